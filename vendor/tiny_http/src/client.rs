@@ -97,6 +97,10 @@ impl ClientConnection {
 
             prev_byte_was_cr = byte == b'\r';
 
+            // PATCH(limits): bound a request/header line (no limit upstream)
+            if buf.len() >= 8192 {
+                return Err(IoError::new(ErrorKind::InvalidData, "header line too long"));
+            }
             buf.push(byte);
         }
     }
@@ -123,6 +127,10 @@ impl ClientConnection {
                     if line.is_empty() {
                         break;
                     };
+                    // PATCH(limits): bound the number of headers
+                    if headers.len() >= 100 {
+                        return Err(ReadError::WrongHeader(version));
+                    }
                     headers.push(match FromStr::from_str(line.as_str().trim()) {
                         // TODO: remove this conversion
                         Ok(h) => h,

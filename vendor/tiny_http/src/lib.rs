@@ -294,6 +294,16 @@ impl Server {
                 let new_client = match server.accept() {
                     Ok((sock, _)) => {
                         use util::RefinedTcpStream;
+                        // PATCH(limits): no Nagle delay (responses > 1 KiB otherwise wait for the
+                        // peer's delayed ACK, ~40 ms) and a per-connection idle/read timeout.
+                        if let connection::Connection::Tcp(ref tcp) = sock {
+                            let _ = tcp.set_nodelay(true);
+                            let t = std::env::var("TINY_HTTP_TIMEOUT_MS").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(30_000);
+                            if t > 0 {
+                                let _ = tcp.set_read_timeout(Some(Duration::from_millis(t)));
+                                let _ = tcp.set_write_timeout(Some(Duration::from_millis(t)));
+                            }
+                        }
                         let (read_closable, write_closable) = match ssl {
                             None => RefinedTcpStream::new(sock),
                             #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]

@@ -65,11 +65,15 @@ where
 {
     fn drop(&mut self) {
         let mut remaining_to_read = self.size;
+        // PATCH(limits): never allocate from the client-declared length; drain through a
+        // fixed buffer and give up after 1 MiB (the connection is then closed when the
+        // next request line fails to parse).
+        let mut buf = [0u8; 8192];
+        let mut budget: usize = 1 << 20;
 
-        while remaining_to_read > 0 {
-            let mut buf = vec![0; remaining_to_read];
-
-            match self.reader.read(&mut buf) {
+        while remaining_to_read > 0 && budget > 0 {
+            let want = remaining_to_read.min(buf.len());
+            match self.reader.read(&mut buf[..want]) {
                 Err(e) => {
                     self.last_read_signal.send(Err(e)).ok();
                     break;
@@ -80,6 +84,7 @@ where
                 }
                 Ok(other) => {
                     remaining_to_read -= other;
+                    budget = budget.saturating_sub(other);
                 }
             }
         }
