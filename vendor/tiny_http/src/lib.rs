@@ -243,6 +243,16 @@ impl Server {
         listener: L,
         ssl_config: Option<SslConfig>,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        Self::from_listener_with_timeout(listener, ssl_config, Some(Duration::from_secs(30)))
+    }
+
+    /// PATCH(limits): like `from_listener`, with the per-connection read/write timeout as a
+    /// setting (`None` = no timeout). An idle or slow connection is closed when it expires.
+    pub fn from_listener_with_timeout<L: Into<Listener>>(
+        listener: L,
+        ssl_config: Option<SslConfig>,
+        connection_timeout: Option<Duration>,
+    ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let listener = listener.into();
         // building the "close" variable
         let close_trigger = Arc::new(AtomicBool::new(false));
@@ -298,11 +308,8 @@ impl Server {
                         // peer's delayed ACK, ~40 ms) and a per-connection idle/read timeout.
                         if let connection::Connection::Tcp(ref tcp) = sock {
                             let _ = tcp.set_nodelay(true);
-                            let t = std::env::var("TINY_HTTP_TIMEOUT_MS").ok().and_then(|v| v.parse::<u64>().ok()).unwrap_or(30_000);
-                            if t > 0 {
-                                let _ = tcp.set_read_timeout(Some(Duration::from_millis(t)));
-                                let _ = tcp.set_write_timeout(Some(Duration::from_millis(t)));
-                            }
+                            let _ = tcp.set_read_timeout(connection_timeout);
+                            let _ = tcp.set_write_timeout(connection_timeout);
                         }
                         let (read_closable, write_closable) = match ssl {
                             None => RefinedTcpStream::new(sock),
