@@ -1,0 +1,76 @@
+//! Assembling a running Stockroom from a [`ServeConfig`]: open the store, build the engine,
+//! load the fixture, bind and serve. The binary and test harnesses share this path, so what
+//! tests start is what users run.
+
+use crate::config::{DbTarget, ServeConfig};
+use crate::db::{Store, StoreOptions};
+use crate::engine::{Engine, EngineBuilder};
+use crate::error::{Error, Result};
+use crate::flows::seed;
+use crate::http::server::{RunningServer, serve};
+use std::net::TcpListener;
+
+/// Seed of the deterministic ID generator in fixture and demo mode.
+pub const FIXTURE_SEED: u64 = 0x5700_c400;
+
+/// A started server with its engine.
+pub struct App {
+    /// The engine serving requests.
+    pub engine: Engine,
+    /// The HTTP server.
+    pub server: RunningServer,
+    /// Publishable keys created by the fixture, if any.
+    pub publishable_keys: Vec<String>,
+}
+
+/// Opens the store described by `config`.
+///
+/// # Errors
+/// The store file cannot be opened.
+pub fn open_store(config: &ServeConfig) -> Result<Store> {
+    let options = StoreOptions {
+        synchronous: config.synchronous,
+        ..StoreOptions::default()
+    };
+    match &config.db {
+        DbTarget::File(path) => Store::open(path, options),
+        DbTarget::Memory => Store::memory(options),
+    }
+}
+
+/// Starts a server for `config`, with `builder` carrying any user modules and routes.
+/// A fixture makes the engine deterministic (fixed clock, seeded IDs).
+///
+/// # Errors
+/// Store, migration, fixture or bind failures, each with a message for the operator.
+pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
+    let store = open_store(config)?;
+    let builder = if config.fixture.is_some() {
+        builder.deterministic(FIXTURE_SEED)
+    } else {
+        builder
+    };
+    let engine = builder.build(store)?;
+    let mut publishable_keys = Vec::new();
+    if let Some(path) = &config.fixture {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::invalid(format!("cannot read fixture {}: {e}", path.display())))?;
+        publishable_keys = seed::load(&engine, seed::parse(&text)?)?.publishable_keys;
+    }
+    let listener = TcpListener::bind((config.host.as_str(), config.port))
+        .map_err(|e| Error::invalid(format!("cannot bind {}:{}: {e}", config.host, config.port)))?;
+    let server = serve(engine.clone(), listener, config.http_options())?;
+    Ok(App {
+        engine,
+        server,
+        publishable_keys,
+    })
+}
+
+impl App {
+    /// Graceful stop: finish in-flight requests, then close the store.
+    pub fn shutdown(self) {
+        self.server.shutdown();
+        self.engine.store().close();
+    }
+}

@@ -1,0 +1,362 @@
+//! Command line and environment. Environment variables mirror the flags; a flag wins over its
+//! variable. Parsing is a pure function of the arguments and an env lookup, so it is tested
+//! without touching the process environment.
+
+use crate::db::Synchronous;
+use crate::error::{Error, Result};
+use crate::http::cors::{CorsConfig, parse_origins};
+use crate::http::server::HttpOptions;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A parsed command.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    /// `stockroom serve …`
+    Serve(ServeConfig),
+    /// `stockroom migrate --db PATH`
+    Migrate {
+        /// Store file.
+        db: PathBuf,
+    },
+    /// `stockroom seed --db PATH FILE`
+    Seed {
+        /// Store file.
+        db: PathBuf,
+        /// Fixture file.
+        fixture: PathBuf,
+    },
+    /// `--help` of a command (the text to print).
+    Help(&'static str),
+}
+
+/// Where the store lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DbTarget {
+    /// A file store.
+    File(PathBuf),
+    /// A fresh in-memory store.
+    Memory,
+}
+
+/// Everything `serve` needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ServeConfig {
+    /// Store location.
+    pub db: DbTarget,
+    /// Load this fixture at start (`--demo` is `fixtures/demo.json`).
+    pub fixture: Option<PathBuf>,
+    /// Whether this is the demo mode (prints the publishable key).
+    pub demo: bool,
+    /// Bind address (default 127.0.0.1).
+    pub host: String,
+    /// Port (default 9000; 0 picks a free one and prints it).
+    pub port: u16,
+    /// Durability of the store file.
+    pub synchronous: Synchronous,
+    /// HTTP settings.
+    pub workers: usize,
+    /// Largest request body.
+    pub body_limit: usize,
+    /// Per-connection timeout in ms (0 = none).
+    pub connection_timeout_ms: u64,
+    /// CORS lists.
+    pub cors: CorsConfig,
+    /// Print one line per request.
+    pub access_log: bool,
+}
+
+impl ServeConfig {
+    /// The HTTP layer's options.
+    pub fn http_options(&self) -> HttpOptions {
+        HttpOptions {
+            workers: self.workers,
+            body_limit: self.body_limit,
+            connection_timeout: (self.connection_timeout_ms > 0)
+                .then(|| Duration::from_millis(self.connection_timeout_ms)),
+            cors: self.cors.clone(),
+            access_log: self.access_log,
+        }
+    }
+}
+
+/// Top-level usage.
+pub const USAGE: &str =
+    "stockroom — a commerce engine in one SQLite file (Medusa v2 compatible Store API)
+
+usage:
+  stockroom serve [--db PATH | --memory] [--demo | --fixture FILE] [--host H] [--port P]
+  stockroom migrate --db PATH
+  stockroom seed --db PATH FILE
+  stockroom <command> --help
+";
+
+const SERVE_HELP: &str = "stockroom serve: run the HTTP server
+
+  --db PATH            store file (env STOCKROOM_DB)
+  --memory             fresh in-memory store (default with --demo/--fixture)
+  --demo               load fixtures/demo.json, print the URL and publishable key
+  --fixture FILE       load FILE (same format as fixtures/demo.json)
+  --host H             bind address (env HOST, default 127.0.0.1)
+  --port P             port (env PORT, default 9000; 0 = pick one and print it)
+  --synchronous MODE   full|normal|off (env STOCKROOM_SYNCHRONOUS, default full)
+  --workers N          HTTP worker threads (env STOCKROOM_WORKERS, default 4)
+  --body-limit BYTES   largest request body (env STOCKROOM_BODY_LIMIT, default 1048576)
+  --timeout-ms MS      idle/slow connection timeout (env STOCKROOM_TIMEOUT_MS, default 30000)
+  --quiet              no access log
+CORS origins (comma-separated): STORE_CORS, ADMIN_CORS, AUTH_CORS.
+";
+
+const MIGRATE_HELP: &str =
+    "stockroom migrate --db PATH: create or upgrade the store file, then exit\n";
+const SEED_HELP: &str = "stockroom seed --db PATH FILE: load a fixture file into the store file\n";
+
+/// Parses `args` (without the program name), reading variables through `env`.
+///
+/// # Errors
+/// 400-style `invalid_data` errors with a message for the user.
+pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Command> {
+    let Some((command, rest)) = args.split_first() else {
+        return Ok(Command::Help(USAGE));
+    };
+    let help = |text| {
+        rest.iter()
+            .any(|a| a == "--help" || a == "-h")
+            .then_some(Command::Help(text))
+    };
+    match command.as_str() {
+        "--help" | "-h" | "help" => Ok(Command::Help(USAGE)),
+        "serve" => help(SERVE_HELP).map_or_else(|| parse_serve(rest, env).map(Command::Serve), Ok),
+        "migrate" => help(MIGRATE_HELP).map_or_else(|| parse_migrate(rest, env), Ok),
+        "seed" => help(SEED_HELP).map_or_else(|| parse_seed(rest, env), Ok),
+        other => Err(Error::invalid(format!(
+            "unknown command '{other}'\n\n{USAGE}"
+        ))),
+    }
+}
+
+fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<ServeConfig> {
+    let mut config = ServeConfig {
+        db: DbTarget::Memory,
+        fixture: None,
+        demo: false,
+        host: env("HOST").unwrap_or_else(|| "127.0.0.1".into()),
+        port: number(env("PORT"), "PORT")?.unwrap_or(9000),
+        synchronous: synchronous(env("STOCKROOM_SYNCHRONOUS"))?,
+        workers: number(env("STOCKROOM_WORKERS"), "STOCKROOM_WORKERS")?.unwrap_or(4),
+        body_limit: number(env("STOCKROOM_BODY_LIMIT"), "STOCKROOM_BODY_LIMIT")?.unwrap_or(1 << 20),
+        connection_timeout_ms: number(env("STOCKROOM_TIMEOUT_MS"), "STOCKROOM_TIMEOUT_MS")?
+            .unwrap_or(30_000),
+        cors: CorsConfig {
+            store: parse_origins(&env("STORE_CORS").unwrap_or_default()),
+            admin: parse_origins(&env("ADMIN_CORS").unwrap_or_default()),
+            auth: parse_origins(&env("AUTH_CORS").unwrap_or_default()),
+        },
+        access_log: true,
+    };
+    let mut db = env("STOCKROOM_DB").map(PathBuf::from);
+    let mut memory = false;
+    let mut it = args.iter();
+    while let Some(flag) = it.next() {
+        let mut value = || {
+            it.next()
+                .cloned()
+                .ok_or_else(|| Error::invalid(format!("{flag} needs a value")))
+        };
+        match flag.as_str() {
+            "--db" => db = Some(PathBuf::from(value()?)),
+            "--memory" => memory = true,
+            "--demo" => config.demo = true,
+            "--fixture" => config.fixture = Some(PathBuf::from(value()?)),
+            "--host" => config.host = value()?,
+            "--port" => config.port = number(Some(value()?), "--port")?.unwrap_or(9000),
+            "--synchronous" => config.synchronous = synchronous(Some(value()?))?,
+            "--workers" => config.workers = number(Some(value()?), "--workers")?.unwrap_or(4),
+            "--body-limit" => {
+                config.body_limit = number(Some(value()?), "--body-limit")?.unwrap_or(1 << 20)
+            }
+            "--timeout-ms" => {
+                config.connection_timeout_ms = number(Some(value()?), "--timeout-ms")?.unwrap_or(0)
+            }
+            "--quiet" => config.access_log = false,
+            other => {
+                return Err(Error::invalid(format!(
+                    "unknown flag '{other}' for serve\n\n{SERVE_HELP}"
+                )));
+            }
+        }
+    }
+    if config.demo && config.fixture.is_some() {
+        return Err(Error::invalid(
+            "--demo and --fixture cannot be used together",
+        ));
+    }
+    if config.demo {
+        config.fixture = Some(PathBuf::from(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/demo.json"
+        )));
+    }
+    config.db = match (db, memory) {
+        (Some(_), true) => return Err(Error::invalid("--db and --memory cannot be used together")),
+        (Some(path), false) => DbTarget::File(path),
+        (None, true) => DbTarget::Memory,
+        (None, false) if config.fixture.is_some() => DbTarget::Memory,
+        (None, false) => {
+            return Err(Error::invalid(
+                "serve needs --db PATH, --memory, --demo or --fixture FILE",
+            ));
+        }
+    };
+    Ok(config)
+}
+
+fn parse_migrate(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Command> {
+    let (db, rest) = db_flag(args, env)?;
+    if let Some(extra) = rest.first() {
+        return Err(Error::invalid(format!(
+            "unexpected argument '{extra}'\n\n{MIGRATE_HELP}"
+        )));
+    }
+    Ok(Command::Migrate { db })
+}
+
+fn parse_seed(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Command> {
+    let (db, rest) = db_flag(args, env)?;
+    match rest.as_slice() {
+        [file] => Ok(Command::Seed {
+            db,
+            fixture: PathBuf::from(file),
+        }),
+        _ => Err(Error::invalid(format!(
+            "seed needs exactly one FILE\n\n{SEED_HELP}"
+        ))),
+    }
+}
+
+/// Takes `--db PATH` (or STOCKROOM_DB) out of `args`, returning the rest.
+fn db_flag(
+    args: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<(PathBuf, Vec<String>)> {
+    let mut db = env("STOCKROOM_DB").map(PathBuf::from);
+    let mut rest = Vec::new();
+    let mut it = args.iter();
+    while let Some(arg) = it.next() {
+        if arg == "--db" {
+            db = Some(PathBuf::from(
+                it.next()
+                    .ok_or_else(|| Error::invalid("--db needs a value"))?,
+            ));
+        } else {
+            rest.push(arg.clone());
+        }
+    }
+    let db = db.ok_or_else(|| Error::invalid("--db PATH (or STOCKROOM_DB) is required"))?;
+    Ok((db, rest))
+}
+
+fn number<T: std::str::FromStr>(value: Option<String>, name: &str) -> Result<Option<T>> {
+    value
+        .map(|v| {
+            v.trim()
+                .parse()
+                .map_err(|_| Error::invalid(format!("{name} must be a number, got '{v}'")))
+        })
+        .transpose()
+}
+
+fn synchronous(value: Option<String>) -> Result<Synchronous> {
+    match value {
+        None => Ok(Synchronous::Full),
+        Some(v) => Synchronous::parse(&v).ok_or_else(|| {
+            Error::invalid(format!(
+                "synchronous must be full, normal or off, got '{v}'"
+            ))
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(text: &str) -> Vec<String> {
+        text.split_whitespace().map(String::from).collect()
+    }
+
+    fn no_env(_: &str) -> Option<String> {
+        None
+    }
+
+    fn serve(text: &str) -> ServeConfig {
+        match parse(&args(text), &no_env).unwrap() {
+            Command::Serve(c) => c,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn demo_defaults_to_memory_on_loopback_9000() {
+        let c = serve("serve --demo");
+        assert_eq!(
+            (c.db, c.host.as_str(), c.port),
+            (DbTarget::Memory, "127.0.0.1", 9000)
+        );
+        assert!(c.fixture.unwrap().ends_with("fixtures/demo.json"));
+        assert_eq!(c.synchronous, Synchronous::Full);
+    }
+
+    #[test]
+    fn flags_win_over_env() {
+        let env = |k: &str| match k {
+            "PORT" => Some("7000".to_string()),
+            "STORE_CORS" => Some("http://a,http://b".to_string()),
+            _ => None,
+        };
+        let Command::Serve(c) = parse(&args("serve --memory"), &env).unwrap() else {
+            panic!()
+        };
+        assert_eq!(c.port, 7000);
+        assert_eq!(c.cors.store, vec!["http://a", "http://b"]);
+        let Command::Serve(c) = parse(&args("serve --memory --port 0"), &env).unwrap() else {
+            panic!()
+        };
+        assert_eq!(c.port, 0);
+    }
+
+    #[test]
+    fn serve_without_a_store_is_an_error() {
+        assert!(parse(&args("serve"), &no_env).is_err());
+        assert!(parse(&args("serve --db x --memory"), &no_env).is_err());
+        assert!(parse(&args("serve --port nine"), &no_env).is_err());
+        assert!(parse(&args("serve --bogus"), &no_env).is_err());
+    }
+
+    #[test]
+    fn migrate_and_seed() {
+        assert_eq!(
+            parse(&args("migrate --db s.db"), &no_env).unwrap(),
+            Command::Migrate { db: "s.db".into() }
+        );
+        assert_eq!(
+            parse(&args("seed --db s.db f.json"), &no_env).unwrap(),
+            Command::Seed {
+                db: "s.db".into(),
+                fixture: "f.json".into()
+            }
+        );
+        assert!(parse(&args("seed --db s.db"), &no_env).is_err());
+        assert!(parse(&args("migrate"), &no_env).is_err());
+    }
+
+    #[test]
+    fn help_everywhere() {
+        for a in ["", "--help", "serve --help", "migrate --help", "seed -h"] {
+            assert!(
+                matches!(parse(&args(a), &no_env).unwrap(), Command::Help(_)),
+                "{a}"
+            );
+        }
+    }
+}

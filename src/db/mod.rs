@@ -1,0 +1,453 @@
+//! Storage: one SQLite file (or one in-memory database), one writer thread, a pool of readers.
+//!
+//! * [`Store::write`] sends a job to the single writer thread ([`writer`]), which groups
+//!   concurrent jobs into one `BEGIN IMMEDIATE` transaction with a `SAVEPOINT` per job; the
+//!   caller gets its result only after `COMMIT`.
+//! * [`Store::read`] runs on a pooled read connection inside a read transaction (one consistent
+//!   snapshot); WAL readers never block on the writer.
+//! * [`module`] holds the module type and the migration runner.
+//!
+//! Why one writer: SQLite has one writer anyway; more writer threads add no throughput and
+//! multi-second tails, while grouping commits doubles durable throughput
+//! (`shared/engineering-notes.md`).
+
+pub mod module;
+pub mod writer;
+
+use crate::error::{Error, Result};
+use r2d2::Pool;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::{Connection, OpenFlags};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+pub use writer::Tx;
+
+/// SQLite's `synchronous` setting for the store file. `Full` (the default) fsyncs every
+/// commit: orders are money.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Synchronous {
+    /// fsync on every commit (durable against power loss).
+    Full,
+    /// fsync at checkpoints only (durable against process crashes, not power loss).
+    Normal,
+    /// No fsync (tests and throwaway stores only).
+    Off,
+}
+
+impl Synchronous {
+    /// Parses `full`, `normal` or `off` (case-insensitive).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.to_ascii_lowercase().as_str() {
+            "full" => Some(Synchronous::Full),
+            "normal" => Some(Synchronous::Normal),
+            "off" => Some(Synchronous::Off),
+            _ => None,
+        }
+    }
+
+    fn pragma(self) -> &'static str {
+        match self {
+            Synchronous::Full => "FULL",
+            Synchronous::Normal => "NORMAL",
+            Synchronous::Off => "OFF",
+        }
+    }
+}
+
+/// Tunables of a store.
+#[derive(Debug, Clone)]
+pub struct StoreOptions {
+    /// Durability of commits on a file store.
+    pub synchronous: Synchronous,
+    /// Number of pooled read connections.
+    pub read_connections: u32,
+    /// Most write jobs grouped into one transaction.
+    pub max_batch: usize,
+    /// How long a connection waits on a lock before failing with BUSY.
+    pub busy_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            synchronous: Synchronous::Full,
+            read_connections: 4,
+            max_batch: 64,
+            busy_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// Where the database lives.
+#[derive(Debug, Clone)]
+enum Location {
+    File(PathBuf),
+    /// A memdb-VFS URI shared by every connection of this store.
+    Memory(String),
+}
+
+/// A handle to the store; cheap to clone, shared by every thread.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    location: Location,
+    writer: writer::WriterHandle,
+    pool: Pool<SqliteConnectionManager>,
+    /// Keeps an in-memory database alive while the store exists.
+    _holder: Option<Mutex<Connection>>,
+}
+
+impl Store {
+    /// Opens (or creates) the store file at `path`, in WAL mode.
+    ///
+    /// # Errors
+    /// The file cannot be opened or is not a SQLite database.
+    pub fn open(path: impl AsRef<Path>, options: StoreOptions) -> Result<Store> {
+        let location = Location::File(path.as_ref().to_path_buf());
+        let write_conn = open_connection(&location, &options)?;
+        write_conn.pragma_update(None, "journal_mode", "WAL")?;
+        Store::assemble(location, write_conn, None, options)
+    }
+
+    /// A fresh, empty in-memory store. Every pooled connection sees the same database
+    /// (SQLite's memdb VFS with one holder connection kept open).
+    pub fn memory(options: StoreOptions) -> Result<Store> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name = format!(
+            "file:/stockroom-{}-{}?vfs=memdb",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let location = Location::Memory(name);
+        let holder = open_connection(&location, &options)?;
+        let write_conn = open_connection(&location, &options)?;
+        Store::assemble(location, write_conn, Some(Mutex::new(holder)), options)
+    }
+
+    fn assemble(
+        location: Location,
+        write_conn: Connection,
+        holder: Option<Mutex<Connection>>,
+        options: StoreOptions,
+    ) -> Result<Store> {
+        let pool = build_read_pool(&location, &options)?;
+        let writer = writer::spawn(write_conn, options.max_batch)?;
+        Ok(Store {
+            inner: Arc::new(Inner {
+                location,
+                writer,
+                pool,
+                _holder: holder,
+            }),
+        })
+    }
+
+    /// Runs `job` on the writer thread inside a transaction shared with other concurrent jobs.
+    /// The job has its own savepoint: if it fails, only its own changes are rolled back.
+    /// Returns only after the transaction committed (or failed).
+    ///
+    /// # Errors
+    /// The job's own error; a commit failure; or the writer has stopped.
+    pub fn write<T, F>(&self, job: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Tx) -> Result<T> + Send + 'static,
+    {
+        self.inner.writer.submit(job)
+    }
+
+    /// Runs `f` on a pooled read connection inside one read transaction (a consistent
+    /// snapshot of the last commit).
+    ///
+    /// # Errors
+    /// `f`'s error, or no connection could be had.
+    pub fn read<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let conn = self
+            .inner
+            .pool
+            .get()
+            .map_err(|e| Error::Internal(format!("read pool: {e}")))?;
+        conn.execute_batch("BEGIN")?;
+        let result = f(&conn);
+        // A read transaction has nothing to commit; ending it releases the snapshot.
+        let end = conn.execute_batch("COMMIT");
+        let value = result?;
+        end?;
+        Ok(value)
+    }
+
+    /// Commits and jobs the writer has run so far (for tests and benchmarks).
+    pub fn writer_stats(&self) -> writer::WriterStats {
+        self.inner.writer.stats()
+    }
+
+    /// Write jobs queued behind the one running now.
+    pub fn queued_writes(&self) -> usize {
+        self.inner.writer.queued()
+    }
+
+    /// Whether this store lives in memory (fixtures and tests).
+    pub fn is_memory(&self) -> bool {
+        matches!(self.inner.location, Location::Memory(_))
+    }
+
+    /// Stops the writer after the jobs already queued, and checkpoints the WAL of a file store.
+    /// Later writes fail with an error; reads keep working until the last handle is dropped.
+    pub fn close(&self) {
+        self.inner.writer.shutdown();
+    }
+}
+
+/// Opens one connection with the per-connection settings every connection needs.
+fn open_connection(location: &Location, options: &StoreOptions) -> Result<Connection> {
+    let conn = match location {
+        Location::File(path) => Connection::open(path)?,
+        Location::Memory(uri) => Connection::open_with_flags(uri, memory_flags())?,
+    };
+    configure(&conn, options)?;
+    Ok(conn)
+}
+
+fn memory_flags() -> OpenFlags {
+    OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_URI
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+}
+
+/// PRAGMAs are per connection (only journal_mode persists), so every connection gets them.
+fn configure(conn: &Connection, options: &StoreOptions) -> rusqlite::Result<()> {
+    conn.busy_timeout(options.busy_timeout)?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.pragma_update(None, "synchronous", options.synchronous.pragma())?;
+    conn.set_prepared_statement_cache_capacity(256);
+    Ok(())
+}
+
+fn build_read_pool(
+    location: &Location,
+    options: &StoreOptions,
+) -> Result<Pool<SqliteConnectionManager>> {
+    let manager = match location {
+        Location::File(path) => SqliteConnectionManager::file(path),
+        Location::Memory(uri) => SqliteConnectionManager::file(uri).with_flags(memory_flags()),
+    };
+    let opts = options.clone();
+    let manager = manager.with_init(move |c| configure(c, &opts));
+    Pool::builder()
+        .max_size(options.read_connections.max(1))
+        .min_idle(Some(1))
+        .test_on_check_out(false)
+        .build(manager)
+        .map_err(|e| Error::Internal(format!("read pool: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Barrier;
+    use std::thread;
+
+    fn memory_store() -> Store {
+        let store = Store::memory(StoreOptions::default()).unwrap();
+        store
+            .write(|tx| {
+                tx.execute_batch("CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT UNIQUE)")?;
+                Ok(())
+            })
+            .unwrap();
+        store
+    }
+
+    fn count(store: &Store) -> i64 {
+        store
+            .read(|c| Ok(c.query_row("SELECT count(*) FROM t", [], |r| r.get(0))?))
+            .unwrap()
+    }
+
+    #[test]
+    fn readers_see_a_write_once_it_returns() {
+        let store = memory_store();
+        store
+            .write(|tx| Ok(tx.execute("INSERT INTO t (v) VALUES ('a')", [])?))
+            .unwrap();
+        assert_eq!(count(&store), 1);
+    }
+
+    #[test]
+    fn failing_job_rolls_back_alone_among_many() {
+        let store = memory_store();
+        let barrier = Arc::new(Barrier::new(40));
+        let handles: Vec<_> = (0..40)
+            .map(|i| {
+                let (store, barrier) = (store.clone(), barrier.clone());
+                thread::spawn(move || {
+                    barrier.wait();
+                    store.write(move |tx| {
+                        tx.execute("INSERT INTO t (v) VALUES (?1)", [format!("v{i}")])?;
+                        if i % 4 == 0 {
+                            return Err(Error::invalid("job fails on purpose"));
+                        }
+                        Ok(())
+                    })
+                })
+            })
+            .collect();
+        let results: Vec<_> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+        assert_eq!(results.iter().filter(|r| r.is_err()).count(), 10);
+        assert_eq!(count(&store), 30);
+    }
+
+    #[test]
+    fn panicking_job_is_an_error_and_the_writer_survives() {
+        let store = memory_store();
+        let err = store
+            .write(|tx| -> Result<()> {
+                tx.execute("INSERT INTO t (v) VALUES ('p')", [])?;
+                panic!("boom")
+            })
+            .unwrap_err();
+        assert_eq!(err.status(), 500);
+        store
+            .write(|tx| Ok(tx.execute("INSERT INTO t (v) VALUES ('after')", [])?))
+            .unwrap();
+        assert_eq!(count(&store), 1);
+    }
+
+    #[test]
+    fn constraint_error_in_a_job_is_classified() {
+        let store = memory_store();
+        store
+            .write(|tx| Ok(tx.execute("INSERT INTO t (v) VALUES ('x')", [])?))
+            .unwrap();
+        let err = store
+            .write(|tx| Ok(tx.execute("INSERT INTO t (v) VALUES ('x')", [])?))
+            .unwrap_err();
+        assert_eq!(err.status(), 422);
+    }
+
+    #[test]
+    fn concurrent_jobs_share_one_commit() {
+        let store = memory_store();
+        let (release, gate) = crossbeam_channel::bounded::<()>(0);
+        let before = store.writer_stats();
+        let blocker = {
+            let store = store.clone();
+            thread::spawn(move || store.write(move |_| Ok(gate.recv().is_ok())))
+        };
+        // The blocker now holds the writer; queue ten jobs behind it.
+        while store.writer_stats().jobs == before.jobs {
+            thread::yield_now();
+        }
+        let writers: Vec<_> = (0..10)
+            .map(|i| {
+                let store = store.clone();
+                thread::spawn(move || {
+                    store.write(move |tx| Ok(tx.execute("INSERT INTO t (v) VALUES (?1)", [i])?))
+                })
+            })
+            .collect();
+        while store.queued_writes() < 10 {
+            thread::yield_now();
+        }
+        release.send(()).unwrap();
+        assert!(blocker.join().unwrap().unwrap());
+        for w in writers {
+            w.join().unwrap().unwrap();
+        }
+        let after = store.writer_stats();
+        assert_eq!(after.jobs - before.jobs, 11);
+        assert_eq!(
+            after.commits - before.commits,
+            2,
+            "blocker's batch + one batch of ten"
+        );
+        assert_eq!(count(&store), 10);
+    }
+
+    #[test]
+    fn failed_commit_fails_every_job_of_the_batch() {
+        let store = memory_store();
+        store
+            .write(|tx| {
+                Ok(tx.execute_batch(
+                    "CREATE TABLE parent (id TEXT PRIMARY KEY);
+                     CREATE TABLE child (p TEXT REFERENCES parent(id) DEFERRABLE INITIALLY DEFERRED);",
+                )?)
+            })
+            .unwrap();
+        // A deferred FK violation is only detected at COMMIT, after both savepoints released.
+        let err = store
+            .write(|tx| {
+                tx.execute("INSERT INTO t (v) VALUES ('lost')", [])?;
+                Ok(tx.execute("INSERT INTO child VALUES ('missing')", [])?)
+            })
+            .unwrap_err();
+        assert_eq!(err.status(), 500);
+        assert_eq!(count(&store), 0, "nothing of the failed commit is visible");
+        store
+            .write(|tx| Ok(tx.execute("INSERT INTO t (v) VALUES ('ok')", [])?))
+            .unwrap();
+        assert_eq!(count(&store), 1);
+    }
+
+    #[test]
+    fn after_commit_hooks_run_only_for_committed_jobs() {
+        let store = memory_store();
+        let (tx_hook, rx_hook) = crossbeam_channel::unbounded();
+        let ok_hook = tx_hook.clone();
+        store
+            .write(move |tx| {
+                tx.after_commit(move || ok_hook.send("committed").unwrap());
+                Ok(())
+            })
+            .unwrap();
+        let _ = store.write(move |tx| -> Result<()> {
+            tx.after_commit(move || tx_hook.send("rolled back").unwrap());
+            Err(Error::invalid("no"))
+        });
+        assert_eq!(rx_hook.try_iter().collect::<Vec<_>>(), vec!["committed"]);
+    }
+
+    #[test]
+    fn writes_after_close_fail_cleanly() {
+        let store = memory_store();
+        store.close();
+        assert!(store.write(|_| Ok(())).is_err());
+    }
+
+    #[test]
+    fn file_store_is_wal_and_durable_across_reopen() {
+        let dir = std::env::temp_dir().join(format!("stockroom-db-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.db");
+        let _ = std::fs::remove_file(&path);
+        {
+            let store = Store::open(&path, StoreOptions::default()).unwrap();
+            store
+                .write(|tx| Ok(tx.execute_batch("CREATE TABLE t (v TEXT)")?))
+                .unwrap();
+            store
+                .write(|tx| Ok(tx.execute("INSERT INTO t VALUES ('kept')", [])?))
+                .unwrap();
+            let mode: String = store
+                .read(|c| Ok(c.query_row("PRAGMA journal_mode", [], |r| r.get(0))?))
+                .unwrap();
+            assert_eq!(mode, "wal");
+            store.close();
+        }
+        let store = Store::open(&path, StoreOptions::default()).unwrap();
+        let v: String = store
+            .read(|c| Ok(c.query_row("SELECT v FROM t", [], |r| r.get(0))?))
+            .unwrap();
+        assert_eq!(v, "kept");
+        store.close();
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

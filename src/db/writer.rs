@@ -1,0 +1,277 @@
+//! The single writer thread and its grouped commits.
+//!
+//! Loop: block for one job, drain up to `max_batch - 1` more without blocking, `BEGIN
+//! IMMEDIATE`, run each job between `SAVEPOINT` and `RELEASE` (or `ROLLBACK TO` on error or
+//! panic, so a failing job undoes only its own changes), `COMMIT`, and only then reply to every
+//! job of the batch. If `COMMIT` fails, the whole batch is rolled back and every job gets the
+//! error. After a successful commit the jobs' after-commit hooks run (e.g. waking the event
+//! dispatcher).
+
+use crate::error::{Error, Result};
+use crossbeam_channel::{Receiver, Sender, TryRecvError};
+use rusqlite::Connection;
+use std::cell::RefCell;
+use std::ops::Deref;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::thread::JoinHandle;
+
+/// A write transaction as a job sees it: a connection inside the batch transaction and the
+/// job's own savepoint. Derefs to [`Connection`], so module services take `&Connection`.
+pub struct Tx<'a> {
+    conn: &'a Connection,
+    after_commit: RefCell<Vec<Hook>>,
+}
+
+type Hook = Box<dyn FnOnce() + Send>;
+
+impl<'a> Tx<'a> {
+    /// Wraps a connection that is already inside a transaction. The writer uses this; tests
+    /// and tools that own a connection may too.
+    pub fn new(conn: &'a Connection) -> Self {
+        Tx {
+            conn,
+            after_commit: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// Registers `hook` to run after this job's changes have committed. Dropped if the job
+    /// or the commit fails.
+    pub fn after_commit(&self, hook: impl FnOnce() + Send + 'static) {
+        self.after_commit.borrow_mut().push(Box::new(hook));
+    }
+
+    fn take_hooks(&self) -> Vec<Hook> {
+        std::mem::take(&mut *self.after_commit.borrow_mut())
+    }
+}
+
+impl Deref for Tx<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
+}
+
+/// One queued unit of work. Type-erased so jobs returning different types share a channel.
+trait Job: Send {
+    /// Runs inside the job's savepoint. Returns the hooks to run after commit, or `None`
+    /// if the job failed (its savepoint must then be rolled back).
+    fn run(&mut self, conn: &Connection) -> Option<Vec<Hook>>;
+    /// Delivers the result once the batch's fate is known.
+    fn finish(self: Box<Self>, commit: std::result::Result<(), String>);
+}
+
+struct TypedJob<T, F> {
+    work: Option<F>,
+    result: Option<Result<T>>,
+    reply: Sender<Result<T>>,
+}
+
+impl<T, F> Job for TypedJob<T, F>
+where
+    T: Send + 'static,
+    F: FnOnce(&Tx) -> Result<T> + Send + 'static,
+{
+    fn run(&mut self, conn: &Connection) -> Option<Vec<Hook>> {
+        let work = self.work.take()?;
+        let tx = Tx::new(conn);
+        let outcome = catch_unwind(AssertUnwindSafe(|| work(&tx)))
+            .unwrap_or_else(|_| Err(Error::Internal("a write job panicked".into())));
+        let ok = outcome.is_ok();
+        self.result = Some(outcome);
+        ok.then(|| tx.take_hooks())
+    }
+
+    fn finish(self: Box<Self>, commit: std::result::Result<(), String>) {
+        let result = match (commit, self.result) {
+            (Ok(()), Some(result)) => result,
+            (Ok(()), None) => Err(Error::Internal("write job did not run".into())),
+            // The job failed on its own: its error says more than the batch's.
+            (Err(_), Some(Err(job_error))) => Err(job_error),
+            (Err(e), _) => Err(Error::Internal(format!("commit failed: {e}"))),
+        };
+        // The caller may have gone away; nothing to do then.
+        let _ = self.reply.send(result);
+    }
+}
+
+enum Message {
+    Job(Box<dyn Job>),
+    Shutdown,
+}
+
+/// Counters of the writer's work, for tests and benchmarks.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Transactions committed.
+    pub commits: u64,
+    /// Jobs run (succeeded or failed).
+    pub jobs: u64,
+}
+
+#[derive(Default)]
+struct Counters {
+    commits: AtomicU64,
+    jobs: AtomicU64,
+}
+
+/// The store's handle on its writer thread.
+pub(crate) struct WriterHandle {
+    sender: Sender<Message>,
+    thread: Mutex<Option<JoinHandle<()>>>,
+    counters: std::sync::Arc<Counters>,
+}
+
+/// Starts the writer thread that owns `conn`.
+pub(crate) fn spawn(conn: Connection, max_batch: usize) -> Result<WriterHandle> {
+    let (sender, receiver) = crossbeam_channel::unbounded();
+    let counters = std::sync::Arc::new(Counters::default());
+    let thread_counters = counters.clone();
+    let thread = std::thread::Builder::new()
+        .name("stockroom-writer".into())
+        .spawn(move || writer_loop(&conn, &receiver, max_batch.max(1), &thread_counters))
+        .map_err(|e| Error::Internal(format!("cannot start writer: {e}")))?;
+    Ok(WriterHandle {
+        sender,
+        thread: Mutex::new(Some(thread)),
+        counters,
+    })
+}
+
+impl WriterHandle {
+    pub(crate) fn submit<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Tx) -> Result<T> + Send + 'static,
+    {
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        let job = TypedJob {
+            work: Some(work),
+            result: None,
+            reply,
+        };
+        self.sender
+            .send(Message::Job(Box::new(job)))
+            .map_err(|_| Error::Internal("the store is closed".into()))?;
+        answer
+            .recv()
+            .map_err(|_| Error::Internal("the store is closed".into()))?
+    }
+
+    /// Jobs waiting for the writer right now.
+    pub(crate) fn queued(&self) -> usize {
+        self.sender.len()
+    }
+
+    pub(crate) fn stats(&self) -> WriterStats {
+        WriterStats {
+            commits: self.counters.commits.load(Ordering::Relaxed),
+            jobs: self.counters.jobs.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Finishes queued jobs, then stops the thread. Idempotent.
+    pub(crate) fn shutdown(&self) {
+        let _ = self.sender.send(Message::Shutdown);
+        let handle = self.thread.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+}
+
+impl Drop for WriterHandle {
+    fn drop(&mut self) {
+        self.shutdown();
+    }
+}
+
+fn writer_loop(
+    conn: &Connection,
+    receiver: &Receiver<Message>,
+    max_batch: usize,
+    counters: &Counters,
+) {
+    loop {
+        let mut batch = Vec::new();
+        let mut stop = match receiver.recv() {
+            Ok(Message::Job(job)) => {
+                batch.push(job);
+                false
+            }
+            Ok(Message::Shutdown) | Err(_) => true,
+        };
+        while !stop && batch.len() < max_batch {
+            match receiver.try_recv() {
+                Ok(Message::Job(job)) => batch.push(job),
+                Ok(Message::Shutdown) => stop = true,
+                Err(TryRecvError::Empty) | Err(TryRecvError::Disconnected) => break,
+            }
+        }
+        if !batch.is_empty() {
+            counters
+                .jobs
+                .fetch_add(batch.len() as u64, Ordering::Relaxed);
+            if run_batch(conn, batch) {
+                counters.commits.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        if stop {
+            // Leave a tidy file behind: fold the WAL back into the database.
+            let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+            return;
+        }
+    }
+}
+
+/// Runs one batch in one transaction. Returns whether it committed.
+fn run_batch(conn: &Connection, mut batch: Vec<Box<dyn Job>>) -> bool {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        finish_all(batch, Err(e.to_string()));
+        return false;
+    }
+    let mut hooks = Vec::new();
+    for job in batch.iter_mut() {
+        if let Some(job_hooks) = run_in_savepoint(conn, job.as_mut()) {
+            hooks.extend(job_hooks);
+        }
+    }
+    match conn.execute_batch("COMMIT") {
+        Ok(()) => {
+            // Hooks first: when a caller's write returns, its hooks have run.
+            for hook in hooks {
+                let _ = catch_unwind(AssertUnwindSafe(hook));
+            }
+            finish_all(batch, Ok(()));
+            true
+        }
+        Err(e) => {
+            let _ = conn.execute_batch("ROLLBACK");
+            finish_all(batch, Err(e.to_string()));
+            false
+        }
+    }
+}
+
+fn run_in_savepoint(conn: &Connection, job: &mut dyn Job) -> Option<Vec<Hook>> {
+    if conn.execute_batch("SAVEPOINT job").is_err() {
+        return None;
+    }
+    let hooks = job.run(conn);
+    let end = if hooks.is_some() {
+        "RELEASE job"
+    } else {
+        "ROLLBACK TO job; RELEASE job"
+    };
+    // If even this fails the COMMIT will fail too, and every job hears of it.
+    let _ = conn.execute_batch(end);
+    hooks
+}
+
+fn finish_all(batch: Vec<Box<dyn Job>>, commit: std::result::Result<(), String>) {
+    for job in batch {
+        job.finish(commit.clone());
+    }
+}

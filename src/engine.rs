@@ -1,0 +1,164 @@
+//! The engine: the one context every handler, workflow and subscriber receives.
+//!
+//! Built once with [`Engine::builder`]; core modules, links and routes are registered through
+//! the very same calls a user's crate makes for its own (see `examples/loyalty.rs`). If the
+//! core ever needs a private shortcut, the public builder is missing something.
+
+use crate::clock::Clock;
+use crate::ctx::Ctx;
+use crate::db::Store;
+use crate::db::module::{Module, migrate, schema_module};
+use crate::error::Result;
+use crate::http::{Route, Router};
+use crate::id::IdGenerator;
+use crate::link::Link;
+use std::sync::Arc;
+
+/// A running engine; cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Store,
+    ctx: Ctx,
+    router: Router,
+    modules: Vec<Module>,
+    links: Vec<Link>,
+}
+
+/// Collects modules, links and routes, then builds an [`Engine`] over a store.
+pub struct EngineBuilder {
+    modules: Vec<Module>,
+    links: Vec<Link>,
+    routes: Vec<Route>,
+    clock: Clock,
+    seed: Option<u64>,
+}
+
+/// The instant deterministic (fixture) engines start at: 2024-01-01T00:00:00.000Z.
+pub const FIXTURE_EPOCH_MS: i64 = 1_704_067_200_000;
+
+impl Engine {
+    /// A builder with every core module, link and route already registered.
+    pub fn builder() -> EngineBuilder {
+        let mut builder = EngineBuilder::empty();
+        for module in crate::modules::core_modules() {
+            builder = builder.module(module);
+        }
+        for link in crate::flows::links::core_links() {
+            builder = builder.link(link);
+        }
+        for route in crate::http::routes::core_routes() {
+            builder = builder.route(route);
+        }
+        builder
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Store {
+        &self.inner.store
+    }
+
+    /// IDs and time, for services.
+    pub fn ctx(&self) -> &Ctx {
+        &self.inner.ctx
+    }
+
+    /// The engine's clock.
+    pub fn clock(&self) -> &Clock {
+        &self.inner.ctx.clock
+    }
+
+    /// The route table.
+    pub fn router(&self) -> &Router {
+        &self.inner.router
+    }
+
+    /// Registered modules (core first, then users').
+    pub fn modules(&self) -> &[Module] {
+        &self.inner.modules
+    }
+
+    /// Registered links.
+    pub fn links(&self) -> &[Link] {
+        &self.inner.links
+    }
+}
+
+impl EngineBuilder {
+    /// A builder with nothing registered (for tools and tests of the foundation itself).
+    pub fn empty() -> Self {
+        EngineBuilder {
+            modules: Vec::new(),
+            links: Vec::new(),
+            routes: Vec::new(),
+            clock: Clock::System,
+            seed: None,
+        }
+    }
+
+    /// Registers a module: its migrations run when the engine is built.
+    pub fn module(mut self, module: Module) -> Self {
+        self.modules.push(module);
+        self
+    }
+
+    /// Registers a link between two modules' entities (its table is migrated like a module's).
+    pub fn link(mut self, link: Link) -> Self {
+        self.links.push(link);
+        self
+    }
+
+    /// Registers a route; one with the same method and pattern as an earlier one replaces it.
+    pub fn route(mut self, route: Route) -> Self {
+        self.routes.push(route);
+        self
+    }
+
+    /// Uses `clock` instead of the system clock.
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Deterministic mode: a fixed clock at [`FIXTURE_EPOCH_MS`] and IDs from `seed`, so the
+    /// same operations give the same IDs and timestamps on every run.
+    pub fn deterministic(mut self, seed: u64) -> Self {
+        self.clock = Clock::fixed(FIXTURE_EPOCH_MS);
+        self.seed = Some(seed);
+        self
+    }
+
+    /// Migrates the store for every registered module and link, and returns the engine.
+    ///
+    /// # Errors
+    /// A migration failed, changed after being applied, or broke the table-prefix rule.
+    pub fn build(self, store: Store) -> Result<Engine> {
+        let ids = match self.seed {
+            Some(seed) => IdGenerator::seeded(self.clock.clone(), seed),
+            None => IdGenerator::random(self.clock.clone()),
+        };
+        let ctx = Ctx::new(self.clock, ids);
+        let mut all = vec![schema_module()];
+        all.extend(self.modules.iter().cloned());
+        all.extend(self.links.iter().map(Link::module));
+        let now = ctx.now();
+        store.write(move |tx| migrate(tx, &all, &now))?;
+        let mut router = Router::default();
+        for route in self.routes {
+            router.add(route);
+        }
+        let inner = Inner {
+            store,
+            ctx,
+            router,
+            modules: self.modules,
+            links: self.links,
+        };
+        Ok(Engine {
+            inner: Arc::new(inner),
+        })
+    }
+}

@@ -1,0 +1,142 @@
+//! Loads a fixture file (the format of `fixtures/demo.json`) into a store.
+//!
+//! Entities refer to each other by fixture-local `key`s (`"sales_channels": ["web"]`), which
+//! become generated IDs; with a deterministic engine the IDs are the same on every load. The
+//! whole fixture loads in one write job: it appears entirely or not at all.
+
+use crate::ctx::Ctx;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::flows::links;
+use crate::modules::{api_key, sales_channel, store};
+use rusqlite::Connection;
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// A fixture document.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fixture {
+    /// The store record.
+    #[serde(default)]
+    pub store: Option<FixtureStore>,
+    /// Sales channels.
+    #[serde(default)]
+    pub sales_channels: Vec<FixtureSalesChannel>,
+    /// Publishable API keys.
+    #[serde(default)]
+    pub publishable_keys: Vec<FixturePublishableKey>,
+}
+
+/// `store` section.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureStore {
+    /// Shop name.
+    pub name: String,
+    /// Currency codes, the first is the default.
+    #[serde(default)]
+    pub currencies: Vec<String>,
+    /// Key of the default sales channel.
+    #[serde(default)]
+    pub default_sales_channel: Option<String>,
+}
+
+/// `sales_channels[]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureSalesChannel {
+    /// Fixture-local key other entries refer to.
+    pub key: String,
+    /// Display name.
+    pub name: String,
+    /// Optional description.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// `publishable_keys[]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixturePublishableKey {
+    /// Title.
+    pub title: String,
+    /// A fixed token (documented keys); generated when absent.
+    #[serde(default)]
+    pub token: Option<String>,
+    /// Keys of the sales channels it is linked to.
+    #[serde(default)]
+    pub sales_channels: Vec<String>,
+}
+
+/// What a load created that a caller may want to print.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SeedSummary {
+    /// Tokens of the publishable keys created.
+    pub publishable_keys: Vec<String>,
+}
+
+/// Parses a fixture document.
+///
+/// # Errors
+/// Invalid JSON or unknown fields, with the position serde reports.
+pub fn parse(text: &str) -> Result<Fixture> {
+    serde_json::from_str(text).map_err(|e| Error::invalid(format!("fixture: {e}")))
+}
+
+/// Loads `fixture` into the engine's store in one transaction.
+///
+/// # Errors
+/// A reference to an unknown key, invalid data, or a conflict with existing rows.
+pub fn load(engine: &Engine, fixture: Fixture) -> Result<SeedSummary> {
+    let ctx = engine.ctx().clone();
+    engine
+        .store()
+        .write(move |tx| load_into(tx, &ctx, &fixture))
+}
+
+fn load_into(conn: &Connection, ctx: &Ctx, fixture: &Fixture) -> Result<SeedSummary> {
+    let mut channels = HashMap::new();
+    for sc in &fixture.sales_channels {
+        let input = sales_channel::NewSalesChannel {
+            name: sc.name.clone(),
+            description: sc.description.clone(),
+            is_disabled: false,
+        };
+        channels.insert(sc.key.clone(), sales_channel::create(conn, ctx, &input)?.id);
+    }
+    let mut summary = SeedSummary::default();
+    for key in &fixture.publishable_keys {
+        let created = api_key::create_publishable(conn, ctx, &key.title, key.token.as_deref(), "")?;
+        for channel in &key.sales_channels {
+            let channel_id = lookup(&channels, "sales channel", channel)?;
+            links::publishable_key_sales_channel().create(
+                conn,
+                &ctx.id("pksc"),
+                &created.id,
+                channel_id,
+                &ctx.now(),
+            )?;
+        }
+        summary.publishable_keys.push(created.token);
+    }
+    if let Some(s) = &fixture.store {
+        let default_sales_channel_id = s
+            .default_sales_channel
+            .as_deref()
+            .map(|k| lookup(&channels, "sales channel", k).cloned())
+            .transpose()?;
+        let input = store::NewStore {
+            name: s.name.clone(),
+            currencies: s.currencies.clone(),
+            default_sales_channel_id,
+        };
+        store::create(conn, ctx, &input)?;
+    }
+    Ok(summary)
+}
+
+fn lookup<'a>(keys: &'a HashMap<String, String>, kind: &str, key: &str) -> Result<&'a String> {
+    keys.get(key)
+        .ok_or_else(|| Error::invalid(format!("fixture: unknown {kind} key '{key}'")))
+}

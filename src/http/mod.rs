@@ -1,0 +1,183 @@
+//! HTTP: the hardened tiny_http server, the route table, and the request/response types that
+//! handlers see. Only this layer knows tiny_http and the wire JSON envelopes.
+//!
+//! Life of a request: a worker takes it from tiny_http → CORS preflight or `/health` answered
+//! directly → route lookup (404/405) → size and content-type checks on the body → access check
+//! ([`auth`]) → the handler under `catch_unwind` → JSON response and one access-log line.
+
+pub mod auth;
+pub mod cors;
+pub mod query;
+pub mod router;
+pub mod routes;
+pub mod server;
+pub mod validate;
+
+use crate::error::{Error, Result};
+use serde_json::{Map, Value};
+
+pub use router::{Access, Handler, Route, Router};
+
+/// A parsed request as handlers see it: no tiny_http types, so handlers are testable without
+/// sockets.
+#[derive(Debug, Clone, Default)]
+pub struct Request {
+    /// Upper-case method.
+    pub method: String,
+    /// Path without the query string.
+    pub path: String,
+    /// Path parameters captured by the route pattern.
+    pub params: Vec<(String, String)>,
+    /// The query string, parsed qs-style (`id[0]=a` → `{"id":["a"]}`).
+    pub query: Map<String, Value>,
+    /// Headers with lower-cased names.
+    pub headers: Vec<(String, String)>,
+    /// Raw body bytes (already bounded by the body limit).
+    pub body: Vec<u8>,
+    /// Who is calling, resolved by the access check.
+    pub actor: auth::Actor,
+}
+
+impl Request {
+    /// A path parameter by name; empty if the route has none of that name.
+    pub fn param(&self, name: &str) -> &str {
+        self.params
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str())
+    }
+
+    /// A header by lower-case name.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A query parameter that must be a single string, if present.
+    pub fn query_str(&self, key: &str) -> Option<&str> {
+        self.query.get(key).and_then(Value::as_str)
+    }
+
+    /// The body as JSON (an empty body is `{}`).
+    ///
+    /// # Errors
+    /// 415 when a non-empty body is not declared `application/json`; 400 `invalid_data` when
+    /// it is not valid JSON.
+    pub fn json(&self) -> Result<Value> {
+        if !self.body.is_empty() && !self.is_json() {
+            return Err(Error::UnsupportedMediaType);
+        }
+        validate::parse_json_body(&self.body).map_err(|e| Error::InvalidData(e.to_string()))
+    }
+
+    /// The body as JSON, checked strictly against `schema` (unknown keys rejected with
+    /// Medusa's messages).
+    ///
+    /// # Errors
+    /// As [`Request::json`], and 400 `invalid_data` when the body does not fit the schema.
+    pub fn body_with(&self, schema: &validate::Schema) -> Result<Value> {
+        let body = self.json()?;
+        schema
+            .check(&body)
+            .map_err(|e| Error::InvalidData(e.to_string()))?;
+        Ok(body)
+    }
+
+    fn is_json(&self) -> bool {
+        self.header("content-type").is_some_and(|ct| {
+            let mime = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
+            mime == "application/json" || mime.ends_with("+json")
+        })
+    }
+}
+
+/// What a handler answers. The server adds CORS and content headers.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// HTTP status.
+    pub status: u16,
+    /// Body.
+    pub body: Body,
+    /// Extra headers.
+    pub headers: Vec<(String, String)>,
+}
+
+/// A response body.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// Serialized as `application/json`.
+    Json(Value),
+    /// Sent as `text/plain`.
+    Text(String),
+    /// No body.
+    Empty,
+}
+
+impl Response {
+    /// 200 with a JSON body.
+    pub fn json(value: Value) -> Self {
+        Response {
+            status: 200,
+            body: Body::Json(value),
+            headers: Vec::new(),
+        }
+    }
+
+    /// A status with no body.
+    pub fn empty(status: u16) -> Self {
+        Response {
+            status,
+            body: Body::Empty,
+            headers: Vec::new(),
+        }
+    }
+
+    /// 200 with a plain-text body.
+    pub fn text(text: impl Into<String>) -> Self {
+        Response {
+            status: 200,
+            body: Body::Text(text.into()),
+            headers: Vec::new(),
+        }
+    }
+
+    /// Changes the status.
+    pub fn with_status(mut self, status: u16) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: impl Into<String>) -> Self {
+        self.headers.push((name.to_string(), value.into()));
+        self
+    }
+
+    /// The error's status and Medusa body (405 carries `Allow`).
+    pub fn from_error(err: &Error) -> Self {
+        let response = Response::json(err.to_json()).with_status(err.status());
+        match err {
+            Error::MethodNotAllowed { allowed, .. } => {
+                response.with_header("Allow", allowed.join(", "))
+            }
+            _ => response,
+        }
+    }
+}
+
+/// Builds a list envelope: `{ <key>: [...], count, offset, limit }`.
+pub fn list_envelope(key: &str, items: Vec<Value>, count: u64, offset: u64, limit: u64) -> Value {
+    let mut map = Map::new();
+    map.insert(key.to_string(), Value::Array(items));
+    map.insert("count".into(), count.into());
+    map.insert("offset".into(), offset.into());
+    map.insert("limit".into(), limit.into());
+    Value::Object(map)
+}

@@ -1,0 +1,275 @@
+//! The route table: method + path pattern (`/store/products/:id`) → handler, plus who may call
+//! it. The table is data, so the OpenAPI document and the "every admin route needs auth" test
+//! are generated from it and cannot drift.
+
+use super::{Request, Response};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use std::sync::Arc;
+
+/// A request handler: parse, call a service or workflow, shape the envelope.
+pub type Handler = Arc<dyn Fn(&Engine, &Request) -> Result<Response> + Send + Sync>;
+
+/// Who may call a route. The HTTP layer checks it before the handler runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// Anyone (health, auth entry points).
+    Public,
+    /// A valid publishable API key in `x-publishable-api-key` (every `/store` route).
+    Store,
+    /// A publishable key and an authenticated customer.
+    Customer,
+    /// An authenticated admin user (bearer token, session or secret key).
+    Admin,
+}
+
+/// One entry of the route table.
+#[derive(Clone)]
+pub struct Route {
+    /// Upper-case HTTP method.
+    pub method: &'static str,
+    /// Pattern with `:param` segments.
+    pub pattern: String,
+    /// Who may call it.
+    pub access: Access,
+    /// One-line description (used in the OpenAPI document).
+    pub summary: &'static str,
+    segments: Vec<Segment>,
+    handler: Handler,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Param(String),
+}
+
+impl Route {
+    /// A route; `pattern` segments starting with `:` capture path parameters.
+    pub fn new(
+        method: &'static str,
+        pattern: &str,
+        access: Access,
+        summary: &'static str,
+        handler: impl Fn(&Engine, &Request) -> Result<Response> + Send + Sync + 'static,
+    ) -> Self {
+        let segments = split(pattern)
+            .map(|s| match s.strip_prefix(':') {
+                Some(name) => Segment::Param(name.to_string()),
+                None => Segment::Literal(s.to_string()),
+            })
+            .collect();
+        Route {
+            method,
+            pattern: pattern.to_string(),
+            access,
+            summary,
+            segments,
+            handler: Arc::new(handler),
+        }
+    }
+
+    /// Names of the path parameters, in order.
+    pub fn param_names(&self) -> Vec<&str> {
+        self.segments
+            .iter()
+            .filter_map(|s| match s {
+                Segment::Param(name) => Some(name.as_str()),
+                Segment::Literal(_) => None,
+            })
+            .collect()
+    }
+
+    /// The handler.
+    pub fn handler(&self) -> &Handler {
+        &self.handler
+    }
+
+    /// Captured parameters if `path` matches the pattern.
+    fn capture(&self, path: &[&str]) -> Option<Vec<(String, String)>> {
+        if path.len() != self.segments.len() {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (segment, part) in self.segments.iter().zip(path) {
+            match segment {
+                Segment::Literal(lit) if lit == part => {}
+                Segment::Literal(_) => return None,
+                Segment::Param(_) if part.is_empty() => return None,
+                Segment::Param(name) => params.push((name.clone(), (*part).to_string())),
+            }
+        }
+        Some(params)
+    }
+}
+
+fn split(path: &str) -> impl Iterator<Item = &str> {
+    path.trim_matches('/').split('/').filter(|s| !s.is_empty())
+}
+
+/// The whole table.
+#[derive(Clone, Default)]
+pub struct Router {
+    routes: Vec<Route>,
+}
+
+impl Router {
+    /// Adds a route. A later route with the same method and pattern replaces the earlier one,
+    /// so users can override a core route.
+    pub fn add(&mut self, route: Route) {
+        self.routes
+            .retain(|r| !(r.method == route.method && r.segments == route.segments));
+        self.routes.push(route);
+    }
+
+    /// Every route, in registration order.
+    pub fn routes(&self) -> &[Route] {
+        &self.routes
+    }
+
+    /// Finds the route for `method` and `path`. Literal segments win over parameters
+    /// (`/store/carts/mine` before `/store/carts/:id`).
+    ///
+    /// # Errors
+    /// `RouteNotFound` (404) when no pattern matches the path, `MethodNotAllowed` (405) when
+    /// the path matches under other methods only.
+    pub fn find(&self, method: &str, path: &str) -> Result<(&Route, Vec<(String, String)>)> {
+        let parts: Vec<&str> = split(path).collect();
+        let mut allowed = Vec::new();
+        let mut best: Option<(&Route, Vec<(String, String)>)> = None;
+        for route in &self.routes {
+            let Some(params) = route.capture(&parts) else {
+                continue;
+            };
+            if route.method != method {
+                allowed.push(route.method.to_string());
+                continue;
+            }
+            if best.as_ref().is_none_or(|(_, p)| params.len() < p.len()) {
+                best = Some((route, params));
+            }
+        }
+        if let Some(found) = best {
+            return Ok(found);
+        }
+        if allowed.is_empty() {
+            return Err(Error::RouteNotFound {
+                method: method.into(),
+                path: path.into(),
+            });
+        }
+        allowed.sort();
+        allowed.dedup();
+        Err(Error::MethodNotAllowed {
+            method: method.into(),
+            path: path.into(),
+            allowed,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn router() -> Router {
+        let mut r = Router::default();
+        for (m, p) in [
+            ("GET", "/store/carts/:id"),
+            ("POST", "/store/carts/:id"),
+            ("GET", "/store/carts/mine"),
+            ("DELETE", "/store/carts/:id/line-items/:line_id"),
+        ] {
+            r.add(Route::new(m, p, Access::Store, "", |_, _| {
+                Ok(Response::empty(200))
+            }));
+        }
+        r
+    }
+
+    type Expected<'a> = std::result::Result<(&'a str, &'a [(&'a str, &'a str)]), u16>;
+
+    #[track_caller]
+    fn check(
+        method: &str,
+        path: &str,
+        expected: Expected,
+    ) {
+        let router = router();
+        match (router.find(method, path), expected) {
+            (Ok((route, params)), Ok((pattern, want))) => {
+                assert_eq!(route.pattern, pattern);
+                let got: Vec<(&str, &str)> = params
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), v.as_str()))
+                    .collect();
+                assert_eq!(got, want);
+            }
+            (Err(e), Err(status)) => assert_eq!(e.status(), status),
+            (got, want) => panic!(
+                "{method} {path}: got {:?}, want {want:?}",
+                got.map(|r| r.0.pattern.clone())
+            ),
+        }
+    }
+
+    #[test]
+    fn captures_params() {
+        check(
+            "GET",
+            "/store/carts/cart_1",
+            Ok(("/store/carts/:id", &[("id", "cart_1")])),
+        );
+    }
+
+    #[test]
+    fn captures_two_params() {
+        check(
+            "DELETE",
+            "/store/carts/c/line-items/l",
+            Ok((
+                "/store/carts/:id/line-items/:line_id",
+                &[("id", "c"), ("line_id", "l")],
+            )),
+        );
+    }
+
+    #[test]
+    fn literal_beats_param() {
+        check("GET", "/store/carts/mine", Ok(("/store/carts/mine", &[])));
+    }
+
+    #[test]
+    fn trailing_slash_is_the_same_path() {
+        check(
+            "GET",
+            "/store/carts/c1/",
+            Ok(("/store/carts/:id", &[("id", "c1")])),
+        );
+    }
+
+    #[test]
+    fn unknown_path_is_404() {
+        check("GET", "/store/nothing", Err(404));
+    }
+
+    #[test]
+    fn wrong_method_is_405() {
+        check("PUT", "/store/carts/c1", Err(405));
+    }
+
+    #[test]
+    fn later_route_replaces_same_pattern() {
+        let mut r = router();
+        r.add(Route::new(
+            "GET",
+            "/store/carts/:id",
+            Access::Public,
+            "override",
+            |_, _| Ok(Response::empty(204)),
+        ));
+        let (route, _) = r.find("GET", "/store/carts/x").unwrap();
+        assert_eq!(route.summary, "override");
+        assert_eq!(r.routes().len(), 4);
+    }
+}

@@ -1,0 +1,15 @@
+//! The core route table. Handlers live beside their route family (`store/`, `admin/`,
+//! `auth/` as they arrive) and stay thin: parse, call a service or workflow, serialize.
+
+use super::{Access, Response, Route};
+
+/// Every core route, registered by `Engine::builder` through the same call users make.
+pub fn core_routes() -> Vec<Route> {
+    vec![Route::new(
+        "GET",
+        "/health",
+        Access::Public,
+        "Liveness probe",
+        |_, _| Ok(Response::text("OK")),
+    )]
+}

@@ -1,0 +1,300 @@
+//! The HTTP server: the patched tiny_http (TCP_NODELAY, bounded headers and body drain,
+//! connection timeouts; see `vendor/tiny_http/README.stockroom.md`) feeding a few worker
+//! threads. Each worker turns a tiny_http request into a [`Request`], runs the route's handler
+//! under `catch_unwind`, and writes the JSON answer.
+//!
+//! [`serve`] takes a pre-bound listener so tests bind port 0; [`RunningServer::shutdown`]
+//! stops accepting, lets in-flight requests finish, and joins the workers.
+
+use super::cors::CorsConfig;
+use super::{Body, Request, Response, auth, query};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use std::io::Read;
+use std::net::{SocketAddr, TcpListener};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Settings of the HTTP layer.
+#[derive(Debug, Clone)]
+pub struct HttpOptions {
+    /// Worker threads running handlers (2–4 is best on 2 cores).
+    pub workers: usize,
+    /// Largest accepted request body in bytes (larger → 413).
+    pub body_limit: usize,
+    /// Idle/read/write timeout per connection (`None` = never).
+    pub connection_timeout: Option<Duration>,
+    /// Origin lists per route family.
+    pub cors: CorsConfig,
+    /// Print one access-log line per request to stderr.
+    pub access_log: bool,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            workers: 4,
+            body_limit: 1 << 20,
+            connection_timeout: Some(Duration::from_secs(30)),
+            cors: CorsConfig::default(),
+            access_log: true,
+        }
+    }
+}
+
+/// A server that is accepting requests.
+pub struct RunningServer {
+    addr: SocketAddr,
+    http: Arc<tiny_http::Server>,
+    workers: Vec<JoinHandle<()>>,
+    stopping: Arc<AtomicBool>,
+}
+
+/// Starts serving `engine` on an already-bound `listener`.
+///
+/// # Errors
+/// The listener cannot be used.
+pub fn serve(engine: Engine, listener: TcpListener, options: HttpOptions) -> Result<RunningServer> {
+    let addr = listener
+        .local_addr()
+        .map_err(|e| Error::Internal(format!("listener: {e}")))?;
+    // Linux copies TCP_NODELAY from the listener to accepted sockets; the patched tiny_http
+    // sets it per socket as well.
+    let http =
+        tiny_http::Server::from_listener_with_timeout(listener, None, options.connection_timeout)
+            .map_err(|e| Error::Internal(format!("http server: {e}")))?;
+    let http = Arc::new(http);
+    let stopping = Arc::new(AtomicBool::new(false));
+    let options = Arc::new(options);
+    let workers = (0..options.workers.max(1))
+        .map(|i| {
+            let (engine, http, stopping, options) = (
+                engine.clone(),
+                http.clone(),
+                stopping.clone(),
+                options.clone(),
+            );
+            std::thread::Builder::new()
+                .name(format!("stockroom-http-{i}"))
+                .spawn(move || worker_loop(&engine, &http, &stopping, &options))
+                .map_err(|e| Error::Internal(format!("cannot start worker: {e}")))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(RunningServer {
+        addr,
+        http,
+        workers,
+        stopping,
+    })
+}
+
+impl RunningServer {
+    /// The bound address (the real port when bound to port 0).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Graceful stop: no new requests are taken, requests already taken finish and are
+    /// answered, then the workers exit and the listening socket closes.
+    pub fn shutdown(self) {
+        self.stopping.store(true, Ordering::SeqCst);
+        for _ in &self.workers {
+            self.http.unblock();
+        }
+        for worker in self.workers {
+            let _ = worker.join();
+        }
+        // Dropping the last Arc closes the listener and stops the accept thread.
+    }
+}
+
+fn worker_loop(
+    engine: &Engine,
+    http: &tiny_http::Server,
+    stopping: &AtomicBool,
+    options: &HttpOptions,
+) {
+    loop {
+        match http.recv() {
+            Ok(request) => handle(engine, request, options),
+            Err(_) if stopping.load(Ordering::SeqCst) => return,
+            Err(_) => continue,
+        }
+    }
+}
+
+/// Serves one request end to end; never panics outward.
+fn handle(engine: &Engine, mut raw: tiny_http::Request, options: &HttpOptions) {
+    let started = Instant::now();
+    let method = raw.method().as_str().to_ascii_uppercase();
+    let url = raw.url().to_string();
+    let (path, query_string) = url.split_once('?').unwrap_or((url.as_str(), ""));
+    let origin = header_value(&raw, "origin");
+    let response = if method == "OPTIONS" {
+        preflight(options, path, origin.as_deref())
+    } else {
+        let outcome = build_request(&mut raw, &method, path, query_string, options)
+            .and_then(|request| dispatch(engine, request));
+        let mut response = outcome.unwrap_or_else(|e| Response::from_error(&e));
+        response
+            .headers
+            .extend(options.cors.response_headers(path, origin.as_deref()));
+        response
+    };
+    let status = response.status;
+    let _ = raw.respond(to_tiny(response));
+    if options.access_log {
+        eprintln!(
+            "{method} {path} {status} {}us",
+            started.elapsed().as_micros()
+        );
+    }
+}
+
+fn preflight(options: &HttpOptions, path: &str, origin: Option<&str>) -> Response {
+    let mut response = Response::empty(204);
+    response.headers = options.cors.preflight_headers(path, origin);
+    response
+}
+
+/// Route lookup, access check, and the handler under `catch_unwind`.
+fn dispatch(engine: &Engine, mut request: Request) -> Result<Response> {
+    let (route, params) = engine.router().find(&request.method, &request.path)?;
+    request.params = params;
+    auth::authorize(engine, &mut request, route.access)?;
+    let handler = route.handler().clone();
+    catch_unwind(AssertUnwindSafe(|| handler(engine, &request)))
+        .unwrap_or_else(|_| Err(Error::Internal("handler panicked".into())))
+}
+
+/// Reads headers, query and a bounded body into a [`Request`].
+fn build_request(
+    raw: &mut tiny_http::Request,
+    method: &str,
+    path: &str,
+    query_string: &str,
+    options: &HttpOptions,
+) -> Result<Request> {
+    let query = query::parse_query(query_string).map_err(|e| Error::InvalidData(e.to_string()))?;
+    let headers = raw
+        .headers()
+        .iter()
+        .map(|h| {
+            (
+                h.field.as_str().as_str().to_ascii_lowercase(),
+                h.value.as_str().to_string(),
+            )
+        })
+        .collect();
+    let body = read_body(raw, options.body_limit)?;
+    Ok(Request {
+        method: method.to_string(),
+        path: percent_decode_path(path),
+        query,
+        headers,
+        body,
+        ..Request::default()
+    })
+}
+
+/// Reads at most `limit` bytes; a larger declared or actual body is a 413 without reading
+/// the rest (the patched tiny_http drains at most 1 MiB, then drops the connection).
+fn read_body(raw: &mut tiny_http::Request, limit: usize) -> Result<Vec<u8>> {
+    if raw.body_length().is_some_and(|len| len > limit) {
+        return Err(Error::PayloadTooLarge(limit));
+    }
+    let mut body = Vec::new();
+    raw.as_reader()
+        .take(limit as u64 + 1)
+        .read_to_end(&mut body)
+        .map_err(|_| Error::InvalidData("The request body could not be read".into()))?;
+    if body.len() > limit {
+        return Err(Error::PayloadTooLarge(limit));
+    }
+    Ok(body)
+}
+
+fn header_value(raw: &tiny_http::Request, name: &str) -> Option<String> {
+    raw.headers()
+        .iter()
+        .find(|h| h.field.as_str().as_str().eq_ignore_ascii_case(name))
+        .map(|h| h.value.as_str().to_string())
+}
+
+/// Decodes `%XX` in the path (ids never need it, but clients may encode anyway). Invalid
+/// escapes are kept as they are, so the route simply does not match.
+fn percent_decode_path(path: &str) -> String {
+    if !path.contains('%') {
+        return path.to_string();
+    }
+    let bytes = path.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (byte, _) => {
+                out.push(byte);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8(out).unwrap_or_else(|_| path.to_string())
+}
+
+fn to_tiny(response: Response) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
+    let (content_type, bytes) = match response.body {
+        Body::Json(value) => (
+            "application/json; charset=utf-8",
+            value.to_string().into_bytes(),
+        ),
+        Body::Text(text) => ("text/plain; charset=utf-8", text.into_bytes()),
+        Body::Empty => ("", Vec::new()),
+    };
+    let mut out = tiny_http::Response::from_data(bytes)
+        .with_status_code(response.status)
+        // Send Content-Length, never chunked: simpler for every client.
+        .with_chunked_threshold(usize::MAX);
+    if !content_type.is_empty() {
+        out = with_header(out, "Content-Type", content_type);
+    }
+    for (name, value) in &response.headers {
+        out = with_header(out, name, value);
+    }
+    out
+}
+
+fn with_header<R: Read>(
+    response: tiny_http::Response<R>,
+    name: &str,
+    value: &str,
+) -> tiny_http::Response<R> {
+    match tiny_http::Header::from_bytes(name.as_bytes(), value.as_bytes()) {
+        Ok(header) => response.with_header(header),
+        Err(()) => response,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_percent_escapes_in_paths() {
+        assert_eq!(
+            percent_decode_path("/store/products/prod%5F1"),
+            "/store/products/prod_1"
+        );
+        assert_eq!(percent_decode_path("/a%zz"), "/a%zz");
+        assert_eq!(percent_decode_path("/plain"), "/plain");
+    }
+}

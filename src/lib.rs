@@ -1,0 +1,24 @@
+//! Stockroom: a commerce engine that keeps a whole shop in one SQLite file, with a Store API
+//! wire-compatible with Medusa v2.
+//!
+//! Map (see ARCHITECTURE.md): [`db`] storage and migrations, [`modules`] domain modules,
+//! [`link`] cross-module links, [`flows`] cross-module operations, [`http`] the server,
+//! [`engine`] the composition root; [`error`], [`id`], [`clock`], [`money`] are the
+//! foundation everything else stands on.
+
+pub mod app;
+pub mod clock;
+pub mod config;
+pub mod ctx;
+pub mod db;
+pub mod engine;
+pub mod error;
+pub mod flows;
+pub mod http;
+pub mod id;
+pub mod link;
+pub mod modules;
+pub mod money;
+
+pub use engine::{Engine, EngineBuilder};
+pub use error::{Error, Result};

@@ -1,0 +1,67 @@
+//! The `stockroom` binary: wiring only. Parses the command line, runs the command, and on
+//! `serve` waits for SIGINT/SIGTERM to shut down gracefully.
+
+use signal_hook::consts::{SIGINT, SIGTERM};
+use signal_hook::iterator::Signals;
+use std::process::ExitCode;
+use stockroom::config::{self, Command, ServeConfig};
+use stockroom::db::{Store, StoreOptions};
+use stockroom::{Engine, Result, app, flows::seed};
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let outcome = config::parse(&args, &|k| std::env::var(k).ok()).and_then(run);
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("stockroom: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run(command: Command) -> Result<()> {
+    match command {
+        Command::Help(text) => {
+            print!("{text}");
+            Ok(())
+        }
+        Command::Serve(config) => serve(&config),
+        Command::Migrate { db } => {
+            let store = Store::open(&db, StoreOptions::default())?;
+            Engine::builder().build(store.clone())?;
+            store.close();
+            println!("migrated {}", db.display());
+            Ok(())
+        }
+        Command::Seed { db, fixture } => {
+            let text = std::fs::read_to_string(&fixture).map_err(|e| {
+                stockroom::Error::invalid(format!("cannot read {}: {e}", fixture.display()))
+            })?;
+            let store = Store::open(&db, StoreOptions::default())?;
+            let engine = Engine::builder().build(store.clone())?;
+            let summary = seed::load(&engine, seed::parse(&text)?)?;
+            store.close();
+            println!("seeded {} from {}", db.display(), fixture.display());
+            for key in summary.publishable_keys {
+                println!("publishable key: {key}");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn serve(config: &ServeConfig) -> Result<()> {
+    // Register the handlers before the server exists, so an early signal is not lost.
+    let mut signals = Signals::new([SIGINT, SIGTERM])
+        .map_err(|e| stockroom::Error::Internal(format!("signal handlers: {e}")))?;
+    let app = app::start(config, Engine::builder())?;
+    println!("Stockroom listening on http://{}", app.server.addr());
+    for key in &app.publishable_keys {
+        println!("publishable key: {key}");
+    }
+    signals.forever().next();
+    eprintln!("stockroom: shutting down");
+    app.shutdown();
+    Ok(())
+}

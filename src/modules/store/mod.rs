@@ -1,0 +1,141 @@
+//! The store record: the shop's name, currencies and defaults (sales channel, region,
+//! location). One per database in practice.
+
+use crate::ctx::Ctx;
+use crate::db::module::Module;
+use crate::error::{Error, Result};
+use crate::migration;
+use crate::modules::metadata_from_sql;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+/// The module: tables `store*`.
+pub fn module() -> Module {
+    Module::new("store", "store").migration(migration!("store", "0001_init.sql"))
+}
+
+/// One of the store's currencies.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoreCurrency {
+    /// `stocur_…`
+    pub id: String,
+    /// Lower-case ISO 4217 code.
+    pub currency_code: String,
+    /// The store's default currency.
+    pub is_default: bool,
+}
+
+/// The store as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoreRecord {
+    /// `store_…`
+    pub id: String,
+    /// Shop name.
+    pub name: String,
+    /// Sales channel used when a publishable key has none.
+    pub default_sales_channel_id: Option<String>,
+    /// Default region.
+    pub default_region_id: Option<String>,
+    /// Default stock location.
+    pub default_location_id: Option<String>,
+    /// Free-form JSON.
+    pub metadata: Option<serde_json::Value>,
+    /// Supported currencies.
+    pub supported_currencies: Vec<StoreCurrency>,
+    /// ISO-8601.
+    pub created_at: String,
+    /// ISO-8601.
+    pub updated_at: String,
+}
+
+/// Input of [`create`].
+#[derive(Debug, Clone, Default)]
+pub struct NewStore {
+    /// Shop name.
+    pub name: String,
+    /// Currency codes; the first is the default.
+    pub currencies: Vec<String>,
+    /// Default sales channel id.
+    pub default_sales_channel_id: Option<String>,
+}
+
+/// Creates the store with its currencies.
+///
+/// # Errors
+/// An empty name or an unknown currency; database failures.
+pub fn create(conn: &Connection, ctx: &Ctx, input: &NewStore) -> Result<StoreRecord> {
+    if input.name.trim().is_empty() {
+        return Err(Error::invalid("Invalid request: Field 'name' is required"));
+    }
+    let id = ctx.id("store");
+    let now = ctx.now();
+    conn.prepare_cached(
+        "INSERT INTO store (id, name, default_sales_channel_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?4)",
+    )?
+    .execute(params![id, input.name, input.default_sales_channel_id, now])?;
+    for (i, code) in input.currencies.iter().enumerate() {
+        let code = code.to_ascii_lowercase();
+        crate::money::require_exponent(&code).map_err(|e| Error::invalid(e.to_string()))?;
+        conn.prepare_cached(
+            "INSERT INTO store_currency (id, store_id, currency_code, is_default, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        )?
+        .execute(params![ctx.id("stocur"), id, code, i == 0, now])?;
+    }
+    retrieve(conn, &id)
+}
+
+/// The store by id.
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve(conn: &Connection, id: &str) -> Result<StoreRecord> {
+    let mut store = conn
+        .prepare_cached(
+            "SELECT id, name, default_sales_channel_id, default_region_id, default_location_id,
+                    metadata, created_at, updated_at
+             FROM store WHERE id = ?1 AND deleted_at IS NULL",
+        )?
+        .query_row([id], |r| {
+            Ok(StoreRecord {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                default_sales_channel_id: r.get(2)?,
+                default_region_id: r.get(3)?,
+                default_location_id: r.get(4)?,
+                metadata: metadata_from_sql(r.get(5)?),
+                supported_currencies: Vec::new(),
+                created_at: r.get(6)?,
+                updated_at: r.get(7)?,
+            })
+        })
+        .optional()?
+        .ok_or_else(|| Error::not_found("Store", id))?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, currency_code, is_default FROM store_currency
+         WHERE store_id = ?1 AND deleted_at IS NULL ORDER BY id",
+    )?;
+    store.supported_currencies = stmt
+        .query_map([id], |r| {
+            Ok(StoreCurrency {
+                id: r.get(0)?,
+                currency_code: r.get(1)?,
+                is_default: r.get(2)?,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(store)
+}
+
+/// The first (and normally only) store, if any.
+///
+/// # Errors
+/// Database failures.
+pub fn default_store(conn: &Connection) -> Result<Option<StoreRecord>> {
+    let id: Option<String> = conn
+        .prepare_cached("SELECT id FROM store WHERE deleted_at IS NULL ORDER BY id LIMIT 1")?
+        .query_row([], |r| r.get(0))
+        .optional()?;
+    id.map(|id| retrieve(conn, &id)).transpose()
+}
