@@ -190,11 +190,7 @@ mod tests {
     type Expected<'a> = std::result::Result<(&'a str, &'a [(&'a str, &'a str)]), u16>;
 
     #[track_caller]
-    fn check(
-        method: &str,
-        path: &str,
-        expected: Expected,
-    ) {
+    fn check(method: &str, path: &str, expected: Expected) {
         let router = router();
         match (router.find(method, path), expected) {
             (Ok((route, params)), Ok((pattern, want))) => {
