@@ -71,6 +71,6 @@ impl App {
     /// Graceful stop: finish in-flight requests, then close the store.
     pub fn shutdown(self) {
         self.server.shutdown();
-        self.engine.store().close();
+        self.engine.shutdown();
     }
 }

@@ -9,30 +9,42 @@ use crate::ctx::Ctx;
 use crate::db::Store;
 use crate::db::module::{Module, migrate, schema_module};
 use crate::error::Result;
+use crate::events::dispatcher::{Dispatcher, RetryPolicy};
+use crate::events::{Event, Subscriber};
 use crate::http::{Route, Router};
 use crate::id::IdGenerator;
 use crate::link::Link;
-use std::sync::Arc;
+use crate::workflow::Workflow;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 /// A running engine; cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
-    inner: Arc<Inner>,
+    inner: Arc<EngineInner>,
 }
 
-struct Inner {
+pub(crate) struct EngineInner {
     store: Store,
     ctx: Ctx,
     router: Router,
     modules: Vec<Module>,
     links: Vec<Link>,
+    workflows: HashMap<String, Arc<Workflow>>,
+    subscribers: Vec<Subscriber>,
+    event_retry: RetryPolicy,
+    dispatcher: OnceLock<Dispatcher>,
 }
 
-/// Collects modules, links and routes, then builds an [`Engine`] over a store.
+/// Collects modules, links, routes, workflows and subscribers, then builds an [`Engine`].
 pub struct EngineBuilder {
     modules: Vec<Module>,
     links: Vec<Link>,
     routes: Vec<Route>,
+    workflows: Vec<Workflow>,
+    subscribers: Vec<Subscriber>,
+    event_retry: RetryPolicy,
     clock: Clock,
     seed: Option<u64>,
 }
@@ -54,6 +66,45 @@ impl Engine {
             builder = builder.route(route);
         }
         builder
+    }
+
+    pub(crate) fn from_inner(inner: Arc<EngineInner>) -> Self {
+        Engine { inner }
+    }
+
+    /// A registered workflow by name.
+    pub fn workflow(&self, name: &str) -> Option<Arc<Workflow>> {
+        self.inner.workflows.get(name).cloned()
+    }
+
+    /// Registered subscribers.
+    pub fn subscribers(&self) -> &[Subscriber] {
+        &self.inner.subscribers
+    }
+
+    /// How failed deliveries are retried.
+    pub fn event_retry(&self) -> RetryPolicy {
+        self.inner.event_retry
+    }
+
+    /// Blocks until every event committed before the call has been delivered (or
+    /// dead-lettered). Tests use it instead of sleeping.
+    ///
+    /// # Errors
+    /// Deliveries still pending after 10 seconds.
+    pub fn wait_idle(&self) -> Result<()> {
+        match self.inner.dispatcher.get() {
+            Some(d) => d.wait_idle(self.inner.ctx.bell(), Duration::from_secs(10)),
+            None => Ok(()),
+        }
+    }
+
+    /// Stops the event dispatcher and closes the store (after queued writes).
+    pub fn shutdown(&self) {
+        if let Some(d) = self.inner.dispatcher.get() {
+            d.stop(self.inner.ctx.bell());
+        }
+        self.inner.store.close();
     }
 
     /// The store.
@@ -94,6 +145,9 @@ impl EngineBuilder {
             modules: Vec::new(),
             links: Vec::new(),
             routes: Vec::new(),
+            workflows: Vec::new(),
+            subscribers: Vec::new(),
+            event_retry: RetryPolicy::default(),
             clock: Clock::System,
             seed: None,
         }
@@ -114,6 +168,34 @@ impl EngineBuilder {
     /// Registers a route; one with the same method and pattern as an earlier one replaces it.
     pub fn route(mut self, route: Route) -> Self {
         self.routes.push(route);
+        self
+    }
+
+    /// Registers a workflow (a later one with the same name replaces it).
+    pub fn workflow(mut self, workflow: Workflow) -> Self {
+        self.workflows.push(workflow);
+        self
+    }
+
+    /// Registers an event subscriber.
+    pub fn subscriber(mut self, subscriber: Subscriber) -> Self {
+        self.subscribers.push(subscriber);
+        self
+    }
+
+    /// Shorthand: subscribes `handler` (named `id`) to the event `name`.
+    pub fn on(
+        self,
+        id: &str,
+        name: &str,
+        handler: impl Fn(&Engine, &Event) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.subscriber(Subscriber::new(id, name, handler))
+    }
+
+    /// How failed event deliveries are retried and when they are dead-lettered.
+    pub fn event_retry(mut self, policy: RetryPolicy) -> Self {
+        self.event_retry = policy;
         self
     }
 
@@ -141,7 +223,11 @@ impl EngineBuilder {
             None => IdGenerator::random(self.clock.clone()),
         };
         let ctx = Ctx::new(self.clock, ids);
-        let mut all = vec![schema_module()];
+        let mut all = vec![
+            schema_module(),
+            crate::workflow::module(),
+            crate::events::module(),
+        ];
         all.extend(self.modules.iter().cloned());
         all.extend(self.links.iter().map(Link::module));
         let now = ctx.now();
@@ -150,15 +236,27 @@ impl EngineBuilder {
         for route in self.routes {
             router.add(route);
         }
-        let inner = Inner {
+        let workflows = self
+            .workflows
+            .into_iter()
+            .map(|w| (w.name().to_string(), Arc::new(w)))
+            .collect();
+        let inner = Arc::new(EngineInner {
             store,
             ctx,
             router,
             modules: self.modules,
             links: self.links,
-        };
-        Ok(Engine {
-            inner: Arc::new(inner),
-        })
+            workflows,
+            subscribers: self.subscribers,
+            event_retry: self.event_retry,
+            dispatcher: OnceLock::new(),
+        });
+        let engine = Engine { inner };
+        crate::workflow::recover(&engine)?;
+        let bell = engine.inner.ctx.bell().receiver().clone();
+        let dispatcher = Dispatcher::start(Arc::downgrade(&engine.inner), bell)?;
+        let _ = engine.inner.dispatcher.set(dispatcher);
+        Ok(engine)
     }
 }

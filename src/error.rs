@@ -207,6 +207,49 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The error as the workflow journal stores it.
+    pub fn to_stored(&self) -> Value {
+        json!({"type": self.medusa_type(), "message": self.to_string(), "code": self.code()})
+    }
+
+    /// Rebuilds an error from [`Error::to_stored`], so a replayed run answers as the first did.
+    pub fn from_stored(stored: &Value) -> Error {
+        let message = stored["message"].as_str().unwrap_or("").to_string();
+        match stored["type"].as_str().unwrap_or("") {
+            "not_found" => Error::NotFound(message),
+            "invalid_data" => Error::InvalidData(message),
+            "not_allowed" => Error::NotAllowed {
+                message,
+                code: known_code(stored["code"].as_str()),
+            },
+            "unauthorized" => Error::AuthFailed(message),
+            "duplicate_error" => Error::Duplicate(message),
+            "conflict" => Error::Conflict(message),
+            "payment_authorization_error" => Error::PaymentAuthorization(message),
+            "unexpected_state" => Error::UnexpectedState(message),
+            _ => Error::Internal(message),
+        }
+    }
+
+    fn code(&self) -> Option<&'static str> {
+        match self {
+            Error::NotAllowed { code, .. } => *code,
+            _ => None,
+        }
+    }
+}
+
+/// Medusa's error codes, as `'static` strings.
+fn known_code(code: Option<&str>) -> Option<&'static str> {
+    match code? {
+        "insufficient_inventory" => Some("insufficient_inventory"),
+        "cart_incompatible_state" => Some("cart_incompatible_state"),
+        "unknown_modules" => Some("unknown_modules"),
+        _ => None,
+    }
+}
+
 impl From<rusqlite::Error> for Error {
     fn from(err: rusqlite::Error) -> Self {
         Error::from_sqlite(err)
@@ -315,6 +358,21 @@ mod tests {
         let body = err.to_json().to_string();
         assert!(!body.contains("secret_table_name"), "{body}");
         assert!(body.contains("database_error"));
+    }
+
+    #[test]
+    fn stored_errors_round_trip() {
+        let err = Error::NotAllowed {
+            message: "no stock".into(),
+            code: Some("insufficient_inventory"),
+        };
+        let back = Error::from_stored(&err.to_stored());
+        assert_eq!(
+            (back.status(), back.to_json()),
+            (err.status(), err.to_json())
+        );
+        let back = Error::from_stored(&Error::not_found("Cart", "c1").to_stored());
+        assert_eq!(back.to_string(), "Cart with id: c1 was not found");
     }
 
     #[test]

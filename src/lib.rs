@@ -13,12 +13,15 @@ pub mod ctx;
 pub mod db;
 pub mod engine;
 pub mod error;
+pub mod events;
+pub mod failpoint;
 pub mod flows;
 pub mod http;
 pub mod id;
 pub mod link;
 pub mod modules;
 pub mod money;
+pub mod workflow;
 
 pub use engine::{Engine, EngineBuilder};
 pub use error::{Error, Result};

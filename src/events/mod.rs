@@ -1,0 +1,131 @@
+//! Events through a transactional outbox.
+//!
+//! `ctx.emit(tx, name, data)` inserts into `event_outbox` inside the caller's transaction, so an
+//! event exists exactly when its change committed: nothing is published for a rolled-back job.
+//! The [`dispatcher`] thread, rung after each commit that emitted, fans new events out into
+//! `event_delivery` rows (one per subscriber) and delivers them: at least once, in order per
+//! event name and subscriber, with retries and backoff, dead-lettered after N attempts. A
+//! subscriber that writes to the store can call [`ack_in`] inside its own write job, which makes
+//! its local effect exactly-once.
+
+pub mod dispatcher;
+
+use crate::ctx::Ctx;
+use crate::db::Tx;
+use crate::engine::Engine;
+use crate::error::Result;
+use crossbeam_channel::{Receiver, Sender};
+use rusqlite::params;
+use serde_json::Value;
+use std::sync::Arc;
+
+/// An event as a subscriber receives it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Event {
+    /// Position in the outbox (total order of commits).
+    pub seq: i64,
+    /// `evt_…`
+    pub id: String,
+    /// Medusa event name (`order.placed`, `product.created`, …).
+    pub name: String,
+    /// The payload (Medusa sends `{ id }` for most events).
+    pub data: Value,
+    /// When it was emitted.
+    pub created_at: String,
+    /// The subscriber this delivery is for.
+    pub subscriber: String,
+    /// Delivery attempt, from 1.
+    pub attempt: u32,
+}
+
+/// A subscriber's handler.
+pub type SubscriberFn = Arc<dyn Fn(&Engine, &Event) -> Result<()> + Send + Sync>;
+
+/// A named subscription to one event name (or `*` for all).
+#[derive(Clone)]
+pub struct Subscriber {
+    /// Unique, stable name (deliveries are recorded under it).
+    pub id: String,
+    /// The event name it listens to, or `*`.
+    pub event: String,
+    /// What it does.
+    pub handler: SubscriberFn,
+}
+
+impl Subscriber {
+    /// Subscribes `handler` (named `id`) to `event`.
+    pub fn new(
+        id: impl Into<String>,
+        event: impl Into<String>,
+        handler: impl Fn(&Engine, &Event) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        Subscriber {
+            id: id.into(),
+            event: event.into(),
+            handler: Arc::new(handler),
+        }
+    }
+
+    /// Whether this subscriber wants events named `name`.
+    pub fn wants(&self, name: &str) -> bool {
+        self.event == "*" || self.event == name
+    }
+}
+
+/// Wakes the dispatcher after a commit that emitted events. Rings coalesce.
+#[derive(Clone, Debug)]
+pub struct EventBell {
+    sender: Sender<()>,
+    receiver: Receiver<()>,
+}
+
+impl Default for EventBell {
+    fn default() -> Self {
+        let (sender, receiver) = crossbeam_channel::bounded(1);
+        EventBell { sender, receiver }
+    }
+}
+
+impl EventBell {
+    /// Wakes the dispatcher (no-op if a wake-up is already pending).
+    pub fn ring(&self) {
+        let _ = self.sender.try_send(());
+    }
+
+    pub(crate) fn receiver(&self) -> &Receiver<()> {
+        &self.receiver
+    }
+}
+
+/// Inserts one outbox row in the caller's transaction. Use [`Ctx::emit`], which also rings the
+/// dispatcher after commit.
+///
+/// # Errors
+/// Database failures.
+pub(crate) fn write_outbox(tx: &Tx, ctx: &Ctx, name: &str, data: &Value) -> Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO event_outbox (id, name, data, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![ctx.id("evt"), name, data.to_string(), ctx.now()])?;
+    Ok(())
+}
+
+/// Marks `event`'s delivery as done inside the subscriber's own write job: the subscriber's
+/// effect and the acknowledgement commit together, so a crash can never apply it twice.
+///
+/// # Errors
+/// Database failures.
+pub fn ack_in(tx: &Tx, ctx: &Ctx, event: &Event) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE event_delivery SET status = 'done', attempts = attempts + 1, delivered_at = ?3
+         WHERE event_seq = ?1 AND subscriber = ?2 AND status = 'pending'",
+    )?
+    .execute(params![event.seq, event.subscriber, ctx.now()])?;
+    Ok(())
+}
+
+/// The engine's own event tables, as a module (prefix `event`).
+pub fn module() -> crate::db::module::Module {
+    crate::db::module::Module::new("event", "event")
+        .migration(crate::migration!("event", "0001_init.sql"))
+}

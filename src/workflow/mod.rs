@@ -1,0 +1,269 @@
+//! The workflow engine: multi-step operations that never leave partial state.
+//!
+//! It is generic — it knows nothing about commerce. A [`Workflow`] is an ordered list of steps;
+//! each step sees the workflow input and the outputs of the steps before it ([`StepCtx`]), and
+//! returns its output plus the data its compensation needs ([`Done`]).
+//!
+//! * **Local** steps only touch the store. Consecutive local steps run together in one write
+//!   job with their journal rows, so they commit or vanish together.
+//! * **External** steps talk to the outside (a payment provider, a mailer). They run on the
+//!   caller's thread, never on the writer; the journal records the intent before the call
+//!   and the outcome after it, so a crash in between is recoverable. Each gets a stable
+//!   idempotency key ([`StepCtx::idempotency_key`]) to pass to the provider.
+//! * On failure, completed steps are compensated in reverse order, each journaled; a
+//!   compensation that still fails after its retries leaves the execution
+//!   `failed_compensation` for an operator.
+//! * A run may carry an idempotency key: a repeat returns the stored result; a concurrent
+//!   repeat gets `conflict` (409).
+//! * At start-up [`recover`] finishes every execution a crash left `running` or
+//!   `compensating`.
+//!
+//! ```
+//! use serde_json::json;
+//! use stockroom::workflow::{Done, Step, Workflow};
+//!
+//! let wf = Workflow::new("hello")
+//!     .step(Step::local("greet", |_tx, ctx| Ok(Done::new(json!(format!("hi {}", ctx.input["name"]))))))
+//!     .step(Step::external("notify", |ctx| Ok(Done::new(json!({"sent": ctx.result("greet")})))));
+//! assert_eq!(wf.steps().len(), 2);
+//! ```
+
+mod journal;
+mod recovery;
+mod run;
+
+pub use journal::{ExecutionRecord, list_executions};
+pub use recovery::recover;
+pub use run::run;
+
+use crate::db::Tx;
+use crate::engine::Engine;
+use crate::error::Result;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What a step hands back: its output (visible to later steps and, for the last step, the
+/// workflow's result) and what its compensation will need.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Done {
+    /// Output, stored in the journal.
+    pub output: Value,
+    /// Compensation data, stored in the journal.
+    pub compensation: Value,
+}
+
+impl Done {
+    /// An output with no compensation data.
+    pub fn new(output: Value) -> Self {
+        Done {
+            output,
+            compensation: Value::Null,
+        }
+    }
+
+    /// An output and the data its compensation needs.
+    pub fn with_compensation(output: Value, compensation: Value) -> Self {
+        Done {
+            output,
+            compensation,
+        }
+    }
+}
+
+/// What a step sees.
+pub struct StepCtx<'a> {
+    /// The engine.
+    pub engine: &'a Engine,
+    /// This execution's id (`wf_exec_…`).
+    pub execution_id: &'a str,
+    /// The workflow's input.
+    pub input: &'a Value,
+    /// Outputs of completed steps, by step name.
+    pub results: &'a Map<String, Value>,
+    /// This step's name.
+    pub step: &'a str,
+    /// Attempt number, from 1.
+    pub attempt: u32,
+}
+
+impl StepCtx<'_> {
+    /// The output of an earlier step (`Null` if it has none).
+    pub fn result(&self, step: &str) -> &Value {
+        self.results.get(step).unwrap_or(&Value::Null)
+    }
+
+    /// A key naming this step of this execution — the same on every attempt, on recovery and
+    /// in the compensation — to pass to external providers so a retry never acts twice.
+    pub fn idempotency_key(&self) -> String {
+        format!("{}:{}", self.execution_id, self.step)
+    }
+}
+
+type LocalInvoke = Arc<dyn Fn(&Tx, &StepCtx) -> Result<Done> + Send + Sync>;
+pub(crate) type LocalCompensate = Arc<dyn Fn(&Tx, &StepCtx, &Value) -> Result<()> + Send + Sync>;
+type ExternalInvoke = Arc<dyn Fn(&StepCtx) -> Result<Done> + Send + Sync>;
+pub(crate) type ExternalCompensateFn = dyn Fn(&StepCtx, &Value) -> Result<()> + Send + Sync;
+type ExternalCompensate = Arc<dyn Fn(&StepCtx, &Value) -> Result<()> + Send + Sync>;
+
+#[derive(Clone)]
+pub(crate) enum Body {
+    Local {
+        invoke: LocalInvoke,
+        compensate: Option<LocalCompensate>,
+    },
+    External {
+        invoke: ExternalInvoke,
+        compensate: Option<ExternalCompensate>,
+    },
+}
+
+/// One step of a workflow.
+#[derive(Clone)]
+pub struct Step {
+    name: String,
+    body: Body,
+    attempts: u32,
+    backoff: Duration,
+}
+
+impl Step {
+    /// A step that only touches the store; it runs on the writer inside the group's
+    /// transaction.
+    pub fn local(
+        name: &str,
+        invoke: impl Fn(&Tx, &StepCtx) -> Result<Done> + Send + Sync + 'static,
+    ) -> Self {
+        Step::with_body(
+            name,
+            Body::Local {
+                invoke: Arc::new(invoke),
+                compensate: None,
+            },
+        )
+    }
+
+    /// A step with an outside side effect; it runs on the caller's thread.
+    pub fn external(
+        name: &str,
+        invoke: impl Fn(&StepCtx) -> Result<Done> + Send + Sync + 'static,
+    ) -> Self {
+        Step::with_body(
+            name,
+            Body::External {
+                invoke: Arc::new(invoke),
+                compensate: None,
+            },
+        )
+    }
+
+    fn with_body(name: &str, body: Body) -> Self {
+        Step {
+            name: name.to_string(),
+            body,
+            attempts: 1,
+            backoff: Duration::ZERO,
+        }
+    }
+
+    /// Compensation of a local step: undoes its effect in a write job. Ignored on an external
+    /// step (use [`Step::compensate_external`]).
+    pub fn compensate(
+        mut self,
+        f: impl Fn(&Tx, &StepCtx, &Value) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        if let Body::Local { compensate, .. } = &mut self.body {
+            *compensate = Some(Arc::new(f));
+        }
+        self
+    }
+
+    /// Compensation of an external step (e.g. cancel at the provider, by idempotency key).
+    /// After a crash it may be called with `Null` data when the call's outcome was never
+    /// journaled, so it must work from the key alone. Ignored on a local step.
+    pub fn compensate_external(
+        mut self,
+        f: impl Fn(&StepCtx, &Value) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        if let Body::External { compensate, .. } = &mut self.body {
+            *compensate = Some(Arc::new(f));
+        }
+        self
+    }
+
+    /// Retries an external step up to `attempts` times in all, waiting `backoff`, doubled
+    /// each time, between attempts. (Local steps are deterministic store work: a retry
+    /// would fail the same way, so they always run once.)
+    pub fn retry(mut self, attempts: u32, backoff: Duration) -> Self {
+        self.attempts = attempts.max(1);
+        self.backoff = backoff;
+        self
+    }
+
+    /// The step's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Whether the step runs on the writer.
+    pub fn is_local(&self) -> bool {
+        matches!(self.body, Body::Local { .. })
+    }
+}
+
+/// What recovery does with an execution a crash left `running`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recovery {
+    /// Undo it: compensate every completed step (the default; the caller never saw a result).
+    Compensate,
+    /// Finish it: re-run the unfinished external step with the same idempotency key, then the
+    /// rest.
+    Resume,
+}
+
+/// An ordered composition of steps.
+#[derive(Clone)]
+pub struct Workflow {
+    name: String,
+    steps: Vec<Step>,
+    recovery: Recovery,
+}
+
+impl Workflow {
+    /// An empty workflow; register it with `EngineBuilder::workflow`.
+    pub fn new(name: &str) -> Self {
+        Workflow {
+            name: name.to_string(),
+            steps: Vec::new(),
+            recovery: Recovery::Compensate,
+        }
+    }
+
+    /// Appends a step.
+    pub fn step(mut self, step: Step) -> Self {
+        self.steps.push(step);
+        self
+    }
+
+    /// Chooses what recovery does after a crash.
+    pub fn recovery(mut self, recovery: Recovery) -> Self {
+        self.recovery = recovery;
+        self
+    }
+
+    /// The workflow's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Its steps, in order.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+}
+
+/// The engine's journal tables, as a module (prefix `workflow`).
+pub fn module() -> crate::db::module::Module {
+    crate::db::module::Module::new("workflow", "workflow")
+        .migration(crate::migration!("workflow", "0001_init.sql"))
+}
