@@ -26,6 +26,13 @@ pub enum Command {
         /// Fixture file.
         fixture: PathBuf,
     },
+    /// `stockroom workflows --db PATH [--state S]`: list journaled executions.
+    Workflows {
+        /// Store file.
+        db: PathBuf,
+        /// Only executions in this state (e.g. `failed_compensation`).
+        state: Option<String>,
+    },
     /// `--help` of a command (the text to print).
     Help(&'static str),
 }
@@ -88,6 +95,7 @@ usage:
   stockroom serve [--db PATH | --memory] [--demo | --fixture FILE] [--host H] [--port P]
   stockroom migrate --db PATH
   stockroom seed --db PATH FILE
+  stockroom workflows --db PATH [--state running|compensating|done|reverted|failed_compensation]
   stockroom <command> --help
 ";
 
@@ -109,6 +117,7 @@ CORS origins (comma-separated): STORE_CORS, ADMIN_CORS, AUTH_CORS.
 
 const MIGRATE_HELP: &str =
     "stockroom migrate --db PATH: create or upgrade the store file, then exit\n";
+const WORKFLOWS_HELP: &str = "stockroom workflows --db PATH [--state STATE]: list workflow executions (newest first), one JSON object per line; --state failed_compensation lists those that need an operator\n";
 const SEED_HELP: &str = "stockroom seed --db PATH FILE: load a fixture file into the store file\n";
 
 /// Parses `args` (without the program name), reading variables through `env`.
@@ -129,6 +138,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         "serve" => help(SERVE_HELP).map_or_else(|| parse_serve(rest, env).map(Command::Serve), Ok),
         "migrate" => help(MIGRATE_HELP).map_or_else(|| parse_migrate(rest, env), Ok),
         "seed" => help(SEED_HELP).map_or_else(|| parse_seed(rest, env), Ok),
+        "workflows" => help(WORKFLOWS_HELP).map_or_else(|| parse_workflows(rest, env), Ok),
         other => Err(Error::invalid(format!(
             "unknown command '{other}'\n\n{USAGE}"
         ))),
@@ -230,6 +240,20 @@ fn parse_seed(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<C
         }),
         _ => Err(Error::invalid(format!(
             "seed needs exactly one FILE\n\n{SEED_HELP}"
+        ))),
+    }
+}
+
+fn parse_workflows(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Command> {
+    let (db, rest) = db_flag(args, env)?;
+    match rest.as_slice() {
+        [] => Ok(Command::Workflows { db, state: None }),
+        [flag, state] if flag == "--state" => Ok(Command::Workflows {
+            db,
+            state: Some(state.clone()),
+        }),
+        _ => Err(Error::invalid(format!(
+            "unexpected arguments\n\n{WORKFLOWS_HELP}"
         ))),
     }
 }
@@ -348,6 +372,17 @@ mod tests {
         );
         assert!(parse(&args("seed --db s.db"), &no_env).is_err());
         assert!(parse(&args("migrate"), &no_env).is_err());
+        assert_eq!(
+            parse(
+                &args("workflows --db s.db --state failed_compensation"),
+                &no_env
+            )
+            .unwrap(),
+            Command::Workflows {
+                db: "s.db".into(),
+                state: Some("failed_compensation".into())
+            }
+        );
     }
 
     #[test]

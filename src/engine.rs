@@ -136,6 +136,12 @@ impl Engine {
     pub fn links(&self) -> &[Link] {
         &self.inner.links
     }
+
+    /// Every module whose tables are in the store: the engine's own (`schema`, `workflow`,
+    /// `event`), the registered ones, and one per link.
+    pub fn all_modules(&self) -> Vec<Module> {
+        all_modules(&self.inner.modules, &self.inner.links)
+    }
 }
 
 impl EngineBuilder {
@@ -259,4 +265,15 @@ impl EngineBuilder {
         let _ = engine.inner.dispatcher.set(dispatcher);
         Ok(engine)
     }
+}
+
+fn all_modules(modules: &[Module], links: &[Link]) -> Vec<Module> {
+    let mut all = vec![
+        schema_module(),
+        crate::workflow::module(),
+        crate::events::module(),
+    ];
+    all.extend(modules.iter().cloned());
+    all.extend(links.iter().map(Link::module));
+    all
 }

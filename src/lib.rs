@@ -19,6 +19,7 @@ pub mod flows;
 pub mod http;
 pub mod id;
 pub mod link;
+pub mod model;
 pub mod modules;
 pub mod money;
 pub mod workflow;

@@ -27,6 +27,18 @@ fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Serve(config) => serve(&config),
+        Command::Workflows { db, state } => {
+            // Read-only: no engine, so no recovery runs from an operator's listing.
+            let store = Store::open(&db, StoreOptions::default())?;
+            let (records, count) = store
+                .read(|c| stockroom::workflow::list_executions(c, state.as_deref(), 1000, 0))?;
+            for record in records {
+                println!("{}", serde_json::to_string(&record)?);
+            }
+            eprintln!("{count} execution(s)");
+            store.close();
+            Ok(())
+        }
         Command::Migrate { db } => {
             let store = Store::open(&db, StoreOptions::default())?;
             Engine::builder().build(store.clone())?;

@@ -59,6 +59,7 @@ pub struct Module {
     name: String,
     table_prefix: String,
     migrations: Vec<Migration>,
+    models: Vec<crate::model::Model>,
 }
 
 impl Module {
@@ -69,6 +70,7 @@ impl Module {
             name: name.into(),
             table_prefix: table_prefix.into(),
             migrations: Vec::new(),
+            models: Vec::new(),
         }
     }
 
@@ -77,6 +79,18 @@ impl Module {
         self.migrations.push(migration);
         self.migrations.sort_by(|a, b| a.name.cmp(&b.name));
         self
+    }
+
+    /// Declares a model over one of the module's tables; the engine checks at start-up that
+    /// the table (from the migrations) has every declared column.
+    pub fn model(mut self, model: crate::model::Model) -> Self {
+        self.models.push(model);
+        self
+    }
+
+    /// The module's declared models.
+    pub fn models(&self) -> &[crate::model::Model] {
+        &self.models
     }
 
     /// The module's name (unique in a registry).
@@ -136,8 +150,24 @@ pub fn migrate(conn: &Connection, modules: &[Module], now: &str) -> Result<Migra
                     .push(format!("{}/{}", module.name, migration.name));
             }
         }
+        check_models(conn, module)?;
     }
     Ok(report)
+}
+
+fn check_models(conn: &Connection, module: &Module) -> Result<()> {
+    for model in &module.models {
+        if !module.owns_table(model.table()) {
+            return Err(Error::UnexpectedState(format!(
+                "model {} is outside module {}'s prefix '{}'",
+                model.table(),
+                module.name,
+                module.table_prefix
+            )));
+        }
+        model.check_table(conn)?;
+    }
+    Ok(())
 }
 
 fn check_unique_names(modules: &[Module]) -> Result<()> {

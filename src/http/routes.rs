@@ -1,15 +1,17 @@
 //! The core route table. Handlers live beside their route family (`store/`, `admin/`,
 //! `auth/` as they arrive) and stay thin: parse, call a service or workflow, serialize.
 
-use super::{Access, Response, Route};
+use super::{Access, Response, Route, admin};
 
 /// Every core route, registered by `Engine::builder` through the same call users make.
 pub fn core_routes() -> Vec<Route> {
-    vec![Route::new(
+    let mut routes = vec![Route::new(
         "GET",
         "/health",
         Access::Public,
         "Liveness probe",
         |_, _| Ok(Response::text("OK")),
-    )]
+    )];
+    routes.extend(admin::workflows::routes());
+    routes
 }

@@ -5,6 +5,8 @@
 //! module's own tables (a link *is* a module with one generated migration). Rows are
 //! soft-deleted on dismiss so history stays readable.
 
+pub mod query;
+
 use crate::db::module::{Migration, Module};
 use crate::error::Result;
 use rusqlite::{Connection, params};

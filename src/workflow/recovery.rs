@@ -154,8 +154,8 @@ fn mark_failed_compensation(exec: &Exec, idx: usize, error: &Error) -> Result<()
 }
 
 /// Finishes every execution left `running` or `compensating` (after a crash). Returns how
-/// many were recovered. Executions of workflows that are not registered are marked
-/// `failed_compensation` for an operator rather than left running.
+/// many were looked at. Executions of workflows this engine does not register are left as
+/// they are (with a warning) for the application that defines them.
 ///
 /// # Errors
 /// Database failures.
@@ -170,13 +170,13 @@ pub fn recover(engine: &Engine) -> Result<usize> {
 
 fn recover_one(engine: &Engine, record: ExecutionRecord) -> Result<()> {
     let Some(wf) = engine.workflow(&record.workflow) else {
-        let (id, ctx) = (record.id.clone(), engine.ctx().clone());
-        let error =
-            Error::UnexpectedState(format!("workflow '{}' is not registered", record.workflow))
-                .to_stored();
-        return engine.store().write(move |tx| {
-            journal::set_status(tx, &ctx, &id, "failed_compensation", None, Some(&error))
-        });
+        // Another build of the application (one with this workflow) must finish it; marking it
+        // failed here would strand work that is perfectly recoverable there.
+        eprintln!(
+            "stockroom: execution {} of unregistered workflow '{}' left {} for the application that defines it",
+            record.id, record.workflow, record.status
+        );
+        return Ok(());
     };
     let exec = Exec {
         engine: engine.clone(),

@@ -1,0 +1,3 @@
+//! `/admin` route families, one file each. Every route here is `Access::Admin`.
+
+pub mod workflows;

@@ -1,0 +1,96 @@
+//! Generic row access for any module table (`id` + columns), used by models and by the link
+//! query helper: rows come back as JSON objects, column by column.
+
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+use rusqlite::types::Value as Sql;
+use serde_json::{Map, Value};
+
+/// Table and column names are spliced into SQL, so only plain identifiers are accepted.
+pub fn check_identifier(name: &str) -> Result<&str> {
+    let ok = !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
+    ok.then_some(name).ok_or_else(|| {
+        Error::UnexpectedState(format!("'{name}' is not a plain table or column name"))
+    })
+}
+
+/// The columns of `table`, in order.
+///
+/// # Errors
+/// A bad identifier; database failures.
+pub fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
+    let sql = format!(
+        "SELECT name FROM pragma_table_info('{}')",
+        check_identifier(table)?
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    Ok(stmt
+        .query_map([], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Live rows of `table` with these ids, as JSON objects, in id order. Tables without a
+/// `deleted_at` column are read whole.
+///
+/// # Errors
+/// A bad identifier; database failures.
+pub fn load_rows(conn: &Connection, table: &str, ids: &[String]) -> Result<Vec<Value>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let cols = columns(conn, table)?;
+    let live = if cols.iter().any(|c| c == "deleted_at") {
+        " AND deleted_at IS NULL"
+    } else {
+        ""
+    };
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
+    let sql = format!(
+        "SELECT * FROM {table} WHERE id IN ({}){live} ORDER BY id",
+        marks.join(", ")
+    );
+    let mut stmt = conn.prepare(&sql)?;
+    let rows = stmt.query_map(rusqlite::params_from_iter(ids), |r| {
+        let mut out = Map::new();
+        for (i, name) in cols.iter().enumerate() {
+            out.insert(name.clone(), sql_to_json(r.get::<_, Sql>(i)?));
+        }
+        Ok(Value::Object(out))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// SQLite value → JSON (BLOBs become null: no module stores them).
+pub fn sql_to_json(v: Sql) -> Value {
+    match v {
+        Sql::Null | Sql::Blob(_) => Value::Null,
+        Sql::Integer(i) => Value::from(i),
+        Sql::Real(f) => serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number),
+        Sql::Text(t) => Value::String(t),
+    }
+}
+
+/// The type name zod would report for a JSON value.
+pub fn json_type(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+/// "loyalty_account" → "Loyalty account" (for "X with id: … was not found").
+pub fn humanize(table: &str) -> String {
+    let text = table.replace('_', " ");
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().collect::<String>() + chars.as_str(),
+        None => text,
+    }
+}
