@@ -8,6 +8,7 @@
 pub mod admin;
 pub mod auth;
 pub mod cors;
+pub mod openapi;
 pub mod query;
 pub mod router;
 pub mod routes;

@@ -12,6 +12,13 @@ pub fn core_routes() -> Vec<Route> {
         "Liveness probe",
         |_, _| Ok(Response::text("OK")),
     )];
+    routes.push(Route::new(
+        "GET",
+        "/openapi.json",
+        Access::Public,
+        "This API as an OpenAPI 3 document",
+        |engine, _| Ok(Response::json(super::openapi::document(engine.router()))),
+    ));
     routes.extend(admin::workflows::routes());
     routes
 }
