@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::http::{Route, Router};
 use crate::id::IdGenerator;
 use crate::link::Link;
+use crate::modules::auth::AuthConfig;
 use std::sync::Arc;
 
 /// A running engine; cheap to clone.
@@ -26,6 +27,7 @@ struct Inner {
     router: Router,
     modules: Vec<Module>,
     links: Vec<Link>,
+    auth: AuthConfig,
 }
 
 /// Collects modules, links and routes, then builds an [`Engine`] over a store.
@@ -35,6 +37,7 @@ pub struct EngineBuilder {
     routes: Vec<Route>,
     clock: Clock,
     seed: Option<u64>,
+    auth: AuthConfig,
 }
 
 /// The instant deterministic (fixture) engines start at: 2024-01-01T00:00:00.000Z.
@@ -85,6 +88,11 @@ impl Engine {
     pub fn links(&self) -> &[Link] {
         &self.inner.links
     }
+
+    /// Accounts settings (signing secrets, hashing cost, lifetimes, throttling).
+    pub fn auth(&self) -> &AuthConfig {
+        &self.inner.auth
+    }
 }
 
 impl EngineBuilder {
@@ -96,6 +104,7 @@ impl EngineBuilder {
             routes: Vec::new(),
             clock: Clock::System,
             seed: None,
+            auth: AuthConfig::dev(),
         }
     }
 
@@ -120,6 +129,13 @@ impl EngineBuilder {
     /// Uses `clock` instead of the system clock.
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Uses these accounts settings (the default is [`AuthConfig::dev`]: documented dev
+    /// secrets, fine for tests, refused by `serve` outside demo and fixture modes).
+    pub fn auth(mut self, auth: AuthConfig) -> Self {
+        self.auth = auth;
         self
     }
 
@@ -156,6 +172,7 @@ impl EngineBuilder {
             router,
             modules: self.modules,
             links: self.links,
+            auth: self.auth,
         };
         Ok(Engine {
             inner: Arc::new(inner),

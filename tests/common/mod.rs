@@ -42,6 +42,8 @@ pub fn config() -> ServeConfig {
         connection_timeout_ms: 5_000,
         cors: CorsConfig::default(),
         access_log: false,
+        auth: stockroom::modules::auth::AuthConfig::dev(),
+        admin_override: Default::default(),
     }
 }
 
