@@ -5,12 +5,16 @@
 //! directly → route lookup (404/405) → size and content-type checks on the body → access check
 //! ([`auth`]) → the handler under `catch_unwind` → JSON response and one access-log line.
 
+pub mod admin;
 pub mod auth;
+pub mod auth_routes;
 pub mod cors;
 pub mod query;
 pub mod router;
 pub mod routes;
 pub mod server;
+pub mod session;
+pub mod store;
 pub mod validate;
 
 use crate::error::{Error, Result};

@@ -5,11 +5,15 @@ use super::{Access, Response, Route};
 
 /// Every core route, registered by `Engine::builder` through the same call users make.
 pub fn core_routes() -> Vec<Route> {
-    vec![Route::new(
+    let mut routes = vec![Route::new(
         "GET",
         "/health",
         Access::Public,
         "Liveness probe",
         |_, _| Ok(Response::text("OK")),
-    )]
+    )];
+    routes.extend(super::auth_routes::routes());
+    routes.extend(super::store::customers::routes());
+    routes.extend(super::admin::routes());
+    routes
 }

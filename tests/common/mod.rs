@@ -3,6 +3,7 @@
 //! HTTP helpers. Each test gets its own app; nothing is shared between tests.
 #![allow(dead_code)]
 
+pub mod accounts;
 pub mod client;
 
 use client::Reply;
