@@ -29,9 +29,11 @@ pub fn routes() -> Vec<Route> {
 /// 400 `invalid_data` for malformed values.
 pub fn page(request: &Request, default_limit: u64) -> Result<(u64, u64)> {
     let params = list_params(&request.query).map_err(|e| Error::InvalidData(e.to_string()))?;
+    // SQLite integers are signed: larger values would be a type error, not a bigger page.
+    let clamp = |n: u64| n.min(i64::MAX as u64);
     Ok((
-        params.offset.unwrap_or(0),
-        params.limit.unwrap_or(default_limit),
+        clamp(params.offset.unwrap_or(0)),
+        clamp(params.limit.unwrap_or(default_limit)),
     ))
 }
 
