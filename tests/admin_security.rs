@@ -492,3 +492,20 @@ fn cli_user_create_makes_a_login() {
     store.close();
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn env_overrides_the_demo_admin() {
+    let mut config = common::config();
+    config.admin_override = stockroom::config::AdminOverride {
+        email: Some("boss@example.com".into()),
+        password: Some("pw-secret-1".into()),
+    };
+    let app = TestApp::with(config, stockroom::Engine::builder());
+    assert_eq!(
+        app.login_reply("user", ADMIN_EMAIL, ADMIN_PASSWORD).status,
+        401
+    );
+    let token = app.login("user", "boss@example.com", "pw-secret-1");
+    let me = app.admin_call("GET", "/admin/users/me", &format!("Bearer {token}"), None);
+    assert_eq!(me.json()["user"]["email"], "boss@example.com");
+}
