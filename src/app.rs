@@ -21,6 +21,8 @@ pub struct App {
     pub server: RunningServer,
     /// Publishable keys created by the fixture, if any.
     pub publishable_keys: Vec<String>,
+    /// Emails of the admin users created by the fixture, if any.
+    pub admin_emails: Vec<String>,
 }
 
 /// Opens the store described by `config`.
@@ -50,12 +52,14 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
     } else {
         builder
     };
-    let engine = builder.build(store)?;
-    let mut publishable_keys = Vec::new();
+    let engine = builder.auth(config.auth.clone()).build(store)?;
+    let mut summary = seed::SeedSummary::default();
     if let Some(path) = &config.fixture {
         let text = std::fs::read_to_string(path)
             .map_err(|e| Error::invalid(format!("cannot read fixture {}: {e}", path.display())))?;
-        publishable_keys = seed::load(&engine, seed::parse(&text)?)?.publishable_keys;
+        let mut fixture = seed::parse(&text)?;
+        seed::override_admin(&mut fixture, &config.admin_override);
+        summary = seed::load(&engine, fixture)?;
     }
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .map_err(|e| Error::invalid(format!("cannot bind {}:{}: {e}", config.host, config.port)))?;
@@ -63,7 +67,8 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
     Ok(App {
         engine,
         server,
-        publishable_keys,
+        publishable_keys: summary.publishable_keys,
+        admin_emails: summary.admin_emails,
     })
 }
 

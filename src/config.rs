@@ -6,10 +6,13 @@ use crate::db::Synchronous;
 use crate::error::{Error, Result};
 use crate::http::cors::{CorsConfig, parse_origins};
 use crate::http::server::HttpOptions;
+use crate::modules::auth::AuthConfig;
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// A parsed command.
+// Built once per process: boxing `ServeConfig` would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     /// `stockroom serve …`
@@ -32,6 +35,15 @@ pub enum Command {
         db: PathBuf,
         /// Only executions in this state (e.g. `failed_compensation`).
         state: Option<String>,
+    },
+    /// `stockroom user create --db PATH --email E --password P`
+    UserCreate {
+        /// Store file.
+        db: PathBuf,
+        /// The admin's email.
+        email: String,
+        /// The admin's password (hashed before it is stored).
+        password: String,
     },
     /// `--help` of a command (the text to print).
     Help(&'static str),
@@ -71,6 +83,29 @@ pub struct ServeConfig {
     pub cors: CorsConfig,
     /// Print one line per request.
     pub access_log: bool,
+    /// Signing secrets and accounts settings (`JWT_SECRET`, `COOKIE_SECRET`).
+    pub auth: AuthConfig,
+    /// Replaces the fixture's first admin user (`STOCKROOM_ADMIN_EMAIL`,
+    /// `STOCKROOM_ADMIN_PASSWORD`); each part is optional.
+    pub admin_override: AdminOverride,
+}
+
+/// Email and/or password replacing the fixture's first admin user.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct AdminOverride {
+    /// New email.
+    pub email: Option<String>,
+    /// New password.
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for AdminOverride {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AdminOverride")
+            .field("email", &self.email)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
 }
 
 impl ServeConfig {
@@ -96,6 +131,7 @@ usage:
   stockroom migrate --db PATH
   stockroom seed --db PATH FILE
   stockroom workflows --db PATH [--state running|compensating|done|reverted|failed_compensation]
+  stockroom user create --db PATH --email E --password P
   stockroom <command> --help
 ";
 
@@ -113,12 +149,18 @@ const SERVE_HELP: &str = "stockroom serve: run the HTTP server
   --timeout-ms MS      idle/slow connection timeout (env STOCKROOM_TIMEOUT_MS, default 30000)
   --quiet              no access log
 CORS origins (comma-separated): STORE_CORS, ADMIN_CORS, AUTH_CORS.
+JWT_SECRET and COOKIE_SECRET (32+ characters each) are required unless --demo/--fixture,
+which use fixed, documented dev secrets.
 ";
 
 const MIGRATE_HELP: &str =
     "stockroom migrate --db PATH: create or upgrade the store file, then exit\n";
 const WORKFLOWS_HELP: &str = "stockroom workflows --db PATH [--state STATE]: list workflow executions (newest first), one JSON object per line; --state failed_compensation lists those that need an operator\n";
 const SEED_HELP: &str = "stockroom seed --db PATH FILE: load a fixture file into the store file\n";
+const USER_HELP: &str =
+    "stockroom user create --db PATH --email E --password P: create an admin user
+  (env STOCKROOM_DB, STOCKROOM_ADMIN_EMAIL, STOCKROOM_ADMIN_PASSWORD stand in for the flags)
+";
 
 /// Parses `args` (without the program name), reading variables through `env`.
 ///
@@ -139,6 +181,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         "migrate" => help(MIGRATE_HELP).map_or_else(|| parse_migrate(rest, env), Ok),
         "seed" => help(SEED_HELP).map_or_else(|| parse_seed(rest, env), Ok),
         "workflows" => help(WORKFLOWS_HELP).map_or_else(|| parse_workflows(rest, env), Ok),
+        "user" => help(USER_HELP).map_or_else(|| parse_user(rest, env), Ok),
         other => Err(Error::invalid(format!(
             "unknown command '{other}'\n\n{USAGE}"
         ))),
@@ -163,6 +206,11 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
             auth: parse_origins(&env("AUTH_CORS").unwrap_or_default()),
         },
         access_log: true,
+        auth: AuthConfig::dev(),
+        admin_override: AdminOverride {
+            email: env("STOCKROOM_ADMIN_EMAIL"),
+            password: env("STOCKROOM_ADMIN_PASSWORD"),
+        },
     };
     let mut db = env("STOCKROOM_DB").map(PathBuf::from);
     let mut memory = false;
@@ -207,6 +255,16 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
             "/fixtures/demo.json"
         )));
     }
+    config.auth = match config.fixture {
+        Some(_) if env("JWT_SECRET").is_none() && env("COOKIE_SECRET").is_none() => {
+            AuthConfig::dev()
+        }
+        Some(_) => AuthConfig {
+            hash_cost: crate::modules::auth::password::Cost::Light,
+            ..AuthConfig::production(env("JWT_SECRET"), env("COOKIE_SECRET"))?
+        },
+        None => AuthConfig::production(env("JWT_SECRET"), env("COOKIE_SECRET"))?,
+    };
     config.db = match (db, memory) {
         (Some(_), true) => return Err(Error::invalid("--db and --memory cannot be used together")),
         (Some(path), false) => DbTarget::File(path),
@@ -254,6 +312,47 @@ fn parse_workflows(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Res
         }),
         _ => Err(Error::invalid(format!(
             "unexpected arguments\n\n{WORKFLOWS_HELP}"
+        ))),
+    }
+}
+
+fn parse_user(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Command> {
+    let (db, rest) = db_flag(args, env)?;
+    let Some((sub, rest)) = rest.split_first() else {
+        return Err(Error::invalid(format!(
+            "user needs a subcommand\n\n{USER_HELP}"
+        )));
+    };
+    if sub != "create" {
+        return Err(Error::invalid(format!(
+            "unknown user subcommand '{sub}'\n\n{USER_HELP}"
+        )));
+    }
+    let mut email = env("STOCKROOM_ADMIN_EMAIL");
+    let mut password = env("STOCKROOM_ADMIN_PASSWORD");
+    let mut it = rest.iter();
+    while let Some(flag) = it.next() {
+        let value = it.next().cloned();
+        match (flag.as_str(), value) {
+            ("--email", Some(v)) => email = Some(v),
+            ("--password", Some(v)) => password = Some(v),
+            (other, _) => {
+                return Err(Error::invalid(format!(
+                    "unexpected argument '{other}'\n\n{USER_HELP}"
+                )));
+            }
+        }
+    }
+    match (email, password) {
+        (Some(email), Some(password)) if !email.is_empty() && !password.is_empty() => {
+            Ok(Command::UserCreate {
+                db,
+                email,
+                password,
+            })
+        }
+        _ => Err(Error::invalid(format!(
+            "user create needs --email and --password\n\n{USER_HELP}"
         ))),
     }
 }
@@ -338,12 +437,12 @@ mod tests {
             "STORE_CORS" => Some("http://a,http://b".to_string()),
             _ => None,
         };
-        let Command::Serve(c) = parse(&args("serve --memory"), &env).unwrap() else {
+        let Command::Serve(c) = parse(&args("serve --demo"), &env).unwrap() else {
             panic!()
         };
         assert_eq!(c.port, 7000);
         assert_eq!(c.cors.store, vec!["http://a", "http://b"]);
-        let Command::Serve(c) = parse(&args("serve --memory --port 0"), &env).unwrap() else {
+        let Command::Serve(c) = parse(&args("serve --demo --port 0"), &env).unwrap() else {
             panic!()
         };
         assert_eq!(c.port, 0);
@@ -383,6 +482,49 @@ mod tests {
                 state: Some("failed_compensation".into())
             }
         );
+    }
+
+    #[test]
+    fn secrets_are_required_outside_demo_and_fixture() {
+        let err = parse(&args("serve --memory"), &no_env).unwrap_err();
+        assert!(err.to_string().contains("JWT_SECRET must be set"), "{err}");
+        let weak = |k: &str| match k {
+            "JWT_SECRET" | "COOKIE_SECRET" => Some("short".to_string()),
+            _ => None,
+        };
+        assert!(
+            parse(&args("serve --memory"), &weak)
+                .unwrap_err()
+                .to_string()
+                .contains("too weak")
+        );
+        let strong = |k: &str| match k {
+            "JWT_SECRET" | "COOKIE_SECRET" => Some("s".repeat(40)),
+            _ => None,
+        };
+        let Command::Serve(c) = parse(&args("serve --memory"), &strong).unwrap() else {
+            panic!()
+        };
+        assert_eq!(c.auth.jwt_secret, "s".repeat(40));
+        assert_eq!(serve("serve --demo").auth, AuthConfig::dev());
+    }
+
+    #[test]
+    fn user_create() {
+        assert_eq!(
+            parse(
+                &args("user create --db s.db --email a@x.io --password pw"),
+                &no_env
+            )
+            .unwrap(),
+            Command::UserCreate {
+                db: "s.db".into(),
+                email: "a@x.io".into(),
+                password: "pw".into()
+            }
+        );
+        assert!(parse(&args("user create --db s.db --email a@x.io"), &no_env).is_err());
+        assert!(parse(&args("user delete --db s.db"), &no_env).is_err());
     }
 
     #[test]

@@ -14,6 +14,7 @@ use crate::events::{Event, Subscriber};
 use crate::http::{Route, Router};
 use crate::id::IdGenerator;
 use crate::link::Link;
+use crate::modules::auth::AuthConfig;
 use crate::workflow::Workflow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -35,6 +36,7 @@ pub(crate) struct EngineInner {
     subscribers: Vec<Subscriber>,
     event_retry: RetryPolicy,
     dispatcher: OnceLock<Dispatcher>,
+    auth: AuthConfig,
 }
 
 /// Collects modules, links, routes, workflows and subscribers, then builds an [`Engine`].
@@ -47,6 +49,7 @@ pub struct EngineBuilder {
     event_retry: RetryPolicy,
     clock: Clock,
     seed: Option<u64>,
+    auth: AuthConfig,
 }
 
 /// The instant deterministic (fixture) engines start at: 2024-01-01T00:00:00.000Z.
@@ -142,6 +145,11 @@ impl Engine {
     pub fn all_modules(&self) -> Vec<Module> {
         all_modules(&self.inner.modules, &self.inner.links)
     }
+
+    /// Accounts settings (signing secrets, hashing cost, lifetimes, throttling).
+    pub fn auth(&self) -> &AuthConfig {
+        &self.inner.auth
+    }
 }
 
 impl EngineBuilder {
@@ -156,6 +164,7 @@ impl EngineBuilder {
             event_retry: RetryPolicy::default(),
             clock: Clock::System,
             seed: None,
+            auth: AuthConfig::dev(),
         }
     }
 
@@ -211,6 +220,13 @@ impl EngineBuilder {
         self
     }
 
+    /// Uses these accounts settings (the default is [`AuthConfig::dev`]: documented dev
+    /// secrets, fine for tests, refused by `serve` outside demo and fixture modes).
+    pub fn auth(mut self, auth: AuthConfig) -> Self {
+        self.auth = auth;
+        self
+    }
+
     /// Deterministic mode: a fixed clock at [`FIXTURE_EPOCH_MS`] and IDs from `seed`, so the
     /// same operations give the same IDs and timestamps on every run.
     pub fn deterministic(mut self, seed: u64) -> Self {
@@ -257,6 +273,7 @@ impl EngineBuilder {
             subscribers: self.subscribers,
             event_retry: self.event_retry,
             dispatcher: OnceLock::new(),
+            auth: self.auth,
         });
         let engine = Engine { inner };
         crate::workflow::recover(&engine)?;

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod clock;
 pub mod config;
+pub mod crypto;
 pub mod ctx;
 pub mod db;
 pub mod engine;

@@ -6,7 +6,7 @@ use signal_hook::iterator::Signals;
 use std::process::ExitCode;
 use stockroom::config::{self, Command, ServeConfig};
 use stockroom::db::{Store, StoreOptions};
-use stockroom::{Engine, Result, app, flows::seed};
+use stockroom::{Engine, Result, app, flows::accounts, flows::seed};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -60,6 +60,18 @@ fn run(command: Command) -> Result<()> {
             }
             Ok(())
         }
+        Command::UserCreate {
+            db,
+            email,
+            password,
+        } => {
+            let store = Store::open(&db, StoreOptions::default())?;
+            let engine = Engine::builder().build(store.clone())?;
+            let user = accounts::create_user(&engine, &email, &password);
+            store.close();
+            println!("created user {} ({})", user?.id, email);
+            Ok(())
+        }
     }
 }
 
@@ -71,6 +83,9 @@ fn serve(config: &ServeConfig) -> Result<()> {
     println!("Stockroom listening on http://{}", app.server.addr());
     for key in &app.publishable_keys {
         println!("publishable key: {key}");
+    }
+    for email in &app.admin_emails {
+        println!("admin user: {email}");
     }
     signals.forever().next();
     eprintln!("stockroom: shutting down");

@@ -2,12 +2,16 @@
 //!
 //! Entities refer to each other by fixture-local `key`s (`"sales_channels": ["web"]`), which
 //! become generated IDs; with a deterministic engine the IDs are the same on every load. The
-//! whole fixture loads in one write job: it appears entirely or not at all.
+//! whole fixture loads in one write job: it appears entirely or not at all. Admin users'
+//! passwords are hashed before that job (at the engine's hashing cost: light in demo and
+//! fixture mode, so the demo still boots in milliseconds).
 
+use crate::config::AdminOverride;
 use crate::ctx::Ctx;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::flows::links;
+use crate::flows::{accounts, links};
+use crate::modules::auth::password;
 use crate::modules::{api_key, sales_channel, store};
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -26,6 +30,27 @@ pub struct Fixture {
     /// Publishable API keys.
     #[serde(default)]
     pub publishable_keys: Vec<FixturePublishableKey>,
+    /// Admin users with email/password identities.
+    #[serde(default)]
+    pub users: Vec<FixtureUser>,
+}
+
+/// `users[]` entry.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureUser {
+    /// Login email.
+    pub email: String,
+    /// Password (hashed at load; fixture files are for demo and tests only).
+    pub password: String,
+}
+
+impl std::fmt::Debug for FixtureUser {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FixtureUser")
+            .field("email", &self.email)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `store` section.
@@ -74,6 +99,20 @@ pub struct FixturePublishableKey {
 pub struct SeedSummary {
     /// Tokens of the publishable keys created.
     pub publishable_keys: Vec<String>,
+    /// Emails of the admin users created.
+    pub admin_emails: Vec<String>,
+}
+
+/// Applies `STOCKROOM_ADMIN_EMAIL` / `STOCKROOM_ADMIN_PASSWORD` to the fixture's first user.
+pub fn override_admin(fixture: &mut Fixture, admin: &AdminOverride) {
+    if let Some(first) = fixture.users.first_mut() {
+        if let Some(email) = &admin.email {
+            first.email = email.clone();
+        }
+        if let Some(pass) = &admin.password {
+            first.password = pass.clone();
+        }
+    }
 }
 
 /// Parses a fixture document.
@@ -90,12 +129,23 @@ pub fn parse(text: &str) -> Result<Fixture> {
 /// A reference to an unknown key, invalid data, or a conflict with existing rows.
 pub fn load(engine: &Engine, fixture: Fixture) -> Result<SeedSummary> {
     let ctx = engine.ctx().clone();
+    let cost = engine.auth().hash_cost;
+    let hashes = fixture
+        .users
+        .iter()
+        .map(|u| password::hash(&u.password, cost))
+        .collect::<Result<Vec<_>>>()?;
     engine
         .store()
-        .write(move |tx| load_into(tx, &ctx, &fixture))
+        .write(move |tx| load_into(tx, &ctx, &fixture, &hashes))
 }
 
-fn load_into(conn: &Connection, ctx: &Ctx, fixture: &Fixture) -> Result<SeedSummary> {
+fn load_into(
+    conn: &Connection,
+    ctx: &Ctx,
+    fixture: &Fixture,
+    hashes: &[String],
+) -> Result<SeedSummary> {
     let mut channels = HashMap::new();
     for sc in &fixture.sales_channels {
         let input = sales_channel::NewSalesChannel {
@@ -132,6 +182,10 @@ fn load_into(conn: &Connection, ctx: &Ctx, fixture: &Fixture) -> Result<SeedSumm
             default_sales_channel_id,
         };
         store::create(conn, ctx, &input)?;
+    }
+    for (user, hash) in fixture.users.iter().zip(hashes) {
+        let created = accounts::create_user_in(conn, ctx, &user.email, hash)?;
+        summary.admin_emails.push(created.email);
     }
     Ok(summary)
 }

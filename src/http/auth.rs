@@ -1,15 +1,19 @@
 //! Who is calling: resolves the publishable key (→ sales channels) and the authenticated actor
 //! before a handler runs, and enforces the route's [`Access`].
 //!
-//! Admin and customer authentication (JWT, sessions, secret keys) arrive with the accounts
-//! work; until then those routes answer Medusa's bare 401, which is what a caller without
-//! credentials gets anyway.
+//! Credentials, in Medusa's order: the session cookie, then `Authorization: Bearer <jwt>`,
+//! then (admin only) `Authorization: Basic` with a secret API key (`base64("sk_…:")` or the
+//! bare `sk_…`). A credential of another actor type is ignored, so a customer token on
+//! `/admin` is a bare 401. `/store` routes resolve an optional customer; routes needing one
+//! answer 401 without it.
 
-use super::{Access, Request};
+use super::{Access, Request, session};
+use crate::crypto;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::flows::links;
+use crate::flows::{auth as auth_flow, links};
 use crate::modules::api_key;
+use crate::modules::auth::AuthContext;
 
 /// The caller, as far as it is known.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -20,6 +24,11 @@ pub struct Actor {
     pub customer_id: Option<String>,
     /// The authenticated admin user, if any.
     pub user_id: Option<String>,
+    /// The secret API key authenticating an admin call, if that is how it came.
+    pub api_key_id: Option<String>,
+    /// The verified auth context of the route's actor type (also registration tokens, whose
+    /// `actor_id` is empty).
+    pub auth: Option<AuthContext>,
 }
 
 /// What a valid publishable key grants.
@@ -43,9 +52,13 @@ const KEY_INVALID: &str = "A valid publishable key is required to proceed with t
 pub fn authorize(engine: &Engine, request: &mut Request, access: Access) -> Result<()> {
     match access {
         Access::Public => Ok(()),
-        Access::Store => resolve_publishable_key(engine, request),
+        Access::Store => {
+            resolve_publishable_key(engine, request)?;
+            resolve_customer(engine, request)
+        }
         Access::Customer => {
             resolve_publishable_key(engine, request)?;
+            resolve_customer(engine, request)?;
             request
                 .actor
                 .customer_id
@@ -53,13 +66,106 @@ pub fn authorize(engine: &Engine, request: &mut Request, access: Access) -> Resu
                 .map(|_| ())
                 .ok_or(Error::Unauthorized)
         }
-        Access::Admin => request
-            .actor
-            .user_id
-            .as_ref()
-            .map(|_| ())
-            .ok_or(Error::Unauthorized),
+        Access::Admin => {
+            resolve_admin(engine, request)?;
+            let actor = &request.actor;
+            match (&actor.user_id, &actor.api_key_id) {
+                (None, None) => Err(Error::Unauthorized),
+                _ => Ok(()),
+            }
+        }
     }
+}
+
+/// The verified auth context of `actor_type` from the session cookie or else the bearer
+/// token; `None` when neither carries one (invalid credentials are simply ignored).
+///
+/// # Errors
+/// Database failures reading the session.
+pub fn auth_context(
+    engine: &Engine,
+    request: &Request,
+    actor_type: &str,
+) -> Result<Option<AuthContext>> {
+    if let Some(context) = session_context(engine, request)?
+        && context.actor_type == actor_type
+    {
+        return Ok(Some(context));
+    }
+    Ok(bearer_context(engine, request).filter(|c| c.actor_type == actor_type))
+}
+
+/// The context of a valid bearer token, of any actor type.
+pub fn bearer_context(engine: &Engine, request: &Request) -> Option<AuthContext> {
+    let token = bearer_token(request)?;
+    auth_flow::verify_token(engine, token)
+}
+
+/// The raw bearer token, if the request has one.
+pub fn bearer_token(request: &Request) -> Option<&str> {
+    let value = request.header("authorization")?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// The id of the session named by a validly signed session cookie.
+pub fn session_id(engine: &Engine, request: &Request) -> Option<String> {
+    let header = request.header("cookie")?;
+    session::session_id(header, &engine.auth().cookie_secret)
+}
+
+fn session_context(engine: &Engine, request: &Request) -> Result<Option<AuthContext>> {
+    match session_id(engine, request) {
+        Some(sid) => auth_flow::session_context(engine, &sid),
+        None => Ok(None),
+    }
+}
+
+fn resolve_customer(engine: &Engine, request: &mut Request) -> Result<()> {
+    if request.header("authorization").is_none() && request.header("cookie").is_none() {
+        return Ok(());
+    }
+    let context = auth_context(engine, request, "customer")?;
+    request.actor.customer_id = context
+        .as_ref()
+        .map(|c| c.actor_id.clone())
+        .filter(|id| !id.is_empty());
+    request.actor.auth = context;
+    Ok(())
+}
+
+fn resolve_admin(engine: &Engine, request: &mut Request) -> Result<()> {
+    let context = auth_context(engine, request, "user")?;
+    if let Some(context) = context.filter(|c| !c.actor_id.is_empty()) {
+        request.actor.user_id = Some(context.actor_id.clone());
+        request.actor.auth = Some(context);
+        return Ok(());
+    }
+    let Some(token) = basic_secret(request) else {
+        return Ok(());
+    };
+    let now = engine.ctx().now();
+    let key = engine
+        .store()
+        .read(move |conn| api_key::find_valid_secret(conn, &token, &now))?;
+    request.actor.api_key_id = key.map(|k| k.id);
+    Ok(())
+}
+
+/// The `sk_…` token of `Authorization: Basic base64("sk_…:")` or `Basic sk_…`.
+fn basic_secret(request: &Request) -> Option<String> {
+    let value = request.header("authorization")?;
+    let (scheme, credential) = value.trim().split_once(' ')?;
+    if !scheme.eq_ignore_ascii_case("basic") {
+        return None;
+    }
+    let credential = credential.trim();
+    if credential.starts_with("sk_") {
+        return Some(credential.trim_end_matches(':').to_string());
+    }
+    let decoded = String::from_utf8(crypto::b64_decode(credential)?).ok()?;
+    let token = decoded.split(':').next()?;
+    token.starts_with("sk_").then(|| token.to_string())
 }
 
 fn resolve_publishable_key(engine: &Engine, request: &mut Request) -> Result<()> {

@@ -7,12 +7,15 @@
 
 pub mod admin;
 pub mod auth;
+pub mod auth_routes;
 pub mod cors;
 pub mod openapi;
 pub mod query;
 pub mod router;
 pub mod routes;
 pub mod server;
+pub mod session;
+pub mod store;
 pub mod validate;
 
 use crate::error::{Error, Result};

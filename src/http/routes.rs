@@ -1,7 +1,7 @@
 //! The core route table. Handlers live beside their route family (`store/`, `admin/`,
 //! `auth/` as they arrive) and stay thin: parse, call a service or workflow, serialize.
 
-use super::{Access, Response, Route, admin};
+use super::{Access, Response, Route};
 
 /// Every core route, registered by `Engine::builder` through the same call users make.
 pub fn core_routes() -> Vec<Route> {
@@ -19,6 +19,8 @@ pub fn core_routes() -> Vec<Route> {
         "This API as an OpenAPI 3 document",
         |engine, _| Ok(Response::json(super::openapi::document(engine.router()))),
     ));
-    routes.extend(admin::workflows::routes());
+    routes.extend(super::auth_routes::routes());
+    routes.extend(super::store::customers::routes());
+    routes.extend(super::admin::routes());
     routes
 }

@@ -5,17 +5,78 @@
 //! are links (`crate::link`), cross-module operations are workflows (`crate::flows`).
 
 pub mod api_key;
+pub mod auth;
+pub mod customer;
 pub mod sales_channel;
 pub mod store;
+pub mod user;
 
 use crate::db::module::Module;
+use crate::error::{Error, Result};
+use rusqlite::Connection;
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Map, Value};
 
 /// Every core module, in registration order.
 pub fn core_modules() -> Vec<Module> {
-    vec![sales_channel::module(), api_key::module(), store::module()]
+    vec![
+        sales_channel::module(),
+        api_key::module(),
+        store::module(),
+        auth::module(),
+        user::module(),
+        customer::module(),
+    ]
 }
 
 /// Reads an optional JSON metadata column.
 pub(crate) fn metadata_from_sql(text: Option<String>) -> Option<serde_json::Value> {
     text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+/// Applies a partial update from a validated JSON body: each key of `changes` that is in
+/// `allowed` sets that column (strings and numbers as is, booleans as 0/1, objects such as
+/// `metadata` as JSON text, `null` clears). Returns whether a live row was changed.
+///
+/// # Errors
+/// A key outside `allowed` (a bug in the caller's schema); database failures.
+pub(crate) fn update_columns(
+    conn: &Connection,
+    table: &str,
+    id: &str,
+    allowed: &[&str],
+    changes: &Map<String, Value>,
+    now: &str,
+) -> Result<bool> {
+    let mut sets = vec!["updated_at = ?1".to_string()];
+    let mut values: Vec<SqlValue> = vec![SqlValue::Text(now.to_string())];
+    for (key, value) in changes {
+        let column = allowed
+            .iter()
+            .find(|c| **c == key.as_str())
+            .ok_or_else(|| Error::invalid(format!("Unrecognized fields: '{key}'")))?;
+        values.push(sql_value(value));
+        sets.push(format!("{column} = ?{}", values.len()));
+    }
+    values.push(SqlValue::Text(id.to_string()));
+    let sql = format!(
+        "UPDATE {table} SET {} WHERE id = ?{} AND deleted_at IS NULL",
+        sets.join(", "),
+        values.len()
+    );
+    Ok(conn.execute(&sql, rusqlite::params_from_iter(values))? > 0)
+}
+
+/// A JSON body value as a column value.
+pub(crate) fn sql_value(value: &Value) -> SqlValue {
+    match value {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => n.as_i64().map_or_else(
+            || SqlValue::Real(n.as_f64().unwrap_or(0.0)),
+            SqlValue::Integer,
+        ),
+        Value::String(s) => SqlValue::Text(s.clone()),
+        other => SqlValue::Text(other.to_string()),
+    }
 }

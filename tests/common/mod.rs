@@ -3,6 +3,7 @@
 //! HTTP helpers. Each test gets its own app; nothing is shared between tests.
 #![allow(dead_code)]
 
+pub mod accounts;
 pub mod client;
 
 use client::Reply;
@@ -42,6 +43,8 @@ pub fn config() -> ServeConfig {
         connection_timeout_ms: 5_000,
         cors: CorsConfig::default(),
         access_log: false,
+        auth: stockroom::modules::auth::AuthConfig::dev(),
+        admin_override: Default::default(),
     }
 }
 

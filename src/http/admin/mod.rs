@@ -1,3 +1,75 @@
-//! `/admin` route families, one file each. Every route here is `Access::Admin`.
+//! `/admin` route families, one file each, plus the small helpers they share (pagination,
+//! serialization, delete envelopes).
 
+pub mod api_keys;
+pub mod customer_groups;
+pub mod customers;
+pub mod invites;
+pub mod users;
 pub mod workflows;
+
+use super::{Request, Response, Route};
+use crate::error::{Error, Result};
+use crate::http::query::list_params;
+use serde::Serialize;
+use serde_json::{Value, json};
+
+/// Every accounts `/admin` route.
+pub fn routes() -> Vec<Route> {
+    let mut routes = customers::routes();
+    routes.extend(customer_groups::routes());
+    routes.extend(users::routes());
+    routes.extend(invites::routes());
+    routes.extend(api_keys::routes());
+    routes.extend(workflows::routes());
+    routes
+}
+
+/// `(offset, limit)` from the query with Medusa's coercion; `default_limit` when unsent.
+///
+/// # Errors
+/// 400 `invalid_data` for malformed values.
+pub fn page(request: &Request, default_limit: u64) -> Result<(u64, u64)> {
+    let params = list_params(&request.query).map_err(|e| Error::InvalidData(e.to_string()))?;
+    // SQLite integers are signed: larger values would be a type error, not a bigger page.
+    let clamp = |n: u64| n.min(i64::MAX as u64);
+    Ok((
+        clamp(params.offset.unwrap_or(0)),
+        clamp(params.limit.unwrap_or(default_limit)),
+    ))
+}
+
+/// Serializes a model struct.
+///
+/// # Errors
+/// 500 if serialization fails (it does not for plain structs).
+pub fn to_json<T: Serialize>(value: &T) -> Result<Value> {
+    Ok(serde_json::to_value(value)?)
+}
+
+/// Medusa's delete envelope `{id, object, deleted: true}`.
+pub fn deleted(id: &str, object: &str) -> Response {
+    Response::json(json!({ "id": id, "object": object, "deleted": true }))
+}
+
+/// A body's object as a map (after a schema check it always is one).
+pub fn as_map(body: Value) -> serde_json::Map<String, Value> {
+    match body {
+        Value::Object(map) => map,
+        _ => serde_json::Map::new(),
+    }
+}
+
+/// The string array at `key` of a validated body (empty when absent).
+pub fn strings(body: &Value, key: &str) -> Vec<String> {
+    body.get(key)
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}

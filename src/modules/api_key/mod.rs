@@ -1,6 +1,9 @@
 //! API keys. Publishable keys (`pk_…`) identify a storefront and scope it to sales channels;
-//! they are public by design and stored as is. Secret keys arrive with the accounts work.
+//! they are public by design and stored as is. Secret keys (`sk_…`) authenticate admin API
+//! calls: the token is shown once, at creation, and stored only as HMAC-SHA256 under a
+//! per-key random salt (checked in constant time).
 
+use crate::crypto;
 use crate::ctx::Ctx;
 use crate::db::module::Module;
 use crate::error::{Error, Result};
@@ -126,6 +129,94 @@ pub fn find_valid_publishable(conn: &Connection, token: &str, now: &str) -> Resu
         .optional()?)
 }
 
+/// Creates a secret key; returns the key and its token, which is never retrievable again.
+///
+/// # Errors
+/// An empty title; database failures.
+pub fn create_secret(
+    conn: &Connection,
+    ctx: &Ctx,
+    title: &str,
+    created_by: &str,
+) -> Result<(ApiKey, String)> {
+    if title.trim().is_empty() {
+        return Err(Error::invalid("Invalid request: Field 'title' is required"));
+    }
+    let token = format!("sk_{}", crypto::random_hex(32));
+    let salt = crypto::random_hex(16);
+    let stored = crypto::hex(&crypto::hmac_sha256(salt.as_bytes(), token.as_bytes()));
+    let (id, now) = (ctx.id("apk"), ctx.now());
+    conn.prepare_cached(
+        "INSERT INTO api_key (id, token, salt, redacted, title, type, created_by, created_at,
+            updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'secret', ?6, ?7, ?7)",
+    )?
+    .execute(params![
+        id,
+        stored,
+        salt,
+        redact(&token),
+        title,
+        created_by,
+        now
+    ])?;
+    Ok((retrieve(conn, &id)?, token))
+}
+
+/// The secret key whose token is `token`, if valid at `now`.
+///
+/// # Errors
+/// Database failures.
+pub fn find_valid_secret(conn: &Connection, token: &str, now: &str) -> Result<Option<ApiKey>> {
+    if !token.starts_with("sk_") {
+        return Ok(None);
+    }
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, token, salt FROM api_key
+         WHERE type = 'secret' AND deleted_at IS NULL AND (revoked_at IS NULL OR revoked_at > ?1)",
+    )?;
+    let candidates = stmt.query_map([now], |r| {
+        Ok((
+            r.get::<_, String>(0)?,
+            r.get::<_, String>(1)?,
+            r.get::<_, String>(2)?,
+        ))
+    })?;
+    for candidate in candidates {
+        let (id, stored, salt) = candidate?;
+        let Some(tag) = crypto::unhex(&stored) else {
+            continue;
+        };
+        if crypto::hmac_sha256_verify(salt.as_bytes(), token.as_bytes(), &tag) {
+            return retrieve(conn, &id).map(Some);
+        }
+    }
+    Ok(None)
+}
+
+/// A page of live keys (of one type, if given), oldest first, and the count.
+///
+/// # Errors
+/// Database failures.
+pub fn list(
+    conn: &Connection,
+    kind: Option<&str>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<ApiKey>, u64)> {
+    let filter = "deleted_at IS NULL AND (?1 IS NULL OR type = ?1)";
+    let count: i64 = conn.query_row(
+        &format!("SELECT count(*) FROM api_key WHERE {filter}"),
+        [kind],
+        |r| r.get(0),
+    )?;
+    let mut stmt = conn.prepare(&format!(
+        "SELECT {COLUMNS} FROM api_key WHERE {filter} ORDER BY id LIMIT {limit} OFFSET {offset}"
+    ))?;
+    let rows = stmt.query_map([kind], from_row)?;
+    Ok((rows.collect::<rusqlite::Result<_>>()?, count.max(0) as u64))
+}
+
 /// Revokes a key now.
 ///
 /// # Errors
@@ -190,6 +281,34 @@ mod tests {
         ctx.clock.advance(1);
         assert!(
             find_valid_publishable(&conn, "pk_test", &ctx.now())
+                .unwrap()
+                .is_none()
+        );
+    }
+
+    #[test]
+    fn secret_keys_are_stored_hashed_and_found_until_revoked() {
+        let (conn, ctx) = setup();
+        let (key, token) = create_secret(&conn, &ctx, "CI", "user_1").unwrap();
+        assert!(token.starts_with("sk_") && token.len() == 67);
+        assert_eq!(key.token, "");
+        let stored: String = conn
+            .query_row("SELECT token FROM api_key WHERE id = ?1", [&key.id], |r| {
+                r.get(0)
+            })
+            .unwrap();
+        assert!(!stored.contains(&token[3..]));
+        let found = find_valid_secret(&conn, &token, &ctx.now()).unwrap();
+        assert_eq!(found.map(|k| k.id), Some(key.id.clone()));
+        assert!(
+            find_valid_secret(&conn, "sk_nope", &ctx.now())
+                .unwrap()
+                .is_none()
+        );
+        revoke(&conn, &ctx, &key.id, "user_1").unwrap();
+        ctx.clock.advance(1);
+        assert!(
+            find_valid_secret(&conn, &token, &ctx.now())
                 .unwrap()
                 .is_none()
         );

@@ -1,0 +1,118 @@
+//! Account flows spanning modules: a registered customer bound to its auth identity, an admin
+//! user with its identity (CLI, fixtures, invites). Passwords are hashed by the caller before
+//! the write job (see `flows::auth`).
+
+use crate::ctx::Ctx;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::flows::auth::normalize_email;
+use crate::modules::auth::{self, AuthContext, password};
+use crate::modules::customer::{self, Customer, NewCustomer};
+use crate::modules::user::{self, User};
+use rusqlite::Connection;
+use serde_json::Map;
+
+/// Creates the registered customer of a registration token's identity and binds it
+/// (`app_metadata.customer_id`), in one transaction.
+///
+/// # Errors
+/// 400 "Request already authenticated as a customer." when the token is already bound;
+/// 422 when a registered customer has the email; 400 without an email.
+pub fn register_customer(
+    engine: &Engine,
+    context: &AuthContext,
+    input: NewCustomer,
+) -> Result<Customer> {
+    if !context.actor_id.is_empty() {
+        return Err(Error::invalid(
+            "Request already authenticated as a customer.",
+        ));
+    }
+    let ctx = engine.ctx().clone();
+    let identity_id = context.auth_identity_id.clone();
+    engine.store().write(move |tx| {
+        let metadata = auth::app_metadata(tx, &identity_id).map_err(|_| Error::Unauthorized)?;
+        if metadata.contains_key("customer_id") {
+            return Err(Error::invalid(
+                "Request already authenticated as a customer.",
+            ));
+        }
+        let input = NewCustomer {
+            has_account: true,
+            ..input
+        };
+        let created = customer::create(tx, &ctx, &input)?;
+        auth::set_app_metadata(tx, &ctx, &identity_id, "customer_id", &created.id)?;
+        Ok(created)
+    })
+}
+
+/// Creates an admin user and its email/password identity from an already computed hash
+/// (inside a write job: fixtures and the CLI share it).
+///
+/// # Errors
+/// 422 when a user has the email; 401 when an identity has it.
+pub fn create_user_in(
+    conn: &Connection,
+    ctx: &Ctx,
+    email: &str,
+    password_hash: &str,
+) -> Result<User> {
+    let email = normalize_email(email);
+    let created = user::create(conn, ctx, &email, None, None)?;
+    let mut metadata = Map::new();
+    metadata.insert("user_id".into(), created.id.clone().into());
+    auth::create_emailpass(conn, ctx, &email, password_hash, &metadata)?;
+    Ok(created)
+}
+
+/// Creates an admin user with a password (hashed here, outside the write).
+///
+/// # Errors
+/// As [`create_user_in`]; 400 for an empty email or password.
+pub fn create_user(engine: &Engine, email: &str, pass: &str) -> Result<User> {
+    if email.trim().is_empty() || pass.is_empty() {
+        return Err(Error::invalid("Email and password are required"));
+    }
+    let hash = password::hash(pass, engine.auth().hash_cost)?;
+    let (ctx, email) = (engine.ctx().clone(), email.to_string());
+    engine
+        .store()
+        .write(move |tx| create_user_in(tx, &ctx, &email, &hash))
+}
+
+/// Accepts an invite: creates the user for the invited email and binds the registering
+/// identity (`app_metadata.user_id`), in one transaction.
+///
+/// # Errors
+/// 401 "Invalid invite" for an unknown, used or expired token; 400 when the identity is
+/// already a user.
+pub fn accept_invite(
+    engine: &Engine,
+    context: &AuthContext,
+    invite_token: &str,
+    first_name: Option<String>,
+    last_name: Option<String>,
+) -> Result<User> {
+    if !context.actor_id.is_empty() {
+        return Err(Error::invalid("Request already authenticated as a user."));
+    }
+    let ctx = engine.ctx().clone();
+    let (identity_id, token) = (context.auth_identity_id.clone(), invite_token.to_string());
+    engine.store().write(move |tx| {
+        let metadata = auth::app_metadata(tx, &identity_id).map_err(|_| Error::Unauthorized)?;
+        if metadata.contains_key("user_id") {
+            return Err(Error::invalid("Request already authenticated as a user."));
+        }
+        let invite = user::accept_invite(tx, &ctx, &token)?;
+        let created = user::create(
+            tx,
+            &ctx,
+            &invite.email,
+            first_name.as_deref(),
+            last_name.as_deref(),
+        )?;
+        auth::set_app_metadata(tx, &ctx, &identity_id, "user_id", &created.id)?;
+        Ok(created)
+    })
+}

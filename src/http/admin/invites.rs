@@ -1,0 +1,89 @@
+//! `/admin/invites`: create (the token is shown once), list, and accept. Accepting is the one
+//! `/admin` route a non-user calls: it needs a *registration* token of actor type `user`
+//! (from `POST /auth/user/emailpass/register`), checked here rather than by the access layer,
+//! and answers the same bare 401 without one.
+
+use super::{page, to_json};
+use crate::crypto;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::flows::accounts;
+use crate::http::auth_routes::require_context;
+use crate::http::validate::{Kind, Schema};
+use crate::http::{Access, Request, Response, Route, list_envelope};
+use crate::modules::user;
+use serde_json::{Value, json};
+
+/// How long an invite stays valid.
+const INVITE_TTL_MS: i64 = 7 * 24 * 3600 * 1000;
+
+/// The `/admin/invites` route table.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new("GET", "/admin/invites", Access::Admin, "List invites", list),
+        Route::new(
+            "POST",
+            "/admin/invites",
+            Access::Admin,
+            "Invite a user",
+            create,
+        ),
+        Route::new(
+            "POST",
+            "/admin/invites/accept",
+            Access::Public,
+            "Accept an invite (registration token of a user identity)",
+            accept,
+        ),
+    ]
+}
+
+fn list(engine: &Engine, request: &Request) -> Result<Response> {
+    let (offset, limit) = page(request, 50)?;
+    let all = engine.store().read(user::list_invites)?;
+    let count = all.len() as u64;
+    let items = all
+        .iter()
+        .skip(offset as usize)
+        .take(limit as usize)
+        .map(to_json)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Response::json(list_envelope(
+        "invites", items, count, offset, limit,
+    )))
+}
+
+fn create(engine: &Engine, request: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .required("email", Kind::String)
+        .optional("metadata", Kind::Object.nullable());
+    let body = request.body_with(&schema)?;
+    let email = body
+        .get("email")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let token = crypto::random_hex(32);
+    let expires_at = crate::clock::format_iso8601(engine.clock().now() + INVITE_TTL_MS);
+    let ctx = engine.ctx().clone();
+    let invite = engine
+        .store()
+        .write(move |tx| user::create_invite(tx, &ctx, &email, &token, &expires_at))?;
+    Ok(Response::json(json!({ "invite": to_json(&invite)? })))
+}
+
+fn accept(engine: &Engine, request: &Request) -> Result<Response> {
+    let context = require_context(engine, request, "user")?;
+    let token = request
+        .query_str("token")
+        .ok_or_else(|| Error::AuthFailed("Invalid invite".into()))?;
+    let schema = Schema::new()
+        .optional("email", Kind::String)
+        .optional("first_name", Kind::String.nullable())
+        .optional("last_name", Kind::String.nullable());
+    let body = request.body_with(&schema)?;
+    let get = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
+    let created =
+        accounts::accept_invite(engine, &context, token, get("first_name"), get("last_name"))?;
+    Ok(Response::json(json!({ "user": to_json(&created)? })))
+}

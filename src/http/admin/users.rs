@@ -1,0 +1,78 @@
+//! `/admin/users`: list, the signed-in user (`/me`), retrieve, update.
+
+use super::{as_map, page, to_json};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::http::validate::{Kind, Schema};
+use crate::http::{Access, Request, Response, Route, list_envelope};
+use crate::modules::user;
+use serde_json::json;
+
+/// The `/admin/users` route table.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new("GET", "/admin/users", Access::Admin, "List users", list),
+        Route::new(
+            "GET",
+            "/admin/users/me",
+            Access::Admin,
+            "The signed-in user",
+            me,
+        ),
+        Route::new(
+            "GET",
+            "/admin/users/:id",
+            Access::Admin,
+            "Retrieve a user",
+            retrieve,
+        ),
+        Route::new(
+            "POST",
+            "/admin/users/:id",
+            Access::Admin,
+            "Update a user",
+            update,
+        ),
+    ]
+}
+
+fn list(engine: &Engine, request: &Request) -> Result<Response> {
+    let (offset, limit) = page(request, 50)?;
+    let q = request.query_str("q").map(str::to_string);
+    let (found, count) = engine
+        .store()
+        .read(|conn| user::list(conn, q.as_deref(), offset, limit))?;
+    let items = found.iter().map(to_json).collect::<Result<Vec<_>>>()?;
+    Ok(Response::json(list_envelope(
+        "users", items, count, offset, limit,
+    )))
+}
+
+fn me(engine: &Engine, request: &Request) -> Result<Response> {
+    // A secret API key authenticates calls but is no user.
+    let id = request.actor.user_id.clone().ok_or(Error::Unauthorized)?;
+    let found = engine.store().read(|conn| user::retrieve(conn, &id))?;
+    Ok(Response::json(json!({ "user": to_json(&found)? })))
+}
+
+fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
+    let found = engine
+        .store()
+        .read(|conn| user::retrieve(conn, request.param("id")))?;
+    Ok(Response::json(json!({ "user": to_json(&found)? })))
+}
+
+fn update(engine: &Engine, request: &Request) -> Result<Response> {
+    let text = || Kind::String.nullable();
+    let schema = Schema::new()
+        .optional("first_name", text())
+        .optional("last_name", text())
+        .optional("avatar_url", text())
+        .optional("metadata", Kind::Object.nullable());
+    let changes = as_map(request.body_with(&schema)?);
+    let (ctx, id) = (engine.ctx().clone(), request.param("id").to_string());
+    let updated = engine
+        .store()
+        .write(move |tx| user::update(tx, &ctx, &id, &changes))?;
+    Ok(Response::json(json!({ "user": to_json(&updated)? })))
+}

@@ -1,0 +1,367 @@
+//! Authentication: auth identities, their email/password provider identities, login
+//! throttling and server-side sessions. Knows nothing of customers or users: an identity's
+//! `app_metadata` holds `customer_id` / `user_id`, written by the flows that create them.
+//!
+//! Tables `auth_identity`, `auth_provider_identity`, `auth_session`. Password hashes never
+//! leave this module except as [`EmailpassRecord::password_hash`] for verification.
+
+pub mod config;
+pub mod password;
+pub mod token;
+
+pub use config::AuthConfig;
+
+use crate::ctx::Ctx;
+use crate::db::module::Module;
+use crate::error::{Error, Result};
+use crate::migration;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+
+/// The module: tables `auth*`.
+pub fn module() -> Module {
+    Module::new("auth", "auth").migration(migration!("auth", "0001_init.sql"))
+}
+
+/// The email/password provider's name.
+pub const EMAILPASS: &str = "emailpass";
+
+/// Who a token or session speaks for (Medusa's `auth_context`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuthContext {
+    /// `cus_…` / `user_…`, or empty for a registration token.
+    pub actor_id: String,
+    /// `customer`, `user`.
+    pub actor_type: String,
+    /// `authid_…`
+    pub auth_identity_id: String,
+    /// The identity's app metadata (`customer_id`, `user_id`).
+    #[serde(default)]
+    pub app_metadata: Map<String, Value>,
+}
+
+impl AuthContext {
+    /// The context of `actor_type` for an identity: `actor_id` is
+    /// `app_metadata["<actor_type>_id"]`, empty when that actor does not exist yet.
+    pub fn for_identity(
+        auth_identity_id: &str,
+        actor_type: &str,
+        app_metadata: Map<String, Value>,
+    ) -> Self {
+        let actor_id = app_metadata
+            .get(&format!("{actor_type}_id"))
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_string();
+        AuthContext {
+            actor_id,
+            actor_type: actor_type.to_string(),
+            auth_identity_id: auth_identity_id.to_string(),
+            app_metadata,
+        }
+    }
+
+    /// JWT claims for this context: the context plus `iat` and `exp` (seconds).
+    pub fn claims(&self, now_secs: i64, ttl_secs: i64) -> Value {
+        json!({
+            "actor_id": self.actor_id,
+            "actor_type": self.actor_type,
+            "auth_identity_id": self.auth_identity_id,
+            "app_metadata": self.app_metadata,
+            "iat": now_secs,
+            "exp": now_secs + ttl_secs,
+        })
+    }
+
+    /// The context carried by verified JWT claims; `None` when a field is missing.
+    pub fn from_claims(claims: &Value) -> Option<Self> {
+        Some(AuthContext {
+            actor_id: claims.get("actor_id")?.as_str()?.to_string(),
+            actor_type: claims.get("actor_type")?.as_str()?.to_string(),
+            auth_identity_id: claims.get("auth_identity_id")?.as_str()?.to_string(),
+            app_metadata: claims
+                .get("app_metadata")
+                .and_then(Value::as_object)
+                .cloned()
+                .unwrap_or_default(),
+        })
+    }
+}
+
+/// Login throttling: after `max_failures` failed passwords within `window_ms`, the identity
+/// is refused for `lock_ms` (measured on the engine clock).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Throttle {
+    /// Failures allowed in a window.
+    pub max_failures: i64,
+    /// Window length.
+    pub window_ms: i64,
+    /// How long a locked identity is refused.
+    pub lock_ms: i64,
+}
+
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle {
+            max_failures: 5,
+            window_ms: 15 * 60_000,
+            lock_ms: 15 * 60_000,
+        }
+    }
+}
+
+/// An email/password identity as login needs it.
+#[derive(Debug, Clone)]
+pub struct EmailpassRecord {
+    /// `authpi_…`
+    pub provider_identity_id: String,
+    /// `authid_…`
+    pub auth_identity_id: String,
+    /// argon2 PHC string (verify it outside any write job).
+    pub password_hash: String,
+    /// The identity's app metadata.
+    pub app_metadata: Map<String, Value>,
+    /// Refused until this instant (epoch ms); 0 = not locked.
+    pub locked_until: i64,
+}
+
+fn parse_metadata(text: &str) -> Map<String, Value> {
+    serde_json::from_str(text).unwrap_or_default()
+}
+
+/// The emailpass identity of `email` (already normalized), if any.
+///
+/// # Errors
+/// Database failures.
+pub fn find_emailpass(conn: &Connection, email: &str) -> Result<Option<EmailpassRecord>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT p.id, p.auth_identity_id, p.password_hash, i.app_metadata, p.locked_until
+             FROM auth_provider_identity p JOIN auth_identity i ON i.id = p.auth_identity_id
+             WHERE p.entity_id = ?1 AND p.provider = ?2 AND p.deleted_at IS NULL",
+        )?
+        .query_row(params![email, EMAILPASS], |r| {
+            Ok(EmailpassRecord {
+                provider_identity_id: r.get(0)?,
+                auth_identity_id: r.get(1)?,
+                password_hash: r.get(2)?,
+                app_metadata: parse_metadata(&r.get::<_, String>(3)?),
+                locked_until: r.get(4)?,
+            })
+        })
+        .optional()?)
+}
+
+/// Creates an auth identity with an emailpass provider identity; returns the identity id.
+///
+/// # Errors
+/// 401 "Identity with email already exists"; database failures.
+pub fn create_emailpass(
+    conn: &Connection,
+    ctx: &Ctx,
+    email: &str,
+    password_hash: &str,
+    app_metadata: &Map<String, Value>,
+) -> Result<String> {
+    if find_emailpass(conn, email)?.is_some() {
+        return Err(Error::AuthFailed(
+            "Identity with email already exists".into(),
+        ));
+    }
+    let (identity_id, provider_id, now) = (ctx.id("authid"), ctx.id("authpi"), ctx.now());
+    conn.prepare_cached(
+        "INSERT INTO auth_identity (id, app_metadata, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?3)",
+    )?
+    .execute(params![
+        identity_id,
+        Value::from(app_metadata.clone()).to_string(),
+        now
+    ])?;
+    conn.prepare_cached(
+        "INSERT INTO auth_provider_identity
+            (id, entity_id, provider, auth_identity_id, password_hash, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )?
+    .execute(params![
+        provider_id,
+        email,
+        EMAILPASS,
+        identity_id,
+        password_hash,
+        now
+    ])?;
+    Ok(identity_id)
+}
+
+/// The app metadata of an identity.
+///
+/// # Errors
+/// 404 when the identity does not exist.
+pub fn app_metadata(conn: &Connection, auth_identity_id: &str) -> Result<Map<String, Value>> {
+    conn.prepare_cached(
+        "SELECT app_metadata FROM auth_identity WHERE id = ?1 AND deleted_at IS NULL",
+    )?
+    .query_row([auth_identity_id], |r| r.get::<_, String>(0))
+    .optional()?
+    .map(|text| parse_metadata(&text))
+    .ok_or_else(|| Error::not_found("Auth identity", auth_identity_id))
+}
+
+/// Sets `app_metadata[key] = value` on an identity.
+///
+/// # Errors
+/// 404 when the identity does not exist.
+pub fn set_app_metadata(
+    conn: &Connection,
+    ctx: &Ctx,
+    auth_identity_id: &str,
+    key: &str,
+    value: &str,
+) -> Result<()> {
+    let mut metadata = app_metadata(conn, auth_identity_id)?;
+    metadata.insert(key.to_string(), Value::from(value));
+    conn.prepare_cached(
+        "UPDATE auth_identity SET app_metadata = ?2, updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![
+        auth_identity_id,
+        Value::from(metadata).to_string(),
+        ctx.now()
+    ])?;
+    Ok(())
+}
+
+/// Records a failed password for a provider identity and locks it once the throttle's limit
+/// is reached within the window.
+///
+/// # Errors
+/// Database failures.
+pub fn record_failure(
+    conn: &Connection,
+    provider_identity_id: &str,
+    now_ms: i64,
+    throttle: &Throttle,
+) -> Result<()> {
+    let (count, since): (i64, i64) = conn
+        .prepare_cached(
+            "SELECT failed_count, failed_since FROM auth_provider_identity WHERE id = ?1",
+        )?
+        .query_row([provider_identity_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let (count, since) = if now_ms - since > throttle.window_ms {
+        (1, now_ms)
+    } else {
+        (count + 1, since)
+    };
+    let locked_until = if count >= throttle.max_failures {
+        now_ms + throttle.lock_ms
+    } else {
+        0
+    };
+    let (count, since) = if locked_until > 0 {
+        (0, 0)
+    } else {
+        (count, since)
+    };
+    conn.prepare_cached(
+        "UPDATE auth_provider_identity SET failed_count = ?2, failed_since = ?3, locked_until = ?4
+         WHERE id = ?1",
+    )?
+    .execute(params![provider_identity_id, count, since, locked_until])?;
+    Ok(())
+}
+
+/// Forgets past failures after a successful login.
+///
+/// # Errors
+/// Database failures.
+pub fn clear_failures(conn: &Connection, provider_identity_id: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE auth_provider_identity SET failed_count = 0, failed_since = 0, locked_until = 0
+         WHERE id = ?1 AND (failed_count != 0 OR locked_until != 0)",
+    )?
+    .execute([provider_identity_id])?;
+    Ok(())
+}
+
+/// Replaces the password hash of an identity's emailpass provider identity and unlocks it.
+///
+/// # Errors
+/// 404 when the identity has no emailpass provider identity.
+pub fn set_password(
+    conn: &Connection,
+    ctx: &Ctx,
+    auth_identity_id: &str,
+    hash: &str,
+) -> Result<()> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE auth_provider_identity
+             SET password_hash = ?2, updated_at = ?3, failed_count = 0, failed_since = 0,
+                 locked_until = 0
+             WHERE auth_identity_id = ?1 AND provider = ?4 AND deleted_at IS NULL",
+        )?
+        .execute(params![auth_identity_id, hash, ctx.now(), EMAILPASS])?;
+    if changed == 0 {
+        return Err(Error::not_found("Auth identity", auth_identity_id));
+    }
+    Ok(())
+}
+
+/// The emailpass password hash of an identity (to fingerprint reset tokens).
+///
+/// # Errors
+/// Database failures.
+pub fn password_hash_of(conn: &Connection, auth_identity_id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT password_hash FROM auth_provider_identity
+             WHERE auth_identity_id = ?1 AND provider = ?2 AND deleted_at IS NULL",
+        )?
+        .query_row(params![auth_identity_id, EMAILPASS], |r| r.get(0))
+        .optional()?)
+}
+
+/// Stores a session `sid` holding `context` until `expires_at_ms`.
+///
+/// # Errors
+/// Database failures.
+pub fn create_session(
+    conn: &Connection,
+    ctx: &Ctx,
+    sid: &str,
+    context: &AuthContext,
+    expires_at_ms: i64,
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO auth_session (id, auth_context, expires_at, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![sid, serde_json::to_string(context)?, expires_at_ms, ctx.now()])?;
+    Ok(())
+}
+
+/// The context of a live session.
+///
+/// # Errors
+/// Database failures.
+pub fn find_session(conn: &Connection, sid: &str, now_ms: i64) -> Result<Option<AuthContext>> {
+    let text: Option<String> = conn
+        .prepare_cached("SELECT auth_context FROM auth_session WHERE id = ?1 AND expires_at > ?2")?
+        .query_row(params![sid, now_ms], |r| r.get(0))
+        .optional()?;
+    Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
+}
+
+/// Ends a session (and sweeps expired ones).
+///
+/// # Errors
+/// Database failures.
+pub fn delete_session(conn: &Connection, sid: &str, now_ms: i64) -> Result<()> {
+    conn.prepare_cached("DELETE FROM auth_session WHERE id = ?1 OR expires_at <= ?2")?
+        .execute(params![sid, now_ms])?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests;
