@@ -93,8 +93,12 @@ fn bad_bodies() -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-fn credentials() -> Vec<Vec<(&'static str, String)>> {
+fn credentials(app: &TestApp) -> Vec<Vec<(&'static str, String)>> {
     vec![
+        vec![
+            ("x-publishable-api-key", DEMO_KEY.to_string()),
+            ("authorization", format!("Bearer {}", app.admin_token())),
+        ],
         vec![],
         vec![("x-publishable-api-key", DEMO_KEY.to_string())],
         vec![
@@ -175,7 +179,7 @@ fn no_route_answers_bad_input_with_a_5xx_or_a_change() {
     let mut tally = Tally::default();
     for (method, pattern) in &routes {
         let mutating = method != "GET";
-        for headers in credentials() {
+        for headers in credentials(&app) {
             for id in BAD_IDS {
                 let path = path_with(pattern, id);
                 let before = mutating.then(|| fingerprint(app.engine()));
@@ -251,7 +255,7 @@ fn gets_never_change_data() {
         .collect();
     let mut tally = Tally::default();
     for pattern in patterns {
-        for headers in credentials() {
+        for headers in credentials(&app) {
             let reply = send(
                 &app,
                 &mut tally,

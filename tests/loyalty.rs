@@ -1,7 +1,7 @@
 //! The loyalty example (examples/loyalty.rs) end to end: a custom module registered through
-//! the public builder, its routes over HTTP, its subscriber, its workflow with compensation.
-//! Customer sign-in is not built yet, so customer-side effects are driven through the engine
-//! API; the routes' access rules are checked over HTTP.
+//! the public builder, its routes over HTTP with real customer and admin sign-in, its
+//! subscriber, its workflow with compensation. Orders are not built yet, so `order.placed` is
+//! emitted through the engine API.
 
 mod common;
 
@@ -153,4 +153,86 @@ fn generated_crud_round_trip() {
             Ok(())
         })
         .unwrap();
+}
+
+#[test]
+fn a_signed_in_customer_sees_points_an_admin_granted() {
+    let app = app();
+    let (customer_id, token) = app.signup("points@example.com", "secret-password");
+    let admin = format!("Bearer {}", app.admin_token());
+    let path = format!("/admin/loyalty/{customer_id}/adjust");
+    let granted = app.admin_call(
+        "POST",
+        &path,
+        &admin,
+        Some(&json!({"amount": 300, "reason": "welcome"})),
+    );
+    assert_eq!(
+        (
+            granted.status,
+            granted.json()["loyalty_account"]["points"].clone()
+        ),
+        (200, json!(300)),
+        "{}",
+        granted.text()
+    );
+    let mine = app.store_call("GET", "/store/loyalty", &token, None);
+    assert_eq!(mine.status, 200, "{}", mine.text());
+    assert_eq!(
+        (
+            mine.json()["loyalty_account"]["points"].clone(),
+            mine.json()["loyalty_account"]["tier"].clone()
+        ),
+        (json!(300), json!("silver"))
+    );
+    let history = app.admin_call(
+        "GET",
+        &format!("/admin/loyalty/{customer_id}/transactions"),
+        &admin,
+        None,
+    );
+    assert_eq!(history.json()["count"], 1);
+    let overdraft = app.admin_call(
+        "POST",
+        &path,
+        &admin,
+        Some(&json!({"amount": -1000, "reason": "oops"})),
+    );
+    assert_eq!(
+        (overdraft.status, overdraft.json()["type"].clone()),
+        (400, json!("not_allowed"))
+    );
+    let bad = app.admin_call("POST", &path, &admin, Some(&json!({"amount": "lots"})));
+    assert_eq!(bad.status, 400);
+    assert_eq!(
+        app.store_call("GET", "/store/loyalty", &token, None).json()["loyalty_account"]["points"],
+        300
+    );
+}
+
+#[test]
+fn query_graph_returns_the_core_customer_with_its_loyalty_account() {
+    let app = app();
+    let (customer_id, _) = app.signup("graph@example.com", "secret-password");
+    account(app.engine(), &customer_id);
+    let link = loyalty::customer_link();
+    let id = customer_id.clone();
+    let customer = app
+        .engine()
+        .store()
+        .read(move |conn| {
+            let relation = stockroom::link::query::Relation {
+                name: "loyalty_accounts",
+                link: &link,
+                table: "loyalty_account",
+            };
+            stockroom::link::query::graph(conn, "customer", "customer", &id, &[relation])
+        })
+        .unwrap();
+    assert_eq!(customer["email"], "graph@example.com");
+    assert_eq!(
+        customer["loyalty_accounts"][0]["customer_id"],
+        json!(customer_id)
+    );
+    assert_eq!(customer["loyalty_accounts"][0]["points"], 0);
 }
