@@ -6,9 +6,11 @@ use crate::config::{DbTarget, ServeConfig};
 use crate::db::{Store, StoreOptions};
 use crate::engine::{Engine, EngineBuilder};
 use crate::error::{Error, Result};
+use crate::fixture::{FixtureControl, SEEDED};
 use crate::flows::seed;
 use crate::http::server::{RunningServer, serve};
 use std::net::TcpListener;
+use std::sync::Arc;
 
 /// Seed of the deterministic ID generator in fixture and demo mode.
 pub const FIXTURE_SEED: u64 = 0x5700_c400;
@@ -23,6 +25,8 @@ pub struct App {
     pub publishable_keys: Vec<String>,
     /// Emails of the admin users created by the fixture, if any.
     pub admin_emails: Vec<String>,
+    /// Snapshots of a fixture store (the seeded state is saved as [`SEEDED`]).
+    pub fixture: Option<Arc<FixtureControl>>,
 }
 
 /// Opens the store described by `config`.
@@ -47,11 +51,20 @@ pub fn open_store(config: &ServeConfig) -> Result<Store> {
 /// Store, migration, fixture or bind failures, each with a message for the operator.
 pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
     let store = open_store(config)?;
-    let builder = if config.fixture.is_some() {
+    let control = config
+        .fixture
+        .as_ref()
+        .map(|_| Arc::new(FixtureControl::default()));
+    let mut builder = if config.fixture.is_some() {
         builder.deterministic(FIXTURE_SEED)
     } else {
         builder
     };
+    if let Some(control) = control.as_ref().filter(|_| config.test_control) {
+        for route in crate::http::test_control::routes(control.clone()) {
+            builder = builder.route(route);
+        }
+    }
     let engine = builder.auth(config.auth.clone()).build(store)?;
     let mut summary = seed::SeedSummary::default();
     if let Some(path) = &config.fixture {
@@ -61,6 +74,9 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         seed::override_admin(&mut fixture, &config.admin_override);
         summary = seed::load(&engine, fixture)?;
     }
+    if let Some(control) = &control {
+        control.save(&engine, SEEDED)?;
+    }
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .map_err(|e| Error::invalid(format!("cannot bind {}:{}: {e}", config.host, config.port)))?;
     let server = serve(engine.clone(), listener, config.http_options())?;
@@ -69,6 +85,7 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         server,
         publishable_keys: summary.publishable_keys,
         admin_emails: summary.admin_emails,
+        fixture: control,
     })
 }
 

@@ -83,6 +83,8 @@ pub struct ServeConfig {
     pub cors: CorsConfig,
     /// Print one line per request.
     pub access_log: bool,
+    /// Mount the test-control API (fixture and demo modes only).
+    pub test_control: bool,
     /// Signing secrets and accounts settings (`JWT_SECRET`, `COOKIE_SECRET`).
     pub auth: AuthConfig,
     /// Replaces the fixture's first admin user (`STOCKROOM_ADMIN_EMAIL`,
@@ -148,6 +150,7 @@ const SERVE_HELP: &str = "stockroom serve: run the HTTP server
   --body-limit BYTES   largest request body (env STOCKROOM_BODY_LIMIT, default 1048576)
   --timeout-ms MS      idle/slow connection timeout (env STOCKROOM_TIMEOUT_MS, default 30000)
   --quiet              no access log
+  --test-control       mount /test-control/* (reset, snapshots, clock); only with --demo/--fixture
 CORS origins (comma-separated): STORE_CORS, ADMIN_CORS, AUTH_CORS.
 JWT_SECRET and COOKIE_SECRET (32+ characters each) are required unless --demo/--fixture,
 which use fixed, documented dev secrets.
@@ -206,6 +209,7 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
             auth: parse_origins(&env("AUTH_CORS").unwrap_or_default()),
         },
         access_log: true,
+        test_control: false,
         auth: AuthConfig::dev(),
         admin_override: AdminOverride {
             email: env("STOCKROOM_ADMIN_EMAIL"),
@@ -237,12 +241,18 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
                 config.connection_timeout_ms = number(Some(value()?), "--timeout-ms")?.unwrap_or(0)
             }
             "--quiet" => config.access_log = false,
+            "--test-control" => config.test_control = true,
             other => {
                 return Err(Error::invalid(format!(
                     "unknown flag '{other}' for serve\n\n{SERVE_HELP}"
                 )));
             }
         }
+    }
+    if config.test_control && !config.demo && config.fixture.is_none() {
+        return Err(Error::invalid(
+            "--test-control needs --demo or --fixture FILE: it resets the store",
+        ));
     }
     if config.demo && config.fixture.is_some() {
         return Err(Error::invalid(

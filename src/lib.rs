@@ -16,6 +16,7 @@ pub mod engine;
 pub mod error;
 pub mod events;
 pub mod failpoint;
+pub mod fixture;
 pub mod flows;
 pub mod http;
 pub mod id;
@@ -23,6 +24,7 @@ pub mod link;
 pub mod model;
 pub mod modules;
 pub mod money;
+pub mod testing;
 pub mod workflow;
 
 pub use engine::{Engine, EngineBuilder};

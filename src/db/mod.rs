@@ -81,6 +81,11 @@ impl Default for StoreOptions {
     }
 }
 
+/// A point-in-time copy of a store (fixture reset and named snapshots).
+pub struct StoreImage {
+    conn: Mutex<Connection>,
+}
+
 /// Where the database lives.
 #[derive(Debug, Clone)]
 enum Location {
@@ -180,6 +185,41 @@ impl Store {
         let value = result?;
         end?;
         Ok(value)
+    }
+
+    /// Copies the whole database into a private in-memory image (SQLite's backup API, on the
+    /// writer between batches, so the image is one consistent commit).
+    ///
+    /// # Errors
+    /// Backup failures.
+    pub fn snapshot(&self) -> Result<StoreImage> {
+        self.inner.writer.direct(|conn| {
+            let mut image = Connection::open_in_memory()?;
+            rusqlite::backup::Backup::new(conn, &mut image)?.run_to_completion(
+                i32::MAX,
+                Duration::ZERO,
+                None,
+            )?;
+            Ok(StoreImage {
+                conn: Mutex::new(image),
+            })
+        })
+    }
+
+    /// Replaces the whole database with `image` (every reader sees it at its next read).
+    ///
+    /// # Errors
+    /// Backup failures.
+    pub fn restore(&self, image: Arc<StoreImage>) -> Result<()> {
+        self.inner.writer.direct(move |conn| {
+            let source = image.conn.lock().unwrap_or_else(|p| p.into_inner());
+            rusqlite::backup::Backup::new(&source, conn)?.run_to_completion(
+                i32::MAX,
+                Duration::from_millis(1),
+                None,
+            )?;
+            Ok(())
+        })
     }
 
     /// Commits and jobs the writer has run so far (for tests and benchmarks).
@@ -413,6 +453,39 @@ mod tests {
             Err(Error::invalid("no"))
         });
         assert_eq!(rx_hook.try_iter().collect::<Vec<_>>(), vec!["committed"]);
+    }
+
+    #[test]
+    fn restore_brings_back_the_snapshot_for_every_reader() {
+        let store = memory_store();
+        store
+            .write(|tx| Ok(tx.execute("INSERT INTO t (v) VALUES ('kept')", [])?))
+            .unwrap();
+        let image = Arc::new(store.snapshot().unwrap());
+        store
+            .write(|tx| {
+                Ok(tx
+                    .execute_batch("INSERT INTO t (v) VALUES ('later'); CREATE TABLE extra (x);")?)
+            })
+            .unwrap();
+        assert_eq!(count(&store), 2);
+        store.restore(image.clone()).unwrap();
+        assert_eq!(count(&store), 1);
+        let extra: i64 = store
+            .read(|c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM sqlite_schema WHERE name = 'extra'",
+                    [],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap();
+        assert_eq!(extra, 0);
+        store
+            .write(|tx| Ok(tx.execute("INSERT INTO t (v) VALUES ('after')", [])?))
+            .unwrap();
+        store.restore(image).unwrap();
+        assert_eq!(count(&store), 1, "an image can be restored again and again");
     }
 
     #[test]

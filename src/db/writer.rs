@@ -97,8 +97,12 @@ where
     }
 }
 
+/// Work on the bare write connection, outside any transaction (backup and restore).
+type Direct = Box<dyn FnOnce(&mut Connection) + Send>;
+
 enum Message {
     Job(Box<dyn Job>),
+    Direct(Direct),
     Shutdown,
 }
 
@@ -131,7 +135,7 @@ pub(crate) fn spawn(conn: Connection, max_batch: usize) -> Result<WriterHandle> 
     let thread_counters = counters.clone();
     let thread = std::thread::Builder::new()
         .name("stockroom-writer".into())
-        .spawn(move || writer_loop(&conn, &receiver, max_batch.max(1), &thread_counters))
+        .spawn(move || writer_loop(conn, &receiver, max_batch.max(1), &thread_counters))
         .map_err(|e| Error::Internal(format!("cannot start writer: {e}")))?;
     Ok(WriterHandle {
         sender,
@@ -158,6 +162,25 @@ impl WriterHandle {
         answer
             .recv()
             .map_err(|_| Error::Internal("the store is closed".into()))?
+    }
+
+    /// Runs `work` on the writer thread with the bare connection, between batches and outside
+    /// any transaction.
+    pub(crate) fn direct<T, F>(&self, work: F) -> Result<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
+    {
+        let (reply, answer) = crossbeam_channel::bounded(1);
+        let direct: Direct = Box::new(move |conn| {
+            let _ = reply.send(work(conn));
+        });
+        self.sender
+            .send(Message::Direct(direct))
+            .map_err(|_| Error::Internal("the store is closed".into()))?;
+        answer
+            .recv()
+            .map_err(|_| Error::Internal("the store is closed (or the work panicked)".into()))?
     }
 
     /// Jobs waiting for the writer right now.
@@ -189,39 +212,45 @@ impl Drop for WriterHandle {
 }
 
 fn writer_loop(
-    conn: &Connection,
+    mut conn: Connection,
     receiver: &Receiver<Message>,
     max_batch: usize,
     counters: &Counters,
 ) {
+    let mut held: Option<Message> = None;
     loop {
-        let mut batch = Vec::new();
-        let mut stop = match receiver.recv() {
-            Ok(Message::Job(job)) => {
-                batch.push(job);
-                false
+        let first = held
+            .take()
+            .unwrap_or_else(|| receiver.recv().unwrap_or(Message::Shutdown));
+        match first {
+            Message::Shutdown => {
+                // Leave a tidy file behind: fold the WAL back into the database.
+                let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+                return;
             }
-            Ok(Message::Shutdown) | Err(_) => true,
-        };
-        while !stop && batch.len() < max_batch {
-            match receiver.try_recv() {
-                Ok(Message::Job(job)) => batch.push(job),
-                Ok(Message::Shutdown) => stop = true,
-                Err(TryRecvError::Empty) | Err(TryRecvError::Disconnected) => break,
+            Message::Direct(work) => {
+                let _ = catch_unwind(AssertUnwindSafe(|| work(&mut conn)));
             }
-        }
-        if !batch.is_empty() {
-            counters
-                .jobs
-                .fetch_add(batch.len() as u64, Ordering::Relaxed);
-            if run_batch(conn, batch) {
-                counters.commits.fetch_add(1, Ordering::Relaxed);
+            Message::Job(job) => {
+                let mut batch = vec![job];
+                while batch.len() < max_batch {
+                    match receiver.try_recv() {
+                        Ok(Message::Job(job)) => batch.push(job),
+                        // Runs after this batch, in arrival order.
+                        Ok(other) => {
+                            held = Some(other);
+                            break;
+                        }
+                        Err(TryRecvError::Empty) | Err(TryRecvError::Disconnected) => break,
+                    }
+                }
+                counters
+                    .jobs
+                    .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                if run_batch(&conn, batch) {
+                    counters.commits.fetch_add(1, Ordering::Relaxed);
+                }
             }
-        }
-        if stop {
-            // Leave a tidy file behind: fold the WAL back into the database.
-            let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
-            return;
         }
     }
 }

@@ -16,6 +16,7 @@ pub mod routes;
 pub mod server;
 pub mod session;
 pub mod store;
+pub mod test_control;
 pub mod validate;
 
 use crate::error::{Error, Result};

@@ -43,6 +43,7 @@ pub fn config() -> ServeConfig {
         connection_timeout_ms: 5_000,
         cors: CorsConfig::default(),
         access_log: false,
+        test_control: true,
         auth: stockroom::modules::auth::AuthConfig::dev(),
         admin_override: Default::default(),
     }

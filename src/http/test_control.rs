@@ -1,0 +1,113 @@
+//! The test-control API, mounted only by `serve --demo|--fixture FILE --test-control` (never by
+//! a normal `serve`): reset to the seeded state, named snapshots, and the clock.
+//!
+//! ```sh
+//! curl -X POST localhost:9000/test-control/reset
+//! curl -X POST localhost:9000/test-control/snapshots/before-checkout
+//! curl -X POST localhost:9000/test-control/snapshots/before-checkout/restore
+//! curl localhost:9000/test-control/clock
+//! curl -X POST localhost:9000/test-control/clock -H 'content-type: application/json' -d '{"advance_ms": 86400000}'
+//! curl -X POST localhost:9000/test-control/clock -H 'content-type: application/json' -d '{"now": "2025-01-01T00:00:00.000Z"}'
+//! ```
+
+use super::validate::{Kind, Schema};
+use super::{Access, Response, Route};
+use crate::clock::{format_iso8601, parse_iso8601};
+use crate::error::Error;
+use crate::fixture::FixtureControl;
+use serde_json::json;
+use std::sync::Arc;
+
+/// The routes, bound to one store's snapshots.
+pub fn routes(control: Arc<FixtureControl>) -> Vec<Route> {
+    let (c1, c2, c3, c4) = (control.clone(), control.clone(), control.clone(), control);
+    vec![
+        Route::new(
+            "POST",
+            "/test-control/reset",
+            Access::Public,
+            "Reset the store to its seeded state",
+            move |engine, _| {
+                let started = std::time::Instant::now();
+                c1.reset(engine)?;
+                Ok(Response::json(
+                    json!({"reset": true, "took_us": started.elapsed().as_micros() as u64}),
+                ))
+            },
+        ),
+        Route::new(
+            "GET",
+            "/test-control/snapshots",
+            Access::Public,
+            "List saved snapshots",
+            move |_, _| Ok(Response::json(json!({"snapshots": c2.names()}))),
+        ),
+        Route::new(
+            "POST",
+            "/test-control/snapshots/:name",
+            Access::Public,
+            "Save the current state",
+            move |engine, req| {
+                c3.save(engine, req.param("name"))?;
+                Ok(Response::json(
+                    json!({"snapshot": req.param("name"), "saved": true}),
+                ))
+            },
+        ),
+        Route::new(
+            "POST",
+            "/test-control/snapshots/:name/restore",
+            Access::Public,
+            "Restore a saved state",
+            move |engine, req| {
+                c4.restore(engine, req.param("name"))?;
+                Ok(Response::json(
+                    json!({"snapshot": req.param("name"), "restored": true}),
+                ))
+            },
+        ),
+        Route::new(
+            "GET",
+            "/test-control/clock",
+            Access::Public,
+            "Read the store's clock",
+            |engine, _| {
+                Ok(Response::json(
+                    json!({"now": engine.clock().now_iso(), "manual": engine.clock().is_manual()}),
+                ))
+            },
+        ),
+        Route::new(
+            "POST",
+            "/test-control/clock",
+            Access::Public,
+            "Set or advance the store's clock",
+            |engine, req| {
+                let body = req.body_with(
+                    &Schema::new()
+                        .optional("now", Kind::String)
+                        .optional("advance_ms", Kind::Integer),
+                )?;
+                if let Some(now) = body["now"].as_str() {
+                    let at = parse_iso8601(now).ok_or_else(|| {
+                        Error::invalid(format!(
+                            "Invalid request: 'now' is not an ISO-8601 UTC time: {now}"
+                        ))
+                    })?;
+                    engine.clock().set(at);
+                }
+                if let Some(by) = body["advance_ms"].as_i64() {
+                    if by < 0 {
+                        return Err(Error::invalid(
+                            "Invalid request: 'advance_ms' must not be negative",
+                        ));
+                    }
+                    engine.clock().advance(by);
+                }
+                Ok(Response::json(
+                    json!({"now": format_iso8601(engine.clock().now())}),
+                ))
+            },
+        ),
+    ]
+}

@@ -1,0 +1,234 @@
+//! Fixture mode for storefront tests: determinism (the same requests give byte-identical
+//! bodies, across processes and after a reset), reset, named snapshots, clock control, the
+//! test-control API only behind its flag, `serve --fixture --port 0`, and `TestStore`.
+
+mod common;
+
+use common::{TestApp, config};
+use serde_json::json;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use stockroom::Engine;
+use stockroom::testing::TestStore;
+
+/// A storefront-ish sequence; returns every response body as text.
+fn scenario(app: &TestApp) -> Vec<String> {
+    let mut bodies = Vec::new();
+    let (customer_id, token) = app.signup("ada@example.com", "secret-password");
+    bodies.push(customer_id);
+    let address = json!({"first_name": "Ada", "address_1": "1 Loop Rd", "city": "Bytes", "country_code": "us", "postal_code": "12345"});
+    bodies.push(
+        app.store_call(
+            "POST",
+            "/store/customers/me/addresses",
+            &token,
+            Some(&address),
+        )
+        .text(),
+    );
+    bodies.push(
+        app.store_call("GET", "/store/customers/me?fields=*orders", &token, None)
+            .text(),
+    );
+    let admin = format!("Bearer {}", app.admin_token());
+    bodies.push(
+        app.admin_call("GET", "/admin/customers", &admin, None)
+            .text(),
+    );
+    bodies.push(
+        app.admin_call(
+            "POST",
+            "/admin/customer-groups",
+            &admin,
+            Some(&json!({"name": "VIP"})),
+        )
+        .text(),
+    );
+    bodies.push(app.get("/test-control/clock").text());
+    bodies
+}
+
+#[test]
+fn the_same_requests_give_byte_identical_bodies_in_two_runs() {
+    let first = scenario(&TestApp::start());
+    let second = scenario(&TestApp::start());
+    assert_eq!(first, second);
+    assert!(
+        first.iter().any(|b| b.contains("cus_")),
+        "the scenario really created things: {first:?}"
+    );
+}
+
+#[test]
+fn reset_restores_data_ids_and_clock() {
+    let app = TestApp::start();
+    let before = scenario(&app);
+    app.request(
+        "POST",
+        "/test-control/clock",
+        &[("content-type", "application/json")],
+        Some("{\"advance_ms\": 3600000}"),
+    );
+    let reply = app.request("POST", "/test-control/reset", &[], None);
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(
+        app.login_reply("customer", "ada@example.com", "secret-password")
+            .status,
+        401,
+        "the customer is gone"
+    );
+    assert_eq!(
+        scenario(&app),
+        before,
+        "after a reset the same requests answer the same bytes"
+    );
+}
+
+#[test]
+fn named_snapshots_save_and_restore() {
+    let app = TestApp::start();
+    assert_eq!(
+        app.request("POST", "/test-control/snapshots/empty", &[], None)
+            .status,
+        200
+    );
+    app.signup("grace@example.com", "secret-password");
+    assert_eq!(
+        app.request("POST", "/test-control/snapshots/with-grace", &[], None)
+            .status,
+        200
+    );
+    assert_eq!(
+        app.request("POST", "/test-control/snapshots/empty/restore", &[], None)
+            .status,
+        200
+    );
+    assert_eq!(
+        app.login_reply("customer", "grace@example.com", "secret-password")
+            .status,
+        401
+    );
+    assert_eq!(
+        app.request(
+            "POST",
+            "/test-control/snapshots/with-grace/restore",
+            &[],
+            None
+        )
+        .status,
+        200
+    );
+    assert_eq!(
+        app.login_reply("customer", "grace@example.com", "secret-password")
+            .status,
+        200
+    );
+    let listed = app.get("/test-control/snapshots").json();
+    assert_eq!(
+        listed["snapshots"],
+        json!(["empty", "seeded", "with-grace"])
+    );
+    let missing = app.request("POST", "/test-control/snapshots/nope/restore", &[], None);
+    assert_eq!(
+        (missing.status, missing.json()["type"].clone()),
+        (404, json!("not_found"))
+    );
+}
+
+#[test]
+fn the_clock_can_be_read_set_and_advanced() {
+    let app = TestApp::start();
+    assert_eq!(
+        app.get("/test-control/clock").json(),
+        json!({"now": "2024-01-01T00:00:00.000Z", "manual": true})
+    );
+    let set = |body: &str| {
+        app.request(
+            "POST",
+            "/test-control/clock",
+            &[("content-type", "application/json")],
+            Some(body),
+        )
+    };
+    assert_eq!(
+        set("{\"now\": \"2025-06-01T12:00:00Z\"}").json()["now"],
+        "2025-06-01T12:00:00.000Z"
+    );
+    assert_eq!(
+        set("{\"advance_ms\": 1500}").json()["now"],
+        "2025-06-01T12:00:01.500Z"
+    );
+    assert_eq!(set("{\"now\": \"tomorrow\"}").status, 400);
+    assert_eq!(set("{\"advance_ms\": -1}").status, 400);
+    // Tokens are stamped with the store's clock: an advanced clock expires them.
+    let (_, token) = app.signup("time@example.com", "secret-password");
+    assert_eq!(
+        app.store_call("GET", "/store/customers/me", &token, None)
+            .status,
+        200
+    );
+    set("{\"advance_ms\": 172800000}");
+    assert_eq!(
+        app.store_call("GET", "/store/customers/me", &token, None)
+            .status,
+        401
+    );
+}
+
+#[test]
+fn the_control_api_is_absent_without_the_flag() {
+    let mut cfg = config();
+    cfg.test_control = false;
+    let app = TestApp::with(cfg, Engine::builder());
+    assert_eq!(
+        app.request("POST", "/test-control/reset", &[], None).status,
+        404
+    );
+    assert_eq!(app.get("/test-control/clock").status, 404);
+}
+
+#[test]
+fn test_store_resets_through_the_library_api() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.json");
+    let shop = TestStore::from_fixture(fixture).unwrap();
+    assert!(shop.base_url().starts_with("http://127.0.0.1:"));
+    let start = shop.clock().now();
+    let ctx = shop.engine().ctx().clone();
+    let first_id = ctx.id("cus");
+    shop.clock().advance(10_000);
+    shop.reset().unwrap();
+    assert_eq!(shop.clock().now(), start);
+    assert_eq!(
+        shop.engine().ctx().id("cus"),
+        first_id,
+        "the ID generator rewinds too"
+    );
+}
+
+#[test]
+fn serve_fixture_on_port_zero_prints_the_port_and_serves_the_control_api() {
+    let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.json");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stockroom"))
+        .args([
+            "serve",
+            "--fixture",
+            fixture,
+            "--port",
+            "0",
+            "--test-control",
+            "--quiet",
+        ])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line.trim().rsplit("http://").next().unwrap().to_string();
+    let reply = common::client::send(&addr, "POST", "/test-control/reset", &[], None);
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(reply.status, 200, "{line}");
+}
