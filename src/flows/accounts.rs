@@ -43,6 +43,11 @@ pub fn register_customer(
         };
         let created = customer::create(tx, &ctx, &input)?;
         auth::set_app_metadata(tx, &ctx, &identity_id, "customer_id", &created.id)?;
+        ctx.emit(
+            tx,
+            "customer.created",
+            serde_json::json!({"id": created.id}),
+        )?;
         Ok(created)
     })
 }
@@ -63,6 +68,7 @@ pub fn create_user_in(
     let mut metadata = Map::new();
     metadata.insert("user_id".into(), created.id.clone().into());
     auth::create_emailpass(conn, ctx, &email, password_hash, &metadata)?;
+    emit_in(conn, ctx, "user.created", &created.id)?;
     Ok(created)
 }
 
@@ -113,6 +119,17 @@ pub fn accept_invite(
             last_name.as_deref(),
         )?;
         auth::set_app_metadata(tx, &ctx, &identity_id, "user_id", &created.id)?;
+        ctx.emit(tx, "user.created", serde_json::json!({"id": created.id}))?;
         Ok(created)
     })
+}
+
+/// Emits from a plain connection that is inside a write job (fixtures and the CLI call
+/// [`create_user_in`] with one).
+fn emit_in(conn: &Connection, ctx: &Ctx, name: &str, id: &str) -> Result<()> {
+    ctx.emit(
+        &crate::db::Tx::new(conn),
+        name,
+        serde_json::json!({"id": id}),
+    )
 }

@@ -170,10 +170,16 @@ pub fn request_password_reset(
         "iat": now,
         "exp": now + engine.auth().reset_ttl_secs,
     });
-    Ok(Some(token::sign(
-        engine.auth().jwt_secret.as_bytes(),
-        &claims,
-    )))
+    let reset_token = token::sign(engine.auth().jwt_secret.as_bytes(), &claims);
+    // Medusa's notification hook: a subscriber (a mailer) sends the token to the user.
+    let (ctx, data) = (
+        engine.ctx().clone(),
+        json!({"entity_id": email, "actor_type": actor_type, "token": reset_token}),
+    );
+    engine
+        .store()
+        .write(move |tx| ctx.emit(tx, "auth.password_reset", data))?;
+    Ok(Some(reset_token))
 }
 
 /// Sets a new password with a reset token from [`request_password_reset`].

@@ -104,6 +104,7 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
     let ctx = engine.ctx().clone();
     let value = engine.store().write(move |tx| {
         let created = customer::create(tx, &ctx, &input)?;
+        ctx.emit(tx, "customer.created", json!({"id": created.id}))?;
         with_groups(tx, &created)
     })?;
     Ok(Response::json(json!({ "customer": value })))
