@@ -25,6 +25,7 @@ pub mod model;
 pub mod modules;
 pub mod money;
 pub mod testing;
+pub mod totals;
 pub mod workflow;
 
 pub use engine::{Engine, EngineBuilder};

@@ -6,9 +6,16 @@
 
 pub mod api_key;
 pub mod auth;
+pub mod cart;
 pub mod customer;
+pub mod fulfillment;
+pub mod inventory;
+pub mod order;
+pub mod payment;
 pub mod sales_channel;
+pub mod stock_location;
 pub mod store;
+pub mod tax;
 pub mod user;
 
 use crate::db::module::Module;
@@ -26,6 +33,13 @@ pub fn core_modules() -> Vec<Module> {
         auth::module(),
         user::module(),
         customer::module(),
+        stock_location::module(),
+        inventory::module(),
+        fulfillment::module(),
+        payment::module(),
+        tax::module(),
+        cart::module(),
+        order::module(),
     ]
 }
 

@@ -1,0 +1,115 @@
+-- Carts, their addresses, line items (with a snapshot of the variant and product),
+-- shipping methods, and the tax lines of both.
+CREATE TABLE cart (
+    id TEXT PRIMARY KEY,
+    region_id TEXT,
+    customer_id TEXT,
+    sales_channel_id TEXT,
+    email TEXT,
+    currency_code TEXT NOT NULL,
+    shipping_address_id TEXT,
+    billing_address_id TEXT,
+    metadata TEXT,
+    completed_at TEXT,
+    completion_attempts INTEGER NOT NULL DEFAULT 0,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE INDEX cart_customer ON cart (customer_id);
+
+CREATE TABLE cart_address (
+    id TEXT PRIMARY KEY,
+    customer_id TEXT,
+    company TEXT,
+    first_name TEXT,
+    last_name TEXT,
+    address_1 TEXT,
+    address_2 TEXT,
+    city TEXT,
+    country_code TEXT,
+    province TEXT,
+    postal_code TEXT,
+    phone TEXT,
+    metadata TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+
+CREATE TABLE cart_line_item (
+    id TEXT PRIMARY KEY,
+    cart_id TEXT NOT NULL REFERENCES cart (id),
+    title TEXT NOT NULL,
+    subtitle TEXT,
+    thumbnail TEXT,
+    quantity INTEGER NOT NULL,
+    variant_id TEXT,
+    product_id TEXT,
+    product_title TEXT,
+    product_description TEXT,
+    product_subtitle TEXT,
+    product_type TEXT,
+    product_type_id TEXT,
+    product_collection TEXT,
+    product_handle TEXT,
+    variant_sku TEXT,
+    variant_barcode TEXT,
+    variant_title TEXT,
+    requires_shipping INTEGER NOT NULL DEFAULT 1,
+    is_discountable INTEGER NOT NULL DEFAULT 1,
+    is_giftcard INTEGER NOT NULL DEFAULT 0,
+    is_tax_inclusive INTEGER NOT NULL DEFAULT 0,
+    is_custom_price INTEGER NOT NULL DEFAULT 0,
+    compare_at_unit_price INTEGER,
+    unit_price INTEGER NOT NULL,
+    metadata TEXT NOT NULL DEFAULT '{}',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE INDEX cart_line_item_cart ON cart_line_item (cart_id);
+
+CREATE TABLE cart_line_item_tax_line (
+    id TEXT PRIMARY KEY,
+    item_id TEXT NOT NULL REFERENCES cart_line_item (id),
+    description TEXT,
+    tax_rate_id TEXT,
+    code TEXT NOT NULL,
+    rate_ppm INTEGER NOT NULL,
+    provider_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE INDEX cart_line_item_tax_line_item ON cart_line_item_tax_line (item_id);
+
+CREATE TABLE cart_shipping_method (
+    id TEXT PRIMARY KEY,
+    cart_id TEXT NOT NULL REFERENCES cart (id),
+    name TEXT NOT NULL,
+    description TEXT,
+    amount INTEGER NOT NULL,
+    is_tax_inclusive INTEGER NOT NULL DEFAULT 0,
+    shipping_option_id TEXT,
+    data TEXT NOT NULL DEFAULT '{}',
+    metadata TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE INDEX cart_shipping_method_cart ON cart_shipping_method (cart_id);
+
+CREATE TABLE cart_shipping_method_tax_line (
+    id TEXT PRIMARY KEY,
+    shipping_method_id TEXT NOT NULL REFERENCES cart_shipping_method (id),
+    description TEXT,
+    tax_rate_id TEXT,
+    code TEXT NOT NULL,
+    rate_ppm INTEGER NOT NULL,
+    provider_id TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    deleted_at TEXT
+);
+CREATE INDEX cart_shipping_method_tax_line_method ON cart_shipping_method_tax_line (shipping_method_id);

@@ -1,0 +1,349 @@
+//! Carts: region, currency, sales channel, customer, email, addresses, metadata; line items
+//! ([`items`]), shipping methods ([`shipping`]) and the tax lines of both. Totals are computed
+//! on read (`crate::totals`), never stored.
+
+pub mod items;
+pub mod shipping;
+#[cfg(test)]
+mod tests;
+
+pub use items::LineItem;
+pub use shipping::ShippingMethod;
+
+use crate::ctx::Ctx;
+use crate::db::module::Module;
+use crate::error::{Error, Result};
+use crate::migration;
+use crate::modules::{metadata_from_sql, update_columns};
+use crate::money::Rate;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The module: tables `cart*`.
+pub fn module() -> Module {
+    Module::new("cart", "cart").migration(migration!("cart", "0001_init.sql"))
+}
+
+/// A cart as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Cart {
+    /// `cart_…`
+    pub id: String,
+    /// `reg_…`
+    pub region_id: Option<String>,
+    /// `cus_…`
+    pub customer_id: Option<String>,
+    /// `sc_…`
+    pub sales_channel_id: Option<String>,
+    /// Contact email.
+    pub email: Option<String>,
+    /// Currency.
+    pub currency_code: String,
+    /// `caaddr_…`
+    pub shipping_address_id: Option<String>,
+    /// `caaddr_…`
+    pub billing_address_id: Option<String>,
+    /// Free-form JSON.
+    pub metadata: Option<Value>,
+    /// ISO-8601 once an order was placed.
+    pub completed_at: Option<String>,
+    /// ISO-8601.
+    pub created_at: String,
+    /// ISO-8601.
+    pub updated_at: String,
+}
+
+/// Input of [`create`].
+#[derive(Debug, Clone, Default)]
+pub struct NewCart {
+    /// `reg_…`
+    pub region_id: Option<String>,
+    /// `cus_…`
+    pub customer_id: Option<String>,
+    /// `sc_…`
+    pub sales_channel_id: Option<String>,
+    /// Contact email.
+    pub email: Option<String>,
+    /// Currency.
+    pub currency_code: String,
+    /// Free-form JSON.
+    pub metadata: Option<Value>,
+}
+
+/// A tax line of an item or a shipping method.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxLine {
+    /// `calitxl_…` / `casmtxl_…`
+    pub id: String,
+    /// Display name of the rate.
+    pub description: Option<String>,
+    /// `txr_…`
+    pub tax_rate_id: Option<String>,
+    /// Rate code.
+    pub code: String,
+    /// Millionths of a percent.
+    pub rate_ppm: i64,
+    /// `tp_system`.
+    pub provider_id: Option<String>,
+}
+
+impl TaxLine {
+    /// The rate.
+    pub fn rate(&self) -> Rate {
+        Rate::from_percent_ppm(self.rate_ppm)
+    }
+}
+
+const COLUMNS: &str =
+    "id, region_id, customer_id, sales_channel_id, email, currency_code, shipping_address_id,
+    billing_address_id, metadata, completed_at, created_at, updated_at";
+
+fn from_row(r: &Row) -> rusqlite::Result<Cart> {
+    Ok(Cart {
+        id: r.get(0)?,
+        region_id: r.get(1)?,
+        customer_id: r.get(2)?,
+        sales_channel_id: r.get(3)?,
+        email: r.get(4)?,
+        currency_code: r.get(5)?,
+        shipping_address_id: r.get(6)?,
+        billing_address_id: r.get(7)?,
+        metadata: metadata_from_sql(r.get(8)?),
+        completed_at: r.get(9)?,
+        created_at: r.get(10)?,
+        updated_at: r.get(11)?,
+    })
+}
+
+/// Creates a cart. Returns its id.
+///
+/// # Errors
+/// Database failures.
+pub fn create(conn: &Connection, ctx: &Ctx, input: &NewCart) -> Result<String> {
+    let (id, now) = (ctx.id("cart"), ctx.now());
+    conn.prepare_cached(
+        "INSERT INTO cart (id, region_id, customer_id, sales_channel_id, email, currency_code, metadata, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+    )?
+    .execute(params![
+        id, input.region_id, input.customer_id, input.sales_channel_id, input.email,
+        input.currency_code.to_lowercase(), input.metadata.as_ref().map(Value::to_string), now
+    ])?;
+    Ok(id)
+}
+
+/// A cart by id.
+///
+/// # Errors
+/// 404 "Cart id not found: X".
+pub fn retrieve(conn: &Connection, id: &str) -> Result<Cart> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM cart WHERE id = ?1 AND deleted_at IS NULL"
+    ))?
+    .query_row([id], from_row)
+    .optional()?
+    .ok_or_else(|| Error::NotFound(format!("Cart id not found: {id}")))
+}
+
+/// A cart that may still change.
+///
+/// # Errors
+/// 404; 400 "Cart X is already completed.".
+pub fn retrieve_open(conn: &Connection, id: &str) -> Result<Cart> {
+    let cart = retrieve(conn, id)?;
+    if cart.completed_at.is_some() {
+        return Err(Error::invalid(format!("Cart {id} is already completed.")));
+    }
+    Ok(cart)
+}
+
+/// Columns a cart update may set.
+pub const UPDATABLE: &[&str] = &[
+    "region_id",
+    "customer_id",
+    "sales_channel_id",
+    "email",
+    "currency_code",
+    "metadata",
+];
+
+/// Applies a partial update of [`UPDATABLE`] columns.
+///
+/// # Errors
+/// Database failures.
+pub fn update(conn: &Connection, ctx: &Ctx, id: &str, changes: &Map<String, Value>) -> Result<()> {
+    update_columns(conn, "cart", id, UPDATABLE, changes, &ctx.now())?;
+    Ok(())
+}
+
+/// Sets `completed_at` (or clears it, for compensation).
+///
+/// # Errors
+/// Database failures.
+pub fn set_completed(conn: &Connection, ctx: &Ctx, id: &str, completed: bool) -> Result<()> {
+    let at = completed.then(|| ctx.now());
+    conn.prepare_cached("UPDATE cart SET completed_at = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, at, ctx.now()])?;
+    Ok(())
+}
+
+/// Counts a completion attempt; returns the new count (part of the payment idempotency key).
+///
+/// # Errors
+/// Database failures.
+pub fn next_attempt(conn: &Connection, id: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("UPDATE cart SET completion_attempts = completion_attempts + 1 WHERE id = ?1 RETURNING completion_attempts")?
+        .query_row([id], |r| r.get(0))?)
+}
+
+/// Address columns, as a cart address body carries them.
+pub const ADDRESS_FIELDS: &[&str] = &[
+    "customer_id",
+    "company",
+    "first_name",
+    "last_name",
+    "address_1",
+    "address_2",
+    "city",
+    "country_code",
+    "province",
+    "postal_code",
+    "phone",
+    "metadata",
+];
+
+/// Replaces the cart's `kind` (`shipping` or `billing`) address with `fields` (or none).
+///
+/// # Errors
+/// Database failures.
+pub fn set_address(
+    conn: &Connection,
+    ctx: &Ctx,
+    cart_id: &str,
+    kind: &str,
+    fields: Option<&Map<String, Value>>,
+) -> Result<()> {
+    let column = if kind == "billing" {
+        "billing_address_id"
+    } else {
+        "shipping_address_id"
+    };
+    let address_id = match fields {
+        Some(fields) => {
+            let (id, now) = (ctx.id("caaddr"), ctx.now());
+            conn.prepare_cached(
+                "INSERT INTO cart_address (id, created_at, updated_at) VALUES (?1, ?2, ?2)",
+            )?
+            .execute(params![id, now])?;
+            let mut fields = fields.clone();
+            if let Some(Value::String(code)) = fields.get_mut("country_code") {
+                *code = code.to_lowercase();
+            }
+            fields.retain(|k, _| ADDRESS_FIELDS.contains(&k.as_str()));
+            update_columns(conn, "cart_address", &id, ADDRESS_FIELDS, &fields, &now)?;
+            Some(id)
+        }
+        None => None,
+    };
+    conn.prepare_cached(&format!(
+        "UPDATE cart SET {column} = ?2, updated_at = ?3 WHERE id = ?1"
+    ))?
+    .execute(params![cart_id, address_id, ctx.now()])?;
+    Ok(())
+}
+
+/// An address as JSON (Medusa's address fields), or `None`.
+///
+/// # Errors
+/// Database failures.
+pub fn address(conn: &Connection, id: Option<&str>) -> Result<Option<Map<String, Value>>> {
+    let Some(id) = id else { return Ok(None) };
+    let rows = crate::model::rows::load_rows(conn, "cart_address", &[id.to_string()])?;
+    Ok(rows.into_iter().next().and_then(|v| match v {
+        Value::Object(mut map) => {
+            let metadata = map
+                .get("metadata")
+                .and_then(Value::as_str)
+                .and_then(|t| serde_json::from_str(t).ok());
+            map.insert("metadata".into(), metadata.unwrap_or(Value::Null));
+            Some(map)
+        }
+        _ => None,
+    }))
+}
+
+/// Replaces the tax lines of an item or shipping method.
+///
+/// # Errors
+/// Database failures.
+pub fn set_tax_lines(
+    conn: &Connection,
+    ctx: &Ctx,
+    table: &str,
+    owner_column: &str,
+    owner: &str,
+    lines: &[TaxLine],
+) -> Result<()> {
+    conn.prepare_cached(&format!("DELETE FROM {table} WHERE {owner_column} = ?1"))?
+        .execute([owner])?;
+    let prefix = if table == "cart_line_item_tax_line" {
+        "calitxl"
+    } else {
+        "casmtxl"
+    };
+    let mut insert = conn.prepare_cached(&format!(
+        "INSERT INTO {table} (id, {owner_column}, description, tax_rate_id, code, rate_ppm, provider_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"
+    ))?;
+    for line in lines {
+        insert.execute(params![
+            ctx.id(prefix),
+            owner,
+            line.description,
+            line.tax_rate_id,
+            line.code,
+            line.rate_ppm,
+            line.provider_id,
+            ctx.now()
+        ])?;
+    }
+    Ok(())
+}
+
+/// Tax lines of one item or shipping method.
+pub(crate) fn tax_lines(
+    conn: &Connection,
+    table: &str,
+    owner_column: &str,
+    owner: &str,
+) -> Result<Vec<TaxLine>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, description, tax_rate_id, code, rate_ppm, provider_id FROM {table}
+         WHERE {owner_column} = ?1 AND deleted_at IS NULL ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([owner], |r| {
+        Ok(TaxLine {
+            id: r.get(0)?,
+            description: r.get(1)?,
+            tax_rate_id: r.get(2)?,
+            code: r.get(3)?,
+            rate_ppm: r.get(4)?,
+            provider_id: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Whether a live cart has this id.
+///
+/// # Errors
+/// Database failures.
+pub fn exists(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("SELECT 1 FROM cart WHERE id = ?1 AND deleted_at IS NULL")?
+        .query_row([id], |_| Ok(()))
+        .optional()?
+        .is_some())
+}

@@ -1,0 +1,405 @@
+//! Orders: what a completed cart became. A `display_id` sequence (1, 2, 3 …; safe because
+//! every write runs on the single writer), items and shipping methods copied from the cart
+//! with their tax lines, addresses copied without their ids. Totals are computed on read.
+
+pub mod items;
+pub mod shipping;
+
+pub use items::LineItem;
+pub use shipping::ShippingMethod;
+
+use crate::ctx::Ctx;
+use crate::db::module::Module;
+use crate::error::{Error, Result};
+use crate::migration;
+use crate::modules::{metadata_from_sql, update_columns};
+use crate::money::Rate;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+/// The module: tables `order*`.
+pub fn module() -> Module {
+    Module::new("order", "order").migration(migration!("order", "0001_init.sql"))
+}
+
+/// An order as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Order {
+    /// `order_…`
+    pub id: String,
+    /// 1, 2, 3 …
+    pub display_id: i64,
+    /// `pending`, `completed`, `canceled`…
+    pub status: String,
+    /// `reg_…`
+    pub region_id: Option<String>,
+    /// `cus_…`
+    pub customer_id: Option<String>,
+    /// `sc_…`
+    pub sales_channel_id: Option<String>,
+    /// Contact email.
+    pub email: Option<String>,
+    /// Currency.
+    pub currency_code: String,
+    /// `ordaddr_…`
+    pub shipping_address_id: Option<String>,
+    /// `ordaddr_…`
+    pub billing_address_id: Option<String>,
+    /// Free-form JSON.
+    pub metadata: Option<Value>,
+    /// ISO-8601.
+    pub created_at: String,
+    /// ISO-8601.
+    pub updated_at: String,
+}
+
+/// A tax line of an order item or shipping method.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxLine {
+    /// `ordlitxl_…` / `ordsmtxl_…`
+    pub id: String,
+    /// Display name of the rate.
+    pub description: Option<String>,
+    /// `txr_…`
+    pub tax_rate_id: Option<String>,
+    /// Rate code.
+    pub code: String,
+    /// Millionths of a percent.
+    pub rate_ppm: i64,
+    /// `tp_system`.
+    pub provider_id: Option<String>,
+}
+
+impl TaxLine {
+    /// The rate.
+    pub fn rate(&self) -> Rate {
+        Rate::from_percent_ppm(self.rate_ppm)
+    }
+}
+
+/// Input of [`create`].
+#[derive(Debug, Clone, Default)]
+pub struct NewOrder {
+    /// `reg_…`
+    pub region_id: Option<String>,
+    /// `cus_…`
+    pub customer_id: Option<String>,
+    /// `sc_…`
+    pub sales_channel_id: Option<String>,
+    /// Contact email.
+    pub email: Option<String>,
+    /// Currency.
+    pub currency_code: String,
+    /// Free-form JSON.
+    pub metadata: Option<Value>,
+    /// Address fields.
+    pub shipping_address: Option<Map<String, Value>>,
+    /// Address fields.
+    pub billing_address: Option<Map<String, Value>>,
+    /// Items with their tax lines.
+    pub items: Vec<LineItem>,
+    /// Shipping methods with their tax lines.
+    pub shipping_methods: Vec<ShippingMethod>,
+}
+
+const COLUMNS: &str =
+    "id, display_id, status, region_id, customer_id, sales_channel_id, email, currency_code,
+    shipping_address_id, billing_address_id, metadata, created_at, updated_at";
+
+fn from_row(r: &Row) -> rusqlite::Result<Order> {
+    Ok(Order {
+        id: r.get(0)?,
+        display_id: r.get(1)?,
+        status: r.get(2)?,
+        region_id: r.get(3)?,
+        customer_id: r.get(4)?,
+        sales_channel_id: r.get(5)?,
+        email: r.get(6)?,
+        currency_code: r.get(7)?,
+        shipping_address_id: r.get(8)?,
+        billing_address_id: r.get(9)?,
+        metadata: metadata_from_sql(r.get(10)?),
+        created_at: r.get(11)?,
+        updated_at: r.get(12)?,
+    })
+}
+
+/// Address columns copied from a cart address.
+pub const ADDRESS_FIELDS: &[&str] = &[
+    "customer_id",
+    "company",
+    "first_name",
+    "last_name",
+    "address_1",
+    "address_2",
+    "city",
+    "country_code",
+    "province",
+    "postal_code",
+    "phone",
+    "metadata",
+];
+
+fn insert_address(
+    conn: &Connection,
+    ctx: &Ctx,
+    fields: Option<&Map<String, Value>>,
+) -> Result<Option<String>> {
+    let Some(fields) = fields else {
+        return Ok(None);
+    };
+    let (id, now) = (ctx.id("ordaddr"), ctx.now());
+    conn.prepare_cached(
+        "INSERT INTO order_address (id, created_at, updated_at) VALUES (?1, ?2, ?2)",
+    )?
+    .execute(params![id, now])?;
+    let mut fields = fields.clone();
+    fields.retain(|k, _| ADDRESS_FIELDS.contains(&k.as_str()));
+    update_columns(conn, "order_address", &id, ADDRESS_FIELDS, &fields, &now)?;
+    Ok(Some(id))
+}
+
+/// Creates an order with the next display id, its addresses, items, shipping methods and
+/// tax lines. Returns its id.
+///
+/// # Errors
+/// Database failures.
+pub fn create(conn: &Connection, ctx: &Ctx, input: &NewOrder) -> Result<String> {
+    let (id, now) = (ctx.id("order"), ctx.now());
+    let shipping = insert_address(conn, ctx, input.shipping_address.as_ref())?;
+    let billing = insert_address(conn, ctx, input.billing_address.as_ref())?;
+    conn.prepare_cached(
+        "INSERT INTO \"order\" (id, display_id, region_id, customer_id, sales_channel_id, email, currency_code,
+           shipping_address_id, billing_address_id, metadata, created_at, updated_at)
+         VALUES (?1, (SELECT COALESCE(MAX(display_id), 0) + 1 FROM \"order\"), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+    )?
+    .execute(params![
+        id, input.region_id, input.customer_id, input.sales_channel_id, input.email, input.currency_code,
+        shipping, billing, input.metadata.as_ref().map(Value::to_string), now
+    ])?;
+    for item in &input.items {
+        let item_id = items::add_item(conn, ctx, &id, item)?;
+        set_tax_lines(
+            conn,
+            ctx,
+            "order_line_item_tax_line",
+            "item_id",
+            &item_id,
+            &item.tax_lines,
+        )?;
+    }
+    for method in &input.shipping_methods {
+        let method_id = shipping::replace_methods(conn, ctx, &id, method)?;
+        set_tax_lines(
+            conn,
+            ctx,
+            "order_shipping_method_tax_line",
+            "shipping_method_id",
+            &method_id,
+            &method.tax_lines,
+        )?;
+    }
+    Ok(id)
+}
+
+/// An order by id.
+///
+/// # Errors
+/// 404 "Order with id: X was not found".
+pub fn retrieve(conn: &Connection, id: &str) -> Result<Order> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM \"order\" WHERE id = ?1 AND deleted_at IS NULL"
+    ))?
+    .query_row([id], from_row)
+    .optional()?
+    .ok_or_else(|| Error::not_found("Order", id))
+}
+
+/// A customer's orders, newest first, and their count.
+///
+/// # Errors
+/// Database failures.
+pub fn list_for_customer(
+    conn: &Connection,
+    customer_id: &str,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Order>, u64)> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM \"order\" WHERE customer_id = ?1 AND deleted_at IS NULL
+         ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3"
+    ))?;
+    let rows = stmt.query_map(params![customer_id, limit as i64, offset as i64], from_row)?;
+    let orders: Vec<Order> = rows.collect::<rusqlite::Result<_>>()?;
+    let count: i64 = conn
+        .prepare_cached(
+            "SELECT COUNT(*) FROM \"order\" WHERE customer_id = ?1 AND deleted_at IS NULL",
+        )?
+        .query_row([customer_id], |r| r.get(0))?;
+    Ok((orders, count.max(0) as u64))
+}
+
+/// Removes an order and everything under it (compensation of a failed checkout: the order
+/// never existed for anyone).
+///
+/// # Errors
+/// Database failures.
+pub fn delete(conn: &Connection, id: &str) -> Result<()> {
+    conn.execute(
+        "DELETE FROM order_line_item_tax_line WHERE item_id IN (SELECT id FROM order_line_item WHERE order_id = ?1)",
+        [id],
+    )?;
+    conn.execute(
+        "DELETE FROM order_shipping_method_tax_line WHERE shipping_method_id IN (SELECT id FROM order_shipping_method WHERE order_id = ?1)",
+        [id],
+    )?;
+    conn.execute("DELETE FROM order_line_item WHERE order_id = ?1", [id])?;
+    conn.execute(
+        "DELETE FROM order_shipping_method WHERE order_id = ?1",
+        [id],
+    )?;
+    conn.execute(
+        "DELETE FROM order_address WHERE id IN (SELECT shipping_address_id FROM \"order\" WHERE id = ?1
+           UNION SELECT billing_address_id FROM \"order\" WHERE id = ?1)",
+        [id],
+    )?;
+    conn.execute("DELETE FROM \"order\" WHERE id = ?1", [id])?;
+    Ok(())
+}
+
+/// An address as JSON, or `None`.
+///
+/// # Errors
+/// Database failures.
+pub fn address(conn: &Connection, id: Option<&str>) -> Result<Option<Map<String, Value>>> {
+    let Some(id) = id else { return Ok(None) };
+    let rows = crate::model::rows::load_rows(conn, "order_address", &[id.to_string()])?;
+    Ok(rows.into_iter().next().and_then(|v| match v {
+        Value::Object(mut map) => {
+            let metadata = map
+                .get("metadata")
+                .and_then(Value::as_str)
+                .and_then(|t| serde_json::from_str(t).ok());
+            map.insert("metadata".into(), metadata.unwrap_or(Value::Null));
+            Some(map)
+        }
+        _ => None,
+    }))
+}
+
+fn set_tax_lines(
+    conn: &Connection,
+    ctx: &Ctx,
+    table: &str,
+    owner_column: &str,
+    owner: &str,
+    lines: &[TaxLine],
+) -> Result<()> {
+    let prefix = if table == "order_line_item_tax_line" {
+        "ordlitxl"
+    } else {
+        "ordsmtxl"
+    };
+    let mut insert = conn.prepare_cached(&format!(
+        "INSERT INTO {table} (id, {owner_column}, description, tax_rate_id, code, rate_ppm, provider_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"
+    ))?;
+    for line in lines {
+        insert.execute(params![
+            ctx.id(prefix),
+            owner,
+            line.description,
+            line.tax_rate_id,
+            line.code,
+            line.rate_ppm,
+            line.provider_id,
+            ctx.now()
+        ])?;
+    }
+    Ok(())
+}
+
+/// Tax lines of one item or shipping method.
+pub(crate) fn tax_lines(
+    conn: &Connection,
+    table: &str,
+    owner_column: &str,
+    owner: &str,
+) -> Result<Vec<TaxLine>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, description, tax_rate_id, code, rate_ppm, provider_id FROM {table}
+         WHERE {owner_column} = ?1 AND deleted_at IS NULL ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([owner], |r| {
+        Ok(TaxLine {
+            id: r.get(0)?,
+            description: r.get(1)?,
+            tax_rate_id: r.get(2)?,
+            code: r.get(3)?,
+            rate_ppm: r.get(4)?,
+            provider_id: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Clock;
+    use crate::id::IdGenerator;
+    use serde_json::json;
+
+    #[test]
+    fn display_ids_count_up_and_delete_removes_everything() {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::db::module::migrate(&conn, &[module()], "t").unwrap();
+        let ctx = Ctx::new(Clock::fixed(0), IdGenerator::seeded(Clock::fixed(0), 1));
+        let tax = TaxLine {
+            id: String::new(),
+            description: None,
+            tax_rate_id: None,
+            code: "VAT".into(),
+            rate_ppm: 1,
+            provider_id: None,
+        };
+        let item = LineItem {
+            title: "Shirt".into(),
+            quantity: 1,
+            unit_price: 1000,
+            metadata: json!({}),
+            tax_lines: vec![tax],
+            ..Default::default()
+        };
+        let input = NewOrder {
+            currency_code: "usd".into(),
+            customer_id: Some("cus_1".into()),
+            items: vec![item],
+            shipping_address: json!({"country_code": "us"}).as_object().cloned(),
+            ..Default::default()
+        };
+        let first = create(&conn, &ctx, &input).unwrap();
+        let second = create(&conn, &ctx, &input).unwrap();
+        assert_eq!(
+            (
+                retrieve(&conn, &first).unwrap().display_id,
+                retrieve(&conn, &second).unwrap().display_id
+            ),
+            (1, 2)
+        );
+        assert_eq!(
+            items::items_of(&conn, &first).unwrap()[0].tax_lines.len(),
+            1
+        );
+        assert_eq!(list_for_customer(&conn, "cus_1", 0, 10).unwrap().1, 2);
+        delete(&conn, &second).unwrap();
+        assert!(retrieve(&conn, &second).is_err());
+        assert_eq!(
+            create(&conn, &ctx, &input)
+                .map(|id| retrieve(&conn, &id).unwrap().display_id)
+                .unwrap(),
+            2
+        );
+    }
+}
