@@ -68,6 +68,9 @@ impl Engine {
         for route in crate::http::routes::core_routes() {
             builder = builder.route(route);
         }
+        for workflow in crate::flows::checkout::workflows() {
+            builder = builder.workflow(workflow);
+        }
         builder
     }
 

@@ -10,7 +10,63 @@ pub fn publishable_key_sales_channel() -> Link {
     )
 }
 
+/// Product variant ↔ inventory item: what a variant draws from stock.
+pub fn variant_inventory_item() -> Link {
+    define_link(
+        LinkEnd::new("product_variant", "variant_id"),
+        LinkEnd::new("inventory_item", "inventory_item_id"),
+    )
+}
+
+/// Sales channel ↔ stock location: where a channel's orders are reserved and shipped from.
+pub fn sales_channel_stock_location() -> Link {
+    define_link(
+        LinkEnd::new("sales_channel", "sales_channel_id"),
+        LinkEnd::new("stock_location", "stock_location_id"),
+    )
+}
+
+/// Stock location ↔ fulfillment set: what ships from a location.
+pub fn location_fulfillment_set() -> Link {
+    define_link(
+        LinkEnd::new("stock_location", "stock_location_id"),
+        LinkEnd::new("fulfillment_set", "fulfillment_set_id"),
+    )
+}
+
+/// Cart ↔ payment collection (one per cart).
+pub fn cart_payment_collection() -> Link {
+    define_link(
+        LinkEnd::new("cart", "cart_id"),
+        LinkEnd::new("payment_collection", "payment_collection_id"),
+    )
+}
+
+/// Order ↔ cart: the cart an order was placed from.
+pub fn order_cart() -> Link {
+    define_link(
+        LinkEnd::new("order", "order_id"),
+        LinkEnd::new("cart", "cart_id"),
+    )
+}
+
+/// Order ↔ payment collection.
+pub fn order_payment_collection() -> Link {
+    define_link(
+        LinkEnd::new("order", "order_id"),
+        LinkEnd::new("payment_collection", "payment_collection_id"),
+    )
+}
+
 /// Every core link, registered by `Engine::builder`.
 pub fn core_links() -> Vec<Link> {
-    vec![publishable_key_sales_channel()]
+    vec![
+        publishable_key_sales_channel(),
+        variant_inventory_item(),
+        sales_channel_stock_location(),
+        location_fulfillment_set(),
+        cart_payment_collection(),
+        order_cart(),
+        order_payment_collection(),
+    ]
 }

@@ -3,5 +3,6 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod checkout;
 pub mod links;
 pub mod seed;

@@ -1,0 +1,136 @@
+//! Paying for a cart: its payment collection (one per cart, created on demand) and payment
+//! sessions — the provider's `initiate` is an external workflow step, never on the writer.
+
+use super::refresh;
+use crate::ctx::Ctx;
+use crate::db::Tx;
+use crate::error::{Error, Result};
+use crate::flows::links;
+use crate::modules::cart;
+use crate::modules::payment::{self, provider};
+use crate::workflow::{Done, Step, StepCtx, Workflow};
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+/// The cart's payment collection, created (amount = cart total) and linked when it has none.
+/// Returns its id.
+///
+/// # Errors
+/// 404 for an unknown cart; 400 for a completed one.
+pub fn collection_for_cart(conn: &Connection, ctx: &Ctx, cart_id: &str) -> Result<String> {
+    let cart = cart::retrieve(conn, cart_id)?;
+    if let Some(existing) = links::cart_payment_collection()
+        .rights_of(conn, cart_id)?
+        .into_iter()
+        .next()
+    {
+        return Ok(existing);
+    }
+    if cart.completed_at.is_some() {
+        return Err(Error::invalid(format!(
+            "Cart {cart_id} is already completed."
+        )));
+    }
+    let (_, _, totals) = refresh::totals(conn, cart_id)?;
+    let id = payment::create_collection(
+        conn,
+        ctx,
+        &cart.currency_code,
+        totals.total(),
+        cart.region_id.as_deref(),
+    )?;
+    links::cart_payment_collection().create(conn, &ctx.id("cartpc"), cart_id, &id, &ctx.now())?;
+    Ok(id)
+}
+
+/// The test provider's next scripted outcome (a write: it is consumed), `None` for others.
+///
+/// # Errors
+/// Database failures.
+pub fn scripted(step: &StepCtx, provider_id: &str) -> Result<Option<provider::Scripted>> {
+    if provider_id != provider::TEST {
+        return Ok(None);
+    }
+    step.engine.store().write(|tx| payment::script_pop(tx))
+}
+
+/// `create-payment-session`: input `{payment_collection_id, provider_id, data}`.
+pub fn session_workflow() -> Workflow {
+    Workflow::new("create-payment-session")
+        .step(Step::local("validate-collection", validate_collection))
+        .step(Step::external("initiate-payment", initiate).compensate_external(cancel_initiated))
+        .step(Step::local("create-session", create_session))
+}
+
+fn validate_collection(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let id = step.input["payment_collection_id"]
+        .as_str()
+        .unwrap_or_default();
+    let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
+    let collection = payment::retrieve_collection(tx, id)?;
+    if provider::get(provider_id).is_none() {
+        return Err(Error::not_found("Payment provider", provider_id));
+    }
+    Ok(Done::new(
+        json!({"amount": collection.amount, "currency_code": collection.currency_code}),
+    ))
+}
+
+fn call_for(step: &StepCtx) -> provider::Call {
+    let collection = step.result("validate-collection");
+    let id = step.input["payment_collection_id"]
+        .as_str()
+        .unwrap_or_default();
+    let amount = collection["amount"].as_i64().unwrap_or_default();
+    provider::Call {
+        idempotency_key: format!(
+            "{id}:session:{}:{amount}",
+            step.input["provider_id"].as_str().unwrap_or_default()
+        ),
+        amount,
+        currency_code: collection["currency_code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        data: step
+            .input
+            .get("data")
+            .cloned()
+            .filter(Value::is_object)
+            .unwrap_or_else(|| json!({})),
+        scripted: None,
+    }
+}
+
+fn initiate(step: &StepCtx) -> Result<Done> {
+    let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
+    let provider = provider::get(provider_id)
+        .ok_or_else(|| Error::not_found("Payment provider", provider_id))?;
+    let mut call = call_for(step);
+    call.scripted =
+        scripted(step, provider_id)?.filter(|s| matches!(s, provider::Scripted::Slow(_)));
+    let reply = provider.initiate(&call)?;
+    Ok(Done::new(
+        json!({"status": reply.status, "data": reply.data}),
+    ))
+}
+
+fn cancel_initiated(step: &StepCtx, _: &Value) -> Result<()> {
+    let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
+    match provider::get(provider_id) {
+        Some(p) => p.cancel(&call_for(step)).map(|_| ()),
+        None => Ok(()),
+    }
+}
+
+fn create_session(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let ctx = step.engine.ctx();
+    let id = step.input["payment_collection_id"]
+        .as_str()
+        .unwrap_or_default();
+    let collection = payment::retrieve_collection(tx, id)?;
+    let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
+    let data = step.result("initiate-payment")["data"].clone();
+    payment::create_session(tx, ctx, &collection, provider_id, &data)?;
+    Ok(Done::new(json!({"payment_collection_id": id})))
+}

@@ -1,0 +1,235 @@
+//! What follows every cart change (Medusa's refreshCartItemsWorkflow): re-price the items,
+//! re-validate and re-price the shipping methods, recompute tax lines (when the region taxes
+//! automatically), and bring the payment collection's amount up to date — which drops its
+//! sessions when the total changed.
+
+use super::catalog;
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::flows::links;
+use crate::modules::cart::{self, Cart, LineItem, ShippingMethod, TaxLine};
+use crate::modules::{fulfillment, payment, tax};
+use crate::totals::{Line, Totals};
+use rusqlite::Connection;
+
+/// Refreshes a cart after a change. `force_taxes` computes tax lines even when the region
+/// does not tax automatically (`POST /store/carts/:id/taxes`).
+///
+/// # Errors
+/// 400 "country code is required to calculate taxes" when forced without a shipping
+/// country; a variant that lost its price; database failures.
+pub fn refresh(conn: &Connection, ctx: &Ctx, cart_id: &str, force_taxes: bool) -> Result<()> {
+    let cart = cart::retrieve(conn, cart_id)?;
+    reprice(conn, ctx, &cart)?;
+    refresh_shipping(conn, ctx, &cart)?;
+    let automatic = match cart.region_id.as_deref() {
+        Some(id) => catalog::region(conn, id)?.automatic_taxes,
+        None => false,
+    };
+    if automatic || force_taxes {
+        apply_taxes(conn, ctx, &cart, force_taxes)?;
+    }
+    sync_payment(conn, ctx, &cart)
+}
+
+fn reprice(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
+    let channels: Vec<String> = cart.sales_channel_id.iter().cloned().collect();
+    for item in cart::items::items_of(conn, &cart.id)? {
+        let Some(variant_id) = item.variant_id.as_deref().filter(|_| !item.is_custom_price) else {
+            continue;
+        };
+        let info = catalog::variant(
+            conn,
+            variant_id,
+            &channels,
+            &cart.currency_code,
+            cart.region_id.as_deref(),
+        )?;
+        cart::items::set_price(
+            conn,
+            ctx,
+            &item.id,
+            info.item.unit_price,
+            info.item.is_tax_inclusive,
+        )?;
+    }
+    Ok(())
+}
+
+/// The shipping address's `(country, province)`, if it has a country.
+///
+/// # Errors
+/// Database failures.
+pub fn shipping_place(conn: &Connection, cart: &Cart) -> Result<Option<(String, Option<String>)>> {
+    let Some(address) = cart::address(conn, cart.shipping_address_id.as_deref())? else {
+        return Ok(None);
+    };
+    let text = |k: &str| {
+        address
+            .get(k)
+            .and_then(|v| v.as_str())
+            .filter(|s| !s.is_empty())
+            .map(str::to_lowercase)
+    };
+    Ok(text("country_code").map(|c| (c, text("province"))))
+}
+
+/// The fulfillment sets serving a cart's sales channel (through its stock locations).
+///
+/// # Errors
+/// Database failures.
+pub fn channel_sets(conn: &Connection, cart: &Cart) -> Result<Vec<String>> {
+    let mut sets = Vec::new();
+    for location in super::stock::channel_locations(conn, cart.sales_channel_id.as_deref())? {
+        sets.extend(links::location_fulfillment_set().rights_of(conn, &location)?);
+    }
+    Ok(sets)
+}
+
+/// Shipping options available to a cart: in its channel's sets, serving its address, allowed
+/// in store, not return options, priced in its currency. With their amounts.
+///
+/// # Errors
+/// Database failures.
+pub fn options_for(
+    conn: &Connection,
+    cart: &Cart,
+) -> Result<Vec<(fulfillment::ShippingOption, i64)>> {
+    let Some((country, province)) = shipping_place(conn, cart)? else {
+        return Ok(Vec::new());
+    };
+    let sets = channel_sets(conn, cart)?;
+    let options = fulfillment::options_in_sets(conn, &sets, &country, province.as_deref())?;
+    Ok(options
+        .into_iter()
+        .filter(|o| {
+            o.rule_allows("enabled_in_store", "true") && o.rule_allows("is_return", "false")
+        })
+        .filter_map(|o| {
+            let amount =
+                fulfillment::price_for(&o, &cart.currency_code, cart.region_id.as_deref())?.amount;
+            Some((o, amount))
+        })
+        .collect())
+}
+
+fn refresh_shipping(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
+    let methods = cart::shipping::methods_of(conn, &cart.id)?;
+    if methods.is_empty() {
+        return Ok(());
+    }
+    let available = options_for(conn, cart)?;
+    let inclusive =
+        catalog::prices_include_tax(conn, &cart.currency_code, cart.region_id.as_deref())?;
+    for method in methods {
+        let option = method.shipping_option_id.as_deref();
+        match available
+            .iter()
+            .find(|(o, _)| Some(o.id.as_str()) == option)
+        {
+            Some((_, amount)) => {
+                cart::shipping::set_amount(conn, ctx, &method.id, *amount, inclusive)?
+            }
+            None => cart::shipping::delete_methods(conn, ctx, &cart.id)?,
+        }
+    }
+    Ok(())
+}
+
+/// Recomputes every tax line of a cart from its shipping address.
+///
+/// # Errors
+/// 400 when `forced` and the cart has no shipping country; database failures.
+pub fn apply_taxes(conn: &Connection, ctx: &Ctx, cart: &Cart, forced: bool) -> Result<()> {
+    let lines = match shipping_place(conn, cart)? {
+        Some((country, province)) => tax::rates_for(conn, &country, province.as_deref())?
+            .into_iter()
+            .map(|r| TaxLine {
+                id: String::new(),
+                description: Some(r.name),
+                tax_rate_id: Some(r.id),
+                code: r.code,
+                rate_ppm: r.rate.percent_ppm(),
+                provider_id: Some(tax::SYSTEM_PROVIDER.into()),
+            })
+            .collect(),
+        None if forced => {
+            return Err(Error::invalid(
+                "country code is required to calculate taxes",
+            ));
+        }
+        None => Vec::new(),
+    };
+    for item in cart::items::items_of(conn, &cart.id)? {
+        cart::set_tax_lines(
+            conn,
+            ctx,
+            "cart_line_item_tax_line",
+            "item_id",
+            &item.id,
+            &lines,
+        )?;
+    }
+    for method in cart::shipping::methods_of(conn, &cart.id)? {
+        cart::set_tax_lines(
+            conn,
+            ctx,
+            "cart_shipping_method_tax_line",
+            "shipping_method_id",
+            &method.id,
+            &lines,
+        )?;
+    }
+    Ok(())
+}
+
+/// The cart's items, shipping methods and totals.
+///
+/// # Errors
+/// An amount out of range; database failures.
+pub fn totals(
+    conn: &Connection,
+    cart_id: &str,
+) -> Result<(Vec<LineItem>, Vec<ShippingMethod>, Totals)> {
+    let items = cart::items::items_of(conn, cart_id)?;
+    let methods = cart::shipping::methods_of(conn, cart_id)?;
+    let item_lines: Vec<Line> = items.iter().map(item_line).collect();
+    let method_lines: Vec<Line> = methods.iter().map(method_line).collect();
+    let totals = Totals::of(&item_lines, &method_lines)?;
+    Ok((items, methods, totals))
+}
+
+/// An item as a totals line.
+pub fn item_line(item: &LineItem) -> Line {
+    Line {
+        unit_price: item.unit_price,
+        quantity: item.quantity,
+        is_tax_inclusive: item.is_tax_inclusive,
+        rates: item.tax_lines.iter().map(TaxLine::rate).collect(),
+    }
+}
+
+/// A shipping method as a totals line.
+pub fn method_line(method: &ShippingMethod) -> Line {
+    Line {
+        unit_price: method.amount,
+        quantity: 1,
+        is_tax_inclusive: method.is_tax_inclusive,
+        rates: method.tax_lines.iter().map(TaxLine::rate).collect(),
+    }
+}
+
+/// Brings the cart's payment collection (if any) to the cart total; a changed amount drops
+/// its sessions.
+fn sync_payment(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
+    let Some(collection) = links::cart_payment_collection()
+        .rights_of(conn, &cart.id)?
+        .into_iter()
+        .next()
+    else {
+        return Ok(());
+    };
+    let (_, _, totals) = totals(conn, &cart.id)?;
+    payment::set_amount(conn, ctx, &collection, totals.total())?;
+    Ok(())
+}
