@@ -21,6 +21,8 @@ pub fn core_routes() -> Vec<Route> {
     ));
     routes.extend(super::auth_routes::routes());
     routes.extend(super::store::customers::routes());
+    routes.extend(super::store::carts::routes());
+    routes.extend(super::store::orders::routes());
     routes.extend(super::admin::routes());
     routes
 }

@@ -1,8 +1,7 @@
 //! `/store/customers` (reference §2.7): registration with a registration token, the signed-in
 //! customer (`/me`) and its addresses. Every address query is scoped to the caller.
 //!
-//! `fields=*orders` (sent by the Next.js starter on every page) adds `"orders": []` until the
-//! order module exists.
+//! `fields=*orders` (sent by the Next.js starter on every page) adds the customer's orders.
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -104,14 +103,15 @@ pub fn address_schema() -> Schema {
     schema
 }
 
-fn customer_json(request: &Request, customer: &Customer) -> Result<Value> {
+fn customer_json(engine: &Engine, request: &Request, customer: &Customer) -> Result<Value> {
     let mut value = to_json(customer)?;
     let wants_orders = request.query_str("fields").is_some_and(|f| {
         f.split(',')
             .any(|p| p.trim().trim_start_matches(['*', '+']) == "orders")
     });
     if wants_orders {
-        value["orders"] = json!([]);
+        let (orders, _) = super::orders::orders_of(engine, &customer.id, 0, 50)?;
+        value["orders"] = json!(orders);
     }
     Ok(value)
 }
@@ -140,14 +140,14 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
     };
     let created = accounts::register_customer(engine, &context, input)?;
     Ok(Response::json(
-        json!({ "customer": customer_json(request, &created)? }),
+        json!({ "customer": customer_json(engine, request, &created)? }),
     ))
 }
 
 fn me(engine: &Engine, request: &Request) -> Result<Response> {
     let found = read_customer(engine, &caller(request)?)?;
     Ok(Response::json(
-        json!({ "customer": customer_json(request, &found)? }),
+        json!({ "customer": customer_json(engine, request, &found)? }),
     ))
 }
 
@@ -158,7 +158,7 @@ fn update_me(engine: &Engine, request: &Request) -> Result<Response> {
         .store()
         .write(move |tx| customer::update(tx, &ctx, &id, &changes))?;
     Ok(Response::json(
-        json!({ "customer": customer_json(request, &updated)? }),
+        json!({ "customer": customer_json(engine, request, &updated)? }),
     ))
 }
 
@@ -192,7 +192,7 @@ fn create_address(engine: &Engine, request: &Request) -> Result<Response> {
         customer::retrieve(tx, &id)
     })?;
     Ok(Response::json(
-        json!({ "customer": customer_json(request, &updated)? }),
+        json!({ "customer": customer_json(engine, request, &updated)? }),
     ))
 }
 
@@ -213,7 +213,7 @@ fn update_address(engine: &Engine, request: &Request) -> Result<Response> {
         customer::retrieve(tx, &id)
     })?;
     Ok(Response::json(
-        json!({ "customer": customer_json(request, &updated)? }),
+        json!({ "customer": customer_json(engine, request, &updated)? }),
     ))
 }
 
@@ -229,6 +229,6 @@ fn delete_address(engine: &Engine, request: &Request) -> Result<Response> {
         "id": address_id,
         "object": "address",
         "deleted": true,
-        "parent": customer_json(request, &parent)?,
+        "parent": customer_json(engine, request, &parent)?,
     })))
 }

@@ -1,4 +1,7 @@
-//! `/store` route families owned by the accounts work (the catalog and cart families live
-//! beside them as they arrive).
+//! `/store` route families: customers (accounts), carts, shipping options, payment
+//! collections and orders (checkout); the catalog families live beside them.
 
+pub mod carts;
+pub mod checkout_json;
 pub mod customers;
+pub mod orders;

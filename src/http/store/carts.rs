@@ -1,0 +1,343 @@
+//! `/store/carts`, `/store/shipping-options`, `/store/payment-collections` (reference
+//! §2.3–2.6). Handlers validate the body strictly, run the cart workflow, and answer the
+//! refetched cart.
+
+use super::checkout_json::{cart_json, collection_json, order_json};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::flows::checkout::{complete, refresh};
+use crate::http::validate::{Kind, Schema};
+use crate::http::{Access, Request, Response, Route};
+use crate::modules::{cart, payment};
+use crate::workflow;
+use serde_json::{Value, json};
+
+/// The routes of this family.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(
+            "POST",
+            "/store/carts",
+            Access::Store,
+            "Create a cart",
+            create,
+        ),
+        Route::new(
+            "GET",
+            "/store/carts/:id",
+            Access::Store,
+            "Retrieve a cart",
+            retrieve,
+        ),
+        Route::new(
+            "POST",
+            "/store/carts/:id",
+            Access::Store,
+            "Update a cart",
+            update,
+        ),
+        Route::new(
+            "POST",
+            "/store/carts/:id/line-items",
+            Access::Store,
+            "Add a line item",
+            add_item,
+        ),
+        Route::new(
+            "POST",
+            "/store/carts/:id/line-items/:line_id",
+            Access::Store,
+            "Update a line item",
+            update_item,
+        ),
+        Route::new(
+            "DELETE",
+            "/store/carts/:id/line-items/:line_id",
+            Access::Store,
+            "Remove a line item",
+            delete_item,
+        ),
+        Route::new(
+            "POST",
+            "/store/carts/:id/shipping-methods",
+            Access::Store,
+            "Choose a shipping method",
+            shipping_method,
+        ),
+        Route::new(
+            "POST",
+            "/store/carts/:id/taxes",
+            Access::Store,
+            "Compute the cart's taxes",
+            taxes,
+        ),
+        Route::new(
+            "POST",
+            "/store/carts/:id/complete",
+            Access::Store,
+            "Place the order",
+            complete_cart,
+        ),
+        Route::new(
+            "GET",
+            "/store/shipping-options",
+            Access::Store,
+            "Shipping options for a cart",
+            shipping_options,
+        ),
+        Route::new(
+            "POST",
+            "/store/payment-collections",
+            Access::Store,
+            "The cart's payment collection",
+            create_collection,
+        ),
+        Route::new(
+            "POST",
+            "/store/payment-collections/:id/payment-sessions",
+            Access::Store,
+            "Start a payment session",
+            create_session,
+        ),
+    ]
+}
+
+fn text() -> Kind {
+    Kind::String.nullable()
+}
+
+/// A cart address body.
+pub fn address_schema() -> Schema {
+    let mut schema = Schema::new()
+        .optional("metadata", Kind::Object.nullable())
+        .optional("id", Kind::String);
+    for field in cart::ADDRESS_FIELDS
+        .iter()
+        .filter(|f| !matches!(**f, "metadata" | "customer_id"))
+    {
+        schema = schema.optional(field, text());
+    }
+    schema
+}
+
+fn address() -> Kind {
+    Kind::shape(address_schema()).nullable()
+}
+
+fn item_schema() -> Schema {
+    Schema::new()
+        .required("variant_id", Kind::String)
+        .required("quantity", Kind::Integer)
+        .optional("metadata", Kind::Object.nullable())
+}
+
+fn cart_reply(engine: &Engine, cart_id: &str) -> Result<Response> {
+    let cart = engine.store().read(|conn| cart_json(conn, cart_id))?;
+    Ok(Response::json(json!({ "cart": cart })))
+}
+
+fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
+    workflow::run(engine, name, input, request.header("idempotency-key"))
+}
+
+fn create(engine: &Engine, request: &Request) -> Result<Response> {
+    let mut body = request.body_with(
+        &Schema::new()
+            .optional("region_id", Kind::String)
+            .optional("currency_code", Kind::String)
+            .optional("email", Kind::String)
+            .optional("shipping_address", address())
+            .optional("billing_address", address())
+            .optional_array("items", item_schema())
+            .optional("sales_channel_id", Kind::String)
+            .optional("promo_codes", Kind::array_of(Kind::String))
+            .optional("metadata", Kind::Object.nullable())
+            .optional("additional_data", Kind::Object.nullable()),
+    )?;
+    let channels = request
+        .actor
+        .publishable
+        .as_ref()
+        .map(|p| p.sales_channel_ids.clone())
+        .unwrap_or_default();
+    body["key_channels"] = json!(channels);
+    body["customer_id"] = json!(request.actor.customer_id);
+    let result = run(engine, request, "create-carts", json!({"body": body}))?;
+    cart_reply(engine, result["cart_id"].as_str().unwrap_or_default())
+}
+
+fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
+    cart_reply(engine, request.param("id"))
+}
+
+fn cart_op(engine: &Engine, request: &Request, name: &str, body: Value) -> Result<Response> {
+    let input =
+        json!({"cart_id": request.param("id"), "line_id": request.param("line_id"), "body": body});
+    run(engine, request, name, input)?;
+    cart_reply(engine, request.param("id"))
+}
+
+fn update(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(
+        &Schema::new()
+            .optional("region_id", Kind::String)
+            .optional("email", Kind::String.nullable())
+            .optional("shipping_address", address())
+            .optional("billing_address", address())
+            .optional("sales_channel_id", Kind::String)
+            .optional("promo_codes", Kind::array_of(Kind::String))
+            .optional("metadata", Kind::Object.nullable())
+            .optional("additional_data", Kind::Object.nullable()),
+    )?;
+    cart_op(engine, request, "update-cart", body)
+}
+
+fn add_item(engine: &Engine, request: &Request) -> Result<Response> {
+    let body =
+        request.body_with(&item_schema().optional("additional_data", Kind::Object.nullable()))?;
+    cart_op(engine, request, "add-to-cart", body)
+}
+
+fn update_item(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(
+        &Schema::new()
+            .required("quantity", Kind::Integer)
+            .optional("metadata", Kind::Object.nullable())
+            .optional("additional_data", Kind::Object.nullable()),
+    )?;
+    cart_op(engine, request, "update-line-item-in-cart", body)
+}
+
+fn delete_item(engine: &Engine, request: &Request) -> Result<Response> {
+    let input =
+        json!({"cart_id": request.param("id"), "line_id": request.param("line_id"), "body": {}});
+    run(engine, request, "delete-line-items", input)?;
+    let parent = engine
+        .store()
+        .read(|conn| cart_json(conn, request.param("id")))?;
+    Ok(Response::json(json!({
+        "id": request.param("line_id"), "object": "line-item", "deleted": true, "parent": parent,
+    })))
+}
+
+fn shipping_method(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(
+        &Schema::new()
+            .required("option_id", Kind::String)
+            .optional("data", Kind::Object.nullable())
+            .optional("additional_data", Kind::Object.nullable()),
+    )?;
+    cart_op(engine, request, "add-shipping-method-to-cart", body)
+}
+
+fn taxes(engine: &Engine, request: &Request) -> Result<Response> {
+    cart_op(engine, request, "update-tax-lines", json!({}))
+}
+
+fn complete_cart(engine: &Engine, request: &Request) -> Result<Response> {
+    let cart_id = request.param("id");
+    let key = request
+        .header("idempotency-key")
+        .unwrap_or(cart_id)
+        .to_string();
+    let outcome = workflow::run(
+        engine,
+        "complete-cart",
+        json!({"cart_id": cart_id}),
+        Some(&key),
+    );
+    match outcome {
+        Ok(result) => {
+            let order_id = result["order_id"].as_str().unwrap_or_default();
+            let order = engine.store().read(|conn| order_json(conn, order_id))?;
+            Ok(Response::json(json!({"type": "order", "order": order})))
+        }
+        Err(Error::PaymentAuthorization(message)) => {
+            let cart = engine.store().read(|conn| cart_json(conn, cart_id))?;
+            let error =
+                json!({"message": message, "name": "Error", "type": "payment_authorization_error"});
+            Ok(Response::json(
+                json!({"type": "cart", "cart": cart, "error": error}),
+            ))
+        }
+        Err(Error::Conflict(_)) => Err(Error::Conflict(format!(
+            "Cart {cart_id} is already being completed by another request"
+        ))),
+        Err(other) => Err(other),
+    }
+}
+
+fn shipping_options(engine: &Engine, request: &Request) -> Result<Response> {
+    let cart_id = request
+        .query_str("cart_id")
+        .ok_or_else(|| Error::invalid("Invalid request: Field 'cart_id' is required"))?;
+    let options = engine.store().read(|conn| {
+        let found = cart::retrieve(conn, cart_id)?;
+        let options = refresh::options_for(conn, &found)?;
+        let inclusive = crate::flows::checkout::catalog::prices_include_tax(
+            conn,
+            &found.currency_code,
+            found.region_id.as_deref(),
+        )?;
+        Ok(options
+            .iter()
+            .map(|(o, amount)| option_json(o, *amount, inclusive, &found.currency_code))
+            .collect::<Vec<_>>())
+    })?;
+    Ok(Response::json(json!({ "shipping_options": options })))
+}
+
+fn option_json(
+    o: &crate::modules::fulfillment::ShippingOption,
+    amount: i64,
+    inclusive: bool,
+    currency: &str,
+) -> Value {
+    let major = crate::money::to_json(amount, currency);
+    json!({
+        "id": o.id, "name": o.name, "price_type": o.price_type, "service_zone_id": o.service_zone_id,
+        "shipping_profile_id": o.shipping_profile_id, "provider_id": o.provider_id, "data": o.data,
+        "type": {"id": o.type_id, "label": o.type_label, "description": o.type_description, "code": o.type_code},
+        "provider": {"id": o.provider_id, "is_enabled": true},
+        "rules": o.rules, "service_zone": {"id": o.service_zone_id, "fulfillment_set_id": o.fulfillment_set_id},
+        "prices": o.prices.iter().map(|p| json!({"id": p.id, "currency_code": p.currency_code, "amount": crate::money::to_json(p.amount, &p.currency_code)})).collect::<Vec<_>>(),
+        "calculated_price": {"calculated_amount": major, "original_amount": major, "currency_code": currency,
+            "is_calculated_price_tax_inclusive": inclusive, "is_original_price_tax_inclusive": inclusive},
+        "amount": major, "is_tax_inclusive": inclusive, "insufficient_inventory": false,
+    })
+}
+
+fn create_collection(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(&Schema::new().required("cart_id", Kind::String))?;
+    let input = json!({"cart_id": body["cart_id"]});
+    let result = run(engine, request, "create-payment-collection-for-cart", input)?;
+    collection_reply(
+        engine,
+        result["payment_collection_id"].as_str().unwrap_or_default(),
+    )
+}
+
+fn collection_reply(engine: &Engine, id: &str) -> Result<Response> {
+    let collection = engine
+        .store()
+        .read(|conn| payment::retrieve_collection(conn, id))?;
+    Ok(Response::json(
+        json!({ "payment_collection": collection_json(&collection) }),
+    ))
+}
+
+fn create_session(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(
+        &Schema::new()
+            .required("provider_id", Kind::String)
+            .optional("data", Kind::Object.nullable())
+            .optional("context", Kind::Object.nullable()),
+    )?;
+    let id = request.param("id");
+    let input = json!({"payment_collection_id": id, "provider_id": body["provider_id"], "data": body.get("data")});
+    run(engine, request, "create-payment-session", input)?;
+    collection_reply(engine, id)
+}
+
+/// The message a failed authorization carries (re-exported for tests and docs).
+pub const AUTHORIZATION_FAILED: &str = complete::AUTHORIZATION_FAILED;

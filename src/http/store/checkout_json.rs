@@ -1,0 +1,341 @@
+//! Carts, payment collections and orders as Medusa's Store API shows them: amounts in major
+//! units (with `raw_*` twins where Medusa sends them), totals computed on read, and every
+//! relation the Next.js starter's `fields=` strings ask for (`*items.product`,
+//! `*items.variant`, `*region`, `*payment_collection.payment_sessions`, …).
+
+use crate::error::Result;
+use crate::flows::checkout::{catalog, refresh};
+use crate::flows::links;
+use crate::modules::{cart, customer, order, payment};
+use crate::money::{Rate, raw_json, to_json};
+use crate::totals::{Line, LineTotals, Totals};
+use rusqlite::Connection;
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+fn object<T: Serialize>(value: &T) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(map)) => map,
+        _ => Map::new(),
+    }
+}
+
+fn money(map: &mut Map<String, Value>, key: &str, minor: Option<i64>, currency: &str) {
+    map.insert(
+        key.into(),
+        minor.map_or(Value::Null, |m| to_json(m, currency)),
+    );
+    map.insert(
+        format!("raw_{key}"),
+        minor.map_or(Value::Null, |m| raw_json(m, currency)),
+    );
+}
+
+/// Tax lines with the rate as a percent number, owned by `owner_key` = `owner`.
+fn tax_lines_json<T: Serialize>(lines: &[T], owner_key: &str, owner: &str) -> Vec<Value> {
+    lines
+        .iter()
+        .map(|l| {
+            let mut m = object(l);
+            let ppm = m
+                .remove("rate_ppm")
+                .and_then(|v| v.as_i64())
+                .unwrap_or_default();
+            m.insert("rate".into(), Rate::from_percent_ppm(ppm).to_json());
+            m.insert(owner_key.into(), json!(owner));
+            Value::Object(m)
+        })
+        .collect()
+}
+
+/// One item or shipping method: its fields, tax lines, totals; `unit_price`/`amount` in
+/// major units.
+fn line_json<T: Serialize>(
+    row: &T,
+    totals: LineTotals,
+    currency: &str,
+    price_key: &str,
+    owner_key: &str,
+) -> Map<String, Value> {
+    let mut m = object(row);
+    let id = m
+        .get("id")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let lines: Vec<Value> = m
+        .remove("tax_lines")
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default();
+    m.insert(
+        "tax_lines".into(),
+        Value::Array(tax_lines_json(&lines, owner_key, &id)),
+    );
+    m.insert("adjustments".into(), json!([]));
+    let price = m.get(price_key).and_then(Value::as_i64);
+    money(&mut m, price_key, price, currency);
+    if price_key == "unit_price" {
+        let compare = m.get("compare_at_unit_price").and_then(Value::as_i64);
+        money(&mut m, "compare_at_unit_price", compare, currency);
+        let quantity = m.get("quantity").cloned().unwrap_or(json!(0));
+        m.insert(
+            "raw_quantity".into(),
+            json!({"value": quantity.to_string(), "precision": 20}),
+        );
+    }
+    m.extend(totals.to_json(currency));
+    m
+}
+
+fn items_json<T: Serialize>(
+    conn: &Connection,
+    rows: &[T],
+    lines: &[Line],
+    currency: &str,
+    parent: (&str, &str),
+) -> Result<Vec<Value>> {
+    let maps: Vec<Map<String, Value>> = rows.iter().map(object).collect();
+    let ids = |key: &str| -> Vec<String> {
+        maps.iter()
+            .filter_map(|m| m.get(key)?.as_str().map(str::to_string))
+            .collect()
+    };
+    let (products, variants) =
+        catalog::item_relations(conn, &ids("product_id"), &ids("variant_id"))?;
+    let mut out = Vec::with_capacity(rows.len());
+    for (row, line) in rows.iter().zip(lines) {
+        let mut m = line_json(row, line.totals()?, currency, "unit_price", "item_id");
+        m.insert(parent.0.into(), json!(parent.1));
+        let rel = |map: &Map<String, Value>, key: &str| {
+            m.get(key)
+                .and_then(Value::as_str)
+                .and_then(|id| map.get(id).cloned())
+                .unwrap_or(Value::Null)
+        };
+        let (product, variant) = (rel(&products, "product_id"), rel(&variants, "variant_id"));
+        m.insert("product".into(), product);
+        m.insert("variant".into(), variant);
+        out.push(Value::Object(m));
+    }
+    Ok(out)
+}
+
+fn methods_json<T: Serialize>(
+    rows: &[T],
+    lines: &[Line],
+    currency: &str,
+    parent: (&str, &str),
+) -> Result<Vec<Value>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for (row, line) in rows.iter().zip(lines) {
+        let mut m = line_json(
+            row,
+            line.totals()?,
+            currency,
+            "amount",
+            "shipping_method_id",
+        );
+        m.insert(parent.0.into(), json!(parent.1));
+        out.push(Value::Object(m));
+    }
+    Ok(out)
+}
+
+/// A payment collection with its sessions and payments.
+pub fn collection_json(collection: &payment::Collection) -> Value {
+    let currency = collection.currency_code.as_str();
+    let mut m = object(collection);
+    for key in [
+        "amount",
+        "authorized_amount",
+        "captured_amount",
+        "refunded_amount",
+    ] {
+        let minor = m.get(key).and_then(Value::as_i64);
+        money(&mut m, key, minor, currency);
+    }
+    m.insert("completed_at".into(), Value::Null);
+    m.insert("metadata".into(), Value::Null);
+    m.insert("deleted_at".into(), Value::Null);
+    let sessions = collection.payment_sessions.iter().map(|s| {
+        let mut sm = object(s);
+        money(&mut sm, "amount", Some(s.amount), currency);
+        sm.insert("context".into(), json!({}));
+        sm.insert("metadata".into(), json!({}));
+        sm.insert("payment".into(), Value::Null);
+        Value::Object(sm)
+    });
+    m.insert("payment_sessions".into(), Value::Array(sessions.collect()));
+    let payments = collection.payments.iter().map(|p| {
+        let mut pm = object(p);
+        money(&mut pm, "amount", Some(p.amount), currency);
+        Value::Object(pm)
+    });
+    m.insert("payments".into(), Value::Array(payments.collect()));
+    Value::Object(m)
+}
+
+/// The full cart document.
+///
+/// # Errors
+/// 404 for an unknown cart; database failures.
+pub fn cart_json(conn: &Connection, cart_id: &str) -> Result<Value> {
+    let found = cart::retrieve(conn, cart_id)?;
+    let currency = found.currency_code.clone();
+    let (items, methods, totals) = refresh::totals(conn, cart_id)?;
+    let item_lines: Vec<Line> = items.iter().map(refresh::item_line).collect();
+    let method_lines: Vec<Line> = methods.iter().map(refresh::method_line).collect();
+    let mut m = object(&found);
+    m.extend(totals_fields(&totals, &currency));
+    m.insert("locale".into(), Value::Null);
+    m.insert(
+        "items".into(),
+        Value::Array(items_json(
+            conn,
+            &items,
+            &item_lines,
+            &currency,
+            ("cart_id", cart_id),
+        )?),
+    );
+    m.insert(
+        "shipping_methods".into(),
+        Value::Array(methods_json(
+            &methods,
+            &method_lines,
+            &currency,
+            ("cart_id", cart_id),
+        )?),
+    );
+    let address = |id: &Option<String>| {
+        cart::address(conn, id.as_deref()).map(|a| a.map_or(Value::Null, Value::Object))
+    };
+    m.insert(
+        "shipping_address".into(),
+        address(&found.shipping_address_id)?,
+    );
+    m.insert(
+        "billing_address".into(),
+        address(&found.billing_address_id)?,
+    );
+    m.insert("credit_lines".into(), json!([]));
+    m.insert("promotions".into(), json!([]));
+    let customer = match found.customer_id.as_deref() {
+        Some(id) => customer::retrieve(conn, id).map_or(
+            Value::Null,
+            |c| json!({"id": c.id, "email": c.email, "groups": []}),
+        ),
+        None => Value::Null,
+    };
+    m.insert("customer".into(), customer);
+    let region = match found.region_id.as_deref() {
+        Some(id) => catalog::region(conn, id).map_or(Value::Null, |r| r.json),
+        None => Value::Null,
+    };
+    m.insert("region".into(), region);
+    let collection = match links::cart_payment_collection()
+        .rights_of(conn, cart_id)?
+        .first()
+    {
+        Some(id) => collection_json(&payment::retrieve_collection(conn, id)?),
+        None => Value::Null,
+    };
+    m.insert("payment_collection".into(), collection);
+    Ok(Value::Object(m))
+}
+
+fn totals_fields(totals: &Totals, currency: &str) -> Map<String, Value> {
+    let mut m = totals.to_json(currency);
+    let raws: Vec<(String, Value)> = m
+        .iter()
+        .filter_map(|(k, v)| {
+            let minor = crate::money::parse_major(v, currency).ok()?;
+            Some((format!("raw_{k}"), raw_json(minor, currency)))
+        })
+        .collect();
+    m.extend(raws);
+    m
+}
+
+/// The full order document.
+///
+/// # Errors
+/// 404 for an unknown order; database failures.
+pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
+    let found = order::retrieve(conn, order_id)?;
+    let currency = found.currency_code.clone();
+    let items = order::items::items_of(conn, order_id)?;
+    let methods = order::shipping::methods_of(conn, order_id)?;
+    let rates =
+        |lines: &[order::TaxLine]| lines.iter().map(order::TaxLine::rate).collect::<Vec<_>>();
+    let item_lines: Vec<Line> = items
+        .iter()
+        .map(|i| Line {
+            unit_price: i.unit_price,
+            quantity: i.quantity,
+            is_tax_inclusive: i.is_tax_inclusive,
+            rates: rates(&i.tax_lines),
+        })
+        .collect();
+    let method_lines: Vec<Line> = methods
+        .iter()
+        .map(|s| Line {
+            unit_price: s.amount,
+            quantity: 1,
+            is_tax_inclusive: s.is_tax_inclusive,
+            rates: rates(&s.tax_lines),
+        })
+        .collect();
+    let totals = Totals::of(&item_lines, &method_lines)?;
+    let mut m = object(&found);
+    m.extend(totals_fields(&totals, &currency));
+    let mut item_values = items_json(conn, &items, &item_lines, &currency, ("order_id", order_id))?;
+    for item in &mut item_values {
+        let quantity = item["quantity"].clone();
+        item["detail"] = json!({"item_id": item["id"], "order_id": order_id, "quantity": quantity, "fulfilled_quantity": 0,
+            "shipped_quantity": 0, "delivered_quantity": 0, "return_requested_quantity": 0, "return_received_quantity": 0,
+            "return_dismissed_quantity": 0, "written_off_quantity": 0});
+    }
+    m.insert("items".into(), Value::Array(item_values));
+    m.insert(
+        "shipping_methods".into(),
+        Value::Array(methods_json(
+            &methods,
+            &method_lines,
+            &currency,
+            ("order_id", order_id),
+        )?),
+    );
+    let address = |id: &Option<String>| {
+        order::address(conn, id.as_deref()).map(|a| a.map_or(Value::Null, Value::Object))
+    };
+    m.insert(
+        "shipping_address".into(),
+        address(&found.shipping_address_id)?,
+    );
+    m.insert(
+        "billing_address".into(),
+        address(&found.billing_address_id)?,
+    );
+    m.insert("credit_lines".into(), json!([]));
+    let mut collections = Vec::new();
+    let mut authorized = 0;
+    for id in links::order_payment_collection().rights_of(conn, order_id)? {
+        let collection = payment::retrieve_collection(conn, &id)?;
+        authorized += collection.authorized_amount;
+        collections.push(collection_json(&collection));
+    }
+    m.insert("payment_collections".into(), Value::Array(collections));
+    let status = if authorized >= totals.total() && authorized > 0 {
+        "authorized"
+    } else {
+        "not_paid"
+    };
+    m.insert("payment_status".into(), json!(status));
+    m.insert("fulfillment_status".into(), json!("not_fulfilled"));
+    m.insert("fulfillments".into(), json!([]));
+    let t = to_json(totals.total(), &currency);
+    m.insert("summary".into(), json!({"pending_difference": t, "current_order_total": t, "original_order_total": t,
+        "transaction_total": 0, "paid_total": 0, "refunded_total": 0, "accounting_total": t, "credit_line_total": 0}));
+    Ok(Value::Object(m))
+}
