@@ -6,3 +6,4 @@ pub mod auth;
 pub mod checkout;
 pub mod links;
 pub mod seed;
+pub mod seed_checkout;

@@ -33,6 +33,15 @@ pub struct Fixture {
     /// Admin users with email/password identities.
     #[serde(default)]
     pub users: Vec<FixtureUser>,
+    /// Stock locations with their fulfillment sets and shipping options.
+    #[serde(default)]
+    pub stock_locations: Vec<super::seed_checkout::FixtureLocation>,
+    /// Stock for the variants.
+    #[serde(default)]
+    pub inventory: Option<super::seed_checkout::FixtureInventory>,
+    /// Tax regions and rates.
+    #[serde(default)]
+    pub tax_regions: Vec<super::seed_checkout::FixtureTaxRegion>,
 }
 
 /// `users[]` entry.
@@ -183,6 +192,12 @@ fn load_into(
         };
         store::create(conn, ctx, &input)?;
     }
+    let checkout = super::seed_checkout::CheckoutFixture {
+        locations: &fixture.stock_locations,
+        inventory: fixture.inventory.as_ref(),
+        tax_regions: &fixture.tax_regions,
+    };
+    super::seed_checkout::load(conn, ctx, &checkout, &channels, &HashMap::new())?;
     for (user, hash) in fixture.users.iter().zip(hashes) {
         let created = accounts::create_user_in(conn, ctx, &user.email, hash)?;
         summary.admin_emails.push(created.email);

@@ -9,19 +9,32 @@
 //! curl -X POST localhost:9000/test-control/clock -H 'content-type: application/json' -d '{"advance_ms": 86400000}'
 //! curl -X POST localhost:9000/test-control/clock -H 'content-type: application/json' -d '{"now": "2025-01-01T00:00:00.000Z"}'
 //! ```
+//!
+//! Checkout scripting: the next calls of the test payment provider `pp_test_test` (one
+//! outcome per call, in order: `decline` → authorization declined, `error` → the provider
+//! fails, `slow` or `slow:MS` → it answers late), and a variant's stock:
+//!
+//! ```sh
+//! curl -X POST localhost:9000/test-control/payment-provider/script -H 'content-type: application/json' -d '{"outcomes": ["decline", "slow:500"]}'
+//! curl -X POST localhost:9000/test-control/variants/variant_01.../out-of-stock
+//! curl -X POST localhost:9000/test-control/variants/variant_01.../stock -H 'content-type: application/json' -d '{"stocked_quantity": 5}'
+//! ```
 
 use super::validate::{Kind, Schema};
 use super::{Access, Response, Route};
 use crate::clock::{format_iso8601, parse_iso8601};
 use crate::error::Error;
 use crate::fixture::FixtureControl;
+use crate::flows::checkout::stock;
+use crate::modules::payment::{self, provider::Scripted};
 use serde_json::json;
 use std::sync::Arc;
 
 /// The routes, bound to one store's snapshots.
 pub fn routes(control: Arc<FixtureControl>) -> Vec<Route> {
     let (c1, c2, c3, c4) = (control.clone(), control.clone(), control.clone(), control);
-    vec![
+    let mut routes = checkout_routes();
+    routes.extend([
         Route::new(
             "POST",
             "/test-control/reset",
@@ -109,5 +122,71 @@ pub fn routes(control: Arc<FixtureControl>) -> Vec<Route> {
                 ))
             },
         ),
+    ]);
+    routes
+}
+
+/// Scripting the test payment provider and stock (fixture mode only).
+fn checkout_routes() -> Vec<Route> {
+    vec![
+        Route::new(
+            "POST",
+            "/test-control/payment-provider/script",
+            Access::Public,
+            "Script the test payment provider's next outcomes",
+            |engine, req| {
+                let body = req
+                    .body_with(&Schema::new().required("outcomes", Kind::array_of(Kind::String)))?;
+                let outcomes = body["outcomes"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|o| {
+                        let text = o.as_str().unwrap_or_default();
+                        Scripted::parse(text).ok_or_else(|| {
+                            Error::invalid(format!("Invalid request: unknown outcome '{text}' (decline, error, slow, slow:MS)"))
+                        })
+                    })
+                    .collect::<crate::error::Result<Vec<_>>>()?;
+                let ctx = engine.ctx().clone();
+                let queued = outcomes.len();
+                engine
+                    .store()
+                    .write(move |tx| payment::script_push(tx, &ctx, &outcomes))?;
+                Ok(Response::json(json!({"queued": queued})))
+            },
+        ),
+        Route::new(
+            "POST",
+            "/test-control/variants/:id/out-of-stock",
+            Access::Public,
+            "Leave nothing of a variant to sell",
+            |engine, req| set_stock(engine, req.param("id"), None),
+        ),
+        Route::new(
+            "POST",
+            "/test-control/variants/:id/stock",
+            Access::Public,
+            "Set a variant's stocked quantity",
+            |engine, req| {
+                let body =
+                    req.body_with(&Schema::new().required("stocked_quantity", Kind::Integer))?;
+                set_stock(engine, req.param("id"), body["stocked_quantity"].as_i64())
+            },
+        ),
     ]
+}
+
+fn set_stock(
+    engine: &crate::Engine,
+    variant_id: &str,
+    stocked: Option<i64>,
+) -> crate::error::Result<Response> {
+    let (ctx, id) = (engine.ctx().clone(), variant_id.to_string());
+    let levels = engine
+        .store()
+        .write(move |tx| stock::set_variant_stock(tx, &ctx, &id, stocked))?;
+    Ok(Response::json(
+        json!({"variant_id": variant_id, "levels": levels}),
+    ))
 }

@@ -100,3 +100,12 @@ pub fn inventory_flags(conn: &Connection, variant_id: &str) -> Result<(bool, boo
     let _ = (conn, variant_id);
     Ok((false, false))
 }
+
+/// Every live variant with a SKU: `(variant id, sku, title)` (for seeding inventory).
+///
+/// # Errors
+/// Database failures.
+pub fn variants_with_sku(conn: &Connection) -> Result<Vec<(String, String, String)>> {
+    let _ = conn;
+    Ok(Vec::new())
+}

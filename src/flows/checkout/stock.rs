@@ -102,3 +102,25 @@ pub fn reserve(
     let locations = channel_locations(conn, channel)?;
     inventory::reserve(conn, ctx, &wants, &locations)
 }
+
+/// Sets a variant's stock at every location holding its inventory items (`None`: out of
+/// stock, i.e. stocked = reserved). Returns the levels changed (fixture mode).
+///
+/// # Errors
+/// 404 when the variant has no inventory item; database failures.
+pub fn set_variant_stock(
+    conn: &Connection,
+    ctx: &Ctx,
+    variant_id: &str,
+    stocked: Option<i64>,
+) -> Result<usize> {
+    let items = links::variant_inventory_item().rights_of(conn, variant_id)?;
+    if items.is_empty() {
+        return Err(Error::not_found("Inventory item for variant", variant_id));
+    }
+    let mut changed = 0;
+    for item in items {
+        changed += inventory::set_stocked_everywhere(conn, ctx, &item, stocked)?;
+    }
+    Ok(changed)
+}

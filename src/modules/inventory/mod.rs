@@ -271,3 +271,25 @@ pub fn reservations_of(
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Sets the stocked quantity of an item at every location that has a level for it;
+/// `None` sets it to what is reserved (nothing left to sell). Returns the levels changed.
+///
+/// # Errors
+/// A negative quantity; database failures.
+pub fn set_stocked_everywhere(
+    conn: &Connection,
+    ctx: &Ctx,
+    item: &str,
+    stocked: Option<i64>,
+) -> Result<usize> {
+    if stocked.is_some_and(|s| s < 0) {
+        return Err(Error::invalid("stocked_quantity must not be negative"));
+    }
+    Ok(conn
+        .prepare_cached(
+            "UPDATE inventory_level SET stocked_quantity = COALESCE(?2, reserved_quantity), updated_at = ?3
+             WHERE inventory_item_id = ?1 AND deleted_at IS NULL",
+        )?
+        .execute(params![item, stocked, ctx.now()])?)
+}
