@@ -25,18 +25,7 @@ const COMPENSATION_ATTEMPTS: u32 = 3;
 /// Compensates every step in `state.completed`, newest first, then marks the execution
 /// `reverted` (or `failed_compensation` if one could not be undone).
 pub(crate) fn compensate_all(exec: &Exec, state: &State, error: &Error) -> Result<()> {
-    let stored = error.to_stored();
-    let exec2 = exec.clone();
-    exec.engine.store().write(move |tx| {
-        journal::set_status(
-            tx,
-            exec2.engine.ctx(),
-            &exec2.id,
-            "compensating",
-            None,
-            Some(&stored),
-        )
-    })?;
+    set_status(exec, "compensating", None, Some(error.to_stored()))?;
     for (idx, data) in state.completed.iter().rev() {
         failpoint::hit(&point(exec, *idx, "compensate"));
         if let Err(e) = compensate_step(exec, state, *idx, data) {
@@ -44,9 +33,26 @@ pub(crate) fn compensate_all(exec: &Exec, state: &State, error: &Error) -> Resul
             return Err(e);
         }
     }
+    set_status(exec, "reverted", None, None)
+}
+
+/// Sets the execution's status in a write job of its own.
+fn set_status(
+    exec: &Exec,
+    status: &'static str,
+    result: Option<Value>,
+    error: Option<Value>,
+) -> Result<()> {
     let exec2 = exec.clone();
     exec.engine.store().write(move |tx| {
-        journal::set_status(tx, exec2.engine.ctx(), &exec2.id, "reverted", None, None)
+        journal::set_status(
+            tx,
+            exec2.engine.ctx(),
+            &exec2.id,
+            status,
+            result.as_ref(),
+            error.as_ref(),
+        )
     })
 }
 
@@ -140,17 +146,7 @@ fn mark_failed_compensation(exec: &Exec, idx: usize, error: &Error) -> Result<()
         Some(error.to_stored()),
         COMPENSATION_ATTEMPTS,
     )?;
-    let exec2 = exec.clone();
-    exec.engine.store().write(move |tx| {
-        journal::set_status(
-            tx,
-            exec2.engine.ctx(),
-            &exec2.id,
-            "failed_compensation",
-            None,
-            None,
-        )
-    })
+    set_status(exec, "failed_compensation", None, None)
 }
 
 /// Finishes every execution left `running` or `compensating` (after a crash). Returns how
@@ -249,15 +245,5 @@ fn finish_done(exec: &Exec, state: &State) -> Result<()> {
         .and_then(|s| state.results.get(&s.name))
         .cloned()
         .unwrap_or(Value::Null);
-    let exec2 = exec.clone();
-    exec.engine.store().write(move |tx| {
-        journal::set_status(
-            tx,
-            exec2.engine.ctx(),
-            &exec2.id,
-            "done",
-            Some(&result),
-            None,
-        )
-    })
+    set_status(exec, "done", Some(result), None)
 }
