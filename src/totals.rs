@@ -95,6 +95,45 @@ impl Totals {
         self.items.total + self.shipping.total
     }
 
+    /// Every total field Medusa sends on a cart or order, in minor units.
+    pub fn fields(&self) -> [(&'static str, i64); 27] {
+        let (i, s) = (self.items, self.shipping);
+        let (subtotal, tax, total) = (
+            i.subtotal + s.subtotal,
+            i.tax_total + s.tax_total,
+            self.total(),
+        );
+        [
+            ("total", total),
+            ("subtotal", subtotal),
+            ("tax_total", tax),
+            ("discount_total", 0),
+            ("discount_subtotal", 0),
+            ("discount_tax_total", 0),
+            ("original_total", total),
+            ("original_subtotal", subtotal),
+            ("original_tax_total", tax),
+            ("item_total", i.total),
+            ("item_subtotal", i.subtotal),
+            ("item_tax_total", i.tax_total),
+            ("item_discount_total", 0),
+            ("original_item_total", i.total),
+            ("original_item_subtotal", i.subtotal),
+            ("original_item_tax_total", i.tax_total),
+            ("shipping_total", s.total),
+            ("shipping_subtotal", s.subtotal),
+            ("shipping_tax_total", s.tax_total),
+            ("shipping_discount_total", 0),
+            ("original_shipping_total", s.total),
+            ("original_shipping_subtotal", s.subtotal),
+            ("original_shipping_tax_total", s.tax_total),
+            ("credit_line_total", 0),
+            ("credit_line_subtotal", 0),
+            ("credit_line_tax_total", 0),
+            ("gift_card_total", 0),
+        ]
+    }
+
     /// Every total field Medusa sends on a cart or order, in major units.
     pub fn to_json(&self, currency: &str) -> Map<String, Value> {
         let m = |v: i64| to_json(v, currency);

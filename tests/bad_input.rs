@@ -17,6 +17,9 @@ use stockroom::db::module::table_names;
 /// A hash of every row of every table, except the workflow journal (a log that records even
 /// rejected runs as `reverted`).
 fn fingerprint(engine: &Engine) -> u64 {
+    // Deliveries of events emitted by earlier (accepted) requests change `event_*` rows in
+    // the background; let them settle so only this request's effect is compared.
+    engine.wait_idle().unwrap();
     engine
         .store()
         .read(|conn| {

@@ -26,14 +26,15 @@ pub fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
         "SELECT name FROM pragma_table_info('{}')",
         check_identifier(table)?
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     Ok(stmt
         .query_map([], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?)
 }
 
-/// Live rows of `table` with these ids, as JSON objects, in id order. Tables without a
-/// `deleted_at` column are read whole.
+/// Live rows of `table` with these ids, as JSON objects, in id order. Rows with a non-null
+/// `deleted_at` are skipped (tables without that column are read whole). The statement is
+/// cached and its column names come from the statement itself: no schema query per call.
 ///
 /// # Errors
 /// A bad identifier; database failures.
@@ -41,26 +42,30 @@ pub fn load_rows(conn: &Connection, table: &str, ids: &[String]) -> Result<Vec<V
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    let cols = columns(conn, table)?;
-    let live = if cols.iter().any(|c| c == "deleted_at") {
-        " AND deleted_at IS NULL"
-    } else {
-        ""
-    };
     let marks: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
     let sql = format!(
-        "SELECT * FROM {table} WHERE id IN ({}){live} ORDER BY id",
+        "SELECT * FROM {} WHERE id IN ({}) ORDER BY id",
+        check_identifier(table)?,
         marks.join(", ")
     );
-    let mut stmt = conn.prepare(&sql)?;
-    let rows = stmt.query_map(rusqlite::params_from_iter(ids), |r| {
-        let mut out = Map::new();
-        for (i, name) in cols.iter().enumerate() {
-            out.insert(name.clone(), sql_to_json(r.get::<_, Sql>(i)?));
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let cols: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
+    let deleted = cols.iter().position(|c| c == "deleted_at");
+    let mut rows = stmt.query(rusqlite::params_from_iter(ids))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next()? {
+        if let Some(i) = deleted
+            && !matches!(r.get::<_, Sql>(i)?, Sql::Null)
+        {
+            continue;
         }
-        Ok(Value::Object(out))
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
+        let mut map = Map::new();
+        for (i, name) in cols.iter().enumerate() {
+            map.insert(name.clone(), sql_to_json(r.get::<_, Sql>(i)?));
+        }
+        out.push(Value::Object(map));
+    }
+    Ok(out)
 }
 
 /// SQLite value → JSON (BLOBs become null: no module stores them).

@@ -78,7 +78,10 @@ pub(crate) fn update_columns(
         sets.join(", "),
         values.len()
     );
-    Ok(conn.execute(&sql, rusqlite::params_from_iter(values))? > 0)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values))?
+        > 0)
 }
 
 /// A JSON body value as a column value.

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod accounts;
+pub mod checkout;
 pub mod client;
 
 use client::Reply;

@@ -245,15 +245,11 @@ pub fn cart_json(conn: &Connection, cart_id: &str) -> Result<Value> {
 }
 
 fn totals_fields(totals: &Totals, currency: &str) -> Map<String, Value> {
-    let mut m = totals.to_json(currency);
-    let raws: Vec<(String, Value)> = m
-        .iter()
-        .filter_map(|(k, v)| {
-            let minor = crate::money::parse_major(v, currency).ok()?;
-            Some((format!("raw_{k}"), raw_json(minor, currency)))
-        })
-        .collect();
-    m.extend(raws);
+    let mut m = Map::new();
+    for (key, minor) in totals.fields() {
+        m.insert(key.into(), to_json(minor, currency));
+        m.insert(format!("raw_{key}"), raw_json(minor, currency));
+    }
     m
 }
 
