@@ -1,5 +1,9 @@
 //! Commerce flows: operations that span modules (Medusa's core flows). Each file is one flow;
 //! flows are the only code that calls more than one domain module.
 
+pub mod create_product;
 pub mod links;
+pub mod product_graph;
 pub mod seed;
+pub mod seed_catalog;
+pub mod store_catalog;

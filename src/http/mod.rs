@@ -6,11 +6,14 @@
 //! ([`auth`]) → the handler under `catch_unwind` → JSON response and one access-log line.
 
 pub mod auth;
+pub mod catalog_json;
 pub mod cors;
+pub mod fields;
 pub mod query;
 pub mod router;
 pub mod routes;
 pub mod server;
+pub mod store;
 pub mod validate;
 
 use crate::error::{Error, Result};

@@ -5,11 +5,13 @@ use super::{Access, Response, Route};
 
 /// Every core route, registered by `Engine::builder` through the same call users make.
 pub fn core_routes() -> Vec<Route> {
-    vec![Route::new(
+    let mut routes = vec![Route::new(
         "GET",
         "/health",
         Access::Public,
         "Liveness probe",
         |_, _| Ok(Response::text("OK")),
-    )]
+    )];
+    routes.extend(super::store::catalog_routes());
+    routes
 }

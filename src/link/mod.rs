@@ -9,6 +9,7 @@ use crate::db::module::{Migration, Module};
 use crate::error::Result;
 use rusqlite::{Connection, params};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// One side of a link: which entity, and the column holding its id in the link table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -133,6 +134,43 @@ impl Link {
     /// Database failures.
     pub fn lefts_of(&self, conn: &Connection, right_id: &str) -> Result<Vec<String>> {
         self.ids(conn, self.left.column, self.right.column, right_id)
+    }
+
+    /// Rights linked to each of `left_ids`, in one query (for a page of entities).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn rights_of_many(
+        &self,
+        conn: &Connection,
+        left_ids: &[String],
+    ) -> Result<HashMap<String, Vec<String>>> {
+        let sql = format!(
+            "SELECT {l}, {r} FROM {t}
+             WHERE {l} IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL ORDER BY id",
+            t = self.table,
+            l = self.left.column,
+            r = self.right.column,
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let list = serde_json::Value::from(left_ids.to_vec()).to_string();
+        let mut rows = stmt.query([list])?;
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        while let Some(row) = rows.next()? {
+            map.entry(row.get(0)?).or_default().push(row.get(1)?);
+        }
+        Ok(map)
+    }
+
+    /// A subquery selecting the left ids linked to any right id of a JSON-list parameter
+    /// `?`, for filtering another module's listing (`… WHERE p.id IN (<this>)`).
+    pub fn lefts_in_subquery(&self) -> String {
+        format!(
+            "SELECT {l} FROM {t} WHERE deleted_at IS NULL AND {r} IN (SELECT value FROM json_each(?))",
+            t = self.table,
+            l = self.left.column,
+            r = self.right.column,
+        )
     }
 
     fn ids(&self, conn: &Connection, want: &str, by: &str, value: &str) -> Result<Vec<String>> {

@@ -1,0 +1,62 @@
+//! Creating a product with its variants' prices and its sales channels (Medusa's
+//! `createProductsWorkflow`): the product module makes the product, the pricing module one
+//! price set per variant, and links tie variants to price sets and the product to channels.
+
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::flows::links;
+use crate::modules::pricing::{self, NewPrice};
+use crate::modules::product::{self, NewProduct};
+use crate::modules::sales_channel;
+use rusqlite::Connection;
+
+/// Input of [`run`].
+#[derive(Debug, Clone, Default)]
+pub struct ProductInput {
+    /// The product with options and variants.
+    pub product: NewProduct,
+    /// Prices of each variant, in the order of `product.variants`.
+    pub variant_prices: Vec<Vec<NewPrice>>,
+    /// Sales channels to sell it in.
+    pub sales_channel_ids: Vec<String>,
+}
+
+/// Creates the product, its price sets and links; returns the product id.
+///
+/// # Errors
+/// Anything the product or pricing module refuses; an unknown sales channel.
+pub fn run(conn: &Connection, ctx: &Ctx, input: &ProductInput) -> Result<String> {
+    if input.variant_prices.len() > input.product.variants.len() {
+        return Err(Error::invalid("More price lists than variants"));
+    }
+    let created = product::create(conn, ctx, &input.product)?;
+    let now = ctx.now();
+    for (variant_id, prices) in created.variant_ids.iter().zip(&input.variant_prices) {
+        let set = pricing::create_price_set(conn, ctx, prices)?;
+        links::variant_price_set().create(conn, &ctx.id("pvps"), variant_id, &set, &now)?;
+    }
+    for channel in &input.sales_channel_ids {
+        sales_channel::retrieve(conn, channel)?;
+        links::product_sales_channel().create(
+            conn,
+            &ctx.id("prodsc"),
+            &created.product.id,
+            channel,
+            &now,
+        )?;
+    }
+    Ok(created.product.id)
+}
+
+/// Soft-deletes a product and dismisses its sales-channel links.
+///
+/// # Errors
+/// 404 when the product does not exist.
+pub fn delete(conn: &Connection, ctx: &Ctx, product_id: &str) -> Result<()> {
+    product::soft_delete(conn, ctx, product_id)?;
+    let link = links::product_sales_channel();
+    for channel in link.rights_of(conn, product_id)? {
+        link.dismiss(conn, product_id, &channel, &ctx.now())?;
+    }
+    Ok(())
+}

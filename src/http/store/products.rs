@@ -1,0 +1,139 @@
+//! `GET /store/products` and `GET /store/products/:id`: published products in the
+//! publishable key's sales channels, with prices for the region's pricing context.
+
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::flows::product_graph::Wanted;
+use crate::flows::store_catalog::{self, PricingInput};
+use crate::http::catalog_json::{PRODUCT_GRAPH, STORE_PRODUCT_DEFAULTS, product};
+use crate::http::fields::{self, boolean, page, project, string, strings};
+use crate::http::query::FieldSelection;
+use crate::http::{Request, Response, list_envelope};
+use crate::modules::product::{ProductFilter, ProductOrder};
+use serde_json::{Map, Value, json};
+
+const PRICES: &str = "*variants.calculated_price";
+
+/// What a request wants, parsed once.
+struct Shape {
+    selection: FieldSelection,
+    wanted: Wanted,
+    pricing: PricingInput,
+    channels: Vec<String>,
+}
+
+fn shape(engine: &Engine, req: &Request, fields: Option<&str>, defaults: &[&str]) -> Result<Shape> {
+    let region_id = string(&req.query, "region_id")?;
+    let extra: &[&str] = if region_id.is_some() { &[PRICES] } else { &[] };
+    let selection = fields::selection(fields, defaults, extra);
+    fields::check_restricted(&selection)?;
+    let key_channels = req
+        .actor
+        .publishable
+        .as_ref()
+        .map(|p| p.sales_channel_ids.clone())
+        .unwrap_or_default();
+    let requested = strings(&req.query, "sales_channel_id")?;
+    let channels = store_catalog::effective_channels(&key_channels, &requested)?;
+    let rel = |r: &str| selection.includes_relation(r);
+    let pricing = PricingInput {
+        region_id,
+        currency_code: string(&req.query, "currency_code")?,
+        customer_group_ids: Vec::new(),
+        required: rel("variants.calculated_price"),
+        now: engine.ctx().now(),
+    };
+    let wanted = Wanted {
+        variants: rel("variants"),
+        variant_options: rel("variants.options"),
+        prices: None,
+        stored_prices: false,
+        options: rel("options"),
+        images: rel("images"),
+        tags: rel("tags"),
+        categories: rel("categories"),
+        product_type: rel("type"),
+        collection: rel("collection"),
+        sales_channels: false,
+    };
+    Ok(Shape {
+        selection,
+        wanted,
+        pricing,
+        channels,
+    })
+}
+
+fn filter(query: &Map<String, Value>) -> Result<ProductFilter> {
+    Ok(ProductFilter {
+        ids: strings(query, "id")?,
+        handles: strings(query, "handle")?,
+        titles: strings(query, "title")?,
+        q: string(query, "q")?.filter(|q| !q.trim().is_empty()),
+        category_ids: strings(query, "category_id")?,
+        collection_ids: strings(query, "collection_id")?,
+        tag_ids: strings(query, "tag_id")?,
+        type_ids: strings(query, "type_id")?,
+        is_giftcard: boolean(query, "is_giftcard")?,
+        ..ProductFilter::default()
+    })
+}
+
+fn render(node: &crate::flows::product_graph::ProductNode, selection: &FieldSelection) -> Value {
+    let mut map = product(node);
+    project(&mut map, selection, &PRODUCT_GRAPH, "");
+    Value::Object(map)
+}
+
+/// `GET /store/products`.
+///
+/// # Errors
+/// 400 for bad parameters or pricing context; database failures.
+pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
+    let (limit, offset, order, fields) = page(&req.query, 50)?;
+    let order = order
+        .as_deref()
+        .map(ProductOrder::parse)
+        .transpose()?
+        .unwrap_or_default();
+    let Shape {
+        selection,
+        mut wanted,
+        pricing,
+        channels,
+    } = shape(engine, req, fields.as_deref(), STORE_PRODUCT_DEFAULTS)?;
+    let filter = store_catalog::store_filter(filter(&req.query)?, &channels);
+    let (nodes, count) = engine.store().read(|conn| {
+        wanted.prices = store_catalog::pricing_context(conn, &pricing)?;
+        store_catalog::list(conn, &filter, &order, (limit, offset), &wanted)
+    })?;
+    let items = nodes.iter().map(|n| render(n, &selection)).collect();
+    Ok(Response::json(list_envelope(
+        "products", items, count, offset, limit,
+    )))
+}
+
+/// `GET /store/products/:id`.
+///
+/// # Errors
+/// 404 "Product with id: X was not found"; 400 for a bad pricing context.
+pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
+    let fields = string(&req.query, "fields")?;
+    let mut defaults = STORE_PRODUCT_DEFAULTS.to_vec();
+    defaults.push("*categories");
+    let Shape {
+        selection,
+        mut wanted,
+        pricing,
+        channels,
+    } = shape(engine, req, fields.as_deref(), &defaults)?;
+    let id = req.param("id").to_string();
+    let filter = store_catalog::store_filter(ProductFilter::default(), &channels);
+    let node = engine.store().read(|conn| {
+        wanted.prices = store_catalog::pricing_context(conn, &pricing)?;
+        store_catalog::retrieve(conn, &id, &filter, &wanted)
+    })?;
+    Ok(Response::json(
+        json!({ "product": render(&node, &selection) }),
+    ))
+}

@@ -1,0 +1,475 @@
+//! Reading products: filtered pages, and batch loaders that fetch one relation for a whole
+//! page in one query (`… IN (SELECT value FROM json_each(?))`), so a listing costs the same
+//! number of statements whatever its size and whatever the catalog's size.
+
+use super::model::{Category, Image, OptionValue, Product, ProductOption, Tag, Variant};
+use crate::error::{Error, Result};
+use crate::modules::{clamp, json_list, metadata_from_sql};
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, OptionalExtension, Row};
+use std::collections::HashMap;
+
+/// What a product page is filtered by; empty lists do not filter.
+#[derive(Debug, Clone, Default)]
+pub struct ProductFilter {
+    /// Only these ids.
+    pub ids: Vec<String>,
+    /// Only these handles.
+    pub handles: Vec<String>,
+    /// Only these titles.
+    pub titles: Vec<String>,
+    /// Only these statuses (the store passes `published`).
+    pub statuses: Vec<String>,
+    /// Free text: every word must prefix-match a searchable column.
+    pub q: Option<String>,
+    /// In any of these categories (active, non-internal ones when `public_categories`).
+    pub category_ids: Vec<String>,
+    /// Store semantics for `category_ids`: only active, non-internal categories count.
+    pub public_categories: bool,
+    /// In any of these collections.
+    pub collection_ids: Vec<String>,
+    /// Carrying any of these tags.
+    pub tag_ids: Vec<String>,
+    /// Of any of these types.
+    pub type_ids: Vec<String>,
+    /// Gift cards only / none.
+    pub is_giftcard: Option<bool>,
+    /// Restricts to ids produced by a subquery with one JSON-list parameter, e.g. a link
+    /// table lookup composed by a flow (`SELECT product_id FROM link_… WHERE …`).
+    pub id_scope: Option<(String, String)>,
+}
+
+/// Sort order of a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductOrder {
+    /// Column: `created_at`, `updated_at`, `title`, `handle` or `id`.
+    pub column: &'static str,
+    /// Descending.
+    pub descending: bool,
+}
+
+impl Default for ProductOrder {
+    fn default() -> Self {
+        ProductOrder {
+            column: "created_at",
+            descending: false,
+        }
+    }
+}
+
+impl ProductOrder {
+    /// Parses Medusa's `order` (`title`, `-created_at`); unknown columns are refused.
+    ///
+    /// # Errors
+    /// 400 for a column that cannot be sorted on.
+    pub fn parse(order: &str) -> Result<ProductOrder> {
+        let (descending, name) = match order.strip_prefix('-') {
+            Some(rest) => (true, rest),
+            None => (false, order),
+        };
+        let column = match name {
+            "created_at" => "created_at",
+            "updated_at" => "updated_at",
+            "title" => "title",
+            "handle" => "handle",
+            "id" => "id",
+            other => {
+                return Err(Error::invalid(format!(
+                    "Invalid request: Cannot order by '{other}'"
+                )));
+            }
+        };
+        Ok(ProductOrder { column, descending })
+    }
+}
+
+pub(super) const COLUMNS: &str = "p.id, p.title, p.handle, p.subtitle, p.description, p.is_giftcard, \
+    p.status, p.thumbnail, p.weight, p.length, p.height, p.width, p.origin_country, p.hs_code, \
+    p.mid_code, p.material, p.discountable, p.external_id, p.collection_id, p.type_id, \
+    p.metadata, p.created_at, p.updated_at, p.deleted_at";
+
+fn from_row(r: &Row) -> rusqlite::Result<Product> {
+    product_from(r, 0)
+}
+
+/// A product from `COLUMNS` starting at column `at`.
+pub(super) fn product_from(r: &Row, at: usize) -> rusqlite::Result<Product> {
+    Ok(Product {
+        id: r.get(at)?,
+        title: r.get(at + 1)?,
+        handle: r.get(at + 2)?,
+        subtitle: r.get(at + 3)?,
+        description: r.get(at + 4)?,
+        is_giftcard: r.get(at + 5)?,
+        status: r.get(at + 6)?,
+        thumbnail: r.get(at + 7)?,
+        weight: r.get(at + 8)?,
+        length: r.get(at + 9)?,
+        height: r.get(at + 10)?,
+        width: r.get(at + 11)?,
+        origin_country: r.get(at + 12)?,
+        hs_code: r.get(at + 13)?,
+        mid_code: r.get(at + 14)?,
+        material: r.get(at + 15)?,
+        discountable: r.get(at + 16)?,
+        external_id: r.get(at + 17)?,
+        collection_id: r.get(at + 18)?,
+        type_id: r.get(at + 19)?,
+        metadata: metadata_from_sql(r.get(at + 20)?),
+        created_at: r.get(at + 21)?,
+        updated_at: r.get(at + 22)?,
+        deleted_at: r.get(at + 23)?,
+    })
+}
+
+/// A live product by id, whatever its status.
+///
+/// # Errors
+/// 404 "Product with id: X was not found".
+pub fn retrieve_any(conn: &Connection, id: &str) -> Result<Product> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM product p WHERE p.id = ?1 AND p.deleted_at IS NULL"
+    ))?
+    .query_row([id], from_row)
+    .optional()?
+    .ok_or_else(|| Error::not_found("Product", id))
+}
+
+/// A live product by id that also passes `filter` (status, scope…).
+///
+/// # Errors
+/// 404 "Product with id: X was not found".
+pub fn retrieve(conn: &Connection, id: &str, filter: &ProductFilter) -> Result<Product> {
+    let filter = ProductFilter {
+        ids: vec![id.to_string()],
+        ..filter.clone()
+    };
+    let (mut page, _) = list_inner(conn, &filter, &ProductOrder::default(), 1, 0, false)?;
+    page.pop().ok_or_else(|| Error::not_found("Product", id))
+}
+
+/// A page of live products matching `filter`, and (when `with_count`) how many match in all.
+///
+/// # Errors
+/// Database failures.
+pub fn list(
+    conn: &Connection,
+    filter: &ProductFilter,
+    order: &ProductOrder,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<Product>, u64)> {
+    list_inner(conn, filter, order, limit, offset, true)
+}
+
+fn list_inner(
+    conn: &Connection,
+    filter: &ProductFilter,
+    order: &ProductOrder,
+    limit: u64,
+    offset: u64,
+    with_count: bool,
+) -> Result<(Vec<Product>, u64)> {
+    let (where_sql, args) = where_clause(filter);
+    let refs: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref() as &dyn ToSql).collect();
+    let direction = if order.descending { "DESC" } else { "ASC" };
+    let sql = format!(
+        "SELECT {COLUMNS} FROM product p WHERE {where_sql}
+         ORDER BY p.{c} {direction}, p.pk {direction} LIMIT {l} OFFSET {o}",
+        c = order.column,
+        l = clamp(limit),
+        o = clamp(offset),
+    );
+    let mut stmt = conn.prepare_cached(&sql)?;
+    let rows = stmt.query_map(refs.as_slice(), from_row)?;
+    let page: Vec<Product> = rows.collect::<rusqlite::Result<_>>()?;
+    let count = if with_count {
+        conn.prepare_cached(&format!("SELECT count(*) FROM product p WHERE {where_sql}"))?
+            .query_row(refs.as_slice(), |r| r.get::<_, i64>(0))? as u64
+    } else {
+        page.len() as u64
+    };
+    Ok((page, count))
+}
+
+type Args = Vec<Box<dyn ToSql>>;
+
+fn where_clause(f: &ProductFilter) -> (String, Args) {
+    let mut sql = vec!["p.deleted_at IS NULL".to_string()];
+    let mut args: Args = Vec::new();
+    let mut list_in = |sql: &mut Vec<String>, clause: &str, items: &[String]| {
+        if !items.is_empty() {
+            args.push(Box::new(json_list(items)));
+            sql.push(clause.replace('?', &format!("?{}", args.len())));
+        }
+    };
+    let each = "(SELECT value FROM json_each(?))";
+    list_in(&mut sql, &format!("p.status IN {each}"), &f.statuses);
+    list_in(&mut sql, &format!("p.id IN {each}"), &f.ids);
+    list_in(&mut sql, &format!("p.handle IN {each}"), &f.handles);
+    list_in(&mut sql, &format!("p.title IN {each}"), &f.titles);
+    list_in(
+        &mut sql,
+        &format!("p.collection_id IN {each}"),
+        &f.collection_ids,
+    );
+    list_in(&mut sql, &format!("p.type_id IN {each}"), &f.type_ids);
+    list_in(
+        &mut sql,
+        &format!("p.id IN (SELECT product_id FROM product_tags WHERE product_tag_id IN {each})"),
+        &f.tag_ids,
+    );
+    let public = if f.public_categories {
+        " AND c.is_active = 1 AND c.is_internal = 0 AND c.deleted_at IS NULL"
+    } else {
+        ""
+    };
+    list_in(
+        &mut sql,
+        &format!(
+            "p.id IN (SELECT cp.product_id FROM product_category_product cp
+              JOIN product_category c ON c.id = cp.product_category_id
+              WHERE cp.product_category_id IN {each}{public})"
+        ),
+        &f.category_ids,
+    );
+    if let Some((scope, param)) = &f.id_scope {
+        args.push(Box::new(param.clone()));
+        sql.push(format!(
+            "p.id IN ({})",
+            scope.replace('?', &format!("?{}", args.len()))
+        ));
+    }
+    if let Some(giftcard) = f.is_giftcard {
+        sql.push(format!("p.is_giftcard = {}", i32::from(giftcard)));
+    }
+    if let Some(query) = f.q.as_deref().and_then(fts_query) {
+        args.push(Box::new(query));
+        sql.push(format!(
+            "p.pk IN (SELECT rowid FROM product_fts WHERE product_fts MATCH ?{})",
+            args.len()
+        ));
+    }
+    (sql.join(" AND "), args)
+}
+
+/// Turns free text into an FTS5 query: each word a quoted prefix term, all required.
+/// `None` when there is no word at all (then nothing is filtered).
+fn fts_query(q: &str) -> Option<String> {
+    let terms: Vec<String> = q
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// Groups `(key, item)` rows by key, keeping row order.
+fn grouped<T>(
+    rows: impl Iterator<Item = rusqlite::Result<(String, T)>>,
+) -> Result<HashMap<String, Vec<T>>> {
+    let mut map: HashMap<String, Vec<T>> = HashMap::new();
+    for row in rows {
+        let (key, item) = row?;
+        map.entry(key).or_default().push(item);
+    }
+    Ok(map)
+}
+
+/// Live variants of these products, by product id, in rank order.
+///
+/// # Errors
+/// Database failures.
+pub fn variants_of(
+    conn: &Connection,
+    product_ids: &[String],
+) -> Result<HashMap<String, Vec<Variant>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, title, sku, barcode, ean, upc, allow_backorder, manage_inventory, hs_code,
+                origin_country, mid_code, material, weight, length, height, width, metadata,
+                variant_rank, thumbnail, product_id, created_at, updated_at, deleted_at
+         FROM product_variant
+         WHERE product_id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL
+         ORDER BY product_id, variant_rank, id",
+    )?;
+    let rows = stmt.query_map([json_list(product_ids)], |r| {
+        let v = Variant {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            sku: r.get(2)?,
+            barcode: r.get(3)?,
+            ean: r.get(4)?,
+            upc: r.get(5)?,
+            allow_backorder: r.get(6)?,
+            manage_inventory: r.get(7)?,
+            hs_code: r.get(8)?,
+            origin_country: r.get(9)?,
+            mid_code: r.get(10)?,
+            material: r.get(11)?,
+            weight: r.get(12)?,
+            length: r.get(13)?,
+            height: r.get(14)?,
+            width: r.get(15)?,
+            metadata: metadata_from_sql(r.get(16)?),
+            variant_rank: r.get(17)?,
+            thumbnail: r.get(18)?,
+            product_id: r.get(19)?,
+            created_at: r.get(20)?,
+            updated_at: r.get(21)?,
+            deleted_at: r.get(22)?,
+        };
+        Ok((v.product_id.clone(), v))
+    })?;
+    grouped(rows)
+}
+
+const VALUE_COLUMNS: &str =
+    "v.id, v.value, v.rank, v.metadata, v.option_id, v.created_at, v.updated_at, v.deleted_at";
+const OPTION_COLUMNS: &str =
+    "o.id, o.title, o.product_id, o.metadata, o.created_at, o.updated_at, o.deleted_at";
+
+fn value_from(r: &Row, at: usize) -> rusqlite::Result<OptionValue> {
+    Ok(OptionValue {
+        id: r.get(at)?,
+        value: r.get(at + 1)?,
+        rank: r.get(at + 2)?,
+        metadata: metadata_from_sql(r.get(at + 3)?),
+        option_id: r.get(at + 4)?,
+        created_at: r.get(at + 5)?,
+        updated_at: r.get(at + 6)?,
+        deleted_at: r.get(at + 7)?,
+    })
+}
+
+fn option_from(r: &Row, at: usize) -> rusqlite::Result<ProductOption> {
+    Ok(ProductOption {
+        id: r.get(at)?,
+        title: r.get(at + 1)?,
+        is_exclusive: true,
+        product_id: r.get(at + 2)?,
+        metadata: metadata_from_sql(r.get(at + 3)?),
+        created_at: r.get(at + 4)?,
+        updated_at: r.get(at + 5)?,
+        deleted_at: r.get(at + 6)?,
+    })
+}
+
+/// The option values of these variants with their option, by variant id.
+///
+/// # Errors
+/// Database failures.
+pub fn variant_options_of(
+    conn: &Connection,
+    variant_ids: &[String],
+) -> Result<HashMap<String, Vec<(OptionValue, ProductOption)>>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT vo.variant_id, {VALUE_COLUMNS}, {OPTION_COLUMNS}
+         FROM product_variant_option vo
+         JOIN product_option_value v ON v.id = vo.option_value_id
+         JOIN product_option o ON o.id = v.option_id
+         WHERE vo.variant_id IN (SELECT value FROM json_each(?1))
+         ORDER BY vo.variant_id, o.id"
+    ))?;
+    let rows = stmt.query_map([json_list(variant_ids)], |r| {
+        Ok((r.get(0)?, (value_from(r, 1)?, option_from(r, 9)?)))
+    })?;
+    grouped(rows)
+}
+
+/// An option with its values.
+pub type OptionWithValues = (ProductOption, Vec<OptionValue>);
+
+/// Options of these products with their values, by product id.
+///
+/// # Errors
+/// Database failures.
+pub fn options_of(
+    conn: &Connection,
+    product_ids: &[String],
+) -> Result<HashMap<String, Vec<OptionWithValues>>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {OPTION_COLUMNS}, {VALUE_COLUMNS}
+         FROM product_option o LEFT JOIN product_option_value v ON v.option_id = o.id
+         WHERE o.product_id IN (SELECT value FROM json_each(?1)) AND o.deleted_at IS NULL
+         ORDER BY o.product_id, o.id, v.id"
+    ))?;
+    let mut rows = stmt.query([json_list(product_ids)])?;
+    let mut map: HashMap<String, Vec<OptionWithValues>> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let option = option_from(r, 0)?;
+        let list = map.entry(option.product_id.clone()).or_default();
+        if list.last().is_none_or(|(o, _)| o.id != option.id) {
+            list.push((option, Vec::new()));
+        }
+        let value_id: Option<String> = r.get(7)?;
+        if let (Some(_), Some((_, values))) = (value_id, list.last_mut()) {
+            values.push(value_from(r, 7)?);
+        }
+    }
+    Ok(map)
+}
+
+/// Images of these products, by product id, in rank order.
+///
+/// # Errors
+/// Database failures.
+pub fn images_of(conn: &Connection, product_ids: &[String]) -> Result<HashMap<String, Vec<Image>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, url, rank, product_id, metadata, created_at, updated_at, deleted_at
+         FROM product_image
+         WHERE product_id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL
+         ORDER BY product_id, rank",
+    )?;
+    let rows = stmt.query_map([json_list(product_ids)], |r| {
+        let image = Image {
+            id: r.get(0)?,
+            url: r.get(1)?,
+            rank: r.get(2)?,
+            product_id: r.get(3)?,
+            metadata: metadata_from_sql(r.get(4)?),
+            created_at: r.get(5)?,
+            updated_at: r.get(6)?,
+            deleted_at: r.get(7)?,
+        };
+        Ok((image.product_id.clone(), image))
+    })?;
+    grouped(rows)
+}
+
+/// Tags of these products, by product id.
+///
+/// # Errors
+/// Database failures.
+pub fn tags_of(conn: &Connection, product_ids: &[String]) -> Result<HashMap<String, Vec<Tag>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT pt.product_id, t.id, t.value, t.metadata, t.created_at, t.updated_at, t.deleted_at
+         FROM product_tags pt JOIN product_tag t ON t.id = pt.product_tag_id
+         WHERE pt.product_id IN (SELECT value FROM json_each(?1)) AND t.deleted_at IS NULL
+         ORDER BY pt.product_id, t.value",
+    )?;
+    let rows = stmt.query_map([json_list(product_ids)], |r| {
+        Ok((r.get(0)?, super::taxonomy::tag_from(r, 1)?))
+    })?;
+    grouped(rows)
+}
+
+/// Categories of these products, by product id.
+///
+/// # Errors
+/// Database failures.
+pub fn categories_of(
+    conn: &Connection,
+    product_ids: &[String],
+) -> Result<HashMap<String, Vec<Category>>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT cp.product_id, {}
+         FROM product_category_product cp JOIN product_category c ON c.id = cp.product_category_id
+         WHERE cp.product_id IN (SELECT value FROM json_each(?1)) AND c.deleted_at IS NULL
+         ORDER BY cp.product_id, c.rank",
+        super::taxonomy::CATEGORY_COLUMNS
+    ))?;
+    let rows = stmt.query_map([json_list(product_ids)], |r| {
+        Ok((r.get(0)?, super::taxonomy::category_from(r, 1)?))
+    })?;
+    grouped(rows)
+}

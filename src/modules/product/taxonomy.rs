@@ -1,0 +1,491 @@
+//! Categories (a tree with materialized paths), collections, tags and types.
+
+use super::model::{Category, Collection, Product, Tag};
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::modules::{clamp, json_list, metadata_from_sql};
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use std::collections::HashMap;
+
+/// Which of the two value tables.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// `product_tag`, ids `ptag_…`.
+    Tag,
+    /// `product_type`, ids `ptyp_…`.
+    Type,
+}
+
+impl ValueKind {
+    fn table(self) -> &'static str {
+        match self {
+            ValueKind::Tag => "product_tag",
+            ValueKind::Type => "product_type",
+        }
+    }
+
+    fn prefix(self) -> &'static str {
+        match self {
+            ValueKind::Tag => "ptag",
+            ValueKind::Type => "ptyp",
+        }
+    }
+
+    /// Medusa's entity name in messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            ValueKind::Tag => "Product tag",
+            ValueKind::Type => "Product type",
+        }
+    }
+}
+
+/// Simple list filters shared by collections, tags, types and categories; empty lists do
+/// not filter.
+#[derive(Debug, Clone, Default)]
+pub struct SimpleFilter {
+    /// Only these ids.
+    pub ids: Vec<String>,
+    /// Only these handles (collections, categories) or values (tags, types).
+    pub keys: Vec<String>,
+    /// Case-insensitive substring of the title / name / value.
+    pub q: Option<String>,
+    /// Categories only: parent id (`Some(None)` = roots).
+    pub parent: Option<Option<String>>,
+    /// Categories only: active and not internal.
+    pub public_only: bool,
+}
+
+pub(super) fn tag_from(r: &Row, at: usize) -> rusqlite::Result<Tag> {
+    Ok(Tag {
+        id: r.get(at)?,
+        value: r.get(at + 1)?,
+        metadata: metadata_from_sql(r.get(at + 2)?),
+        created_at: r.get(at + 3)?,
+        updated_at: r.get(at + 4)?,
+        deleted_at: r.get(at + 5)?,
+    })
+}
+
+/// Creates a tag or a type.
+///
+/// # Errors
+/// An empty or duplicate value.
+pub fn create_value(conn: &Connection, ctx: &Ctx, kind: ValueKind, value: &str) -> Result<Tag> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid("Invalid request: Field 'value' is required"));
+    }
+    let id = ctx.id(kind.prefix());
+    conn.prepare_cached(&format!(
+        "INSERT INTO {} (id, value, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+        kind.table()
+    ))?
+    .execute(params![id, value, ctx.now()])?;
+    retrieve_value(conn, kind, &id)
+}
+
+/// A tag or type by id.
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve_value(conn: &Connection, kind: ValueKind, id: &str) -> Result<Tag> {
+    let (mut page, _) = list_values(
+        conn,
+        kind,
+        &SimpleFilter {
+            ids: vec![id.to_string()],
+            ..SimpleFilter::default()
+        },
+        1,
+        0,
+    )?;
+    page.pop().ok_or_else(|| Error::not_found(kind.label(), id))
+}
+
+/// A page of tags or types (by value) and the total.
+///
+/// # Errors
+/// Database failures.
+pub fn list_values(
+    conn: &Connection,
+    kind: ValueKind,
+    f: &SimpleFilter,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<Tag>, u64)> {
+    let cols = "id, value, metadata, created_at, updated_at, deleted_at";
+    let (where_sql, args) = simple_where(f, "value", "value");
+    page(
+        conn,
+        kind.table(),
+        cols,
+        &where_sql,
+        "value",
+        &args,
+        limit,
+        offset,
+        |r| tag_from(r, 0),
+    )
+}
+
+/// Tags or types by id (for a page's `type_id`s).
+///
+/// # Errors
+/// Database failures.
+pub fn values_by_id(
+    conn: &Connection,
+    kind: ValueKind,
+    ids: &[String],
+) -> Result<HashMap<String, Tag>> {
+    let f = SimpleFilter {
+        ids: ids.to_vec(),
+        ..SimpleFilter::default()
+    };
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let (list, _) = list_values(conn, kind, &f, u64::MAX, 0)?;
+    Ok(list.into_iter().map(|t| (t.id.clone(), t)).collect())
+}
+
+fn simple_where(f: &SimpleFilter, key_col: &str, q_col: &str) -> (String, Vec<Box<dyn ToSql>>) {
+    let mut sql = vec!["deleted_at IS NULL".to_string()];
+    let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+    if !f.ids.is_empty() {
+        args.push(Box::new(json_list(&f.ids)));
+        sql.push(format!(
+            "id IN (SELECT value FROM json_each(?{}))",
+            args.len()
+        ));
+    }
+    if !f.keys.is_empty() {
+        args.push(Box::new(json_list(&f.keys)));
+        sql.push(format!(
+            "{key_col} IN (SELECT value FROM json_each(?{}))",
+            args.len()
+        ));
+    }
+    if let Some(q) = &f.q {
+        args.push(Box::new(q.to_lowercase()));
+        sql.push(format!("instr(lower({q_col}), ?{}) > 0", args.len()));
+    }
+    match &f.parent {
+        Some(Some(parent)) => {
+            args.push(Box::new(parent.clone()));
+            sql.push(format!("parent_category_id = ?{}", args.len()));
+        }
+        Some(None) => sql.push("parent_category_id IS NULL".into()),
+        None => {}
+    }
+    if f.public_only {
+        sql.push("is_active = 1 AND is_internal = 0".into());
+    }
+    (sql.join(" AND "), args)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn page<T>(
+    conn: &Connection,
+    table: &str,
+    cols: &str,
+    where_sql: &str,
+    order: &str,
+    args: &[Box<dyn ToSql>],
+    limit: u64,
+    offset: u64,
+    map: impl FnMut(&Row) -> rusqlite::Result<T>,
+) -> Result<(Vec<T>, u64)> {
+    let refs: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref() as &dyn ToSql).collect();
+    let count: u64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM {table} WHERE {where_sql}"))?
+        .query_row(refs.as_slice(), |r| r.get::<_, i64>(0))? as u64;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {cols} FROM {table} WHERE {where_sql} ORDER BY {order}, id LIMIT {} OFFSET {}",
+        clamp(limit),
+        clamp(offset)
+    ))?;
+    let rows = stmt.query_map(refs.as_slice(), map)?;
+    Ok((rows.collect::<rusqlite::Result<_>>()?, count))
+}
+
+const COLLECTION_COLUMNS: &str = "id, title, handle, metadata, created_at, updated_at, deleted_at";
+
+fn collection_from(r: &Row) -> rusqlite::Result<Collection> {
+    Ok(Collection {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        handle: r.get(2)?,
+        metadata: metadata_from_sql(r.get(3)?),
+        created_at: r.get(4)?,
+        updated_at: r.get(5)?,
+        deleted_at: r.get(6)?,
+    })
+}
+
+/// Creates a collection; the handle defaults to a slug of the title.
+///
+/// # Errors
+/// An empty title, a duplicate handle.
+pub fn create_collection(
+    conn: &Connection,
+    ctx: &Ctx,
+    title: &str,
+    handle: Option<&str>,
+) -> Result<Collection> {
+    if title.trim().is_empty() {
+        return Err(Error::invalid("Invalid request: Field 'title' is required"));
+    }
+    let id = ctx.id("pcol");
+    let handle = handle.map_or_else(|| super::write::slug(title), str::to_string);
+    conn.prepare_cached(
+        "INSERT INTO product_collection (id, title, handle, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?4)",
+    )?
+    .execute(params![id, title, handle, ctx.now()])?;
+    retrieve_collection(conn, &id)
+}
+
+/// A collection by id.
+///
+/// # Errors
+/// 404 "Collection with id: X was not found".
+pub fn retrieve_collection(conn: &Connection, id: &str) -> Result<Collection> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLLECTION_COLUMNS} FROM product_collection WHERE id = ?1 AND deleted_at IS NULL"
+    ))?
+    .query_row([id], collection_from)
+    .optional()?
+    .ok_or_else(|| Error::not_found("Collection", id))
+}
+
+/// A page of collections (newest first, Medusa's default) and the total.
+///
+/// # Errors
+/// Database failures.
+pub fn list_collections(
+    conn: &Connection,
+    f: &SimpleFilter,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<Collection>, u64)> {
+    let (where_sql, args) = simple_where(f, "handle", "title");
+    page(
+        conn,
+        "product_collection",
+        COLLECTION_COLUMNS,
+        &where_sql,
+        "created_at DESC",
+        &args,
+        limit,
+        offset,
+        collection_from,
+    )
+}
+
+/// Collections by id (for a page's `collection_id`s).
+///
+/// # Errors
+/// Database failures.
+pub fn collections_by_id(conn: &Connection, ids: &[String]) -> Result<HashMap<String, Collection>> {
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let f = SimpleFilter {
+        ids: ids.to_vec(),
+        ..SimpleFilter::default()
+    };
+    let (list, _) = list_collections(conn, &f, u64::MAX, 0)?;
+    Ok(list.into_iter().map(|c| (c.id.clone(), c)).collect())
+}
+
+pub(super) const CATEGORY_COLUMNS: &str = "c.id, c.name, c.description, c.handle, c.mpath, \
+    c.is_active, c.is_internal, c.rank, c.parent_category_id, c.metadata, c.created_at, \
+    c.updated_at, c.deleted_at";
+
+pub(super) fn category_from(r: &Row, at: usize) -> rusqlite::Result<Category> {
+    Ok(Category {
+        id: r.get(at)?,
+        name: r.get(at + 1)?,
+        description: r.get(at + 2)?,
+        handle: r.get(at + 3)?,
+        mpath: r.get(at + 4)?,
+        is_active: r.get(at + 5)?,
+        is_internal: r.get(at + 6)?,
+        rank: r.get(at + 7)?,
+        parent_category_id: r.get(at + 8)?,
+        metadata: metadata_from_sql(r.get(at + 9)?),
+        created_at: r.get(at + 10)?,
+        updated_at: r.get(at + 11)?,
+        deleted_at: r.get(at + 12)?,
+    })
+}
+
+/// Input of [`create_category`].
+#[derive(Debug, Clone, Default)]
+pub struct NewCategory {
+    /// Name (required).
+    pub name: String,
+    /// Handle; a slug of the name when absent.
+    pub handle: Option<String>,
+    /// Description.
+    pub description: String,
+    /// Parent category id.
+    pub parent_category_id: Option<String>,
+    /// Visible on the store.
+    pub is_active: bool,
+    /// Hidden from the store.
+    pub is_internal: bool,
+}
+
+/// Creates a category as the last child of its parent.
+///
+/// # Errors
+/// An empty name, an unknown parent, a duplicate handle.
+pub fn create_category(conn: &Connection, ctx: &Ctx, input: &NewCategory) -> Result<Category> {
+    if input.name.trim().is_empty() {
+        return Err(Error::invalid("Invalid request: Field 'name' is required"));
+    }
+    let id = ctx.id("pcat");
+    let parent_path = match &input.parent_category_id {
+        Some(parent) => retrieve_category(conn, parent, false)?.mpath,
+        None => String::new(),
+    };
+    let rank: i64 = conn
+        .prepare_cached(
+            "SELECT count(*) FROM product_category WHERE parent_category_id IS ?1 AND deleted_at IS NULL",
+        )?
+        .query_row([&input.parent_category_id], |r| r.get(0))?;
+    let handle = input
+        .handle
+        .clone()
+        .unwrap_or_else(|| super::write::slug(&input.name));
+    conn.prepare_cached(
+        "INSERT INTO product_category (id, name, description, handle, mpath, is_active,
+            is_internal, rank, parent_category_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+    )?
+    .execute(params![
+        id,
+        input.name,
+        input.description,
+        handle,
+        format!("{parent_path}{id}."),
+        input.is_active,
+        input.is_internal,
+        rank,
+        input.parent_category_id,
+        ctx.now()
+    ])?;
+    retrieve_category(conn, &id, false)
+}
+
+/// A category by id; with `public_only`, inactive and internal ones are not found.
+///
+/// # Errors
+/// 404 "Product category with id: X was not found".
+pub fn retrieve_category(conn: &Connection, id: &str, public_only: bool) -> Result<Category> {
+    let f = SimpleFilter {
+        ids: vec![id.to_string()],
+        public_only,
+        ..SimpleFilter::default()
+    };
+    let (mut page, _) = list_categories(conn, &f, 1, 0)?;
+    page.pop()
+        .ok_or_else(|| Error::not_found("Product category", id))
+}
+
+/// A page of categories (by rank) and the total.
+///
+/// # Errors
+/// Database failures.
+pub fn list_categories(
+    conn: &Connection,
+    f: &SimpleFilter,
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<Category>, u64)> {
+    let (where_sql, args) = simple_where(f, "handle", "name");
+    let cols = CATEGORY_COLUMNS.replace("c.", "");
+    page(
+        conn,
+        "product_category",
+        &cols,
+        &where_sql,
+        "rank",
+        &args,
+        limit,
+        offset,
+        |r| category_from(r, 0),
+    )
+}
+
+/// Every live category (the tree is small; callers build parents and children from it).
+///
+/// # Errors
+/// Database failures.
+pub fn all_categories(conn: &Connection, public_only: bool) -> Result<Vec<Category>> {
+    let f = SimpleFilter {
+        public_only,
+        ..SimpleFilter::default()
+    };
+    Ok(list_categories(conn, &f, u64::MAX, 0)?.0)
+}
+
+/// Published products of these collections, by collection id.
+///
+/// # Errors
+/// Database failures.
+pub fn products_of_collections(
+    conn: &Connection,
+    collection_ids: &[String],
+) -> Result<HashMap<String, Vec<Product>>> {
+    products_by(
+        conn,
+        "p.collection_id",
+        "product p",
+        "p.collection_id IN (SELECT value FROM json_each(?1))",
+        collection_ids,
+    )
+}
+
+/// Published products of these categories, by category id.
+///
+/// # Errors
+/// Database failures.
+pub fn products_of_categories(
+    conn: &Connection,
+    category_ids: &[String],
+) -> Result<HashMap<String, Vec<Product>>> {
+    products_by(
+        conn,
+        "cp.product_category_id",
+        "product_category_product cp JOIN product p ON p.id = cp.product_id",
+        "cp.product_category_id IN (SELECT value FROM json_each(?1))",
+        category_ids,
+    )
+}
+
+fn products_by(
+    conn: &Connection,
+    key: &str,
+    from: &str,
+    cond: &str,
+    ids: &[String],
+) -> Result<HashMap<String, Vec<Product>>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {key}, {} FROM {from}
+         WHERE {cond} AND p.deleted_at IS NULL AND p.status = 'published'
+         ORDER BY {key}, p.created_at, p.pk",
+        super::read::COLUMNS
+    ))?;
+    let mut rows = stmt.query([json_list(ids)])?;
+    let mut map: HashMap<String, Vec<Product>> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let key: String = r.get(0)?;
+        map.entry(key)
+            .or_default()
+            .push(super::read::product_from(r, 1)?);
+    }
+    Ok(map)
+}
