@@ -25,6 +25,7 @@ pub const PRODUCT_GRAPH: Graph = Graph {
         "values",
     ],
     opaque: &["variants.calculated_price"],
+    embedded: &["variants.options.option"],
 };
 
 /// Medusa's default store product fields.

@@ -14,6 +14,8 @@ pub struct Graph {
     pub relations: &'static [&'static str],
     /// Computed objects kept whole when selected.
     pub opaque: &'static [&'static str],
+    /// Paths always kept whole with their parent (a variant option's `option`).
+    pub embedded: &'static [&'static str],
 }
 
 fn join(parent: &str, key: &str) -> String {
@@ -33,8 +35,11 @@ pub fn project(
 ) {
     object.retain(|key, value| {
         let full = join(path, key);
+        if graph.embedded.contains(&full.as_str()) {
+            return true;
+        }
         if graph.opaque.contains(&full.as_str()) {
-            return selection.includes_relation(&full) || selection.includes(&full);
+            return selection.includes_relation(&full);
         }
         if !graph.relations.contains(&key.as_str()) {
             return key == "id" || selection.includes(&full);

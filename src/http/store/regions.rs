@@ -25,6 +25,7 @@ const REGION_DEFAULTS: &[&str] = &[
 const REGION_GRAPH: Graph = Graph {
     relations: &["countries"],
     opaque: &[],
+    embedded: &[],
 };
 
 fn render(region: &Region, selection: &FieldSelection) -> Value {

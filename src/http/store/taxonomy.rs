@@ -29,12 +29,21 @@ const CATEGORY_DEFAULTS: &[&str] = &[
 const CATEGORY_GRAPH: Graph = Graph {
     relations: &["parent_category", "category_children", "products"],
     opaque: &[],
+    embedded: &[],
 };
 
-const DEEP_CHILDREN: &str =
-    "*category_children.category_children.category_children.category_children.category_children";
-const DEEP_PARENTS: &str =
-    "*parent_category.parent_category.parent_category.parent_category.parent_category";
+const DEEP_CHILDREN: &[&str] = &[
+    "*category_children",
+    "*category_children.category_children",
+    "*category_children.category_children.category_children",
+    "*category_children.category_children.category_children.category_children",
+];
+const DEEP_PARENTS: &[&str] = &[
+    "*parent_category",
+    "*parent_category.parent_category",
+    "*parent_category.parent_category.parent_category",
+    "*parent_category.parent_category.parent_category.parent_category",
+];
 
 /// The whole public tree, indexed for walking up and down.
 struct Tree {
@@ -103,10 +112,10 @@ impl Tree {
 fn category_selection(req: &Request, fields: Option<&str>) -> Result<FieldSelection> {
     let mut extra = Vec::new();
     if boolean(&req.query, "include_descendants_tree")? == Some(true) {
-        extra.push(DEEP_CHILDREN);
+        extra.extend_from_slice(DEEP_CHILDREN);
     }
     if boolean(&req.query, "include_ancestors_tree")? == Some(true) {
-        extra.push(DEEP_PARENTS);
+        extra.extend_from_slice(DEEP_PARENTS);
     }
     Ok(fields::selection(fields, CATEGORY_DEFAULTS, &extra))
 }
@@ -190,6 +199,7 @@ const COLLECTION_DEFAULTS: &[&str] = &["id", "title", "handle", "created_at", "u
 const COLLECTION_GRAPH: Graph = Graph {
     relations: &["products"],
     opaque: &[],
+    embedded: &[],
 };
 
 fn render_collections(
@@ -266,6 +276,7 @@ const VALUE_DEFAULTS: &[&str] = &["id", "value", "created_at", "updated_at", "me
 const VALUE_GRAPH: Graph = Graph {
     relations: &[],
     opaque: &[],
+    embedded: &[],
 };
 
 fn values(engine: &Engine, req: &Request, kind: ValueKind, key: &str) -> Result<Response> {
