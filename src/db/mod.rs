@@ -18,6 +18,7 @@ use crate::error::{Error, Result};
 use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -99,6 +100,10 @@ struct Inner {
     location: Location,
     writer: writer::WriterHandle,
     pool: Pool<SqliteConnectionManager>,
+    /// Bumped after every committed write job (before its caller hears back).
+    generation: Arc<AtomicU64>,
+    /// Counts memoized for one generation (see [`Store::memo_count`]).
+    counts: Mutex<HashMap<String, (u64, u64)>>,
     /// Keeps an in-memory database alive while the store exists.
     _holder: Option<Mutex<Connection>>,
 }
@@ -143,6 +148,8 @@ impl Store {
                 location,
                 writer,
                 pool,
+                generation: Arc::new(AtomicU64::new(0)),
+                counts: Mutex::new(HashMap::new()),
                 _holder: holder,
             }),
         })
@@ -159,7 +166,51 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Tx) -> Result<T> + Send + 'static,
     {
-        self.inner.writer.submit(job)
+        let generation = Arc::clone(&self.inner.generation);
+        self.inner.writer.submit(move |tx: &Tx| {
+            tx.after_commit(move || {
+                generation.fetch_add(1, Ordering::SeqCst);
+            });
+            job(tx)
+        })
+    }
+
+    /// How many write jobs have committed; changes whenever the data may have changed.
+    pub fn generation(&self) -> u64 {
+        self.inner.generation.load(Ordering::SeqCst)
+    }
+
+    /// A count (e.g. a listing's total) memoized until the next committed write: `compute`
+    /// runs only when `key` has no count for the current generation. Listing totals over a
+    /// large catalog cost a scan; between writes they cannot change.
+    ///
+    /// # Errors
+    /// `compute`'s error.
+    pub fn memo_count(&self, key: &str, compute: impl FnOnce() -> Result<u64>) -> Result<u64> {
+        const MAX_KEYS: usize = 4096;
+        let generation = self.generation();
+        let lock = |m: &Mutex<HashMap<String, (u64, u64)>>| {
+            m.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(key)
+                .copied()
+        };
+        if let Some((g, count)) = lock(&self.inner.counts)
+            && g == generation
+        {
+            return Ok(count);
+        }
+        let count = compute()?;
+        let mut counts = self
+            .inner
+            .counts
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if counts.len() >= MAX_KEYS {
+            counts.retain(|_, (g, _)| *g == generation);
+        }
+        counts.insert(key.to_string(), (generation, count));
+        Ok(count)
     }
 
     /// Runs `f` on a pooled read connection inside one read transaction (a consistent
@@ -413,6 +464,31 @@ mod tests {
             Err(Error::invalid("no"))
         });
         assert_eq!(rx_hook.try_iter().collect::<Vec<_>>(), vec!["committed"]);
+    }
+
+    #[test]
+    fn memo_count_lasts_until_the_next_commit() {
+        let store = memory_store();
+        let calls = std::cell::Cell::new(0);
+        let counted = |store: &Store| {
+            store
+                .memo_count("t", || {
+                    calls.set(calls.get() + 1);
+                    Ok(count(store) as u64)
+                })
+                .unwrap()
+        };
+        assert_eq!((counted(&store), counted(&store), calls.get()), (0, 0, 1));
+        store
+            .write(|tx| Ok(tx.execute("INSERT INTO t (v) VALUES ('a')", [])?))
+            .unwrap();
+        assert_eq!((counted(&store), calls.get()), (1, 2));
+        let _ = store.write(|_| -> Result<()> { Err(Error::invalid("no")) });
+        assert_eq!(
+            (counted(&store), calls.get()),
+            (1, 2),
+            "a failed job changes nothing"
+        );
     }
 
     #[test]

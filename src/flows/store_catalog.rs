@@ -89,14 +89,15 @@ pub fn effective_channels(key_channels: &[String], requested: &[String]) -> Resu
 pub fn store_filter(mut filter: ProductFilter, channels: &[String]) -> ProductFilter {
     filter.statuses = vec!["published".into()];
     filter.public_categories = true;
-    filter.id_scope = Some((
-        links::product_sales_channel().lefts_in_subquery(),
+    filter.scope = Some((
+        links::product_sales_channel().left_linked_to_any("p.id"),
         json_list(channels),
     ));
     filter
 }
 
-/// A page of store products with the wanted relations, and the total count.
+/// A page of store products with the wanted relations (the total comes from
+/// `product::count`, which callers memoize per store generation).
 ///
 /// # Errors
 /// Database failures.
@@ -106,9 +107,9 @@ pub fn list(
     order: &ProductOrder,
     page: (u64, u64),
     wanted: &Wanted,
-) -> Result<(Vec<ProductNode>, u64)> {
-    let (rows, count) = product::list(conn, filter, order, page.0, page.1)?;
-    Ok((product_graph::load(conn, rows, wanted)?, count))
+) -> Result<Vec<ProductNode>> {
+    let rows = product::read::page(conn, filter, order, page.0, page.1)?;
+    product_graph::load(conn, rows, wanted)
 }
 
 /// One store product.

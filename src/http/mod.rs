@@ -5,6 +5,7 @@
 //! directly → route lookup (404/405) → size and content-type checks on the body → access check
 //! ([`auth`]) → the handler under `catch_unwind` → JSON response and one access-log line.
 
+pub mod admin;
 pub mod auth;
 pub mod catalog_json;
 pub mod cors;

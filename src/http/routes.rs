@@ -13,5 +13,6 @@ pub fn core_routes() -> Vec<Route> {
         |_, _| Ok(Response::text("OK")),
     )];
     routes.extend(super::store::catalog_routes());
+    routes.extend(super::admin::catalog_routes());
     routes
 }

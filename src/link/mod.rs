@@ -162,11 +162,13 @@ impl Link {
         Ok(map)
     }
 
-    /// A subquery selecting the left ids linked to any right id of a JSON-list parameter
-    /// `?`, for filtering another module's listing (`… WHERE p.id IN (<this>)`).
-    pub fn lefts_in_subquery(&self) -> String {
+    /// A condition that the left entity `left_expr` (e.g. `p.id`) is linked to any right id
+    /// of a JSON-list parameter `?`, for filtering another module's listing. Correlated, so
+    /// the listing's own index keeps driving the page (one probe per row).
+    pub fn left_linked_to_any(&self, left_expr: &str) -> String {
         format!(
-            "SELECT {l} FROM {t} WHERE deleted_at IS NULL AND {r} IN (SELECT value FROM json_each(?))",
+            "EXISTS (SELECT 1 FROM {t} lk WHERE lk.{l} = {left_expr} AND lk.deleted_at IS NULL \
+             AND lk.{r} IN (SELECT value FROM json_each(?)))",
             t = self.table,
             l = self.left.column,
             r = self.right.column,

@@ -9,7 +9,7 @@ use crate::http::catalog_json::{PRODUCT_GRAPH, STORE_PRODUCT_DEFAULTS, product};
 use crate::http::fields::{self, boolean, page, project, string, strings};
 use crate::http::query::FieldSelection;
 use crate::http::{Request, Response, list_envelope};
-use crate::modules::product::{ProductFilter, ProductOrder};
+use crate::modules::product::{self, ProductFilter, ProductOrder};
 use serde_json::{Map, Value, json};
 
 const PRICES: &str = "*variants.calculated_price";
@@ -103,9 +103,14 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
         channels,
     } = shape(engine, req, fields.as_deref(), STORE_PRODUCT_DEFAULTS)?;
     let filter = store_catalog::store_filter(filter(&req.query)?, &channels);
-    let (nodes, count) = engine.store().read(|conn| {
+    let store = engine.store();
+    let (nodes, count) = store.read(|conn| {
         wanted.prices = store_catalog::pricing_context(conn, &pricing)?;
-        store_catalog::list(conn, &filter, &order, (limit, offset), &wanted)
+        let count = store.memo_count(&format!("store products {filter:?}"), || {
+            product::count(conn, &filter)
+        })?;
+        let nodes = store_catalog::list(conn, &filter, &order, (limit, offset), &wanted)?;
+        Ok((nodes, count))
     })?;
     let items = nodes.iter().map(|n| render(n, &selection)).collect();
     Ok(Response::json(list_envelope(

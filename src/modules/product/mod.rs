@@ -16,7 +16,7 @@ use crate::db::module::Module;
 use crate::migration;
 
 pub use model::*;
-pub use read::{ProductFilter, ProductOrder, list, retrieve};
+pub use read::{ProductFilter, ProductOrder, count, list, retrieve};
 pub use write::{NewImage, NewOption, NewProduct, NewVariant, create, soft_delete};
 
 /// The module: tables `product*` (with the `product_fts` search index).

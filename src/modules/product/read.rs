@@ -34,9 +34,9 @@ pub struct ProductFilter {
     pub type_ids: Vec<String>,
     /// Gift cards only / none.
     pub is_giftcard: Option<bool>,
-    /// Restricts to ids produced by a subquery with one JSON-list parameter, e.g. a link
-    /// table lookup composed by a flow (`SELECT product_id FROM link_… WHERE …`).
-    pub id_scope: Option<(String, String)>,
+    /// A condition on `p` with one JSON-list parameter `?`, composed by a flow from another
+    /// module's link (`EXISTS (SELECT 1 FROM link_… WHERE product_id = p.id AND …)`).
+    pub scope: Option<(String, String)>,
 }
 
 /// Sort order of a page.
@@ -170,52 +170,110 @@ fn list_inner(
     offset: u64,
     with_count: bool,
 ) -> Result<(Vec<Product>, u64)> {
+    let rows = page(conn, filter, order, limit, offset)?;
+    let count = if with_count {
+        count(conn, filter)?
+    } else {
+        rows.len() as u64
+    };
+    Ok((rows, count))
+}
+
+/// How many live products match `filter`.
+///
+/// # Errors
+/// Database failures.
+pub fn count(conn: &Connection, filter: &ProductFilter) -> Result<u64> {
     let (where_sql, args) = where_clause(filter);
+    let refs: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref() as &dyn ToSql).collect();
+    let n: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM product p WHERE {where_sql}"))?
+        .query_row(refs.as_slice(), |r| r.get(0))?;
+    Ok(n.max(0) as u64)
+}
+
+/// One page of live products matching `filter`, without the total.
+///
+/// # Errors
+/// Database failures.
+pub fn page(
+    conn: &Connection,
+    filter: &ProductFilter,
+    order: &ProductOrder,
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<Product>> {
+    let (where_sql, mut args) = where_clause(filter);
+    args.push(Box::new(clamp(limit)));
+    args.push(Box::new(clamp(offset)));
     let refs: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref() as &dyn ToSql).collect();
     let direction = if order.descending { "DESC" } else { "ASC" };
     let sql = format!(
         "SELECT {COLUMNS} FROM product p WHERE {where_sql}
-         ORDER BY p.{c} {direction}, p.pk {direction} LIMIT {l} OFFSET {o}",
+         ORDER BY p.{c} {direction}, p.pk {direction} LIMIT ?{l} OFFSET ?{o}",
         c = order.column,
-        l = clamp(limit),
-        o = clamp(offset),
+        l = refs.len() - 1,
+        o = refs.len(),
     );
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(refs.as_slice(), from_row)?;
-    let page: Vec<Product> = rows.collect::<rusqlite::Result<_>>()?;
-    let count = if with_count {
-        conn.prepare_cached(&format!("SELECT count(*) FROM product p WHERE {where_sql}"))?
-            .query_row(refs.as_slice(), |r| r.get::<_, i64>(0))? as u64
-    } else {
-        page.len() as u64
-    };
-    Ok((page, count))
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 type Args = Vec<Box<dyn ToSql>>;
 
+/// Adds `clause` (with `?` for a JSON list of `items`) unless `items` is empty.
+fn list_in(sql: &mut Vec<String>, args: &mut Args, clause: &str, items: &[String]) {
+    if !items.is_empty() {
+        args.push(Box::new(json_list(items)));
+        sql.push(clause.replace('?', &format!("?{}", args.len())));
+    }
+}
+
 fn where_clause(f: &ProductFilter) -> (String, Args) {
     let mut sql = vec!["p.deleted_at IS NULL".to_string()];
     let mut args: Args = Vec::new();
-    let mut list_in = |sql: &mut Vec<String>, clause: &str, items: &[String]| {
-        if !items.is_empty() {
-            args.push(Box::new(json_list(items)));
-            sql.push(clause.replace('?', &format!("?{}", args.len())));
-        }
-    };
     let each = "(SELECT value FROM json_each(?))";
-    list_in(&mut sql, &format!("p.status IN {each}"), &f.statuses);
-    list_in(&mut sql, &format!("p.id IN {each}"), &f.ids);
-    list_in(&mut sql, &format!("p.handle IN {each}"), &f.handles);
-    list_in(&mut sql, &format!("p.title IN {each}"), &f.titles);
+    // One status is an equality, so the (status, created_at, pk) index drives the page.
+    if let [status] = f.statuses.as_slice() {
+        args.push(Box::new(status.clone()));
+        sql.push(format!("p.status = ?{}", args.len()));
+    } else {
+        list_in(
+            &mut sql,
+            &mut args,
+            &format!("p.status IN {each}"),
+            &f.statuses,
+        );
+    }
+    list_in(&mut sql, &mut args, &format!("p.id IN {each}"), &f.ids);
     list_in(
         &mut sql,
+        &mut args,
+        &format!("p.handle IN {each}"),
+        &f.handles,
+    );
+    list_in(
+        &mut sql,
+        &mut args,
+        &format!("p.title IN {each}"),
+        &f.titles,
+    );
+    list_in(
+        &mut sql,
+        &mut args,
         &format!("p.collection_id IN {each}"),
         &f.collection_ids,
     );
-    list_in(&mut sql, &format!("p.type_id IN {each}"), &f.type_ids);
     list_in(
         &mut sql,
+        &mut args,
+        &format!("p.type_id IN {each}"),
+        &f.type_ids,
+    );
+    list_in(
+        &mut sql,
+        &mut args,
         &format!("p.id IN (SELECT product_id FROM product_tags WHERE product_tag_id IN {each})"),
         &f.tag_ids,
     );
@@ -226,6 +284,7 @@ fn where_clause(f: &ProductFilter) -> (String, Args) {
     };
     list_in(
         &mut sql,
+        &mut args,
         &format!(
             "p.id IN (SELECT cp.product_id FROM product_category_product cp
               JOIN product_category c ON c.id = cp.product_category_id
@@ -233,12 +292,9 @@ fn where_clause(f: &ProductFilter) -> (String, Args) {
         ),
         &f.category_ids,
     );
-    if let Some((scope, param)) = &f.id_scope {
+    if let Some((scope, param)) = &f.scope {
         args.push(Box::new(param.clone()));
-        sql.push(format!(
-            "p.id IN ({})",
-            scope.replace('?', &format!("?{}", args.len()))
-        ));
+        sql.push(scope.replace('?', &format!("?{}", args.len())));
     }
     if let Some(giftcard) = f.is_giftcard {
         sql.push(format!("p.is_giftcard = {}", i32::from(giftcard)));
