@@ -10,6 +10,8 @@ pub mod auth;
 pub mod catalog_json;
 pub mod cors;
 pub mod fields;
+pub mod json_out;
+pub mod product_json;
 pub mod query;
 pub mod router;
 pub mod routes;
@@ -120,6 +122,9 @@ pub enum Body {
     Json(Value),
     /// Sent as `text/plain`.
     Text(String),
+    /// Already-serialized JSON, sent as `application/json` (large listings are written
+    /// straight into a buffer).
+    RawJson(String),
     /// No body.
     Empty,
 }
@@ -139,6 +144,15 @@ impl Response {
         Response {
             status,
             body: Body::Empty,
+            headers: Vec::new(),
+        }
+    }
+
+    /// 200 with an already-serialized JSON body.
+    pub fn raw_json(json: String) -> Self {
+        Response {
+            status: 200,
+            body: Body::RawJson(json),
             headers: Vec::new(),
         }
     }

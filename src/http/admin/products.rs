@@ -5,11 +5,11 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::create_product::{self, ProductInput};
 use crate::flows::product_graph::{self, Wanted};
-use crate::http::catalog_json::{PRODUCT_GRAPH, product};
-use crate::http::fields::{self, boolean, page, project, string, strings};
+use crate::http::fields::{self, boolean, page, string, strings};
+use crate::http::product_json::{self, Plan};
 use crate::http::query::FieldSelection;
 use crate::http::validate::{Kind, Schema, get_array, get_bool, get_f64, get_str};
-use crate::http::{Request, Response, list_envelope};
+use crate::http::{Request, Response};
 use crate::modules::pricing::NewPrice;
 use crate::modules::product::{
     self, NewImage, NewOption, NewProduct, NewVariant, ProductFilter, ProductOrder,
@@ -71,12 +71,6 @@ fn wanted(selection: &FieldSelection) -> Wanted {
     }
 }
 
-fn render(node: &product_graph::ProductNode, selection: &FieldSelection) -> Value {
-    let mut map = product(node);
-    project(&mut map, selection, &PRODUCT_GRAPH, "");
-    Value::Object(map)
-}
-
 /// `GET /admin/products`.
 ///
 /// # Errors
@@ -106,13 +100,11 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
         let (rows, count) = product::list(conn, &filter, &order, limit, offset)?;
         Ok((product_graph::load(conn, rows, &wanted)?, count))
     })?;
-    let items = nodes.iter().map(|n| render(n, &selection)).collect();
-    Ok(Response::json(list_envelope(
-        "products", items, count, offset, limit,
-    )))
+    let body = product_json::page(&nodes, &Plan::new(&selection), count, offset, limit);
+    Ok(Response::raw_json(body))
 }
 
-fn retrieve_json(engine: &Engine, id: &str, selection: &FieldSelection) -> Result<Value> {
+fn retrieve_json(engine: &Engine, id: &str, selection: &FieldSelection) -> Result<String> {
     let wanted = wanted(selection);
     let id = id.to_string();
     let node = engine.store().read(move |conn| {
@@ -121,7 +113,11 @@ fn retrieve_json(engine: &Engine, id: &str, selection: &FieldSelection) -> Resul
             .pop()
             .ok_or_else(|| Error::not_found("Product", &id))
     })?;
-    Ok(json!({ "product": render(&node, selection) }))
+    Ok(product_json::single(
+        "product",
+        &node,
+        &Plan::new(selection),
+    ))
 }
 
 /// `GET /admin/products/:id`.
@@ -131,7 +127,7 @@ fn retrieve_json(engine: &Engine, id: &str, selection: &FieldSelection) -> Resul
 pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
     let fields = string(&req.query, "fields")?;
     let selection = fields::selection(fields.as_deref(), ADMIN_PRODUCT_DEFAULTS, &[]);
-    Ok(Response::json(retrieve_json(
+    Ok(Response::raw_json(retrieve_json(
         engine,
         req.param("id"),
         &selection,
@@ -340,7 +336,7 @@ pub fn create(engine: &Engine, req: &Request) -> Result<Response> {
         .store()
         .write(move |tx| create_product::run(tx, &ctx, &input))?;
     let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
-    Ok(Response::json(retrieve_json(engine, &id, &selection)?))
+    Ok(Response::raw_json(retrieve_json(engine, &id, &selection)?))
 }
 
 /// `DELETE /admin/products/:id`.

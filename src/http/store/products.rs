@@ -5,12 +5,13 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::flows::product_graph::Wanted;
 use crate::flows::store_catalog::{self, PricingInput};
-use crate::http::catalog_json::{PRODUCT_GRAPH, STORE_PRODUCT_DEFAULTS, product};
-use crate::http::fields::{self, boolean, page, project, string, strings};
+use crate::http::catalog_json::STORE_PRODUCT_DEFAULTS;
+use crate::http::fields::{self, boolean, page, string, strings};
+use crate::http::product_json::{self, Plan};
 use crate::http::query::FieldSelection;
-use crate::http::{Request, Response, list_envelope};
+use crate::http::{Request, Response};
 use crate::modules::product::{self, ProductFilter, ProductOrder};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 const PRICES: &str = "*variants.calculated_price";
 
@@ -79,12 +80,6 @@ fn filter(query: &Map<String, Value>) -> Result<ProductFilter> {
     })
 }
 
-fn render(node: &crate::flows::product_graph::ProductNode, selection: &FieldSelection) -> Value {
-    let mut map = product(node);
-    project(&mut map, selection, &PRODUCT_GRAPH, "");
-    Value::Object(map)
-}
-
 /// `GET /store/products`.
 ///
 /// # Errors
@@ -112,10 +107,9 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
         let nodes = store_catalog::list(conn, &filter, &order, (limit, offset), &wanted)?;
         Ok((nodes, count))
     })?;
-    let items = nodes.iter().map(|n| render(n, &selection)).collect();
-    Ok(Response::json(list_envelope(
-        "products", items, count, offset, limit,
-    )))
+    let plan = Plan::new(&selection);
+    let body = product_json::page(&nodes, &plan, count, offset, limit);
+    Ok(Response::raw_json(body))
 }
 
 /// `GET /store/products/:id`.
@@ -138,7 +132,8 @@ pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
         wanted.prices = store_catalog::pricing_context(conn, &pricing)?;
         store_catalog::retrieve(conn, &id, &filter, &wanted)
     })?;
-    Ok(Response::json(
-        json!({ "product": render(&node, &selection) }),
-    ))
+    let plan = Plan::new(&selection);
+    Ok(Response::raw_json(product_json::single(
+        "product", &node, &plan,
+    )))
 }

@@ -1,0 +1,527 @@
+//! Products on the wire, written straight into a buffer ([`super::json_out`]) under a
+//! `fields=` plan computed once per request: for each entity path, which keys are kept
+//! (the same rules as `fields::project`).
+
+use super::json_out::{Obj, array, string};
+use super::query::FieldSelection;
+use crate::flows::product_graph::{ProductNode, VariantNode};
+use crate::modules::pricing::StoredPrice;
+use crate::modules::pricing::calc::{CalculatedPrice, Chosen};
+use crate::modules::product::{Category, Collection, Image, OptionValue, ProductOption, Tag};
+use crate::money::{exponent_or_default, format_major};
+
+const PRODUCT: &[&str] = &[
+    "id",
+    "title",
+    "handle",
+    "subtitle",
+    "description",
+    "is_giftcard",
+    "status",
+    "thumbnail",
+    "weight",
+    "length",
+    "height",
+    "width",
+    "origin_country",
+    "hs_code",
+    "mid_code",
+    "material",
+    "discountable",
+    "external_id",
+    "collection_id",
+    "type_id",
+    "metadata",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "variants",
+    "options",
+    "images",
+    "tags",
+    "type",
+    "collection",
+    "categories",
+    "sales_channels",
+];
+const VARIANT: &[&str] = &[
+    "id",
+    "title",
+    "sku",
+    "barcode",
+    "ean",
+    "upc",
+    "allow_backorder",
+    "manage_inventory",
+    "hs_code",
+    "origin_country",
+    "mid_code",
+    "material",
+    "weight",
+    "length",
+    "height",
+    "width",
+    "metadata",
+    "variant_rank",
+    "thumbnail",
+    "product_id",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "options",
+    "images",
+    "prices",
+    "calculated_price",
+];
+const VALUE: &[&str] = &[
+    "id",
+    "value",
+    "rank",
+    "metadata",
+    "option_id",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "option",
+];
+const OPTION: &[&str] = &[
+    "id",
+    "title",
+    "is_exclusive",
+    "metadata",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+    "values",
+];
+const IMAGE: &[&str] = &[
+    "id",
+    "url",
+    "rank",
+    "product_id",
+    "metadata",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+];
+const TAG: &[&str] = &[
+    "id",
+    "value",
+    "metadata",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+];
+const COLLECTION: &[&str] = &[
+    "id",
+    "title",
+    "handle",
+    "metadata",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+];
+const CATEGORY: &[&str] = &[
+    "id",
+    "name",
+    "description",
+    "handle",
+    "mpath",
+    "is_active",
+    "is_internal",
+    "rank",
+    "parent_category_id",
+    "metadata",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+];
+const RELATIONS: &[&str] = &[
+    "variants",
+    "options",
+    "images",
+    "tags",
+    "type",
+    "collection",
+    "categories",
+    "sales_channels",
+    "prices",
+    "values",
+];
+
+/// Which keys each entity path keeps.
+pub struct Plan {
+    product: Vec<bool>,
+    variant: Vec<bool>,
+    variant_value: Vec<bool>,
+    option: Vec<bool>,
+    value: Vec<bool>,
+    image: Vec<bool>,
+    tag: Vec<bool>,
+    product_type: Vec<bool>,
+    collection: Vec<bool>,
+    category: Vec<bool>,
+}
+
+fn keep(sel: &FieldSelection, path: &str, key: &str) -> bool {
+    let full = if path.is_empty() {
+        key.to_string()
+    } else {
+        format!("{path}.{key}")
+    };
+    match key {
+        "option" => true,
+        "calculated_price" => sel.includes_relation(&full),
+        k if RELATIONS.contains(&k) => sel.includes_relation(&full),
+        "id" => true,
+        _ => sel.includes(&full),
+    }
+}
+
+fn keys(sel: &FieldSelection, path: &str, list: &[&str]) -> Vec<bool> {
+    list.iter().map(|k| keep(sel, path, k)).collect()
+}
+
+impl Plan {
+    /// The plan of a selection.
+    pub fn new(sel: &FieldSelection) -> Plan {
+        Plan {
+            product: keys(sel, "", PRODUCT),
+            variant: keys(sel, "variants", VARIANT),
+            variant_value: keys(sel, "variants.options", VALUE),
+            option: keys(sel, "options", OPTION),
+            value: keys(sel, "options.values", VALUE),
+            image: keys(sel, "images", IMAGE),
+            tag: keys(sel, "tags", TAG),
+            product_type: keys(sel, "type", TAG),
+            collection: keys(sel, "collection", COLLECTION),
+            category: keys(sel, "categories", CATEGORY),
+        }
+    }
+}
+
+/// Writes `items` as a JSON array of products.
+pub fn products(out: &mut String, nodes: &[ProductNode], plan: &Plan) {
+    array(out, nodes, |out, n| product(out, n, plan));
+}
+
+/// Writes one product.
+pub fn product(out: &mut String, node: &ProductNode, plan: &Plan) {
+    let p = &node.product;
+    let mut o = Obj::start(out);
+    for (key, _) in PRODUCT.iter().zip(&plan.product).filter(|(_, k)| **k) {
+        match *key {
+            "id" => o.str(key, Some(&p.id)),
+            "title" => o.str(key, Some(&p.title)),
+            "handle" => o.str(key, Some(&p.handle)),
+            "subtitle" => o.str(key, p.subtitle.as_deref()),
+            "description" => o.str(key, p.description.as_deref()),
+            "is_giftcard" => o.bool(key, p.is_giftcard),
+            "status" => o.str(key, Some(&p.status)),
+            "thumbnail" => o.str(key, p.thumbnail.as_deref()),
+            "weight" => o.num(key, p.weight),
+            "length" => o.num(key, p.length),
+            "height" => o.num(key, p.height),
+            "width" => o.num(key, p.width),
+            "origin_country" => o.str(key, p.origin_country.as_deref()),
+            "hs_code" => o.str(key, p.hs_code.as_deref()),
+            "mid_code" => o.str(key, p.mid_code.as_deref()),
+            "material" => o.str(key, p.material.as_deref()),
+            "discountable" => o.bool(key, p.discountable),
+            "external_id" => o.str(key, p.external_id.as_deref()),
+            "collection_id" => o.str(key, p.collection_id.as_deref()),
+            "type_id" => o.str(key, p.type_id.as_deref()),
+            "metadata" => o.value(key, p.metadata.as_ref()),
+            "created_at" => o.str(key, Some(&p.created_at)),
+            "updated_at" => o.str(key, Some(&p.updated_at)),
+            "deleted_at" => o.str(key, p.deleted_at.as_deref()),
+            _ => relation(&mut o, key, node, plan),
+        }
+    }
+    o.end();
+}
+
+fn relation(o: &mut Obj, key: &str, node: &ProductNode, plan: &Plan) {
+    let out = o.key(key);
+    match key {
+        "variants" => array(out, &node.variants, |out, v| variant(out, v, plan)),
+        "options" => array(out, &node.options, |out, (opt, values)| {
+            option(out, opt, &plan.option, Some((values, &plan.value)))
+        }),
+        "images" => array(out, &node.images, |out, i| image(out, i, &plan.image)),
+        "tags" => array(out, &node.tags, |out, t| tag(out, t, &plan.tag)),
+        "type" => match &node.product_type {
+            Some(t) => tag(out, t, &plan.product_type),
+            None => out.push_str("null"),
+        },
+        "collection" => match &node.collection {
+            Some(c) => collection(out, c, &plan.collection),
+            None => out.push_str("null"),
+        },
+        "categories" => array(out, &node.categories, |out, c| {
+            category(out, c, &plan.category)
+        }),
+        _ => array(out, &node.sales_channel_ids, |out, id| {
+            let mut o = Obj::start(out);
+            o.str("id", Some(id));
+            o.end();
+        }),
+    }
+}
+
+fn variant(out: &mut String, node: &VariantNode, plan: &Plan) {
+    let v = &node.variant;
+    let mut o = Obj::start(out);
+    for (key, _) in VARIANT.iter().zip(&plan.variant).filter(|(_, k)| **k) {
+        match *key {
+            "id" => o.str(key, Some(&v.id)),
+            "title" => o.str(key, Some(&v.title)),
+            "sku" => o.str(key, v.sku.as_deref()),
+            "barcode" => o.str(key, v.barcode.as_deref()),
+            "ean" => o.str(key, v.ean.as_deref()),
+            "upc" => o.str(key, v.upc.as_deref()),
+            "allow_backorder" => o.bool(key, v.allow_backorder),
+            "manage_inventory" => o.bool(key, v.manage_inventory),
+            "hs_code" => o.str(key, v.hs_code.as_deref()),
+            "origin_country" => o.str(key, v.origin_country.as_deref()),
+            "mid_code" => o.str(key, v.mid_code.as_deref()),
+            "material" => o.str(key, v.material.as_deref()),
+            "weight" => o.num(key, v.weight),
+            "length" => o.num(key, v.length),
+            "height" => o.num(key, v.height),
+            "width" => o.num(key, v.width),
+            "metadata" => o.value(key, v.metadata.as_ref()),
+            "variant_rank" => o.int(key, Some(v.variant_rank)),
+            "thumbnail" => o.str(key, v.thumbnail.as_deref()),
+            "product_id" => o.str(key, Some(&v.product_id)),
+            "created_at" => o.str(key, Some(&v.created_at)),
+            "updated_at" => o.str(key, Some(&v.updated_at)),
+            "deleted_at" => o.str(key, v.deleted_at.as_deref()),
+            "options" => array(o.key(key), &node.options, |out, (value, opt)| {
+                option_value(out, value, &plan.variant_value, Some(opt))
+            }),
+            "images" => o.raw(key, "[]"),
+            "prices" => array(o.key(key), &node.prices, stored_price),
+            _ => match &node.calculated_price {
+                Some(p) => calculated_price(o.key(key), p),
+                None => o.raw(key, "null"),
+            },
+        }
+    }
+    o.end();
+}
+
+fn option(
+    out: &mut String,
+    opt: &ProductOption,
+    keep: &[bool],
+    values: Option<(&Vec<OptionValue>, &Vec<bool>)>,
+) {
+    let mut o = Obj::start(out);
+    for (key, _) in OPTION.iter().zip(keep).filter(|(_, k)| **k) {
+        match *key {
+            "id" => o.str(key, Some(&opt.id)),
+            "title" => o.str(key, Some(&opt.title)),
+            "is_exclusive" => o.bool(key, opt.is_exclusive),
+            "metadata" => o.value(key, opt.metadata.as_ref()),
+            "created_at" => o.str(key, Some(&opt.created_at)),
+            "updated_at" => o.str(key, Some(&opt.updated_at)),
+            "deleted_at" => o.str(key, opt.deleted_at.as_deref()),
+            _ => {
+                if let Some((list, keep)) = values {
+                    array(o.key(key), list, |out, v| option_value(out, v, keep, None));
+                }
+            }
+        }
+    }
+    o.end();
+}
+
+fn option_value(out: &mut String, v: &OptionValue, keep: &[bool], opt: Option<&ProductOption>) {
+    let mut o = Obj::start(out);
+    for (key, _) in VALUE.iter().zip(keep).filter(|(_, k)| **k) {
+        match *key {
+            "id" => o.str(key, Some(&v.id)),
+            "value" => o.str(key, Some(&v.value)),
+            "rank" => o.int(key, v.rank),
+            "metadata" => o.value(key, v.metadata.as_ref()),
+            "option_id" => o.str(key, Some(&v.option_id)),
+            "created_at" => o.str(key, Some(&v.created_at)),
+            "updated_at" => o.str(key, Some(&v.updated_at)),
+            "deleted_at" => o.str(key, v.deleted_at.as_deref()),
+            _ => {
+                if let Some(opt) = opt {
+                    let all = vec![true; OPTION.len() - 1];
+                    option(o.key(key), opt, &all, None);
+                }
+            }
+        }
+    }
+    o.end();
+}
+
+fn image(out: &mut String, i: &Image, keep: &[bool]) {
+    let mut o = Obj::start(out);
+    for (key, _) in IMAGE.iter().zip(keep).filter(|(_, k)| **k) {
+        match *key {
+            "id" => o.str(key, Some(&i.id)),
+            "url" => o.str(key, Some(&i.url)),
+            "rank" => o.int(key, Some(i.rank)),
+            "product_id" => o.str(key, Some(&i.product_id)),
+            "metadata" => o.value(key, i.metadata.as_ref()),
+            "created_at" => o.str(key, Some(&i.created_at)),
+            "updated_at" => o.str(key, Some(&i.updated_at)),
+            _ => o.str(key, i.deleted_at.as_deref()),
+        }
+    }
+    o.end();
+}
+
+fn tag(out: &mut String, t: &Tag, keep: &[bool]) {
+    let mut o = Obj::start(out);
+    for (key, _) in TAG.iter().zip(keep).filter(|(_, k)| **k) {
+        match *key {
+            "id" => o.str(key, Some(&t.id)),
+            "value" => o.str(key, Some(&t.value)),
+            "metadata" => o.value(key, t.metadata.as_ref()),
+            "created_at" => o.str(key, Some(&t.created_at)),
+            "updated_at" => o.str(key, Some(&t.updated_at)),
+            _ => o.str(key, t.deleted_at.as_deref()),
+        }
+    }
+    o.end();
+}
+
+fn collection(out: &mut String, c: &Collection, keep: &[bool]) {
+    let mut o = Obj::start(out);
+    for (key, _) in COLLECTION.iter().zip(keep).filter(|(_, k)| **k) {
+        match *key {
+            "id" => o.str(key, Some(&c.id)),
+            "title" => o.str(key, Some(&c.title)),
+            "handle" => o.str(key, Some(&c.handle)),
+            "metadata" => o.value(key, c.metadata.as_ref()),
+            "created_at" => o.str(key, Some(&c.created_at)),
+            "updated_at" => o.str(key, Some(&c.updated_at)),
+            _ => o.str(key, c.deleted_at.as_deref()),
+        }
+    }
+    o.end();
+}
+
+fn category(out: &mut String, c: &Category, keep: &[bool]) {
+    let mut o = Obj::start(out);
+    for (key, _) in CATEGORY.iter().zip(keep).filter(|(_, k)| **k) {
+        match *key {
+            "id" => o.str(key, Some(&c.id)),
+            "name" => o.str(key, Some(&c.name)),
+            "description" => o.str(key, Some(&c.description)),
+            "handle" => o.str(key, Some(&c.handle)),
+            "mpath" => o.str(key, Some(&c.mpath)),
+            "is_active" => o.bool(key, c.is_active),
+            "is_internal" => o.bool(key, c.is_internal),
+            "rank" => o.int(key, Some(c.rank)),
+            "parent_category_id" => o.str(key, c.parent_category_id.as_deref()),
+            "metadata" => o.value(key, c.metadata.as_ref()),
+            "created_at" => o.str(key, Some(&c.created_at)),
+            "updated_at" => o.str(key, Some(&c.updated_at)),
+            _ => o.str(key, c.deleted_at.as_deref()),
+        }
+    }
+    o.end();
+}
+
+fn money(o: &mut Obj, key: &str, minor: i64, currency: &str) {
+    o.raw(key, &format_major(minor, exponent_or_default(currency)));
+}
+
+fn raw_money(o: &mut Obj, key: &str, minor: i64, currency: &str) {
+    let out = o.key(key);
+    let mut raw = Obj::start(out);
+    raw.str(
+        "value",
+        Some(&format_major(minor, exponent_or_default(currency))),
+    );
+    raw.int("precision", Some(20));
+    raw.end();
+}
+
+fn chosen(out: &mut String, c: &Chosen) {
+    let mut o = Obj::start(out);
+    o.str("id", Some(&c.id));
+    o.str("price_list_id", c.price_list_id.as_deref());
+    o.str("price_list_type", c.price_list_type.as_deref());
+    o.int("min_quantity", c.min_quantity);
+    o.int("max_quantity", c.max_quantity);
+    o.end();
+}
+
+/// Medusa's `calculated_price` object.
+pub fn calculated_price(out: &mut String, p: &CalculatedPrice) {
+    let cur = p.currency_code.as_str();
+    let mut o = Obj::start(out);
+    o.str("id", Some(&p.price_set_id));
+    o.bool(
+        "is_calculated_price_price_list",
+        p.calculated.price_list_id.is_some(),
+    );
+    o.bool("is_calculated_price_tax_inclusive", p.is_tax_inclusive);
+    money(&mut o, "calculated_amount", p.calculated.amount, cur);
+    raw_money(&mut o, "raw_calculated_amount", p.calculated.amount, cur);
+    o.bool(
+        "is_original_price_price_list",
+        p.original.price_list_id.is_some(),
+    );
+    o.bool("is_original_price_tax_inclusive", p.is_tax_inclusive);
+    money(&mut o, "original_amount", p.original.amount, cur);
+    raw_money(&mut o, "raw_original_amount", p.original.amount, cur);
+    o.str("currency_code", Some(cur));
+    chosen(o.key("calculated_price"), &p.calculated);
+    chosen(o.key("original_price"), &p.original);
+    o.end();
+}
+
+/// An admin variant price (`variants[].prices[]`).
+pub fn stored_price(out: &mut String, p: &StoredPrice) {
+    let cur = p.currency_code.as_str();
+    let mut o = Obj::start(out);
+    o.str("id", Some(&p.id));
+    money(&mut o, "amount", p.amount, cur);
+    raw_money(&mut o, "raw_amount", p.amount, cur);
+    o.str("currency_code", Some(cur));
+    o.int("min_quantity", p.min_quantity);
+    o.int("max_quantity", p.max_quantity);
+    o.str("price_set_id", Some(&p.price_set_id));
+    let rules = o.key("rules");
+    let mut r = Obj::start(rules);
+    for (k, v) in &p.rules {
+        r.str(k, Some(v));
+    }
+    r.end();
+    o.str("created_at", Some(&p.created_at));
+    o.str("updated_at", Some(&p.updated_at));
+    o.end();
+}
+
+/// `{"<key>": <product>}`.
+pub fn single(key: &str, node: &ProductNode, plan: &Plan) -> String {
+    let mut out = String::with_capacity(8 * 1024);
+    out.push('{');
+    string(&mut out, key);
+    out.push(':');
+    product(&mut out, node, plan);
+    out.push('}');
+    out
+}
+
+/// `{"products": [...], "count", "offset", "limit"}`.
+pub fn page(nodes: &[ProductNode], plan: &Plan, count: u64, offset: u64, limit: u64) -> String {
+    let mut out = String::with_capacity(nodes.len() * 8 * 1024 + 64);
+    out.push_str("{\"products\":");
+    products(&mut out, nodes, plan);
+    use std::fmt::Write as _;
+    let _ = write!(
+        out,
+        ",\"count\":{count},\"offset\":{offset},\"limit\":{limit}}}"
+    );
+    out
+}
