@@ -121,3 +121,28 @@ fn deleting_a_product_hides_it_from_the_store() {
         .unwrap_or_default();
     assert_eq!(app.store_get(&format!("/store/products/{id}")).status, 404);
 }
+
+#[test]
+fn memoized_listings_and_documents_follow_writes() {
+    let app = TestApp::start();
+    let sc = channel(&app);
+    let count = |app: &TestApp| app.store_get("/store/products?limit=1&order=-title").json();
+    let before = count(&app);
+    assert_eq!(before["count"], 57);
+    let id = create(&app, body(&sc, "zzz-jacket", "ZZZ")).unwrap_or_default();
+    let after = count(&app);
+    assert_eq!(after["count"], 58);
+    let first = |app: &TestApp| {
+        app.store_get("/store/products?handle=zzz-jacket&fields=title")
+            .json()
+    };
+    assert_eq!(first(&app)["products"][0]["title"], "Admin Jacket");
+    app.engine()
+        .store()
+        .write(move |tx| {
+            tx.execute("UPDATE product SET title = 'Renamed' WHERE id = ?1", [&id])?;
+            Ok(())
+        })
+        .unwrap_or_default();
+    assert_eq!(first(&app)["products"][0]["title"], "Renamed");
+}

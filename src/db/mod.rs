@@ -11,6 +11,7 @@
 //! multi-second tails, while grouping commits doubles durable throughput
 //! (`shared/engineering-notes.md`).
 
+pub mod memo;
 pub mod module;
 pub mod writer;
 
@@ -18,7 +19,6 @@ use crate::error::{Error, Result};
 use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags};
-use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -100,10 +100,8 @@ struct Inner {
     location: Location,
     writer: writer::WriterHandle,
     pool: Pool<SqliteConnectionManager>,
-    /// Bumped after every committed write job (before its caller hears back).
-    generation: Arc<AtomicU64>,
-    /// Counts memoized for one generation (see [`Store::memo_count`]).
-    counts: Mutex<HashMap<String, (u64, u64)>>,
+    /// Values memoized until the next committed write.
+    memo: memo::Memo,
     /// Keeps an in-memory database alive while the store exists.
     _holder: Option<Mutex<Connection>>,
 }
@@ -148,8 +146,7 @@ impl Store {
                 location,
                 writer,
                 pool,
-                generation: Arc::new(AtomicU64::new(0)),
-                counts: Mutex::new(HashMap::new()),
+                memo: memo::Memo::default(),
                 _holder: holder,
             }),
         })
@@ -166,7 +163,7 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Tx) -> Result<T> + Send + 'static,
     {
-        let generation = Arc::clone(&self.inner.generation);
+        let generation = self.inner.memo.counter();
         self.inner.writer.submit(move |tx: &Tx| {
             tx.after_commit(move || {
                 generation.fetch_add(1, Ordering::SeqCst);
@@ -177,40 +174,28 @@ impl Store {
 
     /// How many write jobs have committed; changes whenever the data may have changed.
     pub fn generation(&self) -> u64 {
-        self.inner.generation.load(Ordering::SeqCst)
+        self.inner.memo.generation()
+    }
+
+    /// Values derived from the data, memoized until the next committed write.
+    pub fn memo(&self) -> &memo::Memo {
+        &self.inner.memo
     }
 
     /// A count (e.g. a listing's total) memoized until the next committed write: `compute`
-    /// runs only when `key` has no count for the current generation. Listing totals over a
-    /// large catalog cost a scan; between writes they cannot change.
+    /// runs only when `key` has no count for `generation`, which the caller reads with
+    /// [`Store::generation`] before its read transaction starts. Listing totals over a large
+    /// catalog cost a scan; between writes they cannot change.
     ///
     /// # Errors
     /// `compute`'s error.
-    pub fn memo_count(&self, key: &str, compute: impl FnOnce() -> Result<u64>) -> Result<u64> {
-        const MAX_KEYS: usize = 4096;
-        let generation = self.generation();
-        let lock = |m: &Mutex<HashMap<String, (u64, u64)>>| {
-            m.lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .get(key)
-                .copied()
-        };
-        if let Some((g, count)) = lock(&self.inner.counts)
-            && g == generation
-        {
-            return Ok(count);
-        }
-        let count = compute()?;
-        let mut counts = self
-            .inner
-            .counts
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if counts.len() >= MAX_KEYS {
-            counts.retain(|_, (g, _)| *g == generation);
-        }
-        counts.insert(key.to_string(), (generation, count));
-        Ok(count)
+    pub fn memo_count(
+        &self,
+        generation: u64,
+        key: &str,
+        compute: impl FnOnce() -> Result<u64>,
+    ) -> Result<u64> {
+        Ok(*self.inner.memo.get_or(key, generation, compute)?)
     }
 
     /// Runs `f` on a pooled read connection inside one read transaction (a consistent
@@ -472,7 +457,7 @@ mod tests {
         let calls = std::cell::Cell::new(0);
         let counted = |store: &Store| {
             store
-                .memo_count("t", || {
+                .memo_count(store.generation(), "t", || {
                     calls.set(calls.get() + 1);
                     Ok(count(store) as u64)
                 })

@@ -175,6 +175,28 @@ fn load_variants(
     Ok(out)
 }
 
+/// The calculated price of each of these variants that has one in `ctx`, by variant id
+/// (three queries whatever the number of variants).
+///
+/// # Errors
+/// Database failures.
+pub fn prices_for_variants(
+    conn: &Connection,
+    ctx: &calc::PricingContext,
+    variant_ids: &[String],
+) -> Result<HashMap<String, calc::CalculatedPrice>> {
+    let sets = links::variant_price_set().rights_of_many(conn, variant_ids)?;
+    let set_ids: Vec<String> = sets.values().flatten().cloned().collect();
+    let by_set = calculate(conn, ctx, &set_ids)?;
+    Ok(sets
+        .into_iter()
+        .filter_map(|(variant, sets)| {
+            let price = sets.first().and_then(|s| by_set.get(s))?;
+            Some((variant, price.clone()))
+        })
+        .collect())
+}
+
 /// Calculated prices by price set id.
 fn calculate(
     conn: &Connection,

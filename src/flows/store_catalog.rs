@@ -3,9 +3,8 @@
 
 use crate::error::{Error, Result};
 use crate::flows::links;
-use crate::flows::product_graph::{self, ProductNode, Wanted};
 use crate::modules::pricing::calc::PricingContext;
-use crate::modules::product::{self, ProductFilter, ProductOrder};
+use crate::modules::product::{self, Product, ProductFilter, ProductOrder};
 use crate::modules::{json_list, region, store};
 use rusqlite::Connection;
 
@@ -96,34 +95,24 @@ pub fn store_filter(mut filter: ProductFilter, channels: &[String]) -> ProductFi
     filter
 }
 
-/// A page of store products with the wanted relations (the total comes from
-/// `product::count`, which callers memoize per store generation).
+/// A page of store product rows (relations are loaded by `product_graph` for the rows that
+/// need it; the total comes from `product::count`, which callers memoize).
 ///
 /// # Errors
 /// Database failures.
-pub fn list(
+pub fn page(
     conn: &Connection,
     filter: &ProductFilter,
     order: &ProductOrder,
     page: (u64, u64),
-    wanted: &Wanted,
-) -> Result<Vec<ProductNode>> {
-    let rows = product::read::page(conn, filter, order, page.0, page.1)?;
-    product_graph::load(conn, rows, wanted)
+) -> Result<Vec<Product>> {
+    product::read::page(conn, filter, order, page.0, page.1)
 }
 
-/// One store product.
+/// One store product row.
 ///
 /// # Errors
 /// 404 "Product with id: X was not found" when absent, unpublished or not in the channels.
-pub fn retrieve(
-    conn: &Connection,
-    id: &str,
-    filter: &ProductFilter,
-    wanted: &Wanted,
-) -> Result<ProductNode> {
-    let row = product::retrieve(conn, id, filter)?;
-    product_graph::load(conn, vec![row], wanted)?
-        .pop()
-        .ok_or_else(|| Error::not_found("Product", id))
+pub fn retrieve(conn: &Connection, id: &str, filter: &ProductFilter) -> Result<Product> {
+    product::retrieve(conn, id, filter)
 }

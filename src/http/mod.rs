@@ -11,6 +11,7 @@ pub mod catalog_json;
 pub mod cors;
 pub mod fields;
 pub mod json_out;
+pub mod product_docs;
 pub mod product_json;
 pub mod query;
 pub mod router;

@@ -9,6 +9,9 @@ use crate::modules::pricing::StoredPrice;
 use crate::modules::pricing::calc::{CalculatedPrice, Chosen};
 use crate::modules::product::{Category, Collection, Image, OptionValue, ProductOption, Tag};
 use crate::money::{exponent_or_default, format_major};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
 
 const PRODUCT: &[&str] = &[
     "id",
@@ -200,13 +203,57 @@ impl Plan {
     }
 }
 
-/// Writes `items` as a JSON array of products.
-pub fn products(out: &mut String, nodes: &[ProductNode], plan: &Plan) {
-    array(out, nodes, |out, n| product(out, n, plan));
+/// Where a product document leaves room for prices: `(byte offset, variant id)`.
+type Slots = Vec<(usize, String)>;
+
+/// A product document rendered without its variants' prices: `pieces` interleave with one
+/// calculated price per entry of `variant_ids` (`pieces.len() == variant_ids.len() + 1`).
+/// Prices depend on the request (region, time), the rest only on the data, so documents
+/// can be memoized per store generation and completed per request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Document {
+    /// JSON text around the price slots.
+    pub pieces: Vec<String>,
+    /// The variant whose price goes into each slot.
+    pub variant_ids: Vec<String>,
 }
 
-/// Writes one product.
-pub fn product(out: &mut String, node: &ProductNode, plan: &Plan) {
+impl Document {
+    /// Renders `node` under `plan`, leaving the price slots open.
+    pub fn render(node: &ProductNode, plan: &Plan) -> Document {
+        let mut out = String::with_capacity(4096);
+        let mut slots = Slots::new();
+        product(&mut out, node, plan, &mut slots);
+        let mut pieces = Vec::with_capacity(slots.len() + 1);
+        let mut start = 0;
+        for (at, _) in &slots {
+            pieces.push(out[start..*at].to_string());
+            start = *at;
+        }
+        pieces.push(out[start..].to_string());
+        let variant_ids = slots.into_iter().map(|(_, id)| id).collect();
+        Document {
+            pieces,
+            variant_ids,
+        }
+    }
+
+    /// Appends the document to `out` with each slot filled from `prices` (null when the
+    /// variant has no price in the context).
+    pub fn write(&self, out: &mut String, prices: &HashMap<String, CalculatedPrice>) {
+        for (i, piece) in self.pieces.iter().enumerate() {
+            out.push_str(piece);
+            if let Some(variant) = self.variant_ids.get(i) {
+                match prices.get(variant) {
+                    Some(price) => calculated_price(out, price),
+                    None => out.push_str("null"),
+                }
+            }
+        }
+    }
+}
+
+fn product(out: &mut String, node: &ProductNode, plan: &Plan, slots: &mut Slots) {
     let p = &node.product;
     let mut o = Obj::start(out);
     for (key, _) in PRODUCT.iter().zip(&plan.product).filter(|(_, k)| **k) {
@@ -235,16 +282,16 @@ pub fn product(out: &mut String, node: &ProductNode, plan: &Plan) {
             "created_at" => o.str(key, Some(&p.created_at)),
             "updated_at" => o.str(key, Some(&p.updated_at)),
             "deleted_at" => o.str(key, p.deleted_at.as_deref()),
-            _ => relation(&mut o, key, node, plan),
+            _ => relation(&mut o, key, node, plan, slots),
         }
     }
     o.end();
 }
 
-fn relation(o: &mut Obj, key: &str, node: &ProductNode, plan: &Plan) {
+fn relation(o: &mut Obj, key: &str, node: &ProductNode, plan: &Plan, slots: &mut Slots) {
     let out = o.key(key);
     match key {
-        "variants" => array(out, &node.variants, |out, v| variant(out, v, plan)),
+        "variants" => array(out, &node.variants, |out, v| variant(out, v, plan, slots)),
         "options" => array(out, &node.options, |out, (opt, values)| {
             option(out, opt, &plan.option, Some((values, &plan.value)))
         }),
@@ -269,7 +316,7 @@ fn relation(o: &mut Obj, key: &str, node: &ProductNode, plan: &Plan) {
     }
 }
 
-fn variant(out: &mut String, node: &VariantNode, plan: &Plan) {
+fn variant(out: &mut String, node: &VariantNode, plan: &Plan, slots: &mut Slots) {
     let v = &node.variant;
     let mut o = Obj::start(out);
     for (key, _) in VARIANT.iter().zip(&plan.variant).filter(|(_, k)| **k) {
@@ -302,10 +349,10 @@ fn variant(out: &mut String, node: &VariantNode, plan: &Plan) {
             }),
             "images" => o.raw(key, "[]"),
             "prices" => array(o.key(key), &node.prices, stored_price),
-            _ => match &node.calculated_price {
-                Some(p) => calculated_price(o.key(key), p),
-                None => o.raw(key, "null"),
-            },
+            _ => {
+                let out = o.key(key);
+                slots.push((out.len(), v.id.clone()));
+            }
         }
     }
     o.end();
@@ -502,23 +549,28 @@ pub fn stored_price(out: &mut String, p: &StoredPrice) {
     o.end();
 }
 
-/// `{"<key>": <product>}`.
-pub fn single(key: &str, node: &ProductNode, plan: &Plan) -> String {
+/// `{"<key>": <document>}`.
+pub fn single(key: &str, doc: &Document, prices: &HashMap<String, CalculatedPrice>) -> String {
     let mut out = String::with_capacity(8 * 1024);
     out.push('{');
     string(&mut out, key);
     out.push(':');
-    product(&mut out, node, plan);
+    doc.write(&mut out, prices);
     out.push('}');
     out
 }
 
 /// `{"products": [...], "count", "offset", "limit"}`.
-pub fn page(nodes: &[ProductNode], plan: &Plan, count: u64, offset: u64, limit: u64) -> String {
-    let mut out = String::with_capacity(nodes.len() * 8 * 1024 + 64);
+pub fn page(
+    docs: &[Arc<Document>],
+    prices: &HashMap<String, CalculatedPrice>,
+    count: u64,
+    offset: u64,
+    limit: u64,
+) -> String {
+    let mut out = String::with_capacity(docs.len() * 8 * 1024 + 64);
     out.push_str("{\"products\":");
-    products(&mut out, nodes, plan);
-    use std::fmt::Write as _;
+    array(&mut out, docs, |out, d| d.write(out, prices));
     let _ = write!(
         out,
         ",\"count\":{count},\"offset\":{offset},\"limit\":{limit}}}"

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::flows::create_product::{self, ProductInput};
 use crate::flows::product_graph::{self, Wanted};
 use crate::http::fields::{self, boolean, page, string, strings};
-use crate::http::product_json::{self, Plan};
+use crate::http::product_json::{self, Document, Plan};
 use crate::http::query::FieldSelection;
 use crate::http::validate::{Kind, Schema, get_array, get_bool, get_f64, get_str};
 use crate::http::{Request, Response};
@@ -15,6 +15,8 @@ use crate::modules::product::{
     self, NewImage, NewOption, NewProduct, NewVariant, ProductFilter, ProductOrder,
 };
 use serde_json::{Value, json};
+use std::collections::HashMap;
+use std::sync::Arc;
 
 const ADMIN_PRODUCT_DEFAULTS: &[&str] = &[
     "id",
@@ -100,7 +102,12 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
         let (rows, count) = product::list(conn, &filter, &order, limit, offset)?;
         Ok((product_graph::load(conn, rows, &wanted)?, count))
     })?;
-    let body = product_json::page(&nodes, &Plan::new(&selection), count, offset, limit);
+    let plan = Plan::new(&selection);
+    let docs: Vec<Arc<Document>> = nodes
+        .iter()
+        .map(|n| Arc::new(Document::render(n, &plan)))
+        .collect();
+    let body = product_json::page(&docs, &HashMap::new(), count, offset, limit);
     Ok(Response::raw_json(body))
 }
 
@@ -113,11 +120,8 @@ fn retrieve_json(engine: &Engine, id: &str, selection: &FieldSelection) -> Resul
             .pop()
             .ok_or_else(|| Error::not_found("Product", &id))
     })?;
-    Ok(product_json::single(
-        "product",
-        &node,
-        &Plan::new(selection),
-    ))
+    let doc = Document::render(&node, &Plan::new(selection));
+    Ok(product_json::single("product", &doc, &HashMap::new()))
 }
 
 /// `GET /admin/products/:id`.

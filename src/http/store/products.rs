@@ -2,11 +2,12 @@
 //! publishable key's sales channels, with prices for the region's pricing context.
 
 use crate::engine::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::flows::product_graph::Wanted;
 use crate::flows::store_catalog::{self, PricingInput};
 use crate::http::catalog_json::STORE_PRODUCT_DEFAULTS;
 use crate::http::fields::{self, boolean, page, string, strings};
+use crate::http::product_docs::{self, DocSpec};
 use crate::http::product_json::{self, Plan};
 use crate::http::query::FieldSelection;
 use crate::http::{Request, Response};
@@ -93,22 +94,33 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
         .unwrap_or_default();
     let Shape {
         selection,
-        mut wanted,
+        wanted,
         pricing,
         channels,
     } = shape(engine, req, fields.as_deref(), STORE_PRODUCT_DEFAULTS)?;
     let filter = store_catalog::store_filter(filter(&req.query)?, &channels);
     let store = engine.store();
-    let (nodes, count) = store.read(|conn| {
-        wanted.prices = store_catalog::pricing_context(conn, &pricing)?;
-        let count = store.memo_count(&format!("store products {filter:?}"), || {
+    let generation = store.generation();
+    let plan = Plan::new(&selection);
+    let plan_key = format!("{selection:?}");
+    let spec = DocSpec {
+        store,
+        generation,
+        plan_key: &plan_key,
+        plan: &plan,
+        wanted: &wanted,
+    };
+    let (docs, prices, count) = store.read(|conn| {
+        let ctx = store_catalog::pricing_context(conn, &pricing)?;
+        let count = store.memo_count(generation, &format!("store products {filter:?}"), || {
             product::count(conn, &filter)
         })?;
-        let nodes = store_catalog::list(conn, &filter, &order, (limit, offset), &wanted)?;
-        Ok((nodes, count))
+        let rows = store_catalog::page(conn, &filter, &order, (limit, offset))?;
+        let docs = product_docs::documents(conn, &spec, rows)?;
+        let prices = product_docs::prices(conn, ctx.as_ref(), &docs)?;
+        Ok((docs, prices, count))
     })?;
-    let plan = Plan::new(&selection);
-    let body = product_json::page(&nodes, &plan, count, offset, limit);
+    let body = product_json::page(&docs, &prices, count, offset, limit);
     Ok(Response::raw_json(body))
 }
 
@@ -122,18 +134,34 @@ pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
     defaults.push("*categories");
     let Shape {
         selection,
-        mut wanted,
+        wanted,
         pricing,
         channels,
     } = shape(engine, req, fields.as_deref(), &defaults)?;
     let id = req.param("id").to_string();
     let filter = store_catalog::store_filter(ProductFilter::default(), &channels);
-    let node = engine.store().read(|conn| {
-        wanted.prices = store_catalog::pricing_context(conn, &pricing)?;
-        store_catalog::retrieve(conn, &id, &filter, &wanted)
-    })?;
+    let store = engine.store();
+    let generation = store.generation();
     let plan = Plan::new(&selection);
+    let plan_key = format!("{selection:?}");
+    let spec = DocSpec {
+        store,
+        generation,
+        plan_key: &plan_key,
+        plan: &plan,
+        wanted: &wanted,
+    };
+    let (docs, prices) = store.read(|conn| {
+        let ctx = store_catalog::pricing_context(conn, &pricing)?;
+        let row = store_catalog::retrieve(conn, &id, &filter)?;
+        let docs = product_docs::documents(conn, &spec, vec![row])?;
+        let prices = product_docs::prices(conn, ctx.as_ref(), &docs)?;
+        Ok((docs, prices))
+    })?;
+    let doc = docs
+        .first()
+        .ok_or_else(|| Error::not_found("Product", &id))?;
     Ok(Response::raw_json(product_json::single(
-        "product", &node, &plan,
+        "product", doc, &prices,
     )))
 }

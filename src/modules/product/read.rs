@@ -222,6 +222,8 @@ pub fn page(
 
 type Args = Vec<Box<dyn ToSql>>;
 
+const STATUSES: [&str; 4] = ["draft", "proposed", "published", "rejected"];
+
 /// Adds `clause` (with `?` for a JSON list of `items`) unless `items` is empty.
 fn list_in(sql: &mut Vec<String>, args: &mut Args, clause: &str, items: &[String]) {
     if !items.is_empty() {
@@ -234,10 +236,12 @@ fn where_clause(f: &ProductFilter) -> (String, Args) {
     let mut sql = vec!["p.deleted_at IS NULL".to_string()];
     let mut args: Args = Vec::new();
     let each = "(SELECT value FROM json_each(?))";
-    // One status is an equality, so the (status, created_at, pk) index drives the page.
-    if let [status] = f.statuses.as_slice() {
-        args.push(Box::new(status.clone()));
-        sql.push(format!("p.status = ?{}", args.len()));
+    // One known status is a literal equality, so the (status, created_at, pk) index drives
+    // the page and the cached statement is not re-prepared on every bind.
+    if let [status] = f.statuses.as_slice()
+        && let Some(known) = STATUSES.iter().find(|s| *s == status)
+    {
+        sql.push(format!("p.status = '{known}'"));
     } else {
         list_in(
             &mut sql,

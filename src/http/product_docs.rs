@@ -1,0 +1,92 @@
+//! Product documents for a page: rendered once per store generation and `fields` plan
+//! (memoized in the store's memo), completed per request with the variants' prices, which
+//! depend on the pricing context and the time. A page then costs its row query plus the
+//! price queries; the relations of a product are loaded and rendered only on a miss.
+
+use super::product_json::{Document, Plan};
+use crate::db::Store;
+use crate::error::Result;
+use crate::flows::product_graph::{self, Wanted};
+use crate::modules::pricing::calc::{CalculatedPrice, PricingContext};
+use crate::modules::product::Product;
+use rusqlite::Connection;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// How the documents of one request are made.
+pub struct DocSpec<'a> {
+    /// The store (for its memo).
+    pub store: &'a Store,
+    /// Generation read before the read transaction began.
+    pub generation: u64,
+    /// Identifies the plan in memo keys (e.g. the selection's debug text).
+    pub plan_key: &'a str,
+    /// The plan.
+    pub plan: &'a Plan,
+    /// Relations to load on a miss (prices are ignored: they are filled per request).
+    pub wanted: &'a Wanted,
+}
+
+/// The documents of `rows`, in order.
+///
+/// # Errors
+/// Database failures.
+pub fn documents(
+    conn: &Connection,
+    spec: &DocSpec,
+    rows: Vec<Product>,
+) -> Result<Vec<Arc<Document>>> {
+    let memo = spec.store.memo();
+    let key = |id: &str| format!("product-doc {} {id}", spec.plan_key);
+    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
+    let mut docs: Vec<Option<Arc<Document>>> = rows
+        .iter()
+        .map(|r| memo.get::<Document>(&key(&r.id), spec.generation))
+        .collect();
+    let missing: Vec<Product> = rows
+        .into_iter()
+        .zip(&docs)
+        .filter(|(_, d)| d.is_none())
+        .map(|(r, _)| r)
+        .collect();
+    if !missing.is_empty() {
+        let wanted = Wanted {
+            prices: None,
+            ..spec.wanted.clone()
+        };
+        let mut made: HashMap<String, Arc<Document>> = HashMap::new();
+        for node in product_graph::load(conn, missing, &wanted)? {
+            let doc = Arc::new(Document::render(&node, spec.plan));
+            memo.put(key(&node.product.id), spec.generation, Arc::clone(&doc));
+            made.insert(node.product.id.clone(), doc);
+        }
+        for (slot, id) in docs.iter_mut().zip(&ids) {
+            if slot.is_none() {
+                *slot = made.get(id).cloned();
+            }
+        }
+    }
+    Ok(docs.into_iter().flatten().collect())
+}
+
+/// The prices of every variant slot of `docs` in `ctx` (none without a context).
+///
+/// # Errors
+/// Database failures.
+pub fn prices(
+    conn: &Connection,
+    ctx: Option<&PricingContext>,
+    docs: &[Arc<Document>],
+) -> Result<HashMap<String, CalculatedPrice>> {
+    let Some(ctx) = ctx else {
+        return Ok(HashMap::new());
+    };
+    let ids: Vec<String> = docs
+        .iter()
+        .flat_map(|d| d.variant_ids.iter().cloned())
+        .collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    product_graph::prices_for_variants(conn, ctx, &ids)
+}
