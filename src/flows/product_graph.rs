@@ -175,6 +175,31 @@ fn load_variants(
     Ok(out)
 }
 
+/// Every price of these variants in `currency` (with rules and lists), by variant id: the
+/// data price calculation needs, independent of the time and the shopper.
+///
+/// # Errors
+/// Database failures.
+pub fn candidates_for_variants(
+    conn: &Connection,
+    currency: &str,
+    variant_ids: &[String],
+) -> Result<HashMap<String, Vec<calc::Candidate>>> {
+    let sets = links::variant_price_set().rights_of_many(conn, variant_ids)?;
+    let set_ids: Vec<String> = sets.values().flatten().cloned().collect();
+    let mut by_set = pricing::candidates(conn, &set_ids, currency)?;
+    Ok(sets
+        .into_iter()
+        .map(|(variant, sets)| {
+            let prices = sets
+                .first()
+                .and_then(|s| by_set.remove(s))
+                .unwrap_or_default();
+            (variant, prices)
+        })
+        .collect())
+}
+
 /// The calculated price of each of these variants that has one in `ctx`, by variant id
 /// (three queries whatever the number of variants).
 ///
@@ -185,16 +210,15 @@ pub fn prices_for_variants(
     ctx: &calc::PricingContext,
     variant_ids: &[String],
 ) -> Result<HashMap<String, calc::CalculatedPrice>> {
-    let sets = links::variant_price_set().rights_of_many(conn, variant_ids)?;
-    let set_ids: Vec<String> = sets.values().flatten().cloned().collect();
-    let by_set = calculate(conn, ctx, &set_ids)?;
-    Ok(sets
-        .into_iter()
-        .filter_map(|(variant, sets)| {
-            let price = sets.first().and_then(|s| by_set.get(s))?;
-            Some((variant, price.clone()))
-        })
-        .collect())
+    let inclusive = pricing::is_tax_inclusive(conn, &ctx.currency_code, ctx.region_id.as_deref())?;
+    Ok(
+        candidates_for_variants(conn, &ctx.currency_code, variant_ids)?
+            .into_iter()
+            .filter_map(|(variant, prices)| {
+                Some((variant, calc::calculate(ctx, &prices, inclusive)?))
+            })
+            .collect(),
+    )
 }
 
 /// Calculated prices by price set id.

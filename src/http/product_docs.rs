@@ -7,7 +7,8 @@ use super::product_json::{Document, Plan};
 use crate::db::Store;
 use crate::error::Result;
 use crate::flows::product_graph::{self, Wanted};
-use crate::modules::pricing::calc::{CalculatedPrice, PricingContext};
+use crate::modules::pricing;
+use crate::modules::pricing::calc::{self, CalculatedPrice, Candidate, PricingContext};
 use crate::modules::product::Product;
 use rusqlite::Connection;
 use std::collections::HashMap;
@@ -69,24 +70,51 @@ pub fn documents(
     Ok(docs.into_iter().flatten().collect())
 }
 
-/// The prices of every variant slot of `docs` in `ctx` (none without a context).
+/// The prices of every variant slot of `docs` in `ctx` (none without a context). The
+/// candidates of each variant (its stored prices in the currency) are memoized per
+/// generation; choosing among them depends on the time and the shopper, so it runs on every
+/// request.
 ///
 /// # Errors
 /// Database failures.
 pub fn prices(
     conn: &Connection,
+    spec: &DocSpec,
     ctx: Option<&PricingContext>,
     docs: &[Arc<Document>],
 ) -> Result<HashMap<String, CalculatedPrice>> {
     let Some(ctx) = ctx else {
         return Ok(HashMap::new());
     };
-    let ids: Vec<String> = docs
-        .iter()
-        .flat_map(|d| d.variant_ids.iter().cloned())
-        .collect();
-    if ids.is_empty() {
-        return Ok(HashMap::new());
+    let memo = spec.store.memo();
+    let region = ctx.region_id.as_deref();
+    let inclusive_key = format!("tax-inclusive {} {region:?}", ctx.currency_code);
+    let inclusive = *memo.get_or(&inclusive_key, spec.generation, || {
+        pricing::is_tax_inclusive(conn, &ctx.currency_code, region)
+    })?;
+    let key = |id: &str| format!("price-candidates {} {id}", ctx.currency_code);
+    let ids: Vec<&String> = docs.iter().flat_map(|d| d.variant_ids.iter()).collect();
+    let mut found: HashMap<String, Arc<Vec<Candidate>>> = HashMap::new();
+    let mut missing = Vec::new();
+    for id in ids {
+        match memo.get::<Vec<Candidate>>(&key(id), spec.generation) {
+            Some(c) => {
+                found.insert(id.clone(), c);
+            }
+            None => missing.push(id.clone()),
+        }
     }
-    product_graph::prices_for_variants(conn, ctx, &ids)
+    if !missing.is_empty() {
+        let mut loaded =
+            product_graph::candidates_for_variants(conn, &ctx.currency_code, &missing)?;
+        for id in missing {
+            let c = Arc::new(loaded.remove(&id).unwrap_or_default());
+            memo.put(key(&id), spec.generation, Arc::clone(&c));
+            found.insert(id, c);
+        }
+    }
+    Ok(found
+        .into_iter()
+        .filter_map(|(id, c)| Some((id, calc::calculate(ctx, &c, inclusive)?)))
+        .collect())
 }

@@ -117,7 +117,7 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
         })?;
         let rows = store_catalog::page(conn, &filter, &order, (limit, offset))?;
         let docs = product_docs::documents(conn, &spec, rows)?;
-        let prices = product_docs::prices(conn, ctx.as_ref(), &docs)?;
+        let prices = product_docs::prices(conn, &spec, ctx.as_ref(), &docs)?;
         Ok((docs, prices, count))
     })?;
     let body = product_json::page(&docs, &prices, count, offset, limit);
@@ -155,7 +155,7 @@ pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
         let ctx = store_catalog::pricing_context(conn, &pricing)?;
         let row = store_catalog::retrieve(conn, &id, &filter)?;
         let docs = product_docs::documents(conn, &spec, vec![row])?;
-        let prices = product_docs::prices(conn, ctx.as_ref(), &docs)?;
+        let prices = product_docs::prices(conn, &spec, ctx.as_ref(), &docs)?;
         Ok((docs, prices))
     })?;
     let doc = docs
