@@ -95,8 +95,8 @@ pub fn store_filter(mut filter: ProductFilter, channels: &[String]) -> ProductFi
     filter
 }
 
-/// A page of store product rows (relations are loaded by `product_graph` for the rows that
-/// need it; the total comes from `product::count`, which callers memoize).
+/// The ids of a page of store products (relations are loaded by `product_graph` for those
+/// that need it; the total comes from `product::count`, which callers memoize).
 ///
 /// # Errors
 /// Database failures.
@@ -105,8 +105,8 @@ pub fn page(
     filter: &ProductFilter,
     order: &ProductOrder,
     page: (u64, u64),
-) -> Result<Vec<Product>> {
-    product::read::page(conn, filter, order, page.0, page.1)
+) -> Result<Vec<String>> {
+    product::read::page_ids(conn, filter, order, page.0, page.1)
 }
 
 /// One store product row.

@@ -4,12 +4,13 @@
 //! price queries; the relations of a product are loaded and rendered only on a miss.
 
 use super::product_json::{Document, Plan};
+use super::query::FieldSelection;
 use crate::db::Store;
 use crate::error::Result;
 use crate::flows::product_graph::{self, Wanted};
 use crate::modules::pricing;
 use crate::modules::pricing::calc::{self, CalculatedPrice, Candidate, PricingContext};
-use crate::modules::product::Product;
+use crate::modules::product;
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -28,27 +29,45 @@ pub struct DocSpec<'a> {
     pub wanted: &'a Wanted,
 }
 
-/// The documents of `rows`, in order.
+/// The plan of a selection and the key that names it, memoized (computing a plan walks
+/// every key of every entity).
+///
+/// # Errors
+/// None in practice (the computation cannot fail).
+pub fn plan(
+    store: &Store,
+    generation: u64,
+    selection: &FieldSelection,
+) -> Result<(Arc<Plan>, String)> {
+    let key = format!("{selection:?}");
+    let plan = store
+        .memo()
+        .get_or(&format!("plan {key}"), generation, || {
+            Ok(Plan::new(selection))
+        })?;
+    Ok((plan, key))
+}
+
+/// The documents of the products `ids`, in order.
 ///
 /// # Errors
 /// Database failures.
 pub fn documents(
     conn: &Connection,
     spec: &DocSpec,
-    rows: Vec<Product>,
+    ids: Vec<String>,
 ) -> Result<Vec<Arc<Document>>> {
     let memo = spec.store.memo();
     let key = |id: &str| format!("product-doc {} {id}", spec.plan_key);
-    let ids: Vec<String> = rows.iter().map(|r| r.id.clone()).collect();
-    let mut docs: Vec<Option<Arc<Document>>> = rows
+    let mut docs: Vec<Option<Arc<Document>>> = ids
         .iter()
-        .map(|r| memo.get::<Document>(&key(&r.id), spec.generation))
+        .map(|id| memo.get::<Document>(&key(id), spec.generation))
         .collect();
-    let missing: Vec<Product> = rows
-        .into_iter()
+    let missing: Vec<String> = ids
+        .iter()
         .zip(&docs)
         .filter(|(_, d)| d.is_none())
-        .map(|(r, _)| r)
+        .map(|(id, _)| id.clone())
         .collect();
     if !missing.is_empty() {
         let wanted = Wanted {
@@ -56,7 +75,8 @@ pub fn documents(
             ..spec.wanted.clone()
         };
         let mut made: HashMap<String, Arc<Document>> = HashMap::new();
-        for node in product_graph::load(conn, missing, &wanted)? {
+        let rows = product::read::by_ids(conn, &missing)?;
+        for node in product_graph::load(conn, rows, &wanted)? {
             let doc = Arc::new(Document::render(&node, spec.plan));
             memo.put(key(&node.product.id), spec.generation, Arc::clone(&doc));
             made.insert(node.product.id.clone(), doc);

@@ -477,19 +477,14 @@ fn category(out: &mut String, c: &Category, keep: &[bool]) {
     o.end();
 }
 
-fn money(o: &mut Obj, key: &str, minor: i64, currency: &str) {
-    o.raw(key, &format_major(minor, exponent_or_default(currency)));
-}
-
-fn raw_money(o: &mut Obj, key: &str, minor: i64, currency: &str) {
-    let out = o.key(key);
-    let mut raw = Obj::start(out);
-    raw.str(
-        "value",
-        Some(&format_major(minor, exponent_or_default(currency))),
-    );
-    raw.int("precision", Some(20));
-    raw.end();
+/// Writes `"<key>": 10.5, "raw_<key>": {"value": "10.5", "precision": 20}`.
+fn money_pair(o: &mut Obj, key: &str, minor: i64, exponent: u32) {
+    let text = format_major(minor, exponent);
+    o.raw(key, &text);
+    let out = o.key(&format!("raw_{key}"));
+    out.push_str("{\"value\":\"");
+    out.push_str(&text);
+    out.push_str("\",\"precision\":20}");
 }
 
 fn chosen(out: &mut String, c: &Chosen) {
@@ -505,6 +500,7 @@ fn chosen(out: &mut String, c: &Chosen) {
 /// Medusa's `calculated_price` object.
 pub fn calculated_price(out: &mut String, p: &CalculatedPrice) {
     let cur = p.currency_code.as_str();
+    let exponent = exponent_or_default(cur);
     let mut o = Obj::start(out);
     o.str("id", Some(&p.price_set_id));
     o.bool(
@@ -512,15 +508,13 @@ pub fn calculated_price(out: &mut String, p: &CalculatedPrice) {
         p.calculated.price_list_id.is_some(),
     );
     o.bool("is_calculated_price_tax_inclusive", p.is_tax_inclusive);
-    money(&mut o, "calculated_amount", p.calculated.amount, cur);
-    raw_money(&mut o, "raw_calculated_amount", p.calculated.amount, cur);
+    money_pair(&mut o, "calculated_amount", p.calculated.amount, exponent);
     o.bool(
         "is_original_price_price_list",
         p.original.price_list_id.is_some(),
     );
     o.bool("is_original_price_tax_inclusive", p.is_tax_inclusive);
-    money(&mut o, "original_amount", p.original.amount, cur);
-    raw_money(&mut o, "raw_original_amount", p.original.amount, cur);
+    money_pair(&mut o, "original_amount", p.original.amount, exponent);
     o.str("currency_code", Some(cur));
     chosen(o.key("calculated_price"), &p.calculated);
     chosen(o.key("original_price"), &p.original);
@@ -532,8 +526,7 @@ pub fn stored_price(out: &mut String, p: &StoredPrice) {
     let cur = p.currency_code.as_str();
     let mut o = Obj::start(out);
     o.str("id", Some(&p.id));
-    money(&mut o, "amount", p.amount, cur);
-    raw_money(&mut o, "raw_amount", p.amount, cur);
+    money_pair(&mut o, "amount", p.amount, exponent_or_default(cur));
     o.str("currency_code", Some(cur));
     o.int("min_quantity", p.min_quantity);
     o.int("max_quantity", p.max_quantity);

@@ -8,7 +8,7 @@ use crate::flows::store_catalog::{self, PricingInput};
 use crate::http::catalog_json::STORE_PRODUCT_DEFAULTS;
 use crate::http::fields::{self, boolean, page, string, strings};
 use crate::http::product_docs::{self, DocSpec};
-use crate::http::product_json::{self, Plan};
+use crate::http::product_json;
 use crate::http::query::FieldSelection;
 use crate::http::{Request, Response};
 use crate::modules::product::{self, ProductFilter, ProductOrder};
@@ -101,8 +101,7 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
     let filter = store_catalog::store_filter(filter(&req.query)?, &channels);
     let store = engine.store();
     let generation = store.generation();
-    let plan = Plan::new(&selection);
-    let plan_key = format!("{selection:?}");
+    let (plan, plan_key) = product_docs::plan(store, generation, &selection)?;
     let spec = DocSpec {
         store,
         generation,
@@ -115,8 +114,8 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
         let count = store.memo_count(generation, &format!("store products {filter:?}"), || {
             product::count(conn, &filter)
         })?;
-        let rows = store_catalog::page(conn, &filter, &order, (limit, offset))?;
-        let docs = product_docs::documents(conn, &spec, rows)?;
+        let ids = store_catalog::page(conn, &filter, &order, (limit, offset))?;
+        let docs = product_docs::documents(conn, &spec, ids)?;
         let prices = product_docs::prices(conn, &spec, ctx.as_ref(), &docs)?;
         Ok((docs, prices, count))
     })?;
@@ -142,8 +141,7 @@ pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
     let filter = store_catalog::store_filter(ProductFilter::default(), &channels);
     let store = engine.store();
     let generation = store.generation();
-    let plan = Plan::new(&selection);
-    let plan_key = format!("{selection:?}");
+    let (plan, plan_key) = product_docs::plan(store, generation, &selection)?;
     let spec = DocSpec {
         store,
         generation,
@@ -154,7 +152,7 @@ pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
     let (docs, prices) = store.read(|conn| {
         let ctx = store_catalog::pricing_context(conn, &pricing)?;
         let row = store_catalog::retrieve(conn, &id, &filter)?;
-        let docs = product_docs::documents(conn, &spec, vec![row])?;
+        let docs = product_docs::documents(conn, &spec, vec![row.id])?;
         let prices = product_docs::prices(conn, &spec, ctx.as_ref(), &docs)?;
         Ok((docs, prices))
     })?;

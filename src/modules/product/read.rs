@@ -192,6 +192,60 @@ pub fn count(conn: &Connection, filter: &ProductFilter) -> Result<u64> {
     Ok(n.max(0) as u64)
 }
 
+/// The ids of one page of live products matching `filter` (for callers that have the rest
+/// memoized).
+///
+/// # Errors
+/// Database failures.
+pub fn page_ids(
+    conn: &Connection,
+    filter: &ProductFilter,
+    order: &ProductOrder,
+    limit: u64,
+    offset: u64,
+) -> Result<Vec<String>> {
+    let (where_sql, args) = where_clause(filter);
+    let refs: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref() as &dyn ToSql).collect();
+    let mut stmt = conn.prepare_cached(&page_sql("p.id", &where_sql, order, limit, offset))?;
+    let rows = stmt.query_map(refs.as_slice(), |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Live products by id, in the order of `ids` (unknown ids are skipped).
+///
+/// # Errors
+/// Database failures.
+pub fn by_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Product>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM product p
+         WHERE p.id IN (SELECT value FROM json_each(?1)) AND p.deleted_at IS NULL"
+    ))?;
+    let mut rows: HashMap<String, Product> = stmt
+        .query_map([json_list(ids)], from_row)?
+        .map(|r| r.map(|p| (p.id.clone(), p)))
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(ids.iter().filter_map(|id| rows.remove(id)).collect())
+}
+
+// LIMIT/OFFSET as literals: bound, they make SQLite re-prepare the statement on every run
+// (measured); as integers they cannot inject anything.
+fn page_sql(
+    columns: &str,
+    where_sql: &str,
+    order: &ProductOrder,
+    limit: u64,
+    offset: u64,
+) -> String {
+    let direction = if order.descending { "DESC" } else { "ASC" };
+    format!(
+        "SELECT {columns} FROM product p WHERE {where_sql}
+         ORDER BY p.{c} {direction}, p.pk {direction} LIMIT {l} OFFSET {o}",
+        c = order.column,
+        l = clamp(limit),
+        o = clamp(offset),
+    )
+}
+
 /// One page of live products matching `filter`, without the total.
 ///
 /// # Errors
@@ -205,16 +259,7 @@ pub fn page(
 ) -> Result<Vec<Product>> {
     let (where_sql, args) = where_clause(filter);
     let refs: Vec<&dyn ToSql> = args.iter().map(|a| a.as_ref() as &dyn ToSql).collect();
-    let direction = if order.descending { "DESC" } else { "ASC" };
-    // LIMIT/OFFSET as literals: bound, they make SQLite re-prepare the statement on every
-    // run (measured); as integers they cannot inject anything.
-    let sql = format!(
-        "SELECT {COLUMNS} FROM product p WHERE {where_sql}
-         ORDER BY p.{c} {direction}, p.pk {direction} LIMIT {l} OFFSET {o}",
-        c = order.column,
-        l = clamp(limit),
-        o = clamp(offset),
-    );
+    let sql = page_sql(COLUMNS, &where_sql, order, limit, offset);
     let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(refs.as_slice(), from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
