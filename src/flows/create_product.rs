@@ -26,26 +26,48 @@ pub struct ProductInput {
 /// # Errors
 /// Anything the product or pricing module refuses; an unknown sales channel.
 pub fn run(conn: &Connection, ctx: &Ctx, input: &ProductInput) -> Result<String> {
+    Ok(run_detailed(conn, ctx, input)?.product_id)
+}
+
+/// What [`run_detailed`] made.
+#[derive(Debug, Clone, Default)]
+pub struct CreatedProduct {
+    /// `prod_…`
+    pub product_id: String,
+    /// `(variant id, price set id)` in the order of the input's variants.
+    pub variants: Vec<(String, String)>,
+}
+
+/// [`run`], returning the variants and their price sets too (seeding refers to them).
+///
+/// # Errors
+/// As [`run`].
+pub fn run_detailed(conn: &Connection, ctx: &Ctx, input: &ProductInput) -> Result<CreatedProduct> {
     if input.variant_prices.len() > input.product.variants.len() {
         return Err(Error::invalid("More price lists than variants"));
     }
     let created = product::create(conn, ctx, &input.product)?;
     let now = ctx.now();
+    let mut variants = Vec::with_capacity(created.variant_ids.len());
     for (variant_id, prices) in created.variant_ids.iter().zip(&input.variant_prices) {
         let set = pricing::create_price_set(conn, ctx, prices)?;
         links::variant_price_set().create(conn, &ctx.id("pvps"), variant_id, &set, &now)?;
+        variants.push((variant_id.clone(), set));
     }
     for channel in &input.sales_channel_ids {
         sales_channel::retrieve(conn, channel)?;
         links::product_sales_channel().create(
             conn,
             &ctx.id("prodsc"),
-            &created.product.id,
+            &created.product_id,
             channel,
             &now,
         )?;
     }
-    Ok(created.product.id)
+    Ok(CreatedProduct {
+        product_id: created.product_id,
+        variants,
+    })
 }
 
 /// Soft-deletes a product and dismisses its sales-channel links.

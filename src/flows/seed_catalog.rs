@@ -351,20 +351,11 @@ pub fn load_products(
 ) -> Result<()> {
     for p in list {
         let input = product_input(p, keys)?;
-        let id = create_product::run(conn, ctx, &input)?;
-        remember_price_sets(conn, &id, keys)?;
-    }
-    Ok(())
-}
-
-fn remember_price_sets(conn: &Connection, product_id: &str, keys: &mut Keys) -> Result<()> {
-    let ids = vec![product_id.to_string()];
-    let variants = crate::modules::product::read::variants_of(conn, &ids)?;
-    let variant_ids: Vec<String> = variants.values().flatten().map(|v| v.id.clone()).collect();
-    let sets = links::variant_price_set().rights_of_many(conn, &variant_ids)?;
-    for v in variants.values().flatten() {
-        if let (Some(sku), Some(set)) = (&v.sku, sets.get(&v.id).and_then(|s| s.first())) {
-            keys.price_sets.insert(sku.clone(), set.clone());
+        let created = create_product::run_detailed(conn, ctx, &input)?;
+        for (variant, (_, set)) in p.variants.iter().zip(created.variants) {
+            if let Some(sku) = &variant.sku {
+                keys.price_sets.insert(sku.clone(), set);
+            }
         }
     }
     Ok(())

@@ -42,10 +42,11 @@ fn page(conn: &Connection, filter: &ProductFilter) -> Vec<String> {
 fn create_makes_options_variants_and_a_slug_handle() {
     let (conn, ctx) = setup();
     let made = create(&conn, &ctx, &shirt("Linen Shirt!", "LS-S")).unwrap();
-    assert_eq!(made.product.handle, "linen-shirt");
-    let ids = vec![made.product.id.clone()];
+    let product = read::retrieve_any(&conn, &made.product_id).unwrap();
+    assert_eq!(product.handle, "linen-shirt");
+    let ids = vec![made.product_id.clone()];
     let options = read::options_of(&conn, &ids).unwrap();
-    assert_eq!(options[&made.product.id][0].1.len(), 2);
+    assert_eq!(options[&made.product_id][0].1.len(), 2);
     let variant_options = read::variant_options_of(&conn, &made.variant_ids).unwrap();
     assert_eq!(variant_options[&made.variant_ids[0]][0].0.value, "S");
 }
@@ -66,7 +67,7 @@ fn duplicate_handle_and_sku_are_422_until_deleted() {
             .status(),
         422
     );
-    soft_delete(&conn, &ctx, &first.product.id).unwrap();
+    soft_delete(&conn, &ctx, &first.product_id).unwrap();
     create(&conn, &ctx, &shirt("Shirt", "SKU-1")).unwrap();
     assert_eq!(
         soft_delete(&conn, &ctx, "prod_x").unwrap_err().status(),

@@ -1,6 +1,5 @@
 //! Creating and soft-deleting products with their options, variants and images.
 
-use super::model::Product;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use rusqlite::{Connection, params};
@@ -99,11 +98,11 @@ pub struct NewVariant {
     pub metadata: Option<Value>,
 }
 
-/// What [`create`] made: the product and its variant ids in input order.
+/// What [`create`] made: the product id and its variant ids in input order.
 #[derive(Debug, Clone)]
 pub struct Created {
-    /// The product row.
-    pub product: Product,
+    /// `prod_…`
+    pub product_id: String,
     /// Ids of the variants, in the order given.
     pub variant_ids: Vec<String>,
 }
@@ -147,7 +146,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewProduct) -> Result<Create
         )?);
     }
     Ok(Created {
-        product: super::read::retrieve_any(conn, &id)?,
+        product_id: id,
         variant_ids,
     })
 }
