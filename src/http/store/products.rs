@@ -1,6 +1,7 @@
 //! `GET /store/products` and `GET /store/products/:id`: published products in the
 //! publishable key's sales channels, with prices for the region's pricing context.
 
+use crate::db::Store;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::product_graph::Wanted;
@@ -12,6 +13,7 @@ use crate::http::product_json;
 use crate::http::query::FieldSelection;
 use crate::http::{Request, Response};
 use crate::modules::product::{self, ProductFilter, ProductOrder};
+use rusqlite::Connection;
 use serde_json::{Map, Value};
 
 const PRICES: &str = "*variants.calculated_price";
@@ -111,16 +113,45 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
     };
     let (docs, prices, count) = store.read(|conn| {
         let ctx = store_catalog::pricing_context(conn, &pricing)?;
-        let count = store.memo_count(generation, &format!("store products {filter:?}"), || {
-            product::count(conn, &filter)
-        })?;
-        let ids = store_catalog::page(conn, &filter, &order, (limit, offset))?;
+        let (ids, count) = page_ids(store, generation, conn, &filter, &order, (limit, offset))?;
         let docs = product_docs::documents(conn, &spec, ids)?;
         let prices = product_docs::prices(conn, &spec, ctx.as_ref(), &docs)?;
         Ok((docs, prices, count))
     })?;
     let body = product_json::page(&docs, &prices, count, offset, limit);
     Ok(Response::raw_json(body))
+}
+
+/// The page's ids and the total. Without free text, the whole ordered id list of the
+/// listing is memoized per generation (a storefront has few distinct listings), so any
+/// page, however deep its offset, and the total cost nothing more than a slice. Free-text
+/// searches vary too much to keep; they query the page and memoize only the count.
+fn page_ids(
+    store: &Store,
+    generation: u64,
+    conn: &Connection,
+    filter: &ProductFilter,
+    order: &ProductOrder,
+    (limit, offset): (u64, u64),
+) -> Result<(Vec<String>, u64)> {
+    if filter.q.is_some() {
+        let count = store.memo_count(generation, &format!("store products {filter:?}"), || {
+            product::count(conn, filter)
+        })?;
+        return Ok((
+            store_catalog::page(conn, filter, order, (limit, offset))?,
+            count,
+        ));
+    }
+    let key = format!("store product ids {filter:?} {order:?}");
+    let all = store.memo().get_or(&key, generation, || {
+        store_catalog::page(conn, filter, order, (u64::MAX, 0))
+    })?;
+    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(all.len());
+    let end = start
+        .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
+        .min(all.len());
+    Ok((all[start..end].to_vec(), all.len() as u64))
 }
 
 /// `GET /store/products/:id`.
