@@ -83,16 +83,18 @@ pub struct ProductNode {
 pub fn load(conn: &Connection, page: Vec<Product>, wanted: &Wanted) -> Result<Vec<ProductNode>> {
     let ids: Vec<String> = page.iter().map(|p| p.id.clone()).collect();
     let mut variants = if wanted.variants {
-        product::read::variants_of(conn, &ids)?
+        product::relations::variants_of(conn, &ids)?
     } else {
         HashMap::new()
     };
     let mut variant_nodes = load_variants(conn, &mut variants, wanted)?;
-    let mut options = when(wanted.options, || product::read::options_of(conn, &ids))?;
-    let mut images = when(wanted.images, || product::read::images_of(conn, &ids))?;
-    let mut tags = when(wanted.tags, || product::read::tags_of(conn, &ids))?;
+    let mut options = when(wanted.options, || {
+        product::relations::options_of(conn, &ids)
+    })?;
+    let mut images = when(wanted.images, || product::relations::images_of(conn, &ids))?;
+    let mut tags = when(wanted.tags, || product::relations::tags_of(conn, &ids))?;
     let mut categories = when(wanted.categories, || {
-        product::read::categories_of(conn, &ids)
+        product::relations::categories_of(conn, &ids)
     })?;
     let mut channels = when(wanted.sales_channels, || {
         links::product_sales_channel().rights_of_many(conn, &ids)
@@ -144,7 +146,7 @@ fn load_variants(
 ) -> Result<HashMap<String, Vec<VariantNode>>> {
     let variant_ids: Vec<String> = variants.values().flatten().map(|v| v.id.clone()).collect();
     let mut options = when(wanted.variant_options, || {
-        product::read::variant_options_of(conn, &variant_ids)
+        product::relations::variant_options_of(conn, &variant_ids)
     })?;
     let needs_sets = wanted.prices.is_some() || wanted.stored_prices;
     let sets = when(needs_sets, || {

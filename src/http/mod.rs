@@ -13,6 +13,7 @@ pub mod fields;
 pub mod json_out;
 pub mod product_docs;
 pub mod product_json;
+pub mod product_parts_json;
 pub mod query;
 pub mod router;
 pub mod routes;

@@ -3,12 +3,14 @@
 //! columns (`product_fts`, FTS5). Prices and sales channels are other modules' business,
 //! reached through links.
 //!
-//! Files: [`model`] (structs), [`write`] (create / soft delete), [`read`] (filters, pages and
-//! batch loaders: one query per relation over a page's ids), [`taxonomy`] (categories,
-//! collections, tags, types).
+//! Files: [`model`] (structs), [`write`] (create / soft delete), [`read`] (filters and pages),
+//! [`relations`] (batch loaders: one query per relation over a page's ids), [`taxonomy`]
+//! (collections, tags, types), [`category`] (the category tree).
 
+pub mod category;
 pub mod model;
 pub mod read;
+pub mod relations;
 pub mod taxonomy;
 pub mod write;
 

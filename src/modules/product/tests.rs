@@ -45,9 +45,9 @@ fn create_makes_options_variants_and_a_slug_handle() {
     let product = read::retrieve_any(&conn, &made.product_id).unwrap();
     assert_eq!(product.handle, "linen-shirt");
     let ids = vec![made.product_id.clone()];
-    let options = read::options_of(&conn, &ids).unwrap();
+    let options = relations::options_of(&conn, &ids).unwrap();
     assert_eq!(options[&made.product_id][0].1.len(), 2);
-    let variant_options = read::variant_options_of(&conn, &made.variant_ids).unwrap();
+    let variant_options = relations::variant_options_of(&conn, &made.variant_ids).unwrap();
     assert_eq!(variant_options[&made.variant_ids[0]][0].0.value, "S");
 }
 
