@@ -30,6 +30,9 @@ pub struct Fixture {
     /// Regions.
     #[serde(default)]
     pub regions: Vec<seed_catalog::FixtureRegion>,
+    /// Tax regions with default rates.
+    #[serde(default)]
+    pub tax_regions: Vec<seed_catalog::FixtureTaxRegion>,
     /// Product collections.
     #[serde(default)]
     pub collections: Vec<seed_catalog::FixtureCollection>,
@@ -124,6 +127,7 @@ fn load_into(conn: &Connection, ctx: &Ctx, fixture: &Fixture) -> Result<SeedSumm
     let mut keys = Keys::default();
     let summary = load_channels_and_keys(conn, ctx, fixture, &mut keys.channels)?;
     seed_catalog::load_regions(conn, ctx, &fixture.regions, &mut keys)?;
+    seed_catalog::load_tax_regions(conn, ctx, &fixture.tax_regions)?;
     seed_catalog::load_taxonomy(
         conn,
         ctx,

@@ -9,7 +9,7 @@ use crate::flows::links;
 use crate::modules::pricing::{self, NewPrice, NewPriceList};
 use crate::modules::product::taxonomy::{self, NewCategory, ValueKind};
 use crate::modules::product::{NewImage, NewOption, NewProduct, NewVariant};
-use crate::modules::region;
+use crate::modules::{region, tax};
 use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::Value;
@@ -41,6 +41,62 @@ pub struct FixtureRegion {
 
 fn yes() -> bool {
     true
+}
+
+/// `tax_regions[]` entry.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureTaxRegion {
+    /// ISO-2 country code.
+    pub country_code: String,
+    /// Province code (its country's region must come first).
+    #[serde(default)]
+    pub province_code: Option<String>,
+    /// Default rate in percent (decimal text or number).
+    #[serde(default)]
+    pub default_rate: Option<Value>,
+    /// Code of the default rate.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Name of the default rate.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The default rate combines with the country's (provinces).
+    #[serde(default)]
+    pub is_combinable: bool,
+}
+
+/// Creates the tax regions with their default rates.
+///
+/// # Errors
+/// Invalid rates, a province before its country.
+pub fn load_tax_regions(conn: &Connection, ctx: &Ctx, list: &[FixtureTaxRegion]) -> Result<()> {
+    for t in list {
+        let rate = t
+            .default_rate
+            .as_ref()
+            .map(|r| {
+                crate::money::Rate::parse_percent(r)
+                    .map_err(|e| Error::invalid(format!("fixture: tax rate: {e}")))
+            })
+            .transpose()?;
+        let default = rate.map(|rate| tax::NewRate {
+            rate: Some(rate),
+            code: t.code.clone().unwrap_or_else(|| "default".into()),
+            name: t.name.clone().unwrap_or_else(|| "Default".into()),
+            is_default: true,
+            is_combinable: t.is_combinable,
+            rules: Vec::new(),
+        });
+        tax::create_region(
+            conn,
+            ctx,
+            &t.country_code,
+            t.province_code.as_deref(),
+            default.as_ref(),
+        )?;
+    }
+    Ok(())
 }
 
 /// `collections[]` entry.

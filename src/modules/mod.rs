@@ -11,6 +11,7 @@ pub mod product;
 pub mod region;
 pub mod sales_channel;
 pub mod store;
+pub mod tax;
 
 use crate::db::module::Module;
 
@@ -23,6 +24,7 @@ pub fn core_modules() -> Vec<Module> {
         region::module(),
         product::module(),
         pricing::module(),
+        tax::module(),
     ]
 }
 
