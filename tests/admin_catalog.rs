@@ -146,3 +146,110 @@ fn memoized_listings_and_documents_follow_writes() {
         .unwrap_or_default();
     assert_eq!(first(&app)["products"][0]["title"], "Renamed");
 }
+
+#[test]
+fn a_price_list_made_by_admin_changes_store_prices() {
+    let app = TestApp::start();
+    let sc = channel(&app);
+    let id = create(&app, body(&sc, "listed", "LISTED-M")).unwrap_or_default();
+    let product = app
+        .store_get(&format!("/store/products/{id}?fields=*variants"))
+        .json();
+    let variant = product["product"]["variants"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let list_body = json!({
+        "title": "VIP", "description": "members", "type": "override", "status": "active",
+        "prices": [{"variant_id": variant, "currency_code": "usd", "amount": 80}]
+    });
+    let input = stockroom::http::admin::price_lists::input(&list_body).unwrap_or_default();
+    let ctx = app.engine().ctx().clone();
+    app.engine()
+        .store()
+        .write(move |tx| stockroom::flows::price_lists::create(tx, &ctx, &input))
+        .unwrap_or_default();
+    let price = app
+        .store_get(&format!(
+            "/store/products/{id}?fields=id,*variants.calculated_price&currency_code=usd"
+        ))
+        .json()["product"]["variants"][0]["calculated_price"]
+        .clone();
+    assert_eq!(
+        (
+            price["calculated_amount"].clone(),
+            price["original_amount"].clone()
+        ),
+        (json!(80), json!(80))
+    );
+    assert_eq!(price["calculated_price"]["price_list_type"], "override");
+}
+
+#[test]
+fn publishable_key_channels_are_linked_and_unlinked() {
+    let app = TestApp::start();
+    let sc = channel(&app);
+    let ctx = app.engine().ctx().clone();
+    let store = app.engine().store().clone();
+    let channels = store
+        .write(move |tx| {
+            let key = stockroom::modules::api_key::create_publishable(
+                tx,
+                &ctx,
+                "Kiosk",
+                Some("pk_kiosk"),
+                "",
+            )?;
+            let added = stockroom::flows::publishable_keys::link_sales_channels(
+                tx,
+                &ctx,
+                &key.id,
+                &[sc.clone()],
+                &[],
+            )?;
+            assert_eq!(added, [sc.clone()]);
+            stockroom::flows::publishable_keys::link_sales_channels(tx, &ctx, &key.id, &[], &[sc])
+        })
+        .unwrap_or_default();
+    assert!(channels.is_empty());
+    let reply = app.request(
+        "GET",
+        "/store/products",
+        &[("x-publishable-api-key", "pk_kiosk")],
+        None,
+    );
+    assert_eq!(
+        reply.status, 400,
+        "a key without channels cannot list products"
+    );
+}
+
+#[test]
+fn a_region_made_by_admin_is_listed_with_its_providers() {
+    use stockroom::flows::create_region::{self, RegionInput};
+    use stockroom::modules::region::NewRegion;
+    let app = TestApp::start();
+    let input = RegionInput {
+        region: NewRegion {
+            name: "United Kingdom".into(),
+            currency_code: "gbp".into(),
+            countries: vec!["gb".into()],
+            automatic_taxes: true,
+            metadata: None,
+        },
+        payment_providers: vec!["pp_system_default".into()],
+        is_tax_inclusive: true,
+    };
+    let ctx = app.engine().ctx().clone();
+    let region = app
+        .engine()
+        .store()
+        .write(move |tx| create_region::run(tx, &ctx, &input))
+        .map(|r| r.id)
+        .unwrap_or_default();
+    assert_eq!(app.store_get("/store/regions").json()["count"], 3);
+    let providers = app
+        .store_get(&format!("/store/payment-providers?region_id={region}"))
+        .json();
+    assert_eq!(providers["count"], 1);
+}

@@ -2,8 +2,11 @@
 //! flows are the only code that calls more than one domain module.
 
 pub mod create_product;
+pub mod create_region;
 pub mod links;
+pub mod price_lists;
 pub mod product_graph;
+pub mod publishable_keys;
 pub mod seed;
 pub mod seed_catalog;
 pub mod store_catalog;

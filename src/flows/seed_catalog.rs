@@ -5,7 +5,7 @@
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::flows::create_product::{self, ProductInput};
-use crate::flows::links;
+use crate::flows::create_region;
 use crate::modules::pricing::{self, NewPrice, NewPriceList};
 use crate::modules::product::taxonomy::{self, NewCategory, ValueKind};
 use crate::modules::product::{NewImage, NewOption, NewProduct, NewVariant};
@@ -320,26 +320,18 @@ pub fn load_regions(
     keys: &mut Keys,
 ) -> Result<()> {
     for r in list {
-        let input = region::NewRegion {
-            name: r.name.clone(),
-            currency_code: r.currency_code.clone(),
-            countries: r.countries.clone(),
-            automatic_taxes: r.automatic_taxes,
-            metadata: None,
+        let input = create_region::RegionInput {
+            region: region::NewRegion {
+                name: r.name.clone(),
+                currency_code: r.currency_code.clone(),
+                countries: r.countries.clone(),
+                automatic_taxes: r.automatic_taxes,
+                metadata: None,
+            },
+            payment_providers: r.payment_providers.clone(),
+            is_tax_inclusive: r.prices_include_tax,
         };
-        let created = region::create(conn, ctx, &input)?;
-        for provider in &r.payment_providers {
-            links::region_payment_provider().create(
-                conn,
-                &ctx.id("regpp"),
-                &created.id,
-                provider,
-                &ctx.now(),
-            )?;
-        }
-        if r.prices_include_tax {
-            pricing::set_preference(conn, ctx, "region_id", &created.id, true)?;
-        }
+        let created = create_region::run(conn, ctx, &input)?;
         keys.regions.insert(r.key.clone(), created.id);
     }
     Ok(())

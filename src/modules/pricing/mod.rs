@@ -92,6 +92,60 @@ fn insert_price(
     Ok(id)
 }
 
+/// A price list as the admin API shows it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct PriceList {
+    /// `plist_…`
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// `active` or `draft`.
+    pub status: String,
+    /// `sale` or `override`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// Start.
+    pub starts_at: Option<String>,
+    /// End.
+    pub ends_at: Option<String>,
+    /// Number of rules.
+    pub rules_count: i64,
+    /// ISO-8601.
+    pub created_at: String,
+    /// ISO-8601.
+    pub updated_at: String,
+}
+
+/// A price list by id.
+///
+/// # Errors
+/// 404 "Price list with id: X was not found".
+pub fn retrieve_price_list(conn: &Connection, id: &str) -> Result<PriceList> {
+    conn.prepare_cached(
+        "SELECT id, title, description, status, type, starts_at, ends_at, rules_count,
+                created_at, updated_at
+         FROM pricing_price_list WHERE id = ?1 AND deleted_at IS NULL",
+    )?
+    .query_row([id], |r| {
+        Ok(PriceList {
+            id: r.get(0)?,
+            title: r.get(1)?,
+            description: r.get(2)?,
+            status: r.get(3)?,
+            kind: r.get(4)?,
+            starts_at: r.get(5)?,
+            ends_at: r.get(6)?,
+            rules_count: r.get(7)?,
+            created_at: r.get(8)?,
+            updated_at: r.get(9)?,
+        })
+    })
+    .optional()?
+    .ok_or_else(|| Error::not_found("Price list", id))
+}
+
 /// Input of [`create_price_list`].
 #[derive(Debug, Clone, Default)]
 pub struct NewPriceList {
