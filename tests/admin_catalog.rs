@@ -204,10 +204,10 @@ fn publishable_key_channels_are_linked_and_unlinked() {
                 tx,
                 &ctx,
                 &key.id,
-                &[sc.clone()],
+                std::slice::from_ref(&sc),
                 &[],
             )?;
-            assert_eq!(added, [sc.clone()]);
+            assert_eq!(added, std::slice::from_ref(&sc));
             stockroom::flows::publishable_keys::link_sales_channels(tx, &ctx, &key.id, &[], &[sc])
         })
         .unwrap_or_default();

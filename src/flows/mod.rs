@@ -9,4 +9,5 @@ pub mod product_graph;
 pub mod publishable_keys;
 pub mod seed;
 pub mod seed_catalog;
+pub mod seed_regions;
 pub mod store_catalog;

@@ -9,6 +9,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::flows::seed_catalog::{self, Keys, lookup};
+use crate::flows::seed_regions;
 use crate::modules::{api_key, sales_channel, store};
 use rusqlite::Connection;
 use serde::Deserialize;
@@ -29,10 +30,10 @@ pub struct Fixture {
     pub publishable_keys: Vec<FixturePublishableKey>,
     /// Regions.
     #[serde(default)]
-    pub regions: Vec<seed_catalog::FixtureRegion>,
+    pub regions: Vec<seed_regions::FixtureRegion>,
     /// Tax regions with default rates.
     #[serde(default)]
-    pub tax_regions: Vec<seed_catalog::FixtureTaxRegion>,
+    pub tax_regions: Vec<seed_regions::FixtureTaxRegion>,
     /// Product collections.
     #[serde(default)]
     pub collections: Vec<seed_catalog::FixtureCollection>,
@@ -126,8 +127,8 @@ pub fn load(engine: &Engine, fixture: Fixture) -> Result<SeedSummary> {
 fn load_into(conn: &Connection, ctx: &Ctx, fixture: &Fixture) -> Result<SeedSummary> {
     let mut keys = Keys::default();
     let summary = load_channels_and_keys(conn, ctx, fixture, &mut keys.channels)?;
-    seed_catalog::load_regions(conn, ctx, &fixture.regions, &mut keys)?;
-    seed_catalog::load_tax_regions(conn, ctx, &fixture.tax_regions)?;
+    seed_regions::load_regions(conn, ctx, &fixture.regions, &mut keys)?;
+    seed_regions::load_tax_regions(conn, ctx, &fixture.tax_regions)?;
     seed_catalog::load_taxonomy(
         conn,
         ctx,
