@@ -632,3 +632,117 @@ fn catalog_routes_need_a_publishable_key() {
         assert_eq!(app.get(path).status, 400, "{path}");
     }
 }
+
+/// Key sets recorded from a real Medusa 2.21 answer to the same request
+/// (`shared/peers/medusa/flow/03-list-products-with-region-id-calculated-price.json`).
+#[test]
+fn product_shapes_match_the_medusa_peer() {
+    let app = TestApp::start();
+    let (us, _) = regions(&app);
+    let body = ok(&app, &format!("/store/products?limit=2&region_id={us}"));
+    let keys = |v: &Value| -> Vec<String> {
+        let mut k: Vec<String> = v
+            .as_object()
+            .map(|m| m.keys().cloned().collect())
+            .unwrap_or_default();
+        k.sort();
+        k
+    };
+    let variant = &body["products"][0]["variants"][0];
+    assert_eq!(
+        keys(variant),
+        [
+            "allow_backorder",
+            "barcode",
+            "calculated_price",
+            "created_at",
+            "deleted_at",
+            "ean",
+            "height",
+            "hs_code",
+            "id",
+            "length",
+            "manage_inventory",
+            "material",
+            "metadata",
+            "mid_code",
+            "options",
+            "origin_country",
+            "product_id",
+            "sku",
+            "thumbnail",
+            "title",
+            "upc",
+            "updated_at",
+            "variant_rank",
+            "weight",
+            "width"
+        ]
+    );
+    assert_eq!(
+        keys(&variant["calculated_price"]),
+        [
+            "calculated_amount",
+            "calculated_price",
+            "currency_code",
+            "id",
+            "is_calculated_price_price_list",
+            "is_calculated_price_tax_inclusive",
+            "is_original_price_price_list",
+            "is_original_price_tax_inclusive",
+            "original_amount",
+            "original_price",
+            "raw_calculated_amount",
+            "raw_original_amount"
+        ]
+    );
+    assert_eq!(
+        keys(&variant["calculated_price"]["calculated_price"]),
+        [
+            "id",
+            "max_quantity",
+            "min_quantity",
+            "price_list_id",
+            "price_list_type"
+        ]
+    );
+    assert_eq!(
+        keys(&variant["options"][0]),
+        [
+            "created_at",
+            "deleted_at",
+            "id",
+            "metadata",
+            "option",
+            "option_id",
+            "rank",
+            "updated_at",
+            "value"
+        ]
+    );
+    assert_eq!(
+        keys(&variant["options"][0]["option"]),
+        [
+            "created_at",
+            "deleted_at",
+            "id",
+            "is_exclusive",
+            "metadata",
+            "title",
+            "updated_at"
+        ]
+    );
+    assert_eq!(
+        keys(&body["products"][0]["options"][0]["values"][0]),
+        [
+            "created_at",
+            "deleted_at",
+            "id",
+            "metadata",
+            "option_id",
+            "rank",
+            "updated_at",
+            "value"
+        ]
+    );
+}
