@@ -253,3 +253,64 @@ fn a_region_made_by_admin_is_listed_with_its_providers() {
         .json();
     assert_eq!(providers["count"], 1);
 }
+
+#[test]
+fn an_admin_update_changes_fields_tags_and_channels() {
+    use stockroom::http::admin::products::product_update;
+    let app = TestApp::start();
+    let sc = channel(&app);
+    let id = create(&app, body(&sc, "to-update", "UPD")).unwrap_or_default();
+    let tag =
+        app.store_get("/store/product-tags?value=New").json()["product_tags"][0]["id"].clone();
+    let update = |change: Value| {
+        let (change, channels) = product_update(&change);
+        let ctx = app.engine().ctx().clone();
+        let target = id.clone();
+        app.engine().store().write(move |tx| {
+            create_product::update(tx, &ctx, &target, &change, channels.as_deref())
+        })
+    };
+    update(json!({"title": "Updated Jacket", "subtitle": "warm", "tags": [{"id": tag}]}))
+        .unwrap_or_default();
+    let p = app
+        .store_get(&format!("/store/products/{id}?fields=title,subtitle,*tags"))
+        .json()["product"]
+        .clone();
+    assert_eq!(
+        (p["title"].clone(), p["subtitle"].clone()),
+        (json!("Updated Jacket"), json!("warm"))
+    );
+    assert_eq!(p["tags"][0]["value"], "New");
+    assert_eq!(
+        handles_for(&app, "q=updated"),
+        ["to-update"],
+        "the search index follows the title"
+    );
+    assert_eq!(
+        update(json!({"status": "nope"}))
+            .map(|_| ())
+            .unwrap_err()
+            .status(),
+        400
+    );
+    update(json!({"subtitle": null, "sales_channels": []})).unwrap_or_default();
+    assert_eq!(
+        app.store_get(&format!("/store/products/{id}")).status,
+        404,
+        "no channel: off the store"
+    );
+}
+
+fn handles_for(app: &TestApp, query: &str) -> Vec<String> {
+    let body = app
+        .store_get(&format!("/store/products?fields=handle&{query}"))
+        .json();
+    body["products"]
+        .as_array()
+        .map(|p| {
+            p.iter()
+                .filter_map(|p| p["handle"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -82,3 +82,32 @@ pub fn delete(conn: &Connection, ctx: &Ctx, product_id: &str) -> Result<()> {
     }
     Ok(())
 }
+
+/// Updates a product; `sales_channel_ids`, when given, replace its channels.
+///
+/// # Errors
+/// As `product::update::update`; 404 for an unknown sales channel.
+pub fn update(
+    conn: &Connection,
+    ctx: &Ctx,
+    product_id: &str,
+    change: &product::update::ProductUpdate,
+    sales_channel_ids: Option<&[String]>,
+) -> Result<()> {
+    product::update::update(conn, ctx, product_id, change)?;
+    let Some(wanted) = sales_channel_ids else {
+        return Ok(());
+    };
+    let link = links::product_sales_channel();
+    let now = ctx.now();
+    for current in link.rights_of(conn, product_id)? {
+        if !wanted.contains(&current) {
+            link.dismiss(conn, product_id, &current, &now)?;
+        }
+    }
+    for channel in wanted {
+        sales_channel::retrieve(conn, channel)?;
+        link.create(conn, &ctx.id("prodsc"), product_id, channel, &now)?;
+    }
+    Ok(())
+}

@@ -29,6 +29,13 @@ pub fn catalog_routes() -> Vec<Route> {
             products::retrieve,
         ),
         Route::new(
+            "POST",
+            "/admin/products/:id",
+            a,
+            "Update a product",
+            products::update,
+        ),
+        Route::new(
             "DELETE",
             "/admin/products/:id",
             a,

@@ -1,5 +1,5 @@
 //! `/admin/products`: list, retrieve, create (with options, variants, prices, images,
-//! categories, tags, sales channels) and delete.
+//! categories, tags, sales channels), update and delete.
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -11,6 +11,7 @@ use crate::http::query::FieldSelection;
 use crate::http::validate::{Kind, Schema, get_array, get_bool, get_f64, get_str};
 use crate::http::{Request, Response};
 use crate::modules::pricing::NewPrice;
+use crate::modules::product::update::ProductUpdate;
 use crate::modules::product::{
     self, NewImage, NewOption, NewProduct, NewVariant, ProductFilter, ProductOrder,
 };
@@ -357,4 +358,73 @@ pub fn delete(engine: &Engine, req: &Request) -> Result<Response> {
     Ok(Response::json(
         json!({"id": done, "object": "product", "deleted": true}),
     ))
+}
+
+fn change_str(body: &Value, key: &str) -> Option<Option<String>> {
+    match body.get(key) {
+        None => None,
+        Some(Value::Null) => Some(None),
+        Some(v) => Some(v.as_str().map(str::to_string)),
+    }
+}
+
+fn update_schema() -> Schema {
+    let id_ref = Schema::new().required("id", Kind::String);
+    let text = || Kind::String.nullable();
+    Schema::new()
+        .optional("title", Kind::String)
+        .optional("handle", Kind::String)
+        .optional("status", Kind::String)
+        .optional("subtitle", text())
+        .optional("description", text())
+        .optional("thumbnail", text())
+        .optional("material", text())
+        .optional("collection_id", text())
+        .optional("type_id", text())
+        .optional("weight", Kind::Number.nullable())
+        .optional("discountable", Kind::Boolean)
+        .optional("metadata", Kind::Object.nullable())
+        .optional_array("tags", id_ref.clone())
+        .optional_array("categories", id_ref.clone())
+        .optional_array("sales_channels", id_ref)
+}
+
+/// Parses an update body: `(change, replacement sales channel ids)`.
+pub fn product_update(body: &Value) -> (ProductUpdate, Option<Vec<String>>) {
+    let replace = |key: &str| body.get(key).map(|_| ids(body, key));
+    let change = ProductUpdate {
+        title: opt_str(body, "title"),
+        handle: opt_str(body, "handle"),
+        status: opt_str(body, "status"),
+        subtitle: change_str(body, "subtitle"),
+        description: change_str(body, "description"),
+        thumbnail: change_str(body, "thumbnail"),
+        material: change_str(body, "material"),
+        collection_id: change_str(body, "collection_id"),
+        type_id: change_str(body, "type_id"),
+        weight: body.get("weight").map(Value::as_f64),
+        discountable: get_bool(body, "discountable"),
+        metadata: body
+            .get("metadata")
+            .map(|m| m.is_object().then(|| m.clone())),
+        tag_ids: replace("tags"),
+        category_ids: replace("categories"),
+    };
+    (change, replace("sales_channels"))
+}
+
+/// `POST /admin/products/:id`.
+///
+/// # Errors
+/// 400 for an invalid body; 404 when absent; 422 for a duplicate handle.
+pub fn update(engine: &Engine, req: &Request) -> Result<Response> {
+    let (change, channels) = product_update(&req.body_with(&update_schema())?);
+    let id = req.param("id").to_string();
+    let ctx = engine.ctx().clone();
+    let target = id.clone();
+    engine
+        .store()
+        .write(move |tx| create_product::update(tx, &ctx, &target, &change, channels.as_deref()))?;
+    let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
+    Ok(Response::raw_json(retrieve_json(engine, &id, &selection)?))
 }

@@ -5,13 +5,14 @@
 //!
 //! Files: [`model`] (structs), [`write`] (create / soft delete), [`read`] (filters and pages),
 //! [`relations`] (batch loaders: one query per relation over a page's ids), [`taxonomy`]
-//! (collections, tags, types), [`category`] (the category tree).
+//! (collections, tags, types), [`category`] (the category tree), [`update`].
 
 pub mod category;
 pub mod model;
 pub mod read;
 pub mod relations;
 pub mod taxonomy;
+pub mod update;
 pub mod write;
 
 use crate::db::module::Module;
