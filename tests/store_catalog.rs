@@ -746,3 +746,49 @@ fn product_shapes_match_the_medusa_peer() {
         ]
     );
 }
+
+#[test]
+fn a_country_adds_amounts_with_and_without_tax() {
+    let app = TestApp::start();
+    let (us, eu) = regions(&app);
+    let path = |region: &str, country: &str| {
+        format!(
+            "/store/products?limit=1&fields=id,*variants.calculated_price&region_id={region}&country_code={country}"
+        )
+    };
+    let de = first_variant_price(&ok(&app, &path(&eu, "de")));
+    assert_eq!(de["calculated_amount"], json!(19.99));
+    assert_eq!(
+        de["calculated_amount_with_tax"],
+        json!(19.99),
+        "eur prices include tax"
+    );
+    assert_eq!(
+        de["calculated_amount_without_tax"],
+        json!(16.8),
+        "19.99 / 1.19, tax rounded half up"
+    );
+    let fi = first_variant_price(&ok(&app, &path(&eu, "fi")));
+    assert_eq!(
+        fi["calculated_amount_without_tax"],
+        json!(15.93),
+        "25.5 % VAT"
+    );
+    let us_price = first_variant_price(&ok(&app, &path(&us, "us")));
+    assert_eq!(
+        (
+            us_price["calculated_amount_with_tax"].clone(),
+            us_price["original_amount_without_tax"].clone()
+        ),
+        (json!(17.2), json!(21.5)),
+        "no US rate: with = without"
+    );
+    let plain = first_variant_price(&ok(
+        &app,
+        &format!("/store/products?limit=1&region_id={eu}"),
+    ));
+    assert!(
+        plain.get("calculated_amount_with_tax").is_none(),
+        "no country, no tax amounts"
+    );
+}

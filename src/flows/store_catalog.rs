@@ -15,6 +15,8 @@ pub struct PricingInput {
     pub region_id: Option<String>,
     /// `currency_code` query parameter.
     pub currency_code: Option<String>,
+    /// `country_code` query parameter (prices with and without tax).
+    pub country_code: Option<String>,
     /// Customer groups of the logged-in customer.
     pub customer_group_ids: Vec<String>,
     /// Whether prices are required (asked for in `fields`) even without a region.
@@ -23,28 +25,42 @@ pub struct PricingInput {
     pub now: String,
 }
 
+/// The pricing of a store request: the context prices are chosen for, and the country whose
+/// taxes are shown beside them (when the region computes taxes automatically).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StorePricing {
+    /// The pricing context.
+    pub ctx: PricingContext,
+    /// Lower-case ISO-2 country for `calculated_amount_with_tax` and friends.
+    pub tax_country: Option<String>,
+}
+
 /// Builds the pricing context: the region's currency, else `currency_code`, else the store's
 /// default region (only when prices are required).
 ///
 /// # Errors
 /// 400 for an unknown region, or when prices are required and nothing gives a currency.
-pub fn pricing_context(conn: &Connection, input: &PricingInput) -> Result<Option<PricingContext>> {
+pub fn pricing_context(conn: &Connection, input: &PricingInput) -> Result<Option<StorePricing>> {
     let region_id = match (&input.region_id, &input.currency_code, input.required) {
         (Some(id), _, _) => Some(id.clone()),
         (None, Some(_), _) | (None, None, false) => None,
         (None, None, true) => store::default_store(conn)?.and_then(|s| s.default_region_id),
     };
-    let (region_id, currency) = match region_id {
+    let (region_id, currency, taxes) = match region_id {
         Some(id) => {
             let region = region::retrieve(conn, &id).map_err(|_| {
                 Error::invalid(format!(
                     "Region with id {id} not found when populating the pricing context"
                 ))
             })?;
-            (Some(region.id), region.currency_code)
+            (
+                Some(region.id),
+                region.currency_code,
+                region.automatic_taxes,
+            )
         }
         None => match &input.currency_code {
-            Some(code) => (None, code.to_ascii_lowercase()),
+            Some(code) => (None, code.to_ascii_lowercase(), false),
             None if input.required => {
                 return Err(Error::invalid(
                     "Missing required pricing context to calculate prices - region_id",
@@ -53,13 +69,19 @@ pub fn pricing_context(conn: &Connection, input: &PricingInput) -> Result<Option
             None => return Ok(None),
         },
     };
-    Ok(Some(PricingContext {
+    let ctx = PricingContext {
         currency_code: currency,
         region_id,
         quantity: 1,
         customer_group_ids: input.customer_group_ids.clone(),
         now: input.now.clone(),
-    }))
+    };
+    let tax_country = input
+        .country_code
+        .as_ref()
+        .filter(|_| taxes)
+        .map(|c| c.to_ascii_lowercase());
+    Ok(Some(StorePricing { ctx, tax_country }))
 }
 
 /// The effective sales channels: the requested ones (which must belong to the key), else all

@@ -3,14 +3,16 @@
 //! depend on the pricing context and the time. A page then costs its row query plus the
 //! price queries; the relations of a product are loaded and rendered only on a miss.
 
-use super::product_json::{Document, Plan};
+use super::product_json::{Document, Plan, Priced, Taxed};
 use super::query::FieldSelection;
 use crate::db::Store;
 use crate::error::Result;
 use crate::flows::product_graph::{self, Wanted};
-use crate::modules::pricing;
-use crate::modules::pricing::calc::{self, CalculatedPrice, Candidate, PricingContext};
+use crate::flows::store_catalog::StorePricing;
+use crate::modules::pricing::calc::{self, CalculatedPrice, Candidate};
 use crate::modules::product;
+use crate::modules::{pricing, tax};
+use crate::money::{Rate, Rounding};
 use rusqlite::Connection;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -90,33 +92,54 @@ pub fn documents(
     Ok(docs.into_iter().flatten().collect())
 }
 
-/// The prices of every variant slot of `docs` in `ctx` (none without a context). The
-/// candidates of each variant (its stored prices in the currency) are memoized per
-/// generation; choosing among them depends on the time and the shopper, so it runs on every
-/// request.
+/// The prices of every variant slot of `docs` (none without pricing), with amounts with and
+/// without tax when the request names a country of a region with automatic taxes. The
+/// candidates of each variant (its stored prices in the currency) and each product's tax
+/// rate are memoized per generation; choosing among the candidates depends on the time and
+/// the shopper, so it runs on every request.
 ///
 /// # Errors
 /// Database failures.
 pub fn prices(
     conn: &Connection,
     spec: &DocSpec,
-    ctx: Option<&PricingContext>,
+    pricing: Option<&StorePricing>,
     docs: &[Arc<Document>],
-) -> Result<HashMap<String, CalculatedPrice>> {
-    let Some(ctx) = ctx else {
-        return Ok(HashMap::new());
+) -> Result<Priced> {
+    let Some(pricing) = pricing else {
+        return Ok(Priced::default());
     };
+    let ctx = &pricing.ctx;
     let memo = spec.store.memo();
     let region = ctx.region_id.as_deref();
     let inclusive_key = format!("tax-inclusive {} {region:?}", ctx.currency_code);
     let inclusive = *memo.get_or(&inclusive_key, spec.generation, || {
         pricing::is_tax_inclusive(conn, &ctx.currency_code, region)
     })?;
-    let key = |id: &str| format!("price-candidates {} {id}", ctx.currency_code);
-    let ids: Vec<&String> = docs.iter().flat_map(|d| d.variant_ids.iter()).collect();
-    let mut found: HashMap<String, Arc<Vec<Candidate>>> = HashMap::new();
+    let candidates = candidates(conn, spec, &ctx.currency_code, docs)?;
+    let prices: HashMap<String, CalculatedPrice> = candidates
+        .into_iter()
+        .filter_map(|(id, c)| Some((id, calc::calculate(ctx, &c, inclusive)?)))
+        .collect();
+    let taxed = match &pricing.tax_country {
+        Some(country) => taxed(conn, spec, country, docs, &prices)?,
+        None => HashMap::new(),
+    };
+    Ok(Priced { prices, taxed })
+}
+
+/// Each slot variant's candidate prices in `currency`, from the memo where possible.
+fn candidates(
+    conn: &Connection,
+    spec: &DocSpec,
+    currency: &str,
+    docs: &[Arc<Document>],
+) -> Result<HashMap<String, Arc<Vec<Candidate>>>> {
+    let memo = spec.store.memo();
+    let key = |id: &str| format!("price-candidates {currency} {id}");
+    let mut found = HashMap::new();
     let mut missing = Vec::new();
-    for id in ids {
+    for id in docs.iter().flat_map(|d| d.variant_ids.iter()) {
         match memo.get::<Vec<Candidate>>(&key(id), spec.generation) {
             Some(c) => {
                 found.insert(id.clone(), c);
@@ -125,16 +148,66 @@ pub fn prices(
         }
     }
     if !missing.is_empty() {
-        let mut loaded =
-            product_graph::candidates_for_variants(conn, &ctx.currency_code, &missing)?;
+        let mut loaded = product_graph::candidates_for_variants(conn, currency, &missing)?;
         for id in missing {
             let c = Arc::new(loaded.remove(&id).unwrap_or_default());
             memo.put(key(&id), spec.generation, Arc::clone(&c));
             found.insert(id, c);
         }
     }
-    Ok(found
-        .into_iter()
-        .filter_map(|(id, c)| Some((id, calc::calculate(ctx, &c, inclusive)?)))
-        .collect())
+    Ok(found)
+}
+
+/// Amounts with and without tax for every priced slot, at each product's rate in `country`.
+fn taxed(
+    conn: &Connection,
+    spec: &DocSpec,
+    country: &str,
+    docs: &[Arc<Document>],
+    prices: &HashMap<String, CalculatedPrice>,
+) -> Result<HashMap<String, Taxed>> {
+    let mut out = HashMap::new();
+    for doc in docs {
+        let key = format!("tax-rate {country} {} {:?}", doc.product_id, doc.type_id);
+        let ppm = *spec.store.memo().get_or(&key, spec.generation, || {
+            let rates =
+                tax::rates_for(conn, country, None, &doc.product_id, doc.type_id.as_deref())?;
+            Ok(rates
+                .iter()
+                .filter_map(|r| r.rate)
+                .map(Rate::percent_ppm)
+                .sum::<i64>())
+        })?;
+        let rate = Rate::from_percent_ppm(ppm);
+        for variant in &doc.variant_ids {
+            if let Some(p) = prices.get(variant) {
+                let (calculated_with, calculated_without) =
+                    with_without(rate, p.calculated.amount, p.is_tax_inclusive);
+                let (original_with, original_without) =
+                    with_without(rate, p.original.amount, p.is_tax_inclusive);
+                let t = Taxed {
+                    calculated_with,
+                    calculated_without,
+                    original_with,
+                    original_without,
+                };
+                out.insert(variant.clone(), t);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// `(with tax, without tax)` of an amount that does or does not include tax at `rate`
+/// (tax rounded half up per unit, as on a line).
+fn with_without(rate: Rate, amount: i64, inclusive: bool) -> (i64, i64) {
+    if inclusive {
+        let (without, _) = rate
+            .split_inclusive(amount, Rounding::HalfUp)
+            .unwrap_or((amount, 0));
+        (amount, without)
+    } else {
+        let tax = rate.of(amount, Rounding::HalfUp).unwrap_or(0);
+        (amount.saturating_add(tax), amount)
+    }
 }

@@ -215,6 +215,34 @@ pub struct Document {
     pub pieces: Vec<String>,
     /// The variant whose price goes into each slot.
     pub variant_ids: Vec<String>,
+    /// The product (for its tax rates).
+    pub product_id: String,
+    /// The product's type (for its tax rates).
+    pub type_id: Option<String>,
+}
+
+/// A price's amounts with and without tax, in minor units (Medusa's
+/// `calculated_amount_with_tax` and friends).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Taxed {
+    /// Calculated amount including tax.
+    pub calculated_with: i64,
+    /// Calculated amount excluding tax.
+    pub calculated_without: i64,
+    /// Original amount including tax.
+    pub original_with: i64,
+    /// Original amount excluding tax.
+    pub original_without: i64,
+}
+
+/// The per-request part of documents: prices by variant id, and their taxed amounts when a
+/// tax country is known.
+#[derive(Debug, Clone, Default)]
+pub struct Priced {
+    /// Calculated prices.
+    pub prices: HashMap<String, CalculatedPrice>,
+    /// Amounts with and without tax.
+    pub taxed: HashMap<String, Taxed>,
 }
 
 impl Document {
@@ -234,17 +262,19 @@ impl Document {
         Document {
             pieces,
             variant_ids,
+            product_id: node.product.id.clone(),
+            type_id: node.product.type_id.clone(),
         }
     }
 
-    /// Appends the document to `out` with each slot filled from `prices` (null when the
+    /// Appends the document to `out` with each slot filled from `priced` (null when the
     /// variant has no price in the context).
-    pub fn write(&self, out: &mut String, prices: &HashMap<String, CalculatedPrice>) {
+    pub fn write(&self, out: &mut String, priced: &Priced) {
         for (i, piece) in self.pieces.iter().enumerate() {
             out.push_str(piece);
             if let Some(variant) = self.variant_ids.get(i) {
-                match prices.get(variant) {
-                    Some(price) => calculated_price(out, price),
+                match priced.prices.get(variant) {
+                    Some(price) => calculated_price(out, price, priced.taxed.get(variant)),
                     None => out.push_str("null"),
                 }
             }
@@ -407,7 +437,7 @@ fn option_value(out: &mut String, v: &OptionValue, keep: &[bool], opt: Option<&P
 }
 
 /// `{"<key>": <document>}`.
-pub fn single(key: &str, doc: &Document, prices: &HashMap<String, CalculatedPrice>) -> String {
+pub fn single(key: &str, doc: &Document, prices: &Priced) -> String {
     let mut out = String::with_capacity(8 * 1024);
     out.push('{');
     string(&mut out, key);
@@ -420,7 +450,7 @@ pub fn single(key: &str, doc: &Document, prices: &HashMap<String, CalculatedPric
 /// `{"products": [...], "count", "offset", "limit"}`.
 pub fn page(
     docs: &[Arc<Document>],
-    prices: &HashMap<String, CalculatedPrice>,
+    prices: &Priced,
     count: u64,
     offset: u64,
     limit: u64,

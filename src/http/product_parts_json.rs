@@ -2,7 +2,7 @@
 //! collections, categories, and prices (calculated and stored), money in major units.
 
 use super::json_out::Obj;
-use super::product_json::{CATEGORY, COLLECTION, IMAGE, TAG};
+use super::product_json::{CATEGORY, COLLECTION, IMAGE, TAG, Taxed};
 use crate::modules::pricing::StoredPrice;
 use crate::modules::pricing::calc::{CalculatedPrice, Chosen};
 use crate::modules::product::{Category, Collection, Image, Tag};
@@ -103,7 +103,7 @@ fn chosen(out: &mut String, c: &Chosen) {
 }
 
 /// Medusa's `calculated_price` object.
-pub fn calculated_price(out: &mut String, p: &CalculatedPrice) {
+pub fn calculated_price(out: &mut String, p: &CalculatedPrice, taxed: Option<&Taxed>) {
     let cur = p.currency_code.as_str();
     let exponent = exponent_or_default(cur);
     let mut o = Obj::start(out);
@@ -123,6 +123,16 @@ pub fn calculated_price(out: &mut String, p: &CalculatedPrice) {
     o.str("currency_code", Some(cur));
     chosen(o.key("calculated_price"), &p.calculated);
     chosen(o.key("original_price"), &p.original);
+    if let Some(t) = taxed {
+        for (key, minor) in [
+            ("calculated_amount_with_tax", t.calculated_with),
+            ("calculated_amount_without_tax", t.calculated_without),
+            ("original_amount_with_tax", t.original_with),
+            ("original_amount_without_tax", t.original_without),
+        ] {
+            o.raw(key, &format_major(minor, exponent));
+        }
+    }
     o.end();
 }
 

@@ -6,7 +6,7 @@ use crate::error::{Error, Result};
 use crate::flows::create_product::{self, ProductInput};
 use crate::flows::product_graph::{self, Wanted};
 use crate::http::fields::{self, boolean, page, string, strings};
-use crate::http::product_json::{self, Document, Plan};
+use crate::http::product_json::{self, Document, Plan, Priced};
 use crate::http::query::FieldSelection;
 use crate::http::validate::{Kind, Schema, get_array, get_bool, get_f64, get_str};
 use crate::http::{Request, Response};
@@ -16,7 +16,7 @@ use crate::modules::product::{
     self, NewImage, NewOption, NewProduct, NewVariant, ProductFilter, ProductOrder,
 };
 use serde_json::{Value, json};
-use std::collections::HashMap;
+
 use std::sync::Arc;
 
 const ADMIN_PRODUCT_DEFAULTS: &[&str] = &[
@@ -108,7 +108,7 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
         .iter()
         .map(|n| Arc::new(Document::render(n, &plan)))
         .collect();
-    let body = product_json::page(&docs, &HashMap::new(), count, offset, limit);
+    let body = product_json::page(&docs, &Priced::default(), count, offset, limit);
     Ok(Response::raw_json(body))
 }
 
@@ -122,7 +122,7 @@ fn retrieve_json(engine: &Engine, id: &str, selection: &FieldSelection) -> Resul
             .ok_or_else(|| Error::not_found("Product", &id))
     })?;
     let doc = Document::render(&node, &Plan::new(selection));
-    Ok(product_json::single("product", &doc, &HashMap::new()))
+    Ok(product_json::single("product", &doc, &Priced::default()))
 }
 
 /// `GET /admin/products/:id`.

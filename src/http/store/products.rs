@@ -43,6 +43,7 @@ fn shape(engine: &Engine, req: &Request, fields: Option<&str>, defaults: &[&str]
     let pricing = PricingInput {
         region_id,
         currency_code: string(&req.query, "currency_code")?,
+        country_code: string(&req.query, "country_code")?,
         customer_group_ids: Vec::new(),
         required: rel("variants.calculated_price"),
         now: engine.ctx().now(),
