@@ -1,0 +1,239 @@
+//! Admin handlers called directly (the route table's access check is what keeps them behind
+//! authentication; these tests exercise what runs after it): bodies in, Medusa JSON out.
+
+mod common;
+
+use common::TestApp;
+use serde_json::{Value, json};
+use stockroom::Engine;
+use stockroom::http::admin::{channels, price_lists, products, regions, taxonomy};
+use stockroom::http::{Body, Request, Response};
+
+type Handler = fn(&Engine, &Request) -> stockroom::Result<Response>;
+
+fn call(
+    app: &TestApp,
+    handler: Handler,
+    id: &str,
+    body: Option<Value>,
+) -> stockroom::Result<Value> {
+    let request = Request {
+        method: if body.is_some() { "POST" } else { "GET" }.into(),
+        params: vec![("id".into(), id.into())],
+        headers: vec![("content-type".into(), "application/json".into())],
+        body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
+        ..Request::default()
+    };
+    let response = handler(app.engine(), &request)?;
+    Ok(match response.body {
+        Body::Json(v) => v,
+        Body::RawJson(text) => serde_json::from_str(&text).unwrap_or(Value::Null),
+        _ => Value::Null,
+    })
+}
+
+fn channel_id(app: &TestApp) -> String {
+    let list = call(app, channels::list_channels, "", None).unwrap_or_default();
+    list["sales_channels"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn product_create_retrieve_update_list_delete() {
+    let app = TestApp::start();
+    let sc = channel_id(&app);
+    let body = json!({
+        "title": "Handler Hat", "status": "published",
+        "options": [{"title": "Color", "values": ["Red", "Blue"]}],
+        "sales_channels": [{"id": sc}],
+        "variants": [
+            {"title": "Red", "sku": "HH-RED", "options": {"Color": "Red"},
+             "prices": [{"currency_code": "usd", "amount": 12.5}, {"currency_code": "eur", "amount": 11}]},
+            {"title": "Blue", "sku": "HH-BLUE", "options": {"Color": "Blue"}, "prices": []}
+        ]
+    });
+    let created = call(&app, products::create, "", Some(body)).unwrap_or_default();
+    let product = &created["product"];
+    assert_eq!(
+        (product["handle"].clone(), product["status"].clone()),
+        (json!("handler-hat"), json!("published"))
+    );
+    let prices = &product["variants"][0]["prices"];
+    assert_eq!(prices.as_array().map(Vec::len), Some(2));
+    assert_eq!(prices[0]["amount"], json!(12.5));
+    assert_eq!(product["sales_channels"][0]["id"], json!(sc));
+    let id = product["id"].as_str().unwrap_or_default().to_string();
+    let updated =
+        call(&app, products::update, &id, Some(json!({"title": "Hat"}))).unwrap_or_default();
+    assert_eq!(updated["product"]["title"], "Hat");
+    let drafts = call(&app, products::list, "", None).unwrap_or_default();
+    assert_eq!(drafts["count"], 59, "admin lists every status");
+    let deleted = call(&app, products::delete, &id, None).unwrap_or_default();
+    assert_eq!(
+        deleted,
+        json!({"id": id, "object": "product", "deleted": true})
+    );
+    let gone = call(&app, products::retrieve, &id, None)
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(
+        gone.to_string(),
+        format!("Product with id: {id} was not found")
+    );
+}
+
+#[test]
+fn product_body_is_strict() {
+    let app = TestApp::start();
+    let err = call(
+        &app,
+        products::create,
+        "",
+        Some(json!({"title": "X", "colour": "red"})),
+    )
+    .map(|_| ())
+    .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Invalid request: Unrecognized fields: 'colour'"
+    );
+    let err = call(&app, products::create, "", Some(json!({})))
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "Invalid request: Field 'title' is required"
+    );
+}
+
+#[test]
+fn regions_and_tax() {
+    let app = TestApp::start();
+    let region = call(
+        &app,
+        regions::create,
+        "",
+        Some(json!({"name": "UK", "currency_code": "gbp", "countries": ["gb"], "payment_providers": ["pp_system_default"]})),
+    )
+    .unwrap_or_default();
+    assert_eq!(region["region"]["countries"][0]["iso_2"], "gb");
+    let taken = call(
+        &app,
+        regions::create,
+        "",
+        Some(json!({"name": "Again", "currency_code": "gbp", "countries": ["gb"]})),
+    );
+    assert_eq!(taken.map(|_| ()).unwrap_err().status(), 400);
+    let tax_region = call(
+        &app,
+        regions::create_tax_region,
+        "",
+        Some(json!({"country_code": "gb", "default_tax_rate": {"rate": 20, "code": "VAT", "name": "UK VAT"}})),
+    )
+    .unwrap_or_default();
+    let tax_region_id = tax_region["tax_region"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let rate = call(
+        &app,
+        regions::create_tax_rate,
+        "",
+        Some(
+            json!({"tax_region_id": tax_region_id, "rate": 5, "code": "RED", "name": "Reduced",
+                    "rules": [{"reference": "product_type", "reference_id": "ptyp_x"}]}),
+        ),
+    )
+    .unwrap_or_default();
+    assert_eq!(
+        (
+            rate["tax_rate"]["rate"].clone(),
+            rate["tax_rate"]["rules"][0]["reference"].clone()
+        ),
+        (json!(5), json!("product_type"))
+    );
+    let list = call(&app, regions::list_tax_regions, "", None).unwrap_or_default();
+    assert_eq!(list["count"], 12, "11 from the demo store + gb");
+}
+
+#[test]
+fn taxonomy_keys_and_price_lists() {
+    let app = TestApp::start();
+    let parent = call(
+        &app,
+        taxonomy::create_category,
+        "",
+        Some(json!({"name": "Outerwear", "is_active": true})),
+    )
+    .unwrap_or_default();
+    let parent_id = parent["product_category"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let child = call(
+        &app,
+        taxonomy::create_category,
+        "",
+        Some(json!({"name": "Coats", "parent_category_id": parent_id})),
+    )
+    .unwrap_or_default();
+    assert_eq!(
+        child["product_category"]["mpath"]
+            .as_str()
+            .map(|m| m.starts_with(&parent_id)),
+        Some(true)
+    );
+    let col = call(
+        &app,
+        taxonomy::create_collection,
+        "",
+        Some(json!({"title": "Autumn"})),
+    )
+    .unwrap_or_default();
+    assert_eq!(col["collection"]["handle"], "autumn");
+    let dup = call(
+        &app,
+        taxonomy::create_tag,
+        "",
+        Some(json!({"value": "New"})),
+    );
+    assert_eq!(dup.map(|_| ()).unwrap_err().status(), 422);
+    let key = call(
+        &app,
+        channels::create_key,
+        "",
+        Some(json!({"title": "POS", "type": "publishable"})),
+    )
+    .unwrap_or_default();
+    let key_id = key["api_key"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(
+        key["api_key"]["token"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("pk_"))
+    );
+    let sc = channel_id(&app);
+    let linked = call(
+        &app,
+        channels::key_channels,
+        &key_id,
+        Some(json!({"add": [sc]})),
+    )
+    .unwrap_or_default();
+    assert_eq!(linked["api_key"]["sales_channels"][0]["id"], json!(sc));
+    let revoked = call(&app, channels::revoke_key, &key_id, Some(json!({}))).unwrap_or_default();
+    assert!(revoked["api_key"]["revoked_at"].is_string());
+    let bad = call(
+        &app,
+        price_lists::create,
+        "",
+        Some(json!({"title": "T", "description": "", "type": "nope"})),
+    );
+    assert_eq!(bad.map(|_| ()).unwrap_err().status(), 400);
+    let stores = call(&app, channels::list_stores, "", None).unwrap_or_default();
+    assert_eq!(stores["stores"][0]["name"], "Stockroom Demo Store");
+}
