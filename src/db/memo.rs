@@ -3,8 +3,9 @@
 //! before the job's caller hears back, so a value computed at generation `g` is served only
 //! while nothing has committed since.
 //!
-//! Bounded: past [`MAX_ENTRIES`] entries, those of older generations are dropped, and if that
-//! is not enough, everything is.
+//! Bounded: past [`MAX_ENTRIES`] entries or [`MAX_BYTES`] of (approximate, caller-declared)
+//! weight, the entries of older generations are dropped, and if that is not enough,
+//! everything is.
 
 use crate::error::Result;
 use std::any::Any;
@@ -15,13 +16,25 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 /// Most entries kept.
 pub const MAX_ENTRIES: usize = 50_000;
 
-type Entry = (u64, Arc<dyn Any + Send + Sync>);
+/// Most total weight kept (callers declare roughly the bytes a value holds).
+pub const MAX_BYTES: usize = 64 << 20;
+
+/// Weight of a value whose caller declares none.
+const SMALL: usize = 64;
+
+type Entry = (u64, usize, Arc<dyn Any + Send + Sync>);
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, Entry>,
+    bytes: usize,
+}
 
 /// The memo of one store.
 #[derive(Default)]
 pub struct Memo {
     generation: Arc<AtomicU64>,
-    entries: Mutex<HashMap<String, Entry>>,
+    entries: Mutex<Entries>,
 }
 
 impl Memo {
@@ -35,31 +48,48 @@ impl Memo {
         Arc::clone(&self.generation)
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<String, Entry>> {
+    fn lock(&self) -> MutexGuard<'_, Entries> {
         self.entries.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// The value under `key` if it was computed at `generation`.
     pub fn get<T: Any + Send + Sync>(&self, key: &str, generation: u64) -> Option<Arc<T>> {
         let entries = self.lock();
-        let (g, value) = entries.get(key)?;
+        let (g, _, value) = entries.map.get(key)?;
         if *g != generation {
             return None;
         }
         Arc::clone(value).downcast::<T>().ok()
     }
 
-    /// Stores `value` as computed at `generation` (read before computing it).
+    /// Stores a small `value` as computed at `generation` (read before computing it).
     pub fn put<T: Any + Send + Sync>(&self, key: String, generation: u64, value: Arc<T>) {
+        self.put_weighted(key, generation, value, SMALL);
+    }
+
+    /// Stores `value`, which holds about `bytes` bytes, as computed at `generation`.
+    pub fn put_weighted<T: Any + Send + Sync>(
+        &self,
+        key: String,
+        generation: u64,
+        value: Arc<T>,
+        bytes: usize,
+    ) {
         let mut entries = self.lock();
-        if entries.len() >= MAX_ENTRIES {
+        let full = |e: &Entries| e.map.len() >= MAX_ENTRIES || e.bytes + bytes > MAX_BYTES;
+        if full(&entries) {
             let now = self.generation();
-            entries.retain(|_, (g, _)| *g == now);
-            if entries.len() >= MAX_ENTRIES {
-                entries.clear();
+            entries.map.retain(|_, (g, _, _)| *g == now);
+            entries.bytes = entries.map.values().map(|(_, b, _)| b).sum();
+            if full(&entries) {
+                entries.map.clear();
+                entries.bytes = 0;
             }
         }
-        entries.insert(key, (generation, value));
+        if let Some((_, old, _)) = entries.map.insert(key, (generation, bytes, value)) {
+            entries.bytes -= old;
+        }
+        entries.bytes += bytes;
     }
 
     /// The memoized value under `key`, computing and storing it on a miss. `generation` must

@@ -80,7 +80,13 @@ pub fn documents(
         let rows = product::read::by_ids(conn, &missing)?;
         for node in product_graph::load(conn, rows, &wanted)? {
             let doc = Arc::new(Document::render(&node, spec.plan));
-            memo.put(key(&node.product.id), spec.generation, Arc::clone(&doc));
+            let bytes = doc.pieces.iter().map(String::len).sum::<usize>() + 256;
+            memo.put_weighted(
+                key(&node.product.id),
+                spec.generation,
+                Arc::clone(&doc),
+                bytes,
+            );
             made.insert(node.product.id.clone(), doc);
         }
         for (slot, id) in docs.iter_mut().zip(&ids) {
@@ -151,7 +157,8 @@ fn candidates(
         let mut loaded = product_graph::candidates_for_variants(conn, currency, &missing)?;
         for id in missing {
             let c = Arc::new(loaded.remove(&id).unwrap_or_default());
-            memo.put(key(&id), spec.generation, Arc::clone(&c));
+            let bytes = 128 + c.len() * 160;
+            memo.put_weighted(key(&id), spec.generation, Arc::clone(&c), bytes);
             found.insert(id, c);
         }
     }

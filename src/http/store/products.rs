@@ -15,6 +15,7 @@ use crate::http::{Request, Response};
 use crate::modules::product::{self, ProductFilter, ProductOrder};
 use rusqlite::Connection;
 use serde_json::{Map, Value};
+use std::sync::Arc;
 
 const PRICES: &str = "*variants.calculated_price";
 
@@ -145,9 +146,16 @@ fn page_ids(
         ));
     }
     let key = format!("store product ids {filter:?} {order:?}");
-    let all = store.memo().get_or(&key, generation, || {
-        store_catalog::page(conn, filter, order, (u64::MAX, 0))
-    })?;
+    let memo = store.memo();
+    let all = match memo.get::<Vec<String>>(&key, generation) {
+        Some(all) => all,
+        None => {
+            let all = Arc::new(store_catalog::page(conn, filter, order, (u64::MAX, 0))?);
+            let bytes = 64 + all.len() * 64;
+            memo.put_weighted(key, generation, Arc::clone(&all), bytes);
+            all
+        }
+    };
     let start = usize::try_from(offset).unwrap_or(usize::MAX).min(all.len());
     let end = start
         .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
