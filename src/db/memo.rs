@@ -137,4 +137,22 @@ mod tests {
             "wrong type"
         );
     }
+
+    #[test]
+    fn weight_is_bounded() {
+        let memo = Memo::default();
+        memo.put_weighted("big".into(), 0, Arc::new(1), MAX_BYTES - 10);
+        memo.put("small".into(), 0, Arc::new(2));
+        assert!(
+            memo.get::<i32>("big", 0).is_none(),
+            "over the bound: everything dropped"
+        );
+        assert_eq!(memo.get::<i32>("small", 0).as_deref(), Some(&2));
+        memo.put_weighted("small".into(), 0, Arc::new(3), 10);
+        assert_eq!(
+            memo.lock().bytes,
+            10,
+            "a replaced entry gives its weight back"
+        );
+    }
 }
