@@ -237,3 +237,55 @@ fn taxonomy_keys_and_price_lists() {
     let stores = call(&app, channels::list_stores, "", None).unwrap_or_default();
     assert_eq!(stores["stores"][0]["name"], "Stockroom Demo Store");
 }
+
+#[test]
+fn deleting_taxonomy_detaches_products() {
+    let app = TestApp::start();
+    let tags = app.store_get("/store/product-tags?value=Unisex").json();
+    let tag = tags["product_tags"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let tagged = |app: &TestApp| {
+        app.store_get(&format!("/store/products?tag_id={tag}&limit=1"))
+            .json()["count"]
+            .clone()
+    };
+    assert_eq!(tagged(&app), json!(28));
+    let deleted = call(&app, taxonomy::delete_tag, &tag, None).unwrap_or_default();
+    assert_eq!(
+        deleted,
+        json!({"id": tag, "object": "product_tag", "deleted": true})
+    );
+    assert_eq!(tagged(&app), json!(0));
+    assert_eq!(
+        app.store_get(&format!("/store/product-tags/{tag}")).status,
+        404
+    );
+    let again = call(&app, taxonomy::delete_tag, &tag, None)
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(
+        again.to_string(),
+        format!("Product tag with id: {tag} was not found")
+    );
+    let cats = app
+        .store_get("/store/product-categories?handle=tops")
+        .json();
+    let tops = cats["product_categories"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    call(&app, taxonomy::delete_category, &tops, None).unwrap_or_default();
+    let roots = app
+        .store_get("/store/product-categories?parent_category_id=null&fields=handle")
+        .json();
+    let handles: Vec<&str> = roots["product_categories"]
+        .as_array()
+        .map(|c| c.iter().filter_map(|c| c["handle"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(
+        handles.contains(&"shirts"),
+        "children of a deleted category become roots: {handles:?}"
+    );
+}

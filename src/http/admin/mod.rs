@@ -192,6 +192,34 @@ fn taxonomy_routes() -> Vec<Route> {
             "Retrieve a type",
             taxonomy::retrieve_type,
         ),
+        Route::new(
+            "DELETE",
+            "/admin/product-categories/:id",
+            a,
+            "Delete a category",
+            taxonomy::delete_category,
+        ),
+        Route::new(
+            "DELETE",
+            "/admin/collections/:id",
+            a,
+            "Delete a collection",
+            taxonomy::delete_collection,
+        ),
+        Route::new(
+            "DELETE",
+            "/admin/product-tags/:id",
+            a,
+            "Delete a tag",
+            taxonomy::delete_tag,
+        ),
+        Route::new(
+            "DELETE",
+            "/admin/product-types/:id",
+            a,
+            "Delete a type",
+            taxonomy::delete_type,
+        ),
     ]
 }
 

@@ -1,5 +1,5 @@
 //! `/admin/product-categories`, `/admin/collections`, `/admin/product-tags`,
-//! `/admin/product-types`: create, list, retrieve.
+//! `/admin/product-types`: create, list, retrieve, delete.
 
 use crate::engine::Engine;
 use crate::error::Result;
@@ -7,9 +7,9 @@ use crate::http::catalog_json::object;
 use crate::http::fields::{page, string, strings};
 use crate::http::validate::{Kind, Schema, get_bool, get_str};
 use crate::http::{Request, Response, list_envelope};
-use crate::modules::product::taxonomy::{self, NewCategory, SimpleFilter, ValueKind};
+use crate::modules::product::taxonomy::{self, Deletable, NewCategory, SimpleFilter, ValueKind};
 use serde::Serialize;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 fn one<T: Serialize>(key: &str, item: &T) -> Response {
     let mut body = Map::new();
@@ -211,4 +211,48 @@ pub fn list_types(engine: &Engine, req: &Request) -> Result<Response> {
 /// 404 when absent.
 pub fn retrieve_type(engine: &Engine, req: &Request) -> Result<Response> {
     retrieve_value(engine, req, ValueKind::Type, "product_type")
+}
+
+fn delete(engine: &Engine, req: &Request, kind: Deletable, object: &str) -> Result<Response> {
+    let id = req.param("id").to_string();
+    let ctx = engine.ctx().clone();
+    let target = id.clone();
+    engine
+        .store()
+        .write(move |tx| taxonomy::soft_delete(tx, &ctx, kind, &target))?;
+    Ok(Response::json(
+        json!({"id": id, "object": object, "deleted": true}),
+    ))
+}
+
+/// `DELETE /admin/product-categories/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete_category(engine: &Engine, req: &Request) -> Result<Response> {
+    delete(engine, req, Deletable::Category, "product_category")
+}
+
+/// `DELETE /admin/collections/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete_collection(engine: &Engine, req: &Request) -> Result<Response> {
+    delete(engine, req, Deletable::Collection, "collection")
+}
+
+/// `DELETE /admin/product-tags/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete_tag(engine: &Engine, req: &Request) -> Result<Response> {
+    delete(engine, req, Deletable::Tag, "product_tag")
+}
+
+/// `DELETE /admin/product-types/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete_type(engine: &Engine, req: &Request) -> Result<Response> {
+    delete(engine, req, Deletable::Type, "product_type")
 }

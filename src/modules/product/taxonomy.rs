@@ -308,6 +308,72 @@ pub fn collections_by_id(conn: &Connection, ids: &[String]) -> Result<HashMap<St
     Ok(list.into_iter().map(|c| (c.id.clone(), c)).collect())
 }
 
+/// What [`soft_delete`] removes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Deletable {
+    /// A category (its children move to the root, its products lose it).
+    Category,
+    /// A collection (its products leave it).
+    Collection,
+    /// A tag (products lose it).
+    Tag,
+    /// A type (products lose it).
+    Type,
+}
+
+impl Deletable {
+    fn table(self) -> &'static str {
+        match self {
+            Deletable::Category => "product_category",
+            Deletable::Collection => "product_collection",
+            Deletable::Tag => "product_tag",
+            Deletable::Type => "product_type",
+        }
+    }
+
+    fn label(self) -> &'static str {
+        match self {
+            Deletable::Category => "Product category",
+            Deletable::Collection => "Collection",
+            Deletable::Tag => "Product tag",
+            Deletable::Type => "Product type",
+        }
+    }
+
+    /// What products referring to it must forget.
+    fn detach(self) -> &'static str {
+        match self {
+            Deletable::Category => {
+                "DELETE FROM product_category_product WHERE product_category_id = ?1;
+                 UPDATE product_category SET parent_category_id = NULL WHERE parent_category_id = ?1"
+            }
+            Deletable::Collection => "UPDATE product SET collection_id = NULL WHERE collection_id = ?1",
+            Deletable::Tag => "DELETE FROM product_tags WHERE product_tag_id = ?1",
+            Deletable::Type => "UPDATE product SET type_id = NULL WHERE type_id = ?1",
+        }
+    }
+}
+
+/// Soft-deletes a category, collection, tag or type and detaches it from products.
+///
+/// # Errors
+/// 404 "<Kind> with id: X was not found".
+pub fn soft_delete(conn: &Connection, ctx: &Ctx, kind: Deletable, id: &str) -> Result<()> {
+    let changed = conn
+        .prepare_cached(&format!(
+            "UPDATE {} SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
+            kind.table()
+        ))?
+        .execute(params![id, ctx.now()])?;
+    if changed == 0 {
+        return Err(Error::not_found(kind.label(), id));
+    }
+    for statement in kind.detach().split(';') {
+        conn.prepare_cached(statement.trim())?.execute([id])?;
+    }
+    Ok(())
+}
+
 /// Published products of these collections, by collection id.
 ///
 /// # Errors
