@@ -289,3 +289,72 @@ fn deleting_taxonomy_detaches_products() {
         "children of a deleted category become roots: {handles:?}"
     );
 }
+
+#[test]
+fn variants_are_added_and_deleted() {
+    use stockroom::http::admin::variants;
+    let app = TestApp::start();
+    let list = app
+        .store_get("/store/products?handle=classic-t-shirt&fields=id,*variants")
+        .json();
+    let id = list["products"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let before = list["products"][0]["variants"]
+        .as_array()
+        .map(Vec::len)
+        .unwrap_or(0);
+    let body = json!({"title": "XL / White", "sku": "CLASSIC-XL-W", "options": {"Size": "L", "Color": "White"},
+                      "prices": [{"currency_code": "usd", "amount": 25}]});
+    let added = call(&app, variants::create, &id, Some(body)).unwrap_or_default();
+    let variants_after = added["product"]["variants"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(variants_after.len(), before + 1);
+    let new = variants_after
+        .iter()
+        .find(|v| v["sku"] == "CLASSIC-XL-W")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(new["prices"][0]["amount"], json!(25));
+    let bad = json!({"title": "Z", "options": {"Size": "XXXL"}, "prices": []});
+    assert_eq!(
+        call(&app, variants::create, &id, Some(bad))
+            .map(|_| ())
+            .unwrap_err()
+            .status(),
+        400
+    );
+    let request = Request {
+        method: "DELETE".into(),
+        params: vec![
+            ("id".into(), id.clone()),
+            (
+                "variant_id".into(),
+                new["id"].as_str().unwrap_or_default().into(),
+            ),
+        ],
+        ..Request::default()
+    };
+    let reply = match variants::delete(app.engine(), &request).map(|r| r.body) {
+        Ok(Body::RawJson(text)) => serde_json::from_str::<Value>(&text).unwrap_or_default(),
+        _ => Value::Null,
+    };
+    assert_eq!(
+        (reply["object"].clone(), reply["deleted"].clone()),
+        (json!("variant"), json!(true))
+    );
+    assert_eq!(
+        reply["parent"]["variants"].as_array().map(Vec::len),
+        Some(before)
+    );
+    assert_eq!(
+        variants::delete(app.engine(), &request)
+            .map(|_| ())
+            .unwrap_err()
+            .status(),
+        404
+    );
+}

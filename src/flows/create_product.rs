@@ -111,3 +111,38 @@ pub fn update(
     }
     Ok(())
 }
+
+/// Adds a variant with its prices (a new price set) to a product; returns the variant id.
+///
+/// # Errors
+/// As `product::variants::add` and `pricing::create_price_set`.
+pub fn add_variant(
+    conn: &Connection,
+    ctx: &Ctx,
+    product_id: &str,
+    variant: &product::NewVariant,
+    prices: &[NewPrice],
+) -> Result<String> {
+    let variant_id = product::variants::add(conn, ctx, product_id, variant)?;
+    let set = pricing::create_price_set(conn, ctx, prices)?;
+    links::variant_price_set().create(conn, &ctx.id("pvps"), &variant_id, &set, &ctx.now())?;
+    Ok(variant_id)
+}
+
+/// Soft-deletes a variant and dismisses its price-set link.
+///
+/// # Errors
+/// 404 when the variant is not a live variant of the product.
+pub fn delete_variant(
+    conn: &Connection,
+    ctx: &Ctx,
+    product_id: &str,
+    variant_id: &str,
+) -> Result<()> {
+    product::variants::soft_delete(conn, ctx, product_id, variant_id)?;
+    let link = links::variant_price_set();
+    for set in link.rights_of(conn, variant_id)? {
+        link.dismiss(conn, variant_id, &set, &ctx.now())?;
+    }
+    Ok(())
+}

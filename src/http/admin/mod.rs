@@ -6,6 +6,7 @@ pub mod price_lists;
 pub mod products;
 pub mod regions;
 pub mod taxonomy;
+pub mod variants;
 
 use super::{Access, Route};
 
@@ -100,6 +101,20 @@ pub fn catalog_routes() -> Vec<Route> {
             price_lists::retrieve,
         ),
     ];
+    routes.push(Route::new(
+        "POST",
+        "/admin/products/:id/variants",
+        a,
+        "Add a variant",
+        variants::create,
+    ));
+    routes.push(Route::new(
+        "DELETE",
+        "/admin/products/:id/variants/:variant_id",
+        a,
+        "Delete a variant",
+        variants::delete,
+    ));
     routes.extend(taxonomy_routes());
     routes.extend(channel_routes());
     routes

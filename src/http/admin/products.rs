@@ -19,7 +19,8 @@ use serde_json::{Value, json};
 
 use std::sync::Arc;
 
-const ADMIN_PRODUCT_DEFAULTS: &[&str] = &[
+/// Medusa's default admin product fields.
+pub(super) const ADMIN_PRODUCT_DEFAULTS: &[&str] = &[
     "id",
     "title",
     "subtitle",
@@ -112,7 +113,12 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
     Ok(Response::raw_json(body))
 }
 
-fn retrieve_json(engine: &Engine, id: &str, selection: &FieldSelection) -> Result<String> {
+/// `{"product": …}` with the admin default fields.
+pub(super) fn retrieve_json(
+    engine: &Engine,
+    id: &str,
+    selection: &FieldSelection,
+) -> Result<String> {
     let wanted = wanted(selection);
     let id = id.to_string();
     let node = engine.store().read(move |conn| {
@@ -139,15 +145,15 @@ pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
     )?))
 }
 
-fn schema() -> Schema {
-    let id_ref = Schema::new().required("id", Kind::String);
+/// The body of one variant (create product, add variant).
+pub(super) fn variant_schema() -> Schema {
     let price = Schema::new()
         .required("currency_code", Kind::String)
         .required("amount", Kind::Any)
         .optional("min_quantity", Kind::Integer.nullable())
         .optional("max_quantity", Kind::Integer.nullable())
         .optional("rules", Kind::Object);
-    let variant = Schema::new()
+    Schema::new()
         .required("title", Kind::String)
         .optional("sku", Kind::String.nullable())
         .optional("ean", Kind::String.nullable())
@@ -158,7 +164,12 @@ fn schema() -> Schema {
         .optional("weight", Kind::Number.nullable())
         .optional("metadata", Kind::Object.nullable())
         .optional("options", Kind::Object)
-        .array("prices", price);
+        .array("prices", price)
+}
+
+fn schema() -> Schema {
+    let id_ref = Schema::new().required("id", Kind::String);
+    let variant = variant_schema();
     Schema::new()
         .required("title", Kind::String)
         .optional("subtitle", Kind::String.nullable())
@@ -280,7 +291,8 @@ fn option_input(o: &Value) -> NewOption {
     }
 }
 
-fn variant_input(v: &Value) -> NewVariant {
+/// A variant body as the product module's input.
+pub(super) fn variant_input(v: &Value) -> NewVariant {
     let mut options: Vec<(String, String)> = v
         .get("options")
         .and_then(Value::as_object)
@@ -305,7 +317,8 @@ fn variant_input(v: &Value) -> NewVariant {
     }
 }
 
-fn price_input(p: &Value) -> Result<NewPrice> {
+/// A price body in exact minor units.
+pub(super) fn price_input(p: &Value) -> Result<NewPrice> {
     let currency = opt_str(p, "currency_code")
         .unwrap_or_default()
         .to_ascii_lowercase();

@@ -5,7 +5,7 @@
 //!
 //! Files: [`model`] (structs), [`write`] (create / soft delete), [`read`] (filters and pages),
 //! [`relations`] (batch loaders: one query per relation over a page's ids), [`taxonomy`]
-//! (collections, tags, types), [`category`] (the category tree), [`update`].
+//! (collections, tags, types), [`category`] (the category tree), [`update`], [`variants`].
 
 pub mod category;
 pub mod model;
@@ -13,6 +13,7 @@ pub mod read;
 pub mod relations;
 pub mod taxonomy;
 pub mod update;
+pub mod variants;
 pub mod write;
 
 use crate::db::module::Module;

@@ -227,7 +227,9 @@ fn insert_options(
     Ok(values)
 }
 
-fn insert_variant(
+/// Inserts one variant of `product_id` with its option values (`(option title, value)` →
+/// value id).
+pub(super) fn insert_variant(
     conn: &Connection,
     ctx: &Ctx,
     product_id: &str,
