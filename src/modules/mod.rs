@@ -6,9 +6,14 @@
 
 pub mod api_key;
 pub mod auth;
+pub mod currency;
 pub mod customer;
+pub mod pricing;
+pub mod product;
+pub mod region;
 pub mod sales_channel;
 pub mod store;
+pub mod tax;
 pub mod user;
 
 use crate::db::module::Module;
@@ -26,6 +31,10 @@ pub fn core_modules() -> Vec<Module> {
         auth::module(),
         user::module(),
         customer::module(),
+        region::module(),
+        product::module(),
+        pricing::module(),
+        tax::module(),
     ]
 }
 
@@ -79,4 +88,15 @@ pub(crate) fn sql_value(value: &Value) -> SqlValue {
         Value::String(s) => SqlValue::Text(s.clone()),
         other => SqlValue::Text(other.to_string()),
     }
+}
+
+/// A list as JSON array text, for `json_each(?)` parameters (one cached statement whatever
+/// the list length).
+pub(crate) fn json_list(items: &[String]) -> String {
+    serde_json::Value::from(items.to_vec()).to_string()
+}
+
+/// A page bound as SQLite's signed integer.
+pub(crate) fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }
