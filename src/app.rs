@@ -75,6 +75,8 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         summary = seed::load(&engine, fixture)?;
     }
     if let Some(control) = &control {
+        // Events the fixture emitted are dispatched first, so the seeded image is at rest.
+        engine.wait_idle()?;
         control.save(&engine, SEEDED)?;
     }
     let listener = TcpListener::bind((config.host.as_str(), config.port))

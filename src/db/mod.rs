@@ -11,6 +11,7 @@
 //! multi-second tails, while grouping commits doubles durable throughput
 //! (`shared/engineering-notes.md`).
 
+pub mod memo;
 pub mod module;
 pub mod writer;
 
@@ -104,6 +105,8 @@ struct Inner {
     location: Location,
     writer: writer::WriterHandle,
     pool: Pool<SqliteConnectionManager>,
+    /// Values memoized until the next committed write.
+    memo: memo::Memo,
     /// Keeps an in-memory database alive while the store exists.
     _holder: Option<Mutex<Connection>>,
 }
@@ -148,6 +151,7 @@ impl Store {
                 location,
                 writer,
                 pool,
+                memo: memo::Memo::default(),
                 _holder: holder,
             }),
         })
@@ -164,7 +168,39 @@ impl Store {
         T: Send + 'static,
         F: FnOnce(&Tx) -> Result<T> + Send + 'static,
     {
-        self.inner.writer.submit(job)
+        let generation = self.inner.memo.counter();
+        self.inner.writer.submit(move |tx: &Tx| {
+            tx.after_commit(move || {
+                generation.fetch_add(1, Ordering::SeqCst);
+            });
+            job(tx)
+        })
+    }
+
+    /// How many write jobs have committed; changes whenever the data may have changed.
+    pub fn generation(&self) -> u64 {
+        self.inner.memo.generation()
+    }
+
+    /// Values derived from the data, memoized until the next committed write.
+    pub fn memo(&self) -> &memo::Memo {
+        &self.inner.memo
+    }
+
+    /// A count (e.g. a listing's total) memoized until the next committed write: `compute`
+    /// runs only when `key` has no count for `generation`, which the caller reads with
+    /// [`Store::generation`] before its read transaction starts. Listing totals over a large
+    /// catalog cost a scan; between writes they cannot change.
+    ///
+    /// # Errors
+    /// `compute`'s error.
+    pub fn memo_count(
+        &self,
+        generation: u64,
+        key: &str,
+        compute: impl FnOnce() -> Result<u64>,
+    ) -> Result<u64> {
+        Ok(*self.inner.memo.get_or(key, generation, compute)?)
     }
 
     /// Runs `f` on a pooled read connection inside one read transaction (a consistent
@@ -219,7 +255,10 @@ impl Store {
                 None,
             )?;
             Ok(())
-        })
+        })?;
+        // Everything memoized from the replaced data is stale now, as after a write.
+        self.inner.memo.counter().fetch_add(1, Ordering::SeqCst);
+        Ok(())
     }
 
     /// Commits and jobs the writer has run so far (for tests and benchmarks).
@@ -486,6 +525,31 @@ mod tests {
             .unwrap();
         store.restore(image).unwrap();
         assert_eq!(count(&store), 1, "an image can be restored again and again");
+    }
+
+    #[test]
+    fn memo_count_lasts_until_the_next_commit() {
+        let store = memory_store();
+        let calls = std::cell::Cell::new(0);
+        let counted = |store: &Store| {
+            store
+                .memo_count(store.generation(), "t", || {
+                    calls.set(calls.get() + 1);
+                    Ok(count(store) as u64)
+                })
+                .unwrap()
+        };
+        assert_eq!((counted(&store), counted(&store), calls.get()), (0, 0, 1));
+        store
+            .write(|tx| Ok(tx.execute("INSERT INTO t (v) VALUES ('a')", [])?))
+            .unwrap();
+        assert_eq!((counted(&store), calls.get()), (1, 2));
+        let _ = store.write(|_| -> Result<()> { Err(Error::invalid("no")) });
+        assert_eq!(
+            (counted(&store), calls.get()),
+            (1, 2),
+            "a failed job changes nothing"
+        );
     }
 
     #[test]

@@ -4,6 +4,14 @@
 pub mod accounts;
 pub mod auth;
 pub mod checkout;
+pub mod create_product;
+pub mod create_region;
 pub mod links;
+pub mod price_lists;
+pub mod product_graph;
+pub mod publishable_keys;
 pub mod seed;
+pub mod seed_catalog;
 pub mod seed_checkout;
+pub mod seed_regions;
+pub mod store_catalog;

@@ -10,6 +10,8 @@ use crate::config::AdminOverride;
 use crate::ctx::Ctx;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::flows::seed_catalog::{self, Keys, lookup};
+use crate::flows::seed_regions;
 use crate::flows::{accounts, links};
 use crate::modules::auth::password;
 use crate::modules::{api_key, sales_channel, store};
@@ -30,18 +32,39 @@ pub struct Fixture {
     /// Publishable API keys.
     #[serde(default)]
     pub publishable_keys: Vec<FixturePublishableKey>,
-    /// Admin users with email/password identities.
+    /// Regions.
     #[serde(default)]
-    pub users: Vec<FixtureUser>,
+    pub regions: Vec<seed_regions::FixtureRegion>,
+    /// Tax regions with default rates.
+    #[serde(default)]
+    pub tax_regions: Vec<seed_regions::FixtureTaxRegion>,
+    /// Product collections.
+    #[serde(default)]
+    pub collections: Vec<seed_catalog::FixtureCollection>,
+    /// Product categories, parents first.
+    #[serde(default)]
+    pub categories: Vec<seed_catalog::FixtureCategory>,
+    /// Product tags.
+    #[serde(default)]
+    pub tags: Vec<seed_catalog::FixtureValue>,
+    /// Product types.
+    #[serde(default)]
+    pub types: Vec<seed_catalog::FixtureValue>,
+    /// Products with variants and prices.
+    #[serde(default)]
+    pub products: Vec<seed_catalog::FixtureProduct>,
+    /// Price lists.
+    #[serde(default)]
+    pub price_lists: Vec<seed_catalog::FixturePriceList>,
     /// Stock locations with their fulfillment sets and shipping options.
     #[serde(default)]
     pub stock_locations: Vec<super::seed_checkout::FixtureLocation>,
     /// Stock for the variants.
     #[serde(default)]
     pub inventory: Option<super::seed_checkout::FixtureInventory>,
-    /// Tax regions and rates.
+    /// Admin users with email/password identities.
     #[serde(default)]
-    pub tax_regions: Vec<super::seed_checkout::FixtureTaxRegion>,
+    pub users: Vec<FixtureUser>,
 }
 
 /// `users[]` entry.
@@ -74,6 +97,9 @@ pub struct FixtureStore {
     /// Key of the default sales channel.
     #[serde(default)]
     pub default_sales_channel: Option<String>,
+    /// Key of the default region.
+    #[serde(default)]
+    pub default_region: Option<String>,
 }
 
 /// `sales_channels[]` entry.
@@ -155,7 +181,57 @@ fn load_into(
     fixture: &Fixture,
     hashes: &[String],
 ) -> Result<SeedSummary> {
-    let mut channels = HashMap::new();
+    let mut keys = Keys::default();
+    let mut summary = load_channels_and_keys(conn, ctx, fixture, &mut keys.channels)?;
+    seed_regions::load_regions(conn, ctx, &fixture.regions, &mut keys)?;
+    seed_regions::load_tax_regions(conn, ctx, &fixture.tax_regions)?;
+    seed_catalog::load_taxonomy(
+        conn,
+        ctx,
+        &fixture.collections,
+        &fixture.categories,
+        (&fixture.tags, &fixture.types),
+        &mut keys,
+    )?;
+    seed_catalog::load_products(conn, ctx, &fixture.products, &mut keys)?;
+    seed_catalog::load_price_lists(conn, ctx, &fixture.price_lists, &keys)?;
+    if let Some(s) = &fixture.store {
+        let default_sales_channel_id = s
+            .default_sales_channel
+            .as_deref()
+            .map(|k| lookup(&keys.channels, "sales channel", k).cloned())
+            .transpose()?;
+        let default_region_id = s
+            .default_region
+            .as_deref()
+            .map(|k| lookup(&keys.regions, "region", k).cloned())
+            .transpose()?;
+        let input = store::NewStore {
+            name: s.name.clone(),
+            currencies: s.currencies.clone(),
+            default_sales_channel_id,
+            default_region_id,
+        };
+        store::create(conn, ctx, &input)?;
+    }
+    let checkout = super::seed_checkout::CheckoutFixture {
+        locations: &fixture.stock_locations,
+        inventory: fixture.inventory.as_ref(),
+    };
+    super::seed_checkout::load(conn, ctx, &checkout, &keys.channels, &keys.regions)?;
+    for (user, hash) in fixture.users.iter().zip(hashes) {
+        let created = accounts::create_user_in(conn, ctx, &user.email, hash)?;
+        summary.admin_emails.push(created.email);
+    }
+    Ok(summary)
+}
+
+fn load_channels_and_keys(
+    conn: &Connection,
+    ctx: &Ctx,
+    fixture: &Fixture,
+    channels: &mut HashMap<String, String>,
+) -> Result<SeedSummary> {
     for sc in &fixture.sales_channels {
         let input = sales_channel::NewSalesChannel {
             name: sc.name.clone(),
@@ -168,7 +244,7 @@ fn load_into(
     for key in &fixture.publishable_keys {
         let created = api_key::create_publishable(conn, ctx, &key.title, key.token.as_deref(), "")?;
         for channel in &key.sales_channels {
-            let channel_id = lookup(&channels, "sales channel", channel)?;
+            let channel_id = lookup(channels, "sales channel", channel)?;
             links::publishable_key_sales_channel().create(
                 conn,
                 &ctx.id("pksc"),
@@ -179,33 +255,5 @@ fn load_into(
         }
         summary.publishable_keys.push(created.token);
     }
-    if let Some(s) = &fixture.store {
-        let default_sales_channel_id = s
-            .default_sales_channel
-            .as_deref()
-            .map(|k| lookup(&channels, "sales channel", k).cloned())
-            .transpose()?;
-        let input = store::NewStore {
-            name: s.name.clone(),
-            currencies: s.currencies.clone(),
-            default_sales_channel_id,
-        };
-        store::create(conn, ctx, &input)?;
-    }
-    let checkout = super::seed_checkout::CheckoutFixture {
-        locations: &fixture.stock_locations,
-        inventory: fixture.inventory.as_ref(),
-        tax_regions: &fixture.tax_regions,
-    };
-    super::seed_checkout::load(conn, ctx, &checkout, &channels, &HashMap::new())?;
-    for (user, hash) in fixture.users.iter().zip(hashes) {
-        let created = accounts::create_user_in(conn, ctx, &user.email, hash)?;
-        summary.admin_emails.push(created.email);
-    }
     Ok(summary)
-}
-
-fn lookup<'a>(keys: &'a HashMap<String, String>, kind: &str, key: &str) -> Result<&'a String> {
-    keys.get(key)
-        .ok_or_else(|| Error::invalid(format!("fixture: unknown {kind} key '{key}'")))
 }

@@ -1,6 +1,6 @@
 //! The checkout part of a fixture: stock locations (address, sales channels, fulfillment sets
-//! with service zones, geo zones and flat-priced shipping options), inventory for every
-//! variant with a SKU (one item per variant, stocked at the first location), and tax regions.
+//! with service zones, geo zones and flat-priced shipping options) and inventory for every
+//! variant with a SKU (one item per variant, stocked at the first location).
 //! Entries refer to sales channels and regions by their fixture keys, like the rest of the
 //! file.
 
@@ -9,9 +9,9 @@ use super::links;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::modules::fulfillment::{self, GeoZone, NewShippingOption};
+use crate::modules::inventory;
 use crate::modules::stock_location::{self, LocationAddress};
-use crate::modules::{inventory, tax};
-use crate::money::{Rate, parse_major_non_negative};
+use crate::money::parse_major_non_negative;
 use rusqlite::Connection;
 use serde::Deserialize;
 use serde_json::Value;
@@ -116,23 +116,6 @@ pub struct FixtureInventory {
     pub stocked: HashMap<String, i64>,
 }
 
-/// `tax_regions[]` entry.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct FixtureTaxRegion {
-    /// ISO-2.
-    pub country_code: String,
-    /// Province code, for a province region.
-    #[serde(default)]
-    pub province_code: Option<String>,
-    /// Percent.
-    pub rate: Value,
-    /// Rate code.
-    pub code: String,
-    /// Rate name.
-    pub name: String,
-}
-
 /// The checkout sections of a fixture.
 #[derive(Debug, Clone, Default)]
 pub struct CheckoutFixture<'a> {
@@ -140,8 +123,6 @@ pub struct CheckoutFixture<'a> {
     pub locations: &'a [FixtureLocation],
     /// Inventory.
     pub inventory: Option<&'a FixtureInventory>,
-    /// Tax regions.
-    pub tax_regions: &'a [FixtureTaxRegion],
 }
 
 fn lookup<'a>(keys: &'a HashMap<String, String>, kind: &str, key: &str) -> Result<&'a String> {
@@ -197,19 +178,6 @@ pub fn load(
     }
     if let (Some(inv), Some(location)) = (f.inventory, location_ids.first()) {
         load_inventory(conn, ctx, inv, location)?;
-    }
-    for t in f.tax_regions {
-        let rate = Rate::parse_percent(&t.rate)
-            .map_err(|e| Error::invalid(format!("fixture: tax rate: {e}")))?;
-        tax::create_region(
-            conn,
-            ctx,
-            &t.country_code,
-            t.province_code.as_deref(),
-            rate,
-            &t.code,
-            &t.name,
-        )?;
     }
     Ok(())
 }

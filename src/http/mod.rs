@@ -8,8 +8,14 @@
 pub mod admin;
 pub mod auth;
 pub mod auth_routes;
+pub mod catalog_json;
 pub mod cors;
+pub mod fields;
+pub mod json_out;
 pub mod openapi;
+pub mod product_docs;
+pub mod product_json;
+pub mod product_parts_json;
 pub mod query;
 pub mod router;
 pub mod routes;
@@ -122,6 +128,9 @@ pub enum Body {
     Json(Value),
     /// Sent as `text/plain`.
     Text(String),
+    /// Already-serialized JSON, sent as `application/json` (large listings are written
+    /// straight into a buffer).
+    RawJson(String),
     /// No body.
     Empty,
 }
@@ -141,6 +150,15 @@ impl Response {
         Response {
             status,
             body: Body::Empty,
+            headers: Vec::new(),
+        }
+    }
+
+    /// 200 with an already-serialized JSON body.
+    pub fn raw_json(json: String) -> Self {
+        Response {
+            status: 200,
+            body: Body::RawJson(json),
             headers: Vec::new(),
         }
     }

@@ -19,6 +19,10 @@ pub fn core_routes() -> Vec<Route> {
         "This API as an OpenAPI 3 document",
         |engine, _| Ok(Response::json(super::openapi::document(engine.router()))),
     ));
+    routes.extend(super::store::catalog_routes());
+    routes.extend(super::admin::catalog_routes());
+    // Registered after the catalog's: `/admin/api-keys` here also handles secret keys, and a
+    // later route with the same method and pattern replaces an earlier one.
     routes.extend(super::auth_routes::routes());
     routes.extend(super::store::customers::routes());
     routes.extend(super::store::carts::routes());

@@ -257,6 +257,7 @@ fn to_tiny(response: Response) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> 
             "application/json; charset=utf-8",
             value.to_string().into_bytes(),
         ),
+        Body::RawJson(json) => ("application/json; charset=utf-8", json.into_bytes()),
         Body::Text(text) => ("text/plain; charset=utf-8", text.into_bytes()),
         Body::Empty => ("", Vec::new()),
     };

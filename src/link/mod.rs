@@ -11,6 +11,7 @@ use crate::db::module::{Migration, Module};
 use crate::error::Result;
 use rusqlite::{Connection, params};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// One side of a link: which entity, and the column holding its id in the link table.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -135,6 +136,45 @@ impl Link {
     /// Database failures.
     pub fn lefts_of(&self, conn: &Connection, right_id: &str) -> Result<Vec<String>> {
         self.ids(conn, self.left.column, self.right.column, right_id)
+    }
+
+    /// Rights linked to each of `left_ids`, in one query (for a page of entities).
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn rights_of_many(
+        &self,
+        conn: &Connection,
+        left_ids: &[String],
+    ) -> Result<HashMap<String, Vec<String>>> {
+        let sql = format!(
+            "SELECT {l}, {r} FROM {t}
+             WHERE {l} IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL ORDER BY id",
+            t = self.table,
+            l = self.left.column,
+            r = self.right.column,
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let list = serde_json::Value::from(left_ids.to_vec()).to_string();
+        let mut rows = stmt.query([list])?;
+        let mut map: HashMap<String, Vec<String>> = HashMap::new();
+        while let Some(row) = rows.next()? {
+            map.entry(row.get(0)?).or_default().push(row.get(1)?);
+        }
+        Ok(map)
+    }
+
+    /// A condition that the left entity `left_expr` (e.g. `p.id`) is linked to any right id
+    /// of a JSON-list parameter `?`, for filtering another module's listing. Correlated, so
+    /// the listing's own index keeps driving the page (one probe per row).
+    pub fn left_linked_to_any(&self, left_expr: &str) -> String {
+        format!(
+            "EXISTS (SELECT 1 FROM {t} lk WHERE lk.{l} = {left_expr} AND lk.deleted_at IS NULL \
+             AND lk.{r} IN (SELECT value FROM json_each(?)))",
+            t = self.table,
+            l = self.left.column,
+            r = self.right.column,
+        )
     }
 
     fn ids(&self, conn: &Connection, want: &str, by: &str, value: &str) -> Result<Vec<String>> {

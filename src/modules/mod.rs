@@ -7,11 +7,15 @@
 pub mod api_key;
 pub mod auth;
 pub mod cart;
+pub mod currency;
 pub mod customer;
 pub mod fulfillment;
 pub mod inventory;
 pub mod order;
 pub mod payment;
+pub mod pricing;
+pub mod product;
+pub mod region;
 pub mod sales_channel;
 pub mod stock_location;
 pub mod store;
@@ -33,11 +37,14 @@ pub fn core_modules() -> Vec<Module> {
         auth::module(),
         user::module(),
         customer::module(),
+        region::module(),
+        product::module(),
+        pricing::module(),
+        tax::module(),
         stock_location::module(),
         inventory::module(),
         fulfillment::module(),
         payment::module(),
-        tax::module(),
         cart::module(),
         order::module(),
     ]
@@ -96,4 +103,15 @@ pub(crate) fn sql_value(value: &Value) -> SqlValue {
         Value::String(s) => SqlValue::Text(s.clone()),
         other => SqlValue::Text(other.to_string()),
     }
+}
+
+/// A list as JSON array text, for `json_each(?)` parameters (one cached statement whatever
+/// the list length).
+pub(crate) fn json_list(items: &[String]) -> String {
+    serde_json::Value::from(items.to_vec()).to_string()
+}
+
+/// A page bound as SQLite's signed integer.
+pub(crate) fn clamp(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }

@@ -1,10 +1,19 @@
 //! What the checkout needs from the catalog (products, variants, prices, regions), in one
 //! place: a variant's snapshot and price for a cart, a region's countries and tax settings.
+//!
+//! Variants and products are read as rows through the generic row reader (`model::rows`, the
+//! idea of Medusa's `query.graph`); prices through the catalog's pricing flow; regions
+//! through the region module.
 
 use crate::error::{Error, Result};
+use crate::flows::{links, product_graph};
+use crate::model::rows::load_rows;
 use crate::modules::cart::LineItem;
+use crate::modules::pricing::{self, calc::PricingContext};
+use crate::modules::product::{self, ProductFilter, ProductOrder};
+use crate::modules::{region, store};
 use rusqlite::Connection;
-use serde_json::Value;
+use serde_json::{Map, Value, json};
 
 /// A variant as a cart sees it.
 #[derive(Debug, Clone, Default)]
@@ -34,10 +43,30 @@ pub struct RegionInfo {
     pub json: Value,
 }
 
-/// The variant `id`, sold in one of `channels`, priced in `currency` / `region`.
+fn row(conn: &Connection, table: &str, id: &str) -> Result<Option<Map<String, Value>>> {
+    Ok(load_rows(conn, table, &[id.to_string()])?
+        .into_iter()
+        .next()
+        .and_then(|v| match v {
+            Value::Object(m) => Some(m),
+            _ => None,
+        }))
+}
+
+fn text(m: &Map<String, Value>, key: &str) -> Option<String> {
+    m.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+fn flag(m: &Map<String, Value>, key: &str) -> bool {
+    m.get(key).and_then(Value::as_i64).is_some_and(|v| v != 0)
+}
+
+/// The variant `id`, of a published product sold in one of `channels`, priced in
+/// `currency` / `region`.
 ///
 /// # Errors
-/// 404 for an unknown variant; 400 "Variants with IDs X do not have a price".
+/// 404 for an unknown variant (or one not sold in the channels); 400 "Variants with IDs X do
+/// not have a price".
 pub fn variant(
     conn: &Connection,
     id: &str,
@@ -45,8 +74,77 @@ pub fn variant(
     currency: &str,
     region: Option<&str>,
 ) -> Result<VariantInfo> {
-    let _ = (conn, channels, currency, region);
-    Err(Error::not_found("Variant", id))
+    let not_found = || Error::not_found("Variant", id);
+    let variant = row(conn, "product_variant", id)?.ok_or_else(not_found)?;
+    let product_id = text(&variant, "product_id").ok_or_else(not_found)?;
+    let product = row(conn, "product", &product_id)?.ok_or_else(not_found)?;
+    let sold_in = links::product_sales_channel().rights_of(conn, &product_id)?;
+    if text(&product, "status").as_deref() != Some("published")
+        || !channels.iter().any(|c| sold_in.contains(c))
+    {
+        return Err(not_found());
+    }
+    let ctx = PricingContext {
+        currency_code: currency.to_string(),
+        region_id: region.map(str::to_string),
+        quantity: 1,
+        customer_group_ids: Vec::new(),
+        now: String::new(),
+    };
+    let price = product_graph::prices_for_variants(conn, &ctx, &[id.to_string()])?
+        .remove(id)
+        .ok_or_else(|| Error::invalid(format!("Variants with IDs {id} do not have a price")))?;
+    let compare =
+        (price.original.amount > price.calculated.amount).then_some(price.original.amount);
+    let lookup = |table: &str, key: &str, column: &str| -> Result<Option<String>> {
+        match text(&product, key) {
+            Some(id) => Ok(row(conn, table, &id)?.and_then(|m| text(&m, column))),
+            None => Ok(None),
+        }
+    };
+    let title = text(&product, "title").unwrap_or_default();
+    let item = LineItem {
+        title: title.clone(),
+        subtitle: text(&variant, "title"),
+        thumbnail: text(&variant, "thumbnail").or_else(|| text(&product, "thumbnail")),
+        variant_id: Some(id.to_string()),
+        product_id: Some(product_id),
+        product_title: Some(title),
+        product_description: text(&product, "description"),
+        product_subtitle: text(&product, "subtitle"),
+        product_type: lookup("product_type", "type_id", "value")?,
+        product_type_id: text(&product, "type_id"),
+        product_collection: lookup("product_collection", "collection_id", "title")?,
+        product_handle: text(&product, "handle"),
+        variant_sku: text(&variant, "sku"),
+        variant_barcode: text(&variant, "barcode"),
+        variant_title: text(&variant, "title"),
+        requires_shipping: true,
+        is_discountable: flag(&product, "discountable"),
+        is_giftcard: flag(&product, "is_giftcard"),
+        is_tax_inclusive: price.is_tax_inclusive,
+        compare_at_unit_price: compare,
+        unit_price: price.calculated.amount,
+        metadata: json!({}),
+        ..LineItem::default()
+    };
+    Ok(VariantInfo {
+        item,
+        manage_inventory: flag(&variant, "manage_inventory"),
+        allow_backorder: flag(&variant, "allow_backorder"),
+    })
+}
+
+fn info(r: region::Region) -> RegionInfo {
+    let json = serde_json::to_value(&r).unwrap_or(Value::Null);
+    RegionInfo {
+        countries: r.countries.iter().map(|c| c.iso_2.to_lowercase()).collect(),
+        id: r.id,
+        name: r.name,
+        currency_code: r.currency_code,
+        automatic_taxes: r.automatic_taxes,
+        json,
+    }
 }
 
 /// A region by id.
@@ -54,8 +152,7 @@ pub fn variant(
 /// # Errors
 /// 404.
 pub fn region(conn: &Connection, id: &str) -> Result<RegionInfo> {
-    let _ = conn;
-    Err(Error::not_found("Region", id))
+    region::retrieve(conn, id).map(info)
 }
 
 /// The store's default region, else any region.
@@ -63,8 +160,11 @@ pub fn region(conn: &Connection, id: &str) -> Result<RegionInfo> {
 /// # Errors
 /// Database failures.
 pub fn default_region(conn: &Connection) -> Result<Option<RegionInfo>> {
-    let _ = conn;
-    Ok(None)
+    if let Some(id) = store::default_store(conn)?.and_then(|s| s.default_region_id) {
+        return region(conn, &id).map(Some);
+    }
+    let (all, _) = region::list(conn, &region::RegionFilter::default(), 1, 0)?;
+    Ok(all.into_iter().next().map(info))
 }
 
 /// Whether prices in this currency / region include tax.
@@ -72,8 +172,7 @@ pub fn default_region(conn: &Connection) -> Result<Option<RegionInfo>> {
 /// # Errors
 /// Database failures.
 pub fn prices_include_tax(conn: &Connection, currency: &str, region: Option<&str>) -> Result<bool> {
-    let _ = (conn, currency, region);
-    Ok(false)
+    pricing::is_tax_inclusive(conn, currency, region)
 }
 
 /// `items.product` / `items.variant` for the cart and order JSON, by product and variant id.
@@ -84,12 +183,41 @@ pub fn item_relations(
     conn: &Connection,
     product_ids: &[String],
     variant_ids: &[String],
-) -> Result<(
-    serde_json::Map<String, Value>,
-    serde_json::Map<String, Value>,
-)> {
-    let _ = (conn, product_ids, variant_ids);
-    Ok(Default::default())
+) -> Result<(Map<String, Value>, Map<String, Value>)> {
+    let by_id = |rows: Vec<Value>| -> Map<String, Value> {
+        rows.into_iter()
+            .filter_map(|mut v| {
+                let id = v.get("id")?.as_str()?.to_string();
+                for key in [
+                    "allow_backorder",
+                    "manage_inventory",
+                    "is_giftcard",
+                    "discountable",
+                ] {
+                    if let Some(n) = v.get(key).and_then(Value::as_i64) {
+                        v[key] = json!(n != 0);
+                    }
+                }
+                if let Some(m) = v
+                    .get("metadata")
+                    .and_then(Value::as_str)
+                    .and_then(|t| serde_json::from_str::<Value>(t).ok())
+                {
+                    v["metadata"] = m;
+                }
+                Some((id, v))
+            })
+            .collect()
+    };
+    let mut products = by_id(load_rows(conn, "product", product_ids)?);
+    for product in products.values_mut() {
+        product["categories"] = json!([]);
+        product["tags"] = json!([]);
+    }
+    Ok((
+        products,
+        by_id(load_rows(conn, "product_variant", variant_ids)?),
+    ))
 }
 
 /// `(manage_inventory, allow_backorder)` of a variant (`(false, false)` when unknown).
@@ -97,8 +225,11 @@ pub fn item_relations(
 /// # Errors
 /// Database failures.
 pub fn inventory_flags(conn: &Connection, variant_id: &str) -> Result<(bool, bool)> {
-    let _ = (conn, variant_id);
-    Ok((false, false))
+    Ok(
+        row(conn, "product_variant", variant_id)?.map_or((false, false), |v| {
+            (flag(&v, "manage_inventory"), flag(&v, "allow_backorder"))
+        }),
+    )
 }
 
 /// Every live variant with a SKU: `(variant id, sku, title)` (for seeding inventory).
@@ -106,6 +237,22 @@ pub fn inventory_flags(conn: &Connection, variant_id: &str) -> Result<(bool, boo
 /// # Errors
 /// Database failures.
 pub fn variants_with_sku(conn: &Connection) -> Result<Vec<(String, String, String)>> {
-    let _ = conn;
-    Ok(Vec::new())
+    let (products, _) = product::list(
+        conn,
+        &ProductFilter::default(),
+        &ProductOrder::default(),
+        i64::MAX as u64,
+        0,
+    )?;
+    let ids: Vec<String> = products.into_iter().map(|p| p.id).collect();
+    let mut out = Vec::new();
+    for variants in product::relations::variants_of(conn, &ids)?.into_values() {
+        out.extend(
+            variants
+                .into_iter()
+                .filter_map(|v| Some((v.id, v.sku?, v.title))),
+        );
+    }
+    out.sort();
+    Ok(out)
 }

@@ -136,31 +136,46 @@ fn refresh_shipping(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
     Ok(())
 }
 
-/// Recomputes every tax line of a cart from its shipping address.
+/// Recomputes every tax line of a cart from its shipping address: each item gets the rates
+/// that apply to its product (and product type) there, shipping methods the default rates.
 ///
 /// # Errors
 /// 400 when `forced` and the cart has no shipping country; database failures.
 pub fn apply_taxes(conn: &Connection, ctx: &Ctx, cart: &Cart, forced: bool) -> Result<()> {
-    let lines = match shipping_place(conn, cart)? {
-        Some((country, province)) => tax::rates_for(conn, &country, province.as_deref())?
-            .into_iter()
-            .map(|r| TaxLine {
-                id: String::new(),
-                description: Some(r.name),
-                tax_rate_id: Some(r.id),
-                code: r.code,
-                rate_ppm: r.rate.percent_ppm(),
-                provider_id: Some(tax::SYSTEM_PROVIDER.into()),
-            })
-            .collect(),
+    let place = match shipping_place(conn, cart)? {
+        Some(place) => Some(place),
         None if forced => {
             return Err(Error::invalid(
                 "country code is required to calculate taxes",
             ));
         }
-        None => Vec::new(),
+        None => None,
+    };
+    let lines_for = |product: &str, product_type: Option<&str>| -> Result<Vec<TaxLine>> {
+        let Some((country, province)) = &place else {
+            return Ok(Vec::new());
+        };
+        Ok(
+            tax::rates_for(conn, country, province.as_deref(), product, product_type)?
+                .into_iter()
+                .filter_map(|r| {
+                    Some(TaxLine {
+                        id: String::new(),
+                        description: Some(r.name),
+                        tax_rate_id: Some(r.id),
+                        code: r.code,
+                        rate_ppm: r.rate?.percent_ppm(),
+                        provider_id: Some(TAX_PROVIDER.into()),
+                    })
+                })
+                .collect(),
+        )
     };
     for item in cart::items::items_of(conn, &cart.id)? {
+        let lines = lines_for(
+            item.product_id.as_deref().unwrap_or_default(),
+            item.product_type_id.as_deref(),
+        )?;
         cart::set_tax_lines(
             conn,
             ctx,
@@ -170,6 +185,7 @@ pub fn apply_taxes(conn: &Connection, ctx: &Ctx, cart: &Cart, forced: bool) -> R
             &lines,
         )?;
     }
+    let shipping_lines = lines_for("", None)?;
     for method in cart::shipping::methods_of(conn, &cart.id)? {
         cart::set_tax_lines(
             conn,
@@ -177,11 +193,14 @@ pub fn apply_taxes(conn: &Connection, ctx: &Ctx, cart: &Cart, forced: bool) -> R
             "cart_shipping_method_tax_line",
             "shipping_method_id",
             &method.id,
-            &lines,
+            &shipping_lines,
         )?;
     }
     Ok(())
 }
+
+/// The system tax provider's id, on every tax line.
+pub const TAX_PROVIDER: &str = "tp_system";
 
 /// The cart's items, shipping methods and totals.
 ///

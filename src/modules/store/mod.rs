@@ -57,6 +57,8 @@ pub struct NewStore {
     pub currencies: Vec<String>,
     /// Default sales channel id.
     pub default_sales_channel_id: Option<String>,
+    /// Default region id.
+    pub default_region_id: Option<String>,
 }
 
 /// Creates the store with its currencies.
@@ -70,10 +72,16 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewStore) -> Result<StoreRec
     let id = ctx.id("store");
     let now = ctx.now();
     conn.prepare_cached(
-        "INSERT INTO store (id, name, default_sales_channel_id, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?4)",
+        "INSERT INTO store (id, name, default_sales_channel_id, default_region_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
-    .execute(params![id, input.name, input.default_sales_channel_id, now])?;
+    .execute(params![
+        id,
+        input.name,
+        input.default_sales_channel_id,
+        input.default_region_id,
+        now
+    ])?;
     for (i, code) in input.currencies.iter().enumerate() {
         let code = code.to_ascii_lowercase();
         crate::money::require_exponent(&code).map_err(|e| Error::invalid(e.to_string()))?;

@@ -1,0 +1,158 @@
+//! Values derived from the store (listing totals, rendered product documents) memoized until
+//! the next committed write. The store bumps a generation after every committed write job,
+//! before the job's caller hears back, so a value computed at generation `g` is served only
+//! while nothing has committed since.
+//!
+//! Bounded: past [`MAX_ENTRIES`] entries or [`MAX_BYTES`] of (approximate, caller-declared)
+//! weight, the entries of older generations are dropped, and if that is not enough,
+//! everything is.
+
+use crate::error::Result;
+use std::any::Any;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+/// Most entries kept.
+pub const MAX_ENTRIES: usize = 50_000;
+
+/// Most total weight kept (callers declare roughly the bytes a value holds).
+pub const MAX_BYTES: usize = 64 << 20;
+
+/// Weight of a value whose caller declares none.
+const SMALL: usize = 64;
+
+type Entry = (u64, usize, Arc<dyn Any + Send + Sync>);
+
+#[derive(Default)]
+struct Entries {
+    map: HashMap<String, Entry>,
+    bytes: usize,
+}
+
+/// The memo of one store.
+#[derive(Default)]
+pub struct Memo {
+    generation: Arc<AtomicU64>,
+    entries: Mutex<Entries>,
+}
+
+impl Memo {
+    /// The current generation (how many write jobs have committed).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// The counter the writer bumps after each committed job.
+    pub(crate) fn counter(&self) -> Arc<AtomicU64> {
+        Arc::clone(&self.generation)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Entries> {
+        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The value under `key` if it was computed at `generation`.
+    pub fn get<T: Any + Send + Sync>(&self, key: &str, generation: u64) -> Option<Arc<T>> {
+        let entries = self.lock();
+        let (g, _, value) = entries.map.get(key)?;
+        if *g != generation {
+            return None;
+        }
+        Arc::clone(value).downcast::<T>().ok()
+    }
+
+    /// Stores a small `value` as computed at `generation` (read before computing it).
+    pub fn put<T: Any + Send + Sync>(&self, key: String, generation: u64, value: Arc<T>) {
+        self.put_weighted(key, generation, value, SMALL);
+    }
+
+    /// Stores `value`, which holds about `bytes` bytes, as computed at `generation`.
+    pub fn put_weighted<T: Any + Send + Sync>(
+        &self,
+        key: String,
+        generation: u64,
+        value: Arc<T>,
+        bytes: usize,
+    ) {
+        let mut entries = self.lock();
+        let full = |e: &Entries| e.map.len() >= MAX_ENTRIES || e.bytes + bytes > MAX_BYTES;
+        if full(&entries) {
+            let now = self.generation();
+            entries.map.retain(|_, (g, _, _)| *g == now);
+            entries.bytes = entries.map.values().map(|(_, b, _)| b).sum();
+            if full(&entries) {
+                entries.map.clear();
+                entries.bytes = 0;
+            }
+        }
+        if let Some((_, old, _)) = entries.map.insert(key, (generation, bytes, value)) {
+            entries.bytes -= old;
+        }
+        entries.bytes += bytes;
+    }
+
+    /// The memoized value under `key`, computing and storing it on a miss. `generation` must
+    /// be read *before* the read transaction that computes the value starts, so the value is
+    /// never older than the generation it is filed under.
+    ///
+    /// # Errors
+    /// `compute`'s error (nothing is stored then).
+    pub fn get_or<T: Any + Send + Sync>(
+        &self,
+        key: &str,
+        generation: u64,
+        compute: impl FnOnce() -> Result<T>,
+    ) -> Result<Arc<T>> {
+        if let Some(value) = self.get(key, generation) {
+            return Ok(value);
+        }
+        let value = Arc::new(compute()?);
+        self.put(key.to_string(), generation, Arc::clone(&value));
+        Ok(value)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn values_last_for_their_generation_only() {
+        let memo = Memo::default();
+        let calls = std::cell::Cell::new(0);
+        let get = |memo: &Memo| {
+            *memo
+                .get_or("k", memo.generation(), || {
+                    calls.set(calls.get() + 1);
+                    Ok(calls.get())
+                })
+                .unwrap()
+        };
+        assert_eq!((get(&memo), get(&memo)), (1, 1));
+        memo.counter().fetch_add(1, Ordering::SeqCst);
+        assert_eq!(get(&memo), 2);
+        assert!(
+            memo.get::<String>("k", memo.generation()).is_none(),
+            "wrong type"
+        );
+    }
+
+    #[test]
+    fn weight_is_bounded() {
+        let memo = Memo::default();
+        memo.put_weighted("big".into(), 0, Arc::new(1), MAX_BYTES - 10);
+        memo.put("small".into(), 0, Arc::new(2));
+        assert!(
+            memo.get::<i32>("big", 0).is_none(),
+            "over the bound: everything dropped"
+        );
+        assert_eq!(memo.get::<i32>("small", 0).as_deref(), Some(&2));
+        memo.put_weighted("small".into(), 0, Arc::new(3), 10);
+        assert_eq!(
+            memo.lock().bytes,
+            10,
+            "a replaced entry gives its weight back"
+        );
+    }
+}

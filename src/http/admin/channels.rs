@@ -1,0 +1,171 @@
+//! `/admin/sales-channels`, `/admin/api-keys` (publishable keys and their channels),
+//! `/admin/stores`.
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::flows::{links, publishable_keys};
+use crate::http::catalog_json::object;
+use crate::http::validate::{Kind, Schema, get_array, get_bool, get_str};
+use crate::http::{Request, Response, list_envelope};
+use crate::modules::api_key::{self, ApiKey};
+use crate::modules::{sales_channel, store};
+use serde_json::{Value, json};
+
+/// `GET /admin/sales-channels`.
+///
+/// # Errors
+/// Database failures.
+pub fn list_channels(engine: &Engine, _: &Request) -> Result<Response> {
+    let list = engine.store().read(sales_channel::list)?;
+    let count = list.len() as u64;
+    let items = list.iter().map(|c| Value::Object(object(c))).collect();
+    Ok(Response::json(list_envelope(
+        "sales_channels",
+        items,
+        count,
+        0,
+        count,
+    )))
+}
+
+/// `GET /admin/sales-channels/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve_channel(engine: &Engine, req: &Request) -> Result<Response> {
+    let id = req.param("id").to_string();
+    let found = engine.store().read(|c| sales_channel::retrieve(c, &id))?;
+    Ok(Response::json(json!({ "sales_channel": object(&found) })))
+}
+
+/// `POST /admin/sales-channels`.
+///
+/// # Errors
+/// 400 for an invalid body.
+pub fn create_channel(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .required("name", Kind::String)
+        .optional("description", Kind::String.nullable())
+        .optional("is_disabled", Kind::Boolean)
+        .optional("metadata", Kind::Object.nullable());
+    let body = req.body_with(&schema)?;
+    let input = sales_channel::NewSalesChannel {
+        name: get_str(&body, "name").unwrap_or_default().to_string(),
+        description: get_str(&body, "description").map(str::to_string),
+        is_disabled: get_bool(&body, "is_disabled").unwrap_or(false),
+    };
+    let ctx = engine.ctx().clone();
+    let made = engine
+        .store()
+        .write(move |tx| sales_channel::create(tx, &ctx, &input))?;
+    Ok(Response::json(json!({ "sales_channel": object(&made) })))
+}
+
+fn key_json(engine: &Engine, key: &ApiKey) -> Result<Value> {
+    let id = key.id.clone();
+    let channels = engine
+        .store()
+        .read(move |c| links::publishable_key_sales_channel().rights_of(c, &id))?;
+    let mut map = object(key);
+    let channels = channels.iter().map(|id| json!({ "id": id })).collect();
+    map.insert("sales_channels".into(), Value::Array(channels));
+    Ok(json!({ "api_key": map }))
+}
+
+/// `POST /admin/api-keys` (publishable keys; secret keys come with the accounts work).
+///
+/// # Errors
+/// 400 for an invalid body or a secret key request.
+pub fn create_key(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .required("title", Kind::String)
+        .required("type", Kind::String);
+    let body = req.body_with(&schema)?;
+    if get_str(&body, "type") != Some("publishable") {
+        return Err(Error::invalid(
+            "Only publishable API keys can be created here",
+        ));
+    }
+    let title = get_str(&body, "title").unwrap_or_default().to_string();
+    let user = req.actor.user_id.clone().unwrap_or_default();
+    let ctx = engine.ctx().clone();
+    let key = engine
+        .store()
+        .write(move |tx| api_key::create_publishable(tx, &ctx, &title, None, &user))?;
+    Ok(Response::json(key_json(engine, &key)?))
+}
+
+/// `GET /admin/api-keys/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve_key(engine: &Engine, req: &Request) -> Result<Response> {
+    let id = req.param("id").to_string();
+    let key = engine.store().read(|c| api_key::retrieve(c, &id))?;
+    Ok(Response::json(key_json(engine, &key)?))
+}
+
+/// `POST /admin/api-keys/:id/revoke`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn revoke_key(engine: &Engine, req: &Request) -> Result<Response> {
+    let id = req.param("id").to_string();
+    let user = req.actor.user_id.clone().unwrap_or_default();
+    let ctx = engine.ctx().clone();
+    let key = engine
+        .store()
+        .write(move |tx| api_key::revoke(tx, &ctx, &id, &user))?;
+    Ok(Response::json(key_json(engine, &key)?))
+}
+
+/// `POST /admin/api-keys/:id/sales-channels` with `{add: [...], remove: [...]}`.
+///
+/// # Errors
+/// 404 for an unknown key or channel.
+pub fn key_channels(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .optional("add", Kind::array_of(Kind::String))
+        .optional("remove", Kind::array_of(Kind::String));
+    let body = req.body_with(&schema)?;
+    let list = |k: &str| -> Vec<String> {
+        get_array(&body, k)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (add, remove) = (list("add"), list("remove"));
+    let id = req.param("id").to_string();
+    let ctx = engine.ctx().clone();
+    let key_id = id.clone();
+    engine
+        .store()
+        .write(move |tx| publishable_keys::link_sales_channels(tx, &ctx, &key_id, &add, &remove))?;
+    let key = engine.store().read(|c| api_key::retrieve(c, &id))?;
+    Ok(Response::json(key_json(engine, &key)?))
+}
+
+/// `GET /admin/stores`.
+///
+/// # Errors
+/// Database failures.
+pub fn list_stores(engine: &Engine, _: &Request) -> Result<Response> {
+    let found = engine.store().read(store::default_store)?;
+    let items: Vec<Value> = found.iter().map(|s| Value::Object(object(s))).collect();
+    let count = items.len() as u64;
+    Ok(Response::json(list_envelope("stores", items, count, 0, 20)))
+}
+
+/// `GET /admin/stores/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve_store(engine: &Engine, req: &Request) -> Result<Response> {
+    let id = req.param("id").to_string();
+    let found = engine.store().read(|c| store::retrieve(c, &id))?;
+    Ok(Response::json(json!({ "store": object(&found) })))
+}

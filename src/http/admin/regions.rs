@@ -1,0 +1,232 @@
+//! `/admin/regions` and `/admin/tax-regions`, `/admin/tax-rates`.
+
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::flows::create_region::{self, RegionInput};
+use crate::http::catalog_json::object;
+use crate::http::fields::{page, string, strings};
+use crate::http::validate::{Kind, Schema, get_array, get_bool, get_str};
+use crate::http::{Request, Response, list_envelope};
+use crate::modules::region::{self, NewRegion, RegionFilter};
+use crate::modules::tax::{self, NewRate, TaxRate};
+use crate::money::Rate;
+use serde_json::{Value, json};
+
+fn strings_of(body: &Value, key: &str) -> Vec<String> {
+    get_array(body, key)
+        .map(|a| {
+            a.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `GET /admin/regions`.
+///
+/// # Errors
+/// 400 for bad parameters.
+pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
+    let (limit, offset, _, _) = page(&req.query, 50)?;
+    let filter = RegionFilter {
+        ids: strings(&req.query, "id")?,
+        currency_codes: strings(&req.query, "currency_code")?,
+        names: strings(&req.query, "name")?,
+        q: string(&req.query, "q")?,
+    };
+    let (regions, count) = engine
+        .store()
+        .read(|conn| region::list(conn, &filter, limit, offset))?;
+    let items = regions.iter().map(|r| Value::Object(object(r))).collect();
+    Ok(Response::json(list_envelope(
+        "regions", items, count, offset, limit,
+    )))
+}
+
+/// `GET /admin/regions/:id`.
+///
+/// # Errors
+/// 404 "Region with id: X was not found".
+pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
+    let id = req.param("id").to_string();
+    let region = engine.store().read(|conn| region::retrieve(conn, &id))?;
+    Ok(Response::json(json!({ "region": object(&region) })))
+}
+
+/// `POST /admin/regions`.
+///
+/// # Errors
+/// 400 for an invalid body, unknown currency or country, a country already in a region.
+pub fn create(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .required("name", Kind::String)
+        .required("currency_code", Kind::String)
+        .optional("countries", Kind::array_of(Kind::String))
+        .optional("automatic_taxes", Kind::Boolean)
+        .optional("is_tax_inclusive", Kind::Boolean)
+        .optional("payment_providers", Kind::array_of(Kind::String))
+        .optional("metadata", Kind::Object.nullable());
+    let body = req.body_with(&schema)?;
+    let input = RegionInput {
+        region: NewRegion {
+            name: get_str(&body, "name").unwrap_or_default().to_string(),
+            currency_code: get_str(&body, "currency_code")
+                .unwrap_or_default()
+                .to_string(),
+            countries: strings_of(&body, "countries"),
+            automatic_taxes: get_bool(&body, "automatic_taxes").unwrap_or(true),
+            metadata: body.get("metadata").filter(|m| m.is_object()).cloned(),
+        },
+        payment_providers: strings_of(&body, "payment_providers"),
+        is_tax_inclusive: get_bool(&body, "is_tax_inclusive").unwrap_or(false),
+    };
+    let ctx = engine.ctx().clone();
+    let region = engine
+        .store()
+        .write(move |tx| create_region::run(tx, &ctx, &input))?;
+    Ok(Response::json(json!({ "region": object(&region) })))
+}
+
+/// `DELETE /admin/regions/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete(engine: &Engine, req: &Request) -> Result<Response> {
+    let id = req.param("id").to_string();
+    let ctx = engine.ctx().clone();
+    let target = id.clone();
+    engine
+        .store()
+        .write(move |tx| region::delete(tx, &ctx, &target))?;
+    Ok(Response::json(
+        json!({"id": id, "object": "region", "deleted": true}),
+    ))
+}
+
+fn rate_json(rate: &TaxRate) -> Value {
+    let rules: Vec<Value> = rate
+        .rules
+        .iter()
+        .map(|(reference, id)| json!({"reference": reference, "reference_id": id}))
+        .collect();
+    json!({
+        "id": rate.id,
+        "tax_region_id": rate.tax_region_id,
+        "rate": rate.rate.map(Rate::to_json),
+        "code": rate.code,
+        "name": rate.name,
+        "is_default": rate.is_default,
+        "is_combinable": rate.is_combinable,
+        "rules": rules,
+        "created_at": rate.created_at,
+    })
+}
+
+fn parse_rate(body: &Value) -> Result<NewRate> {
+    let rate = match body.get("rate") {
+        None | Some(Value::Null) => None,
+        Some(v) => Some(Rate::parse_percent(v).map_err(|e| Error::invalid(e.to_string()))?),
+    };
+    let rules = get_array(body, "rules")
+        .map(|a| {
+            a.iter()
+                .filter_map(|r| {
+                    Some((
+                        get_str(r, "reference")?.to_string(),
+                        get_str(r, "reference_id")?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(NewRate {
+        rate,
+        code: get_str(body, "code").unwrap_or_default().to_string(),
+        name: get_str(body, "name").unwrap_or_default().to_string(),
+        is_default: get_bool(body, "is_default").unwrap_or(false),
+        is_combinable: get_bool(body, "is_combinable").unwrap_or(false),
+        rules,
+    })
+}
+
+fn rate_schema() -> Schema {
+    Schema::new()
+        .optional("rate", Kind::Any)
+        .required("code", Kind::String)
+        .required("name", Kind::String)
+        .optional("is_default", Kind::Boolean)
+        .optional("is_combinable", Kind::Boolean)
+        .optional_array(
+            "rules",
+            Schema::new()
+                .required("reference", Kind::String)
+                .required("reference_id", Kind::String),
+        )
+        .optional("metadata", Kind::Object.nullable())
+}
+
+/// `POST /admin/tax-regions`.
+///
+/// # Errors
+/// 400 for an invalid body; 422 for a duplicate region.
+pub fn create_tax_region(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .required("country_code", Kind::String)
+        .optional("province_code", Kind::String.nullable())
+        .optional("parent_id", Kind::String.nullable())
+        .optional("provider_id", Kind::String.nullable())
+        .optional("default_tax_rate", Kind::shape(rate_schema()))
+        .optional("metadata", Kind::Object.nullable());
+    let body = req.body_with(&schema)?;
+    let default = body.get("default_tax_rate").map(parse_rate).transpose()?;
+    let country = get_str(&body, "country_code")
+        .unwrap_or_default()
+        .to_string();
+    let province = get_str(&body, "province_code").map(str::to_string);
+    let ctx = engine.ctx().clone();
+    let region = engine.store().write(move |tx| {
+        tax::create_region(tx, &ctx, &country, province.as_deref(), default.as_ref())
+    })?;
+    Ok(Response::json(json!({ "tax_region": object(&region) })))
+}
+
+/// `GET /admin/tax-regions`.
+///
+/// # Errors
+/// 400 for bad parameters.
+pub fn list_tax_regions(engine: &Engine, req: &Request) -> Result<Response> {
+    let (limit, offset, _, _) = page(&req.query, 20)?;
+    let all = engine.store().read(tax::list_regions)?;
+    let count = all.len() as u64;
+    let items = all
+        .iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .map(|r| Value::Object(object(r)))
+        .collect();
+    Ok(Response::json(list_envelope(
+        "tax_regions",
+        items,
+        count,
+        offset,
+        limit,
+    )))
+}
+
+/// `POST /admin/tax-rates`.
+///
+/// # Errors
+/// 400 for an invalid body; 404 for an unknown tax region.
+pub fn create_tax_rate(engine: &Engine, req: &Request) -> Result<Response> {
+    let body = req.body_with(&rate_schema().required("tax_region_id", Kind::String))?;
+    let input = parse_rate(&body)?;
+    let region = get_str(&body, "tax_region_id")
+        .unwrap_or_default()
+        .to_string();
+    let ctx = engine.ctx().clone();
+    let rate = engine
+        .store()
+        .write(move |tx| tax::create_rate(tx, &ctx, &region, &input))?;
+    Ok(Response::json(json!({ "tax_rate": rate_json(&rate) })))
+}

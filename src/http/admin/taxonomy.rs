@@ -1,0 +1,258 @@
+//! `/admin/product-categories`, `/admin/collections`, `/admin/product-tags`,
+//! `/admin/product-types`: create, list, retrieve, delete.
+
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::http::catalog_json::object;
+use crate::http::fields::{page, string, strings};
+use crate::http::validate::{Kind, Schema, get_bool, get_str};
+use crate::http::{Request, Response, list_envelope};
+use crate::modules::product::taxonomy::{self, Deletable, NewCategory, SimpleFilter, ValueKind};
+use serde::Serialize;
+use serde_json::{Map, Value, json};
+
+fn one<T: Serialize>(key: &str, item: &T) -> Response {
+    let mut body = Map::new();
+    body.insert(key.into(), Value::Object(object(item)));
+    Response::json(Value::Object(body))
+}
+
+fn many<T: Serialize>(key: &str, items: &[T], count: u64, offset: u64, limit: u64) -> Response {
+    let items = items.iter().map(|i| Value::Object(object(i))).collect();
+    Response::json(list_envelope(key, items, count, offset, limit))
+}
+
+fn filter(req: &Request, key_param: &str) -> Result<SimpleFilter> {
+    Ok(SimpleFilter {
+        ids: strings(&req.query, "id")?,
+        keys: strings(&req.query, key_param)?,
+        q: string(&req.query, "q")?,
+        ..SimpleFilter::default()
+    })
+}
+
+fn text(body: &Value, key: &str) -> Option<String> {
+    get_str(body, key).map(str::to_string)
+}
+
+/// `POST /admin/product-categories`.
+///
+/// # Errors
+/// 400 for an invalid body or unknown parent; 422 for a duplicate handle.
+pub fn create_category(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .required("name", Kind::String)
+        .optional("handle", Kind::String)
+        .optional("description", Kind::String)
+        .optional("parent_category_id", Kind::String.nullable())
+        .optional("is_active", Kind::Boolean)
+        .optional("is_internal", Kind::Boolean)
+        .optional("rank", Kind::Integer)
+        .optional("metadata", Kind::Object.nullable());
+    let body = req.body_with(&schema)?;
+    let input = NewCategory {
+        name: text(&body, "name").unwrap_or_default(),
+        handle: text(&body, "handle"),
+        description: text(&body, "description").unwrap_or_default(),
+        parent_category_id: text(&body, "parent_category_id"),
+        is_active: get_bool(&body, "is_active").unwrap_or(false),
+        is_internal: get_bool(&body, "is_internal").unwrap_or(false),
+    };
+    let ctx = engine.ctx().clone();
+    let made = engine
+        .store()
+        .write(move |tx| taxonomy::create_category(tx, &ctx, &input))?;
+    Ok(one("product_category", &made))
+}
+
+/// `GET /admin/product-categories`.
+///
+/// # Errors
+/// 400 for bad parameters.
+pub fn list_categories(engine: &Engine, req: &Request) -> Result<Response> {
+    let (limit, offset, _, _) = page(&req.query, 50)?;
+    let f = filter(req, "handle")?;
+    let (list, count) = engine
+        .store()
+        .read(|c| taxonomy::list_categories(c, &f, limit, offset))?;
+    Ok(many("product_categories", &list, count, offset, limit))
+}
+
+/// `GET /admin/product-categories/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve_category(engine: &Engine, req: &Request) -> Result<Response> {
+    let id = req.param("id").to_string();
+    let found = engine
+        .store()
+        .read(|c| taxonomy::retrieve_category(c, &id, false))?;
+    Ok(one("product_category", &found))
+}
+
+/// `POST /admin/collections`.
+///
+/// # Errors
+/// 400 for an invalid body; 422 for a duplicate handle.
+pub fn create_collection(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .required("title", Kind::String)
+        .optional("handle", Kind::String)
+        .optional("metadata", Kind::Object.nullable());
+    let body = req.body_with(&schema)?;
+    let (title, handle) = (
+        text(&body, "title").unwrap_or_default(),
+        text(&body, "handle"),
+    );
+    let ctx = engine.ctx().clone();
+    let made = engine
+        .store()
+        .write(move |tx| taxonomy::create_collection(tx, &ctx, &title, handle.as_deref()))?;
+    Ok(one("collection", &made))
+}
+
+/// `GET /admin/collections`.
+///
+/// # Errors
+/// 400 for bad parameters.
+pub fn list_collections(engine: &Engine, req: &Request) -> Result<Response> {
+    let (limit, offset, _, _) = page(&req.query, 10)?;
+    let f = filter(req, "handle")?;
+    let (list, count) = engine
+        .store()
+        .read(|c| taxonomy::list_collections(c, &f, limit, offset))?;
+    Ok(many("collections", &list, count, offset, limit))
+}
+
+/// `GET /admin/collections/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve_collection(engine: &Engine, req: &Request) -> Result<Response> {
+    let id = req.param("id").to_string();
+    let found = engine
+        .store()
+        .read(|c| taxonomy::retrieve_collection(c, &id))?;
+    Ok(one("collection", &found))
+}
+
+fn create_value(engine: &Engine, req: &Request, kind: ValueKind, key: &str) -> Result<Response> {
+    let schema = Schema::new()
+        .required("value", Kind::String)
+        .optional("metadata", Kind::Object.nullable());
+    let value = text(&req.body_with(&schema)?, "value").unwrap_or_default();
+    let ctx = engine.ctx().clone();
+    let made = engine
+        .store()
+        .write(move |tx| taxonomy::create_value(tx, &ctx, kind, &value))?;
+    Ok(one(key, &made))
+}
+
+fn list_values(engine: &Engine, req: &Request, kind: ValueKind, key: &str) -> Result<Response> {
+    let (limit, offset, _, _) = page(&req.query, 50)?;
+    let f = filter(req, "value")?;
+    let (list, count) = engine
+        .store()
+        .read(|c| taxonomy::list_values(c, kind, &f, limit, offset))?;
+    Ok(many(key, &list, count, offset, limit))
+}
+
+fn retrieve_value(engine: &Engine, req: &Request, kind: ValueKind, key: &str) -> Result<Response> {
+    let id = req.param("id").to_string();
+    let found = engine
+        .store()
+        .read(|c| taxonomy::retrieve_value(c, kind, &id))?;
+    Ok(one(key, &found))
+}
+
+/// `POST /admin/product-tags`.
+///
+/// # Errors
+/// 400 for an invalid body; 422 for a duplicate value.
+pub fn create_tag(engine: &Engine, req: &Request) -> Result<Response> {
+    create_value(engine, req, ValueKind::Tag, "product_tag")
+}
+
+/// `GET /admin/product-tags`.
+///
+/// # Errors
+/// 400 for bad parameters.
+pub fn list_tags(engine: &Engine, req: &Request) -> Result<Response> {
+    list_values(engine, req, ValueKind::Tag, "product_tags")
+}
+
+/// `GET /admin/product-tags/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve_tag(engine: &Engine, req: &Request) -> Result<Response> {
+    retrieve_value(engine, req, ValueKind::Tag, "product_tag")
+}
+
+/// `POST /admin/product-types`.
+///
+/// # Errors
+/// 400 for an invalid body; 422 for a duplicate value.
+pub fn create_type(engine: &Engine, req: &Request) -> Result<Response> {
+    create_value(engine, req, ValueKind::Type, "product_type")
+}
+
+/// `GET /admin/product-types`.
+///
+/// # Errors
+/// 400 for bad parameters.
+pub fn list_types(engine: &Engine, req: &Request) -> Result<Response> {
+    list_values(engine, req, ValueKind::Type, "product_types")
+}
+
+/// `GET /admin/product-types/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve_type(engine: &Engine, req: &Request) -> Result<Response> {
+    retrieve_value(engine, req, ValueKind::Type, "product_type")
+}
+
+fn delete(engine: &Engine, req: &Request, kind: Deletable, object: &str) -> Result<Response> {
+    let id = req.param("id").to_string();
+    let ctx = engine.ctx().clone();
+    let target = id.clone();
+    engine
+        .store()
+        .write(move |tx| taxonomy::soft_delete(tx, &ctx, kind, &target))?;
+    Ok(Response::json(
+        json!({"id": id, "object": object, "deleted": true}),
+    ))
+}
+
+/// `DELETE /admin/product-categories/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete_category(engine: &Engine, req: &Request) -> Result<Response> {
+    delete(engine, req, Deletable::Category, "product_category")
+}
+
+/// `DELETE /admin/collections/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete_collection(engine: &Engine, req: &Request) -> Result<Response> {
+    delete(engine, req, Deletable::Collection, "collection")
+}
+
+/// `DELETE /admin/product-tags/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete_tag(engine: &Engine, req: &Request) -> Result<Response> {
+    delete(engine, req, Deletable::Tag, "product_tag")
+}
+
+/// `DELETE /admin/product-types/:id`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete_type(engine: &Engine, req: &Request) -> Result<Response> {
+    delete(engine, req, Deletable::Type, "product_type")
+}

@@ -1,0 +1,205 @@
+//! `GET /store/products` and `GET /store/products/:id`: published products in the
+//! publishable key's sales channels, with prices for the region's pricing context.
+
+use crate::db::Store;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::flows::product_graph::Wanted;
+use crate::flows::store_catalog::{self, PricingInput};
+use crate::http::catalog_json::STORE_PRODUCT_DEFAULTS;
+use crate::http::fields::{self, boolean, page, string, strings};
+use crate::http::product_docs::{self, DocSpec};
+use crate::http::product_json;
+use crate::http::query::FieldSelection;
+use crate::http::{Request, Response};
+use crate::modules::product::{self, ProductFilter, ProductOrder};
+use rusqlite::Connection;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+const PRICES: &str = "*variants.calculated_price";
+
+/// What a request wants, parsed once.
+struct Shape {
+    selection: FieldSelection,
+    wanted: Wanted,
+    pricing: PricingInput,
+    channels: Vec<String>,
+}
+
+fn shape(engine: &Engine, req: &Request, fields: Option<&str>, defaults: &[&str]) -> Result<Shape> {
+    let region_id = string(&req.query, "region_id")?;
+    let extra: &[&str] = if region_id.is_some() { &[PRICES] } else { &[] };
+    let selection = fields::selection(fields, defaults, extra);
+    fields::check_restricted(&selection)?;
+    let key_channels = req
+        .actor
+        .publishable
+        .as_ref()
+        .map(|p| p.sales_channel_ids.clone())
+        .unwrap_or_default();
+    let requested = strings(&req.query, "sales_channel_id")?;
+    let channels = store_catalog::effective_channels(&key_channels, &requested)?;
+    let rel = |r: &str| selection.includes_relation(r);
+    let pricing = PricingInput {
+        region_id,
+        currency_code: string(&req.query, "currency_code")?,
+        country_code: string(&req.query, "country_code")?,
+        customer_group_ids: Vec::new(),
+        required: rel("variants.calculated_price"),
+        now: engine.ctx().now(),
+    };
+    let wanted = Wanted {
+        variants: rel("variants"),
+        variant_options: rel("variants.options"),
+        prices: None,
+        stored_prices: false,
+        options: rel("options"),
+        images: rel("images"),
+        tags: rel("tags"),
+        categories: rel("categories"),
+        product_type: rel("type"),
+        collection: rel("collection"),
+        sales_channels: false,
+    };
+    Ok(Shape {
+        selection,
+        wanted,
+        pricing,
+        channels,
+    })
+}
+
+fn filter(query: &Map<String, Value>) -> Result<ProductFilter> {
+    Ok(ProductFilter {
+        ids: strings(query, "id")?,
+        handles: strings(query, "handle")?,
+        titles: strings(query, "title")?,
+        q: string(query, "q")?.filter(|q| !q.trim().is_empty()),
+        category_ids: strings(query, "category_id")?,
+        collection_ids: strings(query, "collection_id")?,
+        tag_ids: strings(query, "tag_id")?,
+        type_ids: strings(query, "type_id")?,
+        is_giftcard: boolean(query, "is_giftcard")?,
+        ..ProductFilter::default()
+    })
+}
+
+/// `GET /store/products`.
+///
+/// # Errors
+/// 400 for bad parameters or pricing context; database failures.
+pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
+    let (limit, offset, order, fields) = page(&req.query, 50)?;
+    let order = order
+        .as_deref()
+        .map(ProductOrder::parse)
+        .transpose()?
+        .unwrap_or_default();
+    let Shape {
+        selection,
+        wanted,
+        pricing,
+        channels,
+    } = shape(engine, req, fields.as_deref(), STORE_PRODUCT_DEFAULTS)?;
+    let filter = store_catalog::store_filter(filter(&req.query)?, &channels);
+    let store = engine.store();
+    let generation = store.generation();
+    let (plan, plan_key) = product_docs::plan(store, generation, &selection)?;
+    let spec = DocSpec {
+        store,
+        generation,
+        plan_key: &plan_key,
+        plan: &plan,
+        wanted: &wanted,
+    };
+    let (docs, prices, count) = store.read(|conn| {
+        let ctx = store_catalog::pricing_context(conn, &pricing)?;
+        let (ids, count) = page_ids(store, generation, conn, &filter, &order, (limit, offset))?;
+        let docs = product_docs::documents(conn, &spec, ids)?;
+        let prices = product_docs::prices(conn, &spec, ctx.as_ref(), &docs)?;
+        Ok((docs, prices, count))
+    })?;
+    let body = product_json::page(&docs, &prices, count, offset, limit);
+    Ok(Response::raw_json(body))
+}
+
+/// The page's ids and the total. Without free text, the whole ordered id list of the
+/// listing is memoized per generation (a storefront has few distinct listings), so any
+/// page, however deep its offset, and the total cost nothing more than a slice. Free-text
+/// searches vary too much to keep; they query the page and memoize only the count.
+fn page_ids(
+    store: &Store,
+    generation: u64,
+    conn: &Connection,
+    filter: &ProductFilter,
+    order: &ProductOrder,
+    (limit, offset): (u64, u64),
+) -> Result<(Vec<String>, u64)> {
+    if filter.q.is_some() {
+        let count = store.memo_count(generation, &format!("store products {filter:?}"), || {
+            product::count(conn, filter)
+        })?;
+        return Ok((
+            store_catalog::page(conn, filter, order, (limit, offset))?,
+            count,
+        ));
+    }
+    let key = format!("store product ids {filter:?} {order:?}");
+    let memo = store.memo();
+    let all = match memo.get::<Vec<String>>(&key, generation) {
+        Some(all) => all,
+        None => {
+            let all = Arc::new(store_catalog::page(conn, filter, order, (u64::MAX, 0))?);
+            let bytes = 64 + all.len() * 64;
+            memo.put_weighted(key, generation, Arc::clone(&all), bytes);
+            all
+        }
+    };
+    let start = usize::try_from(offset).unwrap_or(usize::MAX).min(all.len());
+    let end = start
+        .saturating_add(usize::try_from(limit).unwrap_or(usize::MAX))
+        .min(all.len());
+    Ok((all[start..end].to_vec(), all.len() as u64))
+}
+
+/// `GET /store/products/:id`.
+///
+/// # Errors
+/// 404 "Product with id: X was not found"; 400 for a bad pricing context.
+pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
+    let fields = string(&req.query, "fields")?;
+    let mut defaults = STORE_PRODUCT_DEFAULTS.to_vec();
+    defaults.push("*categories");
+    let Shape {
+        selection,
+        wanted,
+        pricing,
+        channels,
+    } = shape(engine, req, fields.as_deref(), &defaults)?;
+    let id = req.param("id").to_string();
+    let filter = store_catalog::store_filter(ProductFilter::default(), &channels);
+    let store = engine.store();
+    let generation = store.generation();
+    let (plan, plan_key) = product_docs::plan(store, generation, &selection)?;
+    let spec = DocSpec {
+        store,
+        generation,
+        plan_key: &plan_key,
+        plan: &plan,
+        wanted: &wanted,
+    };
+    let (docs, prices) = store.read(|conn| {
+        let ctx = store_catalog::pricing_context(conn, &pricing)?;
+        let row = store_catalog::retrieve(conn, &id, &filter)?;
+        let docs = product_docs::documents(conn, &spec, vec![row.id])?;
+        let prices = product_docs::prices(conn, &spec, ctx.as_ref(), &docs)?;
+        Ok((docs, prices))
+    })?;
+    let doc = docs
+        .first()
+        .ok_or_else(|| Error::not_found("Product", &id))?;
+    Ok(Response::raw_json(product_json::single(
+        "product", doc, &prices,
+    )))
+}
