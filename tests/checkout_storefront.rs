@@ -8,6 +8,8 @@ use common::checkout::{address, enc};
 use serde_json::json;
 
 const CART_FIELDS: &str = "*items, *region, *items.product, *items.variant, *items.thumbnail, *items.metadata, +items.total, *promotions, +shipping_methods.name";
+const PRODUCT_FIELDS: &str =
+    "*variants.calculated_price,+variants.inventory_quantity,*variants.images,+metadata,+tags,";
 const ORDER_FIELDS: &str =
     "*payment_collections.payments,*items,*items.metadata,*items.variant,*items.product";
 
@@ -20,6 +22,24 @@ fn the_storefront_journey() {
         app.store_get(&format!("/store/customers/me?fields={}", enc("*orders")))
             .status,
         401
+    );
+    let listing = app.store_get(&format!(
+        "/store/products?limit=100&offset=0&region_id={region}&order=created_at&fields={}",
+        enc(PRODUCT_FIELDS)
+    ));
+    assert_eq!(listing.status, 200, "{}", listing.text());
+    let products = listing.json()["products"].clone();
+    let listed = products
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["variants"].as_array().unwrap().clone())
+        .find(|v| v["id"] == json!(variant))
+        .expect("the variant is listed");
+    assert_eq!(listed["manage_inventory"], true);
+    assert!(
+        listed["inventory_quantity"].as_i64().unwrap() > 0,
+        "{listed}"
     );
     let cart = app.ok("/store/carts", &json!({"region_id": region}));
     let id = cart["cart"]["id"].as_str().unwrap().to_string();
@@ -94,4 +114,19 @@ fn the_storefront_journey() {
         "pp_system_default"
     );
     assert_eq!(order["total"], c["total"]);
+    let reply = app.store_get(&format!(
+        "/store/products?region_id={region}&fields={}",
+        enc(PRODUCT_FIELDS)
+    ));
+    let after = reply.json()["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["variants"].as_array().unwrap().clone())
+        .find(|v| v["id"] == json!(variant))
+        .map(|v| v["inventory_quantity"].as_i64().unwrap());
+    assert_eq!(
+        after,
+        Some(listed["inventory_quantity"].as_i64().unwrap() - 1)
+    );
 }

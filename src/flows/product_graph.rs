@@ -38,6 +38,8 @@ pub struct Wanted {
     pub collection: bool,
     /// `sales_channels` ids.
     pub sales_channels: bool,
+    /// `variants.inventory_quantity` (only when asked for by name, as in Medusa).
+    pub inventory: bool,
 }
 
 /// A variant with what was loaded for it.
@@ -51,6 +53,8 @@ pub struct VariantNode {
     pub calculated_price: Option<calc::CalculatedPrice>,
     /// Its stored default prices, if wanted.
     pub prices: Vec<pricing::StoredPrice>,
+    /// Units available to sell, if wanted (`None` when not loaded).
+    pub inventory_quantity: Option<i64>,
 }
 
 /// A product with what was loaded for it.
@@ -158,6 +162,9 @@ fn load_variants(
         None => HashMap::new(),
     };
     let mut stored = when(wanted.stored_prices, || pricing::prices_of(conn, &set_ids))?;
+    let available = when(wanted.inventory, || {
+        crate::flows::checkout::stock::inventory_quantities(conn, &variant_ids)
+    })?;
     let mut out: HashMap<String, Vec<VariantNode>> = HashMap::new();
     for (product_id, list) in variants.drain() {
         let nodes = list
@@ -168,6 +175,9 @@ fn load_variants(
                     options: options.remove(&variant.id).unwrap_or_default(),
                     calculated_price: set.and_then(|s| calculated.remove(s)),
                     prices: set.and_then(|s| stored.remove(s)).unwrap_or_default(),
+                    inventory_quantity: wanted
+                        .inventory
+                        .then(|| available.get(&variant.id).copied().unwrap_or(0)),
                     variant,
                 }
             })

@@ -73,6 +73,7 @@ const VARIANT: &[&str] = &[
     "options",
     "images",
     "prices",
+    "inventory_quantity",
     "calculated_price",
 ];
 const VALUE: &[&str] = &[
@@ -174,6 +175,7 @@ fn keep(sel: &FieldSelection, path: &str, key: &str) -> bool {
     match key {
         "option" => true,
         "calculated_price" => sel.includes_relation(&full),
+        "inventory_quantity" => sel.fields().contains(&full),
         k if RELATIONS.contains(&k) => sel.includes_relation(&full),
         "id" => true,
         _ => sel.includes(&full),
@@ -378,6 +380,7 @@ fn variant(out: &mut String, node: &VariantNode, plan: &Plan, slots: &mut Slots)
             }),
             "images" => o.raw(key, "[]"),
             "prices" => array(o.key(key), &node.prices, stored_price),
+            "inventory_quantity" => o.int(key, node.inventory_quantity),
             _ => {
                 let out = o.key(key);
                 slots.push((out.len(), v.id.clone()));

@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::inventory::{self, Want};
 use rusqlite::Connection;
+use std::collections::HashMap;
 
 /// Stock locations linked to a sales channel, oldest link first.
 ///
@@ -123,4 +124,28 @@ pub fn set_variant_stock(
         changed += inventory::set_stocked_everywhere(conn, ctx, &item, stocked)?;
     }
     Ok(changed)
+}
+
+/// Units each variant can still sell (Medusa's `variants.inventory_quantity`): for every
+/// inventory item of the variant, its available quantity summed over the locations that stock
+/// it; the variant gets the smallest of these. Variants without inventory items are absent.
+///
+/// # Errors
+/// Database failures.
+pub fn inventory_quantities(
+    conn: &Connection,
+    variant_ids: &[String],
+) -> Result<HashMap<String, i64>> {
+    let mut out = HashMap::new();
+    for variant in variant_ids {
+        let mut least: Option<i64> = None;
+        for item in links::variant_inventory_item().rights_of(conn, variant)? {
+            let available = inventory::available_everywhere(conn, &item)?;
+            least = Some(least.map_or(available, |l| l.min(available)));
+        }
+        if let Some(quantity) = least {
+            out.insert(variant.clone(), quantity);
+        }
+    }
+    Ok(out)
 }

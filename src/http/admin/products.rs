@@ -72,6 +72,7 @@ fn wanted(selection: &FieldSelection) -> Wanted {
         product_type: rel("type"),
         collection: rel("collection"),
         sales_channels: rel("sales_channels"),
+        inventory: selection.fields().contains("variants.inventory_quantity"),
     }
 }
 

@@ -61,6 +61,7 @@ fn shape(engine: &Engine, req: &Request, fields: Option<&str>, defaults: &[&str]
         product_type: rel("type"),
         collection: rel("collection"),
         sales_channels: false,
+        inventory: selection.fields().contains("variants.inventory_quantity"),
     };
     Ok(Shape {
         selection,

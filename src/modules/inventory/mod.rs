@@ -293,3 +293,16 @@ pub fn set_stocked_everywhere(
         )?
         .execute(params![item, stocked, ctx.now()])?)
 }
+
+/// Units of an item available over every location (`Σ stocked − reserved`).
+///
+/// # Errors
+/// Database failures.
+pub fn available_everywhere(conn: &Connection, item: &str) -> Result<i64> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT COALESCE(SUM(stocked_quantity - reserved_quantity), 0) FROM inventory_level
+             WHERE inventory_item_id = ?1 AND deleted_at IS NULL",
+        )?
+        .query_row([item], |r| r.get(0))?)
+}
