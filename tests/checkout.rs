@@ -527,3 +527,53 @@ fn customers_see_their_own_orders_only() {
     assert_eq!(me["customer"]["orders"][0]["id"], order["id"]);
     app.engine().wait_idle().unwrap();
 }
+
+#[test]
+fn unmanaged_variants_sell_without_stock_and_tiers_price_by_quantity() {
+    let app = TestApp::start();
+    let listing = app
+        .store_get(&format!(
+            "/store/products?limit=100&fields={}",
+            enc("*variants")
+        ))
+        .json();
+    let unmanaged = listing["products"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|p| p["variants"].as_array().unwrap().clone())
+        .find(|v| v["manage_inventory"] == false)
+        .expect("the demo has a variant without managed inventory");
+    let id = unmanaged["id"].as_str().unwrap();
+    let reply = app.request(
+        "POST",
+        &format!("/test-control/variants/{id}/out-of-stock"),
+        &[],
+        None,
+    );
+    assert!(
+        reply.status == 200 || reply.status == 404,
+        "{}",
+        reply.text()
+    );
+    let cart = app.cart_with("usd", id, 3);
+    app.ready(&cart, "us", "pp_system_default");
+    assert_eq!(app.complete(&cart).json()["type"], "order");
+    let variant = app.variant();
+    let cart = app.cart_with("usd", &variant, 1);
+    let one =
+        app.store_get(&format!("/store/carts/{cart}")).json()["cart"]["items"][0]["unit_price"]
+            .as_f64()
+            .unwrap();
+    let line = app.store_get(&format!("/store/carts/{cart}")).json()["cart"]["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let ten = app.ok(
+        &format!("/store/carts/{cart}/line-items/{line}"),
+        &json!({"quantity": 10}),
+    );
+    let item = &ten["cart"]["items"][0];
+    assert!(item["unit_price"].as_f64().unwrap() <= one);
+    assert_eq!(item["quantity"], 10);
+}

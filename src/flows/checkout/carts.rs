@@ -211,6 +211,7 @@ pub fn add_item(conn: &Connection, ctx: &Ctx, cart_id: &str, input: &Value) -> R
         &channels,
         &cart.currency_code,
         cart.region_id.as_deref(),
+        &ctx.now(),
     )?;
     let existing = cart::items::items_of(conn, cart_id)?
         .into_iter()
@@ -266,6 +267,7 @@ pub fn update_item(
                 &channels,
                 &cart.currency_code,
                 cart.region_id.as_deref(),
+                &ctx.now(),
             )?;
             stock::confirm(
                 conn,

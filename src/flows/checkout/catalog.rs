@@ -9,7 +9,10 @@ use crate::error::{Error, Result};
 use crate::flows::{links, product_graph};
 use crate::model::rows::load_rows;
 use crate::modules::cart::LineItem;
-use crate::modules::pricing::{self, calc::PricingContext};
+use crate::modules::pricing::{
+    self,
+    calc::{CalculatedPrice, PricingContext},
+};
 use crate::modules::product::{self, ProductFilter, ProductOrder};
 use crate::modules::{region, store};
 use rusqlite::Connection;
@@ -73,6 +76,7 @@ pub fn variant(
     channels: &[String],
     currency: &str,
     region: Option<&str>,
+    now: &str,
 ) -> Result<VariantInfo> {
     let not_found = || Error::not_found("Variant", id);
     let variant = row(conn, "product_variant", id)?.ok_or_else(not_found)?;
@@ -84,16 +88,7 @@ pub fn variant(
     {
         return Err(not_found());
     }
-    let ctx = PricingContext {
-        currency_code: currency.to_string(),
-        region_id: region.map(str::to_string),
-        quantity: 1,
-        customer_group_ids: Vec::new(),
-        now: String::new(),
-    };
-    let price = product_graph::prices_for_variants(conn, &ctx, &[id.to_string()])?
-        .remove(id)
-        .ok_or_else(|| Error::invalid(format!("Variants with IDs {id} do not have a price")))?;
+    let price = price(conn, id, currency, region, (1, now))?;
     let compare =
         (price.original.amount > price.calculated.amount).then_some(price.original.amount);
     let lookup = |table: &str, key: &str, column: &str| -> Result<Option<String>> {
@@ -133,6 +128,30 @@ pub fn variant(
         manage_inventory: flag(&variant, "manage_inventory"),
         allow_backorder: flag(&variant, "allow_backorder"),
     })
+}
+
+/// The price of `id` for `(quantity, now)` in `currency` / `region` (tiered and price-list
+/// prices apply).
+///
+/// # Errors
+/// 400 "Variants with IDs X do not have a price".
+pub fn price(
+    conn: &Connection,
+    id: &str,
+    currency: &str,
+    region: Option<&str>,
+    (quantity, now): (i64, &str),
+) -> Result<CalculatedPrice> {
+    let ctx = PricingContext {
+        currency_code: currency.to_string(),
+        region_id: region.map(str::to_string),
+        quantity,
+        customer_group_ids: Vec::new(),
+        now: now.to_string(),
+    };
+    product_graph::prices_for_variants(conn, &ctx, &[id.to_string()])?
+        .remove(id)
+        .ok_or_else(|| Error::invalid(format!("Variants with IDs {id} do not have a price")))
 }
 
 fn info(r: region::Region) -> RegionInfo {

@@ -32,26 +32,32 @@ pub fn refresh(conn: &Connection, ctx: &Ctx, cart_id: &str, force_taxes: bool) -
     sync_payment(conn, ctx, &cart)
 }
 
+/// Prices each item again for its quantity (tiers and price lists apply); custom prices stay.
 fn reprice(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
-    let channels: Vec<String> = cart.sales_channel_id.iter().cloned().collect();
+    let now = ctx.now();
     for item in cart::items::items_of(conn, &cart.id)? {
         let Some(variant_id) = item.variant_id.as_deref().filter(|_| !item.is_custom_price) else {
             continue;
         };
-        let info = catalog::variant(
+        let region = cart.region_id.as_deref();
+        let price = catalog::price(
             conn,
             variant_id,
-            &channels,
             &cart.currency_code,
-            cart.region_id.as_deref(),
+            region,
+            (item.quantity, &now),
         )?;
-        cart::items::set_price(
-            conn,
-            ctx,
-            &item.id,
-            info.item.unit_price,
-            info.item.is_tax_inclusive,
-        )?;
+        if (price.calculated.amount, price.is_tax_inclusive)
+            != (item.unit_price, item.is_tax_inclusive)
+        {
+            cart::items::set_price(
+                conn,
+                ctx,
+                &item.id,
+                price.calculated.amount,
+                price.is_tax_inclusive,
+            )?;
+        }
     }
     Ok(())
 }
@@ -176,6 +182,9 @@ pub fn apply_taxes(conn: &Connection, ctx: &Ctx, cart: &Cart, forced: bool) -> R
             item.product_id.as_deref().unwrap_or_default(),
             item.product_type_id.as_deref(),
         )?;
+        if same_lines(&item.tax_lines, &lines) {
+            continue;
+        }
         cart::set_tax_lines(
             conn,
             ctx,
@@ -187,6 +196,9 @@ pub fn apply_taxes(conn: &Connection, ctx: &Ctx, cart: &Cart, forced: bool) -> R
     }
     let shipping_lines = lines_for("", None)?;
     for method in cart::shipping::methods_of(conn, &cart.id)? {
+        if same_lines(&method.tax_lines, &shipping_lines) {
+            continue;
+        }
         cart::set_tax_lines(
             conn,
             ctx,
@@ -197,6 +209,15 @@ pub fn apply_taxes(conn: &Connection, ctx: &Ctx, cart: &Cart, forced: bool) -> R
         )?;
     }
     Ok(())
+}
+
+/// Whether two sets of tax lines apply the same rates (ids aside).
+fn same_lines(old: &[TaxLine], new: &[TaxLine]) -> bool {
+    old.len() == new.len()
+        && old.iter().zip(new).all(|(a, b)| {
+            (&a.tax_rate_id, a.rate_ppm, &a.code, &a.description)
+                == (&b.tax_rate_id, b.rate_ppm, &b.code, &b.description)
+        })
 }
 
 /// The system tax provider's id, on every tax line.
