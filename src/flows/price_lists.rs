@@ -44,3 +44,61 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &PriceListInput) -> Result<St
     };
     pricing::create_price_list(conn, ctx, &list)
 }
+
+/// A price list's `prices/batch` body: prices to add and to change (keyed by variant), ids
+/// to remove.
+#[derive(Debug, Clone, Default)]
+pub struct PriceBatch {
+    /// `(variant id, price)` to add.
+    pub create: Vec<(String, NewPrice)>,
+    /// `(price id, variant id, price)` to change.
+    pub update: Vec<(String, String, NewPrice)>,
+    /// Price ids to remove.
+    pub delete: Vec<String>,
+}
+
+/// What [`batch_prices`] did: ids created and updated (in input order), ids deleted.
+#[derive(Debug, Clone, Default)]
+pub struct BatchDone {
+    /// New price ids.
+    pub created: Vec<String>,
+    /// Updated price ids.
+    pub updated: Vec<String>,
+    /// Deleted price ids.
+    pub deleted: Vec<String>,
+}
+
+fn set_of(conn: &Connection, variant: &str) -> Result<String> {
+    links::variant_price_set()
+        .rights_of(conn, variant)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::not_found("Variant", variant))
+}
+
+/// Adds, changes and removes prices of list `list_id` in one job.
+///
+/// # Errors
+/// 404 for an unknown list, variant or price of the list; whatever pricing refuses.
+pub fn batch_prices(
+    conn: &Connection,
+    ctx: &Ctx,
+    list_id: &str,
+    batch: &PriceBatch,
+) -> Result<BatchDone> {
+    pricing::retrieve_price_list(conn, list_id)?;
+    let mut done = BatchDone::default();
+    pricing::lists::delete_prices(conn, ctx, list_id, &batch.delete)?;
+    done.deleted.clone_from(&batch.delete);
+    for (variant, price) in &batch.create {
+        let set = set_of(conn, variant)?;
+        done.created
+            .push(pricing::lists::add_price(conn, ctx, list_id, &set, price)?);
+    }
+    for (id, variant, price) in &batch.update {
+        let set = set_of(conn, variant)?;
+        pricing::lists::update_price(conn, ctx, list_id, id, &set, price)?;
+        done.updated.push(id.clone());
+    }
+    Ok(done)
+}

@@ -2,6 +2,7 @@
 //! override rates that apply to given products or product types. [`resolve`] picks the
 //! rates of a line the way Medusa's tax module does.
 
+pub mod rates;
 pub mod resolve;
 
 use crate::ctx::Ctx;
