@@ -103,14 +103,17 @@ fn categories_are_renamed_and_moved_with_their_subtree() {
 #[test]
 fn collections_tags_and_types_are_updated() {
     let a = Admin::start();
-    let collection = id_of(
-        &a.ok(
-            "POST",
-            "/admin/collections",
-            Some(json!({"title": "Capsule Test"})),
-        ),
-        "collection",
+    let made = a.ok(
+        "POST",
+        "/admin/collections",
+        Some(json!({"title": "Capsule Test", "metadata": {"season": "all"}})),
     );
+    assert_eq!(
+        made["collection"]["metadata"],
+        json!({"season": "all"}),
+        "creation keeps metadata"
+    );
+    let collection = id_of(&made, "collection");
     let updated = a.ok(
         "POST",
         &format!("/admin/collections/{collection}"),

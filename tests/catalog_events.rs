@@ -31,6 +31,7 @@ const NAMES: &[&str] = &[
     "product-collection.deleted",
     "product-tag.created",
     "product-type.updated",
+    "sales-channel.created",
     "sales-channel.updated",
     "sales-channel.deleted",
 ];
@@ -262,6 +263,7 @@ fn region_taxonomy_and_channel_writes_emit_their_events() {
         [
             ev("product-tag.created", &id(&tag["product_tag"]["id"])),
             ev("product-type.updated", &ty_id),
+            ev("sales-channel.created", &sc),
             ev("sales-channel.updated", &sc),
             ev("sales-channel.deleted", &sc),
         ]

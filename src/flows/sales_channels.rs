@@ -1,14 +1,25 @@
 //! Sales channels after creation (Medusa's `updateSalesChannelsWorkflow`,
 //! `deleteSalesChannelsWorkflow`): the store's default channel cannot be deleted; a deleted
-//! channel leaves its products and publishable keys. Emits `sales-channel.updated|deleted`.
+//! channel leaves its products and publishable keys. Emits `sales-channel.created|updated|
+//! deleted`.
 
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::flows::links;
-use crate::modules::sales_channel::{self, SalesChannel};
+use crate::modules::sales_channel::{self, NewSalesChannel, SalesChannel};
 use crate::modules::store;
 use serde_json::{Map, Value, json};
+
+/// Creates a sales channel; emits `sales-channel.created`.
+///
+/// # Errors
+/// As `sales_channel::create`.
+pub fn create(tx: &Tx, ctx: &Ctx, input: &NewSalesChannel) -> Result<SalesChannel> {
+    let made = sales_channel::create(tx, ctx, input)?;
+    ctx.emit(tx, "sales-channel.created", json!({ "id": made.id }))?;
+    Ok(made)
+}
 
 /// Updates a sales channel; emits `sales-channel.updated`.
 ///

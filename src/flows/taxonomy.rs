@@ -1,6 +1,7 @@
 //! Creating, updating and deleting categories, collections, tags and types with Medusa's
 //! events (`product-category.*`, `product-collection.*`, `product-tag.*`, `product-type.*`
-//! `created|updated|deleted`, data `{id}`), emitted in the same write job.
+//! `created|updated|deleted`, data `{id}`), emitted in the same write job. Creation stores
+//! the body's `metadata` too.
 
 use crate::ctx::Ctx;
 use crate::db::Tx;
@@ -8,13 +9,21 @@ use crate::error::Result;
 use crate::modules::product::model::{Category, Collection, Tag};
 use crate::modules::product::taxonomy::{self, Deletable, NewCategory, ValueKind};
 use crate::modules::product::taxonomy_update::{self, Changes};
-use serde_json::json;
+use serde_json::{Value, json};
 
 fn value_event(kind: ValueKind) -> &'static str {
     match kind {
         ValueKind::Tag => "product-tag",
         ValueKind::Type => "product-type",
     }
+}
+
+/// `{"metadata": m}` as a change, when `m` was sent.
+fn metadata_change(metadata: Option<Value>) -> Option<Changes> {
+    let metadata = metadata?;
+    let mut changes = Changes::new();
+    changes.insert("metadata".into(), metadata);
+    Some(changes)
 }
 
 fn emit(tx: &Tx, ctx: &Ctx, entity: &str, action: &str, id: &str) -> Result<()> {
@@ -25,8 +34,16 @@ fn emit(tx: &Tx, ctx: &Ctx, entity: &str, action: &str, id: &str) -> Result<()> 
 ///
 /// # Errors
 /// As `taxonomy::create_category`.
-pub fn create_category(tx: &Tx, ctx: &Ctx, input: &NewCategory) -> Result<Category> {
-    let made = taxonomy::create_category(tx, ctx, input)?;
+pub fn create_category(
+    tx: &Tx,
+    ctx: &Ctx,
+    input: &NewCategory,
+    metadata: Option<Value>,
+) -> Result<Category> {
+    let mut made = taxonomy::create_category(tx, ctx, input)?;
+    if let Some(changes) = metadata_change(metadata) {
+        made = taxonomy_update::update_category(tx, ctx, &made.id, &changes)?;
+    }
     emit(tx, ctx, "product-category", "created", &made.id)?;
     Ok(made)
 }
@@ -50,8 +67,12 @@ pub fn create_collection(
     ctx: &Ctx,
     title: &str,
     handle: Option<&str>,
+    metadata: Option<Value>,
 ) -> Result<Collection> {
-    let made = taxonomy::create_collection(tx, ctx, title, handle)?;
+    let mut made = taxonomy::create_collection(tx, ctx, title, handle)?;
+    if let Some(changes) = metadata_change(metadata) {
+        made = taxonomy_update::update_collection(tx, ctx, &made.id, &changes)?;
+    }
     emit(tx, ctx, "product-collection", "created", &made.id)?;
     Ok(made)
 }
@@ -70,8 +91,17 @@ pub fn update_collection(tx: &Tx, ctx: &Ctx, id: &str, changes: &Changes) -> Res
 ///
 /// # Errors
 /// As `taxonomy::create_value`.
-pub fn create_value(tx: &Tx, ctx: &Ctx, kind: ValueKind, value: &str) -> Result<Tag> {
-    let made = taxonomy::create_value(tx, ctx, kind, value)?;
+pub fn create_value(
+    tx: &Tx,
+    ctx: &Ctx,
+    kind: ValueKind,
+    value: &str,
+    metadata: Option<Value>,
+) -> Result<Tag> {
+    let mut made = taxonomy::create_value(tx, ctx, kind, value)?;
+    if let Some(changes) = metadata_change(metadata) {
+        made = taxonomy_update::update_value(tx, ctx, kind, &made.id, &changes)?;
+    }
     emit(tx, ctx, value_event(kind), "created", &made.id)?;
     Ok(made)
 }

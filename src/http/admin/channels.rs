@@ -58,7 +58,7 @@ pub fn create_channel(engine: &Engine, req: &Request) -> Result<Response> {
     let ctx = engine.ctx().clone();
     let made = engine
         .store()
-        .write(move |tx| sales_channel::create(tx, &ctx, &input))?;
+        .write(move |tx| sales_channels::create(tx, &ctx, &input))?;
     Ok(Response::json(json!({ "sales_channel": object(&made) })))
 }
 

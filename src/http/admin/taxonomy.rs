@@ -61,10 +61,11 @@ pub fn create_category(engine: &Engine, req: &Request) -> Result<Response> {
         is_active: get_bool(&body, "is_active").unwrap_or(false),
         is_internal: get_bool(&body, "is_internal").unwrap_or(false),
     };
+    let metadata = body.get("metadata").filter(|m| m.is_object()).cloned();
     let ctx = engine.ctx().clone();
     let made = engine
         .store()
-        .write(move |tx| flow::create_category(tx, &ctx, &input))?;
+        .write(move |tx| flow::create_category(tx, &ctx, &input, metadata))?;
     Ok(one("product_category", &made))
 }
 
@@ -107,10 +108,11 @@ pub fn create_collection(engine: &Engine, req: &Request) -> Result<Response> {
         text(&body, "title").unwrap_or_default(),
         text(&body, "handle"),
     );
+    let metadata = body.get("metadata").filter(|m| m.is_object()).cloned();
     let ctx = engine.ctx().clone();
     let made = engine
         .store()
-        .write(move |tx| flow::create_collection(tx, &ctx, &title, handle.as_deref()))?;
+        .write(move |tx| flow::create_collection(tx, &ctx, &title, handle.as_deref(), metadata))?;
     Ok(one("collection", &made))
 }
 
@@ -143,11 +145,13 @@ fn create_value(engine: &Engine, req: &Request, kind: ValueKind, key: &str) -> R
     let schema = Schema::new()
         .required("value", Kind::String)
         .optional("metadata", Kind::Object.nullable());
-    let value = text(&req.body_with(&schema)?, "value").unwrap_or_default();
+    let body = req.body_with(&schema)?;
+    let value = text(&body, "value").unwrap_or_default();
+    let metadata = body.get("metadata").filter(|m| m.is_object()).cloned();
     let ctx = engine.ctx().clone();
     let made = engine
         .store()
-        .write(move |tx| flow::create_value(tx, &ctx, kind, &value))?;
+        .write(move |tx| flow::create_value(tx, &ctx, kind, &value, metadata))?;
     Ok(one(key, &made))
 }
 
