@@ -79,6 +79,25 @@ fn categories_are_renamed_and_moved_with_their_subtree() {
         format!("{root}.{branch}.{leaf}."),
         "descendants follow"
     );
+    let second = make("Second", Some(&root));
+    let first = a.ok(
+        "POST",
+        &format!("/admin/product-categories/{second}"),
+        Some(json!({"rank": 0})),
+    );
+    assert_eq!(first["product_category"]["rank"], 0);
+    let branch_now = a.ok("GET", &format!("/admin/product-categories/{branch}"), None);
+    assert_eq!(
+        branch_now["product_category"]["rank"], 1,
+        "siblings renumbered"
+    );
+    a.fails(
+        "POST",
+        &format!("/admin/product-categories/{second}"),
+        Some(json!({"rank": -1})),
+        400,
+        "invalid_data",
+    );
     let path = format!("/admin/product-categories/{root}");
     a.fails(
         "POST",

@@ -73,7 +73,8 @@ pub fn update_value(
 }
 
 /// Updates a category's own columns; a `parent_category_id` (or `null`: a root) moves it and
-/// its descendants, as the last child of the new parent.
+/// its descendants, as the last child of the new parent unless `rank` places it; `rank`
+/// places it among its siblings (they are renumbered `0..n`, as Medusa does).
 ///
 /// # Errors
 /// 404 for an unknown category or parent; 400 for a blank name or handle, or a parent inside
@@ -89,32 +90,77 @@ pub fn update_category(
     not_blank(changes, "handle")?;
     let mut own = changes.clone();
     let parent = own.remove("parent_category_id");
+    let rank = match own.remove("rank") {
+        None => None,
+        Some(r) => Some(r.as_u64().ok_or_else(|| {
+            Error::invalid("Invalid request: Field 'rank' must be a non-negative integer")
+        })?),
+    };
     let columns = [
         "name",
         "handle",
         "description",
         "is_active",
         "is_internal",
-        "rank",
         "metadata",
     ];
     let now = ctx.now();
     update_columns(conn, "product_category", id, &columns, &own, &now)?;
-    if let Some(parent) = parent {
-        let parent = parent.as_str();
-        if parent != current.parent_category_id.as_deref() {
-            move_category(conn, &current, parent, &now)?;
-        }
+    let old_parent = current.parent_category_id.clone();
+    let new_parent = match &parent {
+        Some(p) => p.as_str().map(str::to_string),
+        None => old_parent.clone(),
+    };
+    if new_parent != old_parent {
+        move_category(conn, &current, new_parent.as_deref())?;
+        renumber(conn, old_parent.as_deref(), id, None, &now)?;
+        renumber(
+            conn,
+            new_parent.as_deref(),
+            id,
+            Some(rank.unwrap_or(u64::MAX)),
+            &now,
+        )?;
+    } else if let Some(rank) = rank {
+        renumber(conn, new_parent.as_deref(), id, Some(rank), &now)?;
     }
     retrieve_category(conn, id, false)
 }
 
-fn move_category(
+/// Renumbers the live children of `parent` `0..n` in rank order; with `place`, category `id`
+/// goes to that position (clamped to the end), otherwise it is left out.
+fn renumber(
     conn: &Connection,
-    current: &Category,
     parent: Option<&str>,
+    id: &str,
+    place: Option<u64>,
     now: &str,
 ) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id FROM product_category
+         WHERE parent_category_id IS ?1 AND deleted_at IS NULL AND id <> ?2
+         ORDER BY rank, id",
+    )?;
+    let mut order: Vec<String> = stmt
+        .query_map(params![parent, id], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if let Some(place) = place {
+        let at = usize::try_from(place)
+            .unwrap_or(usize::MAX)
+            .min(order.len());
+        order.insert(at, id.to_string());
+    }
+    for (rank, child) in order.iter().enumerate() {
+        conn.prepare_cached(
+            "UPDATE product_category SET rank = ?2, updated_at = ?3 WHERE id = ?1 AND rank <> ?2",
+        )?
+        .execute(params![child, i64::try_from(rank).unwrap_or(i64::MAX), now])?;
+    }
+    Ok(())
+}
+
+/// Re-parents `current` and rewrites the materialized paths of its subtree.
+fn move_category(conn: &Connection, current: &Category, parent: Option<&str>) -> Result<()> {
     let parent_path = match parent {
         Some(parent) => {
             let found = retrieve_category(conn, parent, false)?;
@@ -128,17 +174,8 @@ fn move_category(
         }
         None => String::new(),
     };
-    let rank: i64 = conn
-        .prepare_cached(
-            "SELECT count(*) FROM product_category
-             WHERE parent_category_id IS ?1 AND deleted_at IS NULL AND id <> ?2",
-        )?
-        .query_row(params![parent, current.id], |r| r.get(0))?;
-    conn.prepare_cached(
-        "UPDATE product_category SET parent_category_id = ?2, rank = ?3, updated_at = ?4
-         WHERE id = ?1",
-    )?
-    .execute(params![current.id, parent, rank, now])?;
+    conn.prepare_cached("UPDATE product_category SET parent_category_id = ?2 WHERE id = ?1")?
+        .execute(params![current.id, parent])?;
     let old = &current.mpath;
     let new = format!("{parent_path}{}.", current.id);
     let old_len = i64::try_from(old.chars().count()).unwrap_or(i64::MAX);
