@@ -279,9 +279,11 @@ fn tax_rates_are_updated_and_deleted() {
     let updated = a.ok(
         "POST",
         &path,
-        Some(json!({"rate": 12.5, "name": "Reduced", "rules": [
-            {"reference": "product_type", "reference_id": "ptyp_food"}
-        ]})),
+        Some(
+            json!({"rate": 12.5, "name": "Reduced", "metadata": {"src": "t"}, "rules": [
+                {"reference": "product_type", "reference_id": "ptyp_food"}
+            ]}),
+        ),
     )["tax_rate"]
         .clone();
     assert_eq!(
@@ -289,6 +291,7 @@ fn tax_rates_are_updated_and_deleted() {
         (&json!(12.5), &json!("Reduced"), &json!("VAT"))
     );
     assert_eq!(updated["rules"][0]["reference_id"], "ptyp_food");
+    assert_eq!(updated["metadata"], json!({"src": "t"}));
     assert_eq!(a.ok("GET", &path, None)["tax_rate"]["rate"], json!(12.5));
     a.fails(
         "POST",

@@ -136,7 +136,9 @@ fn rate_json(rate: &TaxRate) -> Value {
         "is_default": rate.is_default,
         "is_combinable": rate.is_combinable,
         "rules": rules,
+        "metadata": rate.metadata,
         "created_at": rate.created_at,
+        "updated_at": rate.updated_at,
     })
 }
 
@@ -164,6 +166,7 @@ fn parse_rate(body: &Value) -> Result<NewRate> {
         is_default: get_bool(body, "is_default").unwrap_or(false),
         is_combinable: get_bool(body, "is_combinable").unwrap_or(false),
         rules,
+        metadata: body.get("metadata").filter(|m| m.is_object()).cloned(),
     })
 }
 
@@ -317,6 +320,7 @@ pub fn update_tax_rate(engine: &Engine, req: &Request) -> Result<Response> {
         is_default: get_bool(&body, "is_default"),
         is_combinable: get_bool(&body, "is_combinable"),
         rules: body.get("rules").map(|_| parsed.rules.clone()),
+        metadata: body.get("metadata").map(|_| parsed.metadata.clone()),
     };
     let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
     let rate = engine

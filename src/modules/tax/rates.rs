@@ -21,6 +21,8 @@ pub struct RateUpdate {
     pub is_combinable: Option<bool>,
     /// Replaces the rules.
     pub rules: Option<Vec<(String, String)>>,
+    /// Metadata (replaced whole; `Some(None)` clears it).
+    pub metadata: Option<Option<serde_json::Value>>,
 }
 
 /// A live tax rate by id, with its rules.
@@ -60,9 +62,10 @@ pub fn update(conn: &Connection, ctx: &Ctx, id: &str, change: &RateUpdate) -> Re
         .execute(params![current.tax_region_id, now])?;
     }
     let rate = change.rate.unwrap_or(current.rate);
+    let metadata = change.metadata.clone().unwrap_or(current.metadata);
     conn.prepare_cached(
         "UPDATE tax_rate SET rate_ppm = ?2, code = ?3, name = ?4, is_default = ?5,
-            is_combinable = ?6, updated_at = ?7 WHERE id = ?1",
+            is_combinable = ?6, updated_at = ?7, metadata = ?8 WHERE id = ?1",
     )?
     .execute(params![
         id,
@@ -71,7 +74,8 @@ pub fn update(conn: &Connection, ctx: &Ctx, id: &str, change: &RateUpdate) -> Re
         change.name.as_ref().unwrap_or(&current.name),
         change.is_default.unwrap_or(current.is_default),
         change.is_combinable.unwrap_or(current.is_combinable),
-        now
+        now,
+        metadata.as_ref().map(serde_json::Value::to_string)
     ])?;
     if let Some(rules) = &change.rules {
         conn.prepare_cached(
