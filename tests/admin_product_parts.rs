@@ -300,6 +300,18 @@ fn price_lists_are_listed_updated_batched_and_deleted() {
         ),
         (&json!("Big Sale"), &json!("draft"), &json!(1))
     );
+    assert_eq!(
+        updated["rules"],
+        json!({"customer_group_id": ["cusgroup_x"]})
+    );
+    let shown = a.ok("GET", &path, None)["price_list"].clone();
+    assert_eq!(
+        (
+            &shown["prices"][0]["variant_id"],
+            &shown["prices"][0]["amount"]
+        ),
+        (&json!(variant), &json!(8))
+    );
     a.fails(
         "POST",
         &path,

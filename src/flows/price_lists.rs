@@ -4,8 +4,10 @@
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::flows::links;
-use crate::modules::pricing::{self, NewPrice, NewPriceList};
+use crate::modules::pricing::lists::ListPrice;
+use crate::modules::pricing::{self, NewPrice, NewPriceList, PriceList};
 use rusqlite::Connection;
+use std::collections::HashMap;
 
 /// Input of [`create`]: the list with prices keyed by variant id.
 #[derive(Debug, Clone, Default)]
@@ -101,4 +103,50 @@ pub fn batch_prices(
         done.updated.push(id.clone());
     }
     Ok(done)
+}
+
+/// A price list with its rules and prices, each price with the variant its set belongs to
+/// (Medusa's admin price list shape).
+#[derive(Debug, Clone)]
+pub struct PriceListDetail {
+    /// The list.
+    pub list: PriceList,
+    /// `(attribute, accepted values)`.
+    pub rules: Vec<(String, Vec<String>)>,
+    /// `(variant id, price)`.
+    pub prices: Vec<(Option<String>, ListPrice)>,
+}
+
+/// [`PriceListDetail`]s of these lists: two queries for rules and prices, one link lookup per
+/// distinct price set.
+///
+/// # Errors
+/// Database failures.
+pub fn details(conn: &Connection, lists: Vec<PriceList>) -> Result<Vec<PriceListDetail>> {
+    let ids: Vec<String> = lists.iter().map(|l| l.id.clone()).collect();
+    let mut rules = pricing::lists::rules_of(conn, &ids)?;
+    let mut prices = pricing::lists::prices_of(conn, &ids)?;
+    let link = links::variant_price_set();
+    let mut variants: HashMap<String, Option<String>> = HashMap::new();
+    let mut out = Vec::with_capacity(lists.len());
+    for list in lists {
+        let mut named = Vec::new();
+        for price in prices.remove(&list.id).unwrap_or_default() {
+            let variant = match variants.get(&price.price_set_id) {
+                Some(v) => v.clone(),
+                None => {
+                    let v = link.lefts_of(conn, &price.price_set_id)?.into_iter().next();
+                    variants.insert(price.price_set_id.clone(), v.clone());
+                    v
+                }
+            };
+            named.push((variant, price));
+        }
+        out.push(PriceListDetail {
+            rules: rules.remove(&list.id).unwrap_or_default(),
+            prices: named,
+            list,
+        });
+    }
+    Ok(out)
 }

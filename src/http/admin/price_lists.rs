@@ -4,7 +4,7 @@
 use super::{as_map, deleted};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::flows::price_lists::{self, PriceBatch, PriceListInput};
+use crate::flows::price_lists::{self, PriceBatch, PriceListDetail, PriceListInput};
 use crate::http::catalog_json::object;
 use crate::http::fields::{page, string, strings};
 use crate::http::validate::{Kind, Schema, get_array, get_str};
@@ -121,10 +121,9 @@ pub fn create(engine: &Engine, req: &Request) -> Result<Response> {
     let id = engine
         .store()
         .write(move |tx| price_lists::create(tx, &ctx, &input))?;
-    let list = engine
-        .store()
-        .read(|c| pricing::retrieve_price_list(c, &id))?;
-    Ok(Response::json(json!({ "price_list": object(&list) })))
+    Ok(Response::json(
+        json!({ "price_list": detail(engine, &id)? }),
+    ))
 }
 
 /// `GET /admin/price-lists/:id`.
@@ -133,10 +132,9 @@ pub fn create(engine: &Engine, req: &Request) -> Result<Response> {
 /// 404 when absent.
 pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
     let id = req.param("id").to_string();
-    let list = engine
-        .store()
-        .read(|c| pricing::retrieve_price_list(c, &id))?;
-    Ok(Response::json(json!({ "price_list": object(&list) })))
+    Ok(Response::json(
+        json!({ "price_list": detail(engine, &id)? }),
+    ))
 }
 
 /// `GET /admin/price-lists` → `{price_lists, count, offset, limit}`.
@@ -150,10 +148,11 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
         statuses: strings(&req.query, "status")?,
         q: string(&req.query, "q")?,
     };
-    let (lists, count) = engine
-        .store()
-        .read(|c| pricing::lists::list(c, &filter, limit, offset))?;
-    let items = lists.iter().map(|l| Value::Object(object(l))).collect();
+    let (lists, count) = engine.store().read(|c| {
+        let (lists, count) = pricing::lists::list(c, &filter, limit, offset)?;
+        Ok((price_lists::details(c, lists)?, count))
+    })?;
+    let items = lists.iter().map(detail_json).collect();
     Ok(Response::json(list_envelope(
         "price_lists",
         items,
@@ -187,10 +186,13 @@ pub fn update(engine: &Engine, req: &Request) -> Result<Response> {
     let mut changes = as_map(body);
     changes.remove("rules");
     let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
-    let list = engine
+    let target = id.clone();
+    engine
         .store()
-        .write(move |tx| pricing::lists::update(tx, &ctx, &id, &changes, rules.as_deref()))?;
-    Ok(Response::json(json!({ "price_list": object(&list) })))
+        .write(move |tx| pricing::lists::update(tx, &ctx, &target, &changes, rules.as_deref()))?;
+    Ok(Response::json(
+        json!({ "price_list": detail(engine, &id)? }),
+    ))
 }
 
 /// `DELETE /admin/price-lists/:id` → `{id, object: "price_list", deleted: true}`.
@@ -204,6 +206,45 @@ pub fn delete(engine: &Engine, req: &Request) -> Result<Response> {
         .store()
         .write(move |tx| pricing::lists::delete(tx, &ctx, &target))?;
     Ok(deleted(&id, "price_list"))
+}
+
+/// A price list as Medusa's admin shows it: its fields, `rules` (attribute → values) and
+/// `prices` (each with its `variant_id`).
+fn detail_json(d: &PriceListDetail) -> Value {
+    let mut map = object(&d.list);
+    let rules: serde_json::Map<String, Value> = d
+        .rules
+        .iter()
+        .map(|(attribute, values)| (attribute.clone(), json!(values)))
+        .collect();
+    map.insert("rules".into(), Value::Object(rules));
+    let prices = d
+        .prices
+        .iter()
+        .map(|(variant, price)| {
+            let mut p = price_json(price);
+            if let Value::Object(fields) = &mut p {
+                fields.insert("variant_id".into(), json!(variant));
+                fields.insert("rules".into(), json!({}));
+            }
+            p
+        })
+        .collect();
+    map.insert("prices".into(), Value::Array(prices));
+    Value::Object(map)
+}
+
+/// `{…price list detail…}` of list `id`.
+fn detail(engine: &Engine, id: &str) -> Result<Value> {
+    let id = id.to_string();
+    let mut found = engine.store().read(move |c| {
+        let list = pricing::retrieve_price_list(c, &id)?;
+        price_lists::details(c, vec![list])
+    })?;
+    found
+        .pop()
+        .map(|d| detail_json(&d))
+        .ok_or_else(|| Error::Internal("price list detail missing".into()))
 }
 
 fn price_json(p: &ListPrice) -> Value {

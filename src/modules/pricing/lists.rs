@@ -8,6 +8,10 @@ use crate::error::{Error, Result};
 use crate::modules::{clamp, json_list, update_columns};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
+
+/// A list's rules: `(attribute, accepted values)`.
+pub type ListRules = Vec<(String, Vec<String>)>;
 
 /// Filters of [`list`]; empty fields do not filter.
 #[derive(Debug, Clone, Default)]
@@ -289,18 +293,66 @@ pub fn prices(conn: &Connection, list_id: &str, ids: &[String]) -> Result<Vec<Li
          WHERE price_list_id = ?1 AND id IN (SELECT value FROM json_each(?2)) AND deleted_at IS NULL
          ORDER BY id",
     )?;
-    let rows = stmt.query_map(params![list_id, json_list(ids)], |r| {
-        Ok(ListPrice {
-            id: r.get(0)?,
-            price_set_id: r.get(1)?,
-            price_list_id: r.get(2)?,
-            currency_code: r.get(3)?,
-            amount: r.get(4)?,
-            min_quantity: r.get(5)?,
-            max_quantity: r.get(6)?,
-            created_at: r.get(7)?,
-            updated_at: r.get(8)?,
-        })
-    })?;
+    let rows = stmt.query_map(params![list_id, json_list(ids)], list_price_from)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+fn list_price_from(r: &rusqlite::Row) -> rusqlite::Result<ListPrice> {
+    Ok(ListPrice {
+        id: r.get(0)?,
+        price_set_id: r.get(1)?,
+        price_list_id: r.get(2)?,
+        currency_code: r.get(3)?,
+        amount: r.get(4)?,
+        min_quantity: r.get(5)?,
+        max_quantity: r.get(6)?,
+        created_at: r.get(7)?,
+        updated_at: r.get(8)?,
+    })
+}
+
+/// The live rules of these lists: list id → `(attribute, accepted values)`.
+///
+/// # Errors
+/// Database failures.
+pub fn rules_of(conn: &Connection, list_ids: &[String]) -> Result<HashMap<String, ListRules>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT price_list_id, attribute, value FROM pricing_price_list_rule
+         WHERE price_list_id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL
+         ORDER BY price_list_id, attribute, id",
+    )?;
+    let mut rows = stmt.query([json_list(list_ids)])?;
+    let mut map: HashMap<String, Vec<(String, Vec<String>)>> = HashMap::new();
+    while let Some(r) = rows.next()? {
+        let values: String = r.get(2)?;
+        let values: Vec<String> = serde_json::from_str(&values).unwrap_or_default();
+        map.entry(r.get(0)?).or_default().push((r.get(1)?, values));
+    }
+    Ok(map)
+}
+
+/// Every live price of these lists: list id → prices in id order.
+///
+/// # Errors
+/// Database failures.
+pub fn prices_of(
+    conn: &Connection,
+    list_ids: &[String],
+) -> Result<HashMap<String, Vec<ListPrice>>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, price_set_id, price_list_id, currency_code, amount, min_quantity,
+                max_quantity, created_at, updated_at
+         FROM pricing_price
+         WHERE price_list_id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL
+         ORDER BY price_list_id, id",
+    )?;
+    let rows = stmt.query_map([json_list(list_ids)], list_price_from)?;
+    let mut map: HashMap<String, Vec<ListPrice>> = HashMap::new();
+    for price in rows {
+        let price = price?;
+        map.entry(price.price_list_id.clone())
+            .or_default()
+            .push(price);
+    }
+    Ok(map)
 }
