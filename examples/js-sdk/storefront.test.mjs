@@ -24,6 +24,7 @@ before(async () => {
   server = spawn(BIN, ["serve", "--fixture", FIXTURE, "--port", "0", "--test-control", "--quiet"]);
   base = await new Promise((resolve, reject) => {
     server.once("error", reject);
+    server.once("exit", (code) => reject(new Error(`stockroom exited early with status ${code}`)));
     // The first line is "Stockroom listening on http://127.0.0.1:<port>".
     server.stdout.once("data", (out) => resolve(out.toString().match(/http:\/\/\S+/)[0]));
   });
