@@ -47,6 +47,34 @@ pub fn connect(addr: &str) -> TcpStream {
     stream
 }
 
+/// Sends one request on a fresh connection; `None` if the server is gone or answered
+/// nothing (crash tests expect that).
+pub fn try_send(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&[u8]>,
+) -> Option<Reply> {
+    let mut stream = TcpStream::connect(addr).ok()?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .ok()?;
+    stream.set_nodelay(true).ok()?;
+    let mut head = format!("{method} {path} HTTP/1.1\r\nhost: test\r\nconnection: close\r\n");
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str(&format!(
+        "content-length: {}\r\n\r\n",
+        body.map_or(0, <[u8]>::len)
+    ));
+    let mut bytes = head.into_bytes();
+    bytes.extend_from_slice(body.unwrap_or_default());
+    stream.write_all(&bytes).ok()?;
+    read_reply(&mut BufReader::new(stream))
+}
+
 /// Sends one request on a fresh connection and reads the answer.
 pub fn send(
     addr: &str,
