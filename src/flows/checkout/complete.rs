@@ -143,7 +143,7 @@ fn create_order(tx: &Tx, step: &StepCtx) -> Result<Done> {
 }
 
 fn delete_order(tx: &Tx, step: &StepCtx, data: &Value) -> Result<()> {
-    let (ctx, now) = (step.engine.ctx(), step.engine.ctx().now());
+    let now = step.engine.ctx().now();
     let order_id = data["order_id"].as_str().unwrap_or_default();
     links::order_cart().dismiss(tx, order_id, cart_id(step), &now)?;
     links::order_payment_collection().dismiss(
@@ -152,7 +152,6 @@ fn delete_order(tx: &Tx, step: &StepCtx, data: &Value) -> Result<()> {
         data["collection_id"].as_str().unwrap_or_default(),
         &now,
     )?;
-    let _ = ctx;
     order::delete(tx, order_id)
 }
 

@@ -136,8 +136,13 @@ fn cart_reply(engine: &Engine, cart_id: &str) -> Result<Response> {
     Ok(Response::json(json!({ "cart": cart })))
 }
 
+/// Runs a workflow under the request's `Idempotency-Key`, scoped to the path so one key
+/// reused on another cart or collection never replays that one's answer.
 fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
-    workflow::run(engine, name, input, request.header("idempotency-key"))
+    let key = request
+        .header("idempotency-key")
+        .map(|k| format!("{}:{k}", request.path));
+    workflow::run(engine, name, input, key.as_deref())
 }
 
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
@@ -236,10 +241,10 @@ fn taxes(engine: &Engine, request: &Request) -> Result<Response> {
 
 fn complete_cart(engine: &Engine, request: &Request) -> Result<Response> {
     let cart_id = request.param("id");
-    let key = request
-        .header("idempotency-key")
-        .unwrap_or(cart_id)
-        .to_string();
+    let key = match request.header("idempotency-key") {
+        Some(k) => format!("{cart_id}:{k}"),
+        None => cart_id.to_string(),
+    };
     let outcome = workflow::run(
         engine,
         "complete-cart",

@@ -3,8 +3,8 @@
 
 use super::TaxLine;
 use crate::ctx::Ctx;
-use crate::error::{Error, Result};
-use rusqlite::{Connection, OptionalExtension, Row, params};
+use crate::error::Result;
+use rusqlite::{Connection, Row, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -146,76 +146,4 @@ pub fn items_of(conn: &Connection, order_id: &str) -> Result<Vec<LineItem>> {
         item.tax_lines = super::tax_lines(conn, "order_line_item_tax_line", "item_id", &item.id)?;
     }
     Ok(items)
-}
-
-/// One live item of an order.
-///
-/// # Errors
-/// 404 "Line item with id: X was not found".
-pub fn item(conn: &Connection, order_id: &str, item_id: &str) -> Result<LineItem> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM order_line_item WHERE id = ?1 AND order_id = ?2 AND deleted_at IS NULL"
-    ))?
-    .query_row([item_id, order_id], from_row)
-    .optional()?
-    .ok_or_else(|| Error::not_found("Line item", item_id))
-}
-
-/// Sets an item's quantity (and metadata, when given).
-///
-/// # Errors
-/// Database failures.
-pub fn set_quantity(
-    conn: &Connection,
-    ctx: &Ctx,
-    item_id: &str,
-    quantity: i64,
-    metadata: Option<&Value>,
-) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE order_line_item SET quantity = ?2, metadata = COALESCE(?3, metadata), updated_at = ?4 WHERE id = ?1",
-    )?
-    .execute(params![item_id, quantity, metadata.map(Value::to_string), ctx.now()])?;
-    Ok(())
-}
-
-/// Sets an item's price.
-///
-/// # Errors
-/// Database failures.
-pub fn set_price(
-    conn: &Connection,
-    ctx: &Ctx,
-    item_id: &str,
-    unit_price: i64,
-    is_tax_inclusive: bool,
-) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE order_line_item SET unit_price = ?2, is_tax_inclusive = ?3, updated_at = ?4
-         WHERE id = ?1 AND (unit_price != ?2 OR is_tax_inclusive != ?3)",
-    )?
-    .execute(params![item_id, unit_price, is_tax_inclusive, ctx.now()])?;
-    Ok(())
-}
-
-/// Soft-deletes an item.
-///
-/// # Errors
-/// Database failures.
-pub fn delete_item(conn: &Connection, ctx: &Ctx, item_id: &str) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE order_line_item SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
-    )?
-    .execute(params![item_id, ctx.now()])?;
-    Ok(())
-}
-
-/// Restores a soft-deleted item (compensation).
-///
-/// # Errors
-/// Database failures.
-pub fn restore_item(conn: &Connection, item_id: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE order_line_item SET deleted_at = NULL WHERE id = ?1")?
-        .execute([item_id])?;
-    Ok(())
 }

@@ -1,0 +1,262 @@
+//! Exact money for Stockroom.
+//!
+//! # Representation
+//!
+//! Every amount is an exact integer count of the currency's *minor units*
+//! (cents for `usd`, yen for `jpy`, fils for `kwd`) held in an `i64`. The
+//! number of minor-unit digits is the ISO 4217 exponent, see
+//! [`currency_exponent`]. Arithmetic never touches floating point: sums and
+//! quantities use checked `i64` operations, ratios (tax rates, proration) use
+//! `i128` intermediates and an explicit [`Rounding`] mode.
+//!
+//! # JSON
+//!
+//! Medusa v2 speaks *major* units on the wire, as plain JSON numbers, so
+//! [`to_json`] renders `1050` minor `usd` as `10.5`, `1000` minor `usd` as
+//! `10` (an integer, the way JavaScript prints it), `1000` minor `jpy` as
+//! `1000` and `1234` minor `kwd` (3 decimals) as `1.234`. Medusa's
+//! `raw_*` fields (`{"value": "10.5", "precision": 20}`) come from
+//! [`raw_json`]. Incoming amounts are parsed by [`parse_major`] from the
+//! number's decimal text, never through `f64` arithmetic.
+//!
+//! A fractional JSON number is an `f64` on the wire. [`to_json`] produces the
+//! `f64` whose shortest round-trip text is exactly the decimal amount; this
+//! is exact for up to 15 significant digits (amounts below 10^13 major units
+//! at 2 decimals), beyond that the nearest `f64` is sent, just as Medusa's
+//! JavaScript would. The `f64` is for rendering only, it is never computed
+//! with. Incoming JSON numbers of up to 15 significant digits reach us
+//! intact too: serde_json parses them to the nearest `f64`, whose shortest
+//! text is the digits the client sent.
+//!
+//! # Rounding rules
+//!
+//! * Parsing never rounds: more decimal places than the currency has is
+//!   [`MoneyError::TooPrecise`]. Trailing zeros are not extra precision, so
+//!   `"10.500"` is accepted for `usd`.
+//! * [`Rounding::HalfUp`] (the default) rounds a remainder of exactly one
+//!   half away from zero: `0.5 -> 1`, `-0.5 -> -1`. This is how Medusa's
+//!   totals come out for positive amounts, and it is the rule for tax: tax is
+//!   computed and rounded *per line* with `HalfUp` (10.00 at 8.25% is 0.825,
+//!   charged as 0.83).
+//! * [`Rounding::HalfEven`] rounds an exact half to the even neighbour
+//!   (banker's rounding), for callers that spread rounding over many lines.
+//! * [`Rounding::Down`] truncates toward zero (`1.9 -> 1`, `-1.9 -> -1`), for
+//!   "never give away more than owed" splits.
+//! * Tax-inclusive prices are split by rounding the *tax* part (same rule as
+//!   tax-exclusive tax) and taking `exclusive = inclusive - tax`, so
+//!   `exclusive + tax == inclusive` always holds exactly.
+//!
+//! # Layout
+//!
+//! This file holds [`Amount`], [`Rounding`], [`MoneyError`] and the JSON
+//! renderers; `currency.rs` the ISO 4217 exponent table, `parse.rs` the
+//! exact decimal parser ([`parse_major`], [`MajorText`]) and `rate.rs`
+//! [`Rate`] with tax splitting. Everything is re-exported here.
+
+use serde_json::{Number, Value};
+
+mod currency;
+mod parse;
+mod rate;
+
+pub use currency::{DEFAULT_EXPONENT, currency_exponent, exponent_or_default, require_exponent};
+pub use parse::{MajorText, parse_major, parse_major_non_negative, parse_scaled};
+pub use rate::Rate;
+
+/// Precision Medusa writes into every `raw_*` amount object.
+const RAW_PRECISION: u32 = 20;
+
+/// Longest piece of caller input echoed back inside an error message.
+const SNIPPET_CHARS: usize = 40;
+
+/// Why a money value was refused; messages are safe to show API callers.
+#[derive(Debug, thiserror::Error)]
+pub enum MoneyError {
+    /// The currency code is not in the ISO 4217 table, so we cannot know
+    /// where its decimal point is.
+    #[error("unknown currency code {code:?}")]
+    UnknownCurrency {
+        /// The code as given (shortened if long).
+        code: String,
+    },
+    /// The amount has more decimal places than the currency (or rate) allows;
+    /// we refuse rather than silently round a customer's money.
+    #[error("{value} has more than {max_decimals} decimal places")]
+    TooPrecise {
+        /// The input as given (shortened if long).
+        value: String,
+        /// Decimal places allowed.
+        max_decimals: u32,
+    },
+    /// The amount does not fit in 64-bit minor units.
+    #[error("{value} is out of range for a money amount")]
+    Overflow {
+        /// The input as given (shortened if long).
+        value: String,
+    },
+    /// The input is not a plain decimal number (`10`, `10.5`, `1.5e-1`).
+    #[error("{value:?} is not a decimal number")]
+    NotANumber {
+        /// The input as given (shortened if long).
+        value: String,
+    },
+    /// A negative value where only zero or more makes sense (prices, rates).
+    #[error("{value} must not be negative")]
+    Negative {
+        /// The input as given (shortened if long).
+        value: String,
+    },
+}
+
+/// Shortens caller input so an error message cannot balloon.
+fn snippet(text: &str) -> String {
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(SNIPPET_CHARS).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
+}
+
+/// An exact amount in minor units; a newtype so minor and major units are not
+/// mixed up by accident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Amount(pub i64);
+
+impl Amount {
+    /// Zero, the start of every total.
+    pub const ZERO: Amount = Amount(0);
+
+    /// Adds two amounts; `None` on overflow instead of wrapping money.
+    pub fn checked_add(self, other: Amount) -> Option<Amount> {
+        self.0.checked_add(other.0).map(Amount)
+    }
+
+    /// Subtracts `other`; `None` on overflow instead of wrapping money.
+    pub fn checked_sub(self, other: Amount) -> Option<Amount> {
+        self.0.checked_sub(other.0).map(Amount)
+    }
+
+    /// Unit price times quantity; `None` on overflow.
+    pub fn checked_mul_qty(self, quantity: i64) -> Option<Amount> {
+        self.0.checked_mul(quantity).map(Amount)
+    }
+
+    /// Totals a list of amounts, `None` if any partial sum overflows (the
+    /// std `Sum` trait can only panic or wrap, neither is acceptable).
+    pub fn checked_sum<I: IntoIterator<Item = Amount>>(amounts: I) -> Option<Amount> {
+        amounts
+            .into_iter()
+            .try_fold(Amount::ZERO, |total, amount| total.checked_add(amount))
+    }
+
+    /// Medusa-style JSON number in major units, see [`to_json`].
+    pub fn to_json(self, currency: &str) -> Value {
+        to_json(self.0, currency)
+    }
+
+    /// Medusa `raw_*` object, see [`raw_json`].
+    pub fn raw_json(self, currency: &str) -> Value {
+        raw_json(self.0, currency)
+    }
+}
+
+/// How a result that falls between two minor units is settled; named so
+/// every rounding site states its rule.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Rounding {
+    /// Exact halves go to the even neighbour (banker's rounding).
+    HalfEven,
+    /// Exact halves go away from zero; Medusa's visible behaviour and the
+    /// per-line tax rule.
+    #[default]
+    HalfUp,
+    /// Truncate toward zero.
+    Down,
+}
+
+/// `amount * numerator / denominator` rounded as asked, for tax, discounts
+/// and proration without floats; `None` if `denominator` is zero or the
+/// result leaves `i64`. Works for any signs.
+pub fn mul_ratio(amount: i64, numerator: i64, denominator: i64, rounding: Rounding) -> Option<i64> {
+    if denominator == 0 {
+        return None;
+    }
+    let product = i128::from(amount) * i128::from(numerator);
+    i64::try_from(div_round(product, i128::from(denominator), rounding)).ok()
+}
+
+/// Divides with the chosen rounding; `denominator` is non-zero and both
+/// operands come from `i64` products, so nothing here can overflow.
+fn div_round(numerator: i128, denominator: i128, rounding: Rounding) -> i128 {
+    let (numerator, denominator) = if denominator < 0 {
+        (-numerator, -denominator)
+    } else {
+        (numerator, denominator)
+    };
+    let quotient = numerator / denominator;
+    let twice_remainder = 2 * (numerator % denominator).abs();
+    let bump = match rounding {
+        Rounding::Down => false,
+        Rounding::HalfUp => twice_remainder >= denominator,
+        Rounding::HalfEven => {
+            twice_remainder > denominator || (twice_remainder == denominator && quotient % 2 != 0)
+        }
+    };
+    if bump {
+        quotient + numerator.signum()
+    } else {
+        quotient
+    }
+}
+
+/// Exact major-unit decimal text of `minor` at `exponent` decimals, trailing
+/// zeros trimmed (`1050, 2 -> "10.5"`, `1000, 2 -> "10"`), as Medusa's raw
+/// values and JavaScript print it.
+pub fn format_major(minor: i64, exponent: u32) -> String {
+    let decimals = usize::try_from(exponent).unwrap_or(usize::MAX);
+    let width = decimals.saturating_add(1);
+    let padded = format!("{:0>width$}", minor.unsigned_abs());
+    let (whole, fraction) = padded.split_at(padded.len().saturating_sub(decimals));
+    let fraction = fraction.trim_end_matches('0');
+    let sign = if minor < 0 { "-" } else { "" };
+    if fraction.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
+    }
+}
+
+/// Renders minor units of `currency` as a Medusa v2 JSON number in major
+/// units (`1050 usd -> 10.5`, `1000 usd -> 10`, `1234 kwd -> 1.234`).
+/// Unknown currencies render with [`DEFAULT_EXPONENT`].
+pub fn to_json(minor: i64, currency: &str) -> Value {
+    decimal_json(minor, exponent_or_default(currency))
+}
+
+/// JSON number for an exact decimal: an integer when whole, otherwise the
+/// `f64` whose shortest text is the decimal (exact up to 15 significant
+/// digits; rendering only, never arithmetic).
+fn decimal_json(minor: i64, exponent: u32) -> Value {
+    let text = format_major(minor, exponent);
+    if let Ok(whole) = text.parse::<i64>() {
+        return Value::from(whole);
+    }
+    match text.parse::<f64>().ok().and_then(Number::from_f64) {
+        Some(number) => Value::Number(number),
+        None => Value::String(text),
+    }
+}
+
+/// Medusa's `raw_*` shape, `{"value": "10.5", "precision": 20}`, carrying the
+/// exact decimal as a string next to the rendered number.
+pub fn raw_json(minor: i64, currency: &str) -> Value {
+    serde_json::json!({
+        "value": format_major(minor, exponent_or_default(currency)),
+        "precision": RAW_PRECISION,
+    })
+}
+
+#[cfg(test)]
+mod tests;
