@@ -339,6 +339,29 @@ fn captures_and_refunds_never_exceed_what_is_there() {
 }
 
 #[test]
+fn a_repeated_capture_with_one_idempotency_key_captures_once() {
+    let admin = Admin::start();
+    let order = admin.order(1);
+    let payment = payment_of(&order);
+    let path = format!("/admin/payments/{payment}/capture");
+    let body = json!({"amount": 10}).to_string();
+    let headers = [
+        ("authorization", admin.auth.as_str()),
+        ("content-type", "application/json"),
+        ("idempotency-key", "capture-once"),
+    ];
+    for _ in 0..2 {
+        let reply = admin.app.request("POST", &path, &headers, Some(&body));
+        assert_eq!(reply.status, 200, "{}", reply.text());
+        assert_eq!(reply.json()["payment"]["captured_amount"], 10);
+    }
+    let captured = admin.get(&format!("/admin/payments/{payment}"))["payment"].clone();
+    assert_eq!(captured["captures"].as_array().unwrap().len(), 1);
+    let names: Vec<String> = admin.events().into_iter().map(|e| e.0).collect();
+    assert_eq!(names, ["payment.captured"]);
+}
+
+#[test]
 fn a_refund_the_provider_refuses_leaves_nothing_recorded() {
     let admin = Admin::start();
     let variant = admin.app.variant();

@@ -14,7 +14,7 @@ use crate::modules::fulfillment::records;
 use crate::modules::inventory::{self, reservations};
 use crate::modules::order::{self, admin as order_admin};
 use crate::modules::payment::{self, ledger, provider};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, Recovery, Step, StepCtx, Workflow};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -28,6 +28,7 @@ fn order_id(step: &StepCtx) -> String {
 /// The workflow; input `{order_id}`, result `{order_id}`.
 pub fn workflow() -> Workflow {
     Workflow::new("cancel-order")
+        .recovery(Recovery::Resume)
         .step(Step::local("validate-cancel", validate))
         .step(Step::local("release-reservations", release).compensate(restore))
         .step(Step::local("record-refunds", record_refunds).compensate(undo_refunds))

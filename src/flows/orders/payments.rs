@@ -4,7 +4,8 @@
 //! provider acts as an external step (outside the writer, retried) under a key naming the
 //! logical operation — `<payment>:capture:<capture id>` / `<payment>:refund:<refund id>`;
 //! if it fails, the record is compensated away. A last local step emits `payment.captured` /
-//! `payment.refunded`.
+//! `payment.refunded`. After a crash they resume (the provider call is repeated under the
+//! same key, so it acts once) rather than undo a capture the provider may have made.
 
 use crate::error::{Error, Result};
 use crate::flows::checkout::payment::scripted;
@@ -12,7 +13,7 @@ use crate::modules::payment::ledger::{self, Ledger};
 use crate::modules::payment::provider::{self, Call};
 use crate::modules::payment::{self as payment_module};
 use crate::money;
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, Recovery, Step, StepCtx, Workflow};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -64,6 +65,7 @@ fn call(step: &StepCtx, first: &str) -> Result<(&'static dyn provider::Provider,
 /// `capture-payment`: input `{payment_id, amount?}` (major units), result `{payment_id}`.
 pub fn capture_workflow() -> Workflow {
     Workflow::new("capture-payment")
+        .recovery(Recovery::Resume)
         .step(
             Step::local("record-capture", |tx, step| {
                 let found = ledger::retrieve(tx, &payment_id(step))?;
@@ -103,6 +105,7 @@ pub fn capture_workflow() -> Workflow {
 /// provider fails.
 pub fn refund_workflow() -> Workflow {
     Workflow::new("refund-payment")
+        .recovery(Recovery::Resume)
         .step(
             Step::local("record-refund", |tx, step| {
                 let found = ledger::retrieve(tx, &payment_id(step))?;

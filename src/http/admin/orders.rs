@@ -132,8 +132,13 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
     order_reply(engine, request, request.param("id"))
 }
 
+/// Runs a workflow under the request's `Idempotency-Key`, scoped to the path (as the store
+/// routes do) so one key reused on another order or payment never replays that one's answer.
 fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
-    workflow::run(engine, name, input, request.header("idempotency-key"))
+    let key = request
+        .header("idempotency-key")
+        .map(|k| format!("{}:{k}", request.path));
+    workflow::run(engine, name, input, key.as_deref())
 }
 
 fn cancel(engine: &Engine, request: &Request) -> Result<Response> {
