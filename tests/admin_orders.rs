@@ -15,6 +15,7 @@ type Seen = Arc<Mutex<Vec<(String, Value)>>>;
 
 const EVENTS: &[&str] = &[
     "order.fulfillment_created",
+    "order.fulfillment_canceled",
     "shipment.created",
     "delivery.created",
     "payment.captured",
@@ -481,4 +482,54 @@ fn a_fulfilled_order_cannot_be_canceled() {
     let after = admin.get(&format!("/admin/orders/{order_id}"))["order"].clone();
     assert_eq!(after["status"], "pending");
     assert_eq!(admin.events()[0].1["no_notification"], true);
+}
+
+#[test]
+fn a_canceled_fulfillment_puts_the_stock_back_and_the_order_can_be_canceled() {
+    let admin = Admin::start();
+    let order = admin.order(2);
+    let (order_id, line) = (id(&order), id(&order["items"][0]));
+    let (stocked, _) = admin.stock(&line);
+    let fulfilled = admin.post(
+        &format!("/admin/orders/{order_id}/fulfillments"),
+        &json!({"items": [{"id": line, "quantity": 2}]}),
+    )["order"]
+        .clone();
+    assert_eq!(admin.stock(&line), (stocked - 2, 0));
+    let fulfillment = id(&fulfilled["fulfillments"][0]);
+    let cancel = format!("/admin/orders/{order_id}/fulfillments/{fulfillment}/cancel");
+    let after = admin.post(&cancel, &json!({}))["order"].clone();
+    assert_eq!(
+        admin.stock(&line),
+        (stocked, 2),
+        "back on the shelf and reserved again"
+    );
+    assert_eq!(after["fulfillment_status"], "not_fulfilled");
+    assert!(after["fulfillments"][0]["canceled_at"].is_string());
+    admin.refused(&cancel, &json!({}), 400, "not_allowed");
+    admin.refused(
+        &format!("/admin/orders/{order_id}/fulfillments/ful_nope/cancel"),
+        &json!({}),
+        404,
+        "not_found",
+    );
+    let canceled =
+        admin.post(&format!("/admin/orders/{order_id}/cancel"), &json!({}))["order"].clone();
+    assert_eq!(canceled["status"], "canceled");
+    assert_eq!(admin.stock(&line), (stocked, 0));
+
+    let shipped = admin.order(1);
+    let (shipped_id, shipped_line) = (id(&shipped), id(&shipped["items"][0]));
+    let items = json!({"items": [{"id": shipped_line, "quantity": 1}]});
+    let f = admin.post(&format!("/admin/orders/{shipped_id}/fulfillments"), &items)["order"]
+        ["fulfillments"][0]
+        .clone();
+    let base = format!("/admin/orders/{shipped_id}/fulfillments/{}", id(&f));
+    admin.post(&format!("{base}/shipments"), &items);
+    admin.refused(&format!("{base}/cancel"), &json!({}), 400, "not_allowed");
+    let names: Vec<String> = admin.events().into_iter().map(|e| e.0).collect();
+    assert!(
+        names.contains(&"order.fulfillment_canceled".to_string()),
+        "{names:?}"
+    );
 }

@@ -1,7 +1,8 @@
 //! Fulfillments of an order (reference §4.4): `create-order-fulfillment` (validate, then one
 //! local group: fulfillment + link + inventory reserved → shipped + `order.fulfillment_created`),
-//! `create-order-shipment` (`shipment.created`) and `mark-order-fulfillment-as-delivered`
-//! (`delivery.created`).
+//! `create-order-shipment` (`shipment.created`), `mark-order-fulfillment-as-delivered`
+//! (`delivery.created`) and `cancel-order-fulfillment` (before shipping: the units go back on
+//! the shelf and are reserved for their lines again; `order.fulfillment_canceled`).
 
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -247,4 +248,34 @@ pub fn delivered_workflow() -> Workflow {
             Ok(Done::new(json!({"fulfillment_id": id})))
         },
     ))
+}
+
+/// `cancel-order-fulfillment`: input `{order_id, fulfillment_id, no_notification?}`; emits
+/// `order.fulfillment_canceled {order_id, fulfillment_id, no_notification}`.
+pub fn cancel_workflow() -> Workflow {
+    Workflow::new("cancel-order-fulfillment").step(Step::local("cancel-fulfillment", |tx, step| {
+        let id = order_fulfillment(tx, step)?;
+        let ctx = step.engine.ctx();
+        let found = records::cancel(tx, ctx, &id)?;
+        for item in &found.items {
+            if let Some(inventory_item) = &item.inventory_item_id {
+                reservations::unfulfill(
+                    tx,
+                    ctx,
+                    item.line_item_id.as_deref(),
+                    inventory_item,
+                    &found.location_id,
+                    item.quantity,
+                )?;
+            }
+        }
+        let quiet = step.input["no_notification"].as_bool().unwrap_or(false);
+        let order_id = input_str(step, "order_id");
+        ctx.emit(
+            tx,
+            "order.fulfillment_canceled",
+            json!({"order_id": order_id, "fulfillment_id": id, "no_notification": quiet}),
+        )?;
+        Ok(Done::new(json!({"fulfillment_id": id})))
+    }))
 }

@@ -14,6 +14,7 @@ pub fn workflows() -> Vec<Workflow> {
         fulfill::create_workflow(),
         fulfill::shipment_workflow(),
         fulfill::delivered_workflow(),
+        fulfill::cancel_workflow(),
         payments::capture_workflow(),
         payments::refund_workflow(),
         cancel::workflow(),

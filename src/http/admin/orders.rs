@@ -1,7 +1,7 @@
 //! `/admin/orders` (reference §4.4): list with filters, retrieve, fulfillments, shipments,
-//! delivery, cancel; and `/admin/payments/:id` capture and refund. Handlers validate, run the
-//! workflow (`flows::orders`) under the request's `Idempotency-Key`, and answer the order (or
-//! payment) document.
+//! delivery, fulfillment cancel, cancel; and `/admin/payments/:id` capture and refund.
+//! Handlers validate, run the workflow (`flows::orders`) under the request's
+//! `Idempotency-Key`, and answer the order (or payment) document.
 
 use super::order_json::{admin_order_json, select};
 use crate::engine::Engine;
@@ -56,6 +56,13 @@ pub fn routes() -> Vec<Route> {
             a,
             "Retrieve a payment",
             payment,
+        ),
+        Route::new(
+            "POST",
+            "/admin/orders/:id/fulfillments/:fulfillment_id/cancel",
+            a,
+            "Cancel a fulfillment",
+            cancel_fulfillment,
         ),
         Route::new(
             "POST",
@@ -200,6 +207,15 @@ fn deliver(engine: &Engine, request: &Request) -> Result<Response> {
         "mark-order-fulfillment-as-delivered",
         input,
     )?;
+    order_reply(engine, request, id)
+}
+
+fn cancel_fulfillment(engine: &Engine, request: &Request) -> Result<Response> {
+    let mut body = request.body_with(&Schema::new().optional("no_notification", Kind::Boolean))?;
+    let id = request.param("id");
+    body["order_id"] = json!(id);
+    body["fulfillment_id"] = json!(request.param("fulfillment_id"));
+    run(engine, request, "cancel-order-fulfillment", body)?;
     order_reply(engine, request, id)
 }
 

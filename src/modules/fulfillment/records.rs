@@ -238,3 +238,19 @@ pub fn deliver(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     .execute(params![id, ctx.now()])?;
     Ok(())
 }
+
+/// Marks a fulfillment canceled; refused once shipped. Returns it as it was.
+///
+/// # Errors
+/// 404 when absent; `not_allowed` when already canceled or shipped; database failures.
+pub fn cancel(conn: &Connection, ctx: &Ctx, id: &str) -> Result<Fulfillment> {
+    let found = live(conn, id)?;
+    if found.shipped_at.is_some() {
+        return Err(Error::not_allowed(format!(
+            "Fulfillment with id: {id} has been shipped and cannot be canceled"
+        )));
+    }
+    conn.prepare_cached("UPDATE fulfillment SET canceled_at = ?2, updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, ctx.now()])?;
+    Ok(found)
+}

@@ -113,7 +113,14 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Item>, u64)> {
-    let like = q.map(|q| format!("%{}%", q.replace('%', "\\%").replace('_', "\\_")));
+    let like = q.map(|q| {
+        format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
     let clause = "deleted_at IS NULL AND (?1 IS NULL OR sku LIKE ?1 ESCAPE '\\' OR title LIKE ?1 ESCAPE '\\')
         AND (?2 IS NULL OR sku = ?2)";
     let count: i64 = conn

@@ -353,3 +353,37 @@ pub fn restore(conn: &Connection, ctx: &Ctx, held: &[(String, String, String, i6
     }
     Ok(())
 }
+
+/// Undoes [`fulfill_reserved`] / [`ship_unreserved`] for a canceled fulfillment: the units go
+/// back on the shelf (`stocked` rises) and, for a line item, are reserved for it again.
+///
+/// # Errors
+/// 404 when the item is no longer stocked at the location; database failures.
+pub fn unfulfill(
+    conn: &Connection,
+    ctx: &Ctx,
+    line_item_id: Option<&str>,
+    item: &str,
+    location: &str,
+    quantity: i64,
+) -> Result<()> {
+    level_exists(conn, item, location)?;
+    conn.prepare_cached(
+        "UPDATE inventory_level SET stocked_quantity = stocked_quantity + ?3, updated_at = ?4
+         WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL",
+    )?
+    .execute(params![item, location, quantity, ctx.now()])?;
+    if let Some(line) = line_item_id {
+        restore(
+            conn,
+            ctx,
+            &[(
+                line.to_string(),
+                item.to_string(),
+                location.to_string(),
+                quantity,
+            )],
+        )?;
+    }
+    Ok(())
+}

@@ -62,7 +62,14 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<String>, u64)> {
-    let like = q.map(|q| format!("%{}%", q.replace('%', "\\%").replace('_', "\\_")));
+    let like = q.map(|q| {
+        format!(
+            "%{}%",
+            q.replace('\\', "\\\\")
+                .replace('%', "\\%")
+                .replace('_', "\\_")
+        )
+    });
     let names = (!names.is_empty()).then(|| Value::from(names.to_vec()).to_string());
     let clause = "deleted_at IS NULL AND (?1 IS NULL OR name LIKE ?1 ESCAPE '\\')
         AND (?2 IS NULL OR name IN (SELECT value FROM json_each(?2)))";
