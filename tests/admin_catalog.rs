@@ -1,6 +1,7 @@
-//! Admin catalog behaviour. Admin authentication is not built yet, so the routes are checked
-//! to answer 401 without credentials, and the behaviour behind them is exercised through the
-//! same flows and parsers the handlers call.
+//! Admin catalog behaviour: every admin route answers 401 without credentials, and the
+//! behaviour behind the catalog routes is exercised through the same flows and parsers the
+//! handlers call. The routes themselves are driven over HTTP with an admin token in
+//! `admin_catalog_updates.rs`, `admin_product_parts.rs` and `catalog_events.rs`.
 
 mod common;
 

@@ -1,14 +1,18 @@
 //! Creating a product with its variants' prices and its sales channels (Medusa's
 //! `createProductsWorkflow`): the product module makes the product, the pricing module one
 //! price set per variant, and links tie variants to price sets and the product to channels.
+//! Update, delete and variants too; each emits Medusa's event in the same write job
+//! (`product.created|updated|deleted`, `product-variant.created|deleted`).
 
 use crate::ctx::Ctx;
+use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::pricing::{self, NewPrice};
 use crate::modules::product::{self, NewProduct};
 use crate::modules::sales_channel;
 use rusqlite::Connection;
+use serde_json::json;
 
 /// Input of [`run`].
 #[derive(Debug, Clone, Default)]
@@ -21,12 +25,15 @@ pub struct ProductInput {
     pub sales_channel_ids: Vec<String>,
 }
 
-/// Creates the product, its price sets and links; returns the product id.
+/// Creates the product, its price sets and links; emits `product.created`; returns the
+/// product id.
 ///
 /// # Errors
 /// Anything the product or pricing module refuses; an unknown sales channel.
-pub fn run(conn: &Connection, ctx: &Ctx, input: &ProductInput) -> Result<String> {
-    Ok(run_detailed(conn, ctx, input)?.product_id)
+pub fn run(tx: &Tx, ctx: &Ctx, input: &ProductInput) -> Result<String> {
+    let id = run_detailed(tx, ctx, input)?.product_id;
+    ctx.emit(tx, "product.created", json!({ "id": id }))?;
+    Ok(id)
 }
 
 /// What [`run_detailed`] made.
@@ -70,34 +77,37 @@ pub fn run_detailed(conn: &Connection, ctx: &Ctx, input: &ProductInput) -> Resul
     })
 }
 
-/// Soft-deletes a product and dismisses its sales-channel links.
+/// Soft-deletes a product and dismisses its sales-channel links; emits `product.deleted`.
 ///
 /// # Errors
 /// 404 when the product does not exist.
-pub fn delete(conn: &Connection, ctx: &Ctx, product_id: &str) -> Result<()> {
-    product::soft_delete(conn, ctx, product_id)?;
+pub fn delete(tx: &Tx, ctx: &Ctx, product_id: &str) -> Result<()> {
+    product::soft_delete(tx, ctx, product_id)?;
     let link = links::product_sales_channel();
-    for channel in link.rights_of(conn, product_id)? {
-        link.dismiss(conn, product_id, &channel, &ctx.now())?;
+    for channel in link.rights_of(tx, product_id)? {
+        link.dismiss(tx, product_id, &channel, &ctx.now())?;
     }
-    Ok(())
+    ctx.emit(tx, "product.deleted", json!({ "id": product_id }))
 }
 
-/// Updates a product; `sales_channel_ids`, when given, replace its channels.
+/// Updates a product; `sales_channel_ids`, when given, replace its channels; emits
+/// `product.updated`.
 ///
 /// # Errors
 /// As `product::update::update`; 404 for an unknown sales channel.
 pub fn update(
-    conn: &Connection,
+    tx: &Tx,
     ctx: &Ctx,
     product_id: &str,
     change: &product::update::ProductUpdate,
     sales_channel_ids: Option<&[String]>,
 ) -> Result<()> {
-    product::update::update(conn, ctx, product_id, change)?;
+    product::update::update(tx, ctx, product_id, change)?;
+    ctx.emit(tx, "product.updated", json!({ "id": product_id }))?;
     let Some(wanted) = sales_channel_ids else {
         return Ok(());
     };
+    let conn: &Connection = tx;
     let link = links::product_sales_channel();
     let now = ctx.now();
     for current in link.rights_of(conn, product_id)? {
@@ -112,37 +122,77 @@ pub fn update(
     Ok(())
 }
 
-/// Adds a variant with its prices (a new price set) to a product; returns the variant id.
+/// Adds a variant with its prices (a new price set) to a product; emits
+/// `product-variant.created`; returns the variant id.
 ///
 /// # Errors
 /// As `product::variants::add` and `pricing::create_price_set`.
 pub fn add_variant(
-    conn: &Connection,
+    tx: &Tx,
     ctx: &Ctx,
     product_id: &str,
     variant: &product::NewVariant,
     prices: &[NewPrice],
 ) -> Result<String> {
-    let variant_id = product::variants::add(conn, ctx, product_id, variant)?;
-    let set = pricing::create_price_set(conn, ctx, prices)?;
-    links::variant_price_set().create(conn, &ctx.id("pvps"), &variant_id, &set, &ctx.now())?;
+    let variant_id = product::variants::add(tx, ctx, product_id, variant)?;
+    let set = pricing::create_price_set(tx, ctx, prices)?;
+    links::variant_price_set().create(tx, &ctx.id("pvps"), &variant_id, &set, &ctx.now())?;
+    ctx.emit(tx, "product-variant.created", json!({ "id": variant_id }))?;
     Ok(variant_id)
 }
 
-/// Soft-deletes a variant and dismisses its price-set link.
+/// Soft-deletes a variant and dismisses its price-set link; emits `product-variant.deleted`.
 ///
 /// # Errors
 /// 404 when the variant is not a live variant of the product.
-pub fn delete_variant(
-    conn: &Connection,
-    ctx: &Ctx,
-    product_id: &str,
-    variant_id: &str,
-) -> Result<()> {
-    product::variants::soft_delete(conn, ctx, product_id, variant_id)?;
+pub fn delete_variant(tx: &Tx, ctx: &Ctx, product_id: &str, variant_id: &str) -> Result<()> {
+    product::variants::soft_delete(tx, ctx, product_id, variant_id)?;
     let link = links::variant_price_set();
-    for set in link.rights_of(conn, variant_id)? {
-        link.dismiss(conn, variant_id, &set, &ctx.now())?;
+    for set in link.rights_of(tx, variant_id)? {
+        link.dismiss(tx, variant_id, &set, &ctx.now())?;
     }
-    Ok(())
+    ctx.emit(tx, "product-variant.deleted", json!({ "id": variant_id }))
+}
+
+/// `POST /admin/products/batch`: products to create, to update (id, change, replacement
+/// sales channels), ids to delete — all in one job (one failure fails the batch).
+#[derive(Debug, Clone, Default)]
+pub struct ProductBatch {
+    /// Products to create.
+    pub create: Vec<ProductInput>,
+    /// `(id, change, sales channel ids)` to update.
+    pub update: Vec<(String, product::update::ProductUpdate, Option<Vec<String>>)>,
+    /// Ids to delete.
+    pub delete: Vec<String>,
+}
+
+/// Ids of what [`batch`] created, updated and deleted, in input order.
+#[derive(Debug, Clone, Default)]
+pub struct BatchDone {
+    /// New product ids.
+    pub created: Vec<String>,
+    /// Updated product ids.
+    pub updated: Vec<String>,
+    /// Deleted product ids.
+    pub deleted: Vec<String>,
+}
+
+/// Runs a batch through [`run`], [`update`] and [`delete`] (each emits its event).
+///
+/// # Errors
+/// The first failure of any of them.
+pub fn batch(tx: &Tx, ctx: &Ctx, input: &ProductBatch) -> Result<BatchDone> {
+    let mut done = BatchDone::default();
+    for product in &input.create {
+        done.created.push(run(tx, ctx, product)?);
+    }
+    for (id, change, channels) in &input.update {
+        update(tx, ctx, id, change, channels.as_deref())?;
+        done.updated.push(id.clone());
+    }
+    for id in &input.delete {
+        delete(tx, ctx, id)?;
+        done.deleted.push(id.clone());
+    }
+    Ok(done)
 }

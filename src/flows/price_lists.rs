@@ -4,8 +4,10 @@
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::flows::links;
-use crate::modules::pricing::{self, NewPrice, NewPriceList};
+use crate::modules::pricing::lists::ListPrice;
+use crate::modules::pricing::{self, NewPrice, NewPriceList, PriceList};
 use rusqlite::Connection;
+use std::collections::HashMap;
 
 /// Input of [`create`]: the list with prices keyed by variant id.
 #[derive(Debug, Clone, Default)]
@@ -43,4 +45,108 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &PriceListInput) -> Result<St
         ..input.list.clone()
     };
     pricing::create_price_list(conn, ctx, &list)
+}
+
+/// A price list's `prices/batch` body: prices to add and to change (keyed by variant), ids
+/// to remove.
+#[derive(Debug, Clone, Default)]
+pub struct PriceBatch {
+    /// `(variant id, price)` to add.
+    pub create: Vec<(String, NewPrice)>,
+    /// `(price id, variant id, price)` to change.
+    pub update: Vec<(String, String, NewPrice)>,
+    /// Price ids to remove.
+    pub delete: Vec<String>,
+}
+
+/// What [`batch_prices`] did: ids created and updated (in input order), ids deleted.
+#[derive(Debug, Clone, Default)]
+pub struct BatchDone {
+    /// New price ids.
+    pub created: Vec<String>,
+    /// Updated price ids.
+    pub updated: Vec<String>,
+    /// Deleted price ids.
+    pub deleted: Vec<String>,
+}
+
+fn set_of(conn: &Connection, variant: &str) -> Result<String> {
+    links::variant_price_set()
+        .rights_of(conn, variant)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| Error::not_found("Variant", variant))
+}
+
+/// Adds, changes and removes prices of list `list_id` in one job.
+///
+/// # Errors
+/// 404 for an unknown list, variant or price of the list; whatever pricing refuses.
+pub fn batch_prices(
+    conn: &Connection,
+    ctx: &Ctx,
+    list_id: &str,
+    batch: &PriceBatch,
+) -> Result<BatchDone> {
+    pricing::retrieve_price_list(conn, list_id)?;
+    let mut done = BatchDone::default();
+    pricing::lists::delete_prices(conn, ctx, list_id, &batch.delete)?;
+    done.deleted.clone_from(&batch.delete);
+    for (variant, price) in &batch.create {
+        let set = set_of(conn, variant)?;
+        done.created
+            .push(pricing::lists::add_price(conn, ctx, list_id, &set, price)?);
+    }
+    for (id, variant, price) in &batch.update {
+        let set = set_of(conn, variant)?;
+        pricing::lists::update_price(conn, ctx, list_id, id, &set, price)?;
+        done.updated.push(id.clone());
+    }
+    Ok(done)
+}
+
+/// A price list with its rules and prices, each price with the variant its set belongs to
+/// (Medusa's admin price list shape).
+#[derive(Debug, Clone)]
+pub struct PriceListDetail {
+    /// The list.
+    pub list: PriceList,
+    /// `(attribute, accepted values)`.
+    pub rules: Vec<(String, Vec<String>)>,
+    /// `(variant id, price)`.
+    pub prices: Vec<(Option<String>, ListPrice)>,
+}
+
+/// [`PriceListDetail`]s of these lists: two queries for rules and prices, one link lookup per
+/// distinct price set.
+///
+/// # Errors
+/// Database failures.
+pub fn details(conn: &Connection, lists: Vec<PriceList>) -> Result<Vec<PriceListDetail>> {
+    let ids: Vec<String> = lists.iter().map(|l| l.id.clone()).collect();
+    let mut rules = pricing::lists::rules_of(conn, &ids)?;
+    let mut prices = pricing::lists::prices_of(conn, &ids)?;
+    let link = links::variant_price_set();
+    let mut variants: HashMap<String, Option<String>> = HashMap::new();
+    let mut out = Vec::with_capacity(lists.len());
+    for list in lists {
+        let mut named = Vec::new();
+        for price in prices.remove(&list.id).unwrap_or_default() {
+            let variant = match variants.get(&price.price_set_id) {
+                Some(v) => v.clone(),
+                None => {
+                    let v = link.lefts_of(conn, &price.price_set_id)?.into_iter().next();
+                    variants.insert(price.price_set_id.clone(), v.clone());
+                    v
+                }
+            };
+            named.push((variant, price));
+        }
+        out.push(PriceListDetail {
+            rules: rules.remove(&list.id).unwrap_or_default(),
+            prices: named,
+            list,
+        });
+    }
+    Ok(out)
 }

@@ -82,6 +82,7 @@ pub fn load_tax_regions(conn: &Connection, ctx: &Ctx, list: &[FixtureTaxRegion])
             is_default: true,
             is_combinable: t.is_combinable,
             rules: Vec::new(),
+            metadata: None,
         });
         tax::create_region(
             conn,

@@ -1,9 +1,10 @@
 //! `/admin/sales-channels`, `/admin/api-keys` (publishable keys and their channels),
-//! `/admin/stores`.
+//! `/admin/stores`: list, retrieve, create, update, delete (channels, keys), update (stores).
 
+use super::{as_map, deleted};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::flows::{links, publishable_keys};
+use crate::flows::{links, publishable_keys, sales_channels};
 use crate::http::catalog_json::object;
 use crate::http::validate::{Kind, Schema, get_array, get_bool, get_str};
 use crate::http::{Request, Response, list_envelope};
@@ -57,7 +58,7 @@ pub fn create_channel(engine: &Engine, req: &Request) -> Result<Response> {
     let ctx = engine.ctx().clone();
     let made = engine
         .store()
-        .write(move |tx| sales_channel::create(tx, &ctx, &input))?;
+        .write(move |tx| sales_channels::create(tx, &ctx, &input))?;
     Ok(Response::json(json!({ "sales_channel": object(&made) })))
 }
 
@@ -168,4 +169,75 @@ pub fn retrieve_store(engine: &Engine, req: &Request) -> Result<Response> {
     let id = req.param("id").to_string();
     let found = engine.store().read(|c| store::retrieve(c, &id))?;
     Ok(Response::json(json!({ "store": object(&found) })))
+}
+
+/// `POST /admin/sales-channels/:id` → `{sales_channel}`.
+///
+/// # Errors
+/// 400 for an invalid body; 404 when absent.
+pub fn update_channel(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .optional("name", Kind::String)
+        .optional("description", Kind::String.nullable())
+        .optional("is_disabled", Kind::Boolean)
+        .optional("metadata", Kind::Object.nullable());
+    let changes = as_map(req.body_with(&schema)?);
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let updated = engine
+        .store()
+        .write(move |tx| sales_channels::update(tx, &ctx, &id, &changes))?;
+    Ok(Response::json(json!({ "sales_channel": object(&updated) })))
+}
+
+/// `DELETE /admin/sales-channels/:id` → `{id, object: "sales-channel", deleted: true}`.
+///
+/// # Errors
+/// 404 when absent; 400 for the store's default channel.
+pub fn delete_channel(engine: &Engine, req: &Request) -> Result<Response> {
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let target = id.clone();
+    engine
+        .store()
+        .write(move |tx| sales_channels::delete(tx, &ctx, &target))?;
+    Ok(deleted(&id, "sales-channel"))
+}
+
+/// `POST /admin/stores/:id` → `{store}`.
+///
+/// # Errors
+/// 400 for an invalid body, an unknown currency or not exactly one default currency; 404
+/// when absent.
+pub fn update_store(engine: &Engine, req: &Request) -> Result<Response> {
+    let currency = Schema::new()
+        .required("currency_code", Kind::String)
+        .optional("is_default", Kind::Boolean);
+    let schema = Schema::new()
+        .optional("name", Kind::String)
+        .optional_array("supported_currencies", currency)
+        .optional("default_sales_channel_id", Kind::String.nullable())
+        .optional("default_region_id", Kind::String.nullable())
+        .optional("default_location_id", Kind::String.nullable())
+        .optional("metadata", Kind::Object.nullable());
+    let mut changes = as_map(req.body_with(&schema)?);
+    let currencies: Option<Vec<(String, bool)>> =
+        changes.remove("supported_currencies").map(|list| {
+            list.as_array()
+                .map(|items| {
+                    items
+                        .iter()
+                        .map(|c| {
+                            (
+                                get_str(c, "currency_code").unwrap_or_default().to_string(),
+                                get_bool(c, "is_default").unwrap_or(false),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default()
+        });
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let updated = engine
+        .store()
+        .write(move |tx| store::update(tx, &ctx, &id, &changes, currencies.as_deref()))?;
+    Ok(Response::json(json!({ "store": object(&updated) })))
 }

@@ -168,7 +168,7 @@ pub(super) fn variant_schema() -> Schema {
         .array("prices", price)
 }
 
-fn schema() -> Schema {
+pub(super) fn schema() -> Schema {
     let id_ref = Schema::new().required("id", Kind::String);
     let variant = variant_schema();
     Schema::new()
@@ -382,7 +382,7 @@ fn change_str(body: &Value, key: &str) -> Option<Option<String>> {
     }
 }
 
-fn update_schema() -> Schema {
+pub(super) fn update_schema() -> Schema {
     let id_ref = Schema::new().required("id", Kind::String);
     let text = || Kind::String.nullable();
     Schema::new()

@@ -1,13 +1,16 @@
-//! `/admin/regions` and `/admin/tax-regions`, `/admin/tax-rates`.
+//! `/admin/regions` (list, retrieve, create, update, delete) and `/admin/tax-regions`,
+//! `/admin/tax-rates` (create, retrieve, update, delete).
 
+use super::{as_map, deleted};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::flows::create_region::{self, RegionInput};
+use crate::flows::create_region::{self, RegionInput, RegionUpdate};
 use crate::http::catalog_json::object;
 use crate::http::fields::{page, string, strings};
 use crate::http::validate::{Kind, Schema, get_array, get_bool, get_str};
 use crate::http::{Request, Response, list_envelope};
 use crate::modules::region::{self, NewRegion, RegionFilter};
+use crate::modules::tax::rates::{self, RateUpdate};
 use crate::modules::tax::{self, NewRate, TaxRate};
 use crate::money::Rate;
 use serde_json::{Value, json};
@@ -21,6 +24,22 @@ fn strings_of(body: &Value, key: &str) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
+}
+
+/// Removes the string array at `key` from a validated body.
+fn take_strings(body: &mut serde_json::Map<String, Value>, key: &str) -> Option<Vec<String>> {
+    let items = body.remove(key)?;
+    Some(
+        items
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default(),
+    )
 }
 
 /// `GET /admin/regions`.
@@ -84,7 +103,7 @@ pub fn create(engine: &Engine, req: &Request) -> Result<Response> {
     let ctx = engine.ctx().clone();
     let region = engine
         .store()
-        .write(move |tx| create_region::run(tx, &ctx, &input))?;
+        .write(move |tx| create_region::create(tx, &ctx, &input))?;
     Ok(Response::json(json!({ "region": object(&region) })))
 }
 
@@ -98,10 +117,8 @@ pub fn delete(engine: &Engine, req: &Request) -> Result<Response> {
     let target = id.clone();
     engine
         .store()
-        .write(move |tx| region::delete(tx, &ctx, &target))?;
-    Ok(Response::json(
-        json!({"id": id, "object": "region", "deleted": true}),
-    ))
+        .write(move |tx| create_region::delete(tx, &ctx, &target))?;
+    Ok(deleted(&id, "region"))
 }
 
 fn rate_json(rate: &TaxRate) -> Value {
@@ -119,7 +136,9 @@ fn rate_json(rate: &TaxRate) -> Value {
         "is_default": rate.is_default,
         "is_combinable": rate.is_combinable,
         "rules": rules,
+        "metadata": rate.metadata,
         "created_at": rate.created_at,
+        "updated_at": rate.updated_at,
     })
 }
 
@@ -147,6 +166,7 @@ fn parse_rate(body: &Value) -> Result<NewRate> {
         is_default: get_bool(body, "is_default").unwrap_or(false),
         is_combinable: get_bool(body, "is_combinable").unwrap_or(false),
         rules,
+        metadata: body.get("metadata").filter(|m| m.is_object()).cloned(),
     })
 }
 
@@ -229,4 +249,95 @@ pub fn create_tax_rate(engine: &Engine, req: &Request) -> Result<Response> {
         .store()
         .write(move |tx| tax::create_rate(tx, &ctx, &region, &input))?;
     Ok(Response::json(json!({ "tax_rate": rate_json(&rate) })))
+}
+
+/// `POST /admin/regions/:id` → `{region}`.
+///
+/// # Errors
+/// 400 for an invalid body, unknown currency or country, a country of another region; 404
+/// when absent.
+pub fn update(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .optional("name", Kind::String)
+        .optional("currency_code", Kind::String)
+        .optional("countries", Kind::array_of(Kind::String))
+        .optional("automatic_taxes", Kind::Boolean)
+        .optional("is_tax_inclusive", Kind::Boolean)
+        .optional("payment_providers", Kind::array_of(Kind::String))
+        .optional("metadata", Kind::Object.nullable());
+    let mut changes = as_map(req.body_with(&schema)?);
+    let countries = take_strings(&mut changes, "countries");
+    let payment_providers = take_strings(&mut changes, "payment_providers");
+    let is_tax_inclusive = changes.remove("is_tax_inclusive").and_then(|v| v.as_bool());
+    let input = RegionUpdate {
+        changes,
+        countries,
+        payment_providers,
+        is_tax_inclusive,
+    };
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let region = engine
+        .store()
+        .write(move |tx| create_region::update(tx, &ctx, &id, &input))?;
+    Ok(Response::json(json!({ "region": object(&region) })))
+}
+
+/// `GET /admin/tax-rates/:id` → `{tax_rate}`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve_tax_rate(engine: &Engine, req: &Request) -> Result<Response> {
+    let id = req.param("id").to_string();
+    let rate = engine.store().read(|c| rates::retrieve(c, &id))?;
+    Ok(Response::json(json!({ "tax_rate": rate_json(&rate) })))
+}
+
+/// `POST /admin/tax-rates/:id` → `{tax_rate}`.
+///
+/// # Errors
+/// 400 for an invalid body or rate; 404 when absent.
+pub fn update_tax_rate(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .optional("rate", Kind::Any)
+        .optional("code", Kind::String)
+        .optional("name", Kind::String)
+        .optional("is_default", Kind::Boolean)
+        .optional("is_combinable", Kind::Boolean)
+        .optional_array(
+            "rules",
+            Schema::new()
+                .required("reference", Kind::String)
+                .required("reference_id", Kind::String),
+        )
+        .optional("metadata", Kind::Object.nullable());
+    let body = req.body_with(&schema)?;
+    let parsed = parse_rate(&body)?;
+    let text = |key: &str| get_str(&body, key).map(str::to_string);
+    let change = RateUpdate {
+        rate: body.get("rate").map(|_| parsed.rate),
+        code: text("code"),
+        name: text("name"),
+        is_default: get_bool(&body, "is_default"),
+        is_combinable: get_bool(&body, "is_combinable"),
+        rules: body.get("rules").map(|_| parsed.rules.clone()),
+        metadata: body.get("metadata").map(|_| parsed.metadata.clone()),
+    };
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let rate = engine
+        .store()
+        .write(move |tx| rates::update(tx, &ctx, &id, &change))?;
+    Ok(Response::json(json!({ "tax_rate": rate_json(&rate) })))
+}
+
+/// `DELETE /admin/tax-rates/:id` → `{id, object: "tax_rate", deleted: true}`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete_tax_rate(engine: &Engine, req: &Request) -> Result<Response> {
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let target = id.clone();
+    engine
+        .store()
+        .write(move |tx| rates::delete(tx, &ctx, &target))?;
+    Ok(deleted(&id, "tax_rate"))
 }

@@ -1,8 +1,11 @@
 //! `/admin/product-categories`, `/admin/collections`, `/admin/product-tags`,
-//! `/admin/product-types`: create, list, retrieve, delete.
+//! `/admin/product-types`: create, list, retrieve, update, delete (events through
+//! `flows::taxonomy`).
 
+use super::as_map;
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::flows::taxonomy as flow;
 use crate::http::catalog_json::object;
 use crate::http::fields::{page, string, strings};
 use crate::http::validate::{Kind, Schema, get_bool, get_str};
@@ -58,10 +61,11 @@ pub fn create_category(engine: &Engine, req: &Request) -> Result<Response> {
         is_active: get_bool(&body, "is_active").unwrap_or(false),
         is_internal: get_bool(&body, "is_internal").unwrap_or(false),
     };
+    let metadata = body.get("metadata").filter(|m| m.is_object()).cloned();
     let ctx = engine.ctx().clone();
     let made = engine
         .store()
-        .write(move |tx| taxonomy::create_category(tx, &ctx, &input))?;
+        .write(move |tx| flow::create_category(tx, &ctx, &input, metadata))?;
     Ok(one("product_category", &made))
 }
 
@@ -104,10 +108,11 @@ pub fn create_collection(engine: &Engine, req: &Request) -> Result<Response> {
         text(&body, "title").unwrap_or_default(),
         text(&body, "handle"),
     );
+    let metadata = body.get("metadata").filter(|m| m.is_object()).cloned();
     let ctx = engine.ctx().clone();
     let made = engine
         .store()
-        .write(move |tx| taxonomy::create_collection(tx, &ctx, &title, handle.as_deref()))?;
+        .write(move |tx| flow::create_collection(tx, &ctx, &title, handle.as_deref(), metadata))?;
     Ok(one("collection", &made))
 }
 
@@ -140,11 +145,13 @@ fn create_value(engine: &Engine, req: &Request, kind: ValueKind, key: &str) -> R
     let schema = Schema::new()
         .required("value", Kind::String)
         .optional("metadata", Kind::Object.nullable());
-    let value = text(&req.body_with(&schema)?, "value").unwrap_or_default();
+    let body = req.body_with(&schema)?;
+    let value = text(&body, "value").unwrap_or_default();
+    let metadata = body.get("metadata").filter(|m| m.is_object()).cloned();
     let ctx = engine.ctx().clone();
     let made = engine
         .store()
-        .write(move |tx| taxonomy::create_value(tx, &ctx, kind, &value))?;
+        .write(move |tx| flow::create_value(tx, &ctx, kind, &value, metadata))?;
     Ok(one(key, &made))
 }
 
@@ -219,7 +226,7 @@ fn delete(engine: &Engine, req: &Request, kind: Deletable, object: &str) -> Resu
     let target = id.clone();
     engine
         .store()
-        .write(move |tx| taxonomy::soft_delete(tx, &ctx, kind, &target))?;
+        .write(move |tx| flow::delete(tx, &ctx, kind, &target))?;
     Ok(Response::json(
         json!({"id": id, "object": object, "deleted": true}),
     ))
@@ -255,4 +262,72 @@ pub fn delete_tag(engine: &Engine, req: &Request) -> Result<Response> {
 /// 404 when absent.
 pub fn delete_type(engine: &Engine, req: &Request) -> Result<Response> {
     delete(engine, req, Deletable::Type, "product_type")
+}
+
+/// `POST /admin/product-categories/:id` → `{product_category}`.
+///
+/// # Errors
+/// 400 for an invalid body or a parent inside the category's subtree; 404 for an unknown
+/// category or parent; 422 for a duplicate handle.
+pub fn update_category(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .optional("name", Kind::String)
+        .optional("handle", Kind::String)
+        .optional("description", Kind::String)
+        .optional("parent_category_id", Kind::String.nullable())
+        .optional("is_active", Kind::Boolean)
+        .optional("is_internal", Kind::Boolean)
+        .optional("rank", Kind::Integer)
+        .optional("metadata", Kind::Object.nullable());
+    let changes = as_map(req.body_with(&schema)?);
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let updated = engine
+        .store()
+        .write(move |tx| flow::update_category(tx, &ctx, &id, &changes))?;
+    Ok(one("product_category", &updated))
+}
+
+/// `POST /admin/collections/:id` → `{collection}`.
+///
+/// # Errors
+/// 400 for an invalid body; 404 when absent; 422 for a duplicate handle.
+pub fn update_collection(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .optional("title", Kind::String)
+        .optional("handle", Kind::String)
+        .optional("metadata", Kind::Object.nullable());
+    let changes = as_map(req.body_with(&schema)?);
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let updated = engine
+        .store()
+        .write(move |tx| flow::update_collection(tx, &ctx, &id, &changes))?;
+    Ok(one("collection", &updated))
+}
+
+fn update_value(engine: &Engine, req: &Request, kind: ValueKind, key: &str) -> Result<Response> {
+    let schema = Schema::new()
+        .optional("value", Kind::String)
+        .optional("metadata", Kind::Object.nullable());
+    let changes = as_map(req.body_with(&schema)?);
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let updated = engine
+        .store()
+        .write(move |tx| flow::update_value(tx, &ctx, kind, &id, &changes))?;
+    Ok(one(key, &updated))
+}
+
+/// `POST /admin/product-tags/:id` → `{product_tag}`.
+///
+/// # Errors
+/// 400 for an invalid body; 404 when absent; 422 for a duplicate value.
+pub fn update_tag(engine: &Engine, req: &Request) -> Result<Response> {
+    update_value(engine, req, ValueKind::Tag, "product_tag")
+}
+
+/// `POST /admin/product-types/:id` → `{product_type}`.
+///
+/// # Errors
+/// 400 for an invalid body; 404 when absent; 422 for a duplicate value.
+pub fn update_type(engine: &Engine, req: &Request) -> Result<Response> {
+    update_value(engine, req, ValueKind::Type, "product_type")
 }

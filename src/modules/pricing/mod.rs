@@ -4,6 +4,7 @@
 //! prices of a currency or region include tax). [`calc`] picks the price for a context.
 
 pub mod calc;
+pub mod lists;
 
 use crate::ctx::Ctx;
 use crate::db::module::Module;
@@ -50,7 +51,7 @@ pub fn create_price_set(conn: &Connection, ctx: &Ctx, prices: &[NewPrice]) -> Re
     Ok(id)
 }
 
-fn insert_price(
+pub(crate) fn insert_price(
     conn: &Connection,
     ctx: &Ctx,
     price_set_id: &str,
@@ -118,30 +119,35 @@ pub struct PriceList {
     pub updated_at: String,
 }
 
+/// The columns [`price_list_from`] reads.
+pub(crate) const PRICE_LIST_COLUMNS: &str =
+    "id, title, description, status, type, starts_at, ends_at, rules_count, created_at, updated_at";
+
+/// A price list from [`PRICE_LIST_COLUMNS`].
+pub(crate) fn price_list_from(r: &rusqlite::Row) -> rusqlite::Result<PriceList> {
+    Ok(PriceList {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        description: r.get(2)?,
+        status: r.get(3)?,
+        kind: r.get(4)?,
+        starts_at: r.get(5)?,
+        ends_at: r.get(6)?,
+        rules_count: r.get(7)?,
+        created_at: r.get(8)?,
+        updated_at: r.get(9)?,
+    })
+}
+
 /// A price list by id.
 ///
 /// # Errors
 /// 404 "Price list with id: X was not found".
 pub fn retrieve_price_list(conn: &Connection, id: &str) -> Result<PriceList> {
-    conn.prepare_cached(
-        "SELECT id, title, description, status, type, starts_at, ends_at, rules_count,
-                created_at, updated_at
-         FROM pricing_price_list WHERE id = ?1 AND deleted_at IS NULL",
-    )?
-    .query_row([id], |r| {
-        Ok(PriceList {
-            id: r.get(0)?,
-            title: r.get(1)?,
-            description: r.get(2)?,
-            status: r.get(3)?,
-            kind: r.get(4)?,
-            starts_at: r.get(5)?,
-            ends_at: r.get(6)?,
-            rules_count: r.get(7)?,
-            created_at: r.get(8)?,
-            updated_at: r.get(9)?,
-        })
-    })
+    conn.prepare_cached(&format!(
+        "SELECT {PRICE_LIST_COLUMNS} FROM pricing_price_list WHERE id = ?1 AND deleted_at IS NULL"
+    ))?
+    .query_row([id], price_list_from)
     .optional()?
     .ok_or_else(|| Error::not_found("Price list", id))
 }

@@ -5,13 +5,17 @@
 //!
 //! Files: [`model`] (structs), [`write`] (create / soft delete), [`read`] (filters and pages),
 //! [`relations`] (batch loaders: one query per relation over a page's ids), [`taxonomy`]
-//! (collections, tags, types), [`category`] (the category tree), [`update`], [`variants`].
+//! (collections, tags, types), [`category`] (the category tree), [`update`], [`variants`],
+//! [`options`] (options after creation), [`taxonomy_update`] (updating collections, tags,
+//! types and categories).
 
 pub mod category;
 pub mod model;
+pub mod options;
 pub mod read;
 pub mod relations;
 pub mod taxonomy;
+pub mod taxonomy_update;
 pub mod update;
 pub mod variants;
 pub mod write;

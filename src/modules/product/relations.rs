@@ -111,6 +111,7 @@ pub fn variant_options_of(
          JOIN product_option_value v ON v.id = vo.option_value_id
          JOIN product_option o ON o.id = v.option_id
          WHERE vo.variant_id IN (SELECT value FROM json_each(?1))
+           AND v.deleted_at IS NULL AND o.deleted_at IS NULL
          ORDER BY vo.variant_id, o.id"
     ))?;
     let rows = stmt.query_map([json_list(variant_ids)], |r| {
@@ -132,7 +133,8 @@ pub fn options_of(
 ) -> Result<HashMap<String, Vec<OptionWithValues>>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {OPTION_COLUMNS}, {VALUE_COLUMNS}
-         FROM product_option o LEFT JOIN product_option_value v ON v.option_id = o.id
+         FROM product_option o
+         LEFT JOIN product_option_value v ON v.option_id = o.id AND v.deleted_at IS NULL
          WHERE o.product_id IN (SELECT value FROM json_each(?1)) AND o.deleted_at IS NULL
          ORDER BY o.product_id, o.id, v.id"
     ))?;

@@ -23,7 +23,7 @@ pub enum ValueKind {
 }
 
 impl ValueKind {
-    fn table(self) -> &'static str {
+    pub(super) fn table(self) -> &'static str {
         match self {
             ValueKind::Tag => "product_tag",
             ValueKind::Type => "product_type",

@@ -254,6 +254,51 @@ pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Updates a region: `name`, `currency_code`, `automatic_taxes`, `metadata` from `changes`;
+/// `countries`, when given, replace its countries.
+///
+/// # Errors
+/// 404 when absent; 400 for a blank name, an unknown currency or country, or a country of
+/// another region.
+pub fn update(
+    conn: &Connection,
+    ctx: &Ctx,
+    id: &str,
+    changes: &serde_json::Map<String, serde_json::Value>,
+    countries: Option<&[String]>,
+) -> Result<Region> {
+    retrieve(conn, id)?;
+    let mut changes = changes.clone();
+    if let Some(name) = changes.get("name").and_then(serde_json::Value::as_str)
+        && name.trim().is_empty()
+    {
+        return Err(Error::invalid(
+            "Invalid request: Field 'name' cannot be empty",
+        ));
+    }
+    if let Some(code) = changes
+        .get("currency_code")
+        .and_then(serde_json::Value::as_str)
+    {
+        let code = code.to_ascii_lowercase();
+        crate::money::require_exponent(&code).map_err(|e| Error::invalid(e.to_string()))?;
+        changes.insert("currency_code".into(), code.into());
+    }
+    let now = ctx.now();
+    let columns = ["name", "currency_code", "automatic_taxes", "metadata"];
+    crate::modules::update_columns(conn, "region", id, &columns, &changes, &now)?;
+    if let Some(countries) = countries {
+        conn.prepare_cached(
+            "UPDATE region_country SET region_id = NULL, updated_at = ?2 WHERE region_id = ?1",
+        )?
+        .execute(params![id, now])?;
+        for code in countries {
+            assign_country(conn, id, code, &now)?;
+        }
+    }
+    retrieve(conn, id)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

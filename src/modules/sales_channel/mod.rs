@@ -111,3 +111,46 @@ pub fn list(conn: &Connection) -> Result<Vec<SalesChannel>> {
     let rows = stmt.query_map([], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+/// Updates a sales channel's `name`, `description`, `is_disabled`, `metadata`.
+///
+/// # Errors
+/// 404 when absent; 400 for a blank name.
+pub fn update(
+    conn: &Connection,
+    ctx: &Ctx,
+    id: &str,
+    changes: &serde_json::Map<String, serde_json::Value>,
+) -> Result<SalesChannel> {
+    if changes
+        .get("name")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|n| n.trim().is_empty())
+    {
+        return Err(Error::invalid(
+            "Invalid request: Field 'name' cannot be empty",
+        ));
+    }
+    let columns = ["name", "description", "is_disabled", "metadata"];
+    if !crate::modules::update_columns(conn, "sales_channel", id, &columns, changes, &ctx.now())? {
+        return Err(Error::not_found("Sales channel", id));
+    }
+    retrieve(conn, id)
+}
+
+/// Soft-deletes a sales channel.
+///
+/// # Errors
+/// 404 when absent.
+pub fn soft_delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE sales_channel SET deleted_at = ?2, updated_at = ?2
+             WHERE id = ?1 AND deleted_at IS NULL",
+        )?
+        .execute(params![id, ctx.now()])?;
+    if changed == 0 {
+        return Err(Error::not_found("Sales channel", id));
+    }
+    Ok(())
+}

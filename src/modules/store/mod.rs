@@ -147,3 +147,62 @@ pub fn default_store(conn: &Connection) -> Result<Option<StoreRecord>> {
         .optional()?;
     id.map(|id| retrieve(conn, &id)).transpose()
 }
+
+/// Updates the store: `name`, `default_sales_channel_id`, `default_region_id`,
+/// `default_location_id`, `metadata` from `changes`; `currencies` (`(code, is_default)`),
+/// when given, replace its currencies (exactly one must be the default).
+///
+/// # Errors
+/// 404 when absent; 400 for a blank name, an unknown currency, or not exactly one default.
+pub fn update(
+    conn: &Connection,
+    ctx: &Ctx,
+    id: &str,
+    changes: &serde_json::Map<String, serde_json::Value>,
+    currencies: Option<&[(String, bool)]>,
+) -> Result<StoreRecord> {
+    retrieve(conn, id)?;
+    if changes
+        .get("name")
+        .and_then(serde_json::Value::as_str)
+        .is_some_and(|n| n.trim().is_empty())
+    {
+        return Err(Error::invalid(
+            "Invalid request: Field 'name' cannot be empty",
+        ));
+    }
+    let now = ctx.now();
+    let columns = [
+        "name",
+        "default_sales_channel_id",
+        "default_region_id",
+        "default_location_id",
+        "metadata",
+    ];
+    crate::modules::update_columns(conn, "store", id, &columns, changes, &now)?;
+    let Some(currencies) = currencies else {
+        return retrieve(conn, id);
+    };
+    match currencies.iter().filter(|(_, default)| *default).count() {
+        0 => {
+            return Err(Error::invalid(
+                "There should be a default currency set for the store",
+            ));
+        }
+        1 => {}
+        _ => return Err(Error::invalid("Only one default currency is allowed")),
+    }
+    conn.prepare_cached("DELETE FROM store_currency WHERE store_id = ?1")?
+        .execute([id])?;
+    for (code, is_default) in currencies {
+        let code = code.to_ascii_lowercase();
+        crate::money::require_exponent(&code).map_err(|e| Error::invalid(e.to_string()))?;
+        conn.prepare_cached(
+            "INSERT INTO store_currency (id, store_id, currency_code, is_default, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?5)
+             ON CONFLICT (store_id, currency_code) DO UPDATE SET is_default = excluded.is_default",
+        )?
+        .execute(params![ctx.id("stocur"), id, code, is_default, now])?;
+    }
+    retrieve(conn, id)
+}

@@ -2,6 +2,7 @@
 //! override rates that apply to given products or product types. [`resolve`] picks the
 //! rates of a line the way Medusa's tax module does.
 
+pub mod rates;
 pub mod resolve;
 
 use crate::ctx::Ctx;
@@ -58,8 +59,12 @@ pub struct TaxRate {
     pub is_combinable: bool,
     /// `(reference, reference_id)`: `("product", "prod_…")`, `("product_type", "ptyp_…")`.
     pub rules: Vec<(String, String)>,
+    /// Free-form JSON.
+    pub metadata: Option<serde_json::Value>,
     /// ISO-8601.
     pub created_at: String,
+    /// ISO-8601.
+    pub updated_at: String,
 }
 
 /// Input of [`create_rate`].
@@ -77,6 +82,8 @@ pub struct NewRate {
     pub is_combinable: bool,
     /// Rules.
     pub rules: Vec<(String, String)>,
+    /// Free-form JSON.
+    pub metadata: Option<serde_json::Value>,
 }
 
 fn region_from(r: &Row) -> rusqlite::Result<TaxRegion> {
@@ -205,8 +212,9 @@ pub fn create_rate(
     }
     let id = ctx.id("txr");
     conn.prepare_cached(
-        "INSERT INTO tax_rate (id, tax_region_id, rate_ppm, code, name, is_default, is_combinable, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+        "INSERT INTO tax_rate (id, tax_region_id, rate_ppm, code, name, is_default, is_combinable,
+            metadata, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
     )?
     .execute(params![
         id,
@@ -216,6 +224,7 @@ pub fn create_rate(
         input.name,
         input.is_default,
         input.is_combinable,
+        input.metadata.as_ref().map(serde_json::Value::to_string),
         now
     ])?;
     for (reference, reference_id) in &input.rules {
@@ -237,7 +246,9 @@ pub fn create_rate(
             is_default: input.is_default,
             is_combinable: input.is_combinable,
             rules: input.rules.clone(),
-            created_at: now,
+            metadata: input.metadata.clone(),
+            created_at: now.clone(),
+            updated_at: now,
         }))
 }
 
@@ -248,7 +259,7 @@ pub fn create_rate(
 pub fn rates_of(conn: &Connection, region_id: &str) -> Result<Vec<TaxRate>> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, t.tax_region_id, t.rate_ppm, t.code, t.name, t.is_default, t.is_combinable,
-                t.created_at, r.reference, r.reference_id
+                t.created_at, t.metadata, t.updated_at, r.reference, r.reference_id
          FROM tax_rate t LEFT JOIN tax_rate_rule r ON r.tax_rate_id = t.id AND r.deleted_at IS NULL
          WHERE t.tax_region_id = ?1 AND t.deleted_at IS NULL ORDER BY t.id",
     )?;
@@ -266,11 +277,13 @@ pub fn rates_of(conn: &Connection, region_id: &str) -> Result<Vec<TaxRate>> {
                 is_default: r.get(5)?,
                 is_combinable: r.get(6)?,
                 rules: Vec::new(),
+                metadata: metadata_from_sql(r.get(8)?),
                 created_at: r.get(7)?,
+                updated_at: r.get(9)?,
             });
         }
-        if let (Some(reference), Some(last)) = (r.get::<_, Option<String>>(8)?, rates.last_mut()) {
-            last.rules.push((reference, r.get(9)?));
+        if let (Some(reference), Some(last)) = (r.get::<_, Option<String>>(10)?, rates.last_mut()) {
+            last.rules.push((reference, r.get(11)?));
         }
     }
     Ok(rates)

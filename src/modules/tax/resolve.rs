@@ -66,6 +66,8 @@ mod tests {
             name: id.into(),
             is_default: default,
             is_combinable: combinable,
+            metadata: None,
+            updated_at: String::new(),
             rules: rules
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))
