@@ -68,7 +68,10 @@ impl Engine {
         for route in crate::http::routes::core_routes() {
             builder = builder.route(route);
         }
-        for workflow in crate::flows::checkout::workflows() {
+        let workflows = crate::flows::checkout::workflows()
+            .into_iter()
+            .chain(crate::flows::orders::workflows());
+        for workflow in workflows {
             builder = builder.workflow(workflow);
         }
         builder

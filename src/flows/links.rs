@@ -58,6 +58,14 @@ pub fn order_payment_collection() -> Link {
     )
 }
 
+/// Order ↔ fulfillment: the fulfillments of an order.
+pub fn order_fulfillment() -> Link {
+    define_link(
+        LinkEnd::new("order", "order_id"),
+        LinkEnd::new("fulfillment", "fulfillment_id"),
+    )
+}
+
 /// Product variant ↔ price set (pricing module): a variant's prices.
 pub fn variant_price_set() -> Link {
     define_link(
@@ -92,6 +100,7 @@ pub fn core_links() -> Vec<Link> {
         cart_payment_collection(),
         order_cart(),
         order_payment_collection(),
+        order_fulfillment(),
         variant_price_set(),
         product_sales_channel(),
         region_payment_provider(),

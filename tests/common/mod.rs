@@ -6,6 +6,7 @@
 pub mod accounts;
 pub mod checkout;
 pub mod client;
+pub mod orders;
 
 use client::Reply;
 use serde_json::Value;

@@ -6,12 +6,16 @@ pub mod catalog_routes;
 pub mod channels;
 pub mod customer_groups;
 pub mod customers;
+pub mod inventory;
 pub mod invites;
 pub mod options;
+pub mod order_json;
+pub mod orders;
 pub mod price_lists;
 pub mod products;
 pub mod products_batch;
 pub mod regions;
+pub mod stock_locations;
 pub mod taxonomy;
 pub mod users;
 pub mod variants;
@@ -33,6 +37,9 @@ pub fn routes() -> Vec<Route> {
     routes.extend(invites::routes());
     routes.extend(api_keys::routes());
     routes.extend(workflows::routes());
+    routes.extend(orders::routes());
+    routes.extend(inventory::routes());
+    routes.extend(stock_locations::routes());
     routes
 }
 

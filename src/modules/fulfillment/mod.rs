@@ -4,6 +4,7 @@
 //! currency, optionally per region. The only provider is `manual_manual`.
 
 mod options;
+pub mod records;
 #[cfg(test)]
 mod tests;
 
@@ -23,7 +24,9 @@ pub const MANUAL_PROVIDER: &str = "manual_manual";
 
 /// The module: tables `fulfillment_*`.
 pub fn module() -> Module {
-    Module::new("fulfillment", "fulfillment").migration(migration!("fulfillment", "0001_init.sql"))
+    Module::new("fulfillment", "fulfillment")
+        .migration(migration!("fulfillment", "0001_init.sql"))
+        .migration(migration!("fulfillment", "0002_fulfillments.sql"))
 }
 
 /// Creates a fulfillment set (`type`: `shipping` or `pickup`).

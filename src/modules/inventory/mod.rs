@@ -5,6 +5,8 @@
 //! (`… WHERE stocked − reserved ≥ wanted`), and every write runs on the single writer, so two
 //! buyers can never both take the last unit.
 
+pub mod manage;
+pub mod reservations;
 #[cfg(test)]
 mod tests;
 
@@ -18,7 +20,9 @@ use std::collections::BTreeMap;
 
 /// The module: tables `inventory_*`.
 pub fn module() -> Module {
-    Module::new("inventory", "inventory").migration(migration!("inventory", "0001_init.sql"))
+    Module::new("inventory", "inventory")
+        .migration(migration!("inventory", "0001_init.sql"))
+        .migration(migration!("inventory", "0002_admin_fields.sql"))
 }
 
 /// The error Medusa answers when stock is short.

@@ -2,6 +2,7 @@
 //! every write runs on the single writer), items and shipping methods copied from the cart
 //! with their tax lines, addresses copied without their ids. Totals are computed on read.
 
+pub mod admin;
 pub mod items;
 pub mod shipping;
 
@@ -103,11 +104,11 @@ pub struct NewOrder {
     pub shipping_methods: Vec<ShippingMethod>,
 }
 
-const COLUMNS: &str =
+pub(crate) const COLUMNS: &str =
     "id, display_id, status, region_id, customer_id, sales_channel_id, email, currency_code,
     shipping_address_id, billing_address_id, metadata, created_at, updated_at";
 
-fn from_row(r: &Row) -> rusqlite::Result<Order> {
+pub(crate) fn from_row(r: &Row) -> rusqlite::Result<Order> {
     Ok(Order {
         id: r.get(0)?,
         display_id: r.get(1)?,

@@ -2,6 +2,7 @@
 //! time, with a provider), payments (an authorized session), captures and refunds. The
 //! providers are in [`provider`]; calling them is the flows' job (outside the writer).
 
+pub mod ledger;
 pub mod provider;
 #[cfg(test)]
 mod tests;
@@ -98,7 +99,7 @@ fn json_text(value: &Value) -> String {
     value.to_string()
 }
 
-fn parse(text: Option<String>) -> Value {
+pub(crate) fn parse(text: Option<String>) -> Value {
     text.and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or(Value::Object(Default::default()))
 }

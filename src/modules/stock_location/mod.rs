@@ -1,6 +1,8 @@
 //! Stock locations: where inventory is kept (and what fulfillment sets ship from). Linked to
 //! sales channels (`flows::links`).
 
+pub mod manage;
+
 use crate::ctx::Ctx;
 use crate::db::module::Module;
 use crate::error::{Error, Result};

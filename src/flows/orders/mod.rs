@@ -1,0 +1,22 @@
+//! Admin order management (issue 6): fulfillments and shipments, payment capture and refund,
+//! order cancellation — each a registered workflow (journaled, idempotent under a key,
+//! provider calls as external steps with compensation of the local work before them).
+
+pub mod cancel;
+pub mod fulfill;
+pub mod payments;
+
+use crate::workflow::Workflow;
+
+/// Every order-management workflow, registered by `Engine::builder`.
+pub fn workflows() -> Vec<Workflow> {
+    vec![
+        fulfill::create_workflow(),
+        fulfill::shipment_workflow(),
+        fulfill::delivered_workflow(),
+        fulfill::cancel_workflow(),
+        payments::capture_workflow(),
+        payments::refund_workflow(),
+        cancel::workflow(),
+    ]
+}

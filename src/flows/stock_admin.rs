@@ -1,0 +1,76 @@
+//! Admin inventory operations that touch more than the inventory module: levels and
+//! reservations name a stock location that must exist; deleting a location removes its sales
+//! channel links; linking channels to a location checks both ends.
+
+use crate::ctx::Ctx;
+use crate::db::Tx;
+use crate::error::Result;
+use crate::flows::links;
+use crate::modules::inventory::{manage, reservations};
+use crate::modules::{sales_channel, stock_location};
+
+/// Creates a level of `item` at an existing location.
+///
+/// # Errors
+/// 404 for an unknown item or location; a level already there; database failures.
+pub fn create_level(
+    tx: &Tx,
+    ctx: &Ctx,
+    item: &str,
+    location: &str,
+    stocked: i64,
+    incoming: i64,
+) -> Result<()> {
+    stock_location::retrieve(tx, location)?;
+    manage::create_level(tx, ctx, item, location, stocked, incoming)
+}
+
+/// Creates a reservation at an existing location.
+///
+/// # Errors
+/// 404 for an unknown item, location or level; short stock; database failures.
+pub fn create_reservation(
+    tx: &Tx,
+    ctx: &Ctx,
+    input: &reservations::NewReservation,
+) -> Result<reservations::Reservation> {
+    manage::retrieve(tx, &input.inventory_item_id)?;
+    stock_location::retrieve(tx, &input.location_id)?;
+    reservations::create(tx, ctx, input)
+}
+
+/// Deletes a location and dismisses its sales channel links.
+///
+/// # Errors
+/// 404 when absent; database failures.
+pub fn delete_location(tx: &Tx, ctx: &Ctx, id: &str) -> Result<()> {
+    stock_location::manage::delete(tx, ctx, id)?;
+    let link = links::sales_channel_stock_location();
+    for channel in link.lefts_of(tx, id)? {
+        link.dismiss(tx, &channel, id, &ctx.now())?;
+    }
+    Ok(())
+}
+
+/// Links (`add`) and unlinks (`remove`) sales channels to a location.
+///
+/// # Errors
+/// 404 for an unknown location or channel to add; database failures.
+pub fn location_channels(
+    tx: &Tx,
+    ctx: &Ctx,
+    id: &str,
+    add: &[String],
+    remove: &[String],
+) -> Result<()> {
+    stock_location::retrieve(tx, id)?;
+    let link = links::sales_channel_stock_location();
+    for channel in add {
+        sales_channel::retrieve(tx, channel)?;
+        link.create(tx, &ctx.id("scloc"), channel, id, &ctx.now())?;
+    }
+    for channel in remove {
+        link.dismiss(tx, channel, id, &ctx.now())?;
+    }
+    Ok(())
+}

@@ -1,0 +1,158 @@
+//! What the admin does with orders: filtered listing (status, customer, region, sales
+//! channel, creation time, `q` over email and display id) and status changes (cancel).
+
+use super::{COLUMNS, Order, from_row};
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, params, params_from_iter};
+
+/// Filters of the admin order list; empty lists and `None` mean "any".
+#[derive(Debug, Clone, Default)]
+pub struct OrderFilter {
+    /// `order_…`
+    pub ids: Vec<String>,
+    /// Statuses.
+    pub statuses: Vec<String>,
+    /// `cus_…`
+    pub customer_ids: Vec<String>,
+    /// `reg_…`
+    pub region_ids: Vec<String>,
+    /// `sc_…`
+    pub sales_channel_ids: Vec<String>,
+    /// `(operator, ISO-8601)` pairs on `created_at`: `$gt`, `$gte`, `$lt`, `$lte`.
+    pub created_at: Vec<(String, String)>,
+    /// `(operator, ISO-8601)` pairs on `updated_at`.
+    pub updated_at: Vec<(String, String)>,
+    /// Substring of the email, or the display id.
+    pub q: Option<String>,
+}
+
+fn any_of(column: &str, values: &[String], wheres: &mut Vec<String>, args: &mut Vec<SqlValue>) {
+    if values.is_empty() {
+        return;
+    }
+    let mut marks = Vec::with_capacity(values.len());
+    for value in values {
+        args.push(SqlValue::Text(value.clone()));
+        marks.push(format!("?{}", args.len()));
+    }
+    wheres.push(format!("{column} IN ({})", marks.join(", ")));
+}
+
+fn ranges(
+    column: &str,
+    ops: &[(String, String)],
+    wheres: &mut Vec<String>,
+    args: &mut Vec<SqlValue>,
+) -> Result<()> {
+    for (op, value) in ops {
+        let sql = match op.as_str() {
+            "$gt" => ">",
+            "$gte" => ">=",
+            "$lt" => "<",
+            "$lte" => "<=",
+            "$eq" => "=",
+            "$ne" => "!=",
+            other => {
+                return Err(Error::invalid(format!(
+                    "Invalid request: Unrecognized operator '{other}' on '{column}'"
+                )));
+            }
+        };
+        args.push(SqlValue::Text(value.clone()));
+        wheres.push(format!("{column} {sql} ?{}", args.len()));
+    }
+    Ok(())
+}
+
+/// A page of orders, newest first, and the count of all that match.
+///
+/// # Errors
+/// An unknown range operator; database failures.
+pub fn list(
+    conn: &Connection,
+    filter: &OrderFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Order>, u64)> {
+    let mut wheres = vec!["deleted_at IS NULL".to_string()];
+    let mut args: Vec<SqlValue> = Vec::new();
+    any_of("id", &filter.ids, &mut wheres, &mut args);
+    any_of("status", &filter.statuses, &mut wheres, &mut args);
+    any_of("customer_id", &filter.customer_ids, &mut wheres, &mut args);
+    any_of("region_id", &filter.region_ids, &mut wheres, &mut args);
+    any_of(
+        "sales_channel_id",
+        &filter.sales_channel_ids,
+        &mut wheres,
+        &mut args,
+    );
+    ranges("created_at", &filter.created_at, &mut wheres, &mut args)?;
+    ranges("updated_at", &filter.updated_at, &mut wheres, &mut args)?;
+    if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
+        let escaped = q
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        args.push(SqlValue::Text(format!("%{escaped}%")));
+        let like = args.len();
+        args.push(SqlValue::Text(q.trim_start_matches('#').to_string()));
+        wheres.push(format!(
+            "(email LIKE ?{like} ESCAPE '\\' OR CAST(display_id AS TEXT) = ?{})",
+            args.len()
+        ));
+    }
+    let clause = wheres.join(" AND ");
+    let count: i64 = conn
+        .prepare(&format!("SELECT COUNT(*) FROM \"order\" WHERE {clause}"))?
+        .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+    args.push(SqlValue::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
+    args.push(SqlValue::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let sql = format!(
+        "SELECT {COLUMNS} FROM \"order\" WHERE {clause} ORDER BY created_at DESC, id DESC LIMIT ?{} OFFSET ?{}",
+        args.len() - 1,
+        args.len()
+    );
+    let orders = conn
+        .prepare(&sql)?
+        .query_map(params_from_iter(args.iter()), from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok((orders, count.max(0) as u64))
+}
+
+/// Refuses a canceled order (Medusa's message).
+///
+/// # Errors
+/// `not_allowed` "Order with id X has been canceled." when it is.
+pub fn ensure_not_canceled(order: &Order) -> Result<()> {
+    if order.status == "canceled" {
+        return Err(Error::not_allowed(format!(
+            "Order with id {} has been canceled.",
+            order.id
+        )));
+    }
+    Ok(())
+}
+
+/// Sets an order's status to `canceled` with `canceled_at`.
+///
+/// # Errors
+/// Database failures.
+pub fn mark_canceled(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE \"order\" SET status = 'canceled', canceled_at = ?2, updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, ctx.now()])?;
+    Ok(())
+}
+
+/// The order's `canceled_at`, if canceled.
+///
+/// # Errors
+/// Database failures.
+pub fn canceled_at(conn: &Connection, id: &str) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT canceled_at FROM \"order\" WHERE id = ?1")?
+        .query_row([id], |r| r.get(0))?)
+}
