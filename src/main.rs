@@ -3,6 +3,7 @@
 
 use signal_hook::consts::{SIGINT, SIGTERM};
 use signal_hook::iterator::Signals;
+use std::io::Write;
 use std::process::ExitCode;
 use stockroom::config::{self, Command, ServeConfig};
 use stockroom::db::{Store, StoreOptions};
@@ -80,13 +81,18 @@ fn serve(config: &ServeConfig) -> Result<()> {
     let mut signals = Signals::new([SIGINT, SIGTERM])
         .map_err(|e| stockroom::Error::Internal(format!("signal handlers: {e}")))?;
     let app = app::start(config, Engine::builder())?;
-    println!("Stockroom listening on http://{}", app.server.addr());
+    // One write, and a reader that closed the pipe after the URL line (a test runner) must
+    // not take the server down: println! would panic on EPIPE.
+    let mut banner = format!("Stockroom listening on http://{}\n", app.server.addr());
     for key in &app.publishable_keys {
-        println!("publishable key: {key}");
+        banner.push_str(&format!("publishable key: {key}\n"));
     }
     for email in &app.admin_emails {
-        println!("admin user: {email}");
+        banner.push_str(&format!("admin user: {email}\n"));
     }
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    drop(out);
     signals.forever().next();
     eprintln!("stockroom: shutting down");
     app.shutdown();

@@ -7,7 +7,18 @@ CREATE TABLE inventory_item (
     metadata TEXT,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    deleted_at TEXT
+    deleted_at TEXT,
+    -- The descriptive fields admins edit.
+    description TEXT,
+    thumbnail TEXT,
+    hs_code TEXT,
+    origin_country TEXT,
+    mid_code TEXT,
+    material TEXT,
+    weight INTEGER,
+    length INTEGER,
+    height INTEGER,
+    width INTEGER
 );
 
 CREATE TABLE inventory_level (
@@ -34,6 +45,10 @@ CREATE TABLE inventory_reservation_item (
     allow_backorder INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    deleted_at TEXT
+    deleted_at TEXT,
+    description TEXT,
+    external_id TEXT,
+    created_by TEXT,
+    metadata TEXT
 );
 CREATE INDEX inventory_reservation_line ON inventory_reservation_item (line_item_id);

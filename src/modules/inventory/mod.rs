@@ -20,9 +20,7 @@ use std::collections::BTreeMap;
 
 /// The module: tables `inventory_*`.
 pub fn module() -> Module {
-    Module::new("inventory", "inventory")
-        .migration(migration!("inventory", "0001_init.sql"))
-        .migration(migration!("inventory", "0002_admin_fields.sql"))
+    Module::new("inventory", "inventory").migration(migration!("inventory", "0001_init.sql"))
 }
 
 /// The error Medusa answers when stock is short.
