@@ -141,10 +141,11 @@ pub struct MigrationReport {
 pub fn migrate(conn: &Connection, modules: &[Module], now: &str) -> Result<MigrationReport> {
     check_unique_names(modules)?;
     conn.execute_batch(CREATE_LEDGER)?;
+    let mut tables = table_names(conn)?;
     let mut report = MigrationReport::default();
     for module in modules {
         for migration in &module.migrations {
-            if apply_one(conn, module, migration, now)? {
+            if apply_one(conn, module, migration, now, &mut tables)? {
                 report
                     .applied
                     .push(format!("{}/{}", module.name, migration.name));
@@ -184,7 +185,15 @@ fn check_unique_names(modules: &[Module]) -> Result<()> {
 }
 
 /// Applies one migration unless already applied. Returns whether it ran.
-fn apply_one(conn: &Connection, module: &Module, migration: &Migration, now: &str) -> Result<bool> {
+/// `tables` is the schema's table list before the migration, kept current across calls so the
+/// schema is scanned once per applied migration rather than twice.
+fn apply_one(
+    conn: &Connection,
+    module: &Module,
+    migration: &Migration,
+    now: &str,
+    tables: &mut BTreeSet<String>,
+) -> Result<bool> {
     let checksum = checksum(&migration.sql);
     let recorded: Option<String> = conn
         .query_row(
@@ -204,18 +213,19 @@ fn apply_one(conn: &Connection, module: &Module, migration: &Migration, now: &st
         }
         None => {}
     }
-    let before = table_names(conn)?;
     conn.execute_batch(&migration.sql).map_err(|e| {
         Error::UnexpectedState(format!(
             "migration {}/{} failed: {e}",
             module.name, migration.name
         ))
     })?;
-    let foreign: Vec<String> = table_names(conn)?
-        .difference(&before)
+    let after = table_names(conn)?;
+    let foreign: Vec<String> = after
+        .difference(tables)
         .filter(|t| !module.owns_table(t))
         .cloned()
         .collect();
+    *tables = after;
     if !foreign.is_empty() {
         return Err(Error::UnexpectedState(format!(
             "migration {}/{} creates tables outside the prefix '{}': {}",
