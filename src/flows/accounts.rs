@@ -3,13 +3,13 @@
 //! the write job (see `flows::auth`).
 
 use crate::ctx::Ctx;
+use crate::db::Tx;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::auth::normalize_email;
 use crate::modules::auth::{self, AuthContext, password};
 use crate::modules::customer::{self, Customer, NewCustomer};
 use crate::modules::user::{self, User};
-use rusqlite::Connection;
 use serde_json::Map;
 
 /// Creates the registered customer of a registration token's identity and binds it
@@ -57,18 +57,13 @@ pub fn register_customer(
 ///
 /// # Errors
 /// 422 when a user has the email; 401 when an identity has it.
-pub fn create_user_in(
-    conn: &Connection,
-    ctx: &Ctx,
-    email: &str,
-    password_hash: &str,
-) -> Result<User> {
+pub fn create_user_in(tx: &Tx, ctx: &Ctx, email: &str, password_hash: &str) -> Result<User> {
     let email = normalize_email(email);
-    let created = user::create(conn, ctx, &email, None, None)?;
+    let created = user::create(tx, ctx, &email, None, None)?;
     let mut metadata = Map::new();
     metadata.insert("user_id".into(), created.id.clone().into());
-    auth::create_emailpass(conn, ctx, &email, password_hash, &metadata)?;
-    emit_in(conn, ctx, "user.created", &created.id)?;
+    auth::create_emailpass(tx, ctx, &email, password_hash, &metadata)?;
+    ctx.emit(tx, "user.created", serde_json::json!({"id": created.id}))?;
     Ok(created)
 }
 
@@ -122,14 +117,4 @@ pub fn accept_invite(
         ctx.emit(tx, "user.created", serde_json::json!({"id": created.id}))?;
         Ok(created)
     })
-}
-
-/// Emits from a plain connection that is inside a write job (fixtures and the CLI call
-/// [`create_user_in`] with one).
-fn emit_in(conn: &Connection, ctx: &Ctx, name: &str, id: &str) -> Result<()> {
-    ctx.emit(
-        &crate::db::Tx::new(conn),
-        name,
-        serde_json::json!({"id": id}),
-    )
 }

@@ -8,6 +8,7 @@
 
 use crate::config::AdminOverride;
 use crate::ctx::Ctx;
+use crate::db::Tx;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::seed_catalog::{self, Keys, lookup};
@@ -175,12 +176,8 @@ pub fn load(engine: &Engine, fixture: Fixture) -> Result<SeedSummary> {
         .write(move |tx| load_into(tx, &ctx, &fixture, &hashes))
 }
 
-fn load_into(
-    conn: &Connection,
-    ctx: &Ctx,
-    fixture: &Fixture,
-    hashes: &[String],
-) -> Result<SeedSummary> {
+fn load_into(tx: &Tx, ctx: &Ctx, fixture: &Fixture, hashes: &[String]) -> Result<SeedSummary> {
+    let conn: &Connection = tx;
     let mut keys = Keys::default();
     let mut summary = load_channels_and_keys(conn, ctx, fixture, &mut keys.channels)?;
     seed_regions::load_regions(conn, ctx, &fixture.regions, &mut keys)?;
@@ -220,7 +217,7 @@ fn load_into(
     };
     super::seed_checkout::load(conn, ctx, &checkout, &keys.channels, &keys.regions)?;
     for (user, hash) in fixture.users.iter().zip(hashes) {
-        let created = accounts::create_user_in(conn, ctx, &user.email, hash)?;
+        let created = accounts::create_user_in(tx, ctx, &user.email, hash)?;
         summary.admin_emails.push(created.email);
     }
     Ok(summary)
