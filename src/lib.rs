@@ -20,6 +20,7 @@ pub mod fixture;
 pub mod flows;
 pub mod http;
 pub mod id;
+pub mod lines;
 pub mod link;
 pub mod model;
 pub mod modules;

@@ -14,9 +14,8 @@ use crate::db::module::Module;
 use crate::error::{Error, Result};
 use crate::migration;
 use crate::modules::{metadata_from_sql, update_columns};
-use crate::money::Rate;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 /// The module: tables `order*`.
@@ -55,29 +54,7 @@ pub struct Order {
     pub updated_at: String,
 }
 
-/// A tax line of an order item or shipping method.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TaxLine {
-    /// `ordlitxl_…` / `ordsmtxl_…`
-    pub id: String,
-    /// Display name of the rate.
-    pub description: Option<String>,
-    /// `txr_…`
-    pub tax_rate_id: Option<String>,
-    /// Rate code.
-    pub code: String,
-    /// Millionths of a percent.
-    pub rate_ppm: i64,
-    /// `tp_system`.
-    pub provider_id: Option<String>,
-}
-
-impl TaxLine {
-    /// The rate.
-    pub fn rate(&self) -> Rate {
-        Rate::from_percent_ppm(self.rate_ppm)
-    }
-}
+pub use crate::lines::TaxLine;
 
 /// Input of [`create`].
 #[derive(Debug, Clone, Default)]
@@ -321,29 +298,7 @@ fn set_tax_lines(
     Ok(())
 }
 
-/// Tax lines of one item or shipping method.
-pub(crate) fn tax_lines(
-    conn: &Connection,
-    table: &str,
-    owner_column: &str,
-    owner: &str,
-) -> Result<Vec<TaxLine>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT id, description, tax_rate_id, code, rate_ppm, provider_id FROM {table}
-         WHERE {owner_column} = ?1 AND deleted_at IS NULL ORDER BY id"
-    ))?;
-    let rows = stmt.query_map([owner], |r| {
-        Ok(TaxLine {
-            id: r.get(0)?,
-            description: r.get(1)?,
-            tax_rate_id: r.get(2)?,
-            code: r.get(3)?,
-            rate_ppm: r.get(4)?,
-            provider_id: r.get(5)?,
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
+pub(crate) use crate::lines::tax_lines;
 
 #[cfg(test)]
 mod tests {

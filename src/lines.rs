@@ -1,0 +1,221 @@
+//! Line items and tax lines as the cart and order modules both store them. The two modules own
+//! their own tables (`cart_line_item`, `order_line_item`, …) and may not import each other;
+//! the row shapes are the same, so they share this code, parameterised by table names.
+
+use crate::ctx::Ctx;
+use crate::error::Result;
+use crate::money::Rate;
+use rusqlite::{Connection, Row, params};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// The tables of one owner kind (cart or order).
+pub(crate) struct LineTables {
+    /// Items table, e.g. `cart_line_item`.
+    pub items: &'static str,
+    /// Column of the items table naming the owner, e.g. `cart_id`.
+    pub owner: &'static str,
+    /// ID prefix of a new item, e.g. `cali`.
+    pub item_prefix: &'static str,
+    /// Tax lines of the items, e.g. `cart_line_item_tax_line`.
+    pub item_tax_lines: &'static str,
+}
+
+/// A tax line of an item or a shipping method (cart or order).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxLine {
+    /// `calitxl_…`, `casmtxl_…`, `ordlitxl_…` or `ordsmtxl_…`
+    pub id: String,
+    /// Display name of the rate.
+    pub description: Option<String>,
+    /// `txr_…`
+    pub tax_rate_id: Option<String>,
+    /// Rate code.
+    pub code: String,
+    /// Millionths of a percent.
+    pub rate_ppm: i64,
+    /// `tp_system`.
+    pub provider_id: Option<String>,
+}
+
+impl TaxLine {
+    /// The rate.
+    pub fn rate(&self) -> Rate {
+        Rate::from_percent_ppm(self.rate_ppm)
+    }
+}
+
+/// A line item of a cart or an order: a snapshot of the variant and product when it was
+/// added.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LineItem {
+    /// `cali_…` / `ordli_…` (empty before creation).
+    pub id: String,
+    /// Product title (or a custom title).
+    pub title: String,
+    /// Variant title.
+    pub subtitle: Option<String>,
+    /// Image URL.
+    pub thumbnail: Option<String>,
+    /// Units.
+    pub quantity: i64,
+    /// `variant_…`
+    pub variant_id: Option<String>,
+    /// `prod_…`
+    pub product_id: Option<String>,
+    /// Snapshot.
+    pub product_title: Option<String>,
+    /// Snapshot.
+    pub product_description: Option<String>,
+    /// Snapshot.
+    pub product_subtitle: Option<String>,
+    /// Snapshot.
+    pub product_type: Option<String>,
+    /// Snapshot.
+    pub product_type_id: Option<String>,
+    /// Snapshot.
+    pub product_collection: Option<String>,
+    /// Snapshot.
+    pub product_handle: Option<String>,
+    /// Snapshot.
+    pub variant_sku: Option<String>,
+    /// Snapshot.
+    pub variant_barcode: Option<String>,
+    /// Snapshot.
+    pub variant_title: Option<String>,
+    /// Whether it needs a shipping method.
+    pub requires_shipping: bool,
+    /// Whether promotions may discount it.
+    pub is_discountable: bool,
+    /// Gift card.
+    pub is_giftcard: bool,
+    /// Whether `unit_price` includes tax.
+    pub is_tax_inclusive: bool,
+    /// Set by hand, not re-priced.
+    pub is_custom_price: bool,
+    /// Minor units, when a sale price undercuts the original.
+    pub compare_at_unit_price: Option<i64>,
+    /// Minor units.
+    pub unit_price: i64,
+    /// Free-form JSON (`{}` by default).
+    pub metadata: Value,
+    /// ISO-8601.
+    pub created_at: String,
+    /// ISO-8601.
+    pub updated_at: String,
+    /// Tax lines.
+    #[serde(default)]
+    pub tax_lines: Vec<TaxLine>,
+}
+
+pub(crate) const ITEM_COLUMNS: &str = "id, title, subtitle, thumbnail, quantity, variant_id, product_id, product_title,
+    product_description, product_subtitle, product_type, product_type_id, product_collection, product_handle,
+    variant_sku, variant_barcode, variant_title, requires_shipping, is_discountable, is_giftcard,
+    is_tax_inclusive, is_custom_price, compare_at_unit_price, unit_price, metadata, created_at, updated_at";
+
+pub(crate) fn item_from_row(r: &Row) -> rusqlite::Result<LineItem> {
+    let metadata: Option<String> = r.get(24)?;
+    Ok(LineItem {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        subtitle: r.get(2)?,
+        thumbnail: r.get(3)?,
+        quantity: r.get(4)?,
+        variant_id: r.get(5)?,
+        product_id: r.get(6)?,
+        product_title: r.get(7)?,
+        product_description: r.get(8)?,
+        product_subtitle: r.get(9)?,
+        product_type: r.get(10)?,
+        product_type_id: r.get(11)?,
+        product_collection: r.get(12)?,
+        product_handle: r.get(13)?,
+        variant_sku: r.get(14)?,
+        variant_barcode: r.get(15)?,
+        variant_title: r.get(16)?,
+        requires_shipping: r.get(17)?,
+        is_discountable: r.get(18)?,
+        is_giftcard: r.get(19)?,
+        is_tax_inclusive: r.get(20)?,
+        is_custom_price: r.get(21)?,
+        compare_at_unit_price: r.get(22)?,
+        unit_price: r.get(23)?,
+        metadata: metadata
+            .and_then(|m| serde_json::from_str(&m).ok())
+            .unwrap_or(Value::Object(Default::default())),
+        created_at: r.get(25)?,
+        updated_at: r.get(26)?,
+        tax_lines: Vec::new(),
+    })
+}
+
+impl LineTables {
+    /// Inserts a line item under `owner_id`. Returns its id.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub(crate) fn add_item(
+        &self,
+        conn: &Connection,
+        ctx: &Ctx,
+        owner_id: &str,
+        item: &LineItem,
+    ) -> Result<String> {
+        let (id, now) = (ctx.id(self.item_prefix), ctx.now());
+        conn.prepare_cached(&format!(
+            "INSERT INTO {} ({}, {ITEM_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
+             ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?27)",
+            self.items, self.owner
+        ))?
+        .execute(params![
+            owner_id, id, item.title, item.subtitle, item.thumbnail, item.quantity, item.variant_id, item.product_id,
+            item.product_title, item.product_description, item.product_subtitle, item.product_type, item.product_type_id,
+            item.product_collection, item.product_handle, item.variant_sku, item.variant_barcode, item.variant_title,
+            item.requires_shipping, item.is_discountable, item.is_giftcard, item.is_tax_inclusive, item.is_custom_price,
+            item.compare_at_unit_price, item.unit_price, item.metadata.to_string(), now
+        ])?;
+        Ok(id)
+    }
+
+    /// Live items of `owner_id` with their tax lines, oldest first.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub(crate) fn items_of(&self, conn: &Connection, owner_id: &str) -> Result<Vec<LineItem>> {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT {ITEM_COLUMNS} FROM {} WHERE {} = ?1 AND deleted_at IS NULL ORDER BY id",
+            self.items, self.owner
+        ))?;
+        let mut items: Vec<LineItem> = stmt
+            .query_map([owner_id], item_from_row)?
+            .collect::<rusqlite::Result<_>>()?;
+        for item in &mut items {
+            item.tax_lines = tax_lines(conn, self.item_tax_lines, "item_id", &item.id)?;
+        }
+        Ok(items)
+    }
+}
+
+/// Tax lines of one item or shipping method.
+pub(crate) fn tax_lines(
+    conn: &Connection,
+    table: &str,
+    owner_column: &str,
+    owner: &str,
+) -> Result<Vec<TaxLine>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, description, tax_rate_id, code, rate_ppm, provider_id FROM {table}
+         WHERE {owner_column} = ?1 AND deleted_at IS NULL ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([owner], |r| {
+        Ok(TaxLine {
+            id: r.get(0)?,
+            description: r.get(1)?,
+            tax_rate_id: r.get(2)?,
+            code: r.get(3)?,
+            rate_ppm: r.get(4)?,
+            provider_id: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
