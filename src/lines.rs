@@ -1,4 +1,4 @@
-//! Line items and tax lines as the cart and order modules both store them. The two modules own
+//! Line items, shipping methods and tax lines as the cart and order modules both store them. The two modules own
 //! their own tables (`cart_line_item`, `order_line_item`, …) and may not import each other;
 //! the row shapes are the same, so they share this code, parameterised by table names.
 
@@ -193,6 +193,139 @@ impl LineTables {
             item.tax_lines = tax_lines(conn, self.item_tax_lines, "item_id", &item.id)?;
         }
         Ok(items)
+    }
+}
+
+/// A shipping method of a cart or an order.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ShippingMethod {
+    /// `casm_…` / `ordsm_…` (empty before creation).
+    pub id: String,
+    /// The option's name.
+    pub name: String,
+    /// Optional description.
+    pub description: Option<String>,
+    /// Minor units.
+    pub amount: i64,
+    /// Whether `amount` includes tax.
+    pub is_tax_inclusive: bool,
+    /// `so_…`
+    pub shipping_option_id: Option<String>,
+    /// Provider data.
+    pub data: Value,
+    /// ISO-8601.
+    pub created_at: String,
+    /// Tax lines.
+    #[serde(default)]
+    pub tax_lines: Vec<TaxLine>,
+}
+
+/// The shipping-method tables of one owner kind (cart or order).
+pub(crate) struct ShippingTables {
+    /// Methods table, e.g. `cart_shipping_method`.
+    pub methods: &'static str,
+    /// Column naming the owner, e.g. `cart_id`.
+    pub owner: &'static str,
+    /// ID prefix of a new method, e.g. `casm`.
+    pub prefix: &'static str,
+    /// Tax lines of the methods, e.g. `cart_shipping_method_tax_line`.
+    pub tax_lines: &'static str,
+}
+
+impl ShippingTables {
+    /// Replaces every shipping method of `owner_id` with `method`. Returns the new id.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub(crate) fn replace_methods(
+        &self,
+        conn: &Connection,
+        ctx: &Ctx,
+        owner_id: &str,
+        method: &ShippingMethod,
+    ) -> Result<String> {
+        let (id, now) = (ctx.id(self.prefix), ctx.now());
+        self.delete_methods(conn, ctx, owner_id)?;
+        conn.prepare_cached(&format!(
+            "INSERT INTO {} (id, {}, name, description, amount, is_tax_inclusive, shipping_option_id, data, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+            self.methods, self.owner
+        ))?
+        .execute(params![id, owner_id, method.name, method.description, method.amount, method.is_tax_inclusive, method.shipping_option_id, method.data.to_string(), now])?;
+        Ok(id)
+    }
+
+    /// Soft-deletes every shipping method of `owner_id`.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub(crate) fn delete_methods(
+        &self,
+        conn: &Connection,
+        ctx: &Ctx,
+        owner_id: &str,
+    ) -> Result<()> {
+        conn.prepare_cached(&format!(
+            "UPDATE {} SET deleted_at = ?2, updated_at = ?2 WHERE {} = ?1 AND deleted_at IS NULL",
+            self.methods, self.owner
+        ))?
+        .execute(params![owner_id, ctx.now()])?;
+        Ok(())
+    }
+
+    /// Sets a method's amount.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub(crate) fn set_amount(
+        &self,
+        conn: &Connection,
+        ctx: &Ctx,
+        id: &str,
+        amount: i64,
+        is_tax_inclusive: bool,
+    ) -> Result<()> {
+        conn.prepare_cached(&format!(
+            "UPDATE {} SET amount = ?2, is_tax_inclusive = ?3, updated_at = ?4 WHERE id = ?1",
+            self.methods
+        ))?
+        .execute(params![id, amount, is_tax_inclusive, ctx.now()])?;
+        Ok(())
+    }
+
+    /// Live shipping methods of `owner_id` with their tax lines.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub(crate) fn methods_of(
+        &self,
+        conn: &Connection,
+        owner_id: &str,
+    ) -> Result<Vec<ShippingMethod>> {
+        let mut stmt = conn.prepare_cached(&format!(
+            "SELECT id, name, description, amount, is_tax_inclusive, shipping_option_id, data, created_at
+             FROM {} WHERE {} = ?1 AND deleted_at IS NULL ORDER BY id",
+            self.methods, self.owner
+        ))?;
+        let rows = stmt.query_map([owner_id], |r| {
+            let data: String = r.get(6)?;
+            Ok(ShippingMethod {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                description: r.get(2)?,
+                amount: r.get(3)?,
+                is_tax_inclusive: r.get(4)?,
+                shipping_option_id: r.get(5)?,
+                data: serde_json::from_str(&data).unwrap_or(Value::Object(Default::default())),
+                created_at: r.get(7)?,
+                tax_lines: Vec::new(),
+            })
+        })?;
+        let mut methods: Vec<ShippingMethod> = rows.collect::<rusqlite::Result<_>>()?;
+        for method in &mut methods {
+            method.tax_lines = tax_lines(conn, self.tax_lines, "shipping_method_id", &method.id)?;
+        }
+        Ok(methods)
     }
 }
 

@@ -289,8 +289,6 @@ pub fn set_tax_lines(
     Ok(())
 }
 
-pub(crate) use crate::lines::tax_lines;
-
 /// Whether a live cart has this id.
 ///
 /// # Errors

@@ -298,8 +298,6 @@ fn set_tax_lines(
     Ok(())
 }
 
-pub(crate) use crate::lines::tax_lines;
-
 #[cfg(test)]
 mod tests {
     use super::*;
