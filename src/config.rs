@@ -36,6 +36,11 @@ pub enum Command {
         /// Only executions in this state (e.g. `failed_compensation`).
         state: Option<String>,
     },
+    /// `stockroom export --db PATH`: print the store as a fixture document.
+    Export {
+        /// Store file.
+        db: PathBuf,
+    },
     /// `stockroom user create --db PATH --email E --password P`
     UserCreate {
         /// Store file.
@@ -132,6 +137,7 @@ usage:
   stockroom serve [--db PATH | --memory] [--demo | --fixture FILE] [--host H] [--port P]
   stockroom migrate --db PATH
   stockroom seed --db PATH FILE
+  stockroom export --db PATH > fixture.json
   stockroom workflows --db PATH [--state running|compensating|done|reverted|failed_compensation]
   stockroom user create --db PATH --email E --password P
   stockroom <command> --help
@@ -159,6 +165,7 @@ which use fixed, documented dev secrets.
 const MIGRATE_HELP: &str =
     "stockroom migrate --db PATH: create or upgrade the store file, then exit\n";
 const WORKFLOWS_HELP: &str = "stockroom workflows --db PATH [--state STATE]: list workflow executions (newest first), one JSON object per line; --state failed_compensation lists those that need an operator\n";
+const EXPORT_HELP: &str = "stockroom export --db PATH > fixture.json: print the store in the fixture format (catalog, regions, taxes, stock locations and shipping, stock, admin users and customers with their password hashes); what the format cannot hold (orders, customer groups, price-list rules…) is listed on stderr. Read-only: no migration or recovery runs\n";
 const SEED_HELP: &str = "stockroom seed --db PATH FILE: load a fixture file into the store file\n";
 const USER_HELP: &str =
     "stockroom user create --db PATH --email E --password P: create an admin user
@@ -183,6 +190,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         "serve" => help(SERVE_HELP).map_or_else(|| parse_serve(rest, env).map(Command::Serve), Ok),
         "migrate" => help(MIGRATE_HELP).map_or_else(|| parse_migrate(rest, env), Ok),
         "seed" => help(SEED_HELP).map_or_else(|| parse_seed(rest, env), Ok),
+        "export" => help(EXPORT_HELP).map_or_else(|| parse_export(rest, env), Ok),
         "workflows" => help(WORKFLOWS_HELP).map_or_else(|| parse_workflows(rest, env), Ok),
         "user" => help(USER_HELP).map_or_else(|| parse_user(rest, env), Ok),
         other => Err(Error::invalid(format!(
@@ -310,6 +318,16 @@ fn parse_seed(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<C
             "seed needs exactly one FILE\n\n{SEED_HELP}"
         ))),
     }
+}
+
+fn parse_export(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Command> {
+    let (db, rest) = db_flag(args, env)?;
+    if let Some(extra) = rest.first() {
+        return Err(Error::invalid(format!(
+            "unexpected argument '{extra}'\n\n{EXPORT_HELP}"
+        )));
+    }
+    Ok(Command::Export { db })
 }
 
 fn parse_workflows(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Command> {
@@ -481,6 +499,11 @@ mod tests {
         );
         assert!(parse(&args("seed --db s.db"), &no_env).is_err());
         assert!(parse(&args("migrate"), &no_env).is_err());
+        assert_eq!(
+            parse(&args("export --db s.db"), &no_env).unwrap(),
+            Command::Export { db: "s.db".into() }
+        );
+        assert!(parse(&args("export --db s.db extra"), &no_env).is_err());
         assert_eq!(
             parse(
                 &args("workflows --db s.db --state failed_compensation"),

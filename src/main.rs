@@ -61,6 +61,7 @@ fn run(command: Command) -> Result<()> {
             }
             Ok(())
         }
+        Command::Export { db } => export(&db),
         Command::UserCreate {
             db,
             email,
@@ -74,6 +75,30 @@ fn run(command: Command) -> Result<()> {
             Ok(())
         }
     }
+}
+
+/// Prints the store as a fixture on stdout and what it left out on stderr. Read-only: no
+/// engine is built, so no migration or recovery touches the file.
+fn export(db: &std::path::Path) -> Result<()> {
+    if !db.is_file() {
+        return Err(stockroom::Error::invalid(format!(
+            "no store file at {}",
+            db.display()
+        )));
+    }
+    let store = Store::open(db, StoreOptions::default())?;
+    let outcome = store.read(|c| stockroom::flows::export::export(c));
+    store.close();
+    let exported = outcome?;
+    let text = stockroom::flows::export::to_json(&exported.fixture)?;
+    std::io::stdout()
+        .lock()
+        .write_all(text.as_bytes())
+        .map_err(|e| stockroom::Error::Internal(format!("stdout: {e}")))?;
+    for line in &exported.skipped {
+        eprintln!("stockroom export: not exported: {line}");
+    }
+    Ok(())
 }
 
 fn serve(config: &ServeConfig) -> Result<()> {

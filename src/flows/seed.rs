@@ -12,70 +12,79 @@ use crate::db::Tx;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::seed_catalog::{self, Keys, lookup};
-use crate::flows::seed_regions;
+use crate::flows::seed_customers::login_hash;
+use crate::flows::{seed_customers, seed_regions};
 use crate::flows::{accounts, links};
-use crate::modules::auth::password;
 use crate::modules::{api_key, sales_channel, store};
 use rusqlite::Connection;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// A fixture document.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Fixture {
     /// The store record.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store: Option<FixtureStore>,
     /// Sales channels.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sales_channels: Vec<FixtureSalesChannel>,
     /// Publishable API keys.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub publishable_keys: Vec<FixturePublishableKey>,
     /// Regions.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub regions: Vec<seed_regions::FixtureRegion>,
     /// Tax regions with default rates.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tax_regions: Vec<seed_regions::FixtureTaxRegion>,
     /// Product collections.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub collections: Vec<seed_catalog::FixtureCollection>,
     /// Product categories, parents first.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<seed_catalog::FixtureCategory>,
     /// Product tags.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<seed_catalog::FixtureValue>,
     /// Product types.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub types: Vec<seed_catalog::FixtureValue>,
     /// Products with variants and prices.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub products: Vec<seed_catalog::FixtureProduct>,
     /// Price lists.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub price_lists: Vec<seed_catalog::FixturePriceList>,
     /// Stock locations with their fulfillment sets and shipping options.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stock_locations: Vec<super::seed_checkout::FixtureLocation>,
     /// Stock for the variants.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inventory: Option<super::seed_checkout::FixtureInventory>,
     /// Admin users with email/password identities.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub users: Vec<FixtureUser>,
+    /// Customers with their addresses (and, when registered, their login).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub customers: Vec<super::seed_customers::FixtureCustomer>,
 }
 
-/// `users[]` entry.
-#[derive(Clone, Deserialize)]
+/// `users[]` entry: a login given either as a plain `password` (hashed at load; for demo and
+/// test fixtures) or as the stored `password_hash` (what `stockroom export` writes, so an
+/// exported store keeps its logins without anyone knowing the passwords).
+#[derive(Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureUser {
     /// Login email.
     pub email: String,
-    /// Password (hashed at load; fixture files are for demo and tests only).
-    pub password: String,
+    /// Plain password.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password: Option<String>,
+    /// A PHC-format hash (`$argon2id$…`) used as it is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_hash: Option<String>,
 }
 
 impl std::fmt::Debug for FixtureUser {
@@ -87,24 +96,24 @@ impl std::fmt::Debug for FixtureUser {
 }
 
 /// `store` section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureStore {
     /// Shop name.
     pub name: String,
     /// Currency codes, the first is the default.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub currencies: Vec<String>,
     /// Key of the default sales channel.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_sales_channel: Option<String>,
     /// Key of the default region.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_region: Option<String>,
 }
 
 /// `sales_channels[]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureSalesChannel {
     /// Fixture-local key other entries refer to.
@@ -112,21 +121,21 @@ pub struct FixtureSalesChannel {
     /// Display name.
     pub name: String,
     /// Optional description.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
 }
 
 /// `publishable_keys[]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixturePublishableKey {
     /// Title.
     pub title: String,
     /// A fixed token (documented keys); generated when absent.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub token: Option<String>,
     /// Keys of the sales channels it is linked to.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sales_channels: Vec<String>,
 }
 
@@ -146,7 +155,8 @@ pub fn override_admin(fixture: &mut Fixture, admin: &AdminOverride) {
             first.email = email.clone();
         }
         if let Some(pass) = &admin.password {
-            first.password = pass.clone();
+            first.password = Some(pass.clone());
+            first.password_hash = None;
         }
     }
 }
@@ -166,17 +176,39 @@ pub fn parse(text: &str) -> Result<Fixture> {
 pub fn load(engine: &Engine, fixture: Fixture) -> Result<SeedSummary> {
     let ctx = engine.ctx().clone();
     let cost = engine.auth().hash_cost;
-    let hashes = fixture
-        .users
-        .iter()
-        .map(|u| password::hash(&u.password, cost))
-        .collect::<Result<Vec<_>>>()?;
+    let hashes = Hashes {
+        users: fixture
+            .users
+            .iter()
+            .map(|u| {
+                let who = format!("user {}", u.email);
+                login_hash(&who, u.password.as_deref(), u.password_hash.as_deref(), cost)?
+                    .ok_or_else(|| {
+                        Error::invalid(format!("fixture: {who}: password or password_hash is required"))
+                    })
+            })
+            .collect::<Result<Vec<_>>>()?,
+        customers: fixture
+            .customers
+            .iter()
+            .map(|c| {
+                let who = format!("customer {}", c.email);
+                login_hash(&who, c.password.as_deref(), c.password_hash.as_deref(), cost)
+            })
+            .collect::<Result<Vec<_>>>()?,
+    };
     engine
         .store()
         .write(move |tx| load_into(tx, &ctx, &fixture, &hashes))
 }
 
-fn load_into(tx: &Tx, ctx: &Ctx, fixture: &Fixture, hashes: &[String]) -> Result<SeedSummary> {
+/// Login hashes computed before the write job, in fixture order.
+struct Hashes {
+    users: Vec<String>,
+    customers: Vec<Option<String>>,
+}
+
+fn load_into(tx: &Tx, ctx: &Ctx, fixture: &Fixture, hashes: &Hashes) -> Result<SeedSummary> {
     let conn: &Connection = tx;
     let mut keys = Keys::default();
     let mut summary = load_channels_and_keys(conn, ctx, fixture, &mut keys.channels)?;
@@ -216,10 +248,11 @@ fn load_into(tx: &Tx, ctx: &Ctx, fixture: &Fixture, hashes: &[String]) -> Result
         inventory: fixture.inventory.as_ref(),
     };
     super::seed_checkout::load(conn, ctx, &checkout, &keys.channels, &keys.regions)?;
-    for (user, hash) in fixture.users.iter().zip(hashes) {
+    for (user, hash) in fixture.users.iter().zip(&hashes.users) {
         let created = accounts::create_user_in(tx, ctx, &user.email, hash)?;
         summary.admin_emails.push(created.email);
     }
+    seed_customers::load(conn, ctx, &fixture.customers, &hashes.customers)?;
     Ok(summary)
 }
 

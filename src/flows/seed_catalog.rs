@@ -9,12 +9,12 @@ use crate::modules::pricing::{self, NewPrice, NewPriceList};
 use crate::modules::product::taxonomy::{self, NewCategory, ValueKind};
 use crate::modules::product::{NewImage, NewOption, NewProduct, NewVariant};
 use rusqlite::Connection;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// `collections[]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureCollection {
     /// Fixture-local key.
@@ -22,12 +22,12 @@ pub struct FixtureCollection {
     /// Title.
     pub title: String,
     /// Handle (slug of the title when absent).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle: Option<String>,
 }
 
 /// `categories[]` entry; parents must come before their children.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureCategory {
     /// Fixture-local key.
@@ -35,24 +35,24 @@ pub struct FixtureCategory {
     /// Name.
     pub name: String,
     /// Handle (slug of the name when absent).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle: Option<String>,
     /// Description.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Key of the parent category.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     /// Visible (default true).
-    #[serde(default = "crate::flows::seed_regions::yes")]
+    #[serde(default = "crate::flows::seed_regions::yes", skip_serializing_if = "crate::flows::seed_regions::is_true")]
     pub is_active: bool,
     /// Hidden from the store.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "crate::flows::seed_regions::is_false")]
     pub is_internal: bool,
 }
 
 /// `tags[]` / `types[]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureValue {
     /// Fixture-local key.
@@ -62,66 +62,66 @@ pub struct FixtureValue {
 }
 
 /// `products[]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureProduct {
     /// Title.
     pub title: String,
     /// Handle.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub handle: Option<String>,
     /// Subtitle.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtitle: Option<String>,
     /// Description.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub description: Option<String>,
     /// Status (default `published`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
     /// Gift card.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "crate::flows::seed_regions::is_false")]
     pub is_giftcard: bool,
     /// Thumbnail (first image when absent).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
     /// Image URLs.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<String>,
     /// Weight.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub weight: Option<f64>,
     /// Material.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub material: Option<String>,
     /// Key of the collection.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub collection: Option<String>,
     /// Key of the type.
-    #[serde(default, rename = "type")]
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub product_type: Option<String>,
     /// Keys of categories.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub categories: Vec<String>,
     /// Keys of tags.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub tags: Vec<String>,
     /// Keys of sales channels.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sales_channels: Vec<String>,
     /// Options: title → values.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<FixtureOption>,
     /// Variants.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<FixtureVariant>,
     /// Free-form JSON.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub metadata: Option<Value>,
 }
 
 /// An option of a fixture product.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureOption {
     /// Title.
@@ -131,30 +131,30 @@ pub struct FixtureOption {
 }
 
 /// A variant of a fixture product.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureVariant {
     /// Title.
     pub title: String,
     /// SKU.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
     /// Option title → value.
-    #[serde(default)]
-    pub options: HashMap<String, String>,
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub options: BTreeMap<String, String>,
     /// Track inventory (default true).
-    #[serde(default = "crate::flows::seed_regions::yes")]
+    #[serde(default = "crate::flows::seed_regions::yes", skip_serializing_if = "crate::flows::seed_regions::is_true")]
     pub manage_inventory: bool,
     /// Sell when out of stock.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "crate::flows::seed_regions::is_false")]
     pub allow_backorder: bool,
     /// Prices.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub prices: Vec<FixturePrice>,
 }
 
 /// A price: major units (number or decimal string), optional region key and quantity bounds.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixturePrice {
     /// Currency code.
@@ -162,27 +162,27 @@ pub struct FixturePrice {
     /// Major units, e.g. `19.99` or `"19.99"`.
     pub amount: Value,
     /// Key of a region the price is limited to.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Lowest quantity.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub min_quantity: Option<i64>,
     /// Highest quantity.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_quantity: Option<i64>,
     /// SKU of the variant (price lists only).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sku: Option<String>,
 }
 
 /// `price_lists[]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixturePriceList {
     /// Title.
     pub title: String,
     /// Description.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// `sale` or `override`.
     #[serde(rename = "type")]
@@ -190,10 +190,10 @@ pub struct FixturePriceList {
     /// `active` or `draft`.
     pub status: String,
     /// Start.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub starts_at: Option<String>,
     /// End.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ends_at: Option<String>,
     /// Prices, each naming its variant by `sku`.
     pub prices: Vec<FixturePrice>,

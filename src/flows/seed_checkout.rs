@@ -13,12 +13,12 @@ use crate::modules::inventory;
 use crate::modules::stock_location::{self, LocationAddress};
 use crate::money::parse_major_non_negative;
 use rusqlite::Connection;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 /// `stock_locations[]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureLocation {
     /// Fixture-local key.
@@ -28,31 +28,31 @@ pub struct FixtureLocation {
     /// Street address.
     pub address: FixtureAddress,
     /// Keys of the sales channels it serves.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub sales_channels: Vec<String>,
     /// What ships from it.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fulfillment_sets: Vec<FixtureFulfillmentSet>,
 }
 
 /// A location address.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureAddress {
     /// Street.
     pub address_1: String,
     /// City.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
     /// ISO-2.
     pub country_code: String,
     /// Postal code.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
 }
 
 /// A fulfillment set.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureFulfillmentSet {
     /// Display name.
@@ -69,7 +69,7 @@ fn shipping() -> String {
 }
 
 /// A service zone.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureServiceZone {
     /// Display name.
@@ -81,7 +81,7 @@ pub struct FixtureServiceZone {
 }
 
 /// A flat-priced shipping option.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureShippingOption {
     /// Display name.
@@ -93,27 +93,42 @@ pub struct FixtureShippingOption {
 }
 
 /// One price of an option: per currency, or per region (by key).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureOptionPrice {
     /// Currency (for a region price, the region's).
     pub currency_code: String,
     /// Region key, for a region price.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<String>,
     /// Major units.
     pub amount: Value,
 }
 
 /// `inventory` section.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureInventory {
     /// Stock of every variant with a SKU at the first location.
     pub default_stocked: i64,
-    /// Exceptions by SKU.
-    #[serde(default)]
-    pub stocked: HashMap<String, i64>,
+    /// Exceptions by SKU (at the first location).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub stocked: BTreeMap<String, i64>,
+    /// Stock at the other locations.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levels: Vec<FixtureLevel>,
+}
+
+/// Stock of one SKU at a location other than the first.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureLevel {
+    /// The variant's SKU.
+    pub sku: String,
+    /// Key of the stock location.
+    pub location: String,
+    /// Units on hand.
+    pub stocked: i64,
 }
 
 /// The checkout sections of a fixture.
@@ -174,10 +189,22 @@ pub fn load(
         for set in &location.fulfillment_sets {
             load_set(conn, ctx, &id, set, profile.as_deref(), regions)?;
         }
-        location_ids.push(id);
+        location_ids.push((location.key.clone(), id));
     }
-    if let (Some(inv), Some(location)) = (f.inventory, location_ids.first()) {
+    if let (Some(inv), Some((_, location))) = (f.inventory, location_ids.first()) {
         load_inventory(conn, ctx, inv, location)?;
+        let locations: HashMap<String, String> = location_ids.into_iter().collect();
+        for level in &inv.levels {
+            let location = lookup(&locations, "stock location", &level.location)?;
+            let item = inventory::manage::list(conn, None, Some(&level.sku), 0, 1)?
+                .0
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    Error::invalid(format!("fixture: no inventory for sku '{}'", level.sku))
+                })?;
+            inventory::set_stocked(conn, ctx, &item.id, location, level.stocked)?;
+        }
     }
     Ok(())
 }

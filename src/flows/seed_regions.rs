@@ -7,11 +7,11 @@ use crate::flows::create_region;
 use crate::flows::seed_catalog::Keys;
 use crate::modules::{region, tax};
 use rusqlite::Connection;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// `regions[]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureRegion {
     /// Fixture-local key.
@@ -21,16 +21,16 @@ pub struct FixtureRegion {
     /// Currency code.
     pub currency_code: String,
     /// ISO-2 country codes.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub countries: Vec<String>,
     /// Automatic taxes (default true).
-    #[serde(default = "yes")]
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub automatic_taxes: bool,
     /// Prices in this region include tax (a price preference).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "crate::flows::seed_regions::is_false")]
     pub prices_include_tax: bool,
     /// Payment provider ids (`pp_system_default`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub payment_providers: Vec<String>,
 }
 
@@ -38,26 +38,38 @@ pub(crate) fn yes() -> bool {
     true
 }
 
+/// Serde helper: leave a flag that defaults to true out of an export when it is true.
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
+pub(crate) fn is_true(flag: &bool) -> bool {
+    *flag
+}
+
+/// Serde helper: leave a flag that defaults to false out of an export when it is false.
+#[allow(clippy::trivially_copy_pass_by_ref)] // serde passes a reference
+pub(crate) fn is_false(flag: &bool) -> bool {
+    !*flag
+}
+
 /// `tax_regions[]` entry.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixtureTaxRegion {
     /// ISO-2 country code.
     pub country_code: String,
     /// Province code (its country's region must come first).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub province_code: Option<String>,
     /// Default rate in percent (decimal text or number).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_rate: Option<Value>,
     /// Code of the default rate.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
     /// Name of the default rate.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The default rate combines with the country's (provinces).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "crate::flows::seed_regions::is_false")]
     pub is_combinable: bool,
 }
 

@@ -40,6 +40,22 @@ pub fn hash(password: &str, cost: Cost) -> Result<String> {
         .map_err(|e| Error::Internal(format!("password hashing: {e}")))
 }
 
+/// Accepts a stored hash from outside (a fixture written by `stockroom export`) only if it
+/// parses as a PHC string of an argon2 algorithm, so a typo cannot become an unusable login.
+///
+/// # Errors
+/// 400 naming the problem.
+pub fn check_phc(phc: &str) -> Result<()> {
+    match PasswordHash::new(phc) {
+        Ok(parsed) if parsed.algorithm.as_str().starts_with("argon2") => Ok(()),
+        Ok(parsed) => Err(Error::invalid(format!(
+            "password_hash: unsupported algorithm '{}'",
+            parsed.algorithm
+        ))),
+        Err(e) => Err(Error::invalid(format!("password_hash: {e}"))),
+    }
+}
+
 /// Whether `password` matches the PHC string `phc` (constant-time inside argon2).
 pub fn verify(password: &str, phc: &str) -> bool {
     let Ok(parsed) = PasswordHash::new(phc) else {

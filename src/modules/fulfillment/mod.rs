@@ -17,7 +17,7 @@ use crate::ctx::Ctx;
 use crate::db::module::Module;
 use crate::error::Result;
 use crate::migration;
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// The manual fulfillment provider's id.
 pub const MANUAL_PROVIDER: &str = "manual_manual";
@@ -101,4 +101,96 @@ pub fn create_profile(conn: &Connection, ctx: &Ctx, name: &str, kind: &str) -> R
     )?
     .execute(params![id, name, kind, ctx.now()])?;
     Ok(id)
+}
+
+/// A fulfillment set with its service zones, as `stockroom export` writes it back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SetLayout {
+    /// `fuset_…`
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `shipping` or `pickup`.
+    pub kind: String,
+    /// Live zones, oldest first.
+    pub zones: Vec<ZoneLayout>,
+}
+
+/// A service zone with its geo zones and shipping options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ZoneLayout {
+    /// Display name.
+    pub name: String,
+    /// Countries and provinces covered.
+    pub geo_zones: Vec<GeoZone>,
+    /// Live options with their prices, oldest first.
+    pub options: Vec<ShippingOption>,
+}
+
+/// The live sets among `set_ids` (in that order) with their zones and options.
+///
+/// # Errors
+/// Database failures.
+pub fn layout_of_sets(conn: &Connection, set_ids: &[String]) -> Result<Vec<SetLayout>> {
+    let mut set_stmt = conn.prepare_cached(
+        "SELECT name, type FROM fulfillment_set WHERE id = ?1 AND deleted_at IS NULL",
+    )?;
+    let mut layouts = Vec::new();
+    for id in set_ids {
+        let found: Option<(String, String)> = set_stmt
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        if let Some((name, kind)) = found {
+            let zones = zones_of_set(conn, id)?;
+            layouts.push(SetLayout {
+                id: id.clone(),
+                name,
+                kind,
+                zones,
+            });
+        }
+    }
+    Ok(layouts)
+}
+
+fn zones_of_set(conn: &Connection, set_id: &str) -> Result<Vec<ZoneLayout>> {
+    let zones: Vec<(String, String)> = conn
+        .prepare_cached(
+            "SELECT id, name FROM fulfillment_service_zone
+             WHERE fulfillment_set_id = ?1 AND deleted_at IS NULL ORDER BY id",
+        )?
+        .query_map([set_id], |r| Ok((r.get(0)?, r.get(1)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut geo = conn.prepare_cached(
+        "SELECT country_code, province_code FROM fulfillment_geo_zone
+         WHERE service_zone_id = ?1 AND deleted_at IS NULL ORDER BY id",
+    )?;
+    let mut option_ids = conn.prepare_cached(
+        "SELECT id FROM fulfillment_shipping_option
+         WHERE service_zone_id = ?1 AND deleted_at IS NULL ORDER BY id",
+    )?;
+    let mut out = Vec::new();
+    for (zone_id, name) in zones {
+        let geo_zones = geo
+            .query_map([&zone_id], |r| {
+                Ok(GeoZone {
+                    country_code: r.get(0)?,
+                    province_code: r.get(1)?,
+                })
+            })?
+            .collect::<rusqlite::Result<_>>()?;
+        let ids: Vec<String> = option_ids
+            .query_map([&zone_id], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        let options = ids
+            .iter()
+            .map(|id| retrieve_option(conn, id))
+            .collect::<Result<_>>()?;
+        out.push(ZoneLayout {
+            name,
+            geo_zones,
+            options,
+        });
+    }
+    Ok(out)
 }

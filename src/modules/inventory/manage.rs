@@ -303,3 +303,21 @@ pub fn delete_level(
     .execute(params![level.id, ctx.now()])?;
     Ok(level.id)
 }
+
+/// Stocked quantity of every live level of every item with a SKU, as `(sku, location id,
+/// stocked)` in item then level order: what `stockroom export` writes back.
+///
+/// # Errors
+/// Database failures.
+pub fn stock_by_sku(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
+    let rows = conn
+        .prepare_cached(
+            "SELECT i.sku, l.location_id, l.stocked_quantity
+             FROM inventory_item i JOIN inventory_level l ON l.inventory_item_id = i.id
+             WHERE i.deleted_at IS NULL AND l.deleted_at IS NULL AND i.sku IS NOT NULL
+             ORDER BY i.id, l.id",
+        )?
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(rows)
+}

@@ -194,6 +194,17 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Order> {
     .ok_or_else(|| Error::not_found("Order", id))
 }
 
+/// How many live orders the store holds (what `stockroom export` reports leaving out).
+///
+/// # Errors
+/// Database failures.
+pub fn count_live(conn: &Connection) -> Result<u64> {
+    let n: i64 = conn
+        .prepare_cached("SELECT count(*) FROM \"order\" WHERE deleted_at IS NULL")?
+        .query_row([], |r| r.get(0))?;
+    Ok(u64::try_from(n).unwrap_or_default())
+}
+
 /// A customer's orders, newest first, and their count.
 ///
 /// # Errors
