@@ -87,7 +87,7 @@ fn export(db: &std::path::Path) -> Result<()> {
         )));
     }
     let store = Store::open(db, StoreOptions::default())?;
-    let outcome = store.read(|c| stockroom::flows::export::export(c));
+    let outcome = store.read(stockroom::flows::export::export);
     store.close();
     let exported = outcome?;
     let text = stockroom::flows::export::to_json(&exported.fixture)?;

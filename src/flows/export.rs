@@ -14,16 +14,14 @@
 //! touches a table.
 
 use super::export_catalog;
-use super::seed::{
-    Fixture, FixturePublishableKey, FixtureSalesChannel, FixtureStore, FixtureUser,
-};
+use super::links;
+use super::seed::{Fixture, FixturePublishableKey, FixtureSalesChannel, FixtureStore, FixtureUser};
 use super::seed_checkout::{
     FixtureAddress, FixtureFulfillmentSet, FixtureInventory, FixtureLevel, FixtureLocation,
     FixtureOptionPrice, FixtureServiceZone, FixtureShippingOption,
 };
 use super::seed_customers::FixtureCustomer;
 use super::seed_regions::{FixtureRegion, FixtureTaxRegion};
-use super::links;
 use crate::error::Result;
 use crate::modules::customer::{self, Address, CustomerFilter};
 use crate::modules::region::RegionFilter;
@@ -103,7 +101,9 @@ pub fn export(conn: &Connection) -> Result<Export> {
     out.fixture.customers = customers(conn, &mut out.skipped)?;
     let orders = crate::modules::order::count_live(conn)?;
     if orders > 0 {
-        out.skipped.push(format!("{orders} order(s): orders are not part of the fixture format"));
+        out.skipped.push(format!(
+            "{orders} order(s): orders are not part of the fixture format"
+        ));
     }
     Ok(out)
 }
@@ -218,18 +218,13 @@ fn store_section(conn: &Connection, book: &KeyBook) -> Result<Option<FixtureStor
     Ok(Some(FixtureStore {
         name: record.name,
         currencies: currencies.into_iter().map(|c| c.currency_code).collect(),
-        default_sales_channel: record
-            .default_sales_channel_id
-            .and_then(|id| book.key(&id)),
+        default_sales_channel: record.default_sales_channel_id.and_then(|id| book.key(&id)),
         default_region: record.default_region_id.and_then(|id| book.key(&id)),
     }))
 }
 
 /// The stock locations with their fulfillment sets, and their ids in export order.
-fn locations(
-    conn: &Connection,
-    book: &mut KeyBook,
-) -> Result<(Vec<FixtureLocation>, Vec<String>)> {
+fn locations(conn: &Connection, book: &mut KeyBook) -> Result<(Vec<FixtureLocation>, Vec<String>)> {
     let (mut ids, _) = stock_location::manage::list(conn, None, &[], 0, ALL)?;
     ids.sort();
     let mut list = Vec::new();
@@ -247,6 +242,7 @@ fn locations(
                 city: address.city,
                 country_code: address.country_code,
                 postal_code: address.postal_code,
+                province: address.province,
             },
             sales_channels: book.keys(&channels),
             fulfillment_sets: sets.into_iter().map(|s| fulfillment_set(s, book)).collect(),

@@ -232,8 +232,10 @@ fn variant_entries(
         let stored = set.and_then(|s| prices.get(s)).cloned().unwrap_or_default();
         let mut entries = Vec::new();
         for price in stored {
-            let (region, other): (Vec<_>, Vec<_>) =
-                price.rules.iter().partition(|(attr, _)| attr == "region_id");
+            let (region, other): (Vec<_>, Vec<_>) = price
+                .rules
+                .iter()
+                .partition(|(attr, _)| attr == "region_id");
             if !other.is_empty() {
                 skipped.push(format!(
                     "{product_title} / {}: a price rule on {}",
@@ -275,8 +277,7 @@ fn price_lists(
     sku_by_set: &SkuBySet,
     skipped: &mut Vec<String>,
 ) -> Result<Vec<FixturePriceList>> {
-    let (mut lists, _) =
-        pricing::lists::list(conn, &PriceListFilter::default(), ALL, 0)?;
+    let (mut lists, _) = pricing::lists::list(conn, &PriceListFilter::default(), ALL, 0)?;
     lists.sort_by(|a, b| a.id.cmp(&b.id));
     let ids: Vec<String> = lists.iter().map(|l| l.id.clone()).collect();
     let mut prices = pricing::lists::prices_of(conn, &ids)?;
@@ -288,7 +289,10 @@ fn price_lists(
         let mut entries = Vec::new();
         for p in prices.remove(&l.id).unwrap_or_default() {
             let Some(sku) = sku_by_set.get(&p.price_set_id) else {
-                skipped.push(format!("price list '{}': a price of a variant without SKU", l.title));
+                skipped.push(format!(
+                    "price list '{}': a price of a variant without SKU",
+                    l.title
+                ));
                 continue;
             };
             entries.push(FixturePrice {

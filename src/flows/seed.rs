@@ -13,8 +13,8 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::seed_catalog::{self, Keys, lookup};
 use crate::flows::seed_customers::login_hash;
-use crate::flows::{seed_customers, seed_regions};
 use crate::flows::{accounts, links};
+use crate::flows::{seed_customers, seed_regions};
 use crate::modules::{api_key, sales_channel, store};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
@@ -182,10 +182,17 @@ pub fn load(engine: &Engine, fixture: Fixture) -> Result<SeedSummary> {
             .iter()
             .map(|u| {
                 let who = format!("user {}", u.email);
-                login_hash(&who, u.password.as_deref(), u.password_hash.as_deref(), cost)?
-                    .ok_or_else(|| {
-                        Error::invalid(format!("fixture: {who}: password or password_hash is required"))
-                    })
+                login_hash(
+                    &who,
+                    u.password.as_deref(),
+                    u.password_hash.as_deref(),
+                    cost,
+                )?
+                .ok_or_else(|| {
+                    Error::invalid(format!(
+                        "fixture: {who}: password or password_hash is required"
+                    ))
+                })
             })
             .collect::<Result<Vec<_>>>()?,
         customers: fixture
@@ -193,7 +200,12 @@ pub fn load(engine: &Engine, fixture: Fixture) -> Result<SeedSummary> {
             .iter()
             .map(|c| {
                 let who = format!("customer {}", c.email);
-                login_hash(&who, c.password.as_deref(), c.password_hash.as_deref(), cost)
+                login_hash(
+                    &who,
+                    c.password.as_deref(),
+                    c.password_hash.as_deref(),
+                    cost,
+                )
             })
             .collect::<Result<Vec<_>>>()?,
     };

@@ -44,7 +44,10 @@ pub struct FixtureCategory {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent: Option<String>,
     /// Visible (default true).
-    #[serde(default = "crate::flows::seed_regions::yes", skip_serializing_if = "crate::flows::seed_regions::is_true")]
+    #[serde(
+        default = "crate::flows::seed_regions::yes",
+        skip_serializing_if = "crate::flows::seed_regions::is_true"
+    )]
     pub is_active: bool,
     /// Hidden from the store.
     #[serde(default, skip_serializing_if = "crate::flows::seed_regions::is_false")]
@@ -143,7 +146,10 @@ pub struct FixtureVariant {
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub options: BTreeMap<String, String>,
     /// Track inventory (default true).
-    #[serde(default = "crate::flows::seed_regions::yes", skip_serializing_if = "crate::flows::seed_regions::is_true")]
+    #[serde(
+        default = "crate::flows::seed_regions::yes",
+        skip_serializing_if = "crate::flows::seed_regions::is_true"
+    )]
     pub manage_inventory: bool,
     /// Sell when out of stock.
     #[serde(default, skip_serializing_if = "crate::flows::seed_regions::is_false")]

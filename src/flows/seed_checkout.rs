@@ -49,6 +49,9 @@ pub struct FixtureAddress {
     /// Postal code.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub postal_code: Option<String>,
+    /// Province or state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub province: Option<String>,
 }
 
 /// A fulfillment set.
@@ -173,6 +176,7 @@ pub fn load(
             city: location.address.city.clone(),
             country_code: location.address.country_code.clone(),
             postal_code: location.address.postal_code.clone(),
+            province: location.address.province.clone(),
             ..LocationAddress::default()
         };
         let id = stock_location::create(conn, ctx, &location.name, Some(&address))?.id;

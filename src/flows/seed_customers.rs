@@ -112,3 +112,26 @@ pub fn load(
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_login_is_a_password_or_a_stored_hash_never_both() {
+        let light = password::Cost::Light;
+        let hashed = login_hash("u", Some("pw"), None, light).unwrap().unwrap();
+        assert!(password::verify("pw", &hashed));
+        assert_eq!(
+            login_hash("u", None, Some(&hashed), light).unwrap(),
+            Some(hashed.clone())
+        );
+        assert_eq!(login_hash("u", None, None, light).unwrap(), None);
+        let both = login_hash("user a@b", Some("pw"), Some(&hashed), light).unwrap_err();
+        assert!(both.to_string().contains("not both"), "{both}");
+        let bad = login_hash("user a@b", None, Some("plaintext"), light).unwrap_err();
+        assert!(bad.to_string().contains("user a@b: password_hash"), "{bad}");
+        let md5 = login_hash("u", None, Some("$md5$abc"), light).unwrap_err();
+        assert!(md5.to_string().contains("password_hash"), "{md5}");
+    }
+}

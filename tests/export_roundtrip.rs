@@ -1,0 +1,223 @@
+//! `stockroom export` (issue 8): a store written back to the fixture format loads into the
+//! same store, and export → load → export is byte-identical — for the demo and for a store
+//! changed over the API (customers with logins and addresses, stock at a second location).
+
+mod common;
+
+use common::{TestApp, config};
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use stockroom::flows::export::{self, Export};
+
+fn export_of(app: &TestApp) -> Export {
+    app.engine().store().read(export::export).unwrap()
+}
+
+fn text_of(app: &TestApp) -> String {
+    export::to_json(&export_of(app).fixture).unwrap()
+}
+
+/// Writes `text` to a file of its own under the temp dir.
+fn temp_fixture(name: &str, text: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("stockroom-{}-{name}.json", std::process::id()));
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn app_from(path: &Path) -> TestApp {
+    let mut cfg = config();
+    cfg.fixture = Some(path.to_path_buf());
+    cfg.demo = false;
+    TestApp::with(cfg, stockroom::Engine::builder())
+}
+
+#[test]
+fn the_demo_exports_loads_back_identically_and_serves_the_same_bodies() {
+    let demo = TestApp::start();
+    let exported = export_of(&demo);
+    assert!(exported.skipped.is_empty(), "{:?}", exported.skipped);
+    let first = export::to_json(&exported.fixture).unwrap();
+    let path = temp_fixture("demo", &first);
+    let loaded = app_from(&path);
+    let second = text_of(&loaded);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(first, second, "export → load → export is byte-identical");
+
+    // The loaded store is the same store: same ids, prices, taxonomy, in the same order.
+    let region = demo.store_get("/store/regions").json()["regions"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    for path in [
+        "/store/regions".to_string(),
+        format!("/store/products?limit=100&region_id={region}"),
+        "/store/product-categories?limit=100".to_string(),
+        "/store/collections".to_string(),
+    ] {
+        let (a, b) = (demo.store_get(&path), loaded.store_get(&path));
+        assert_eq!(a.status, 200, "{path}");
+        assert_eq!(a.text(), b.text(), "{path}");
+    }
+    assert!(first.contains("\"password_hash\": \"$argon2id$"));
+    assert!(
+        !first.contains("supersecret"),
+        "no plain password is written"
+    );
+}
+
+#[test]
+fn a_changed_store_keeps_customers_logins_addresses_and_stock() {
+    let app = TestApp::start();
+    let admin = format!("Bearer {}", app.admin_token());
+    let (_, token) = app.signup("ada@example.com", "secret-password");
+    let address = json!({"first_name": "Ada", "address_1": "1 Loop Rd", "city": "Bytes",
+        "country_code": "us", "postal_code": "12345", "is_default_shipping": true});
+    let reply = app.store_call(
+        "POST",
+        "/store/customers/me/addresses",
+        &token,
+        Some(&address),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let body = json!({"name": "Backroom", "address": {"address_1": "2 Dock Rd", "country_code": "dk", "city": "Aarhus", "province": "midtjylland"}});
+    let reply = app.admin_call("POST", "/admin/stock-locations", &admin, Some(&body));
+    let backroom = reply.json()["stock_location"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let item = app
+        .admin_call(
+            "GET",
+            "/admin/inventory-items?sku=CLASSIC-T-SHIRT-S-WHITE",
+            &admin,
+            None,
+        )
+        .json()["inventory_items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let levels = format!("/admin/inventory-items/{item}/location-levels");
+    let reply = app.admin_call(
+        "POST",
+        &levels,
+        &admin,
+        Some(&json!({"location_id": backroom, "stocked_quantity": 4})),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let warehouse = app
+        .admin_call("GET", "/admin/stock-locations", &admin, None)
+        .json()["stock_locations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["name"] == "Main Warehouse")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let reply = app.admin_call(
+        "POST",
+        &format!("{levels}/{warehouse}"),
+        &admin,
+        Some(&json!({"stocked_quantity": 7})),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text());
+
+    let first = text_of(&app);
+    let doc: Value = serde_json::from_str(&first).unwrap();
+    let ada = &doc["customers"][0];
+    assert_eq!(ada["email"], "ada@example.com");
+    assert!(
+        ada["password_hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("$argon2")
+    );
+    assert_eq!(ada["addresses"][0]["address_1"], "1 Loop Rd");
+    assert_eq!(doc["inventory"]["stocked"]["CLASSIC-T-SHIRT-S-WHITE"], 7);
+    assert_eq!(
+        doc["inventory"]["levels"],
+        json!([{"sku": "CLASSIC-T-SHIRT-S-WHITE", "location": "backroom", "stocked": 4}])
+    );
+    assert_eq!(
+        doc["stock_locations"][1]["address"]["province"],
+        "midtjylland"
+    );
+
+    let path = temp_fixture("changed", &first);
+    let loaded = app_from(&path);
+    std::fs::remove_file(&path).ok();
+    assert_eq!(
+        first,
+        text_of(&loaded),
+        "export → load → export is byte-identical"
+    );
+    // The customer logs in with the original password, which the file never held.
+    let token = loaded.login("customer", "ada@example.com", "secret-password");
+    let me = loaded
+        .store_call("GET", "/store/customers/me", &token, None)
+        .json();
+    assert_eq!(me["customer"]["addresses"][0]["city"], "Bytes");
+    assert_eq!(me["customer"]["has_account"], true);
+    let admin = format!(
+        "Bearer {}",
+        loaded.login("user", "admin@example.com", "supersecret")
+    );
+    let stock = loaded
+        .admin_call(
+            "GET",
+            "/admin/inventory-items?sku=CLASSIC-T-SHIRT-S-WHITE",
+            &admin,
+            None,
+        )
+        .json();
+    assert_eq!(stock["inventory_items"][0]["stocked_quantity"], 11);
+}
+
+#[test]
+fn the_cli_exports_a_file_store_and_refuses_a_missing_one() {
+    let bin = env!("CARGO_BIN_EXE_stockroom");
+    let dir = std::env::temp_dir().join(format!("stockroom-export-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (db, db2) = (dir.join("a.db"), dir.join("b.db"));
+    let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.json");
+    let run = |args: &[&str]| Command::new(bin).args(args).output().unwrap();
+    assert!(
+        run(&["seed", "--db", db.to_str().unwrap(), demo])
+            .status
+            .success()
+    );
+    let first = run(&["export", "--db", db.to_str().unwrap()]);
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let file = dir.join("export.json");
+    std::fs::write(&file, &first.stdout).unwrap();
+    assert!(
+        run(&[
+            "seed",
+            "--db",
+            db2.to_str().unwrap(),
+            file.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let second = run(&["export", "--db", db2.to_str().unwrap()]);
+    assert_eq!(
+        first.stdout, second.stdout,
+        "byte-identical through two file stores"
+    );
+
+    let missing = run(&["export", "--db", dir.join("nope.db").to_str().unwrap()]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no store file"));
+    assert!(
+        !dir.join("nope.db").exists(),
+        "a missing store is not created"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
