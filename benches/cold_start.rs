@@ -1,6 +1,8 @@
 //! Process start to first answer, and fixture reset cost:
 //! * `stockroom serve --demo --port 0` spawned → port printed → `GET /health` 200, 20 times:
-//!   median/min/max, and the server's RSS at that moment;
+//!   median/min/max, and the server's RSS at that moment — once with the seeded-image cache
+//!   off (every start migrates and seeds) and once with a fresh cache directory (the first
+//!   start fills it, the other 19 restore the image);
 //! * `POST /test-control/reset` on the demo store, 200 times: the server-side restore time it
 //!   reports (`took_us`) and the round trip.
 //!
@@ -11,10 +13,11 @@ use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::time::Instant;
 
-fn spawn(extra: &[&str]) -> (Child, String) {
+fn spawn(extra: &[&str], cache: &str) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_stockroom"))
         .args(["serve", "--demo", "--port", "0", "--quiet"])
         .args(extra)
+        .env("STOCKROOM_FIXTURE_CACHE", cache)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -65,12 +68,13 @@ fn stats(mut v: Vec<f64>) -> (f64, f64, f64) {
     (v[v.len() / 2], v[0], v[v.len() - 1])
 }
 
-fn main() {
+/// 20 starts to the first 200; prints median/min/max and the RSS then.
+fn cold_starts(label: &str, cache: &str) {
     let mut starts = Vec::new();
     let mut rss = Vec::new();
     for _ in 0..20 {
         let started = Instant::now();
-        let (mut child, addr) = spawn(&[]);
+        let (mut child, addr) = spawn(&[], cache);
         while request(&addr, "GET", "/health").map(|r| r.0) != Some(200) {}
         starts.push(started.elapsed().as_secs_f64() * 1e3);
         rss.push(rss_kb(child.id()) as f64 / 1024.0);
@@ -79,11 +83,22 @@ fn main() {
     }
     let (median, min, max) = stats(starts);
     println!(
-        "cold start serve --demo → first 200 on /health (20 runs): median {median:.2} ms, min {min:.2}, max {max:.2}"
+        "cold start serve --demo → first 200 on /health, {label} (20 runs): median {median:.2} ms, min {min:.2}, max {max:.2}"
     );
-    println!("RSS at first 200: median {:.1} MiB", stats(rss).0);
+    println!("RSS at first 200, {label}: median {:.1} MiB", stats(rss).0);
+}
 
-    let (mut child, addr) = spawn(&["--test-control"]);
+fn main() {
+    cold_starts("image cache off", "off");
+    let dir = std::env::temp_dir().join(format!("stockroom-bench-cache-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    cold_starts(
+        "image cache on (first run fills it)",
+        &dir.display().to_string(),
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+
+    let (mut child, addr) = spawn(&["--test-control"], "off");
     let (mut server, mut round_trip) = (Vec::new(), Vec::new());
     for _ in 0..200 {
         let started = Instant::now();

@@ -7,6 +7,7 @@ use crate::db::{Store, StoreOptions};
 use crate::engine::{Engine, EngineBuilder};
 use crate::error::{Error, Result};
 use crate::fixture::{FixtureControl, SEEDED};
+use crate::fixture_cache::FixtureCache;
 use crate::flows::seed;
 use crate::http::server::{RunningServer, serve};
 use std::net::TcpListener;
@@ -65,20 +66,11 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
             builder = builder.route(route);
         }
     }
-    let engine = builder.auth(config.auth.clone()).build(store)?;
-    let mut summary = seed::SeedSummary::default();
-    if let Some(path) = &config.fixture {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Error::invalid(format!("cannot read fixture {}: {e}", path.display())))?;
-        let mut fixture = seed::parse(&text)?;
-        seed::override_admin(&mut fixture, &config.admin_override);
-        summary = seed::load(&engine, fixture)?;
-    }
-    if let Some(control) = &control {
-        // Events the fixture emitted are dispatched first, so the seeded image is at rest.
-        engine.wait_idle()?;
-        control.save(&engine, SEEDED)?;
-    }
+    let builder = builder.auth(config.auth.clone());
+    let (engine, summary) = match (&config.fixture, &control) {
+        (Some(path), Some(control)) => start_fixture(config, path, builder, store, control)?,
+        _ => (builder.build(store)?, seed::SeedSummary::default()),
+    };
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .map_err(|e| Error::invalid(format!("cannot bind {}:{}: {e}", config.host, config.port)))?;
     let server = serve(engine.clone(), listener, config.http_options())?;
@@ -89,6 +81,53 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         admin_emails: summary.admin_emails,
         fixture: control,
     })
+}
+
+/// A fixture store at its seeded state, saved as [`SEEDED`]: restored from the image cache
+/// when it holds this fixture (in-memory stores only), otherwise migrated and seeded — and
+/// then cached for the next start.
+fn start_fixture(
+    config: &ServeConfig,
+    path: &std::path::Path,
+    builder: EngineBuilder,
+    store: Store,
+    control: &FixtureControl,
+) -> Result<(Engine, seed::SeedSummary)> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::invalid(format!("cannot read fixture {}: {e}", path.display())))?;
+    let cache = match (&config.fixture_cache, &config.db) {
+        (Some(dir), DbTarget::Memory) => Some(FixtureCache::new(
+            dir,
+            &text,
+            &config.admin_override,
+            &builder.schema_fingerprint(),
+        )),
+        _ => None,
+    };
+    if let Some(hit) = cache.as_ref().and_then(FixtureCache::load) {
+        let image = Arc::new(hit.image);
+        // Restored before the build, so migrating finds every migration applied.
+        store.restore(image.clone())?;
+        let engine = builder.build(store)?;
+        engine.clock().set(hit.clock_ms);
+        engine.ctx().ids.rewind(hit.ids);
+        control.insert(SEEDED, image, hit.clock_ms, hit.ids);
+        return Ok((engine, hit.summary));
+    }
+    let engine = builder.build(store)?;
+    let mut fixture = seed::parse(&text)?;
+    seed::override_admin(&mut fixture, &config.admin_override);
+    let summary = seed::load(&engine, fixture)?;
+    // Events the fixture emitted are dispatched first, so the seeded image is at rest.
+    engine.wait_idle()?;
+    control.save(&engine, SEEDED)?;
+    if let (Some(cache), Some((image, clock_ms, ids))) = (&cache, control.get(SEEDED))
+        && let Err(e) = cache.save(&image, clock_ms, ids, &summary)
+    {
+        // A cache that cannot be written only costs the next start its speed.
+        eprintln!("stockroom: {e}");
+    }
+    Ok((engine, summary))
 }
 
 impl App {

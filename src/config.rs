@@ -95,6 +95,9 @@ pub struct ServeConfig {
     /// Replaces the fixture's first admin user (`STOCKROOM_ADMIN_EMAIL`,
     /// `STOCKROOM_ADMIN_PASSWORD`); each part is optional.
     pub admin_override: AdminOverride,
+    /// Directory of the seeded-image cache for in-memory fixture stores (`None`: always seed);
+    /// see [`crate::fixture_cache`].
+    pub fixture_cache: Option<PathBuf>,
 }
 
 /// Email and/or password replacing the fixture's first admin user.
@@ -157,6 +160,8 @@ const SERVE_HELP: &str = "stockroom serve: run the HTTP server
   --timeout-ms MS      idle/slow connection timeout (env STOCKROOM_TIMEOUT_MS, default 30000)
   --quiet              no access log
   --test-control       mount /test-control/* (reset, snapshots, clock); only with --demo/--fixture
+  --no-fixture-cache   always migrate and seed (env STOCKROOM_FIXTURE_CACHE=off; or =DIR to move
+                       the cache of seeded fixture images from ~/.cache/stockroom/fixtures)
 CORS origins (comma-separated): STORE_CORS, ADMIN_CORS, AUTH_CORS.
 JWT_SECRET and COOKIE_SECRET (32+ characters each) are required unless --demo/--fixture,
 which use fixed, documented dev secrets.
@@ -223,6 +228,11 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
             email: env("STOCKROOM_ADMIN_EMAIL"),
             password: env("STOCKROOM_ADMIN_PASSWORD"),
         },
+        fixture_cache: match env("STOCKROOM_FIXTURE_CACHE").as_deref() {
+            Some("off" | "0" | "false") => None,
+            Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
+            _ => crate::fixture_cache::FixtureCache::default_dir(env),
+        },
     };
     let mut db = env("STOCKROOM_DB").map(PathBuf::from);
     let mut memory = false;
@@ -250,6 +260,7 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
             }
             "--quiet" => config.access_log = false,
             "--test-control" => config.test_control = true,
+            "--no-fixture-cache" => config.fixture_cache = None,
             other => {
                 return Err(Error::invalid(format!(
                     "unknown flag '{other}' for serve\n\n{SERVE_HELP}"

@@ -241,6 +241,19 @@ impl EngineBuilder {
         self
     }
 
+    /// A text that changes whenever the schema this builder would create changes: module
+    /// and link names with their migrations' checksums, and the deterministic seed. Part of
+    /// the fixture image cache's key (with the executable's identity, which covers code).
+    pub fn schema_fingerprint(&self) -> String {
+        let mut text = format!("seed={:?};", self.seed);
+        let links = self.links.iter().map(Link::module);
+        for module in self.modules.iter().cloned().chain(links) {
+            text.push_str(&module.fingerprint());
+            text.push(';');
+        }
+        text
+    }
+
     /// Migrates the store for every registered module and link, and returns the engine.
     ///
     /// # Errors

@@ -46,6 +46,26 @@ impl FixtureControl {
         Ok(())
     }
 
+    /// Records an existing image as `name` (the seeded state read from the fixture image
+    /// cache, which needs no second copy).
+    pub fn insert(&self, name: &str, image: Arc<StoreImage>, clock_ms: i64, ids: IdState) {
+        self.lock().insert(
+            name.to_string(),
+            Snapshot {
+                image,
+                clock_ms,
+                ids,
+            },
+        );
+    }
+
+    /// The image, clock and ID position saved as `name`.
+    pub fn get(&self, name: &str) -> Option<(Arc<StoreImage>, i64, IdState)> {
+        self.lock()
+            .get(name)
+            .map(|s| (s.image.clone(), s.clock_ms, s.ids))
+    }
+
     /// Restores the state saved under `name`: data (sequences such as `display_id` included),
     /// clock and ID generator.
     ///

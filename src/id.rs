@@ -33,6 +33,24 @@ pub struct IdState {
     counter: u64,
 }
 
+impl IdState {
+    /// Text form (`ms:random-hex:counter`) for the fixture image cache's sidecar file.
+    pub fn encode(&self) -> String {
+        format!("{}:{:x}:{}", self.last_ms, self.last_random, self.counter)
+    }
+
+    /// Parses [`IdState::encode`]'s text; `None` for anything else.
+    pub fn decode(text: &str) -> Option<IdState> {
+        let mut parts = text.split(':');
+        let state = IdState {
+            last_ms: parts.next()?.parse().ok()?,
+            last_random: u128::from_str_radix(parts.next()?, 16).ok()?,
+            counter: parts.next()?.parse().ok()?,
+        };
+        parts.next().is_none().then_some(state)
+    }
+}
+
 #[derive(Debug, Default)]
 struct State {
     last_ms: u64,

@@ -17,6 +17,7 @@ pub mod error;
 pub mod events;
 pub mod failpoint;
 pub mod fixture;
+pub mod fixture_cache;
 pub mod flows;
 pub mod http;
 pub mod id;

@@ -124,5 +124,6 @@ fn config(fixture: &Path) -> ServeConfig {
         test_control: true,
         auth: AuthConfig::dev(),
         admin_override: Default::default(),
+        fixture_cache: None,
     }
 }

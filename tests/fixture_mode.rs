@@ -232,3 +232,79 @@ fn serve_fixture_on_port_zero_prints_the_port_and_serves_the_control_api() {
     let _ = child.wait();
     assert_eq!(reply.status, 200, "{line}");
 }
+
+/// A fresh directory for one test's image cache.
+fn cache_dir(name: &str) -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join(format!("stockroom-cache-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+fn cached_app(dir: &std::path::Path) -> TestApp {
+    let mut cfg = config();
+    cfg.fixture_cache = Some(dir.to_path_buf());
+    TestApp::with(cfg, Engine::builder())
+}
+
+#[test]
+fn a_start_from_the_image_cache_answers_exactly_like_a_seeded_one() {
+    let dir = cache_dir("same");
+    let seeded = TestApp::start();
+    let seeded_jobs = seeded.engine().store().writer_stats().jobs;
+    let expected = scenario(&seeded);
+
+    let filling = cached_app(&dir);
+    let images: Vec<_> = std::fs::read_dir(&dir).unwrap().collect();
+    assert_eq!(images.len(), 2, "an image and its sidecar were written");
+    assert_eq!(scenario(&filling), expected);
+
+    let restored = cached_app(&dir);
+    let restored_jobs = restored.engine().store().writer_stats().jobs;
+    assert!(
+        restored_jobs < seeded_jobs,
+        "the cached start did not seed ({restored_jobs} jobs vs {seeded_jobs})"
+    );
+    assert_eq!(
+        scenario(&restored),
+        expected,
+        "same bodies, ids and timestamps"
+    );
+    let reset = restored.request("POST", "/test-control/reset", &[], None);
+    assert_eq!(reset.status, 200);
+    assert_eq!(scenario(&restored), expected, "and again after a reset");
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_damaged_cache_entry_is_ignored_and_rewritten() {
+    let dir = cache_dir("damaged");
+    let listing = "/store/products?limit=1";
+    let expected = TestApp::start().store_get(listing).json()["count"].clone();
+    drop(cached_app(&dir));
+    for entry in std::fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "db") {
+            std::fs::write(&path, b"not a database").unwrap();
+        }
+    }
+    let app = cached_app(&dir);
+    assert_eq!(
+        app.store_get(listing).json()["count"],
+        expected,
+        "seeded again"
+    );
+    drop(app);
+    let rewritten = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "db"))
+        .unwrap();
+    assert!(
+        std::fs::read(&rewritten)
+            .unwrap()
+            .starts_with(b"SQLite format 3")
+    );
+    let again = cached_app(&dir);
+    assert_eq!(again.store_get(listing).json()["count"], expected);
+    std::fs::remove_dir_all(&dir).ok();
+}

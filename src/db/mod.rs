@@ -87,6 +87,42 @@ pub struct StoreImage {
     conn: Mutex<Connection>,
 }
 
+impl StoreImage {
+    /// Writes the image to a database file at `path` (replaced if present).
+    ///
+    /// # Errors
+    /// The file cannot be created or written.
+    pub fn write_to(&self, path: &Path) -> Result<()> {
+        let source = self.conn.lock().unwrap_or_else(|p| p.into_inner());
+        let mut file = Connection::open(path)?;
+        rusqlite::backup::Backup::new(&source, &mut file)?.run_to_completion(
+            i32::MAX,
+            Duration::ZERO,
+            None,
+        )?;
+        Ok(())
+    }
+
+    /// Reads a database file written by [`StoreImage::write_to`] into memory.
+    ///
+    /// # Errors
+    /// The file is missing or not a database.
+    pub fn read_from(path: &Path) -> Result<StoreImage> {
+        let flags =
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let file = Connection::open_with_flags(path, flags)?;
+        let mut image = Connection::open_in_memory()?;
+        rusqlite::backup::Backup::new(&file, &mut image)?.run_to_completion(
+            i32::MAX,
+            Duration::ZERO,
+            None,
+        )?;
+        Ok(StoreImage {
+            conn: Mutex::new(image),
+        })
+    }
+}
+
 /// Where the database lives.
 #[derive(Debug, Clone)]
 enum Location {

@@ -74,6 +74,15 @@ impl Module {
         }
     }
 
+    /// `name:prefix:migration=checksum,…`: what the migration runner would do for it.
+    pub fn fingerprint(&self) -> String {
+        let mut text = format!("{}:{}", self.name, self.table_prefix);
+        for m in &self.migrations {
+            text.push_str(&format!(":{}={}", m.name, checksum(&m.sql)));
+        }
+        text
+    }
+
     /// Adds a migration; they apply in file-name order whatever the call order.
     pub fn migration(mut self, migration: Migration) -> Self {
         self.migrations.push(migration);

@@ -48,6 +48,7 @@ pub fn config() -> ServeConfig {
         test_control: true,
         auth: stockroom::modules::auth::AuthConfig::dev(),
         admin_override: Default::default(),
+        fixture_cache: None,
     }
 }
 
