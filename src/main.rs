@@ -42,8 +42,7 @@ fn run(command: Command) -> Result<()> {
         }
         Command::Migrate { db } => {
             let store = Store::open(&db, StoreOptions::default())?;
-            Engine::builder().build(store.clone())?;
-            store.close();
+            Engine::builder().build(store)?.shutdown();
             println!("migrated {}", db.display());
             Ok(())
         }
@@ -52,9 +51,13 @@ fn run(command: Command) -> Result<()> {
                 stockroom::Error::invalid(format!("cannot read {}: {e}", fixture.display()))
             })?;
             let store = Store::open(&db, StoreOptions::default())?;
-            let engine = Engine::builder().build(store.clone())?;
-            let summary = seed::load(&engine, seed::parse(&text)?)?;
-            store.close();
+            let engine = Engine::builder().build(store)?;
+            let loaded = seed::parse(&text).and_then(|fixture| seed::load(&engine, fixture));
+            // Deliver what the load emitted before closing; the dispatcher must stop first, or
+            // it reports the closed store.
+            let summary = loaded.and_then(|s| engine.wait_idle().map(|()| s));
+            engine.shutdown();
+            let summary = summary?;
             println!("seeded {} from {}", db.display(), fixture.display());
             for key in summary.publishable_keys {
                 println!("publishable key: {key}");
@@ -68,9 +71,10 @@ fn run(command: Command) -> Result<()> {
             password,
         } => {
             let store = Store::open(&db, StoreOptions::default())?;
-            let engine = Engine::builder().build(store.clone())?;
+            let engine = Engine::builder().build(store)?;
             let user = accounts::create_user(&engine, &email, &password);
-            store.close();
+            let _ = engine.wait_idle();
+            engine.shutdown();
             println!("created user {} ({})", user?.id, email);
             Ok(())
         }
