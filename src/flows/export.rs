@@ -97,7 +97,7 @@ pub fn export(conn: &Connection) -> Result<Export> {
     let (locations, location_ids) = locations(conn, &mut book)?;
     out.fixture.stock_locations = locations;
     out.fixture.inventory = inventory_section(conn, &book, &location_ids)?;
-    out.fixture.users = users(conn)?;
+    out.fixture.users = users(conn, &mut out.skipped)?;
     out.fixture.customers = customers(conn, &mut out.skipped)?;
     let orders = crate::modules::order::count_live(conn)?;
     if orders > 0 {
@@ -142,6 +142,12 @@ fn publishable_keys(
     book: &KeyBook,
     skipped: &mut Vec<String>,
 ) -> Result<Vec<FixturePublishableKey>> {
+    let (_, secret) = api_key::list(conn, Some("secret"), 0, 1)?;
+    if secret > 0 {
+        skipped.push(format!(
+            "{secret} secret API key(s): only their hashes are stored"
+        ));
+    }
     let (keys, _) = api_key::list(conn, Some("publishable"), 0, ALL)?;
     let mut list = Vec::new();
     for key in keys {
@@ -349,11 +355,12 @@ fn login_of(conn: &Connection, email: &str, actor: &str, id: &str) -> Result<Opt
         .map(|record| record.password_hash))
 }
 
-fn users(conn: &Connection) -> Result<Vec<FixtureUser>> {
+fn users(conn: &Connection, skipped: &mut Vec<String>) -> Result<Vec<FixtureUser>> {
     let (users, _) = user::list(conn, None, 0, ALL)?;
     let mut list = Vec::new();
     for u in users {
         let Some(hash) = login_of(conn, &u.email, "user_id", &u.id)? else {
+            skipped.push(format!("user {}: no email/password login", u.email));
             continue;
         };
         list.push(FixtureUser {
