@@ -2,11 +2,16 @@
 # Regenerates the measured tables of BENCHMARKS.md (between the `generated` markers) in one
 # command: the SQLite ceiling, the journal overhead, cold start and reset, the load generator's
 # own ceiling, product listing at 1k and 10k products (100k with FULL=1), the 7-call checkout
-# with 1 and 8 clients — and the same requests against the real Medusa when its peer is up
-# (shared/peers/medusa: ./setup.sh && ./start.sh), with the ratios.
+# with 1 and 8 clients, order history growth (0, 10k and 100k orders; 1M with FULL=1) — and
+# the same requests against the real Medusa when its peer is up (shared/peers/medusa:
+# ./setup.sh && ./start.sh), with the ratios.
 #
-#   scripts/benchmarks.sh            # ~4 minutes
-#   FULL=1 scripts/benchmarks.sh     # adds the 100k-product catalog (~10 minutes more)
+#   scripts/benchmarks.sh                 # ~7 minutes
+#   FULL=1 scripts/benchmarks.sh          # adds the 100k-product catalog and the 1M-order
+#                                         # history (~20 minutes more, 15 GB of /tmp for a while)
+#   HISTORY_ONLY=1 scripts/benchmarks.sh  # only the order history growth; prints its table
+#                                         # instead of rewriting BENCHMARKS.md
+#   HISTORY_SIZES="0 1000000" HISTORY_ONLY=1 scripts/benchmarks.sh   # chosen history sizes
 #
 # Every server listens on 127.0.0.1 and is stopped at the end. Nothing else is written.
 set -euo pipefail
@@ -48,6 +53,49 @@ checkout() { # checkout TAG BASE KEY PID
   "$LOADGEN" --base "$2" --key "$3" --scenario checkout -c 8 -d 15s --warmup 3s --pid "$4" --json > "$OUT/$1-checkout-c8.json" || true
 }
 
+token() { # token BASE ACTOR EMAIL → a bearer token (password: supersecret)
+  curl -fs -X POST "$1/auth/$2/emailpass" -H 'content-type: application/json' \
+    -d "{\"email\":\"$3\",\"password\":\"supersecret\"}" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'
+}
+
+field() { # field FILE KEY → a top-level value of a JSON file
+  python3 -c 'import json, sys; v = json.load(open(sys.argv[1])).get(sys.argv[2]); print("" if v is None else v)' "$1" "$2"
+}
+
+reads() { # reads TAG BASE PID PATH [LOADGEN OPTIONS…] → TAG-c1.json, TAG-c8.json
+  local tag=$1 base=$2 pid=$3 path=$4; shift 4
+  "$LOADGEN" --base "$base" --key "$KEY" --path "$path" "$@" -c 1 -d 5s --warmup 1s --pid "$pid" --json > "$OUT/$tag-c1.json" || true
+  "$LOADGEN" --base "$base" --key "$KEY" --path "$path" "$@" -c 8 -d 5s --warmup 1s --pid "$pid" --json > "$OUT/$tag-c8.json" || true
+}
+
+history_size() { # history_size N → a file store with N historical orders, measured
+  local n=$1 db="$OUT/history-$1.db" base="http://127.0.0.1:$PORT" admin customer
+  target/release/examples/gen_orders --db "$db" --orders "$n" > "$OUT/hist-$n-gen.json"
+  serve_db "$db"
+  admin=$(token "$base" user admin@example.com)
+  customer=$(token "$base" customer "$(field "$OUT/hist-$n-gen.json" top_customer)")
+  reads "hist-$n-admin-list" "$base" "$SERVER_PID" '/admin/orders?limit=20' -H "authorization: Bearer $admin"
+  reads "hist-$n-store-orders" "$base" "$SERVER_PID" '/store/orders?limit=10' -H "authorization: Bearer $customer"
+  local order
+  order=$(python3 -c 'import json, sys; ids = json.load(open(sys.argv[1]))["real_order_ids"]; print(ids[0][1] if ids else "")' "$OUT/hist-$n-gen.json")
+  [ -n "$order" ] && reads "hist-$n-order" "$base" "$SERVER_PID" "/admin/orders/$order" -H "authorization: Bearer $admin"
+  checkout "hist-$n" "$base" "$KEY" "$SERVER_PID"
+  grep VmRSS "/proc/$SERVER_PID/status" | awk '{print $2}' > "$OUT/hist-$n-rss-end.txt"
+  kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
+  stat -c %s "$db" > "$OUT/hist-$n-db-bytes-end.txt"
+  rm -f "$db" "$db-wal" "$db-shm"
+}
+
+HISTORY_SIZES=${HISTORY_SIZES:-0 10000 100000}
+[ "${FULL:-0}" = 1 ] && HISTORY_SIZES="$HISTORY_SIZES 1000000"
+if [ "${HISTORY_ONLY:-0}" = 1 ]; then
+  for n in $HISTORY_SIZES; do echo "== order history $n"; history_size "$n"; done
+  python3 scripts/benchmarks_report.py --history "$OUT"
+  echo "raw results in $OUT"
+  exit 0
+fi
+
 echo "== benches"
 cargo bench --bench ceiling 2>/dev/null | grep -E "tx/s" > "$OUT/ceiling.txt"
 cargo bench --bench journal -- --runs 1000 2>/dev/null | grep -E "µs" > "$OUT/journal.txt"
@@ -70,6 +118,11 @@ db=$(seeded_db demo fixtures/demo.json)
 serve_db "$db"
 checkout sr "http://127.0.0.1:$PORT" "$KEY" "$SERVER_PID"
 cleanup; SERVER_PID=""
+
+for n in $HISTORY_SIZES; do
+  echo "== order history $n (file, synchronous=FULL)"
+  history_size "$n"
+done
 
 READY=/tmp/medusa-peer/READY
 if [ -f "$READY" ]; then

@@ -20,7 +20,9 @@ use serde_json::{Map, Value};
 
 /// The module: tables `order*`.
 pub fn module() -> Module {
-    Module::new("order", "order").migration(migration!("order", "0001_init.sql"))
+    Module::new("order", "order")
+        .migration(migration!("order", "0001_init.sql"))
+        .migration(migration!("order", "0002_history.sql"))
 }
 
 /// An order as stored.
@@ -315,6 +317,46 @@ mod tests {
     use crate::clock::Clock;
     use crate::id::IdGenerator;
     use serde_json::json;
+
+    fn live_count(conn: &Connection) -> (u64, i64) {
+        let listed = admin::list(conn, &admin::OrderFilter::default(), 0, 1)
+            .unwrap()
+            .1;
+        let counted = conn
+            .query_row(
+                "SELECT COUNT(*) FROM \"order\" WHERE deleted_at IS NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        (listed, counted)
+    }
+
+    #[test]
+    fn the_kept_live_count_follows_creates_deletes_and_soft_deletes() {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::db::module::migrate(&conn, &[module()], "t").unwrap();
+        let ctx = Ctx::new(Clock::fixed(0), IdGenerator::seeded(Clock::fixed(0), 1));
+        let input = NewOrder {
+            currency_code: "usd".into(),
+            ..Default::default()
+        };
+        let ids: Vec<String> = (0..3)
+            .map(|_| create(&conn, &ctx, &input).unwrap())
+            .collect();
+        assert_eq!(live_count(&conn), (3, 3));
+        delete(&conn, &ids[0]).unwrap();
+        assert_eq!(live_count(&conn), (2, 2));
+        let soft = "UPDATE \"order\" SET deleted_at = ?2 WHERE id = ?1";
+        conn.execute(soft, params![ids[1], "2024-01-01T00:00:00.000Z"])
+            .unwrap();
+        assert_eq!(live_count(&conn), (1, 1));
+        conn.execute(soft, params![ids[1], "2024-01-02T00:00:00.000Z"])
+            .unwrap();
+        assert_eq!(live_count(&conn), (1, 1), "deleted twice counts once");
+        conn.execute(soft, params![ids[1], None::<String>]).unwrap();
+        assert_eq!(live_count(&conn), (2, 2));
+    }
 
     #[test]
     fn display_ids_count_up_and_delete_removes_everything() {
