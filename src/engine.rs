@@ -241,6 +241,28 @@ impl EngineBuilder {
         self
     }
 
+    /// Every module the store needs: the engine's own tables, the registered modules, the
+    /// links' tables.
+    fn all_modules(&self) -> Vec<Module> {
+        let mut all = vec![
+            schema_module(),
+            crate::workflow::module(),
+            crate::events::module(),
+        ];
+        all.extend(self.modules.iter().cloned());
+        all.extend(self.links.iter().map(Link::module));
+        all
+    }
+
+    /// Migrations this builder would apply to the store behind `conn` (`module/name`), for
+    /// read-only commands that must not migrate but need the current schema.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn pending_migrations(&self, conn: &rusqlite::Connection) -> Result<Vec<String>> {
+        crate::db::module::pending(conn, &self.all_modules())
+    }
+
     /// A text that changes whenever the schema this builder would create changes: module
     /// and link names with their migrations' checksums, and the deterministic seed. Part of
     /// the fixture image cache's key (with the executable's identity, which covers code).
@@ -263,14 +285,8 @@ impl EngineBuilder {
             Some(seed) => IdGenerator::seeded(self.clock.clone(), seed),
             None => IdGenerator::random(self.clock.clone()),
         };
-        let ctx = Ctx::new(self.clock, ids);
-        let mut all = vec![
-            schema_module(),
-            crate::workflow::module(),
-            crate::events::module(),
-        ];
-        all.extend(self.modules.iter().cloned());
-        all.extend(self.links.iter().map(Link::module));
+        let ctx = Ctx::new(self.clock.clone(), ids);
+        let all = self.all_modules();
         let now = ctx.now();
         store.write(move |tx| migrate(tx, &all, &now))?;
         let mut router = Router::default();

@@ -91,7 +91,16 @@ fn export(db: &std::path::Path) -> Result<()> {
         )));
     }
     let store = Store::open(db, StoreOptions::default())?;
-    let outcome = store.read(stockroom::flows::export::export);
+    let pending = store.read(|c| Engine::builder().pending_migrations(c));
+    if let Some(first) = pending.as_ref().ok().and_then(|p| p.first()) {
+        store.close();
+        return Err(stockroom::Error::invalid(format!(
+            "{} was written by an older stockroom ({first} not applied): run `stockroom migrate --db {}` first",
+            db.display(),
+            db.display()
+        )));
+    }
+    let outcome = pending.and_then(|_| store.read(stockroom::flows::export::export));
     store.close();
     let exported = outcome?;
     let text = stockroom::flows::export::to_json(&exported.fixture)?;

@@ -165,6 +165,36 @@ pub fn migrate(conn: &Connection, modules: &[Module], now: &str) -> Result<Migra
     Ok(report)
 }
 
+/// Migrations of `modules` not recorded in the store (all of them for a new file).
+///
+/// # Errors
+/// Database failures.
+pub fn pending(conn: &Connection, modules: &[Module]) -> Result<Vec<String>> {
+    let ledger: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'schema_migration')",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut missing = Vec::new();
+    for module in modules {
+        for migration in &module.migrations {
+            let recorded = ledger
+                && conn
+                    .query_row(
+                        "SELECT 1 FROM schema_migration WHERE module = ?1 AND name = ?2",
+                        params![module.name, migration.name],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some();
+            if !recorded {
+                missing.push(format!("{}/{}", module.name, migration.name));
+            }
+        }
+    }
+    Ok(missing)
+}
+
 fn check_models(conn: &Connection, module: &Module) -> Result<()> {
     for model in &module.models {
         if !module.owns_table(model.table()) {
@@ -278,6 +308,16 @@ mod tests {
 
     fn fresh() -> Connection {
         Connection::open_in_memory().unwrap()
+    }
+
+    #[test]
+    fn pending_lists_what_migrate_would_apply() {
+        let conn = fresh();
+        let m = module("CREATE TABLE shelf (id TEXT PRIMARY KEY)");
+        let all = std::slice::from_ref(&m);
+        assert_eq!(pending(&conn, all).unwrap(), vec!["shelf/0001_init.sql"]);
+        migrate(&conn, all, "t").unwrap();
+        assert!(pending(&conn, all).unwrap().is_empty());
     }
 
     #[test]
