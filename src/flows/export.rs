@@ -437,3 +437,33 @@ fn address_fields(a: Address) -> Map<String, Value> {
     }
     map
 }
+
+#[cfg(test)]
+mod tests {
+    use super::KeyBook;
+
+    #[test]
+    fn keys_come_from_text_and_stay_unique_per_kind() {
+        let mut book = KeyBook::default();
+        assert_eq!(
+            book.assign("region", "reg_1", "United States"),
+            "united-states"
+        );
+        assert_eq!(
+            book.assign("region", "reg_2", "United  States!"),
+            "united-states-2"
+        );
+        assert_eq!(
+            book.assign("region", "reg_3", "united-states-2"),
+            "united-states-2-2"
+        );
+        assert_eq!(
+            book.assign("category", "pcat_1", "United States"),
+            "united-states"
+        );
+        assert_eq!(book.assign("tag", "ptag_1", "!!!"), "tag");
+        assert_eq!(book.key("reg_2").as_deref(), Some("united-states-2"));
+        let ids = ["reg_3".to_string(), "nope".to_string(), "reg_1".to_string()];
+        assert_eq!(book.keys(&ids), ["united-states-2-2", "united-states"]);
+    }
+}
