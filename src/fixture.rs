@@ -35,14 +35,7 @@ impl FixtureControl {
         let ids = engine.ctx().ids.checkpoint();
         let clock_ms = engine.clock().now();
         let image = Arc::new(engine.store().snapshot()?);
-        self.lock().insert(
-            name.to_string(),
-            Snapshot {
-                image,
-                clock_ms,
-                ids,
-            },
-        );
+        self.insert(name, image, clock_ms, ids);
         Ok(())
     }
 

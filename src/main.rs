@@ -91,16 +91,16 @@ fn export(db: &std::path::Path) -> Result<()> {
         )));
     }
     let store = Store::open(db, StoreOptions::default())?;
-    let pending = store.read(|c| Engine::builder().pending_migrations(c));
-    if let Some(first) = pending.as_ref().ok().and_then(|p| p.first()) {
-        store.close();
-        return Err(stockroom::Error::invalid(format!(
-            "{} was written by an older stockroom ({first} not applied): run `stockroom migrate --db {}` first",
-            db.display(),
-            db.display()
-        )));
-    }
-    let outcome = pending.and_then(|_| store.read(stockroom::flows::export::export));
+    let outcome = store.read(|c| {
+        if let Some(first) = Engine::builder().pending_migrations(c)?.first() {
+            return Err(stockroom::Error::invalid(format!(
+                "{} was written by an older stockroom ({first} not applied): run `stockroom migrate --db {}` first",
+                db.display(),
+                db.display()
+            )));
+        }
+        stockroom::flows::export::export(c)
+    });
     store.close();
     let exported = outcome?;
     let text = stockroom::flows::export::to_json(&exported.fixture)?;

@@ -95,12 +95,7 @@ impl StoreImage {
     pub fn write_to(&self, path: &Path) -> Result<()> {
         let source = self.conn.lock().unwrap_or_else(|p| p.into_inner());
         let mut file = Connection::open(path)?;
-        rusqlite::backup::Backup::new(&source, &mut file)?.run_to_completion(
-            i32::MAX,
-            Duration::ZERO,
-            None,
-        )?;
-        Ok(())
+        copy_database(&source, &mut file, Duration::ZERO)
     }
 
     /// Reads a database file written by [`StoreImage::write_to`] into memory.
@@ -111,16 +106,24 @@ impl StoreImage {
         let flags =
             rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let file = Connection::open_with_flags(path, flags)?;
+        StoreImage::copy_of(&file)
+    }
+
+    /// An in-memory copy of the database behind `conn`.
+    fn copy_of(conn: &Connection) -> Result<StoreImage> {
         let mut image = Connection::open_in_memory()?;
-        rusqlite::backup::Backup::new(&file, &mut image)?.run_to_completion(
-            i32::MAX,
-            Duration::ZERO,
-            None,
-        )?;
+        copy_database(conn, &mut image, Duration::ZERO)?;
         Ok(StoreImage {
             conn: Mutex::new(image),
         })
     }
+}
+
+/// Copies a whole database with SQLite's backup API, pausing `pause` between steps (all pages
+/// are copied in one step, so the pause only matters if the source is busy).
+fn copy_database(from: &Connection, to: &mut Connection, pause: Duration) -> Result<()> {
+    rusqlite::backup::Backup::new(from, to)?.run_to_completion(i32::MAX, pause, None)?;
+    Ok(())
 }
 
 /// Where the database lives.
@@ -265,17 +268,7 @@ impl Store {
     /// # Errors
     /// Backup failures.
     pub fn snapshot(&self) -> Result<StoreImage> {
-        self.inner.writer.direct(|conn| {
-            let mut image = Connection::open_in_memory()?;
-            rusqlite::backup::Backup::new(conn, &mut image)?.run_to_completion(
-                i32::MAX,
-                Duration::ZERO,
-                None,
-            )?;
-            Ok(StoreImage {
-                conn: Mutex::new(image),
-            })
-        })
+        self.inner.writer.direct(|conn| StoreImage::copy_of(conn))
     }
 
     /// Replaces the whole database with `image` (every reader sees it at its next read).
@@ -285,12 +278,7 @@ impl Store {
     pub fn restore(&self, image: Arc<StoreImage>) -> Result<()> {
         self.inner.writer.direct(move |conn| {
             let source = image.conn.lock().unwrap_or_else(|p| p.into_inner());
-            rusqlite::backup::Backup::new(&source, conn)?.run_to_completion(
-                i32::MAX,
-                Duration::from_millis(1),
-                None,
-            )?;
-            Ok(())
+            copy_database(&source, conn, Duration::from_millis(1))
         })?;
         // Everything memoized from the replaced data is stale now, as after a write.
         self.inner.memo.counter().fetch_add(1, Ordering::SeqCst);

@@ -178,21 +178,24 @@ pub fn pending(conn: &Connection, modules: &[Module]) -> Result<Vec<String>> {
     let mut missing = Vec::new();
     for module in modules {
         for migration in &module.migrations {
-            let recorded = ledger
-                && conn
-                    .query_row(
-                        "SELECT 1 FROM schema_migration WHERE module = ?1 AND name = ?2",
-                        params![module.name, migration.name],
-                        |_| Ok(()),
-                    )
-                    .optional()?
-                    .is_some();
-            if !recorded {
+            if !ledger || recorded_checksum(conn, module, migration)?.is_none() {
                 missing.push(format!("{}/{}", module.name, migration.name));
             }
         }
     }
     Ok(missing)
+}
+
+/// The checksum recorded when `migration` of `module` was applied, if it was.
+fn recorded_checksum(
+    conn: &Connection,
+    module: &Module,
+    migration: &Migration,
+) -> Result<Option<String>> {
+    Ok(conn
+        .prepare_cached("SELECT checksum FROM schema_migration WHERE module = ?1 AND name = ?2")?
+        .query_row(params![module.name, migration.name], |r| r.get(0))
+        .optional()?)
 }
 
 fn check_models(conn: &Connection, module: &Module) -> Result<()> {
@@ -234,14 +237,7 @@ fn apply_one(
     tables: &mut BTreeSet<String>,
 ) -> Result<bool> {
     let checksum = checksum(&migration.sql);
-    let recorded: Option<String> = conn
-        .query_row(
-            "SELECT checksum FROM schema_migration WHERE module = ?1 AND name = ?2",
-            params![module.name, migration.name],
-            |r| r.get(0),
-        )
-        .optional()?;
-    match recorded {
+    match recorded_checksum(conn, module, migration)? {
         Some(known) if known == checksum => return Ok(false),
         Some(known) => {
             return Err(Error::UnexpectedState(format!(
