@@ -17,6 +17,18 @@ pub fn random_hex(bytes: usize) -> String {
     hex(&buf)
 }
 
+/// `N` bytes from the operating system's CSPRNG.
+pub fn random_array<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    OsRng.fill_bytes(&mut buf);
+    buf
+}
+
+/// SHA-256 of `data`.
+pub fn sha256(data: &[u8]) -> [u8; 32] {
+    Sha256::digest(data).into()
+}
+
 /// HMAC-SHA256 of `message` under `key`.
 pub fn hmac_sha256(key: &[u8], message: &[u8]) -> Vec<u8> {
     // HMAC accepts keys of any length, so `new_from_slice` cannot fail.

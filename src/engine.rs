@@ -37,6 +37,7 @@ pub(crate) struct EngineInner {
     event_retry: RetryPolicy,
     dispatcher: OnceLock<Dispatcher>,
     auth: AuthConfig,
+    test_payment_provider: bool,
 }
 
 /// Collects modules, links, routes, workflows and subscribers, then builds an [`Engine`].
@@ -50,6 +51,7 @@ pub struct EngineBuilder {
     clock: Clock,
     seed: Option<u64>,
     auth: AuthConfig,
+    test_payment_provider: Option<bool>,
 }
 
 /// The instant deterministic (fixture) engines start at: 2024-01-01T00:00:00.000Z.
@@ -156,6 +158,13 @@ impl Engine {
     pub fn auth(&self) -> &AuthConfig {
         &self.inner.auth
     }
+
+    /// Whether the scriptable test payment provider (`pp_test_test`) may take new payment
+    /// sessions: fixture and test engines only (it is then offered in every region), so a
+    /// real shop never accepts a payment that nobody is paid through.
+    pub fn test_payment_provider(&self) -> bool {
+        self.inner.test_payment_provider
+    }
 }
 
 impl EngineBuilder {
@@ -171,6 +180,7 @@ impl EngineBuilder {
             clock: Clock::System,
             seed: None,
             auth: AuthConfig::dev(),
+            test_payment_provider: None,
         }
     }
 
@@ -238,6 +248,13 @@ impl EngineBuilder {
     pub fn deterministic(mut self, seed: u64) -> Self {
         self.clock = Clock::fixed(FIXTURE_EPOCH_MS);
         self.seed = Some(seed);
+        self
+    }
+
+    /// Offers (or not) the scriptable test payment provider `pp_test_test` in every region.
+    /// Unset, deterministic (fixture and test) engines offer it and others do not.
+    pub fn test_payment_provider(mut self, enabled: bool) -> Self {
+        self.test_payment_provider = Some(enabled);
         self
     }
 
@@ -309,6 +326,7 @@ impl EngineBuilder {
             event_retry: self.event_retry,
             dispatcher: OnceLock::new(),
             auth: self.auth,
+            test_payment_provider: self.test_payment_provider.unwrap_or(self.seed.is_some()),
         });
         let engine = Engine { inner };
         crate::workflow::recover(&engine)?;

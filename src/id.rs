@@ -1,12 +1,19 @@
 //! Medusa-style identifiers: `<prefix>_<ULID>` (`prod_01J…`).
 //!
-//! IDs are generated in application code, never by SQLite. The generator is monotonic: two IDs
-//! made in the same millisecond still sort in creation order, which gives list endpoints a
-//! stable tie-break. In deterministic mode (fixtures, tests) the random part comes from a
-//! seeded counter and the time from the engine's manual clock, so the same sequence of
-//! operations produces the same IDs on every run.
+//! IDs are generated in application code, never by SQLite. An ID a client sees is a bearer
+//! secret (a cart id is all it takes to read and change a cart), so every ID carries fresh
+//! randomness from the operating system's CSPRNG: the first ID of a millisecond takes 80 fresh
+//! random bits; a later ID of the same millisecond adds a fresh random step of 1..2^64 to the
+//! previous one. That keeps IDs of one millisecond in creation order (a stable tie-break for
+//! lists) while knowing one ID tells nothing about the next: it is 2^64 guesses away, not +1.
+//!
+//! In deterministic mode (fixtures, tests) the time comes from the engine's manual clock and the
+//! random part from a seeded stream (SHA-256 of the seed and a counter, the counter in the high
+//! bits for creation order), so the same sequence of operations produces the same IDs on every
+//! run — and still no two IDs are neighbours.
 
 use crate::clock::Clock;
+use crate::crypto;
 use std::sync::Mutex;
 use ulid::Ulid;
 
@@ -90,15 +97,14 @@ impl IdGenerator {
         let ms = self.clock.now().max(0) as u64;
         let mut state = self.state.lock().unwrap_or_else(|p| p.into_inner());
         state.counter += 1;
-        let random = match self.mode {
-            Mode::Random if ms > state.last_ms => Ulid::generate().random() & RANDOM_MASK,
-            Mode::Random => (state.last_random + 1) & RANDOM_MASK,
+        let (ms, random) = match self.mode {
+            Mode::Random => next_random(ms, state.last_ms, state.last_random),
             // Counter in the high bits keeps creation order under a fixed clock.
-            Mode::Seeded(seed) => {
-                (u128::from(state.counter) << 40) | u128::from(mix(seed ^ state.counter) >> 24)
-            }
+            Mode::Seeded(seed) => (
+                ms.max(state.last_ms),
+                (u128::from(state.counter) << 40) | seeded_bits(seed, state.counter),
+            ),
         };
-        let ms = ms.max(state.last_ms);
         state.last_ms = ms;
         state.last_random = random;
         Ulid::from_parts(ms, random)
@@ -125,27 +131,44 @@ impl IdGenerator {
     /// Seeded generators derive it from the seed so fixture keys are reproducible.
     pub fn token_hex(&self) -> String {
         match self.mode {
-            // The 80 random bits of a ULID come from rand's ChaCha-based thread RNG.
-            Mode::Random => {
-                let mut hex: String = (0..4)
-                    .map(|_| format!("{:020x}", Ulid::generate().random()))
-                    .collect();
-                hex.truncate(64);
-                hex
+            Mode::Random => crypto::random_hex(32),
+            Mode::Seeded(seed) => {
+                let position = self.ulid().0;
+                crypto::sha256_hex(format!("stockroom-token:{seed}:{position}").as_bytes())
             }
-            Mode::Seeded(_) => (0..4)
-                .map(|_| format!("{:016x}", mix(self.ulid().0 as u64)))
-                .collect(),
         }
     }
 }
 
-/// SplitMix64 finalizer: spreads a counter into well-mixed bits (not cryptographic).
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
+/// The (time, random part) of the next random-mode ID after one made at `last_ms` with
+/// `last_random`. A clock that stepped back keeps the last time so IDs stay ordered; the
+/// rare overflow of the 80-bit random part moves on to the next millisecond.
+fn next_random(now_ms: u64, last_ms: u64, last_random: u128) -> (u64, u128) {
+    if now_ms > last_ms {
+        return (now_ms, fresh_u128() & RANDOM_MASK);
+    }
+    let step = u128::from(fresh_u64()) + 1;
+    match last_random.checked_add(step).filter(|r| *r <= RANDOM_MASK) {
+        Some(random) => (last_ms, random),
+        None => (last_ms + 1, fresh_u128() & RANDOM_MASK),
+    }
+}
+
+fn fresh_u64() -> u64 {
+    u64::from_le_bytes(crypto::random_array())
+}
+
+fn fresh_u128() -> u128 {
+    u128::from_le_bytes(crypto::random_array())
+}
+
+/// 40 bits of a seeded stream: SHA-256 of the seed and the position (reproducible, but no
+/// arithmetic relation between neighbours).
+fn seeded_bits(seed: u64, counter: u64) -> u128 {
+    let digest = crypto::sha256(format!("stockroom-id:{seed}:{counter}").as_bytes());
+    let mut low = [0u8; 16];
+    low[..5].copy_from_slice(&digest[..5]);
+    u128::from_le_bytes(low)
 }
 
 #[cfg(test)]
@@ -206,6 +229,55 @@ mod tests {
         let a = IdGenerator::seeded(Clock::fixed(5), 1).make("p");
         let b = IdGenerator::seeded(Clock::fixed(5), 2).make("p");
         assert_ne!(a, b);
+    }
+
+    /// The random parts of `ids`, sorted.
+    fn random_parts(ids: &[String]) -> Vec<u128> {
+        let mut parts: Vec<u128> = ids
+            .iter()
+            .map(|id| {
+                Ulid::from_string(id.split_once('_').unwrap().1)
+                    .unwrap()
+                    .random()
+            })
+            .collect();
+        parts.sort_unstable();
+        parts
+    }
+
+    fn closest_gap(parts: &[u128]) -> u128 {
+        parts.windows(2).map(|w| w[1] - w[0]).min().unwrap()
+    }
+
+    #[test]
+    fn same_millisecond_random_ids_are_not_neighbours() {
+        // A fixed clock puts all 10,000 in one millisecond: the worst case for guessing.
+        let ids = IdGenerator::random(Clock::fixed(1_700_000_000_000));
+        let made: Vec<String> = (0..10_000).map(|_| ids.make("cart")).collect();
+        assert!(closest_gap(&random_parts(&made)) > 1_000);
+    }
+
+    #[test]
+    fn system_clock_ids_are_not_neighbours() {
+        let ids = IdGenerator::random(Clock::System);
+        let made: Vec<String> = (0..10_000).map(|_| ids.make("order")).collect();
+        assert!(closest_gap(&random_parts(&made)) > 1_000);
+    }
+
+    #[test]
+    fn seeded_ids_are_not_neighbours() {
+        let ids = IdGenerator::seeded(Clock::fixed(5), 1);
+        let made: Vec<String> = (0..10_000).map(|_| ids.make("cart")).collect();
+        assert!(closest_gap(&random_parts(&made)) > 1_000);
+    }
+
+    #[test]
+    fn random_part_overflow_moves_to_the_next_millisecond() {
+        let (ms, random) = next_random(7, 7, RANDOM_MASK);
+        assert_eq!(ms, 8);
+        assert!(random <= RANDOM_MASK);
+        let (ms, _) = next_random(5, 9, 0);
+        assert_eq!(ms, 9, "a clock that stepped back keeps the last time");
     }
 
     #[test]

@@ -6,10 +6,31 @@ use super::catalog::{self, RegionInfo};
 use super::{refresh, stock};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
+use crate::flows::links;
 use crate::modules::cart::{self, Cart, ShippingMethod};
 use crate::modules::{customer, store};
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
+
+/// The answer to a change of a cart whose completion is under way (409, Medusa's wording).
+pub const BEING_COMPLETED: &str = "Cart is already being completed by another request";
+
+/// A cart that may still change: 400 once completed, 409 while its completion is under way.
+///
+/// `complete-cart` links the cart to its new order in its first write job and marks the cart
+/// completed in its last; between them the payment provider authorizes the amount the order
+/// was built from. Every cart change checks this inside its own write job, so nothing can
+/// change the lines or the payment collection of an order being placed.
+///
+/// # Errors
+/// 404 for an unknown cart; 400 completed; 409 being completed.
+pub fn retrieve_open(conn: &Connection, cart_id: &str) -> Result<Cart> {
+    let found = cart::retrieve_open(conn, cart_id)?;
+    if !links::order_cart().lefts_of(conn, cart_id)?.is_empty() {
+        return Err(Error::Conflict(BEING_COMPLETED.into()));
+    }
+    Ok(found)
+}
 
 fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
     v.get(key).and_then(Value::as_str)
@@ -137,7 +158,10 @@ fn check_country(region: &RegionInfo, address: &Map<String, Value>) -> Result<()
 /// # Errors
 /// 400 for a completed cart, an unknown region, an address outside the region.
 pub fn update(conn: &Connection, ctx: &Ctx, cart_id: &str, input: &Value) -> Result<()> {
-    let before = cart::retrieve_open(conn, cart_id)?;
+    let before = retrieve_open(conn, cart_id)?;
+    if text(input, "sales_channel_id").is_some() {
+        pick_channel(conn, input)?;
+    }
     let mut changes = Map::new();
     for key in ["email", "metadata", "sales_channel_id"] {
         if let Some(value) = input.get(key) {
@@ -191,7 +215,7 @@ fn move_address_into(conn: &Connection, ctx: &Ctx, cart: &Cart, region: &RegionI
 /// 400 for a completed cart, a non-positive quantity or short stock; 404 for an unknown
 /// variant.
 pub fn add_item(conn: &Connection, ctx: &Ctx, cart_id: &str, input: &Value) -> Result<()> {
-    let cart = cart::retrieve_open(conn, cart_id)?;
+    let cart = retrieve_open(conn, cart_id)?;
     let variant_id = text(input, "variant_id").unwrap_or_default();
     let quantity = input["quantity"]
         .as_i64()
@@ -246,7 +270,7 @@ pub fn update_item(
     line_id: &str,
     input: &Value,
 ) -> Result<()> {
-    let cart = cart::retrieve_open(conn, cart_id)?;
+    let cart = retrieve_open(conn, cart_id)?;
     let line = cart::items::item(conn, cart_id, line_id)?;
     let quantity = input["quantity"]
         .as_i64()
@@ -293,7 +317,7 @@ pub fn update_item(
 /// # Errors
 /// 400 for a completed cart; 404 for an unknown line.
 pub fn delete_item(conn: &Connection, ctx: &Ctx, cart_id: &str, line_id: &str) -> Result<()> {
-    cart::retrieve_open(conn, cart_id)?;
+    retrieve_open(conn, cart_id)?;
     cart::items::item(conn, cart_id, line_id)?;
     cart::items::delete_item(conn, ctx, line_id)?;
     refresh::refresh(conn, ctx, cart_id, false)
@@ -309,7 +333,7 @@ pub fn add_shipping_method(
     cart_id: &str,
     input: &Value,
 ) -> Result<()> {
-    let cart = cart::retrieve_open(conn, cart_id)?;
+    let cart = retrieve_open(conn, cart_id)?;
     let option_id = text(input, "option_id").unwrap_or_default();
     let (option, amount) = refresh::options_for(conn, &cart)?
         .into_iter()

@@ -81,7 +81,7 @@ pub fn workflows() -> Vec<Workflow> {
             |tx, s, id, b| carts::add_shipping_method(tx, s.engine.ctx(), id, b),
         ),
         cart_workflow("update-tax-lines", "update-tax-lines", |tx, s, id, _| {
-            crate::modules::cart::retrieve_open(tx, id)?;
+            carts::retrieve_open(tx, id)?;
             refresh::refresh(tx, s.engine.ctx(), id, true)
         }),
         Workflow::new("create-payment-collection-for-cart").step(Step::local(

@@ -1,7 +1,7 @@
 //! Paying for a cart: its payment collection (one per cart, created on demand) and payment
 //! sessions — the provider's `initiate` is an external workflow step, never on the writer.
 
-use super::refresh;
+use super::{carts, refresh};
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -62,15 +62,55 @@ pub fn session_workflow() -> Workflow {
         .step(Step::local("create-session", create_session))
 }
 
+/// The collection a new session for `provider_id` may be started on, checked inside the
+/// caller's write job (so it holds at the moment the session is written, even after the
+/// provider's external call): its cart is still open and not being completed, and the cart's
+/// region offers the provider.
+///
+/// # Errors
+/// 404 unknown collection or provider; 400 completed cart or a provider the region does not
+/// offer; 409 a cart being completed.
+fn session_target(
+    conn: &Connection,
+    step: &StepCtx,
+    id: &str,
+    provider_id: &str,
+) -> Result<payment::Collection> {
+    let collection = payment::retrieve_collection(conn, id)?;
+    let test_enabled = step.engine.test_payment_provider();
+    if provider::get(provider_id).is_none() || (provider_id == provider::TEST && !test_enabled) {
+        return Err(Error::not_found("Payment provider", provider_id));
+    }
+    let cart_id = links::cart_payment_collection()
+        .lefts_of(conn, id)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            Error::invalid(format!("Payment collection {id} does not belong to a cart"))
+        })?;
+    let cart = carts::retrieve_open(conn, &cart_id)?;
+    let offered = match cart.region_id.as_deref() {
+        _ if provider_id == provider::TEST => true,
+        Some(region) => links::region_payment_provider()
+            .rights_of(conn, region)?
+            .iter()
+            .any(|p| p == provider_id),
+        None => false,
+    };
+    if !offered {
+        return Err(Error::invalid(format!(
+            "Payment provider {provider_id} is not enabled in the cart's region"
+        )));
+    }
+    Ok(collection)
+}
+
 fn validate_collection(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let id = step.input["payment_collection_id"]
         .as_str()
         .unwrap_or_default();
     let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
-    let collection = payment::retrieve_collection(tx, id)?;
-    if provider::get(provider_id).is_none() {
-        return Err(Error::not_found("Payment provider", provider_id));
-    }
+    let collection = session_target(tx, step, id, provider_id)?;
     Ok(Done::new(
         json!({"amount": collection.amount, "currency_code": collection.currency_code}),
     ))
@@ -128,8 +168,8 @@ fn create_session(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let id = step.input["payment_collection_id"]
         .as_str()
         .unwrap_or_default();
-    let collection = payment::retrieve_collection(tx, id)?;
     let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
+    let collection = session_target(tx, step, id, provider_id)?;
     let data = step.result("initiate-payment")["data"].clone();
     payment::create_session(tx, ctx, &collection, provider_id, &data)?;
     Ok(Done::new(json!({"payment_collection_id": id})))

@@ -159,16 +159,20 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("metadata", Kind::Object.nullable())
             .optional("additional_data", Kind::Object.nullable()),
     )?;
-    let channels = request
+    body["key_channels"] = json!(key_channels(request));
+    body["customer_id"] = json!(request.actor.customer_id);
+    let result = run(engine, request, "create-carts", json!({"body": body}))?;
+    cart_reply(engine, result["cart_id"].as_str().unwrap_or_default())
+}
+
+/// The sales channels of the request's publishable key (a cart may only use these).
+fn key_channels(request: &Request) -> Vec<String> {
+    request
         .actor
         .publishable
         .as_ref()
         .map(|p| p.sales_channel_ids.clone())
-        .unwrap_or_default();
-    body["key_channels"] = json!(channels);
-    body["customer_id"] = json!(request.actor.customer_id);
-    let result = run(engine, request, "create-carts", json!({"body": body}))?;
-    cart_reply(engine, result["cart_id"].as_str().unwrap_or_default())
+        .unwrap_or_default()
 }
 
 fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
@@ -194,6 +198,8 @@ fn update(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("metadata", Kind::Object.nullable())
             .optional("additional_data", Kind::Object.nullable()),
     )?;
+    let mut body = body;
+    body["key_channels"] = json!(key_channels(request));
     cart_op(engine, request, "update-cart", body)
 }
 
