@@ -56,11 +56,19 @@ fn a_provider_the_region_does_not_offer_is_refused() {
     let cart = app.cart_with("usd", &app.variant(), 1);
     let refused = session(&app, &cart, "pp_system_default");
     assert_eq!(refused.status, 400, "{}", refused.text());
-    assert_eq!(refused.json()["type"], "invalid_data");
+    // Medusa 2.21.2's exact answer, asked of the real one.
+    assert_eq!(
+        refused.json(),
+        json!({"type": "invalid_data", "message": format!(
+            "Payment provider pp_system_default is not enabled in the cart's region {region}."
+        )})
+    );
     // The scripted test provider stays offered everywhere in a fixture store.
     assert_eq!(session(&app, &cart, "pp_test_test").status, 200);
+    // Medusa answers an unknown provider the same way (400, not 404).
     let unknown = session(&app, &cart, "pp_nope_nope");
-    assert_eq!(unknown.status, 404, "{}", unknown.text());
+    assert_eq!(unknown.status, 400, "{}", unknown.text());
+    assert_eq!(unknown.json()["type"], "invalid_data");
 }
 
 #[test]
@@ -68,8 +76,8 @@ fn the_test_provider_does_not_exist_unless_enabled() {
     let app = TestApp::with(config(), Engine::builder().test_payment_provider(false));
     let cart = app.cart_with("usd", &app.variant(), 1);
     let refused = session(&app, &cart, "pp_test_test");
-    assert_eq!(refused.status, 404, "{}", refused.text());
-    assert_eq!(refused.json()["type"], "not_found");
+    assert_eq!(refused.status, 400, "{}", refused.text());
+    assert_eq!(refused.json()["type"], "invalid_data");
     assert_eq!(session(&app, &cart, "pp_system_default").status, 200);
 }
 

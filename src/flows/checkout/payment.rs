@@ -65,11 +65,13 @@ pub fn session_workflow() -> Workflow {
 /// The collection a new session for `provider_id` may be started on, checked inside the
 /// caller's write job (so it holds at the moment the session is written, even after the
 /// provider's external call): its cart is still open and not being completed, and the cart's
-/// region offers the provider.
+/// region offers the provider. An unknown provider, and the scripted test provider on an
+/// engine that has not enabled it, are answered like a provider the region does not offer,
+/// with Medusa's 400 and wording.
 ///
 /// # Errors
-/// 404 unknown collection or provider; 400 completed cart or a provider the region does not
-/// offer; 409 a cart being completed.
+/// 404 unknown collection; 400 completed cart or a provider the region does not offer; 409
+/// a cart being completed.
 fn session_target(
     conn: &Connection,
     step: &StepCtx,
@@ -77,10 +79,6 @@ fn session_target(
     provider_id: &str,
 ) -> Result<payment::Collection> {
     let collection = payment::retrieve_collection(conn, id)?;
-    let test_enabled = step.engine.test_payment_provider();
-    if provider::get(provider_id).is_none() || (provider_id == provider::TEST && !test_enabled) {
-        return Err(Error::not_found("Payment provider", provider_id));
-    }
     let cart_id = links::cart_payment_collection()
         .lefts_of(conn, id)?
         .into_iter()
@@ -89,20 +87,34 @@ fn session_target(
             Error::invalid(format!("Payment collection {id} does not belong to a cart"))
         })?;
     let cart = carts::retrieve_open(conn, &cart_id)?;
-    let offered = match cart.region_id.as_deref() {
-        _ if provider_id == provider::TEST => true,
-        Some(region) => links::region_payment_provider()
-            .rights_of(conn, region)?
-            .iter()
-            .any(|p| p == provider_id),
-        None => false,
-    };
-    if !offered {
+    let region = cart.region_id.as_deref().unwrap_or_default();
+    if !region_offers(conn, step, region, provider_id)? {
         return Err(Error::invalid(format!(
-            "Payment provider {provider_id} is not enabled in the cart's region"
+            "Payment provider {provider_id} is not enabled in the cart's region {region}."
         )));
     }
     Ok(collection)
+}
+
+/// Whether a session for `provider_id` may be started in `region`: the provider exists, and
+/// either it is the enabled test provider (offered everywhere) or the region links it.
+fn region_offers(
+    conn: &Connection,
+    step: &StepCtx,
+    region: &str,
+    provider_id: &str,
+) -> Result<bool> {
+    if provider::get(provider_id).is_none() {
+        return Ok(false);
+    }
+    if provider_id == provider::TEST {
+        return Ok(step.engine.test_payment_provider());
+    }
+    Ok(!region.is_empty()
+        && links::region_payment_provider()
+            .rights_of(conn, region)?
+            .iter()
+            .any(|p| p == provider_id))
 }
 
 fn validate_collection(tx: &Tx, step: &StepCtx) -> Result<Done> {
