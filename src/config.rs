@@ -294,6 +294,12 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
         },
         None => AuthConfig::production(env("JWT_SECRET"), env("COOKIE_SECRET"))?,
     };
+    if let Some(permits) = number(env("STOCKROOM_HASH_PERMITS"), "STOCKROOM_HASH_PERMITS")? {
+        config.auth.hash_permits = permits;
+    }
+    if let Some(wait) = number(env("STOCKROOM_HASH_WAIT_MS"), "STOCKROOM_HASH_WAIT_MS")? {
+        config.auth.hash_wait_ms = wait;
+    }
     config.db = match (db, memory) {
         (Some(_), true) => return Err(Error::invalid("--db and --memory cannot be used together")),
         (Some(path), false) => DbTarget::File(path),

@@ -15,6 +15,7 @@ use crate::http::{Route, Router};
 use crate::id::IdGenerator;
 use crate::link::Link;
 use crate::modules::auth::AuthConfig;
+use crate::modules::auth::gate::HashGate;
 use crate::workflow::Workflow;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
@@ -37,6 +38,7 @@ pub(crate) struct EngineInner {
     event_retry: RetryPolicy,
     dispatcher: OnceLock<Dispatcher>,
     auth: AuthConfig,
+    hash_gate: HashGate,
     test_payment_provider: bool,
 }
 
@@ -157,6 +159,11 @@ impl Engine {
     /// Accounts settings (signing secrets, hashing cost, lifetimes, throttling).
     pub fn auth(&self) -> &AuthConfig {
         &self.inner.auth
+    }
+
+    /// The semaphore every password hash of a request runs under.
+    pub fn hash_gate(&self) -> &HashGate {
+        &self.inner.hash_gate
     }
 
     /// Whether the scriptable test payment provider (`pp_test_test`) may take new payment
@@ -325,6 +332,10 @@ impl EngineBuilder {
             subscribers: self.subscribers,
             event_retry: self.event_retry,
             dispatcher: OnceLock::new(),
+            hash_gate: HashGate::new(
+                self.auth.hash_permits,
+                Duration::from_millis(self.auth.hash_wait_ms),
+            ),
             auth: self.auth,
             test_payment_provider: self.test_payment_provider.unwrap_or(self.seed.is_some()),
         });

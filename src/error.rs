@@ -71,6 +71,15 @@ pub enum Error {
         /// Methods the path accepts (for the `Allow` header).
         allowed: Vec<String>,
     },
+    /// 429 `not_allowed` with a `Retry-After` of `retry_after_secs` (login throttling and a
+    /// saturated password-hashing gate; Medusa has no such limit, so the type is its nearest).
+    #[error("{message}")]
+    TooManyRequests {
+        /// "Too many login attempts, retry in N s".
+        message: String,
+        /// Seconds until a retry can succeed (at least 1).
+        retry_after_secs: u64,
+    },
     /// 500 `unexpected_state`: an invariant the engine relies on does not hold.
     #[error("{0}")]
     UnexpectedState(String),
@@ -147,6 +156,7 @@ impl Error {
             Error::MethodNotAllowed { .. } => 405,
             Error::Conflict(_) => 409,
             Error::PayloadTooLarge(_) => 413,
+            Error::TooManyRequests { .. } => 429,
             Error::UnsupportedMediaType => 415,
             Error::Duplicate(_) | Error::PaymentAuthorization(_) => 422,
             Error::UnexpectedState(_) | Error::Database(_) | Error::Internal(_) => 500,
@@ -160,7 +170,9 @@ impl Error {
             Error::InvalidData(_) | Error::PayloadTooLarge(_) | Error::UnsupportedMediaType => {
                 "invalid_data"
             }
-            Error::NotAllowed { .. } | Error::MethodNotAllowed { .. } => "not_allowed",
+            Error::NotAllowed { .. }
+            | Error::MethodNotAllowed { .. }
+            | Error::TooManyRequests { .. } => "not_allowed",
             Error::AuthFailed(_) => "unauthorized",
             Error::Duplicate(_) => "duplicate_error",
             Error::Conflict(_) => "conflict",

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use stockroom::config::{self, Command, ServeConfig};
 use stockroom::db::{Store, StoreOptions};
+use stockroom::modules::auth::AuthConfig;
 use stockroom::{Engine, Result, app, flows::accounts, flows::seed};
 
 fn main() -> ExitCode {
@@ -51,7 +52,9 @@ fn run(command: Command) -> Result<()> {
                 stockroom::Error::invalid(format!("cannot read {}: {e}", fixture.display()))
             })?;
             let store = Store::open(&db, StoreOptions::default())?;
-            let engine = Engine::builder().build(store)?;
+            // A real store file: fixture passwords get production hashes, not the light
+            // ones of --demo/--fixture stores.
+            let engine = Engine::builder().auth(AuthConfig::offline()).build(store)?;
             let loaded = seed::parse(&text).and_then(|fixture| seed::load(&engine, fixture));
             // Deliver what the load emitted before closing; the dispatcher must stop first, or
             // it reports the closed store.
@@ -71,7 +74,7 @@ fn run(command: Command) -> Result<()> {
             password,
         } => {
             let store = Store::open(&db, StoreOptions::default())?;
-            let engine = Engine::builder().build(store)?;
+            let engine = Engine::builder().auth(AuthConfig::offline()).build(store)?;
             let user = accounts::create_user(&engine, &email, &password);
             let _ = engine.wait_idle();
             engine.shutdown();

@@ -117,7 +117,8 @@ fn cli_user_create_makes_a_login() {
     let store = stockroom::db::Store::open(&db, Default::default()).unwrap();
     let engine = stockroom::Engine::builder().build(store.clone()).unwrap();
     let token =
-        stockroom::flows::auth::login(&engine, "user", "owner@example.com", "pw-secret-1").unwrap();
+        stockroom::flows::auth::login(&engine, "user", "owner@example.com", "pw-secret-1", None)
+            .unwrap();
     let context = stockroom::flows::auth::verify_token(&engine, &token).unwrap();
     assert!(context.actor_id.starts_with("user_"));
     store.close();

@@ -34,7 +34,7 @@ pub fn register(engine: &Engine, count: usize) -> Result<Vec<Customer>> {
 
 fn register_one(engine: &Engine, index: usize) -> Result<Customer> {
     let email = email(index);
-    let token = auth::register(engine, "customer", &email, PASSWORD)?;
+    let token = auth::register(engine, "customer", &email, PASSWORD, None)?;
     let context = auth::verify_token(engine, &token).ok_or(Error::Unauthorized)?;
     let input = NewCustomer {
         email: email.clone(),

@@ -75,6 +75,7 @@ pub fn create_user(engine: &Engine, email: &str, pass: &str) -> Result<User> {
     if email.trim().is_empty() || pass.is_empty() {
         return Err(Error::invalid("Email and password are required"));
     }
+    password::check_length(pass)?;
     let hash = password::hash(pass, engine.auth().hash_cost)?;
     let (ctx, email) = (engine.ctx().clone(), email.to_string());
     engine

@@ -1,12 +1,15 @@
-//! Authentication flows: email/password registration and login, tokens, sessions and the
-//! password-reset token. Slow work (argon2) always runs on the calling thread **before** any
-//! write job, never inside one; failures are throttled per identity on the engine clock.
+//! Authentication flows: tokens, sessions and the password-reset token; email/password
+//! registration and login (throttled per identity and client address) are in
+//! `auth_login.rs`. Slow work (argon2) always runs on the calling thread, under the hashing
+//! gate, **before** any write job, never inside one.
 
 use crate::crypto;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::modules::auth::{self, AuthContext, password, token};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
+
+pub use super::auth_login::{IDENTITY_EXISTS, gated, login, register};
 
 /// The message of every failed login, whether the email exists or not.
 pub const INVALID_CREDENTIALS: &str = "Invalid email or password";
@@ -34,58 +37,6 @@ pub fn mint_token(engine: &Engine, context: &AuthContext) -> String {
 pub fn verify_token(engine: &Engine, jwt: &str) -> Option<AuthContext> {
     let claims = token::verify(engine.auth().jwt_secret.as_bytes(), jwt, now_secs(engine))?;
     AuthContext::from_claims(&claims)
-}
-
-/// Registers an email/password identity for `actor_type`; returns a registration token
-/// (`actor_id` empty until the actor is created).
-///
-/// # Errors
-/// 401 "Identity with email already exists"; 400 for an empty email or password.
-pub fn register(engine: &Engine, actor_type: &str, email: &str, pass: &str) -> Result<String> {
-    let email = normalize_email(email);
-    if email.is_empty() || pass.is_empty() {
-        return Err(Error::invalid("Email and password are required"));
-    }
-    let hash = password::hash(pass, engine.auth().hash_cost)?;
-    let ctx = engine.ctx().clone();
-    let identity_id = engine
-        .store()
-        .write(move |tx| auth::create_emailpass(tx, &ctx, &email, &hash, &Map::new()))?;
-    let context = AuthContext::for_identity(&identity_id, actor_type, Map::new());
-    Ok(mint_token(engine, &context))
-}
-
-/// Logs in with email and password; returns a token bound to the `actor_type` actor of the
-/// identity (empty `actor_id` if there is none yet).
-///
-/// # Errors
-/// 401 [`INVALID_CREDENTIALS`] for an unknown email, a wrong password or a locked identity,
-/// all taking one password verification's time.
-pub fn login(engine: &Engine, actor_type: &str, email: &str, pass: &str) -> Result<String> {
-    let email = normalize_email(email);
-    let config = engine.auth();
-    let record = engine
-        .store()
-        .read(|conn| auth::find_emailpass(conn, &email))?;
-    let now_ms = engine.clock().now();
-    let Some(record) = record.filter(|r| r.locked_until <= now_ms) else {
-        password::verify_dummy(pass, config.hash_cost);
-        return Err(Error::AuthFailed(INVALID_CREDENTIALS.into()));
-    };
-    let provider_id = record.provider_identity_id.clone();
-    if !password::verify(pass, &record.password_hash) {
-        let throttle = config.throttle;
-        engine
-            .store()
-            .write(move |tx| auth::record_failure(tx, &provider_id, now_ms, &throttle))?;
-        return Err(Error::AuthFailed(INVALID_CREDENTIALS.into()));
-    }
-    engine
-        .store()
-        .write(move |tx| auth::clear_failures(tx, &provider_id))?;
-    let context =
-        AuthContext::for_identity(&record.auth_identity_id, actor_type, record.app_metadata);
-    Ok(mint_token(engine, &context))
 }
 
 /// A fresh token for the identity behind `context`, re-reading its app metadata (so a
@@ -212,6 +163,7 @@ pub fn reset_password(
     if new.is_empty() {
         return Err(Error::invalid("Password is required"));
     }
+    password::check_length(new)?;
     let identity = field("auth_identity_id");
     let current = engine
         .store()
@@ -220,7 +172,8 @@ pub fn reset_password(
     if password_fingerprint(&current) != field("pwv") {
         return Err(invalid());
     }
-    let hash = password::hash(new, engine.auth().hash_cost)?;
+    let cost = engine.auth().hash_cost;
+    let hash = gated(engine, || password::hash(new, cost))??;
     let (ctx, expected) = (engine.ctx().clone(), field("pwv"));
     engine.store().write(move |tx| {
         // Re-checked inside the write: two concurrent uses of one token cannot both succeed.

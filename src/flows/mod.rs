@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod auth_login;
 pub mod checkout;
 pub mod create_product;
 pub mod create_region;

@@ -48,6 +48,9 @@ pub struct Request {
     pub body: Vec<u8>,
     /// Who is calling, resolved by the access check.
     pub actor: auth::Actor,
+    /// The peer's IP address (`None` for requests built in-process): login throttling
+    /// counts failures per (identity, address).
+    pub remote_addr: Option<std::net::IpAddr>,
 }
 
 impl Request {
@@ -184,13 +187,16 @@ impl Response {
         self
     }
 
-    /// The error's status and Medusa body (405 carries `Allow`).
+    /// The error's status and Medusa body (405 carries `Allow`, 429 `Retry-After`).
     pub fn from_error(err: &Error) -> Self {
         let response = Response::json(err.to_json()).with_status(err.status());
         match err {
             Error::MethodNotAllowed { allowed, .. } => {
                 response.with_header("Allow", allowed.join(", "))
             }
+            Error::TooManyRequests {
+                retry_after_secs, ..
+            } => response.with_header("Retry-After", retry_after_secs.to_string()),
             _ => response,
         }
     }

@@ -196,6 +196,7 @@ fn build_request(
         query,
         headers,
         body,
+        remote_addr: raw.remote_addr().map(|a| a.ip()),
         ..Request::default()
     })
 }

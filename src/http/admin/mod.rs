@@ -2,6 +2,7 @@
 //! serialization, delete envelopes).
 
 pub mod api_keys;
+pub mod auth_throttle;
 pub mod catalog_routes;
 pub mod channels;
 pub mod customer_groups;
@@ -36,6 +37,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(users::routes());
     routes.extend(invites::routes());
     routes.extend(api_keys::routes());
+    routes.extend(auth_throttle::routes());
     routes.extend(workflows::routes());
     routes.extend(orders::routes());
     routes.extend(inventory::routes());

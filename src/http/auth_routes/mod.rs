@@ -89,7 +89,7 @@ fn credentials(request: &Request) -> Result<(String, String)> {
 fn register(engine: &Engine, request: &Request) -> Result<Response> {
     let actor = actor_type(request)?;
     let (email, password) = credentials(request)?;
-    let token = flow::register(engine, actor, &email, &password)?;
+    let token = flow::register(engine, actor, &email, &password, request.remote_addr)?;
     Ok(Response::json(json!({ "token": token })))
 }
 
@@ -97,7 +97,7 @@ fn login(engine: &Engine, request: &Request) -> Result<Response> {
     let actor = actor_type(request)?;
     let (email, password) =
         credentials(request).map_err(|_| Error::AuthFailed(flow::INVALID_CREDENTIALS.into()))?;
-    let token = flow::login(engine, actor, &email, &password)?;
+    let token = flow::login(engine, actor, &email, &password, request.remote_addr)?;
     Ok(Response::json(json!({ "token": token })))
 }
 

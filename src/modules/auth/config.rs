@@ -30,6 +30,10 @@ pub struct AuthConfig {
     pub reset_ttl_secs: i64,
     /// Failed-login throttling.
     pub throttle: Throttle,
+    /// Password hashes computed at once (`STOCKROOM_HASH_PERMITS`; default: cores − 1).
+    pub hash_permits: usize,
+    /// How long a request waits for a hashing permit before its 429 (ms).
+    pub hash_wait_ms: u64,
 }
 
 impl AuthConfig {
@@ -44,6 +48,18 @@ impl AuthConfig {
             session_ttl_secs: 10 * 3600,
             reset_ttl_secs: 15 * 60,
             throttle: Throttle::default(),
+            hash_permits: super::gate::HashGate::default_permits(),
+            hash_wait_ms: 250,
+        }
+    }
+
+    /// Offline commands on a store file (`seed`, `user create`): production hashing, so
+    /// the hashes they store are as strong as a served store's. They mint no tokens, so the
+    /// dev secrets they carry are never used.
+    pub fn offline() -> Self {
+        AuthConfig {
+            hash_cost: Cost::Standard,
+            ..AuthConfig::dev()
         }
     }
 
@@ -87,7 +103,9 @@ impl fmt::Debug for AuthConfig {
             .field("hash_cost", &self.hash_cost)
             .field("token_ttl_secs", &self.token_ttl_secs)
             .field("session_ttl_secs", &self.session_ttl_secs)
-            .finish()
+            .field("throttle", &self.throttle)
+            .field("hash_permits", &self.hash_permits)
+            .finish_non_exhaustive()
     }
 }
 

@@ -1,15 +1,19 @@
 //! Authentication: auth identities, their email/password provider identities, login
-//! throttling and server-side sessions. Knows nothing of customers or users: an identity's
+//! throttling (`throttle.rs`), the password-hashing gate (`gate.rs`) and server-side
+//! sessions. Knows nothing of customers or users: an identity's
 //! `app_metadata` holds `customer_id` / `user_id`, written by the flows that create them.
 //!
-//! Tables `auth_identity`, `auth_provider_identity`, `auth_session`. Password hashes never
+//! Tables `auth_identity`, `auth_provider_identity`, `auth_session`, `auth_login_attempt`. Password hashes never
 //! leave this module except as [`EmailpassRecord::password_hash`] for verification.
 
 pub mod config;
+pub mod gate;
 pub mod password;
+pub mod throttle;
 pub mod token;
 
 pub use config::AuthConfig;
+pub use throttle::Throttle;
 
 use crate::ctx::Ctx;
 use crate::db::module::Module;
@@ -21,7 +25,9 @@ use serde_json::{Map, Value, json};
 
 /// The module: tables `auth*`.
 pub fn module() -> Module {
-    Module::new("auth", "auth").migration(migration!("auth", "0001_init.sql"))
+    Module::new("auth", "auth")
+        .migration(migration!("auth", "0001_init.sql"))
+        .migration(migration!("auth", "0002_login_throttle.sql"))
 }
 
 /// The email/password provider's name.
@@ -89,28 +95,6 @@ impl AuthContext {
     }
 }
 
-/// Login throttling: after `max_failures` failed passwords within `window_ms`, the identity
-/// is refused for `lock_ms` (measured on the engine clock).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Throttle {
-    /// Failures allowed in a window.
-    pub max_failures: i64,
-    /// Window length.
-    pub window_ms: i64,
-    /// How long a locked identity is refused.
-    pub lock_ms: i64,
-}
-
-impl Default for Throttle {
-    fn default() -> Self {
-        Throttle {
-            max_failures: 5,
-            window_ms: 15 * 60_000,
-            lock_ms: 15 * 60_000,
-        }
-    }
-}
-
 /// An email/password identity as login needs it.
 #[derive(Debug, Clone)]
 pub struct EmailpassRecord {
@@ -122,8 +106,6 @@ pub struct EmailpassRecord {
     pub password_hash: String,
     /// The identity's app metadata.
     pub app_metadata: Map<String, Value>,
-    /// Refused until this instant (epoch ms); 0 = not locked.
-    pub locked_until: i64,
 }
 
 fn parse_metadata(text: &str) -> Map<String, Value> {
@@ -137,7 +119,7 @@ fn parse_metadata(text: &str) -> Map<String, Value> {
 pub fn find_emailpass(conn: &Connection, email: &str) -> Result<Option<EmailpassRecord>> {
     Ok(conn
         .prepare_cached(
-            "SELECT p.id, p.auth_identity_id, p.password_hash, i.app_metadata, p.locked_until
+            "SELECT p.id, p.auth_identity_id, p.password_hash, i.app_metadata
              FROM auth_provider_identity p JOIN auth_identity i ON i.id = p.auth_identity_id
              WHERE p.entity_id = ?1 AND p.provider = ?2 AND p.deleted_at IS NULL",
         )?
@@ -147,7 +129,6 @@ pub fn find_emailpass(conn: &Connection, email: &str) -> Result<Option<Emailpass
                 auth_identity_id: r.get(1)?,
                 password_hash: r.get(2)?,
                 app_metadata: parse_metadata(&r.get::<_, String>(3)?),
-                locked_until: r.get(4)?,
             })
         })
         .optional()?)
@@ -233,59 +214,27 @@ pub fn set_app_metadata(
     Ok(())
 }
 
-/// Records a failed password for a provider identity and locks it once the throttle's limit
-/// is reached within the window.
+/// Replaces a provider identity's hash with a stronger one of the same password, unless the
+/// password changed meanwhile (the caller verified `old`).
 ///
 /// # Errors
 /// Database failures.
-pub fn record_failure(
+pub fn upgrade_hash(
     conn: &Connection,
+    ctx: &Ctx,
     provider_identity_id: &str,
-    now_ms: i64,
-    throttle: &Throttle,
+    old: &str,
+    new: &str,
 ) -> Result<()> {
-    let (count, since): (i64, i64) = conn
-        .prepare_cached(
-            "SELECT failed_count, failed_since FROM auth_provider_identity WHERE id = ?1",
-        )?
-        .query_row([provider_identity_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    let (count, since) = if now_ms - since > throttle.window_ms {
-        (1, now_ms)
-    } else {
-        (count + 1, since)
-    };
-    let locked_until = if count >= throttle.max_failures {
-        now_ms + throttle.lock_ms
-    } else {
-        0
-    };
-    let (count, since) = if locked_until > 0 {
-        (0, 0)
-    } else {
-        (count, since)
-    };
     conn.prepare_cached(
-        "UPDATE auth_provider_identity SET failed_count = ?2, failed_since = ?3, locked_until = ?4
-         WHERE id = ?1",
+        "UPDATE auth_provider_identity SET password_hash = ?3, updated_at = ?4
+         WHERE id = ?1 AND password_hash = ?2",
     )?
-    .execute(params![provider_identity_id, count, since, locked_until])?;
+    .execute(params![provider_identity_id, old, new, ctx.now()])?;
     Ok(())
 }
 
-/// Forgets past failures after a successful login.
-///
-/// # Errors
-/// Database failures.
-pub fn clear_failures(conn: &Connection, provider_identity_id: &str) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE auth_provider_identity SET failed_count = 0, failed_since = 0, locked_until = 0
-         WHERE id = ?1 AND (failed_count != 0 OR locked_until != 0)",
-    )?
-    .execute([provider_identity_id])?;
-    Ok(())
-}
-
-/// Replaces the password hash of an identity's emailpass provider identity and unlocks it.
+/// Replaces the password hash of an identity's emailpass provider identity.
 ///
 /// # Errors
 /// 404 when the identity has no emailpass provider identity.
@@ -298,8 +247,7 @@ pub fn set_password(
     let changed = conn
         .prepare_cached(
             "UPDATE auth_provider_identity
-             SET password_hash = ?2, updated_at = ?3, failed_count = 0, failed_since = 0,
-                 locked_until = 0
+             SET password_hash = ?2, updated_at = ?3
              WHERE auth_identity_id = ?1 AND provider = ?4 AND deleted_at IS NULL",
         )?
         .execute(params![auth_identity_id, hash, ctx.now(), EMAILPASS])?;

@@ -37,51 +37,48 @@ fn app_metadata_binds_the_actor() {
 }
 
 #[test]
-fn five_failures_in_the_window_lock_the_identity() {
-    let (conn, ctx) = setup();
-    create_emailpass(&conn, &ctx, "a@x.io", "h", &Map::new()).unwrap();
-    let pid = find_emailpass(&conn, "a@x.io")
-        .unwrap()
-        .unwrap()
-        .provider_identity_id;
-    let throttle = Throttle::default();
+fn failures_throttle_one_address_not_the_others() {
+    let (conn, _) = setup();
+    let t = Throttle::default();
     for i in 0..4 {
-        record_failure(&conn, &pid, i * 1000, &throttle).unwrap();
+        assert_eq!(throttle::record_failure(&conn, "a@x.io", "A", i, &t).unwrap(), 0);
     }
-    assert_eq!(
-        find_emailpass(&conn, "a@x.io")
-            .unwrap()
-            .unwrap()
-            .locked_until,
-        0
-    );
-    record_failure(&conn, &pid, 5000, &throttle).unwrap();
-    let locked = find_emailpass(&conn, "a@x.io")
-        .unwrap()
-        .unwrap()
-        .locked_until;
-    assert_eq!(locked, 5000 + throttle.lock_ms);
+    let until = throttle::record_failure(&conn, "a@x.io", "A", 10, &t).unwrap();
+    assert_eq!(until, 10 + t.base_delay_ms);
+    assert_eq!(throttle::wait_ms(&conn, "a@x.io", "A", 10).unwrap(), t.base_delay_ms);
+    assert_eq!(throttle::wait_ms(&conn, "a@x.io", "B", 10).unwrap(), 0);
+    throttle::clear(&conn, "a@x.io", "A").unwrap();
+    assert_eq!(throttle::wait_ms(&conn, "a@x.io", "A", 10).unwrap(), 0);
 }
 
 #[test]
-fn failures_outside_the_window_start_over() {
-    let (conn, ctx) = setup();
-    create_emailpass(&conn, &ctx, "a@x.io", "h", &Map::new()).unwrap();
-    let pid = find_emailpass(&conn, "a@x.io")
-        .unwrap()
-        .unwrap()
-        .provider_identity_id;
-    let throttle = Throttle::default();
-    for i in 0..10 {
-        record_failure(&conn, &pid, i * (throttle.window_ms / 3), &throttle).unwrap();
+fn a_crowd_of_failures_leaves_each_address_one_free_failure() {
+    let (conn, _) = setup();
+    let t = Throttle::default();
+    for i in 0..t.crowd_threshold {
+        throttle::record_failure(&conn, "a@x.io", &format!("10.0.0.{i}"), i, &t).unwrap();
     }
-    assert_eq!(
-        find_emailpass(&conn, "a@x.io")
-            .unwrap()
-            .unwrap()
-            .locked_until,
-        0
-    );
+    let now = t.crowd_threshold;
+    assert_eq!(throttle::wait_ms(&conn, "a@x.io", "fresh", now).unwrap(), 0);
+    let until = throttle::record_failure(&conn, "a@x.io", "fresh", now, &t).unwrap();
+    assert_eq!(until, now + t.base_delay_ms);
+    let (rows, count) = throttle::list(&conn, now, 10, 0).unwrap();
+    assert_eq!(count as i64, t.crowd_threshold + 1);
+    assert_eq!(rows[0].address, "fresh");
+    assert!(rows[0].blocked_until.is_some());
+}
+
+#[test]
+fn a_quiet_window_forgets_the_streak() {
+    let (conn, _) = setup();
+    let t = Throttle::default();
+    for i in 0..4 {
+        throttle::record_failure(&conn, "a@x.io", "A", i, &t).unwrap();
+    }
+    let later = 3 + t.window_ms + 1;
+    assert_eq!(throttle::record_failure(&conn, "a@x.io", "A", later, &t).unwrap(), 0);
+    let (rows, _) = throttle::list(&conn, later, 10, 0).unwrap();
+    assert_eq!(rows[0].count, 1);
 }
 
 #[test]
