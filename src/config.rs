@@ -494,6 +494,22 @@ mod tests {
     }
 
     #[test]
+    fn hashing_gate_settings_come_from_the_environment() {
+        let env = |k: &str| match k {
+            "STOCKROOM_HASH_PERMITS" => Some("3".to_string()),
+            "STOCKROOM_HASH_WAIT_MS" => Some("40".to_string()),
+            _ => None,
+        };
+        let Command::Serve(c) = parse(&args("serve --demo"), &env).unwrap() else {
+            panic!()
+        };
+        assert_eq!((c.auth.hash_permits, c.auth.hash_wait_ms), (3, 40));
+        assert!(serve("serve --demo").auth.hash_permits >= 1);
+        let bad = |k: &str| (k == "STOCKROOM_HASH_PERMITS").then(|| "many".to_string());
+        assert!(parse(&args("serve --demo"), &bad).is_err());
+    }
+
+    #[test]
     fn serve_without_a_store_is_an_error() {
         assert!(parse(&args("serve"), &no_env).is_err());
         assert!(parse(&args("serve --db x --memory"), &no_env).is_err());
