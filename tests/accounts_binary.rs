@@ -168,7 +168,11 @@ fn seed_into_a_store_file_hashes_with_production_parameters() {
         .env_remove("STOCKROOM_ADMIN_EMAIL")
         .output()
         .expect("the binary runs");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let hash = stored_hash(&db, ADMIN_EMAIL);
     assert_eq!(hash_params(&hash), production_params(), "{hash}");
     let _ = std::fs::remove_dir_all(&dir);
@@ -187,14 +191,24 @@ fn a_weak_hash_is_upgraded_at_the_next_login() {
     let ctx = engine.ctx().clone();
     let weak = light.clone();
     store
-        .write(move |tx| auth::create_emailpass(tx, &ctx, "old@example.com", &weak, &Default::default()))
+        .write(move |tx| {
+            auth::create_emailpass(tx, &ctx, "old@example.com", &weak, &Default::default())
+        })
         .unwrap();
-    let login = |pass: &str| stockroom::flows::auth::login(&engine, "customer", "old@example.com", pass, None);
+    let login = |pass: &str| {
+        stockroom::flows::auth::login(&engine, "customer", "old@example.com", pass, None)
+    };
     assert!(login("wrong").is_err());
-    let unchanged = store.read(|c| auth::find_emailpass(c, "old@example.com")).unwrap().unwrap();
+    let unchanged = store
+        .read(|c| auth::find_emailpass(c, "old@example.com"))
+        .unwrap()
+        .unwrap();
     assert_eq!(unchanged.password_hash, light, "a failure changes nothing");
     login("pw-light").unwrap();
-    let upgraded = store.read(|c| auth::find_emailpass(c, "old@example.com")).unwrap().unwrap();
+    let upgraded = store
+        .read(|c| auth::find_emailpass(c, "old@example.com"))
+        .unwrap()
+        .unwrap();
     assert_eq!(hash_params(&upgraded.password_hash), production_params());
     assert!(password::verify("pw-light", &upgraded.password_hash));
     login("pw-light").unwrap();

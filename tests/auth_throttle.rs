@@ -25,9 +25,7 @@ fn fail_from(app: &TestApp, actor: &str, email: &str, client: Option<IpAddr>, n:
             Err(stockroom::Error::TooManyRequests {
                 retry_after_secs, ..
             }) => {
-                app.engine()
-                    .clock()
-                    .advance(retry_after_secs as i64 * 1000);
+                app.engine().clock().advance(retry_after_secs as i64 * 1000);
             }
             Err(e) => {
                 assert_eq!(e.status(), 401, "{e}");
@@ -73,9 +71,7 @@ fn delays_double_with_further_failures_up_to_the_cap() {
         }) = flow::login(app.engine(), "customer", EMAIL, "wrong", client)
         {
             delays.push(retry_after_secs);
-            app.engine()
-                .clock()
-                .advance(retry_after_secs as i64 * 1000);
+            app.engine().clock().advance(retry_after_secs as i64 * 1000);
         }
     }
     assert_eq!(delays, [30, 60, 120, 240, 480, 900, 900, 900, 900, 900]);
@@ -172,7 +168,8 @@ fn admins_list_throttled_attempts() {
 fn over_long_passwords_are_refused_before_hashing() {
     let app = TestApp::start();
     let long = "x".repeat(1025);
-    let expected = json!({"type": "invalid_data", "message": "Password must be at most 1024 bytes"});
+    let expected =
+        json!({"type": "invalid_data", "message": "Password must be at most 1024 bytes"});
     common::check(
         &app.login_reply("customer", EMAIL, &long),
         400,

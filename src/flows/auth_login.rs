@@ -165,9 +165,9 @@ fn refuse_if_throttled(engine: &Engine, email: &str, address: &str) -> Result<()
 fn record_failure(engine: &Engine, email: &str, address: &str) -> Result<()> {
     let (email, address) = (email.to_string(), address.to_string());
     let (now, settings) = (engine.clock().now(), engine.auth().throttle);
-    engine.store().write(move |tx| {
-        throttle::record_failure(tx, &email, &address, now, &settings).map(|_| ())
-    })
+    engine
+        .store()
+        .write(move |tx| throttle::record_failure(tx, &email, &address, now, &settings).map(|_| ()))
 }
 
 /// After a right password: forget the pair's failures and upgrade a weak stored hash (only

@@ -63,8 +63,7 @@ pub fn params_of(phc: &str) -> Option<Params> {
 /// against it is padded with a verification at `cost`, so it answers as slowly as others.
 pub fn needs_rehash(phc: &str, cost: Cost) -> bool {
     let target = params(cost);
-    let argon2id = PasswordHash::new(phc)
-        .is_ok_and(|p| p.algorithm == Algorithm::Argon2id.ident());
+    let argon2id = PasswordHash::new(phc).is_ok_and(|p| p.algorithm == Algorithm::Argon2id.ident());
     match params_of(phc) {
         Some(stored) if argon2id => {
             stored.m_cost() < target.m_cost() || stored.t_cost() < target.t_cost()

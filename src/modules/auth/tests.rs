@@ -41,11 +41,17 @@ fn failures_throttle_one_address_not_the_others() {
     let (conn, _) = setup();
     let t = Throttle::default();
     for i in 0..4 {
-        assert_eq!(throttle::record_failure(&conn, "a@x.io", "A", i, &t).unwrap(), 0);
+        assert_eq!(
+            throttle::record_failure(&conn, "a@x.io", "A", i, &t).unwrap(),
+            0
+        );
     }
     let until = throttle::record_failure(&conn, "a@x.io", "A", 10, &t).unwrap();
     assert_eq!(until, 10 + t.base_delay_ms);
-    assert_eq!(throttle::wait_ms(&conn, "a@x.io", "A", 10).unwrap(), t.base_delay_ms);
+    assert_eq!(
+        throttle::wait_ms(&conn, "a@x.io", "A", 10).unwrap(),
+        t.base_delay_ms
+    );
     assert_eq!(throttle::wait_ms(&conn, "a@x.io", "B", 10).unwrap(), 0);
     throttle::clear(&conn, "a@x.io", "A").unwrap();
     assert_eq!(throttle::wait_ms(&conn, "a@x.io", "A", 10).unwrap(), 0);
@@ -76,7 +82,10 @@ fn a_quiet_window_forgets_the_streak() {
         throttle::record_failure(&conn, "a@x.io", "A", i, &t).unwrap();
     }
     let later = 3 + t.window_ms + 1;
-    assert_eq!(throttle::record_failure(&conn, "a@x.io", "A", later, &t).unwrap(), 0);
+    assert_eq!(
+        throttle::record_failure(&conn, "a@x.io", "A", later, &t).unwrap(),
+        0
+    );
     let (rows, _) = throttle::list(&conn, later, 10, 0).unwrap();
     assert_eq!(rows[0].count, 1);
 }

@@ -182,9 +182,7 @@ pub fn clear(conn: &Connection, email: &str, address: &str) -> Result<()> {
 /// Database failures.
 pub fn has_failures(conn: &Connection, email: &str, address: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached(
-            "SELECT 1 FROM auth_login_attempt WHERE entity_id = ?1 AND address = ?2",
-        )?
+        .prepare_cached("SELECT 1 FROM auth_login_attempt WHERE entity_id = ?1 AND address = ?2")?
         .query_row(params![email, address], |_| Ok(()))
         .optional()?
         .is_some())
@@ -200,8 +198,7 @@ pub fn list(
     limit: u64,
     offset: u64,
 ) -> Result<(Vec<LoginAttempts>, u64)> {
-    let count: i64 =
-        conn.query_row("SELECT COUNT(*) FROM auth_login_attempt", [], |r| r.get(0))?;
+    let count: i64 = conn.query_row("SELECT COUNT(*) FROM auth_login_attempt", [], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(
         "SELECT entity_id, address, failures, first_at, last_at, blocked_until
          FROM auth_login_attempt ORDER BY last_at DESC, entity_id, address
