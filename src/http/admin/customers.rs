@@ -89,7 +89,7 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
-    let body = request.body_with(&profile_schema().required("email", Kind::String))?;
+    let body = request.body_with(&profile_schema().required("email", Kind::Email))?;
     let get = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
     let input = NewCustomer {
         email: get("email").unwrap_or_default(),
@@ -119,7 +119,7 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn update(engine: &Engine, request: &Request) -> Result<Response> {
-    let schema = profile_schema().optional("email", Kind::String);
+    let schema = profile_schema().optional("email", Kind::Email);
     let changes = as_map(request.body_with(&schema)?);
     let (ctx, id) = (engine.ctx().clone(), request.param("id").to_string());
     let value = engine.store().write(move |tx| {
