@@ -3,6 +3,7 @@
 use super::{as_map, page, strings, to_json};
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::http::fields::ids;
 use crate::http::store::customers::profile_schema;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
@@ -66,6 +67,7 @@ fn with_groups(conn: &Connection, found: &Customer) -> Result<Value> {
 fn list(engine: &Engine, request: &Request) -> Result<Response> {
     let (offset, limit) = page(request, 50)?;
     let filter = CustomerFilter {
+        ids: ids(&request.query)?,
         q: request.query_str("q").map(str::to_string),
         email: crate::http::query::string_list(&request.query, "email")
             .map_err(|e| crate::error::Error::InvalidData(e.to_string()))?,

@@ -240,3 +240,25 @@ fn array_of_strings(key: &str, items: &[Value]) -> Result<Vec<String>, QueryErro
         None => Err(request_error(&[type_issue("string, string", key, "array")])),
     }
 }
+
+/// Reads a `string | string[]` filter exactly as Medusa's zod union takes it:
+/// `id=a` → `["a"]`, `id=a&id=b` / `id[]=a&id[]=b` → `["a", "b"]`. Unlike
+/// [`string_list`] nothing is split on commas or dropped (`id=a,b` is the one id
+/// `a,b`, and `id=` the one id `""`, which matches nothing), so an empty list
+/// always means "not sent". Other shapes fail as in [`string_list`].
+pub fn exact_list(q: &Map<String, Value>, key: &str) -> Result<Vec<String>, QueryError> {
+    match q.get(key) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::String(s)) => Ok(vec![s.clone()]),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|v| v.as_str().map(str::to_string))
+            .collect::<Option<Vec<_>>>()
+            .ok_or_else(|| request_error(&[type_issue("string, string", key, "array")])),
+        Some(other) => Err(request_error(&[type_issue(
+            "string, array",
+            key,
+            zod_type(other),
+        )])),
+    }
+}

@@ -271,3 +271,42 @@ fn list_from_sdk() {
         Ok(vec!["prod_1".to_string(), "prod_2".to_string()])
     );
 }
+
+// --- exact_list ------------------------------------------------------------
+#[track_caller]
+fn check_exact(input: Value, expected: Result<Vec<&str>, &str>) {
+    let got = exact_list(&map(input), "id");
+    let expected = expected
+        .map(|v| v.into_iter().map(str::to_string).collect())
+        .map_err(|m| QueryError(m.to_string()));
+    assert_eq!(got, expected);
+}
+#[test]
+fn exact_absent_and_single() {
+    check_exact(json!({}), Ok(vec![]));
+    check_exact(json!({"id": "a"}), Ok(vec!["a"]));
+}
+#[test]
+fn exact_keeps_commas_and_empties() {
+    check_exact(json!({"id": "a,b"}), Ok(vec!["a,b"]));
+    check_exact(json!({"id": ""}), Ok(vec![""]));
+    check_exact(json!({"id": ["a,b"]}), Ok(vec!["a,b"]));
+}
+#[test]
+fn exact_repeated_and_bracketed() {
+    for query in ["id=a&id=b", "id[]=a&id[]=b", "id%5B0%5D=a&id%5B1%5D=b"] {
+        let q = parse_query(query).unwrap();
+        assert_eq!(exact_list(&q, "id"), Ok(vec!["a".to_string(), "b".to_string()]), "{query}");
+    }
+}
+#[test]
+fn exact_bad_shapes() {
+    check_exact(
+        json!({"id": ["a", {"x": "1"}]}),
+        Err("Invalid request: Expected type: 'string, string' for field 'id', got: 'array'"),
+    );
+    check_exact(
+        json!({"id": {"x": "1"}}),
+        Err("Invalid request: Expected type: 'string, array' for field 'id', got: 'object'"),
+    );
+}

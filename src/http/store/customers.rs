@@ -110,7 +110,7 @@ fn customer_json(engine: &Engine, request: &Request, customer: &Customer) -> Res
             .any(|p| p.trim().trim_start_matches(['*', '+']) == "orders")
     });
     if wants_orders {
-        let (orders, _) = super::orders::orders_of(engine, &customer.id, 0, 50)?;
+        let (orders, _) = super::orders::orders_of(engine, &customer.id, &[], 0, 50)?;
         value["orders"] = json!(orders);
     }
     Ok(value)
