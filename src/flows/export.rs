@@ -142,13 +142,13 @@ fn publishable_keys(
     book: &KeyBook,
     skipped: &mut Vec<String>,
 ) -> Result<Vec<FixturePublishableKey>> {
-    let (_, secret) = api_key::list(conn, Some("secret"), 0, 1)?;
+    let (_, secret) = api_key::list(conn, Some("secret"), &[], 0, 1)?;
     if secret > 0 {
         skipped.push(format!(
             "{secret} secret API key(s): only their hashes are stored"
         ));
     }
-    let (keys, _) = api_key::list(conn, Some("publishable"), 0, ALL)?;
+    let (keys, _) = api_key::list(conn, Some("publishable"), &[], 0, ALL)?;
     let mut list = Vec::new();
     for key in keys {
         if key.revoked_at.is_some() {
@@ -184,7 +184,7 @@ fn regions(conn: &Connection, book: &mut KeyBook) -> Result<Vec<FixtureRegion>> 
 }
 
 fn tax_regions(conn: &Connection, skipped: &mut Vec<String>) -> Result<Vec<FixtureTaxRegion>> {
-    let mut regions = tax::list_regions(conn)?;
+    let mut regions = tax::list_regions(conn, &[])?;
     // Creation order (a province always after its country, as the loader needs).
     regions.sort_by(|a, b| a.id.cmp(&b.id));
     let mut list = Vec::new();
@@ -231,7 +231,7 @@ fn store_section(conn: &Connection, book: &KeyBook) -> Result<Option<FixtureStor
 
 /// The stock locations with their fulfillment sets, and their ids in export order.
 fn locations(conn: &Connection, book: &mut KeyBook) -> Result<(Vec<FixtureLocation>, Vec<String>)> {
-    let (mut ids, _) = stock_location::manage::list(conn, None, &[], 0, ALL)?;
+    let (mut ids, _) = stock_location::manage::list(conn, None, &[], &[], 0, ALL)?;
     ids.sort();
     let mut list = Vec::new();
     for id in &ids {
@@ -356,7 +356,7 @@ fn login_of(conn: &Connection, email: &str, actor: &str, id: &str) -> Result<Opt
 }
 
 fn users(conn: &Connection, skipped: &mut Vec<String>) -> Result<Vec<FixtureUser>> {
-    let (users, _) = user::list(conn, None, 0, ALL)?;
+    let (users, _) = user::list(conn, None, &[], 0, ALL)?;
     let mut list = Vec::new();
     for u in users {
         let Some(hash) = login_of(conn, &u.email, "user_id", &u.id)? else {
@@ -375,7 +375,7 @@ fn users(conn: &Connection, skipped: &mut Vec<String>) -> Result<Vec<FixtureUser
 fn customers(conn: &Connection, skipped: &mut Vec<String>) -> Result<Vec<FixtureCustomer>> {
     let (mut all, _) = customer::list(conn, &CustomerFilter::default(), 0, ALL)?;
     all.sort_by(|a, b| a.id.cmp(&b.id));
-    let groups = customer::group::list(conn, None, 0, ALL)?.1;
+    let groups = customer::group::list(conn, None, &[], 0, ALL)?.1;
     if groups > 0 {
         skipped.push(format!("{groups} customer group(s)"));
     }

@@ -200,7 +200,7 @@ pub fn load(
         let locations: HashMap<String, String> = location_ids.into_iter().collect();
         for level in &inv.levels {
             let location = lookup(&locations, "stock location", &level.location)?;
-            let item = inventory::manage::list(conn, None, Some(&level.sku), 0, 1)?
+            let item = inventory::manage::list(conn, None, Some(&level.sku), &[], 0, 1)?
                 .0
                 .into_iter()
                 .next()

@@ -132,6 +132,15 @@ pub fn strings(query: &Map<String, Value>, key: &str) -> Result<Vec<String>> {
     super::query::string_list(query, key).map_err(query_error)
 }
 
+/// The `id` filter of a list: one id, or several (`id=a&id=b`, `id[]=a&id[]=b`), taken
+/// exactly as sent (no comma splitting, as on Medusa); empty when not sent.
+///
+/// # Errors
+/// 400 for other shapes.
+pub fn ids(query: &Map<String, Value>) -> Result<Vec<String>> {
+    super::query::exact_list(query, "id").map_err(query_error)
+}
+
 /// A boolean sent as a string (`"true"`/`"false"`).
 ///
 /// # Errors

@@ -214,15 +214,34 @@ pub fn list_executions(
     limit: u64,
     offset: u64,
 ) -> Result<(Vec<ExecutionRecord>, u64)> {
+    list_executions_among(conn, status, &[], limit, offset)
+}
+
+/// [`list_executions`] restricted to the executions in `ids` when it is not empty (the
+/// admin list's `id` filter).
+///
+/// # Errors
+/// Database failures.
+pub fn list_executions_among(
+    conn: &Connection,
+    status: Option<&str>,
+    ids: &[String],
+    limit: u64,
+    offset: u64,
+) -> Result<(Vec<ExecutionRecord>, u64)> {
+    let clause = "(?1 IS NULL OR status = ?1)
+        AND (?2 = '[]' OR id IN (SELECT value FROM json_each(?2)))";
+    let wanted = serde_json::Value::from(ids.to_vec()).to_string();
     let count: i64 = conn
-        .prepare_cached("SELECT count(*) FROM workflow_execution WHERE ?1 IS NULL OR status = ?1")?
-        .query_row([status], |r| r.get(0))?;
+        .prepare_cached(&format!("SELECT count(*) FROM workflow_execution WHERE {clause}"))?
+        .query_row(params![status, wanted], |r| r.get(0))?;
+    let page = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let ids: Vec<String> = conn
-        .prepare_cached(
-            "SELECT id FROM workflow_execution WHERE ?1 IS NULL OR status = ?1
-             ORDER BY id DESC LIMIT ?2 OFFSET ?3",
-        )?
-        .query_map(params![status, limit as i64, offset as i64], |r| r.get(0))?
+        .prepare_cached(&format!(
+            "SELECT id FROM workflow_execution WHERE {clause}
+             ORDER BY id DESC LIMIT ?3 OFFSET ?4"
+        ))?
+        .query_map(params![status, wanted, page(limit), page(offset)], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     let records = ids.iter().map(|id| load(conn, id)).collect::<Result<_>>()?;
     Ok((records, count.max(0) as u64))

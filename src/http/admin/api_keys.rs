@@ -4,6 +4,7 @@
 use super::{page, to_json};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::http::fields::ids;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::api_key;
@@ -55,9 +56,10 @@ fn actor(request: &Request) -> String {
 fn list(engine: &Engine, request: &Request) -> Result<Response> {
     let (offset, limit) = page(request, 50)?;
     let kind = request.query_str("type").map(str::to_string);
+    let ids = ids(&request.query)?;
     let (found, count) = engine
         .store()
-        .read(|conn| api_key::list(conn, kind.as_deref(), offset, limit))?;
+        .read(|conn| api_key::list(conn, kind.as_deref(), &ids, offset, limit))?;
     let items = found.iter().map(to_json).collect::<Result<Vec<_>>>()?;
     Ok(Response::json(list_envelope(
         "api_keys", items, count, offset, limit,

@@ -6,6 +6,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::{links, publishable_keys, sales_channels};
 use crate::http::catalog_json::object;
+use crate::http::fields::ids;
 use crate::http::validate::{Kind, Schema, get_array, get_bool, get_str};
 use crate::http::{Request, Response, list_envelope};
 use crate::modules::api_key::{self, ApiKey};
@@ -16,8 +17,11 @@ use serde_json::{Value, json};
 ///
 /// # Errors
 /// Database failures.
-pub fn list_channels(engine: &Engine, _: &Request) -> Result<Response> {
-    let list = engine.store().read(sales_channel::list)?;
+pub fn list_channels(engine: &Engine, req: &Request) -> Result<Response> {
+    let ids = ids(&req.query)?;
+    let list = engine
+        .store()
+        .read(|conn| sales_channel::list_ids(conn, &ids))?;
     let count = list.len() as u64;
     let items = list.iter().map(|c| Value::Object(object(c))).collect();
     Ok(Response::json(list_envelope(
@@ -154,8 +158,9 @@ pub fn key_channels(engine: &Engine, req: &Request) -> Result<Response> {
 ///
 /// # Errors
 /// Database failures.
-pub fn list_stores(engine: &Engine, _: &Request) -> Result<Response> {
-    let found = engine.store().read(store::default_store)?;
+pub fn list_stores(engine: &Engine, req: &Request) -> Result<Response> {
+    let ids = ids(&req.query)?;
+    let found = engine.store().read(|conn| store::list(conn, &ids))?;
     let items: Vec<Value> = found.iter().map(|s| Value::Object(object(s))).collect();
     let count = items.len() as u64;
     Ok(Response::json(list_envelope("stores", items, count, 0, 20)))

@@ -3,6 +3,7 @@
 use super::{as_map, deleted, page, strings, to_json};
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::http::fields::ids;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::customer::group::{self, CustomerGroup};
@@ -68,8 +69,9 @@ fn group_json(conn: &Connection, found: &CustomerGroup) -> Result<Value> {
 fn list(engine: &Engine, request: &Request) -> Result<Response> {
     let (offset, limit) = page(request, 50)?;
     let q = request.query_str("q").map(str::to_string);
+    let ids = ids(&request.query)?;
     let (items, count) = engine.store().read(|conn| {
-        let (found, count) = group::list(conn, q.as_deref(), offset, limit)?;
+        let (found, count) = group::list(conn, q.as_deref(), &ids, offset, limit)?;
         let items = found
             .iter()
             .map(|g| group_json(conn, g))

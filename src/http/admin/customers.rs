@@ -3,6 +3,7 @@
 use super::{as_map, page, strings, to_json};
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::http::fields::ids;
 use crate::http::store::customers::profile_schema;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
@@ -66,6 +67,7 @@ fn with_groups(conn: &Connection, found: &Customer) -> Result<Value> {
 fn list(engine: &Engine, request: &Request) -> Result<Response> {
     let (offset, limit) = page(request, 50)?;
     let filter = CustomerFilter {
+        ids: ids(&request.query)?,
         q: request.query_str("q").map(str::to_string),
         email: crate::http::query::string_list(&request.query, "email")
             .map_err(|e| crate::error::Error::InvalidData(e.to_string()))?,
@@ -89,7 +91,7 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
-    let body = request.body_with(&profile_schema().required("email", Kind::String))?;
+    let body = request.body_with(&profile_schema().required("email", Kind::Email))?;
     let get = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
     let input = NewCustomer {
         email: get("email").unwrap_or_default(),
@@ -119,7 +121,7 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn update(engine: &Engine, request: &Request) -> Result<Response> {
-    let schema = profile_schema().optional("email", Kind::String);
+    let schema = profile_schema().optional("email", Kind::Email);
     let changes = as_map(request.body_with(&schema)?);
     let (ctx, id) = (engine.ctx().clone(), request.param("id").to_string());
     let value = engine.store().write(move |tx| {

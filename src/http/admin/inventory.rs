@@ -6,7 +6,7 @@ use super::{as_map, deleted, to_json};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::stock_admin;
-use crate::http::fields::{boolean, page, string};
+use crate::http::fields::{boolean, ids, page, string};
 use crate::http::validate::{Kind, Schema, get_array, get_i64, get_str};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::inventory::manage::{self, ITEM_FIELDS};
@@ -114,8 +114,10 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
     let (limit, offset) = (limit.min(i64::MAX as u64), offset.min(i64::MAX as u64));
     let q = string(&request.query, "q")?;
     let sku = string(&request.query, "sku")?;
+    let ids = ids(&request.query)?;
     let (items, count) = engine.store().read(|conn| {
-        let (items, count) = manage::list(conn, q.as_deref(), sku.as_deref(), offset, limit)?;
+        let (items, count) =
+            manage::list(conn, q.as_deref(), sku.as_deref(), &ids, offset, limit)?;
         Ok((
             items.iter().map(to_json).collect::<Result<Vec<_>>>()?,
             count,
@@ -261,6 +263,7 @@ fn list_reservations(engine: &Engine, request: &Request) -> Result<Response> {
     let (limit, offset, _, _) = page(&request.query, 50)?;
     let (limit, offset) = (limit.min(i64::MAX as u64), offset.min(i64::MAX as u64));
     let filter = ReservationFilter {
+        ids: ids(&request.query)?,
         inventory_item_id: string(&request.query, "inventory_item_id")?,
         location_id: string(&request.query, "location_id")?,
         line_item_id: string(&request.query, "line_item_id")?,

@@ -9,6 +9,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::accounts;
 use crate::http::auth_routes::require_context;
+use crate::http::fields::ids;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::user;
@@ -40,7 +41,8 @@ pub fn routes() -> Vec<Route> {
 
 fn list(engine: &Engine, request: &Request) -> Result<Response> {
     let (offset, limit) = page(request, 50)?;
-    let all = engine.store().read(user::list_invites)?;
+    let ids = ids(&request.query)?;
+    let all = engine.store().read(|conn| user::list_invites(conn, &ids))?;
     let count = all.len() as u64;
     let items = all
         .iter()

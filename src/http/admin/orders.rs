@@ -6,7 +6,7 @@
 use super::order_json::{admin_order_json, select};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::http::fields::{page, string, strings};
+use crate::http::fields::{page, string, ids, strings};
 use crate::http::store::checkout_json::collection_json;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
@@ -103,7 +103,7 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
     let (limit, offset, _, fields) = page(&request.query, 50)?;
     let q = &request.query;
     let filter = OrderFilter {
-        ids: strings(q, "id")?,
+        ids: ids(q)?,
         statuses: strings(q, "status")?,
         customer_ids: strings(q, "customer_id")?,
         region_ids: strings(q, "region_id")?,

@@ -6,7 +6,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::price_lists::{self, PriceBatch, PriceListDetail, PriceListInput};
 use crate::http::catalog_json::object;
-use crate::http::fields::{page, string, strings};
+use crate::http::fields::{page, string, ids, strings};
 use crate::http::validate::{Kind, Schema, get_array, get_str};
 use crate::http::{Request, Response, list_envelope};
 use crate::modules::pricing::lists::{ListPrice, PriceListFilter};
@@ -144,7 +144,7 @@ pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
 pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
     let (limit, offset, _, _) = page(&req.query, 10)?;
     let filter = PriceListFilter {
-        ids: strings(&req.query, "id")?,
+        ids: ids(&req.query)?,
         statuses: strings(&req.query, "status")?,
         q: string(&req.query, "q")?,
     };

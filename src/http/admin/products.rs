@@ -89,7 +89,7 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
         .unwrap_or_default();
     let selection = fields::selection(fields.as_deref(), ADMIN_PRODUCT_DEFAULTS, &[]);
     let filter = ProductFilter {
-        ids: strings(&req.query, "id")?,
+        ids: fields::ids(&req.query)?,
         handles: strings(&req.query, "handle")?,
         statuses: strings(&req.query, "status")?,
         q: string(&req.query, "q")?,

@@ -6,7 +6,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::create_region::{self, RegionInput, RegionUpdate};
 use crate::http::catalog_json::object;
-use crate::http::fields::{page, string, strings};
+use crate::http::fields::{page, string, ids, strings};
 use crate::http::validate::{Kind, Schema, get_array, get_bool, get_str};
 use crate::http::{Request, Response, list_envelope};
 use crate::modules::region::{self, NewRegion, RegionFilter};
@@ -49,7 +49,7 @@ fn take_strings(body: &mut serde_json::Map<String, Value>, key: &str) -> Option<
 pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
     let (limit, offset, _, _) = page(&req.query, 50)?;
     let filter = RegionFilter {
-        ids: strings(&req.query, "id")?,
+        ids: ids(&req.query)?,
         currency_codes: strings(&req.query, "currency_code")?,
         names: strings(&req.query, "name")?,
         q: string(&req.query, "q")?,
@@ -217,7 +217,8 @@ pub fn create_tax_region(engine: &Engine, req: &Request) -> Result<Response> {
 /// 400 for bad parameters.
 pub fn list_tax_regions(engine: &Engine, req: &Request) -> Result<Response> {
     let (limit, offset, _, _) = page(&req.query, 20)?;
-    let all = engine.store().read(tax::list_regions)?;
+    let ids = ids(&req.query)?;
+    let all = engine.store().read(|conn| tax::list_regions(conn, &ids))?;
     let count = all.len() as u64;
     let items = all
         .iter()

@@ -4,7 +4,7 @@ use super::{as_map, deleted, strings};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::flows::stock_admin;
-use crate::http::fields::{page, string, strings as query_strings};
+use crate::http::fields::{ids, page, string, strings as query_strings};
 use crate::http::validate::{Kind, Schema, get_object, get_str};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::stock_location::{self, LocationAddress, manage};
@@ -68,8 +68,9 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
     let (limit, offset) = (limit.min(i64::MAX as u64), offset.min(i64::MAX as u64));
     let q = string(&request.query, "q")?;
     let names = query_strings(&request.query, "name")?;
+    let wanted = ids(&request.query)?;
     let (docs, count) = engine.store().read(|conn| {
-        let (ids, count) = manage::list(conn, q.as_deref(), &names, offset, limit)?;
+        let (ids, count) = manage::list(conn, q.as_deref(), &names, &wanted, offset, limit)?;
         let docs = ids
             .iter()
             .map(|id| manage::document(conn, id).map(Value::Object))

@@ -7,7 +7,7 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::flows::taxonomy as flow;
 use crate::http::catalog_json::object;
-use crate::http::fields::{page, string, strings};
+use crate::http::fields::{page, string, ids, strings};
 use crate::http::validate::{Kind, Schema, get_bool, get_str};
 use crate::http::{Request, Response, list_envelope};
 use crate::modules::product::taxonomy::{self, Deletable, NewCategory, SimpleFilter, ValueKind};
@@ -27,7 +27,7 @@ fn many<T: Serialize>(key: &str, items: &[T], count: u64, offset: u64, limit: u6
 
 fn filter(req: &Request, key_param: &str) -> Result<SimpleFilter> {
     Ok(SimpleFilter {
-        ids: strings(&req.query, "id")?,
+        ids: ids(&req.query)?,
         keys: strings(&req.query, key_param)?,
         q: string(&req.query, "q")?,
         ..SimpleFilter::default()

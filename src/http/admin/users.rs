@@ -3,6 +3,7 @@
 use super::{as_map, page, to_json};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::http::fields::ids;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::user;
@@ -39,9 +40,10 @@ pub fn routes() -> Vec<Route> {
 fn list(engine: &Engine, request: &Request) -> Result<Response> {
     let (offset, limit) = page(request, 50)?;
     let q = request.query_str("q").map(str::to_string);
+    let ids = ids(&request.query)?;
     let (found, count) = engine
         .store()
-        .read(|conn| user::list(conn, q.as_deref(), offset, limit))?;
+        .read(|conn| user::list(conn, q.as_deref(), &ids, offset, limit))?;
     let items = found.iter().map(to_json).collect::<Result<Vec<_>>>()?;
     Ok(Response::json(list_envelope(
         "users", items, count, offset, limit,

@@ -3,9 +3,10 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::http::fields::ids;
 use crate::http::query::list_params;
 use crate::http::{Access, Request, Response, Route, list_envelope};
-use crate::workflow::{ExecutionRecord, list_executions};
+use crate::workflow::{ExecutionRecord, list_executions_among};
 use serde_json::{Value, json};
 
 /// The routes of this family.
@@ -46,9 +47,10 @@ fn list(engine: &Engine, req: &Request) -> Result<Response> {
             STATES.join(", ")
         )));
     }
+    let ids = ids(&req.query)?;
     let (records, count) = engine
         .store()
-        .read(|c| list_executions(c, state.as_deref(), limit, offset))?;
+        .read(|c| list_executions_among(c, state.as_deref(), &ids, limit, offset))?;
     let items = records.iter().map(execution_json).collect();
     Ok(Response::json(list_envelope(
         "workflow_executions",

@@ -29,7 +29,7 @@ use std::fmt;
 mod params;
 mod selection;
 
-pub use params::{ListParams, list_params, string_list};
+pub use params::{ListParams, MAX_PAGE_VALUE, exact_list, list_params, string_list};
 pub use selection::{FieldSelection, FieldsSpec, parse_fields};
 
 /// Maximum number of `&`-separated parts (qs `parameterLimit`); more is a

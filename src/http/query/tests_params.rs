@@ -1,5 +1,5 @@
 //! Tests of the typed list parameters: [`list_params`] (pagination with
-//! JS `parseInt` coercion and zod messages) and [`string_list`] filters.
+//! plain-digit integers and zod-style messages) and [`string_list`] filters.
 
 use super::*;
 use serde_json::json;
@@ -53,55 +53,90 @@ fn list_zero() {
         }),
     );
 }
+// Medusa runs JS `parseInt` here, so `10abc` is 10, `1e9` and `1.9` are 1, `1e18` is 1 and
+// `0x10` is 16: a client asking for one thing silently gets another. We answer 400 instead.
 #[test]
-fn list_parse_int_prefix() {
+fn list_trailing_junk_refused() {
     check_list(
         json!({"limit": "10abc"}),
-        Ok(ListParams {
-            limit: Some(10),
-            ..Default::default()
-        }),
+        Err("Invalid request: Expected type: 'integer' for field 'limit', got: 'string'"),
     );
 }
 #[test]
-fn list_parse_int_whitespace() {
+fn list_whitespace_refused() {
     check_list(
         json!({"offset": " 7"}),
-        Ok(ListParams {
-            offset: Some(7),
-            ..Default::default()
-        }),
+        Err("Invalid request: Expected type: 'number' for field 'offset', got: 'nan'"),
     );
 }
 #[test]
-fn list_parse_int_hex() {
+fn list_hex_refused() {
     check_list(
         json!({"limit": "0x10"}),
-        Ok(ListParams {
-            limit: Some(16),
-            ..Default::default()
-        }),
+        Err("Invalid request: Expected type: 'integer' for field 'limit', got: 'string'"),
     );
 }
 #[test]
-fn list_fraction_truncates() {
+fn list_fraction_refused() {
     check_list(
         json!({"limit": "1.9"}),
+        Err("Invalid request: Expected type: 'integer' for field 'limit', got: 'float'"),
+    );
+}
+#[test]
+fn list_exponent_refused() {
+    for (key, value) in [("limit", "1e9"), ("offset", "1e18"), ("limit", "1E3"), ("offset", "1.0")] {
+        check_list(
+            json!({ key: value }),
+            Err(&format!(
+                "Invalid request: Expected type: 'integer' for field '{key}', got: 'float'"
+            )),
+        );
+    }
+}
+#[test]
+fn list_negative_forms_refused() {
+    for value in ["-1", "-1.5", "-2e3", "-99999999999999999999999"] {
+        check_list(
+            json!({ "offset": value }),
+            Err("Invalid request: Value for field 'offset' too small, expected at least: '0'"),
+        );
+    }
+}
+#[test]
+fn list_huge_refused() {
+    check_list(
+        json!({"offset": "99999999999999999999999"}),
+        Err(
+            "Invalid request: Value for field 'offset' too big, expected at most: '9007199254740991'",
+        ),
+    );
+    check_list(
+        json!({"limit": "9007199254740992"}),
+        Err(
+            "Invalid request: Value for field 'limit' too big, expected at most: '9007199254740991'",
+        ),
+    );
+}
+#[test]
+fn list_large_plain_integers_taken_as_sent() {
+    check_list(
+        json!({"limit": "1000000", "offset": "9007199254740991"}),
         Ok(ListParams {
-            limit: Some(1),
+            limit: Some(1_000_000),
+            offset: Some(9_007_199_254_740_991),
             ..Default::default()
         }),
     );
 }
 #[test]
-fn list_huge_saturates() {
-    check_list(
-        json!({"offset": "99999999999999999999999"}),
-        Ok(ListParams {
-            offset: Some(u64::MAX),
-            ..Default::default()
-        }),
-    );
+fn list_non_numbers_are_nan() {
+    for value in ["abc", "Infinity", "NaN", ".", "+5", "-"] {
+        check_list(
+            json!({ "limit": value }),
+            Err("Invalid request: Expected type: 'number' for field 'limit', got: 'nan'"),
+        );
+    }
 }
 #[test]
 fn list_minus_zero() {
@@ -234,5 +269,44 @@ fn list_from_sdk() {
     assert_eq!(
         string_list(&q, "id"),
         Ok(vec!["prod_1".to_string(), "prod_2".to_string()])
+    );
+}
+
+// --- exact_list ------------------------------------------------------------
+#[track_caller]
+fn check_exact(input: Value, expected: Result<Vec<&str>, &str>) {
+    let got = exact_list(&map(input), "id");
+    let expected = expected
+        .map(|v| v.into_iter().map(str::to_string).collect())
+        .map_err(|m| QueryError(m.to_string()));
+    assert_eq!(got, expected);
+}
+#[test]
+fn exact_absent_and_single() {
+    check_exact(json!({}), Ok(vec![]));
+    check_exact(json!({"id": "a"}), Ok(vec!["a"]));
+}
+#[test]
+fn exact_keeps_commas_and_empties() {
+    check_exact(json!({"id": "a,b"}), Ok(vec!["a,b"]));
+    check_exact(json!({"id": ""}), Ok(vec![""]));
+    check_exact(json!({"id": ["a,b"]}), Ok(vec!["a,b"]));
+}
+#[test]
+fn exact_repeated_and_bracketed() {
+    for query in ["id=a&id=b", "id[]=a&id[]=b", "id%5B0%5D=a&id%5B1%5D=b"] {
+        let q = parse_query(query).unwrap();
+        assert_eq!(exact_list(&q, "id"), Ok(vec!["a".to_string(), "b".to_string()]), "{query}");
+    }
+}
+#[test]
+fn exact_bad_shapes() {
+    check_exact(
+        json!({"id": ["a", {"x": "1"}]}),
+        Err("Invalid request: Expected type: 'string, string' for field 'id', got: 'array'"),
+    );
+    check_exact(
+        json!({"id": {"x": "1"}}),
+        Err("Invalid request: Expected type: 'string, array' for field 'id', got: 'object'"),
     );
 }

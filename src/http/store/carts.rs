@@ -150,7 +150,7 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
         &Schema::new()
             .optional("region_id", Kind::String)
             .optional("currency_code", Kind::String)
-            .optional("email", Kind::String)
+            .optional("email", Kind::Email)
             .optional("shipping_address", address())
             .optional("billing_address", address())
             .optional_array("items", item_schema())
@@ -190,7 +190,7 @@ fn update(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(
         &Schema::new()
             .optional("region_id", Kind::String)
-            .optional("email", Kind::String.nullable())
+            .optional("email", Kind::Email.nullable())
             .optional("shipping_address", address())
             .optional("billing_address", address())
             .optional("sales_channel_id", Kind::String)

@@ -110,7 +110,7 @@ fn customer_json(engine: &Engine, request: &Request, customer: &Customer) -> Res
             .any(|p| p.trim().trim_start_matches(['*', '+']) == "orders")
     });
     if wants_orders {
-        let (orders, _) = super::orders::orders_of(engine, &customer.id, 0, 50)?;
+        let (orders, _) = super::orders::orders_of(engine, &customer.id, &[], 0, 50)?;
         value["orders"] = json!(orders);
     }
     Ok(value)
@@ -126,7 +126,7 @@ fn read_customer(engine: &Engine, id: &str) -> Result<Customer> {
 
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
     let context = request.actor.auth.clone().ok_or(Error::Unauthorized)?;
-    let body = request.body_with(&profile_schema().optional("email", Kind::String))?;
+    let body = request.body_with(&profile_schema().optional("email", Kind::Email))?;
     let get = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
     let input = NewCustomer {
         email: get("email").unwrap_or_default(),

@@ -6,6 +6,7 @@ use super::checkout_json::order_json;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::http::admin::page;
+use crate::http::fields::ids;
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::order;
 use serde_json::{Value, json};
@@ -37,18 +38,20 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
     Ok(Response::json(json!({ "order": order })))
 }
 
-/// A customer's orders as JSON documents, newest first, with their count.
+/// A customer's orders (among `ids` when not empty) as JSON documents, newest first, with
+/// their count.
 ///
 /// # Errors
 /// Database failures.
 pub fn orders_of(
     engine: &Engine,
     customer_id: &str,
+    ids: &[String],
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Value>, u64)> {
     engine.store().read(|conn| {
-        let (orders, count) = order::list_for_customer(conn, customer_id, offset, limit)?;
+        let (orders, count) = order::list_for_customer(conn, customer_id, ids, offset, limit)?;
         let docs = orders
             .iter()
             .map(|o| order_json(conn, &o.id))
@@ -64,7 +67,8 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
         .clone()
         .ok_or(Error::Unauthorized)?;
     let (offset, limit) = page(request, 50)?;
-    let (orders, count) = orders_of(engine, &customer_id, offset, limit)?;
+    let ids = ids(&request.query)?;
+    let (orders, count) = orders_of(engine, &customer_id, &ids, offset, limit)?;
     Ok(Response::json(list_envelope(
         "orders", orders, count, offset, limit,
     )))

@@ -73,7 +73,7 @@ fn shape(engine: &Engine, req: &Request, fields: Option<&str>, defaults: &[&str]
 
 fn filter(query: &Map<String, Value>) -> Result<ProductFilter> {
     Ok(ProductFilter {
-        ids: strings(query, "id")?,
+        ids: fields::ids(query)?,
         handles: strings(query, "handle")?,
         titles: strings(query, "title")?,
         q: string(query, "q")?.filter(|q| !q.trim().is_empty()),

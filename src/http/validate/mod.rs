@@ -20,11 +20,21 @@
 use serde_json::{Map, Value};
 use std::fmt;
 
+mod email;
+
+pub use email::is_email;
+
 /// Message for bodies that are not acceptable JSON.
 const INVALID_JSON: &str = "Invalid JSON in request body";
 
 /// Medusa's `formatError` shows only the first three zod issues.
 const MAX_ISSUES: usize = 3;
+
+/// The largest integer a body's integer field may carry: JavaScript's
+/// `Number.MAX_SAFE_INTEGER` (2^53 − 1), the largest a JS client can send
+/// exactly. Bigger values are refused (not rounded, wrapped or dropped), and
+/// sums of a few such values stay far inside SQLite's 64-bit integers.
+pub const MAX_SAFE_INTEGER: i64 = (1 << 53) - 1;
 
 /// A request body the server refuses; the message is client-facing and the
 /// caller returns it as `400 invalid_data`.
@@ -73,8 +83,13 @@ pub enum Kind {
     /// `z.number()`: any JSON number.
     Number,
     /// `z.number().int()`: a number without fractional part (`2.0` passes,
-    /// `1.5` fails with `got: 'float'` as zod reports it).
+    /// `1.5` fails with `got: 'float'` as zod reports it) whose magnitude is at
+    /// most [`MAX_SAFE_INTEGER`]: `1e20` or `2^63` is refused naming the field
+    /// rather than read as "absent" or wrapped (zod would let it through).
     Integer,
+    /// `z.string().email()`: a string zod's email check accepts
+    /// ([`is_email`]); others fail with zod's `Invalid email address`.
+    Email,
     /// `z.boolean()`.
     Boolean,
     /// `z.record(z.unknown())`: any JSON object (e.g. `metadata`).
@@ -183,6 +198,28 @@ fn is_integral(value: &Value) -> bool {
     value.is_i64() || value.is_u64() || value.as_f64().is_some_and(|f| f.fract() == 0.0)
 }
 
+/// zod's `too_small` / `too_big` issues in Medusa's wording, for an integral
+/// number outside ±[`MAX_SAFE_INTEGER`].
+fn integer_range_issue(value: &Value, path: &[String]) -> Option<String> {
+    let max = MAX_SAFE_INTEGER as f64;
+    let v = match value.as_i64() {
+        Some(i) => i as f64,
+        None => value.as_f64()?, // u64 above i64::MAX converts too
+    };
+    let field = format_path(path);
+    if v > max {
+        Some(format!(
+            "Value for field '{field}' too big, expected at most: '{MAX_SAFE_INTEGER}'"
+        ))
+    } else if v < -max {
+        Some(format!(
+            "Value for field '{field}' too small, expected at least: '-{MAX_SAFE_INTEGER}'"
+        ))
+    } else {
+        None
+    }
+}
+
 /// Checks one value against a kind, appending issues at `path`.
 fn check_kind(kind: &Kind, value: &Value, path: &mut Vec<String>, issues: &mut Issues) {
     if issues.full() {
@@ -197,12 +234,21 @@ fn check_kind(kind: &Kind, value: &Value, path: &mut Vec<String>, issues: &mut I
         Kind::Integer if value.is_number() && !is_integral(value) => {
             return issues.push(type_issue("integer", path, "float"));
         }
-        Kind::String if value.is_string() => return,
-        Kind::Number | Kind::Integer if value.is_number() => return,
+        Kind::Integer if value.is_number() => {
+            if let Some(issue) = integer_range_issue(value, path) {
+                issues.push(issue);
+            }
+            return;
+        }
+        Kind::Email if value.as_str().is_some_and(|s| !is_email(s)) => {
+            return issues.push("Invalid email address".to_string());
+        }
+        Kind::String | Kind::Email if value.is_string() => return,
+        Kind::Number if value.is_number() => return,
         Kind::Boolean if value.is_boolean() => return,
         Kind::Object if value.is_object() => return,
         Kind::Array if value.is_array() => return,
-        Kind::String => "string",
+        Kind::String | Kind::Email => "string",
         Kind::Number | Kind::Integer => "number",
         Kind::Boolean => "boolean",
         Kind::Object => "object",
@@ -296,6 +342,9 @@ impl Schema {
     /// * `Expected type: 'number' for field 'quantity', got: 'string'`
     ///   (received type as zod names it: `string`, `number`, `boolean`,
     ///   `object`, `array`, `null`, or `float` for a non-integer)
+    /// * `Value for field 'x' too big, expected at most: '9007199254740991'`
+    ///   for an integer beyond ±[`MAX_SAFE_INTEGER`]
+    /// * `Invalid email address` for a [`Kind::Email`] that is no address
     /// * `Unrecognized fields: 'a, b'` (keys in the map's order)
     ///
     /// Nested paths are joined with `", "` as Medusa's `formatPath` does
@@ -407,3 +456,5 @@ pub fn is_null(value: &Value, key: &str) -> bool {
 mod tests;
 #[cfg(test)]
 mod tests_schema;
+#[cfg(test)]
+mod tests_formats;

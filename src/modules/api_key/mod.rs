@@ -194,26 +194,30 @@ pub fn find_valid_secret(conn: &Connection, token: &str, now: &str) -> Result<Op
     Ok(None)
 }
 
-/// A page of live keys (of one type, if given), oldest first, and the count.
+/// A page of live keys (of one type, and among `ids`, if given), oldest first, and the
+/// count.
 ///
 /// # Errors
 /// Database failures.
 pub fn list(
     conn: &Connection,
     kind: Option<&str>,
+    ids: &[String],
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<ApiKey>, u64)> {
-    let filter = "deleted_at IS NULL AND (?1 IS NULL OR type = ?1)";
+    let filter = "deleted_at IS NULL AND (?1 IS NULL OR type = ?1)
+        AND (?2 = '[]' OR id IN (SELECT value FROM json_each(?2)))";
+    let ids = crate::modules::json_list(ids);
     let count: i64 = conn.query_row(
         &format!("SELECT count(*) FROM api_key WHERE {filter}"),
-        [kind],
+        params![kind, ids],
         |r| r.get(0),
     )?;
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM api_key WHERE {filter} ORDER BY id LIMIT {limit} OFFSET {offset}"
     ))?;
-    let rows = stmt.query_map([kind], from_row)?;
+    let rows = stmt.query_map(params![kind, ids], from_row)?;
     Ok((rows.collect::<rusqlite::Result<_>>()?, count.max(0) as u64))
 }
 

@@ -82,28 +82,32 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<CustomerGroup> {
     .ok_or_else(|| Error::not_found("Customer group", id))
 }
 
-/// A page of live groups (name contains `q`, if given), oldest first, and the count.
+/// A page of live groups (name contains `q`, among `ids`, if given), oldest first, and the
+/// count.
 ///
 /// # Errors
 /// Database failures.
 pub fn list(
     conn: &Connection,
     q: Option<&str>,
+    ids: &[String],
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<CustomerGroup>, u64)> {
     let pattern = format!("%{}%", q.unwrap_or("").to_lowercase());
-    let filter = "deleted_at IS NULL AND lower(name) LIKE ?1";
+    let ids = crate::modules::json_list(ids);
+    let filter = "deleted_at IS NULL AND lower(name) LIKE ?1
+        AND (?2 = '[]' OR id IN (SELECT value FROM json_each(?2)))";
     let count: i64 = conn.query_row(
         &format!("SELECT count(*) FROM customer_group WHERE {filter}"),
-        [&pattern],
+        [&pattern, &ids],
         |r| r.get(0),
     )?;
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM customer_group WHERE {filter} ORDER BY id \
          LIMIT {limit} OFFSET {offset}"
     ))?;
-    let rows = stmt.query_map([&pattern], from_row)?;
+    let rows = stmt.query_map([&pattern, &ids], from_row)?;
     Ok((rows.collect::<rusqlite::Result<_>>()?, count.max(0) as u64))
 }
 

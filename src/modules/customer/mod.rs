@@ -192,6 +192,8 @@ pub fn update(
 /// Filters of [`list`].
 #[derive(Debug, Clone, Default)]
 pub struct CustomerFilter {
+    /// Only these ids (empty: any).
+    pub ids: Vec<String>,
     /// Substring of email, names or company.
     pub q: Option<String>,
     /// Exact emails.
@@ -217,6 +219,13 @@ pub fn list(
         clauses.push(format!(
             "(lower(coalesce(email,'') || ' ' || coalesce(first_name,'') || ' ' || \
              coalesce(last_name,'') || ' ' || coalesce(company_name,'')) LIKE ?{})",
+            args.len()
+        ));
+    }
+    if !filter.ids.is_empty() {
+        args.push(crate::modules::json_list(&filter.ids).into());
+        clauses.push(format!(
+            "id IN (SELECT value FROM json_each(?{}))",
             args.len()
         ));
     }

@@ -102,7 +102,8 @@ pub fn levels_of(conn: &Connection, item: &str) -> Result<Vec<Level>> {
     Ok(rows)
 }
 
-/// A page of items (newest first; `q` matches sku or title; `sku` exact), with the count.
+/// A page of items (newest first; `q` matches sku or title; `sku` exact; among `ids` when
+/// not empty), with the count.
 ///
 /// # Errors
 /// Database failures.
@@ -110,6 +111,7 @@ pub fn list(
     conn: &Connection,
     q: Option<&str>,
     sku: Option<&str>,
+    ids: &[String],
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Item>, u64)> {
@@ -122,20 +124,22 @@ pub fn list(
         )
     });
     let clause = "deleted_at IS NULL AND (?1 IS NULL OR sku LIKE ?1 ESCAPE '\\' OR title LIKE ?1 ESCAPE '\\')
-        AND (?2 IS NULL OR sku = ?2)";
+        AND (?2 IS NULL OR sku = ?2) AND (?3 = '[]' OR id IN (SELECT value FROM json_each(?3)))";
+    let wanted = crate::modules::json_list(ids);
     let count: i64 = conn
         .prepare_cached(&format!(
             "SELECT COUNT(*) FROM inventory_item WHERE {clause}"
         ))?
-        .query_row(params![like, sku], |r| r.get(0))?;
+        .query_row(params![like, sku, wanted], |r| r.get(0))?;
     let ids: Vec<String> = conn
         .prepare_cached(&format!(
-            "SELECT id FROM inventory_item WHERE {clause} ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4"
+            "SELECT id FROM inventory_item WHERE {clause} ORDER BY created_at DESC, id DESC LIMIT ?4 OFFSET ?5"
         ))?
         .query_map(
             params![
                 like,
                 sku,
+                wanted,
                 i64::try_from(limit).unwrap_or(i64::MAX),
                 i64::try_from(offset).unwrap_or(i64::MAX)
             ],

@@ -74,6 +74,8 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Reservation> {
 /// Filters of the reservation list (`None`: any).
 #[derive(Debug, Clone, Default)]
 pub struct ReservationFilter {
+    /// Only these reservations (empty: any).
+    pub ids: Vec<String>,
     /// `iitem_…`
     pub inventory_item_id: Option<String>,
     /// `sloc_…`
@@ -93,26 +95,29 @@ pub fn list(
     limit: u64,
 ) -> Result<(Vec<Reservation>, u64)> {
     let clause = "deleted_at IS NULL AND (?1 IS NULL OR inventory_item_id = ?1)
-        AND (?2 IS NULL OR location_id = ?2) AND (?3 IS NULL OR line_item_id = ?3)";
+        AND (?2 IS NULL OR location_id = ?2) AND (?3 IS NULL OR line_item_id = ?3)
+        AND (?4 = '[]' OR id IN (SELECT value FROM json_each(?4)))";
     let f = (
         &filter.inventory_item_id,
         &filter.location_id,
         &filter.line_item_id,
+        crate::modules::json_list(&filter.ids),
     );
     let count: i64 = conn
         .prepare_cached(&format!(
             "SELECT COUNT(*) FROM inventory_reservation_item WHERE {clause}"
         ))?
-        .query_row(params![f.0, f.1, f.2], |r| r.get(0))?;
+        .query_row(params![f.0, f.1, f.2, f.3], |r| r.get(0))?;
     let rows = conn
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM inventory_reservation_item WHERE {clause} ORDER BY id LIMIT ?4 OFFSET ?5"
+            "SELECT {COLUMNS} FROM inventory_reservation_item WHERE {clause} ORDER BY id LIMIT ?5 OFFSET ?6"
         ))?
         .query_map(
             params![
                 f.0,
                 f.1,
                 f.2,
+                f.3,
                 i64::try_from(limit).unwrap_or(i64::MAX),
                 i64::try_from(offset).unwrap_or(i64::MAX)
             ],

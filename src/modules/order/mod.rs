@@ -13,7 +13,7 @@ use crate::ctx::Ctx;
 use crate::db::module::Module;
 use crate::error::{Error, Result};
 use crate::migration;
-use crate::modules::{metadata_from_sql, update_columns};
+use crate::modules::{clamp, metadata_from_sql, update_columns};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -208,27 +208,30 @@ pub fn count_live(conn: &Connection) -> Result<u64> {
     Ok(u64::try_from(n).unwrap_or_default())
 }
 
-/// A customer's orders, newest first, and their count.
+/// A customer's orders (among `ids` when not empty), newest first, and their count.
 ///
 /// # Errors
 /// Database failures.
 pub fn list_for_customer(
     conn: &Connection,
     customer_id: &str,
+    ids: &[String],
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Order>, u64)> {
+    let clause = "customer_id = ?1 AND deleted_at IS NULL
+        AND (?2 = '[]' OR id IN (SELECT value FROM json_each(?2)))";
+    let ids = crate::modules::json_list(ids);
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM \"order\" WHERE customer_id = ?1 AND deleted_at IS NULL
-         ORDER BY created_at DESC, id DESC LIMIT ?2 OFFSET ?3"
+        "SELECT {COLUMNS} FROM \"order\" WHERE {clause}
+         ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4"
     ))?;
-    let rows = stmt.query_map(params![customer_id, limit as i64, offset as i64], from_row)?;
+    let page = (clamp(limit), clamp(offset));
+    let rows = stmt.query_map(params![customer_id, ids, page.0, page.1], from_row)?;
     let orders: Vec<Order> = rows.collect::<rusqlite::Result<_>>()?;
     let count: i64 = conn
-        .prepare_cached(
-            "SELECT COUNT(*) FROM \"order\" WHERE customer_id = ?1 AND deleted_at IS NULL",
-        )?
-        .query_row([customer_id], |r| r.get(0))?;
+        .prepare_cached(&format!("SELECT COUNT(*) FROM \"order\" WHERE {clause}"))?
+        .query_row(params![customer_id, ids], |r| r.get(0))?;
     Ok((orders, count.max(0) as u64))
 }
 
@@ -400,7 +403,7 @@ mod tests {
             items::items_of(&conn, &first).unwrap()[0].tax_lines.len(),
             1
         );
-        assert_eq!(list_for_customer(&conn, "cus_1", 0, 10).unwrap().1, 2);
+        assert_eq!(list_for_customer(&conn, "cus_1", &[], 0, 10).unwrap().1, 2);
         delete(&conn, &second).unwrap();
         assert!(retrieve(&conn, &second).is_err());
         assert_eq!(

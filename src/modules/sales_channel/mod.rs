@@ -105,10 +105,19 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<SalesChannel> {
 /// # Errors
 /// Database failures.
 pub fn list(conn: &Connection) -> Result<Vec<SalesChannel>> {
+    list_ids(conn, &[])
+}
+
+/// The live sales channels among `ids` (every one when `ids` is empty), oldest first.
+///
+/// # Errors
+/// Database failures.
+pub fn list_ids(conn: &Connection, ids: &[String]) -> Result<Vec<SalesChannel>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM sales_channel WHERE deleted_at IS NULL ORDER BY id"
+        "SELECT {COLUMNS} FROM sales_channel WHERE deleted_at IS NULL
+         AND (?1 = '[]' OR id IN (SELECT value FROM json_each(?1))) ORDER BY id"
     ))?;
-    let rows = stmt.query_map([], from_row)?;
+    let rows = stmt.query_map([crate::modules::json_list(ids)], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

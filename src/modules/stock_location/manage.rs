@@ -51,7 +51,8 @@ pub fn document(conn: &Connection, id: &str) -> Result<Map<String, Value>> {
     Ok(map)
 }
 
-/// Ids of a page of live locations (newest first; `q` matches the name), with the count.
+/// Ids of a page of live locations (newest first; `q` matches the name; among `names` and
+/// `ids` when not empty), with the count.
 ///
 /// # Errors
 /// Database failures.
@@ -59,6 +60,7 @@ pub fn list(
     conn: &Connection,
     q: Option<&str>,
     names: &[String],
+    ids: &[String],
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<String>, u64)> {
@@ -72,20 +74,23 @@ pub fn list(
     });
     let names = (!names.is_empty()).then(|| Value::from(names.to_vec()).to_string());
     let clause = "deleted_at IS NULL AND (?1 IS NULL OR name LIKE ?1 ESCAPE '\\')
-        AND (?2 IS NULL OR name IN (SELECT value FROM json_each(?2)))";
+        AND (?2 IS NULL OR name IN (SELECT value FROM json_each(?2)))
+        AND (?3 = '[]' OR id IN (SELECT value FROM json_each(?3)))";
+    let wanted = crate::modules::json_list(ids);
     let count: i64 = conn
         .prepare_cached(&format!(
             "SELECT COUNT(*) FROM stock_location WHERE {clause}"
         ))?
-        .query_row(params![like, names], |r| r.get(0))?;
+        .query_row(params![like, names, wanted], |r| r.get(0))?;
     let ids = conn
         .prepare_cached(&format!(
-            "SELECT id FROM stock_location WHERE {clause} ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4"
+            "SELECT id FROM stock_location WHERE {clause} ORDER BY created_at DESC, id DESC LIMIT ?4 OFFSET ?5"
         ))?
         .query_map(
             params![
                 like,
                 names,
+                wanted,
                 i64::try_from(limit).unwrap_or(i64::MAX),
                 i64::try_from(offset).unwrap_or(i64::MAX)
             ],

@@ -148,6 +148,21 @@ pub fn default_store(conn: &Connection) -> Result<Option<StoreRecord>> {
     id.map(|id| retrieve(conn, &id)).transpose()
 }
 
+/// The live stores among `ids` (every one when `ids` is empty), oldest first.
+///
+/// # Errors
+/// Database failures.
+pub fn list(conn: &Connection, ids: &[String]) -> Result<Vec<StoreRecord>> {
+    let found: Vec<String> = conn
+        .prepare_cached(
+            "SELECT id FROM store WHERE deleted_at IS NULL
+             AND (?1 = '[]' OR id IN (SELECT value FROM json_each(?1))) ORDER BY id",
+        )?
+        .query_map([crate::modules::json_list(ids)], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    found.iter().map(|id| retrieve(conn, id)).collect()
+}
+
 /// Updates the store: `name`, `default_sales_channel_id`, `default_region_id`,
 /// `default_location_id`, `metadata` from `changes`; `currencies` (`(code, is_default)`),
 /// when given, replace its currencies (exactly one must be the default).

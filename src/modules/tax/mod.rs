@@ -174,16 +174,17 @@ pub fn region_for(
         .optional()?)
 }
 
-/// Every live tax region, by country then province.
+/// Every live tax region (among `ids`, if given), by country then province.
 ///
 /// # Errors
 /// Database failures.
-pub fn list_regions(conn: &Connection) -> Result<Vec<TaxRegion>> {
+pub fn list_regions(conn: &Connection, ids: &[String]) -> Result<Vec<TaxRegion>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {REGION_COLUMNS} FROM tax_region WHERE deleted_at IS NULL
+         AND (?1 = '[]' OR id IN (SELECT value FROM json_each(?1)))
          ORDER BY country_code, ifnull(province_code, '')"
     ))?;
-    let rows = stmt.query_map([], region_from)?;
+    let rows = stmt.query_map([crate::modules::json_list(ids)], region_from)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 

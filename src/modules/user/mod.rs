@@ -120,28 +120,32 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<User> {
     .ok_or_else(|| Error::not_found("User", id))
 }
 
-/// A page of live users (email or name contains `q`), oldest first, and the count.
+/// A page of live users (email or name contains `q`; among `ids`, if given), oldest first,
+/// and the count.
 ///
 /// # Errors
 /// Database failures.
 pub fn list(
     conn: &Connection,
     q: Option<&str>,
+    ids: &[String],
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<User>, u64)> {
     let pattern = format!("%{}%", q.unwrap_or("").to_lowercase());
+    let ids = crate::modules::json_list(ids);
     let filter = "deleted_at IS NULL AND lower(email || ' ' || coalesce(first_name, '') || ' ' \
-                  || coalesce(last_name, '')) LIKE ?1";
+                  || coalesce(last_name, '')) LIKE ?1
+                  AND (?2 = '[]' OR id IN (SELECT value FROM json_each(?2)))";
     let count: i64 = conn.query_row(
         &format!("SELECT count(*) FROM user WHERE {filter}"),
-        [&pattern],
+        [&pattern, &ids],
         |r| r.get(0),
     )?;
     let mut stmt = conn.prepare(&format!(
         "SELECT {COLUMNS} FROM user WHERE {filter} ORDER BY id LIMIT {limit} OFFSET {offset}"
     ))?;
-    let rows = stmt.query_map([&pattern], from_row)?;
+    let rows = stmt.query_map([&pattern, &ids], from_row)?;
     Ok((rows.collect::<rusqlite::Result<_>>()?, count.max(0) as u64))
 }
 
@@ -222,15 +226,16 @@ pub fn retrieve_invite(conn: &Connection, id: &str) -> Result<Invite> {
     .ok_or_else(|| Error::not_found("Invite", id))
 }
 
-/// Every live invite, oldest first.
+/// Every live invite (among `ids`, if given), oldest first.
 ///
 /// # Errors
 /// Database failures.
-pub fn list_invites(conn: &Connection) -> Result<Vec<Invite>> {
+pub fn list_invites(conn: &Connection, ids: &[String]) -> Result<Vec<Invite>> {
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {INVITE_COLUMNS} FROM user_invite WHERE deleted_at IS NULL ORDER BY id"
+        "SELECT {INVITE_COLUMNS} FROM user_invite WHERE deleted_at IS NULL
+         AND (?1 = '[]' OR id IN (SELECT value FROM json_each(?1))) ORDER BY id"
     ))?;
-    let rows = stmt.query_map([], invite_from_row)?;
+    let rows = stmt.query_map([crate::modules::json_list(ids)], invite_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
@@ -287,7 +292,7 @@ mod tests {
         let (conn, ctx) = setup();
         let invite = create_invite(&conn, &ctx, "new@x.io", "tok", "9999").unwrap();
         assert_eq!(invite.token, "tok");
-        assert_eq!(list_invites(&conn).unwrap()[0].token, "");
+        assert_eq!(list_invites(&conn, &[]).unwrap()[0].token, "");
         assert!(accept_invite(&conn, &ctx, "tok").unwrap().accepted);
         assert_eq!(accept_invite(&conn, &ctx, "tok").unwrap_err().status(), 401);
     }
