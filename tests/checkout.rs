@@ -363,8 +363,9 @@ fn payment_session_routes_honour_idempotency_keys() {
         b["payment_collection"]["payment_sessions"]
     );
     assert_eq!(count(&app, "SELECT COUNT(*) FROM payment_session"), 1);
+    // An unknown provider is Medusa's 400 "not enabled in the cart's region", not a 404.
     let reply = app.store_post(&path, &json!({"provider_id": "pp_nope"}));
-    assert_eq!(reply.status, 404, "{}", reply.text());
+    assert_eq!(reply.status, 400, "{}", reply.text());
 }
 
 #[test]

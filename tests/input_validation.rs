@@ -17,7 +17,10 @@ fn admin_raw(app: &TestApp, auth: &str, method: &str, path: &str, body: &str) ->
     app.request(
         method,
         path,
-        &[("authorization", auth), ("content-type", "application/json")],
+        &[
+            ("authorization", auth),
+            ("content-type", "application/json"),
+        ],
         Some(body),
     )
 }
@@ -32,13 +35,20 @@ fn assert_invalid(reply: &Reply, message: &str) {
 }
 
 fn too_big(field: &str) -> String {
-    format!("Invalid request: Value for field '{field}' too big, expected at most: '9007199254740991'")
+    format!(
+        "Invalid request: Value for field '{field}' too big, expected at most: '9007199254740991'"
+    )
 }
 
 /// The first demo inventory item with a level, and that level's location.
 fn some_level(app: &TestApp, auth: &str) -> (String, String) {
-    let items = app.admin_call("GET", "/admin/inventory-items?limit=1", auth, None).json();
-    let item = items["inventory_items"][0]["id"].as_str().unwrap().to_string();
+    let items = app
+        .admin_call("GET", "/admin/inventory-items?limit=1", auth, None)
+        .json();
+    let item = items["inventory_items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let path = format!("/admin/inventory-items/{item}/location-levels");
     let levels = app.admin_call("GET", &path, auth, None).json();
     let location = levels["inventory_levels"][0]["location_id"]
@@ -54,9 +64,17 @@ fn out_of_range_stocked_quantity_is_refused_not_ignored() {
     let auth = format!("Bearer {}", app.admin_token());
     let (item, location) = some_level(&app, &auth);
     let path = format!("/admin/inventory-items/{item}/location-levels/{location}");
-    for value in ["1e20", "9223372036854775808", "9223372036854775807", "1e308"] {
+    for value in [
+        "1e20",
+        "9223372036854775808",
+        "9223372036854775807",
+        "1e308",
+    ] {
         let body = format!("{{\"stocked_quantity\": {value}}}");
-        assert_invalid(&admin_raw(&app, &auth, "POST", &path, &body), &too_big("stocked_quantity"));
+        assert_invalid(
+            &admin_raw(&app, &auth, "POST", &path, &body),
+            &too_big("stocked_quantity"),
+        );
     }
     let reply = admin_raw(&app, &auth, "POST", &path, r#"{"stocked_quantity": 1.5}"#);
     assert_invalid(
@@ -64,10 +82,21 @@ fn out_of_range_stocked_quantity_is_refused_not_ignored() {
         "Invalid request: Expected type: 'integer' for field 'stocked_quantity', got: 'float'",
     );
     // The largest accepted value is stored as sent.
-    let reply = admin_raw(&app, &auth, "POST", &path, r#"{"stocked_quantity": 9007199254740991}"#);
+    let reply = admin_raw(
+        &app,
+        &auth,
+        "POST",
+        &path,
+        r#"{"stocked_quantity": 9007199254740991}"#,
+    );
     assert_eq!(reply.status, 200, "{}", reply.text());
     let levels = app
-        .admin_call("GET", &format!("/admin/inventory-items/{item}/location-levels"), &auth, None)
+        .admin_call(
+            "GET",
+            &format!("/admin/inventory-items/{item}/location-levels"),
+            &auth,
+            None,
+        )
         .json();
     let level = levels["inventory_levels"]
         .as_array()
@@ -116,12 +145,30 @@ fn page_parameters_must_be_plain_integers_in_range() {
         ("limit=1e9", float("limit")),
         ("offset=1e18", float("offset")),
         ("limit=1.5", float("limit")),
-        ("limit=10abc", "Expected type: 'integer' for field 'limit', got: 'string'".into()),
-        ("limit=abc", "Expected type: 'number' for field 'limit', got: 'nan'".into()),
-        ("limit=-1", "Value for field 'limit' too small, expected at least: '0'".into()),
-        ("offset=-1", "Value for field 'offset' too small, expected at least: '0'".into()),
-        ("offset=9223372036854775808", too_big("offset")[17..].to_string()),
-        ("limit=99999999999999999999999", too_big("limit")[17..].to_string()),
+        (
+            "limit=10abc",
+            "Expected type: 'integer' for field 'limit', got: 'string'".into(),
+        ),
+        (
+            "limit=abc",
+            "Expected type: 'number' for field 'limit', got: 'nan'".into(),
+        ),
+        (
+            "limit=-1",
+            "Value for field 'limit' too small, expected at least: '0'".into(),
+        ),
+        (
+            "offset=-1",
+            "Value for field 'offset' too small, expected at least: '0'".into(),
+        ),
+        (
+            "offset=9223372036854775808",
+            too_big("offset")[17..].to_string(),
+        ),
+        (
+            "limit=99999999999999999999999",
+            too_big("limit")[17..].to_string(),
+        ),
     ];
     for (query, message) in &cases {
         check_page(app.store_get(&format!("/store/products?{query}")), message);
@@ -130,7 +177,12 @@ fn page_parameters_must_be_plain_integers_in_range() {
             message,
         );
         check_page(
-            app.admin_call("GET", &format!("/admin/inventory-items?{query}"), &auth, None),
+            app.admin_call(
+                "GET",
+                &format!("/admin/inventory-items?{query}"),
+                &auth,
+                None,
+            ),
             message,
         );
     }
@@ -145,8 +197,13 @@ fn large_plain_limit_returns_everything() {
         .admin_call("GET", "/admin/inventory-items?limit=1000000", &auth, None)
         .json();
     assert_eq!(page["limit"], 1_000_000);
-    assert_eq!(page["inventory_items"].as_array().unwrap().len() as u64, page["count"].as_u64().unwrap());
-    let page = app.store_get("/store/products?limit=1000000&offset=9007199254740991").json();
+    assert_eq!(
+        page["inventory_items"].as_array().unwrap().len() as u64,
+        page["count"].as_u64().unwrap()
+    );
+    let page = app
+        .store_get("/store/products?limit=1000000&offset=9007199254740991")
+        .json();
     assert_eq!(page["products"], json!([]));
 }
 
@@ -183,12 +240,18 @@ fn cart_emails_are_checked_on_create_and_update() {
         .to_string();
     let path = format!("/store/carts/{cart}");
     for bad in BAD_EMAILS {
-        assert_invalid(&app.store_post(&path, &json!({"email": bad})), INVALID_EMAIL);
+        assert_invalid(
+            &app.store_post(&path, &json!({"email": bad})),
+            INVALID_EMAIL,
+        );
     }
     for good in GOOD_EMAILS {
         let created = app.store_post("/store/carts", &json!({"region_id": region, "email": good}));
         assert_eq!(email_of(&created, "cart"), good);
-        assert_eq!(email_of(&app.store_post(&path, &json!({"email": good})), "cart"), good);
+        assert_eq!(
+            email_of(&app.store_post(&path, &json!({"email": good})), "cart"),
+            good
+        );
     }
     let cleared = app.store_post(&path, &json!({"email": null}));
     assert_eq!(email_of(&cleared, "cart"), Value::Null);
@@ -200,9 +263,19 @@ fn customer_emails_are_checked_in_store_and_admin() {
     let auth = format!("Bearer {}", app.admin_token());
     let registration = app.register("customer", "new@example.com", "secret-password-1");
     for bad in BAD_EMAILS {
-        let reply = app.store_call("POST", "/store/customers", &registration, Some(&json!({"email": bad})));
+        let reply = app.store_call(
+            "POST",
+            "/store/customers",
+            &registration,
+            Some(&json!({"email": bad})),
+        );
         assert_invalid(&reply, INVALID_EMAIL);
-        let reply = app.admin_call("POST", "/admin/customers", &auth, Some(&json!({"email": bad})));
+        let reply = app.admin_call(
+            "POST",
+            "/admin/customers",
+            &auth,
+            Some(&json!({"email": bad})),
+        );
         assert_invalid(&reply, INVALID_EMAIL);
     }
     let reply = app.store_call(
@@ -212,14 +285,27 @@ fn customer_emails_are_checked_in_store_and_admin() {
         Some(&json!({"email": "new+shop@example.com"})),
     );
     assert_eq!(email_of(&reply, "customer"), "new+shop@example.com");
-    let created = app.admin_call("POST", "/admin/customers", &auth, Some(&json!({"email": GOOD_EMAILS[2]})));
+    let created = app.admin_call(
+        "POST",
+        "/admin/customers",
+        &auth,
+        Some(&json!({"email": GOOD_EMAILS[2]})),
+    );
     assert_eq!(email_of(&created, "customer"), GOOD_EMAILS[2]);
-    let id = created.json()["customer"]["id"].as_str().unwrap().to_string();
+    let id = created.json()["customer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
     let path = format!("/admin/customers/{id}");
     for bad in BAD_EMAILS {
         let reply = app.admin_call("POST", &path, &auth, Some(&json!({"email": bad})));
         assert_invalid(&reply, INVALID_EMAIL);
     }
-    let updated = app.admin_call("POST", &path, &auth, Some(&json!({"email": GOOD_EMAILS[1]})));
+    let updated = app.admin_call(
+        "POST",
+        &path,
+        &auth,
+        Some(&json!({"email": GOOD_EMAILS[1]})),
+    );
     assert_eq!(email_of(&updated, "customer"), GOOD_EMAILS[1]);
 }

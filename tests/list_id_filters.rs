@@ -57,7 +57,11 @@ fn check_filter(get: &dyn Fn(&str) -> Value, path: &str, key: &str, ids: &[Strin
     let (all, total) = listed(&get(path), key);
     assert!(total >= ids.len() as u64, "{path}: {all:?}");
     let one = &ids[0];
-    assert_eq!(ask(&format!("id={one}")), (vec![one.clone()], 1), "{path}?id={one}");
+    assert_eq!(
+        ask(&format!("id={one}")),
+        (vec![one.clone()], 1),
+        "{path}?id={one}"
+    );
     assert_eq!(ask("id=zzz"), (vec![], 0), "{path}?id=zzz");
     assert_eq!(ask(&format!("id={one}&id=zzz")).1, 1, "{path}: id=a&id=zzz");
     if let [a, b, ..] = ids {
@@ -66,8 +70,16 @@ fn check_filter(get: &dyn Fn(&str) -> Value, path: &str, key: &str, ids: &[Strin
         let mut want = vec![a.clone(), b.clone()];
         want.sort();
         assert_eq!((got, count), (want, 2), "{path}: id=a&id=b");
-        assert_eq!(ask(&format!("id%5B%5D={a}&id%5B%5D={b}")).1, 2, "{path}: id[]");
-        assert_eq!(ask(&format!("id%5B0%5D={a}&id%5B1%5D={b}")).1, 2, "{path}: id[0]");
+        assert_eq!(
+            ask(&format!("id%5B%5D={a}&id%5B%5D={b}")).1,
+            2,
+            "{path}: id[]"
+        );
+        assert_eq!(
+            ask(&format!("id%5B0%5D={a}&id%5B1%5D={b}")).1,
+            2,
+            "{path}: id[0]"
+        );
         assert_eq!(ask(&format!("id={a},{b}")).1, 0, "{path}: id=a,b is one id");
     }
 }
@@ -96,7 +108,10 @@ fn every_admin_list_filters_by_id() {
     let customers = two(
         "/admin/customers",
         "customer",
-        [json!({"email": "a@example.com"}), json!({"email": "b@example.com"})],
+        [
+            json!({"email": "a@example.com"}),
+            json!({"email": "b@example.com"}),
+        ],
     );
     let groups = two(
         "/admin/customer-groups",
@@ -106,19 +121,29 @@ fn every_admin_list_filters_by_id() {
     let invites = two(
         "/admin/invites",
         "invite",
-        [json!({"email": "c@example.com"}), json!({"email": "d@example.com"})],
+        [
+            json!({"email": "c@example.com"}),
+            json!({"email": "d@example.com"}),
+        ],
     );
     let keys = two(
         "/admin/api-keys",
         "api_key",
-        [json!({"title": "a", "type": "publishable"}), json!({"title": "b", "type": "secret"})],
+        [
+            json!({"title": "a", "type": "publishable"}),
+            json!({"title": "b", "type": "secret"}),
+        ],
     );
     let channels = two(
         "/admin/sales-channels",
         "sales_channel",
         [json!({"name": "Web"}), json!({"name": "Shop"})],
     );
-    let locations = two("/admin/stock-locations", "stock_location", [location(1), location(2)]);
+    let locations = two(
+        "/admin/stock-locations",
+        "stock_location",
+        [location(1), location(2)],
+    );
     let items = first_ids(&get("/admin/inventory-items?limit=2"), "inventory_items", 2);
     let reservations: Vec<String> = items
         .iter()
@@ -134,7 +159,11 @@ fn every_admin_list_filters_by_id() {
     for _ in 0..2 {
         admin.app.ok("/store/carts", &json!({"region_id": region}));
     }
-    let executions = first_ids(&get("/admin/workflows-executions"), "workflow_executions", 2);
+    let executions = first_ids(
+        &get("/admin/workflows-executions"),
+        "workflow_executions",
+        2,
+    );
     let lists: [(&str, &str, Vec<String>); 14] = [
         ("/admin/customers", "customers", customers),
         ("/admin/customer-groups", "customer_groups", groups),
@@ -144,13 +173,37 @@ fn every_admin_list_filters_by_id() {
         ("/admin/stock-locations", "stock_locations", locations),
         ("/admin/inventory-items", "inventory_items", items),
         ("/admin/reservations", "reservations", reservations),
-        ("/admin/workflows-executions", "workflow_executions", executions),
-        ("/admin/users", "users", first_ids(&get("/admin/users"), "users", 1)),
-        ("/admin/stores", "stores", first_ids(&get("/admin/stores"), "stores", 1)),
-        ("/admin/tax-regions", "tax_regions", first_ids(&get("/admin/tax-regions"), "tax_regions", 2)),
+        (
+            "/admin/workflows-executions",
+            "workflow_executions",
+            executions,
+        ),
+        (
+            "/admin/users",
+            "users",
+            first_ids(&get("/admin/users"), "users", 1),
+        ),
+        (
+            "/admin/stores",
+            "stores",
+            first_ids(&get("/admin/stores"), "stores", 1),
+        ),
+        (
+            "/admin/tax-regions",
+            "tax_regions",
+            first_ids(&get("/admin/tax-regions"), "tax_regions", 2),
+        ),
         // Lists that filtered by id before: the same grammar now (no comma splitting).
-        ("/admin/regions", "regions", first_ids(&get("/admin/regions"), "regions", 2)),
-        ("/admin/products", "products", first_ids(&get("/admin/products?limit=2"), "products", 2)),
+        (
+            "/admin/regions",
+            "regions",
+            first_ids(&get("/admin/regions"), "regions", 2),
+        ),
+        (
+            "/admin/products",
+            "products",
+            first_ids(&get("/admin/products?limit=2"), "products", 2),
+        ),
     ];
     for (path, key, ids) in &lists {
         check_filter(&get, path, key, ids);

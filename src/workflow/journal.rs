@@ -233,7 +233,9 @@ pub fn list_executions_among(
         AND (?2 = '[]' OR id IN (SELECT value FROM json_each(?2)))";
     let wanted = serde_json::Value::from(ids.to_vec()).to_string();
     let count: i64 = conn
-        .prepare_cached(&format!("SELECT count(*) FROM workflow_execution WHERE {clause}"))?
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM workflow_execution WHERE {clause}"
+        ))?
         .query_row(params![status, wanted], |r| r.get(0))?;
     let page = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     let ids: Vec<String> = conn
@@ -241,7 +243,9 @@ pub fn list_executions_among(
             "SELECT id FROM workflow_execution WHERE {clause}
              ORDER BY id DESC LIMIT ?3 OFFSET ?4"
         ))?
-        .query_map(params![status, wanted, page(limit), page(offset)], |r| r.get(0))?
+        .query_map(params![status, wanted, page(limit), page(offset)], |r| {
+            r.get(0)
+        })?
         .collect::<rusqlite::Result<_>>()?;
     let records = ids.iter().map(|id| load(conn, id)).collect::<Result<_>>()?;
     Ok((records, count.max(0) as u64))

@@ -32,7 +32,9 @@ mod journal;
 mod recovery;
 mod run;
 
-pub use journal::{ExecutionRecord, StepRecord, list_executions, list_executions_among, load as load_execution};
+pub use journal::{
+    ExecutionRecord, StepRecord, list_executions, list_executions_among, load as load_execution,
+};
 pub use recovery::recover;
 pub use run::run;
 

@@ -116,8 +116,7 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
     let sku = string(&request.query, "sku")?;
     let ids = ids(&request.query)?;
     let (items, count) = engine.store().read(|conn| {
-        let (items, count) =
-            manage::list(conn, q.as_deref(), sku.as_deref(), &ids, offset, limit)?;
+        let (items, count) = manage::list(conn, q.as_deref(), sku.as_deref(), &ids, offset, limit)?;
         Ok((
             items.iter().map(to_json).collect::<Result<Vec<_>>>()?,
             count,

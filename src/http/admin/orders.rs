@@ -6,7 +6,7 @@
 use super::order_json::{admin_order_json, select};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::http::fields::{page, string, ids, strings};
+use crate::http::fields::{ids, page, string, strings};
 use crate::http::store::checkout_json::collection_json;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};

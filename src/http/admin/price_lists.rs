@@ -6,7 +6,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::price_lists::{self, PriceBatch, PriceListDetail, PriceListInput};
 use crate::http::catalog_json::object;
-use crate::http::fields::{page, string, ids, strings};
+use crate::http::fields::{ids, page, string, strings};
 use crate::http::validate::{Kind, Schema, get_array, get_str};
 use crate::http::{Request, Response, list_envelope};
 use crate::modules::pricing::lists::{ListPrice, PriceListFilter};

@@ -7,7 +7,7 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::flows::taxonomy as flow;
 use crate::http::catalog_json::object;
-use crate::http::fields::{page, string, ids, strings};
+use crate::http::fields::{ids, page, string, strings};
 use crate::http::validate::{Kind, Schema, get_bool, get_str};
 use crate::http::{Request, Response, list_envelope};
 use crate::modules::product::taxonomy::{self, Deletable, NewCategory, SimpleFilter, ValueKind};

@@ -85,7 +85,12 @@ fn list_fraction_refused() {
 }
 #[test]
 fn list_exponent_refused() {
-    for (key, value) in [("limit", "1e9"), ("offset", "1e18"), ("limit", "1E3"), ("offset", "1.0")] {
+    for (key, value) in [
+        ("limit", "1e9"),
+        ("offset", "1e18"),
+        ("limit", "1E3"),
+        ("offset", "1.0"),
+    ] {
         check_list(
             json!({ key: value }),
             Err(&format!(
@@ -296,7 +301,11 @@ fn exact_keeps_commas_and_empties() {
 fn exact_repeated_and_bracketed() {
     for query in ["id=a&id=b", "id[]=a&id[]=b", "id%5B0%5D=a&id%5B1%5D=b"] {
         let q = parse_query(query).unwrap();
-        assert_eq!(exact_list(&q, "id"), Ok(vec!["a".to_string(), "b".to_string()]), "{query}");
+        assert_eq!(
+            exact_list(&q, "id"),
+            Ok(vec!["a".to_string(), "b".to_string()]),
+            "{query}"
+        );
     }
 }
 #[test]

@@ -52,9 +52,7 @@ fn label_ok(label: &str) -> bool {
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphanumeric())
-        && label
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
 }
 
 #[cfg(test)]

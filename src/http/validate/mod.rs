@@ -455,6 +455,6 @@ pub fn is_null(value: &Value, key: &str) -> bool {
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
-mod tests_schema;
-#[cfg(test)]
 mod tests_formats;
+#[cfg(test)]
+mod tests_schema;

@@ -8,7 +8,11 @@ use super::*;
 fn check(schema: &Schema, body: &str, expected: Result<(), &str>) {
     let value = parse_json_body(body.as_bytes()).expect("test body parses");
     let got = schema.check(&value);
-    assert_eq!(got, expected.map_err(|m| BodyError(m.to_string())), "body: {body}");
+    assert_eq!(
+        got,
+        expected.map_err(|m| BodyError(m.to_string())),
+        "body: {body}"
+    );
 }
 
 fn level() -> Schema {
@@ -17,8 +21,7 @@ fn level() -> Schema {
         .optional_array("items", Schema::new().required("quantity", Kind::Integer))
 }
 
-const TOO_BIG: &str =
-    "Invalid request: Value for field 'stocked_quantity' too big, expected at most: '9007199254740991'";
+const TOO_BIG: &str = "Invalid request: Value for field 'stocked_quantity' too big, expected at most: '9007199254740991'";
 
 #[test]
 fn integers_up_to_the_safe_bound_pass() {
@@ -49,7 +52,9 @@ fn integers_beyond_the_bound_name_the_field() {
     check(
         &level(),
         r#"{"stocked_quantity": -1e20}"#,
-        Err("Invalid request: Value for field 'stocked_quantity' too small, expected at least: '-9007199254740991'"),
+        Err(
+            "Invalid request: Value for field 'stocked_quantity' too small, expected at least: '-9007199254740991'",
+        ),
     );
 }
 
@@ -58,7 +63,9 @@ fn nested_integer_issue_carries_its_path() {
     check(
         &level(),
         r#"{"items": [{"quantity": 1}, {"quantity": 1e20}]}"#,
-        Err("Invalid request: Value for field 'items, 1, quantity' too big, expected at most: '9007199254740991'"),
+        Err(
+            "Invalid request: Value for field 'items, 1, quantity' too big, expected at most: '9007199254740991'",
+        ),
     );
 }
 
@@ -102,7 +109,11 @@ fn bad_emails_get_zods_message() {
         r#"{"email": ""}"#,
         r#"{"email": "a@b"}"#,
     ] {
-        check(&contact(), body, Err("Invalid request: Invalid email address"));
+        check(
+            &contact(),
+            body,
+            Err("Invalid request: Invalid email address"),
+        );
     }
 }
 
