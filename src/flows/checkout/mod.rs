@@ -15,6 +15,7 @@ pub mod complete;
 pub mod payment;
 pub mod refresh;
 pub mod stock;
+pub mod transfer;
 
 use crate::db::Tx;
 use crate::error::Result;
@@ -93,5 +94,6 @@ pub fn workflows() -> Vec<Workflow> {
         )),
         payment::session_workflow(),
         complete::workflow(),
+        transfer::workflow(),
     ]
 }

