@@ -10,6 +10,7 @@ pub mod orders;
 pub mod products;
 pub mod regions;
 pub mod taxonomy;
+pub mod variants;
 
 use super::{Access, Route};
 
@@ -117,6 +118,6 @@ pub fn catalog_routes() -> Vec<Route> {
 /// search, shipping price calculation, order transfers), each family in its own file.
 pub fn extra_routes() -> Vec<Route> {
     let mut routes = cart_customer::routes();
-    routes.extend(Vec::new());
+    routes.extend(variants::routes());
     routes
 }
