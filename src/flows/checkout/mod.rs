@@ -14,6 +14,7 @@ pub mod catalog;
 pub mod complete;
 pub mod payment;
 pub mod refresh;
+pub mod shipping_price;
 pub mod stock;
 pub mod transfer;
 

@@ -6,9 +6,11 @@ pub mod cart_customer;
 pub mod carts;
 pub mod checkout_json;
 pub mod customers;
+pub mod locales;
 pub mod orders;
 pub mod products;
 pub mod regions;
+pub mod shipping_calculate;
 pub mod taxonomy;
 pub mod variants;
 
@@ -119,5 +121,7 @@ pub fn catalog_routes() -> Vec<Route> {
 pub fn extra_routes() -> Vec<Route> {
     let mut routes = cart_customer::routes();
     routes.extend(variants::routes());
+    routes.extend(locales::routes());
+    routes.extend(shipping_calculate::routes());
     routes
 }
