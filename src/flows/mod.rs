@@ -23,4 +23,5 @@ pub mod seed_customers;
 pub mod seed_regions;
 pub mod stock_admin;
 pub mod store_catalog;
+pub mod store_variants;
 pub mod taxonomy;

@@ -27,6 +27,7 @@ pub fn core_routes() -> Vec<Route> {
     routes.extend(super::store::customers::routes());
     routes.extend(super::store::carts::routes());
     routes.extend(super::store::orders::routes());
+    routes.extend(super::store::extra_routes());
     routes.extend(super::admin::routes());
     routes
 }

@@ -88,7 +88,7 @@ pub fn variant(
     {
         return Err(not_found());
     }
-    let price = price(conn, id, currency, region, (1, now))?;
+    let price = price(conn, id, currency, (region, &[]), (1, now))?;
     let compare =
         (price.original.amount > price.calculated.amount).then_some(price.original.amount);
     let lookup = |table: &str, key: &str, column: &str| -> Result<Option<String>> {
@@ -130,8 +130,9 @@ pub fn variant(
     })
 }
 
-/// The price of `id` for `(quantity, now)` in `currency` / `region` (tiered and price-list
-/// prices apply).
+/// The price of `id` for `(quantity, now)` in `currency` / `region` for a customer in
+/// `customer_group_ids` (tiered and price-list prices apply, customer-group lists included,
+/// as Medusa's cart pricing context carries the cart's customer and their groups).
 ///
 /// # Errors
 /// 400 "Variants with IDs X do not have a price".
@@ -139,14 +140,14 @@ pub fn price(
     conn: &Connection,
     id: &str,
     currency: &str,
-    region: Option<&str>,
+    (region, customer_group_ids): (Option<&str>, &[String]),
     (quantity, now): (i64, &str),
 ) -> Result<CalculatedPrice> {
     let ctx = PricingContext {
         currency_code: currency.to_string(),
         region_id: region.map(str::to_string),
         quantity,
-        customer_group_ids: Vec::new(),
+        customer_group_ids: customer_group_ids.to_vec(),
         now: now.to_string(),
     };
     product_graph::prices_for_variants(conn, &ctx, &[id.to_string()])?

@@ -14,7 +14,9 @@ pub mod catalog;
 pub mod complete;
 pub mod payment;
 pub mod refresh;
+pub mod shipping_price;
 pub mod stock;
+pub mod transfer;
 
 use crate::db::Tx;
 use crate::error::Result;
@@ -93,5 +95,6 @@ pub fn workflows() -> Vec<Workflow> {
         )),
         payment::session_workflow(),
         complete::workflow(),
+        transfer::workflow(),
     ]
 }

@@ -8,7 +8,7 @@ use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::cart::{self, Cart, LineItem, ShippingMethod, TaxLine};
-use crate::modules::{fulfillment, payment, tax};
+use crate::modules::{customer, fulfillment, payment, tax};
 use crate::totals::{Line, Totals};
 use rusqlite::Connection;
 
@@ -32,9 +32,22 @@ pub fn refresh(conn: &Connection, ctx: &Ctx, cart_id: &str, force_taxes: bool) -
     sync_payment(conn, ctx, &cart)
 }
 
+/// The groups of the cart's customer (none for a cart without one): price lists ruled by
+/// `customer_group_id` apply to their carts.
+fn customer_groups(conn: &Connection, cart: &Cart) -> Result<Vec<String>> {
+    let Some(id) = cart.customer_id.as_deref() else {
+        return Ok(Vec::new());
+    };
+    Ok(customer::group::groups_of(conn, id)?
+        .into_iter()
+        .map(|g| g.id)
+        .collect())
+}
+
 /// Prices each item again for its quantity (tiers and price lists apply); custom prices stay.
 fn reprice(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
     let now = ctx.now();
+    let groups = customer_groups(conn, cart)?;
     for item in cart::items::items_of(conn, &cart.id)? {
         let Some(variant_id) = item.variant_id.as_deref().filter(|_| !item.is_custom_price) else {
             continue;
@@ -44,7 +57,7 @@ fn reprice(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
             conn,
             variant_id,
             &cart.currency_code,
-            region,
+            (region, &groups),
             (item.quantity, &now),
         )?;
         if (price.calculated.amount, price.is_tax_inclusive)

@@ -2,13 +2,17 @@
 //! `Access::Store` (a valid publishable key) or `Access::Customer`: customers (accounts),
 //! carts, shipping options, payment collections and orders (checkout), and the catalog.
 
+pub mod cart_customer;
 pub mod carts;
 pub mod checkout_json;
 pub mod customers;
+pub mod locales;
 pub mod orders;
 pub mod products;
 pub mod regions;
+pub mod shipping_calculate;
 pub mod taxonomy;
+pub mod variants;
 
 use super::{Access, Route};
 
@@ -110,4 +114,14 @@ pub fn catalog_routes() -> Vec<Route> {
             taxonomy::retrieve_type,
         ),
     ]
+}
+
+/// The store operations added for issue 13 (cart transfer, variants, options, locales,
+/// search, shipping price calculation, order transfers), each family in its own file.
+pub fn extra_routes() -> Vec<Route> {
+    let mut routes = cart_customer::routes();
+    routes.extend(variants::routes());
+    routes.extend(locales::routes());
+    routes.extend(shipping_calculate::routes());
+    routes
 }

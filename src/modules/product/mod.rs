@@ -14,6 +14,7 @@ pub mod model;
 pub mod options;
 pub mod read;
 pub mod relations;
+pub mod store_read;
 pub mod taxonomy;
 pub mod taxonomy_update;
 pub mod update;

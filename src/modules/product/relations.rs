@@ -19,6 +19,41 @@ fn grouped<T>(
     Ok(map)
 }
 
+/// The columns [`variant_from`] reads, in order.
+pub(super) const VARIANT_COLUMNS: &str =
+    "id, title, sku, barcode, ean, upc, allow_backorder, manage_inventory, hs_code,
+     origin_country, mid_code, material, weight, length, height, width, metadata,
+     variant_rank, thumbnail, product_id, created_at, updated_at, deleted_at";
+
+/// A variant from a row of [`VARIANT_COLUMNS`].
+pub(super) fn variant_from(r: &Row) -> rusqlite::Result<Variant> {
+    Ok(Variant {
+        id: r.get(0)?,
+        title: r.get(1)?,
+        sku: r.get(2)?,
+        barcode: r.get(3)?,
+        ean: r.get(4)?,
+        upc: r.get(5)?,
+        allow_backorder: r.get(6)?,
+        manage_inventory: r.get(7)?,
+        hs_code: r.get(8)?,
+        origin_country: r.get(9)?,
+        mid_code: r.get(10)?,
+        material: r.get(11)?,
+        weight: r.get(12)?,
+        length: r.get(13)?,
+        height: r.get(14)?,
+        width: r.get(15)?,
+        metadata: metadata_from_sql(r.get(16)?),
+        variant_rank: r.get(17)?,
+        thumbnail: r.get(18)?,
+        product_id: r.get(19)?,
+        created_at: r.get(20)?,
+        updated_at: r.get(21)?,
+        deleted_at: r.get(22)?,
+    })
+}
+
 /// Live variants of these products, by product id, in rank order.
 ///
 /// # Errors
@@ -27,51 +62,24 @@ pub fn variants_of(
     conn: &Connection,
     product_ids: &[String],
 ) -> Result<HashMap<String, Vec<Variant>>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, title, sku, barcode, ean, upc, allow_backorder, manage_inventory, hs_code,
-                origin_country, mid_code, material, weight, length, height, width, metadata,
-                variant_rank, thumbnail, product_id, created_at, updated_at, deleted_at
-         FROM product_variant
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {VARIANT_COLUMNS} FROM product_variant
          WHERE product_id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL
-         ORDER BY product_id, variant_rank, id",
-    )?;
+         ORDER BY product_id, variant_rank, id"
+    ))?;
     let rows = stmt.query_map([json_list(product_ids)], |r| {
-        let v = Variant {
-            id: r.get(0)?,
-            title: r.get(1)?,
-            sku: r.get(2)?,
-            barcode: r.get(3)?,
-            ean: r.get(4)?,
-            upc: r.get(5)?,
-            allow_backorder: r.get(6)?,
-            manage_inventory: r.get(7)?,
-            hs_code: r.get(8)?,
-            origin_country: r.get(9)?,
-            mid_code: r.get(10)?,
-            material: r.get(11)?,
-            weight: r.get(12)?,
-            length: r.get(13)?,
-            height: r.get(14)?,
-            width: r.get(15)?,
-            metadata: metadata_from_sql(r.get(16)?),
-            variant_rank: r.get(17)?,
-            thumbnail: r.get(18)?,
-            product_id: r.get(19)?,
-            created_at: r.get(20)?,
-            updated_at: r.get(21)?,
-            deleted_at: r.get(22)?,
-        };
+        let v = variant_from(r)?;
         Ok((v.product_id.clone(), v))
     })?;
     grouped(rows)
 }
 
-const VALUE_COLUMNS: &str =
+pub(super) const VALUE_COLUMNS: &str =
     "v.id, v.value, v.rank, v.metadata, v.option_id, v.created_at, v.updated_at, v.deleted_at";
-const OPTION_COLUMNS: &str =
+pub(super) const OPTION_COLUMNS: &str =
     "o.id, o.title, o.product_id, o.metadata, o.created_at, o.updated_at, o.deleted_at";
 
-fn value_from(r: &Row, at: usize) -> rusqlite::Result<OptionValue> {
+pub(super) fn value_from(r: &Row, at: usize) -> rusqlite::Result<OptionValue> {
     Ok(OptionValue {
         id: r.get(at)?,
         value: r.get(at + 1)?,
@@ -84,7 +92,7 @@ fn value_from(r: &Row, at: usize) -> rusqlite::Result<OptionValue> {
     })
 }
 
-fn option_from(r: &Row, at: usize) -> rusqlite::Result<ProductOption> {
+pub(super) fn option_from(r: &Row, at: usize) -> rusqlite::Result<ProductOption> {
     Ok(ProductOption {
         id: r.get(at)?,
         title: r.get(at + 1)?,

@@ -1,0 +1,64 @@
+//! `transfer-cart-customer` (Medusa's id): a guest cart becomes the logged-in customer's —
+//! `POST /store/carts/:id/customer`, which storefronts call when a shopper signs in with a
+//! cart already filled.
+//!
+//! Like Medusa: the same customer is a no-op (no write, no event, the email the shopper may
+//! have edited stays); another customer takes the cart with their email, the cart is refreshed
+//! (prices, shipping, taxes, payment collection) and `cart.customer_transferred {id}` is
+//! emitted. Medusa 2.21.2 names `customer.customer_id` for the event's `customer_id`, which
+//! does not exist, so its payload is `{id}` alone; so is ours.
+//!
+//! Two refusals Medusa's workflow does not make, both checked inside the write job:
+//! - a completed cart (400) or one being completed (409), through
+//!   [`carts::retrieve_open`](super::carts::retrieve_open) — the cart of an order being
+//!   placed must not change hands;
+//! - a cart that belongs to another *registered* customer (400 `not_allowed`): Medusa fetches
+//!   `customer.has_account` for this workflow but never checks it, which lets anyone holding a
+//!   cart id take a signed-in shopper's cart and its addresses. Guest carts move freely.
+
+use super::{carts, refresh};
+use crate::db::Tx;
+use crate::error::{Error, Result};
+use crate::modules::{cart, customer};
+use crate::workflow::{Done, Step, Workflow};
+use serde_json::{Map, json};
+
+/// The workflow's id (Medusa's).
+pub const WORKFLOW: &str = "transfer-cart-customer";
+
+/// The workflow: input `{cart_id, customer_id}`, one local step.
+pub fn workflow() -> Workflow {
+    Workflow::new(WORKFLOW).step(Step::local("transfer-cart-customer", |tx, s| {
+        let cart_id = s.input["cart_id"].as_str().unwrap_or_default();
+        let customer_id = s.input["customer_id"].as_str().unwrap_or_default();
+        transfer(tx, s.engine.ctx(), cart_id, customer_id)?;
+        Ok(Done::new(json!({ "cart_id": cart_id })))
+    }))
+}
+
+/// Gives the cart to `customer_id`.
+///
+/// # Errors
+/// 404 unknown cart or customer; 400 completed cart or one owned by another registered
+/// customer; 409 a cart being completed.
+pub fn transfer(tx: &Tx, ctx: &crate::ctx::Ctx, cart_id: &str, customer_id: &str) -> Result<()> {
+    let found = cart::retrieve(tx, cart_id)?;
+    let taker = customer::retrieve(tx, customer_id)?;
+    if found.customer_id.as_deref() == Some(taker.id.as_str()) {
+        return Ok(());
+    }
+    carts::retrieve_open(tx, cart_id)?;
+    if let Some(owner) = found.customer_id.as_deref()
+        && customer::retrieve(tx, owner).is_ok_and(|c| c.has_account)
+    {
+        return Err(Error::not_allowed(format!(
+            "Cart {cart_id} belongs to another customer"
+        )));
+    }
+    let mut changes = Map::new();
+    changes.insert("customer_id".into(), json!(taker.id));
+    changes.insert("email".into(), json!(taker.email));
+    cart::update(tx, ctx, cart_id, &changes)?;
+    refresh::refresh(tx, ctx, cart_id, false)?;
+    ctx.emit(tx, "cart.customer_transferred", json!({ "id": cart_id }))
+}
