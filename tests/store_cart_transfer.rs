@@ -36,7 +36,12 @@ fn guest_cart(app: &TestApp) -> String {
 }
 
 fn transfer(app: &TestApp, cart: &str, token: &str) -> common::client::Reply {
-    app.store_call("POST", &format!("/store/carts/{cart}/customer"), token, None)
+    app.store_call(
+        "POST",
+        &format!("/store/carts/{cart}/customer"),
+        token,
+        None,
+    )
 }
 
 #[test]
@@ -121,10 +126,10 @@ fn the_cart_is_repriced_for_the_customers_groups() {
     let app = TestApp::start();
     let variant = app.variant();
     let cart = app.cart_with("usd", &variant, 1);
-    let before = app.store_get(&format!("/store/carts/{cart}")).json()["cart"]["items"][0]
-        ["unit_price"]
-        .as_f64()
-        .unwrap();
+    let before =
+        app.store_get(&format!("/store/carts/{cart}")).json()["cart"]["items"][0]["unit_price"]
+            .as_f64()
+            .unwrap();
 
     let (customer, token) = app.signup("vip@example.com", "secret-password");
     let admin = format!("Bearer {}", app.admin_token());
@@ -159,7 +164,10 @@ fn the_cart_is_repriced_for_the_customers_groups() {
     assert_eq!(list.status, 200, "{}", list.text());
     // A guest's cart does not see the group's list.
     let guest = app.store_get(&format!("/store/carts/{cart}")).json();
-    assert_eq!(guest["cart"]["items"][0]["unit_price"].as_f64(), Some(before));
+    assert_eq!(
+        guest["cart"]["items"][0]["unit_price"].as_f64(),
+        Some(before)
+    );
 
     let reply = transfer(&app, &cart, &token);
     assert_eq!(reply.status, 200, "{}", reply.text());

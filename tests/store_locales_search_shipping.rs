@@ -11,7 +11,11 @@ use serde_json::json;
 #[test]
 fn locales_are_an_empty_list() {
     let app = TestApp::start();
-    check(&app.store_get("/store/locales"), 200, json!({"locales": []}));
+    check(
+        &app.store_get("/store/locales"),
+        200,
+        json!({"locales": []}),
+    );
     assert_eq!(app.get("/store/locales").status, 400);
 }
 
@@ -85,7 +89,10 @@ fn a_flat_option_calculates_to_its_price_for_the_cart() {
     );
     assert!(with_prices.json()["shipping_option"]["prices"].is_array());
 
-    let no_cart = app.store_post(&format!("/store/shipping-options/{id}/calculate"), &json!({}));
+    let no_cart = app.store_post(
+        &format!("/store/shipping-options/{id}/calculate"),
+        &json!({}),
+    );
     check(
         &no_cart,
         400,

@@ -31,13 +31,37 @@ fn variants_list_with_medusas_defaults_and_filters() {
     assert!(count > 1);
     assert_eq!(all["variants"].as_array().unwrap().len() as u64, count);
     let page = app.store_get("/store/product-variants").json();
-    assert_eq!((page["limit"].clone(), page["offset"].clone()), (json!(20), json!(0)));
+    assert_eq!(
+        (page["limit"].clone(), page["offset"].clone()),
+        (json!(20), json!(0))
+    );
     let first = &page["variants"][0];
     let mut expected = vec![
-        "id", "title", "sku", "barcode", "ean", "upc", "allow_backorder", "manage_inventory",
-        "variant_rank", "product_id", "thumbnail", "hs_code", "origin_country", "mid_code",
-        "material", "weight", "length", "height", "width", "created_at", "updated_at",
-        "metadata", "options", "images", "product",
+        "id",
+        "title",
+        "sku",
+        "barcode",
+        "ean",
+        "upc",
+        "allow_backorder",
+        "manage_inventory",
+        "variant_rank",
+        "product_id",
+        "thumbnail",
+        "hs_code",
+        "origin_country",
+        "mid_code",
+        "material",
+        "weight",
+        "length",
+        "height",
+        "width",
+        "created_at",
+        "updated_at",
+        "metadata",
+        "options",
+        "images",
+        "product",
     ];
     expected.sort_unstable();
     assert_eq!(keys(first), expected);
@@ -68,7 +92,9 @@ fn variants_list_with_medusas_defaults_and_filters() {
     assert_eq!(by_sku["count"], 1);
     assert_eq!(by_sku["variants"][0]["sku"], sku);
 
-    let value = product["variants"][0]["options"][0]["value"].as_str().unwrap();
+    let value = product["variants"][0]["options"][0]["value"]
+        .as_str()
+        .unwrap();
     let by_option = app
         .store_get(&format!(
             "/store/product-variants?product_id={pid}&options[value]={}",
@@ -77,7 +103,13 @@ fn variants_list_with_medusas_defaults_and_filters() {
         .json();
     assert!(by_option["count"].as_u64().unwrap() >= 1);
     for v in by_option["variants"].as_array().unwrap() {
-        assert!(v["options"].as_array().unwrap().iter().any(|o| o["value"] == value));
+        assert!(
+            v["options"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|o| o["value"] == value)
+        );
     }
 }
 
@@ -102,13 +134,17 @@ fn a_variant_with_its_price_and_stock() {
     assert!(got["inventory_quantity"].is_i64(), "{got}");
 
     let listed = app
-        .store_get(&format!("/store/product-variants?id={id}&region_id={region}"))
+        .store_get(&format!(
+            "/store/product-variants?id={id}&region_id={region}"
+        ))
         .json();
     assert_eq!(
         listed["variants"][0]["calculated_price"]["currency_code"],
         "usd"
     );
-    let plain = app.store_get(&format!("/store/product-variants/{id}")).json();
+    let plain = app
+        .store_get(&format!("/store/product-variants/{id}"))
+        .json();
     assert!(plain["variant"].get("calculated_price").is_none());
 
     check(
@@ -134,7 +170,9 @@ fn a_draft_products_variants_and_options_are_not_in_the_store() {
         .json()["product"]["options"][0]
         .clone();
     let oid = option["id"].as_str().unwrap();
-    let one = app.store_get(&format!("/store/product-options/{oid}")).json();
+    let one = app
+        .store_get(&format!("/store/product-options/{oid}"))
+        .json();
     assert_eq!(one["product_option"]["title"], option["title"]);
     assert_eq!(
         one["product_option"]["values"].as_array().unwrap().len(),
@@ -150,7 +188,11 @@ fn a_draft_products_variants_and_options_are_not_in_the_store() {
         Some(&json!({"status": "draft"})),
     );
     assert_eq!(draft.status, 200, "{}", draft.text());
-    assert_eq!(app.store_get(&format!("/store/product-variants/{vid}")).status, 404);
+    assert_eq!(
+        app.store_get(&format!("/store/product-variants/{vid}"))
+            .status,
+        404
+    );
     check(
         &app.store_get(&format!("/store/product-options/{oid}")),
         404,

@@ -220,9 +220,9 @@ fn list_variants(engine: &Engine, req: &Request) -> Result<Response> {
     )?;
     let (selection, query) = variant_shape(engine, req, fields.as_deref())?;
     let filter = variant_filter(&req.query)?;
-    let (docs, count) = engine.store().read(|conn| {
-        store_variants::variant_page(conn, &query, &filter, order, (limit, offset))
-    })?;
+    let (docs, count) = engine
+        .store()
+        .read(|conn| store_variants::variant_page(conn, &query, &filter, order, (limit, offset)))?;
     let items = docs
         .into_iter()
         .map(|d| variant_json(d, &selection))

@@ -76,9 +76,10 @@ impl Order {
             Some(rest) => (true, rest),
             None => (false, order),
         };
-        let column = allowed.iter().find(|c| **c == name).ok_or_else(|| {
-            Error::invalid(format!("Invalid request: Cannot order by '{name}'"))
-        })?;
+        let column = allowed
+            .iter()
+            .find(|c| **c == name)
+            .ok_or_else(|| Error::invalid(format!("Invalid request: Cannot order by '{name}'")))?;
         Ok(Order { column, descending })
     }
 
