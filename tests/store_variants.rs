@@ -161,9 +161,7 @@ fn a_draft_products_variants_and_options_are_not_in_the_store() {
     let product = product(&app, &region);
     let pid = product["id"].as_str().unwrap();
     let vid = product["variants"][0]["id"].as_str().unwrap();
-    let options = app
-        .store_get(&format!("/store/product-options?limit=500"))
-        .json();
+    let options = app.store_get("/store/product-options?limit=500").json();
     let total = options["count"].as_u64().unwrap();
     let option = app
         .store_get(&format!("/store/products/{pid}?fields={}", enc("*options")))

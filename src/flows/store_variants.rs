@@ -152,6 +152,9 @@ fn prices(
     }
 }
 
+/// A product option with its values, as a store option is answered.
+pub type OptionWithValues = (ProductOption, Vec<OptionValue>);
+
 /// A page of store options (of published products in `channels`) with their values.
 ///
 /// # Errors
@@ -162,7 +165,7 @@ pub fn option_page(
     filter: &OptionFilter,
     order: Order,
     page: (u64, u64),
-) -> Result<(Vec<(ProductOption, Vec<OptionValue>)>, u64)> {
+) -> Result<(Vec<OptionWithValues>, u64)> {
     let scope = store_scope(channels);
     let (options, count) = store_read::option_page(conn, &scope, filter, order, page)?;
     let ids: Vec<String> = options.iter().map(|o| o.id.clone()).collect();
