@@ -84,6 +84,8 @@ pub struct ServeConfig {
     pub body_limit: usize,
     /// Per-connection timeout in ms (0 = none).
     pub connection_timeout_ms: u64,
+    /// Total time to read one request (line, headers, body) in ms (0 = none).
+    pub request_timeout_ms: u64,
     /// CORS lists.
     pub cors: CorsConfig,
     /// Print one line per request.
@@ -126,6 +128,8 @@ impl ServeConfig {
             body_limit: self.body_limit,
             connection_timeout: (self.connection_timeout_ms > 0)
                 .then(|| Duration::from_millis(self.connection_timeout_ms)),
+            request_timeout: (self.request_timeout_ms > 0)
+                .then(|| Duration::from_millis(self.request_timeout_ms)),
             cors: self.cors.clone(),
             access_log: self.access_log,
         }
@@ -158,6 +162,8 @@ const SERVE_HELP: &str = "stockroom serve: run the HTTP server
   --workers N          HTTP worker threads (env STOCKROOM_WORKERS, default 4)
   --body-limit BYTES   largest request body (env STOCKROOM_BODY_LIMIT, default 1048576)
   --timeout-ms MS      idle/slow connection timeout (env STOCKROOM_TIMEOUT_MS, default 30000)
+  --request-timeout-ms MS  total time to send one request, headers and body
+                       (env STOCKROOM_REQUEST_TIMEOUT_MS, default 10000; over it: 408)
   --quiet              no access log
   --test-control       mount /test-control/* (reset, snapshots, clock); only with --demo/--fixture
   --no-fixture-cache   always migrate and seed (env STOCKROOM_FIXTURE_CACHE=off; or =DIR to move
@@ -216,6 +222,11 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
         body_limit: number(env("STOCKROOM_BODY_LIMIT"), "STOCKROOM_BODY_LIMIT")?.unwrap_or(1 << 20),
         connection_timeout_ms: number(env("STOCKROOM_TIMEOUT_MS"), "STOCKROOM_TIMEOUT_MS")?
             .unwrap_or(30_000),
+        request_timeout_ms: number(
+            env("STOCKROOM_REQUEST_TIMEOUT_MS"),
+            "STOCKROOM_REQUEST_TIMEOUT_MS",
+        )?
+        .unwrap_or(10_000),
         cors: CorsConfig {
             store: parse_origins(&env("STORE_CORS").unwrap_or_default()),
             admin: parse_origins(&env("ADMIN_CORS").unwrap_or_default()),
@@ -257,6 +268,10 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
             }
             "--timeout-ms" => {
                 config.connection_timeout_ms = number(Some(value()?), "--timeout-ms")?.unwrap_or(0)
+            }
+            "--request-timeout-ms" => {
+                config.request_timeout_ms =
+                    number(Some(value()?), "--request-timeout-ms")?.unwrap_or(0)
             }
             "--quiet" => config.access_log = false,
             "--test-control" => config.test_control = true,

@@ -119,6 +119,7 @@ fn config(fixture: &Path) -> ServeConfig {
         workers: 2,
         body_limit: 1 << 20,
         connection_timeout_ms: 30_000,
+        request_timeout_ms: 10_000,
         cors: CorsConfig::default(),
         access_log: false,
         test_control: true,

@@ -1,6 +1,6 @@
-//! The HTTP server: the patched tiny_http (TCP_NODELAY, bounded headers and body drain,
-//! connection timeouts; see `vendor/tiny_http/README.stockroom.md`) feeding a few worker
-//! threads. Each worker turns a tiny_http request into a [`Request`], runs the route's handler
+//! The HTTP server: the patched tiny_http (TCP_NODELAY, bounded headers, whole requests read
+//! on their connection's thread within a deadline, connection timeouts; see
+//! `vendor/tiny_http/README.stockroom.md`) feeding a few worker threads. Each worker turns a tiny_http request into a [`Request`], runs the route's handler
 //! under `catch_unwind`, and writes the JSON answer.
 //!
 //! [`serve`] takes a pre-bound listener so tests bind port 0; [`RunningServer::shutdown`]
@@ -27,6 +27,9 @@ pub struct HttpOptions {
     pub body_limit: usize,
     /// Idle/read/write timeout per connection (`None` = never).
     pub connection_timeout: Option<Duration>,
+    /// Total time to read one request, line, headers and body (`None` = no total bound).
+    /// Requests are read whole on their connection's thread before a worker sees them.
+    pub request_timeout: Option<Duration>,
     /// Origin lists per route family.
     pub cors: CorsConfig,
     /// Print one access-log line per request to stderr.
@@ -39,6 +42,7 @@ impl Default for HttpOptions {
             workers: 4,
             body_limit: 1 << 20,
             connection_timeout: Some(Duration::from_secs(30)),
+            request_timeout: Some(Duration::from_secs(10)),
             cors: CorsConfig::default(),
             access_log: true,
         }
@@ -63,9 +67,13 @@ pub fn serve(engine: Engine, listener: TcpListener, options: HttpOptions) -> Res
         .map_err(|e| Error::Internal(format!("listener: {e}")))?;
     // Linux copies TCP_NODELAY from the listener to accepted sockets; the patched tiny_http
     // sets it per socket as well.
-    let http =
-        tiny_http::Server::from_listener_with_timeout(listener, None, options.connection_timeout)
-            .map_err(|e| Error::Internal(format!("http server: {e}")))?;
+    let limits = tiny_http::ConnectionLimits {
+        idle_timeout: options.connection_timeout,
+        request_timeout: options.request_timeout,
+        body_limit: options.body_limit,
+    };
+    let http = tiny_http::Server::from_listener_with_limits(listener, None, limits)
+        .map_err(|e| Error::Internal(format!("http server: {e}")))?;
     let http = Arc::new(http);
     let stopping = Arc::new(AtomicBool::new(false));
     let options = Arc::new(options);
@@ -107,6 +115,8 @@ impl RunningServer {
         for worker in self.workers {
             let _ = worker.join();
         }
+        // Answers are written by their connections' threads; let those finish.
+        self.http.finish_writes(Duration::from_secs(5));
         // Dropping the last Arc closes the listener and stops the accept thread.
     }
 }
@@ -129,7 +139,7 @@ fn worker_loop(
 /// Serves one request end to end; never panics outward.
 fn handle(engine: &Engine, mut raw: tiny_http::Request, options: &HttpOptions) {
     let started = Instant::now();
-    let method = raw.method().as_str().to_ascii_uppercase();
+    let method = routed_method(raw.method());
     let url = raw.url().to_string();
     let (path, query_string) = url.split_once('?').unwrap_or((url.as_str(), ""));
     let origin = header_value(&raw, "origin");
@@ -151,6 +161,15 @@ fn handle(engine: &Engine, mut raw: tiny_http::Request, options: &HttpOptions) {
             "{method} {path} {status} {}us",
             started.elapsed().as_micros()
         );
+    }
+}
+
+/// The method a request is routed by: `HEAD` is answered as `GET` (tiny_http leaves the body
+/// out and keeps its `Content-Length`).
+fn routed_method(method: &tiny_http::Method) -> String {
+    match method {
+        tiny_http::Method::Head => "GET".to_string(),
+        other => other.as_str().to_ascii_uppercase(),
     }
 }
 

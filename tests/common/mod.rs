@@ -43,6 +43,7 @@ pub fn config() -> ServeConfig {
         workers: 2,
         body_limit: 64 * 1024,
         connection_timeout_ms: 5_000,
+        request_timeout_ms: 5_000,
         cors: CorsConfig::default(),
         access_log: false,
         test_control: true,

@@ -6,9 +6,12 @@ use std::io::{BufReader, BufWriter, ErrorKind, Read};
 
 use std::net::SocketAddr;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::common::{HTTPVersion, Method};
+use crate::util::refined_tcp_stream::ReadDeadline;
 use crate::util::RefinedTcpStream;
+use crate::ConnectionLimits;
 use crate::util::{SequentialReader, SequentialReaderBuilder, SequentialWriterBuilder};
 use crate::Request;
 
@@ -34,13 +37,26 @@ pub struct ClientConnection {
 
     // true if the connection goes through SSL
     secure: bool,
+
+    /// PATCH(limits): the read half's per-request deadline, and what one request may take.
+    deadline: Arc<ReadDeadline>,
+    limits: ConnectionLimits,
 }
+
+/// PATCH(limits): a request or header line is at most 8 KiB.
+const MAX_LINE: usize = 8192;
+/// PATCH(limits): at most 100 headers per request.
+const MAX_HEADERS: usize = 100;
 
 /// Error that can happen when reading a request.
 #[derive(Debug)]
 enum ReadError {
     WrongRequestLine,
     WrongHeader(HTTPVersion),
+    /// PATCH(limits): request line over `MAX_LINE` (414).
+    UriTooLong,
+    /// PATCH(limits): a header line over `MAX_LINE` or more than `MAX_HEADERS` headers (431).
+    HeadersTooLarge(HTTPVersion),
     /// the client sent an unrecognized `Expect` header
     ExpectationFailed(HTTPVersion),
     ReadIoError(IoError),
@@ -48,9 +64,11 @@ enum ReadError {
 
 impl ClientConnection {
     /// Creates a new `ClientConnection` that takes ownership of the `TcpStream`.
-    pub fn new(
+    pub(crate) fn new(
         write_socket: RefinedTcpStream,
         mut read_socket: RefinedTcpStream,
+        deadline: Arc<ReadDeadline>,
+        limits: ConnectionLimits,
     ) -> ClientConnection {
         let remote_addr = read_socket.peer_addr();
         let secure = read_socket.secure();
@@ -66,6 +84,8 @@ impl ClientConnection {
             next_header_source: first_header,
             no_more_requests: false,
             secure,
+            deadline,
+            limits,
         }
     }
 
@@ -78,7 +98,11 @@ impl ClientConnection {
     ///
     /// Reads until `CRLF` is reached. The next read will start
     ///  at the first byte of the new line.
-    fn read_next_line(&mut self) -> IoResult<AsciiString> {
+    ///
+    /// PATCH(limits): with `starts_request`, the request deadline is armed when the line's
+    /// first byte arrives (waiting for that byte is idle time, bounded by the idle timeout).
+    /// A line over `MAX_LINE` is an `InvalidData` error.
+    fn read_next_line(&mut self, starts_request: bool) -> IoResult<AsciiString> {
         let mut buf = Vec::new();
         let mut prev_byte_was_cr = false;
 
@@ -89,6 +113,9 @@ impl ClientConnection {
                 Some(b) => b?,
                 None => return Err(IoError::new(ErrorKind::ConnectionAborted, "Unexpected EOF")),
             };
+            if starts_request && buf.is_empty() && !prev_byte_was_cr {
+                self.deadline.arm(self.limits.request_timeout);
+            }
 
             if byte == b'\n' && prev_byte_was_cr {
                 buf.pop(); // removing the '\r'
@@ -99,7 +126,7 @@ impl ClientConnection {
             prev_byte_was_cr = byte == b'\r';
 
             // PATCH(limits): bound a request/header line (no limit upstream)
-            if buf.len() >= 8192 {
+            if buf.len() >= MAX_LINE {
                 return Err(IoError::new(ErrorKind::InvalidData, "header line too long"));
             }
             buf.push(byte);
@@ -112,7 +139,10 @@ impl ClientConnection {
         let (method, path, version, headers) = {
             // reading the request line
             let (method, path, version) = {
-                let line = self.read_next_line().map_err(ReadError::ReadIoError)?;
+                let line = self.read_next_line(true).map_err(|e| match e.kind() {
+                    ErrorKind::InvalidData => ReadError::UriTooLong,
+                    _ => ReadError::ReadIoError(e),
+                })?;
 
                 parse_request_line(
                     line.as_str().trim(), // TODO: remove this conversion
@@ -123,14 +153,17 @@ impl ClientConnection {
             let headers = {
                 let mut headers = Vec::new();
                 loop {
-                    let line = self.read_next_line().map_err(ReadError::ReadIoError)?;
+                    let line = self.read_next_line(false).map_err(|e| match e.kind() {
+                        ErrorKind::InvalidData => ReadError::HeadersTooLarge(version.clone()),
+                        _ => ReadError::ReadIoError(e),
+                    })?;
 
                     if line.is_empty() {
                         break;
                     };
                     // PATCH(limits): bound the number of headers
-                    if headers.len() >= 100 {
-                        return Err(ReadError::WrongHeader(version));
+                    if headers.len() >= MAX_HEADERS {
+                        return Err(ReadError::HeadersTooLarge(version));
                     }
                     headers.push(match FromStr::from_str(line.as_str().trim()) {
                         // TODO: remove this conversion
@@ -162,6 +195,8 @@ impl ClientConnection {
             *self.remote_addr.as_ref().unwrap(),
             data_source,
             writer,
+            // Chunked framing may at most double a body, plus a margin for chunk lines.
+            (self.limits.body_limit as u64).saturating_mul(2).saturating_add(64 * 1024),
         )
         .map_err(|e| {
             use crate::request;
@@ -180,13 +215,52 @@ impl ClientConnection {
 
 /// PATCH(limits): requests rejected before they reach the application still get a JSON error
 /// body in Medusa's `{type, message}` shape, so every 4xx a client sees can be parsed the same way.
+/// These answers all close the connection, so they say so (`Connection: close`).
 fn json_error(status: u16, message: &str) -> crate::Response<std::io::Cursor<Vec<u8>>> {
     let body = format!("{{\"type\":\"invalid_data\",\"message\":\"{message}\"}}");
-    let header = crate::Header::from_bytes(&b"Content-Type"[..], &b"application/json; charset=utf-8"[..])
-        .expect("static header is valid");
+    let content_type =
+        crate::Header::from_bytes(&b"Content-Type"[..], &b"application/json; charset=utf-8"[..])
+            .expect("static header is valid");
     crate::Response::from_data(body.into_bytes())
         .with_status_code(crate::StatusCode(status))
-        .with_header(header)
+        .with_header(content_type)
+        .with_connection_close()
+}
+
+impl ClientConnection {
+    /// PATCH(limits): answers a request this connection refuses before it reaches the
+    /// application; the connection closes afterwards.
+    fn refuse(&mut self, version: HTTPVersion, status: u16, message: &str) {
+        let writer = self.sink.next().unwrap();
+        json_error(status, message)
+            .raw_print(writer, version, &[], false, None)
+            .ok();
+    }
+
+    /// PATCH(limits): reads the body of `rq` on this thread within the request deadline.
+    /// `None` when the request was answered here (timeout, unreadable body) and the
+    /// connection must close.
+    fn buffer_body(&mut self, mut rq: Request) -> Option<Request> {
+        let outcome = rq.buffer_body(self.limits.body_limit);
+        self.deadline.disarm();
+        match outcome {
+            Ok(true) => Some(rq),
+            Ok(false) => {
+                self.no_more_requests = true;
+                Some(rq)
+            }
+            Err(e) => {
+                let (status, message) = if e.kind() == ErrorKind::TimedOut {
+                    (408, "Request timed out")
+                } else {
+                    (400, "The request body could not be read")
+                };
+                rq.respond(json_error(status, message)).ok();
+                self.no_more_requests = true;
+                None
+            }
+        }
+    }
 }
 
 impl Iterator for ClientConnection {
@@ -195,41 +269,38 @@ impl Iterator for ClientConnection {
     /// Blocks until the next Request is available.
     /// Returns None when no new Requests will come from the client.
     fn next(&mut self) -> Option<Request> {
-        use crate::{Response, StatusCode};
-
         // the client sent a "connection: close" header in this previous request
         //  or is using HTTP 1.0, meaning that no new request will come
         if self.no_more_requests {
             return None;
         }
 
-        loop {
+        {
             let rq = match self.read() {
                 Err(ReadError::WrongRequestLine) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = json_error(400, "Malformed HTTP request line");
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                        .ok();
+                    self.refuse(HTTPVersion(1, 1), 400, "Malformed HTTP request line");
                     return None; // we don't know where the next request would start,
                                  // se we have to close
                 }
 
                 Err(ReadError::WrongHeader(ver)) => {
-                    let writer = self.sink.next().unwrap();
-                    let response = json_error(400, "Malformed, too long or too many HTTP headers");
-                    response.raw_print(writer, ver, &[], false, None).ok();
+                    self.refuse(ver, 400, "Malformed HTTP header");
                     return None; // we don't know where the next request would start,
                                  // se we have to close
                 }
 
+                Err(ReadError::UriTooLong) => {
+                    self.refuse(HTTPVersion(1, 1), 414, "The request line is too long");
+                    return None;
+                }
+
+                Err(ReadError::HeadersTooLarge(ver)) => {
+                    self.refuse(ver, 431, "Too many or too long HTTP headers");
+                    return None;
+                }
+
                 Err(ReadError::ReadIoError(ref err)) if err.kind() == ErrorKind::TimedOut => {
-                    // request timeout
-                    let writer = self.sink.next().unwrap();
-                    let response = json_error(408, "Request timed out");
-                    response
-                        .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
-                        .ok();
+                    self.refuse(HTTPVersion(1, 1), 408, "Request timed out");
                     return None; // closing the connection
                 }
 
@@ -246,16 +317,14 @@ impl Iterator for ClientConnection {
             };
 
             // checking HTTP version
+            // PATCH(limits): answered as JSON and the connection closed (upstream went on
+            // reading the unread body as the next request).
             if *rq.http_version() > (1, 1) {
-                let writer = self.sink.next().unwrap();
-                let response = Response::from_string(
-                    "This server only supports HTTP versions 1.0 and 1.1".to_owned(),
-                )
-                .with_status_code(StatusCode(505));
-                response
-                    .raw_print(writer, HTTPVersion(1, 1), &[], false, None)
+                self.deadline.disarm();
+                json_error(505, "This server only supports HTTP versions 1.0 and 1.1")
+                    .raw_print(rq.into_writer(), HTTPVersion(1, 1), &[], false, None)
                     .ok();
-                continue;
+                return None;
             }
 
             // updating the status of the connection
@@ -279,8 +348,8 @@ impl Iterator for ClientConnection {
                 _ => (),
             };
 
-            // returning the request
-            return Some(rq);
+            // returning the request, its body read whole
+            self.buffer_body(rq)
         }
     }
 }

@@ -95,6 +95,16 @@ impl Connection {
         }
     }
 
+    /// PATCH(limits): the read timeout is re-armed before each socket read so that one
+    /// request has a total deadline (see `util::refined_tcp_stream::ReadDeadline`).
+    pub(crate) fn set_read_timeout(&self, timeout: Option<std::time::Duration>) -> std::io::Result<()> {
+        match self {
+            Self::Tcp(s) => s.set_read_timeout(timeout),
+            #[cfg(unix)]
+            Self::Unix(s) => s.set_read_timeout(timeout),
+        }
+    }
+
     pub(crate) fn try_clone(&self) -> std::io::Result<Self> {
         match self {
             Self::Tcp(s) => s.try_clone().map(Self::from),

@@ -111,6 +111,8 @@ use connection::Connection;
 use util::MessagesQueue;
 
 pub use common::{HTTPVersion, Header, HeaderField, Method, StatusCode};
+use request::PendingWrites;
+use util::refined_tcp_stream::ReadDeadline;
 pub use connection::{ConfigListenAddr, ListenAddr, Listener};
 pub use request::{ReadWrite, Request};
 pub use response::{Response, ResponseBox};
@@ -140,6 +142,9 @@ pub struct Server {
 
     // result of TcpListener::local_addr()
     listening_addr: ListenAddr,
+
+    /// PATCH(limits): answers handed to connection threads and not yet written.
+    pending_writes: Arc<PendingWrites>,
 }
 
 enum Message {
@@ -167,6 +172,29 @@ impl MustBeShareDummy for Server {}
 
 pub struct IncomingRequests<'a> {
     server: &'a Server,
+}
+
+/// PATCH(limits): what one connection may take.
+#[derive(Debug, Clone, Copy)]
+pub struct ConnectionLimits {
+    /// Idle/read/write timeout of a connection's socket (`None` = never).
+    pub idle_timeout: Option<Duration>,
+    /// Total time to read one request, from its first byte to the end of its body
+    /// (`None` = no total deadline; each read still obeys `idle_timeout`). Over it: 408.
+    pub request_timeout: Option<Duration>,
+    /// Largest body read before the request is handed out; a longer body is cut at
+    /// `body_limit + 1` bytes and the connection closes after the answer.
+    pub body_limit: usize,
+}
+
+impl Default for ConnectionLimits {
+    fn default() -> Self {
+        ConnectionLimits {
+            idle_timeout: Some(Duration::from_secs(30)),
+            request_timeout: Some(Duration::from_secs(10)),
+            body_limit: 1 << 20,
+        }
+    }
 }
 
 /// Represents the parameters required to create a server.
@@ -243,16 +271,20 @@ impl Server {
         listener: L,
         ssl_config: Option<SslConfig>,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
-        Self::from_listener_with_timeout(listener, ssl_config, Some(Duration::from_secs(30)))
+        Self::from_listener_with_limits(listener, ssl_config, ConnectionLimits::default())
     }
 
-    /// PATCH(limits): like `from_listener`, with the per-connection read/write timeout as a
-    /// setting (`None` = no timeout). An idle or slow connection is closed when it expires.
-    pub fn from_listener_with_timeout<L: Into<Listener>>(
+    /// PATCH(limits): like `from_listener`, with what one connection may take as settings:
+    /// its idle/read/write timeout, the total time to read one request, and the largest body
+    /// read before the request is handed out. Each request is read whole (line, headers,
+    /// body) on its connection's thread, so `recv()` only ever returns complete requests and
+    /// a slow client holds nothing but its own connection's thread.
+    pub fn from_listener_with_limits<L: Into<Listener>>(
         listener: L,
         ssl_config: Option<SslConfig>,
-        connection_timeout: Option<Duration>,
+        limits: ConnectionLimits,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        let connection_timeout = limits.idle_timeout;
         let listener = listener.into();
         // building the "close" variable
         let close_trigger = Arc::new(AtomicBool::new(false));
@@ -295,6 +327,8 @@ impl Server {
 
         let inside_close_trigger = close_trigger.clone();
         let inside_messages = messages.clone();
+        let pending_writes = Arc::new(PendingWrites::default());
+        let inside_pending_writes = pending_writes.clone();
         thread::spawn(move || {
             // a tasks pool is used to dispatch the connections into threads
             let tasks_pool = util::TaskPool::new();
@@ -311,7 +345,7 @@ impl Server {
                             let _ = tcp.set_read_timeout(connection_timeout);
                             let _ = tcp.set_write_timeout(connection_timeout);
                         }
-                        let (read_closable, write_closable) = match ssl {
+                        let halves = match ssl {
                             None => RefinedTcpStream::new(sock),
                             #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
                             Some(ref ssl) => {
@@ -328,7 +362,18 @@ impl Server {
                             Some(ref _ssl) => unreachable!(),
                         };
 
-                        Ok(ClientConnection::new(write_closable, read_closable))
+                        // PATCH(limits): a socket that cannot be split (no file descriptors
+                        // left) is dropped; upstream panicked the accept thread.
+                        let Ok((read_closable, write_closable)) = halves else {
+                            continue;
+                        };
+                        let deadline = ReadDeadline::new(limits.idle_timeout);
+                        Ok(ClientConnection::new(
+                            write_closable,
+                            read_closable.with_deadline(deadline.clone()),
+                            deadline,
+                            limits,
+                        ))
                     }
                     Err(e) => Err(e),
                 };
@@ -336,29 +381,39 @@ impl Server {
                 match new_client {
                     Ok(client) => {
                         let messages = inside_messages.clone();
+                        let pending_writes = inside_pending_writes.clone();
                         let mut client = Some(client);
                         tasks_pool.spawn(Box::new(move || {
                             if let Some(client) = client.take() {
-                                // Synchronization is needed for HTTPS requests to avoid a deadlock
-                                if client.secure() {
-                                    let (sender, receiver) = mpsc::channel();
-                                    for rq in client {
-                                        messages.push(rq.with_notify_sender(sender.clone()).into());
-                                        receiver.recv().unwrap();
-                                    }
-                                } else {
-                                    for rq in client {
-                                        messages.push(rq.into());
+                                // PATCH(limits): one request in flight per connection, plain or
+                                // TLS: the next request is read only once this one is answered,
+                                // so a pipelining client cannot fill the queue. The answer is
+                                // written here, not on the worker that made it.
+                                let (sender, receiver) = mpsc::channel();
+                                for rq in client {
+                                    let rq = rq.with_notify_sender(sender.clone(), pending_writes.clone());
+                                    messages.push(rq.into());
+                                    match receiver.recv() {
+                                        Ok(Some((writer, bytes))) => {
+                                            let written = write_answer(writer, &bytes);
+                                            pending_writes.done();
+                                            if !written {
+                                                break;
+                                            }
+                                        }
+                                        Ok(None) => {}
+                                        Err(_) => break,
                                     }
                                 }
                             }
                         }));
                     }
 
+                    // PATCH(limits): an accept error (e.g. no file descriptors left) is
+                    // transient; upstream stopped accepting for good.
                     Err(e) => {
                         log::error!("Error accepting new client: {}", e);
-                        inside_messages.push(e.into());
-                        break;
+                        thread::sleep(Duration::from_millis(10));
                     }
                 }
             }
@@ -370,6 +425,7 @@ impl Server {
             messages,
             close: close_trigger,
             listening_addr: local_addr,
+            pending_writes,
         })
     }
 
@@ -420,12 +476,24 @@ impl Server {
         }
     }
 
+    /// PATCH(limits): waits (at most `limit`) until every answer already given to `respond`
+    /// has been written to its client; a graceful shutdown calls it after its workers stop.
+    pub fn finish_writes(&self, limit: Duration) {
+        self.pending_writes.wait(limit);
+    }
+
     /// Unblock thread stuck in recv() or incoming_requests().
     /// If there are several such threads, only one is unblocked.
     /// This method allows graceful shutdown of server.
     pub fn unblock(&self) {
         self.messages.unblock();
     }
+}
+
+/// PATCH(limits): writes one answer on its connection's thread; `false` when the client is
+/// gone (the connection then closes).
+fn write_answer(mut writer: Box<dyn std::io::Write + Send>, bytes: &[u8]) -> bool {
+    writer.write_all(bytes).and_then(|()| writer.flush()).is_ok()
 }
 
 impl Iterator for IncomingRequests<'_> {

@@ -6,6 +6,8 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 
 use std::sync::mpsc::Sender;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::time::Duration;
 
 use crate::util::{EqualReader, FusedReader};
 use crate::{HTTPVersion, Header, Method, Response, StatusCode};
@@ -73,11 +75,49 @@ pub struct Request {
     must_send_continue: bool,
 
     // If Some, a message must be sent after responding
-    notify_when_responded: Option<Sender<()>>,
+    notify_when_responded: Option<Sender<Answer>>,
+    pending_writes: Option<Arc<PendingWrites>>,
+}
+
+/// PATCH(limits): what a request hands back to its connection's thread once answered: the
+/// connection's writer and the serialised answer, for that thread to write (`None` when the
+/// application took the writer itself).
+pub(crate) type Answer = Option<(Box<dyn Write + Send + 'static>, Vec<u8>)>;
+
+/// PATCH(limits): answers handed to connection threads and not yet written, so a graceful
+/// shutdown can wait for them.
+#[derive(Default)]
+pub(crate) struct PendingWrites {
+    count: Mutex<usize>,
+    zero: Condvar,
+}
+
+impl PendingWrites {
+    fn add(&self) {
+        *self.lock() += 1;
+    }
+
+    pub(crate) fn done(&self) {
+        let mut count = self.lock();
+        *count = count.saturating_sub(1);
+        if *count == 0 {
+            self.zero.notify_all();
+        }
+    }
+
+    /// Waits until every handed-over answer is written, at most `limit`.
+    pub(crate) fn wait(&self, limit: Duration) {
+        let count = self.lock();
+        let _ = self.zero.wait_timeout_while(count, limit, |count| *count > 0);
+    }
+
+    fn lock(&self) -> MutexGuard<'_, usize> {
+        self.count.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
 }
 
 struct NotifyOnDrop<R> {
-    sender: Sender<()>,
+    sender: Sender<Answer>,
     inner: R,
 }
 
@@ -96,7 +136,7 @@ impl<R: Write> Write for NotifyOnDrop<R> {
 }
 impl<R> Drop for NotifyOnDrop<R> {
     fn drop(&mut self) {
-        self.sender.send(()).unwrap();
+        self.sender.send(None).ok();
     }
 }
 
@@ -135,6 +175,7 @@ pub fn new_request<R, W>(
     remote_addr: Option<SocketAddr>,
     mut source_data: R,
     writer: W,
+    chunked_cap: u64,
 ) -> Result<Request, RequestCreationError>
 where
     R: Read + Send + 'static,
@@ -218,7 +259,10 @@ where
     } else if transfer_encoding.is_some() {
         // if a transfer-encoding was specified, then "chunked" is ALWAYS applied
         // over the message (RFC2616 #3.6)
-        Box::new(FusedReader::new(Decoder::new(source_data))) as Box<dyn Read + Send + 'static>
+        // PATCH(limits): the decoder keeps chunk-size lines in memory and skips extensions
+        // without bound; `chunked_cap` bounds the encoded bytes it may consume.
+        Box::new(FusedReader::new(Decoder::new(source_data.take(chunked_cap))))
+            as Box<dyn Read + Send + 'static>
     } else {
         // if we have neither a Content-Length nor a Transfer-Encoding,
         // assuming that we have no data
@@ -238,6 +282,7 @@ where
         body_length: content_length,
         must_send_continue: expects_continue,
         notify_when_responded: None,
+        pending_writes: None,
     })
 }
 
@@ -433,11 +478,37 @@ impl Request {
     where
         R: Read,
     {
-        let res = self.respond_impl(response);
-        if let Some(sender) = self.notify_when_responded.take() {
-            sender.send(()).unwrap();
+        match self.notify_when_responded.take() {
+            Some(sender) => self.hand_over(response, &sender),
+            None => self.respond_impl(response),
         }
-        res
+    }
+
+    /// PATCH(limits): serialises the answer on the calling (worker) thread and hands it, with
+    /// the connection's writer, to the connection's own thread, which writes it: a client
+    /// that does not read its answer holds its connection's thread, never a worker.
+    fn hand_over<R>(&mut self, response: Response<R>, sender: &Sender<Answer>) -> io::Result<()>
+    where
+        R: Read,
+    {
+        let mut bytes = Vec::new();
+        let printed = response.raw_print(
+            &mut bytes,
+            self.http_version.clone(),
+            &self.headers,
+            self.method == Method::Head,
+            None,
+        );
+        let writer = self.extract_writer_impl();
+        if let Some(pending) = &self.pending_writes {
+            pending.add();
+        }
+        if sender.send(Some((writer, bytes))).is_err() {
+            if let Some(pending) = &self.pending_writes {
+                pending.done();
+            }
+        }
+        printed
     }
 
     fn respond_impl<R>(&mut self, response: Response<R>) -> Result<(), IoError>
@@ -469,8 +540,35 @@ impl Request {
         })
     }
 
-    pub(crate) fn with_notify_sender(mut self, sender: Sender<()>) -> Self {
+    /// PATCH(limits): reads the whole body into memory on the connection's own thread, so the
+    /// request reaches a worker complete and a slow client never holds a worker.
+    ///
+    /// Reads at most `limit + 1` bytes: the application sees a body over its limit and
+    /// answers 413. Returns `false` when the body was not read whole (declared or found
+    /// longer than `limit`); the connection must then close after the answer, since the
+    /// rest of the body is still on the wire.
+    pub(crate) fn buffer_body(&mut self, limit: usize) -> io::Result<bool> {
+        if self.body_length.is_some_and(|declared| declared > limit) {
+            // Dropping the body reader drains a bounded amount under the request deadline.
+            self.data_reader = Some(Box::new(io::empty()));
+            return Ok(false);
+        }
+        let mut body = Vec::new();
+        self.as_reader()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut body)?;
+        let whole = body.len() <= limit;
+        self.data_reader = Some(Box::new(Cursor::new(body)));
+        Ok(whole)
+    }
+
+    pub(crate) fn with_notify_sender(
+        mut self,
+        sender: Sender<Answer>,
+        pending_writes: Arc<PendingWrites>,
+    ) -> Self {
         self.notify_when_responded = Some(sender);
+        self.pending_writes = Some(pending_writes);
         self
     }
 }
@@ -489,10 +587,11 @@ impl Drop for Request {
     fn drop(&mut self) {
         if self.response_writer.is_some() {
             let response = Response::empty(500);
-            let _ = self.respond_impl(response); // ignoring any potential error
-            if let Some(sender) = self.notify_when_responded.take() {
-                sender.send(()).unwrap();
-            }
+            // ignoring any potential error
+            let _ = match self.notify_when_responded.take() {
+                Some(sender) => self.hand_over(response, &sender),
+                None => self.respond_impl(response),
+            };
         }
     }
 }

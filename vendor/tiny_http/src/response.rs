@@ -248,6 +248,14 @@ where
 
     /// Adds a header to the list.
     /// Does all the checks.
+    /// PATCH(limits): marks an answer after which the server closes the connection
+    /// (`add_header` refuses `Connection`, which the library manages itself).
+    pub(crate) fn with_connection_close(mut self) -> Self {
+        self.headers
+            .push(Header::from_bytes(&b"Connection"[..], &b"close"[..]).unwrap());
+        self
+    }
+
     pub fn add_header<H>(&mut self, header: H)
     where
         H: Into<Header>,

@@ -1,6 +1,8 @@
 use std::io::Result as IoResult;
-use std::io::{Read, Write};
+use std::io::{Error as IoError, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use crate::connection::Connection;
 #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
@@ -12,13 +14,74 @@ pub(crate) enum Stream {
     Https(SslStream),
 }
 
-impl Clone for Stream {
-    fn clone(&self) -> Self {
+impl Stream {
+    /// PATCH(limits): a fallible clone. Upstream unwrapped `try_clone`, so running out of file
+    /// descriptors panicked the accept thread and the server stopped accepting for good.
+    fn try_clone(&self) -> IoResult<Self> {
         match self {
-            Stream::Http(tcp_stream) => Stream::Http(tcp_stream.try_clone().unwrap()),
+            Stream::Http(tcp_stream) => tcp_stream.try_clone().map(Stream::Http),
             #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
-            Stream::Https(ssl_stream) => Stream::Https(ssl_stream.clone()),
+            Stream::Https(ssl_stream) => Ok(Stream::Https(ssl_stream.clone())),
         }
+    }
+
+    fn set_read_timeout(&self, timeout: Option<Duration>) -> IoResult<()> {
+        match self {
+            Stream::Http(tcp_stream) => tcp_stream.set_read_timeout(timeout),
+            #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
+            Stream::Https(_) => Ok(()),
+        }
+    }
+}
+
+/// PATCH(limits): a total deadline for reading one request (request line, headers and body).
+///
+/// A socket read timeout only bounds each `read` call, so a client sending a byte per timeout
+/// could keep one request open forever. The connection arms this deadline when a request's
+/// first byte arrives and disarms it once the whole request has been read; every socket read
+/// in between waits at most until the deadline. Disarmed, reads wait for the idle timeout.
+pub(crate) struct ReadDeadline {
+    idle: Option<Duration>,
+    at: Mutex<Option<Instant>>,
+}
+
+impl ReadDeadline {
+    pub(crate) fn new(idle: Option<Duration>) -> Arc<ReadDeadline> {
+        Arc::new(ReadDeadline {
+            idle,
+            at: Mutex::new(None),
+        })
+    }
+
+    /// Starts the clock for one request (`None`: no total deadline).
+    pub(crate) fn arm(&self, within: Option<Duration>) {
+        if let Some(within) = within {
+            *self.lock() = Some(Instant::now() + within);
+        }
+    }
+
+    pub(crate) fn disarm(&self) {
+        *self.lock() = None;
+    }
+
+    fn armed(&self) -> bool {
+        self.lock().is_some()
+    }
+
+    /// The timeout the next socket read may wait, or `TimedOut` once the deadline passed.
+    fn next_timeout(&self) -> IoResult<Option<Duration>> {
+        let Some(at) = *self.lock() else {
+            return Ok(self.idle);
+        };
+        let left = at.saturating_duration_since(Instant::now());
+        if left < Duration::from_millis(1) {
+            return Err(IoError::new(ErrorKind::TimedOut, "request deadline passed"));
+        }
+        Ok(Some(self.idle.map_or(left, |idle| idle.min(left))))
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Instant>> {
+        self.at.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -86,30 +149,57 @@ pub struct RefinedTcpStream {
     stream: Stream,
     close_read: bool,
     close_write: bool,
+    /// PATCH(limits): the read half's request deadline and the timeout last set on the socket.
+    deadline: Option<Arc<ReadDeadline>>,
+    applied_timeout: Option<Option<Duration>>,
 }
 
 impl RefinedTcpStream {
-    pub(crate) fn new<S>(stream: S) -> (RefinedTcpStream, RefinedTcpStream)
+    pub(crate) fn new<S>(stream: S) -> IoResult<(RefinedTcpStream, RefinedTcpStream)>
     where
         S: Into<Stream>,
     {
         let stream: Stream = stream.into();
 
-        let (read, write) = (stream.clone(), stream);
+        let (read, write) = (stream.try_clone()?, stream);
 
         let read = RefinedTcpStream {
             stream: read,
             close_read: true,
             close_write: false,
+            deadline: None,
+            applied_timeout: None,
         };
 
         let write = RefinedTcpStream {
             stream: write,
             close_read: false,
             close_write: true,
+            deadline: None,
+            applied_timeout: None,
         };
 
-        (read, write)
+        Ok((read, write))
+    }
+
+    /// PATCH(limits): reads through this half obey `deadline`.
+    pub(crate) fn with_deadline(mut self, deadline: Arc<ReadDeadline>) -> RefinedTcpStream {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    /// Sets the socket's read timeout from the deadline before a read (a syscall only when
+    /// it changes).
+    fn apply_deadline(&mut self) -> IoResult<()> {
+        let Some(deadline) = &self.deadline else {
+            return Ok(());
+        };
+        let timeout = deadline.next_timeout()?;
+        if self.applied_timeout != Some(timeout) {
+            self.stream.set_read_timeout(timeout)?;
+            self.applied_timeout = Some(timeout);
+        }
+        Ok(())
     }
 
     /// Returns true if this struct wraps around a secure connection.
@@ -137,7 +227,17 @@ impl Drop for RefinedTcpStream {
 
 impl Read for RefinedTcpStream {
     fn read(&mut self, buf: &mut [u8]) -> IoResult<usize> {
-        self.stream.read(buf)
+        self.apply_deadline()?;
+        match self.stream.read(buf) {
+            // A socket timeout shows as `WouldBlock` on Unix. Within a request it is the
+            // request's deadline (→ 408); between requests it is the idle timeout (→ close).
+            Err(e) if e.kind() == ErrorKind::WouldBlock || e.kind() == ErrorKind::TimedOut => {
+                let armed = self.deadline.as_ref().is_some_and(|d| d.armed());
+                let kind = if armed { ErrorKind::TimedOut } else { ErrorKind::WouldBlock };
+                Err(IoError::new(kind, "read timed out"))
+            }
+            other => other,
+        }
     }
 }
 
