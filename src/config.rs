@@ -86,6 +86,8 @@ pub struct ServeConfig {
     pub connection_timeout_ms: u64,
     /// Total time to read one request (line, headers, body) in ms (0 = none).
     pub request_timeout_ms: u64,
+    /// Most connections open at once (one thread each).
+    pub max_connections: usize,
     /// CORS lists.
     pub cors: CorsConfig,
     /// Print one line per request.
@@ -130,11 +132,15 @@ impl ServeConfig {
                 .then(|| Duration::from_millis(self.connection_timeout_ms)),
             request_timeout: (self.request_timeout_ms > 0)
                 .then(|| Duration::from_millis(self.request_timeout_ms)),
+            max_connections: self.max_connections,
             cors: self.cors.clone(),
             access_log: self.access_log,
         }
     }
 }
+
+/// Connections open at once unless configured.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
 /// Top-level usage.
 pub const USAGE: &str =
@@ -164,6 +170,9 @@ const SERVE_HELP: &str = "stockroom serve: run the HTTP server
   --timeout-ms MS      idle/slow connection timeout (env STOCKROOM_TIMEOUT_MS, default 30000)
   --request-timeout-ms MS  total time to send one request, headers and body
                        (env STOCKROOM_REQUEST_TIMEOUT_MS, default 10000; over it: 408)
+  --max-connections N  most connections open at once, one thread each (env
+                       STOCKROOM_MAX_CONNECTIONS, default 1024, lowered to what the open-files
+                       limit allows); beyond it new connections wait in the listen backlog
   --quiet              no access log
   --test-control       mount /test-control/* (reset, snapshots, clock); only with --demo/--fixture
   --no-fixture-cache   always migrate and seed (env STOCKROOM_FIXTURE_CACHE=off; or =DIR to move
@@ -227,6 +236,11 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
             "STOCKROOM_REQUEST_TIMEOUT_MS",
         )?
         .unwrap_or(10_000),
+        max_connections: number(
+            env("STOCKROOM_MAX_CONNECTIONS"),
+            "STOCKROOM_MAX_CONNECTIONS",
+        )?
+        .map_or(DEFAULT_MAX_CONNECTIONS, |n: u64| n as usize),
         cors: CorsConfig {
             store: parse_origins(&env("STORE_CORS").unwrap_or_default()),
             admin: parse_origins(&env("ADMIN_CORS").unwrap_or_default()),
@@ -268,6 +282,10 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
             }
             "--timeout-ms" => {
                 config.connection_timeout_ms = number(Some(value()?), "--timeout-ms")?.unwrap_or(0)
+            }
+            "--max-connections" => {
+                config.max_connections = number(Some(value()?), "--max-connections")?
+                    .map_or(DEFAULT_MAX_CONNECTIONS, |n: u64| n as usize)
             }
             "--request-timeout-ms" => {
                 config.request_timeout_ms =

@@ -120,6 +120,7 @@ fn config(fixture: &Path) -> ServeConfig {
         body_limit: 1 << 20,
         connection_timeout_ms: 30_000,
         request_timeout_ms: 10_000,
+        max_connections: 1024,
         cors: CorsConfig::default(),
         access_log: false,
         test_control: true,

@@ -419,3 +419,43 @@ fn customers_see_their_own_orders_only() {
     assert_eq!(me["customer"]["orders"][0]["id"], order["id"]);
     app.engine().wait_idle().unwrap();
 }
+
+/// Issue 19, goal 7: setting an address replaces the cart's address row instead of leaving
+/// the old one behind (every US checkout used to orphan the address the cart was created
+/// with), and a checkout leaves no row that nothing refers to.
+#[test]
+fn a_checkout_leaves_no_orphaned_address_rows() {
+    let app = TestApp::start();
+    let variant = app.variant();
+    for _ in 0..3 {
+        let reply = app.checkout("usd", &variant);
+        assert_eq!(reply.status, 200, "{}", reply.text());
+    }
+    let cart = app.cart_with("usd", &variant, 1);
+    for country in ["us", "us", "us"] {
+        app.ok(
+            &format!("/store/carts/{cart}"),
+            &json!({"shipping_address": address(country), "billing_address": address(country)}),
+        );
+    }
+    app.ok(
+        &format!("/store/carts/{cart}"),
+        &json!({"billing_address": null}),
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM cart_address a WHERE NOT EXISTS (SELECT 1 FROM cart c \
+             WHERE c.shipping_address_id = a.id OR c.billing_address_id = a.id)"
+        ),
+        0
+    );
+    assert_eq!(
+        count(
+            &app,
+            "SELECT COUNT(*) FROM cart_line_item i WHERE NOT EXISTS \
+             (SELECT 1 FROM cart c WHERE c.id = i.cart_id)"
+        ),
+        0
+    );
+}

@@ -30,6 +30,10 @@ pub struct HttpOptions {
     /// Total time to read one request, line, headers and body (`None` = no total bound).
     /// Requests are read whole on their connection's thread before a worker sees them.
     pub request_timeout: Option<Duration>,
+    /// Most connections open at once (each holds a thread and two file descriptors); lowered
+    /// at start to what the open-files limit allows. Beyond it, connections wait in the
+    /// listen backlog.
+    pub max_connections: usize,
     /// Origin lists per route family.
     pub cors: CorsConfig,
     /// Print one access-log line per request to stderr.
@@ -43,6 +47,7 @@ impl Default for HttpOptions {
             body_limit: 1 << 20,
             connection_timeout: Some(Duration::from_secs(30)),
             request_timeout: Some(Duration::from_secs(10)),
+            max_connections: crate::config::DEFAULT_MAX_CONNECTIONS,
             cors: CorsConfig::default(),
             access_log: true,
         }
@@ -71,6 +76,8 @@ pub fn serve(engine: Engine, listener: TcpListener, options: HttpOptions) -> Res
         idle_timeout: options.connection_timeout,
         request_timeout: options.request_timeout,
         body_limit: options.body_limit,
+        max_connections: connections_within_fd_limit(options.max_connections),
+        pressure_idle_timeout: Duration::from_secs(1),
     };
     let http = tiny_http::Server::from_listener_with_limits(listener, None, limits)
         .map_err(|e| Error::Internal(format!("http server: {e}")))?;
@@ -162,6 +169,24 @@ fn handle(engine: &Engine, mut raw: tiny_http::Request, options: &HttpOptions) {
             started.elapsed().as_micros()
         );
     }
+}
+
+/// The connection cap the process can honour: each connection holds two file descriptors, so
+/// the cap is lowered to what the soft open-files limit allows, keeping 64 descriptors for the
+/// store, its readers and the listener. (Past the fd limit, accepting would fail instead of
+/// queueing in the backlog.)
+fn connections_within_fd_limit(asked: usize) -> usize {
+    match soft_open_files_limit() {
+        Some(limit) => asked.min(limit.saturating_sub(64) / 2).max(1),
+        None => asked.max(1),
+    }
+}
+
+/// The soft `RLIMIT_NOFILE`, from `/proc/self/limits` (Linux); `None` elsewhere or unlimited.
+fn soft_open_files_limit() -> Option<usize> {
+    let limits = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = limits.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
 }
 
 /// The method a request is routed by: `HEAD` is answered as `GET` (tiny_http leaves the body
@@ -308,6 +333,17 @@ fn with_header<R: Read>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_connection_cap_fits_the_open_files_limit() {
+        let capped = connections_within_fd_limit(usize::MAX);
+        match soft_open_files_limit() {
+            Some(limit) => assert_eq!(capped, (limit.saturating_sub(64) / 2).max(1)),
+            None => assert_eq!(capped, usize::MAX),
+        }
+        assert_eq!(connections_within_fd_limit(8), 8.min(capped));
+        assert_eq!(connections_within_fd_limit(0), 1);
+    }
 
     #[test]
     fn decodes_percent_escapes_in_paths() {

@@ -44,6 +44,7 @@ pub fn config() -> ServeConfig {
         body_limit: 64 * 1024,
         connection_timeout_ms: 5_000,
         request_timeout_ms: 5_000,
+        max_connections: 1024,
         cors: CorsConfig::default(),
         access_log: false,
         test_control: true,

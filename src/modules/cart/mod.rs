@@ -193,6 +193,10 @@ pub const ADDRESS_FIELDS: &[&str] = &[
 
 /// Replaces the cart's `kind` (`shipping` or `billing`) address with `fields` (or none).
 ///
+/// The replaced address row is deleted unless the cart's other address is the same row:
+/// every address row belongs to one cart, and a cart created with the region's only country
+/// and then given a full address used to leave its first row behind (one orphan per checkout).
+///
 /// # Errors
 /// Database failures.
 pub fn set_address(
@@ -224,10 +228,22 @@ pub fn set_address(
         }
         None => None,
     };
+    let replaced: Option<String> = conn
+        .prepare_cached(&format!("SELECT {column} FROM cart WHERE id = ?1"))?
+        .query_row(params![cart_id], |r| r.get(0))
+        .optional()?
+        .flatten();
     conn.prepare_cached(&format!(
         "UPDATE cart SET {column} = ?2, updated_at = ?3 WHERE id = ?1"
     ))?
     .execute(params![cart_id, address_id, ctx.now()])?;
+    if let Some(replaced) = replaced {
+        conn.prepare_cached(
+            "DELETE FROM cart_address WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM cart \
+             WHERE id = ?2 AND (shipping_address_id = ?1 OR billing_address_id = ?1))",
+        )?
+        .execute(params![replaced, cart_id])?;
+    }
     Ok(())
 }
 

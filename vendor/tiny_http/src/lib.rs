@@ -112,7 +112,7 @@ use util::MessagesQueue;
 
 pub use common::{HTTPVersion, Header, HeaderField, Method, StatusCode};
 use request::PendingWrites;
-use util::refined_tcp_stream::ReadDeadline;
+use util::refined_tcp_stream::{ConnectionSlots, ReadDeadline, SlotGuard};
 pub use connection::{ConfigListenAddr, ListenAddr, Listener};
 pub use request::{ReadWrite, Request};
 pub use response::{Response, ResponseBox};
@@ -185,6 +185,11 @@ pub struct ConnectionLimits {
     /// Largest body read before the request is handed out; a longer body is cut at
     /// `body_limit + 1` bytes and the connection closes after the answer.
     pub body_limit: usize,
+    /// Most connections open at once (one thread each); beyond it new connections wait in
+    /// the listen backlog.
+    pub max_connections: usize,
+    /// Idle timeout between requests once three quarters of `max_connections` are open.
+    pub pressure_idle_timeout: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -193,6 +198,8 @@ impl Default for ConnectionLimits {
             idle_timeout: Some(Duration::from_secs(30)),
             request_timeout: Some(Duration::from_secs(10)),
             body_limit: 1 << 20,
+            max_connections: 1024,
+            pressure_idle_timeout: Duration::from_secs(1),
         }
     }
 }
@@ -328,6 +335,7 @@ impl Server {
         let inside_close_trigger = close_trigger.clone();
         let inside_messages = messages.clone();
         let pending_writes = Arc::new(PendingWrites::default());
+        let slots = ConnectionSlots::new(limits.max_connections, limits.pressure_idle_timeout);
         let inside_pending_writes = pending_writes.clone();
         thread::spawn(move || {
             // a tasks pool is used to dispatch the connections into threads
@@ -335,6 +343,11 @@ impl Server {
 
             log::debug!("Running accept thread");
             while !inside_close_trigger.load(Relaxed) {
+                // PATCH(limits): at the connection cap, wait for a slot before accepting.
+                if !slots.acquire(|| inside_close_trigger.load(Relaxed)) {
+                    break;
+                }
+                let slot = SlotGuard(slots.clone());
                 let new_client = match server.accept() {
                     Ok((sock, _)) => {
                         use util::RefinedTcpStream;
@@ -367,31 +380,39 @@ impl Server {
                         let Ok((read_closable, write_closable)) = halves else {
                             continue;
                         };
-                        let deadline = ReadDeadline::new(limits.idle_timeout);
-                        Ok(ClientConnection::new(
-                            write_closable,
+                        let deadline = ReadDeadline::new(limits.idle_timeout, slots.clone());
+                        let try_writes = Arc::new(AtomicBool::new(false));
+                        let client = ClientConnection::new(
+                            write_closable.with_try_writes(try_writes.clone()),
                             read_closable.with_deadline(deadline.clone()),
                             deadline,
                             limits,
-                        ))
+                        );
+                        Ok((client, try_writes))
                     }
                     Err(e) => Err(e),
                 };
 
                 match new_client {
-                    Ok(client) => {
+                    Ok((client, try_writes)) => {
                         let messages = inside_messages.clone();
                         let pending_writes = inside_pending_writes.clone();
                         let mut client = Some(client);
+                        let mut slot = Some(slot);
                         tasks_pool.spawn(Box::new(move || {
+                            // The slot is given back when this connection is done.
+                            let _slot = slot.take();
                             if let Some(client) = client.take() {
                                 // PATCH(limits): one request in flight per connection, plain or
                                 // TLS: the next request is read only once this one is answered,
-                                // so a pipelining client cannot fill the queue. The answer is
-                                // written here, not on the worker that made it.
+                                // so a pipelining client cannot fill the queue. What of the
+                                // answer the socket did not take at once is written here, not
+                                // on the worker that made it.
                                 let (sender, receiver) = mpsc::channel();
                                 for rq in client {
-                                    let rq = rq.with_notify_sender(sender.clone(), pending_writes.clone());
+                                    let rq = rq
+                                        .with_notify_sender(sender.clone(), pending_writes.clone())
+                                        .with_try_writes(try_writes.clone());
                                     messages.push(rq.into());
                                     match receiver.recv() {
                                         Ok(Some((writer, bytes))) => {

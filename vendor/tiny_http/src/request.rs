@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 
 use std::sync::mpsc::Sender;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -77,6 +78,8 @@ pub struct Request {
     // If Some, a message must be sent after responding
     notify_when_responded: Option<Sender<Answer>>,
     pending_writes: Option<Arc<PendingWrites>>,
+    /// PATCH(limits): set while this request's answer is written without blocking.
+    try_writes: Option<Arc<AtomicBool>>,
 }
 
 /// PATCH(limits): what a request hands back to its connection's thread once answered: the
@@ -283,6 +286,7 @@ where
         must_send_continue: expects_continue,
         notify_when_responded: None,
         pending_writes: None,
+        try_writes: None,
     })
 }
 
@@ -484,9 +488,11 @@ impl Request {
         }
     }
 
-    /// PATCH(limits): serialises the answer on the calling (worker) thread and hands it, with
-    /// the connection's writer, to the connection's own thread, which writes it: a client
-    /// that does not read its answer holds its connection's thread, never a worker.
+    /// PATCH(limits): serialises the answer on the calling (worker) thread and writes what
+    /// the socket takes at once; whatever it does not take is handed, with the connection's
+    /// writer, to the connection's own thread, which writes the rest. A client that does not
+    /// read its answer holds its connection's thread, never a worker; one that reads (nearly
+    /// all) gets its answer straight from the worker, without a thread switch.
     fn hand_over<R>(&mut self, response: Response<R>, sender: &Sender<Answer>) -> io::Result<()>
     where
         R: Read,
@@ -499,13 +505,36 @@ impl Request {
             self.method == Method::Head,
             None,
         );
-        let writer = self.extract_writer_impl();
-        if let Some(pending) = &self.pending_writes {
-            pending.add();
-        }
-        if sender.send(Some((writer, bytes))).is_err() {
-            if let Some(pending) = &self.pending_writes {
-                pending.done();
+        let mut writer = self.extract_writer_impl();
+        let written = match &self.try_writes {
+            Some(flag) => {
+                flag.store(true, Ordering::Release);
+                let outcome = write_without_blocking(&mut writer, &bytes);
+                flag.store(false, Ordering::Release);
+                outcome
+            }
+            None => Ok(Written::UpTo(0)),
+        };
+        match written {
+            Ok(Written::All) => {
+                drop(writer);
+                sender.send(None).ok();
+            }
+            Ok(Written::UpTo(offset)) => {
+                bytes.drain(..offset.min(bytes.len()));
+                if let Some(pending) = &self.pending_writes {
+                    pending.add();
+                }
+                if sender.send(Some((writer, bytes))).is_err() {
+                    if let Some(pending) = &self.pending_writes {
+                        pending.done();
+                    }
+                }
+            }
+            // The client is gone: the connection ends.
+            Err(_) => {
+                drop(writer);
+                sender.send(None).ok();
             }
         }
         printed
@@ -570,6 +599,40 @@ impl Request {
         self.notify_when_responded = Some(sender);
         self.pending_writes = Some(pending_writes);
         self
+    }
+
+    /// PATCH(limits): the write half's non-blocking switch, for `hand_over`.
+    pub(crate) fn with_try_writes(mut self, flag: Arc<AtomicBool>) -> Self {
+        self.try_writes = Some(flag);
+        self
+    }
+}
+
+/// PATCH(limits): how far `write_without_blocking` got.
+enum Written {
+    /// Everything went out, flush included.
+    All,
+    /// The writer accepted this many bytes (a buffered writer may still hold some of them
+    /// until its next flush).
+    UpTo(usize),
+}
+
+/// PATCH(limits): writes `bytes` and flushes as far as the socket takes them without waiting.
+fn write_without_blocking(writer: &mut dyn Write, bytes: &[u8]) -> io::Result<Written> {
+    let mut offset = 0;
+    while offset < bytes.len() {
+        match writer.write(&bytes[offset..]) {
+            Ok(0) => return Err(io::Error::new(ErrorKind::WriteZero, "client gone")),
+            Ok(n) => offset += n,
+            Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(Written::UpTo(offset)),
+            Err(e) if e.kind() == ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    match writer.flush() {
+        Ok(()) => Ok(Written::All),
+        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Written::UpTo(offset)),
+        Err(e) => Err(e),
     }
 }
 

@@ -1,7 +1,8 @@
 use std::io::Result as IoResult;
 use std::io::{Error as IoError, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::connection::Connection;
@@ -25,6 +26,14 @@ impl Stream {
         }
     }
 
+    fn set_nonblocking(&self, nonblocking: bool) -> IoResult<()> {
+        match self {
+            Stream::Http(tcp_stream) => tcp_stream.set_nonblocking(nonblocking),
+            #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
+            Stream::Https(_) => Ok(()),
+        }
+    }
+
     fn set_read_timeout(&self, timeout: Option<Duration>) -> IoResult<()> {
         match self {
             Stream::Http(tcp_stream) => tcp_stream.set_read_timeout(timeout),
@@ -43,13 +52,15 @@ impl Stream {
 pub(crate) struct ReadDeadline {
     idle: Option<Duration>,
     at: Mutex<Option<Instant>>,
+    slots: Arc<ConnectionSlots>,
 }
 
 impl ReadDeadline {
-    pub(crate) fn new(idle: Option<Duration>) -> Arc<ReadDeadline> {
+    pub(crate) fn new(idle: Option<Duration>, slots: Arc<ConnectionSlots>) -> Arc<ReadDeadline> {
         Arc::new(ReadDeadline {
             idle,
             at: Mutex::new(None),
+            slots,
         })
     }
 
@@ -71,7 +82,7 @@ impl ReadDeadline {
     /// The timeout the next socket read may wait, or `TimedOut` once the deadline passed.
     fn next_timeout(&self) -> IoResult<Option<Duration>> {
         let Some(at) = *self.lock() else {
-            return Ok(self.idle);
+            return Ok(self.slots.idle_timeout(self.idle));
         };
         let left = at.saturating_duration_since(Instant::now());
         if left < Duration::from_millis(1) {
@@ -145,6 +156,75 @@ impl Write for Stream {
     }
 }
 
+/// PATCH(limits): counts open connections against a cap.
+///
+/// At the cap the accept loop stops accepting, so new connections wait in the kernel's listen
+/// backlog instead of each getting a thread. From three quarters of the cap on, a connection
+/// that starts waiting for its next request waits only `pressure_idle`, so idle keep-alive
+/// connections give their slots back quickly while requests in progress are untouched.
+pub(crate) struct ConnectionSlots {
+    open: Mutex<usize>,
+    freed: Condvar,
+    max: usize,
+    pressure_idle: Duration,
+}
+
+impl ConnectionSlots {
+    pub(crate) fn new(max: usize, pressure_idle: Duration) -> Arc<ConnectionSlots> {
+        Arc::new(ConnectionSlots {
+            open: Mutex::new(0),
+            freed: Condvar::new(),
+            max: max.max(1),
+            pressure_idle,
+        })
+    }
+
+    /// Takes a slot, waiting while all are taken; `false` once `stop()` says to give up.
+    pub(crate) fn acquire(&self, stop: impl Fn() -> bool) -> bool {
+        let mut open = self.lock();
+        while *open >= self.max {
+            if stop() {
+                return false;
+            }
+            open = match self.freed.wait_timeout(open, Duration::from_millis(100)) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+        *open += 1;
+        true
+    }
+
+    pub(crate) fn release(&self) {
+        let mut open = self.lock();
+        *open = open.saturating_sub(1);
+        self.freed.notify_one();
+    }
+
+    /// How long a connection may now wait for its next request.
+    fn idle_timeout(&self, idle: Option<Duration>) -> Option<Duration> {
+        let open = *self.lock();
+        if open.saturating_mul(4) >= self.max.saturating_mul(3) {
+            Some(idle.map_or(self.pressure_idle, |idle| idle.min(self.pressure_idle)))
+        } else {
+            idle
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, usize> {
+        self.open.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// PATCH(limits): gives a connection's slot back when its thread is done with it.
+pub(crate) struct SlotGuard(pub(crate) Arc<ConnectionSlots>);
+
+impl Drop for SlotGuard {
+    fn drop(&mut self) {
+        self.0.release();
+    }
+}
+
 pub struct RefinedTcpStream {
     stream: Stream,
     close_read: bool,
@@ -152,6 +232,12 @@ pub struct RefinedTcpStream {
     /// PATCH(limits): the read half's request deadline and the timeout last set on the socket.
     deadline: Option<Arc<ReadDeadline>>,
     applied_timeout: Option<Option<Duration>>,
+    /// PATCH(limits): on the write half, set while a worker writes an answer: each write
+    /// then takes only what the socket accepts at once (`WouldBlock` for the rest), so a
+    /// client that does not read never holds a worker. The read half never reads meanwhile
+    /// (one request in flight per connection), so the socket's shared non-blocking flag is
+    /// the writer's alone for that time.
+    try_writes: Option<Arc<AtomicBool>>,
 }
 
 impl RefinedTcpStream {
@@ -169,6 +255,7 @@ impl RefinedTcpStream {
             close_write: false,
             deadline: None,
             applied_timeout: None,
+            try_writes: None,
         };
 
         let write = RefinedTcpStream {
@@ -177,9 +264,16 @@ impl RefinedTcpStream {
             close_write: true,
             deadline: None,
             applied_timeout: None,
+            try_writes: None,
         };
 
         Ok((read, write))
+    }
+
+    /// PATCH(limits): writes through this half do not block while `flag` is set.
+    pub(crate) fn with_try_writes(mut self, flag: Arc<AtomicBool>) -> RefinedTcpStream {
+        self.try_writes = Some(flag);
+        self
     }
 
     /// PATCH(limits): reads through this half obey `deadline`.
@@ -243,7 +337,17 @@ impl Read for RefinedTcpStream {
 
 impl Write for RefinedTcpStream {
     fn write(&mut self, buf: &[u8]) -> IoResult<usize> {
-        self.stream.write(buf)
+        let trying = self
+            .try_writes
+            .as_ref()
+            .is_some_and(|flag| flag.load(Ordering::Acquire));
+        if !trying {
+            return self.stream.write(buf);
+        }
+        self.stream.set_nonblocking(true)?;
+        let written = self.stream.write(buf);
+        self.stream.set_nonblocking(false)?;
+        written
     }
 
     fn flush(&mut self) -> IoResult<()> {
