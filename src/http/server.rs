@@ -78,6 +78,7 @@ pub fn serve(engine: Engine, listener: TcpListener, options: HttpOptions) -> Res
         body_limit: options.body_limit,
         max_connections: connections_within_fd_limit(options.max_connections),
         pressure_idle_timeout: Duration::from_secs(1),
+        worker_write_budget: Duration::from_millis(50),
     };
     let http = tiny_http::Server::from_listener_with_limits(listener, None, limits)
         .map_err(|e| Error::Internal(format!("http server: {e}")))?;

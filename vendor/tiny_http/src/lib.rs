@@ -190,6 +190,9 @@ pub struct ConnectionLimits {
     pub max_connections: usize,
     /// Idle timeout between requests once three quarters of `max_connections` are open.
     pub pressure_idle_timeout: Duration,
+    /// How long a worker may spend writing one answer to a client that does not take it;
+    /// the connection's own thread writes the rest (waiting up to `idle_timeout`).
+    pub worker_write_budget: Duration,
 }
 
 impl Default for ConnectionLimits {
@@ -200,6 +203,7 @@ impl Default for ConnectionLimits {
             body_limit: 1 << 20,
             max_connections: 1024,
             pressure_idle_timeout: Duration::from_secs(1),
+            worker_write_budget: Duration::from_millis(50),
         }
     }
 }
@@ -356,7 +360,9 @@ impl Server {
                         if let connection::Connection::Tcp(ref tcp) = sock {
                             let _ = tcp.set_nodelay(true);
                             let _ = tcp.set_read_timeout(connection_timeout);
-                            let _ = tcp.set_write_timeout(connection_timeout);
+                            // Writes wait at most the workers' budget; the connection's
+                            // thread retries past it for the rest of an answer.
+                            let _ = tcp.set_write_timeout(Some(limits.worker_write_budget));
                         }
                         let halves = match ssl {
                             None => RefinedTcpStream::new(sock),
@@ -381,20 +387,18 @@ impl Server {
                             continue;
                         };
                         let deadline = ReadDeadline::new(limits.idle_timeout, slots.clone());
-                        let try_writes = Arc::new(AtomicBool::new(false));
-                        let client = ClientConnection::new(
-                            write_closable.with_try_writes(try_writes.clone()),
+                        Ok(ClientConnection::new(
+                            write_closable,
                             read_closable.with_deadline(deadline.clone()),
                             deadline,
                             limits,
-                        );
-                        Ok((client, try_writes))
+                        ))
                     }
                     Err(e) => Err(e),
                 };
 
                 match new_client {
-                    Ok((client, try_writes)) => {
+                    Ok(client) => {
                         let messages = inside_messages.clone();
                         let pending_writes = inside_pending_writes.clone();
                         let mut client = Some(client);
@@ -412,11 +416,12 @@ impl Server {
                                 for rq in client {
                                     let rq = rq
                                         .with_notify_sender(sender.clone(), pending_writes.clone())
-                                        .with_try_writes(try_writes.clone());
+                                        .with_write_budget(limits.worker_write_budget);
                                     messages.push(rq.into());
                                     match receiver.recv() {
                                         Ok(Some((writer, bytes))) => {
-                                            let written = write_answer(writer, &bytes);
+                                            let written =
+                                                write_answer(writer, &bytes, limits.idle_timeout);
                                             pending_writes.done();
                                             if !written {
                                                 break;
@@ -511,10 +516,33 @@ impl Server {
     }
 }
 
-/// PATCH(limits): writes one answer on its connection's thread; `false` when the client is
-/// gone (the connection then closes).
-fn write_answer(mut writer: Box<dyn std::io::Write + Send>, bytes: &[u8]) -> bool {
-    writer.write_all(bytes).and_then(|()| writer.flush()).is_ok()
+/// PATCH(limits): writes the rest of an answer on its connection's thread, waiting for the
+/// client up to `patience` in all (the socket's own write timeout is the workers' short
+/// budget); `false` when the client is gone or too slow (the connection then closes).
+fn write_answer(
+    mut writer: Box<dyn std::io::Write + Send>,
+    mut bytes: &[u8],
+    patience: Option<Duration>,
+) -> bool {
+    let deadline = patience.map(|p| std::time::Instant::now() + p);
+    let waited_too_long = || deadline.is_some_and(|d| std::time::Instant::now() >= d);
+    while !bytes.is_empty() {
+        match writer.write(bytes) {
+            Ok(0) => return false,
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if request::timed_out(&e) && !waited_too_long() => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
+    loop {
+        match writer.flush() {
+            Ok(()) => return true,
+            Err(e) if request::timed_out(&e) && !waited_too_long() => {}
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(_) => return false,
+        }
+    }
 }
 
 impl Iterator for IncomingRequests<'_> {

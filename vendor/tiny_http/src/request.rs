@@ -6,9 +6,8 @@ use std::net::SocketAddr;
 use std::str::FromStr;
 
 use std::sync::mpsc::Sender;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::util::{EqualReader, FusedReader};
 use crate::{HTTPVersion, Header, Method, Response, StatusCode};
@@ -78,8 +77,8 @@ pub struct Request {
     // If Some, a message must be sent after responding
     notify_when_responded: Option<Sender<Answer>>,
     pending_writes: Option<Arc<PendingWrites>>,
-    /// PATCH(limits): set while this request's answer is written without blocking.
-    try_writes: Option<Arc<AtomicBool>>,
+    /// PATCH(limits): how long the worker may spend writing this request's answer.
+    write_budget: Option<Duration>,
 }
 
 /// PATCH(limits): what a request hands back to its connection's thread once answered: the
@@ -286,7 +285,7 @@ where
         must_send_continue: expects_continue,
         notify_when_responded: None,
         pending_writes: None,
-        try_writes: None,
+        write_budget: None,
     })
 }
 
@@ -488,11 +487,12 @@ impl Request {
         }
     }
 
-    /// PATCH(limits): serialises the answer on the calling (worker) thread and writes what
-    /// the socket takes at once; whatever it does not take is handed, with the connection's
-    /// writer, to the connection's own thread, which writes the rest. A client that does not
-    /// read its answer holds its connection's thread, never a worker; one that reads (nearly
-    /// all) gets its answer straight from the worker, without a thread switch.
+    /// PATCH(limits): serialises the answer on the calling (worker) thread and writes it
+    /// within the write budget (the socket's write timeout is that budget); whatever is left
+    /// then is handed, with the connection's writer, to the connection's own thread, which
+    /// writes the rest. A client that does not read its answer holds a worker for one budget
+    /// at most, then only its connection's thread; one that reads (nearly all) gets its answer
+    /// straight from the worker, without a thread switch.
     fn hand_over<R>(&mut self, response: Response<R>, sender: &Sender<Answer>) -> io::Result<()>
     where
         R: Read,
@@ -506,13 +506,8 @@ impl Request {
             None,
         );
         let mut writer = self.extract_writer_impl();
-        let written = match &self.try_writes {
-            Some(flag) => {
-                flag.store(true, Ordering::Release);
-                let outcome = write_without_blocking(&mut writer, &bytes);
-                flag.store(false, Ordering::Release);
-                outcome
-            }
+        let written = match self.write_budget {
+            Some(budget) => write_within(&mut writer, &bytes, budget),
             None => Ok(Written::UpTo(0)),
         };
         match written {
@@ -601,14 +596,14 @@ impl Request {
         self
     }
 
-    /// PATCH(limits): the write half's non-blocking switch, for `hand_over`.
-    pub(crate) fn with_try_writes(mut self, flag: Arc<AtomicBool>) -> Self {
-        self.try_writes = Some(flag);
+    /// PATCH(limits): how long a worker may spend writing the answer (see `hand_over`).
+    pub(crate) fn with_write_budget(mut self, budget: Duration) -> Self {
+        self.write_budget = Some(budget);
         self
     }
 }
 
-/// PATCH(limits): how far `write_without_blocking` got.
+/// PATCH(limits): how far `write_within` got.
 enum Written {
     /// Everything went out, flush included.
     All,
@@ -617,23 +612,33 @@ enum Written {
     UpTo(usize),
 }
 
-/// PATCH(limits): writes `bytes` and flushes as far as the socket takes them without waiting.
-fn write_without_blocking(writer: &mut dyn Write, bytes: &[u8]) -> io::Result<Written> {
+/// PATCH(limits): writes `bytes` and flushes as far as the client takes them within `budget`
+/// (each socket write blocks at most the socket's write timeout, which is the budget).
+fn write_within(writer: &mut dyn Write, bytes: &[u8], budget: Duration) -> io::Result<Written> {
+    let started = Instant::now();
     let mut offset = 0;
     while offset < bytes.len() {
+        if started.elapsed() >= budget {
+            return Ok(Written::UpTo(offset));
+        }
         match writer.write(&bytes[offset..]) {
             Ok(0) => return Err(io::Error::new(ErrorKind::WriteZero, "client gone")),
             Ok(n) => offset += n,
-            Err(e) if e.kind() == ErrorKind::WouldBlock => return Ok(Written::UpTo(offset)),
+            Err(e) if timed_out(&e) => return Ok(Written::UpTo(offset)),
             Err(e) if e.kind() == ErrorKind::Interrupted => {}
             Err(e) => return Err(e),
         }
     }
     match writer.flush() {
         Ok(()) => Ok(Written::All),
-        Err(e) if e.kind() == ErrorKind::WouldBlock => Ok(Written::UpTo(offset)),
+        Err(e) if timed_out(&e) => Ok(Written::UpTo(offset)),
         Err(e) => Err(e),
     }
+}
+
+/// A socket timeout shows as `WouldBlock` on Unix and `TimedOut` elsewhere.
+pub(crate) fn timed_out(e: &io::Error) -> bool {
+    matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
 }
 
 impl fmt::Debug for Request {

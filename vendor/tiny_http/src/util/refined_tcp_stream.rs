@@ -1,7 +1,6 @@
 use std::io::Result as IoResult;
 use std::io::{Error as IoError, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -23,14 +22,6 @@ impl Stream {
             Stream::Http(tcp_stream) => tcp_stream.try_clone().map(Stream::Http),
             #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
             Stream::Https(ssl_stream) => Ok(Stream::Https(ssl_stream.clone())),
-        }
-    }
-
-    fn set_nonblocking(&self, nonblocking: bool) -> IoResult<()> {
-        match self {
-            Stream::Http(tcp_stream) => tcp_stream.set_nonblocking(nonblocking),
-            #[cfg(any(feature = "ssl-openssl", feature = "ssl-rustls"))]
-            Stream::Https(_) => Ok(()),
         }
     }
 
@@ -232,12 +223,6 @@ pub struct RefinedTcpStream {
     /// PATCH(limits): the read half's request deadline and the timeout last set on the socket.
     deadline: Option<Arc<ReadDeadline>>,
     applied_timeout: Option<Option<Duration>>,
-    /// PATCH(limits): on the write half, set while a worker writes an answer: each write
-    /// then takes only what the socket accepts at once (`WouldBlock` for the rest), so a
-    /// client that does not read never holds a worker. The read half never reads meanwhile
-    /// (one request in flight per connection), so the socket's shared non-blocking flag is
-    /// the writer's alone for that time.
-    try_writes: Option<Arc<AtomicBool>>,
 }
 
 impl RefinedTcpStream {
@@ -255,7 +240,6 @@ impl RefinedTcpStream {
             close_write: false,
             deadline: None,
             applied_timeout: None,
-            try_writes: None,
         };
 
         let write = RefinedTcpStream {
@@ -264,16 +248,9 @@ impl RefinedTcpStream {
             close_write: true,
             deadline: None,
             applied_timeout: None,
-            try_writes: None,
         };
 
         Ok((read, write))
-    }
-
-    /// PATCH(limits): writes through this half do not block while `flag` is set.
-    pub(crate) fn with_try_writes(mut self, flag: Arc<AtomicBool>) -> RefinedTcpStream {
-        self.try_writes = Some(flag);
-        self
     }
 
     /// PATCH(limits): reads through this half obey `deadline`.
@@ -337,17 +314,7 @@ impl Read for RefinedTcpStream {
 
 impl Write for RefinedTcpStream {
     fn write(&mut self, buf: &[u8]) -> IoResult<usize> {
-        let trying = self
-            .try_writes
-            .as_ref()
-            .is_some_and(|flag| flag.load(Ordering::Acquire));
-        if !trying {
-            return self.stream.write(buf);
-        }
-        self.stream.set_nonblocking(true)?;
-        let written = self.stream.write(buf);
-        self.stream.set_nonblocking(false)?;
-        written
+        self.stream.write(buf)
     }
 
     fn flush(&mut self) -> IoResult<()> {
