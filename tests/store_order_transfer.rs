@@ -290,3 +290,29 @@ fn the_journal_and_the_stored_action_never_hold_the_token() {
         .unwrap();
     assert_eq!(found, 0);
 }
+
+#[test]
+fn fixture_tests_read_the_token_from_test_control_events_until_a_reset() {
+    let app = TestApp::start();
+    let order = guest_order(&app);
+    let (_, token) = app.signup("fixture@example.com", "secret-password");
+    assert_eq!(
+        call(&app, &order, "request", &token, &json!({})).status,
+        200
+    );
+    let path = "/test-control/events?name=order.transfer_requested";
+    let events = app.get(path).json()["events"].clone();
+    assert_eq!(events.as_array().unwrap().len(), 1);
+    assert_eq!(events[0]["name"], "order.transfer_requested");
+    let secret = events[0]["data"]["token"].as_str().unwrap();
+    assert_eq!(
+        call(&app, &order, "accept", "", &json!({"token": secret})).status,
+        200
+    );
+
+    assert_eq!(
+        app.request("POST", "/test-control/reset", &[], None).status,
+        200
+    );
+    check(&app.get(path), 200, json!({"events": []}));
+}
