@@ -110,14 +110,16 @@ pub(crate) fn write_outbox(tx: &Tx, ctx: &Ctx, name: &str, data: &Value) -> Resu
     Ok(())
 }
 
-/// The outbox's events named `name`, oldest first: `{id, name, data, created_at}` (what a
-/// fixture-mode storefront test reads a token from, e.g. `order.transfer_requested`).
+/// The outbox's events (named `name`, when given), oldest first: `{id, name, data,
+/// created_at}` — what a fixture-mode storefront test reads a token from, e.g.
+/// `order.transfer_requested`.
 ///
 /// # Errors
 /// Database failures.
-pub fn emitted(conn: &rusqlite::Connection, name: &str) -> Result<Vec<Value>> {
+pub fn emitted(conn: &rusqlite::Connection, name: Option<&str>) -> Result<Vec<Value>> {
     let mut stmt = conn.prepare_cached(
-        "SELECT id, name, data, created_at FROM event_outbox WHERE name = ?1 ORDER BY seq",
+        "SELECT id, name, data, created_at FROM event_outbox WHERE ?1 IS NULL OR name = ?1
+         ORDER BY seq",
     )?;
     let rows = stmt.query_map([name], |r| {
         let data: String = r.get(2)?;

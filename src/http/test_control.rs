@@ -139,12 +139,12 @@ fn checkout_routes() -> Vec<Route> {
             "GET",
             "/test-control/events",
             Access::Public,
-            "Events emitted under a name (?name=), oldest first",
+            "Emitted events (under ?name= when given), oldest first",
             |engine, req| {
-                let name = req.query_str("name").unwrap_or_default().to_string();
+                let name = req.query_str("name");
                 let events = engine
                     .store()
-                    .read(|conn| crate::events::emitted(conn, &name))?;
+                    .read(|conn| crate::events::emitted(conn, name))?;
                 Ok(Response::json(json!({ "events": events })))
             },
         ),

@@ -22,7 +22,7 @@
 use crate::crypto;
 use crate::db::Tx;
 use crate::error::{Error, Result};
-use crate::modules::customer;
+use crate::modules::customer::{self, Customer};
 use crate::modules::order::changes::{self, ChangeAction, NewAction, NewChange, OrderChange};
 use crate::modules::order::{self, Order};
 use crate::workflow::{Done, Step, StepCtx, Workflow};
@@ -69,6 +69,7 @@ fn find_order(tx: &Tx, id: &str) -> Result<Order> {
     })
 }
 
+/// Medusa's `throwIfOrderIsCancelled`.
 fn ensure_live(found: &Order) -> Result<()> {
     if found.status == "canceled" {
         return Err(Error::invalid(format!(
@@ -83,26 +84,7 @@ fn request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
     let found = find_order(tx, text(step, "order_id"))?;
     let taker = customer::retrieve(tx, text(step, "customer_id"))?;
-    if let Some(owner) = found.customer_id.as_deref()
-        && owner != taker.id
-        && customer::retrieve(tx, owner).is_ok_and(|c| c.has_account)
-    {
-        return Err(Error::NotFound(format!("Order id not found: {}", found.id)));
-    }
-    ensure_live(&found)?;
-    let email = taker.email.clone().unwrap_or_default();
-    if !taker.has_account {
-        return Err(Error::invalid(format!(
-            "Cannot transfer order: {} to a guest customer account: {email}",
-            found.id
-        )));
-    }
-    if found.customer_id.as_deref() == Some(taker.id.as_str()) {
-        return Err(Error::invalid(format!(
-            "Order: {} already belongs to customer: {}",
-            found.id, taker.id
-        )));
-    }
+    check_request(tx, &found, &taker)?;
     let new = NewChange {
         order_id: found.id.clone(),
         change_type: "transfer".into(),
@@ -112,26 +94,59 @@ fn request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     };
     let change = changes::create(tx, ctx, &new)?;
     let token = crypto::random_hex(32);
-    let mut details = json!({
-        "token_hash": crypto::sha256_hex(token.as_bytes()),
-        "original_email": found.email,
-    });
-    if step.input["update_order_email"].as_bool() == Some(true) {
-        details["new_email"] = json!(taker.email);
-    }
-    let action = NewAction {
-        action: changes::TRANSFER_CUSTOMER.into(),
-        reference: Some("customer".into()),
-        reference_id: Some(taker.id.clone()),
-        details,
-        amount: None,
-    };
+    let new_email = step.input["update_order_email"].as_bool() == Some(true);
+    let action = transfer_to(&found, &taker, &token, new_email);
     changes::add_action(tx, ctx, &change, &action)?;
     changes::mark_requested(tx, ctx, &change.id, Some(&taker.id))?;
     let data =
         json!({"id": found.id, "order_change_id": change.id, "email": found.email, "token": token});
     ctx.emit(tx, "order.transfer_requested", data)?;
     done(&found.id)
+}
+
+/// Who may ask for which order: Medusa's checks (not canceled, a registered customer, not
+/// already theirs), after ours (not another registered customer's order).
+fn check_request(tx: &Tx, found: &Order, taker: &Customer) -> Result<()> {
+    if let Some(owner) = found.customer_id.as_deref()
+        && owner != taker.id
+        && customer::retrieve(tx, owner).is_ok_and(|c| c.has_account)
+    {
+        return Err(Error::NotFound(format!("Order id not found: {}", found.id)));
+    }
+    ensure_live(found)?;
+    if !taker.has_account {
+        return Err(Error::invalid(format!(
+            "Cannot transfer order: {} to a guest customer account: {}",
+            found.id,
+            taker.email.as_deref().unwrap_or_default()
+        )));
+    }
+    if found.customer_id.as_deref() == Some(taker.id.as_str()) {
+        return Err(Error::invalid(format!(
+            "Order: {} already belongs to customer: {}",
+            found.id, taker.id
+        )));
+    }
+    Ok(())
+}
+
+/// The `TRANSFER_CUSTOMER` action: the token's digest (never the token), the email the
+/// order had, and the taker's email when the order's should follow.
+fn transfer_to(found: &Order, taker: &Customer, token: &str, new_email: bool) -> NewAction {
+    let mut details = json!({
+        "token_hash": crypto::sha256_hex(token.as_bytes()),
+        "original_email": found.email,
+    });
+    if new_email {
+        details["new_email"] = json!(taker.email);
+    }
+    NewAction {
+        action: changes::TRANSFER_CUSTOMER.into(),
+        reference: Some("customer".into()),
+        reference_id: Some(taker.id.clone()),
+        details,
+        amount: None,
+    }
 }
 
 /// The open change's `TRANSFER_CUSTOMER` action.
