@@ -316,3 +316,17 @@ fn fixture_tests_read_the_token_from_test_control_events_until_a_reset() {
     );
     check(&app.get(path), 200, json!({"events": []}));
 }
+
+#[test]
+fn a_canceled_order_is_not_transferred() {
+    let (app, _) = app_recording();
+    let order = guest_order(&app);
+    let admin = format!("Bearer {}", app.admin_token());
+    let path = format!("/admin/orders/{order}/cancel");
+    let canceled = app.admin_call("POST", &path, &admin, Some(&json!({})));
+    assert_eq!(canceled.status, 200, "{}", canceled.text());
+    let (_, token) = app.signup("late@example.com", "secret-password");
+    let reply = call(&app, &order, "request", &token, &json!({}));
+    let message = format!("Order with id {order} has been canceled.");
+    refused(&reply, 400, "invalid_data", &message);
+}
