@@ -46,6 +46,13 @@ pub fn hmac_sha256_verify(key: &[u8], message: &[u8], tag: &[u8]) -> bool {
     mac.verify_slice(tag).is_ok()
 }
 
+/// Whether `a` and `b` are equal, in time that depends on their lengths only (bearer secrets
+/// compared without a timing oracle).
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    use subtle::ConstantTimeEq;
+    a.ct_eq(b).into()
+}
+
 /// SHA-256 of `data` as lowercase hex.
 pub fn sha256_hex(data: &[u8]) -> String {
     hex(&Sha256::digest(data))

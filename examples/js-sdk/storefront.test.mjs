@@ -80,19 +80,113 @@ test("a reset forgets the shopper", async () => {
   );
 });
 
-test("a guest checks out and gets an order", async () => {
+const ADDRESS = { first_name: "Ada", last_name: "L", address_1: "1 Loop Rd", address_2: "", company: "", city: "Bytes", postal_code: "12345", country_code: "us", province: "", phone: "" };
+
+// A US cart holding one unit of an in-stock variant, with email and addresses.
+async function readyCart(email = "guest@example.com") {
   const region = await usdRegion();
   const { products } = await sdk.store.product.list({ region_id: region.id, limit: 20, fields: "*variants,+variants.inventory_quantity" });
   const variant = products.flatMap((p) => p.variants).find((v) => (v.inventory_quantity ?? 1) > 0);
   let { cart } = await sdk.store.cart.create({ region_id: region.id });
   ({ cart } = await sdk.store.cart.createLineItem(cart.id, { variant_id: variant.id, quantity: 1 }));
-  const address = { first_name: "Ada", last_name: "L", address_1: "1 Loop Rd", address_2: "", company: "", city: "Bytes", postal_code: "12345", country_code: "us", province: "", phone: "" };
-  ({ cart } = await sdk.store.cart.update(cart.id, { email: "guest@example.com", shipping_address: address, billing_address: address }));
+  ({ cart } = await sdk.store.cart.update(cart.id, { email, shipping_address: ADDRESS, billing_address: ADDRESS }));
+  return cart;
+}
+
+// A guest checkout of `readyCart`; returns the completion's answer.
+async function guestCheckout() {
+  let cart = await readyCart();
   const { shipping_options } = await sdk.store.fulfillment.listCartOptions({ cart_id: cart.id });
   ({ cart } = await sdk.store.cart.addShippingMethod(cart.id, { option_id: shipping_options[0].id }));
   await sdk.store.payment.initiatePaymentSession(cart, { provider_id: "pp_system_default" });
-  const done = await sdk.store.cart.complete(cart.id);
+  return sdk.store.cart.complete(cart.id);
+}
+
+async function signUp(email) {
+  await sdk.auth.register("customer", "emailpass", { email, password: "secret-password" });
+  const { customer } = await sdk.store.customer.create({ email, first_name: "Ada" });
+  await sdk.auth.login("customer", "emailpass", { email, password: "secret-password" });
+  return customer;
+}
+
+// What the transfer mail would carry: Stockroom has no notification module, so fixture
+// tests read the token from the `order.transfer_requested` event.
+async function lastTransferToken() {
+  const reply = await fetch(`${base}/test-control/events?name=order.transfer_requested`);
+  const { events } = await reply.json();
+  return events.at(-1).data.token;
+}
+
+test("a guest checks out and gets an order", async () => {
+  const done = await guestCheckout();
   assert.equal(done.type, "order", JSON.stringify(done));
   assert.equal(done.order.email, "guest@example.com");
   assert.equal(done.order.display_id, 1);
+});
+
+test("a shopper who signs in takes over their guest cart", async () => {
+  const cart = await readyCart();
+  const customer = await signUp("cart-owner@example.com");
+  const { cart: taken } = await sdk.store.cart.transferCart(cart.id);
+  assert.equal(taken.customer_id, customer.id);
+  assert.equal(taken.email, "cart-owner@example.com");
+});
+
+test("a shipping option's price is calculated for the cart", async () => {
+  const cart = await readyCart();
+  const { shipping_options } = await sdk.store.fulfillment.listCartOptions({ cart_id: cart.id });
+  const standard = shipping_options.find((o) => o.name === "Standard Shipping");
+  const { shipping_option } = await sdk.store.fulfillment.calculate(standard.id, { cart_id: cart.id });
+  assert.equal(shipping_option.id, standard.id);
+  assert.equal(shipping_option.amount, 10);
+  assert.equal(shipping_option.calculated_price.calculated_amount, 10);
+});
+
+test("a customer claims a guest order with the mailed token", async () => {
+  const { order } = await guestCheckout();
+  const customer = await signUp("claimer@example.com");
+  const requested = await sdk.store.order.requestTransfer(order.id, { description: "my order" });
+  assert.equal(requested.order.id, order.id);
+  await assert.rejects(
+    sdk.store.order.acceptTransfer(order.id, { token: "not-the-token" }),
+    (err) => err.status === 400 && err.message === "Invalid token.",
+  );
+  const { order: accepted } = await sdk.store.order.acceptTransfer(order.id, { token: await lastTransferToken() });
+  assert.equal(accepted.customer_id, customer.id);
+  const { orders } = await sdk.store.order.list();
+  assert.deepEqual(orders.map((o) => o.id), [order.id]);
+});
+
+test("a declined or canceled transfer leaves the order with the guest", async () => {
+  const { order } = await guestCheckout();
+  await signUp("hopeful@example.com");
+  await sdk.store.order.requestTransfer(order.id, {});
+  await assert.rejects(
+    sdk.store.order.requestTransfer(order.id, {}),
+    (err) => err.status === 400 && err.message === `Order (${order.id}) already has an existing active order change`,
+  );
+  const { order: declined } = await sdk.store.order.declineTransfer(order.id, { token: await lastTransferToken() });
+  assert.equal(declined.customer_id, null);
+
+  await sdk.store.order.requestTransfer(order.id, {});
+  const token = await lastTransferToken();
+  const { order: kept } = await sdk.store.order.cancelTransfer(order.id);
+  assert.equal(kept.customer_id, null);
+  await assert.rejects(
+    sdk.store.order.acceptTransfer(order.id, { token }),
+    (err) => err.status === 400 && err.message === `Order ${order.id} does not have an order transfer request.`,
+  );
+});
+
+test("the admin dashboard finds the email/password provider and reads a shipping option", async () => {
+  const { providers } = await sdk.auth.listProviders("user");
+  assert.deepEqual(providers, [{ id: "emailpass", identifier: "emailpass", display_name: "Email/Password Authentication", flow: "credentials" }]);
+  const cart = await readyCart();
+  const { shipping_options } = await sdk.store.fulfillment.listCartOptions({ cart_id: cart.id });
+  await sdk.auth.login("user", "emailpass", { email: "admin@example.com", password: "supersecret" });
+  const { shipping_option } = await sdk.admin.shippingOption.retrieve(shipping_options[0].id);
+  assert.equal(shipping_option.id, shipping_options[0].id);
+  assert.equal(shipping_option.provider.id, "manual_manual");
+  assert.ok(shipping_option.rules.some((r) => r.attribute === "enabled_in_store" && r.value === "true"));
+  assert.ok(shipping_option.prices.some((p) => p.currency_code === "usd" && p.amount === 10));
 });

@@ -110,6 +110,29 @@ pub(crate) fn write_outbox(tx: &Tx, ctx: &Ctx, name: &str, data: &Value) -> Resu
     Ok(())
 }
 
+/// The outbox's events (named `name`, when given), oldest first: `{id, name, data,
+/// created_at}` — what a fixture-mode storefront test reads a token from, e.g.
+/// `order.transfer_requested`.
+///
+/// # Errors
+/// Database failures.
+pub fn emitted(conn: &rusqlite::Connection, name: Option<&str>) -> Result<Vec<Value>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, data, created_at FROM event_outbox WHERE ?1 IS NULL OR name = ?1
+         ORDER BY seq",
+    )?;
+    let rows = stmt.query_map([name], |r| {
+        let data: String = r.get(2)?;
+        Ok(serde_json::json!({
+            "id": r.get::<_, String>(0)?,
+            "name": r.get::<_, String>(1)?,
+            "data": serde_json::from_str::<Value>(&data).unwrap_or(Value::Null),
+            "created_at": r.get::<_, String>(3)?,
+        }))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Marks `event`'s delivery as done inside the subscriber's own write job: the subscriber's
 /// effect and the acknowledgement commit together, so a crash can never apply it twice.
 ///

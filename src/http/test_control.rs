@@ -19,6 +19,12 @@
 //! curl -X POST localhost:9000/test-control/variants/variant_01.../out-of-stock
 //! curl -X POST localhost:9000/test-control/variants/variant_01.../stock -H 'content-type: application/json' -d '{"stocked_quantity": 5}'
 //! ```
+//!
+//! Events, to read what a mail would carry (an order transfer's token):
+//!
+//! ```sh
+//! curl 'localhost:9000/test-control/events?name=order.transfer_requested'   # {"events": [{id, name, data, created_at}]}
+//! ```
 
 use super::validate::{Kind, Schema};
 use super::{Access, Response, Route};
@@ -129,6 +135,19 @@ pub fn routes(control: Arc<FixtureControl>) -> Vec<Route> {
 /// Scripting the test payment provider and stock (fixture mode only).
 fn checkout_routes() -> Vec<Route> {
     vec![
+        Route::new(
+            "GET",
+            "/test-control/events",
+            Access::Public,
+            "Emitted events (under ?name= when given), oldest first",
+            |engine, req| {
+                let name = req.query_str("name");
+                let events = engine
+                    .store()
+                    .read(|conn| crate::events::emitted(conn, name))?;
+                Ok(Response::json(json!({ "events": events })))
+            },
+        ),
         Route::new(
             "POST",
             "/test-control/payment-provider/script",

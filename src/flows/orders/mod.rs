@@ -1,10 +1,11 @@
 //! Admin order management (issue 6): fulfillments and shipments, payment capture and refund,
-//! order cancellation — each a registered workflow (journaled, idempotent under a key,
+//! order cancellation, and the store's order transfers — each a registered workflow (journaled, idempotent under a key,
 //! provider calls as external steps with compensation of the local work before them).
 
 pub mod cancel;
 pub mod fulfill;
 pub mod payments;
+pub mod transfer;
 
 use crate::workflow::Workflow;
 
@@ -19,4 +20,7 @@ pub fn workflows() -> Vec<Workflow> {
         payments::refund_workflow(),
         cancel::workflow(),
     ]
+    .into_iter()
+    .chain(transfer::workflows())
+    .collect()
 }

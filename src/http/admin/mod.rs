@@ -16,6 +16,7 @@ pub mod price_lists;
 pub mod products;
 pub mod products_batch;
 pub mod regions;
+pub mod shipping_option_read;
 pub mod stock_locations;
 pub mod taxonomy;
 pub mod users;
@@ -42,6 +43,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(orders::routes());
     routes.extend(inventory::routes());
     routes.extend(stock_locations::routes());
+    routes.extend(shipping_option_read::routes());
     routes
 }
 

@@ -7,6 +7,7 @@ pub mod carts;
 pub mod checkout_json;
 pub mod customers;
 pub mod locales;
+pub mod order_transfer;
 pub mod orders;
 pub mod products;
 pub mod regions;
@@ -123,5 +124,6 @@ pub fn extra_routes() -> Vec<Route> {
     routes.extend(variants::routes());
     routes.extend(locales::routes());
     routes.extend(shipping_calculate::routes());
+    routes.extend(order_transfer::routes());
     routes
 }

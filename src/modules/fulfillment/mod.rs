@@ -3,6 +3,7 @@
 //! one service zone, with rules (`is_return`, `enabled_in_store`) and flat prices per
 //! currency, optionally per region. The only provider is `manual_manual`.
 
+pub mod option_parts;
 mod options;
 pub mod records;
 #[cfg(test)]

@@ -3,6 +3,7 @@
 //! with their tax lines, addresses copied without their ids. Totals are computed on read.
 
 pub mod admin;
+pub mod changes;
 pub mod items;
 pub mod shipping;
 
@@ -23,6 +24,7 @@ pub fn module() -> Module {
     Module::new("order", "order")
         .migration(migration!("order", "0001_init.sql"))
         .migration(migration!("order", "0002_history.sql"))
+        .migration(migration!("order", "0003_order_change.sql"))
 }
 
 /// An order as stored.
@@ -54,6 +56,10 @@ pub struct Order {
     pub created_at: String,
     /// ISO-8601.
     pub updated_at: String,
+    /// 1 at placement; each confirmed [`changes`] entry moves it on. Internal: not part of
+    /// the store's order document.
+    #[serde(skip_serializing)]
+    pub version: i64,
 }
 
 pub use crate::lines::TaxLine;
@@ -85,7 +91,7 @@ pub struct NewOrder {
 
 pub(crate) const COLUMNS: &str =
     "id, display_id, status, region_id, customer_id, sales_channel_id, email, currency_code,
-    shipping_address_id, billing_address_id, metadata, created_at, updated_at";
+    shipping_address_id, billing_address_id, metadata, created_at, updated_at, version";
 
 pub(crate) fn from_row(r: &Row) -> rusqlite::Result<Order> {
     Ok(Order {
@@ -102,6 +108,7 @@ pub(crate) fn from_row(r: &Row) -> rusqlite::Result<Order> {
         metadata: metadata_from_sql(r.get(10)?),
         created_at: r.get(11)?,
         updated_at: r.get(12)?,
+        version: r.get(13)?,
     })
 }
 

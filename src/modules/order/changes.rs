@@ -1,0 +1,439 @@
+//! Order changes (Medusa's `OrderChange` / `OrderChangeAction`): a change proposes the
+//! order's next version and holds actions; confirming it applies them and moves the order to
+//! that version, declining or canceling closes it untouched. An order has at most one open
+//! (`pending` or `requested`) change — Medusa's service rule, also a unique partial index.
+//!
+//! Every state move is an `UPDATE … WHERE status IN ('pending', 'requested')` whose row count
+//! is checked, so a caller that validated a change in the same write job cannot close an
+//! already-closed one, and two jobs cannot both confirm it.
+//!
+//! Applying actions knows `TRANSFER_CUSTOMER` today; after-sales work adds the item and
+//! shipping actions here.
+
+use super::Order;
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::modules::metadata_from_sql;
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use serde::Serialize;
+use serde_json::Value;
+
+/// The action that gives the order to another customer (`reference_id`), and optionally
+/// the email in `details.new_email`.
+pub const TRANSFER_CUSTOMER: &str = "TRANSFER_CUSTOMER";
+
+/// An order change as stored.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OrderChange {
+    /// `ordch_…`
+    pub id: String,
+    /// `order_…`
+    pub order_id: String,
+    /// The order version this change produces when confirmed.
+    pub version: i64,
+    /// `transfer`, later `return_request`, `claim`, `exchange`, `edit`…
+    pub change_type: Option<String>,
+    /// Shown to whoever is asked to accept the change.
+    pub description: Option<String>,
+    /// `pending`, `requested`, `confirmed`, `declined` or `canceled`.
+    pub status: String,
+    /// Staff-only note.
+    pub internal_note: Option<String>,
+    /// Who created it (a customer or user id).
+    pub created_by: Option<String>,
+    /// Who requested it.
+    pub requested_by: Option<String>,
+    /// ISO-8601.
+    pub requested_at: Option<String>,
+    /// Who confirmed it.
+    pub confirmed_by: Option<String>,
+    /// ISO-8601.
+    pub confirmed_at: Option<String>,
+    /// Who declined it.
+    pub declined_by: Option<String>,
+    /// Why.
+    pub declined_reason: Option<String>,
+    /// ISO-8601.
+    pub declined_at: Option<String>,
+    /// Who canceled it.
+    pub canceled_by: Option<String>,
+    /// ISO-8601.
+    pub canceled_at: Option<String>,
+    /// Free-form JSON.
+    pub metadata: Option<Value>,
+    /// ISO-8601.
+    pub created_at: String,
+    /// ISO-8601.
+    pub updated_at: String,
+}
+
+/// One action of a change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChangeAction {
+    /// `ordchact_…`
+    pub id: String,
+    /// `ordch_…`
+    pub order_change_id: Option<String>,
+    /// `order_…`
+    pub order_id: String,
+    /// Store-wide sequence: the order actions are applied in.
+    pub ordering: i64,
+    /// The version the action belongs to.
+    pub version: Option<i64>,
+    /// What `reference_id` names (`customer`, `order_item`…).
+    pub reference: Option<String>,
+    /// The referenced record.
+    pub reference_id: Option<String>,
+    /// `TRANSFER_CUSTOMER`, …
+    pub action: String,
+    /// Action-specific JSON.
+    pub details: Value,
+    /// Minor units, when the action moves money.
+    pub amount: Option<i64>,
+    /// Staff-only note.
+    pub internal_note: Option<String>,
+    /// Whether confirming has applied it.
+    pub applied: bool,
+    /// ISO-8601.
+    pub created_at: String,
+}
+
+/// Input of [`create`].
+#[derive(Debug, Clone, Default)]
+pub struct NewChange {
+    /// `order_…`
+    pub order_id: String,
+    /// `transfer`, …
+    pub change_type: String,
+    /// Shown to whoever is asked to accept it.
+    pub description: Option<String>,
+    /// Staff-only note.
+    pub internal_note: Option<String>,
+    /// A customer or user id.
+    pub created_by: Option<String>,
+}
+
+/// Input of [`add_action`].
+#[derive(Debug, Clone, Default)]
+pub struct NewAction {
+    /// `TRANSFER_CUSTOMER`, …
+    pub action: String,
+    /// What `reference_id` names.
+    pub reference: Option<String>,
+    /// The referenced record.
+    pub reference_id: Option<String>,
+    /// Action-specific JSON.
+    pub details: Value,
+    /// Minor units.
+    pub amount: Option<i64>,
+}
+
+const COLUMNS: &str = "id, order_id, version, change_type, description, status, internal_note,
+    created_by, requested_by, requested_at, confirmed_by, confirmed_at, declined_by,
+    declined_reason, declined_at, canceled_by, canceled_at, metadata, created_at, updated_at";
+
+fn from_row(r: &Row) -> rusqlite::Result<OrderChange> {
+    Ok(OrderChange {
+        id: r.get(0)?,
+        order_id: r.get(1)?,
+        version: r.get(2)?,
+        change_type: r.get(3)?,
+        description: r.get(4)?,
+        status: r.get(5)?,
+        internal_note: r.get(6)?,
+        created_by: r.get(7)?,
+        requested_by: r.get(8)?,
+        requested_at: r.get(9)?,
+        confirmed_by: r.get(10)?,
+        confirmed_at: r.get(11)?,
+        declined_by: r.get(12)?,
+        declined_reason: r.get(13)?,
+        declined_at: r.get(14)?,
+        canceled_by: r.get(15)?,
+        canceled_at: r.get(16)?,
+        metadata: metadata_from_sql(r.get(17)?),
+        created_at: r.get(18)?,
+        updated_at: r.get(19)?,
+    })
+}
+
+const ACTION_COLUMNS: &str = "id, order_change_id, order_id, ordering, version, reference,
+    reference_id, action, details, amount, internal_note, applied, created_at";
+
+fn action_from_row(r: &Row) -> rusqlite::Result<ChangeAction> {
+    let details: String = r.get(8)?;
+    Ok(ChangeAction {
+        id: r.get(0)?,
+        order_change_id: r.get(1)?,
+        order_id: r.get(2)?,
+        ordering: r.get(3)?,
+        version: r.get(4)?,
+        reference: r.get(5)?,
+        reference_id: r.get(6)?,
+        action: r.get(7)?,
+        details: serde_json::from_str(&details).unwrap_or(Value::Null),
+        amount: r.get(9)?,
+        internal_note: r.get(10)?,
+        applied: r.get(11)?,
+        created_at: r.get(12)?,
+    })
+}
+
+/// Opens a `pending` change for the order's next version.
+///
+/// # Errors
+/// 400 "Order (X) already has an existing active order change" (Medusa's message) when one
+/// is open; 404 for an unknown order.
+pub fn create(conn: &Connection, ctx: &Ctx, input: &NewChange) -> Result<OrderChange> {
+    let order = super::retrieve(conn, &input.order_id)?;
+    if open_change(conn, &order.id)?.is_some() {
+        return Err(Error::invalid(format!(
+            "Order ({}) already has an existing active order change",
+            order.id
+        )));
+    }
+    let (id, now) = (ctx.id("ordch"), ctx.now());
+    conn.prepare_cached(
+        "INSERT INTO order_change (id, order_id, version, change_type, description, internal_note,
+           created_by, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+    )?
+    .execute(params![
+        id,
+        order.id,
+        order.version + 1,
+        input.change_type,
+        input.description,
+        input.internal_note,
+        input.created_by,
+        now
+    ])?;
+    retrieve(conn, &id)
+}
+
+/// A change by id (not soft-deleted).
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve(conn: &Connection, id: &str) -> Result<OrderChange> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM order_change WHERE id = ?1 AND deleted_at IS NULL"
+    ))?
+    .query_row([id], from_row)
+    .optional()?
+    .ok_or_else(|| Error::not_found("OrderChange", id))
+}
+
+/// The order's open (`pending` or `requested`) change, if any.
+///
+/// # Errors
+/// Database failures.
+pub fn open_change(conn: &Connection, order_id: &str) -> Result<Option<OrderChange>> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM order_change WHERE order_id = ?1 AND deleted_at IS NULL
+               AND status IN ('pending', 'requested')"
+        ))?
+        .query_row([order_id], from_row)
+        .optional()?)
+}
+
+/// Every change of an order, oldest first.
+///
+/// # Errors
+/// Database failures.
+pub fn changes_of(conn: &Connection, order_id: &str) -> Result<Vec<OrderChange>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {COLUMNS} FROM order_change WHERE order_id = ?1 AND deleted_at IS NULL
+         ORDER BY created_at, id"
+    ))?;
+    let rows = stmt.query_map([order_id], from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Adds an action to an open change, at the change's version and the next `ordering`.
+///
+/// # Errors
+/// 400 when the change is not open; database failures.
+pub fn add_action(
+    conn: &Connection,
+    ctx: &Ctx,
+    change: &OrderChange,
+    input: &NewAction,
+) -> Result<ChangeAction> {
+    ensure_open(conn, &change.id)?;
+    let (id, now) = (ctx.id("ordchact"), ctx.now());
+    conn.prepare_cached(
+        "INSERT INTO order_change_action (id, order_change_id, order_id, ordering, version, reference,
+           reference_id, action, details, amount, created_at, updated_at)
+         VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(ordering), 0) + 1 FROM order_change_action),
+           ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+    )?
+    .execute(params![
+        id,
+        change.id,
+        change.order_id,
+        change.version,
+        input.reference,
+        input.reference_id,
+        input.action,
+        input.details.to_string(),
+        input.amount,
+        now
+    ])?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ACTION_COLUMNS} FROM order_change_action WHERE id = ?1"
+    ))?;
+    Ok(stmt.query_row([&id], action_from_row)?)
+}
+
+/// A change's actions in `ordering` order.
+///
+/// # Errors
+/// Database failures.
+pub fn actions_of(conn: &Connection, change_id: &str) -> Result<Vec<ChangeAction>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {ACTION_COLUMNS} FROM order_change_action
+         WHERE order_change_id = ?1 AND deleted_at IS NULL ORDER BY ordering"
+    ))?;
+    let rows = stmt.query_map([change_id], action_from_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Moves an open change to `requested` (someone else must now accept it).
+///
+/// # Errors
+/// 400 when the change is no longer open.
+pub fn mark_requested(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Result<()> {
+    close_as(
+        conn,
+        id,
+        "requested",
+        "requested_by = ?3, requested_at = ?2",
+        by,
+        ctx,
+    )
+}
+
+/// Declines an open change (Medusa's `declineOrderChange`).
+///
+/// # Errors
+/// 400 when the change is no longer open.
+pub fn decline(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Result<()> {
+    close_as(
+        conn,
+        id,
+        "declined",
+        "declined_by = ?3, declined_at = ?2",
+        by,
+        ctx,
+    )
+}
+
+/// Cancels an open change (Medusa's `cancelOrderChange`).
+///
+/// # Errors
+/// 400 when the change is no longer open.
+pub fn cancel(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Result<()> {
+    close_as(
+        conn,
+        id,
+        "canceled",
+        "canceled_by = ?3, canceled_at = ?2",
+        by,
+        ctx,
+    )
+}
+
+/// Confirms an open change: marks it `confirmed`, applies its unapplied actions in order and
+/// moves the order to the change's version. Returns the order as it now is.
+///
+/// # Errors
+/// 400 when the change is no longer open or holds an action this store cannot apply.
+pub fn confirm(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Result<Order> {
+    let change = retrieve(conn, id)?;
+    close_as(
+        conn,
+        id,
+        "confirmed",
+        "confirmed_by = ?3, confirmed_at = ?2",
+        by,
+        ctx,
+    )?;
+    let now = ctx.now();
+    for action in actions_of(conn, id)?.iter().filter(|a| !a.applied) {
+        apply(conn, &now, action)?;
+        conn.prepare_cached(
+            "UPDATE order_change_action SET applied = 1, updated_at = ?2 WHERE id = ?1",
+        )?
+        .execute(params![action.id, now])?;
+    }
+    conn.prepare_cached(
+        "UPDATE \"order\" SET version = ?2, updated_at = ?3 WHERE id = ?1 AND version < ?2",
+    )?
+    .execute(params![change.order_id, change.version, now])?;
+    super::retrieve(conn, &change.order_id)
+}
+
+fn apply(conn: &Connection, now: &str, action: &ChangeAction) -> Result<()> {
+    match action.action.as_str() {
+        TRANSFER_CUSTOMER => {
+            let customer = action
+                .reference_id
+                .as_deref()
+                .ok_or_else(|| Error::invalid("Reference to customer ID is required"))?;
+            let email = action.details.get("new_email").and_then(Value::as_str);
+            conn.prepare_cached(
+                "UPDATE \"order\" SET customer_id = ?2, email = COALESCE(?3, email), updated_at = ?4
+                 WHERE id = ?1",
+            )?
+            .execute(params![action.order_id, customer, email, now])?;
+            Ok(())
+        }
+        other => Err(Error::invalid(format!(
+            "Order change action {other} cannot be applied"
+        ))),
+    }
+}
+
+/// Moves an open change to `status`, setting `stamp` (`?2` = now, `?3` = `by`).
+fn close_as(
+    conn: &Connection,
+    id: &str,
+    status: &str,
+    stamp: &str,
+    by: Option<&str>,
+    ctx: &Ctx,
+) -> Result<()> {
+    let changed = conn
+        .prepare_cached(&format!(
+            "UPDATE order_change SET status = ?4, {stamp}, updated_at = ?2
+             WHERE id = ?1 AND deleted_at IS NULL AND status IN ('pending', 'requested')"
+        ))?
+        .execute(params![id, ctx.now(), by, status])?;
+    if changed == 1 {
+        Ok(())
+    } else {
+        Err(not_active(id))
+    }
+}
+
+fn ensure_open(conn: &Connection, id: &str) -> Result<()> {
+    let open: Option<i64> = conn
+        .prepare_cached(
+            "SELECT 1 FROM order_change WHERE id = ?1 AND deleted_at IS NULL
+               AND status IN ('pending', 'requested')",
+        )?
+        .query_row([id], |r| r.get(0))
+        .optional()?;
+    open.map(|_| ()).ok_or_else(|| not_active(id))
+}
+
+/// Medusa's message for a change that can no longer move.
+fn not_active(id: &str) -> Error {
+    Error::invalid(format!("Order change {id} is not active to be modified"))
+}
+
+#[cfg(test)]
+#[path = "changes_tests.rs"]
+mod tests;
