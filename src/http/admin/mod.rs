@@ -15,7 +15,9 @@ pub mod orders;
 pub mod price_lists;
 pub mod products;
 pub mod products_batch;
+pub mod reasons;
 pub mod regions;
+pub mod shell;
 pub mod shipping_option_read;
 pub mod stock_locations;
 pub mod taxonomy;
@@ -44,6 +46,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(inventory::routes());
     routes.extend(stock_locations::routes());
     routes.extend(shipping_option_read::routes());
+    routes.extend(reasons::routes());
+    routes.extend(shell::routes());
     routes
 }
 

@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod changes;
 pub mod items;
+pub mod return_reason;
 pub mod shipping;
 
 pub use items::LineItem;
@@ -25,6 +26,7 @@ pub fn module() -> Module {
         .migration(migration!("order", "0001_init.sql"))
         .migration(migration!("order", "0002_history.sql"))
         .migration(migration!("order", "0003_order_change.sql"))
+        .migration(migration!("order", "0005_return_reason.sql"))
 }
 
 /// An order as stored.

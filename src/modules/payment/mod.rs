@@ -4,6 +4,7 @@
 
 pub mod ledger;
 pub mod provider;
+pub mod refund_reason;
 #[cfg(test)]
 mod tests;
 
@@ -17,7 +18,9 @@ use serde_json::Value;
 
 /// The module: tables `payment*`.
 pub fn module() -> Module {
-    Module::new("payment", "payment").migration(migration!("payment", "0001_init.sql"))
+    Module::new("payment", "payment")
+        .migration(migration!("payment", "0001_init.sql"))
+        .migration(migration!("payment", "0002_refund_reason.sql"))
 }
 
 /// A payment collection with its live sessions and payments.
