@@ -9,6 +9,8 @@ pub mod create_product;
 pub mod create_region;
 pub mod export;
 pub mod export_catalog;
+pub mod fulfillment_setup;
+pub mod fulfillment_setup_locations;
 pub mod links;
 pub mod orders;
 pub mod price_lists;

@@ -26,8 +26,7 @@ fn options_match_zone_rules_and_prices() {
         name: "Standard".into(),
         service_zone_id: zone,
         shipping_profile_id: Some(profile),
-        type_label: "Standard".into(),
-        type_code: "standard".into(),
+        kind: TypeChoice::New("Standard".into(), "standard".into(), String::new()),
         prices: vec![
             ("usd".into(), None, 1000),
             ("usd".into(), Some("reg_1".into()), 800),
