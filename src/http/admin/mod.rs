@@ -7,6 +7,7 @@ pub mod catalog_routes;
 pub mod channels;
 pub mod customer_groups;
 pub mod customers;
+pub mod fulfillment_sets;
 pub mod inventory;
 pub mod invites;
 pub mod options;
@@ -16,6 +17,9 @@ pub mod price_lists;
 pub mod products;
 pub mod products_batch;
 pub mod regions;
+pub mod shipping_json;
+pub mod shipping_options;
+pub mod shipping_profiles;
 pub mod stock_locations;
 pub mod taxonomy;
 pub mod users;
@@ -42,6 +46,9 @@ pub fn routes() -> Vec<Route> {
     routes.extend(orders::routes());
     routes.extend(inventory::routes());
     routes.extend(stock_locations::routes());
+    routes.extend(shipping_profiles::routes());
+    routes.extend(shipping_options::routes());
+    routes.extend(fulfillment_sets::routes());
     routes
 }
 
