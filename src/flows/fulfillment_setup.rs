@@ -91,11 +91,14 @@ pub fn update_type(
     code: Option<&str>,
     description: Option<&str>,
 ) -> Result<ShippingOptionType> {
-    if option_types::retrieve(tx, id).is_err() {
-        return Err(Error::NotFound(format!(
-            "Shipping option type with id \"{id}\" not found"
-        )));
-    }
+    match option_types::retrieve(tx, id) {
+        Err(Error::NotFound(_)) => {
+            return Err(Error::NotFound(format!(
+                "Shipping option type with id \"{id}\" not found"
+            )));
+        }
+        other => other?,
+    };
     let updated = option_types::update(tx, ctx, id, label, code, description)?;
     ctx.emit(tx, "shipping-option-type.updated", json!({ "id": id }))?;
     Ok(updated)
@@ -170,10 +173,14 @@ fn resolve_prices(
     check_regions(conn, specs)?;
     let mut out = Vec::new();
     for spec in specs {
-        let stored = spec
-            .id
-            .as_ref()
-            .and_then(|id| current.and_then(|o| o.prices.iter().find(|p| &p.id == id)));
+        let stored = match &spec.id {
+            Some(id) => Some(
+                current
+                    .and_then(|o| o.prices.iter().find(|p| &p.id == id))
+                    .ok_or_else(|| Error::not_found("Price", id))?,
+            ),
+            None => None,
+        };
         let region = spec
             .region_id
             .clone()

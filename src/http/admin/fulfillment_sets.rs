@@ -5,7 +5,7 @@
 //! `province` zones; Medusa's `city` and `zip` zones are refused (no columns for them).
 
 use super::deleted;
-use super::shipping_json::select;
+use super::shipping_json::{at_path, select};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::fulfillment_setup_locations::{
@@ -221,13 +221,9 @@ fn geo_zone_of(value: &Value, index: usize, with_id: bool) -> Result<GeoZoneInpu
     if with_id {
         schema = schema.optional("id", Kind::String);
     }
-    let prefix = format!("geo_zones, {index}, ");
-    schema.check(value).map_err(|e| {
-        Error::invalid(
-            e.0.replace("field '", &format!("field '{prefix}"))
-                .replace("Field '", &format!("Field '{prefix}")),
-        )
-    })?;
+    schema
+        .check(value)
+        .map_err(|e| at_path(e, &format!("geo_zones, {index}, ")))?;
     Ok(GeoZoneInput {
         id: get_str(value, "id").map(str::to_string),
         zone: GeoZone {

@@ -6,7 +6,7 @@
 use crate::error::{Error, Result};
 use crate::flows::fulfillment_setup::PriceSpec;
 use crate::http::fields::{Graph, project, selection};
-use crate::http::validate::{Kind, Schema, get_str};
+use crate::http::validate::{BodyError, Kind, Schema, get_str};
 use crate::modules::fulfillment::profiles;
 use crate::modules::fulfillment::zones;
 use crate::modules::fulfillment::{NewRule, OptionRule, ShippingOption, TypeChoice};
@@ -173,41 +173,45 @@ pub fn rules_of(items: &[Value]) -> Result<Vec<(Option<String>, NewRule)>> {
         .collect()
 }
 
-/// A price of a create body: `{currency_code, amount}` or `{region_id, amount}` (strict).
+fn price_schema(key: &str, update: bool) -> Schema {
+    if update {
+        Schema::new()
+            .optional("id", Kind::String.nullable())
+            .optional(key, Kind::String.nullable())
+            .optional("amount", Kind::Number.nullable())
+    } else {
+        Schema::new()
+            .required(key, Kind::String)
+            .required("amount", Kind::Number)
+    }
+}
+
+/// An element's schema issues reported under `prefix` (`prices, 0, `), as zod paths them
+/// when the element is checked inside its array.
+pub fn at_path(error: BodyError, prefix: &str) -> Error {
+    Error::invalid(
+        error
+            .0
+            .replace("for field '", &format!("for field '{prefix}"))
+            .replace("Field '", &format!("Field '{prefix}")),
+    )
+}
+
+/// A price of a body: `{currency_code, amount}` or `{region_id, amount}` (strict; on
+/// update every field is optional and `id` names a price to keep). Which of Medusa's union
+/// members applies is decided by the presence of `region_id`.
 ///
 /// # Errors
 /// 400 for any other shape.
 pub fn price_of(value: &Value, index: usize, update: bool) -> Result<PriceSpec> {
-    let amount = if update {
-        Kind::Number.nullable()
-    } else {
-        Kind::Number
-    };
-    let base = |key: &str| {
-        let schema = Schema::new();
-        let schema = if update {
-            schema
-                .optional("id", Kind::String.nullable())
-                .optional(key, Kind::String.nullable())
-                .optional("amount", amount.clone())
-        } else {
-            schema
-                .required(key, Kind::String)
-                .required("amount", amount.clone())
-        };
-        schema
-    };
     let key = if value.get("region_id").is_some() {
         "region_id"
     } else {
         "currency_code"
     };
-    base(key).check(value).map_err(|e| {
-        Error::invalid(
-            e.0.replace("for field '", &format!("for field 'prices, {index}, "))
-                .replace("Field '", &format!("Field 'prices, {index}, ")),
-        )
-    })?;
+    price_schema(key, update)
+        .check(value)
+        .map_err(|e| at_path(e, &format!("prices, {index}, ")))?;
     Ok(PriceSpec {
         id: get_str(value, "id").map(str::to_string),
         currency_code: get_str(value, "currency_code").map(str::to_string),
