@@ -252,6 +252,8 @@ fn the_setup_routes_are_in_the_openapi_document() {
         "/admin/fulfillment-providers",
         "/admin/stock-locations/{id}/fulfillment-sets",
         "/admin/fulfillment-sets/{id}/service-zones/{zone_id}",
+        "/admin/fulfillments/{id}/shipment",
+        "/admin/fulfillments/{id}/cancel",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }

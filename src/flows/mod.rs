@@ -11,6 +11,7 @@ pub mod export;
 pub mod export_catalog;
 pub mod fulfillment_setup;
 pub mod fulfillment_setup_locations;
+pub mod fulfillment_setup_orders;
 pub mod links;
 pub mod orders;
 pub mod price_lists;

@@ -7,6 +7,7 @@ pub mod catalog_routes;
 pub mod channels;
 pub mod customer_groups;
 pub mod customers;
+pub mod fulfillment_records;
 pub mod fulfillment_sets;
 pub mod inventory;
 pub mod invites;
@@ -49,6 +50,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(shipping_profiles::routes());
     routes.extend(shipping_options::routes());
     routes.extend(fulfillment_sets::routes());
+    routes.extend(fulfillment_records::routes());
     routes
 }
 
