@@ -258,3 +258,24 @@ fn the_setup_routes_are_in_the_openapi_document() {
         assert!(doc["paths"][path].is_object(), "{path} missing");
     }
 }
+
+#[test]
+fn deleting_a_stock_location_deletes_its_fulfillment_sets_and_their_options() {
+    let admin = Admin::start();
+    let (location, set, zone) = admin.shipping_from("Dock", &["se"]);
+    let sp = admin.profile("Fragile");
+    let option = id(&admin.option(&zone, &sp, json!([{"currency_code": "eur", "amount": 5}])));
+    admin.ok(
+        "DELETE",
+        &format!("/admin/stock-locations/{location}"),
+        None,
+    );
+    let path = format!("/admin/shipping-options/{option}");
+    admin.refused("GET", &path, None, 404, "not_found");
+    let path = format!("/admin/fulfillment-sets/{set}/service-zones/{zone}");
+    admin.refused("POST", &path, Some(&json!({"name": "x"})), 404, "not_found");
+    assert_eq!(
+        admin.events("fulfillment-set.deleted"),
+        vec![json!({"id": set})]
+    );
+}
