@@ -13,7 +13,7 @@ fn fulfillment_sets_service_zones_and_providers() {
     let providers = admin.ok("GET", "/admin/fulfillment-providers", None);
     assert_eq!(
         providers,
-        json!({"fulfillment_providers": [{"id": "manual_manual", "is_enabled": true}], "count": 1, "offset": 0, "limit": 20})
+        json!({"fulfillment_providers": [{"id": "manual_manual", "is_enabled": true}], "count": 1, "offset": 0, "limit": 50})
     );
     let (location, set, zone) = admin.shipping_from("Dock", &["se", "no"]);
     let at = admin.ok(
@@ -163,6 +163,8 @@ fn fulfillment_sets_service_zones_and_providers() {
         location_doc["stock_location"]["fulfillment_providers"],
         json!([])
     );
+    let path = format!("/admin/fulfillment-providers?stock_location_id={location}");
+    assert_eq!(admin.ok("GET", &path, None)["count"], 0);
     assert_eq!(
         admin.events("fulfillment-set.deleted"),
         vec![json!({"id": set})]

@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::flows::fulfillment_setup_locations::{
     self as setup, providers_of_location, sets_of_location,
 };
-use crate::http::fields::{boolean, ids, page, string};
+use crate::http::fields::{boolean, ids, page, string, strings};
 use crate::http::validate::{Kind, Schema, get_array, get_str};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::fulfillment::zones::{self, GeoZoneInput};
@@ -145,25 +145,25 @@ fn location_providers(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn list_providers(engine: &Engine, request: &Request) -> Result<Response> {
-    let (limit, offset, _, fields) = page(&request.query, 20)?;
+    let (limit, offset, _, fields) = page(&request.query, 50)?;
     let q = &request.query;
     let (wanted, text) = (ids(q)?, string(q, "q")?);
     let enabled = boolean(q, "is_enabled")?;
-    let at = match string(q, "stock_location_id")? {
-        Some(location) => Some(
-            engine
-                .store()
-                .read(|c| providers_of_location(c, &location))?,
-        ),
-        None => None,
-    };
+    let locations = strings(q, "stock_location_id")?;
+    let at = engine.store().read(|c| {
+        let mut at = Vec::new();
+        for location in &locations {
+            at.extend(providers_of_location(c, location)?);
+        }
+        Ok(at)
+    })?;
     let matching: Vec<&str> = PROVIDERS
         .iter()
         .copied()
         .filter(|p| wanted.is_empty() || wanted.iter().any(|w| w == p))
         .filter(|p| text.as_deref().is_none_or(|t| p.contains(t)))
         .filter(|_| enabled != Some(false))
-        .filter(|p| at.as_ref().is_none_or(|a| a.iter().any(|x| x == p)))
+        .filter(|p| locations.is_empty() || at.iter().any(|x| x == p))
         .collect();
     let count = matching.len() as u64;
     let docs = matching
