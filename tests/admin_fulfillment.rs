@@ -54,6 +54,16 @@ fn shipping_profiles_crud_with_unique_names_and_strict_bodies() {
     );
     assert_eq!(updated["shipping_profile"]["name"], "Heavy");
     assert_eq!(updated["shipping_profile"]["metadata"], Value::Null);
+    let sorted = admin.ok("GET", "/admin/shipping-profiles?order=-name", None);
+    assert_eq!(sorted["shipping_profiles"][0]["name"], "Heavy");
+    let msg = admin.refused(
+        "GET",
+        "/admin/shipping-profiles?order=color",
+        None,
+        400,
+        "invalid_data",
+    );
+    assert_eq!(msg, "Invalid request: Cannot order by 'color'");
     let found = admin.ok("GET", "/admin/shipping-profiles?q=eav&fields=name", None);
     assert_eq!(found["count"], 1);
     assert_eq!(
@@ -215,6 +225,12 @@ fn shipping_options_create_retrieve_list_and_refuse_bad_input() {
         (all["count"].clone(), all["limit"].clone()),
         (json!(4), json!(20))
     );
+    let newest = admin.ok(
+        "GET",
+        "/admin/shipping-options?order=-created_at&limit=1",
+        None,
+    );
+    assert_eq!(newest["shipping_options"][0]["id"], so.as_str());
     assert_eq!(
         admin.ok("GET", "/admin/shipping-options?is_return=true", None)["count"],
         0

@@ -68,14 +68,15 @@ fn filter_of(request: &Request) -> Result<(OptionFilter, Option<String>)> {
 }
 
 fn list(engine: &Engine, request: &Request) -> Result<Response> {
-    let (limit, offset, _, fields) = page(&request.query, 20)?;
+    let (limit, offset, order, fields) = page(&request.query, 20)?;
     let (mut filter, location) = filter_of(request)?;
     let docs = engine.store().read(|conn| {
         if let Some(location) = &location {
             let sets = sets_of_location(conn, location)?;
             filter.set_ids = Some(sets.into_iter().map(|s| s.id).collect());
         }
-        let (options, count) = option_admin::list(conn, &filter, offset, limit)?;
+        let (options, count) =
+            option_admin::list(conn, &filter, order.as_deref(), (offset, limit))?;
         let docs = options
             .iter()
             .map(|o| {

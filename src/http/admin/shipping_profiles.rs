@@ -110,7 +110,7 @@ fn one<T: Serialize>(
 }
 
 fn list_profiles(engine: &Engine, request: &Request) -> Result<Response> {
-    let (limit, offset, _, fields) = page(&request.query, 20)?;
+    let (limit, offset, order, fields) = page(&request.query, 20)?;
     let q = &request.query;
     let filter = ProfileFilter {
         q: string(q, "q")?,
@@ -120,7 +120,7 @@ fn list_profiles(engine: &Engine, request: &Request) -> Result<Response> {
     };
     let (rows, count) = engine
         .store()
-        .read(|conn| profiles::list(conn, &filter, offset, limit))?;
+        .read(|conn| profiles::list(conn, &filter, order.as_deref(), (offset, limit)))?;
     let docs = rows
         .iter()
         .map(|p| {
@@ -192,7 +192,7 @@ fn delete_profile(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn list_types(engine: &Engine, request: &Request) -> Result<Response> {
-    let (limit, offset, _, fields) = page(&request.query, 10)?;
+    let (limit, offset, order, fields) = page(&request.query, 10)?;
     let q = &request.query;
     let filter = TypeFilter {
         q: string(q, "q")?,
@@ -202,7 +202,7 @@ fn list_types(engine: &Engine, request: &Request) -> Result<Response> {
     };
     let (rows, count) = engine
         .store()
-        .read(|conn| option_types::list(conn, &filter, offset, limit))?;
+        .read(|conn| option_types::list(conn, &filter, order.as_deref(), (offset, limit)))?;
     let docs = rows
         .iter()
         .map(|t| {

@@ -42,6 +42,27 @@ pub(crate) fn like_pattern(q: &str) -> String {
     format!("%{escaped}%")
 }
 
+/// The `ORDER BY` of a list from Medusa's `order` (`name`, `-created_at`): one of `allowed`
+/// columns (qualified by `prefix`), ties broken by id; oldest first when absent.
+///
+/// # Errors
+/// 400 for a column that cannot be sorted on.
+pub(crate) fn order_by(order: Option<&str>, allowed: &[&str], prefix: &str) -> Result<String> {
+    let Some(order) = order else {
+        return Ok(format!("{prefix}created_at, {prefix}id"));
+    };
+    let (name, direction) = match order.strip_prefix('-') {
+        Some(rest) => (rest, "DESC"),
+        None => (order, "ASC"),
+    };
+    let column = allowed.iter().find(|c| **c == name).ok_or_else(|| {
+        crate::error::Error::invalid(format!("Invalid request: Cannot order by '{name}'"))
+    })?;
+    Ok(format!(
+        "{prefix}{column} {direction}, {prefix}id {direction}"
+    ))
+}
+
 /// The module: tables `fulfillment_*`.
 pub fn module() -> Module {
     Module::new("fulfillment", "fulfillment")

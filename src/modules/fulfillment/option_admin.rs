@@ -48,16 +48,26 @@ const WHERE: &str = "o.deleted_at IS NULL
         WHERE r.shipping_option_id = o.id AND r.deleted_at IS NULL
           AND r.attribute = 'enabled_in_store' AND r.value = '\"false\"'))";
 
-/// A page of live options (oldest first) with rules and prices, and the count of all matching.
+/// A page of live options (oldest first unless `order` says otherwise) with rules and
+/// prices, and the count of all matching.
 ///
 /// # Errors
 /// Database failures.
 pub fn list(
     conn: &Connection,
     filter: &OptionFilter,
-    offset: u64,
-    limit: u64,
+    order: Option<&str>,
+    (offset, limit): (u64, u64),
 ) -> Result<(Vec<ShippingOption>, u64)> {
+    let allowed = [
+        "name",
+        "price_type",
+        "provider_id",
+        "created_at",
+        "updated_at",
+        "id",
+    ];
+    let order = super::order_by(order, &allowed, "o.")?;
     let q = filter.q.as_deref().map(super::like_pattern);
     let sets = filter.set_ids.as_deref().map(json_list);
     let args = (
@@ -84,7 +94,7 @@ pub fn list(
     let mut options: Vec<ShippingOption> = conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM fulfillment_shipping_option o {JOINS} WHERE {WHERE}
-             ORDER BY o.created_at, o.id LIMIT ?10 OFFSET ?11"
+             ORDER BY {order} LIMIT ?10 OFFSET ?11"
         ))?
         .query_map(
             params![

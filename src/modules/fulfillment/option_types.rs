@@ -90,16 +90,25 @@ const WHERE: &str = "deleted_at IS NULL
     AND (?3 = '[]' OR label IN (SELECT value FROM json_each(?3)))
     AND (?4 = '[]' OR code IN (SELECT value FROM json_each(?4)))";
 
-/// A page of live types, oldest first, and the count of all matching.
+/// A page of live types (oldest first unless `order` says otherwise) and the count of all matching.
 ///
 /// # Errors
 /// Database failures.
 pub fn list(
     conn: &Connection,
     filter: &TypeFilter,
-    offset: u64,
-    limit: u64,
+    order: Option<&str>,
+    (offset, limit): (u64, u64),
 ) -> Result<(Vec<ShippingOptionType>, u64)> {
+    let allowed = [
+        "label",
+        "code",
+        "description",
+        "created_at",
+        "updated_at",
+        "id",
+    ];
+    let order = super::order_by(order, &allowed, "")?;
     let q = filter.q.as_deref().map(super::like_pattern);
     let (ids, labels, codes) = (
         json_list(&filter.ids),
@@ -114,7 +123,7 @@ pub fn list(
     let rows = conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM fulfillment_shipping_option_type WHERE {WHERE}
-             ORDER BY created_at, id LIMIT ?5 OFFSET ?6"
+             ORDER BY {order} LIMIT ?5 OFFSET ?6"
         ))?
         .query_map(
             params![q, ids, labels, codes, clamp(limit), clamp(offset)],

@@ -111,16 +111,21 @@ const WHERE: &str = "deleted_at IS NULL
     AND (?3 IS NULL OR name = ?3)
     AND (?4 IS NULL OR type = ?4)";
 
-/// A page of live profiles, oldest first, and the count of all matching.
+/// A page of live profiles (oldest first unless `order` says otherwise) and the count of all matching.
 ///
 /// # Errors
 /// Database failures.
 pub fn list(
     conn: &Connection,
     filter: &ProfileFilter,
-    offset: u64,
-    limit: u64,
+    order: Option<&str>,
+    (offset, limit): (u64, u64),
 ) -> Result<(Vec<ShippingProfile>, u64)> {
+    let order = super::order_by(
+        order,
+        &["name", "type", "created_at", "updated_at", "id"],
+        "",
+    )?;
     let q = filter.q.as_deref().map(super::like_pattern);
     let ids = json_list(&filter.ids);
     let count: i64 = conn
@@ -131,7 +136,7 @@ pub fn list(
     let rows = conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM fulfillment_shipping_profile WHERE {WHERE}
-             ORDER BY created_at, id LIMIT ?5 OFFSET ?6"
+             ORDER BY {order} LIMIT ?5 OFFSET ?6"
         ))?
         .query_map(
             params![
