@@ -15,7 +15,7 @@ use crate::modules::fulfillment::option_admin::{self, OptionChanges, PriceInput,
 use crate::modules::fulfillment::option_types::{self, ShippingOptionType};
 use crate::modules::fulfillment::profiles::{self, ShippingProfile};
 use crate::modules::fulfillment::{
-    self, NewRule, NewShippingOption, ShippingOption, TypeChoice, zones,
+    self, NewRule, NewShippingOption, OptionPrice, ShippingOption, TypeChoice, zones,
 };
 use crate::modules::region;
 use rusqlite::Connection;
@@ -171,51 +171,69 @@ fn resolve_prices(
     current: Option<&ShippingOption>,
 ) -> Result<Vec<PriceInput>> {
     check_regions(conn, specs)?;
-    let mut out = Vec::new();
-    for spec in specs {
-        let stored = match &spec.id {
-            Some(id) => Some(
-                current
-                    .and_then(|o| o.prices.iter().find(|p| &p.id == id))
-                    .ok_or_else(|| Error::not_found("Price", id))?,
-            ),
-            None => None,
-        };
-        let region = spec
-            .region_id
-            .clone()
-            .or_else(|| stored.and_then(|p| p.region_id.clone()));
-        let currency = match (&spec.currency_code, &region) {
-            (Some(c), _) => c.to_lowercase(),
-            (None, Some(r)) => region::retrieve(conn, r)?.currency_code,
-            (None, None) => stored.map(|p| p.currency_code.clone()).unwrap_or_default(),
-        };
-        if currency.is_empty() {
-            return Err(Error::invalid(
-                "A shipping option price needs a currency_code or a region_id",
-            ));
-        }
-        let amount = match (&spec.amount, stored) {
-            (Some(a), _) => crate::money::parse_major_non_negative(a, &currency)
-                .map_err(|e| Error::invalid(e.to_string()))?,
-            (None, Some(p)) => p.amount,
-            (None, None) => {
-                return Err(Error::invalid(
-                    "Invalid request: Field 'prices, amount' is required",
-                ));
-            }
-        };
-        out.push((spec.id.clone(), currency, region, amount));
+    specs
+        .iter()
+        .map(|spec| {
+            let stored = match &spec.id {
+                Some(id) => Some(
+                    current
+                        .and_then(|o| o.prices.iter().find(|p| &p.id == id))
+                        .ok_or_else(|| Error::not_found("Price", id))?,
+                ),
+                None => None,
+            };
+            let region = spec
+                .region_id
+                .clone()
+                .or_else(|| stored.and_then(|p| p.region_id.clone()));
+            let currency = currency_of(conn, spec, region.as_deref(), stored)?;
+            let amount = amount_of(spec, &currency, stored)?;
+            Ok((spec.id.clone(), currency, region, amount))
+        })
+        .collect()
+}
+
+/// The currency sent, else the region's, else the stored price's.
+fn currency_of(
+    conn: &Connection,
+    spec: &PriceSpec,
+    region: Option<&str>,
+    stored: Option<&OptionPrice>,
+) -> Result<String> {
+    let currency = match (&spec.currency_code, region) {
+        (Some(c), _) => c.to_lowercase(),
+        (None, Some(r)) => region::retrieve(conn, r)?.currency_code,
+        (None, None) => stored.map(|p| p.currency_code.clone()).unwrap_or_default(),
+    };
+    if currency.is_empty() {
+        return Err(Error::invalid(
+            "A shipping option price needs a currency_code or a region_id",
+        ));
     }
-    Ok(out)
+    Ok(currency)
+}
+
+/// The amount sent (major units, to minor), else the stored price's.
+fn amount_of(spec: &PriceSpec, currency: &str, stored: Option<&OptionPrice>) -> Result<i64> {
+    match (&spec.amount, stored) {
+        (Some(a), _) => crate::money::parse_major_non_negative(a, currency)
+            .map_err(|e| Error::invalid(e.to_string())),
+        (None, Some(p)) => Ok(p.amount),
+        (None, None) => Err(Error::invalid(
+            "Invalid request: Field 'prices, amount' is required",
+        )),
+    }
 }
 
 /// Medusa's `validateShippingOptionPricesStep`: every region named must exist.
 fn check_regions(conn: &Connection, specs: &[PriceSpec]) -> Result<()> {
     let mut missing: Vec<&str> = Vec::new();
     for region_id in specs.iter().filter_map(|s| s.region_id.as_deref()) {
-        if region::retrieve(conn, region_id).is_err() && !missing.contains(&region_id) {
-            missing.push(region_id);
+        match region::retrieve(conn, region_id) {
+            Ok(_) => {}
+            Err(Error::NotFound(_)) if !missing.contains(&region_id) => missing.push(region_id),
+            Err(Error::NotFound(_)) => {}
+            Err(e) => return Err(e),
         }
     }
     if missing.is_empty() {
