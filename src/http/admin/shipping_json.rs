@@ -74,14 +74,23 @@ pub fn rule_json(rule: &OptionRule, option_id: &str) -> Value {
         "value": rule_value(&rule.value), "shipping_option_id": option_id})
 }
 
+/// A related record that may be gone (answered as `null`); other failures stay errors.
+fn present<T>(found: Result<T>) -> Result<Option<T>> {
+    match found {
+        Ok(value) => Ok(Some(value)),
+        Err(Error::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The admin document of an option.
 ///
 /// # Errors
 /// Database failures.
 pub fn option_doc(conn: &Connection, o: &ShippingOption) -> Result<Value> {
-    let zone = zones::retrieve_zone(conn, &o.service_zone_id).ok();
+    let zone = present(zones::retrieve_zone(conn, &o.service_zone_id))?;
     let profile = match &o.shipping_profile_id {
-        Some(id) => profiles::retrieve(conn, id).ok(),
+        Some(id) => present(profiles::retrieve(conn, id))?,
         None => None,
     };
     let prices: Vec<Value> = o
