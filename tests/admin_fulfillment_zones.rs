@@ -16,6 +16,24 @@ fn fulfillment_sets_service_zones_and_providers() {
         json!({"fulfillment_providers": [{"id": "manual_manual", "is_enabled": true}], "count": 1, "offset": 0, "limit": 50})
     );
     let (location, set, zone) = admin.shipping_from("Dock", &["se", "no"]);
+    let plain = admin.ok("GET", &format!("/admin/stock-locations/{location}"), None);
+    assert!(plain["stock_location"].get("fulfillment_sets").is_none());
+    let path = format!(
+        "/admin/stock-locations/{location}?fields=*fulfillment_sets,*fulfillment_providers"
+    );
+    let full = admin.ok("GET", &path, None)["stock_location"].clone();
+    assert_eq!(full["fulfillment_sets"][0]["id"], set.as_str());
+    assert_eq!(
+        full["fulfillment_sets"][0]["service_zones"][0]["id"],
+        zone.as_str()
+    );
+    assert_eq!(full["fulfillment_providers"][0]["id"], "manual_manual");
+    let listed = admin.ok(
+        "GET",
+        "/admin/stock-locations?fields=%2Bfulfillment_sets.name",
+        None,
+    );
+    assert!(listed["stock_locations"][0]["fulfillment_sets"].is_array());
     let at = admin.ok(
         "GET",
         &format!("/admin/fulfillment-providers?stock_location_id={location}"),

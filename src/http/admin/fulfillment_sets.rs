@@ -18,7 +18,7 @@ use crate::modules::fulfillment::zones::{self, GeoZoneInput};
 use crate::modules::fulfillment::{GeoZone, PROVIDERS};
 use crate::modules::stock_location::manage;
 use rusqlite::Connection;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// The routes of this family.
 pub fn routes() -> Vec<Route> {
@@ -66,16 +66,43 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
+/// Adds a location's `fulfillment_sets` (with zones and geo zones) and / or
+/// `fulfillment_providers` to its document, each when `wanted` names it.
+///
+/// # Errors
+/// Database failures.
+pub fn add_fulfillment(
+    conn: &Connection,
+    id: &str,
+    doc: &mut Map<String, Value>,
+    wanted: impl Fn(&str) -> bool,
+) -> Result<()> {
+    if wanted("fulfillment_sets") {
+        let sets = serde_json::to_value(sets_of_location(conn, id)?)?;
+        doc.insert("fulfillment_sets".into(), sets);
+    }
+    if wanted("fulfillment_providers") {
+        let providers: Vec<Value> = providers_of_location(conn, id)?
+            .into_iter()
+            .map(|p| json!({"id": p, "is_enabled": true}))
+            .collect();
+        doc.insert("fulfillment_providers".into(), Value::Array(providers));
+    }
+    Ok(())
+}
+
+/// Whether a `fields=` string reaches `relation`.
+pub fn asks_for(fields: Option<&str>, relation: &str) -> bool {
+    fields.is_some_and(|f| {
+        f.split(',')
+            .any(|part| part.trim_start_matches(['+', '*']).starts_with(relation))
+    })
+}
+
 /// The stock location document with its fulfillment sets and providers.
 fn location_doc(conn: &Connection, id: &str) -> Result<Value> {
     let mut doc = manage::document(conn, id)?;
-    let sets = serde_json::to_value(sets_of_location(conn, id)?)?;
-    let providers: Vec<Value> = providers_of_location(conn, id)?
-        .into_iter()
-        .map(|p| json!({"id": p, "is_enabled": true}))
-        .collect();
-    doc.insert("fulfillment_sets".into(), sets);
-    doc.insert("fulfillment_providers".into(), Value::Array(providers));
+    add_fulfillment(conn, id, &mut doc, |_| true)?;
     Ok(Value::Object(doc))
 }
 
