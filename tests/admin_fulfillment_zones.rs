@@ -211,17 +211,7 @@ fn a_shop_configured_through_the_admin_api_alone_checks_out_with_its_option() {
     let option = id(&admin.option(&zone, &sp, json!([{"region_id": region, "amount": 59}])));
 
     let app = &admin.app;
-    let variant = app.variant();
-    let cart = id(&app.ok("/store/carts", &json!({"region_id": region}))["cart"]);
-    app.ok(
-        &format!("/store/carts/{cart}/line-items"),
-        &json!({"variant_id": variant, "quantity": 1}),
-    );
-    let address = common::checkout::address("se");
-    app.ok(
-        &format!("/store/carts/{cart}"),
-        &json!({"email": "ada@example.com", "shipping_address": address}),
-    );
+    let cart = swedish_cart(app, &region);
     let options = app
         .store_get(&format!("/store/shipping-options?cart_id={cart}"))
         .json();
@@ -246,8 +236,24 @@ fn a_shop_configured_through_the_admin_api_alone_checks_out_with_its_option() {
         option.as_str()
     );
     assert_eq!(cart_doc["cart"]["shipping_total"], 59);
+    let collection = app.ok("/store/payment-collections", &json!({"cart_id": cart}));
+    let pc = id(&collection["payment_collection"]);
+    let session = json!({"provider_id": "pp_system_default"});
+    app.ok(
+        &format!("/store/payment-collections/{pc}/payment-sessions"),
+        &session,
+    );
+    let placed = app.complete(&cart);
+    assert_eq!(placed.status, 200, "{}", placed.text());
+    let order = placed.json()["order"].clone();
+    assert_eq!(
+        order["shipping_methods"][0]["shipping_option_id"],
+        option.as_str()
+    );
+    assert_eq!(order["shipping_total"], 59);
 
-    // Disabling the option in the store takes it away from the cart's choices.
+    // Disabling the option in the store takes it away from a cart's choices.
+    let cart = swedish_cart(app, &region);
     let off =
         json!({"rules": [{"attribute": "enabled_in_store", "operator": "eq", "value": "false"}]});
     admin.ok(
@@ -298,4 +304,16 @@ fn deleting_a_stock_location_deletes_its_fulfillment_sets_and_their_options() {
         admin.events("fulfillment-set.deleted"),
         vec![json!({"id": set})]
     );
+}
+
+/// A cart in `region` with one demo item and a Swedish shipping address.
+fn swedish_cart(app: &common::TestApp, region: &str) -> String {
+    let variant = app.variant();
+    let cart = id(&app.ok("/store/carts", &json!({"region_id": region}))["cart"]);
+    let item = json!({"variant_id": variant, "quantity": 1});
+    app.ok(&format!("/store/carts/{cart}/line-items"), &item);
+    let address = common::checkout::address("se");
+    let body = json!({"email": "ada@example.com", "shipping_address": address, "billing_address": address});
+    app.ok(&format!("/store/carts/{cart}"), &body);
+    cart
 }
