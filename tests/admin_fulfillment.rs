@@ -426,7 +426,11 @@ fn updating_an_option_replaces_its_prices_and_rules_and_the_rules_batch_edits_th
         "not_found",
     );
     assert_eq!(admin.events("shipping-option.updated").len(), 2);
-    assert_eq!(admin.events("shipping-option-rule.created").len(), 2);
+    // Two rules with the option, two in the batch; the update kept one rule and dropped one.
+    assert_eq!(admin.events("shipping-option-rule.created").len(), 4);
+    assert_eq!(admin.events("shipping-option-rule.updated").len(), 2);
+    assert_eq!(admin.events("shipping-option-rule.deleted").len(), 2);
+    assert_eq!(admin.events("shipping-option-type.created").len(), 2);
     assert_eq!(
         admin.events("shipping-option.deleted"),
         vec![json!({"id": so})]

@@ -188,6 +188,10 @@ fn fulfillment_sets_service_zones_and_providers() {
         vec![json!({"id": set})]
     );
     assert_eq!(admin.events("service-zone.deleted").len(), 2);
+    // se and no with the zone, fi-18 by the update (which kept se, dropped no), dk with the second.
+    assert_eq!(admin.events("geo-zone.created").len(), 4);
+    assert_eq!(admin.events("geo-zone.updated"), vec![json!({"id": kept})]);
+    assert_eq!(admin.events("geo-zone.deleted").len(), 1);
     assert_eq!(
         admin.events("shipping-option.deleted"),
         vec![json!({"id": option})]

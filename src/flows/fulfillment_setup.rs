@@ -5,7 +5,8 @@
 //! region (whose currency they take) and their provider must be enabled at the stock
 //! location of their zone's set — so they are checked here. Emits Medusa's event names
 //! (`shipping-profile.*`, `shipping-option-type.*`, `shipping-option.*`,
-//! `shipping-option-rule.*`) with data `{id}`.
+//! `shipping-option-rule.*`) with data `{id}`, including the module's events for the types
+//! and rules created or changed along with an option.
 
 use crate::ctx::Ctx;
 use crate::db::Tx;
@@ -269,7 +270,32 @@ pub fn create_option(tx: &Tx, ctx: &Ctx, input: &OptionInput) -> Result<Shipping
     };
     let made = fulfillment::create_option(tx, ctx, &new)?;
     ctx.emit(tx, "shipping-option.created", json!({ "id": made.id }))?;
+    if matches!(input.kind, TypeChoice::New(..)) {
+        emit_each(tx, ctx, "shipping-option-type.created", [&made.type_id])?;
+    }
+    emit_each(
+        tx,
+        ctx,
+        "shipping-option-rule.created",
+        made.rules.iter().map(|r| &r.id),
+    )?;
     Ok(made)
+}
+
+/// Emits `name` with `{id}` for each id (Medusa's module events for nested records).
+///
+/// # Errors
+/// Database failures.
+pub(crate) fn emit_each<'a>(
+    tx: &Tx,
+    ctx: &Ctx,
+    name: &str,
+    ids: impl IntoIterator<Item = &'a String>,
+) -> Result<()> {
+    for id in ids {
+        ctx.emit(tx, name, json!({ "id": id }))?;
+    }
+    Ok(())
 }
 
 /// Input of [`update_option`]: scalar changes, a new type, and replacement prices / rules.
@@ -320,7 +346,32 @@ pub fn update_option(
     }
     let updated = option_admin::update(tx, ctx, id, &changes)?;
     ctx.emit(tx, "shipping-option.updated", json!({ "id": id }))?;
+    if matches!(update.kind, Some(TypeChoice::New(..))) {
+        emit_each(tx, ctx, "shipping-option-type.created", [&updated.type_id])?;
+    }
+    if let Some(rules) = &update.rules {
+        emit_rule_changes(tx, ctx, &current, &updated, rules)?;
+    }
     Ok(updated)
+}
+
+/// The rule events of a replacement: rules new since `before` created, those sent with an id
+/// updated, those gone deleted.
+fn emit_rule_changes(
+    tx: &Tx,
+    ctx: &Ctx,
+    before: &ShippingOption,
+    after: &ShippingOption,
+    sent: &[RuleInput],
+) -> Result<()> {
+    let had = |id: &String| before.rules.iter().any(|r| &r.id == id);
+    let has = |id: &String| after.rules.iter().any(|r| &r.id == id);
+    let created = after.rules.iter().map(|r| &r.id).filter(|id| !had(id));
+    emit_each(tx, ctx, "shipping-option-rule.created", created)?;
+    let updated = sent.iter().filter_map(|(id, _)| id.as_ref());
+    emit_each(tx, ctx, "shipping-option-rule.updated", updated)?;
+    let deleted = before.rules.iter().map(|r| &r.id).filter(|id| !has(id));
+    emit_each(tx, ctx, "shipping-option-rule.deleted", deleted)
 }
 
 /// Deletes a shipping option with its rules and prices; emits `shipping-option.deleted`.

@@ -3,12 +3,14 @@
 //! stock location and fulfillment modules joined by the `location_fulfillment_set` and
 //! `location_fulfillment_provider` links (Medusa's `createLocationFulfillmentSetWorkflow`,
 //! `create|update|deleteServiceZonesWorkflow`, `deleteFulfillmentSetsWorkflow`). Emits
-//! `fulfillment-set.created|deleted`, `service-zone.created|updated|deleted` and, for the
-//! options a deleted zone takes with it, `shipping-option.deleted`.
+//! `fulfillment-set.created|deleted`, `service-zone.created|updated|deleted`,
+//! `geo-zone.created|updated|deleted` as a zone's geo zones change and, for the options a
+//! deleted zone takes with it, `shipping-option.deleted`.
 
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
+use crate::flows::fulfillment_setup::emit_each;
 use crate::flows::links;
 use crate::modules::fulfillment::zones::{self, FulfillmentSet, GeoZoneInput, ServiceZone};
 use crate::modules::fulfillment::{self, GeoZone, PROVIDERS};
@@ -131,6 +133,13 @@ pub fn create_zone(
     zones::check_zone_name_free(tx, name, "")?;
     let id = fulfillment::create_zone(tx, ctx, set_id, name, geo_zones)?;
     ctx.emit(tx, "service-zone.created", json!({ "id": id }))?;
+    let zone = zones::retrieve_zone(tx, &id)?;
+    emit_each(
+        tx,
+        ctx,
+        "geo-zone.created",
+        zone.geo_zones.iter().map(|g| &g.id),
+    )?;
     Ok(id)
 }
 
@@ -162,9 +171,23 @@ pub fn update_zone(
     name: Option<&str>,
     geo_zones: Option<&[GeoZoneInput]>,
 ) -> Result<ServiceZone> {
-    zone_of_set(tx, set_id, zone_id)?;
+    let before = zone_of_set(tx, set_id, zone_id)?;
     let zone = zones::update_zone(tx, ctx, zone_id, name, geo_zones)?;
     ctx.emit(tx, "service-zone.updated", json!({ "id": zone_id }))?;
+    if let Some(sent) = geo_zones {
+        let had = |id: &String| before.geo_zones.iter().any(|g| &g.id == id);
+        let has = |id: &String| zone.geo_zones.iter().any(|g| &g.id == id);
+        let created = zone.geo_zones.iter().map(|g| &g.id).filter(|id| !had(id));
+        emit_each(tx, ctx, "geo-zone.created", created)?;
+        emit_each(
+            tx,
+            ctx,
+            "geo-zone.updated",
+            sent.iter().filter_map(|g| g.id.as_ref()),
+        )?;
+        let deleted = before.geo_zones.iter().map(|g| &g.id).filter(|id| !has(id));
+        emit_each(tx, ctx, "geo-zone.deleted", deleted)?;
+    }
     Ok(zone)
 }
 
