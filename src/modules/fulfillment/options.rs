@@ -9,7 +9,9 @@ use serde_json::Value;
 /// A shipping option rule (`attribute operator value`, e.g. `is_return eq "false"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OptionRule {
-    /// `sorul_…`
+    /// `sorul_…` (not serialized: the store's documents carry attribute, operator and value
+    /// only, as Medusa's store fields do; the admin document adds it explicitly).
+    #[serde(skip_serializing)]
     pub id: String,
     /// Rule attribute.
     pub attribute: String,
