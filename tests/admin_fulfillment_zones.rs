@@ -231,6 +231,8 @@ fn a_shop_configured_through_the_admin_api_alone_checks_out_with_its_option() {
         "only the option set up for Sweden"
     );
     assert_eq!(options["shipping_options"][0]["amount"], 59);
+    let rule = json!({"attribute": "enabled_in_store", "operator": "eq", "value": "true"});
+    assert_eq!(options["shipping_options"][0]["rules"][0], rule);
     let cart_doc = app.ok(
         &format!("/store/carts/{cart}/shipping-methods"),
         &json!({"option_id": option}),

@@ -17,7 +17,9 @@ pub struct OptionRule {
     pub attribute: String,
     /// `eq`, `ne`, `in`…
     pub operator: String,
-    /// JSON-encoded value as Medusa stores it (`"\"true\""`).
+    /// JSON-encoded value as Medusa stores it (`"\"true\""`); serialized as the string or
+    /// array it encodes, as Medusa answers it.
+    #[serde(serialize_with = "decoded")]
     pub value: String,
 }
 
@@ -88,6 +90,11 @@ impl ShippingOption {
                 }
             })
     }
+}
+
+fn decoded<S: serde::Serializer>(stored: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    let value = serde_json::from_str(stored).unwrap_or_else(|_| Value::String(stored.into()));
+    serde::Serialize::serialize(&value, serializer)
 }
 
 /// The values a stored rule value names: a JSON string, a JSON array of strings, or (for
