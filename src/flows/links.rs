@@ -34,6 +34,15 @@ pub fn location_fulfillment_set() -> Link {
     )
 }
 
+/// Stock location ↔ fulfillment provider: the providers a location ships with (a shipping
+/// option's provider must be one of its zone's location's).
+pub fn location_fulfillment_provider() -> Link {
+    define_link(
+        LinkEnd::new("stock_location", "stock_location_id"),
+        LinkEnd::new("fulfillment_provider", "fulfillment_provider_id"),
+    )
+}
+
 /// Cart ↔ payment collection (one per cart).
 pub fn cart_payment_collection() -> Link {
     define_link(
@@ -97,6 +106,7 @@ pub fn core_links() -> Vec<Link> {
         variant_inventory_item(),
         sales_channel_stock_location(),
         location_fulfillment_set(),
+        location_fulfillment_provider(),
         cart_payment_collection(),
         order_cart(),
         order_payment_collection(),

@@ -8,7 +8,7 @@ use super::checkout::catalog;
 use super::links;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
-use crate::modules::fulfillment::{self, GeoZone, NewShippingOption};
+use crate::modules::fulfillment::{self, GeoZone, NewShippingOption, TypeChoice};
 use crate::modules::inventory;
 use crate::modules::stock_location::{self, LocationAddress};
 use crate::money::parse_major_non_negative;
@@ -261,8 +261,7 @@ fn load_set(
                 name: option.name.clone(),
                 service_zone_id: zone_id.clone(),
                 shipping_profile_id: profile.map(str::to_string),
-                type_label: option.name.clone(),
-                type_code: option.code.clone(),
+                kind: TypeChoice::New(option.name.clone(), option.code.clone(), String::new()),
                 prices,
                 ..NewShippingOption::default()
             };

@@ -1,11 +1,12 @@
 //! Admin inventory operations that touch more than the inventory module: levels and
 //! reservations name a stock location that must exist; deleting a location removes its sales
-//! channel links; linking channels to a location checks both ends.
+//! channel and fulfillment provider links and deletes its fulfillment sets; linking channels
+//! to a location checks both ends.
 
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::Result;
-use crate::flows::links;
+use crate::flows::{fulfillment_setup_locations, links};
 use crate::modules::inventory::{manage, reservations};
 use crate::modules::{sales_channel, stock_location};
 
@@ -39,7 +40,8 @@ pub fn create_reservation(
     reservations::create(tx, ctx, input)
 }
 
-/// Deletes a location and dismisses its sales channel links.
+/// Deletes a location, dismisses its sales channel and fulfillment provider links, and
+/// deletes its fulfillment sets (Medusa's location ↔ set link cascades deletes to the set).
 ///
 /// # Errors
 /// 404 when absent; database failures.
@@ -48,6 +50,13 @@ pub fn delete_location(tx: &Tx, ctx: &Ctx, id: &str) -> Result<()> {
     let link = links::sales_channel_stock_location();
     for channel in link.lefts_of(tx, id)? {
         link.dismiss(tx, &channel, id, &ctx.now())?;
+    }
+    let providers = links::location_fulfillment_provider();
+    for provider in providers.rights_of(tx, id)? {
+        providers.dismiss(tx, id, &provider, &ctx.now())?;
+    }
+    for set in fulfillment_setup_locations::sets_of_location(tx, id)? {
+        fulfillment_setup_locations::delete_set(tx, ctx, &set.id)?;
     }
     Ok(())
 }

@@ -7,6 +7,8 @@ pub mod catalog_routes;
 pub mod channels;
 pub mod customer_groups;
 pub mod customers;
+pub mod fulfillment_records;
+pub mod fulfillment_sets;
 pub mod inventory;
 pub mod invites;
 pub mod options;
@@ -18,7 +20,10 @@ pub mod products_batch;
 pub mod reasons;
 pub mod regions;
 pub mod shell;
+pub mod shipping_json;
 pub mod shipping_option_read;
+pub mod shipping_options;
+pub mod shipping_profiles;
 pub mod stock_locations;
 pub mod taxonomy;
 pub mod users;
@@ -45,9 +50,13 @@ pub fn routes() -> Vec<Route> {
     routes.extend(orders::routes());
     routes.extend(inventory::routes());
     routes.extend(stock_locations::routes());
-    routes.extend(shipping_option_read::routes());
     routes.extend(reasons::routes());
     routes.extend(shell::routes());
+    routes.extend(shipping_profiles::routes());
+    routes.extend(shipping_options::routes());
+    routes.extend(shipping_option_read::routes());
+    routes.extend(fulfillment_sets::routes());
+    routes.extend(fulfillment_records::routes());
     routes
 }
 

@@ -1,5 +1,7 @@
-//! `/admin/stock-locations`: CRUD, and `/:id/sales-channels {add, remove}`.
+//! `/admin/stock-locations`: CRUD, and `/:id/sales-channels {add, remove}`; documents carry
+//! `fulfillment_sets` and `fulfillment_providers` when `fields=` asks for them.
 
+use super::fulfillment_sets::{add_fulfillment, asks_for};
 use super::{as_map, deleted, strings};
 use crate::engine::Engine;
 use crate::error::Result;
@@ -8,6 +10,7 @@ use crate::http::fields::{ids, page, string, strings as query_strings};
 use crate::http::validate::{Kind, Schema, get_object, get_str};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::stock_location::{self, LocationAddress, manage};
+use rusqlite::Connection;
 use serde_json::{Value, json};
 
 /// The routes of this family.
@@ -58,13 +61,21 @@ fn address_schema(required: bool) -> Schema {
     schema
 }
 
-fn location_reply(engine: &Engine, id: &str) -> Result<Response> {
-    let doc = engine.store().read(|conn| manage::document(conn, id))?;
+/// The location document; `fulfillment_sets` / `fulfillment_providers` when `fields` asks.
+fn document(conn: &Connection, id: &str, fields: Option<&str>) -> Result<Value> {
+    let mut doc = manage::document(conn, id)?;
+    add_fulfillment(conn, id, &mut doc, |relation| asks_for(fields, relation))?;
+    Ok(Value::Object(doc))
+}
+
+fn location_reply(engine: &Engine, request: &Request, id: &str) -> Result<Response> {
+    let fields = request.query_str("fields");
+    let doc = engine.store().read(|conn| document(conn, id, fields))?;
     Ok(Response::json(json!({ "stock_location": doc })))
 }
 
 fn list(engine: &Engine, request: &Request) -> Result<Response> {
-    let (limit, offset, _, _) = page(&request.query, 50)?;
+    let (limit, offset, _, fields) = page(&request.query, 50)?;
     let (limit, offset) = (limit.min(i64::MAX as u64), offset.min(i64::MAX as u64));
     let q = string(&request.query, "q")?;
     let names = query_strings(&request.query, "name")?;
@@ -73,7 +84,7 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
         let (ids, count) = manage::list(conn, q.as_deref(), &names, &wanted, offset, limit)?;
         let docs = ids
             .iter()
-            .map(|id| manage::document(conn, id).map(Value::Object))
+            .map(|id| document(conn, id, fields.as_deref()))
             .collect::<Result<Vec<_>>>()?;
         Ok((docs, count))
     })?;
@@ -87,7 +98,7 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
-    location_reply(engine, request.param("id"))
+    location_reply(engine, request, request.param("id"))
 }
 
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
@@ -124,7 +135,7 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
         manage::update(tx, &ctx, &created.id, &fields, address.as_ref())?;
         Ok(created.id)
     })?;
-    location_reply(engine, &id)
+    location_reply(engine, request, &id)
 }
 
 fn update(engine: &Engine, request: &Request) -> Result<Response> {
@@ -144,7 +155,7 @@ fn update(engine: &Engine, request: &Request) -> Result<Response> {
     engine
         .store()
         .write(move |tx| manage::update(tx, &ctx, &target, &fields, address.as_ref()))?;
-    location_reply(engine, &id)
+    location_reply(engine, request, &id)
 }
 
 fn delete(engine: &Engine, request: &Request) -> Result<Response> {
@@ -168,5 +179,5 @@ fn channels(engine: &Engine, request: &Request) -> Result<Response> {
     engine
         .store()
         .write(move |tx| stock_admin::location_channels(tx, &ctx, &target, &add, &remove))?;
-    location_reply(engine, &id)
+    location_reply(engine, request, &id)
 }

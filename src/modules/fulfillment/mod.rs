@@ -1,17 +1,24 @@
 //! Fulfillment: fulfillment sets (linked to stock locations) of service zones that cover geo
 //! zones (a country, or a province of it), shipping profiles, and shipping options — each in
 //! one service zone, with rules (`is_return`, `enabled_in_store`) and flat prices per
-//! currency, optionally per region. The only provider is `manual_manual`.
+//! currency, optionally per region. The only provider is `manual_manual`. Admin setup
+//! (issue 13): `profiles.rs`, `option_types.rs`, `option_admin.rs` (option list, update,
+//! delete, rules), `zones.rs` (sets and service zones as documents, their updates and
+//! cascading deletes).
 
+pub mod option_admin;
 pub mod option_parts;
+pub mod option_types;
 mod options;
+pub mod profiles;
 pub mod records;
 #[cfg(test)]
 mod tests;
+pub mod zones;
 
 pub use options::{
-    NewShippingOption, OptionPrice, OptionRule, ShippingOption, create_option, options_in_sets,
-    price_for, retrieve_option,
+    NewRule, NewShippingOption, OptionPrice, OptionRule, ShippingOption, TypeChoice, create_option,
+    insert_price, insert_rule, options_in_sets, price_for, retrieve_option,
 };
 
 use crate::ctx::Ctx;
@@ -23,11 +30,46 @@ use rusqlite::{Connection, OptionalExtension, params};
 /// The manual fulfillment provider's id.
 pub const MANUAL_PROVIDER: &str = "manual_manual";
 
+/// Every fulfillment provider this build has (Medusa registers providers in code, and
+/// ships `manual_manual`); all are enabled.
+pub const PROVIDERS: &[&str] = &[MANUAL_PROVIDER];
+
+/// A `LIKE` pattern matching `q` anywhere, with `\` escaping the wildcards it contains.
+pub(crate) fn like_pattern(q: &str) -> String {
+    let escaped = q
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The `ORDER BY` of a list from Medusa's `order` (`name`, `-created_at`): one of `allowed`
+/// columns (qualified by `prefix`), ties broken by id; oldest first when absent.
+///
+/// # Errors
+/// 400 for a column that cannot be sorted on.
+pub(crate) fn order_by(order: Option<&str>, allowed: &[&str], prefix: &str) -> Result<String> {
+    let Some(order) = order else {
+        return Ok(format!("{prefix}created_at, {prefix}id"));
+    };
+    let (name, direction) = match order.strip_prefix('-') {
+        Some(rest) => (rest, "DESC"),
+        None => (order, "ASC"),
+    };
+    let column = allowed.iter().find(|c| **c == name).ok_or_else(|| {
+        crate::error::Error::invalid(format!("Invalid request: Cannot order by '{name}'"))
+    })?;
+    Ok(format!(
+        "{prefix}{column} {direction}, {prefix}id {direction}"
+    ))
+}
+
 /// The module: tables `fulfillment_*`.
 pub fn module() -> Module {
     Module::new("fulfillment", "fulfillment")
         .migration(migration!("fulfillment", "0001_init.sql"))
         .migration(migration!("fulfillment", "0002_fulfillments.sql"))
+        .migration(migration!("fulfillment", "0003_admin_setup.sql"))
 }
 
 /// Creates a fulfillment set (`type`: `shipping` or `pickup`).
@@ -68,26 +110,7 @@ pub fn create_zone(
         "INSERT INTO fulfillment_service_zone (id, name, fulfillment_set_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
     )?
     .execute(params![id, name, set_id, now])?;
-    let mut insert = conn.prepare_cached(
-        "INSERT INTO fulfillment_geo_zone (id, service_zone_id, type, country_code, province_code, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-    )?;
-    for zone in geo_zones {
-        let kind = if zone.province_code.is_some() {
-            "province"
-        } else {
-            "country"
-        };
-        let province = zone.province_code.as_ref().map(|p| p.to_lowercase());
-        insert.execute(params![
-            ctx.id("fgz"),
-            id,
-            kind,
-            zone.country_code.to_lowercase(),
-            province,
-            now
-        ])?;
-    }
+    zones::insert_geo_zones(conn, ctx, &id, geo_zones)?;
     Ok(id)
 }
 
@@ -96,12 +119,7 @@ pub fn create_zone(
 /// # Errors
 /// Database failures.
 pub fn create_profile(conn: &Connection, ctx: &Ctx, name: &str, kind: &str) -> Result<String> {
-    let id = ctx.id("sp");
-    conn.prepare_cached(
-        "INSERT INTO fulfillment_shipping_profile (id, name, type, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-    )?
-    .execute(params![id, name, kind, ctx.now()])?;
-    Ok(id)
+    Ok(profiles::create(conn, ctx, name, kind, None)?.id)
 }
 
 /// A fulfillment set with its service zones, as `stockroom export` writes it back.

@@ -9,11 +9,17 @@ use serde_json::Value;
 /// A shipping option rule (`attribute operator value`, e.g. `is_return eq "false"`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OptionRule {
+    /// `sorul_…` (not serialized: the store's documents carry attribute, operator and value
+    /// only, as Medusa's store fields do; the admin document adds it explicitly).
+    #[serde(skip_serializing)]
+    pub id: String,
     /// Rule attribute.
     pub attribute: String,
     /// `eq`, `ne`, `in`…
     pub operator: String,
-    /// JSON-encoded value as Medusa stores it (`"\"true\""`).
+    /// JSON-encoded value as Medusa stores it (`"\"true\""`); serialized as the string or
+    /// array it encodes, as Medusa answers it.
+    #[serde(serialize_with = "decoded")]
     pub value: String,
 }
 
@@ -68,18 +74,61 @@ pub struct ShippingOption {
 }
 
 impl ShippingOption {
-    /// Whether the rule `attribute` (if present) allows `value` (`"true"`/`"false"`).
+    /// Whether the rules on `attribute` (if any) allow `value` (`"true"`/`"false"`): `eq` /
+    /// `in` must name it, `ne` / `nin` must not; comparisons Medusa only uses for numbers
+    /// do not constrain these flags.
     pub fn rule_allows(&self, attribute: &str, value: &str) -> bool {
         self.rules
             .iter()
             .filter(|r| r.attribute == attribute)
             .all(|r| {
-                let stored = r.value.trim_matches('"');
+                let named = rule_values(&r.value).iter().any(|v| v == value);
                 match r.operator.as_str() {
-                    "ne" => stored != value,
-                    _ => stored == value,
+                    "eq" | "in" => named,
+                    "ne" | "nin" => !named,
+                    _ => true,
                 }
             })
+    }
+}
+
+fn decoded<S: serde::Serializer>(stored: &str, serializer: S) -> Result<S::Ok, S::Error> {
+    let value = serde_json::from_str(stored).unwrap_or_else(|_| Value::String(stored.into()));
+    serde::Serialize::serialize(&value, serializer)
+}
+
+/// The values a stored rule value names: a JSON string, a JSON array of strings, or (for
+/// rows written before values were JSON-encoded) the bare text.
+fn rule_values(stored: &str) -> Vec<String> {
+    match serde_json::from_str::<Value>(stored) {
+        Ok(Value::Array(items)) => items.iter().map(plain).collect(),
+        Ok(other) => vec![plain(&other)],
+        Err(_) => vec![stored.to_string()],
+    }
+}
+
+fn plain(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A rule to create: `(attribute, operator, JSON-encoded value)`.
+pub type NewRule = (String, String, String);
+
+/// The option's type: an existing one, or a new one made for it.
+#[derive(Debug, Clone)]
+pub enum TypeChoice {
+    /// `sotype_…` of an existing type.
+    Existing(String),
+    /// `(label, code, description)` of a type created with the option.
+    New(String, String, String),
+}
+
+impl Default for TypeChoice {
+    fn default() -> Self {
+        TypeChoice::New(String::new(), String::new(), String::new())
     }
 }
 
@@ -88,26 +137,31 @@ impl ShippingOption {
 pub struct NewShippingOption {
     /// Display name.
     pub name: String,
+    /// `flat` or `calculated`; `flat` when empty.
+    pub price_type: String,
     /// `serzo_…`
     pub service_zone_id: String,
     /// `sp_…`
     pub shipping_profile_id: Option<String>,
     /// Defaults to `manual_manual`.
     pub provider_id: Option<String>,
-    /// Type label (e.g. `Standard`).
-    pub type_label: String,
-    /// Type code (e.g. `standard`).
-    pub type_code: String,
+    /// Provider data.
+    pub data: Option<Value>,
+    /// The option type.
+    pub kind: TypeChoice,
     /// `(currency, region, amount in minor units)`.
     pub prices: Vec<(String, Option<String>, i64)>,
-    /// A return option (rule `is_return = "true"`).
+    /// Rules as given; `None` gives the fixture defaults `enabled_in_store = "true"` and
+    /// `is_return = is_return`.
+    pub rules: Option<Vec<NewRule>>,
+    /// A return option (only read when `rules` is `None`).
     pub is_return: bool,
 }
 
-/// Creates a flat-priced option with the rules `enabled_in_store` and `is_return`.
+/// Creates an option with its type (unless an existing one is named), rules and prices.
 ///
 /// # Errors
-/// Database failures.
+/// 404 for an unknown existing type; database failures.
 pub fn create_option(
     conn: &Connection,
     ctx: &Ctx,
@@ -118,46 +172,91 @@ pub fn create_option(
         .provider_id
         .clone()
         .unwrap_or_else(|| super::MANUAL_PROVIDER.into());
+    let type_id = match &input.kind {
+        TypeChoice::Existing(type_id) => super::option_types::retrieve(conn, type_id)?.id,
+        TypeChoice::New(label, code, description) => {
+            super::option_types::create(conn, ctx, label, code, description)?.id
+        }
+    };
+    let price_type = if input.price_type.is_empty() {
+        "flat"
+    } else {
+        &input.price_type
+    };
+    let data = input.data.as_ref().map(Value::to_string);
     conn.prepare_cached(
         "INSERT INTO fulfillment_shipping_option
-           (id, name, service_zone_id, shipping_profile_id, provider_id, type_id, type_label, type_code, created_at, updated_at)
+           (id, name, price_type, service_zone_id, shipping_profile_id, provider_id, data, type_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
     )?
-    .execute(params![id, input.name, input.service_zone_id, input.shipping_profile_id, provider, ctx.id("sotype"), input.type_label, input.type_code, now])?;
-    let mut rule = conn.prepare_cached(
-        "INSERT INTO fulfillment_shipping_option_rule (id, shipping_option_id, attribute, operator, value, created_at, updated_at)
-         VALUES (?1, ?2, ?3, 'eq', ?4, ?5, ?5)",
-    )?;
-    rule.execute(params![
-        ctx.id("sorul"),
-        id,
-        "enabled_in_store",
-        "\"true\"",
-        now
-    ])?;
-    let is_return = format!("\"{}\"", input.is_return);
-    rule.execute(params![ctx.id("sorul"), id, "is_return", is_return, now])?;
-    let mut price = conn.prepare_cached(
-        "INSERT INTO fulfillment_shipping_option_price (id, shipping_option_id, currency_code, region_id, amount, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
-    )?;
-    for (currency, region, amount) in &input.prices {
-        price.execute(params![
-            ctx.id("price"),
-            id,
-            currency.to_lowercase(),
-            region,
-            amount,
-            now
-        ])?;
+    .execute(params![id, input.name, price_type, input.service_zone_id, input.shipping_profile_id, provider, data, type_id, now])?;
+    let defaults = || {
+        vec![
+            ("enabled_in_store".into(), "eq".into(), "\"true\"".into()),
+            (
+                "is_return".into(),
+                "eq".into(),
+                format!("\"{}\"", input.is_return),
+            ),
+        ]
+    };
+    for rule in input.rules.clone().unwrap_or_else(defaults) {
+        insert_rule(conn, ctx, &id, &rule)?;
+    }
+    for price in &input.prices {
+        insert_price(conn, ctx, &id, price)?;
     }
     retrieve_option(conn, &id)
 }
 
-const COLUMNS: &str = "o.id, o.name, o.price_type, o.service_zone_id, z.fulfillment_set_id, o.shipping_profile_id,
-    o.provider_id, o.data, o.type_id, o.type_label, o.type_description, o.type_code, o.created_at, o.updated_at";
+/// Adds a rule to an option; returns its id.
+///
+/// # Errors
+/// Database failures.
+pub fn insert_rule(
+    conn: &Connection,
+    ctx: &Ctx,
+    option_id: &str,
+    rule: &NewRule,
+) -> Result<String> {
+    let id = ctx.id("sorul");
+    conn.prepare_cached(
+        "INSERT INTO fulfillment_shipping_option_rule (id, shipping_option_id, attribute, operator, value, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )?
+    .execute(params![id, option_id, rule.0, rule.1, rule.2, ctx.now()])?;
+    Ok(id)
+}
 
-fn from_row(r: &Row) -> rusqlite::Result<ShippingOption> {
+/// Adds a price `(currency, region, minor amount)` to an option.
+///
+/// # Errors
+/// Database failures.
+pub fn insert_price(
+    conn: &Connection,
+    ctx: &Ctx,
+    option_id: &str,
+    (currency, region, amount): &(String, Option<String>, i64),
+) -> Result<()> {
+    conn.prepare_cached(
+        "INSERT INTO fulfillment_shipping_option_price (id, shipping_option_id, currency_code, region_id, amount, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )?
+    .execute(params![ctx.id("price"), option_id, currency.to_lowercase(), region, amount, ctx.now()])?;
+    Ok(())
+}
+
+/// The option columns [`from_row`] reads; queries join the zone as `z` and the type as `t`
+/// (a deleted type still names its options' type, as in Medusa).
+pub(super) const COLUMNS: &str =
+    "o.id, o.name, o.price_type, o.service_zone_id, z.fulfillment_set_id, o.shipping_profile_id,
+    o.provider_id, o.data, o.type_id, t.label, t.description, t.code, o.created_at, o.updated_at";
+
+/// The joins [`COLUMNS`] needs.
+pub(super) const JOINS: &str = "JOIN fulfillment_service_zone z ON z.id = o.service_zone_id
+    JOIN fulfillment_shipping_option_type t ON t.id = o.type_id";
+
+pub(super) fn from_row(r: &Row) -> rusqlite::Result<ShippingOption> {
     let data: Option<String> = r.get(7)?;
     Ok(ShippingOption {
         id: r.get(0)?,
@@ -186,8 +285,7 @@ fn from_row(r: &Row) -> rusqlite::Result<ShippingOption> {
 pub fn retrieve_option(conn: &Connection, id: &str) -> Result<ShippingOption> {
     let found = conn
         .prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM fulfillment_shipping_option o
-             JOIN fulfillment_service_zone z ON z.id = o.service_zone_id
+            "SELECT {COLUMNS} FROM fulfillment_shipping_option o {JOINS}
              WHERE o.id = ?1 AND o.deleted_at IS NULL"
         ))?
         .query_row([id], from_row)
@@ -209,9 +307,8 @@ pub fn options_in_sets(
 ) -> Result<Vec<ShippingOption>> {
     let sets = serde_json::to_string(set_ids).map_err(|e| Error::Internal(e.to_string()))?;
     let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM fulfillment_shipping_option o
-         JOIN fulfillment_service_zone z ON z.id = o.service_zone_id AND z.deleted_at IS NULL
-         WHERE z.fulfillment_set_id IN (SELECT value FROM json_each(?1)) AND o.deleted_at IS NULL
+        "SELECT {COLUMNS} FROM fulfillment_shipping_option o {JOINS}
+         WHERE z.deleted_at IS NULL AND z.fulfillment_set_id IN (SELECT value FROM json_each(?1)) AND o.deleted_at IS NULL
            AND EXISTS (SELECT 1 FROM fulfillment_geo_zone g WHERE g.service_zone_id = z.id
                 AND g.deleted_at IS NULL AND g.country_code = ?2
                 AND (g.type = 'country' OR g.province_code = lower(?3)))
@@ -225,17 +322,18 @@ pub fn options_in_sets(
     Ok(options)
 }
 
-fn attach(conn: &Connection, option: &mut ShippingOption) -> Result<()> {
+pub(super) fn attach(conn: &Connection, option: &mut ShippingOption) -> Result<()> {
     let mut rules = conn.prepare_cached(
-        "SELECT attribute, operator, value FROM fulfillment_shipping_option_rule
+        "SELECT id, attribute, operator, value FROM fulfillment_shipping_option_rule
          WHERE shipping_option_id = ?1 AND deleted_at IS NULL ORDER BY id",
     )?;
     option.rules = rules
         .query_map([&option.id], |r| {
             Ok(OptionRule {
-                attribute: r.get(0)?,
-                operator: r.get(1)?,
-                value: r.get(2)?,
+                id: r.get(0)?,
+                attribute: r.get(1)?,
+                operator: r.get(2)?,
+                value: r.get(3)?,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;

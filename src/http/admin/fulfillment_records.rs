@@ -1,0 +1,68 @@
+//! `/admin/fulfillments/:id/shipment` (`{labels}`) and `/admin/fulfillments/:id/cancel`,
+//! answering `{fulfillment}`. They run the order workflows through
+//! `flows::fulfillment_setup_orders` under the request's `Idempotency-Key`.
+
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::flows::fulfillment_setup_orders::order_of_fulfillment;
+use crate::http::validate::{Kind, Schema};
+use crate::http::{Access, Request, Response, Route};
+use crate::modules::fulfillment::records;
+use crate::workflow;
+use serde_json::{Value, json};
+
+/// The routes of this family.
+pub fn routes() -> Vec<Route> {
+    let a = Access::Admin;
+    vec![
+        Route::new(
+            "POST",
+            "/admin/fulfillments/:id/shipment",
+            a,
+            "Mark a fulfillment shipped",
+            shipment,
+        ),
+        Route::new(
+            "POST",
+            "/admin/fulfillments/:id/cancel",
+            a,
+            "Cancel a fulfillment",
+            cancel,
+        ),
+    ]
+}
+
+fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
+    let key = request
+        .header("idempotency-key")
+        .map(|k| format!("{}:{k}", request.path));
+    workflow::run(engine, name, input, key.as_deref())
+}
+
+fn reply(engine: &Engine, id: &str) -> Result<Response> {
+    let found = engine.store().read(|conn| records::retrieve(conn, id))?;
+    Ok(Response::json(json!({ "fulfillment": found })))
+}
+
+fn shipment(engine: &Engine, request: &Request) -> Result<Response> {
+    let label = Schema::new()
+        .required("tracking_number", Kind::String)
+        .required("tracking_url", Kind::String)
+        .required("label_url", Kind::String);
+    let body = request.body_with(&Schema::new().array("labels", label).allow_unknown())?;
+    let id = request.param("id");
+    let order = engine.store().read(|conn| order_of_fulfillment(conn, id))?;
+    let input = json!({"order_id": order, "fulfillment_id": id, "items": [],
+        "labels": body["labels"]});
+    run(engine, request, "create-order-shipment", input)?;
+    reply(engine, id)
+}
+
+fn cancel(engine: &Engine, request: &Request) -> Result<Response> {
+    request.body_with(&Schema::new())?;
+    let id = request.param("id");
+    let order = engine.store().read(|conn| order_of_fulfillment(conn, id))?;
+    let input = json!({"order_id": order, "fulfillment_id": id});
+    run(engine, request, "cancel-order-fulfillment", input)?;
+    reply(engine, id)
+}
