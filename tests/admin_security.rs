@@ -409,3 +409,149 @@ fn env_overrides_the_demo_admin() {
     let me = app.admin_call("GET", "/admin/users/me", &format!("Bearer {token}"), None);
     assert_eq!(me.json()["user"]["email"], "boss@example.com");
 }
+
+/// A key is renamed with `POST /admin/api-keys/:id`, and deleted only once revoked (Medusa's
+/// "Cannot delete api keys that are not revoked"); a deleted publishable key loses its
+/// sales-channel links and no longer opens the Store API.
+#[test]
+fn api_keys_are_renamed_and_deleted_only_once_revoked() {
+    let app = TestApp::start();
+    let bearer = format!("Bearer {}", app.admin_token());
+    let created = app.admin_call(
+        "POST",
+        "/admin/api-keys",
+        &bearer,
+        Some(&json!({"title": "Kiosk", "type": "publishable"})),
+    );
+    let key = created.json()["api_key"].clone();
+    let (id, token) = (
+        key["id"].as_str().unwrap_or("").to_string(),
+        key["token"].as_str().unwrap_or("").to_string(),
+    );
+    let channels = app.admin_call("GET", "/admin/sales-channels", &bearer, None);
+    let channel = channels.json()["sales_channels"][0]["id"].clone();
+    let linked = app.admin_call(
+        "POST",
+        &format!("/admin/api-keys/{id}/sales-channels"),
+        &bearer,
+        Some(&json!({"add": [channel]})),
+    );
+    assert_eq!(linked.status, 200, "{}", linked.text());
+    let renamed = app.admin_call(
+        "POST",
+        &format!("/admin/api-keys/{id}"),
+        &bearer,
+        Some(&json!({"title": "Till 1"})),
+    );
+    assert_eq!(renamed.json()["api_key"]["title"], "Till 1");
+    assert_eq!(
+        app.admin_call(
+            "POST",
+            &format!("/admin/api-keys/{id}"),
+            &bearer,
+            Some(&json!({}))
+        )
+        .status,
+        400
+    );
+    check(
+        &app.admin_call("DELETE", &format!("/admin/api-keys/{id}"), &bearer, None),
+        400,
+        json!({"type": "not_allowed", "message": format!("Cannot delete api keys that are not revoked - {id}")}),
+    );
+    let revoke = format!("/admin/api-keys/{id}/revoke");
+    assert_eq!(app.admin_call("POST", &revoke, &bearer, None).status, 200);
+    app.engine().clock().advance(1);
+    let deleted = app.admin_call("DELETE", &format!("/admin/api-keys/{id}"), &bearer, None);
+    assert_eq!(
+        deleted.json(),
+        json!({"id": id, "object": "api_key", "deleted": true})
+    );
+    assert_eq!(
+        app.admin_call("GET", &format!("/admin/api-keys/{id}"), &bearer, None)
+            .status,
+        404
+    );
+    let links: i64 = app
+        .engine()
+        .store()
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT count(*) FROM link_publishable_api_key_sales_channel WHERE publishable_key_id = ?1 AND deleted_at IS NULL",
+                [&id],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap_or(-1);
+    assert_eq!(links, 0);
+    let store = app.request(
+        "GET",
+        "/store/regions",
+        &[("x-publishable-api-key", &token)],
+        None,
+    );
+    assert_eq!(store.status, 400);
+}
+
+/// Resending an invite issues a new token (shown in that answer only) and the old one stops
+/// working; a deleted invite's token works no more; retrieve never shows a token.
+#[test]
+fn invites_are_resent_with_a_new_token_and_deleted() {
+    let app = TestApp::start();
+    let bearer = format!("Bearer {}", app.admin_token());
+    let created = app.admin_call(
+        "POST",
+        "/admin/invites",
+        &bearer,
+        Some(&json!({"email": "late@example.com"})),
+    );
+    let invite = created.json()["invite"].clone();
+    let (id, first) = (
+        invite["id"].as_str().unwrap_or("").to_string(),
+        invite["token"].as_str().unwrap_or("").to_string(),
+    );
+    let read = app.admin_call("GET", &format!("/admin/invites/{id}"), &bearer, None);
+    assert_eq!(read.json()["invite"]["email"], "late@example.com");
+    assert!(
+        read.json()["invite"].get("token").is_none(),
+        "{}",
+        read.text()
+    );
+    let resent = app.admin_call(
+        "POST",
+        &format!("/admin/invites/{id}/resend"),
+        &bearer,
+        None,
+    );
+    assert_eq!(resent.status, 200, "{}", resent.text());
+    let second = resent.json()["invite"]["token"]
+        .as_str()
+        .unwrap_or("")
+        .to_string();
+    assert!(!second.is_empty() && second != first);
+    let registration = format!("Bearer {}", app.register("user", "late@example.com", "pw"));
+    let old = app.admin_call(
+        "POST",
+        &format!("/admin/invites/accept?token={first}"),
+        &registration,
+        Some(&json!({})),
+    );
+    assert_eq!(old.status, 401, "{}", old.text());
+    let deleted = app.admin_call("DELETE", &format!("/admin/invites/{id}"), &bearer, None);
+    assert_eq!(
+        deleted.json(),
+        json!({"id": id, "object": "invite", "deleted": true})
+    );
+    let new = app.admin_call(
+        "POST",
+        &format!("/admin/invites/accept?token={second}"),
+        &registration,
+        Some(&json!({})),
+    );
+    assert_eq!(new.status, 401, "{}", new.text());
+    assert_eq!(
+        app.admin_call("GET", &format!("/admin/invites/{id}"), &bearer, None)
+            .status,
+        404
+    );
+}

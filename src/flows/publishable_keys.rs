@@ -35,3 +35,18 @@ pub fn link_sales_channels(
     }
     link.rights_of(conn, key_id)
 }
+
+/// Deletes a revoked API key and dismisses its sales-channel links (Medusa's
+/// `deleteApiKeysWorkflow` removes the key's links with it).
+///
+/// # Errors
+/// 404 for an unknown key; 400 `not_allowed` while it is not revoked.
+pub fn delete_key(conn: &Connection, ctx: &Ctx, key_id: &str) -> Result<()> {
+    api_key::delete(conn, ctx, key_id)?;
+    let link = links::publishable_key_sales_channel();
+    let now = ctx.now();
+    for channel in link.rights_of(conn, key_id)? {
+        link.dismiss(conn, key_id, &channel, &now)?;
+    }
+    Ok(())
+}

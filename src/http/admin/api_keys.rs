@@ -1,5 +1,5 @@
 //! `/admin/api-keys`: list, create (a secret key's token is in this one answer only),
-//! retrieve, revoke.
+//! retrieve, rename, revoke, delete (revoked keys only, as in Medusa).
 
 use super::{page, to_json};
 use crate::engine::Engine;
@@ -33,6 +33,20 @@ pub fn routes() -> Vec<Route> {
             Access::Admin,
             "Retrieve an API key",
             retrieve,
+        ),
+        Route::new(
+            "POST",
+            "/admin/api-keys/:id",
+            Access::Admin,
+            "Update an API key's title",
+            update,
+        ),
+        Route::new(
+            "DELETE",
+            "/admin/api-keys/:id",
+            Access::Admin,
+            "Delete a revoked API key",
+            delete,
         ),
         Route::new(
             "POST",
@@ -113,4 +127,28 @@ fn revoke(engine: &Engine, request: &Request) -> Result<Response> {
         .store()
         .write(move |tx| api_key::revoke(tx, &ctx, &id, &by))?;
     Ok(Response::json(json!({ "api_key": to_json(&key)? })))
+}
+
+fn update(engine: &Engine, request: &Request) -> Result<Response> {
+    let schema = Schema::new().required("title", Kind::String);
+    let body = request.body_with(&schema)?;
+    let title = body
+        .get("title")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let (ctx, id) = (engine.ctx().clone(), request.param("id").to_string());
+    let updated = engine
+        .store()
+        .write(move |tx| api_key::update_title(tx, &ctx, &id, &title))?;
+    Ok(Response::json(json!({ "api_key": to_json(&updated)? })))
+}
+
+fn delete(engine: &Engine, request: &Request) -> Result<Response> {
+    let (ctx, id) = (engine.ctx().clone(), request.param("id").to_string());
+    let target = id.clone();
+    engine
+        .store()
+        .write(move |tx| crate::flows::publishable_keys::delete_key(tx, &ctx, &target))?;
+    Ok(super::deleted(&id, "api_key"))
 }

@@ -1,4 +1,5 @@
-//! `/admin/invites`: create (the token is shown once), list, and accept. Accepting is the one
+//! `/admin/invites`: create and resend (each new token is shown once, in that answer), list,
+//! retrieve, delete, and accept. Accepting is the one
 //! `/admin` route a non-user calls: it needs a *registration* token of actor type `user`
 //! (from `POST /auth/user/emailpass/register`), checked here rather than by the access layer,
 //! and answers the same bare 401 without one.
@@ -28,6 +29,27 @@ pub fn routes() -> Vec<Route> {
             Access::Admin,
             "Invite a user",
             create,
+        ),
+        Route::new(
+            "GET",
+            "/admin/invites/:id",
+            Access::Admin,
+            "Retrieve an invite",
+            retrieve,
+        ),
+        Route::new(
+            "DELETE",
+            "/admin/invites/:id",
+            Access::Admin,
+            "Delete an invite",
+            delete,
+        ),
+        Route::new(
+            "POST",
+            "/admin/invites/:id/resend",
+            Access::Admin,
+            "Resend an invite (new token and expiry; the token is in this answer only)",
+            resend,
         ),
         Route::new(
             "POST",
@@ -88,4 +110,30 @@ fn accept(engine: &Engine, request: &Request) -> Result<Response> {
     let created =
         accounts::accept_invite(engine, &context, token, get("first_name"), get("last_name"))?;
     Ok(Response::json(json!({ "user": to_json(&created)? })))
+}
+
+fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
+    let invite = engine
+        .store()
+        .read(|conn| user::retrieve_invite(conn, request.param("id")))?;
+    Ok(Response::json(json!({ "invite": to_json(&invite)? })))
+}
+
+fn delete(engine: &Engine, request: &Request) -> Result<Response> {
+    let (ctx, id) = (engine.ctx().clone(), request.param("id").to_string());
+    let target = id.clone();
+    engine
+        .store()
+        .write(move |tx| user::delete_invite(tx, &ctx, &target))?;
+    Ok(super::deleted(&id, "invite"))
+}
+
+fn resend(engine: &Engine, request: &Request) -> Result<Response> {
+    let token = crypto::random_hex(32);
+    let expires_at = crate::clock::format_iso8601(engine.clock().now() + INVITE_TTL_MS);
+    let (ctx, id) = (engine.ctx().clone(), request.param("id").to_string());
+    let invite = engine
+        .store()
+        .write(move |tx| user::refresh_invite(tx, &ctx, &id, &token, &expires_at))?;
+    Ok(Response::json(json!({ "invite": to_json(&invite)? })))
 }

@@ -239,6 +239,36 @@ pub fn revoke(conn: &Connection, ctx: &Ctx, id: &str, revoked_by: &str) -> Resul
     retrieve(conn, id)
 }
 
+/// Renames a key (its title is the one thing Medusa lets change).
+///
+/// # Errors
+/// 404 when absent.
+pub fn update_title(conn: &Connection, ctx: &Ctx, id: &str, title: &str) -> Result<ApiKey> {
+    conn.prepare_cached(
+        "UPDATE api_key SET title = ?2, updated_at = ?3 WHERE id = ?1 AND deleted_at IS NULL",
+    )?
+    .execute(params![id, title, ctx.now()])?;
+    retrieve(conn, id)
+}
+
+/// Soft-deletes a revoked key. Medusa refuses to delete a key that still works, so a key
+/// is always revoked (and stops authenticating) before it disappears.
+///
+/// # Errors
+/// 404 when absent; 400 `not_allowed` while it is not revoked (or revoked only in future).
+pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
+    let key = retrieve(conn, id)?;
+    let now = ctx.now();
+    if key.revoked_at.as_deref().is_none_or(|at| at > now.as_str()) {
+        return Err(Error::not_allowed(format!(
+            "Cannot delete api keys that are not revoked - {id}"
+        )));
+    }
+    conn.prepare_cached("UPDATE api_key SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, now])?;
+    Ok(())
+}
+
 /// `pk_01…` → `pk_01***…3f9` style display form: enough to recognize, not to use.
 fn redact(token: &str) -> String {
     let head: String = token.chars().take(6).collect();

@@ -239,6 +239,44 @@ pub fn list_invites(conn: &Connection, ids: &[String]) -> Result<Vec<Invite>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Gives an invite a new token (stored as its SHA-256, returned once in the result) and a
+/// new expiry: the old token stops working. Medusa's `refreshInviteTokensWorkflow`.
+///
+/// # Errors
+/// 404 when absent.
+pub fn refresh_invite(
+    conn: &Connection,
+    ctx: &Ctx,
+    id: &str,
+    token: &str,
+    expires_at: &str,
+) -> Result<Invite> {
+    retrieve_invite(conn, id)?;
+    conn.prepare_cached(
+        "UPDATE user_invite SET token_hash = ?2, expires_at = ?3, updated_at = ?4 WHERE id = ?1",
+    )?
+    .execute(params![
+        id,
+        crate::crypto::sha256_hex(token.as_bytes()),
+        expires_at,
+        ctx.now()
+    ])?;
+    let mut invite = retrieve_invite(conn, id)?;
+    invite.token = token.to_string();
+    Ok(invite)
+}
+
+/// Soft-deletes an invite: its token stops working.
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete_invite(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
+    retrieve_invite(conn, id)?;
+    conn.prepare_cached("UPDATE user_invite SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, ctx.now()])?;
+    Ok(())
+}
+
 /// The unaccepted invite with this token if it has not expired at `now`, marked accepted.
 ///
 /// # Errors
