@@ -119,3 +119,17 @@ pub fn accept_invite(
         Ok(created)
     })
 }
+
+/// Deletes a customer (Medusa's `removeCustomerAccountWorkflow`): the customer module drops
+/// the customer, its addresses and group memberships; the auth module forgets the identity's
+/// `customer_id`, so the same email can register again. One write job.
+///
+/// # Errors
+/// 404 for an unknown customer.
+pub fn delete_customer(engine: &Engine, customer_id: &str) -> Result<()> {
+    let (ctx, id) = (engine.ctx().clone(), customer_id.to_string());
+    engine.store().write(move |tx| {
+        crate::modules::customer::delete(tx, &ctx, &id)?;
+        crate::modules::auth::forget_app_metadata(tx, &ctx, "customer_id", &id)
+    })
+}

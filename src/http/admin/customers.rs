@@ -43,6 +43,13 @@ pub fn routes() -> Vec<Route> {
             update,
         ),
         Route::new(
+            "DELETE",
+            "/admin/customers/:id",
+            Access::Admin,
+            "Delete a customer",
+            delete,
+        ),
+        Route::new(
             "POST",
             "/admin/customers/:id/customer-groups",
             Access::Admin,
@@ -53,7 +60,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// A customer with its groups, as the admin API shows it.
-fn with_groups(conn: &Connection, found: &Customer) -> Result<Value> {
+pub(super) fn with_groups(conn: &Connection, found: &Customer) -> Result<Value> {
     let mut value = to_json(found)?;
     let groups = group::groups_of(conn, &found.id)?;
     value["groups"] = groups
@@ -149,4 +156,10 @@ fn set_groups(engine: &Engine, request: &Request) -> Result<Response> {
         with_groups(tx, &found)
     })?;
     Ok(Response::json(json!({ "customer": value })))
+}
+
+fn delete(engine: &Engine, request: &Request) -> Result<Response> {
+    let id = request.param("id");
+    crate::flows::accounts::delete_customer(engine, id)?;
+    Ok(super::deleted(id, "customer"))
 }

@@ -5,6 +5,7 @@ pub mod api_keys;
 pub mod auth_throttle;
 pub mod catalog_routes;
 pub mod channels;
+pub mod customer_addresses;
 pub mod customer_groups;
 pub mod customers;
 pub mod fulfillment_records;
@@ -41,6 +42,7 @@ use serde_json::{Value, json};
 /// The accounts and operations `/admin` routes.
 pub fn routes() -> Vec<Route> {
     let mut routes = customers::routes();
+    routes.extend(customer_addresses::routes());
     routes.extend(customer_groups::routes());
     routes.extend(users::routes());
     routes.extend(invites::routes());

@@ -214,6 +214,21 @@ pub fn set_app_metadata(
     Ok(())
 }
 
+/// Removes `app_metadata[key]` from every identity whose value there is `value` (e.g. the
+/// identity of a deleted customer, so its email can register a new account).
+///
+/// # Errors
+/// Database failures.
+pub fn forget_app_metadata(conn: &Connection, ctx: &Ctx, key: &str, value: &str) -> Result<()> {
+    let path = format!("$.{key}");
+    conn.prepare_cached(
+        "UPDATE auth_identity SET app_metadata = json_remove(app_metadata, ?1), updated_at = ?3
+         WHERE deleted_at IS NULL AND json_extract(app_metadata, ?1) = ?2",
+    )?
+    .execute(params![path, value, ctx.now()])?;
+    Ok(())
+}
+
 /// Replaces a provider identity's hash with a stronger one of the same password, unless the
 /// password changed meanwhile (the caller verified `old`).
 ///

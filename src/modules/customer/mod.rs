@@ -258,5 +258,25 @@ pub fn list(
     Ok((customers, count.max(0) as u64))
 }
 
+/// Soft-deletes a customer with its addresses and group memberships. Its email is free again
+/// (the unique index covers live customers only).
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
+    retrieve(conn, id)?;
+    let now = ctx.now();
+    conn.prepare_cached("DELETE FROM customer_group_customer WHERE customer_id = ?1")?
+        .execute([id])?;
+    conn.prepare_cached(
+        "UPDATE customer_address SET deleted_at = ?2, updated_at = ?2
+         WHERE customer_id = ?1 AND deleted_at IS NULL",
+    )?
+    .execute(params![id, now])?;
+    conn.prepare_cached("UPDATE customer SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, now])?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests;
