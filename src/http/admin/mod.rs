@@ -26,6 +26,7 @@ pub mod shipping_option_read;
 pub mod shipping_options;
 pub mod shipping_profiles;
 pub mod stock_locations;
+pub mod tax_regions;
 pub mod taxonomy;
 pub mod users;
 pub mod variants;
@@ -54,6 +55,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(stock_locations::routes());
     routes.extend(reasons::routes());
     routes.extend(shell::routes());
+    routes.extend(tax_regions::routes());
     routes.extend(shipping_profiles::routes());
     routes.extend(shipping_options::routes());
     routes.extend(shipping_option_read::routes());

@@ -121,7 +121,7 @@ pub fn delete(engine: &Engine, req: &Request) -> Result<Response> {
     Ok(deleted(&id, "region"))
 }
 
-fn rate_json(rate: &TaxRate) -> Value {
+pub(super) fn rate_json(rate: &TaxRate) -> Value {
     let rules: Vec<Value> = rate
         .rules
         .iter()
@@ -205,10 +205,11 @@ pub fn create_tax_region(engine: &Engine, req: &Request) -> Result<Response> {
         .to_string();
     let province = get_str(&body, "province_code").map(str::to_string);
     let ctx = engine.ctx().clone();
-    let region = engine.store().write(move |tx| {
-        tax::create_region(tx, &ctx, &country, province.as_deref(), default.as_ref())
+    let doc = engine.store().write(move |tx| {
+        let region = tax::create_region(tx, &ctx, &country, province.as_deref(), default.as_ref())?;
+        super::tax_regions::region_doc(tx, &region)
     })?;
-    Ok(Response::json(json!({ "tax_region": object(&region) })))
+    Ok(Response::json(json!({ "tax_region": doc })))
 }
 
 /// `GET /admin/tax-regions`.
@@ -218,14 +219,16 @@ pub fn create_tax_region(engine: &Engine, req: &Request) -> Result<Response> {
 pub fn list_tax_regions(engine: &Engine, req: &Request) -> Result<Response> {
     let (limit, offset, _, _) = page(&req.query, 20)?;
     let ids = ids(&req.query)?;
-    let all = engine.store().read(|conn| tax::list_regions(conn, &ids))?;
-    let count = all.len() as u64;
-    let items = all
-        .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .map(|r| Value::Object(object(r)))
-        .collect();
+    let (items, count) = engine.store().read(|conn| {
+        let all = tax::list_regions(conn, &ids)?;
+        let items = all
+            .iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .map(|r| super::tax_regions::region_doc(conn, r))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((items, all.len() as u64))
+    })?;
     Ok(Response::json(list_envelope(
         "tax_regions",
         items,

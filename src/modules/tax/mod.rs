@@ -3,6 +3,7 @@
 //! rates of a line the way Medusa's tax module does.
 
 pub mod rates;
+pub mod regions;
 pub mod resolve;
 
 use crate::ctx::Ctx;
@@ -86,7 +87,7 @@ pub struct NewRate {
     pub metadata: Option<serde_json::Value>,
 }
 
-fn region_from(r: &Row) -> rusqlite::Result<TaxRegion> {
+pub(crate) fn region_from(r: &Row) -> rusqlite::Result<TaxRegion> {
     Ok(TaxRegion {
         id: r.get(0)?,
         country_code: r.get(1)?,
@@ -99,7 +100,7 @@ fn region_from(r: &Row) -> rusqlite::Result<TaxRegion> {
     })
 }
 
-const REGION_COLUMNS: &str =
+pub(crate) const REGION_COLUMNS: &str =
     "id, country_code, province_code, parent_id, provider_id, metadata, created_at, updated_at";
 
 /// Creates a tax region (a province region finds its country region as parent) with an
