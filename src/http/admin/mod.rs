@@ -16,6 +16,7 @@ pub mod options;
 pub mod order_json;
 pub mod orders;
 pub mod price_lists;
+pub mod product_reads;
 pub mod products;
 pub mod products_batch;
 pub mod reasons;
@@ -56,6 +57,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(reasons::routes());
     routes.extend(shell::routes());
     routes.extend(tax_regions::routes());
+    routes.extend(product_reads::routes());
     routes.extend(shipping_profiles::routes());
     routes.extend(shipping_options::routes());
     routes.extend(shipping_option_read::routes());
