@@ -231,3 +231,30 @@ fn a_cancel_the_provider_refuses_is_compensated() {
     assert_eq!(canceled["status"], "canceled");
     assert_eq!(admin.stock(&line), (before.0, 0));
 }
+
+/// `GET /admin/payments` lists every payment newest first (with `id` and `provider_id`
+/// filters), and `GET /admin/payments/payment-providers` the providers this store offers.
+#[test]
+fn payments_and_payment_providers_are_listed() {
+    let admin = Admin::start();
+    let first = payment_of(&admin.order(1));
+    let second = payment_of(&admin.order(1));
+    let listed = admin.get("/admin/payments");
+    assert_eq!(listed["count"], 2);
+    assert_eq!(listed["limit"], 20);
+    assert_eq!(listed["payments"][0]["id"], second.as_str());
+    assert_eq!(listed["payments"][1]["id"], first.as_str());
+    assert!(listed["payments"][0]["payment_collection"]["id"].is_string());
+    let one = admin.get(&format!("/admin/payments?id={first}"));
+    assert_eq!(one["count"], 1);
+    assert_eq!(
+        admin.get("/admin/payments?provider_id=pp_nowhere")["count"],
+        0
+    );
+    let providers = admin.get("/admin/payments/payment-providers");
+    let ids: Vec<&str> = providers["payment_providers"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["id"].as_str()).collect())
+        .unwrap_or_default();
+    assert!(ids.contains(&"pp_system_default"), "{providers}");
+}

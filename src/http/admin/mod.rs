@@ -15,6 +15,7 @@ pub mod invites;
 pub mod options;
 pub mod order_json;
 pub mod orders;
+pub mod payments;
 pub mod price_lists;
 pub mod product_reads;
 pub mod products;
@@ -58,6 +59,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(shell::routes());
     routes.extend(tax_regions::routes());
     routes.extend(product_reads::routes());
+    routes.extend(payments::routes());
     routes.extend(shipping_profiles::routes());
     routes.extend(shipping_options::routes());
     routes.extend(shipping_option_read::routes());

@@ -220,7 +220,16 @@ fn cancel_fulfillment(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn payment_reply(engine: &Engine, id: &str) -> Result<Response> {
-    let doc = engine.store().read(|conn| {
+    let doc = engine.store().read(|conn| payment_doc(conn, id))?;
+    Ok(Response::json(json!({ "payment": doc })))
+}
+
+/// A payment with its amounts, captures, refunds and collection, as the admin API shows it.
+///
+/// # Errors
+/// 404 for an unknown payment.
+pub(super) fn payment_doc(conn: &rusqlite::Connection, id: &str) -> Result<Value> {
+    {
         let found = ledger::retrieve(conn, id)?;
         let currency = found.payment.currency_code.clone();
         let collection = payment::retrieve_collection(conn, &found.payment.payment_collection_id)?;
@@ -228,9 +237,18 @@ fn payment_reply(engine: &Engine, id: &str) -> Result<Response> {
             Value::Object(m) => m,
             _ => Map::new(),
         };
-        m.insert("amount".into(), money::to_json(found.payment.amount, &currency));
-        m.insert("captured_amount".into(), money::to_json(found.captured(), &currency));
-        m.insert("refunded_amount".into(), money::to_json(found.refunded(), &currency));
+        m.insert(
+            "amount".into(),
+            money::to_json(found.payment.amount, &currency),
+        );
+        m.insert(
+            "captured_amount".into(),
+            money::to_json(found.captured(), &currency),
+        );
+        m.insert(
+            "refunded_amount".into(),
+            money::to_json(found.refunded(), &currency),
+        );
         let captures: Vec<Value> = found.captures.iter().map(|(id, amount, at)| {
             json!({"id": id, "amount": money::to_json(*amount, &currency), "created_at": at})
         }).collect();
@@ -241,8 +259,7 @@ fn payment_reply(engine: &Engine, id: &str) -> Result<Response> {
         m.insert("refunds".into(), Value::Array(refunds));
         m.insert("payment_collection".into(), collection_json(&collection));
         Ok(Value::Object(m))
-    })?;
-    Ok(Response::json(json!({ "payment": doc })))
+    }
 }
 
 fn payment(engine: &Engine, request: &Request) -> Result<Response> {

@@ -185,3 +185,39 @@ fn undo(conn: &Connection, ctx: &Ctx, table: &str, column: &str, id: &str) -> Re
     }
     Ok(())
 }
+
+/// Ids of live payments (among `ids`, of `providers`, when given), newest first, a page of
+/// them and their count.
+///
+/// # Errors
+/// Database failures.
+pub fn payment_ids(
+    conn: &Connection,
+    ids: &[String],
+    providers: &[String],
+    (offset, limit): (u64, u64),
+) -> Result<(Vec<String>, u64)> {
+    let filter = "deleted_at IS NULL
+        AND (?1 = '[]' OR id IN (SELECT value FROM json_each(?1)))
+        AND (?2 = '[]' OR provider_id IN (SELECT value FROM json_each(?2)))";
+    let (ids, providers) = (
+        crate::modules::json_list(ids),
+        crate::modules::json_list(providers),
+    );
+    let count: i64 = conn
+        .prepare_cached(&format!("SELECT count(*) FROM payment WHERE {filter}"))?
+        .query_row(rusqlite::params![ids, providers], |r| r.get(0))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id FROM payment WHERE {filter} ORDER BY id DESC LIMIT ?3 OFFSET ?4"
+    ))?;
+    let rows = stmt.query_map(
+        rusqlite::params![
+            ids,
+            providers,
+            crate::modules::clamp(limit),
+            crate::modules::clamp(offset)
+        ],
+        |r| r.get(0),
+    )?;
+    Ok((rows.collect::<rusqlite::Result<_>>()?, count.max(0) as u64))
+}
