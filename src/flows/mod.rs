@@ -14,6 +14,7 @@ pub mod orders;
 pub mod price_lists;
 pub mod product_graph;
 pub mod product_parts;
+pub mod promotions;
 pub mod publishable_keys;
 pub mod sales_channels;
 pub mod seed;

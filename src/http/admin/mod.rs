@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod auth_throttle;
+pub mod campaigns;
 pub mod catalog_routes;
 pub mod channels;
 pub mod customer_groups;
@@ -15,6 +16,8 @@ pub mod orders;
 pub mod price_lists;
 pub mod products;
 pub mod products_batch;
+pub mod promotion_json;
+pub mod promotions;
 pub mod regions;
 pub mod stock_locations;
 pub mod taxonomy;
@@ -42,6 +45,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(orders::routes());
     routes.extend(inventory::routes());
     routes.extend(stock_locations::routes());
+    routes.extend(promotions::routes());
+    routes.extend(campaigns::routes());
     routes
 }
 
