@@ -6,8 +6,7 @@
 //! `getLineItemTotals` does: `discount_subtotal` is the adjustments without tax (a
 //! tax-inclusive adjustment is divided by 1 + rate), `tax_total` is the tax on
 //! `subtotal − discount_subtotal`, `total` is `subtotal − discount_subtotal + tax_total`.
-//! On a tax-inclusive line the discounted price with tax is split again (see
-//! `after_discounts`), so such a line's total is always its price minus its discounts.
+//! A line without discounts keeps its split, so a tax-inclusive price adds up to itself.
 //! Medusa computes `discount_tax_total` as `discount_subtotal × rate` in unrounded decimals;
 //! with amounts rounded to the minor unit we define it as `original_tax_total − tax_total`,
 //! so `original_total − discount_total == total` holds exactly on every line and every cart.
@@ -94,11 +93,10 @@ impl Line {
         }
     }
 
-    /// `(subtotal after discounts, tax after discounts)`. On a tax-inclusive line the
-    /// discounts come off the price with tax (an adjustment without tax is grossed up by the
-    /// rate) and what is left is split again, so the line's total stays the price minus the
-    /// discounts to the minor unit; on a tax-exclusive line they come off the subtotal (an
-    /// adjustment with tax is divided by 1 + rate) and the tax is computed on what is left.
+    /// `(subtotal after discounts, tax after discounts)`, Medusa's formula rounded per line:
+    /// the discounts without tax (a tax-inclusive adjustment divided by 1 + rate) come off
+    /// the subtotal and the tax is computed on what is left. A line without discounts keeps
+    /// its own split, so a tax-inclusive price still adds up to itself exactly.
     fn after_discounts(&self, subtotal: i64, original_tax: i64) -> Result<(i64, i64)> {
         if self.discounts.is_empty() {
             return Ok((subtotal, original_tax));
@@ -106,28 +104,19 @@ impl Line {
         let rate = self.rate();
         let mut off = 0i64;
         for d in &self.discounts {
-            let part = match (self.is_tax_inclusive, d.is_tax_inclusive) {
-                (true, false) => d
-                    .amount
-                    .checked_add(rate.of(d.amount, Rounding::HalfUp).ok_or_else(overflow)?),
-                (false, true) => rate.exclusive_from_inclusive(d.amount, Rounding::HalfUp),
-                _ => Some(d.amount),
+            let part = if d.is_tax_inclusive {
+                rate.exclusive_from_inclusive(d.amount, Rounding::HalfUp)
+                    .ok_or_else(overflow)?
+            } else {
+                d.amount
             };
-            off = off
-                .checked_add(part.ok_or_else(overflow)?)
-                .ok_or_else(overflow)?;
+            off = off.checked_add(part).ok_or_else(overflow)?;
         }
-        if self.is_tax_inclusive {
-            let gross = subtotal + original_tax - off;
-            rate.split_inclusive(gross, Rounding::HalfUp)
-                .ok_or_else(overflow)
-        } else {
-            let taxable = subtotal - off;
-            Ok((
-                taxable,
-                rate.of(taxable, Rounding::HalfUp).ok_or_else(overflow)?,
-            ))
-        }
+        let taxable = subtotal.checked_sub(off).ok_or_else(overflow)?;
+        Ok((
+            taxable,
+            rate.of(taxable, Rounding::HalfUp).ok_or_else(overflow)?,
+        ))
     }
 
     /// Computes the line's totals.
@@ -191,11 +180,20 @@ impl Totals {
             ("subtotal", subtotal),
             ("tax_total", i.tax_total + s.tax_total),
             ("discount_total", i.discount_total + s.discount_total),
-            ("discount_subtotal", i.discount_subtotal + s.discount_subtotal),
-            ("discount_tax_total", i.discount_tax_total + s.discount_tax_total),
+            (
+                "discount_subtotal",
+                i.discount_subtotal + s.discount_subtotal,
+            ),
+            (
+                "discount_tax_total",
+                i.discount_tax_total + s.discount_tax_total,
+            ),
             ("original_total", i.original_total + s.original_total),
             ("original_subtotal", subtotal),
-            ("original_tax_total", i.original_tax_total + s.original_tax_total),
+            (
+                "original_tax_total",
+                i.original_tax_total + s.original_tax_total,
+            ),
             ("item_total", i.total),
             ("item_subtotal", i.subtotal),
             ("item_tax_total", i.tax_total),
@@ -359,16 +357,46 @@ mod tests {
             discounts: vec![discount],
         };
         // 10.00 off a 119.00 tax-inclusive price: tax on 90.00.
-        let t = line(true, Discount { amount: 1000, is_tax_inclusive: false }).totals().unwrap();
-        assert_eq!((t.subtotal, t.discount_subtotal, t.tax_total, t.total), (10000, 1000, 1710, 10710));
+        let t = line(
+            true,
+            Discount {
+                amount: 1000,
+                is_tax_inclusive: false,
+            },
+        )
+        .totals()
+        .unwrap();
+        assert_eq!(
+            (t.subtotal, t.discount_subtotal, t.tax_total, t.total),
+            (10000, 1000, 1710, 10710)
+        );
         assert_eq!((t.discount_tax_total, t.discount_total), (190, 1190));
         assert_eq!(t.original_total - t.discount_total, t.total);
         // A tax-inclusive adjustment of 11.90 is 10.00 before tax.
-        let t = line(true, Discount { amount: 1190, is_tax_inclusive: true }).totals().unwrap();
+        let t = line(
+            true,
+            Discount {
+                amount: 1190,
+                is_tax_inclusive: true,
+            },
+        )
+        .totals()
+        .unwrap();
         assert_eq!((t.discount_subtotal, t.total), (1000, 10710));
         // Odd amounts: the tax difference is the discount's tax, to the cent.
-        let t = line(false, Discount { amount: 333, is_tax_inclusive: false }).totals().unwrap();
-        assert_eq!((t.subtotal, t.original_tax_total, t.tax_total), (11900, 2261, 2198));
+        let t = line(
+            false,
+            Discount {
+                amount: 333,
+                is_tax_inclusive: false,
+            },
+        )
+        .totals()
+        .unwrap();
+        assert_eq!(
+            (t.subtotal, t.original_tax_total, t.tax_total),
+            (11900, 2261, 2198)
+        );
         assert_eq!(t.original_total - t.discount_total, t.total);
     }
 }

@@ -4,11 +4,11 @@
 //! written to the outbox in the same transaction as the change.
 
 use crate::ctx::Ctx;
+use crate::db::Tx;
 use crate::error::Result;
 use crate::modules::promotion::campaign::{self, NewCampaign};
 use crate::modules::promotion::write::{self, MethodFields, NewPromotion};
 use crate::modules::promotion::{self, model};
-use crate::db::Tx;
 use serde_json::{Map, Value, json};
 
 /// Creates a promotion, first creating its campaign when one is given inline.

@@ -121,14 +121,26 @@ fn context(
 ) -> Result<Context> {
     let mut attrs = Attrs::new();
     let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
-    attr(&mut attrs, &["currency_code"], vec![cart.currency_code.clone()]);
-    attr(&mut attrs, &["region.id", "region_id"], one(&cart.region_id));
+    attr(
+        &mut attrs,
+        &["currency_code"],
+        vec![cart.currency_code.clone()],
+    );
+    attr(
+        &mut attrs,
+        &["region.id", "region_id"],
+        one(&cart.region_id),
+    );
     attr(
         &mut attrs,
         &["sales_channel_id", "sales_channel.id"],
         one(&cart.sales_channel_id),
     );
-    attr(&mut attrs, &["customer.id", "customer_id"], one(&cart.customer_id));
+    attr(
+        &mut attrs,
+        &["customer.id", "customer_id"],
+        one(&cart.customer_id),
+    );
     attr(&mut attrs, &["email"], one(&cart.email));
     let groups = match cart.customer_id.as_deref() {
         Some(id) => customer::group::groups_of(conn, id)?
@@ -137,7 +149,11 @@ fn context(
             .collect(),
         None => Vec::new(),
     };
-    attr(&mut attrs, &["customer.groups.id", "customer_group.id"], groups);
+    attr(
+        &mut attrs,
+        &["customer.groups.id", "customer_group.id"],
+        groups,
+    );
     let item_attrs = item_attrs(conn, items, promotions)?;
     let mut targets = Vec::with_capacity(items.len());
     for (item, a) in items.iter().zip(item_attrs) {
@@ -228,21 +244,55 @@ fn item_attrs(
         .map(|item| {
             let mut a = Attrs::new();
             let product = item.product_id.clone().unwrap_or_default();
-            attr(&mut a, &["items.product.id", "items.product_id", "product.id", "product_id"], one(&item.product_id));
-            attr(&mut a, &["items.variant.id", "items.variant_id", "variant.id", "variant_id"], one(&item.variant_id));
-            attr(&mut a, &["items.product.type_id", "product.type_id"], one(&item.product_type_id));
+            attr(
+                &mut a,
+                &[
+                    "items.product.id",
+                    "items.product_id",
+                    "product.id",
+                    "product_id",
+                ],
+                one(&item.product_id),
+            );
+            attr(
+                &mut a,
+                &[
+                    "items.variant.id",
+                    "items.variant_id",
+                    "variant.id",
+                    "variant_id",
+                ],
+                one(&item.variant_id),
+            );
+            attr(
+                &mut a,
+                &["items.product.type_id", "product.type_id"],
+                one(&item.product_type_id),
+            );
             let collection = collections.get(&product).cloned().flatten();
-            attr(&mut a, &["items.product.collection_id", "product.collection_id"], one(&collection));
+            attr(
+                &mut a,
+                &["items.product.collection_id", "product.collection_id"],
+                one(&collection),
+            );
             let category_ids = categories
                 .get(&product)
                 .map(|c| c.iter().map(|c| c.id.clone()).collect())
                 .unwrap_or_default();
-            attr(&mut a, &["items.product.categories.id", "product.categories.id"], category_ids);
+            attr(
+                &mut a,
+                &["items.product.categories.id", "product.categories.id"],
+                category_ids,
+            );
             let tag_ids = tags
                 .get(&product)
                 .map(|t| t.iter().map(|t| t.id.clone()).collect())
                 .unwrap_or_default();
-            attr(&mut a, &["items.product.tags.id", "product.tags.id"], tag_ids);
+            attr(
+                &mut a,
+                &["items.product.tags.id", "product.tags.id"],
+                tag_ids,
+            );
             a
         })
         .collect())

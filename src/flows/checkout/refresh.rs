@@ -277,7 +277,11 @@ pub fn item_line(item: &LineItem) -> Line {
         quantity: item.quantity,
         is_tax_inclusive: item.is_tax_inclusive,
         rates: item.tax_lines.iter().map(TaxLine::rate).collect(),
-        discounts: item.adjustments.iter().map(cart::Adjustment::discount).collect(),
+        discounts: item
+            .adjustments
+            .iter()
+            .map(cart::Adjustment::discount)
+            .collect(),
     }
 }
 
@@ -288,7 +292,11 @@ pub fn method_line(method: &ShippingMethod) -> Line {
         quantity: 1,
         is_tax_inclusive: method.is_tax_inclusive,
         rates: method.tax_lines.iter().map(TaxLine::rate).collect(),
-        discounts: method.adjustments.iter().map(cart::Adjustment::discount).collect(),
+        discounts: method
+            .adjustments
+            .iter()
+            .map(cart::Adjustment::discount)
+            .collect(),
     }
 }
 

@@ -17,8 +17,20 @@ use serde_json::{Value, json};
 /// The `/admin/campaigns` route table.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new("GET", "/admin/campaigns", Access::Admin, "List campaigns", list),
-        Route::new("POST", "/admin/campaigns", Access::Admin, "Create a campaign", create),
+        Route::new(
+            "GET",
+            "/admin/campaigns",
+            Access::Admin,
+            "List campaigns",
+            list,
+        ),
+        Route::new(
+            "POST",
+            "/admin/campaigns",
+            Access::Admin,
+            "Create a campaign",
+            create,
+        ),
         Route::new(
             "GET",
             "/admin/campaigns/:id",
@@ -91,8 +103,7 @@ fn limit_of(kind: &str, currency: Option<&str>, limit: &Value) -> Result<Option<
 pub fn campaign_input(body: &Value) -> Result<NewCampaign> {
     let budget = match body.get("budget").filter(|b| b.is_object()) {
         Some(b) => {
-            one_of(b, &["type"], &["spend", "usage"])
-                .map_err(|_| enum_error(&b["type"]))?;
+            one_of(b, &["type"], &["spend", "usage"]).map_err(|_| enum_error(&b["type"]))?;
             let kind = b["type"].as_str().unwrap_or_default();
             let currency = b["currency_code"].as_str().filter(|c| !c.is_empty());
             if kind == "spend" && currency.is_none() {
@@ -153,9 +164,10 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(
         &campaign_schema()
-            .optional("promotions", Kind::array_of(Kind::shape(
-                Schema::new().required("id", Kind::String),
-            )))
+            .optional(
+                "promotions",
+                Kind::array_of(Kind::shape(Schema::new().required("id", Kind::String))),
+            )
             .optional("additional_data", Kind::Object.nullable()),
     )?;
     let input = campaign_input(&body)?;

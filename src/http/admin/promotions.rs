@@ -21,8 +21,20 @@ use serde_json::{Map, Value, json};
 /// The `/admin/promotions` route table.
 pub fn routes() -> Vec<Route> {
     vec![
-        Route::new("GET", "/admin/promotions", Access::Admin, "List promotions", list),
-        Route::new("POST", "/admin/promotions", Access::Admin, "Create a promotion", create),
+        Route::new(
+            "GET",
+            "/admin/promotions",
+            Access::Admin,
+            "List promotions",
+            list,
+        ),
+        Route::new(
+            "POST",
+            "/admin/promotions",
+            Access::Admin,
+            "Create a promotion",
+            create,
+        ),
         Route::new(
             "GET",
             "/admin/promotions/:id",
@@ -117,7 +129,12 @@ fn method_schema(create: bool) -> Schema {
 /// 400 for values of another type.
 pub fn parse_rules(body: Option<&Value>, path: &str) -> Result<Vec<NewRule>> {
     let mut out = Vec::new();
-    for (i, rule) in body.and_then(Value::as_array).into_iter().flatten().enumerate() {
+    for (i, rule) in body
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .enumerate()
+    {
         one_of(rule, &["operator"], &OPERATORS)
             .map_err(|_| enum_error(path, i, &rule["operator"]))?;
         let values = match &rule["values"] {
@@ -181,13 +198,20 @@ fn check_refinements(body: &Value, create: bool) -> Result<()> {
         return invalid("Value for field 'limit' too small, expected at least: '1'");
     }
     if create && body.get("campaign").is_some() && body["campaign_id"].is_string() {
-        return invalid("Buyget promotions require at least one buy rule and quantities to be defined");
+        return invalid(
+            "Buyget promotions require at least one buy rule and quantities to be defined",
+        );
     }
     if create && body["type"] == "buyget" {
         let m = &body["application_method"];
         let buy_rules = m["buy_rules"].as_array().is_some_and(|r| !r.is_empty());
-        if !buy_rules || m.get("apply_to_quantity").is_none() || m.get("buy_rules_min_quantity").is_none() {
-            return invalid("Buyget promotions require at least one buy rule and quantities to be defined");
+        if !buy_rules
+            || m.get("apply_to_quantity").is_none()
+            || m.get("buy_rules_min_quantity").is_none()
+        {
+            return invalid(
+                "Buyget promotions require at least one buy rule and quantities to be defined",
+            );
         }
     }
     if body["is_automatic"] == true && body.get("limit").is_some_and(|l| !l.is_null()) {
@@ -242,7 +266,9 @@ fn new_promotion(body: &Value) -> Result<NewPromotion> {
 
 fn reply(engine: &Engine, id: &str) -> Result<Response> {
     let found = engine.store().read(|conn| model::retrieve(conn, id))?;
-    Ok(Response::json(json!({ "promotion": promotion_json(&found) })))
+    Ok(Response::json(
+        json!({ "promotion": promotion_json(&found) }),
+    ))
 }
 
 fn list(engine: &Engine, request: &Request) -> Result<Response> {

@@ -256,9 +256,8 @@ fn shipping_method(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn promotions_op(engine: &Engine, request: &Request, action: &str) -> Result<Response> {
-    let body = request.body_with(
-        &Schema::new().required("promo_codes", Kind::array_of(Kind::String)),
-    )?;
+    let body =
+        request.body_with(&Schema::new().required("promo_codes", Kind::array_of(Kind::String)))?;
     let input = json!({"cart_id": request.param("id"), "action": action, "body": body});
     run(engine, request, "update-cart-promotions", input)?;
     cart_reply(engine, request.param("id"))

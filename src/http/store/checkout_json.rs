@@ -328,7 +328,11 @@ pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
             quantity: i.quantity,
             is_tax_inclusive: i.is_tax_inclusive,
             rates: rates(&i.tax_lines),
-            discounts: i.adjustments.iter().map(order::Adjustment::discount).collect(),
+            discounts: i
+                .adjustments
+                .iter()
+                .map(order::Adjustment::discount)
+                .collect(),
         })
         .collect();
     let method_lines: Vec<Line> = methods
@@ -338,7 +342,11 @@ pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
             quantity: 1,
             is_tax_inclusive: s.is_tax_inclusive,
             rates: rates(&s.tax_lines),
-            discounts: s.adjustments.iter().map(order::Adjustment::discount).collect(),
+            discounts: s
+                .adjustments
+                .iter()
+                .map(order::Adjustment::discount)
+                .collect(),
         })
         .collect();
     let totals = Totals::of(&item_lines, &method_lines)?;

@@ -190,7 +190,11 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewOrder) -> Result<String> 
         crate::lines::replace_adjustments(
             conn,
             ctx,
-            ("order_shipping_method_adjustment", "shipping_method_id", "ordsmadj"),
+            (
+                "order_shipping_method_adjustment",
+                "shipping_method_id",
+                "ordsmadj",
+            ),
             &method_id,
             &method.adjustments,
         )?;

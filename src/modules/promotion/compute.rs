@@ -174,7 +174,10 @@ fn promotion_adjustments(
     let item = method.target_type != "shipping_methods";
     let targets = if item { &ctx.items } else { &ctx.methods };
     let lines = eligible(promotion, targets, item, applied);
-    let currency = method.currency_code.as_deref().unwrap_or(&ctx.currency_code);
+    let currency = method
+        .currency_code
+        .as_deref()
+        .unwrap_or(&ctx.currency_code);
     let value = Value::of(&method.kind, &method.value, currency);
     let Some(value) = value else {
         return Vec::new();
@@ -220,7 +223,14 @@ impl Value {
     }
 }
 
-fn each_amount(value: Value, t: &Target, base: i64, left: i64, max_quantity: i64, item: bool) -> i64 {
+fn each_amount(
+    value: Value,
+    t: &Target,
+    base: i64,
+    left: i64,
+    max_quantity: i64,
+    item: bool,
+) -> i64 {
     let quantity = if item { t.quantity.max(1) } else { 1 };
     let cap = mul_ratio(base, max_quantity, quantity, Rounding::HalfUp).unwrap_or(left);
     let applicable = left.min(cap);
@@ -266,7 +276,10 @@ pub fn allocate(total: i64, weights: &[i64]) -> Vec<i64> {
     let left = total - shares.iter().sum::<i64>();
     let mut order: Vec<usize> = (0..weights.len()).collect();
     order.sort_by(|a, b| exact[*b].1.cmp(&exact[*a].1).then(a.cmp(b)));
-    for index in order.into_iter().take(usize::try_from(left).unwrap_or_default()) {
+    for index in order
+        .into_iter()
+        .take(usize::try_from(left).unwrap_or_default())
+    {
         shares[index] += 1;
     }
     shares

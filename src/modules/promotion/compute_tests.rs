@@ -70,7 +70,10 @@ fn allocation_is_exact_and_capped() {
 fn a_percentage_across_lines_is_rounded_once_and_split_exactly() {
     // 15% of 3 × 3.33 = 1.4985 → 1.50 in all, not 3 × 0.50.
     let p = promotion("percentage", "items", Some("across"), "15");
-    let got = amounts(&[p], vec![item("a", 1, 333), item("b", 1, 333), item("c", 1, 333)]);
+    let got = amounts(
+        &[p],
+        vec![item("a", 1, 333), item("b", 1, 333), item("c", 1, 333)],
+    );
     assert_eq!(got, vec![50, 50, 50]);
     let p = promotion("percentage", "order", None, "10");
     let got = amounts(&[p], vec![item("a", 1, 1001), item("b", 1, 2002)]);

@@ -94,7 +94,8 @@ pub struct Promotion {
     pub campaign: Option<Campaign>,
 }
 
-pub(crate) const COLUMNS: &str = "id, code, type, status, is_automatic, is_tax_inclusive, usage_limit, used,
+pub(crate) const COLUMNS: &str =
+    "id, code, type, status, is_automatic, is_tax_inclusive, usage_limit, used,
     campaign_id, created_at, updated_at, deleted_at";
 
 fn from_row(r: &Row) -> rusqlite::Result<Promotion> {

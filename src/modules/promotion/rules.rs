@@ -68,11 +68,17 @@ mod tests {
     #[test]
     fn operators_over_lists_and_numbers() {
         let attrs: Attrs = [
-            ("customer.groups.id".to_string(), vec!["g1".into(), "g2".into()]),
+            (
+                "customer.groups.id".to_string(),
+                vec!["g1".into(), "g2".into()],
+            ),
             ("item_total".to_string(), vec!["100.5".into()]),
         ]
         .into();
-        assert!(holds(&rule("customer.groups.id", "in", &["g2", "g9"]), &attrs));
+        assert!(holds(
+            &rule("customer.groups.id", "in", &["g2", "g9"]),
+            &attrs
+        ));
         assert!(!holds(&rule("customer.groups.id", "eq", &["g9"]), &attrs));
         assert!(holds(&rule("customer.groups.id", "ne", &["g9"]), &attrs));
         assert!(!holds(&rule("customer.groups.id", "ne", &["g1"]), &attrs));

@@ -120,7 +120,10 @@ pub fn validate_method(method: &MethodFields, promotion_kind: &str) -> Result<()
     }
     let allocation = method.allocation.as_deref();
     if allocation == Some("across") && method.max_quantity.is_some() {
-        return fail("application_method.max_quantity is not allowed to be set for allocation (across)".into());
+        return fail(
+            "application_method.max_quantity is not allowed to be set for allocation (across)"
+                .into(),
+        );
     }
     if !TARGET_TYPES.contains(&method.target_type.as_str()) {
         return fail(format!(
