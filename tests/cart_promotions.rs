@@ -204,10 +204,7 @@ fn uneven_percentages_and_per_unit_amounts_are_exact() {
 fn lines_with_different_tax_rates_are_discounted_before_tax() {
     let a = Admin::start();
     let sweatshirt = a.app.variants(1)[0].clone();
-    let product = a
-        .app
-        .store_get(&format!("/store/products?limit=1&offset=1"))
-        .json()["products"][0]["id"]
+    let product = a.app.store_get("/store/products?limit=1&offset=1").json()["products"][0]["id"]
         .as_str()
         .unwrap()
         .to_string();

@@ -87,7 +87,10 @@ fn each_applies_to_max_quantity_units_per_line() {
     assert_eq!(amounts(&[p], vec![item("a", 3, 2997)]), vec![200]);
     // 5.00 off each of at most 2 units, never more than the line.
     let p = promotion("fixed", "items", Some("each"), "5");
-    assert_eq!(amounts(&[p.clone()], vec![item("a", 3, 2997)]), vec![1000]);
+    assert_eq!(
+        amounts(std::slice::from_ref(&p), vec![item("a", 3, 2997)]),
+        vec![1000]
+    );
     assert_eq!(amounts(&[p], vec![item("a", 1, 300)]), vec![300]);
 }
 
