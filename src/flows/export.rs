@@ -99,6 +99,12 @@ pub fn export(conn: &Connection) -> Result<Export> {
     out.fixture.inventory = inventory_section(conn, &book, &location_ids)?;
     out.fixture.users = users(conn, &mut out.skipped)?;
     out.fixture.customers = customers(conn, &mut out.skipped)?;
+    let (_, promotions) = crate::modules::promotion::list(conn, &Default::default(), 0, 0)?;
+    if promotions > 0 {
+        out.skipped.push(format!(
+            "{promotions} promotion(s) with their campaigns: promotions are not part of the fixture format yet"
+        ));
+    }
     let orders = crate::modules::order::count_live(conn)?;
     if orders > 0 {
         out.skipped.push(format!(
