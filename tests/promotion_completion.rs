@@ -223,3 +223,24 @@ fn a_campaign_budget_caps_usage_and_spend() {
     );
     assert_eq!(c["cart"]["promotions"], json!([]));
 }
+
+#[test]
+fn a_declined_payment_gives_the_usage_back() {
+    let a = Admin::start();
+    let id = promotion(&a, ten_percent("ONCE", Some(1)));
+    let cart = a.app.cart_with("usd", &a.app.variants(0)[0], 1);
+    a.app.ok(
+        &format!("/store/carts/{cart}/promotions"),
+        &json!({"promo_codes": ["ONCE"]}),
+    );
+    a.app.ready(&cart, "us", "pp_test_test");
+    a.app.script_payments(&["decline"]);
+    let reply = a.app.complete(&cart);
+    assert_eq!(reply.json()["type"], "cart", "{}", reply.text());
+    assert_eq!(used(&a, &id), 0);
+    // The code is still the cart's, and the next attempt may use it.
+    let again = a.app.complete(&cart);
+    assert_eq!(again.json()["type"], "order", "{}", again.text());
+    assert_eq!(again.json()["order"]["discount_total"], 1.72);
+    assert_eq!(used(&a, &id), 1);
+}
