@@ -359,3 +359,69 @@ fn promotion_routes_are_documented_and_admin_only() {
     }
     assert_eq!(a.app.get("/admin/promotions").status, 401);
 }
+
+#[test]
+fn rules_are_created_updated_and_deleted_in_batches() {
+    let a = Admin::start();
+    let id = a.post("/admin/promotions", &ten_percent("TEN"))["promotion"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let existing = a.get(&format!("/admin/promotions/{id}"))["promotion"]["rules"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = format!("/admin/promotions/{id}/rules/batch");
+    let done = a.post(
+        &path,
+        &json!({
+            "create": [{"attribute": "region.id", "operator": "eq", "values": "reg_1"}],
+            "update": [{"id": existing, "operator": "in", "values": ["usd", "eur"]}],
+        }),
+    );
+    assert!(
+        done["created"][0]["id"]
+            .as_str()
+            .unwrap()
+            .starts_with("prorul_")
+    );
+    assert_eq!(done["created"][0]["values"][0]["value"], "reg_1");
+    let values: Vec<&Value> = done["updated"][0]["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["value"])
+        .collect();
+    assert_eq!(values, [&json!("usd"), &json!("eur")]);
+    assert_eq!(
+        done["deleted"],
+        json!({"ids": [], "object": "promotion-rule", "deleted": true})
+    );
+    let gone = a.post(&path, &json!({"delete": [existing]}));
+    assert_eq!(gone["deleted"]["ids"], json!([existing]));
+    let rules = a.get(&format!("/admin/promotions/{id}"))["promotion"]["rules"].clone();
+    assert_eq!(
+        (rules.as_array().unwrap().len(), &rules[0]["attribute"]),
+        (1, &json!("region.id"))
+    );
+    // Target rules live on the application method; a rule of another kind is not found.
+    let targets = a.post(
+        &format!("/admin/promotions/{id}/target-rules/batch"),
+        &json!({
+        "create": [{"attribute": "items.product.id", "operator": "in", "values": ["prod_1"]}]}),
+    );
+    let target = targets["created"][0]["id"].as_str().unwrap().to_string();
+    let p = a.get(&format!("/admin/promotions/{id}"))["promotion"].clone();
+    assert_eq!(
+        p["application_method"]["target_rules"][0]["id"],
+        target.as_str()
+    );
+    let reply = a.call("POST", &path, Some(&json!({"delete": [target]})));
+    assert_eq!(
+        (reply.status, reply.json()["message"].clone()),
+        (
+            404,
+            json!(format!("Promotion rule with id: {target} was not found"))
+        )
+    );
+}

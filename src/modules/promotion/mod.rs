@@ -7,6 +7,7 @@
 pub mod campaign;
 pub mod compute;
 pub mod model;
+pub mod rule_batch;
 pub mod rules;
 pub mod usage;
 pub mod write;

@@ -227,7 +227,8 @@ fn insert_method(conn: &Connection, ctx: &Ctx, promotion_id: &str, m: &MethodFie
     Ok(())
 }
 
-/// Adds rules of `kind` (`rules`, `target_rules`, `buy_rules`) to a promotion.
+/// Adds rules of `kind` (`rules`, `target_rules`, `buy_rules`) to a promotion. Returns
+/// their ids.
 ///
 /// # Errors
 /// Database failures.
@@ -237,8 +238,9 @@ pub fn add_rules(
     promotion_id: &str,
     kind: &str,
     rules: &[NewRule],
-) -> Result<()> {
+) -> Result<Vec<String>> {
     let now = ctx.now();
+    let mut ids = Vec::with_capacity(rules.len());
     for rule in rules {
         let rule_id = ctx.id("prorul");
         conn.prepare_cached(
@@ -261,8 +263,9 @@ pub fn add_rules(
             )?
             .execute(params![ctx.id("prorulval"), rule_id, value, now])?;
         }
+        ids.push(rule_id);
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// Columns of `promotion` an update may set (`limit` is stored as `usage_limit`).
