@@ -364,3 +364,31 @@ fn free_shipping_and_automatic_promotions() {
         (json!(10), json!([]))
     );
 }
+
+#[test]
+fn concurrent_code_updates_never_duplicate_adjustments() {
+    // Medusa issue #15360: concurrent promotion updates of one cart left duplicate
+    // adjustments. Here every cart change is one write job on the single writer.
+    let a = Admin::start();
+    percent_off_order(&a, "TEN", 10.0);
+    let cart = two_line_cart(&a, "usd");
+    let statuses: Vec<u16> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..10)
+            .map(|_| {
+                let (app, cart) = (&a.app, &cart);
+                s.spawn(move || {
+                    app.store_post(
+                        &format!("/store/carts/{cart}/promotions"),
+                        &json!({"promo_codes": ["TEN"]}),
+                    )
+                    .status
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().unwrap()).collect()
+    });
+    assert!(statuses.iter().all(|s| *s == 200), "{statuses:?}");
+    let c = a.app.store_get(&format!("/store/carts/{cart}")).json()["cart"].clone();
+    assert_eq!(adjustments(&c), vec![172, 392]);
+    assert_eq!(c["discount_total"], 5.64);
+}
