@@ -107,3 +107,13 @@ pub fn set_campaign(
     .execute(params![json_list(ids), campaign_id, ctx.now()])?;
     Ok(())
 }
+
+/// How many times live promotions were used, in all.
+///
+/// # Errors
+/// Database failures.
+pub fn uses(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(SUM(used), 0) FROM promotion WHERE deleted_at IS NULL")?
+        .query_row([], |r| r.get(0))?)
+}
