@@ -163,6 +163,33 @@ fn promotion_rules_on_customer_groups_and_regions() {
         apply(&a, &europe, "EUROPE")["promotions"][0]["code"],
         "EUROPE"
     );
+    // A rule on the shipping country (Medusa's "Country" attribute).
+    let in_france =
+        json!([{"attribute": "shipping_address.country_code", "operator": "in", "values": ["fr"]}]);
+    promotion(
+        &a,
+        "FRANCE",
+        json!({"type": "percentage", "target_type": "order", "value": 5}),
+        in_france,
+    );
+    assert_eq!(
+        apply(&a, &europe, "FRANCE")["promotions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+    a.app.ok(
+        &format!("/store/carts/{europe}"),
+        &json!({"shipping_address": {"country_code": "fr"}}),
+    );
+    assert_eq!(
+        apply(&a, &europe, "FRANCE")["promotions"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
     // promo_codes on cart creation apply once the items are in.
     let created = a.app.ok(
         "/store/carts",

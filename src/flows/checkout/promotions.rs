@@ -142,6 +142,12 @@ fn context(
         one(&cart.customer_id),
     );
     attr(&mut attrs, &["email"], one(&cart.email));
+    let country = refresh::shipping_place(conn, cart)?.map(|(country, _)| country);
+    attr(
+        &mut attrs,
+        &["shipping_address.country_code"],
+        one(&country),
+    );
     let groups = match cart.customer_id.as_deref() {
         Some(id) => customer::group::groups_of(conn, id)?
             .into_iter()
