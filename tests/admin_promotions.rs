@@ -426,3 +426,40 @@ fn rules_are_created_updated_and_deleted_in_batches() {
         )
     );
 }
+
+#[test]
+fn rule_attribute_options_are_offered_per_rule_type() {
+    let a = Admin::start();
+    let rules =
+        a.get("/admin/promotions/rule-attribute-options/rules?application_method_type=fixed");
+    let values: Vec<&Value> = rules["attributes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["value"])
+        .collect();
+    assert_eq!(
+        values,
+        [
+            &json!("customer.groups.id"),
+            &json!("region.id"),
+            &json!("shipping_address.country_code"),
+            &json!("sales_channel_id"),
+            &json!("currency_code")
+        ]
+    );
+    assert_eq!(rules["attributes"][4]["required"], true);
+    let buy = a.get("/admin/promotions/rule-attribute-options/buy-rules?promotion_type=buyget");
+    assert_eq!(buy["attributes"][5]["id"], "buy_rules_min_quantity");
+    let target = a.get("/admin/promotions/rule-attribute-options/target-rules");
+    assert_eq!(target["attributes"].as_array().unwrap().len(), 5);
+    let bad = a.call(
+        "GET",
+        "/admin/promotions/rule-attribute-options/other",
+        None,
+    );
+    assert_eq!(
+        (bad.status, bad.json()["message"].clone()),
+        (400, json!("Invalid param rule_type (other)"))
+    );
+}

@@ -17,6 +17,7 @@ pub mod price_lists;
 pub mod products;
 pub mod products_batch;
 pub mod promotion_json;
+pub mod promotion_options;
 pub mod promotion_rules;
 pub mod promotions;
 pub mod regions;
@@ -48,6 +49,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(stock_locations::routes());
     routes.extend(promotions::routes());
     routes.extend(promotion_rules::routes());
+    routes.extend(promotion_options::routes());
     routes.extend(campaigns::routes());
     routes
 }
