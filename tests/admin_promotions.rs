@@ -463,3 +463,41 @@ fn rule_attribute_options_are_offered_per_rule_type() {
         (400, json!("Invalid param rule_type (other)"))
     );
 }
+
+#[test]
+fn rule_value_options_list_labels_and_values() {
+    let a = Admin::start();
+    let regions = a.get("/admin/promotions/rule-value-options/rules/region");
+    let labels: Vec<&Value> = regions["values"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| &v["label"])
+        .collect();
+    assert_eq!(labels, [&json!("United States"), &json!("Europe")]);
+    assert!(
+        regions["values"][0]["value"]
+            .as_str()
+            .unwrap()
+            .starts_with("reg_")
+    );
+    let usd = a.get("/admin/promotions/rule-value-options/rules/currency_code?value=usd");
+    assert_eq!(
+        usd["values"],
+        json!([{"label": "US Dollar", "value": "usd"}])
+    );
+    let winter =
+        a.get("/admin/promotions/rule-value-options/target-rules/product_collection?q=wint");
+    assert_eq!(winter["values"][0]["label"], "Winter Collection");
+    let page = a.get("/admin/promotions/rule-value-options/target-rules/product?limit=2&offset=1");
+    assert_eq!(page["values"].as_array().unwrap().len(), 2);
+    let bad = a.call(
+        "GET",
+        "/admin/promotions/rule-value-options/target-rules/region",
+        None,
+    );
+    assert_eq!(
+        (bad.status, bad.json()["message"].clone()),
+        (400, json!("Invalid rule attribute - region"))
+    );
+}
