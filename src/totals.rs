@@ -7,9 +7,11 @@
 //! tax-inclusive adjustment is divided by 1 + rate), `tax_total` is the tax on
 //! `subtotal − discount_subtotal`, `total` is `subtotal − discount_subtotal + tax_total`.
 //! A line without discounts keeps its split, so a tax-inclusive price adds up to itself.
-//! Medusa computes `discount_tax_total` as `discount_subtotal × rate` in unrounded decimals;
-//! with amounts rounded to the minor unit we define it as `original_tax_total − tax_total`,
-//! so `original_total − discount_total == total` holds exactly on every line and every cart.
+//! `discount_tax_total` is `original_tax_total − tax_total` and `discount_total` is
+//! `discount_subtotal + discount_tax_total`, as in Medusa 2.21.2's `getLineItemTotals`
+//! (`@medusajs/utils` `totals/line-item`); Medusa keeps unrounded decimals, we round each
+//! line's tax half-up to the minor unit, so `original_total − discount_total == total` holds
+//! exactly on every line and every cart.
 //! A cart's `subtotal` is item subtotals **plus shipping subtotals**;
 //! `total = subtotal + tax_total − discount_subtotal`. Credit lines are not modelled (0).
 
