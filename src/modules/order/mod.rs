@@ -23,7 +23,7 @@ pub fn module() -> Module {
     Module::new("order", "order")
         .migration(migration!("order", "0001_init.sql"))
         .migration(migration!("order", "0002_history.sql"))
-        .migration(migration!("order", "0003_adjustments.sql"))
+        .migration(migration!("order", "0004_adjustments.sql"))
 }
 
 /// An order as stored.
