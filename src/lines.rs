@@ -19,6 +19,8 @@ pub(crate) struct LineTables {
     pub item_prefix: &'static str,
     /// Tax lines of the items, e.g. `cart_line_item_tax_line`.
     pub item_tax_lines: &'static str,
+    /// Promotion adjustments of the items, e.g. `cart_line_item_adjustment`.
+    pub item_adjustments: &'static str,
 }
 
 /// A tax line of an item or a shipping method (cart or order).
@@ -36,6 +38,34 @@ pub struct TaxLine {
     pub rate_ppm: i64,
     /// `tp_system`.
     pub provider_id: Option<String>,
+}
+
+/// A promotion adjustment of an item or a shipping method (cart or order): an amount taken
+/// off before tax, named by the promotion's code.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Adjustment {
+    /// `caliadj_…`, `casmadj_…`, `ordliadj_…` or `ordsmadj_…` (empty before creation).
+    pub id: String,
+    /// The promotion's code.
+    pub code: Option<String>,
+    /// Minor units taken off.
+    pub amount: i64,
+    /// Whether `amount` includes tax (the promotion is tax-inclusive).
+    pub is_tax_inclusive: bool,
+    /// `promo_…`
+    pub promotion_id: Option<String>,
+    /// Free text.
+    pub description: Option<String>,
+}
+
+impl Adjustment {
+    /// The adjustment as a totals discount.
+    pub fn discount(&self) -> crate::totals::Discount {
+        crate::totals::Discount {
+            amount: self.amount,
+            is_tax_inclusive: self.is_tax_inclusive,
+        }
+    }
 }
 
 impl TaxLine {
@@ -106,6 +136,9 @@ pub struct LineItem {
     /// Tax lines.
     #[serde(default)]
     pub tax_lines: Vec<TaxLine>,
+    /// Promotion adjustments.
+    #[serde(default)]
+    pub adjustments: Vec<Adjustment>,
 }
 
 pub(crate) const ITEM_COLUMNS: &str = "id, title, subtitle, thumbnail, quantity, variant_id, product_id, product_title,
@@ -146,6 +179,7 @@ pub(crate) fn item_from_row(r: &Row) -> rusqlite::Result<LineItem> {
         created_at: r.get(25)?,
         updated_at: r.get(26)?,
         tax_lines: Vec::new(),
+        adjustments: Vec::new(),
     })
 }
 
@@ -191,6 +225,7 @@ impl LineTables {
             .collect::<rusqlite::Result<_>>()?;
         for item in &mut items {
             item.tax_lines = tax_lines(conn, self.item_tax_lines, "item_id", &item.id)?;
+            item.adjustments = adjustments(conn, self.item_adjustments, "item_id", &item.id)?;
         }
         Ok(items)
     }
@@ -218,6 +253,9 @@ pub struct ShippingMethod {
     /// Tax lines.
     #[serde(default)]
     pub tax_lines: Vec<TaxLine>,
+    /// Promotion adjustments.
+    #[serde(default)]
+    pub adjustments: Vec<Adjustment>,
 }
 
 /// The shipping-method tables of one owner kind (cart or order).
@@ -230,6 +268,8 @@ pub(crate) struct ShippingTables {
     pub prefix: &'static str,
     /// Tax lines of the methods, e.g. `cart_shipping_method_tax_line`.
     pub tax_lines: &'static str,
+    /// Promotion adjustments of the methods, e.g. `cart_shipping_method_adjustment`.
+    pub adjustments: &'static str,
 }
 
 impl ShippingTables {
@@ -319,11 +359,14 @@ impl ShippingTables {
                 data: serde_json::from_str(&data).unwrap_or(Value::Object(Default::default())),
                 created_at: r.get(7)?,
                 tax_lines: Vec::new(),
+                adjustments: Vec::new(),
             })
         })?;
         let mut methods: Vec<ShippingMethod> = rows.collect::<rusqlite::Result<_>>()?;
         for method in &mut methods {
             method.tax_lines = tax_lines(conn, self.tax_lines, "shipping_method_id", &method.id)?;
+            method.adjustments =
+                adjustments(conn, self.adjustments, "shipping_method_id", &method.id)?;
         }
         Ok(methods)
     }
@@ -351,4 +394,64 @@ pub(crate) fn tax_lines(
         })
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Live adjustments of one item or shipping method.
+pub(crate) fn adjustments(
+    conn: &Connection,
+    table: &str,
+    owner_column: &str,
+    owner: &str,
+) -> Result<Vec<Adjustment>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, code, amount, is_tax_inclusive, promotion_id, description FROM {table}
+         WHERE {owner_column} = ?1 AND deleted_at IS NULL ORDER BY id"
+    ))?;
+    let rows = stmt.query_map([owner], |r| {
+        Ok(Adjustment {
+            id: r.get(0)?,
+            code: r.get(1)?,
+            amount: r.get(2)?,
+            is_tax_inclusive: r.get(3)?,
+            promotion_id: r.get(4)?,
+            description: r.get(5)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// Replaces the live adjustments of one item or shipping method with `rows` (the old ones
+/// are soft-deleted). Ids get `prefix`.
+///
+/// # Errors
+/// Database failures.
+pub(crate) fn replace_adjustments(
+    conn: &Connection,
+    ctx: &Ctx,
+    (table, owner_column, prefix): (&str, &str, &str),
+    owner: &str,
+    rows: &[Adjustment],
+) -> Result<()> {
+    let now = ctx.now();
+    conn.prepare_cached(&format!(
+        "UPDATE {table} SET deleted_at = ?2, updated_at = ?2 WHERE {owner_column} = ?1 AND deleted_at IS NULL"
+    ))?
+    .execute(params![owner, now])?;
+    let mut insert = conn.prepare_cached(&format!(
+        "INSERT INTO {table} (id, {owner_column}, code, amount, is_tax_inclusive, promotion_id, provider_id,
+           description, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?8)"
+    ))?;
+    for row in rows {
+        insert.execute(params![
+            ctx.id(prefix),
+            owner,
+            row.code,
+            row.amount,
+            row.is_tax_inclusive,
+            row.promotion_id,
+            row.description,
+            now
+        ])?;
+    }
+    Ok(())
 }

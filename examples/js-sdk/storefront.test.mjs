@@ -190,3 +190,33 @@ test("the admin dashboard finds the email/password provider and reads a shipping
   assert.ok(shipping_option.rules.some((r) => r.attribute === "enabled_in_store" && r.value === "true"));
   assert.ok(shipping_option.prices.some((p) => p.currency_code === "usd" && p.amount === 10));
 });
+
+test("a shopper applies and removes a promotion code", async () => {
+  // The demo has no promotions: the merchant creates one through the admin API first.
+  await sdk.auth.login("user", "emailpass", { email: "admin@example.com", password: "supersecret" });
+  await sdk.admin.promotion.create({
+    code: "TEN", type: "standard", status: "active",
+    application_method: { type: "percentage", target_type: "order", value: 10 },
+  });
+  const region = await usdRegion();
+  const { products } = await sdk.store.product.list({ region_id: region.id, limit: 1, fields: "*variants" });
+  let { cart } = await sdk.store.cart.create({ region_id: region.id, items: [{ variant_id: products[0].variants[0].id, quantity: 1 }] });
+  const cents = (x) => Math.round(x * 100);
+  const full = cents(cart.total);
+  ({ cart } = await sdk.store.cart.update(cart.id, { promo_codes: ["TEN"] }));
+  assert.deepEqual(cart.promotions.map((p) => p.code), ["TEN"]);
+  assert.equal(cents(cart.discount_total), Math.round(full / 10));
+  assert.equal(cents(cart.total), full - cents(cart.discount_total));
+  assert.equal(cart.items[0].adjustments[0].code, "TEN");
+  ({ cart } = await sdk.store.cart.update(cart.id, { promo_codes: [] }));
+  assert.deepEqual(cart.promotions, []);
+  assert.equal(cents(cart.total), full);
+  ({ cart } = await sdk.store.cart.addPromotions(cart.id, { promo_codes: ["TEN"] }));
+  assert.equal(cents(cart.discount_total), Math.round(full / 10));
+  ({ cart } = await sdk.store.cart.removePromotions(cart.id, { promo_codes: ["TEN"] }));
+  assert.equal(cart.discount_total, 0);
+  await assert.rejects(
+    sdk.store.cart.addPromotions(cart.id, { promo_codes: ["NOPE"] }),
+    (err) => err.status === 400 && err.message === "The promotion code NOPE is invalid",
+  );
+});

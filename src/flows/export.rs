@@ -7,7 +7,7 @@
 //! export is byte-identical, and a deterministic load reproduces the same ids.
 //!
 //! What the format cannot say is listed in [`Export::skipped`] (and printed by the CLI) rather
-//! than silently dropped: orders and carts, customer groups, price-list rules, non-default tax
+//! than silently dropped: orders and carts, promotion usage counts, customer groups, price-list rules, non-default tax
 //! rates, disabled channels, revoked keys, price rules other than a region.
 //!
 //! Reads go through each module's own read functions and the core links; nothing here
@@ -99,6 +99,14 @@ pub fn export(conn: &Connection) -> Result<Export> {
     out.fixture.inventory = inventory_section(conn, &book, &location_ids)?;
     out.fixture.users = users(conn, &mut out.skipped)?;
     out.fixture.customers = customers(conn, &mut out.skipped)?;
+    let (campaigns, promotions) = super::seed_promotions::export(conn, &book)?;
+    (out.fixture.campaigns, out.fixture.promotions) = (campaigns, promotions);
+    let used = crate::modules::promotion::uses(conn)?;
+    if used > 0 {
+        out.skipped.push(format!(
+            "{used} promotion use(s): usage counts are not part of the fixture format"
+        ));
+    }
     let orders = crate::modules::order::count_live(conn)?;
     if orders > 0 {
         out.skipped.push(format!(

@@ -69,6 +69,12 @@ pub struct Fixture {
     /// Customers with their addresses (and, when registered, their login).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub customers: Vec<super::seed_customers::FixtureCustomer>,
+    /// Campaigns with their budgets.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub campaigns: Vec<super::seed_promotions::FixtureCampaign>,
+    /// Promotions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub promotions: Vec<super::seed_promotions::FixturePromotion>,
 }
 
 /// `users[]` entry: a login given either as a plain `password` (hashed at load; for demo and
@@ -265,6 +271,7 @@ fn load_into(tx: &Tx, ctx: &Ctx, fixture: &Fixture, hashes: &Hashes) -> Result<S
         summary.admin_emails.push(created.email);
     }
     seed_customers::load(conn, ctx, &fixture.customers, &hashes.customers)?;
+    super::seed_promotions::load(conn, ctx, (&fixture.campaigns, &fixture.promotions), &keys)?;
     Ok(summary)
 }
 

@@ -212,8 +212,8 @@ pub struct Keys {
     pub channels: HashMap<String, String>,
     /// Regions.
     pub regions: HashMap<String, String>,
-    collections: HashMap<String, String>,
-    categories: HashMap<String, String>,
+    pub(crate) collections: HashMap<String, String>,
+    pub(crate) categories: HashMap<String, String>,
     tags: HashMap<String, String>,
     types: HashMap<String, String>,
     /// SKU → price set id.

@@ -15,6 +15,7 @@ pub mod order;
 pub mod payment;
 pub mod pricing;
 pub mod product;
+pub mod promotion;
 pub mod region;
 pub mod sales_channel;
 pub mod stock_location;
@@ -47,6 +48,7 @@ pub fn core_modules() -> Vec<Module> {
         payment::module(),
         cart::module(),
         order::module(),
+        promotion::module(),
     ]
 }
 

@@ -3,6 +3,7 @@
 //! [`refresh`](super::refresh::refresh).
 
 use super::catalog::{self, RegionInfo};
+use super::promotions::Codes;
 use super::{refresh, stock};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -74,7 +75,8 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &Value) -> Result<String> {
     {
         add_item(conn, ctx, &id, item)?;
     }
-    refresh::refresh(conn, ctx, &id, false)?;
+    let codes = promo_codes(input);
+    refresh::refresh_with(conn, ctx, &id, false, Codes::Add(&codes))?;
     Ok(id)
 }
 
@@ -180,7 +182,46 @@ pub fn update(conn: &Connection, ctx: &Ctx, cart_id: &str, input: &Value) -> Res
     };
     cart::update(conn, ctx, cart_id, &changes)?;
     set_addresses(conn, ctx, cart_id, &region, input, false)?;
-    refresh::refresh(conn, ctx, cart_id, false)
+    match input.get("promo_codes") {
+        Some(_) => {
+            let codes = promo_codes(input);
+            refresh::refresh_with(conn, ctx, cart_id, false, Codes::Replace(&codes))
+        }
+        None => refresh::refresh(conn, ctx, cart_id, false),
+    }
+}
+
+/// The `promo_codes` of a body (none when absent).
+pub fn promo_codes(input: &Value) -> Vec<String> {
+    input
+        .get("promo_codes")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .map(str::to_string)
+        .collect()
+}
+
+/// Adds (`add`) or removes promotion codes (`POST` / `DELETE /store/carts/:id/promotions`).
+///
+/// # Errors
+/// 400 for a completed cart or an unknown code to add; 409 while being completed.
+pub fn change_promotions(
+    conn: &Connection,
+    ctx: &Ctx,
+    cart_id: &str,
+    input: &Value,
+    add: bool,
+) -> Result<()> {
+    retrieve_open(conn, cart_id)?;
+    let codes = promo_codes(input);
+    let change = if add {
+        Codes::Add(&codes)
+    } else {
+        Codes::Remove(&codes)
+    };
+    refresh::refresh_with(conn, ctx, cart_id, false, change)
 }
 
 fn current_region(conn: &Connection, cart: &Cart) -> Result<RegionInfo> {

@@ -2,7 +2,8 @@
 //!
 //! One write job validates the cart, creates the order (display id, links cart→order and
 //! order→payment collection) and reserves its stock (guarded: available ≥ quantity summed per
-//! inventory item). The provider's authorization follows as an external step, outside the
+//! inventory item) and registers its promotions' usage (guarded: `used + 1 ≤ limit`, and
+//! the campaign budget). The provider's authorization follows as an external step, outside the
 //! writer, under the key `<cart id>:authorize:<attempt>`. A second write job records the
 //! payment, marks the cart completed and emits `order.placed`. If authorization fails, the
 //! order and the reservations are compensated away: nothing is left behind.
@@ -13,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::cart::{self, Cart};
 use crate::modules::payment::{self, provider};
+use crate::modules::promotion::usage;
 use crate::modules::{inventory, order};
 use crate::money;
 use crate::workflow::{Done, Step, StepCtx, Workflow};
@@ -27,6 +29,7 @@ pub fn workflow() -> Workflow {
         .step(Step::local("validate-cart", validate))
         .step(Step::local("create-order", create_order).compensate(delete_order))
         .step(Step::local("reserve-inventory", reserve).compensate(release))
+        .step(Step::local("register-usage", register_usage).compensate(revert_usage))
         .step(
             Step::external("authorize-payment", authorize)
                 .compensate_external(cancel_authorization),
@@ -189,6 +192,53 @@ fn reserve(tx: &Tx, step: &StepCtx) -> Result<Done> {
 fn release(tx: &Tx, step: &StepCtx, ids: &Value) -> Result<()> {
     let ids: Vec<String> = serde_json::from_value(ids.clone()).unwrap_or_default();
     inventory::release(tx, step.engine.ctx(), &ids)
+}
+
+/// Registers the order's promotion usage (Medusa's `registerUsageStep`) in the same write
+/// job as the order and its reservations: each promotion's `used + 1 ≤ limit` and its
+/// campaign budget are checked and counted by one guarded update, so concurrent completions
+/// never overspend; the one that would is refused and its whole job rolls back.
+fn register_usage(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    if existing(step).is_some() {
+        return Ok(Done::new(Value::Null));
+    }
+    let order_id = step.result("create-order")["order_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let placed = order::retrieve(tx, &order_id)?;
+    let mut uses: Vec<usage::Use> = Vec::new();
+    let adjustments = order::items::items_of(tx, &order_id)?
+        .into_iter()
+        .flat_map(|i| i.adjustments)
+        .chain(
+            order::shipping::methods_of(tx, &order_id)?
+                .into_iter()
+                .flat_map(|m| m.adjustments),
+        );
+    for adjustment in adjustments {
+        let Some(promotion_id) = adjustment.promotion_id else {
+            continue;
+        };
+        match uses.iter_mut().find(|u| u.promotion_id == promotion_id) {
+            Some(u) => u.amount += adjustment.amount,
+            None => uses.push(usage::Use {
+                promotion_id,
+                amount: adjustment.amount,
+                currency_code: placed.currency_code.clone(),
+            }),
+        }
+    }
+    usage::register(tx, step.engine.ctx(), &uses)?;
+    Ok(Done::with_compensation(
+        json!({"promotions": uses.len()}),
+        json!(uses),
+    ))
+}
+
+fn revert_usage(tx: &Tx, step: &StepCtx, uses: &Value) -> Result<()> {
+    let uses: Vec<usage::Use> = serde_json::from_value(uses.clone()).unwrap_or_default();
+    usage::revert(tx, step.engine.ctx(), &uses)
 }
 
 fn authorization_call(step: &StepCtx) -> provider::Call {

@@ -3,7 +3,7 @@
 //!
 //! Every cart change is a registered workflow (Medusa's ids: `create-carts`, `add-to-cart`,
 //! `update-line-item-in-cart`, `delete-line-items`, `update-cart`,
-//! `add-shipping-method-to-cart`, `update-tax-lines`, `create-payment-collection-for-cart`,
+//! `add-shipping-method-to-cart`, `update-cart-promotions`, `update-tax-lines`, `create-payment-collection-for-cart`,
 //! `create-payment-session`, `complete-cart`), so each is journaled, runs its local steps in
 //! one write job, and honours an idempotency key. Cart changes are one local group (a failure
 //! rolls the whole group back to its savepoint); `complete-cart` and `create-payment-session`
@@ -13,6 +13,7 @@ pub mod carts;
 pub mod catalog;
 pub mod complete;
 pub mod payment;
+pub mod promotions;
 pub mod refresh;
 pub mod shipping_price;
 pub mod stock;
@@ -77,6 +78,14 @@ pub fn workflows() -> Vec<Workflow> {
         cart_workflow("update-cart", "update-cart", |tx, s, id, b| {
             carts::update(tx, s.engine.ctx(), id, b)
         }),
+        cart_workflow(
+            "update-cart-promotions",
+            "update-cart-promotions",
+            |tx, s, id, b| {
+                let add = s.input["action"].as_str() != Some("remove");
+                carts::change_promotions(tx, s.engine.ctx(), id, b, add)
+            },
+        ),
         cart_workflow(
             "add-shipping-method-to-cart",
             "add-shipping-method",

@@ -1,9 +1,11 @@
 //! What follows every cart change (Medusa's refreshCartItemsWorkflow): re-price the items,
 //! re-validate and re-price the shipping methods, recompute tax lines (when the region taxes
-//! automatically), and bring the payment collection's amount up to date — which drops its
+//! automatically), recompute the promotion adjustments (codes kept, automatic promotions
+//! added), and bring the payment collection's amount up to date — which drops its
 //! sessions when the total changed.
 
 use super::catalog;
+use super::promotions::Codes;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::flows::links;
@@ -19,6 +21,21 @@ use rusqlite::Connection;
 /// 400 "country code is required to calculate taxes" when forced without a shipping
 /// country; a variant that lost its price; database failures.
 pub fn refresh(conn: &Connection, ctx: &Ctx, cart_id: &str, force_taxes: bool) -> Result<()> {
+    refresh_with(conn, ctx, cart_id, force_taxes, Codes::Keep)
+}
+
+/// [`refresh`], changing the cart's promotion codes as `codes` says before the promotions
+/// are computed again.
+///
+/// # Errors
+/// As [`refresh`]; 400 "The promotion code X is invalid" for an unknown code to add.
+pub fn refresh_with(
+    conn: &Connection,
+    ctx: &Ctx,
+    cart_id: &str,
+    force_taxes: bool,
+    codes: Codes,
+) -> Result<()> {
     let cart = cart::retrieve(conn, cart_id)?;
     reprice(conn, ctx, &cart)?;
     refresh_shipping(conn, ctx, &cart)?;
@@ -29,6 +46,7 @@ pub fn refresh(conn: &Connection, ctx: &Ctx, cart_id: &str, force_taxes: bool) -
     if automatic || force_taxes {
         apply_taxes(conn, ctx, &cart, force_taxes)?;
     }
+    super::promotions::apply(conn, ctx, &cart, codes)?;
     sync_payment(conn, ctx, &cart)
 }
 
@@ -259,6 +277,11 @@ pub fn item_line(item: &LineItem) -> Line {
         quantity: item.quantity,
         is_tax_inclusive: item.is_tax_inclusive,
         rates: item.tax_lines.iter().map(TaxLine::rate).collect(),
+        discounts: item
+            .adjustments
+            .iter()
+            .map(cart::Adjustment::discount)
+            .collect(),
     }
 }
 
@@ -269,6 +292,11 @@ pub fn method_line(method: &ShippingMethod) -> Line {
         quantity: 1,
         is_tax_inclusive: method.is_tax_inclusive,
         rates: method.tax_lines.iter().map(TaxLine::rate).collect(),
+        discounts: method
+            .adjustments
+            .iter()
+            .map(cart::Adjustment::discount)
+            .collect(),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod auth_throttle;
+pub mod campaigns;
 pub mod catalog_routes;
 pub mod channels;
 pub mod customer_addresses;
@@ -20,6 +21,10 @@ pub mod price_lists;
 pub mod product_reads;
 pub mod products;
 pub mod products_batch;
+pub mod promotion_json;
+pub mod promotion_options;
+pub mod promotion_rules;
+pub mod promotions;
 pub mod reasons;
 pub mod regions;
 pub mod shell;
@@ -65,6 +70,10 @@ pub fn routes() -> Vec<Route> {
     routes.extend(shipping_option_read::routes());
     routes.extend(fulfillment_sets::routes());
     routes.extend(fulfillment_records::routes());
+    routes.extend(promotions::routes());
+    routes.extend(promotion_rules::routes());
+    routes.extend(promotion_options::routes());
+    routes.extend(campaigns::routes());
     routes
 }
 

@@ -66,6 +66,20 @@ pub fn routes() -> Vec<Route> {
         ),
         Route::new(
             "POST",
+            "/store/carts/:id/promotions",
+            Access::Store,
+            "Add promotion codes",
+            add_promotions,
+        ),
+        Route::new(
+            "DELETE",
+            "/store/carts/:id/promotions",
+            Access::Store,
+            "Remove promotion codes",
+            remove_promotions,
+        ),
+        Route::new(
+            "POST",
             "/store/carts/:id/taxes",
             Access::Store,
             "Compute the cart's taxes",
@@ -239,6 +253,22 @@ fn shipping_method(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("additional_data", Kind::Object.nullable()),
     )?;
     cart_op(engine, request, "add-shipping-method-to-cart", body)
+}
+
+fn promotions_op(engine: &Engine, request: &Request, action: &str) -> Result<Response> {
+    let body =
+        request.body_with(&Schema::new().required("promo_codes", Kind::array_of(Kind::String)))?;
+    let input = json!({"cart_id": request.param("id"), "action": action, "body": body});
+    run(engine, request, "update-cart-promotions", input)?;
+    cart_reply(engine, request.param("id"))
+}
+
+fn add_promotions(engine: &Engine, request: &Request) -> Result<Response> {
+    promotions_op(engine, request, "add")
+}
+
+fn remove_promotions(engine: &Engine, request: &Request) -> Result<Response> {
+    promotions_op(engine, request, "remove")
 }
 
 fn taxes(engine: &Engine, request: &Request) -> Result<Response> {

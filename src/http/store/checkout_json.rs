@@ -48,6 +48,52 @@ fn tax_lines_json<T: Serialize>(lines: &[T], owner_key: &str, owner: &str) -> Ve
         .collect()
 }
 
+/// Adjustments with the amount in major units (and `raw_amount`), owned by `owner_key`.
+fn adjustments_json(rows: &[Value], owner_key: &str, owner: &str, currency: &str) -> Vec<Value> {
+    rows.iter()
+        .map(|row| {
+            let mut a = row.as_object().cloned().unwrap_or_default();
+            let amount = a.get("amount").and_then(Value::as_i64);
+            money(&mut a, "amount", amount, currency);
+            a.insert(owner_key.into(), json!(owner));
+            a.insert("provider_id".into(), Value::Null);
+            Value::Object(a)
+        })
+        .collect()
+}
+
+/// The promotions behind a cart's or order's adjustments, as the storefront reads them.
+fn promotions_json<'a>(
+    conn: &Connection,
+    adjustments: impl Iterator<Item = &'a crate::lines::Adjustment>,
+) -> Result<Value> {
+    let mut ids: Vec<String> = Vec::new();
+    for id in adjustments.filter_map(|a| a.promotion_id.clone()) {
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    if ids.is_empty() {
+        return Ok(json!([]));
+    }
+    let found = crate::modules::promotion::model::by_ids(conn, &ids)?;
+    Ok(Value::Array(
+        found
+            .iter()
+            .map(|p| {
+                let method = p.application_method.as_ref().map(|m| json!({
+                    "id": m.id, "type": m.kind, "target_type": m.target_type, "allocation": m.allocation,
+                    "value": crate::http::admin::promotion_json::number(&m.value),
+                    "currency_code": m.currency_code,
+                }));
+                json!({"id": p.id, "code": p.code, "type": p.kind, "status": p.status,
+                    "is_automatic": p.is_automatic, "is_tax_inclusive": p.is_tax_inclusive,
+                    "application_method": method})
+            })
+            .collect(),
+    ))
+}
+
 /// One item or shipping method: its fields, tax lines, totals; `unit_price`/`amount` in
 /// major units.
 fn line_json<T: Serialize>(
@@ -71,7 +117,14 @@ fn line_json<T: Serialize>(
         "tax_lines".into(),
         Value::Array(tax_lines_json(&lines, owner_key, &id)),
     );
-    m.insert("adjustments".into(), json!([]));
+    let adjustments: Vec<Value> = m
+        .remove("adjustments")
+        .and_then(|v| v.as_array().cloned())
+        .unwrap_or_default();
+    m.insert(
+        "adjustments".into(),
+        Value::Array(adjustments_json(&adjustments, owner_key, &id, currency)),
+    );
     let price = m.get(price_key).and_then(Value::as_i64);
     money(&mut m, price_key, price, currency);
     if price_key == "unit_price" {
@@ -219,7 +272,11 @@ pub fn cart_json(conn: &Connection, cart_id: &str) -> Result<Value> {
         address(&found.billing_address_id)?,
     );
     m.insert("credit_lines".into(), json!([]));
-    m.insert("promotions".into(), json!([]));
+    let adjustments = items
+        .iter()
+        .flat_map(|i| &i.adjustments)
+        .chain(methods.iter().flat_map(|s| &s.adjustments));
+    m.insert("promotions".into(), promotions_json(conn, adjustments)?);
     let customer = match found.customer_id.as_deref() {
         Some(id) => customer::retrieve(conn, id).map_or(
             Value::Null,
@@ -271,6 +328,11 @@ pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
             quantity: i.quantity,
             is_tax_inclusive: i.is_tax_inclusive,
             rates: rates(&i.tax_lines),
+            discounts: i
+                .adjustments
+                .iter()
+                .map(order::Adjustment::discount)
+                .collect(),
         })
         .collect();
     let method_lines: Vec<Line> = methods
@@ -280,6 +342,11 @@ pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
             quantity: 1,
             is_tax_inclusive: s.is_tax_inclusive,
             rates: rates(&s.tax_lines),
+            discounts: s
+                .adjustments
+                .iter()
+                .map(order::Adjustment::discount)
+                .collect(),
         })
         .collect();
     let totals = Totals::of(&item_lines, &method_lines)?;
@@ -314,6 +381,11 @@ pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
         address(&found.billing_address_id)?,
     );
     m.insert("credit_lines".into(), json!([]));
+    let adjustments = items
+        .iter()
+        .flat_map(|i| &i.adjustments)
+        .chain(methods.iter().flat_map(|s| &s.adjustments));
+    m.insert("promotions".into(), promotions_json(conn, adjustments)?);
     let mut collections = Vec::new();
     let mut authorized = 0;
     for id in links::order_payment_collection().rights_of(conn, order_id)? {

@@ -15,6 +15,7 @@ const TABLES: LineTables = LineTables {
     owner: "cart_id",
     item_prefix: "cali",
     item_tax_lines: "cart_line_item_tax_line",
+    item_adjustments: "cart_line_item_adjustment",
 };
 
 /// Inserts a line item into a cart. Returns its id.

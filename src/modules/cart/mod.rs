@@ -21,7 +21,9 @@ use serde_json::{Map, Value};
 
 /// The module: tables `cart*`.
 pub fn module() -> Module {
-    Module::new("cart", "cart").migration(migration!("cart", "0001_init.sql"))
+    Module::new("cart", "cart")
+        .migration(migration!("cart", "0001_init.sql"))
+        .migration(migration!("cart", "0002_adjustments.sql"))
 }
 
 /// A cart as stored.
@@ -70,7 +72,30 @@ pub struct NewCart {
     pub metadata: Option<Value>,
 }
 
-pub use crate::lines::TaxLine;
+pub use crate::lines::{Adjustment, TaxLine};
+
+/// Replaces the promotion adjustments of one line item (`item = true`) or shipping method.
+///
+/// # Errors
+/// Database failures.
+pub fn set_adjustments(
+    conn: &Connection,
+    ctx: &Ctx,
+    item: bool,
+    owner: &str,
+    rows: &[Adjustment],
+) -> Result<()> {
+    let tables = if item {
+        ("cart_line_item_adjustment", "item_id", "caliadj")
+    } else {
+        (
+            "cart_shipping_method_adjustment",
+            "shipping_method_id",
+            "casmadj",
+        )
+    };
+    crate::lines::replace_adjustments(conn, ctx, tables, owner, rows)
+}
 
 const COLUMNS: &str =
     "id, region_id, customer_id, sales_channel_id, email, currency_code, shipping_address_id,

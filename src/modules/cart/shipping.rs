@@ -14,6 +14,7 @@ const TABLES: ShippingTables = ShippingTables {
     owner: "cart_id",
     prefix: "casm",
     tax_lines: "cart_shipping_method_tax_line",
+    adjustments: "cart_shipping_method_adjustment",
 };
 
 /// Replaces every shipping method of a cart with `method`. Returns the new id.

@@ -14,6 +14,7 @@ const TABLES: LineTables = LineTables {
     owner: "order_id",
     item_prefix: "ordli",
     item_tax_lines: "order_line_item_tax_line",
+    item_adjustments: "order_line_item_adjustment",
 };
 
 /// Inserts a line item into an order. Returns its id.

@@ -26,6 +26,7 @@ pub fn module() -> Module {
         .migration(migration!("order", "0001_init.sql"))
         .migration(migration!("order", "0002_history.sql"))
         .migration(migration!("order", "0003_order_change.sql"))
+        .migration(migration!("order", "0004_adjustments.sql"))
         .migration(migration!("order", "0005_return_reason.sql"))
 }
 
@@ -64,7 +65,7 @@ pub struct Order {
     pub version: i64,
 }
 
-pub use crate::lines::TaxLine;
+pub use crate::lines::{Adjustment, TaxLine};
 
 /// Input of [`create`].
 #[derive(Debug, Clone, Default)]
@@ -177,6 +178,13 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewOrder) -> Result<String> 
             &item_id,
             &item.tax_lines,
         )?;
+        crate::lines::replace_adjustments(
+            conn,
+            ctx,
+            ("order_line_item_adjustment", "item_id", "ordliadj"),
+            &item_id,
+            &item.adjustments,
+        )?;
     }
     for method in &input.shipping_methods {
         let method_id = shipping::replace_methods(conn, ctx, &id, method)?;
@@ -187,6 +195,17 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewOrder) -> Result<String> 
             "shipping_method_id",
             &method_id,
             &method.tax_lines,
+        )?;
+        crate::lines::replace_adjustments(
+            conn,
+            ctx,
+            (
+                "order_shipping_method_adjustment",
+                "shipping_method_id",
+                "ordsmadj",
+            ),
+            &method_id,
+            &method.adjustments,
         )?;
     }
     Ok(id)
@@ -256,6 +275,14 @@ pub fn delete(conn: &Connection, id: &str) -> Result<()> {
     )?;
     conn.execute(
         "DELETE FROM order_shipping_method_tax_line WHERE shipping_method_id IN (SELECT id FROM order_shipping_method WHERE order_id = ?1)",
+        [id],
+    )?;
+    conn.execute(
+        "DELETE FROM order_line_item_adjustment WHERE item_id IN (SELECT id FROM order_line_item WHERE order_id = ?1)",
+        [id],
+    )?;
+    conn.execute(
+        "DELETE FROM order_shipping_method_adjustment WHERE shipping_method_id IN (SELECT id FROM order_shipping_method WHERE order_id = ?1)",
         [id],
     )?;
     conn.execute("DELETE FROM order_line_item WHERE order_id = ?1", [id])?;

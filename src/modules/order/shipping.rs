@@ -14,6 +14,7 @@ const TABLES: ShippingTables = ShippingTables {
     owner: "order_id",
     prefix: "ordsm",
     tax_lines: "order_shipping_method_tax_line",
+    adjustments: "order_shipping_method_adjustment",
 };
 
 /// Replaces every shipping method of an order with `method`. Returns the new id.

@@ -1,0 +1,348 @@
+//! A cart's promotions (Medusa's `updateCartPromotionsWorkflow` and the promotion step of
+//! every refresh): which codes the cart keeps, what they and the active automatic
+//! promotions take off its items and shipping methods, stored as adjustments.
+//!
+//! As in Medusa, a cart's codes are the codes of its adjustments: a code that gives nothing
+//! (a draft promotion, rules the cart does not meet, a used-up limit) is not kept. Adding
+//! or replacing with a code no promotion has is refused: 400 "The promotion code X is
+//! invalid" (Medusa ≥ 2.10, `getPromotionCodesToApply`).
+
+use super::refresh;
+use crate::ctx::Ctx;
+use crate::error::{Error, Result};
+use crate::modules::cart::{self, Adjustment, Cart, LineItem, ShippingMethod};
+use crate::modules::promotion::compute::{self, Adjust, Context, Target};
+use crate::modules::promotion::{Promotion, model, rules::Attrs};
+use crate::modules::{customer, product};
+use crate::totals::Line;
+use rusqlite::Connection;
+use std::collections::HashMap;
+
+/// What to do with the cart's codes before computing.
+#[derive(Debug, Clone, Copy)]
+pub enum Codes<'a> {
+    /// Keep the codes the cart has (every refresh).
+    Keep,
+    /// `POST /store/carts/:id/promotions`.
+    Add(&'a [String]),
+    /// `DELETE /store/carts/:id/promotions`.
+    Remove(&'a [String]),
+    /// `promo_codes` on cart update: the set becomes these.
+    Replace(&'a [String]),
+}
+
+/// Recomputes the cart's adjustments for its codes (changed as `codes` says) and the
+/// active automatic promotions.
+///
+/// # Errors
+/// 400 "The promotion code X is invalid" for an unknown code to add; database failures.
+pub fn apply(conn: &Connection, ctx: &Ctx, cart: &Cart, codes: Codes) -> Result<()> {
+    let items = cart::items::items_of(conn, &cart.id)?;
+    let methods = cart::shipping::methods_of(conn, &cart.id)?;
+    let wanted = wanted_codes(conn, &items, &methods, codes)?;
+    let mut promotions = if wanted.is_empty() {
+        Vec::new()
+    } else {
+        model::by_codes(conn, &wanted)?
+    };
+    for automatic in model::automatic(conn)? {
+        if !promotions.iter().any(|p| p.id == automatic.id) {
+            promotions.push(automatic);
+        }
+    }
+    let had_any = items.iter().any(|i| !i.adjustments.is_empty())
+        || methods.iter().any(|m| !m.adjustments.is_empty());
+    if promotions.is_empty() && !had_any {
+        return Ok(());
+    }
+    promotions.sort_by(|a, b| a.id.cmp(&b.id));
+    let context = context(conn, ctx, cart, &items, &methods, &promotions)?;
+    let adjusts = compute::compute(&promotions, &context);
+    store(conn, ctx, &items, &methods, &adjusts)
+}
+
+/// The codes of the cart's adjustments, changed as asked, in first-seen order.
+fn wanted_codes(
+    conn: &Connection,
+    items: &[LineItem],
+    methods: &[ShippingMethod],
+    codes: Codes,
+) -> Result<Vec<String>> {
+    let mut wanted: Vec<String> = Vec::new();
+    let current = items
+        .iter()
+        .flat_map(|i| &i.adjustments)
+        .chain(methods.iter().flat_map(|m| &m.adjustments));
+    for code in current.filter_map(|a| a.code.clone()) {
+        if !wanted.contains(&code) {
+            wanted.push(code);
+        }
+    }
+    let added = match codes {
+        Codes::Keep => return Ok(wanted),
+        Codes::Remove(gone) => {
+            wanted.retain(|c| !gone.contains(c));
+            return Ok(wanted);
+        }
+        Codes::Replace(new) => {
+            wanted.clear();
+            new
+        }
+        Codes::Add(new) => new,
+    };
+    let known = model::by_codes(conn, added)?;
+    for code in added {
+        if !known.iter().any(|p| &p.code == code) {
+            return Err(Error::invalid(format!(
+                "The promotion code {code} is invalid"
+            )));
+        }
+        if !wanted.contains(code) {
+            wanted.push(code.clone());
+        }
+    }
+    Ok(wanted)
+}
+
+fn attr(map: &mut Attrs, keys: &[&str], values: Vec<String>) {
+    for key in keys {
+        map.insert((*key).to_string(), values.clone());
+    }
+}
+
+/// The cart-level context of promotion rules, and each line's target-rule context.
+fn context(
+    conn: &Connection,
+    ctx: &Ctx,
+    cart: &Cart,
+    items: &[LineItem],
+    methods: &[ShippingMethod],
+    promotions: &[Promotion],
+) -> Result<Context> {
+    let mut attrs = Attrs::new();
+    let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
+    attr(
+        &mut attrs,
+        &["currency_code"],
+        vec![cart.currency_code.clone()],
+    );
+    attr(
+        &mut attrs,
+        &["region.id", "region_id"],
+        one(&cart.region_id),
+    );
+    attr(
+        &mut attrs,
+        &["sales_channel_id", "sales_channel.id"],
+        one(&cart.sales_channel_id),
+    );
+    attr(
+        &mut attrs,
+        &["customer.id", "customer_id"],
+        one(&cart.customer_id),
+    );
+    attr(&mut attrs, &["email"], one(&cart.email));
+    let country = refresh::shipping_place(conn, cart)?.map(|(country, _)| country);
+    attr(
+        &mut attrs,
+        &["shipping_address.country_code"],
+        one(&country),
+    );
+    let groups = match cart.customer_id.as_deref() {
+        Some(id) => customer::group::groups_of(conn, id)?
+            .into_iter()
+            .map(|g| g.id)
+            .collect(),
+        None => Vec::new(),
+    };
+    attr(
+        &mut attrs,
+        &["customer.groups.id", "customer_group.id"],
+        groups,
+    );
+    let item_attrs = item_attrs(conn, items, promotions)?;
+    let mut targets = Vec::with_capacity(items.len());
+    for (item, a) in items.iter().zip(item_attrs) {
+        for (key, values) in &a {
+            attrs.entry(key.clone()).or_default().extend(values.clone());
+        }
+        let (subtotal, original_total) = undiscounted(&refresh::item_line(item))?;
+        targets.push(Target {
+            id: item.id.clone(),
+            quantity: item.quantity,
+            subtotal,
+            original_total,
+            is_discountable: item.is_discountable,
+            attrs: a,
+        });
+    }
+    let mut method_targets = Vec::with_capacity(methods.len());
+    for method in methods {
+        let (subtotal, original_total) = undiscounted(&refresh::method_line(method))?;
+        let mut a = Attrs::new();
+        attr(
+            &mut a,
+            &["shipping_methods.shipping_option_id", "shipping_option_id"],
+            one(&method.shipping_option_id),
+        );
+        method_targets.push(Target {
+            id: method.id.clone(),
+            quantity: 1,
+            subtotal,
+            original_total,
+            is_discountable: true,
+            attrs: a,
+        });
+    }
+    Ok(Context {
+        currency_code: cart.currency_code.clone(),
+        now: ctx.now(),
+        attrs,
+        items: targets,
+        methods: method_targets,
+    })
+}
+
+/// `(subtotal, original total)` of a line before any discount.
+fn undiscounted(line: &Line) -> Result<(i64, i64)> {
+    let mut line = line.clone();
+    line.discounts.clear();
+    let (subtotal, tax) = line.before_discounts()?;
+    Ok((subtotal, subtotal + tax))
+}
+
+/// Each item's target-rule context: its product, variant, type, collection, categories and
+/// tags (read from the product module only when some rule looks at them).
+fn item_attrs(
+    conn: &Connection,
+    items: &[LineItem],
+    promotions: &[Promotion],
+) -> Result<Vec<Attrs>> {
+    let wants_product = promotions.iter().any(|p| {
+        let target = p
+            .application_method
+            .iter()
+            .flat_map(|m| m.target_rules.iter().chain(&m.buy_rules));
+        p.rules.iter().chain(target).any(|r| {
+            ["collection_id", "categories", "tags"]
+                .iter()
+                .any(|k| r.attribute.contains(k))
+        })
+    });
+    let product_ids: Vec<String> = items.iter().filter_map(|i| i.product_id.clone()).collect();
+    let (collections, categories, tags) = if wants_product {
+        let collections: HashMap<String, Option<String>> =
+            product::read::by_ids(conn, &product_ids)?
+                .into_iter()
+                .map(|p| (p.id, p.collection_id))
+                .collect();
+        (
+            collections,
+            product::relations::categories_of(conn, &product_ids)?,
+            product::relations::tags_of(conn, &product_ids)?,
+        )
+    } else {
+        Default::default()
+    };
+    let one = |v: &Option<String>| v.iter().cloned().collect::<Vec<_>>();
+    Ok(items
+        .iter()
+        .map(|item| {
+            let mut a = Attrs::new();
+            let product = item.product_id.clone().unwrap_or_default();
+            attr(
+                &mut a,
+                &[
+                    "items.product.id",
+                    "items.product_id",
+                    "product.id",
+                    "product_id",
+                ],
+                one(&item.product_id),
+            );
+            attr(
+                &mut a,
+                &[
+                    "items.variant.id",
+                    "items.variant_id",
+                    "variant.id",
+                    "variant_id",
+                ],
+                one(&item.variant_id),
+            );
+            attr(
+                &mut a,
+                &["items.product.type_id", "product.type_id"],
+                one(&item.product_type_id),
+            );
+            let collection = collections.get(&product).cloned().flatten();
+            attr(
+                &mut a,
+                &["items.product.collection_id", "product.collection_id"],
+                one(&collection),
+            );
+            let category_ids = categories
+                .get(&product)
+                .map(|c| c.iter().map(|c| c.id.clone()).collect())
+                .unwrap_or_default();
+            attr(
+                &mut a,
+                &["items.product.categories.id", "product.categories.id"],
+                category_ids,
+            );
+            let tag_ids = tags
+                .get(&product)
+                .map(|t| t.iter().map(|t| t.id.clone()).collect())
+                .unwrap_or_default();
+            attr(
+                &mut a,
+                &["items.product.tags.id", "product.tags.id"],
+                tag_ids,
+            );
+            a
+        })
+        .collect())
+}
+
+/// Writes the computed adjustments, touching only lines whose adjustments changed.
+fn store(
+    conn: &Connection,
+    ctx: &Ctx,
+    items: &[LineItem],
+    methods: &[ShippingMethod],
+    adjusts: &[Adjust],
+) -> Result<()> {
+    let rows_for = |item: bool, id: &str| -> Vec<Adjustment> {
+        adjusts
+            .iter()
+            .filter(|a| a.item == item && a.target_id == id)
+            .map(|a| Adjustment {
+                id: String::new(),
+                code: Some(a.code.clone()),
+                amount: a.amount,
+                is_tax_inclusive: a.is_tax_inclusive,
+                promotion_id: Some(a.promotion_id.clone()),
+                description: None,
+            })
+            .collect()
+    };
+    let lines = items
+        .iter()
+        .map(|i| (true, &i.id, &i.adjustments))
+        .chain(methods.iter().map(|m| (false, &m.id, &m.adjustments)));
+    for (item, id, current) in lines {
+        let wanted = rows_for(item, id);
+        if !same(current, &wanted) {
+            cart::set_adjustments(conn, ctx, item, id, &wanted)?;
+        }
+    }
+    Ok(())
+}
+
+fn same(old: &[Adjustment], new: &[Adjustment]) -> bool {
+    old.len() == new.len()
+        && old.iter().zip(new).all(|(a, b)| {
+            (&a.code, a.amount, a.is_tax_inclusive, &a.promotion_id)
+                == (&b.code, b.amount, b.is_tax_inclusive, &b.promotion_id)
+        })
+}
