@@ -34,6 +34,7 @@ SCENARIO:
     --country ISO2           checkout: address country (default us, or the region's first)
     --email EMAIL            checkout: cart email (default bench@example.com)
     --provider ID            checkout: payment provider (default pp_system_default)
+    --promo-code CODE        checkout: apply this promotion code with the addresses (step 2)
 
 LOAD:
     -c, --clients N          concurrent clients: one thread + one keep-alive connection
@@ -108,6 +109,8 @@ pub struct Config {
     pub email: String,
     /// `--provider`.
     pub provider: String,
+    /// `--promo-code`: applied with the addresses in step 2.
+    pub promo_code: Option<String>,
     /// `--clients`.
     pub clients: usize,
     /// `--duration` (None: run until `--requests` are done).
@@ -143,6 +146,7 @@ impl Default for Config {
             country: None,
             email: "bench@example.com".into(),
             provider: "pp_system_default".into(),
+            promo_code: None,
             clients: 4,
             duration: Some(Duration::from_secs(10)),
             requests: None,
@@ -236,6 +240,7 @@ fn apply_flag(
         "--country" => c.country = Some(value()?.to_lowercase()),
         "--email" => c.email = value()?,
         "--provider" => c.provider = value()?,
+        "--promo-code" => c.promo_code = Some(value()?),
         "-c" | "--clients" => c.clients = parse_clients(&value()?)?,
         "-d" | "--duration" => {
             c.duration = Some(parse_nonzero_duration("--duration", &value()?)?);

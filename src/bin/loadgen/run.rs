@@ -141,6 +141,18 @@ fn build_get_ctx(cfg: &Config, disc: &Discovered) -> GetCtx {
 }
 
 /// The checkout scenario's fixed request bodies.
+/// Step 2's body: email and addresses, and `--promo-code` if given (applied in the same
+/// update, so a checkout with a code makes exactly the same requests as one without).
+fn address_update(cfg: &Config, address: &serde_json::Value) -> serde_json::Value {
+    let mut body = json!({
+        "email": cfg.email, "shipping_address": address, "billing_address": address,
+    });
+    if let Some(code) = &cfg.promo_code {
+        body["promo_codes"] = json!([code]);
+    }
+    body
+}
+
 fn build_checkout_ctx(cfg: &Config, disc: &Discovered) -> CheckoutCtx {
     let address = json!({
         "first_name": "Bench", "last_name": "Mark", "address_1": "1 Market Street",
@@ -150,9 +162,7 @@ fn build_checkout_ctx(cfg: &Config, disc: &Discovered) -> CheckoutCtx {
     CheckoutCtx {
         cart_body: to_bytes(&json!({ "region_id": disc.region })),
         line_body: to_bytes(&json!({ "variant_id": disc.variant, "quantity": 1 })),
-        address_body: to_bytes(&json!({
-            "email": cfg.email, "shipping_address": address, "billing_address": address,
-        })),
+        address_body: to_bytes(&address_update(cfg, &address)),
         shipping_body: cfg
             .shipping_option
             .as_ref()
