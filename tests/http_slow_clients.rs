@@ -275,3 +275,22 @@ fn clients_that_do_not_read_their_answers_do_not_hold_the_workers() {
     );
     drop(silent);
 }
+
+/// A `Content-Length` that is not a plain number, or two that disagree, is a 400 and the
+/// connection closes (it used to mean "no body", and the body was read as the next request).
+#[test]
+fn a_malformed_or_conflicting_content_length_is_400() {
+    let app = TestApp::start();
+    for head in [
+        "POST /store/carts HTTP/1.1\r\nhost: t\r\ncontent-length: 2x\r\n\r\n{}",
+        "POST /store/carts HTTP/1.1\r\nhost: t\r\ncontent-length: +2\r\n\r\n{}",
+        "POST /store/carts HTTP/1.1\r\nhost: t\r\ncontent-length: 2\r\ncontent-length: 40\r\n\r\n{}",
+    ] {
+        let mut stream = client::connect(&app.addr);
+        stream.write_all(head.as_bytes()).expect("write");
+        let reply = read_reply(&mut BufReader::new(stream)).expect("an answer");
+        assert_eq!(reply.status, 400, "{head:?}");
+        assert_eq!(reply.json()["message"], "Malformed HTTP header");
+    }
+    assert_eq!(app.get("/health").status, 200);
+}

@@ -150,6 +150,11 @@ pub enum RequestCreationError {
 
     /// Error while reading data from the socket during the creation of the `Request`.
     CreationIoError(IoError),
+
+    /// PATCH(limits): a `Content-Length` that is not one decimal number (or several that
+    /// disagree). Upstream read it as "no body" and parsed the body as the next request —
+    /// a request-smuggling gap behind any proxy that reads the header differently.
+    BadContentLength,
 }
 
 impl From<IoError> for RequestCreationError {
@@ -195,10 +200,7 @@ where
         // header must be ignored (RFC2616 #4.4)
         None
     } else {
-        headers
-            .iter()
-            .find(|h: &&Header| h.field.equiv("Content-Length"))
-            .and_then(|h| FromStr::from_str(h.value.as_str()).ok())
+        content_length_of(&headers)?
     };
 
     // true if the client sent a `Expect: 100-continue` header
@@ -650,6 +652,24 @@ impl Write for BudgetWriter {
 /// A socket timeout shows as `WouldBlock` on Unix and `TimedOut` elsewhere.
 pub(crate) fn timed_out(e: &io::Error) -> bool {
     matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut)
+}
+
+/// PATCH(limits): the request's `Content-Length`: absent, or digits only, every copy equal.
+fn content_length_of(headers: &[Header]) -> Result<Option<usize>, RequestCreationError> {
+    let mut found: Option<usize> = None;
+    for header in headers.iter().filter(|h| h.field.equiv("Content-Length")) {
+        let text = header.value.as_str().trim();
+        let digits = !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit());
+        let value = digits
+            .then(|| usize::from_str(text).ok())
+            .flatten()
+            .ok_or(RequestCreationError::BadContentLength)?;
+        if found.is_some_and(|previous| previous != value) {
+            return Err(RequestCreationError::BadContentLength);
+        }
+        found = Some(value);
+    }
+    Ok(found)
 }
 
 impl fmt::Debug for Request {
