@@ -45,7 +45,7 @@ fn shape(engine: &Engine, req: &Request, fields: Option<&str>, defaults: &[&str]
         region_id,
         currency_code: string(&req.query, "currency_code")?,
         country_code: string(&req.query, "country_code")?,
-        customer_group_ids: Vec::new(),
+        customer_group_ids: customer_groups(engine, req)?,
         required: rel("variants.calculated_price"),
         now: engine.ctx().now(),
     };
@@ -69,6 +69,18 @@ fn shape(engine: &Engine, req: &Request, fields: Option<&str>, defaults: &[&str]
         pricing,
         channels,
     })
+}
+
+/// The signed-in customer's groups, whose price lists apply to the prices shown (the cart
+/// prices with them too, so a shopper sees what they will pay). Guests have none.
+fn customer_groups(engine: &Engine, req: &Request) -> Result<Vec<String>> {
+    let Some(customer_id) = req.actor.customer_id.as_deref() else {
+        return Ok(Vec::new());
+    };
+    let groups = engine
+        .store()
+        .read(|conn| crate::modules::customer::group::groups_of(conn, customer_id))?;
+    Ok(groups.into_iter().map(|g| g.id).collect())
 }
 
 fn filter(query: &Map<String, Value>) -> Result<ProductFilter> {
