@@ -115,3 +115,42 @@ fn a_group_price_list_prices_its_members_only_in_listing_and_cart() {
     assert_eq!(taken.status, 200, "{}", taken.text());
     assert_eq!(line_price(&taken.json()), sale);
 }
+
+/// Quantity tiers apply per line quantity: a price list's `min_quantity: 3` price applies once
+/// the line reaches 3 units and stops applying below.
+#[test]
+fn quantity_tiers_apply_per_line_quantity() {
+    let app = TestApp::start();
+    let admin = format!("Bearer {}", app.admin_token());
+    let region = usd_region(&app);
+    let (variant, list_price) = first_price(&app, &region, None);
+    let bulk = list_price - 2.0;
+    let list = app.admin_call(
+        "POST",
+        "/admin/price-lists",
+        &admin,
+        Some(&json!({
+            "title": "Bulk", "description": "3 or more", "type": "sale", "status": "active",
+            "prices": [{"variant_id": variant, "currency_code": "usd", "amount": bulk, "min_quantity": 3}],
+        })),
+    );
+    assert_eq!(list.status, 200, "{}", list.text());
+    let cart = app
+        .store_post("/store/carts", &json!({"region_id": region}))
+        .json();
+    let id = cart["cart"]["id"].as_str().expect("cart").to_string();
+    let one = app.store_post(
+        &format!("/store/carts/{id}/line-items"),
+        &json!({"variant_id": variant, "quantity": 1}),
+    );
+    assert_eq!(line_price(&one.json()), list_price);
+    let line = one.json()["cart"]["items"][0]["id"]
+        .as_str()
+        .expect("line")
+        .to_string();
+    let path = format!("/store/carts/{id}/line-items/{line}");
+    let three = app.store_post(&path, &json!({"quantity": 3}));
+    assert_eq!(line_price(&three.json()), bulk);
+    let two = app.store_post(&path, &json!({"quantity": 2}));
+    assert_eq!(line_price(&two.json()), list_price);
+}
