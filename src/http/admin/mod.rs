@@ -12,7 +12,9 @@ pub mod fulfillment_sets;
 pub mod inventory;
 pub mod invites;
 pub mod options;
+pub mod order_changes;
 pub mod order_json;
+pub mod order_manage;
 pub mod orders;
 pub mod price_lists;
 pub mod products;
@@ -48,6 +50,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(auth_throttle::routes());
     routes.extend(workflows::routes());
     routes.extend(orders::routes());
+    routes.extend(order_manage::routes());
+    routes.extend(order_changes::routes());
     routes.extend(inventory::routes());
     routes.extend(stock_locations::routes());
     routes.extend(reasons::routes());
