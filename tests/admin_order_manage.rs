@@ -358,3 +358,72 @@ fn fields_reach_the_linked_customer_sales_channel_and_summary() {
     let listed = admin.get(&format!("/admin/orders?{fields}"))["orders"][0].clone();
     assert_eq!(listed, one);
 }
+
+#[test]
+fn line_items_carry_the_item_and_its_version_history() {
+    let admin = Admin::start();
+    let order = admin.order(2);
+    let listed = admin.get(&order_path(&order, "/line-items"))["order_items"].clone();
+    let line = id(&order["items"][0]);
+    assert_eq!(listed[0]["item_id"], json!(line));
+    assert_eq!(listed[0]["order_id"], order["id"]);
+    assert_eq!(listed[0]["version"], 1);
+    assert_eq!(listed[0]["item"]["quantity"], 2);
+    assert_eq!(
+        listed[0]["history"],
+        json!({"version": {"from": 1, "to": 1}})
+    );
+    let path = order_path(
+        &order,
+        &format!("/line-items?item_id={line}&fields=item_id"),
+    );
+    let slim = admin.get(&path)["order_items"].clone();
+    let history = json!({"version": {"from": 1, "to": 1}});
+    assert_eq!(
+        slim,
+        json!([{"id": line, "item_id": line, "history": history}]),
+        "history is added after the query, whatever the fields"
+    );
+    assert_eq!(
+        admin.get(&order_path(&order, "/line-items?version=2"))["order_items"],
+        json!([])
+    );
+    assert_eq!(
+        admin.get(&order_path(&order, "/line-items?item_id=ordli_nope"))["order_items"],
+        json!([])
+    );
+    let bad = admin.call("GET", &order_path(&order, "/line-items?version=x"), None);
+    assert_eq!(bad.status, 400, "{}", bad.text());
+}
+
+#[test]
+fn shipping_options_serve_the_address_and_flag_short_stock() {
+    let admin = Admin::start();
+    let order = admin.order(1);
+    let path = order_path(&order, "/shipping-options");
+    let options = admin.get(&path)["shipping_options"].clone();
+    let used = &order["shipping_methods"][0]["shipping_option_id"];
+    let option = options
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| &o["id"] == used)
+        .expect("the option the order ships with")
+        .clone();
+    assert_eq!(option["insufficient_inventory"], false);
+    assert!(option["service_zone"]["fulfillment_set"]["location"]["id"].is_string());
+    assert!(option["rules"].is_array());
+    admin.app.set_stock(&admin.app.variant(), 0);
+    let short = admin.get(&path)["shipping_options"].clone();
+    let option = short
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|o| &o["id"] == used)
+        .unwrap()
+        .clone();
+    assert_eq!(option["insufficient_inventory"], true);
+    let missing = admin.call("GET", "/admin/orders/order_nope/shipping-options", None);
+    assert_eq!(missing.status, 404);
+    assert_eq!(missing.json()["message"], "Order id not found: order_nope");
+}

@@ -6,6 +6,7 @@ pub mod cancel;
 pub mod fulfill;
 pub mod manage;
 pub mod payments;
+pub mod shipping_options;
 pub mod transfer;
 
 use crate::workflow::Workflow;

@@ -15,6 +15,7 @@ pub mod options;
 pub mod order_changes;
 pub mod order_json;
 pub mod order_manage;
+pub mod order_reads;
 pub mod orders;
 pub mod price_lists;
 pub mod products;
@@ -52,6 +53,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(orders::routes());
     routes.extend(order_manage::routes());
     routes.extend(order_changes::routes());
+    routes.extend(order_reads::routes());
     routes.extend(inventory::routes());
     routes.extend(stock_locations::routes());
     routes.extend(reasons::routes());
