@@ -427,3 +427,59 @@ fn shipping_options_serve_the_address_and_flag_short_stock() {
     assert_eq!(missing.status, 404);
     assert_eq!(missing.json()["message"], "Order id not found: order_nope");
 }
+
+#[test]
+fn a_transfer_to_a_guest_is_confirmed_at_once() {
+    let admin = Admin::start();
+    let order = admin.order(1);
+    let grace = give_to_customer(&admin, &order);
+    let path = order_path(&order, "/transfer/guest");
+    let mine = format!("Order: {} already belongs to customer: {grace}", id(&order));
+    refused_with(
+        &admin,
+        &path,
+        &json!({"email": "grace@example.com"}),
+        400,
+        &mine,
+    );
+    admin.app.signup("hal@example.com", "correct horse battery");
+    let registered = format!(
+        "Cannot transfer order: {} to registered customer account: hal@example.com. Only guest customers are allowed.",
+        id(&order)
+    );
+    refused_with(
+        &admin,
+        &path,
+        &json!({"email": "hal@example.com"}),
+        400,
+        &registered,
+    );
+    admin.refused(&path, &json!({"email": "nope"}), 400, "invalid_data");
+    let body = json!({"email": "Lin@Example.com", "internal_note": "gift"});
+    let moved = admin.post(&path, &body)["order"].clone();
+    assert_eq!(moved["email"], "lin@example.com");
+    assert_eq!(moved["version"], 3);
+    assert_eq!(moved["customer"]["has_account"], false);
+    let guest = moved["customer_id"].as_str().unwrap().to_string();
+    let again = format!("Order: {} already belongs to customer: {guest}", id(&order));
+    refused_with(
+        &admin,
+        &path,
+        &json!({"email": "lin@example.com"}),
+        400,
+        &again,
+    );
+    let changes =
+        admin.get(&order_path(&order, "/changes?change_type=transfer"))["order_changes"].clone();
+    let last = changes.as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (&last["status"], &last["internal_note"]),
+        (&json!("confirmed"), &json!("gift"))
+    );
+    assert!(last["confirmed_by"].as_str().unwrap().starts_with("user_"));
+    assert!(
+        admin.get(&order_path(&order, "/preview"))["order"]
+            .get("order_change")
+            .is_none()
+    );
+}

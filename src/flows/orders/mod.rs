@@ -8,6 +8,7 @@ pub mod manage;
 pub mod payments;
 pub mod shipping_options;
 pub mod transfer;
+pub mod transfer_guest;
 
 use crate::workflow::Workflow;
 
@@ -21,6 +22,7 @@ pub fn workflows() -> Vec<Workflow> {
         payments::capture_workflow(),
         payments::refund_workflow(),
         cancel::workflow(),
+        transfer_guest::workflow(),
     ]
     .into_iter()
     .chain(transfer::workflows())

@@ -67,7 +67,7 @@ fn done(order_id: &str) -> Result<Done> {
 
 /// Medusa's not-found message for the order of these workflows (a query with
 /// `throwIfKeyNotFound`).
-fn find_order(tx: &Tx, id: &str) -> Result<Order> {
+pub(super) fn find_order(tx: &Tx, id: &str) -> Result<Order> {
     order::retrieve(tx, id).map_err(|e| match e {
         Error::NotFound(_) => Error::NotFound(format!("Order id not found: {id}")),
         other => other,
@@ -75,7 +75,7 @@ fn find_order(tx: &Tx, id: &str) -> Result<Order> {
 }
 
 /// Medusa's `throwIfOrderIsCancelled`.
-fn ensure_live(found: &Order) -> Result<()> {
+pub(super) fn ensure_live(found: &Order) -> Result<()> {
     if found.status == "canceled" {
         return Err(Error::invalid(format!(
             "Order with id {} has been canceled.",

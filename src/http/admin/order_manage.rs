@@ -1,13 +1,13 @@
 //! The admin's direct order edits (Medusa 2.21.2): `POST /admin/orders/:id` (email,
 //! addresses, metadata), `…/archive`, `…/complete`, and staff-initiated transfers
-//! (`…/transfer`, `…/transfer/cancel`). Each validates its body as Medusa's validators do,
+//! (`…/transfer`, `…/transfer/guest`, `…/transfer/cancel`). Each validates its body as Medusa's validators do,
 //! runs its workflow (`flows::orders::manage`, `flows::orders::transfer`) under the
 //! request's `Idempotency-Key`, and answers `{order}` as `GET /admin/orders/:id` does.
 
 use super::orders::{order_reply, run};
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::flows::orders::{manage, transfer};
+use crate::flows::orders::{manage, transfer, transfer_guest};
 use crate::http::validate::{Kind, Schema, is_email};
 use crate::http::{Access, Request, Response, Route};
 use serde_json::{Value, json};
@@ -37,6 +37,13 @@ pub fn routes() -> Vec<Route> {
             a,
             "Request the transfer of an order to a customer",
             request_transfer,
+        ),
+        Route::new(
+            "POST",
+            "/admin/orders/:id/transfer/guest",
+            a,
+            "Transfer an order to a guest customer",
+            transfer_to_guest,
         ),
         Route::new(
             "POST",
@@ -121,6 +128,25 @@ fn request_transfer(engine: &Engine, request: &Request) -> Result<Response> {
         "update_order_email": body.get("update_order_email"),
     });
     run(engine, request, transfer::REQUEST, input)?;
+    order_reply(engine, request, id)
+}
+
+fn transfer_to_guest(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(
+        &Schema::new()
+            .required("email", Kind::Email)
+            .optional("description", Kind::String)
+            .optional("internal_note", Kind::String),
+    )?;
+    let id = request.param("id");
+    let input = json!({
+        "order_id": id,
+        "email": body["email"],
+        "logged_in_user": actor(request),
+        "description": body.get("description"),
+        "internal_note": body.get("internal_note"),
+    });
+    run(engine, request, transfer_guest::GUEST, input)?;
     order_reply(engine, request, id)
 }
 
