@@ -344,7 +344,7 @@ fn fields_reach_the_linked_customer_sales_channel_and_summary() {
     let guest = admin.get(&order_path(&order, "?fields=id,*customer"))["order"].clone();
     assert_eq!(guest, json!({"id": order["id"], "customer": null}));
     let grace = give_to_customer(&admin, &order);
-    let fields = "fields=id,version,*customer,*sales_channel,summary,region.name";
+    let fields = "fields=id,version,*customer,*sales_channel,summary,region.name,*promotions";
     let one = admin.get(&order_path(&order, &format!("?{fields}")))["order"].clone();
     assert_eq!(one["customer"]["email"], "grace@example.com");
     assert_eq!(one["customer"]["id"], json!(grace));
@@ -354,6 +354,7 @@ fn fields_reach_the_linked_customer_sales_channel_and_summary() {
     assert_eq!(one["version"], 2, "the accepted transfer moved the version");
     assert_eq!(one["summary"]["current_order_total"], order["total"]);
     assert!(one["region"]["name"].is_string());
+    assert_eq!(one["promotions"], json!([]));
     assert!(one.get("items").is_none() && one.get("email").is_none());
     let listed = admin.get(&format!("/admin/orders?{fields}"))["orders"][0].clone();
     assert_eq!(listed, one);

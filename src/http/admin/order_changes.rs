@@ -213,7 +213,7 @@ fn preview_json(conn: &Connection, order_id: &str) -> Result<Value> {
         return Ok(doc);
     };
     // Medusa's preview comes from the order module alone: no linked records.
-    for key in ["customer", "sales_channel", "region"] {
+    for key in ["customer", "sales_channel", "region", "promotions"] {
         m.remove(key);
     }
     let Some(change) = changes::open_change(conn, order_id)? else {
