@@ -484,3 +484,24 @@ fn a_transfer_to_a_guest_is_confirmed_at_once() {
             .is_none()
     );
 }
+
+#[test]
+fn an_order_without_an_email_gets_the_customer_of_its_first_one() {
+    let admin = Admin::start();
+    let order = admin.order(1);
+    let path = order_path(&order, "");
+    let cleared = admin.post(&path, &json!({"email": ""}))["order"].clone();
+    assert_eq!(
+        cleared["email"], "",
+        "Medusa writes an empty email unchecked"
+    );
+    let given = admin.post(&path, &json!({"email": "lin@example.com"}))["order"].clone();
+    assert_eq!(given["email"], "lin@example.com");
+    assert_eq!(given["customer"]["email"], "lin@example.com");
+    assert_eq!(given["customer"]["has_account"], false);
+    let again = admin.post(&path, &json!({"email": "max@example.com"}))["order"].clone();
+    assert_eq!(
+        again["customer_id"], given["customer_id"],
+        "only a first email moves it"
+    );
+}

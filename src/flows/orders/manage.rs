@@ -8,6 +8,7 @@
 //! HTTP layer (only it knows the address grammar), which passes its verdict as
 //! `email_valid`; the step decides where in the sequence it bites.
 
+use super::transfer_guest::find_or_create;
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::modules::order::changes_admin;
@@ -104,6 +105,13 @@ fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         history.push(replace_address(tx, step, &found, kind, input)?);
     }
     manage::set_fields(tx, ctx, &found.id, &wanted)?;
+    // Medusa: an order that had no email gets the customer of the one it is given.
+    if let Some(email) = wanted.email.as_deref().filter(|e| !e.is_empty())
+        && found.email.as_deref().is_none_or(str::is_empty)
+    {
+        let taker = find_or_create(tx, step, email)?;
+        manage::set_customer(tx, ctx, &found.id, &taker.id)?;
+    }
     if let Some(email) = wanted.email.as_deref().filter(|e| !e.is_empty()) {
         history.push(manage::change_details(
             "email",

@@ -24,8 +24,12 @@ pub fn workflow() -> Workflow {
     Workflow::new(GUEST).step(Step::local("transfer-order-to-guest", guest_step))
 }
 
-/// Medusa's `findOrCreateCustomerStep` for an email.
-fn find_or_create(tx: &Tx, step: &StepCtx, email: &str) -> Result<Customer> {
+/// Medusa's `findOrCreateCustomerStep` for an email (also used when staff give an order
+/// without an email its first one).
+///
+/// # Errors
+/// Database failures.
+pub(super) fn find_or_create(tx: &Tx, step: &StepCtx, email: &str) -> Result<Customer> {
     let with = |has_account| -> Result<Option<Customer>> {
         let filter = CustomerFilter {
             email: vec![email.to_string()],

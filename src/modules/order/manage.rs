@@ -171,6 +171,16 @@ pub fn set_fields(conn: &Connection, ctx: &Ctx, id: &str, input: &OrderUpdate) -
     Ok(())
 }
 
+/// Gives the order to a customer (staff setting the first email of an order without one).
+///
+/// # Errors
+/// Database failures.
+pub fn set_customer(conn: &Connection, ctx: &Ctx, id: &str, customer_id: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE \"order\" SET customer_id = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![id, customer_id, ctx.now()])?;
+    Ok(())
+}
+
 /// `{type, old, new}`: the details of a registered `update_order` change.
 pub fn change_details(kind: &str, old: Value, new: Value) -> Value {
     json!({"type": kind, "old": old, "new": new})
