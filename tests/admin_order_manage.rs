@@ -505,3 +505,27 @@ fn an_order_without_an_email_gets_the_customer_of_its_first_one() {
         "only a first email moves it"
     );
 }
+
+#[test]
+fn the_new_order_routes_are_in_the_openapi_document() {
+    let admin = Admin::start();
+    let openapi = admin.app.get("/openapi.json").json();
+    for (path, method) in [
+        ("/admin/orders/{id}", "post"),
+        ("/admin/orders/{id}/archive", "post"),
+        ("/admin/orders/{id}/complete", "post"),
+        ("/admin/orders/{id}/transfer", "post"),
+        ("/admin/orders/{id}/transfer/guest", "post"),
+        ("/admin/orders/{id}/transfer/cancel", "post"),
+        ("/admin/orders/{id}/changes", "get"),
+        ("/admin/orders/{id}/preview", "get"),
+        ("/admin/orders/{id}/line-items", "get"),
+        ("/admin/orders/{id}/shipping-options", "get"),
+        ("/admin/order-changes/{id}", "post"),
+    ] {
+        assert!(
+            openapi["paths"][path].get(method).is_some(),
+            "{method} {path} missing"
+        );
+    }
+}

@@ -185,3 +185,79 @@ pub fn set_customer(conn: &Connection, ctx: &Ctx, id: &str, customer_id: &str) -
 pub fn change_details(kind: &str, old: Value, new: Value) -> Value {
     json!({"type": kind, "old": old, "new": new})
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::Clock;
+    use crate::id::IdGenerator;
+
+    fn setup() -> (Connection, Ctx, String) {
+        let conn = Connection::open_in_memory().unwrap();
+        crate::db::module::migrate(&conn, &[super::super::module()], "t").unwrap();
+        let ctx = Ctx::new(Clock::fixed(0), IdGenerator::seeded(Clock::fixed(0), 1));
+        let input = super::super::NewOrder {
+            currency_code: "usd".into(),
+            ..Default::default()
+        };
+        let id = super::super::create(&conn, &ctx, &input).unwrap();
+        (conn, ctx, id)
+    }
+
+    fn set_status(conn: &Connection, id: &str, status: &str) {
+        conn.execute(
+            "UPDATE \"order\" SET status = ?2 WHERE id = ?1",
+            params![id, status],
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn archive_takes_only_completed_canceled_or_draft_orders() {
+        let (conn, ctx, id) = setup();
+        assert!(archive(&conn, &ctx, &id).is_err(), "pending");
+        for status in ["completed", "canceled", "draft"] {
+            set_status(&conn, &id, status);
+            assert_eq!(archive(&conn, &ctx, &id).unwrap().status, "archived");
+        }
+        assert!(archive(&conn, &ctx, &id).is_err(), "archived twice");
+    }
+
+    #[test]
+    fn complete_refuses_only_canceled_orders() {
+        let (conn, ctx, id) = setup();
+        assert_eq!(complete(&conn, &ctx, &id).unwrap().status, "completed");
+        assert_eq!(complete(&conn, &ctx, &id).unwrap().status, "completed");
+        set_status(&conn, &id, "canceled");
+        let refused = complete(&conn, &ctx, &id).unwrap_err().to_string();
+        assert!(
+            refused.contains("are canceled and cannot be completed"),
+            "{refused}"
+        );
+        assert_eq!(retrieve(&conn, &id).unwrap().status, "canceled");
+    }
+
+    #[test]
+    fn a_replaced_address_keeps_the_fields_not_sent() {
+        let (conn, ctx, id) = setup();
+        let first: Map<String, Value> =
+            serde_json::from_value(json!({"city": "Oslo", "country_code": "no"})).unwrap();
+        let order = retrieve(&conn, &id).unwrap();
+        replace_address(&conn, &ctx, &order, AddressKind::Shipping, &first).unwrap();
+        let order = retrieve(&conn, &id).unwrap();
+        let patch: Map<String, Value> = serde_json::from_value(json!({"city": "Bergen"})).unwrap();
+        let new = replace_address(&conn, &ctx, &order, AddressKind::Shipping, &patch).unwrap();
+        let address = super::super::address(&conn, new.as_deref())
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            (&address["city"], &address["country_code"]),
+            (&json!("Bergen"), &json!("no"))
+        );
+        let current = super::super::address(&conn, order.shipping_address_id.as_deref()).unwrap();
+        assert!(check_country(current.as_ref(), &first).is_ok());
+        let moved: Map<String, Value> =
+            serde_json::from_value(json!({"country_code": "se"})).unwrap();
+        assert!(check_country(current.as_ref(), &moved).is_err());
+    }
+}
