@@ -20,6 +20,10 @@ pub const EVENTS: &[&str] = &[
     "payment.captured",
     "payment.refunded",
     "order.canceled",
+    "order.updated",
+    "order.archived",
+    "order.completed",
+    "order.transfer_requested",
 ];
 
 /// An app with an admin token and recorded events.

@@ -1,11 +1,14 @@
 //! Admin order management (issue 6): fulfillments and shipments, payment capture and refund,
-//! order cancellation, and the store's order transfers — each a registered workflow (journaled, idempotent under a key,
+//! order cancellation, the admin's direct edits (update, archive, complete), and order transfers — each a registered workflow (journaled, idempotent under a key,
 //! provider calls as external steps with compensation of the local work before them).
 
 pub mod cancel;
 pub mod fulfill;
+pub mod manage;
 pub mod payments;
+pub mod shipping_options;
 pub mod transfer;
+pub mod transfer_guest;
 
 use crate::workflow::Workflow;
 
@@ -19,8 +22,10 @@ pub fn workflows() -> Vec<Workflow> {
         payments::capture_workflow(),
         payments::refund_workflow(),
         cancel::workflow(),
+        transfer_guest::workflow(),
     ]
     .into_iter()
     .chain(transfer::workflows())
+    .chain(manage::workflows())
     .collect()
 }

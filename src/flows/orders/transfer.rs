@@ -14,6 +14,11 @@
 //! presented (so the workflow journal never holds a live token), and the two digests are
 //! compared in constant time.
 //!
+//! The admin routes (`POST /admin/orders/:id/transfer` and `…/transfer/cancel`) run the same
+//! workflows with `logged_in_user` (the staff member, who is then `created_by` /
+//! `requested_by` / `canceled_by`) and, for cancel, `actor_type: "user"`: staff may move any
+//! order and cancel any transfer, as on Medusa.
+//!
 //! **One difference in who may ask:** Medusa lets any signed-in customer request any order,
 //! including another registered customer's, and answers with the whole order. Here a
 //! signed-in customer never sees another customer's order (as on `GET /store/orders/:id`),
@@ -62,7 +67,7 @@ fn done(order_id: &str) -> Result<Done> {
 
 /// Medusa's not-found message for the order of these workflows (a query with
 /// `throwIfKeyNotFound`).
-fn find_order(tx: &Tx, id: &str) -> Result<Order> {
+pub(super) fn find_order(tx: &Tx, id: &str) -> Result<Order> {
     order::retrieve(tx, id).map_err(|e| match e {
         Error::NotFound(_) => Error::NotFound(format!("Order id not found: {id}")),
         other => other,
@@ -70,7 +75,7 @@ fn find_order(tx: &Tx, id: &str) -> Result<Order> {
 }
 
 /// Medusa's `throwIfOrderIsCancelled`.
-fn ensure_live(found: &Order) -> Result<()> {
+pub(super) fn ensure_live(found: &Order) -> Result<()> {
     if found.status == "canceled" {
         return Err(Error::invalid(format!(
             "Order with id {} has been canceled.",
@@ -84,35 +89,47 @@ fn request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
     let found = find_order(tx, text(step, "order_id"))?;
     let taker = customer::retrieve(tx, text(step, "customer_id"))?;
-    check_request(tx, &found, &taker)?;
+    // Staff (`logged_in_user`, the admin route) may move any order; a customer only one
+    // that is not another registered customer's.
+    let staff = step.input["logged_in_user"].as_str();
+    if staff.is_none() {
+        check_owner(tx, &found, &taker)?;
+    }
+    check_request(&found, &taker)?;
+    let by = staff.unwrap_or(&taker.id).to_string();
     let new = NewChange {
         order_id: found.id.clone(),
         change_type: "transfer".into(),
         description: step.input["description"].as_str().map(str::to_string),
-        internal_note: None,
-        created_by: Some(taker.id.clone()),
+        internal_note: step.input["internal_note"].as_str().map(str::to_string),
+        created_by: Some(by.clone()),
     };
     let change = changes::create(tx, ctx, &new)?;
     let token = crypto::random_hex(32);
     let new_email = step.input["update_order_email"].as_bool() == Some(true);
     let action = transfer_to(&found, &taker, &token, new_email);
     changes::add_action(tx, ctx, &change, &action)?;
-    changes::mark_requested(tx, ctx, &change.id, Some(&taker.id))?;
+    changes::mark_requested(tx, ctx, &change.id, Some(&by))?;
     let data =
         json!({"id": found.id, "order_change_id": change.id, "email": found.email, "token": token});
     ctx.emit(tx, "order.transfer_requested", data)?;
     done(&found.id)
 }
 
-/// Who may ask for which order: Medusa's checks (not canceled, a registered customer, not
-/// already theirs), after ours (not another registered customer's order).
-fn check_request(tx: &Tx, found: &Order, taker: &Customer) -> Result<()> {
+/// Ours, for customers only: another registered customer's order is not found.
+fn check_owner(tx: &Tx, found: &Order, taker: &Customer) -> Result<()> {
     if let Some(owner) = found.customer_id.as_deref()
         && owner != taker.id
         && customer::retrieve(tx, owner).is_ok_and(|c| c.has_account)
     {
         return Err(Error::NotFound(format!("Order id not found: {}", found.id)));
     }
+    Ok(())
+}
+
+/// Who may take which order: Medusa's checks (not canceled, a registered customer, not
+/// already theirs).
+fn check_request(found: &Order, taker: &Customer) -> Result<()> {
     ensure_live(found)?;
     if !taker.has_account {
         return Err(Error::invalid(format!(
@@ -208,13 +225,19 @@ fn cancel_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let found = find_order(tx, text(step, "order_id"))?;
     ensure_live(&found)?;
     let change = active_change(tx, &found.id)?;
-    let customer_id = text(step, "customer_id");
-    let requester = transfer_action(tx, &change)?.and_then(|a| a.reference_id);
-    if requester.as_deref() != Some(customer_id) {
-        return Err(Error::not_allowed(
-            "This customer is not allowed to cancel the transfer.",
-        ));
-    }
-    changes::cancel(tx, step.engine.ctx(), &change.id, Some(customer_id))?;
+    // Staff (`actor_type: "user"`) may cancel any transfer; a customer only their own.
+    let by = if step.input["actor_type"] == "user" {
+        text(step, "logged_in_user")
+    } else {
+        let customer_id = text(step, "customer_id");
+        let requester = transfer_action(tx, &change)?.and_then(|a| a.reference_id);
+        if requester.as_deref() != Some(customer_id) {
+            return Err(Error::not_allowed(
+                "This customer is not allowed to cancel the transfer.",
+            ));
+        }
+        customer_id
+    };
+    changes::cancel(tx, step.engine.ctx(), &change.id, Some(by))?;
     done(&found.id)
 }

@@ -1,15 +1,18 @@
 //! The admin's order document: the store's order JSON with what order management adds —
 //! `canceled_at`, `fulfillments` (items, labels), each item's fulfilled / shipped / delivered
 //! quantities, and `fulfillment_status` / `payment_status` derived from them and from the
-//! payment collections — and the `fields=` projection of the admin order routes.
+//! payment collections; `summary` from the payments' captures and refunds; `version`; the
+//! linked `customer`, `sales_channel` and `region` — and the `fields=` projection of the admin order routes.
 
 use crate::error::Result;
 use crate::flows::links;
 use crate::http::fields::{Graph, project, selection};
 use crate::http::store::checkout_json::order_json;
 use crate::modules::fulfillment::records::{self, Fulfillment};
-use crate::modules::order::admin as order_admin;
+use crate::modules::order::{self, admin as order_admin};
 use crate::modules::payment::ledger;
+use crate::modules::{customer, region, sales_channel};
+use crate::money;
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -60,6 +63,11 @@ const GRAPH: Graph = Graph {
         "detail",
         "adjustments",
         "credit_lines",
+        "customer",
+        "sales_channel",
+        "region",
+        "countries",
+        "promotions",
     ],
     opaque: &["summary"],
     embedded: &[],
@@ -110,9 +118,22 @@ fn fulfillment_status(items: &[Value], done: &Progress, canceled: bool) -> &'sta
     }
 }
 
-fn payment_status(conn: &Connection, order: &Map<String, Value>, fallback: Value) -> Result<Value> {
-    let (mut authorized, mut captured, mut refunded, mut canceled, mut any) =
-        (0, 0, 0, true, false);
+/// What the order's payments add up to, in minor units.
+#[derive(Default)]
+struct Paid {
+    authorized: i64,
+    captured: i64,
+    refunded: i64,
+    /// Every payment canceled (vacuously true without payments).
+    canceled: bool,
+    any: bool,
+}
+
+fn paid(conn: &Connection, order: &Map<String, Value>) -> Result<Paid> {
+    let mut sums = Paid {
+        canceled: true,
+        ..Paid::default()
+    };
     for collection in order["payment_collections"]
         .as_array()
         .into_iter()
@@ -120,23 +141,73 @@ fn payment_status(conn: &Connection, order: &Map<String, Value>, fallback: Value
     {
         for p in collection["payments"].as_array().into_iter().flatten() {
             let found = ledger::retrieve(conn, p["id"].as_str().unwrap_or_default())?;
-            any = true;
-            canceled &= found.payment.canceled_at.is_some();
-            authorized += found.payment.amount;
-            captured += found.captured();
-            refunded += found.refunded();
+            sums.any = true;
+            sums.canceled &= found.payment.canceled_at.is_some();
+            sums.authorized += found.payment.amount;
+            sums.captured += found.captured();
+            sums.refunded += found.refunded();
         }
     }
+    Ok(sums)
+}
+
+fn payment_status(sums: &Paid, fallback: Value) -> Value {
     let status = match () {
-        _ if !any => return Ok(fallback),
-        _ if refunded > 0 && refunded >= captured => "refunded",
-        _ if refunded > 0 => "partially_refunded",
-        _ if canceled => "canceled",
-        _ if captured > 0 && captured >= authorized => "captured",
-        _ if captured > 0 => "partially_captured",
-        _ => return Ok(fallback),
+        _ if !sums.any => return fallback,
+        _ if sums.refunded > 0 && sums.refunded >= sums.captured => "refunded",
+        _ if sums.refunded > 0 => "partially_refunded",
+        _ if sums.canceled => "canceled",
+        _ if sums.captured > 0 && sums.captured >= sums.authorized => "captured",
+        _ if sums.captured > 0 => "partially_captured",
+        _ => return fallback,
     };
-    Ok(json!(status))
+    json!(status)
+}
+
+/// Medusa's order summary from the payments' transactions: a capture is a transaction of
+/// its amount, a refund one of minus its amount; what is not yet covered is pending.
+fn summary(total: i64, sums: &Paid, currency: &str) -> Value {
+    let transactions = sums.captured - sums.refunded;
+    let t = money::to_json(total, currency);
+    json!({
+        "pending_difference": money::to_json(total - transactions, currency),
+        "current_order_total": t,
+        "original_order_total": t,
+        "transaction_total": money::to_json(transactions, currency),
+        "paid_total": money::to_json(sums.captured, currency),
+        "refunded_total": money::to_json(sums.refunded, currency),
+        "accounting_total": t,
+        "credit_line_total": 0,
+    })
+}
+
+/// The linked records the dashboard asks for with `*customer`, `*sales_channel` and
+/// `region.*`: `null` when unset or gone.
+fn relations(conn: &Connection, m: &mut Map<String, Value>) -> Result<()> {
+    let id =
+        |m: &Map<String, Value>, key: &str| m.get(key).and_then(Value::as_str).map(str::to_string);
+    let customer = match id(m, "customer_id") {
+        Some(c) => customer::retrieve(conn, &c).ok().map(|c| {
+            let mut doc = serde_json::to_value(c).unwrap_or(Value::Null);
+            if let Some(map) = doc.as_object_mut() {
+                map.remove("addresses");
+            }
+            doc
+        }),
+        None => None,
+    };
+    m.insert("customer".into(), customer.unwrap_or(Value::Null));
+    let channel = id(m, "sales_channel_id")
+        .and_then(|c| sales_channel::retrieve(conn, &c).ok())
+        .and_then(|c| serde_json::to_value(c).ok());
+    m.insert("sales_channel".into(), channel.unwrap_or(Value::Null));
+    let region = id(m, "region_id")
+        .and_then(|r| region::retrieve(conn, &r).ok())
+        .and_then(|r| serde_json::to_value(r).ok());
+    m.insert("region".into(), region.unwrap_or(Value::Null));
+    // No promotion module: what `*promotions` reaches is always empty.
+    m.insert("promotions".into(), json!([]));
+    Ok(())
 }
 
 /// The admin order document.
@@ -173,8 +244,20 @@ pub fn admin_order_json(conn: &Connection, order_id: &str) -> Result<Value> {
     let status = fulfillment_status(&items, &done, canceled_at.is_some());
     m.insert("fulfillment_status".into(), json!(status));
     let fallback = m.get("payment_status").cloned().unwrap_or(Value::Null);
-    let paid = payment_status(conn, &m, fallback)?;
-    m.insert("payment_status".into(), paid);
+    let sums = paid(conn, &m)?;
+    m.insert("payment_status".into(), payment_status(&sums, fallback));
+    let found = order::retrieve(conn, order_id)?;
+    // The exact total, read back from its `raw_total` decimal text (never from a float).
+    let total = m["raw_total"]["value"]
+        .as_str()
+        .and_then(|t| money::parse_major(t, &found.currency_code).ok())
+        .unwrap_or_default();
+    m.insert(
+        "summary".into(),
+        summary(total, &sums, &found.currency_code),
+    );
+    m.insert("version".into(), json!(found.version));
+    relations(conn, &mut m)?;
     m.insert("canceled_at".into(), json!(canceled_at));
     let docs: Vec<Value> = fulfillments
         .iter()

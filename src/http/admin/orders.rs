@@ -81,7 +81,7 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-fn ranges(query: &Map<String, Value>, key: &str) -> Result<Vec<(String, String)>> {
+pub(super) fn ranges(query: &Map<String, Value>, key: &str) -> Result<Vec<(String, String)>> {
     match query.get(key) {
         None => Ok(Vec::new()),
         Some(Value::Object(ops)) => ops
@@ -127,7 +127,7 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
     )))
 }
 
-fn order_reply(engine: &Engine, request: &Request, id: &str) -> Result<Response> {
+pub(super) fn order_reply(engine: &Engine, request: &Request, id: &str) -> Result<Response> {
     let fields = request.query_str("fields").map(str::to_string);
     let doc = engine.store().read(|conn| admin_order_json(conn, id))?;
     Ok(Response::json(
@@ -141,7 +141,7 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
 
 /// Runs a workflow under the request's `Idempotency-Key`, scoped to the path (as the store
 /// routes do) so one key reused on another order or payment never replays that one's answer.
-fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
+pub(super) fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
     let key = request
         .header("idempotency-key")
         .map(|k| format!("{}:{k}", request.path));

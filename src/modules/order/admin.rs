@@ -28,7 +28,12 @@ pub struct OrderFilter {
     pub q: Option<String>,
 }
 
-fn any_of(column: &str, values: &[String], wheres: &mut Vec<String>, args: &mut Vec<SqlValue>) {
+pub(super) fn any_of(
+    column: &str,
+    values: &[String],
+    wheres: &mut Vec<String>,
+    args: &mut Vec<SqlValue>,
+) {
     if values.is_empty() {
         return;
     }
@@ -40,7 +45,7 @@ fn any_of(column: &str, values: &[String], wheres: &mut Vec<String>, args: &mut 
     wheres.push(format!("{column} IN ({})", marks.join(", ")));
 }
 
-fn ranges(
+pub(super) fn ranges(
     column: &str,
     ops: &[(String, String)],
     wheres: &mut Vec<String>,

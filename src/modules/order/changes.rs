@@ -65,6 +65,10 @@ pub struct OrderChange {
     pub created_at: String,
     /// ISO-8601.
     pub updated_at: String,
+    /// Whether the change keeps the order's promotions (staff set it; NULL until then).
+    pub carry_over_promotions: Option<bool>,
+    /// Whether the customer is to be left unnotified (NULL until set).
+    pub no_notification: Option<bool>,
 }
 
 /// One action of a change.
@@ -128,11 +132,13 @@ pub struct NewAction {
     pub amount: Option<i64>,
 }
 
-const COLUMNS: &str = "id, order_id, version, change_type, description, status, internal_note,
+pub(super) const COLUMNS: &str =
+    "id, order_id, version, change_type, description, status, internal_note,
     created_by, requested_by, requested_at, confirmed_by, confirmed_at, declined_by,
-    declined_reason, declined_at, canceled_by, canceled_at, metadata, created_at, updated_at";
+    declined_reason, declined_at, canceled_by, canceled_at, metadata, created_at, updated_at,
+    carry_over_promotions, no_notification";
 
-fn from_row(r: &Row) -> rusqlite::Result<OrderChange> {
+pub(super) fn from_row(r: &Row) -> rusqlite::Result<OrderChange> {
     Ok(OrderChange {
         id: r.get(0)?,
         order_id: r.get(1)?,
@@ -154,6 +160,8 @@ fn from_row(r: &Row) -> rusqlite::Result<OrderChange> {
         metadata: metadata_from_sql(r.get(17)?),
         created_at: r.get(18)?,
         updated_at: r.get(19)?,
+        carry_over_promotions: r.get(20)?,
+        no_notification: r.get(21)?,
     })
 }
 

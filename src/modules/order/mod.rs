@@ -4,7 +4,9 @@
 
 pub mod admin;
 pub mod changes;
+pub mod changes_admin;
 pub mod items;
+pub mod manage;
 pub mod return_reason;
 pub mod shipping;
 
@@ -28,6 +30,7 @@ pub fn module() -> Module {
         .migration(migration!("order", "0003_order_change.sql"))
         .migration(migration!("order", "0004_adjustments.sql"))
         .migration(migration!("order", "0005_return_reason.sql"))
+        .migration(migration!("order", "0006_order_change_flags.sql"))
 }
 
 /// An order as stored.
@@ -131,7 +134,7 @@ pub const ADDRESS_FIELDS: &[&str] = &[
     "metadata",
 ];
 
-fn insert_address(
+pub(crate) fn insert_address(
     conn: &Connection,
     ctx: &Ctx,
     fields: Option<&Map<String, Value>>,
