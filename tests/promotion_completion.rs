@@ -80,6 +80,7 @@ fn the_order_keeps_adjustments_and_discount_totals() {
     let admin_order =
         a.get(&format!("/admin/orders/{}", order["id"].as_str().unwrap()))["order"].clone();
     assert_eq!(admin_order["discount_total"], 1.72);
+    assert_eq!(admin_order["promotions"][0]["code"], "TEN");
     assert_eq!(used(&a, &id), 1);
 }
 

@@ -205,8 +205,8 @@ fn relations(conn: &Connection, m: &mut Map<String, Value>) -> Result<()> {
         .and_then(|r| region::retrieve(conn, &r).ok())
         .and_then(|r| serde_json::to_value(r).ok());
     m.insert("region".into(), region.unwrap_or(Value::Null));
-    // No promotion module: what `*promotions` reaches is always empty.
-    m.insert("promotions".into(), json!([]));
+    // The store order document already lists the promotions behind its adjustments.
+    m.entry("promotions").or_insert_with(|| json!([]));
     Ok(())
 }
 
