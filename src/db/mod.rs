@@ -439,15 +439,20 @@ mod tests {
     fn concurrent_jobs_share_one_commit() {
         let store = memory_store();
         let (release, gate) = crossbeam_channel::bounded::<()>(0);
+        let (started, running) = crossbeam_channel::bounded::<()>(1);
         let before = store.writer_stats();
         let blocker = {
             let store = store.clone();
-            thread::spawn(move || store.write(move |_| Ok(gate.recv().is_ok())))
+            thread::spawn(move || {
+                store.write(move |_| {
+                    let _ = started.send(());
+                    Ok(gate.recv().is_ok())
+                })
+            })
         };
-        // The blocker now holds the writer; queue ten jobs behind it.
-        while store.writer_stats().jobs == before.jobs {
-            thread::yield_now();
-        }
+        // The blocker runs inside its batch (which was fixed before the batch began, so no
+        // later job can join it); queue ten jobs behind it.
+        running.recv().unwrap();
         let writers: Vec<_> = (0..10)
             .map(|i| {
                 let store = store.clone();
