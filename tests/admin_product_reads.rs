@@ -54,3 +54,44 @@ fn a_products_variants_and_options_read_as_inside_the_product() {
     assert_eq!(status, 200);
     assert_eq!(options["product_options"], product["options"]);
 }
+
+/// `GET /admin/product-variants` lists variants across products (drafts too), each with its
+/// `product`, filtered by `q`, `sku`, `product_id` and `id`, in pages.
+#[test]
+fn variants_are_listed_across_products_with_their_product() {
+    let app = TestApp::start();
+    let auth = format!("Bearer {}", app.admin_token());
+    let (status, all) = get(&app, &auth, "/admin/product-variants?limit=5");
+    assert_eq!(status, 200);
+    assert_eq!(all["limit"], 5);
+    assert_eq!(all["variants"].as_array().map_or(0, Vec::len), 5);
+    assert!(all["count"].as_u64().unwrap_or(0) > 100, "{}", all["count"]);
+    let first = &all["variants"][0];
+    let product = first["product"]["id"]
+        .as_str()
+        .expect("product")
+        .to_string();
+    assert!(first["product"].get("variants").is_none());
+    let (_, inside) = get(&app, &auth, &format!("/admin/products/{product}/variants"));
+    let same = inside["variants"]
+        .as_array()
+        .and_then(|vs| vs.iter().find(|v| v["id"] == first["id"]))
+        .cloned()
+        .expect("the variant inside its product");
+    let mut without_product = first.clone();
+    if let Some(map) = without_product.as_object_mut() {
+        map.remove("product");
+    }
+    assert_eq!(without_product, same);
+    let sku = first["sku"].as_str().expect("sku");
+    let (_, by_sku) = get(&app, &auth, &format!("/admin/product-variants?sku={sku}"));
+    assert_eq!(by_sku["count"], 1);
+    let (_, of_product) = get(
+        &app,
+        &auth,
+        &format!("/admin/product-variants?product_id={product}"),
+    );
+    assert_eq!(of_product["count"], inside["count"]);
+    let (status, _) = get(&app, &auth, "/admin/product-variants?order=colour");
+    assert_eq!(status, 400);
+}

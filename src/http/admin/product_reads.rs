@@ -1,6 +1,7 @@
-//! Reads of one product's parts as Medusa's admin answers them: `GET /admin/products/:id/
-//! variants` (list and one) and `GET /admin/products/:id/options`. They are cut from the
-//! admin product document, so a variant or option reads exactly as it does inside its
+//! Reads of products' parts as Medusa's admin answers them: `GET /admin/products/:id/
+//! variants` (list and one), `GET /admin/products/:id/options`, and `GET /admin/
+//! product-variants` (variants across products, each with its `product`). They are cut from
+//! the admin product document, so a variant or option reads exactly as it does inside its
 //! product (prices, options and values included).
 
 use super::page;
@@ -10,7 +11,9 @@ use crate::error::{Error, Result};
 use crate::http::fields::ids;
 use crate::http::query::FieldSelection;
 use crate::http::{Access, Request, Response, Route, list_envelope};
+use crate::modules::product::store_read::{Order, ProductScope, VARIANT_ORDER, variant_page};
 use serde_json::{Value, json};
+use std::collections::HashMap;
 
 /// The routes of this file.
 pub fn routes() -> Vec<Route> {
@@ -28,6 +31,13 @@ pub fn routes() -> Vec<Route> {
             Access::Admin,
             "Retrieve a product's variant",
             retrieve_variant,
+        ),
+        Route::new(
+            "GET",
+            "/admin/product-variants",
+            Access::Admin,
+            "List variants across products",
+            list_all_variants,
         ),
         Route::new(
             "GET",
@@ -86,4 +96,56 @@ fn retrieve_variant(engine: &Engine, request: &Request) -> Result<Response> {
 fn list_options(engine: &Engine, request: &Request) -> Result<Response> {
     let options = parts_of(engine, request.param("id"), "options")?;
     paged(request, "product_options", options)
+}
+
+/// The admin product document of `id` without its variants, and its variants by id.
+fn product_and_variants(engine: &Engine, id: &str) -> Result<(Value, Vec<Value>)> {
+    let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
+    let mut doc: Value = serde_json::from_str(&retrieve_json(engine, id, &selection)?)?;
+    let mut product = doc["product"].take();
+    let variants = match product.get_mut("variants").map(Value::take) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    if let Value::Object(map) = &mut product {
+        map.remove("variants");
+    }
+    Ok((product, variants))
+}
+
+fn list_all_variants(engine: &Engine, request: &Request) -> Result<Response> {
+    let (offset, limit) = page(request, 50)?;
+    let filter = crate::http::store::variants::variant_filter(&request.query)?;
+    let order = Order::parse(request.query_str("order").unwrap_or("id"), VARIANT_ORDER)?;
+    let (rows, count) = engine.store().read(|conn| {
+        variant_page(
+            conn,
+            &ProductScope::default(),
+            &filter,
+            order,
+            (limit, offset),
+        )
+    })?;
+    let mut products: HashMap<String, (Value, Vec<Value>)> = HashMap::new();
+    let mut items = Vec::with_capacity(rows.len());
+    for row in rows {
+        if !products.contains_key(&row.product_id) {
+            let parts = product_and_variants(engine, &row.product_id)?;
+            products.insert(row.product_id.clone(), parts);
+        }
+        let Some((product, variants)) = products.get(&row.product_id) else {
+            continue;
+        };
+        let found = variants
+            .iter()
+            .find(|v| v["id"].as_str() == Some(row.id.as_str()));
+        if let Some(variant) = found {
+            let mut variant = variant.clone();
+            variant["product"] = product.clone();
+            items.push(variant);
+        }
+    }
+    Ok(Response::json(list_envelope(
+        "variants", items, count, offset, limit,
+    )))
 }

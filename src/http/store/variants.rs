@@ -154,7 +154,7 @@ fn variant_shape(
     Ok((selection, query))
 }
 
-fn variant_filter(query: &Map<String, Value>) -> Result<VariantFilter> {
+pub(crate) fn variant_filter(query: &Map<String, Value>) -> Result<VariantFilter> {
     let options = match query.get("options") {
         None => Map::new(),
         Some(Value::Object(map)) => map.clone(),
