@@ -95,3 +95,65 @@ fn variants_are_listed_across_products_with_their_product() {
     let (status, _) = get(&app, &auth, "/admin/product-variants?order=colour");
     assert_eq!(status, 400);
 }
+
+/// `POST /admin/sales-channels/:id/products {add, remove}` puts products in a channel and
+/// takes them out (the product ↔ channel links are what the store's key scoping reads).
+#[test]
+fn products_are_added_to_and_removed_from_a_sales_channel() {
+    let app = TestApp::start();
+    let auth = format!("Bearer {}", app.admin_token());
+    let created = app.admin_call(
+        "POST",
+        "/admin/sales-channels",
+        &auth,
+        Some(&serde_json::json!({"name": "Kiosk"})),
+    );
+    let channel = created.json()["sales_channel"]["id"]
+        .as_str()
+        .expect("channel")
+        .to_string();
+    let (_, products) = get(&app, &auth, "/admin/products?limit=2");
+    let ids: Vec<String> = products["products"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter_map(|p| p["id"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let path = format!("/admin/sales-channels/{channel}/products");
+    let add = app.admin_call("POST", &path, &auth, Some(&serde_json::json!({"add": ids})));
+    assert_eq!(add.status, 200, "{}", add.text());
+    assert_eq!(add.json()["sales_channel"]["id"], channel.as_str());
+    let listed = |app: &TestApp| -> i64 {
+        let channel = channel.clone();
+        app.engine()
+            .store()
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT count(*) FROM link_product_sales_channel \
+                     WHERE sales_channel_id = ?1 AND deleted_at IS NULL",
+                    [&channel],
+                    |r| r.get(0),
+                )?)
+            })
+            .unwrap_or(-1)
+    };
+    assert_eq!(listed(&app), 2);
+    let remove = app.admin_call(
+        "POST",
+        &path,
+        &auth,
+        Some(&serde_json::json!({"remove": [ids[0]]})),
+    );
+    assert_eq!(remove.status, 200);
+    assert_eq!(listed(&app), 1);
+    let unknown = app.admin_call(
+        "POST",
+        &path,
+        &auth,
+        Some(&serde_json::json!({"add": ["prod_missing"]})),
+    );
+    assert_eq!(unknown.status, 404);
+    assert_eq!(listed(&app), 1);
+}

@@ -57,3 +57,30 @@ pub fn delete(tx: &Tx, ctx: &Ctx, id: &str) -> Result<()> {
     }
     ctx.emit(tx, "sales-channel.deleted", json!({ "id": id }))
 }
+
+/// Adds products to a channel and removes others (Medusa's
+/// `linkProductsToSalesChannelWorkflow`): each added product must exist; removing a product
+/// that is not in the channel does nothing. Emits `sales-channel.updated`.
+///
+/// # Errors
+/// 404 for an unknown channel or product.
+pub fn link_products(
+    tx: &Tx,
+    ctx: &Ctx,
+    channel_id: &str,
+    add: &[String],
+    remove: &[String],
+) -> Result<SalesChannel> {
+    let channel = sales_channel::retrieve(tx, channel_id)?;
+    let link = links::product_sales_channel();
+    let now = ctx.now();
+    for product_id in add {
+        crate::modules::product::read::retrieve_any(tx, product_id)?;
+        link.create(tx, &ctx.id("prodsc"), product_id, channel_id, &now)?;
+    }
+    for product_id in remove {
+        link.dismiss(tx, product_id, channel_id, &now)?;
+    }
+    ctx.emit(tx, "sales-channel.updated", json!({ "id": channel.id }))?;
+    Ok(channel)
+}

@@ -392,6 +392,12 @@ fn channel_routes() -> Vec<Route> {
         ),
         (
             "POST",
+            "/admin/sales-channels/:id/products",
+            "Add products to or remove them from a sales channel",
+            channels::link_products,
+        ),
+        (
+            "POST",
             "/admin/stores/:id",
             "Update a store",
             channels::update_store,

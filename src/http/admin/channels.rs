@@ -246,3 +246,32 @@ pub fn update_store(engine: &Engine, req: &Request) -> Result<Response> {
         .write(move |tx| store::update(tx, &ctx, &id, &changes, currencies.as_deref()))?;
     Ok(Response::json(json!({ "store": object(&updated) })))
 }
+
+/// `POST /admin/sales-channels/:id/products` with `{add?, remove?}` (product ids) →
+/// `{sales_channel}`.
+///
+/// # Errors
+/// 400 for an invalid body; 404 for an unknown channel or product.
+pub fn link_products(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new()
+        .optional("add", Kind::array_of(Kind::String))
+        .optional("remove", Kind::array_of(Kind::String));
+    let body = req.body_with(&schema)?;
+    let ids = |key: &str| -> Vec<String> {
+        body.get(key)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let (add, remove) = (ids("add"), ids("remove"));
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let channel = engine.store().write(move |tx| {
+        crate::flows::sales_channels::link_products(tx, &ctx, &id, &add, &remove)
+    })?;
+    Ok(Response::json(json!({ "sales_channel": object(&channel) })))
+}
