@@ -157,3 +157,40 @@ fn products_are_added_to_and_removed_from_a_sales_channel() {
     assert_eq!(unknown.status, 404);
     assert_eq!(listed(&app), 1);
 }
+
+/// The admin product list filters by `sales_channel_id` (string or array), as Medusa's does.
+#[test]
+fn the_admin_product_list_filters_by_sales_channel() {
+    let app = TestApp::start();
+    let auth = format!("Bearer {}", app.admin_token());
+    let created = app.admin_call(
+        "POST",
+        "/admin/sales-channels",
+        &auth,
+        Some(&serde_json::json!({"name": "Outlet"})),
+    );
+    let channel = created.json()["sales_channel"]["id"]
+        .as_str()
+        .expect("channel")
+        .to_string();
+    let (_, one) = get(&app, &auth, "/admin/products?limit=1");
+    let product = one["products"][0]["id"]
+        .as_str()
+        .expect("product")
+        .to_string();
+    let path = format!("/admin/sales-channels/{channel}/products");
+    let body = serde_json::json!({"add": [product]});
+    assert_eq!(
+        app.admin_call("POST", &path, &auth, Some(&body)).status,
+        200
+    );
+    let (_, only) = get(
+        &app,
+        &auth,
+        &format!("/admin/products?sales_channel_id={channel}"),
+    );
+    assert_eq!(only["count"], 1);
+    assert_eq!(only["products"][0]["id"], product.as_str());
+    let (_, all) = get(&app, &auth, "/admin/products");
+    assert!(all["count"].as_u64().unwrap_or(0) > 1);
+}

@@ -98,6 +98,7 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
         tag_ids: strings(&req.query, "tag_id")?,
         type_ids: strings(&req.query, "type_id")?,
         is_giftcard: boolean(&req.query, "is_giftcard")?,
+        scope: sales_channel_scope(&strings(&req.query, "sales_channel_id")?),
         ..ProductFilter::default()
     };
     let wanted = wanted(&selection);
@@ -441,4 +442,14 @@ pub fn update(engine: &Engine, req: &Request) -> Result<Response> {
         .write(move |tx| create_product::update(tx, &ctx, &target, &change, channels.as_deref()))?;
     let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
     Ok(Response::raw_json(retrieve_json(engine, &id, &selection)?))
+}
+
+/// `sales_channel_id` on the admin list: products linked to any of the channels.
+fn sales_channel_scope(channels: &[String]) -> Option<(String, String)> {
+    (!channels.is_empty()).then(|| {
+        (
+            crate::flows::links::product_sales_channel().left_linked_to_any("p.id"),
+            crate::modules::json_list(channels),
+        )
+    })
 }
