@@ -194,3 +194,72 @@ fn the_admin_product_list_filters_by_sales_channel() {
     let (_, all) = get(&app, &auth, "/admin/products");
     assert!(all["count"].as_u64().unwrap_or(0) > 1);
 }
+
+/// `POST /admin/product-categories/:id/products` and `/admin/collections/:id/products`
+/// `{add, remove}` move products in and out; the product list's filters see it.
+#[test]
+fn products_are_batched_into_categories_and_collections() {
+    let app = TestApp::start();
+    let auth = format!("Bearer {}", app.admin_token());
+    let post = |path: &str, body: serde_json::Value| {
+        let reply = app.admin_call("POST", path, &auth, Some(&body));
+        assert_eq!(reply.status, 200, "{path}: {}", reply.text());
+        reply.json()
+    };
+    let category = post(
+        "/admin/product-categories",
+        serde_json::json!({"name": "Picks"}),
+    )["product_category"]["id"]
+        .as_str()
+        .expect("category")
+        .to_string();
+    let collection = post(
+        "/admin/collections",
+        serde_json::json!({"title": "Capsule"}),
+    )["collection"]["id"]
+        .as_str()
+        .expect("collection")
+        .to_string();
+    let (_, two) = get(&app, &auth, "/admin/products?limit=2");
+    let ids: Vec<String> = two["products"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter_map(|p| p["id"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default();
+    let count = |query: String| -> u64 {
+        get(&app, &auth, &format!("/admin/products?{query}")).1["count"]
+            .as_u64()
+            .unwrap_or(0)
+    };
+    let linked = post(
+        &format!("/admin/product-categories/{category}/products"),
+        serde_json::json!({"add": ids}),
+    );
+    assert_eq!(linked["product_category"]["id"], category.as_str());
+    assert_eq!(count(format!("category_id={category}")), 2);
+    post(
+        &format!("/admin/product-categories/{category}/products"),
+        serde_json::json!({"remove": [ids[1]]}),
+    );
+    assert_eq!(count(format!("category_id={category}")), 1);
+    post(
+        &format!("/admin/collections/{collection}/products"),
+        serde_json::json!({"add": ids}),
+    );
+    assert_eq!(count(format!("collection_id={collection}")), 2);
+    post(
+        &format!("/admin/collections/{collection}/products"),
+        serde_json::json!({"remove": [ids[0]]}),
+    );
+    assert_eq!(count(format!("collection_id={collection}")), 1);
+    let missing = app.admin_call(
+        "POST",
+        &format!("/admin/collections/{collection}/products"),
+        &auth,
+        Some(&serde_json::json!({"add": ["prod_missing"]})),
+    );
+    assert_eq!(missing.status, 404);
+}

@@ -392,6 +392,18 @@ fn channel_routes() -> Vec<Route> {
         ),
         (
             "POST",
+            "/admin/product-categories/:id/products",
+            "Add products to or remove them from a category",
+            taxonomy::link_category_products,
+        ),
+        (
+            "POST",
+            "/admin/collections/:id/products",
+            "Add products to or remove them from a collection",
+            taxonomy::link_collection_products,
+        ),
+        (
+            "POST",
             "/admin/sales-channels/:id/products",
             "Add products to or remove them from a sales channel",
             channels::link_products,

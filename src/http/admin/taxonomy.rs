@@ -10,6 +10,7 @@ use crate::http::catalog_json::object;
 use crate::http::fields::{ids, page, string, strings};
 use crate::http::validate::{Kind, Schema, get_bool, get_str};
 use crate::http::{Request, Response, list_envelope};
+use crate::modules::product::membership;
 use crate::modules::product::taxonomy::{self, Deletable, NewCategory, SimpleFilter, ValueKind};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -330,4 +331,52 @@ pub fn update_tag(engine: &Engine, req: &Request) -> Result<Response> {
 /// 400 for an invalid body; 404 when absent; 422 for a duplicate value.
 pub fn update_type(engine: &Engine, req: &Request) -> Result<Response> {
     update_value(engine, req, ValueKind::Type, "product_type")
+}
+
+/// The `add` / `remove` product id lists of a batch body.
+fn product_batch(req: &Request) -> Result<(Vec<String>, Vec<String>)> {
+    let schema = Schema::new()
+        .optional("add", Kind::array_of(Kind::String))
+        .optional("remove", Kind::array_of(Kind::String));
+    let body = req.body_with(&schema)?;
+    let ids = |key: &str| -> Vec<String> {
+        body.get(key)
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_string)
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    Ok((ids("add"), ids("remove")))
+}
+
+/// `POST /admin/product-categories/:id/products` with `{add?, remove?}` → `{product_category}`.
+///
+/// # Errors
+/// 400 for an invalid body; 404 for an unknown category or added product.
+pub fn link_category_products(engine: &Engine, req: &Request) -> Result<Response> {
+    let (add, remove) = product_batch(req)?;
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let found = engine.store().write(move |tx| {
+        membership::link_to_category(tx, &ctx, &id, &add, &remove)?;
+        taxonomy::retrieve_category(tx, &id, false)
+    })?;
+    Ok(one("product_category", &found))
+}
+
+/// `POST /admin/collections/:id/products` with `{add?, remove?}` → `{collection}`.
+///
+/// # Errors
+/// 400 for an invalid body; 404 for an unknown collection or added product.
+pub fn link_collection_products(engine: &Engine, req: &Request) -> Result<Response> {
+    let (add, remove) = product_batch(req)?;
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let found = engine.store().write(move |tx| {
+        membership::link_to_collection(tx, &ctx, &id, &add, &remove)?;
+        taxonomy::retrieve_collection(tx, &id)
+    })?;
+    Ok(one("collection", &found))
 }
