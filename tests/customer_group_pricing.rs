@@ -154,3 +154,56 @@ fn quantity_tiers_apply_per_line_quantity() {
     let two = app.store_post(&path, &json!({"quantity": 2}));
     assert_eq!(line_price(&two.json()), list_price);
 }
+
+/// `GET /admin/price-lists/:id/prices` pages a list's prices, each with its variant.
+#[test]
+fn a_price_lists_prices_are_listed() {
+    let app = TestApp::start();
+    let admin = format!("Bearer {}", app.admin_token());
+    let region = usd_region(&app);
+    let (variant, price) = first_price(&app, &region, None);
+    let created = app.admin_call(
+        "POST",
+        "/admin/price-lists",
+        &admin,
+        Some(&json!({
+            "title": "Two prices", "description": "usd and eur", "type": "sale", "status": "draft",
+            "prices": [
+                {"variant_id": variant, "currency_code": "usd", "amount": price - 1.0},
+                {"variant_id": variant, "currency_code": "eur", "amount": price - 1.0}
+            ],
+        })),
+    );
+    let list = created.json()["price_list"]["id"]
+        .as_str()
+        .expect("list")
+        .to_string();
+    let prices = app.admin_call(
+        "GET",
+        &format!("/admin/price-lists/{list}/prices"),
+        &admin,
+        None,
+    );
+    assert_eq!(prices.status, 200, "{}", prices.text());
+    let body = prices.json();
+    assert_eq!(
+        (body["count"].clone(), body["limit"].clone()),
+        (json!(2), json!(50))
+    );
+    assert_eq!(body["prices"][0]["variant_id"], variant.as_str());
+    let first = body["prices"][0]["id"].as_str().expect("price").to_string();
+    let one = app.admin_call(
+        "GET",
+        &format!("/admin/price-lists/{list}/prices?id={first}&limit=1"),
+        &admin,
+        None,
+    );
+    assert_eq!(one.json()["count"], 1);
+    let missing = app.admin_call(
+        "GET",
+        "/admin/price-lists/plist_missing/prices",
+        &admin,
+        None,
+    );
+    assert_eq!(missing.status, 404);
+}

@@ -391,6 +391,12 @@ fn channel_routes() -> Vec<Route> {
             channels::delete_channel,
         ),
         (
+            "GET",
+            "/admin/price-lists/:id/prices",
+            "List a price list's prices",
+            price_lists::list_prices,
+        ),
+        (
             "POST",
             "/admin/product-categories/:id/products",
             "Add products to or remove them from a category",

@@ -310,3 +310,31 @@ pub fn batch_prices(engine: &Engine, req: &Request) -> Result<Response> {
         "deleted": {"ids": deleted_ids, "object": "price", "deleted": true},
     })))
 }
+
+/// `GET /admin/price-lists/:id/prices` → `{prices, count, offset, limit}`: the list's prices
+/// (each with its `variant_id`), `id` filter, pages; Medusa's default limit 50.
+///
+/// # Errors
+/// 404 for an unknown list; 400 for bad parameters.
+pub fn list_prices(engine: &Engine, req: &Request) -> Result<Response> {
+    let (limit, offset, _, _) = page(&req.query, 50)?;
+    let wanted = ids(&req.query)?;
+    let mut doc = detail(engine, req.param("id"))?;
+    let prices: Vec<Value> = match doc["prices"].take() {
+        Value::Array(all) => all,
+        _ => Vec::new(),
+    };
+    let matching: Vec<Value> = prices
+        .into_iter()
+        .filter(|p| wanted.is_empty() || wanted.iter().any(|w| p["id"].as_str() == Some(w)))
+        .collect();
+    let count = matching.len() as u64;
+    let items = matching
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .collect();
+    Ok(Response::json(list_envelope(
+        "prices", items, count, offset, limit,
+    )))
+}
