@@ -100,9 +100,11 @@ fn a_deleted_customer_is_gone_and_the_email_can_register_again() {
     );
     let me = app.store_call("GET", "/store/customers/me", &token, None);
     assert!(me.status == 401 || me.status == 404, "{}", me.text());
-    // The identity no longer points at the deleted customer: logging in gives a token
-    // without a customer, and registering a customer for it works again.
-    let fresh = app.login("customer", "gone@example.com", "pw-gone");
+    // The identity went with the customer (nothing else used it): the old password no longer
+    // logs in, and the email registers afresh with a new one.
+    let old = app.login_reply("customer", "gone@example.com", "pw-gone");
+    assert_eq!(old.status, 401, "{}", old.text());
+    let fresh = app.register("customer", "gone@example.com", "pw-new");
     let again = app.store_call(
         "POST",
         "/store/customers",
@@ -111,4 +113,89 @@ fn a_deleted_customer_is_gone_and_the_email_can_register_again() {
     );
     assert_eq!(again.status, 200, "{}", again.text());
     assert_ne!(again.json()["customer"]["id"], customer.as_str());
+}
+
+/// Deleting a staff user (not oneself, Medusa's "A user cannot delete itself") removes the
+/// user and its identity, so the same email can be invited and register again.
+#[test]
+fn a_deleted_user_is_gone_and_cannot_delete_itself() {
+    let app = TestApp::start();
+    let bearer = admin(&app);
+    let me = ok(&app, &bearer, "GET", "/admin/users/me", None)["user"]["id"]
+        .as_str()
+        .expect("me")
+        .to_string();
+    let own = app.admin_call("DELETE", &format!("/admin/users/{me}"), &bearer, None);
+    assert_eq!(own.status, 400, "{}", own.text());
+    assert_eq!(own.json()["message"], "A user cannot delete itself");
+
+    let invite = ok(
+        &app,
+        &bearer,
+        "POST",
+        "/admin/invites",
+        Some(json!({"email": "temp@example.com"})),
+    );
+    let token = invite["invite"]["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let registration = format!(
+        "Bearer {}",
+        app.register("user", "temp@example.com", "pw-temp")
+    );
+    let accepted = app.admin_call(
+        "POST",
+        &format!("/admin/invites/accept?token={token}"),
+        &registration,
+        Some(&json!({})),
+    );
+    let user = accepted.json()["user"]["id"]
+        .as_str()
+        .expect("user")
+        .to_string();
+    let deleted = ok(
+        &app,
+        &bearer,
+        "DELETE",
+        &format!("/admin/users/{user}"),
+        None,
+    );
+    assert_eq!(
+        deleted,
+        json!({"id": user, "object": "user", "deleted": true})
+    );
+    assert_eq!(
+        app.admin_call("GET", &format!("/admin/users/{user}"), &bearer, None)
+            .status,
+        404
+    );
+    assert_eq!(
+        app.login_reply("user", "temp@example.com", "pw-temp")
+            .status,
+        401
+    );
+    // Invited again, the same email registers with a new password.
+    let again = ok(
+        &app,
+        &bearer,
+        "POST",
+        "/admin/invites",
+        Some(json!({"email": "temp@example.com"})),
+    );
+    let token = again["invite"]["token"]
+        .as_str()
+        .expect("token")
+        .to_string();
+    let registration = format!(
+        "Bearer {}",
+        app.register("user", "temp@example.com", "pw-new")
+    );
+    let back = app.admin_call(
+        "POST",
+        &format!("/admin/invites/accept?token={token}"),
+        &registration,
+        Some(&json!({})),
+    );
+    assert_eq!(back.status, 200, "{}", back.text());
 }

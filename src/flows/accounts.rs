@@ -121,8 +121,9 @@ pub fn accept_invite(
 }
 
 /// Deletes a customer (Medusa's `removeCustomerAccountWorkflow`): the customer module drops
-/// the customer, its addresses and group memberships; the auth module forgets the identity's
-/// `customer_id`, so the same email can register again. One write job.
+/// the customer, its addresses and group memberships; the auth module detaches the identity
+/// (and deletes it when nothing else uses it), so the same email can register again. One
+/// write job.
 ///
 /// # Errors
 /// 404 for an unknown customer.
@@ -130,6 +131,24 @@ pub fn delete_customer(engine: &Engine, customer_id: &str) -> Result<()> {
     let (ctx, id) = (engine.ctx().clone(), customer_id.to_string());
     engine.store().write(move |tx| {
         crate::modules::customer::delete(tx, &ctx, &id)?;
-        crate::modules::auth::forget_app_metadata(tx, &ctx, "customer_id", &id)
+        crate::modules::auth::forget_actor(tx, &ctx, "customer_id", &id)
+    })
+}
+
+/// Deletes a staff user (Medusa's `removeUserAccountWorkflow`): the user module drops the
+/// user; the auth module detaches the identity and deletes it when nothing else uses it, so
+/// the email can be invited again. A user cannot delete itself (Medusa's rule): that is how
+/// a shop keeps at least the admin who is acting. One write job.
+///
+/// # Errors
+/// 400 `not_allowed` for oneself; 404 for an unknown user.
+pub fn delete_user(engine: &Engine, user_id: &str, acting: Option<&str>) -> Result<()> {
+    if acting == Some(user_id) {
+        return Err(Error::not_allowed("A user cannot delete itself"));
+    }
+    let (ctx, id) = (engine.ctx().clone(), user_id.to_string());
+    engine.store().write(move |tx| {
+        user::delete(tx, &ctx, &id)?;
+        auth::forget_actor(tx, &ctx, "user_id", &id)
     })
 }

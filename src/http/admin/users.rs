@@ -21,6 +21,13 @@ pub fn routes() -> Vec<Route> {
             me,
         ),
         Route::new(
+            "DELETE",
+            "/admin/users/:id",
+            Access::Admin,
+            "Delete a user (not oneself)",
+            delete,
+        ),
+        Route::new(
             "GET",
             "/admin/users/:id",
             Access::Admin,
@@ -77,4 +84,10 @@ fn update(engine: &Engine, request: &Request) -> Result<Response> {
         .store()
         .write(move |tx| user::update(tx, &ctx, &id, &changes))?;
     Ok(Response::json(json!({ "user": to_json(&updated)? })))
+}
+
+fn delete(engine: &Engine, request: &Request) -> Result<Response> {
+    let id = request.param("id");
+    crate::flows::accounts::delete_user(engine, id, request.actor.user_id.as_deref())?;
+    Ok(super::deleted(id, "user"))
 }

@@ -214,18 +214,45 @@ pub fn set_app_metadata(
     Ok(())
 }
 
-/// Removes `app_metadata[key]` from every identity whose value there is `value` (e.g. the
-/// identity of a deleted customer, so its email can register a new account).
+/// Detaches a deleted actor from its identity: removes `app_metadata[key]` wherever it is
+/// `value` and, as Medusa's remove-account workflows do, deletes an identity that no other
+/// actor (`customer_id`, `user_id`) uses any more, with its provider identities — so the
+/// email can register afresh, with a new password.
 ///
 /// # Errors
 /// Database failures.
-pub fn forget_app_metadata(conn: &Connection, ctx: &Ctx, key: &str, value: &str) -> Result<()> {
-    let path = format!("$.{key}");
-    conn.prepare_cached(
-        "UPDATE auth_identity SET app_metadata = json_remove(app_metadata, ?1), updated_at = ?3
-         WHERE deleted_at IS NULL AND json_extract(app_metadata, ?1) = ?2",
-    )?
-    .execute(params![path, value, ctx.now()])?;
+pub fn forget_actor(conn: &Connection, ctx: &Ctx, key: &str, value: &str) -> Result<()> {
+    let (path, now) = (format!("$.{key}"), ctx.now());
+    let identities: Vec<String> = conn
+        .prepare_cached(
+            "SELECT id FROM auth_identity WHERE deleted_at IS NULL
+             AND json_extract(app_metadata, ?1) = ?2",
+        )?
+        .query_map(params![path, value], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in identities {
+        conn.prepare_cached(
+            "UPDATE auth_identity SET app_metadata = json_remove(app_metadata, ?2), updated_at = ?3
+             WHERE id = ?1",
+        )?
+        .execute(params![id, path, now])?;
+        let unused = conn
+            .prepare_cached(
+                "SELECT json_extract(app_metadata, '$.customer_id') IS NULL
+                    AND json_extract(app_metadata, '$.user_id') IS NULL
+                 FROM auth_identity WHERE id = ?1",
+            )?
+            .query_row([&id], |r| r.get::<_, bool>(0))?;
+        if unused {
+            conn.prepare_cached(
+                "UPDATE auth_provider_identity SET deleted_at = ?2, updated_at = ?2
+                 WHERE auth_identity_id = ?1 AND deleted_at IS NULL",
+            )?
+            .execute(params![id, now])?;
+            conn.prepare_cached("UPDATE auth_identity SET deleted_at = ?2 WHERE id = ?1")?
+                .execute(params![id, now])?;
+        }
+    }
     Ok(())
 }
 

@@ -165,6 +165,17 @@ pub fn update(
     retrieve(conn, id)
 }
 
+/// Soft-deletes a user.
+///
+/// # Errors
+/// 404 when absent.
+pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
+    retrieve(conn, id)?;
+    conn.prepare_cached("UPDATE user SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, ctx.now()])?;
+    Ok(())
+}
+
 /// Creates an invite for `email` valid until `expires_at`; `token` is stored as its SHA-256
 /// and returned once in the result.
 ///
@@ -277,7 +288,8 @@ pub fn delete_invite(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// The unaccepted invite with this token if it has not expired at `now`, marked accepted.
+/// The unaccepted invite with this token if it has not expired at `now`, marked accepted
+/// and deleted.
 ///
 /// # Errors
 /// 401 "Invalid invite" when no such invite; database failures.
@@ -294,9 +306,17 @@ pub fn accept_invite(conn: &Connection, ctx: &Ctx, token: &str) -> Result<Invite
         )
         .optional()?
         .ok_or_else(|| Error::AuthFailed("Invalid invite".into()))?;
-    conn.prepare_cached("UPDATE user_invite SET accepted = 1, updated_at = ?2 WHERE id = ?1")?
-        .execute(params![invite.id, now])?;
-    retrieve_invite(conn, &invite.id)
+    // Accepted, the invite is also deleted (Medusa's accept-invite workflow deletes it), so
+    // the email can be invited again should that user ever be removed.
+    conn.prepare_cached(
+        "UPDATE user_invite SET accepted = 1, updated_at = ?2, deleted_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![invite.id, now])?;
+    Ok(Invite {
+        accepted: true,
+        updated_at: now,
+        ..invite
+    })
 }
 
 #[cfg(test)]
