@@ -7,7 +7,7 @@ use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::Result;
 use crate::flows::{fulfillment_setup_locations, links};
-use crate::modules::inventory::{manage, reservations};
+use crate::modules::inventory::{Level, manage, reservations};
 use crate::modules::{sales_channel, stock_location};
 
 /// Creates a level of `item` at an existing location.
@@ -82,4 +82,65 @@ pub fn location_channels(
         link.dismiss(tx, channel, id, &ctx.now())?;
     }
     Ok(())
+}
+
+/// One level of a batch: its location and the quantities to set (`None`: unchanged; a
+/// created level starts from 0).
+#[derive(Debug, Clone)]
+pub struct LevelChange {
+    /// `sloc_…`
+    pub location_id: String,
+    /// Units on hand.
+    pub stocked: Option<i64>,
+    /// Units on their way.
+    pub incoming: Option<i64>,
+}
+
+/// Medusa's `batchInventoryItemLevelsWorkflow` for one item, in one write job (a refusal
+/// anywhere leaves every level as it was): creates levels at existing locations, updates
+/// levels by location, deletes levels by id (refused while reserved or incoming, and while
+/// stocked unless `force`). Returns the created and updated levels and the deleted ids.
+///
+/// # Errors
+/// 404 for an unknown item, location or level; `not_allowed` as above.
+pub fn batch_levels(
+    tx: &Tx,
+    ctx: &Ctx,
+    item: &str,
+    (create, update, delete): (&[LevelChange], &[LevelChange], &[String]),
+    force: bool,
+) -> Result<(Vec<Level>, Vec<Level>, Vec<String>)> {
+    manage::retrieve(tx, item)?;
+    let at = |location: &str| -> Result<Level> {
+        manage::levels_of(tx, item)?
+            .into_iter()
+            .find(|l| l.location_id == location)
+            .ok_or_else(|| crate::error::Error::not_found("Inventory level", location))
+    };
+    let mut created = Vec::with_capacity(create.len());
+    for change in create {
+        let (stocked, incoming) = (change.stocked.unwrap_or(0), change.incoming.unwrap_or(0));
+        create_level(tx, ctx, item, &change.location_id, stocked, incoming)?;
+        created.push(at(&change.location_id)?);
+    }
+    let mut updated = Vec::with_capacity(update.len());
+    for change in update {
+        manage::update_level(
+            tx,
+            ctx,
+            item,
+            &change.location_id,
+            change.stocked,
+            change.incoming,
+        )?;
+        updated.push(at(&change.location_id)?);
+    }
+    for id in delete {
+        let level = manage::levels_of(tx, item)?
+            .into_iter()
+            .find(|l| &l.id == id)
+            .ok_or_else(|| crate::error::Error::not_found("Inventory level", id))?;
+        manage::delete_level(tx, ctx, item, &level.location_id, force)?;
+    }
+    Ok((created, updated, delete.to_vec()))
 }

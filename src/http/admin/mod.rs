@@ -12,6 +12,7 @@ pub mod customers;
 pub mod fulfillment_records;
 pub mod fulfillment_sets;
 pub mod inventory;
+pub mod inventory_batch;
 pub mod invites;
 pub mod options;
 pub mod order_changes;
@@ -65,6 +66,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(order_changes::routes());
     routes.extend(order_reads::routes());
     routes.extend(inventory::routes());
+    routes.extend(inventory_batch::routes());
     routes.extend(stock_locations::routes());
     routes.extend(reasons::routes());
     routes.extend(shell::routes());
