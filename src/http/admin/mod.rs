@@ -22,6 +22,7 @@ pub mod order_reads;
 pub mod orders;
 pub mod payments;
 pub mod price_lists;
+pub mod price_preferences;
 pub mod product_reads;
 pub mod products;
 pub mod products_batch;
@@ -67,6 +68,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(order_reads::routes());
     routes.extend(inventory::routes());
     routes.extend(inventory_batch::routes());
+    routes.extend(price_preferences::routes());
     routes.extend(stock_locations::routes());
     routes.extend(reasons::routes());
     routes.extend(shell::routes());

@@ -5,6 +5,7 @@
 
 pub mod calc;
 pub mod lists;
+pub mod preferences;
 
 use crate::ctx::Ctx;
 use crate::db::module::Module;
