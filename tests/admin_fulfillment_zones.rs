@@ -323,3 +323,31 @@ fn swedish_cart(app: &common::TestApp, region: &str) -> String {
     app.ok(&format!("/store/carts/{cart}"), &body);
     cart
 }
+
+/// `GET /admin/fulfillment-providers/:id/options`: the manual provider's two options, as
+/// Medusa's `@medusajs/fulfillment-manual` lists them; an unknown provider is 404.
+#[test]
+fn the_manual_providers_options_are_listed() {
+    let app = common::TestApp::start();
+    let auth = format!("Bearer {}", app.admin_token());
+    let reply = app.admin_call(
+        "GET",
+        "/admin/fulfillment-providers/manual_manual/options",
+        &auth,
+        None,
+    );
+    assert_eq!(
+        reply.json(),
+        serde_json::json!({
+            "fulfillment_options": [{"id": "manual-fulfillment"}, {"id": "manual-fulfillment-return", "is_return": true}],
+            "count": 2, "limit": 2, "offset": 0,
+        })
+    );
+    let unknown = app.admin_call(
+        "GET",
+        "/admin/fulfillment-providers/fp_nowhere/options",
+        &auth,
+        None,
+    );
+    assert_eq!(unknown.status, 404);
+}

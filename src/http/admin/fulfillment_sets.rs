@@ -41,6 +41,13 @@ pub fn routes() -> Vec<Route> {
         ),
         Route::new(
             "GET",
+            "/admin/fulfillment-providers/:id/options",
+            a,
+            "List a fulfillment provider's options",
+            provider_options,
+        ),
+        Route::new(
+            "GET",
             "/admin/fulfillment-providers",
             a,
             "List fulfillment providers",
@@ -344,5 +351,24 @@ fn delete_zone(engine: &Engine, request: &Request) -> Result<Response> {
     Ok(Response::json(json!({
         "id": zone, "object": "service_zone", "deleted": true,
         "parent": serde_json::to_value(parent)?,
+    })))
+}
+
+/// `GET /admin/fulfillment-providers/:id/options` → `{fulfillment_options, count, limit,
+/// offset}`, all of them at once as Medusa answers (it does not page them).
+fn provider_options(_: &Engine, request: &Request) -> Result<Response> {
+    let id = request.param("id");
+    let options = crate::modules::fulfillment::provider_options(id)
+        .ok_or_else(|| crate::error::Error::not_found("Fulfillment provider", id))?;
+    let items: Vec<serde_json::Value> = options
+        .iter()
+        .map(|(option, is_return)| match is_return {
+            true => serde_json::json!({"id": option, "is_return": true}),
+            false => serde_json::json!({"id": option}),
+        })
+        .collect();
+    let count = items.len();
+    Ok(Response::json(serde_json::json!({
+        "fulfillment_options": items, "count": count, "limit": count, "offset": 0,
     })))
 }

@@ -34,6 +34,17 @@ pub const MANUAL_PROVIDER: &str = "manual_manual";
 /// ships `manual_manual`); all are enabled.
 pub const PROVIDERS: &[&str] = &[MANUAL_PROVIDER];
 
+/// The fulfillment options a provider offers, as `(id, is_return)`: Medusa's manual provider
+/// offers one outbound and one return option. `None` for an unknown provider.
+pub fn provider_options(provider: &str) -> Option<&'static [(&'static str, bool)]> {
+    (provider == MANUAL_PROVIDER).then_some(
+        &[
+            ("manual-fulfillment", false),
+            ("manual-fulfillment-return", true),
+        ][..],
+    )
+}
+
 /// A `LIKE` pattern matching `q` anywhere, with `\` escaping the wildcards it contains.
 pub(crate) fn like_pattern(q: &str) -> String {
     let escaped = q
