@@ -1,0 +1,244 @@
+//! Files (Medusa's file module with its local provider), kept in the store itself: each
+//! upload is one `file_blob` row holding the bytes, the original filename, the mime type,
+//! the size and the SHA-256 of the bytes (the strong `ETag` it is served with). Nothing here
+//! touches the filesystem; one SQLite file is the whole shop.
+
+use crate::ctx::Ctx;
+use crate::db::module::Module;
+use crate::error::{Error, Result};
+use crate::migration;
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+/// The module: tables `file*`.
+pub fn module() -> Module {
+    Module::new("file", "file").migration(migration!("file", "0001_init.sql"))
+}
+
+/// The largest file accepted, in bytes (the whole request is also bounded by the HTTP body
+/// limit, which is smaller by default).
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// Longest sanitised filename kept in a file's key.
+const MAX_NAME_CHARS: usize = 100;
+
+/// A file to store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewFile {
+    /// The name the client gave (kept as sent; the key uses a sanitised form).
+    pub filename: String,
+    /// The declared mime type (normalised by [`normalise_mime`]).
+    pub mime_type: String,
+    /// The bytes.
+    pub content: Vec<u8>,
+}
+
+/// A stored file, without its bytes.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StoredFile {
+    /// `file_…`
+    pub id: String,
+    /// The original filename.
+    pub filename: String,
+    /// Lower-case `type/subtype`.
+    pub mime_type: String,
+    /// Bytes.
+    pub size: u64,
+    /// Lower-case hex SHA-256 of the bytes.
+    pub sha256: String,
+    /// ISO 8601.
+    pub created_at: String,
+}
+
+impl StoredFile {
+    /// The file's key: `<id>-<sanitised filename>`, the last segment of its URL.
+    pub fn key(&self) -> String {
+        format!("{}-{}", self.id, sanitise_filename(&self.filename))
+    }
+}
+
+/// A filename reduced to `[A-Za-z0-9._-]` (anything else becomes `_`), without leading dots,
+/// at most 100 characters; `file` when nothing is left.
+pub fn sanitise_filename(name: &str) -> String {
+    // Only the last path component counts (clients on Windows send `C:\…\a.png`).
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let trimmed: String = cleaned
+        .trim_start_matches('.')
+        .chars()
+        .take(MAX_NAME_CHARS)
+        .collect();
+    if trimmed.is_empty() {
+        "file".to_string()
+    } else {
+        trimmed
+    }
+}
+
+/// A declared content type as a lower-case `type/subtype` without parameters, or
+/// `application/octet-stream` when it is missing or not of that shape.
+pub fn normalise_mime(declared: Option<&str>) -> String {
+    let essence = declared
+        .unwrap_or("")
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let token = |s: &str| {
+        !s.is_empty()
+            && s.len() <= 127
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"!#$&-^_.+".contains(&b))
+    };
+    match essence.split_once('/') {
+        Some((kind, sub)) if token(kind) && token(sub) => essence,
+        _ => "application/octet-stream".to_string(),
+    }
+}
+
+const COLUMNS: &str = "id, filename, mime_type, size, sha256, created_at";
+
+fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredFile> {
+    Ok(StoredFile {
+        id: r.get(0)?,
+        filename: r.get(1)?,
+        mime_type: r.get(2)?,
+        size: u64::try_from(r.get::<_, i64>(3)?).unwrap_or(0),
+        sha256: r.get(4)?,
+        created_at: r.get(5)?,
+    })
+}
+
+/// Stores files (in the caller's transaction: all or none). `digests` are the SHA-256 hex
+/// of each file's bytes, computed by the caller outside the writer.
+///
+/// # Errors
+/// 400 `invalid_data` for a file over [`MAX_FILE_BYTES`] or a digest list that does not
+/// match; database failures.
+pub fn create(
+    conn: &Connection,
+    ctx: &Ctx,
+    files: &[NewFile],
+    digests: &[String],
+) -> Result<Vec<StoredFile>> {
+    if files.len() != digests.len() {
+        return Err(Error::UnexpectedState("one digest per file".into()));
+    }
+    let now = ctx.now();
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO file_blob (id, filename, mime_type, size, sha256, content, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mut created = Vec::with_capacity(files.len());
+    for (file, digest) in files.iter().zip(digests) {
+        if file.content.len() > MAX_FILE_BYTES {
+            return Err(too_large(&file.filename));
+        }
+        let id = ctx.id("file");
+        let size = i64::try_from(file.content.len()).map_err(|_| too_large(&file.filename))?;
+        let mime = normalise_mime(Some(&file.mime_type));
+        stmt.execute(params![
+            id,
+            file.filename,
+            mime,
+            size,
+            digest,
+            file.content,
+            now
+        ])?;
+        created.push(StoredFile {
+            id,
+            filename: file.filename.clone(),
+            mime_type: mime,
+            size: size.unsigned_abs(),
+            sha256: digest.clone(),
+            created_at: now.clone(),
+        });
+    }
+    Ok(created)
+}
+
+/// The error for a file over [`MAX_FILE_BYTES`].
+pub fn too_large(filename: &str) -> Error {
+    Error::invalid(format!(
+        "File {filename} is larger than the limit of {MAX_FILE_BYTES} bytes"
+    ))
+}
+
+fn not_found(id: &str) -> Error {
+    // Medusa's wording on `GET /admin/uploads/:id`.
+    Error::NotFound(format!("File with id: {id} not found"))
+}
+
+/// A stored file's metadata.
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve(conn: &Connection, id: &str) -> Result<StoredFile> {
+    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM file_blob WHERE id = ?1"))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| not_found(id))
+}
+
+/// A stored file with its bytes.
+///
+/// # Errors
+/// 404 when absent.
+pub fn retrieve_with_content(conn: &Connection, id: &str) -> Result<(StoredFile, Vec<u8>)> {
+    conn.prepare_cached(&format!(
+        "SELECT {COLUMNS}, content FROM file_blob WHERE id = ?1"
+    ))?
+    .query_row([id], |r| Ok((from_row(r)?, r.get::<_, Vec<u8>>(6)?)))
+    .optional()?
+    .ok_or_else(|| not_found(id))
+}
+
+/// Deletes a file and its bytes. Deleting an absent file is not an error (Medusa's
+/// `deleteFiles` ignores unknown ids); returns whether a row went.
+///
+/// # Errors
+/// Database failures.
+pub fn delete(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(conn
+        .prepare_cached("DELETE FROM file_blob WHERE id = ?1")?
+        .execute([id])?
+        > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filenames_are_sanitised() {
+        assert_eq!(sanitise_filename("photo 1.png"), "photo_1.png");
+        assert_eq!(sanitise_filename("../../etc/passwd"), "passwd");
+        assert_eq!(sanitise_filename("C:\\x\\a.jpg"), "a.jpg");
+        assert_eq!(sanitise_filename("...hidden"), "hidden");
+        assert_eq!(sanitise_filename(""), "file");
+        assert_eq!(sanitise_filename("é.png"), "_.png");
+        assert_eq!(sanitise_filename(&"a".repeat(300)).len(), 100);
+    }
+
+    #[test]
+    fn mime_types_are_normalised() {
+        assert_eq!(normalise_mime(Some("Image/PNG; x=1")), "image/png");
+        assert_eq!(normalise_mime(Some("nonsense")), "application/octet-stream");
+        assert_eq!(
+            normalise_mime(Some("a/b\r\nX: y")),
+            "application/octet-stream"
+        );
+        assert_eq!(normalise_mime(None), "application/octet-stream");
+    }
+}
