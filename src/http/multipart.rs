@@ -149,7 +149,8 @@ fn part_headers(head: &str) -> Result<PartHead, MultipartError> {
     let disposition = disposition.ok_or(MultipartError::Malformed(
         "part without Content-Disposition",
     ))?;
-    let mut params = disposition.split(';');
+    let params = split_params(&disposition);
+    let mut params = params.iter().map(String::as_str);
     let kind = params.next().unwrap_or("").trim();
     if !kind.eq_ignore_ascii_case("form-data") {
         return Err(MultipartError::Malformed("part is not form-data"));
@@ -160,11 +161,7 @@ fn part_headers(head: &str) -> Result<PartHead, MultipartError> {
             continue;
         };
         let value = value.trim();
-        let unquoted = value
-            .strip_prefix('"')
-            .and_then(|v| v.strip_suffix('"'))
-            .unwrap_or(value)
-            .to_string();
+        let unquoted = unquote(value);
         match key.trim().to_ascii_lowercase().as_str() {
             "name" => field = Some(unquoted),
             "filename" => filename = Some(unquoted),
@@ -176,6 +173,45 @@ fn part_headers(head: &str) -> Result<PartHead, MultipartError> {
     Ok(extended
         .or(filename)
         .map(|name| (field, name, content_type)))
+}
+
+/// `a; b="c;d"; e` → `["a", " b=\"c;d\"", " e"]`: semicolons inside quotes (which
+/// browsers leave in filenames) do not split.
+fn split_params(header: &str) -> Vec<String> {
+    let (mut out, mut current) = (Vec::new(), String::new());
+    let (mut quoted, mut escaped) = (false, false);
+    for c in header.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            ';' if !quoted => {
+                out.push(std::mem::take(&mut current));
+                continue;
+            }
+            _ => {}
+        }
+        current.push(c);
+    }
+    out.push(current);
+    out
+}
+
+/// A quoted-string's content (backslash escapes undone), or the token as it is.
+fn unquote(value: &str) -> String {
+    let Some(inner) = value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) else {
+        return value.to_string();
+    };
+    let (mut out, mut escaped) = (String::with_capacity(inner.len()), false);
+    for c in inner.chars() {
+        if c == '\\' && !escaped {
+            escaped = true;
+        } else {
+            out.push(c);
+            escaped = false;
+        }
+    }
+    out
 }
 
 /// An RFC 8187 `UTF-8''percent%20encoded` value.
@@ -265,6 +301,14 @@ mod tests {
         assert_eq!(files[0].content, b"hello\r\n--Xy");
         assert_eq!(files[0].content_type.as_deref(), Some("text/plain"));
         assert_eq!(files[1].filename, "é.png");
+        let quoted = body(&[(
+            "Content-Disposition: form-data; name=\"files\"; filename=\"a;b \\\"c\\\".png\"",
+            "x",
+        )]);
+        assert_eq!(
+            parse(&quoted, "XyZ", 10).unwrap()[0].filename,
+            "a;b \"c\".png"
+        );
         assert!(files[1].content.is_empty());
     }
 

@@ -84,23 +84,15 @@ fn upload(engine: &Engine, request: &Request) -> Result<Response> {
     if parts.is_empty() {
         return Err(Error::invalid("No files were uploaded"));
     }
+    // Hashed here, on the request's worker, not inside the write job.
     let files: Vec<NewFile> = parts
         .into_iter()
-        .map(|p| NewFile {
-            filename: p.filename,
-            mime_type: file::normalise_mime(p.content_type.as_deref()),
-            content: p.content,
-        })
-        .collect();
-    // Hashed here, on the request's worker, not inside the write job.
-    let digests: Vec<String> = files
-        .iter()
-        .map(|f| crate::crypto::sha256_hex(&f.content))
+        .map(|p| NewFile::new(p.filename, p.content_type.as_deref(), p.content))
         .collect();
     let ctx = engine.ctx().clone();
     let stored = engine
         .store()
-        .write(move |tx| file::create(tx, &ctx, &files, &digests))?;
+        .write(move |tx| file::create(tx, &ctx, &files))?;
     let files: Vec<Value> = stored.iter().map(|s| file_json(request, s)).collect();
     Ok(Response::json(json!({ "files": files })))
 }
@@ -119,4 +111,38 @@ fn delete(engine: &Engine, request: &Request) -> Result<Response> {
     // As Medusa's `deleteFilesWorkflow`, an unknown id is not an error.
     engine.store().write(move |tx| file::delete(tx, &target))?;
     Ok(deleted(&id, "file"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_host(host: Option<&str>) -> Request {
+        Request {
+            headers: host
+                .map(|h| vec![("host".to_string(), h.to_string())])
+                .unwrap_or_default(),
+            local_addr: "127.0.0.1:9000".parse().ok(),
+            ..Request::default()
+        }
+    }
+
+    #[test]
+    fn urls_use_a_plain_host_header_or_the_server_address() {
+        assert_eq!(
+            base_url(&with_host(Some("shop.example:8080"))),
+            "http://shop.example:8080"
+        );
+        assert_eq!(
+            base_url(&with_host(Some("[::1]:9000"))),
+            "http://[::1]:9000"
+        );
+        assert_eq!(
+            base_url(&with_host(Some("evil/path?x"))),
+            "http://127.0.0.1:9000"
+        );
+        assert_eq!(base_url(&with_host(Some(""))), "http://127.0.0.1:9000");
+        assert_eq!(base_url(&with_host(None)), "http://127.0.0.1:9000");
+        assert_eq!(base_url(&Request::default()), "http://localhost");
+    }
 }

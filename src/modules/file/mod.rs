@@ -22,15 +22,28 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// Longest sanitised filename kept in a file's key.
 const MAX_NAME_CHARS: usize = 100;
 
-/// A file to store.
+/// A file to store, with the SHA-256 of its bytes (computed by [`NewFile::new`], on the
+/// caller's thread rather than inside the write job).
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewFile {
-    /// The name the client gave (kept as sent; the key uses a sanitised form).
-    pub filename: String,
-    /// The declared mime type (normalised by [`normalise_mime`]).
-    pub mime_type: String,
-    /// The bytes.
-    pub content: Vec<u8>,
+    filename: String,
+    mime_type: String,
+    content: Vec<u8>,
+    sha256: String,
+}
+
+impl NewFile {
+    /// A file under the name the client gave (kept as sent; its key uses a sanitised form)
+    /// and its declared type (normalised by [`normalise_mime`]).
+    pub fn new(filename: String, declared_type: Option<&str>, content: Vec<u8>) -> Self {
+        let sha256 = crate::crypto::sha256_hex(&content);
+        NewFile {
+            filename,
+            mime_type: normalise_mime(declared_type),
+            content,
+            sha256,
+        }
+    }
 }
 
 /// A stored file, without its bytes.
@@ -119,49 +132,38 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredFile> {
     })
 }
 
-/// Stores files (in the caller's transaction: all or none). `digests` are the SHA-256 hex
-/// of each file's bytes, computed by the caller outside the writer.
+/// Stores files (in the caller's transaction: all or none).
 ///
 /// # Errors
-/// 400 `invalid_data` for a file over [`MAX_FILE_BYTES`] or a digest list that does not
-/// match; database failures.
-pub fn create(
-    conn: &Connection,
-    ctx: &Ctx,
-    files: &[NewFile],
-    digests: &[String],
-) -> Result<Vec<StoredFile>> {
-    if files.len() != digests.len() {
-        return Err(Error::UnexpectedState("one digest per file".into()));
-    }
+/// 400 `invalid_data` for a file over [`MAX_FILE_BYTES`]; database failures.
+pub fn create(conn: &Connection, ctx: &Ctx, files: &[NewFile]) -> Result<Vec<StoredFile>> {
     let now = ctx.now();
     let mut stmt = conn.prepare_cached(
         "INSERT INTO file_blob (id, filename, mime_type, size, sha256, content, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
     let mut created = Vec::with_capacity(files.len());
-    for (file, digest) in files.iter().zip(digests) {
+    for file in files {
         if file.content.len() > MAX_FILE_BYTES {
             return Err(too_large(&file.filename));
         }
         let id = ctx.id("file");
         let size = i64::try_from(file.content.len()).map_err(|_| too_large(&file.filename))?;
-        let mime = normalise_mime(Some(&file.mime_type));
         stmt.execute(params![
             id,
             file.filename,
-            mime,
+            file.mime_type,
             size,
-            digest,
+            file.sha256,
             file.content,
             now
         ])?;
         created.push(StoredFile {
             id,
             filename: file.filename.clone(),
-            mime_type: mime,
+            mime_type: file.mime_type.clone(),
             size: size.unsigned_abs(),
-            sha256: digest.clone(),
+            sha256: file.sha256.clone(),
             created_at: now.clone(),
         });
     }
