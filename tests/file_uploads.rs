@@ -207,7 +207,20 @@ fn head(addr: &str, path: &str) -> (String, Vec<u8>) {
 #[test]
 fn deleted_files_are_gone() {
     let admin = Admin::new();
-    let files = admin.upload(&[("files", "a.txt", "text/plain", b"bye")]);
+    let files = admin.upload(&[
+        ("files", "a.txt", "text/plain", b"bye"),
+        ("files", "empty.txt", "text/plain", b""),
+    ]);
+    let empty = admin.public("GET", &path_of(&files[1]), &[]);
+    assert_eq!(
+        (empty.status, empty.body.len()),
+        (200, 0),
+        "{}",
+        empty.text()
+    );
+    assert_eq!(empty.header("content-length"), Some("0"));
+    let past_the_end = admin.public("GET", &path_of(&files[1]), &[("range", "bytes=0-0")]);
+    assert_eq!(past_the_end.status, 416);
     let id = files[0]["id"].as_str().unwrap_or_default().to_string();
     let reply = admin.admin("DELETE", &format!("/admin/uploads/{id}"));
     assert_eq!(reply.status, 200);

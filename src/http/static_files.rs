@@ -114,9 +114,9 @@ fn serve(engine: &Engine, request: &Request) -> Result<Response> {
         return Err(not_found(&name));
     };
     let id = id.to_string();
-    let (stored, bytes) = engine
+    let stored = engine
         .store()
-        .read(|conn| file::retrieve_with_content(conn, &id))
+        .read(|conn| file::retrieve(conn, &id))
         .map_err(|e| match e {
             Error::NotFound(_) => not_found(&name),
             other => other,
@@ -130,37 +130,41 @@ fn serve(engine: &Engine, request: &Request) -> Result<Response> {
     if none_match(request.header("if-none-match"), &etag) {
         return Ok(response.with_status(304));
     }
-    let len = bytes.len() as u64;
-    let body = |data: Vec<u8>| Body::Bytes {
-        content_type: stored.mime_type.clone(),
-        data,
-    };
-    match range(request.header("range"), len) {
-        RangeAsk::Full => Ok(Response {
-            body: body(bytes),
-            ..response
-        }),
-        RangeAsk::Part(start, end) => {
-            let slice = usize::try_from(start)
-                .ok()
-                .zip(usize::try_from(end).ok())
-                .and_then(|(s, e)| bytes.get(s..=e))
-                .ok_or_else(|| Error::UnexpectedState("range outside the file".into()))?;
-            Ok(Response {
-                status: 206,
-                body: body(slice.to_vec()),
-                ..response
-            }
-            .with_header("Content-Range", format!("bytes {start}-{end}/{len}")))
+    let len = stored.size;
+    let (status, start, end) = match range(request.header("range"), len) {
+        RangeAsk::Full => (200, 0, len),
+        RangeAsk::Part(start, last) => (206, start, last + 1),
+        RangeAsk::Unsatisfiable => {
+            return Ok(Response::json(json!({
+                "type": "invalid_data",
+                "message": format!("Range not satisfiable: the file has {len} bytes"),
+            }))
+            .with_status(416)
+            .with_header("Content-Range", format!("bytes */{len}"))
+            .with_header("Accept-Ranges", "bytes"));
         }
-        RangeAsk::Unsatisfiable => Ok(Response::json(json!({
-            "type": "invalid_data",
-            "message": format!("Range not satisfiable: the file has {len} bytes"),
-        }))
-        .with_status(416)
-        .with_header("Content-Range", format!("bytes */{len}"))
-        .with_header("Accept-Ranges", "bytes")),
-    }
+    };
+    // Only the bytes asked for leave SQLite.
+    let data = engine
+        .store()
+        .read(|conn| file::read_bytes(conn, &id, start, end - start))
+        .map_err(|e| match e {
+            Error::NotFound(_) => not_found(&name),
+            other => other,
+        })?;
+    let response = Response {
+        status,
+        body: Body::Bytes {
+            content_type: stored.mime_type.clone(),
+            data,
+        },
+        ..response
+    };
+    Ok(if status == 206 {
+        response.with_header("Content-Range", format!("bytes {start}-{}/{len}", end - 1))
+    } else {
+        response
+    })
 }
 
 /// The headers every answer about a stored file carries (200, 206 and 304 alike).

@@ -193,17 +193,24 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<StoredFile> {
         .ok_or_else(|| not_found(id))
 }
 
-/// A stored file with its bytes.
+/// `len` bytes of a stored file from byte `start` (fewer at its end), read by SQLite
+/// without loading the rest of the file.
 ///
 /// # Errors
 /// 404 when absent.
-pub fn retrieve_with_content(conn: &Connection, id: &str) -> Result<(StoredFile, Vec<u8>)> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS}, content FROM file_blob WHERE id = ?1"
-    ))?
-    .query_row([id], |r| Ok((from_row(r)?, r.get::<_, Vec<u8>>(6)?)))
-    .optional()?
-    .ok_or_else(|| not_found(id))
+pub fn read_bytes(conn: &Connection, id: &str, start: u64, len: u64) -> Result<Vec<u8>> {
+    let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    conn.prepare_cached("SELECT substr(content, ?2, ?3) FROM file_blob WHERE id = ?1")?
+        .query_row(
+            params![id, clamp(start).saturating_add(1), clamp(len)],
+            // SQLite's substr of an empty blob is NULL.
+            |r| {
+                r.get::<_, Option<Vec<u8>>>(0)
+                    .map(Option::unwrap_or_default)
+            },
+        )
+        .optional()?
+        .ok_or_else(|| not_found(id))
 }
 
 /// Deletes a file and its bytes. Deleting an absent file is not an error (Medusa's
