@@ -12,6 +12,7 @@ pub mod catalog_json;
 pub mod cors;
 pub mod fields;
 pub mod json_out;
+pub mod multipart;
 pub mod openapi;
 pub mod product_docs;
 pub mod product_json;
@@ -21,6 +22,7 @@ pub mod router;
 pub mod routes;
 pub mod server;
 pub mod session;
+pub mod static_files;
 pub mod store;
 pub mod test_control;
 pub mod validate;
@@ -51,6 +53,9 @@ pub struct Request {
     /// The peer's IP address (`None` for requests built in-process): login throttling
     /// counts failures per (identity, address).
     pub remote_addr: Option<std::net::IpAddr>,
+    /// The address the server listens on (`None` in-process): absolute URLs fall back to it
+    /// when a request has no usable `Host` header.
+    pub local_addr: Option<std::net::SocketAddr>,
 }
 
 impl Request {
@@ -134,6 +139,13 @@ pub enum Body {
     /// Already-serialized JSON, sent as `application/json` (large listings are written
     /// straight into a buffer).
     RawJson(String),
+    /// Bytes sent as they are with their own `Content-Type` (stored files).
+    Bytes {
+        /// The `Content-Type` header.
+        content_type: String,
+        /// The bytes.
+        data: Vec<u8>,
+    },
     /// No body.
     Empty,
 }

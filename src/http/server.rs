@@ -95,7 +95,7 @@ pub fn serve(engine: Engine, listener: TcpListener, options: HttpOptions) -> Res
             );
             std::thread::Builder::new()
                 .name(format!("stockroom-http-{i}"))
-                .spawn(move || worker_loop(&engine, &http, &stopping, &options))
+                .spawn(move || worker_loop(&engine, &http, &stopping, &options, addr))
                 .map_err(|e| Error::Internal(format!("cannot start worker: {e}")))
         })
         .collect::<Result<Vec<_>>>()?;
@@ -134,10 +134,11 @@ fn worker_loop(
     http: &tiny_http::Server,
     stopping: &AtomicBool,
     options: &HttpOptions,
+    addr: SocketAddr,
 ) {
     loop {
         match http.recv() {
-            Ok(request) => handle(engine, request, options),
+            Ok(request) => handle(engine, request, options, addr),
             Err(_) if stopping.load(Ordering::SeqCst) => return,
             Err(_) => continue,
         }
@@ -145,7 +146,7 @@ fn worker_loop(
 }
 
 /// Serves one request end to end; never panics outward.
-fn handle(engine: &Engine, mut raw: tiny_http::Request, options: &HttpOptions) {
+fn handle(engine: &Engine, mut raw: tiny_http::Request, options: &HttpOptions, addr: SocketAddr) {
     let started = Instant::now();
     let method = routed_method(raw.method());
     let url = raw.url().to_string();
@@ -154,8 +155,12 @@ fn handle(engine: &Engine, mut raw: tiny_http::Request, options: &HttpOptions) {
     let response = if method == "OPTIONS" {
         preflight(options, path, origin.as_deref())
     } else {
-        let outcome = build_request(&mut raw, &method, path, query_string, options)
-            .and_then(|request| dispatch(engine, request));
+        let outcome = build_request(&mut raw, &method, path, query_string, options).and_then(
+            |mut request| {
+                request.local_addr = Some(addr);
+                dispatch(engine, request)
+            },
+        );
         let mut response = outcome.unwrap_or_else(|e| Response::from_error(&e));
         response
             .headers
@@ -298,21 +303,22 @@ fn percent_decode_path(path: &str) -> String {
 }
 
 fn to_tiny(response: Response) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    let (content_type, bytes) = match response.body {
+    let (content_type, bytes): (String, Vec<u8>) = match response.body {
         Body::Json(value) => (
-            "application/json; charset=utf-8",
+            "application/json; charset=utf-8".into(),
             value.to_string().into_bytes(),
         ),
-        Body::RawJson(json) => ("application/json; charset=utf-8", json.into_bytes()),
-        Body::Text(text) => ("text/plain; charset=utf-8", text.into_bytes()),
-        Body::Empty => ("", Vec::new()),
+        Body::RawJson(json) => ("application/json; charset=utf-8".into(), json.into_bytes()),
+        Body::Text(text) => ("text/plain; charset=utf-8".into(), text.into_bytes()),
+        Body::Bytes { content_type, data } => (content_type, data),
+        Body::Empty => (String::new(), Vec::new()),
     };
     let mut out = tiny_http::Response::from_data(bytes)
         .with_status_code(response.status)
         // Send Content-Length, never chunked: simpler for every client.
         .with_chunked_threshold(usize::MAX);
     if !content_type.is_empty() {
-        out = with_header(out, "Content-Type", content_type);
+        out = with_header(out, "Content-Type", &content_type);
     }
     for (name, value) in &response.headers {
         out = with_header(out, name, value);

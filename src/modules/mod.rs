@@ -9,6 +9,7 @@ pub mod auth;
 pub mod cart;
 pub mod currency;
 pub mod customer;
+pub mod file;
 pub mod fulfillment;
 pub mod inventory;
 pub mod order;
@@ -49,6 +50,7 @@ pub fn core_modules() -> Vec<Module> {
         cart::module(),
         order::module(),
         promotion::module(),
+        file::module(),
     ]
 }
 

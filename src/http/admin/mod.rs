@@ -40,6 +40,7 @@ pub mod shipping_profiles;
 pub mod stock_locations;
 pub mod tax_regions;
 pub mod taxonomy;
+pub mod uploads;
 pub mod users;
 pub mod variants;
 pub mod workflows;
@@ -84,6 +85,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(promotion_rules::routes());
     routes.extend(promotion_options::routes());
     routes.extend(campaigns::routes());
+    routes.extend(uploads::routes());
     routes
 }
 
