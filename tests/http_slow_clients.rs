@@ -127,6 +127,8 @@ fn a_chunked_body_over_the_limit_is_413() {
     let _ = stream.write_all(b"0\r\n\r\n");
     let reply = read_reply(&mut BufReader::new(stream)).expect("an answer");
     assert_eq!(reply.status, 413);
+    // The rest of the body is unread, so the connection closes and the answer says so.
+    assert_eq!(reply.header("connection"), Some("close"));
     assert_eq!(app.get("/health").status, 200);
 }
 

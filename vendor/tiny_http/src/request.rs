@@ -79,6 +79,9 @@ pub struct Request {
     pending_writes: Option<Arc<PendingWrites>>,
     /// PATCH(limits): how long the worker may spend writing this request's answer.
     write_budget: Option<Duration>,
+    /// PATCH(limits): the connection closes after this answer (its body was cut at the
+    /// limit), so the answer says `Connection: close`.
+    closes_connection: bool,
 }
 
 /// PATCH(limits): what a request hands back to its connection's thread once answered: the
@@ -288,6 +291,7 @@ where
         notify_when_responded: None,
         pending_writes: None,
         write_budget: None,
+        closes_connection: false,
     })
 }
 
@@ -501,6 +505,11 @@ impl Request {
     where
         R: Read,
     {
+        let response = if self.closes_connection {
+            response.with_connection_close()
+        } else {
+            response
+        };
         let writer = self.extract_writer_impl();
         let mut budgeted = BudgetWriter {
             inner: writer,
@@ -584,6 +593,7 @@ impl Request {
         if self.body_length.is_some_and(|declared| declared > limit) {
             // Dropping the body reader drains a bounded amount under the request deadline.
             self.data_reader = Some(Box::new(io::empty()));
+            self.closes_connection = true;
             return Ok(false);
         }
         let mut body = Vec::new();
@@ -592,6 +602,7 @@ impl Request {
             .read_to_end(&mut body)?;
         let whole = body.len() <= limit;
         self.data_reader = Some(Box::new(Cursor::new(body)));
+        self.closes_connection |= !whole;
         Ok(whole)
     }
 
