@@ -11,6 +11,33 @@ fn get(app: &TestApp, auth: &str, path: &str) -> (u16, Value) {
     (reply.status, reply.json())
 }
 
+/// Creates a sales channel; its id.
+fn new_channel(app: &TestApp, auth: &str, name: &str) -> String {
+    let created = app.admin_call(
+        "POST",
+        "/admin/sales-channels",
+        auth,
+        Some(&serde_json::json!({ "name": name })),
+    );
+    created.json()["sales_channel"]["id"]
+        .as_str()
+        .expect("channel")
+        .to_string()
+}
+
+/// The ids of the first `n` products of the admin list.
+fn first_products(app: &TestApp, auth: &str, n: usize) -> Vec<String> {
+    let (_, products) = get(app, auth, &format!("/admin/products?limit={n}"));
+    products["products"]
+        .as_array()
+        .map(|all| {
+            all.iter()
+                .filter_map(|p| p["id"].as_str().map(String::from))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 #[test]
 fn a_products_variants_and_options_read_as_inside_the_product() {
     let app = TestApp::start();
@@ -102,25 +129,8 @@ fn variants_are_listed_across_products_with_their_product() {
 fn products_are_added_to_and_removed_from_a_sales_channel() {
     let app = TestApp::start();
     let auth = format!("Bearer {}", app.admin_token());
-    let created = app.admin_call(
-        "POST",
-        "/admin/sales-channels",
-        &auth,
-        Some(&serde_json::json!({"name": "Kiosk"})),
-    );
-    let channel = created.json()["sales_channel"]["id"]
-        .as_str()
-        .expect("channel")
-        .to_string();
-    let (_, products) = get(&app, &auth, "/admin/products?limit=2");
-    let ids: Vec<String> = products["products"]
-        .as_array()
-        .map(|all| {
-            all.iter()
-                .filter_map(|p| p["id"].as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
+    let channel = new_channel(&app, &auth, "Kiosk");
+    let ids = first_products(&app, &auth, 2);
     let path = format!("/admin/sales-channels/{channel}/products");
     let add = app.admin_call("POST", &path, &auth, Some(&serde_json::json!({"add": ids})));
     assert_eq!(add.status, 200, "{}", add.text());
@@ -163,16 +173,7 @@ fn products_are_added_to_and_removed_from_a_sales_channel() {
 fn the_admin_product_list_filters_by_sales_channel() {
     let app = TestApp::start();
     let auth = format!("Bearer {}", app.admin_token());
-    let created = app.admin_call(
-        "POST",
-        "/admin/sales-channels",
-        &auth,
-        Some(&serde_json::json!({"name": "Outlet"})),
-    );
-    let channel = created.json()["sales_channel"]["id"]
-        .as_str()
-        .expect("channel")
-        .to_string();
+    let channel = new_channel(&app, &auth, "Outlet");
     let (_, one) = get(&app, &auth, "/admin/products?limit=1");
     let product = one["products"][0]["id"]
         .as_str()
@@ -220,15 +221,7 @@ fn products_are_batched_into_categories_and_collections() {
         .as_str()
         .expect("collection")
         .to_string();
-    let (_, two) = get(&app, &auth, "/admin/products?limit=2");
-    let ids: Vec<String> = two["products"]
-        .as_array()
-        .map(|all| {
-            all.iter()
-                .filter_map(|p| p["id"].as_str().map(String::from))
-                .collect()
-        })
-        .unwrap_or_default();
+    let ids = first_products(&app, &auth, 2);
     let count = |query: String| -> u64 {
         get(&app, &auth, &format!("/admin/products?{query}")).1["count"]
             .as_u64()

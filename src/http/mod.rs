@@ -214,6 +214,18 @@ impl Response {
     }
 }
 
+/// One page of an iterator: skips `offset` items and takes at most `limit` (the in-memory
+/// lists — reference data, a document's parts — that have no query to page in SQL).
+pub trait Paged: Iterator + Sized {
+    /// The items of the page at `offset` of size `limit`.
+    fn page(self, offset: u64, limit: u64) -> std::iter::Take<std::iter::Skip<Self>> {
+        self.skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+    }
+}
+
+impl<I: Iterator> Paged for I {}
+
 /// Builds a list envelope: `{ <key>: [...], count, offset, limit }`.
 pub fn list_envelope(key: &str, items: Vec<Value>, count: u64, offset: u64, limit: u64) -> Value {
     let mut map = Map::new();

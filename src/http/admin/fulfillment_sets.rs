@@ -11,6 +11,7 @@ use crate::error::{Error, Result};
 use crate::flows::fulfillment_setup_locations::{
     self as setup, providers_of_location, sets_of_location,
 };
+use crate::http::Paged;
 use crate::http::fields::{boolean, ids, page, string, strings};
 use crate::http::validate::{Kind, Schema, get_array, get_str};
 use crate::http::{Access, Request, Response, Route, list_envelope};
@@ -202,8 +203,7 @@ fn list_providers(engine: &Engine, request: &Request) -> Result<Response> {
     let count = matching.len() as u64;
     let docs = matching
         .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .page(offset, limit)
         .map(|p| {
             select(
                 json!({"id": p, "is_enabled": true}),

@@ -6,6 +6,7 @@ use super::{as_map, deleted, to_json};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::stock_admin;
+use crate::http::Paged;
 use crate::http::fields::{boolean, ids, page, string};
 use crate::http::validate::{Kind, Schema, get_array, get_i64, get_str};
 use crate::http::{Access, Request, Response, Route, list_envelope};
@@ -195,11 +196,7 @@ fn list_levels(engine: &Engine, request: &Request) -> Result<Response> {
         .map(to_json)
         .collect::<Result<_>>()?;
     let count = all.len() as u64;
-    let page: Vec<Value> = all
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .collect();
+    let page: Vec<Value> = all.into_iter().page(offset, limit).collect();
     Ok(Response::json(list_envelope(
         "inventory_levels",
         page,

@@ -6,6 +6,7 @@ use super::orders::payment_doc;
 use super::page;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::http::Paged;
 use crate::http::fields::ids;
 use crate::http::query::exact_list;
 use crate::http::{Access, Request, Response, Route, list_envelope};
@@ -62,11 +63,7 @@ fn providers(engine: &Engine, request: &Request) -> Result<Response> {
         .map(|id| json!({"id": id, "is_enabled": true}))
         .collect();
     let count = all.len() as u64;
-    let items = all
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .collect();
+    let items = all.into_iter().page(offset, limit).collect();
     Ok(Response::json(list_envelope(
         "payment_providers",
         items,

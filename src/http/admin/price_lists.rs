@@ -5,6 +5,7 @@ use super::{as_map, deleted};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::price_lists::{self, PriceBatch, PriceListDetail, PriceListInput};
+use crate::http::Paged;
 use crate::http::catalog_json::object;
 use crate::http::fields::{ids, page, string, strings};
 use crate::http::validate::{Kind, Schema, get_array, get_str};
@@ -329,11 +330,7 @@ pub fn list_prices(engine: &Engine, req: &Request) -> Result<Response> {
         .filter(|p| wanted.is_empty() || wanted.iter().any(|w| p["id"].as_str() == Some(w)))
         .collect();
     let count = matching.len() as u64;
-    let items = matching
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .collect();
+    let items = matching.into_iter().page(offset, limit).collect();
     Ok(Response::json(list_envelope(
         "prices", items, count, offset, limit,
     )))

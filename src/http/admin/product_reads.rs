@@ -8,6 +8,7 @@ use super::page;
 use super::products::{ADMIN_PRODUCT_DEFAULTS, retrieve_json};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::http::Paged;
 use crate::http::fields::ids;
 use crate::http::query::FieldSelection;
 use crate::http::{Access, Request, Response, Route, list_envelope};
@@ -49,15 +50,22 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// The admin document's `key` list of product `id` (404 for an unknown product).
-fn parts_of(engine: &Engine, id: &str, key: &str) -> Result<Vec<Value>> {
+/// Product `id`'s admin document (404 for an unknown product) with its `key` list taken
+/// out of it.
+fn take_part(engine: &Engine, id: &str, key: &str) -> Result<(Value, Vec<Value>)> {
     let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
-    let text = retrieve_json(engine, id, &selection)?;
-    let mut doc: Value = serde_json::from_str(&text)?;
-    match doc["product"][key].take() {
-        Value::Array(items) => Ok(items),
-        _ => Ok(Vec::new()),
-    }
+    let mut doc: Value = serde_json::from_str(&retrieve_json(engine, id, &selection)?)?;
+    let mut product = doc["product"].take();
+    let part = match product.as_object_mut().and_then(|map| map.remove(key)) {
+        Some(Value::Array(items)) => items,
+        _ => Vec::new(),
+    };
+    Ok((product, part))
+}
+
+/// The admin document's `key` list of product `id`.
+fn parts_of(engine: &Engine, id: &str, key: &str) -> Result<Vec<Value>> {
+    Ok(take_part(engine, id, key)?.1)
 }
 
 /// Items among the `id` filter, one page of them, as a list envelope under `key`.
@@ -69,11 +77,7 @@ fn paged(request: &Request, key: &str, items: Vec<Value>) -> Result<Response> {
         .filter(|item| wanted.is_empty() || wanted.iter().any(|id| item["id"].as_str() == Some(id)))
         .collect();
     let count = matching.len() as u64;
-    let page = matching
-        .into_iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .collect();
+    let page = matching.into_iter().page(offset, limit).collect();
     Ok(Response::json(list_envelope(
         key, page, count, offset, limit,
     )))
@@ -98,21 +102,6 @@ fn list_options(engine: &Engine, request: &Request) -> Result<Response> {
     paged(request, "product_options", options)
 }
 
-/// The admin product document of `id` without its variants, and its variants by id.
-fn product_and_variants(engine: &Engine, id: &str) -> Result<(Value, Vec<Value>)> {
-    let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
-    let mut doc: Value = serde_json::from_str(&retrieve_json(engine, id, &selection)?)?;
-    let mut product = doc["product"].take();
-    let variants = match product.get_mut("variants").map(Value::take) {
-        Some(Value::Array(items)) => items,
-        _ => Vec::new(),
-    };
-    if let Value::Object(map) = &mut product {
-        map.remove("variants");
-    }
-    Ok((product, variants))
-}
-
 fn list_all_variants(engine: &Engine, request: &Request) -> Result<Response> {
     let (offset, limit) = page(request, 50)?;
     let filter = crate::http::store::variants::variant_filter(&request.query)?;
@@ -130,7 +119,7 @@ fn list_all_variants(engine: &Engine, request: &Request) -> Result<Response> {
     let mut items = Vec::with_capacity(rows.len());
     for row in rows {
         if !products.contains_key(&row.product_id) {
-            let parts = product_and_variants(engine, &row.product_id)?;
+            let parts = take_part(engine, &row.product_id, "variants")?;
             products.insert(row.product_id.clone(), parts);
         }
         let Some((product, variants)) = products.get(&row.product_id) else {

@@ -10,6 +10,7 @@
 use super::page;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::http::Paged;
 use crate::http::query::exact_list;
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::product::taxonomy::{SimpleFilter, ValueKind};
@@ -242,8 +243,7 @@ fn value_options(engine: &Engine, request: &Request) -> Result<Response> {
                 .is_none_or(|q| label.to_lowercase().contains(q))
         })
         .filter(|(_, value)| wanted.is_empty() || wanted.contains(value))
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .page(offset, limit)
         .map(|(label, value)| json!({ "label": label, "value": value }))
         .collect();
     Ok(Response::json(json!({ "values": values })))

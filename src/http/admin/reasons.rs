@@ -7,7 +7,7 @@ use crate::engine::Engine;
 use crate::error::Result;
 use crate::http::fields::ids;
 use crate::http::query::exact_list;
-use crate::http::validate::{Kind, Schema};
+use crate::http::validate::{Kind, Schema, get_str};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::order::return_reason::{
     self, NewReturnReason, ReturnReason, ReturnReasonFilter,
@@ -101,7 +101,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 fn text(body: &Value, key: &str) -> Option<String> {
-    body.get(key).and_then(Value::as_str).map(str::to_string)
+    get_str(body, key).map(str::to_string)
 }
 
 fn list_refund(engine: &Engine, request: &Request) -> Result<Response> {

@@ -5,6 +5,7 @@ use super::{as_map, deleted};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::create_region::{self, RegionInput, RegionUpdate};
+use crate::http::Paged;
 use crate::http::catalog_json::object;
 use crate::http::fields::{ids, page, string, strings};
 use crate::http::validate::{Kind, Schema, get_array, get_bool, get_str};
@@ -223,8 +224,7 @@ pub fn list_tax_regions(engine: &Engine, req: &Request) -> Result<Response> {
         let all = tax::list_regions(conn, &ids)?;
         let items = all
             .iter()
-            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-            .take(usize::try_from(limit).unwrap_or(usize::MAX))
+            .page(offset, limit)
             .map(|r| super::tax_regions::region_doc(conn, r))
             .collect::<Result<Vec<_>>>()?;
         Ok((items, all.len() as u64))

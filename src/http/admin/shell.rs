@@ -4,6 +4,7 @@
 use super::page;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::http::Paged;
 use crate::http::query::exact_list;
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::currency;
@@ -76,8 +77,7 @@ fn list_currencies(_: &Engine, request: &Request) -> Result<Response> {
     let count = all.len() as u64;
     let items = all
         .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .page(offset, limit)
         .map(|c| serde_json::to_value(c).map_err(Error::from))
         .collect::<Result<Vec<_>>>()?;
     Ok(Response::json(list_envelope(

@@ -6,6 +6,7 @@ use super::regions::rate_json;
 use super::{as_map, deleted, page};
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::http::Paged;
 use crate::http::catalog_json::object;
 use crate::http::fields::ids;
 use crate::http::query::exact_list;
@@ -127,12 +128,7 @@ fn list_rates(engine: &Engine, request: &Request) -> Result<Response> {
 fn list_providers(_: &Engine, request: &Request) -> Result<Response> {
     let (offset, limit) = page(request, 20)?;
     let all = [json!({"id": "tp_system", "is_enabled": true})];
-    let items = all
-        .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .cloned()
-        .collect();
+    let items = all.iter().page(offset, limit).cloned().collect();
     Ok(Response::json(list_envelope(
         "tax_providers",
         items,

@@ -3,6 +3,7 @@
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::links;
+use crate::http::Paged;
 use crate::http::catalog_json::object;
 use crate::http::fields::{self, Graph, page, project, string, strings};
 use crate::http::query::FieldSelection;
@@ -83,8 +84,7 @@ pub fn currencies(_: &Engine, req: &Request) -> Result<Response> {
     let count = all.len() as u64;
     let items = all
         .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .page(offset, limit)
         .map(|c| Value::Object(object(c)))
         .collect();
     Ok(Response::json(list_envelope(
@@ -121,8 +121,7 @@ pub fn payment_providers(engine: &Engine, req: &Request) -> Result<Response> {
     let count = ids.len() as u64;
     let items = ids
         .iter()
-        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .page(offset, limit)
         .map(|id| json!({ "id": id, "is_enabled": true }))
         .collect();
     Ok(Response::json(list_envelope(
