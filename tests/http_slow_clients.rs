@@ -296,3 +296,55 @@ fn a_malformed_or_conflicting_content_length_is_400() {
     }
     assert_eq!(app.get("/health").status, 200);
 }
+
+/// A `Transfer-Encoding` other than exactly `chunked`, or one sent with a `Content-Length`,
+/// is a 400: ambiguous framing is how requests get smuggled past a proxy.
+#[test]
+fn ambiguous_framing_is_400() {
+    let app = TestApp::start();
+    for head in [
+        "POST /store/carts HTTP/1.1\r\nhost: t\r\ntransfer-encoding: gzip\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+        "POST /store/carts HTTP/1.1\r\nhost: t\r\ntransfer-encoding: chunked, x\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+        "POST /store/carts HTTP/1.1\r\nhost: t\r\ntransfer-encoding: chunked\r\ncontent-length: 7\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    ] {
+        let mut stream = client::connect(&app.addr);
+        stream.write_all(head.as_bytes()).expect("write");
+        let reply = read_reply(&mut BufReader::new(stream)).expect("an answer");
+        assert_eq!(reply.status, 400, "{head:?}");
+    }
+    assert_eq!(app.get("/health").status, 200);
+}
+
+/// Bodies read ahead share one memory budget (16 × the body limit): with 4 MiB bodies,
+/// fifteen withheld chunked bodies take nearly all of it, so a sixteenth large body waits
+/// (small requests do not) until the withheld ones go, then is served.
+#[test]
+fn large_bodies_wait_for_the_shared_body_budget() {
+    let mut cfg = config();
+    cfg.body_limit = 4 << 20;
+    cfg.request_timeout_ms = 30_000;
+    cfg.connection_timeout_ms = 30_000;
+    let app = TestApp::with(cfg, Engine::builder());
+    let held: Vec<TcpStream> = (0..15).map(|_| withhold_chunked_body(&app.addr)).collect();
+    std::thread::sleep(Duration::from_millis(200));
+    assert_eq!(health_within(&app.addr, Duration::from_secs(5)), Some(200));
+    let mut late = client::connect(&app.addr);
+    late.set_read_timeout(Some(Duration::from_millis(500)))
+        .expect("timeout");
+    let head = format!(
+        "POST /store/carts HTTP/1.1\r\nhost: t\r\nx-publishable-api-key: {DEMO_KEY}\r\n\
+         content-type: application/json\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n\
+         2\r\n{{}}\r\n0\r\n\r\n"
+    );
+    late.write_all(head.as_bytes()).expect("write");
+    let mut reader = BufReader::new(late.try_clone().expect("clone"));
+    assert!(
+        read_reply(&mut reader).is_none(),
+        "answered while the budget was taken"
+    );
+    drop(held);
+    late.set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("timeout");
+    let reply = read_reply(&mut reader).expect("served once the budget freed");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+}

@@ -79,6 +79,9 @@ pub fn serve(engine: Engine, listener: TcpListener, options: HttpOptions) -> Res
         max_connections: connections_within_fd_limit(options.max_connections),
         pressure_idle_timeout: Duration::from_secs(1),
         worker_write_budget: Duration::from_millis(50),
+        // Room for 16 full bodies at once (64 MiB at the 1 MiB default), whatever the
+        // number of connections.
+        body_budget: options.body_limit.saturating_mul(16).max(16 << 20),
     };
     let http = tiny_http::Server::from_listener_with_limits(listener, None, limits)
         .map_err(|e| Error::Internal(format!("http server: {e}")))?;

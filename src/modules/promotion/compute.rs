@@ -79,7 +79,7 @@ pub fn compute(promotions: &[Promotion], ctx: &Context) -> Vec<Adjust> {
             continue;
         }
         let adjustments = promotion_adjustments(promotion, ctx, &applied);
-        if !within_spend_budget(promotion, &adjustments) {
+        if !within_spend_budget(promotion, &adjustments, &ctx.currency_code) {
             continue;
         }
         for a in &adjustments {
@@ -127,12 +127,24 @@ fn under(budget: &Budget, more: i64) -> bool {
         .is_none_or(|l| budget.used.saturating_add(more) <= l)
 }
 
-/// A spend budget (in the cart's currency) must cover everything the promotion gives.
-fn within_spend_budget(promotion: &Promotion, adjustments: &[Adjust]) -> bool {
+/// A spend budget must be in the cart's currency and cover everything the promotion gives:
+/// a budget in another currency cannot count the discount, so the promotion does not apply
+/// (it would otherwise give discounts no budget ever sees).
+fn within_spend_budget(promotion: &Promotion, adjustments: &[Adjust], currency: &str) -> bool {
     let Some(budget) = promotion.campaign.as_ref().and_then(|c| c.budget.as_ref()) else {
         return true;
     };
-    budget.kind != "spend" || under(budget, adjustments.iter().map(|a| a.amount).sum())
+    if budget.kind != "spend" {
+        return true;
+    }
+    let same_currency = budget
+        .currency_code
+        .as_deref()
+        .is_some_and(|c| c.eq_ignore_ascii_case(currency));
+    let given = adjustments
+        .iter()
+        .fold(0_i64, |sum, a| sum.saturating_add(a.amount));
+    same_currency && under(budget, given)
 }
 
 /// The eligible lines with what is left of each (in the promotion's base).

@@ -32,13 +32,20 @@ pub struct Use {
 /// campaign budget" (the caller's transaction is then rolled back); database failures.
 pub fn register(conn: &Connection, ctx: &Ctx, uses: &[Use]) -> Result<()> {
     let now = ctx.now();
+    let ids: Vec<String> = uses.iter().map(|u| u.promotion_id.clone()).collect();
+    let found = model::by_ids(conn, &ids)?;
     for u in uses {
-        let Some(promotion) = model::by_ids(conn, std::slice::from_ref(&u.promotion_id))?
-            .into_iter()
-            .next()
-        else {
-            continue;
-        };
+        // The cart's adjustments date from its last refresh: a promotion deleted or no
+        // longer active since then must not reach the order unaccounted.
+        let promotion = found
+            .iter()
+            .find(|p| p.id == u.promotion_id && p.status == "active")
+            .ok_or_else(|| {
+                Error::not_allowed(format!(
+                    "Promotion {} is no longer active; refresh the cart",
+                    u.promotion_id
+                ))
+            })?;
         let changed = conn
             .prepare_cached(
                 "UPDATE promotion SET used = used + 1, updated_at = ?2
@@ -51,7 +58,7 @@ pub fn register(conn: &Connection, ctx: &Ctx, uses: &[Use]) -> Result<()> {
                 promotion.code
             )));
         }
-        if let Some((budget_id, n)) = budget_share(&promotion, u) {
+        if let Some((budget_id, n)) = budget_share(promotion, u)? {
             let changed = conn
                 .prepare_cached(
                     "UPDATE promotion_campaign_budget SET used = used + ?2, updated_at = ?3
@@ -70,14 +77,27 @@ pub fn register(conn: &Connection, ctx: &Ctx, uses: &[Use]) -> Result<()> {
 }
 
 /// The budget a use counts against, and by how much.
-fn budget_share(promotion: &model::Promotion, u: &Use) -> Option<(String, i64)> {
-    let budget = promotion.campaign.as_ref()?.budget.as_ref()?;
+///
+/// # Errors
+/// 400 `not_allowed` for a spend budget in another currency than the order's: the use
+/// could not be counted against it.
+fn budget_share(promotion: &model::Promotion, u: &Use) -> Result<Option<(String, i64)>> {
+    let Some(budget) = promotion.campaign.as_ref().and_then(|c| c.budget.as_ref()) else {
+        return Ok(None);
+    };
     match budget.kind.as_str() {
-        "usage" => Some((budget.id.clone(), 1)),
-        _ if budget.currency_code.as_deref() == Some(u.currency_code.as_str()) => {
-            Some((budget.id.clone(), u.amount))
+        "usage" => Ok(Some((budget.id.clone(), 1))),
+        _ if budget
+            .currency_code
+            .as_deref()
+            .is_some_and(|c| c.eq_ignore_ascii_case(&u.currency_code)) =>
+        {
+            Ok(Some((budget.id.clone(), u.amount)))
         }
-        _ => None,
+        _ => Err(Error::not_allowed(format!(
+            "Promotion with code {} exceeded its campaign budget",
+            promotion.code
+        ))),
     }
 }
 
@@ -98,7 +118,7 @@ pub fn revert(conn: &Connection, ctx: &Ctx, uses: &[Use]) -> Result<()> {
             "UPDATE promotion SET used = MAX(used - 1, 0), updated_at = ?2 WHERE id = ?1",
         )?
         .execute(params![promotion.id, now])?;
-        if let Some((budget_id, n)) = budget_share(&promotion, u) {
+        if let Ok(Some((budget_id, n))) = budget_share(&promotion, u) {
             conn.prepare_cached(
                 "UPDATE promotion_campaign_budget SET used = MAX(used - ?2, 0), updated_at = ?3 WHERE id = ?1",
             )?

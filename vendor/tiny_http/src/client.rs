@@ -9,7 +9,9 @@ use std::str::FromStr;
 use std::sync::Arc;
 
 use crate::common::{HTTPVersion, Method};
+use crate::util::body_budget::{BodyBudget, UNCOUNTED};
 use crate::util::refined_tcp_stream::ReadDeadline;
+use std::time::Instant;
 use crate::util::RefinedTcpStream;
 use crate::ConnectionLimits;
 use crate::util::{SequentialReader, SequentialReaderBuilder, SequentialWriterBuilder};
@@ -41,6 +43,8 @@ pub struct ClientConnection {
     /// PATCH(limits): the read half's per-request deadline, and what one request may take.
     deadline: Arc<ReadDeadline>,
     limits: ConnectionLimits,
+    /// PATCH(limits): the server-wide memory budget for bodies read ahead.
+    body_budget: Arc<BodyBudget>,
 }
 
 /// PATCH(limits): a request or header line is at most 8 KiB.
@@ -69,6 +73,7 @@ impl ClientConnection {
         mut read_socket: RefinedTcpStream,
         deadline: Arc<ReadDeadline>,
         limits: ConnectionLimits,
+        body_budget: Arc<BodyBudget>,
     ) -> ClientConnection {
         let remote_addr = read_socket.peer_addr();
         let secure = read_socket.secure();
@@ -86,6 +91,7 @@ impl ClientConnection {
             secure,
             deadline,
             limits,
+            body_budget,
         }
     }
 
@@ -246,6 +252,18 @@ impl ClientConnection {
     /// `None` when the request was answered here (timeout, unreadable body) and the
     /// connection must close.
     fn buffer_body(&mut self, mut rq: Request) -> Option<Request> {
+        let expected = rq.expected_body(self.limits.body_limit);
+        if expected > UNCOUNTED {
+            let until = self.limits.request_timeout.map(|t| Instant::now() + t);
+            let Some(permit) = self.body_budget.reserve(expected, until) else {
+                self.deadline.disarm();
+                let message = "Too many request bodies in progress, retry shortly";
+                rq.respond(json_error(503, message)).ok();
+                self.no_more_requests = true;
+                return None;
+            };
+            rq.hold(permit);
+        }
         let outcome = rq.buffer_body(self.limits.body_limit);
         self.deadline.disarm();
         match outcome {

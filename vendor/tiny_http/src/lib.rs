@@ -193,6 +193,9 @@ pub struct ConnectionLimits {
     /// How long a worker may spend writing one answer to a client that does not take it;
     /// the connection's own thread writes the rest (waiting up to `idle_timeout`).
     pub worker_write_budget: Duration,
+    /// Bytes of request bodies over 64 KiB held in memory at once, all connections together;
+    /// a body that does not fit waits (within its request deadline), then gets 503.
+    pub body_budget: usize,
 }
 
 impl Default for ConnectionLimits {
@@ -204,6 +207,7 @@ impl Default for ConnectionLimits {
             max_connections: 1024,
             pressure_idle_timeout: Duration::from_secs(1),
             worker_write_budget: Duration::from_millis(50),
+            body_budget: 64 << 20,
         }
     }
 }
@@ -340,6 +344,7 @@ impl Server {
         let inside_messages = messages.clone();
         let pending_writes = Arc::new(PendingWrites::default());
         let slots = ConnectionSlots::new(limits.max_connections, limits.pressure_idle_timeout);
+        let body_budget = util::body_budget::BodyBudget::new(limits.body_budget);
         let inside_pending_writes = pending_writes.clone();
         thread::spawn(move || {
             // a tasks pool is used to dispatch the connections into threads
@@ -392,6 +397,7 @@ impl Server {
                             read_closable.with_deadline(deadline.clone()),
                             deadline,
                             limits,
+                            body_budget.clone(),
                         ))
                     }
                     Err(e) => Err(e),

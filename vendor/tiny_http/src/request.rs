@@ -82,6 +82,9 @@ pub struct Request {
     /// PATCH(limits): the connection closes after this answer (its body was cut at the
     /// limit), so the answer says `Connection: close`.
     closes_connection: bool,
+    /// PATCH(limits): this request's share of the server's body budget, held while its body
+    /// is in memory (until the request is dropped).
+    body_permit: Option<crate::util::body_budget::BodyPermit>,
 }
 
 /// PATCH(limits): what a request hands back to its connection's thread once answered: the
@@ -155,7 +158,8 @@ pub enum RequestCreationError {
     CreationIoError(IoError),
 
     /// PATCH(limits): a `Content-Length` that is not one decimal number (or several that
-    /// disagree). Upstream read it as "no body" and parsed the body as the next request —
+    /// disagree), or framing that is not unambiguous (a `Transfer-Encoding` other than
+    /// exactly `chunked`, or one sent with a `Content-Length`). Upstream read it as "no body" and parsed the body as the next request —
     /// a request-smuggling gap behind any proxy that reads the header differently.
     BadContentLength,
 }
@@ -197,14 +201,22 @@ where
         .find(|h: &&Header| h.field.equiv("Transfer-Encoding"))
         .map(|h| h.value.clone());
 
-    // finding the content-length header
-    let content_length = if transfer_encoding.is_some() {
-        // if transfer-encoding is specified, the Content-Length
-        // header must be ignored (RFC2616 #4.4)
-        None
-    } else {
-        content_length_of(&headers)?
-    };
+    // PATCH(limits): framing must be unambiguous. Upstream decoded any Transfer-Encoding
+    // (`gzip`, `chunked, x`) as chunked and silently ignored a Content-Length sent with it;
+    // a proxy that frames such a request differently would let a second request be smuggled
+    // inside the body. Only exactly `chunked`, and never with a Content-Length, is accepted.
+    let content_length = content_length_of(&headers)?;
+    if let Some(coding) = &transfer_encoding {
+        let chunked_only = coding.as_str().trim().eq_ignore_ascii_case("chunked");
+        let several = headers
+            .iter()
+            .filter(|h| h.field.equiv("Transfer-Encoding"))
+            .count()
+            > 1;
+        if !chunked_only || several || content_length.is_some() {
+            return Err(RequestCreationError::BadContentLength);
+        }
+    }
 
     // true if the client sent a `Expect: 100-continue` header
     let expects_continue = {
@@ -292,6 +304,7 @@ where
         pending_writes: None,
         write_budget: None,
         closes_connection: false,
+        body_permit: None,
     })
 }
 
@@ -589,6 +602,24 @@ impl Request {
     /// answers 413. Returns `false` when the body was not read whole (declared or found
     /// longer than `limit`); the connection must then close after the answer, since the
     /// rest of the body is still on the wire.
+    /// The bytes this request's body may take in memory: its declared length, or the limit
+    /// plus one for a chunked body; 0 when it has none or will not be read.
+    pub(crate) fn expected_body(&self, limit: usize) -> usize {
+        match self.body_length {
+            Some(declared) if declared <= limit => declared,
+            Some(_) => 0,
+            None if self.headers.iter().any(|h| h.field.equiv("Transfer-Encoding")) => {
+                limit.saturating_add(1)
+            }
+            None => 0,
+        }
+    }
+
+    /// Holds `permit` for as long as this request lives.
+    pub(crate) fn hold(&mut self, permit: crate::util::body_budget::BodyPermit) {
+        self.body_permit = Some(permit);
+    }
+
     pub(crate) fn buffer_body(&mut self, limit: usize) -> io::Result<bool> {
         if self.body_length.is_some_and(|declared| declared > limit) {
             // Dropping the body reader drains a bounded amount under the request deadline.

@@ -1,6 +1,7 @@
 use std::io::Result as IoResult;
 use std::io::{Error as IoError, ErrorKind, Read, Write};
 use std::net::{Shutdown, SocketAddr};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
@@ -155,6 +156,8 @@ impl Write for Stream {
 /// connections give their slots back quickly while requests in progress are untouched.
 pub(crate) struct ConnectionSlots {
     open: Mutex<usize>,
+    /// The same count, read without the lock by every idle socket read.
+    open_now: AtomicUsize,
     freed: Condvar,
     max: usize,
     pressure_idle: Duration,
@@ -164,6 +167,7 @@ impl ConnectionSlots {
     pub(crate) fn new(max: usize, pressure_idle: Duration) -> Arc<ConnectionSlots> {
         Arc::new(ConnectionSlots {
             open: Mutex::new(0),
+            open_now: AtomicUsize::new(0),
             freed: Condvar::new(),
             max: max.max(1),
             pressure_idle,
@@ -183,18 +187,20 @@ impl ConnectionSlots {
             };
         }
         *open += 1;
+        self.open_now.store(*open, Ordering::Relaxed);
         true
     }
 
     pub(crate) fn release(&self) {
         let mut open = self.lock();
         *open = open.saturating_sub(1);
+        self.open_now.store(*open, Ordering::Relaxed);
         self.freed.notify_one();
     }
 
     /// How long a connection may now wait for its next request.
     fn idle_timeout(&self, idle: Option<Duration>) -> Option<Duration> {
-        let open = *self.lock();
+        let open = self.open_now.load(Ordering::Relaxed);
         if open.saturating_mul(4) >= self.max.saturating_mul(3) {
             Some(idle.map_or(self.pressure_idle, |idle| idle.min(self.pressure_idle)))
         } else {
