@@ -245,3 +245,44 @@ fn a_declined_payment_gives_the_usage_back() {
     assert_eq!(again.json()["order"]["discount_total"], 1.72);
     assert_eq!(used(&a, &id), 1);
 }
+
+/// A promotion deactivated after the cart took it does not reach the order: the completion
+/// is refused, nothing is ordered, and no usage is counted.
+#[test]
+fn a_promotion_deactivated_after_the_cart_took_it_refuses_the_completion() {
+    let a = Admin::start();
+    let id = promotion(&a, ten_percent("GONE", None));
+    let cart = ready_with(&a.app, "GONE");
+    a.post(
+        &format!("/admin/promotions/{id}"),
+        &json!({"status": "inactive"}),
+    );
+    let reply = a.app.complete(&cart);
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert_eq!(count(&a.app, "SELECT COUNT(*) FROM \"order\""), 0);
+    assert_eq!(used(&a, &id), 0);
+}
+
+/// A promotion whose campaign has a spend budget in another currency does not apply to the
+/// cart: no budget would count what it gives.
+#[test]
+fn a_spend_budget_in_another_currency_does_not_apply() {
+    let a = Admin::start();
+    let campaign = a.post(
+        "/admin/campaigns",
+        &json!({"name": "EUR only", "campaign_identifier": "eur-only",
+            "budget": {"type": "spend", "limit": 100, "currency_code": "eur"}}),
+    )["campaign"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let mut body = ten_percent("EURO", None);
+    body["campaign_id"] = json!(campaign);
+    promotion(&a, body);
+    let cart = a.app.cart_with("usd", &a.app.variants(0)[0], 1);
+    let c = a.app.store_post(
+        &format!("/store/carts/{cart}/promotions"),
+        &json!({"promo_codes": ["EURO"]}),
+    );
+    assert_eq!(c.json()["cart"]["discount_total"], 0, "{}", c.text());
+}
