@@ -11,9 +11,9 @@ use super::refresh;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::modules::cart::{self, Adjustment, Cart, LineItem, ShippingMethod};
+use crate::modules::product;
 use crate::modules::promotion::compute::{self, Adjust, Context, Target};
 use crate::modules::promotion::{Promotion, model, rules::Attrs};
-use crate::modules::{customer, product};
 use crate::totals::Line;
 use rusqlite::Connection;
 use std::collections::HashMap;
@@ -148,13 +148,7 @@ fn context(
         &["shipping_address.country_code"],
         one(&country),
     );
-    let groups = match cart.customer_id.as_deref() {
-        Some(id) => customer::group::groups_of(conn, id)?
-            .into_iter()
-            .map(|g| g.id)
-            .collect(),
-        None => Vec::new(),
-    };
+    let groups = refresh::customer_groups(conn, cart)?;
     attr(
         &mut attrs,
         &["customer.groups.id", "customer_group.id"],

@@ -52,7 +52,7 @@ pub fn refresh_with(
 
 /// The groups of the cart's customer (none for a cart without one): price lists ruled by
 /// `customer_group_id` apply to their carts.
-fn customer_groups(conn: &Connection, cart: &Cart) -> Result<Vec<String>> {
+pub(super) fn customer_groups(conn: &Connection, cart: &Cart) -> Result<Vec<String>> {
     let Some(id) = cart.customer_id.as_deref() else {
         return Ok(Vec::new());
     };

@@ -257,18 +257,10 @@ pub fn link_products(engine: &Engine, req: &Request) -> Result<Response> {
         .optional("add", Kind::array_of(Kind::String))
         .optional("remove", Kind::array_of(Kind::String));
     let body = req.body_with(&schema)?;
-    let ids = |key: &str| -> Vec<String> {
-        body.get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let (add, remove) = (ids("add"), ids("remove"));
+    let (add, remove) = (
+        super::strings(&body, "add"),
+        super::strings(&body, "remove"),
+    );
     let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
     let channel = engine.store().write(move |tx| {
         crate::flows::sales_channels::link_products(tx, &ctx, &id, &add, &remove)

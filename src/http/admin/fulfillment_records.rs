@@ -2,14 +2,14 @@
 //! answering `{fulfillment}`. They run the order workflows through
 //! `flows::fulfillment_setup_orders` under the request's `Idempotency-Key`.
 
+use super::orders::run;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::flows::fulfillment_setup_orders::order_of_fulfillment;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::fulfillment::records;
-use crate::workflow;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The routes of this family.
 pub fn routes() -> Vec<Route> {
@@ -30,13 +30,6 @@ pub fn routes() -> Vec<Route> {
             cancel,
         ),
     ]
-}
-
-fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
-    let key = request
-        .header("idempotency-key")
-        .map(|k| format!("{}:{k}", request.path));
-    workflow::run(engine, name, input, key.as_deref())
 }
 
 fn reply(engine: &Engine, id: &str) -> Result<Response> {

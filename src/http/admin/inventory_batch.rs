@@ -65,16 +65,7 @@ fn batch(engine: &Engine, request: &Request) -> Result<Response> {
         .optional("force", Kind::Boolean);
     let body = request.body_with(&schema)?;
     let (create, update) = (changes(&body, "create")?, changes(&body, "update")?);
-    let delete: Vec<String> = body
-        .get("delete")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
+    let delete = super::strings(&body, "delete");
     let force = body.get("force").and_then(Value::as_bool).unwrap_or(false);
     let (ctx, item) = (engine.ctx().clone(), request.param("id").to_string());
     let (created, updated, deleted) = engine.store().write(move |tx| {

@@ -11,7 +11,7 @@ use crate::modules::fulfillment::profiles;
 use crate::modules::fulfillment::zones;
 use crate::modules::fulfillment::{NewRule, OptionRule, ShippingOption, TypeChoice};
 use rusqlite::Connection;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 /// The relations of the setup documents, for `fields=`.
 pub const GRAPH: Graph = Graph {
@@ -253,9 +253,4 @@ pub fn type_of(body: &Value) -> Option<TypeChoice> {
         ));
     }
     get_str(body, "type_id").map(|id| TypeChoice::Existing(id.to_string()))
-}
-
-/// An object's fields as a map (a checked body always is one).
-pub fn map_of(value: &Value) -> Map<String, Value> {
-    value.as_object().cloned().unwrap_or_default()
 }

@@ -339,18 +339,10 @@ fn product_batch(req: &Request) -> Result<(Vec<String>, Vec<String>)> {
         .optional("add", Kind::array_of(Kind::String))
         .optional("remove", Kind::array_of(Kind::String));
     let body = req.body_with(&schema)?;
-    let ids = |key: &str| -> Vec<String> {
-        body.get(key)
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    Ok((ids("add"), ids("remove")))
+    Ok((
+        super::strings(&body, "add"),
+        super::strings(&body, "remove"),
+    ))
 }
 
 /// `POST /admin/product-categories/:id/products` with `{add?, remove?}` → `{product_category}`.
