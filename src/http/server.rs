@@ -254,17 +254,24 @@ fn build_request(
     })
 }
 
-/// Reads at most `limit` bytes; a larger declared or actual body is a 413 without reading
-/// the rest (the patched tiny_http drains at most 1 MiB, then drops the connection).
+/// The body, at most `limit` bytes; a larger declared or actual body is a 413. The patched
+/// tiny_http has already read it on the connection's thread, so it is moved out, not copied
+/// (the reader is the fallback for requests built without that step).
 fn read_body(raw: &mut tiny_http::Request, limit: usize) -> Result<Vec<u8>> {
     if raw.body_length().is_some_and(|len| len > limit) {
         return Err(Error::PayloadTooLarge(limit));
     }
-    let mut body = Vec::new();
-    raw.as_reader()
-        .take(limit as u64 + 1)
-        .read_to_end(&mut body)
-        .map_err(|_| Error::InvalidData("The request body could not be read".into()))?;
+    let body = match raw.take_buffered_body() {
+        Some(body) => body,
+        None => {
+            let mut body = Vec::new();
+            raw.as_reader()
+                .take(limit as u64 + 1)
+                .read_to_end(&mut body)
+                .map_err(|_| Error::InvalidData("The request body could not be read".into()))?;
+            body
+        }
+    };
     if body.len() > limit {
         return Err(Error::PayloadTooLarge(limit));
     }

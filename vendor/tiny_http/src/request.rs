@@ -85,6 +85,8 @@ pub struct Request {
     /// PATCH(limits): this request's share of the server's body budget, held while its body
     /// is in memory (until the request is dropped).
     body_permit: Option<crate::util::body_budget::BodyPermit>,
+    /// PATCH(limits): the body read ahead, moved out whole by `take_buffered_body`.
+    buffered_body: Option<Vec<u8>>,
 }
 
 /// PATCH(limits): what a request hands back to its connection's thread once answered: the
@@ -305,6 +307,7 @@ where
         write_budget: None,
         closes_connection: false,
         body_permit: None,
+        buffered_body: None,
     })
 }
 
@@ -615,6 +618,12 @@ impl Request {
         }
     }
 
+    /// PATCH(limits): the body read ahead on the connection's thread (at most the limit
+    /// plus one byte), moved out without a copy; `None` when it was not read ahead.
+    pub fn take_buffered_body(&mut self) -> Option<Vec<u8>> {
+        self.buffered_body.take()
+    }
+
     /// Holds `permit` for as long as this request lives.
     pub(crate) fn hold(&mut self, permit: crate::util::body_budget::BodyPermit) {
         self.body_permit = Some(permit);
@@ -632,7 +641,8 @@ impl Request {
             .take(limit as u64 + 1)
             .read_to_end(&mut body)?;
         let whole = body.len() <= limit;
-        self.data_reader = Some(Box::new(Cursor::new(body)));
+        self.buffered_body = Some(body);
+        self.data_reader = Some(Box::new(io::empty()));
         self.closes_connection |= !whole;
         Ok(whole)
     }
