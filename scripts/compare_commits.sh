@@ -42,7 +42,8 @@ serve() { # serve REV DB → starts REV's server on DB, sets SERVER_PID
 
 measure() { # measure REV ROUND
   local db="$OUT/$1-$2.db" base="http://127.0.0.1:$PORT" lg="$OUT/$HEAD_REV-loadgen"
-  "$OUT/$1-stockroom" seed --db "$db" fixtures/demo.json > /dev/null
+  # Each commit seeds its own demo fixture (the fixture format grows with the code).
+  "$OUT/$1-stockroom" seed --db "$db" "$OUT/src-$1/fixtures/demo.json" > /dev/null
   serve "$1" "$db"
   "$lg" --base "$base" --key "$KEY" --path '/store/products?limit=20&region_id={region}' \
     -c 16 -d 10s --warmup 2s --pid "$SERVER_PID" --json > "$OUT/$1-$2-list.json"
