@@ -119,7 +119,7 @@ fn target_rules_pick_items_by_collection_and_category() {
 fn promotion_rules_on_customer_groups_and_regions() {
     let a = Admin::start();
     let (customer, token) = a.app.signup("vip@example.com", "secret-password-1");
-    let group = a.post("/admin/customer-groups", &json!({"name": "VIP"}))["customer_group"]["id"]
+    let group = a.post("/admin/customer-groups", &json!({"name": "Gold"}))["customer_group"]["id"]
         .as_str()
         .unwrap()
         .to_string();

@@ -36,7 +36,7 @@ type Picks = Vec<(usize, i64)>;
 
 /// The adjustments a buy-get promotion gives `items` (`applied`: what earlier promotions
 /// took off each item, in the subtotal's terms), recording the units it used in `consumed`.
-pub fn adjustments(
+pub(super) fn adjustments(
     promotion: &Promotion,
     value: Value,
     items: &[Target],
