@@ -10,6 +10,7 @@ use crate::fixture::{FixtureControl, SEEDED};
 use crate::fixture_cache::FixtureCache;
 use crate::flows::seed;
 use crate::http::server::{RunningServer, serve};
+use crate::ops::lock::StoreLock;
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -28,6 +29,8 @@ pub struct App {
     pub admin_emails: Vec<String>,
     /// Snapshots of a fixture store (the seeded state is saved as [`SEEDED`]).
     pub fixture: Option<Arc<FixtureControl>>,
+    /// The store file's lock, held while serving (a restore refuses a locked store).
+    _store_lock: Option<StoreLock>,
 }
 
 /// Opens the store described by `config`.
@@ -51,6 +54,11 @@ pub fn open_store(config: &ServeConfig) -> Result<Store> {
 /// # Errors
 /// Store, migration, fixture or bind failures, each with a message for the operator.
 pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
+    // Taken before the file is opened, so a restore in progress is never served half-way.
+    let store_lock = match &config.db {
+        DbTarget::File(path) => Some(StoreLock::acquire(path)?),
+        DbTarget::Memory => None,
+    };
     let store = open_store(config)?;
     let control = config
         .fixture
@@ -66,6 +74,9 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
             builder = builder.route(route);
         }
     }
+    for route in crate::http::admin::backups::routes(config.ops.backup_dir.clone()) {
+        builder = builder.route(route);
+    }
     let builder = builder.auth(config.auth.clone());
     let (engine, summary) = match (&config.fixture, &control) {
         (Some(path), Some(control)) => start_fixture(config, path, builder, store, control)?,
@@ -80,6 +91,7 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         publishable_keys: summary.publishable_keys,
         admin_emails: summary.admin_emails,
         fixture: control,
+        _store_lock: store_lock,
     })
 }
 

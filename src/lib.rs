@@ -26,6 +26,7 @@ pub mod link;
 pub mod model;
 pub mod modules;
 pub mod money;
+pub mod ops;
 pub mod testing;
 pub mod totals;
 pub mod workflow;
