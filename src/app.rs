@@ -9,7 +9,8 @@ use crate::error::{Error, Result};
 use crate::fixture::{FixtureControl, SEEDED};
 use crate::fixture_cache::FixtureCache;
 use crate::flows::seed;
-use crate::http::server::{RunningServer, serve};
+use crate::http::server::{HttpOptions, RunningServer, serve};
+use crate::metrics::Metrics;
 use crate::ops::lock::StoreLock;
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -77,6 +78,10 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
     for route in crate::http::admin::backups::routes(config.ops.backup_dir.clone()) {
         builder = builder.route(route);
     }
+    let metrics = Arc::new(Metrics::default());
+    for route in crate::metrics::routes(metrics.clone(), config.ops.metrics_token.clone()) {
+        builder = builder.route(route);
+    }
     let builder = builder.auth(config.auth.clone());
     let (engine, summary) = match (&config.fixture, &control) {
         (Some(path), Some(control)) => start_fixture(config, path, builder, store, control)?,
@@ -84,7 +89,11 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
     };
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .map_err(|e| Error::invalid(format!("cannot bind {}:{}: {e}", config.host, config.port)))?;
-    let server = serve(engine.clone(), listener, config.http_options())?;
+    let options = HttpOptions {
+        metrics: Some(metrics),
+        ..config.http_options()
+    };
+    let server = serve(engine.clone(), listener, options)?;
     Ok(App {
         engine,
         server,

@@ -142,6 +142,8 @@ impl ServeConfig {
             max_connections: self.max_connections,
             cors: self.cors.clone(),
             access_log: self.access_log,
+            access_log_json: self.access_log && self.ops.access_log_json,
+            metrics: None,
         }
     }
 }
@@ -186,6 +188,10 @@ const SERVE_HELP: &str = "stockroom serve: run the HTTP server
   --quiet              no access log
   --test-control       mount /test-control/* (reset, snapshots, clock); only with --demo/--fixture
   --backup-dir DIR     folder POST /admin/backups writes into (env STOCKROOM_BACKUP_DIR)
+  --metrics-token T    bearer token /metrics requires (env STOCKROOM_METRICS_TOKEN, 16+
+                       characters); without one, /metrics answers loopback clients only
+  --access-log FORMAT  text (default) or json: one JSON object per request (env
+                       STOCKROOM_ACCESS_LOG); never a query string or a header
   --no-fixture-cache   always migrate and seed (env STOCKROOM_FIXTURE_CACHE=off; or =DIR to move
                        the cache of seeded fixture images from ~/.cache/stockroom/fixtures)
 CORS origins (comma-separated): STORE_CORS, ADMIN_CORS, AUTH_CORS.
@@ -272,7 +278,7 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
             Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
             _ => crate::fixture_cache::FixtureCache::default_dir(env),
         },
-        ops: OpsConfig::from_env(env),
+        ops: OpsConfig::from_env(env)?,
     };
     let mut db = env("STOCKROOM_DB").map(PathBuf::from);
     let mut memory = false;

@@ -23,6 +23,7 @@ pub mod http;
 pub mod id;
 pub mod lines;
 pub mod link;
+pub mod metrics;
 pub mod model;
 pub mod modules;
 pub mod money;

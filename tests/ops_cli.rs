@@ -147,3 +147,51 @@ fn restore_refuses_a_served_store_and_not_the_leftovers_of_a_killed_server() {
     assert!(out.status.success(), "{}", text(&out.stdout));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn the_json_access_log_has_one_object_per_request_without_query_or_headers() {
+    use std::io::Read;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_stockroom"))
+        .args(["serve", "--demo", "--port", "0", "--access-log", "json", "--no-fixture-cache"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn serve");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("banner");
+    let addr = line.trim().rsplit("http://").next().expect("address").to_string();
+    for path in ["/store/regions?secret_query=sq-1234", "/health"] {
+        let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer hdr-5678\r\nx-publishable-api-key: pk_hdr\r\nConnection: close\r\n\r\n"
+        )
+        .expect("request");
+        let mut reply = String::new();
+        stream.read_to_string(&mut reply).expect("reply");
+    }
+    child.kill().expect("kill");
+    let mut log = String::new();
+    child
+        .stderr
+        .take()
+        .expect("stderr")
+        .read_to_string(&mut log)
+        .expect("log");
+    child.wait().expect("reaped");
+    let lines: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|_| panic!("not JSON: {l}")))
+        .collect();
+    assert_eq!(lines.len(), 2, "{log}");
+    assert_eq!(lines[0]["path"], "/store/regions");
+    assert_eq!(lines[0]["route"], "/store/regions");
+    assert_eq!(lines[0]["status"], 400, "no valid key: {log}");
+    assert_eq!(lines[1]["route"], "/health");
+    assert!(lines[1]["duration_us"].is_u64() && lines[1]["time"].is_string());
+    for secret in ["sq-1234", "secret_query", "hdr-5678", "pk_hdr"] {
+        assert!(!log.contains(secret), "{secret} leaked: {log}");
+    }
+}

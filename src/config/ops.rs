@@ -8,21 +8,53 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// Operations settings of `serve`.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct OpsConfig {
     /// Folder `POST /admin/backups` writes into (`--backup-dir`, `STOCKROOM_BACKUP_DIR`);
     /// `None`: the route answers that backups are not configured.
     pub backup_dir: Option<PathBuf>,
+    /// Bearer token `/metrics` requires (`--metrics-token`, `STOCKROOM_METRICS_TOKEN`);
+    /// `None`: loopback clients only.
+    pub metrics_token: Option<String>,
+    /// The access log as JSON lines (`--access-log json`, `STOCKROOM_ACCESS_LOG=json`).
+    pub access_log_json: bool,
 }
+
+impl std::fmt::Debug for OpsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OpsConfig")
+            .field("backup_dir", &self.backup_dir)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<redacted>"),
+            )
+            .field("access_log_json", &self.access_log_json)
+            .finish()
+    }
+}
+
+/// Shortest metrics token accepted (a bearer secret).
+const MIN_TOKEN: usize = 16;
 
 impl OpsConfig {
     /// The settings from the environment (flags then override them).
-    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> OpsConfig {
-        OpsConfig {
+    ///
+    /// # Errors
+    /// A metrics token under 16 characters; an access-log format other than text or json.
+    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<OpsConfig> {
+        let mut config = OpsConfig {
             backup_dir: env("STOCKROOM_BACKUP_DIR")
                 .filter(|d| !d.is_empty())
                 .map(PathBuf::from),
+            ..OpsConfig::default()
+        };
+        if let Some(token) = env("STOCKROOM_METRICS_TOKEN").filter(|t| !t.is_empty()) {
+            config.metrics_token = Some(metrics_token(token)?);
         }
+        if let Some(format) = env("STOCKROOM_ACCESS_LOG") {
+            config.access_log_json = access_log_json(&format)?;
+        }
+        Ok(config)
     }
 
     /// Takes a serve flag this struct owns; `Ok(false)` when the flag is not one of them.
@@ -33,6 +65,8 @@ impl OpsConfig {
     ) -> Result<bool> {
         match flag {
             "--backup-dir" => self.backup_dir = Some(PathBuf::from(value()?)),
+            "--metrics-token" => self.metrics_token = Some(metrics_token(value()?)?),
+            "--access-log" => self.access_log_json = access_log_json(&value()?)?,
             _ => return Ok(false),
         }
         Ok(true)
@@ -163,6 +197,25 @@ pub(super) fn parse_verify(
         [flag] if flag == "--json" => Ok(Command::Ops(OpsCommand::Verify { db, json: true })),
         _ => Err(Error::invalid(format!(
             "unexpected arguments\n\n{VERIFY_HELP}"
+        ))),
+    }
+}
+
+fn metrics_token(token: String) -> Result<String> {
+    if token.len() < MIN_TOKEN {
+        return Err(Error::invalid(format!(
+            "the metrics token must be {MIN_TOKEN}+ characters"
+        )));
+    }
+    Ok(token)
+}
+
+fn access_log_json(format: &str) -> Result<bool> {
+    match format {
+        "json" => Ok(true),
+        "text" => Ok(false),
+        other => Err(Error::invalid(format!(
+            "--access-log must be text or json, not '{other}'"
         ))),
     }
 }

@@ -22,7 +22,7 @@ use crate::error::{Error, Result};
 use std::path::{Path, PathBuf};
 
 /// `path` with `suffix` appended to its file name (`shop.db` → `shop.db-wal`).
-pub(crate) fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
     let mut name = path.as_os_str().to_os_string();
     name.push(suffix);
     PathBuf::from(name)
