@@ -60,6 +60,11 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         DbTarget::File(path) => Some(StoreLock::acquire(path)?),
         DbTarget::Memory => None,
     };
+    // Bound first: while migrations and recovery run, the port answers 503 (`/health/ready`
+    // says "not yet") instead of refusing connections.
+    let listener = TcpListener::bind((config.host.as_str(), config.port))
+        .map_err(|e| Error::invalid(format!("cannot bind {}:{}: {e}", config.host, config.port)))?;
+    let starting = crate::http::starting::answer_while_starting(&listener)?;
     let store = open_store(config)?;
     let control = config
         .fixture
@@ -87,8 +92,7 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         (Some(path), Some(control)) => start_fixture(config, path, builder, store, control)?,
         _ => (builder.build(store)?, seed::SeedSummary::default()),
     };
-    let listener = TcpListener::bind((config.host.as_str(), config.port))
-        .map_err(|e| Error::invalid(format!("cannot bind {}:{}: {e}", config.host, config.port)))?;
+    starting.finish(&listener)?;
     let options = HttpOptions {
         metrics: Some(metrics),
         ..config.http_options()

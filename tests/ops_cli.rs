@@ -152,7 +152,15 @@ fn restore_refuses_a_served_store_and_not_the_leftovers_of_a_killed_server() {
 fn the_json_access_log_has_one_object_per_request_without_query_or_headers() {
     use std::io::Read;
     let mut child = Command::new(env!("CARGO_BIN_EXE_stockroom"))
-        .args(["serve", "--demo", "--port", "0", "--access-log", "json", "--no-fixture-cache"])
+        .args([
+            "serve",
+            "--demo",
+            "--port",
+            "0",
+            "--access-log",
+            "json",
+            "--no-fixture-cache",
+        ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -161,7 +169,12 @@ fn the_json_access_log_has_one_object_per_request_without_query_or_headers() {
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut line)
         .expect("banner");
-    let addr = line.trim().rsplit("http://").next().expect("address").to_string();
+    let addr = line
+        .trim()
+        .rsplit("http://")
+        .next()
+        .expect("address")
+        .to_string();
     for path in ["/store/regions?secret_query=sq-1234", "/health"] {
         let mut stream = std::net::TcpStream::connect(&addr).expect("connect");
         write!(

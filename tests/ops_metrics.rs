@@ -113,3 +113,12 @@ fn a_metrics_token_is_required_once_configured() {
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert!(reply.text().contains("stockroom_http_requests_total"));
 }
+
+#[test]
+fn health_ready_answers_once_the_engine_is_built() {
+    let app = TestApp::start();
+    let reply = app.get("/health/ready");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["status"], "ready");
+    assert_eq!(app.get("/health").text(), "OK", "liveness unchanged");
+}
