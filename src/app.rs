@@ -30,6 +30,8 @@ pub struct App {
     pub admin_emails: Vec<String>,
     /// Snapshots of a fixture store (the seeded state is saved as [`SEEDED`]).
     pub fixture: Option<Arc<FixtureControl>>,
+    /// The background pruner (file stores with retention on), stopped before the engine.
+    pruner: Option<crate::ops::pruner::Pruner>,
     /// The store file's lock, held while serving (a restore refuses a locked store).
     _store_lock: Option<StoreLock>,
 }
@@ -92,6 +94,13 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         (Some(path), Some(control)) => start_fixture(config, path, builder, store, control)?,
         _ => (builder.build(store)?, seed::SeedSummary::default()),
     };
+    // Throwaway in-memory stores are never pruned.
+    let pruner = match (&config.db, config.ops.retention()) {
+        (DbTarget::File(_), Some(policy)) => {
+            Some(crate::ops::pruner::start(engine.clone(), policy)?)
+        }
+        _ => None,
+    };
     starting.finish(&listener)?;
     let options = HttpOptions {
         metrics: Some(metrics),
@@ -104,6 +113,7 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         publishable_keys: summary.publishable_keys,
         admin_emails: summary.admin_emails,
         fixture: control,
+        pruner,
         _store_lock: store_lock,
     })
 }
@@ -157,7 +167,8 @@ fn start_fixture(
 
 impl App {
     /// Graceful stop: finish in-flight requests, then close the store.
-    pub fn shutdown(self) {
+    pub fn shutdown(mut self) {
+        drop(self.pruner.take());
         self.server.shutdown();
         self.engine.shutdown();
     }

@@ -165,6 +165,7 @@ usage:
   stockroom backup --db PATH --to FILE [--method steps|vacuum]
   stockroom restore --from FILE --db PATH
   stockroom verify --db PATH [--json]
+  stockroom prune --db PATH [--retention-days N]
   stockroom <command> --help
 ";
 
@@ -192,6 +193,9 @@ const SERVE_HELP: &str = "stockroom serve: run the HTTP server
                        characters); without one, /metrics answers loopback clients only
   --access-log FORMAT  text (default) or json: one JSON object per request (env
                        STOCKROOM_ACCESS_LOG); never a query string or a header
+  --retention-days N   keep finished workflow executions and delivered events N days
+                       (env STOCKROOM_RETENTION_DAYS, default 30, 0 = forever); file stores
+                       are pruned in the background, a minute after start then hourly
   --no-fixture-cache   always migrate and seed (env STOCKROOM_FIXTURE_CACHE=off; or =DIR to move
                        the cache of seeded fixture images from ~/.cache/stockroom/fixtures)
 CORS origins (comma-separated): STORE_CORS, ADMIN_CORS, AUTH_CORS.
@@ -233,6 +237,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         "backup" => help(ops::BACKUP_HELP).map_or_else(|| ops::parse_backup(rest, env), Ok),
         "restore" => help(ops::RESTORE_HELP).map_or_else(|| ops::parse_restore(rest, env), Ok),
         "verify" => help(ops::VERIFY_HELP).map_or_else(|| ops::parse_verify(rest, env), Ok),
+        "prune" => help(ops::PRUNE_HELP).map_or_else(|| ops::parse_prune(rest, env), Ok),
         other => Err(Error::invalid(format!(
             "unknown command '{other}'\n\n{USAGE}"
         ))),

@@ -4,6 +4,7 @@
 use super::{Command, db_flag};
 use crate::error::{Error, Result};
 use crate::ops::backup::{BackupOptions, Method};
+use crate::ops::retention::{DAY_MS, RetentionPolicy};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -18,6 +19,10 @@ pub struct OpsConfig {
     pub metrics_token: Option<String>,
     /// The access log as JSON lines (`--access-log json`, `STOCKROOM_ACCESS_LOG=json`).
     pub access_log_json: bool,
+    /// Days finished workflow executions and delivered events are kept
+    /// (`--retention-days`, `STOCKROOM_RETENTION_DAYS`; `None`: the default, 30; `Some(0)`:
+    /// kept forever).
+    pub retention_days: Option<u64>,
 }
 
 impl std::fmt::Debug for OpsConfig {
@@ -29,6 +34,7 @@ impl std::fmt::Debug for OpsConfig {
                 &self.metrics_token.as_ref().map(|_| "<redacted>"),
             )
             .field("access_log_json", &self.access_log_json)
+            .field("retention_days", &self.retention_days)
             .finish()
     }
 }
@@ -51,10 +57,18 @@ impl OpsConfig {
         if let Some(token) = env("STOCKROOM_METRICS_TOKEN").filter(|t| !t.is_empty()) {
             config.metrics_token = Some(metrics_token(token)?);
         }
+        if let Some(days) = env("STOCKROOM_RETENTION_DAYS") {
+            config.retention_days = Some(positive(&days, "STOCKROOM_RETENTION_DAYS")?);
+        }
         if let Some(format) = env("STOCKROOM_ACCESS_LOG") {
             config.access_log_json = access_log_json(&format)?;
         }
         Ok(config)
+    }
+
+    /// The retention policy, or `None` when everything is kept.
+    pub fn retention(&self) -> Option<RetentionPolicy> {
+        retention_of(self.retention_days)
     }
 
     /// Takes a serve flag this struct owns; `Ok(false)` when the flag is not one of them.
@@ -67,6 +81,9 @@ impl OpsConfig {
             "--backup-dir" => self.backup_dir = Some(PathBuf::from(value()?)),
             "--metrics-token" => self.metrics_token = Some(metrics_token(value()?)?),
             "--access-log" => self.access_log_json = access_log_json(&value()?)?,
+            "--retention-days" => {
+                self.retention_days = Some(positive(&value()?, "--retention-days")?)
+            }
             _ => return Ok(false),
         }
         Ok(true)
@@ -95,6 +112,13 @@ pub enum OpsCommand {
         from: PathBuf,
         /// The store file to replace (kept aside).
         db: PathBuf,
+    },
+    /// `stockroom prune --db PATH [--retention-days N]`
+    Prune {
+        /// The store.
+        db: PathBuf,
+        /// What to keep (`None`: everything, with `--retention-days 0`).
+        policy: Option<RetentionPolicy>,
     },
     /// `stockroom verify --db PATH [--json]`
     Verify {
@@ -183,6 +207,47 @@ pub(super) fn parse_restore(
         _ => Err(Error::invalid(format!(
             "restore needs --from FILE\n\n{RESTORE_HELP}"
         ))),
+    }
+}
+
+pub(super) const PRUNE_HELP: &str = "stockroom prune --db PATH [--retention-days N]: delete finished workflow executions and delivered events older than N days (default 30; 0 keeps everything), in small write jobs; safe while the store is served
+";
+
+/// Parses `prune`'s arguments.
+pub(super) fn parse_prune(
+    args: &[String],
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Command> {
+    let (db, rest) = db_flag(args, env)?;
+    let days = match rest.as_slice() {
+        [] => match env("STOCKROOM_RETENTION_DAYS") {
+            Some(days) => Some(positive(&days, "STOCKROOM_RETENTION_DAYS")?),
+            None => None,
+        },
+        [flag, days] if flag == "--retention-days" => Some(positive(days, "--retention-days")?),
+        _ => {
+            return Err(Error::invalid(format!(
+                "unexpected arguments\n\n{PRUNE_HELP}"
+            )));
+        }
+    };
+    Ok(Command::Ops(OpsCommand::Prune {
+        db,
+        policy: retention_of(days),
+    }))
+}
+
+/// `None` (the default) → 30 days; `Some(0)` → keep everything.
+fn retention_of(days: Option<u64>) -> Option<RetentionPolicy> {
+    match days {
+        Some(0) => None,
+        Some(days) => Some(RetentionPolicy {
+            keep_ms: i64::try_from(days)
+                .unwrap_or(i64::MAX / DAY_MS)
+                .saturating_mul(DAY_MS),
+            ..RetentionPolicy::default()
+        }),
+        None => Some(RetentionPolicy::default()),
     }
 }
 

@@ -53,6 +53,24 @@ pub fn run(command: OpsCommand) -> Result<()> {
             }
             Ok(())
         }
+        OpsCommand::Prune { db, policy } => {
+            let Some(policy) = policy else {
+                println!("retention is off (--retention-days 0): nothing pruned");
+                return Ok(());
+            };
+            if !db.is_file() {
+                return Err(Error::invalid(format!("no store file at {}", db.display())));
+            }
+            let store = crate::db::Store::open(&db, crate::db::StoreOptions::default())?;
+            let pruned = super::retention::prune_expired(&store, Clock::System.now(), policy);
+            store.close();
+            let c = pruned?;
+            println!(
+                "pruned {} executions ({} steps) and {} events ({} deliveries) in {} write jobs",
+                c.executions, c.steps, c.events, c.deliveries, c.jobs
+            );
+            Ok(())
+        }
         OpsCommand::Verify { db, json } => {
             if !db.is_file() {
                 return Err(Error::invalid(format!("no store file at {}", db.display())));

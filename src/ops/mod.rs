@@ -15,7 +15,9 @@ pub mod backup;
 pub mod cli;
 pub mod folder;
 pub mod lock;
+pub mod pruner;
 pub mod restore;
+pub mod retention;
 pub mod verify;
 
 use crate::error::{Error, Result};
