@@ -11,7 +11,9 @@ use crate::fixture::{FixtureControl, SEEDED};
 use crate::fixture_cache::FixtureCache;
 use crate::flows::seed;
 use crate::flows::seed_files::{self, FixtureFiles};
-use crate::http::server::{RunningServer, serve};
+use crate::http::server::{HttpOptions, RunningServer, serve};
+use crate::metrics::Metrics;
+use crate::ops::lock::StoreLock;
 use std::net::TcpListener;
 use std::sync::Arc;
 
@@ -30,6 +32,10 @@ pub struct App {
     pub admin_emails: Vec<String>,
     /// Snapshots of a fixture store (the seeded state is saved as [`SEEDED`]).
     pub fixture: Option<Arc<FixtureControl>>,
+    /// The background pruner (file stores with retention on), stopped before the engine.
+    pruner: Option<crate::ops::pruner::Pruner>,
+    /// The store file's lock, held while serving (a restore refuses a locked store).
+    _store_lock: Option<StoreLock>,
 }
 
 /// Opens the store described by `config`.
@@ -53,6 +59,16 @@ pub fn open_store(config: &ServeConfig) -> Result<Store> {
 /// # Errors
 /// Store, migration, fixture or bind failures, each with a message for the operator.
 pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
+    // Taken before the file is opened, so a restore in progress is never served half-way.
+    let store_lock = match &config.db {
+        DbTarget::File(path) => Some(StoreLock::acquire(path)?),
+        DbTarget::Memory => None,
+    };
+    // Bound first: while migrations and recovery run, the port answers 503 (`/health/ready`
+    // says "not yet") instead of refusing connections.
+    let listener = TcpListener::bind((config.host.as_str(), config.port))
+        .map_err(|e| Error::invalid(format!("cannot bind {}:{}: {e}", config.host, config.port)))?;
+    let starting = crate::http::starting::answer_while_starting(&listener)?;
     let store = open_store(config)?;
     let control = config
         .fixture
@@ -68,11 +84,15 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
             builder = builder.route(route);
         }
     }
+    for route in crate::http::admin::backups::routes(config.ops.backup_dir.clone()) {
+        builder = builder.route(route);
+    }
+    let metrics = Arc::new(Metrics::default());
+    for route in crate::metrics::routes(metrics.clone(), config.ops.metrics_token.clone()) {
+        builder = builder.route(route);
+    }
     let builder = builder.auth(config.auth.clone());
-    // Bound before seeding: a fixture's images get URLs on the server's own address. No
-    // request is read before `serve`; early connections wait in the backlog.
-    let listener = TcpListener::bind((config.host.as_str(), config.port))
-        .map_err(|e| Error::invalid(format!("cannot bind {}:{}: {e}", config.host, config.port)))?;
+    // The listener was bound first: a fixture's images get URLs on the server's own address.
     let port = listener
         .local_addr()
         .map(|a| a.port())
@@ -84,13 +104,27 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         }
         _ => (builder.build(store)?, seed::SeedSummary::default()),
     };
-    let server = serve(engine.clone(), listener, config.http_options())?;
+    // Throwaway in-memory stores are never pruned.
+    let pruner = match (&config.db, config.ops.retention()) {
+        (DbTarget::File(_), Some(policy)) => {
+            Some(crate::ops::pruner::start(engine.clone(), policy)?)
+        }
+        _ => None,
+    };
+    starting.finish(&listener)?;
+    let options = HttpOptions {
+        metrics: Some(metrics),
+        ..config.http_options()
+    };
+    let server = serve(engine.clone(), listener, options)?;
     Ok(App {
         engine,
         server,
         publishable_keys: summary.publishable_keys,
         admin_emails: summary.admin_emails,
         fixture: control,
+        pruner,
+        _store_lock: store_lock,
     })
 }
 
@@ -175,7 +209,8 @@ fn read_fixture(
 
 impl App {
     /// Graceful stop: finish in-flight requests, then close the store.
-    pub fn shutdown(self) {
+    pub fn shutdown(mut self) {
+        drop(self.pruner.take());
         self.server.shutdown();
         self.engine.shutdown();
     }

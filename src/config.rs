@@ -10,6 +10,9 @@ use crate::modules::auth::AuthConfig;
 use std::path::PathBuf;
 use std::time::Duration;
 
+mod ops;
+pub use ops::{OpsCommand, OpsConfig};
+
 /// A parsed command.
 // Built once per process: boxing `ServeConfig` would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -50,6 +53,8 @@ pub enum Command {
         /// The admin's password (hashed before it is stored).
         password: String,
     },
+    /// `stockroom backup | restore | verify` (operations, [`ops`]).
+    Ops(OpsCommand),
     /// `--help` of a command (the text to print).
     Help(&'static str),
 }
@@ -102,6 +107,8 @@ pub struct ServeConfig {
     /// Directory of the seeded-image cache for in-memory fixture stores (`None`: always seed);
     /// see [`crate::fixture_cache`].
     pub fixture_cache: Option<PathBuf>,
+    /// Operations settings (backup folder).
+    pub ops: OpsConfig,
 }
 
 /// Email and/or password replacing the fixture's first admin user.
@@ -135,6 +142,8 @@ impl ServeConfig {
             max_connections: self.max_connections,
             cors: self.cors.clone(),
             access_log: self.access_log,
+            access_log_json: self.access_log && self.ops.access_log_json,
+            metrics: None,
         }
     }
 }
@@ -153,6 +162,10 @@ usage:
   stockroom export --db PATH > fixture.json
   stockroom workflows --db PATH [--state running|compensating|done|reverted|failed_compensation]
   stockroom user create --db PATH --email E --password P
+  stockroom backup --db PATH --to FILE [--method steps|vacuum]
+  stockroom restore --from FILE --db PATH
+  stockroom verify --db PATH [--json]
+  stockroom prune --db PATH [--retention-days N]
   stockroom <command> --help
 ";
 
@@ -175,6 +188,14 @@ const SERVE_HELP: &str = "stockroom serve: run the HTTP server
                        limit allows); beyond it new connections wait in the listen backlog
   --quiet              no access log
   --test-control       mount /test-control/* (reset, snapshots, clock); only with --demo/--fixture
+  --backup-dir DIR     folder POST /admin/backups writes into (env STOCKROOM_BACKUP_DIR)
+  --metrics-token T    bearer token /metrics requires (env STOCKROOM_METRICS_TOKEN, 16+
+                       characters); without one, /metrics answers loopback clients only
+  --access-log FORMAT  text (default) or json: one JSON object per request (env
+                       STOCKROOM_ACCESS_LOG); never a query string or a header
+  --retention-days N   keep finished workflow executions and delivered events N days
+                       (env STOCKROOM_RETENTION_DAYS, default 30, 0 = forever); file stores
+                       are pruned in the background, a minute after start then hourly
   --no-fixture-cache   always migrate and seed (env STOCKROOM_FIXTURE_CACHE=off; or =DIR to move
                        the cache of seeded fixture images from ~/.cache/stockroom/fixtures)
 CORS origins (comma-separated): STORE_CORS, ADMIN_CORS, AUTH_CORS.
@@ -213,6 +234,10 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         "export" => help(EXPORT_HELP).map_or_else(|| parse_export(rest, env), Ok),
         "workflows" => help(WORKFLOWS_HELP).map_or_else(|| parse_workflows(rest, env), Ok),
         "user" => help(USER_HELP).map_or_else(|| parse_user(rest, env), Ok),
+        "backup" => help(ops::BACKUP_HELP).map_or_else(|| ops::parse_backup(rest, env), Ok),
+        "restore" => help(ops::RESTORE_HELP).map_or_else(|| ops::parse_restore(rest, env), Ok),
+        "verify" => help(ops::VERIFY_HELP).map_or_else(|| ops::parse_verify(rest, env), Ok),
+        "prune" => help(ops::PRUNE_HELP).map_or_else(|| ops::parse_prune(rest, env), Ok),
         other => Err(Error::invalid(format!(
             "unknown command '{other}'\n\n{USAGE}"
         ))),
@@ -258,6 +283,7 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
             Some(dir) if !dir.is_empty() => Some(PathBuf::from(dir)),
             _ => crate::fixture_cache::FixtureCache::default_dir(env),
         },
+        ops: OpsConfig::from_env(env)?,
     };
     let mut db = env("STOCKROOM_DB").map(PathBuf::from);
     let mut memory = false;
@@ -294,6 +320,7 @@ fn parse_serve(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<
             "--quiet" => config.access_log = false,
             "--test-control" => config.test_control = true,
             "--no-fixture-cache" => config.fixture_cache = None,
+            other if config.ops.take_flag(other, &mut value)? => {}
             other => {
                 return Err(Error::invalid(format!(
                     "unknown flag '{other}' for serve\n\n{SERVE_HELP}"

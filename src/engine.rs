@@ -267,7 +267,7 @@ impl EngineBuilder {
 
     /// Every module the store needs: the engine's own tables, the registered modules, the
     /// links' tables.
-    fn all_modules(&self) -> Vec<Module> {
+    pub fn all_modules(&self) -> Vec<Module> {
         let mut all = vec![
             schema_module(),
             crate::workflow::module(),

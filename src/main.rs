@@ -75,6 +75,7 @@ fn run(command: Command) -> Result<()> {
             Ok(())
         }
         Command::Export { db } => export(&db),
+        Command::Ops(command) => stockroom::ops::cli::run(command),
         Command::UserCreate {
             db,
             email,

@@ -127,5 +127,6 @@ fn config(fixture: &Path) -> ServeConfig {
         auth: AuthConfig::dev(),
         admin_override: Default::default(),
         fixture_cache: None,
+        ops: Default::default(),
     }
 }

@@ -295,6 +295,14 @@ impl Store {
         self.inner.writer.queued()
     }
 
+    /// The store file, for a file store (backups open a connection of their own to it).
+    pub fn file_path(&self) -> Option<&Path> {
+        match &self.inner.location {
+            Location::File(path) => Some(path),
+            Location::Memory(_) => None,
+        }
+    }
+
     /// Whether this store lives in memory (fixtures and tests).
     pub fn is_memory(&self) -> bool {
         matches!(self.inner.location, Location::Memory(_))

@@ -186,6 +186,68 @@ pub fn pending(conn: &Connection, modules: &[Module]) -> Result<Vec<String>> {
     Ok(missing)
 }
 
+/// What a store's migration ledger says against the migrations a build knows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MigrationAudit {
+    /// Whether the store has a ledger at all (a Stockroom store does from its first start).
+    pub ledger: bool,
+    /// Applied migrations whose recorded checksum differs from this build's text
+    /// (`module/name: recorded → now`): the schema is not the one the code expects.
+    pub changed: Vec<String>,
+    /// Migrations of this build the store has not applied (an older store; `migrate` or
+    /// `serve` applies them).
+    pub pending: Vec<String>,
+    /// Recorded migrations this build does not know (a custom module's, or a newer build's).
+    pub unknown: Vec<String>,
+}
+
+/// Compares the ledger in `conn` with `modules`' migrations (for `stockroom verify` and
+/// backups: a copy is only good if its schema is the one its code recorded).
+///
+/// # Errors
+/// Database failures.
+pub fn audit(conn: &Connection, modules: &[Module]) -> Result<MigrationAudit> {
+    let ledger: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE name = 'schema_migration')",
+        [],
+        |r| r.get(0),
+    )?;
+    let mut audit = MigrationAudit {
+        ledger,
+        ..MigrationAudit::default()
+    };
+    if !ledger {
+        return Ok(audit);
+    }
+    let mut known = BTreeSet::new();
+    for module in modules {
+        for migration in &module.migrations {
+            known.insert((module.name.clone(), migration.name.to_string()));
+            let now = checksum(&migration.sql);
+            match recorded_checksum(conn, module, migration)? {
+                None => audit
+                    .pending
+                    .push(format!("{}/{}", module.name, migration.name)),
+                Some(recorded) if recorded != now => audit.changed.push(format!(
+                    "{}/{}: {recorded} recorded, {now} in this build",
+                    module.name, migration.name
+                )),
+                Some(_) => {}
+            }
+        }
+    }
+    let mut stmt =
+        conn.prepare("SELECT module, name FROM schema_migration ORDER BY module, name")?;
+    let recorded = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+    for row in recorded {
+        let (module, name) = row?;
+        if !known.contains(&(module.clone(), name.clone())) {
+            audit.unknown.push(format!("{module}/{name}"));
+        }
+    }
+    Ok(audit)
+}
+
 /// The checksum recorded when `migration` of `module` was applied, if it was.
 fn recorded_checksum(
     conn: &Connection,

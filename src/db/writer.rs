@@ -113,12 +113,28 @@ pub struct WriterStats {
     pub commits: u64,
     /// Jobs run (succeeded or failed).
     pub jobs: u64,
+    /// Batches by size: `batch_sizes[i]` counts batches of at most
+    /// [`BATCH_SIZE_BOUNDS`]`[i]` jobs (and more than the bound before it).
+    pub batch_sizes: [u64; BATCH_SIZE_BOUNDS.len()],
 }
+
+/// Upper bounds of the batch-size buckets of [`WriterStats::batch_sizes`] (the last takes
+/// everything larger, up to the store's `max_batch`).
+pub const BATCH_SIZE_BOUNDS: [u64; 7] = [1, 2, 4, 8, 16, 32, 64];
 
 #[derive(Default)]
 struct Counters {
     commits: AtomicU64,
     jobs: AtomicU64,
+    batch_sizes: [AtomicU64; BATCH_SIZE_BOUNDS.len()],
+}
+
+/// The bucket of a batch of `len` jobs: the first bound ≥ `len`, else the last.
+fn batch_bucket(len: usize) -> usize {
+    BATCH_SIZE_BOUNDS
+        .iter()
+        .position(|&bound| len as u64 <= bound)
+        .unwrap_or(BATCH_SIZE_BOUNDS.len() - 1)
 }
 
 /// The store's handle on its writer thread.
@@ -192,6 +208,9 @@ impl WriterHandle {
         WriterStats {
             commits: self.counters.commits.load(Ordering::Relaxed),
             jobs: self.counters.jobs.load(Ordering::Relaxed),
+            batch_sizes: std::array::from_fn(|i| {
+                self.counters.batch_sizes[i].load(Ordering::Relaxed)
+            }),
         }
     }
 
@@ -247,6 +266,7 @@ fn writer_loop(
                 counters
                     .jobs
                     .fetch_add(batch.len() as u64, Ordering::Relaxed);
+                counters.batch_sizes[batch_bucket(batch.len())].fetch_add(1, Ordering::Relaxed);
                 if run_batch(&conn, batch) {
                     counters.commits.fetch_add(1, Ordering::Relaxed);
                 }

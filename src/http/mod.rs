@@ -22,6 +22,7 @@ pub mod router;
 pub mod routes;
 pub mod server;
 pub mod session;
+pub mod starting;
 pub mod static_files;
 pub mod store;
 pub mod test_control;

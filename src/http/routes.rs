@@ -14,6 +14,19 @@ pub fn core_routes() -> Vec<Route> {
     )];
     routes.push(Route::new(
         "GET",
+        "/health/ready",
+        Access::Public,
+        "Readiness probe: 200 once the store is migrated and recovered and answers reads \
+         (503 from the starting responder before that)",
+        |engine, _| {
+            engine.store().read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))?;
+            Ok(Response::json(
+                serde_json::json!({"status": "ready", "writer_queue": engine.store().queued_writes()}),
+            ))
+        },
+    ));
+    routes.push(Route::new(
+        "GET",
         "/openapi.json",
         Access::Public,
         "This API as an OpenAPI 3 document",

@@ -7,9 +7,10 @@
 //! stops accepting, lets in-flight requests finish, and joins the workers.
 
 use super::cors::CorsConfig;
-use super::{Body, Request, Response, auth, query};
+use super::{Body, Request, Response, Route, auth, query};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::metrics::Metrics;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -38,6 +39,10 @@ pub struct HttpOptions {
     pub cors: CorsConfig,
     /// Print one access-log line per request to stderr.
     pub access_log: bool,
+    /// Write the access log as one JSON object per line (`--access-log json`).
+    pub access_log_json: bool,
+    /// Request counters for `/metrics` (`None`: not counted).
+    pub metrics: Option<Arc<Metrics>>,
 }
 
 impl Default for HttpOptions {
@@ -50,6 +55,8 @@ impl Default for HttpOptions {
             max_connections: crate::config::DEFAULT_MAX_CONNECTIONS,
             cors: CorsConfig::default(),
             access_log: true,
+            access_log_json: false,
+            metrics: None,
         }
     }
 }
@@ -85,6 +92,9 @@ pub fn serve(engine: Engine, listener: TcpListener, options: HttpOptions) -> Res
     };
     let http = tiny_http::Server::from_listener_with_limits(listener, None, limits)
         .map_err(|e| Error::Internal(format!("http server: {e}")))?;
+    if let Some(metrics) = &options.metrics {
+        metrics.install(engine.router());
+    }
     let http = Arc::new(http);
     let stopping = Arc::new(AtomicBool::new(false));
     let options = Arc::new(options);
@@ -155,13 +165,16 @@ fn handle(engine: &Engine, mut raw: tiny_http::Request, options: &HttpOptions, a
     let url = raw.url().to_string();
     let (path, query_string) = url.split_once('?').unwrap_or((url.as_str(), ""));
     let origin = header_value(&raw, "origin");
+    let mut matched = None;
     let response = if method == "OPTIONS" {
         preflight(options, path, origin.as_deref())
     } else {
         let outcome = build_request(&mut raw, &method, path, query_string, options).and_then(
             |mut request| {
                 request.local_addr = Some(addr);
-                dispatch(engine, request)
+                let (outcome, route) = dispatch(engine, request);
+                matched = route;
+                outcome
             },
         );
         let mut response = outcome.unwrap_or_else(|e| Response::from_error(&e));
@@ -172,11 +185,21 @@ fn handle(engine: &Engine, mut raw: tiny_http::Request, options: &HttpOptions, a
     };
     let status = response.status;
     let _ = raw.respond(to_tiny(response));
-    if options.access_log {
-        eprintln!(
-            "{method} {path} {status} {}us",
-            started.elapsed().as_micros()
-        );
+    let elapsed = started.elapsed();
+    let route = matched.map(|r| (r.method, r.pattern.as_str()));
+    if let Some(metrics) = &options.metrics {
+        metrics.record(route, status, elapsed);
+    }
+    if options.access_log_json {
+        // The path only: never the query string or a header (they carry tokens).
+        let line = serde_json::json!({
+            "time": engine.clock().now_iso(), "method": method, "path": path,
+            "route": route.map(|(_, pattern)| pattern), "status": status,
+            "duration_us": u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
+        });
+        eprintln!("{line}");
+    } else if options.access_log {
+        eprintln!("{method} {path} {status} {}us", elapsed.as_micros());
     }
 }
 
@@ -213,14 +236,21 @@ fn preflight(options: &HttpOptions, path: &str, origin: Option<&str>) -> Respons
     response
 }
 
-/// Route lookup, access check, and the handler under `catch_unwind`.
-fn dispatch(engine: &Engine, mut request: Request) -> Result<Response> {
-    let (route, params) = engine.router().find(&request.method, &request.path)?;
+/// Route lookup, access check, and the handler under `catch_unwind`; with the route matched
+/// (for the metrics), if any.
+fn dispatch(engine: &Engine, mut request: Request) -> (Result<Response>, Option<&Route>) {
+    let (route, params) = match engine.router().find(&request.method, &request.path) {
+        Ok(found) => found,
+        Err(e) => return (Err(e), None),
+    };
     request.params = params;
-    auth::authorize(engine, &mut request, route.access)?;
+    if let Err(e) = auth::authorize(engine, &mut request, route.access) {
+        return (Err(e), Some(route));
+    }
     let handler = route.handler().clone();
-    catch_unwind(AssertUnwindSafe(|| handler(engine, &request)))
-        .unwrap_or_else(|_| Err(Error::Internal("handler panicked".into())))
+    let outcome = catch_unwind(AssertUnwindSafe(|| handler(engine, &request)))
+        .unwrap_or_else(|_| Err(Error::Internal("handler panicked".into())));
+    (outcome, Some(route))
 }
 
 /// Reads headers, query and a bounded body into a [`Request`].

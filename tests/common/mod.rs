@@ -52,6 +52,7 @@ pub fn config() -> ServeConfig {
         auth: stockroom::modules::auth::AuthConfig::dev(),
         admin_override: Default::default(),
         fixture_cache: None,
+        ops: Default::default(),
     }
 }
 

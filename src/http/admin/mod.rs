@@ -3,6 +3,7 @@
 
 pub mod api_keys;
 pub mod auth_throttle;
+pub mod backups;
 pub mod campaigns;
 pub mod catalog_routes;
 pub mod channels;

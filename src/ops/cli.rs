@@ -1,0 +1,116 @@
+//! The binary's `backup`, `restore` and `verify` commands: open, call [`super`], print.
+//! Results go to stdout, progress (on a terminal only) and notes to stderr.
+
+use super::backup::{Progress, backup_file};
+use super::restore::restore;
+use super::verify::verify;
+use crate::clock::{Clock, format_iso8601};
+use crate::config::OpsCommand;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use rusqlite::{Connection, OpenFlags};
+use std::io::{IsTerminal, Write};
+
+/// Runs one operations command.
+///
+/// # Errors
+/// The command's failure; for `verify`, a store that is not sound.
+pub fn run(command: OpsCommand) -> Result<()> {
+    let modules = Engine::builder().all_modules();
+    match command {
+        OpsCommand::Backup {
+            db,
+            to,
+            method,
+            pages_per_step,
+            pause_ms,
+        } => {
+            let options = OpsCommand::backup_options(method, pages_per_step, pause_ms);
+            let mut show = progress_printer();
+            let report = backup_file(&db, &to, &modules, &options, &mut show)?;
+            println!(
+                "backed up {} to {}: {} bytes in {} ms ({} steps), verified in {} ms",
+                db.display(),
+                report.file.display(),
+                report.bytes,
+                report.copy_ms,
+                report.steps,
+                report.verify_ms
+            );
+            Ok(())
+        }
+        OpsCommand::Restore { from, db } => {
+            let label = format_iso8601(Clock::System.now()).replace(':', "-");
+            let report = restore(&from, &db, &modules, &label)?;
+            println!(
+                "restored {} from {} ({} bytes)",
+                db.display(),
+                from.display(),
+                report.bytes
+            );
+            for aside in &report.kept_aside {
+                println!("kept the old file as {}", aside.display());
+            }
+            Ok(())
+        }
+        OpsCommand::Prune { db, policy } => {
+            let Some(policy) = policy else {
+                println!("retention is off (--retention-days 0): nothing pruned");
+                return Ok(());
+            };
+            if !db.is_file() {
+                return Err(Error::invalid(format!("no store file at {}", db.display())));
+            }
+            let store = crate::db::Store::open(&db, crate::db::StoreOptions::default())?;
+            let pruned = super::retention::prune_expired(&store, Clock::System.now(), policy);
+            store.close();
+            let c = pruned?;
+            println!(
+                "pruned {} executions ({} steps) and {} events ({} deliveries) in {} write jobs",
+                c.executions, c.steps, c.events, c.deliveries, c.jobs
+            );
+            Ok(())
+        }
+        OpsCommand::Verify { db, json } => {
+            if !db.is_file() {
+                return Err(Error::invalid(format!("no store file at {}", db.display())));
+            }
+            let conn = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)?;
+            let report = verify(&conn, &modules)?;
+            if json {
+                println!("{}", serde_json::to_string(&report)?);
+            } else {
+                for line in report.problems().iter().chain(&report.notes()) {
+                    println!("{line}");
+                }
+            }
+            if report.is_sound() {
+                eprintln!("{}: sound", db.display());
+                Ok(())
+            } else {
+                Err(Error::UnexpectedState(format!(
+                    "{} is not sound ({} problem(s))",
+                    db.display(),
+                    report.problems().len()
+                )))
+            }
+        }
+    }
+}
+
+/// Percent done on stderr, on a terminal only (logs and pipes stay quiet).
+fn progress_printer() -> impl FnMut(Progress) {
+    let terminal = std::io::stderr().is_terminal();
+    let mut shown = u64::MAX;
+    move |p: Progress| {
+        let percent = (p.copied * 100).checked_div(p.total).unwrap_or(100);
+        if terminal && percent != shown {
+            shown = percent;
+            let mut err = std::io::stderr().lock();
+            let _ = write!(err, "\rcopying: {percent:3}% of {} pages", p.total);
+            if p.copied == p.total {
+                let _ = writeln!(err);
+            }
+        }
+    }
+}

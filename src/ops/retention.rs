@@ -1,0 +1,288 @@
+//! Retention: the workflow journal and the event outbox grow with every order (about half of
+//! the bytes an order writes) and are needed only while their work is unfinished, or for a
+//! while after as a record. [`prune_expired`] deletes, in small write jobs:
+//!
+//! * executions `done` or `reverted` last updated before the cutoff, with their steps — an
+//!   idempotency key is remembered for the retention period, after which a repeat of the
+//!   same request is judged by the data (a completed cart refuses completion);
+//! * outbox events created before the cutoff that the dispatcher has fanned out and whose
+//!   every delivery is `done`, with those deliveries.
+//!
+//! `running`, `compensating` and `failed_compensation` executions and events with a pending
+//! or dead delivery are never touched: they are unfinished, or wait for an operator.
+//! Each job deletes at most [`RetentionPolicy::batch`] executions or events, so a checkout
+//! queued behind it waits for one small job, never for the whole pruning.
+
+use crate::clock::{Millis, format_iso8601};
+use crate::db::Store;
+use crate::error::Result;
+use rusqlite::Connection;
+use serde::Serialize;
+
+/// A day in milliseconds.
+pub const DAY_MS: Millis = 24 * 60 * 60 * 1000;
+
+/// What is kept, and how much one write job may delete.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetentionPolicy {
+    /// Finished work older than this is deleted.
+    pub keep_ms: Millis,
+    /// Most executions (or events) deleted by one write job.
+    pub batch: usize,
+}
+
+impl Default for RetentionPolicy {
+    fn default() -> Self {
+        RetentionPolicy {
+            keep_ms: 30 * DAY_MS,
+            batch: 200,
+        }
+    }
+}
+
+/// Rows deleted by [`prune_expired`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct PruneCounts {
+    /// `workflow_execution` rows.
+    pub executions: u64,
+    /// `workflow_step` rows.
+    pub steps: u64,
+    /// `event_outbox` rows.
+    pub events: u64,
+    /// `event_delivery` rows.
+    pub deliveries: u64,
+    /// Write jobs used.
+    pub jobs: u64,
+}
+
+/// Deletes what `policy` no longer keeps at `now`, one bounded write job at a time, until
+/// nothing expired is left.
+///
+/// # Errors
+/// A write failed (what earlier jobs deleted stays deleted).
+pub fn prune_expired(store: &Store, now: Millis, policy: RetentionPolicy) -> Result<PruneCounts> {
+    let cutoff = format_iso8601(now.saturating_sub(policy.keep_ms));
+    let batch = policy.batch.max(1);
+    let mut total = PruneCounts::default();
+    loop {
+        let cut = cutoff.clone();
+        let (executions, steps) = store.write(move |tx| prune_executions(tx, &cut, batch))?;
+        total.executions += executions;
+        total.steps += steps;
+        total.jobs += 1;
+        if executions < batch as u64 {
+            break;
+        }
+    }
+    loop {
+        let cut = cutoff.clone();
+        let (events, deliveries) = store.write(move |tx| prune_events(tx, &cut, batch))?;
+        total.events += events;
+        total.deliveries += deliveries;
+        total.jobs += 1;
+        if events < batch as u64 {
+            break;
+        }
+    }
+    Ok(total)
+}
+
+/// One job's worth of finished executions. Scanned in rowid order through the status
+/// index, so the oldest come first.
+fn prune_executions(conn: &Connection, cutoff: &str, batch: usize) -> Result<(u64, u64)> {
+    let ids: Vec<String> = conn
+        .prepare_cached(
+            "SELECT id FROM workflow_execution
+             WHERE status IN ('done', 'reverted') AND updated_at < ?1 LIMIT ?2",
+        )?
+        .query_map(rusqlite::params![cutoff, batch as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let (mut executions, mut steps) = (0, 0);
+    for id in &ids {
+        steps += conn
+            .prepare_cached("DELETE FROM workflow_step WHERE execution_id = ?1")?
+            .execute([id])? as u64;
+        executions += conn
+            .prepare_cached("DELETE FROM workflow_execution WHERE id = ?1")?
+            .execute([id])? as u64;
+    }
+    Ok((executions, steps))
+}
+
+/// One job's worth of delivered events, oldest first.
+fn prune_events(conn: &Connection, cutoff: &str, batch: usize) -> Result<(u64, u64)> {
+    let seqs: Vec<i64> = conn
+        .prepare_cached(
+            "SELECT o.seq FROM event_outbox o
+             WHERE o.seq <= (SELECT last_seq FROM event_cursor) AND o.created_at < ?1
+               AND NOT EXISTS (SELECT 1 FROM event_delivery d
+                               WHERE d.event_seq = o.seq AND d.status <> 'done')
+             ORDER BY o.seq LIMIT ?2",
+        )?
+        .query_map(rusqlite::params![cutoff, batch as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    let (mut events, mut deliveries) = (0, 0);
+    for seq in &seqs {
+        deliveries += conn
+            .prepare_cached("DELETE FROM event_delivery WHERE event_seq = ?1")?
+            .execute([seq])? as u64;
+        events += conn
+            .prepare_cached("DELETE FROM event_outbox WHERE seq = ?1")?
+            .execute([seq])? as u64;
+    }
+    Ok((events, deliveries))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::db::StoreOptions;
+    use crate::db::module::{migrate, schema_module};
+
+    const NOW: Millis = 1_800_000_000_000;
+
+    fn at_days_ago(days: i64) -> String {
+        format_iso8601(NOW - days * DAY_MS)
+    }
+
+    /// Executions `(id, status, days ago)` with two steps each; events `(seq, days ago,
+    /// delivery statuses)`; the cursor at `fanned_out`.
+    fn store(
+        executions: &[(&str, &str, i64)],
+        events: &[(i64, i64, &[&str])],
+        fanned_out: i64,
+    ) -> Store {
+        let store = Store::memory(StoreOptions::default()).unwrap();
+        let modules = vec![
+            schema_module(),
+            crate::workflow::module(),
+            crate::events::module(),
+        ];
+        let executions: Vec<(String, String, String)> = executions
+            .iter()
+            .map(|(id, s, d)| (id.to_string(), s.to_string(), at_days_ago(*d)))
+            .collect();
+        let events: Vec<(i64, String, Vec<String>)> = events
+            .iter()
+            .map(|(seq, d, ds)| {
+                (
+                    *seq,
+                    at_days_ago(*d),
+                    ds.iter().map(|s| s.to_string()).collect(),
+                )
+            })
+            .collect();
+        store
+            .write(move |tx| {
+                migrate(tx, &modules, &at_days_ago(400))?;
+                for (id, status, at) in &executions {
+                    tx.execute(
+                        "INSERT INTO workflow_execution (id, workflow, status, input, created_at, updated_at)
+                         VALUES (?1, 'w', ?2, '{}', ?3, ?3)",
+                        rusqlite::params![id, status, at],
+                    )?;
+                    for idx in 0..2 {
+                        tx.execute(
+                            "INSERT INTO workflow_step (execution_id, idx, name, kind, status, started_at, updated_at)
+                             VALUES (?1, ?2, 's', 'local', 'done', ?3, ?3)",
+                            rusqlite::params![id, idx, at],
+                        )?;
+                    }
+                }
+                for (seq, at, deliveries) in &events {
+                    tx.execute(
+                        "INSERT INTO event_outbox (seq, id, name, data, created_at) VALUES (?1, ?2, 'e', '{}', ?3)",
+                        rusqlite::params![seq, format!("evt_{seq}"), at],
+                    )?;
+                    for (i, status) in deliveries.iter().enumerate() {
+                        tx.execute(
+                            "INSERT INTO event_delivery (event_seq, subscriber, event_name, status) VALUES (?1, ?2, 'e', ?3)",
+                            rusqlite::params![seq, format!("sub{i}"), status],
+                        )?;
+                    }
+                }
+                tx.execute("UPDATE event_cursor SET last_seq = ?1", [fanned_out])?;
+                Ok(())
+            })
+            .unwrap();
+        store
+    }
+
+    fn ids(store: &Store, sql: &'static str) -> Vec<String> {
+        store
+            .read(move |c| {
+                let mut stmt = c.prepare(sql)?;
+                let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn only_finished_work_older_than_the_cutoff_goes_in_bounded_jobs() {
+        let store = store(
+            &[
+                ("old_done_1", "done", 40),
+                ("old_done_2", "done", 31),
+                ("old_reverted", "reverted", 90),
+                ("recent_done", "done", 29),
+                ("old_running", "running", 60),
+                ("old_stuck", "failed_compensation", 60),
+                ("old_compensating", "compensating", 60),
+            ],
+            &[
+                (1, 40, &["done", "done"]),
+                (2, 40, &["done", "dead"]),
+                (3, 40, &["pending"]),
+                (4, 40, &[]),
+                (5, 10, &["done"]),
+                (6, 40, &[]),
+            ],
+            5,
+        );
+        let policy = RetentionPolicy {
+            batch: 1,
+            ..RetentionPolicy::default()
+        };
+        let counts = prune_expired(&store, NOW, policy).unwrap();
+        assert_eq!(
+            (
+                counts.executions,
+                counts.steps,
+                counts.events,
+                counts.deliveries
+            ),
+            (3, 6, 2, 2)
+        );
+        assert_eq!(
+            counts.jobs,
+            3 + 1 + 2 + 1,
+            "one execution or event per job, then an empty one each"
+        );
+        assert_eq!(
+            ids(&store, "SELECT id FROM workflow_execution ORDER BY id"),
+            vec![
+                "old_compensating",
+                "old_running",
+                "old_stuck",
+                "recent_done"
+            ]
+        );
+        let steps = ids(
+            &store,
+            "SELECT DISTINCT execution_id FROM workflow_step ORDER BY 1",
+        );
+        assert_eq!(steps.len(), 4, "no orphaned steps: {steps:?}");
+        // 1 (all done) and 4 (no subscriber) went; 2 (a dead letter), 3 (pending),
+        // 5 (recent) and 6 (not fanned out yet) stay.
+        assert_eq!(
+            ids(&store, "SELECT id FROM event_outbox ORDER BY seq"),
+            vec!["evt_2", "evt_3", "evt_5", "evt_6"]
+        );
+        assert_eq!(
+            prune_expired(&store, NOW, policy).unwrap().executions,
+            0,
+            "idempotent"
+        );
+    }
+}
