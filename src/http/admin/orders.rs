@@ -141,7 +141,7 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
 
 /// Runs a workflow under the request's `Idempotency-Key`, scoped to the path (as the store
 /// routes do) so one key reused on another order or payment never replays that one's answer.
-pub(super) fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
+pub(crate) fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
     let key = request
         .header("idempotency-key")
         .map(|k| format!("{}:{k}", request.path));

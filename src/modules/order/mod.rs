@@ -7,7 +7,9 @@ pub mod changes;
 pub mod changes_admin;
 pub mod items;
 pub mod manage;
+pub mod return_actions;
 pub mod return_reason;
+pub mod returns;
 pub mod shipping;
 
 pub use items::LineItem;
@@ -31,6 +33,7 @@ pub fn module() -> Module {
         .migration(migration!("order", "0004_adjustments.sql"))
         .migration(migration!("order", "0005_return_reason.sql"))
         .migration(migration!("order", "0006_order_change_flags.sql"))
+        .migration(migration!("order", "0007_return.sql"))
 }
 
 /// An order as stored.
