@@ -7,6 +7,8 @@ pub mod edits;
 pub mod fulfill;
 pub mod manage;
 pub mod payments;
+pub mod return_shipping;
+pub mod return_store;
 pub mod returns;
 pub mod returns_receive;
 pub mod shipping_options;

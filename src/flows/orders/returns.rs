@@ -13,17 +13,17 @@
 //! `refund_amount`, which the order summary subtracts from the order total.
 
 use super::fulfill::fulfilled_quantities;
+use super::{return_shipping, return_store};
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::flows::links;
-use crate::modules::fulfillment::{self as options, records};
+use crate::modules::fulfillment::records;
 use crate::modules::order::changes::{self, ChangeAction, NewAction, NewChange, OrderChange};
 use crate::modules::order::return_actions::{self, RETURN_ITEM, SHIPPING_ADD};
 use crate::modules::order::returns::{self, NewReturn, Return};
 use crate::modules::order::{self, LineItem, Order, admin as order_admin, return_reason};
 use crate::modules::stock_location;
-use crate::money;
 use crate::totals::Line;
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use rusqlite::Connection;
@@ -45,12 +45,24 @@ pub fn workflows() -> Vec<Workflow> {
         one("request-item-return", request_items_step),
         one("update-request-item-return", update_item_step),
         one("remove-item-return-action", remove_item_step),
-        one("create-return-shipping-method", add_shipping_step),
-        one("update-return-shipping-method", update_shipping_step),
-        one("remove-return-shipping-method", remove_shipping_step),
+        one(
+            "create-return-shipping-method",
+            return_shipping::add_shipping_step,
+        ),
+        one(
+            "update-return-shipping-method",
+            return_shipping::update_shipping_step,
+        ),
+        one(
+            "remove-return-shipping-method",
+            return_shipping::remove_shipping_step,
+        ),
         one("confirm-return-request", confirm_step),
         one("cancel-return-request", cancel_request_step),
-        one("create-complete-return-order", store_return_step),
+        one(
+            "create-complete-return-order",
+            return_store::store_return_step,
+        ),
     ]
     .into_iter()
     .chain(super::returns_receive::workflows())
@@ -108,7 +120,7 @@ pub(super) fn change_action(
         })
 }
 
-fn ensure_open(found: &Return) -> Result<()> {
+pub(super) fn ensure_open(found: &Return) -> Result<()> {
     returns::ensure_not_closed(found)?;
     if found.status != "open" {
         return Err(Error::invalid(format!(
@@ -147,7 +159,7 @@ pub fn units_value(line: &LineItem, units: i64) -> Result<i64> {
 }
 
 /// The location of the order's first live fulfillment: where its items left from.
-fn fulfillment_location(conn: &Connection, order_id: &str) -> Result<Option<String>> {
+pub(super) fn fulfillment_location(conn: &Connection, order_id: &str) -> Result<Option<String>> {
     for id in links::order_fulfillment().rights_of(conn, order_id)? {
         let found = records::retrieve(conn, &id)?;
         if found.canceled_at.is_none() {
@@ -384,99 +396,6 @@ fn remove_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     Ok(done(&found))
 }
 
-/// The minor units of a sent major-unit amount, never negative.
-fn amount_of(value: &Value, currency: &str) -> Result<Option<i64>> {
-    if value.is_null() {
-        return Ok(None);
-    }
-    money::parse_major_non_negative(value, currency)
-        .map(Some)
-        .map_err(|e| Error::invalid(format!("custom_amount: {e}")))
-}
-
-/// Adds the return's SHIPPING_ADD action: the option must be a return option; its price
-/// for the order (or `custom_amount`, staff only) is what the customer pays for it.
-pub(super) fn add_shipping(
-    tx: &Tx,
-    ctx: &Ctx,
-    found: &Return,
-    owner: &Order,
-    option_id: &str,
-    custom_amount: &Value,
-) -> Result<()> {
-    ensure_open(found)?;
-    let change = active_change(tx, found, REQUEST)?;
-    let option = options::retrieve_option(tx, option_id)?;
-    if !option.rule_allows("is_return", "true") || option.rule_allows("is_return", "false") {
-        return Err(Error::invalid(format!(
-            "Shipping option {option_id} is not a return shipping option"
-        )));
-    }
-    let amount = match amount_of(custom_amount, &owner.currency_code)? {
-        Some(a) => a,
-        None => options::price_for(&option, &owner.currency_code, owner.region_id.as_deref())
-            .map(|p| p.amount)
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "Shipping option {option_id} has no price in {}",
-                    owner.currency_code
-                ))
-            })?,
-    };
-    let action = NewAction {
-        action: SHIPPING_ADD.into(),
-        reference: Some("order_shipping_method".into()),
-        reference_id: None,
-        details: json!({"shipping_option_id": option.id, "name": option.name, "return_id": found.id}),
-        amount: Some(amount),
-        internal_note: None,
-        return_id: Some(found.id.clone()),
-    };
-    changes::add_action(tx, ctx, &change, &action)?;
-    Ok(())
-}
-
-fn add_shipping_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, owner) = load(tx, text(step, "return_id").unwrap_or_default())?;
-    let option = text(step, "shipping_option_id").unwrap_or_default();
-    add_shipping(
-        tx,
-        step.engine.ctx(),
-        &found,
-        &owner,
-        option,
-        &step.input["custom_amount"],
-    )?;
-    Ok(done(&found))
-}
-
-fn update_shipping_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, owner) = load(tx, text(step, "return_id").unwrap_or_default())?;
-    ensure_open(&found)?;
-    let action_id = text(step, "action_id").unwrap_or_default();
-    let action = change_action(tx, &found, REQUEST, action_id, &[SHIPPING_ADD])?;
-    let amount = amount_of(&step.input["custom_amount"], &owner.currency_code)?.or(action.amount);
-    let note = note_of(step, &action);
-    changes::update_action(
-        tx,
-        step.engine.ctx(),
-        &action,
-        &action.details,
-        amount,
-        note.as_deref(),
-    )?;
-    Ok(done(&found))
-}
-
-fn remove_shipping_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, _) = load(tx, text(step, "return_id").unwrap_or_default())?;
-    ensure_open(&found)?;
-    let action_id = text(step, "action_id").unwrap_or_default();
-    let action = change_action(tx, &found, REQUEST, action_id, &[SHIPPING_ADD])?;
-    changes::delete_action(tx, step.engine.ctx(), &action)?;
-    Ok(done(&found))
-}
-
 /// Confirms the request: its actions become the return's items and shipping, the return is
 /// `requested` with its `refund_amount`, and `order.return_requested` is emitted.
 pub(super) fn confirm(
@@ -562,49 +481,4 @@ fn cancel_request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     changes::cancel(tx, ctx, &change.id, text(step, "canceled_by"))?;
     returns::delete_open(tx, ctx, &found.id)?;
     Ok(done(&found))
-}
-
-/// `POST /store/returns`: begin, items, the return shipping option, confirm — in one write
-/// job. Input `{order_id, items, return_shipping: {option_id}, location_id?, note?,
-/// customer_id?}`; the customer's `price` is never used (they would set their own).
-fn store_return_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let ctx = step.engine.ctx();
-    let owner = order::retrieve(tx, text(step, "order_id").unwrap_or_default())?;
-    check_store_owner(tx, &owner, text(step, "customer_id"))?;
-    let mut input = step.input.clone();
-    input["created_by"] = json!(text(step, "customer_id"));
-    let found = begin(tx, ctx, &input)?;
-    let items: Vec<Value> = step.input["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|i| {
-            let mut i = i.clone();
-            if i.get("note").is_none() {
-                i["note"] = step.input["note"].clone();
-            }
-            i
-        })
-        .collect();
-    add_items(tx, ctx, &found, &owner, &items)?;
-    let option = step.input["return_shipping"]["option_id"]
-        .as_str()
-        .unwrap_or_default();
-    add_shipping(tx, ctx, &found, &owner, option, &Value::Null)?;
-    confirm(tx, ctx, &found, &owner, text(step, "customer_id"))?;
-    Ok(done(&found))
-}
-
-/// Who may return an order from the store: its customer when they have an account (logged
-/// in as them); a guest's order by whoever holds its id, as on Medusa. Anyone else is told
-/// the order does not exist.
-fn check_store_owner(conn: &Connection, owner: &Order, actor: Option<&str>) -> Result<()> {
-    let registered = match owner.customer_id.as_deref() {
-        Some(c) => crate::modules::customer::retrieve(conn, c).is_ok_and(|c| c.has_account),
-        None => false,
-    };
-    if registered && owner.customer_id.as_deref() != actor {
-        return Err(Error::not_found("Order", &owner.id));
-    }
-    Ok(())
 }

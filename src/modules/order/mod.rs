@@ -3,11 +3,13 @@
 //! with their tax lines, addresses copied without their ids. Totals are computed on read.
 
 pub mod admin;
+pub mod change_actions;
 pub mod changes;
 pub mod changes_admin;
 pub mod items;
 pub mod manage;
 pub mod return_actions;
+pub mod return_items;
 pub mod return_reason;
 pub mod returns;
 pub mod shipping;
