@@ -113,13 +113,16 @@ fn begin_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     ))
 }
 
-/// Tax lines of a product shipped to the order's address (none without an address).
-fn tax_lines(conn: &Connection, found: &Order, item: &LineItem) -> Result<Vec<TaxLine>> {
-    let address = order::address(conn, found.shipping_address_id.as_deref())?.unwrap_or_default();
-    let Some(country) = address.get("country_code").and_then(Value::as_str) else {
+/// Tax lines of a product (an empty line: of shipping) shipped to `(country, province)`
+/// (none without a country).
+pub(super) fn tax_lines(
+    conn: &Connection,
+    (country, province): (Option<&str>, Option<&str>),
+    item: &LineItem,
+) -> Result<Vec<TaxLine>> {
+    let Some(country) = country else {
         return Ok(Vec::new());
     };
-    let province = address.get("province").and_then(Value::as_str);
     let product = item.product_id.as_deref().unwrap_or_default();
     Ok(tax::rates_for(
         conn,
@@ -140,6 +143,16 @@ fn tax_lines(conn: &Connection, found: &Order, item: &LineItem) -> Result<Vec<Ta
         })
     })
     .collect())
+}
+
+/// Tax lines of a new line of `found`, at its shipping address.
+fn order_tax_lines(conn: &Connection, found: &Order, item: &LineItem) -> Result<Vec<TaxLine>> {
+    let address = order::address(conn, found.shipping_address_id.as_deref())?.unwrap_or_default();
+    let place = (
+        address.get("country_code").and_then(Value::as_str),
+        address.get("province").and_then(Value::as_str),
+    );
+    tax_lines(conn, place, item)
 }
 
 fn price_of(value: &Value, currency: &str) -> Result<Option<i64>> {
@@ -193,7 +206,7 @@ fn add_items_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
             (item.unit_price, item.is_custom_price) = (price, true);
         }
         item.quantity = quantity;
-        item.tax_lines = tax_lines(tx, &found, &item)?;
+        item.tax_lines = order_tax_lines(tx, &found, &item)?;
         if let Some(m) = want.get("metadata").filter(|m| m.is_object()) {
             item.metadata = m.clone();
         }

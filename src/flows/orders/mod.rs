@@ -3,6 +3,7 @@
 //! provider calls as external steps with compensation of the local work before them).
 
 pub mod cancel;
+pub mod drafts;
 pub mod edits;
 pub mod fulfill;
 pub mod manage;
@@ -34,5 +35,6 @@ pub fn workflows() -> Vec<Workflow> {
     .chain(manage::workflows())
     .chain(returns::workflows())
     .chain(edits::workflows())
+    .chain(drafts::workflows())
     .collect()
 }

@@ -9,6 +9,7 @@ pub mod channels;
 pub mod customer_addresses;
 pub mod customer_groups;
 pub mod customers;
+pub mod draft_orders;
 pub mod fulfillment_records;
 pub mod fulfillment_sets;
 pub mod inventory;
@@ -71,6 +72,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(order_changes::routes());
     routes.extend(returns::routes());
     routes.extend(order_edits::routes());
+    routes.extend(draft_orders::routes());
     routes.extend(order_reads::routes());
     routes.extend(inventory::routes());
     routes.extend(inventory_batch::routes());

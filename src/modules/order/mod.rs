@@ -36,6 +36,7 @@ pub fn module() -> Module {
         .migration(migration!("order", "0005_return_reason.sql"))
         .migration(migration!("order", "0006_order_change_flags.sql"))
         .migration(migration!("order", "0007_return.sql"))
+        .migration(migration!("order", "0008_draft_order.sql"))
 }
 
 /// An order as stored.
@@ -255,7 +256,7 @@ pub fn list_for_customer(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Order>, u64)> {
-    let clause = "customer_id = ?1 AND deleted_at IS NULL
+    let clause = "customer_id = ?1 AND deleted_at IS NULL AND status <> 'draft'
         AND (?2 = '[]' OR id IN (SELECT value FROM json_each(?2)))";
     let ids = crate::modules::json_list(ids);
     let mut stmt = conn.prepare_cached(&format!(
