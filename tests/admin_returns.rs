@@ -183,6 +183,18 @@ fn a_return_is_requested_received_restocked_and_refunded() {
         (&json!(0), &json!(1), &json!(1))
     );
 
+    let fulfillment =
+        id(&admin.get(&format!("/admin/orders/{}", id(&order)))["order"]["fulfillments"][0]);
+    refused_with(
+        &admin,
+        &format!(
+            "/admin/orders/{}/fulfillments/{fulfillment}/cancel",
+            id(&order)
+        ),
+        &json!({}),
+        &format!("Fulfillment {fulfillment} cannot be canceled: item {line} is being returned"),
+    );
+
     let payment = payment_of(&order);
     let path = format!("/admin/payments/{payment}/refund");
     admin.post(&path, &json!({"amount": refund as f64 / 100.0}));
