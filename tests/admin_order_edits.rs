@@ -259,3 +259,46 @@ fn a_retried_confirmation_with_one_idempotency_key_reserves_once() {
     assert_eq!(admin.stock(&line), (stocked, reserved + 1));
     assert_eq!(names(&admin, "order-edit."), ["order-edit.confirmed"]);
 }
+
+#[test]
+fn an_edit_adds_a_shipping_method_alongside_the_order_s_own() {
+    let admin = Admin::start();
+    let order = captured_order(&admin, 1);
+    let option = id(&admin.get("/admin/shipping-options?limit=1")["shipping_options"][0]);
+    admin.post("/admin/order-edits", &json!({"order_id": id(&order)}));
+    let preview = admin.post(
+        &edit_path(&order, "/shipping-method"),
+        &json!({"shipping_option_id": option, "custom_amount": 3}),
+    )["order_preview"]
+        .clone();
+    let action = id(&preview["actions"][0]);
+    assert_eq!(preview["actions"][0]["action"], "SHIPPING_ADD");
+    admin.post(&edit_path(&order, &format!("/shipping-method/{action}")), &json!({"custom_amount": 7}));
+    admin.refused(
+        &edit_path(&order, &format!("/shipping-method/{action}")),
+        &json!({"custom_amount": -1}),
+        400,
+        "invalid_data",
+    );
+    admin.post(&edit_path(&order, "/confirm"), &json!({}));
+    let after = order_doc(&admin, &order);
+    let methods = after["shipping_methods"].as_array().unwrap();
+    assert_eq!(methods.len(), 2, "the order's method stays");
+    assert_eq!(methods[1]["amount"], 7);
+    assert!(cents(&after["shipping_total"]) >= cents(&order["shipping_total"]) + 700);
+    assert_eq!(
+        cents(&after["summary"]["pending_difference"]),
+        cents(&after["total"]) - cents(&order["total"])
+    );
+
+    admin.post("/admin/order-edits", &json!({"order_id": id(&order)}));
+    let preview = admin.post(
+        &edit_path(&order, "/shipping-method"),
+        &json!({"shipping_option_id": option}),
+    )["order_preview"]
+        .clone();
+    let action = id(&preview["actions"][0]);
+    let removed = admin.call("DELETE", &edit_path(&order, &format!("/shipping-method/{action}")), None);
+    assert_eq!(removed.status, 200, "{}", removed.text());
+    assert!(removed.json()["order_preview"]["actions"].is_null());
+}

@@ -26,6 +26,7 @@ use crate::modules::inventory::{self, reservations};
 use crate::modules::order::changes::{
     self, ChangeAction, ITEM_ADD, ITEM_UPDATE, NewAction, NewChange, OrderChange,
 };
+use crate::modules::order::return_actions::SHIPPING_ADD;
 use crate::modules::order::{self, LineItem, Order, TaxLine, admin as order_admin};
 use crate::modules::tax;
 use crate::money;
@@ -51,24 +52,27 @@ pub fn workflows() -> Vec<Workflow> {
         one("confirm-order-edit-request", confirm_step),
         one("cancel-begin-order-edit", cancel_step),
     ]
+    .into_iter()
+    .chain(super::edit_shipping::workflows())
+    .collect()
 }
 
-fn text<'a>(step: &'a StepCtx, key: &str) -> Option<&'a str> {
+pub(super) fn text<'a>(step: &'a StepCtx, key: &str) -> Option<&'a str> {
     step.input[key].as_str()
 }
 
-fn done(order_id: &str) -> Done {
+pub(super) fn done(order_id: &str) -> Done {
     Done::new(json!({ "order_id": order_id }))
 }
 
-fn live_order(conn: &Connection, id: &str) -> Result<Order> {
+pub(super) fn live_order(conn: &Connection, id: &str) -> Result<Order> {
     let found = order::retrieve(conn, id)?;
     order_admin::ensure_not_canceled(&found)?;
     Ok(found)
 }
 
 /// The order's open edit.
-fn active_edit(conn: &Connection, order_id: &str) -> Result<OrderChange> {
+pub(super) fn active_edit(conn: &Connection, order_id: &str) -> Result<OrderChange> {
     changes::open_change(conn, order_id)?
         .filter(|c| c.change_type.as_deref() == Some(EDIT))
         .ok_or_else(|| Error::invalid(format!("Order {order_id} has no active order edit")))
@@ -146,7 +150,7 @@ pub(super) fn tax_lines(
 }
 
 /// Tax lines of a new line of `found`, at its shipping address.
-fn order_tax_lines(conn: &Connection, found: &Order, item: &LineItem) -> Result<Vec<TaxLine>> {
+pub(super) fn order_tax_lines(conn: &Connection, found: &Order, item: &LineItem) -> Result<Vec<TaxLine>> {
     let address = order::address(conn, found.shipping_address_id.as_deref())?.unwrap_or_default();
     let place = (
         address.get("country_code").and_then(Value::as_str),
@@ -365,6 +369,9 @@ fn request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
 /// change reserves the extra units or releases the dropped ones.
 fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) -> Result<()> {
     let channel = found.sales_channel_id.as_deref();
+    if action.action == SHIPPING_ADD {
+        return super::edit_shipping::apply(tx, ctx, found, action);
+    }
     if action.action == ITEM_ADD {
         let item: LineItem = serde_json::from_value(action.details["item"].clone())?;
         let line_id = order::items::add_line(tx, ctx, &found.id, &item)?;

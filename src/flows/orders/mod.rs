@@ -4,6 +4,7 @@
 
 pub mod cancel;
 pub mod drafts;
+pub mod edit_shipping;
 pub mod edits;
 pub mod fulfill;
 pub mod manage;

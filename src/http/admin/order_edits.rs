@@ -1,6 +1,7 @@
 //! `/admin/order-edits` (Medusa 2.21.2; `:id` is the order's id): begin an edit
 //! (`{order_change}`), add items, change a line's quantity (`items/item/:item_id`), update or
-//! remove an item action (`items/:action_id`), request, confirm (`{order_preview}` each) and
+//! remove an item action (`items/:action_id`), add / update / remove a shipping method,
+//! request, confirm (`{order_preview}` each) and
 //! cancel (`DELETE`, `{id, object: "order-edit", deleted: true}`). Each runs its workflow
 //! (`flows::orders::edits`) under the request's `Idempotency-Key`.
 
@@ -50,6 +51,9 @@ pub fn routes() -> Vec<Route> {
             "Remove an item action of an order edit",
             remove_action,
         ),
+        r("POST", "/admin/order-edits/:id/shipping-method", "Add a shipping method to an order edit", add_shipping),
+        r("POST", "/admin/order-edits/:id/shipping-method/:action_id", "Update a shipping method of an order edit", update_shipping),
+        r("DELETE", "/admin/order-edits/:id/shipping-method/:action_id", "Remove a shipping method of an order edit", remove_shipping),
         r(
             "POST",
             "/admin/order-edits/:id/request",
@@ -171,4 +175,30 @@ fn confirm(engine: &Engine, request: &Request) -> Result<Response> {
         "confirm-order-edit-request",
         json!({"confirmed_by": actor(request)}),
     )
+}
+
+fn add_shipping(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(
+        &Schema::new()
+            .required("shipping_option_id", Kind::String)
+            .optional("custom_amount", Kind::Number)
+            .optional("description", Kind::String)
+            .optional("internal_note", Kind::String)
+            .optional("metadata", Kind::Object),
+    )?;
+    act(engine, request, "create-order-edit-shipping-method", body)
+}
+
+fn update_shipping(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(
+        &Schema::new()
+            .optional("custom_amount", Kind::Number.nullable())
+            .optional("internal_note", Kind::String.nullable())
+            .optional("metadata", Kind::Object.nullable()),
+    )?;
+    act(engine, request, "update-order-edit-shipping-method", body)
+}
+
+fn remove_shipping(engine: &Engine, request: &Request) -> Result<Response> {
+    act(engine, request, "remove-order-edit-shipping-method", json!({}))
 }
