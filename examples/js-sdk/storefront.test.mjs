@@ -220,3 +220,45 @@ test("a shopper applies and removes a promotion code", async () => {
     (err) => err.status === 400 && err.message === "The promotion code NOPE is invalid",
   );
 });
+
+// After-sales (issue 15), through the SDK's own admin methods: a guest's order is fulfilled,
+// one unit comes back (requested, received, restocked), and the order owes the refund.
+test("staff take a unit back through sdk.admin.return", async () => {
+  const { order } = await guestCheckout();
+  const line = order.items[0];
+  await sdk.auth.login("user", "emailpass", { email: "admin@example.com", password: "supersecret" });
+  await sdk.admin.order.createFulfillment(order.id, { items: [{ id: line.id, quantity: 1 }] });
+  const { return: begun } = await sdk.admin.return.initiateRequest({ order_id: order.id });
+  assert.equal(begun.status, "open");
+  const { order_preview } = await sdk.admin.return.addReturnItem(begun.id, { items: [{ id: line.id, quantity: 1 }] });
+  assert.equal(order_preview.items[0].detail.return_requested_quantity, 1);
+  const requested = await sdk.admin.return.confirmRequest(begun.id, {});
+  assert.equal(requested.return.status, "requested");
+  await sdk.admin.return.initiateReceive(begun.id, {});
+  await sdk.admin.return.receiveItems(begun.id, { items: [{ id: line.id, quantity: 1 }] });
+  const received = await sdk.admin.return.confirmReceive(begun.id, {});
+  assert.equal(received.return.status, "received");
+  assert.equal(received.return.items[0].received_quantity, 1);
+  const { order: after } = await sdk.admin.order.retrieve(order.id);
+  assert.equal(after.items[0].detail.return_received_quantity, 1);
+  const { returns } = await sdk.admin.return.list({ order_id: order.id });
+  assert.deepEqual(returns.map((r) => r.id), [begun.id]);
+});
+
+// An order edit through sdk.admin.orderEdit: a second unit, requested and confirmed as the
+// order's next version; the summary then shows what to collect.
+test("staff add a unit to an order through sdk.admin.orderEdit", async () => {
+  const { order } = await guestCheckout();
+  const line = order.items[0];
+  await sdk.auth.login("user", "emailpass", { email: "admin@example.com", password: "supersecret" });
+  const { order_change } = await sdk.admin.orderEdit.initiateRequest({ order_id: order.id });
+  assert.equal(order_change.change_type, "edit");
+  const { order_preview } = await sdk.admin.orderEdit.updateOriginalItem(order.id, line.id, { quantity: 2 });
+  assert.equal(order_preview.items[0].quantity, 2);
+  await sdk.admin.orderEdit.request(order.id);
+  await sdk.admin.orderEdit.confirm(order.id);
+  const { order: after } = await sdk.admin.order.retrieve(order.id);
+  assert.equal(after.version, 2);
+  assert.equal(after.items[0].quantity, 2);
+  assert.ok(after.summary.pending_difference > 0, JSON.stringify(after.summary));
+});

@@ -24,6 +24,12 @@ pub const EVENTS: &[&str] = &[
     "order.archived",
     "order.completed",
     "order.transfer_requested",
+    "order.return_requested",
+    "order.return_received",
+    "order.return_canceled",
+    "order-edit.requested",
+    "order-edit.confirmed",
+    "order-edit.canceled",
 ];
 
 /// An app with an admin token and recorded events.

@@ -255,6 +255,7 @@ pub fn delivered_workflow() -> Workflow {
 pub fn cancel_workflow() -> Workflow {
     Workflow::new("cancel-order-fulfillment").step(Step::local("cancel-fulfillment", |tx, step| {
         let id = order_fulfillment(tx, step)?;
+        ensure_not_returned(tx, input_str(step, "order_id"), &id)?;
         let ctx = step.engine.ctx();
         let found = records::cancel(tx, ctx, &id)?;
         for item in &found.items {
@@ -278,4 +279,26 @@ pub fn cancel_workflow() -> Workflow {
         )?;
         Ok(Done::new(json!({"fulfillment_id": id})))
     }))
+}
+
+/// Refuses canceling a fulfillment whose units are asked back by a return: what stays
+/// fulfilled must still cover every line's units in returns that are not canceled (else the
+/// same units would come back on the shelf twice — once received, once un-fulfilled).
+fn ensure_not_returned(conn: &Connection, order_id: &str, fulfillment_id: &str) -> Result<()> {
+    let found = records::retrieve(conn, fulfillment_id)?;
+    if found.canceled_at.is_some() {
+        return Ok(()); // canceling it again is refused by `records::cancel`
+    }
+    let fulfilled = fulfilled_quantities(conn, order_id)?;
+    let claimed = order::returns::claimed_by_line(conn, order_id)?;
+    for item in &found.items {
+        let line = item.line_item_id.clone().unwrap_or_default();
+        let left = fulfilled.get(&line).copied().unwrap_or(0) - item.quantity;
+        if claimed.get(&line).copied().unwrap_or(0) > left {
+            return Err(Error::invalid(format!(
+                "Fulfillment {fulfillment_id} cannot be canceled: item {line} is being returned"
+            )));
+        }
+    }
+    Ok(())
 }

@@ -3,9 +3,16 @@
 //! provider calls as external steps with compensation of the local work before them).
 
 pub mod cancel;
+pub mod drafts;
+pub mod edit_shipping;
+pub mod edits;
 pub mod fulfill;
 pub mod manage;
 pub mod payments;
+pub mod return_shipping;
+pub mod return_store;
+pub mod returns;
+pub mod returns_receive;
 pub mod shipping_options;
 pub mod transfer;
 pub mod transfer_guest;
@@ -27,5 +34,8 @@ pub fn workflows() -> Vec<Workflow> {
     .into_iter()
     .chain(transfer::workflows())
     .chain(manage::workflows())
+    .chain(returns::workflows())
+    .chain(edits::workflows())
+    .chain(drafts::workflows())
     .collect()
 }

@@ -103,6 +103,7 @@ fn request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         description: step.input["description"].as_str().map(str::to_string),
         internal_note: step.input["internal_note"].as_str().map(str::to_string),
         created_by: Some(by.clone()),
+        ..Default::default()
     };
     let change = changes::create(tx, ctx, &new)?;
     let token = crypto::random_hex(32);
@@ -163,6 +164,7 @@ fn transfer_to(found: &Order, taker: &Customer, token: &str, new_email: bool) ->
         reference_id: Some(taker.id.clone()),
         details,
         amount: None,
+        ..Default::default()
     }
 }
 

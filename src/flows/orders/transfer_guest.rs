@@ -78,6 +78,7 @@ fn guest_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         description: text("description"),
         internal_note: text("internal_note"),
         created_by: by.clone(),
+        ..Default::default()
     };
     let change = changes::create(tx, ctx, &new)?;
     let action = NewAction {
@@ -86,6 +87,7 @@ fn guest_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         reference_id: Some(taker.id.clone()),
         details: json!({"original_email": found.email, "new_email": taker.email}),
         amount: None,
+        ..Default::default()
     };
     changes::add_action(tx, ctx, &change, &action)?;
     changes::confirm(tx, ctx, &change.id, by.as_deref())?;

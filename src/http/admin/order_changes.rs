@@ -12,8 +12,13 @@ use crate::http::fields::{Graph, ids, project, selection, strings};
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::order;
-use crate::modules::order::changes::{self, ChangeAction, OrderChange, TRANSFER_CUSTOMER};
+use crate::modules::order::changes::{
+    self, ChangeAction, ITEM_ADD, ITEM_UPDATE, OrderChange, TRANSFER_CUSTOMER,
+};
 use crate::modules::order::changes_admin::{self, ChangeFilter, ChangeUpdate};
+use crate::modules::order::return_actions::{
+    self, RECEIVE_DAMAGED_RETURN_ITEM, RECEIVE_RETURN_ITEM, RETURN_ITEM, SHIPPING_ADD,
+};
 use crate::money;
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
@@ -94,7 +99,7 @@ fn object<T: serde::Serialize>(value: &T) -> Map<String, Value> {
 /// credential's fingerprint, and staff never need it).
 fn action_json(action: &ChangeAction, currency: &str) -> Value {
     let mut m = object(action);
-    for key in ["return_id", "claim_id", "exchange_id"] {
+    for key in ["claim_id", "exchange_id"] {
         m.insert(key.into(), Value::Null);
     }
     if let Some(details) = m.get_mut("details").and_then(Value::as_object_mut) {
@@ -114,13 +119,22 @@ fn action_json(action: &ChangeAction, currency: &str) -> Value {
 /// A change with its actions.
 fn change_json(conn: &Connection, change: &OrderChange, currency: &str) -> Result<Value> {
     let mut m = object(change);
-    for key in ["return_id", "claim_id", "exchange_id"] {
+    for key in ["claim_id", "exchange_id"] {
         m.insert(key.into(), Value::Null);
     }
     let actions = changes::actions_of(conn, &change.id)?;
     let docs = actions.iter().map(|a| action_json(a, currency)).collect();
     m.insert("actions".into(), Value::Array(docs));
     Ok(Value::Object(m))
+}
+
+/// A change with its actions, in its order's currency.
+///
+/// # Errors
+/// Database failures.
+pub fn change_doc(conn: &Connection, change: &OrderChange) -> Result<Value> {
+    let currency = currency_of(conn, &change.order_id)?;
+    change_json(conn, change, &currency)
 }
 
 fn currency_of(conn: &Connection, order_id: &str) -> Result<String> {
@@ -207,7 +221,10 @@ const OPEN_CHANGE_FIELDS: &[&str] = &[
 ];
 
 /// The order document with the open change's actions applied in `ordering` order.
-fn preview_json(conn: &Connection, order_id: &str) -> Result<Value> {
+///
+/// # Errors
+/// 404 for an unknown order; database failures.
+pub fn preview_json(conn: &Connection, order_id: &str) -> Result<Value> {
     let mut doc = admin_order_json(conn, order_id)?;
     let Some(m) = doc.as_object_mut() else {
         return Ok(doc);
@@ -221,7 +238,7 @@ fn preview_json(conn: &Connection, order_id: &str) -> Result<Value> {
     };
     let currency = m["currency_code"].as_str().unwrap_or_default().to_string();
     let mut open = object(&change);
-    for key in ["return_id", "claim_id", "exchange_id"] {
+    for key in ["claim_id", "exchange_id"] {
         open.insert(key.into(), Value::Null);
     }
     open.retain(|k, _| OPEN_CHANGE_FIELDS.contains(&k.as_str()));
@@ -251,9 +268,96 @@ fn apply(order: &mut Map<String, Value>, action: &ChangeAction, currency: &str) 
             }
             Ok(())
         }
+        ITEM_ADD => {
+            add_preview_item(order, action, currency);
+            Ok(())
+        }
+        ITEM_UPDATE => {
+            update_preview_item(order, action, currency);
+            Ok(())
+        }
+        RETURN_ITEM | RECEIVE_RETURN_ITEM | RECEIVE_DAMAGED_RETURN_ITEM | SHIPPING_ADD => {
+            list_return_action(order, action, currency);
+            Ok(())
+        }
         other => Err(Error::invalid(format!(
             "Action type {other} is not defined"
         ))),
+    }
+}
+
+/// An edit's new line in the preview: the priced snapshot, `id` the action's (the line has
+/// none yet), amounts in major units, the action under `actions`. Totals are not recomputed.
+fn add_preview_item(order: &mut Map<String, Value>, action: &ChangeAction, currency: &str) {
+    let mut item = action.details["item"].clone();
+    if let Some(m) = item.as_object_mut() {
+        m.insert("id".into(), json!(action.id));
+        let price = m.get("unit_price").and_then(Value::as_i64).unwrap_or(0);
+        m.insert("unit_price".into(), money::to_json(price, currency));
+        m.insert("actions".into(), json!([action_json(action, currency)]));
+    }
+    if let Some(items) = order.get_mut("items").and_then(Value::as_array_mut) {
+        items.push(item);
+    }
+}
+
+/// An edit's quantity change in the preview: the line's new quantity, the action under it.
+fn update_preview_item(order: &mut Map<String, Value>, action: &ChangeAction, currency: &str) {
+    let line = action.details["reference_id"].as_str();
+    let items = order.get_mut("items").and_then(Value::as_array_mut);
+    for item in items.into_iter().flatten() {
+        if item["id"].as_str() != line {
+            continue;
+        }
+        item["quantity"] = action.details["quantity"].clone();
+        if let Some(m) = item.as_object_mut()
+            && let Some(list) = m
+                .entry("actions")
+                .or_insert_with(|| json!([]))
+                .as_array_mut()
+        {
+            list.push(action_json(action, currency));
+        }
+    }
+}
+
+/// A return's action in the preview: listed under the order and, for an item action, under
+/// its line, with the line's `return_requested_quantity` / `return_received_quantity` /
+/// `return_dismissed_quantity` grown as Medusa's preview shows them.
+fn list_return_action(order: &mut Map<String, Value>, action: &ChangeAction, currency: &str) {
+    let doc = action_json(action, currency);
+    if let Some(list) = order
+        .entry("actions")
+        .or_insert_with(|| json!([]))
+        .as_array_mut()
+    {
+        list.push(doc.clone());
+    }
+    let key = match action.action.as_str() {
+        RETURN_ITEM => "return_requested_quantity",
+        RECEIVE_RETURN_ITEM => "return_received_quantity",
+        RECEIVE_DAMAGED_RETURN_ITEM => "return_dismissed_quantity",
+        _ => return,
+    };
+    let line = return_actions::line_of(action);
+    let units = return_actions::quantity_of(action);
+    let items = order.get_mut("items").and_then(Value::as_array_mut);
+    for item in items.into_iter().flatten() {
+        if item["id"].as_str() != Some(line) {
+            continue;
+        }
+        if let Some(detail) = item.get_mut("detail").and_then(Value::as_object_mut) {
+            let before = detail.get(key).and_then(Value::as_i64).unwrap_or(0);
+            detail.insert(key.into(), json!(before + units));
+        }
+        if let Some(m) = item.as_object_mut()
+            && let Some(list) = m
+                .entry("actions")
+                .or_insert_with(|| json!([]))
+                .as_array_mut()
+        {
+            list.push(doc.clone());
+        }
     }
 }
 

@@ -165,14 +165,18 @@ fn payment_status(sums: &Paid, fallback: Value) -> Value {
 }
 
 /// Medusa's order summary from the payments' transactions: a capture is a transaction of
-/// its amount, a refund one of minus its amount; what is not yet covered is pending.
-fn summary(total: i64, sums: &Paid, currency: &str) -> Value {
+/// its amount, a refund one of minus its amount; what is not yet covered is pending. The
+/// order's requested and received returns take what they refund (`returned`) off the
+/// current total, so a return makes the pending difference negative — owed back — until
+/// staff refund it.
+fn summary(total: i64, returned: i64, sums: &Paid, currency: &str) -> Value {
     let transactions = sums.captured - sums.refunded;
-    let t = money::to_json(total, currency);
+    let current = total - returned;
+    let t = money::to_json(current, currency);
     json!({
-        "pending_difference": money::to_json(total - transactions, currency),
+        "pending_difference": money::to_json(current - transactions, currency),
         "current_order_total": t,
-        "original_order_total": t,
+        "original_order_total": money::to_json(total, currency),
         "transaction_total": money::to_json(transactions, currency),
         "paid_total": money::to_json(sums.captured, currency),
         "refunded_total": money::to_json(sums.refunded, currency),
@@ -225,14 +229,19 @@ pub fn admin_order_json(conn: &Connection, order_id: &str) -> Result<Value> {
         .collect::<Result<Vec<_>>>()?;
     let done = progress(&fulfillments);
     let canceled_at = order_admin::canceled_at(conn, order_id)?;
+    let returned = order::returns::detail_by_line(conn, order_id)?;
     if let Some(Value::Array(items)) = m.get_mut("items") {
         for item in items.iter_mut() {
             let id = item["id"].as_str().unwrap_or_default().to_string();
             let (f, s, d) = done.get(&id).copied().unwrap_or_default();
+            let (asked, back, damaged) = returned.get(&id).copied().unwrap_or_default();
             if let Some(detail) = item.get_mut("detail").and_then(Value::as_object_mut) {
                 detail.insert("fulfilled_quantity".into(), json!(f));
                 detail.insert("shipped_quantity".into(), json!(s));
                 detail.insert("delivered_quantity".into(), json!(d));
+                detail.insert("return_requested_quantity".into(), json!(asked));
+                detail.insert("return_received_quantity".into(), json!(back));
+                detail.insert("return_dismissed_quantity".into(), json!(damaged));
             }
         }
     }
@@ -254,7 +263,12 @@ pub fn admin_order_json(conn: &Connection, order_id: &str) -> Result<Value> {
         .unwrap_or_default();
     m.insert(
         "summary".into(),
-        summary(total, &sums, &found.currency_code),
+        summary(
+            total,
+            order::returns::refund_owed(conn, order_id)?,
+            &sums,
+            &found.currency_code,
+        ),
     );
     m.insert("version".into(), json!(found.version));
     relations(conn, &mut m)?;

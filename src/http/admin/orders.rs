@@ -111,6 +111,7 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
         created_at: ranges(q, "created_at")?,
         updated_at: ranges(q, "updated_at")?,
         q: string(q, "q")?,
+        drafts: false,
     };
     let limit = limit.min(i64::MAX as u64);
     let offset = offset.min(i64::MAX as u64);
@@ -141,7 +142,7 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
 
 /// Runs a workflow under the request's `Idempotency-Key`, scoped to the path (as the store
 /// routes do) so one key reused on another order or payment never replays that one's answer.
-pub(super) fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
+pub(crate) fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
     let key = request
         .header("idempotency-key")
         .map(|k| format!("{}:{k}", request.path));

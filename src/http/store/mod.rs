@@ -11,6 +11,7 @@ pub mod order_transfer;
 pub mod orders;
 pub mod products;
 pub mod regions;
+pub mod returns;
 pub mod shipping_calculate;
 pub mod taxonomy;
 pub mod variants;
@@ -125,5 +126,6 @@ pub fn extra_routes() -> Vec<Route> {
     routes.extend(locales::routes());
     routes.extend(shipping_calculate::routes());
     routes.extend(order_transfer::routes());
+    routes.extend(returns::routes());
     routes
 }

@@ -30,7 +30,9 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
     let caller = request.actor.customer_id.clone();
     let order = engine.store().read(|conn| {
         let found = order::retrieve(conn, id)?;
-        if caller.is_some() && found.customer_id.is_some() && found.customer_id != caller {
+        let theirs_only =
+            caller.is_some() && found.customer_id.is_some() && found.customer_id != caller;
+        if theirs_only || found.status == "draft" {
             return Err(Error::not_found("Order", id));
         }
         order_json(conn, id)

@@ -107,6 +107,34 @@ pub fn set_stocked(
     Ok(())
 }
 
+/// Puts `quantity` units of an item back on the shelf at a location (a received return):
+/// `stocked` rises, creating the level when the item was never stocked there.
+///
+/// # Errors
+/// A quantity below 1; database failures.
+pub fn receive(
+    conn: &Connection,
+    ctx: &Ctx,
+    item: &str,
+    location: &str,
+    quantity: i64,
+) -> Result<()> {
+    if quantity < 1 {
+        return Err(Error::invalid("Received quantity must be at least 1"));
+    }
+    let now = ctx.now();
+    let updated = conn
+        .prepare_cached(
+            "UPDATE inventory_level SET stocked_quantity = stocked_quantity + ?3, updated_at = ?4
+             WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL",
+        )?
+        .execute(params![item, location, quantity, now])?;
+    if updated == 0 {
+        set_stocked(conn, ctx, item, location, quantity)?;
+    }
+    Ok(())
+}
+
 /// Levels of `item` at `locations`, in the order of `locations`.
 ///
 /// # Errors

@@ -332,6 +332,31 @@ pub fn ship_unreserved(
     Ok(())
 }
 
+/// Gives back up to `quantity` units a line holds (newest reservations first; one used up is
+/// deleted): an order edit reduced the line. Returns the units released.
+///
+/// # Errors
+/// Database failures.
+pub fn shrink(conn: &Connection, ctx: &Ctx, line_item_id: &str, quantity: i64) -> Result<i64> {
+    let mut held = super::reservations_of(conn, line_item_id)?;
+    held.reverse();
+    let (mut left, now) = (quantity, ctx.now());
+    for (id, item, location, q) in held {
+        if left <= 0 {
+            break;
+        }
+        let used = left.min(q);
+        left -= used;
+        conn.prepare_cached(
+            "UPDATE inventory_reservation_item SET quantity = quantity - ?2, updated_at = ?3,
+               deleted_at = CASE WHEN quantity - ?2 <= 0 THEN ?3 ELSE NULL END WHERE id = ?1",
+        )?
+        .execute(params![id, used, now])?;
+        adjust_reserved(conn, &now, &item, &location, -used)?;
+    }
+    Ok(quantity - left)
+}
+
 /// Deletes a reservation and gives its units back.
 ///
 /// # Errors

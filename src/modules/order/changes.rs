@@ -11,6 +11,7 @@
 //! shipping actions here.
 
 use super::Order;
+pub use super::change_actions::{action, delete_action, mark_applied, update_action};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::modules::metadata_from_sql;
@@ -21,6 +22,11 @@ use serde_json::Value;
 /// The action that gives the order to another customer (`reference_id`), and optionally
 /// the email in `details.new_email`.
 pub const TRANSFER_CUSTOMER: &str = "TRANSFER_CUSTOMER";
+
+/// An order edit's new line (`details`: `variant_id`, `quantity`, the priced `item`).
+pub const ITEM_ADD: &str = "ITEM_ADD";
+/// An order edit's quantity change of a line (`details`: `reference_id`, `quantity`).
+pub const ITEM_UPDATE: &str = "ITEM_UPDATE";
 
 /// An order change as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -69,6 +75,8 @@ pub struct OrderChange {
     pub carry_over_promotions: Option<bool>,
     /// Whether the customer is to be left unnotified (NULL until set).
     pub no_notification: Option<bool>,
+    /// `return_…` for a return's request or receipt.
+    pub return_id: Option<String>,
 }
 
 /// One action of a change.
@@ -100,6 +108,8 @@ pub struct ChangeAction {
     pub applied: bool,
     /// ISO-8601.
     pub created_at: String,
+    /// `return_…` for a return's actions.
+    pub return_id: Option<String>,
 }
 
 /// Input of [`create`].
@@ -115,6 +125,8 @@ pub struct NewChange {
     pub internal_note: Option<String>,
     /// A customer or user id.
     pub created_by: Option<String>,
+    /// `return_…` for a return's request or receipt.
+    pub return_id: Option<String>,
 }
 
 /// Input of [`add_action`].
@@ -130,13 +142,17 @@ pub struct NewAction {
     pub details: Value,
     /// Minor units.
     pub amount: Option<i64>,
+    /// Staff-only note.
+    pub internal_note: Option<String>,
+    /// `return_…` for a return's actions.
+    pub return_id: Option<String>,
 }
 
 pub(super) const COLUMNS: &str =
     "id, order_id, version, change_type, description, status, internal_note,
     created_by, requested_by, requested_at, confirmed_by, confirmed_at, declined_by,
     declined_reason, declined_at, canceled_by, canceled_at, metadata, created_at, updated_at,
-    carry_over_promotions, no_notification";
+    carry_over_promotions, no_notification, return_id";
 
 pub(super) fn from_row(r: &Row) -> rusqlite::Result<OrderChange> {
     Ok(OrderChange {
@@ -162,13 +178,15 @@ pub(super) fn from_row(r: &Row) -> rusqlite::Result<OrderChange> {
         updated_at: r.get(19)?,
         carry_over_promotions: r.get(20)?,
         no_notification: r.get(21)?,
+        return_id: r.get(22)?,
     })
 }
 
-const ACTION_COLUMNS: &str = "id, order_change_id, order_id, ordering, version, reference,
-    reference_id, action, details, amount, internal_note, applied, created_at";
+pub(super) const ACTION_COLUMNS: &str =
+    "id, order_change_id, order_id, ordering, version, reference,
+    reference_id, action, details, amount, internal_note, applied, created_at, return_id";
 
-fn action_from_row(r: &Row) -> rusqlite::Result<ChangeAction> {
+pub(super) fn action_from_row(r: &Row) -> rusqlite::Result<ChangeAction> {
     let details: String = r.get(8)?;
     Ok(ChangeAction {
         id: r.get(0)?,
@@ -184,6 +202,7 @@ fn action_from_row(r: &Row) -> rusqlite::Result<ChangeAction> {
         internal_note: r.get(10)?,
         applied: r.get(11)?,
         created_at: r.get(12)?,
+        return_id: r.get(13)?,
     })
 }
 
@@ -203,8 +222,8 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewChange) -> Result<OrderCh
     let (id, now) = (ctx.id("ordch"), ctx.now());
     conn.prepare_cached(
         "INSERT INTO order_change (id, order_id, version, change_type, description, internal_note,
-           created_by, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+           created_by, created_at, updated_at, return_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
     )?
     .execute(params![
         id,
@@ -214,7 +233,8 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewChange) -> Result<OrderCh
         input.description,
         input.internal_note,
         input.created_by,
-        now
+        now,
+        input.return_id
     ])?;
     retrieve(conn, &id)
 }
@@ -273,9 +293,9 @@ pub fn add_action(
     let (id, now) = (ctx.id("ordchact"), ctx.now());
     conn.prepare_cached(
         "INSERT INTO order_change_action (id, order_change_id, order_id, ordering, version, reference,
-           reference_id, action, details, amount, created_at, updated_at)
+           reference_id, action, details, amount, created_at, updated_at, internal_note, return_id)
          VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(ordering), 0) + 1 FROM order_change_action),
-           ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+           ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
     )?
     .execute(params![
         id,
@@ -287,12 +307,11 @@ pub fn add_action(
         input.action,
         input.details.to_string(),
         input.amount,
-        now
+        now,
+        input.internal_note,
+        input.return_id
     ])?;
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {ACTION_COLUMNS} FROM order_change_action WHERE id = ?1"
-    ))?;
-    Ok(stmt.query_row([&id], action_from_row)?)
+    action(conn, &id)
 }
 
 /// A change's actions in `ordering` order.
@@ -370,7 +389,7 @@ pub fn confirm(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Resu
     )?;
     let now = ctx.now();
     for action in actions_of(conn, id)?.iter().filter(|a| !a.applied) {
-        apply(conn, &now, action)?;
+        apply(conn, ctx, action)?;
         conn.prepare_cached(
             "UPDATE order_change_action SET applied = 1, updated_at = ?2 WHERE id = ?1",
         )?
@@ -383,7 +402,11 @@ pub fn confirm(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Resu
     super::retrieve(conn, &change.order_id)
 }
 
-fn apply(conn: &Connection, now: &str, action: &ChangeAction) -> Result<()> {
+fn apply(conn: &Connection, ctx: &Ctx, action: &ChangeAction) -> Result<()> {
+    let now = ctx.now();
+    if super::return_actions::apply(conn, ctx, action)? {
+        return Ok(());
+    }
     match action.action.as_str() {
         TRANSFER_CUSTOMER => {
             let customer = action
@@ -426,7 +449,7 @@ fn close_as(
     }
 }
 
-fn ensure_open(conn: &Connection, id: &str) -> Result<()> {
+pub(super) fn ensure_open(conn: &Connection, id: &str) -> Result<()> {
     let open: Option<i64> = conn
         .prepare_cached(
             "SELECT 1 FROM order_change WHERE id = ?1 AND deleted_at IS NULL

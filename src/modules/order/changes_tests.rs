@@ -34,6 +34,7 @@ fn transfer(conn: &Connection, ctx: &Ctx, order_id: &str, email: Option<&str>) -
         reference_id: Some("cus_new".into()),
         details,
         amount: None,
+        ..Default::default()
     };
     add_action(conn, ctx, &change, &action).unwrap();
     change

@@ -3,11 +3,15 @@
 //! with their tax lines, addresses copied without their ids. Totals are computed on read.
 
 pub mod admin;
+pub mod change_actions;
 pub mod changes;
 pub mod changes_admin;
 pub mod items;
 pub mod manage;
+pub mod return_actions;
+pub mod return_items;
 pub mod return_reason;
+pub mod returns;
 pub mod shipping;
 
 pub use items::LineItem;
@@ -31,6 +35,8 @@ pub fn module() -> Module {
         .migration(migration!("order", "0004_adjustments.sql"))
         .migration(migration!("order", "0005_return_reason.sql"))
         .migration(migration!("order", "0006_order_change_flags.sql"))
+        .migration(migration!("order", "0007_return.sql"))
+        .migration(migration!("order", "0008_draft_order.sql"))
 }
 
 /// An order as stored.
@@ -250,7 +256,7 @@ pub fn list_for_customer(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Order>, u64)> {
-    let clause = "customer_id = ?1 AND deleted_at IS NULL
+    let clause = "customer_id = ?1 AND deleted_at IS NULL AND status <> 'draft'
         AND (?2 = '[]' OR id IN (SELECT value FROM json_each(?2)))";
     let ids = crate::modules::json_list(ids);
     let mut stmt = conn.prepare_cached(&format!(

@@ -4,7 +4,7 @@
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::lines::ShippingTables;
-use rusqlite::Connection;
+use rusqlite::{Connection, params};
 
 pub use crate::lines::ShippingMethod;
 
@@ -58,4 +58,38 @@ pub fn set_amount(
 /// Database failures.
 pub fn methods_of(conn: &Connection, order_id: &str) -> Result<Vec<ShippingMethod>> {
     TABLES.methods_of(conn, order_id)
+}
+
+/// Adds a shipping method to a placed order (an order edit's), keeping the others, with its
+/// tax lines. Returns its id.
+///
+/// # Errors
+/// Database failures.
+pub fn add_method(conn: &Connection, ctx: &Ctx, order_id: &str, method: &ShippingMethod) -> Result<String> {
+    let (id, now) = (ctx.id("ordsm"), ctx.now());
+    conn.prepare_cached(
+        "INSERT INTO order_shipping_method (id, order_id, name, description, amount,
+           is_tax_inclusive, shipping_option_id, data, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
+    )?
+    .execute(params![
+        id,
+        order_id,
+        method.name,
+        method.description,
+        method.amount,
+        method.is_tax_inclusive,
+        method.shipping_option_id,
+        method.data.to_string(),
+        now
+    ])?;
+    super::set_tax_lines(
+        conn,
+        ctx,
+        "order_shipping_method_tax_line",
+        "shipping_method_id",
+        &id,
+        &method.tax_lines,
+    )?;
+    Ok(id)
 }

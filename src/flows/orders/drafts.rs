@@ -1,0 +1,275 @@
+//! Draft orders (Medusa 2.21.2's `/admin/draft-orders`): an order staff write for a customer
+//! — a phone order, later the point of sale — kept with status `draft` (left out of
+//! `/admin/orders`, `/store/orders` and the live order count) until it is converted.
+//!
+//! `create-draft-order` prices and taxes its lines as an order edit does (a variant at the
+//! region's price, or a custom `title` + `unit_price`), takes one shipping method (a name and
+//! an amount, or an option at its price) and the addresses; `convert-draft-order-to-order`
+//! moves it to `pending` (the same id) with a guarded `UPDATE … WHERE status = 'draft'`, so
+//! converting twice is refused, gives it a customer (the guest of its email, created when
+//! needed), reserves its stock at the channel's locations (refused when short — nothing is
+//! written then) and emits `order.placed`, all in one write job. `delete-draft-order`
+//! removes a draft and nothing else. [`convert`] is the conversion as a Rust call, for flows
+//! (the point of sale) that run it inside their own step.
+
+use super::edits::tax_lines;
+use super::transfer_guest::find_or_create;
+use crate::ctx::Ctx;
+use crate::db::Tx;
+use crate::error::{Error, Result};
+use crate::flows::checkout::catalog;
+use crate::flows::checkout::stock;
+use crate::modules::fulfillment as options;
+use crate::modules::order::{self, LineItem, NewOrder, Order, ShippingMethod};
+use crate::modules::{customer, region, store};
+use crate::money;
+use crate::workflow::{Done, Step, StepCtx, Workflow};
+use rusqlite::{Connection, params};
+use serde_json::{Map, Value, json};
+
+/// `POST /admin/draft-orders`.
+pub const CREATE: &str = "create-draft-order";
+/// `POST /admin/draft-orders/:id/convert-to-order`.
+pub const CONVERT: &str = "convert-draft-order-to-order";
+/// `DELETE /admin/draft-orders/:id`.
+pub const DELETE: &str = "delete-draft-order";
+
+/// The draft-order workflows.
+pub fn workflows() -> Vec<Workflow> {
+    vec![
+        Workflow::new(CREATE).step(Step::local(CREATE, create_step)),
+        Workflow::new(CONVERT).step(Step::local(CONVERT, |tx, step| {
+            let id = step.input["order_id"].as_str().unwrap_or_default();
+            let placed = convert(tx, step, id)?;
+            Ok(Done::new(json!({ "order_id": placed.id })))
+        })),
+        Workflow::new(DELETE).step(Step::local(DELETE, delete_step)),
+    ]
+}
+
+fn minor(value: &Value, currency: &str, field: &str) -> Result<Option<i64>> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    money::parse_major_non_negative(value, currency)
+        .map(Some)
+        .map_err(|e| Error::invalid(format!("{field}: {e}")))
+}
+
+/// One line: a variant at the region's price (or the sent `unit_price`), or a custom
+/// `title` with its `unit_price`.
+fn line(tx: &Tx, ctx: &Ctx, draft: &NewOrder, want: &Value) -> Result<LineItem> {
+    let quantity = want["quantity"].as_i64().unwrap_or_default();
+    if quantity < 1 {
+        return Err(Error::invalid("Item quantity must be at least 1"));
+    }
+    let price = minor(&want["unit_price"], &draft.currency_code, "unit_price")?;
+    let mut item = match want["variant_id"].as_str() {
+        Some(variant) => {
+            let channels: Vec<String> = draft.sales_channel_id.iter().cloned().collect();
+            let region = draft.region_id.as_deref();
+            let mut item = catalog::variant(
+                tx,
+                variant,
+                &channels,
+                &draft.currency_code,
+                region,
+                &ctx.now(),
+            )?
+            .item;
+            if let Some(price) = price {
+                (item.unit_price, item.is_custom_price) = (price, true);
+            }
+            item
+        }
+        None => {
+            let title = want["title"].as_str().filter(|t| !t.is_empty());
+            let (Some(title), Some(price)) = (title, price) else {
+                return Err(Error::invalid(
+                    "An item needs a variant_id, or a title and a unit_price",
+                ));
+            };
+            LineItem {
+                title: title.to_string(),
+                unit_price: price,
+                is_custom_price: true,
+                requires_shipping: true,
+                metadata: json!({}),
+                ..LineItem::default()
+            }
+        }
+    };
+    item.quantity = quantity;
+    if let Some(m) = want.get("metadata").filter(|m| m.is_object()) {
+        item.metadata = m.clone();
+    }
+    Ok(item)
+}
+
+/// The draft's shipping method: `{name, amount}` or `{shipping_option_id}` at its price.
+fn method(tx: &Tx, draft: &NewOrder, want: &Value) -> Result<ShippingMethod> {
+    let amount = minor(&want["amount"], &draft.currency_code, "amount")?;
+    let (name, option, amount) = match want["shipping_option_id"].as_str() {
+        Some(id) => {
+            let found = options::retrieve_option(tx, id)?;
+            let price =
+                options::price_for(&found, &draft.currency_code, draft.region_id.as_deref())
+                    .map(|p| p.amount);
+            let amount = amount.or(price).ok_or_else(|| {
+                Error::invalid(format!(
+                    "Shipping option {id} has no price in {}",
+                    draft.currency_code
+                ))
+            })?;
+            (
+                want["name"]
+                    .as_str()
+                    .map_or(found.name.clone(), str::to_string),
+                Some(found.id),
+                amount,
+            )
+        }
+        None => {
+            let name = want["name"].as_str().filter(|n| !n.is_empty());
+            let (Some(name), Some(amount)) = (name, amount) else {
+                return Err(Error::invalid(
+                    "A shipping method needs a shipping_option_id, or a name and an amount",
+                ));
+            };
+            (name.to_string(), None, amount)
+        }
+    };
+    Ok(ShippingMethod {
+        name,
+        amount,
+        shipping_option_id: option,
+        data: want
+            .get("data")
+            .filter(|d| d.is_object())
+            .cloned()
+            .unwrap_or(json!({})),
+        ..ShippingMethod::default()
+    })
+}
+
+fn create_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let ctx = step.engine.ctx();
+    let input = step.input;
+    let found_region = region::retrieve(tx, input["region_id"].as_str().unwrap_or_default())?;
+    let customer_id = match input["customer_id"].as_str() {
+        Some(id) => Some(customer::retrieve(tx, id)?.id),
+        None => None,
+    };
+    let email = match (input["email"].as_str(), &customer_id) {
+        (Some(e), _) => Some(e.to_string()),
+        (None, Some(id)) => customer::retrieve(tx, id)?.email,
+        (None, None) => {
+            return Err(Error::invalid(
+                "Either email or customer_id must be provided",
+            ));
+        }
+    };
+    let channel = match input["sales_channel_id"].as_str() {
+        Some(id) => Some(crate::modules::sales_channel::retrieve(tx, id)?.id),
+        None => store::default_store(tx)?.and_then(|s| s.default_sales_channel_id),
+    };
+    let address = |key: &str| input.get(key).and_then(Value::as_object).cloned();
+    let mut draft = NewOrder {
+        region_id: Some(found_region.id.clone()),
+        customer_id,
+        sales_channel_id: channel,
+        email,
+        currency_code: found_region.currency_code.clone(),
+        metadata: input.get("metadata").filter(|m| m.is_object()).cloned(),
+        shipping_address: address("shipping_address"),
+        billing_address: address("billing_address"),
+        ..NewOrder::default()
+    };
+    for want in input["items"].as_array().into_iter().flatten() {
+        let mut item = line(tx, ctx, &draft, want)?;
+        item.tax_lines = taxes(tx, &draft, &item)?;
+        draft.items.push(item);
+    }
+    let methods = input["shipping_methods"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    if methods.len() > 1 {
+        return Err(Error::invalid("A draft order takes one shipping method"));
+    }
+    for want in &methods {
+        let mut m = method(tx, &draft, want)?;
+        m.tax_lines = taxes(tx, &draft, &LineItem::default())?;
+        draft.shipping_methods.push(m);
+    }
+    let id = order::create(tx, ctx, &draft)?;
+    tx.prepare_cached("UPDATE \"order\" SET status = 'draft' WHERE id = ?1")?
+        .execute([&id])?;
+    Ok(Done::new(json!({ "order_id": id })))
+}
+
+/// Tax lines of a line (or, for an empty line, of shipping) at the draft's address.
+fn taxes(conn: &Connection, draft: &NewOrder, item: &LineItem) -> Result<Vec<order::TaxLine>> {
+    let Some(address) = draft.shipping_address.as_ref() else {
+        return Ok(Vec::new());
+    };
+    tax_lines(conn, address_fields(address), item)
+}
+
+fn address_fields(address: &Map<String, Value>) -> (Option<&str>, Option<&str>) {
+    (
+        address.get("country_code").and_then(Value::as_str),
+        address.get("province").and_then(Value::as_str),
+    )
+}
+
+/// Converts a draft into an order (the same id, `pending`) in the caller's write job: a
+/// customer for its email (found, or a guest created), its stock reserved, `order.placed`.
+///
+/// # Errors
+/// 400 "Order X is not a draft" (also when converting twice); `insufficient_inventory`
+/// when its stock is short; 404 for an unknown order.
+pub fn convert(tx: &Tx, step: &StepCtx, id: &str) -> Result<Order> {
+    let ctx = step.engine.ctx();
+    let found = order::retrieve(tx, id)?;
+    let moved = tx
+        .prepare_cached(
+            "UPDATE \"order\" SET status = 'pending', updated_at = ?2
+             WHERE id = ?1 AND status = 'draft' AND deleted_at IS NULL",
+        )?
+        .execute(params![id, ctx.now()])?;
+    if moved != 1 {
+        return Err(Error::invalid(format!("Order {id} is not a draft")));
+    }
+    if found.customer_id.is_none() {
+        let email = found
+            .email
+            .as_deref()
+            .ok_or_else(|| Error::invalid(format!("Draft order {id} has no email")))?;
+        let guest = find_or_create(tx, step, email)?;
+        order::manage::set_customer(tx, ctx, id, &guest.id)?;
+    }
+    let wants: Vec<stock::Line> = order::items::items_of(tx, id)?
+        .into_iter()
+        .filter_map(|l| {
+            l.variant_id.map(|variant| stock::Line {
+                line_item_id: l.id,
+                variant_id: variant,
+                quantity: l.quantity,
+            })
+        })
+        .collect();
+    stock::reserve(tx, ctx, found.sales_channel_id.as_deref(), &wants)?;
+    ctx.emit(tx, "order.placed", json!({ "id": id }))?;
+    order::retrieve(tx, id)
+}
+
+fn delete_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let id = step.input["order_id"].as_str().unwrap_or_default();
+    let found = order::retrieve(tx, id)?;
+    if found.status != "draft" {
+        return Err(Error::invalid(format!("Order {id} is not a draft")));
+    }
+    order::delete(tx, id)?;
+    Ok(Done::new(json!({ "order_id": id })))
+}

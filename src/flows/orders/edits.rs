@@ -1,0 +1,441 @@
+//! Order edits (Medusa 2.21.2's `begin-order-edit-order`, `order-edit-add-new-item`,
+//! `order-edit-update-item-quantity`, `update-order-edit-add-item` /
+//! `update-order-edit-item-quantity`, `remove-order-edit-item-action`,
+//! `request-order-edit-request`, `confirm-order-edit-request`, `cancel-begin-order-edit`):
+//! an order change of type `edit` whose `ITEM_ADD` / `ITEM_UPDATE` actions become new lines
+//! and new quantities when it is confirmed. One local step each.
+//!
+//! A new line is priced (the variant's price for the order's currency and region, or the
+//! staff's `unit_price`) and taxed (the order's shipping address) when it is added, and that
+//! snapshot is what confirming writes. Confirming also moves the stock in the same write
+//! job: a new line or a grown quantity is reserved at the order's channel locations (refused
+//! with `insufficient_inventory` when short — nothing is written then), a reduced quantity
+//! releases the line's reservations. A line cannot go below what was fulfilled. The order
+//! summary then shows the difference to collect (positive `pending_difference`) or refund.
+
+use super::fulfill::fulfilled_quantities;
+use super::returns::units_value;
+use crate::ctx::Ctx;
+use crate::db::Tx;
+use crate::error::{Error, Result};
+use crate::flows::checkout::catalog;
+use crate::flows::checkout::refresh::TAX_PROVIDER;
+use crate::flows::checkout::stock::{self, channel_locations};
+use crate::flows::links;
+use crate::modules::inventory::{self, reservations};
+use crate::modules::order::changes::{
+    self, ChangeAction, ITEM_ADD, ITEM_UPDATE, NewAction, NewChange, OrderChange,
+};
+use crate::modules::order::return_actions::SHIPPING_ADD;
+use crate::modules::order::{self, LineItem, Order, TaxLine, admin as order_admin};
+use crate::modules::tax;
+use crate::money;
+use crate::workflow::{Done, Step, StepCtx, Workflow};
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+/// The change type of an order edit.
+pub const EDIT: &str = "edit";
+
+/// The order-edit workflows.
+pub fn workflows() -> Vec<Workflow> {
+    let one = |name: &str, f: fn(&Tx, &StepCtx) -> Result<Done>| {
+        Workflow::new(name).step(Step::local(name, f))
+    };
+    vec![
+        one("begin-order-edit-order", begin_step),
+        one("order-edit-add-new-item", add_items_step),
+        one("order-edit-update-item-quantity", update_quantity_step),
+        one("update-order-edit-item-action", update_action_step),
+        one("remove-order-edit-item-action", remove_action_step),
+        one("request-order-edit-request", request_step),
+        one("confirm-order-edit-request", confirm_step),
+        one("cancel-begin-order-edit", cancel_step),
+    ]
+    .into_iter()
+    .chain(super::edit_shipping::workflows())
+    .collect()
+}
+
+pub(super) fn text<'a>(step: &'a StepCtx, key: &str) -> Option<&'a str> {
+    step.input[key].as_str()
+}
+
+pub(super) fn done(order_id: &str) -> Done {
+    Done::new(json!({ "order_id": order_id }))
+}
+
+pub(super) fn live_order(conn: &Connection, id: &str) -> Result<Order> {
+    let found = order::retrieve(conn, id)?;
+    order_admin::ensure_not_canceled(&found)?;
+    Ok(found)
+}
+
+/// The order's open edit.
+pub(super) fn active_edit(conn: &Connection, order_id: &str) -> Result<OrderChange> {
+    changes::open_change(conn, order_id)?
+        .filter(|c| c.change_type.as_deref() == Some(EDIT))
+        .ok_or_else(|| Error::invalid(format!("Order {order_id} has no active order edit")))
+}
+
+fn edit_action(conn: &Connection, change: &OrderChange, id: &str) -> Result<ChangeAction> {
+    changes::action(conn, id)
+        .ok()
+        .filter(|a| a.order_change_id.as_deref() == Some(&change.id))
+        .filter(|a| a.action == ITEM_ADD || a.action == ITEM_UPDATE)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "Action {id} is not an item action of order edit {}",
+                change.id
+            ))
+        })
+}
+
+fn begin_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    if found.status == "draft" {
+        return Err(Error::invalid(format!(
+            "Order {} is a draft: edit it as a draft order",
+            found.id
+        )));
+    }
+    let by = text(step, "created_by").map(str::to_string);
+    let change = changes::create(
+        tx,
+        step.engine.ctx(),
+        &NewChange {
+            order_id: found.id.clone(),
+            change_type: EDIT.into(),
+            description: text(step, "description").map(str::to_string),
+            internal_note: text(step, "internal_note").map(str::to_string),
+            created_by: by,
+            return_id: None,
+        },
+    )?;
+    Ok(Done::new(
+        json!({"order_id": found.id, "order_change_id": change.id}),
+    ))
+}
+
+/// Tax lines of a product (an empty line: of shipping) shipped to `(country, province)`
+/// (none without a country).
+pub(super) fn tax_lines(
+    conn: &Connection,
+    (country, province): (Option<&str>, Option<&str>),
+    item: &LineItem,
+) -> Result<Vec<TaxLine>> {
+    let Some(country) = country else {
+        return Ok(Vec::new());
+    };
+    let product = item.product_id.as_deref().unwrap_or_default();
+    Ok(tax::rates_for(
+        conn,
+        country,
+        province,
+        product,
+        item.product_type_id.as_deref(),
+    )?
+    .into_iter()
+    .filter_map(|r| {
+        Some(TaxLine {
+            id: String::new(),
+            description: Some(r.name),
+            tax_rate_id: Some(r.id),
+            code: r.code,
+            rate_ppm: r.rate?.percent_ppm(),
+            provider_id: Some(TAX_PROVIDER.into()),
+        })
+    })
+    .collect())
+}
+
+/// Tax lines of a new line of `found`, at its shipping address.
+pub(super) fn order_tax_lines(conn: &Connection, found: &Order, item: &LineItem) -> Result<Vec<TaxLine>> {
+    let address = order::address(conn, found.shipping_address_id.as_deref())?.unwrap_or_default();
+    let place = (
+        address.get("country_code").and_then(Value::as_str),
+        address.get("province").and_then(Value::as_str),
+    );
+    tax_lines(conn, place, item)
+}
+
+fn price_of(value: &Value, currency: &str) -> Result<Option<i64>> {
+    if value.is_null() {
+        return Ok(None);
+    }
+    money::parse_major_non_negative(value, currency)
+        .map(Some)
+        .map_err(|e| Error::invalid(format!("unit_price: {e}")))
+}
+
+/// Refuses a quantity of a variant its channel's locations cannot supply now (checked
+/// again, and held, by the reservation at confirmation).
+fn check_stock(conn: &Connection, found: &Order, variant: &str, quantity: i64) -> Result<()> {
+    let (managed, backorder) = catalog::inventory_flags(conn, variant)?;
+    if !managed || backorder {
+        return Ok(());
+    }
+    let locations = channel_locations(conn, found.sales_channel_id.as_deref())?;
+    for item in links::variant_inventory_item().rights_of(conn, variant)? {
+        if !inventory::is_available(conn, &item, &locations, quantity)? {
+            return Err(inventory::insufficient());
+        }
+    }
+    Ok(())
+}
+
+fn add_items_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let ctx = step.engine.ctx();
+    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let change = active_edit(tx, &found.id)?;
+    let channels: Vec<String> = found.sales_channel_id.iter().cloned().collect();
+    for want in step.input["items"].as_array().into_iter().flatten() {
+        let variant = want["variant_id"].as_str().unwrap_or_default();
+        let quantity = want["quantity"].as_i64().unwrap_or_default();
+        if quantity < 1 {
+            return Err(Error::invalid(format!(
+                "Quantity of variant {variant} must be at least 1"
+            )));
+        }
+        let info = catalog::variant(
+            tx,
+            variant,
+            &channels,
+            &found.currency_code,
+            found.region_id.as_deref(),
+            &ctx.now(),
+        )?;
+        let mut item = info.item;
+        if let Some(price) = price_of(&want["unit_price"], &found.currency_code)? {
+            (item.unit_price, item.is_custom_price) = (price, true);
+        }
+        item.quantity = quantity;
+        item.tax_lines = order_tax_lines(tx, &found, &item)?;
+        if let Some(m) = want.get("metadata").filter(|m| m.is_object()) {
+            item.metadata = m.clone();
+        }
+        check_stock(tx, &found, variant, quantity)?;
+        let action = NewAction {
+            action: ITEM_ADD.into(),
+            reference: Some("order_line_item".into()),
+            reference_id: None,
+            details: json!({"variant_id": variant, "quantity": quantity, "unit_price": item.unit_price, "item": item}),
+            amount: Some(units_value(&item, quantity)?),
+            internal_note: want["internal_note"].as_str().map(str::to_string),
+            return_id: None,
+        };
+        changes::add_action(tx, ctx, &change, &action)?;
+    }
+    Ok(done(&found.id))
+}
+
+/// Refuses a new quantity below what was fulfilled of the line.
+fn check_quantity(conn: &Connection, found: &Order, line: &str, quantity: i64) -> Result<()> {
+    let fulfilled = fulfilled_quantities(conn, &found.id)?
+        .get(line)
+        .copied()
+        .unwrap_or(0);
+    if quantity < fulfilled {
+        return Err(Error::invalid(format!(
+            "Item {line} cannot have a quantity below its fulfilled quantity {fulfilled}"
+        )));
+    }
+    Ok(())
+}
+
+fn update_quantity_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let ctx = step.engine.ctx();
+    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let change = active_edit(tx, &found.id)?;
+    let line_id = text(step, "item_id").unwrap_or_default();
+    let lines = order::items::items_of(tx, &found.id)?;
+    let line = lines.iter().find(|l| l.id == line_id).ok_or_else(|| {
+        Error::invalid(format!(
+            "Items with ids {line_id} does not exist in order with id {}.",
+            found.id
+        ))
+    })?;
+    let quantity = step.input["quantity"].as_i64().unwrap_or(-1);
+    if quantity < 0 {
+        return Err(Error::invalid("Quantity must not be negative"));
+    }
+    check_quantity(tx, &found, line_id, quantity)?;
+    let amount = units_value(line, quantity)? - units_value(line, line.quantity)?;
+    let details =
+        json!({"reference_id": line_id, "quantity": quantity, "previous_quantity": line.quantity});
+    let note = text(step, "internal_note");
+    let existing = changes::actions_of(tx, &change.id)?
+        .into_iter()
+        .find(|a| a.action == ITEM_UPDATE && a.details["reference_id"].as_str() == Some(line_id));
+    match existing {
+        Some(a) => {
+            changes::update_action(tx, ctx, &a, &details, Some(amount), note)?;
+        }
+        None => {
+            let action = NewAction {
+                action: ITEM_UPDATE.into(),
+                reference: Some("order_line_item".into()),
+                reference_id: Some(line_id.to_string()),
+                details,
+                amount: Some(amount),
+                internal_note: note.map(str::to_string),
+                return_id: None,
+            };
+            changes::add_action(tx, ctx, &change, &action)?;
+        }
+    }
+    Ok(done(&found.id))
+}
+
+/// `POST /admin/order-edits/:id/items/:action_id`: a new line's or a quantity change's
+/// quantity (and note).
+fn update_action_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let ctx = step.engine.ctx();
+    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let change = active_edit(tx, &found.id)?;
+    let action = edit_action(tx, &change, text(step, "action_id").unwrap_or_default())?;
+    let quantity = step.input["quantity"]
+        .as_i64()
+        .unwrap_or_else(|| action.details["quantity"].as_i64().unwrap_or(0));
+    let note = match step.input.get("internal_note") {
+        Some(v) => v.as_str().map(str::to_string),
+        None => action.internal_note.clone(),
+    };
+    let mut details = action.details.clone();
+    details["quantity"] = json!(quantity);
+    let amount = if action.action == ITEM_ADD {
+        if quantity < 1 {
+            return Err(Error::invalid("Quantity of a new item must be at least 1"));
+        }
+        let mut item: LineItem = serde_json::from_value(action.details["item"].clone())?;
+        item.quantity = quantity;
+        if let Some(price) = price_of(&step.input["unit_price"], &found.currency_code)? {
+            (item.unit_price, item.is_custom_price) = (price, true);
+            details["unit_price"] = json!(price);
+        }
+        check_stock(
+            tx,
+            &found,
+            item.variant_id.as_deref().unwrap_or_default(),
+            quantity,
+        )?;
+        details["item"] = serde_json::to_value(&item)?;
+        units_value(&item, quantity)?
+    } else {
+        if !step.input["unit_price"].is_null() {
+            return Err(Error::invalid("unit_price can only be set on a new item"));
+        }
+        let line_id = action.details["reference_id"].as_str().unwrap_or_default();
+        check_quantity(tx, &found, line_id, quantity)?;
+        let lines = order::items::items_of(tx, &found.id)?;
+        let line = lines
+            .iter()
+            .find(|l| l.id == line_id)
+            .ok_or_else(|| Error::invalid(format!("Line item {line_id} does not exist")))?;
+        units_value(line, quantity)? - units_value(line, line.quantity)?
+    };
+    changes::update_action(tx, ctx, &action, &details, Some(amount), note.as_deref())?;
+    Ok(done(&found.id))
+}
+
+fn remove_action_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let change = active_edit(tx, &found.id)?;
+    let action = edit_action(tx, &change, text(step, "action_id").unwrap_or_default())?;
+    changes::delete_action(tx, step.engine.ctx(), &action)?;
+    Ok(done(&found.id))
+}
+
+fn request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let ctx = step.engine.ctx();
+    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let change = active_edit(tx, &found.id)?;
+    if change.status != "pending" {
+        return Err(Error::invalid(format!(
+            "Order edit {} has already been requested",
+            change.id
+        )));
+    }
+    changes::mark_requested(tx, ctx, &change.id, text(step, "requested_by"))?;
+    ctx.emit(
+        tx,
+        "order-edit.requested",
+        json!({"order_id": found.id, "order_change_id": change.id}),
+    )?;
+    Ok(done(&found.id))
+}
+
+/// Writes one action and moves its stock: a new line is added and reserved; a quantity
+/// change reserves the extra units or releases the dropped ones.
+fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) -> Result<()> {
+    let channel = found.sales_channel_id.as_deref();
+    if action.action == SHIPPING_ADD {
+        return super::edit_shipping::apply(tx, ctx, found, action);
+    }
+    if action.action == ITEM_ADD {
+        let item: LineItem = serde_json::from_value(action.details["item"].clone())?;
+        let line_id = order::items::add_line(tx, ctx, &found.id, &item)?;
+        if let Some(variant) = item.variant_id.clone() {
+            let want = stock::Line {
+                line_item_id: line_id,
+                variant_id: variant,
+                quantity: item.quantity,
+            };
+            stock::reserve(tx, ctx, channel, &[want])?;
+        }
+        return Ok(());
+    }
+    let line_id = action.details["reference_id"].as_str().unwrap_or_default();
+    let quantity = action.details["quantity"].as_i64().unwrap_or_default();
+    let lines = order::items::items_of(tx, &found.id)?;
+    let line = lines
+        .iter()
+        .find(|l| l.id == line_id)
+        .ok_or_else(|| Error::invalid(format!("Line item {line_id} does not exist")))?;
+    check_quantity(tx, found, line_id, quantity)?;
+    if quantity > line.quantity
+        && let Some(variant) = line.variant_id.clone()
+    {
+        let want = stock::Line {
+            line_item_id: line_id.to_string(),
+            variant_id: variant,
+            quantity: quantity - line.quantity,
+        };
+        stock::reserve(tx, ctx, channel, &[want])?;
+    } else if quantity < line.quantity {
+        reservations::shrink(tx, ctx, line_id, line.quantity - quantity)?;
+    }
+    order::items::set_quantity(tx, ctx, line_id, quantity)
+}
+
+fn confirm_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let ctx = step.engine.ctx();
+    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let change = active_edit(tx, &found.id)?;
+    let actions = changes::actions_of(tx, &change.id)?;
+    for action in actions.iter().filter(|a| !a.applied) {
+        apply(tx, ctx, &found, action)?;
+        changes::mark_applied(tx, ctx, &action.id)?;
+    }
+    crate::failpoint::hit("order-edit:applied");
+    changes::confirm(tx, ctx, &change.id, text(step, "confirmed_by"))?;
+    ctx.emit(
+        tx,
+        "order-edit.confirmed",
+        json!({"order_id": found.id, "order_change_id": change.id}),
+    )?;
+    Ok(done(&found.id))
+}
+
+fn cancel_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let ctx = step.engine.ctx();
+    let found = order::retrieve(tx, text(step, "order_id").unwrap_or_default())?;
+    let change = active_edit(tx, &found.id)?;
+    changes::cancel(tx, ctx, &change.id, text(step, "canceled_by"))?;
+    ctx.emit(
+        tx,
+        "order-edit.canceled",
+        json!({"order_id": found.id, "order_change_id": change.id}),
+    )?;
+    Ok(done(&found.id))
+}

@@ -1,0 +1,148 @@
+//! `/admin/draft-orders` (Medusa 2.21.2): create (`email` or `customer_id`, `region_id`,
+//! `items` — a `variant_id`, or a custom `title` and `unit_price` —, addresses, one shipping
+//! method — `name` and `amount`, or a `shipping_option_id`), list (`q` over the email and the
+//! display id, `limit` / `offset`), retrieve, convert (`POST …/convert-to-order`: the same id,
+//! now `pending`, answered as `{order}`) and delete. Drafts answer as the admin order
+//! document under `draft_order`; they are not in `/admin/orders`.
+
+use super::order_json::{admin_order_json, select};
+use super::orders::run;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::flows::orders::drafts;
+use crate::http::fields::{ids, page, string};
+use crate::http::validate::{Kind, Schema};
+use crate::http::{Access, Request, Response, Route, list_envelope};
+use crate::modules::order::{self, admin::OrderFilter};
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+/// The routes of this family.
+pub fn routes() -> Vec<Route> {
+    let a = Access::Admin;
+    type Handler = fn(&Engine, &Request) -> Result<Response>;
+    let r = |method, path: &str, what, handler: Handler| Route::new(method, path, a, what, handler);
+    vec![
+        r("GET", "/admin/draft-orders", "List draft orders", list),
+        r(
+            "POST",
+            "/admin/draft-orders",
+            "Create a draft order",
+            create,
+        ),
+        r(
+            "GET",
+            "/admin/draft-orders/:id",
+            "Retrieve a draft order",
+            retrieve,
+        ),
+        r(
+            "DELETE",
+            "/admin/draft-orders/:id",
+            "Delete a draft order",
+            delete,
+        ),
+        r(
+            "POST",
+            "/admin/draft-orders/:id/convert-to-order",
+            "Convert a draft order to an order",
+            convert,
+        ),
+    ]
+}
+
+/// A draft's document; 404 when the id names no draft.
+fn draft_json(conn: &Connection, id: &str) -> Result<Value> {
+    let found = order::retrieve(conn, id).map_err(|_| Error::not_found("Draft order", id))?;
+    if found.status != "draft" {
+        return Err(Error::not_found("Draft order", id));
+    }
+    admin_order_json(conn, id)
+}
+
+fn list(engine: &Engine, request: &Request) -> Result<Response> {
+    let (limit, offset, _, fields) = page(&request.query, 50)?;
+    let filter = OrderFilter {
+        ids: ids(&request.query)?,
+        q: string(&request.query, "q")?,
+        drafts: true,
+        ..OrderFilter::default()
+    };
+    let (docs, count) = engine.store().read(|conn| {
+        let (found, count) = order::admin::list(conn, &filter, offset, limit)?;
+        let docs = found
+            .iter()
+            .map(|o| admin_order_json(conn, &o.id).map(|d| select(d, fields.as_deref())))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((docs, count))
+    })?;
+    Ok(Response::json(list_envelope(
+        "draft_orders",
+        docs,
+        count,
+        offset,
+        limit,
+    )))
+}
+
+fn reply(engine: &Engine, request: &Request, id: &str) -> Result<Response> {
+    let fields = request.query_str("fields").map(str::to_string);
+    let doc = engine.store().read(|conn| draft_json(conn, id))?;
+    Ok(Response::json(
+        json!({ "draft_order": select(doc, fields.as_deref()) }),
+    ))
+}
+
+fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
+    reply(engine, request, request.param("id"))
+}
+
+fn create(engine: &Engine, request: &Request) -> Result<Response> {
+    let item = Schema::new()
+        .optional("variant_id", Kind::String)
+        .optional("title", Kind::String)
+        .required("quantity", Kind::Integer)
+        .optional("unit_price", Kind::Number.nullable())
+        .optional("metadata", Kind::Object.nullable());
+    let method = Schema::new()
+        .optional("shipping_option_id", Kind::String)
+        .optional("name", Kind::String)
+        .optional("amount", Kind::Number)
+        .optional("data", Kind::Object);
+    let body = request.body_with(
+        &Schema::new()
+            .optional("email", Kind::Email.nullable())
+            .optional("customer_id", Kind::String.nullable())
+            .required("region_id", Kind::String)
+            .optional("sales_channel_id", Kind::String.nullable())
+            .optional_array("items", item)
+            .optional("shipping_address", Kind::Object)
+            .optional("billing_address", Kind::Object)
+            .optional_array("shipping_methods", method)
+            .optional("no_notification_order", Kind::Boolean)
+            .optional("metadata", Kind::Object.nullable()),
+    )?;
+    let result = run(engine, request, drafts::CREATE, body)?;
+    let id = result["order_id"].as_str().unwrap_or_default().to_string();
+    reply(engine, request, &id)
+}
+
+fn convert(engine: &Engine, request: &Request) -> Result<Response> {
+    request.body_with(&Schema::new())?;
+    let id = request.param("id");
+    run(engine, request, drafts::CONVERT, json!({ "order_id": id }))?;
+    let fields = request.query_str("fields").map(str::to_string);
+    let doc = engine.store().read(|conn| admin_order_json(conn, id))?;
+    Ok(Response::json(
+        json!({ "order": select(doc, fields.as_deref()) }),
+    ))
+}
+
+fn delete(engine: &Engine, request: &Request) -> Result<Response> {
+    let id = request.param("id");
+    engine.store().read(|conn| draft_json(conn, id))?;
+    run(engine, request, drafts::DELETE, json!({ "order_id": id }))?;
+    Ok(Response::json(
+        json!({"id": id, "object": "draft-order", "deleted": true}),
+    ))
+}

@@ -1,0 +1,204 @@
+//! `/admin/order-edits` (Medusa 2.21.2; `:id` is the order's id): begin an edit
+//! (`{order_change}`), add items, change a line's quantity (`items/item/:item_id`), update or
+//! remove an item action (`items/:action_id`), add / update / remove a shipping method,
+//! request, confirm (`{order_preview}` each) and
+//! cancel (`DELETE`, `{id, object: "order-edit", deleted: true}`). Each runs its workflow
+//! (`flows::orders::edits`) under the request's `Idempotency-Key`.
+
+use super::order_changes::{change_doc, preview_json};
+use super::orders::run;
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::http::validate::{Kind, Schema};
+use crate::http::{Access, Request, Response, Route};
+use crate::modules::order::changes;
+use serde_json::{Value, json};
+
+/// The routes of this family.
+pub fn routes() -> Vec<Route> {
+    let a = Access::Admin;
+    type Handler = fn(&Engine, &Request) -> Result<Response>;
+    let r = |method, path: &str, what, handler: Handler| Route::new(method, path, a, what, handler);
+    vec![
+        r("POST", "/admin/order-edits", "Begin an order edit", begin),
+        r(
+            "DELETE",
+            "/admin/order-edits/:id",
+            "Cancel an order edit",
+            cancel,
+        ),
+        r(
+            "POST",
+            "/admin/order-edits/:id/items",
+            "Add items to an order edit",
+            add_items,
+        ),
+        r(
+            "POST",
+            "/admin/order-edits/:id/items/item/:item_id",
+            "Change an item's quantity in an order edit",
+            update_quantity,
+        ),
+        r(
+            "POST",
+            "/admin/order-edits/:id/items/:action_id",
+            "Update an item action of an order edit",
+            update_action,
+        ),
+        r(
+            "DELETE",
+            "/admin/order-edits/:id/items/:action_id",
+            "Remove an item action of an order edit",
+            remove_action,
+        ),
+        r("POST", "/admin/order-edits/:id/shipping-method", "Add a shipping method to an order edit", add_shipping),
+        r("POST", "/admin/order-edits/:id/shipping-method/:action_id", "Update a shipping method of an order edit", update_shipping),
+        r("DELETE", "/admin/order-edits/:id/shipping-method/:action_id", "Remove a shipping method of an order edit", remove_shipping),
+        r(
+            "POST",
+            "/admin/order-edits/:id/request",
+            "Request an order edit",
+            request_edit,
+        ),
+        r(
+            "POST",
+            "/admin/order-edits/:id/confirm",
+            "Confirm an order edit",
+            confirm,
+        ),
+    ]
+}
+
+fn actor(request: &Request) -> Value {
+    let actor = &request.actor;
+    json!(actor.user_id.clone().or_else(|| actor.api_key_id.clone()))
+}
+
+fn preview(engine: &Engine, request: &Request) -> Result<Response> {
+    let id = request.param("id");
+    let doc = engine.store().read(|conn| preview_json(conn, id))?;
+    Ok(Response::json(json!({ "order_preview": doc })))
+}
+
+/// Runs `workflow` for the order in the path (and the path's `action_id` / `item_id`).
+fn act(engine: &Engine, request: &Request, workflow: &str, mut body: Value) -> Result<Response> {
+    body["order_id"] = json!(request.param("id"));
+    for key in ["action_id", "item_id"] {
+        let value = request.param(key);
+        if !value.is_empty() {
+            body[key] = json!(value);
+        }
+    }
+    run(engine, request, workflow, body)?;
+    preview(engine, request)
+}
+
+fn begin(engine: &Engine, request: &Request) -> Result<Response> {
+    let mut body = request.body_with(
+        &Schema::new()
+            .required("order_id", Kind::String)
+            .optional("description", Kind::String)
+            .optional("internal_note", Kind::String)
+            .optional("metadata", Kind::Object.nullable()),
+    )?;
+    body["created_by"] = actor(request);
+    let result = run(engine, request, "begin-order-edit-order", body)?;
+    let id = result["order_change_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let doc = engine.store().read(|conn| {
+        let change = changes::retrieve(conn, &id)?;
+        change_doc(conn, &change)
+    })?;
+    Ok(Response::json(json!({ "order_change": doc })))
+}
+
+fn cancel(engine: &Engine, request: &Request) -> Result<Response> {
+    let id = request.param("id");
+    let body = json!({"order_id": id, "canceled_by": actor(request)});
+    run(engine, request, "cancel-begin-order-edit", body)?;
+    Ok(Response::json(
+        json!({"id": id, "object": "order-edit", "deleted": true}),
+    ))
+}
+
+fn add_items(engine: &Engine, request: &Request) -> Result<Response> {
+    let item = Schema::new()
+        .required("variant_id", Kind::String)
+        .required("quantity", Kind::Integer)
+        .optional("unit_price", Kind::Number.nullable())
+        .optional("internal_note", Kind::String.nullable())
+        .optional("metadata", Kind::Object);
+    let body = request.body_with(&Schema::new().array("items", item))?;
+    act(engine, request, "order-edit-add-new-item", body)
+}
+
+fn update_quantity(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(
+        &Schema::new()
+            .required("quantity", Kind::Integer)
+            .optional("internal_note", Kind::String.nullable()),
+    )?;
+    act(engine, request, "order-edit-update-item-quantity", body)
+}
+
+fn update_action(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(
+        &Schema::new()
+            .optional("quantity", Kind::Integer)
+            .optional("unit_price", Kind::Number.nullable())
+            .optional("internal_note", Kind::String.nullable()),
+    )?;
+    act(engine, request, "update-order-edit-item-action", body)
+}
+
+fn remove_action(engine: &Engine, request: &Request) -> Result<Response> {
+    act(engine, request, "remove-order-edit-item-action", json!({}))
+}
+
+fn request_edit(engine: &Engine, request: &Request) -> Result<Response> {
+    request.body_with(&Schema::new())?;
+    act(
+        engine,
+        request,
+        "request-order-edit-request",
+        json!({"requested_by": actor(request)}),
+    )
+}
+
+fn confirm(engine: &Engine, request: &Request) -> Result<Response> {
+    request.body_with(&Schema::new())?;
+    act(
+        engine,
+        request,
+        "confirm-order-edit-request",
+        json!({"confirmed_by": actor(request)}),
+    )
+}
+
+fn add_shipping(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(
+        &Schema::new()
+            .required("shipping_option_id", Kind::String)
+            .optional("custom_amount", Kind::Number)
+            .optional("description", Kind::String)
+            .optional("internal_note", Kind::String)
+            .optional("metadata", Kind::Object),
+    )?;
+    act(engine, request, "create-order-edit-shipping-method", body)
+}
+
+fn update_shipping(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(
+        &Schema::new()
+            .optional("custom_amount", Kind::Number.nullable())
+            .optional("internal_note", Kind::String.nullable())
+            .optional("metadata", Kind::Object.nullable()),
+    )?;
+    act(engine, request, "update-order-edit-shipping-method", body)
+}
+
+fn remove_shipping(engine: &Engine, request: &Request) -> Result<Response> {
+    act(engine, request, "remove-order-edit-shipping-method", json!({}))
+}
