@@ -105,6 +105,16 @@ impl Request {
         Ok(body)
     }
 
+    /// The body parsed as `T` (a serde struct; `#[serde(deny_unknown_fields)]` makes a
+    /// misspelled key an error too).
+    ///
+    /// # Errors
+    /// As [`Request::json`], and 400 `invalid_data` naming the field that does not fit
+    /// ("Invalid request: Field 'amount' is required").
+    pub fn body_as<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        crate::workflow::parse_input(&self.json()?)
+    }
+
     fn is_json(&self) -> bool {
         self.header("content-type").is_some_and(|ct| {
             let mime = ct
