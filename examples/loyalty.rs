@@ -13,7 +13,7 @@
 //! effect); `LOYALTY_PARTNER_FAIL=1` makes the partner refuse, so the workflow compensates.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
+use serde_json::{Value, json};
 use std::io::Write;
 use stockroom::db::module::{Migration, Module};
 use stockroom::db::{Store, StoreOptions, Tx};
@@ -21,6 +21,7 @@ use stockroom::events::{Event, ack_in};
 use stockroom::http::{Access, Request, Response, Route, list_envelope};
 use stockroom::link::{Link, LinkEnd, define_link};
 use stockroom::model::Entity;
+use stockroom::workflow::hooks::{Hook, points};
 use stockroom::workflow::{Done, Handle, Step, Workflow};
 use stockroom::{Engine, EngineBuilder, Error, Result, ctx::Ctx};
 
@@ -178,6 +179,66 @@ pub fn on_order_placed(engine: &Engine, event: &Event) -> Result<()> {
     })
 }
 
+/// Points a referrer earns when someone signs up with their code.
+pub const REFERRAL_BONUS: i64 = 100;
+
+/// What the `customer_created` hook reads from the request's `additional_data`.
+#[derive(Deserialize)]
+struct Referral {
+    /// The referrer's loyalty account id (what `GET /store/loyalty` shows them).
+    referral_code: Option<String>,
+}
+
+/// The customer the hook point names.
+#[derive(Deserialize)]
+struct CustomerCreated {
+    customer_id: String,
+}
+
+/// Hook at `customer_created`: a sign-up with `additional_data.referral_code` credits the
+/// referrer, in the same transaction as the new customer; an unknown code refuses the
+/// sign-up (400, nothing is created).
+pub fn referral_hook() -> Hook {
+    Hook::new(points::CUSTOMER_CREATED, "loyalty.referral", |tx, hook| {
+        let Referral {
+            referral_code: Some(code),
+        } = hook.additional_as()?
+        else {
+            return Ok(Value::Null);
+        };
+        let created: CustomerCreated = hook.data_as()?;
+        let referrer = Account::retrieve(tx, &code)
+            .map_err(|_| Error::invalid(format!("Unknown referral code {code}")))?;
+        let ctx = hook.engine.ctx();
+        let source = Some(created.customer_id.as_str());
+        add_points(
+            tx,
+            ctx,
+            &referrer.customer_id,
+            REFERRAL_BONUS,
+            "referral",
+            source,
+        )?;
+        Ok(json!(referrer.customer_id))
+    })
+    // Runs if a workflow fails after the point (a plain write job simply rolls back).
+    .compensate(|tx, hook, referrer| match referrer.as_str() {
+        Some(customer) => {
+            let ctx = hook.engine.ctx();
+            add_points(
+                tx,
+                ctx,
+                customer,
+                -REFERRAL_BONUS,
+                "referral-reverted",
+                None,
+            )
+            .map(|_| ())
+        }
+        None => Ok(()),
+    })
+}
+
 /// What an adjustment takes (`loyalty-adjust-points`' input).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -326,6 +387,7 @@ pub fn register(builder: EngineBuilder) -> EngineBuilder {
         .module(module())
         .link(customer_link())
         .workflow(adjust_workflow())
+        .hook(referral_hook())
         .on(
             "loyalty.award-order-points",
             "order.placed",

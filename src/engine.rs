@@ -17,6 +17,7 @@ use crate::link::Link;
 use crate::modules::auth::AuthConfig;
 use crate::modules::auth::gate::HashGate;
 use crate::workflow::Workflow;
+use crate::workflow::hooks::Hook;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -35,6 +36,7 @@ pub(crate) struct EngineInner {
     links: Vec<Link>,
     workflows: HashMap<String, Arc<Workflow>>,
     subscribers: Vec<Subscriber>,
+    hooks: HashMap<String, Vec<Hook>>,
     event_retry: RetryPolicy,
     dispatcher: OnceLock<Dispatcher>,
     auth: AuthConfig,
@@ -49,6 +51,7 @@ pub struct EngineBuilder {
     routes: Vec<Route>,
     workflows: Vec<Workflow>,
     subscribers: Vec<Subscriber>,
+    hooks: Vec<Hook>,
     event_retry: RetryPolicy,
     clock: Clock,
     seed: Option<u64>,
@@ -93,6 +96,11 @@ impl Engine {
     /// Registered subscribers.
     pub fn subscribers(&self) -> &[Subscriber] {
         &self.inner.subscribers
+    }
+
+    /// The hooks registered at a hook point, in registration order.
+    pub fn hooks(&self, point: &str) -> &[Hook] {
+        self.inner.hooks.get(point).map_or(&[], Vec::as_slice)
     }
 
     /// How failed deliveries are retried.
@@ -183,6 +191,7 @@ impl EngineBuilder {
             routes: Vec::new(),
             workflows: Vec::new(),
             subscribers: Vec::new(),
+            hooks: Vec::new(),
             event_retry: RetryPolicy::default(),
             clock: Clock::System,
             seed: None,
@@ -218,6 +227,13 @@ impl EngineBuilder {
     /// Registers an event subscriber.
     pub fn subscriber(mut self, subscriber: Subscriber) -> Self {
         self.subscribers.push(subscriber);
+        self
+    }
+
+    /// Registers custom code at a hook point of a core workflow (see
+    /// [`workflow::hooks`](crate::workflow::hooks)); `build` refuses an unknown point.
+    pub fn hook(mut self, hook: Hook) -> Self {
+        self.hooks.push(hook);
         self
     }
 
@@ -305,6 +321,7 @@ impl EngineBuilder {
     /// # Errors
     /// A migration failed, changed after being applied, or broke the table-prefix rule.
     pub fn build(self, store: Store) -> Result<Engine> {
+        crate::workflow::hooks::check_points(&self.hooks)?;
         let ids = match self.seed {
             Some(seed) => IdGenerator::seeded(self.clock.clone(), seed),
             None => IdGenerator::random(self.clock.clone()),
@@ -330,6 +347,7 @@ impl EngineBuilder {
             links: self.links,
             workflows,
             subscribers: self.subscribers,
+            hooks: group_hooks(self.hooks),
             event_retry: self.event_retry,
             dispatcher: OnceLock::new(),
             hash_gate: HashGate::new(
@@ -357,4 +375,15 @@ fn all_modules(modules: &[Module], links: &[Link]) -> Vec<Module> {
     all.extend(modules.iter().cloned());
     all.extend(links.iter().map(Link::module));
     all
+}
+
+fn group_hooks(hooks: Vec<Hook>) -> HashMap<String, Vec<Hook>> {
+    let mut by_point: HashMap<String, Vec<Hook>> = HashMap::new();
+    for hook in hooks {
+        by_point
+            .entry(hook.point().to_string())
+            .or_default()
+            .push(hook);
+    }
+    by_point
 }

@@ -412,3 +412,42 @@ fn a_route_body_with_a_missing_field_is_a_400_naming_it() {
         json!({"type": "invalid_data", "message": "Invalid request: Field 'reason' is required"}),
     );
 }
+
+#[test]
+fn a_referral_code_at_sign_up_credits_the_referrer_and_a_bad_one_refuses_it() {
+    let app = app();
+    let (referrer, token) = app.signup("referrer@example.com", "secret-password");
+    let mine = app.store_call("GET", "/store/loyalty", &token, None).json();
+    let code = mine["loyalty_account"]["id"].clone();
+    let register = |email: &str, code: &Value| {
+        let registration = app.register("customer", email, "secret-password");
+        let body = json!({"email": email, "additional_data": {"referral_code": code}});
+        app.store_call("POST", "/store/customers", &registration, Some(&body))
+    };
+    let refused = register("new@example.com", &json!("lacc_nope"));
+    check(
+        &refused,
+        400,
+        json!({"type": "invalid_data", "message": "Unknown referral code lacc_nope"}),
+    );
+    let joined = register("new@example.com", &code);
+    assert_eq!(
+        joined.status,
+        200,
+        "the refused sign-up left nothing behind: {}",
+        joined.text()
+    );
+    let newcomer = joined.json()["customer"]["id"].clone();
+    let after = account(app.engine(), &referrer);
+    assert_eq!(after["points"], loyalty::REFERRAL_BONUS);
+    let admin = format!("Bearer {}", app.admin_token());
+    let path = format!("/admin/loyalty/{referrer}/transactions");
+    let history = app.admin_call("GET", &path, &admin, None).json();
+    assert_eq!(
+        (
+            history["count"].clone(),
+            history["loyalty_transactions"][0]["source_id"].clone()
+        ),
+        (json!(1), newcomer)
+    );
+}

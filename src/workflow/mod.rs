@@ -28,6 +28,7 @@
 //! assert_eq!(wf.steps().len(), 2);
 //! ```
 
+pub mod hooks;
 mod journal;
 mod recovery;
 mod run;

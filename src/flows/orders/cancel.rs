@@ -14,6 +14,7 @@ use crate::modules::fulfillment::records;
 use crate::modules::inventory::{self, reservations};
 use crate::modules::order::{self, admin as order_admin};
 use crate::modules::payment::{self, ledger, provider};
+use crate::workflow::hooks::{self, points};
 use crate::workflow::{Done, Handle, Recovery, Step, StepCtx, Workflow};
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -65,6 +66,9 @@ pub fn workflow() -> Workflow {
         .step(Step::local("validate-cancel", validate))
         .step(Step::local("release-reservations", release).compensate_with(restore))
         .step(Step::local("record-refunds", record_refunds).compensate_with(undo_refunds))
+        .step(hooks::step(points::ORDER_CANCELED, |s| {
+            Ok(Some(json!({ "order_id": order_id(s)? })))
+        }))
         .step(Step::external("settle-payments", settle).retry(3, Duration::from_millis(50)))
         .step(Step::local("mark-canceled", mark_canceled))
 }
