@@ -15,10 +15,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::io::Write;
+use stockroom::clock::format_iso8601;
 use stockroom::db::module::{Migration, Module};
 use stockroom::db::{Store, StoreOptions, Tx};
 use stockroom::events::{Event, ack_in};
 use stockroom::http::{Access, Request, Response, Route, list_envelope};
+use stockroom::jobs::JobRun;
 use stockroom::link::{Link, LinkEnd, define_link};
 use stockroom::model::Entity;
 use stockroom::workflow::hooks::{Hook, points};
@@ -177,6 +179,32 @@ pub fn on_order_placed(engine: &Engine, event: &Event) -> Result<()> {
         }
         ack_in(tx, &ctx, &event)
     })
+}
+
+/// Points lapse after this many days without any change to the balance.
+pub const EXPIRY_DAYS: i64 = 365;
+
+/// The nightly job (`0 3 * * *`): balances untouched for [`EXPIRY_DAYS`] expire, each with
+/// an `expired` transaction, in one write job. Its result (journaled) counts them.
+pub fn expire_points(engine: &Engine, _run: &JobRun) -> Result<Value> {
+    let ctx = engine.ctx().clone();
+    let cutoff = format_iso8601(engine.clock().now() - EXPIRY_DAYS * 86_400_000);
+    let expired = engine.store().write(move |tx| {
+        let stale: Vec<String> = tx
+            .prepare_cached(
+                "SELECT id FROM loyalty_account
+                 WHERE deleted_at IS NULL AND points > 0 AND updated_at < ?1",
+            )?
+            .query_map([&cutoff], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in &stale {
+            let account = Account::retrieve(tx, id)?;
+            record(tx, &ctx, &account, -account.points, "expired", None)?;
+            change_balance(tx, &ctx, id, -account.points)?;
+        }
+        Ok(stale.len())
+    })?;
+    Ok(json!({ "expired": expired }))
 }
 
 /// Points a referrer earns when someone signs up with their code.
@@ -388,6 +416,7 @@ pub fn register(builder: EngineBuilder) -> EngineBuilder {
         .link(customer_link())
         .workflow(adjust_workflow())
         .hook(referral_hook())
+        .job("loyalty-expire-points", "0 3 * * *", expire_points)
         .on(
             "loyalty.award-order-points",
             "order.placed",

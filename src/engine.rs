@@ -37,6 +37,7 @@ pub(crate) struct EngineInner {
     workflows: HashMap<String, Arc<Workflow>>,
     subscribers: Vec<Subscriber>,
     hooks: HashMap<String, Vec<Hook>>,
+    scheduler: crate::jobs::Scheduler,
     event_retry: RetryPolicy,
     dispatcher: OnceLock<Dispatcher>,
     auth: AuthConfig,
@@ -52,6 +53,7 @@ pub struct EngineBuilder {
     workflows: Vec<Workflow>,
     subscribers: Vec<Subscriber>,
     hooks: Vec<Hook>,
+    jobs: Vec<crate::jobs::Job>,
     event_retry: RetryPolicy,
     clock: Clock,
     seed: Option<u64>,
@@ -120,8 +122,16 @@ impl Engine {
         }
     }
 
+    /// Runs every scheduled job that is due on the engine's clock, on the calling thread, and
+    /// reports each run (see [`jobs`](crate::jobs)). On a manual (fixture) clock this is how
+    /// jobs run: advance the clock, then call it.
+    pub fn run_due_jobs(&self) -> Vec<crate::jobs::JobOutcome> {
+        self.inner.scheduler.run_due(self)
+    }
+
     /// Stops the event dispatcher and closes the store (after queued writes).
     pub fn shutdown(&self) {
+        self.inner.scheduler.stop();
         if let Some(d) = self.inner.dispatcher.get() {
             d.stop(self.inner.ctx.bell());
         }
@@ -192,6 +202,7 @@ impl EngineBuilder {
             workflows: Vec::new(),
             subscribers: Vec::new(),
             hooks: Vec::new(),
+            jobs: Vec::new(),
             event_retry: RetryPolicy::default(),
             clock: Clock::System,
             seed: None,
@@ -234,6 +245,25 @@ impl EngineBuilder {
     /// [`workflow::hooks`](crate::workflow::hooks)); `build` refuses an unknown point.
     pub fn hook(mut self, hook: Hook) -> Self {
         self.hooks.push(hook);
+        self
+    }
+
+    /// Registers a scheduled job: `handler` runs at every slot of the cron expression
+    /// `schedule` on the engine's clock, journaled as the workflow `job:<name>` (see
+    /// [`jobs`](crate::jobs) for the clock, the one-run-at-a-time rule and missed runs).
+    /// `build` refuses an invalid expression.
+    pub fn job(
+        mut self,
+        name: &str,
+        schedule: &str,
+        handler: impl Fn(&Engine, &crate::jobs::JobRun) -> Result<serde_json::Value>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        let job = crate::jobs::Job::new(name, schedule, handler);
+        self.workflows.push(job.workflow());
+        self.jobs.push(job);
         self
     }
 
@@ -330,6 +360,7 @@ impl EngineBuilder {
         let all = self.all_modules();
         let now = ctx.now();
         store.write(move |tx| migrate(tx, &all, &now))?;
+        let scheduler = crate::jobs::Scheduler::new(self.jobs, &store, ctx.clock.now())?;
         let mut router = Router::default();
         for route in self.routes {
             router.add(route);
@@ -348,6 +379,7 @@ impl EngineBuilder {
             workflows,
             subscribers: self.subscribers,
             hooks: group_hooks(self.hooks),
+            scheduler,
             event_retry: self.event_retry,
             dispatcher: OnceLock::new(),
             hash_gate: HashGate::new(
@@ -362,6 +394,9 @@ impl EngineBuilder {
         let bell = engine.inner.ctx.bell().receiver().clone();
         let dispatcher = Dispatcher::start(Arc::downgrade(&engine.inner), bell)?;
         let _ = engine.inner.dispatcher.set(dispatcher);
+        if !engine.clock().is_manual() {
+            engine.inner.scheduler.start(Arc::downgrade(&engine.inner));
+        }
         Ok(engine)
     }
 }

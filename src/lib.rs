@@ -21,6 +21,7 @@ pub mod fixture_cache;
 pub mod flows;
 pub mod http;
 pub mod id;
+pub mod jobs;
 pub mod lines;
 pub mod link;
 pub mod model;

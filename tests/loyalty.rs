@@ -451,3 +451,65 @@ fn a_referral_code_at_sign_up_credits_the_referrer_and_a_bad_one_refuses_it() {
         (json!(1), newcomer)
     );
 }
+
+#[test]
+fn the_nightly_job_expires_balances_untouched_for_a_year_once() {
+    let app = app();
+    let engine = app.engine();
+    let input = |customer: &str| loyalty::Adjust {
+        customer_id: customer.into(),
+        amount: 300,
+        reason: "welcome".into(),
+    };
+    loyalty::ADJUST
+        .run(engine, &input("cus_old"), None)
+        .unwrap();
+    let half_year = 183 * 86_400_000;
+    engine.clock().advance(half_year);
+    assert!(
+        engine
+            .run_due_jobs()
+            .iter()
+            .all(|run| run.result.as_ref().unwrap()["expired"] == 0)
+    );
+    loyalty::ADJUST
+        .run(engine, &input("cus_new"), None)
+        .unwrap();
+    // The fixture clock moves through test-control, which runs what became due.
+    let moved = app.request(
+        "POST",
+        "/test-control/clock",
+        &[("content-type", "application/json")],
+        Some(&json!({"advance_ms": half_year + 86_400_000}).to_string()),
+    );
+    assert_eq!(moved.status, 200, "{}", moved.text());
+    assert_eq!(account(engine, "cus_old")["points"], 0);
+    assert_eq!(account(engine, "cus_old")["tier"], "bronze");
+    assert_eq!(
+        account(engine, "cus_new")["points"],
+        300,
+        "changed half a year ago"
+    );
+    let runs = engine
+        .store()
+        .read(|c| stockroom::jobs::list_runs(c, 10))
+        .unwrap();
+    assert_eq!(
+        runs.len(),
+        2,
+        "one run per catch-up, not one per missed night: {runs:?}"
+    );
+    assert_eq!(
+        (
+            runs[0]["job"].clone(),
+            runs[0]["status"].clone(),
+            runs[0]["result"].clone()
+        ),
+        (
+            json!("loyalty-expire-points"),
+            json!("done"),
+            json!({"expired": 1})
+        )
+    );
+    assert!(engine.run_due_jobs().is_empty(), "nothing more is due");
+}
