@@ -19,6 +19,8 @@ use stockroom::clock::format_iso8601;
 use stockroom::db::module::{Migration, Module};
 use stockroom::db::{Store, StoreOptions, Tx};
 use stockroom::events::{Event, ack_in};
+use stockroom::http::middleware::RateLimit;
+use stockroom::http::validate::{Kind, Schema};
 use stockroom::http::{Access, Request, Response, Route, list_envelope};
 use stockroom::jobs::JobRun;
 use stockroom::link::{Link, LinkEnd, define_link};
@@ -388,8 +390,15 @@ fn admin_adjust(engine: &Engine, req: &Request) -> Result<Response> {
     Ok(Response::json(json!({"loyalty_account": account})))
 }
 
-/// `GET /admin/loyalty/:customer_id/transactions`.
+/// `GET /admin/loyalty/:customer_id/transactions?limit&offset` (the route's query schema
+/// has checked both are integers).
 fn admin_transactions(engine: &Engine, req: &Request) -> Result<Response> {
+    let number = |key: &str, default: u64| {
+        req.query_str(key)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(default)
+    };
+    let (limit, offset) = (number("limit", 100).min(100), number("offset", 0));
     let customer_id = req.param("customer_id").to_string();
     let (items, count) = engine.store().read(move |conn| {
         let accounts = customer_link().rights_of(conn, &customer_id)?;
@@ -397,15 +406,15 @@ fn admin_transactions(engine: &Engine, req: &Request) -> Result<Response> {
             account_id: Some(accounts),
             ..Default::default()
         };
-        Transaction::list(conn, &filter, 100, 0)
+        Transaction::list(conn, &filter, limit, offset)
     })?;
     let items = items.iter().map(|t| json!(t)).collect();
     Ok(Response::json(list_envelope(
         "loyalty_transactions",
         items,
         count,
-        0,
-        100,
+        offset,
+        limit,
     )))
 }
 
@@ -422,13 +431,16 @@ pub fn register(builder: EngineBuilder) -> EngineBuilder {
             "order.placed",
             on_order_placed,
         )
-        .route(Route::new(
-            "GET",
-            "/store/loyalty",
-            Access::Customer,
-            "The customer's loyalty account",
-            store_loyalty,
-        ))
+        .route(
+            Route::new(
+                "GET",
+                "/store/loyalty",
+                Access::Customer,
+                "The customer's loyalty account",
+                store_loyalty,
+            )
+            .rate_limit(RateLimit::per_minute(60)),
+        )
         .route(Route::new(
             "POST",
             "/admin/loyalty/:customer_id/adjust",
@@ -436,13 +448,20 @@ pub fn register(builder: EngineBuilder) -> EngineBuilder {
             "Adjust a customer's points",
             admin_adjust,
         ))
-        .route(Route::new(
-            "GET",
-            "/admin/loyalty/:customer_id/transactions",
-            Access::Admin,
-            "A customer's point history",
-            admin_transactions,
-        ))
+        .route(
+            Route::new(
+                "GET",
+                "/admin/loyalty/:customer_id/transactions",
+                Access::Admin,
+                "A customer's point history",
+                admin_transactions,
+            )
+            .query(
+                Schema::new()
+                    .optional("limit", Kind::Integer)
+                    .optional("offset", Kind::Integer),
+            ),
+        )
 }
 
 fn main() -> std::process::ExitCode {

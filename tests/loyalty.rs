@@ -513,3 +513,19 @@ fn the_nightly_job_expires_balances_untouched_for_a_year_once() {
     );
     assert!(engine.run_due_jobs().is_empty(), "nothing more is due");
 }
+
+#[test]
+fn the_history_route_declares_its_query() {
+    let app = app();
+    let admin = format!("Bearer {}", app.admin_token());
+    let path = "/admin/loyalty/cus_1/transactions";
+    let bad = app.admin_call("GET", &format!("{path}?limit=all"), &admin, None);
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    let unknown = app.admin_call("GET", &format!("{path}?order=id"), &admin, None);
+    assert_eq!(unknown.status, 400, "{}", unknown.text());
+    let paged = app.admin_call("GET", &format!("{path}?limit=5&offset=0"), &admin, None);
+    assert_eq!(
+        (paged.status, paged.json()["limit"].clone()),
+        (200, json!(5))
+    );
+}

@@ -12,6 +12,7 @@ pub mod catalog_json;
 pub mod cors;
 pub mod fields;
 pub mod json_out;
+pub mod middleware;
 pub mod multipart;
 pub mod openapi;
 pub mod product_docs;
