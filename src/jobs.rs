@@ -102,7 +102,7 @@ impl Job {
     }
 }
 
-/// One run started by [`Scheduler::run_due`].
+/// One run started by [`Engine::run_due_jobs`].
 #[derive(Debug)]
 pub struct JobOutcome {
     /// The job.

@@ -6,6 +6,8 @@
 //! [`engine`] the composition root; [`error`], [`id`], [`clock`], [`money`] are the
 //! foundation everything else stands on.
 
+#![doc = include_str!("guide.md")]
+
 pub mod app;
 pub mod clock;
 pub mod config;

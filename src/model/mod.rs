@@ -255,7 +255,7 @@ impl Model {
     /// A live record by id.
     ///
     /// # Errors
-    /// 404 "<Model> with id: X was not found".
+    /// 404 "`<Model>` with id: X was not found".
     pub fn retrieve(&self, conn: &Connection, id: &str) -> Result<Value> {
         let sql = format!(
             "SELECT {} FROM {} WHERE id = ?1 AND deleted_at IS NULL",

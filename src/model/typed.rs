@@ -79,7 +79,7 @@ pub trait Entity: Serialize + DeserializeOwned + Sized {
     /// A live record by id.
     ///
     /// # Errors
-    /// 404 "<Model> with id: X was not found".
+    /// 404 "`<Model>` with id: X was not found".
     fn retrieve(conn: &Connection, id: &str) -> Result<Self> {
         from_row(Self::model().retrieve(conn, id)?)
     }

@@ -10,7 +10,7 @@
 //!
 //! Two refusals Medusa's workflow does not make, both checked inside the write job:
 //! - a completed cart (400) or one being completed (409), through
-//!   [`carts::retrieve_open`](super::carts::retrieve_open) — the cart of an order being
+//!   [`carts::retrieve_open`] — the cart of an order being
 //!   placed must not change hands;
 //! - a cart that belongs to another *registered* customer (400 `not_allowed`): Medusa fetches
 //!   `customer.has_account` for this workflow but never checks it, which lets anyone holding a
