@@ -12,33 +12,58 @@
 //! `LOYALTY_PARTNER_LEDGER=FILE` makes the partner call append to FILE (the external side
 //! effect); `LOYALTY_PARTNER_FAIL=1` makes the partner refuse, so the workflow compensates.
 
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::io::Write;
+use stockroom::clock::format_iso8601;
 use stockroom::db::module::{Migration, Module};
 use stockroom::db::{Store, StoreOptions, Tx};
 use stockroom::events::{Event, ack_in};
+use stockroom::http::middleware::RateLimit;
 use stockroom::http::validate::{Kind, Schema};
 use stockroom::http::{Access, Request, Response, Route, list_envelope};
+use stockroom::jobs::JobRun;
 use stockroom::link::{Link, LinkEnd, define_link};
-use stockroom::model::{Field, Model};
-use stockroom::workflow::{self, Done, Step, Workflow};
+use stockroom::model::Entity;
+use stockroom::workflow::hooks::{Hook, points};
+use stockroom::workflow::{Done, Handle, Step, Workflow};
 use stockroom::{Engine, EngineBuilder, Error, Result, ctx::Ctx};
 
-/// Loyalty accounts: one per customer.
-pub fn account_model() -> Model {
-    Model::new("loyalty_account", "lacc")
-        .field(Field::text("customer_id"))
-        .field(Field::integer("points").default(json!(0)))
-        .field(Field::text("tier").nullable())
+stockroom::model_enum! {
+    /// A customer's standing, from their balance.
+    pub enum Tier { Bronze = "bronze", Silver = "silver", Gold = "gold" }
 }
 
-/// Every change to an account's points.
-pub fn transaction_model() -> Model {
-    Model::new("loyalty_transaction", "ltx")
-        .field(Field::text("account_id"))
-        .field(Field::integer("amount"))
-        .field(Field::text("reason"))
-        .field(Field::text("source_id").nullable())
+impl Tier {
+    fn for_points(points: i64) -> Tier {
+        match points {
+            p if p >= 1000 => Tier::Gold,
+            p if p >= 200 => Tier::Silver,
+            _ => Tier::Bronze,
+        }
+    }
+}
+
+stockroom::model! {
+    /// A loyalty account: one per customer (`tier` is unset until the balance first moves).
+    pub struct Account in "loyalty_account" as "lacc" {
+        customer_id: String,
+        points: i64 = 0,
+        tier: Option<Tier>,
+    }
+    new NewAccount, changes AccountChanges, filter AccountFilter
+}
+
+stockroom::model! {
+    /// One change to an account's points, and why (`source_id`: the order it was earned by).
+    pub struct Transaction in "loyalty_transaction" as "ltx" {
+        account_id: String,
+        amount: i64,
+        reason: String,
+        source_id: Option<String>,
+    }
+    belongs_to Account by account_id;
+    new NewTransaction, changes TransactionChanges, filter TransactionFilter
 }
 
 /// The module: tables `loyalty_*`, its migration, its models.
@@ -48,8 +73,8 @@ pub fn module() -> Module {
             "0001_init.sql",
             include_str!("loyalty/0001_init.sql"),
         ))
-        .model(account_model())
-        .model(transaction_model())
+        .model(Account::model().clone())
+        .model(Transaction::model().clone())
 }
 
 /// Customer (core) ↔ loyalty account (ours).
@@ -61,21 +86,18 @@ pub fn customer_link() -> Link {
 }
 
 /// The customer's account, created on first use (and linked to the customer).
-pub fn account_for(tx: &Tx, ctx: &Ctx, customer_id: &str) -> Result<Value> {
-    let filters = json!({"customer_id": customer_id});
-    let (found, _) =
-        account_model().list(tx, filters.as_object().unwrap_or(&Default::default()), 1, 0)?;
-    if let Some(account) = found.into_iter().next() {
+pub fn account_for(tx: &Tx, ctx: &Ctx, customer_id: &str) -> Result<Account> {
+    let mine = AccountFilter::default().customer_id(customer_id);
+    if let Some(account) = Account::first(tx, &mine)? {
         return Ok(account);
     }
-    let account = account_model().create(tx, ctx, &json!({"customer_id": customer_id}))?;
-    customer_link().create(
-        tx,
-        &ctx.id("lnk"),
-        customer_id,
-        str_of(&account, "id"),
-        &ctx.now(),
-    )?;
+    let new = NewAccount {
+        customer_id: customer_id.into(),
+        points: None,
+        tier: None,
+    };
+    let account = Account::create(tx, ctx, &new)?;
+    customer_link().create(tx, &ctx.id("lnk"), customer_id, &account.id, &ctx.now())?;
     Ok(account)
 }
 
@@ -88,46 +110,50 @@ pub fn add_points(
     amount: i64,
     reason: &str,
     source_id: Option<&str>,
-) -> Result<Value> {
+) -> Result<Account> {
     let account = account_for(tx, ctx, customer_id)?;
-    let account_id = str_of(&account, "id").to_string();
-    transaction_model().create(tx, ctx, &json!({"account_id": account_id, "amount": amount, "reason": reason, "source_id": source_id}))?;
-    change_balance(tx, ctx, &account_id, amount)
+    record(tx, ctx, &account, amount, reason, source_id)?;
+    change_balance(tx, ctx, &account.id, amount)
 }
 
-fn change_balance(tx: &Tx, ctx: &Ctx, account_id: &str, amount: i64) -> Result<Value> {
-    let account = account_model().retrieve(tx, account_id)?;
-    let points = account["points"].as_i64().unwrap_or(0) + amount;
+fn record(
+    tx: &Tx,
+    ctx: &Ctx,
+    account: &Account,
+    amount: i64,
+    reason: &str,
+    source_id: Option<&str>,
+) -> Result<Transaction> {
+    let entry = NewTransaction {
+        account_id: account.id.clone(),
+        amount,
+        reason: reason.into(),
+        source_id: source_id.map(String::from),
+    };
+    Transaction::create(tx, ctx, &entry)
+}
+
+fn change_balance(tx: &Tx, ctx: &Ctx, account_id: &str, amount: i64) -> Result<Account> {
+    let account = Account::retrieve(tx, account_id)?;
+    let points = account.points + amount;
     if points < 0 {
         return Err(Error::not_allowed(format!(
             "Not enough points: the balance is {}",
-            account["points"]
+            account.points
         )));
     }
-    let updated = account_model().update(
-        tx,
-        ctx,
-        account_id,
-        &json!({"points": points, "tier": tier(points)}),
-    )?;
+    let changes = AccountChanges {
+        points: Some(points),
+        tier: Some(Some(Tier::for_points(points))),
+        ..Default::default()
+    };
+    let updated = Account::update(tx, ctx, account_id, &changes)?;
     ctx.emit(
         tx,
         "loyalty.points_changed",
         json!({"id": account_id, "points": points}),
     )?;
     Ok(updated)
-}
-
-fn tier(points: i64) -> &'static str {
-    match points {
-        p if p >= 1000 => "gold",
-        p if p >= 200 => "silver",
-        _ => "bronze",
-    }
-}
-
-fn str_of<'a>(v: &'a Value, key: &str) -> &'a str {
-    v[key].as_str().unwrap_or_default()
 }
 
 /// Subscriber: one point per whole unit of currency of a placed order, once per order. The
@@ -143,41 +169,152 @@ pub fn on_order_placed(engine: &Engine, event: &Event) -> Result<()> {
     let minor = stockroom::money::parse_major(&event.data["total"], &currency)
         .map_err(|e| Error::invalid(e.to_string()))?;
     let points = minor / 10_i64.pow(stockroom::money::exponent_or_default(&currency));
+    let order_id = event.data["id"]
+        .as_str()
+        .ok_or_else(|| Error::invalid("order.placed without an order id"))?
+        .to_string();
     let (ctx, event) = (engine.ctx().clone(), event.clone());
     engine.store().write(move |tx| {
-        let order_id = event.data["id"].as_str().unwrap_or_default().to_string();
-        let already = json!({"source_id": order_id});
-        let (awarded, _) = transaction_model().list(
-            tx,
-            already.as_object().unwrap_or(&Default::default()),
-            1,
-            0,
-        )?;
-        if awarded.is_empty() {
+        let awarded = TransactionFilter::default().source_id(order_id.clone());
+        if Transaction::first(tx, &awarded)?.is_none() {
             add_points(tx, &ctx, &customer_id, points, "order", Some(&order_id))?;
         }
         ack_in(tx, &ctx, &event)
     })
 }
 
+/// Points lapse after this many days without any change to the balance.
+pub const EXPIRY_DAYS: i64 = 365;
+
+/// The nightly job (`0 3 * * *`): balances untouched for [`EXPIRY_DAYS`] expire, each with
+/// an `expired` transaction, in one write job. Its result (journaled) counts them.
+pub fn expire_points(engine: &Engine, _run: &JobRun) -> Result<Value> {
+    let ctx = engine.ctx().clone();
+    let cutoff = format_iso8601(engine.clock().now() - EXPIRY_DAYS * 86_400_000);
+    let expired = engine.store().write(move |tx| {
+        let stale: Vec<String> = tx
+            .prepare_cached(
+                "SELECT id FROM loyalty_account
+                 WHERE deleted_at IS NULL AND points > 0 AND updated_at < ?1",
+            )?
+            .query_map([&cutoff], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        for id in &stale {
+            let account = Account::retrieve(tx, id)?;
+            record(tx, &ctx, &account, -account.points, "expired", None)?;
+            change_balance(tx, &ctx, id, -account.points)?;
+        }
+        Ok(stale.len())
+    })?;
+    Ok(json!({ "expired": expired }))
+}
+
+/// Points a referrer earns when someone signs up with their code.
+pub const REFERRAL_BONUS: i64 = 100;
+
+/// What the `customer_created` hook reads from the request's `additional_data`.
+#[derive(Deserialize)]
+struct Referral {
+    /// The referrer's loyalty account id (what `GET /store/loyalty` shows them).
+    referral_code: Option<String>,
+}
+
+/// The customer the hook point names.
+#[derive(Deserialize)]
+struct CustomerCreated {
+    customer_id: String,
+}
+
+/// Hook at `customer_created`: a sign-up with `additional_data.referral_code` credits the
+/// referrer, in the same transaction as the new customer; an unknown code refuses the
+/// sign-up (400, nothing is created).
+pub fn referral_hook() -> Hook {
+    Hook::new(points::CUSTOMER_CREATED, "loyalty.referral", |tx, hook| {
+        let Referral {
+            referral_code: Some(code),
+        } = hook.additional_as()?
+        else {
+            return Ok(Value::Null);
+        };
+        let created: CustomerCreated = hook.data_as()?;
+        let referrer = Account::retrieve(tx, &code)
+            .map_err(|_| Error::invalid(format!("Unknown referral code {code}")))?;
+        let ctx = hook.engine.ctx();
+        let source = Some(created.customer_id.as_str());
+        add_points(
+            tx,
+            ctx,
+            &referrer.customer_id,
+            REFERRAL_BONUS,
+            "referral",
+            source,
+        )?;
+        Ok(json!(referrer.customer_id))
+    })
+    // Runs if a workflow fails after the point (a plain write job simply rolls back).
+    .compensate(|tx, hook, referrer| match referrer.as_str() {
+        Some(customer) => {
+            let ctx = hook.engine.ctx();
+            add_points(
+                tx,
+                ctx,
+                customer,
+                -REFERRAL_BONUS,
+                "referral-reverted",
+                None,
+            )
+            .map(|_| ())
+        }
+        None => Ok(()),
+    })
+}
+
+/// What an adjustment takes (`loyalty-adjust-points`' input).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Adjust {
+    pub customer_id: String,
+    pub amount: i64,
+    pub reason: String,
+}
+
+/// The adjustment workflow: typed input, the account after it as output.
+pub const ADJUST: Handle<Adjust, Account> = Handle::new("loyalty-adjust-points");
+
+/// What undoing an applied balance change needs.
+#[derive(Serialize, Deserialize)]
+struct Applied {
+    account_id: String,
+    amount: i64,
+}
+
 /// The admin adjustment as a workflow: record the transaction, tell the partner (external),
 /// apply the balance. Any failure undoes what was done, in reverse.
 pub fn adjust_workflow() -> Workflow {
-    Workflow::new("loyalty-adjust-points")
+    ADJUST
+        .workflow()
         .step(
             Step::local("record-transaction", |tx, ctx| {
-                let ectx = ctx.engine.ctx();
-                let customer_id = ctx.input["customer_id"].as_str().unwrap_or_default();
-                let account = account_for(tx, ectx, customer_id)?;
-                let entry = json!({"account_id": account["id"], "amount": ctx.input["amount"], "reason": ctx.input["reason"]});
-                let created = transaction_model().create(tx, ectx, &entry)?;
-                Ok(Done::with_compensation(json!({"account_id": account["id"], "transaction_id": created["id"]}), created["id"].clone()))
+                let input: Adjust = ctx.input_as()?;
+                let account = account_for(tx, ctx.engine.ctx(), &input.customer_id)?;
+                let entry = record(
+                    tx,
+                    ctx.engine.ctx(),
+                    &account,
+                    input.amount,
+                    &input.reason,
+                    None,
+                )?;
+                Done::of(&entry)?.undo_with(&entry.id)
             })
-            .compensate(|tx, ctx, transaction_id| transaction_model().soft_delete(tx, ctx.engine.ctx(), transaction_id.as_str().unwrap_or_default())),
+            .compensate_with(|tx, ctx, entry_id: String| {
+                Transaction::soft_delete(tx, ctx.engine.ctx(), &entry_id)
+            }),
         )
         .step(
             Step::external("notify-partner", |ctx| {
-                partner_call(&ctx.idempotency_key(), &format!("+{}", ctx.input["amount"]))?;
+                let input: Adjust = ctx.input_as()?;
+                partner_call(&ctx.idempotency_key(), &format!("+{}", input.amount))?;
                 Ok(Done::new(json!({"partner_ref": ctx.idempotency_key()})))
             })
             // Works from the key alone, as recovery may call it without data.
@@ -185,13 +322,19 @@ pub fn adjust_workflow() -> Workflow {
         )
         .step(
             Step::local("apply-balance", |tx, ctx| {
-                let account_id = str_of(ctx.result("record-transaction"), "account_id");
-                let amount = ctx.input["amount"].as_i64().unwrap_or(0);
-                let account = change_balance(tx, ctx.engine.ctx(), account_id, amount)?;
-                Ok(Done::with_compensation(account, json!({"account_id": account_id, "amount": amount})))
+                let input: Adjust = ctx.input_as()?;
+                let entry: Transaction = ctx.result_as("record-transaction")?;
+                let account =
+                    change_balance(tx, ctx.engine.ctx(), &entry.account_id, input.amount)?;
+                let applied = Applied {
+                    account_id: entry.account_id,
+                    amount: input.amount,
+                };
+                Done::of(&account)?.undo_with(&applied)
             })
-            .compensate(|tx, ctx, data| {
-                change_balance(tx, ctx.engine.ctx(), str_of(data, "account_id"), -data["amount"].as_i64().unwrap_or(0)).map(|_| ())
+            .compensate_with(|tx, ctx, applied: Applied| {
+                change_balance(tx, ctx.engine.ctx(), &applied.account_id, -applied.amount)
+                    .map(|_| ())
             }),
         )
 }
@@ -227,39 +370,51 @@ fn store_loyalty(engine: &Engine, req: &Request) -> Result<Response> {
     Ok(Response::json(json!({"loyalty_account": account})))
 }
 
+/// The body of an adjustment.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdjustBody {
+    amount: i64,
+    reason: String,
+}
+
 /// `POST /admin/loyalty/:customer_id/adjust` `{amount, reason}`.
 fn admin_adjust(engine: &Engine, req: &Request) -> Result<Response> {
-    let body = req.body_with(
-        &Schema::new()
-            .required("amount", Kind::Integer)
-            .required("reason", Kind::String),
-    )?;
-    let input = json!({"customer_id": req.param("customer_id"), "amount": body["amount"], "reason": body["reason"]});
-    let key = req.header("idempotency-key");
-    let account = workflow::run(engine, "loyalty-adjust-points", input, key)?;
+    let body: AdjustBody = req.body_as()?;
+    let input = Adjust {
+        customer_id: req.param("customer_id").into(),
+        amount: body.amount,
+        reason: body.reason,
+    };
+    let account = ADJUST.run(engine, &input, req.header("idempotency-key"))?;
     Ok(Response::json(json!({"loyalty_account": account})))
 }
 
-/// `GET /admin/loyalty/:customer_id/transactions`.
+/// `GET /admin/loyalty/:customer_id/transactions?limit&offset` (the route's query schema
+/// has checked both are integers).
 fn admin_transactions(engine: &Engine, req: &Request) -> Result<Response> {
+    let number = |key: &str, default: u64| {
+        req.query_str(key)
+            .and_then(|v| v.parse::<u64>().ok())
+            .unwrap_or(default)
+    };
+    let (limit, offset) = (number("limit", 100).min(100), number("offset", 0));
     let customer_id = req.param("customer_id").to_string();
-    let items = engine.store().read(move |conn| {
-        let ids = customer_link().rights_of(conn, &customer_id)?;
-        let filters = json!({"account_id": ids});
-        transaction_model().list(
-            conn,
-            filters.as_object().unwrap_or(&Default::default()),
-            100,
-            0,
-        )
+    let (items, count) = engine.store().read(move |conn| {
+        let accounts = customer_link().rights_of(conn, &customer_id)?;
+        let filter = TransactionFilter {
+            account_id: Some(accounts),
+            ..Default::default()
+        };
+        Transaction::list(conn, &filter, limit, offset)
     })?;
-    let count = items.1;
+    let items = items.iter().map(|t| json!(t)).collect();
     Ok(Response::json(list_envelope(
         "loyalty_transactions",
-        items.0,
+        items,
         count,
-        0,
-        100,
+        offset,
+        limit,
     )))
 }
 
@@ -269,18 +424,23 @@ pub fn register(builder: EngineBuilder) -> EngineBuilder {
         .module(module())
         .link(customer_link())
         .workflow(adjust_workflow())
+        .hook(referral_hook())
+        .job("loyalty-expire-points", "0 3 * * *", expire_points)
         .on(
             "loyalty.award-order-points",
             "order.placed",
             on_order_placed,
         )
-        .route(Route::new(
-            "GET",
-            "/store/loyalty",
-            Access::Customer,
-            "The customer's loyalty account",
-            store_loyalty,
-        ))
+        .route(
+            Route::new(
+                "GET",
+                "/store/loyalty",
+                Access::Customer,
+                "The customer's loyalty account",
+                store_loyalty,
+            )
+            .rate_limit(RateLimit::per_minute(60)),
+        )
         .route(Route::new(
             "POST",
             "/admin/loyalty/:customer_id/adjust",
@@ -288,13 +448,20 @@ pub fn register(builder: EngineBuilder) -> EngineBuilder {
             "Adjust a customer's points",
             admin_adjust,
         ))
-        .route(Route::new(
-            "GET",
-            "/admin/loyalty/:customer_id/transactions",
-            Access::Admin,
-            "A customer's point history",
-            admin_transactions,
-        ))
+        .route(
+            Route::new(
+                "GET",
+                "/admin/loyalty/:customer_id/transactions",
+                Access::Admin,
+                "A customer's point history",
+                admin_transactions,
+            )
+            .query(
+                Schema::new()
+                    .optional("limit", Kind::Integer)
+                    .optional("offset", Kind::Integer),
+            ),
+        )
 }
 
 fn main() -> std::process::ExitCode {
@@ -341,11 +508,14 @@ fn run_cli(args: &[String]) -> Result<()> {
             let amount: i64 = flag(args, "--amount")
                 .and_then(|a| a.parse().ok())
                 .ok_or_else(|| Error::invalid("--amount N is required"))?;
-            let input = json!({"customer_id": flag(args, "--customer").unwrap_or("cus_demo"), "amount": amount, "reason": flag(args, "--reason").unwrap_or("adjustment")});
-            let outcome =
-                workflow::run(&engine, "loyalty-adjust-points", input, flag(args, "--key"));
+            let input = Adjust {
+                customer_id: flag(args, "--customer").unwrap_or("cus_demo").into(),
+                amount,
+                reason: flag(args, "--reason").unwrap_or("adjustment").into(),
+            };
+            let outcome = ADJUST.run(&engine, &input, flag(args, "--key"));
             engine.shutdown();
-            println!("{}", outcome?);
+            println!("{}", json!(outcome?));
             Ok(())
         }
         Some("recover") => {

@@ -39,6 +39,11 @@ pub enum Command {
         /// Only executions in this state (e.g. `failed_compensation`).
         state: Option<String>,
     },
+    /// `stockroom jobs --db PATH`: list scheduled job runs.
+    Jobs {
+        /// Store file.
+        db: PathBuf,
+    },
     /// `stockroom export --db PATH`: print the store as a fixture document.
     Export {
         /// Store file.
@@ -161,6 +166,7 @@ usage:
   stockroom seed --db PATH FILE
   stockroom export --db PATH > fixture.json
   stockroom workflows --db PATH [--state running|compensating|done|reverted|failed_compensation]
+  stockroom jobs --db PATH
   stockroom user create --db PATH --email E --password P
   stockroom backup --db PATH --to FILE [--method steps|vacuum]
   stockroom restore --from FILE --db PATH
@@ -206,6 +212,7 @@ which use fixed, documented dev secrets.
 const MIGRATE_HELP: &str =
     "stockroom migrate --db PATH: create or upgrade the store file, then exit\n";
 const WORKFLOWS_HELP: &str = "stockroom workflows --db PATH [--state STATE]: list workflow executions (newest first), one JSON object per line; --state failed_compensation lists those that need an operator\n";
+const JOBS_HELP: &str = "stockroom jobs --db PATH: list scheduled job runs (newest first, at most 1000), one JSON object per line: job, scheduled_at, status, result, error, started_at, updated_at. Read-only\n";
 const EXPORT_HELP: &str = "stockroom export --db PATH > fixture.json: print the store in the fixture format (catalog, regions, taxes, stock locations and shipping, stock, admin users and customers with their password hashes); what the format cannot hold (orders, customer groups, price-list rules…) is listed on stderr. Read-only: no migration or recovery runs\n";
 const SEED_HELP: &str = "stockroom seed --db PATH FILE: load a fixture file into the store file\n";
 const USER_HELP: &str =
@@ -233,6 +240,7 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         "seed" => help(SEED_HELP).map_or_else(|| parse_seed(rest, env), Ok),
         "export" => help(EXPORT_HELP).map_or_else(|| parse_export(rest, env), Ok),
         "workflows" => help(WORKFLOWS_HELP).map_or_else(|| parse_workflows(rest, env), Ok),
+        "jobs" => help(JOBS_HELP).map_or_else(|| parse_jobs(rest, env), Ok),
         "user" => help(USER_HELP).map_or_else(|| parse_user(rest, env), Ok),
         "backup" => help(ops::BACKUP_HELP).map_or_else(|| ops::parse_backup(rest, env), Ok),
         "restore" => help(ops::RESTORE_HELP).map_or_else(|| ops::parse_restore(rest, env), Ok),
@@ -405,6 +413,15 @@ fn parse_export(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result
         )));
     }
     Ok(Command::Export { db })
+}
+
+fn parse_jobs(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Command> {
+    match db_flag(args, env)? {
+        (db, rest) if rest.is_empty() => Ok(Command::Jobs { db }),
+        _ => Err(Error::invalid(format!(
+            "unexpected arguments\n\n{JOBS_HELP}"
+        ))),
+    }
 }
 
 fn parse_workflows(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Command> {
@@ -608,6 +625,11 @@ mod tests {
                 state: Some("failed_compensation".into())
             }
         );
+        assert_eq!(
+            parse(&args("jobs --db s.db"), &no_env).unwrap(),
+            Command::Jobs { db: "s.db".into() }
+        );
+        assert!(parse(&args("jobs --db s.db --state done"), &no_env).is_err());
     }
 
     #[test]

@@ -17,6 +17,7 @@ use crate::link::Link;
 use crate::modules::auth::AuthConfig;
 use crate::modules::auth::gate::HashGate;
 use crate::workflow::Workflow;
+use crate::workflow::hooks::Hook;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
@@ -35,6 +36,8 @@ pub(crate) struct EngineInner {
     links: Vec<Link>,
     workflows: HashMap<String, Arc<Workflow>>,
     subscribers: Vec<Subscriber>,
+    hooks: HashMap<String, Vec<Hook>>,
+    scheduler: crate::jobs::Scheduler,
     event_retry: RetryPolicy,
     dispatcher: OnceLock<Dispatcher>,
     auth: AuthConfig,
@@ -49,6 +52,8 @@ pub struct EngineBuilder {
     routes: Vec<Route>,
     workflows: Vec<Workflow>,
     subscribers: Vec<Subscriber>,
+    hooks: Vec<Hook>,
+    jobs: Vec<crate::jobs::Job>,
     event_retry: RetryPolicy,
     clock: Clock,
     seed: Option<u64>,
@@ -95,6 +100,11 @@ impl Engine {
         &self.inner.subscribers
     }
 
+    /// The hooks registered at a hook point, in registration order.
+    pub fn hooks(&self, point: &str) -> &[Hook] {
+        self.inner.hooks.get(point).map_or(&[], Vec::as_slice)
+    }
+
     /// How failed deliveries are retried.
     pub fn event_retry(&self) -> RetryPolicy {
         self.inner.event_retry
@@ -112,8 +122,16 @@ impl Engine {
         }
     }
 
+    /// Runs every scheduled job that is due on the engine's clock, on the calling thread, and
+    /// reports each run (see [`jobs`](crate::jobs)). On a manual (fixture) clock this is how
+    /// jobs run: advance the clock, then call it.
+    pub fn run_due_jobs(&self) -> Vec<crate::jobs::JobOutcome> {
+        self.inner.scheduler.run_due(self)
+    }
+
     /// Stops the event dispatcher and closes the store (after queued writes).
     pub fn shutdown(&self) {
+        self.inner.scheduler.stop();
         if let Some(d) = self.inner.dispatcher.get() {
             d.stop(self.inner.ctx.bell());
         }
@@ -183,6 +201,8 @@ impl EngineBuilder {
             routes: Vec::new(),
             workflows: Vec::new(),
             subscribers: Vec::new(),
+            hooks: Vec::new(),
+            jobs: Vec::new(),
             event_retry: RetryPolicy::default(),
             clock: Clock::System,
             seed: None,
@@ -218,6 +238,32 @@ impl EngineBuilder {
     /// Registers an event subscriber.
     pub fn subscriber(mut self, subscriber: Subscriber) -> Self {
         self.subscribers.push(subscriber);
+        self
+    }
+
+    /// Registers custom code at a hook point of a core workflow (see
+    /// [`workflow::hooks`](crate::workflow::hooks)); `build` refuses an unknown point.
+    pub fn hook(mut self, hook: Hook) -> Self {
+        self.hooks.push(hook);
+        self
+    }
+
+    /// Registers a scheduled job: `handler` runs at every slot of the cron expression
+    /// `schedule` on the engine's clock, journaled as the workflow `job:<name>` (see
+    /// [`jobs`](crate::jobs) for the clock, the one-run-at-a-time rule and missed runs).
+    /// `build` refuses an invalid expression.
+    pub fn job(
+        mut self,
+        name: &str,
+        schedule: &str,
+        handler: impl Fn(&Engine, &crate::jobs::JobRun) -> Result<serde_json::Value>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        let job = crate::jobs::Job::new(name, schedule, handler);
+        self.workflows.push(job.workflow());
+        self.jobs.push(job);
         self
     }
 
@@ -305,6 +351,7 @@ impl EngineBuilder {
     /// # Errors
     /// A migration failed, changed after being applied, or broke the table-prefix rule.
     pub fn build(self, store: Store) -> Result<Engine> {
+        crate::workflow::hooks::check_points(&self.hooks)?;
         let ids = match self.seed {
             Some(seed) => IdGenerator::seeded(self.clock.clone(), seed),
             None => IdGenerator::random(self.clock.clone()),
@@ -313,6 +360,7 @@ impl EngineBuilder {
         let all = self.all_modules();
         let now = ctx.now();
         store.write(move |tx| migrate(tx, &all, &now))?;
+        let scheduler = crate::jobs::Scheduler::new(self.jobs, &store, ctx.clock.now())?;
         let mut router = Router::default();
         for route in self.routes {
             router.add(route);
@@ -330,6 +378,8 @@ impl EngineBuilder {
             links: self.links,
             workflows,
             subscribers: self.subscribers,
+            hooks: group_hooks(self.hooks),
+            scheduler,
             event_retry: self.event_retry,
             dispatcher: OnceLock::new(),
             hash_gate: HashGate::new(
@@ -344,6 +394,9 @@ impl EngineBuilder {
         let bell = engine.inner.ctx.bell().receiver().clone();
         let dispatcher = Dispatcher::start(Arc::downgrade(&engine.inner), bell)?;
         let _ = engine.inner.dispatcher.set(dispatcher);
+        if !engine.clock().is_manual() {
+            engine.inner.scheduler.start(Arc::downgrade(&engine.inner));
+        }
         Ok(engine)
     }
 }
@@ -357,4 +410,15 @@ fn all_modules(modules: &[Module], links: &[Link]) -> Vec<Module> {
     all.extend(modules.iter().cloned());
     all.extend(links.iter().map(Link::module));
     all
+}
+
+fn group_hooks(hooks: Vec<Hook>) -> HashMap<String, Vec<Hook>> {
+    let mut by_point: HashMap<String, Vec<Hook>> = HashMap::new();
+    for hook in hooks {
+        by_point
+            .entry(hook.point().to_string())
+            .or_default()
+            .push(hook);
+    }
+    by_point
 }

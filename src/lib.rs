@@ -6,6 +6,8 @@
 //! [`engine`] the composition root; [`error`], [`id`], [`clock`], [`money`] are the
 //! foundation everything else stands on.
 
+#![doc = include_str!("guide.md")]
+
 pub mod app;
 pub mod clock;
 pub mod config;
@@ -22,6 +24,7 @@ pub mod fixture_cache;
 pub mod flows;
 pub mod http;
 pub mod id;
+pub mod jobs;
 pub mod lines;
 pub mod link;
 pub mod metrics;

@@ -41,6 +41,17 @@ fn run(command: Command) -> Result<()> {
             store.close();
             Ok(())
         }
+        Command::Jobs { db } => {
+            // Read-only, like `workflows`: no engine, no recovery, no job runs.
+            let store = Store::open(&db, StoreOptions::default())?;
+            let runs = store.read(|c| stockroom::jobs::list_runs(c, 1000))?;
+            for run in &runs {
+                println!("{run}");
+            }
+            eprintln!("{} run(s)", runs.len());
+            store.close();
+            Ok(())
+        }
         Command::Migrate { db } => {
             let store = Store::open(&db, StoreOptions::default())?;
             Engine::builder().build(store)?.shutdown();

@@ -1,7 +1,7 @@
 //! Modules as data, and the migration runner.
 //!
 //! A [`Module`] — core or a user's custom one — is a name, a table prefix and an ordered list
-//! of embedded `.sql` migrations (`migrations/<module>/NNNN_name.sql`, via [`migration!`]).
+//! of embedded `.sql` migrations (`migrations/<module>/NNNN_name.sql`, via [`migration!`](crate::migration!)).
 //! [`migrate`] applies what is new in one transaction, records each migration with an FNV-1a
 //! checksum in `schema_migration`, refuses to start when an applied migration's text changed,
 //! and refuses any migration that creates a table outside its module's prefix.
@@ -23,7 +23,7 @@ pub struct Migration {
 }
 
 impl Migration {
-    /// A migration from static text (what [`migration!`] expands to).
+    /// A migration from static text (what [`migration!`](crate::migration!) expands to).
     pub const fn embedded(name: &'static str, sql: &'static str) -> Self {
         Migration {
             name: Cow::Borrowed(name),

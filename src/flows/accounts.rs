@@ -10,6 +10,7 @@ use crate::flows::auth::normalize_email;
 use crate::modules::auth::{self, AuthContext, password};
 use crate::modules::customer::{self, Customer, NewCustomer};
 use crate::modules::user::{self, User};
+use crate::workflow::hooks::{self, points};
 use serde_json::Map;
 
 /// Creates the registered customer of a registration token's identity and binds it
@@ -23,12 +24,26 @@ pub fn register_customer(
     context: &AuthContext,
     input: NewCustomer,
 ) -> Result<Customer> {
+    register_customer_with(engine, context, input, serde_json::Value::Null)
+}
+
+/// [`register_customer`] with the request's `additional_data`, which the
+/// `customer_created` hooks see (and may refuse: then nothing is created or bound).
+///
+/// # Errors
+/// As [`register_customer`], and a hook's refusal.
+pub fn register_customer_with(
+    engine: &Engine,
+    context: &AuthContext,
+    input: NewCustomer,
+    additional_data: serde_json::Value,
+) -> Result<Customer> {
     if !context.actor_id.is_empty() {
         return Err(Error::invalid(
             "Request already authenticated as a customer.",
         ));
     }
-    let ctx = engine.ctx().clone();
+    let (ctx, hooked) = (engine.ctx().clone(), engine.clone());
     let identity_id = context.auth_identity_id.clone();
     engine.store().write(move |tx| {
         let metadata = auth::app_metadata(tx, &identity_id).map_err(|_| Error::Unauthorized)?;
@@ -47,6 +62,14 @@ pub fn register_customer(
             tx,
             "customer.created",
             serde_json::json!({"id": created.id}),
+        )?;
+        let data = serde_json::json!({ "customer_id": created.id });
+        hooks::run(
+            tx,
+            &hooked,
+            points::CUSTOMER_CREATED,
+            &data,
+            &additional_data,
         )?;
         Ok(created)
     })

@@ -74,6 +74,13 @@ pub fn authorize(engine: &Engine, request: &mut Request, access: Access) -> Resu
                 _ => Ok(()),
             }
         }
+        Access::SecretKey => {
+            resolve_admin(engine, request)?;
+            match &request.actor.api_key_id {
+                Some(_) => Ok(()),
+                None => Err(Error::Unauthorized),
+            }
+        }
     }
 }
 

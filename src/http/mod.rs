@@ -12,6 +12,7 @@ pub mod catalog_json;
 pub mod cors;
 pub mod fields;
 pub mod json_out;
+pub mod middleware;
 pub mod multipart;
 pub mod openapi;
 pub mod product_docs;
@@ -104,6 +105,16 @@ impl Request {
             .check(&body)
             .map_err(|e| Error::InvalidData(e.to_string()))?;
         Ok(body)
+    }
+
+    /// The body parsed as `T` (a serde struct; `#[serde(deny_unknown_fields)]` makes a
+    /// misspelled key an error too).
+    ///
+    /// # Errors
+    /// As [`Request::json`], and 400 `invalid_data` naming the field that does not fit
+    /// ("Invalid request: Field 'amount' is required").
+    pub fn body_as<T: serde::de::DeserializeOwned>(&self) -> Result<T> {
+        crate::workflow::parse_input(&self.json()?)
     }
 
     fn is_json(&self) -> bool {

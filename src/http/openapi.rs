@@ -74,6 +74,7 @@ fn security(access: Access) -> Option<Value> {
         Access::Store => Some(json!([{"publishableKey": []}])),
         Access::Customer => Some(json!([{"publishableKey": [], "bearer": []}])),
         Access::Admin => Some(json!([{"bearer": []}, {"secretKey": []}])),
+        Access::SecretKey => Some(json!([{"secretKey": []}])),
     }
 }
 

@@ -21,7 +21,14 @@ pub enum Access {
     Customer,
     /// An authenticated admin user (bearer token, session or secret key).
     Admin,
+    /// A secret API key only (`Authorization: Basic` with the key): machine-to-machine
+    /// routes that a signed-in user's token must not reach.
+    SecretKey,
 }
+
+/// A check a route runs before its handler (see `src/http/middleware.rs`); the `u8` orders
+/// them: rate limit, then query, then body.
+pub(crate) type Check = Arc<dyn Fn(&Engine, &Request) -> Result<()> + Send + Sync>;
 
 /// One entry of the route table.
 #[derive(Clone)]
@@ -36,6 +43,8 @@ pub struct Route {
     pub summary: &'static str,
     segments: Vec<Segment>,
     handler: Handler,
+    base: Handler,
+    checks: Vec<(u8, Check)>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -59,14 +68,31 @@ impl Route {
                 None => Segment::Literal(s.to_string()),
             })
             .collect();
+        let handler: Handler = Arc::new(handler);
         Route {
             method,
             pattern: pattern.to_string(),
             access,
             summary,
             segments,
-            handler: Arc::new(handler),
+            base: handler.clone(),
+            handler,
+            checks: Vec::new(),
         }
+    }
+
+    /// Adds a check that runs before the handler, in `order` among the others.
+    pub(crate) fn with_check(mut self, order: u8, check: Check) -> Self {
+        self.checks.push((order, check));
+        self.checks.sort_by_key(|(order, _)| *order);
+        let (base, checks) = (self.base.clone(), self.checks.clone());
+        self.handler = Arc::new(move |engine, request| {
+            for (_, check) in &checks {
+                check(engine, request)?;
+            }
+            base(engine, request)
+        });
+        self
     }
 
     /// Names of the path parameters, in order.

@@ -123,6 +123,8 @@ pub fn routes(control: Arc<FixtureControl>) -> Vec<Route> {
                     }
                     engine.clock().advance(by);
                 }
+                // The fixture clock moves only here: run the scheduled jobs it made due.
+                engine.run_due_jobs();
                 Ok(Response::json(
                     json!({"now": format_iso8601(engine.clock().now())}),
                 ))

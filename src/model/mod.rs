@@ -9,7 +9,20 @@
 //!
 //! Every model table has `id`, `created_at`, `updated_at`, `deleted_at` besides its fields.
 
+#[macro_use]
+mod macros;
 pub mod rows;
+mod typed;
+mod values;
+
+pub use typed::{BelongsTo, Column, Entity};
+use values::{filter_sql, from_sql, to_sql, type_fits};
+
+/// A default value as the model stores it (used by [`model!`](crate::model!)).
+#[doc(hidden)]
+pub fn default_json<T: serde::Serialize>(value: T) -> Value {
+    serde_json::to_value(value).unwrap_or(Value::Null)
+}
 
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
@@ -55,6 +68,10 @@ pub struct Field {
     ty: FieldType,
     nullable: bool,
     default: Option<Value>,
+    /// The allowed texts of an enumeration field.
+    values: Option<&'static [&'static str]>,
+    /// The model table a belongs-to field points into (its parent must be live).
+    parent: Option<(String, String)>,
 }
 
 impl Field {
@@ -74,13 +91,34 @@ impl Field {
     pub fn json(name: &str) -> Self {
         Field::of(name, FieldType::Json)
     }
+    /// A text field that only takes one of `values` (Medusa's `model.enum`).
+    pub fn enumeration(name: &str, values: &'static [&'static str]) -> Self {
+        let mut field = Field::text(name);
+        field.values = Some(values);
+        field
+    }
+    /// A field typed by its Rust type (what the [`model!`](crate::model!) macro declares).
+    pub fn column<T: Column>(name: &str) -> Self {
+        let mut field = Field::of(name, T::TYPE);
+        field.nullable = T::NULLABLE;
+        field.values = T::values();
+        field
+    }
     fn of(name: &str, ty: FieldType) -> Self {
         Field {
             name: name.to_string(),
             ty,
             nullable: false,
             default: None,
+            values: None,
+            parent: None,
         }
+    }
+    /// Makes this field a belongs-to reference: it holds the id of a live record of the model
+    /// over `table`, checked on create, update and restore (404 naming the parent otherwise).
+    pub fn belongs_to(mut self, table: &str) -> Self {
+        self.parent = Some((table.to_string(), rows::humanize(table)));
+        self
     }
     /// May be null (and is then optional on create).
     pub fn nullable(mut self) -> Self {
@@ -94,6 +132,17 @@ impl Field {
     }
     fn required_on_create(&self) -> bool {
         !self.nullable && self.default.is_none()
+    }
+    fn allows(&self, text: &str) -> bool {
+        self.values.is_none_or(|values| values.contains(&text))
+    }
+    /// The field's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// Whether the field may be absent on create (it is nullable or has a default).
+    pub fn optional_on_create(&self) -> bool {
+        !self.required_on_create()
     }
 }
 
@@ -174,6 +223,7 @@ impl Model {
     /// 400 `invalid_data` for unknown, missing or mistyped fields.
     pub fn create(&self, conn: &Connection, ctx: &Ctx, input: &Value) -> Result<Value> {
         let object = self.validate(input, true)?;
+        self.check_parents(conn, object)?;
         let id = ctx.id(&self.id_prefix);
         let now = ctx.now();
         let mut names = vec!["id".to_string(), "created_at".into(), "updated_at".into()];
@@ -205,7 +255,7 @@ impl Model {
     /// A live record by id.
     ///
     /// # Errors
-    /// 404 "<Model> with id: X was not found".
+    /// 404 "`<Model>` with id: X was not found".
     pub fn retrieve(&self, conn: &Connection, id: &str) -> Result<Value> {
         let sql = format!(
             "SELECT {} FROM {} WHERE id = ?1 AND deleted_at IS NULL",
@@ -258,6 +308,7 @@ impl Model {
     pub fn update(&self, conn: &Connection, ctx: &Ctx, id: &str, changes: &Value) -> Result<Value> {
         let object = self.validate(changes, false)?;
         self.retrieve(conn, id)?;
+        self.check_parents(conn, object)?;
         let mut sets = vec!["updated_at = ?1".to_string()];
         let mut values = vec![Sql::Text(ctx.now())];
         for field in self.fields.iter().filter(|f| object.contains_key(&f.name)) {
@@ -292,6 +343,71 @@ impl Model {
             0 => Err(Error::not_found(&self.label, id)),
             _ => Ok(()),
         }
+    }
+
+    /// Brings a soft-deleted record back (Medusa's `restore`). Its belongs-to parents must be
+    /// live; a live record taking its place under a unique index answers 409 `duplicate_error`.
+    ///
+    /// # Errors
+    /// 404 if there is no soft-deleted record with this id, or a parent is gone.
+    pub fn restore(&self, conn: &Connection, ctx: &Ctx, id: &str) -> Result<Value> {
+        let sql = format!(
+            "SELECT {} FROM {} WHERE id = ?1 AND deleted_at IS NOT NULL",
+            self.select_list(),
+            self.table
+        );
+        let mut stmt = conn.prepare_cached(&sql)?;
+        let deleted = stmt.query_map([id], |r| self.row_json(r))?.next();
+        let Some(row) = deleted else {
+            return Err(Error::not_found(
+                &format!("Deleted {}", self.label.to_lowercase()),
+                id,
+            ));
+        };
+        if let Value::Object(fields) = row? {
+            self.check_parents(conn, &fields)?;
+        }
+        let sql = format!(
+            "UPDATE {} SET deleted_at = NULL, updated_at = ?2 WHERE id = ?1",
+            self.table
+        );
+        conn.prepare_cached(&sql)?
+            .execute(rusqlite::params![id, ctx.now()])?;
+        self.retrieve(conn, id)
+    }
+
+    /// Marks the field `name` as a belongs-to reference into `table` (see
+    /// [`Field::belongs_to`]); the [`model!`](crate::model!) macro calls it.
+    pub fn references(mut self, name: &str, table: &str) -> Self {
+        if let Some(field) = self.fields.iter_mut().find(|f| f.name == name) {
+            *field = field.clone().belongs_to(table);
+        }
+        self
+    }
+
+    /// The declared fields.
+    pub fn fields(&self) -> &[Field] {
+        &self.fields
+    }
+
+    /// Every belongs-to value in `object` names a live parent.
+    fn check_parents(&self, conn: &Connection, object: &Map<String, Value>) -> Result<()> {
+        for field in &self.fields {
+            let (Some((table, label)), Some(Value::String(id))) =
+                (&field.parent, object.get(&field.name))
+            else {
+                continue;
+            };
+            let sql = format!(
+                "SELECT count(*) FROM {} WHERE id = ?1 AND deleted_at IS NULL",
+                rows::check_identifier(table)?
+            );
+            let live: i64 = conn.prepare_cached(&sql)?.query_row([id], |r| r.get(0))?;
+            if live == 0 {
+                return Err(Error::not_found(label, id));
+            }
+        }
+        Ok(())
     }
 
     fn select_list(&self) -> String {
@@ -340,6 +456,11 @@ impl Model {
                     field.name,
                     rows::json_type(v)
                 )),
+                Some(Value::String(text)) if !field.allows(text) => issues.push(format!(
+                    "Invalid enum value for field '{}'. Expected '{}', received '{text}'",
+                    field.name,
+                    field.values.unwrap_or_default().join("' | '")
+                )),
                 _ => {}
             }
         }
@@ -373,68 +494,23 @@ impl Model {
                 other => vec![other],
             };
             let mut marks = Vec::new();
+            let mut alternatives = Vec::new();
             for v in values {
+                if v.is_null() && field.nullable {
+                    alternatives.push(format!("{} IS NULL", field.name));
+                    continue;
+                }
                 args.push(filter_sql(field, v)?);
                 marks.push(format!("?{}", args.len()));
             }
-            parts.push(if marks.is_empty() {
-                "0".into()
-            } else {
-                format!("{} IN ({})", field.name, marks.join(", "))
+            if !marks.is_empty() {
+                alternatives.push(format!("{} IN ({})", field.name, marks.join(", ")));
+            }
+            parts.push(match alternatives.len() {
+                0 => "0".into(),
+                _ => format!("({})", alternatives.join(" OR ")),
             });
         }
         Ok((parts.join(" AND "), args))
-    }
-}
-
-fn type_fits(field: &Field, v: &Value) -> bool {
-    match (field.ty, v) {
-        (_, Value::Null) => field.nullable,
-        (FieldType::Text, Value::String(_))
-        | (FieldType::Boolean, Value::Bool(_))
-        | (FieldType::Json, _) => true,
-        (FieldType::Integer, Value::Number(n)) => n.is_i64(),
-        _ => false,
-    }
-}
-
-fn to_sql(field: &Field, v: &Value) -> Sql {
-    match (field.ty, v) {
-        (_, Value::Null) => Sql::Null,
-        (FieldType::Text, Value::String(s)) => Sql::Text(s.clone()),
-        (FieldType::Integer, Value::Number(n)) => n.as_i64().map_or(Sql::Null, Sql::Integer),
-        (FieldType::Boolean, Value::Bool(b)) => Sql::Integer(i64::from(*b)),
-        (_, other) => Sql::Text(other.to_string()),
-    }
-}
-
-/// Query-string filters arrive as strings: coerce them to the field's type.
-fn filter_sql(field: &Field, v: &Value) -> Result<Sql> {
-    let bad = || {
-        Error::invalid(format!(
-            "Invalid request: Expected type: '{}' for field '{}', got: '{}'",
-            field.ty.name(),
-            field.name,
-            rows::json_type(v)
-        ))
-    };
-    Ok(match (field.ty, v) {
-        (FieldType::Integer, Value::String(s)) => Sql::Integer(s.parse().map_err(|_| bad())?),
-        (FieldType::Boolean, Value::String(s)) => Sql::Integer(match s.as_str() {
-            "true" => 1,
-            "false" => 0,
-            _ => return Err(bad()),
-        }),
-        _ if type_fits(field, v) => to_sql(field, v),
-        _ => return Err(bad()),
-    })
-}
-
-fn from_sql(ty: FieldType, v: Sql) -> Value {
-    match (ty, v) {
-        (_, Sql::Null) => Value::Null,
-        (FieldType::Boolean, Sql::Integer(i)) => Value::Bool(i != 0),
-        (FieldType::Json, Sql::Text(t)) => serde_json::from_str(&t).unwrap_or(Value::String(t)),
-        (_, other) => rows::sql_to_json(other),
     }
 }

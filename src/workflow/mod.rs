@@ -28,15 +28,18 @@
 //! assert_eq!(wf.steps().len(), 2);
 //! ```
 
+pub mod hooks;
 mod journal;
 mod recovery;
 mod run;
+mod typed;
 
 pub use journal::{
     ExecutionRecord, StepRecord, list_executions, list_executions_among, load as load_execution,
 };
 pub use recovery::recover;
 pub use run::run;
+pub use typed::{Handle, parse_input};
 
 use crate::db::Tx;
 use crate::engine::Engine;
@@ -180,6 +183,24 @@ impl Step {
         self
     }
 
+    /// Compensation of a local step that reads its data as `C` (what the step gave
+    /// [`Done::undo_with`]). Data that does not fit is an `unexpected_state` error, so the
+    /// execution is left `failed_compensation` for an operator rather than half undone.
+    pub fn compensate_with<C: serde::de::DeserializeOwned>(
+        self,
+        f: impl Fn(&Tx, &StepCtx, C) -> Result<()> + Send + Sync + 'static,
+    ) -> Self {
+        self.compensate(move |tx, ctx, data| {
+            let data = C::deserialize(data).map_err(|e| {
+                crate::error::Error::UnexpectedState(format!(
+                    "compensation data of step {}: {e}",
+                    ctx.step
+                ))
+            })?;
+            f(tx, ctx, data)
+        })
+    }
+
     /// Compensation of an external step (e.g. cancel at the provider, by idempotency key).
     /// After a crash it may be called with `Null` data when the call's outcome was never
     /// journaled, so it must work from the key alone. Ignored on a local step.
@@ -229,7 +250,10 @@ pub struct Workflow {
     name: String,
     steps: Vec<Step>,
     recovery: Recovery,
+    input_check: Option<InputCheck>,
 }
+
+type InputCheck = Arc<dyn Fn(&Value) -> Result<()> + Send + Sync>;
 
 impl Workflow {
     /// An empty workflow; register it with `EngineBuilder::workflow`.
@@ -238,6 +262,7 @@ impl Workflow {
             name: name.to_string(),
             steps: Vec::new(),
             recovery: Recovery::Compensate,
+            input_check: None,
         }
     }
 
@@ -261,6 +286,16 @@ impl Workflow {
     /// Its steps, in order.
     pub fn steps(&self) -> &[Step] {
         &self.steps
+    }
+
+    /// Checks an input before a run starts (see [`Workflow::input`]).
+    ///
+    /// # Errors
+    /// 400 `invalid_data` for an input the workflow does not take.
+    pub fn check_input(&self, input: &Value) -> Result<()> {
+        self.input_check
+            .as_ref()
+            .map_or(Ok(()), |check| check(input))
     }
 }
 

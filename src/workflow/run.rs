@@ -44,6 +44,7 @@ pub fn run(engine: &Engine, workflow: &str, input: Value, key: Option<&str>) -> 
     let wf = engine
         .workflow(workflow)
         .ok_or_else(|| Error::not_found("Workflow", workflow))?;
+    wf.check_input(&input)?;
     let exec = Exec {
         engine: engine.clone(),
         id: engine.ctx().id("wf_exec"),

@@ -17,6 +17,7 @@ use crate::modules::payment::{self, provider};
 use crate::modules::promotion::usage;
 use crate::modules::{inventory, order};
 use crate::money;
+use crate::workflow::hooks::{self, points};
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use serde_json::{Value, json};
 
@@ -30,6 +31,11 @@ pub fn workflow() -> Workflow {
         .step(Step::local("create-order", create_order).compensate(delete_order))
         .step(Step::local("reserve-inventory", reserve).compensate(release))
         .step(Step::local("register-usage", register_usage).compensate(revert_usage))
+        .step(hooks::step(points::ORDER_PLACED, |s| {
+            let placed = existing(s).is_none();
+            let order_id = &s.result("create-order")["order_id"];
+            Ok(placed.then(|| json!({"order_id": order_id, "cart_id": cart_id(s)})))
+        }))
         .step(
             Step::external("authorize-payment", authorize)
                 .compensate_external(cancel_authorization),

@@ -21,6 +21,7 @@ pub mod transfer;
 
 use crate::db::Tx;
 use crate::error::Result;
+use crate::workflow::hooks::{self, points};
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use serde_json::{Value, json};
 
@@ -55,10 +56,14 @@ fn cart_workflow(
 /// Every checkout workflow, registered by `Engine::builder`.
 pub fn workflows() -> Vec<Workflow> {
     vec![
-        Workflow::new("create-carts").step(Step::local("create-cart", |tx, s| {
-            let id = carts::create(tx, s.engine.ctx(), body(s))?;
-            done_cart(&id)
-        })),
+        Workflow::new("create-carts")
+            .step(Step::local("create-cart", |tx, s| {
+                let id = carts::create(tx, s.engine.ctx(), body(s))?;
+                done_cart(&id)
+            }))
+            .step(hooks::step(points::CART_CREATED, |s| {
+                Ok(Some(s.result("create-cart").clone()))
+            })),
         cart_workflow("add-to-cart", "add-line-item", |tx, s, id, b| {
             carts::add_item(tx, s.engine.ctx(), id, b)?;
             refresh::refresh(tx, s.engine.ctx(), id, false)
@@ -77,7 +82,10 @@ pub fn workflows() -> Vec<Workflow> {
         }),
         cart_workflow("update-cart", "update-cart", |tx, s, id, b| {
             carts::update(tx, s.engine.ctx(), id, b)
-        }),
+        })
+        .step(hooks::step(points::CART_UPDATED, |s| {
+            Ok(Some(s.result("update-cart").clone()))
+        })),
         cart_workflow(
             "update-cart-promotions",
             "update-cart-promotions",

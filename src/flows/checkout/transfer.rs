@@ -10,7 +10,7 @@
 //!
 //! Two refusals Medusa's workflow does not make, both checked inside the write job:
 //! - a completed cart (400) or one being completed (409), through
-//!   [`carts::retrieve_open`](super::carts::retrieve_open) — the cart of an order being
+//!   [`carts::retrieve_open`] — the cart of an order being
 //!   placed must not change hands;
 //! - a cart that belongs to another *registered* customer (400 `not_allowed`): Medusa fetches
 //!   `customer.has_account` for this workflow but never checks it, which lets anyone holding a
@@ -20,20 +20,44 @@ use super::{carts, refresh};
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::modules::{cart, customer};
-use crate::workflow::{Done, Step, Workflow};
+use crate::workflow::{Done, Handle, Step, Workflow};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, json};
 
 /// The workflow's id (Medusa's).
 pub const WORKFLOW: &str = "transfer-cart-customer";
 
-/// The workflow: input `{cart_id, customer_id}`, one local step.
+/// The workflow's input: which cart goes to which customer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferCart {
+    /// The cart.
+    pub cart_id: String,
+    /// The signed-in customer taking it.
+    pub customer_id: String,
+}
+
+/// The cart a cart workflow acted on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CartRef {
+    /// Its id.
+    pub cart_id: String,
+}
+
+/// The typed handle: `TRANSFER.run(engine, &TransferCart {..}, key)`.
+pub const TRANSFER: Handle<TransferCart, CartRef> = Handle::new(WORKFLOW);
+
+/// The workflow: one local step.
 pub fn workflow() -> Workflow {
-    Workflow::new(WORKFLOW).step(Step::local("transfer-cart-customer", |tx, s| {
-        let cart_id = s.input["cart_id"].as_str().unwrap_or_default();
-        let customer_id = s.input["customer_id"].as_str().unwrap_or_default();
-        transfer(tx, s.engine.ctx(), cart_id, customer_id)?;
-        Ok(Done::new(json!({ "cart_id": cart_id })))
-    }))
+    TRANSFER
+        .workflow()
+        .step(Step::local("transfer-cart-customer", |tx, s| {
+            let input: TransferCart = s.input_as()?;
+            transfer(tx, s.engine.ctx(), &input.cart_id, &input.customer_id)?;
+            Done::of(&CartRef {
+                cart_id: input.cart_id,
+            })
+        }))
 }
 
 /// Gives the cart to `customer_id`.

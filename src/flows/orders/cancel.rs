@@ -14,30 +14,67 @@ use crate::modules::fulfillment::records;
 use crate::modules::inventory::{self, reservations};
 use crate::modules::order::{self, admin as order_admin};
 use crate::modules::payment::{self, ledger, provider};
-use crate::workflow::{Done, Recovery, Step, StepCtx, Workflow};
+use crate::workflow::hooks::{self, points};
+use crate::workflow::{Done, Handle, Recovery, Step, StepCtx, Workflow};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-fn order_id(step: &StepCtx) -> String {
-    step.input["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+/// The workflow's input and output: the order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelOrder {
+    /// The order to cancel.
+    pub order_id: String,
 }
 
-/// The workflow; input `{order_id}`, result `{order_id}`.
+/// The typed handle (Medusa's id `cancel-order`).
+pub const CANCEL: Handle<CancelOrder, CancelOrder> = Handle::new("cancel-order");
+
+/// What `validate-cancel` decided to do with one payment, read by the later steps.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Settlement {
+    payment_id: String,
+    action: Settle,
+    amount: i64,
+    provider_id: String,
+    currency_code: String,
+    data: Value,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Settle {
+    Refund,
+    Cancel,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+struct Plan {
+    actions: Vec<Settlement>,
+}
+
+fn order_id(step: &StepCtx) -> Result<String> {
+    Ok(step.input_as::<CancelOrder>()?.order_id)
+}
+
+/// The workflow; input and result `{order_id}`.
 pub fn workflow() -> Workflow {
-    Workflow::new("cancel-order")
+    CANCEL
+        .workflow()
         .recovery(Recovery::Resume)
         .step(Step::local("validate-cancel", validate))
-        .step(Step::local("release-reservations", release).compensate(restore))
-        .step(Step::local("record-refunds", record_refunds).compensate(undo_refunds))
+        .step(Step::local("release-reservations", release).compensate_with(restore))
+        .step(Step::local("record-refunds", record_refunds).compensate_with(undo_refunds))
+        .step(hooks::step(points::ORDER_CANCELED, |s| {
+            Ok(Some(json!({ "order_id": order_id(s)? })))
+        }))
         .step(Step::external("settle-payments", settle).retry(3, Duration::from_millis(50)))
         .step(Step::local("mark-canceled", mark_canceled))
 }
 
 fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let id = order_id(step);
+    let id = order_id(step)?;
     let found = order::retrieve(tx, &id)?;
     order_admin::ensure_not_canceled(&found)?;
     for fulfillment in links::order_fulfillment().rights_of(tx, &id)? {
@@ -53,22 +90,28 @@ fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
             let found = ledger::retrieve(tx, &p.id)?;
             let left = found.captured() - found.refunded();
             let action = if left > 0 {
-                "refund"
+                Settle::Refund
             } else if found.captured() == 0 && p.canceled_at.is_none() {
-                "cancel"
+                Settle::Cancel
             } else {
                 continue;
             };
-            actions.push(json!({"payment_id": p.id, "action": action, "amount": left,
-                "provider_id": p.provider_id, "currency_code": p.currency_code, "data": p.data}));
+            actions.push(Settlement {
+                payment_id: p.id,
+                action,
+                amount: left,
+                provider_id: p.provider_id,
+                currency_code: p.currency_code,
+                data: p.data,
+            });
         }
     }
-    Ok(Done::new(json!({ "actions": actions })))
+    Done::of(&Plan { actions })
 }
 
 fn release(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let mut held = Vec::new();
-    for line in order::items::items_of(tx, &order_id(step))? {
+    for line in order::items::items_of(tx, &order_id(step)?)? {
         for (id, item, location, quantity) in inventory::reservations_of(tx, &line.id)? {
             held.push((id, line.id.clone(), item, location, quantity));
         }
@@ -82,59 +125,57 @@ fn release(tx: &Tx, step: &StepCtx) -> Result<Done> {
     ))
 }
 
-fn restore(tx: &Tx, step: &StepCtx, data: &Value) -> Result<()> {
-    let held: Vec<(String, String, String, i64)> =
-        serde_json::from_value(data.clone()).unwrap_or_default();
+/// Reservations released: (line item, inventory item, location, quantity).
+type Held = Vec<(String, String, String, i64)>;
+
+fn restore(tx: &Tx, step: &StepCtx, held: Held) -> Result<()> {
     reservations::restore(tx, step.engine.ctx(), &held)
 }
 
-fn actions<'a>(step: &'a StepCtx) -> impl Iterator<Item = &'a Value> {
-    step.result("validate-cancel")["actions"]
-        .as_array()
-        .into_iter()
-        .flatten()
+fn actions(step: &StepCtx) -> Result<Vec<Settlement>> {
+    Ok(step.result_as::<Plan>("validate-cancel")?.actions)
 }
 
 fn record_refunds(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let mut ids = Vec::new();
-    for a in actions(step).filter(|a| a["action"] == "refund") {
-        let payment_id = a["payment_id"].as_str().unwrap_or_default();
-        let amount = ledger::retrieve(tx, payment_id)?.check_refund(a["amount"].as_i64())?;
+    for a in actions(step)?
+        .into_iter()
+        .filter(|a| a.action == Settle::Refund)
+    {
+        let amount = ledger::retrieve(tx, &a.payment_id)?.check_refund(Some(a.amount))?;
         let note = Some("Order canceled");
         ids.push(payment::record_refund(
             tx,
             step.engine.ctx(),
-            payment_id,
+            &a.payment_id,
             amount,
             note,
         )?);
     }
-    Ok(Done::with_compensation(json!(ids), json!(ids)))
+    Done::of(&ids)?.undo_with(&ids)
 }
 
-fn undo_refunds(tx: &Tx, step: &StepCtx, ids: &Value) -> Result<()> {
-    for id in ids.as_array().into_iter().flatten() {
-        ledger::undo_refund(tx, step.engine.ctx(), id.as_str().unwrap_or_default())?;
+fn undo_refunds(tx: &Tx, step: &StepCtx, ids: Vec<String>) -> Result<()> {
+    for id in ids {
+        ledger::undo_refund(tx, step.engine.ctx(), &id)?;
     }
     Ok(())
 }
 
 fn settle(step: &StepCtx) -> Result<Done> {
-    let order = order_id(step);
-    for a in actions(step) {
-        let provider_id = a["provider_id"].as_str().unwrap_or_default();
-        let Some(p) = provider::get(provider_id) else {
+    let order = order_id(step)?;
+    for a in actions(step)? {
+        let Some(p) = provider::get(&a.provider_id) else {
             continue;
         };
-        let payment_id = a["payment_id"].as_str().unwrap_or_default();
         let call = provider::Call {
-            idempotency_key: format!("{order}:cancel:{payment_id}"),
-            amount: a["amount"].as_i64().unwrap_or_default(),
-            currency_code: a["currency_code"].as_str().unwrap_or_default().into(),
-            data: a["data"].clone(),
-            scripted: scripted(step, provider_id)?,
+            idempotency_key: format!("{order}:cancel:{}", a.payment_id),
+            amount: a.amount,
+            currency_code: a.currency_code,
+            data: a.data,
+            scripted: scripted(step, &a.provider_id)?,
         };
-        if a["action"] == "refund" {
+        if a.action == Settle::Refund {
             p.refund(&call)?;
         } else {
             p.cancel(&call)?;
@@ -144,16 +185,14 @@ fn settle(step: &StepCtx) -> Result<Done> {
 }
 
 fn mark_canceled(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (id, ctx) = (order_id(step), step.engine.ctx());
-    for a in actions(step) {
-        let payment_id = a["payment_id"].as_str().unwrap_or_default();
-        if a["action"] == "refund" {
-            ctx.emit(tx, "payment.refunded", json!({ "id": payment_id }))?;
-        } else {
-            ledger::record_cancel(tx, ctx, payment_id)?;
+    let (id, ctx) = (order_id(step)?, step.engine.ctx());
+    for a in actions(step)? {
+        match a.action {
+            Settle::Refund => ctx.emit(tx, "payment.refunded", json!({ "id": a.payment_id }))?,
+            Settle::Cancel => ledger::record_cancel(tx, ctx, &a.payment_id)?,
         }
     }
     order_admin::mark_canceled(tx, ctx, &id)?;
     ctx.emit(tx, "order.canceled", json!({ "id": id }))?;
-    Ok(Done::new(json!({ "order_id": id })))
+    Done::of(&CancelOrder { order_id: id })
 }

@@ -12,6 +12,7 @@ use crate::modules::fulfillment::records::{self, FulfillmentItem, Label};
 use crate::modules::inventory::{self, reservations};
 use crate::modules::order::{self, admin as order_admin};
 use crate::modules::stock_location;
+use crate::workflow::hooks::{self, points};
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use rusqlite::Connection;
 use serde_json::{Value, json};
@@ -46,6 +47,9 @@ pub fn create_workflow() -> Workflow {
     Workflow::new("create-order-fulfillment")
         .step(Step::local("validate-fulfillment", validate))
         .step(Step::local("create-fulfillment", create))
+        .step(hooks::step(points::FULFILLMENT_CREATED, |s| {
+            Ok(Some(s.result("create-fulfillment").clone()))
+        }))
 }
 
 fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {

@@ -8,6 +8,7 @@ use crate::http::store::customers::profile_schema;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::customer::{self, Customer, CustomerFilter, NewCustomer, group};
+use crate::workflow::hooks::{self, points};
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
@@ -98,7 +99,11 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
-    let body = request.body_with(&profile_schema().required("email", Kind::Email))?;
+    let schema = profile_schema()
+        .required("email", Kind::Email)
+        .optional("additional_data", Kind::Object.nullable());
+    let body = request.body_with(&schema)?;
+    let additional = body.get("additional_data").cloned().unwrap_or(Value::Null);
     let get = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
     let input = NewCustomer {
         email: get("email").unwrap_or_default(),
@@ -110,10 +115,12 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
         has_account: false,
         created_by: request.actor.user_id.clone(),
     };
-    let ctx = engine.ctx().clone();
+    let (ctx, hooked) = (engine.ctx().clone(), engine.clone());
     let value = engine.store().write(move |tx| {
         let created = customer::create(tx, &ctx, &input)?;
         ctx.emit(tx, "customer.created", json!({"id": created.id}))?;
+        let data = json!({ "customer_id": created.id });
+        hooks::run(tx, &hooked, points::CUSTOMER_CREATED, &data, &additional)?;
         with_groups(tx, &created)
     })?;
     Ok(Response::json(json!({ "customer": value })))

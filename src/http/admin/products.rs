@@ -15,6 +15,7 @@ use crate::modules::product::update::ProductUpdate;
 use crate::modules::product::{
     self, NewImage, NewOption, NewProduct, NewVariant, ProductFilter, ProductOrder,
 };
+use crate::workflow::hooks::{self, points};
 use serde_json::{Value, json};
 
 use std::sync::Arc;
@@ -350,11 +351,16 @@ pub(super) fn price_input(p: &Value) -> Result<NewPrice> {
 /// # Errors
 /// 400 for an invalid body, 422 for a duplicate handle or SKU.
 pub fn create(engine: &Engine, req: &Request) -> Result<Response> {
-    let input = product_input(&req.body_with(&schema())?)?;
-    let ctx = engine.ctx().clone();
-    let id = engine
-        .store()
-        .write(move |tx| create_product::run(tx, &ctx, &input))?;
+    let body = req.body_with(&schema().optional("additional_data", Kind::Object.nullable()))?;
+    let input = product_input(&body)?;
+    let additional = body.get("additional_data").cloned().unwrap_or(Value::Null);
+    let (ctx, hooked) = (engine.ctx().clone(), engine.clone());
+    let id = engine.store().write(move |tx| {
+        let id = create_product::run(tx, &ctx, &input)?;
+        let data = json!({ "product_id": id });
+        hooks::run(tx, &hooked, points::PRODUCT_CREATED, &data, &additional)?;
+        Ok(id)
+    })?;
     let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
     Ok(Response::raw_json(retrieve_json(engine, &id, &selection)?))
 }
@@ -433,13 +439,18 @@ pub fn product_update(body: &Value) -> (ProductUpdate, Option<Vec<String>>) {
 /// # Errors
 /// 400 for an invalid body; 404 when absent; 422 for a duplicate handle.
 pub fn update(engine: &Engine, req: &Request) -> Result<Response> {
-    let (change, channels) = product_update(&req.body_with(&update_schema())?);
+    let schema = update_schema().optional("additional_data", Kind::Object.nullable());
+    let body = req.body_with(&schema)?;
+    let (change, channels) = product_update(&body);
+    let additional = body.get("additional_data").cloned().unwrap_or(Value::Null);
     let id = req.param("id").to_string();
-    let ctx = engine.ctx().clone();
+    let (ctx, hooked) = (engine.ctx().clone(), engine.clone());
     let target = id.clone();
-    engine
-        .store()
-        .write(move |tx| create_product::update(tx, &ctx, &target, &change, channels.as_deref()))?;
+    engine.store().write(move |tx| {
+        create_product::update(tx, &ctx, &target, &change, channels.as_deref())?;
+        let data = json!({ "product_id": target });
+        hooks::run(tx, &hooked, points::PRODUCT_UPDATED, &data, &additional).map(|_| ())
+    })?;
     let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
     Ok(Response::raw_json(retrieve_json(engine, &id, &selection)?))
 }

@@ -43,7 +43,7 @@ pub fn file_json(request: &Request, stored: &StoredFile) -> Value {
     json!({ "id": stored.id, "url": format!("{}/static/{}", base_url(request), stored.key()) })
 }
 
-/// `http://<host>`: the request's `Host` when it is a plain host[:port], else the server's
+/// `http://<host>`: the request's `Host` when it is a plain host\[:port\], else the server's
 /// own address (a `Host` header is the client's to choose, so nothing else is echoed).
 pub fn base_url(request: &Request) -> String {
     let plain = |h: &&str| {

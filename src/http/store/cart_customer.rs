@@ -8,7 +8,6 @@ use crate::error::{Error, Result};
 use crate::flows::checkout::transfer;
 use crate::http::validate::Schema;
 use crate::http::{Access, Request, Response, Route};
-use crate::workflow;
 use serde_json::json;
 
 /// The route of this family.
@@ -31,8 +30,11 @@ fn transfer_cart(engine: &Engine, request: &Request) -> Result<Response> {
         .clone()
         .ok_or(Error::Unauthorized)?;
     let cart_id = request.param("id");
-    let input = json!({"cart_id": cart_id, "customer_id": customer_id});
-    workflow::run(engine, transfer::WORKFLOW, input, None)?;
+    let input = transfer::TransferCart {
+        cart_id: cart_id.into(),
+        customer_id,
+    };
+    transfer::TRANSFER.run(engine, &input, None)?;
     let cart = engine.store().read(|conn| cart_json(conn, cart_id))?;
     Ok(Response::json(json!({ "cart": cart })))
 }

@@ -126,7 +126,11 @@ fn read_customer(engine: &Engine, id: &str) -> Result<Customer> {
 
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
     let context = request.actor.auth.clone().ok_or(Error::Unauthorized)?;
-    let body = request.body_with(&profile_schema().optional("email", Kind::Email))?;
+    let schema = profile_schema()
+        .optional("email", Kind::Email)
+        .optional("additional_data", Kind::Object.nullable());
+    let body = request.body_with(&schema)?;
+    let additional = body.get("additional_data").cloned().unwrap_or(Value::Null);
     let get = |k: &str| body.get(k).and_then(Value::as_str).map(str::to_string);
     let input = NewCustomer {
         email: get("email").unwrap_or_default(),
@@ -138,7 +142,7 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
         has_account: true,
         created_by: None,
     };
-    let created = accounts::register_customer(engine, &context, input)?;
+    let created = accounts::register_customer_with(engine, &context, input, additional)?;
     Ok(Response::json(
         json!({ "customer": customer_json(engine, request, &created)? }),
     ))

@@ -303,6 +303,11 @@ impl Schema {
         self.with_field(name, kind, false)
     }
 
+    /// The kind declared for `name`, if any (route middleware coerces query strings by it).
+    pub fn kind_of(&self, name: &str) -> Option<&Kind> {
+        self.fields.iter().find(|f| f.name == name).map(|f| &f.kind)
+    }
+
     /// Declares a required nested object; its issues are reported under
     /// `name` (`Field 'shipping_address, city' is required`).
     pub fn object(self, name: &str, schema: Schema) -> Schema {

@@ -1,5 +1,5 @@
 //! Shipping methods of an order (the chosen shipping option, priced) and their tax lines. The
-//! rows are shared with the other owner kind through [`crate::lines::ShippingTables`].
+//! rows are shared with the other owner kind through `crate::lines::ShippingTables`.
 
 use crate::ctx::Ctx;
 use crate::error::Result;

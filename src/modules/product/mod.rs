@@ -3,7 +3,7 @@
 //! columns (`product_fts`, FTS5). Prices and sales channels are other modules' business,
 //! reached through links.
 //!
-//! Files: [`model`] (structs), [`write`] (create / soft delete), [`read`] (filters and pages),
+//! Files: [`model`] (structs), [`mod@write`] (create / soft delete), [`read`] (filters and pages),
 //! [`relations`] (batch loaders: one query per relation over a page's ids), [`taxonomy`]
 //! (collections, tags, types), [`category`] (the category tree), [`update`], [`variants`],
 //! [`options`] (options after creation), [`taxonomy_update`] (updating collections, tags,

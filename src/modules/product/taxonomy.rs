@@ -357,7 +357,7 @@ impl Deletable {
 /// Soft-deletes a category, collection, tag or type and detaches it from products.
 ///
 /// # Errors
-/// 404 "<Kind> with id: X was not found".
+/// 404 "`<Kind>` with id: X was not found".
 pub fn soft_delete(conn: &Connection, ctx: &Ctx, kind: Deletable, id: &str) -> Result<()> {
     let changed = conn
         .prepare_cached(&format!(

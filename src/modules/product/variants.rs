@@ -74,7 +74,7 @@ const UPDATABLE: &[&str] = &[
 ];
 
 /// Updates variant `variant_id` of product `product_id`: its own columns from `changes`
-/// (keys of [`UPDATABLE`]), and with `options` (option title → value) its option values.
+/// (keys of `UPDATABLE`), and with `options` (option title → value) its option values.
 ///
 /// # Errors
 /// 404 when it is not a live variant of that product; 400 for a blank title or an unknown

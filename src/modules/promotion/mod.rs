@@ -1,5 +1,5 @@
 //! Promotions (issue 14, Medusa's promotion module): promotions with an application method
-//! and rules ([`model`], [`write`]), campaigns with budgets ([`campaign`]), rule evaluation
+//! and rules ([`model`], [`mod@write`]), campaigns with budgets ([`campaign`]), rule evaluation
 //! ([`rules`]), the adjustments promotions give a cart ([`compute`]) and usage registered
 //! at completion ([`usage`]). The module knows nothing of carts: flows hand it a
 //! [`compute::Context`] and store the adjustments it returns in the cart module.

@@ -1,0 +1,58 @@
+//! Conversions between a field's JSON value and its SQLite column.
+
+use super::{Field, FieldType, rows};
+use crate::error::{Error, Result};
+use rusqlite::types::Value as Sql;
+use serde_json::Value;
+
+pub(super) fn type_fits(field: &Field, v: &Value) -> bool {
+    match (field.ty, v) {
+        (_, Value::Null) => field.nullable,
+        (FieldType::Text, Value::String(_))
+        | (FieldType::Boolean, Value::Bool(_))
+        | (FieldType::Json, _) => true,
+        (FieldType::Integer, Value::Number(n)) => n.is_i64(),
+        _ => false,
+    }
+}
+
+pub(super) fn to_sql(field: &Field, v: &Value) -> Sql {
+    match (field.ty, v) {
+        (_, Value::Null) => Sql::Null,
+        (FieldType::Text, Value::String(s)) => Sql::Text(s.clone()),
+        (FieldType::Integer, Value::Number(n)) => n.as_i64().map_or(Sql::Null, Sql::Integer),
+        (FieldType::Boolean, Value::Bool(b)) => Sql::Integer(i64::from(*b)),
+        (_, other) => Sql::Text(other.to_string()),
+    }
+}
+
+/// Query-string filters arrive as strings: coerce them to the field's type.
+pub(super) fn filter_sql(field: &Field, v: &Value) -> Result<Sql> {
+    let bad = || {
+        Error::invalid(format!(
+            "Invalid request: Expected type: '{}' for field '{}', got: '{}'",
+            field.ty.name(),
+            field.name,
+            rows::json_type(v)
+        ))
+    };
+    Ok(match (field.ty, v) {
+        (FieldType::Integer, Value::String(s)) => Sql::Integer(s.parse().map_err(|_| bad())?),
+        (FieldType::Boolean, Value::String(s)) => Sql::Integer(match s.as_str() {
+            "true" => 1,
+            "false" => 0,
+            _ => return Err(bad()),
+        }),
+        _ if type_fits(field, v) => to_sql(field, v),
+        _ => return Err(bad()),
+    })
+}
+
+pub(super) fn from_sql(ty: FieldType, v: Sql) -> Value {
+    match (ty, v) {
+        (_, Sql::Null) => Value::Null,
+        (FieldType::Boolean, Sql::Integer(i)) => Value::Bool(i != 0),
+        (FieldType::Json, Sql::Text(t)) => serde_json::from_str(&t).unwrap_or(Value::String(t)),
+        (_, other) => rows::sql_to_json(other),
+    }
+}
