@@ -11,6 +11,7 @@ pub mod auth_routes;
 pub mod catalog_json;
 pub mod cors;
 pub mod fields;
+pub mod form;
 pub mod json_out;
 pub mod multipart;
 pub mod openapi;
@@ -25,6 +26,7 @@ pub mod session;
 pub mod static_files;
 pub mod store;
 pub mod test_control;
+pub mod ui;
 pub mod validate;
 
 use crate::error::{Error, Result};

@@ -26,6 +26,8 @@ pub struct OrderFilter {
     pub updated_at: Vec<(String, String)>,
     /// Substring of the email, or the display id.
     pub q: Option<String>,
+    /// Oldest first instead of newest first (same index, walked the other way).
+    pub oldest_first: bool,
 }
 
 pub(super) fn any_of(
@@ -71,7 +73,7 @@ pub(super) fn ranges(
     Ok(())
 }
 
-/// A page of orders, newest first, and the count of all that match.
+/// A page of orders, newest first (or oldest first), and the count of all that match.
 ///
 /// # Errors
 /// An unknown range operator; database failures.
@@ -112,8 +114,9 @@ pub fn list(
     let clause = wheres.join(" AND ");
     args.push(SqlValue::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
     args.push(SqlValue::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let direction = if filter.oldest_first { "ASC" } else { "DESC" };
     let sql = format!(
-        "SELECT {COLUMNS} FROM \"order\" WHERE {clause} ORDER BY created_at DESC, id DESC LIMIT ?{} OFFSET ?{}",
+        "SELECT {COLUMNS} FROM \"order\" WHERE {clause} ORDER BY created_at {direction}, id {direction} LIMIT ?{} OFFSET ?{}",
         args.len() - 1,
         args.len()
     );
