@@ -1,8 +1,145 @@
-//! Placeholder while being built.
+//! `/app`: the home page — today's orders and their revenue per currency, the latest orders
+//! still waiting for fulfillment, and low-stock inventory levels.
 
-use crate::http::Route;
+use super::view::{self, amount, badge, doc_amount};
+use super::{Ui, layout, respond, ui_route};
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::http::admin::order_json::admin_order_json;
+use crate::http::{Request, Response, Route};
+use crate::modules::inventory::low_stock::{self, LowLevel};
+use crate::modules::order::admin::{self as order_admin, OrderFilter};
+use crate::money;
+use maud::{Markup, html};
+use serde_json::Value;
+use std::collections::BTreeMap;
 
-/// Routes.
+/// Orders of today whose totals are added up (a busier day shows "at least").
+const TODAY_SCAN: u64 = 500;
+/// Recent open orders looked at for the "to fulfill" list.
+const OPEN_SCAN: u64 = 100;
+/// Available units at or under which a level counts as low.
+pub const LOW_STOCK: i64 = 5;
+
+/// The home route.
 pub fn routes() -> Vec<Route> {
-    Vec::new()
+    vec![ui_route("GET", "/app", "Admin UI home", home)]
+}
+
+struct Today {
+    count: u64,
+    revenue: BTreeMap<String, i64>,
+    partial: bool,
+}
+
+fn home(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> {
+    let now = engine.ctx().now();
+    let midnight = format!("{}T00:00:00.000Z", now.get(..10).unwrap_or("1970-01-01"));
+    let (today, open, low) = engine.store().read(|conn| {
+        let filter = OrderFilter {
+            created_at: vec![("$gte".into(), midnight.clone())],
+            ..OrderFilter::default()
+        };
+        let (orders, count) = order_admin::list(conn, &filter, 0, TODAY_SCAN)?;
+        let mut revenue = BTreeMap::new();
+        for o in orders.iter().filter(|o| o.status != "canceled") {
+            let doc = admin_order_json(conn, &o.id)?;
+            let total = doc["raw_total"]["value"]
+                .as_str()
+                .and_then(|t| money::parse_major(t, &o.currency_code).ok())
+                .unwrap_or(0);
+            *revenue.entry(o.currency_code.clone()).or_insert(0) += total;
+        }
+        let today = Today {
+            count,
+            revenue,
+            partial: count > TODAY_SCAN,
+        };
+        let pending = OrderFilter {
+            statuses: vec!["pending".into()],
+            ..OrderFilter::default()
+        };
+        let (recent, _) = order_admin::list(conn, &pending, 0, OPEN_SCAN)?;
+        let mut open = Vec::new();
+        for o in &recent {
+            let doc = admin_order_json(conn, &o.id)?;
+            let status = doc["fulfillment_status"].as_str().unwrap_or("");
+            if matches!(status, "not_fulfilled" | "partially_fulfilled") {
+                open.push(doc);
+            }
+            if open.len() == 10 {
+                break;
+            }
+        }
+        let low = low_stock::low_stock(conn, LOW_STOCK, 10)?;
+        Ok((today, open, low))
+    })?;
+    let body = html! {
+        div class="stats" {
+            div class="card stat" { "Orders today" strong { (today.count) } }
+            div class="card stat" {
+                "Revenue today" @if today.partial { " (first " (TODAY_SCAN) " orders)" }
+                @if today.revenue.is_empty() { strong { "0" } }
+                @for (currency, total) in &today.revenue { strong { (amount(*total, currency)) } }
+            }
+        }
+        (open_orders(&open))
+        (low_levels(&low))
+    };
+    Ok(respond::html_page(
+        200,
+        layout::page(engine, ui, "Home", "/app", body),
+    ))
+}
+
+fn open_orders(docs: &[Value]) -> Markup {
+    let text = |d: &Value, k: &str| d[k].as_str().unwrap_or("").to_string();
+    html! {
+        section class="card" aria-labelledby="open-h" {
+            h2 id="open-h" { "Orders to fulfill" }
+            @if docs.is_empty() { p class="muted" { "Every recent order is fulfilled." } }
+            @else {
+                table {
+                    thead { tr {
+                        th scope="col" { "Order" } th scope="col" { "Date" } th scope="col" { "Customer" }
+                        th scope="col" { "Fulfillment" } th scope="col" class="num" { "Total" }
+                    } }
+                    tbody {
+                        @for d in docs {
+                            tr {
+                                td { a href={ "/app/orders/" (text(d, "id")) } { "#" (d["display_id"]) } }
+                                td { (view::when(&text(d, "created_at"))) }
+                                td { (text(d, "email")) }
+                                td { (badge(&text(d, "fulfillment_status"))) }
+                                td class="num" { (doc_amount(d, "total", &text(d, "currency_code"))) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn low_levels(levels: &[LowLevel]) -> Markup {
+    html! {
+        section class="card" aria-labelledby="low-h" {
+            h2 id="low-h" { "Low stock" }
+            @if levels.is_empty() { p class="muted" { "Nothing is at or under " (LOW_STOCK) " units." } }
+            @else {
+                table {
+                    thead { tr { th scope="col" { "Item" } th scope="col" { "SKU" } th scope="col" class="num" { "Available" } } }
+                    tbody {
+                        @for l in levels {
+                            tr {
+                                td { a href={ "/app/inventory/" (l.item_id) } { (l.title.as_deref().unwrap_or(&l.item_id)) } }
+                                td { (l.sku.as_deref().unwrap_or("")) }
+                                td class="num" { (l.available) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -17,6 +17,7 @@ pub mod layout;
 pub mod order_detail;
 pub mod orders;
 pub mod products;
+pub mod promotions;
 pub mod respond;
 pub mod session;
 pub mod settings;
@@ -164,6 +165,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(customers::routes());
     routes.extend(products::routes());
     routes.extend(inventory::routes());
+    routes.extend(promotions::routes());
     routes.extend(settings::routes());
     routes
 }
