@@ -11,14 +11,21 @@ use serde_json::Value;
 /// Rows per list page.
 pub const PAGE_SIZE: u64 = 50;
 
-/// `12.50 USD` from integer minor units.
+/// `12.50 USD` from integer minor units: always the currency's decimals (money is shown to
+/// staff as it is counted, not trimmed like the API's numbers).
 pub fn amount(minor: i64, currency: &str) -> String {
     let exponent = money::currency_exponent(currency).unwrap_or(2);
-    format!(
-        "{} {}",
-        money::format_major(minor, exponent),
-        currency.to_uppercase()
-    )
+    let unit = 10_i128.pow(exponent);
+    let value = i128::from(minor);
+    let sign = if value < 0 { "-" } else { "" };
+    let (whole, frac) = (value.abs() / unit, value.abs() % unit);
+    let code = currency.to_uppercase();
+    if exponent == 0 {
+        format!("{sign}{whole} {code}")
+    } else {
+        let width = exponent as usize;
+        format!("{sign}{whole}.{frac:0width$} {code}")
+    }
 }
 
 /// An amount of a JSON document (the checkout documents carry `raw_<key>` as exact decimal
@@ -134,6 +141,8 @@ mod tests {
     fn amounts_are_exact() {
         assert_eq!(amount(1250, "usd"), "12.50 USD");
         assert_eq!(amount(500, "jpy"), "500 JPY");
+        assert_eq!(amount(-5, "usd"), "-0.05 USD");
+        assert_eq!(amount(2450, "usd"), "24.50 USD");
         let doc = serde_json::json!({"total": 0.3, "raw_total": {"value": "0.3"}});
         assert_eq!(doc_amount(&doc, "total", "eur"), "0.30 EUR");
     }
