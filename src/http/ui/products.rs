@@ -115,8 +115,11 @@ fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     ))
 }
 
-/// The store's currencies (for prices) and the sales channels (id, name, is default).
-fn choices(engine: &Engine) -> Result<(Vec<String>, Vec<(String, String, bool)>)> {
+/// A sales channel the form offers: id, name, whether it is the store's default.
+type ChannelChoice = (String, String, bool);
+
+/// The store's currencies (for prices) and the sales channels.
+fn choices(engine: &Engine) -> Result<(Vec<String>, Vec<ChannelChoice>)> {
     engine.store().read(|conn| {
         let stores = store::list(conn, &[])?;
         let main = stores.first();
