@@ -94,6 +94,11 @@ fn promotions_and_campaigns_survive_export_and_load_byte_identically() {
         .as_str()
         .unwrap()
         .to_string();
+    let group =
+        a.post("/admin/customer-groups", &json!({"name": "Wholesale"}))["customer_group"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
     a.post(
         "/admin/promotions",
         &json!({"code": "WINTER15", "type": "standard", "status": "active", "campaign_id": campaign,
@@ -102,11 +107,13 @@ fn promotions_and_campaigns_survive_export_and_load_byte_identically() {
             "max_quantity": 2, "value": 2.5, "currency_code": "eur",
             "target_rules": [{"attribute": "items.product.collection_id", "operator": "in", "values": [collection]}]},
         "rules": [{"attribute": "region.id", "operator": "eq", "values": [region]},
-            {"attribute": "customer.groups.id", "operator": "in", "values": ["cusgroup_x"]}]}),
+            {"attribute": "customer.groups.id", "operator": "in", "values": [group]}]}),
     );
     let first = export::to_json(&export_of(&a.app).fixture).unwrap();
     assert!(
-        first.contains("\"winter\"") && first.contains("\"europe\""),
+        first.contains("\"winter\"")
+            && first.contains("\"europe\"")
+            && first.contains("\"wholesale\""),
         "{first}"
     );
     let loaded = load("promotions", &first);

@@ -6,14 +6,14 @@ use super::export::{ALL, Export, KeyBook};
 use super::links;
 use super::seed_catalog::{
     FixtureCategory, FixtureCollection, FixtureOption, FixturePrice, FixturePriceList,
-    FixtureProduct, FixtureValue, FixtureVariant,
+    FixtureProduct, FixtureValue, FixtureVariant, names_groups,
 };
 use crate::error::Result;
 use crate::modules::pricing::{self, lists::PriceListFilter};
 use crate::modules::product::taxonomy::{self, SimpleFilter, ValueKind};
 use crate::modules::product::{self, Product, ProductFilter, ProductOrder};
 use rusqlite::Connection;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Price set id → SKU of its variant, for price-list prices.
 type SkuBySet = HashMap<String, String>;
@@ -29,7 +29,7 @@ pub fn export_catalog(conn: &Connection, book: &mut KeyBook, out: &mut Export) -
     out.fixture.types = values(conn, book, ValueKind::Type, "type")?;
     let mut sku_by_set = SkuBySet::new();
     out.fixture.products = products(conn, book, &mut sku_by_set, &mut out.skipped)?;
-    out.fixture.price_lists = price_lists(conn, &sku_by_set, &mut out.skipped)?;
+    out.fixture.price_lists = price_lists(conn, book, &sku_by_set, &mut out.skipped)?;
     Ok(())
 }
 
@@ -274,18 +274,18 @@ fn variant_entries(
 
 fn price_lists(
     conn: &Connection,
+    book: &KeyBook,
     sku_by_set: &SkuBySet,
     skipped: &mut Vec<String>,
 ) -> Result<Vec<FixturePriceList>> {
     let (mut lists, _) = pricing::lists::list(conn, &PriceListFilter::default(), ALL, 0)?;
-    lists.sort_by(|a, b| a.id.cmp(&b.id));
+    // Lists with rules load after the customer groups: plain ones first, as seeding does.
+    lists.sort_by(|a, b| (a.rules_count > 0, &a.id).cmp(&(b.rules_count > 0, &b.id)));
     let ids: Vec<String> = lists.iter().map(|l| l.id.clone()).collect();
     let mut prices = pricing::lists::prices_of(conn, &ids)?;
+    let mut rules = pricing::lists::rules_of(conn, &ids)?;
     let mut out = Vec::new();
     for l in lists {
-        if l.rules_count > 0 {
-            skipped.push(format!("price list '{}': its customer rules", l.title));
-        }
         let mut entries = Vec::new();
         for p in prices.remove(&l.id).unwrap_or_default() {
             let Some(sku) = sku_by_set.get(&p.price_set_id) else {
@@ -304,6 +304,12 @@ fn price_lists(
                 sku: Some(sku.clone()),
             });
         }
+        let rules = list_rules(
+            &l.title,
+            rules.remove(&l.id).unwrap_or_default(),
+            book,
+            skipped,
+        );
         out.push(FixturePriceList {
             title: l.title,
             description: l.description,
@@ -312,7 +318,34 @@ fn price_lists(
             starts_at: l.starts_at,
             ends_at: l.ends_at,
             prices: entries,
+            rules,
         });
     }
     Ok(out)
+}
+
+/// A list's rules with customer group ids written as the groups' keys; a rule naming a group
+/// that was not exported is left out and said so.
+fn list_rules(
+    title: &str,
+    rules: Vec<(String, Vec<String>)>,
+    book: &KeyBook,
+    skipped: &mut Vec<String>,
+) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for (attribute, values) in rules {
+        let values = if names_groups(&attribute) {
+            let keys = book.keys(&values);
+            if keys.len() < values.len() {
+                skipped.push(format!(
+                    "price list '{title}': a rule naming a deleted customer group"
+                ));
+            }
+            keys
+        } else {
+            values
+        };
+        out.entry(attribute).or_insert_with(Vec::new).extend(values);
+    }
+    out
 }

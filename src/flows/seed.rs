@@ -69,6 +69,9 @@ pub struct Fixture {
     /// Customers with their addresses (and, when registered, their login).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub customers: Vec<super::seed_customers::FixtureCustomer>,
+    /// Customer groups with their members (after the customers they name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub customer_groups: Vec<super::seed_customers::FixtureCustomerGroup>,
     /// Campaigns with their budgets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub campaigns: Vec<super::seed_promotions::FixtureCampaign>,
@@ -241,7 +244,9 @@ fn load_into(tx: &Tx, ctx: &Ctx, fixture: &Fixture, hashes: &Hashes) -> Result<S
         &mut keys,
     )?;
     seed_catalog::load_products(conn, ctx, &fixture.products, &mut keys)?;
-    seed_catalog::load_price_lists(conn, ctx, &fixture.price_lists, &keys)?;
+    let (plain_lists, group_lists): (Vec<_>, Vec<_>) =
+        fixture.price_lists.iter().partition(|l| l.rules.is_empty());
+    seed_catalog::load_price_lists(conn, ctx, &plain_lists, &keys)?;
     if let Some(s) = &fixture.store {
         let default_sales_channel_id = s
             .default_sales_channel
@@ -270,7 +275,16 @@ fn load_into(tx: &Tx, ctx: &Ctx, fixture: &Fixture, hashes: &Hashes) -> Result<S
         let created = accounts::create_user_in(tx, ctx, &user.email, hash)?;
         summary.admin_emails.push(created.email);
     }
-    seed_customers::load(conn, ctx, &fixture.customers, &hashes.customers)?;
+    let customer_ids = seed_customers::load(conn, ctx, &fixture.customers, &hashes.customers)?;
+    seed_customers::load_groups(
+        conn,
+        ctx,
+        &fixture.customer_groups,
+        &customer_ids,
+        &mut keys.groups,
+    )?;
+    // Lists with customer-group rules come after the groups they name.
+    seed_catalog::load_price_lists(conn, ctx, &group_lists, &keys)?;
     super::seed_promotions::load(conn, ctx, (&fixture.campaigns, &fixture.promotions), &keys)?;
     Ok(summary)
 }

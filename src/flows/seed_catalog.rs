@@ -203,6 +203,11 @@ pub struct FixturePriceList {
     pub ends_at: Option<String>,
     /// Prices, each naming its variant by `sku`.
     pub prices: Vec<FixturePrice>,
+    /// Who the list is for: attribute → values; `customer.groups.id` values are customer
+    /// group keys. Lists with rules load after the customer groups (so an exported store's
+    /// such lists come after its plain ones).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, Vec<String>>,
 }
 
 /// Keys resolved while loading.
@@ -218,6 +223,13 @@ pub struct Keys {
     types: HashMap<String, String>,
     /// SKU → price set id.
     price_sets: HashMap<String, String>,
+    /// Customer groups.
+    pub(crate) groups: HashMap<String, String>,
+}
+
+/// Whether a price-list or promotion rule attribute names customer groups.
+pub fn names_groups(attribute: &str) -> bool {
+    matches!(attribute, "customer.groups.id" | "customer_group.id")
 }
 
 /// Looks a fixture key up.
@@ -397,6 +409,24 @@ fn price_input(p: &FixturePrice, keys: &Keys) -> Result<NewPrice> {
     })
 }
 
+/// A list's rules with group keys resolved to ids.
+fn list_rules(list: &FixturePriceList, keys: &Keys) -> Result<Vec<(String, Vec<String>)>> {
+    list.rules
+        .iter()
+        .map(|(attribute, values)| {
+            let values = if names_groups(attribute) {
+                values
+                    .iter()
+                    .map(|k| lookup(&keys.groups, "customer group", k).cloned())
+                    .collect::<Result<Vec<_>>>()?
+            } else {
+                values.clone()
+            };
+            Ok((attribute.clone(), values))
+        })
+        .collect()
+}
+
 /// Creates the price lists; each price names its variant by SKU.
 ///
 /// # Errors
@@ -404,7 +434,7 @@ fn price_input(p: &FixturePrice, keys: &Keys) -> Result<NewPrice> {
 pub fn load_price_lists(
     conn: &Connection,
     ctx: &Ctx,
-    lists: &[FixturePriceList],
+    lists: &[&FixturePriceList],
     keys: &Keys,
 ) -> Result<()> {
     for l in lists {
@@ -424,7 +454,7 @@ pub fn load_price_lists(
             kind: l.kind.clone(),
             starts_at: l.starts_at.clone(),
             ends_at: l.ends_at.clone(),
-            rules: Vec::new(),
+            rules: list_rules(l, keys)?,
             prices,
         };
         pricing::create_price_list(conn, ctx, &input)?;
