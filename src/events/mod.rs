@@ -135,7 +135,7 @@ pub fn emitted(conn: &rusqlite::Connection, name: Option<&str>) -> Result<Vec<Va
 
 /// The outbox's events about any of `ids` — whose payload's `id` or `order_id` is one of
 /// them — oldest first, at most `limit`: an entity's timeline (the admin UI's order page).
-/// The payload is not indexed, so this scans the outbox: for one detail page, not for lists.
+/// Both payload expressions are indexed (migration 0002), so this does not scan the outbox.
 ///
 /// # Errors
 /// Database failures.
@@ -143,9 +143,8 @@ pub fn about(conn: &rusqlite::Connection, ids: &[String], limit: u32) -> Result<
     let wanted = serde_json::to_string(ids)?;
     let mut stmt = conn.prepare_cached(
         "SELECT id, name, data, created_at FROM event_outbox
-         WHERE json_valid(data) AND (
-            json_extract(data, '$.id') IN (SELECT value FROM json_each(?1))
-            OR json_extract(data, '$.order_id') IN (SELECT value FROM json_each(?1)))
+         WHERE json_extract(data, '$.id') IN (SELECT value FROM json_each(?1))
+            OR json_extract(data, '$.order_id') IN (SELECT value FROM json_each(?1))
          ORDER BY seq LIMIT ?2",
     )?;
     let rows = stmt.query_map(rusqlite::params![wanted, limit], |r| {
@@ -178,4 +177,5 @@ pub fn ack_in(tx: &Tx, ctx: &Ctx, event: &Event) -> Result<()> {
 pub fn module() -> crate::db::module::Module {
     crate::db::module::Module::new("event", "event")
         .migration(crate::migration!("event", "0001_init.sql"))
+        .migration(crate::migration!("event", "0002_subject_index.sql"))
 }

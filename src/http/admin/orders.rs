@@ -111,6 +111,7 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
         created_at: ranges(q, "created_at")?,
         updated_at: ranges(q, "updated_at")?,
         q: string(q, "q")?,
+        display_id: None,
         oldest_first: false,
     };
     let limit = limit.min(i64::MAX as u64);

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 /// Orders of today whose totals are added up (a busier day shows "at least").
 const TODAY_SCAN: u64 = 500;
 /// Recent open orders looked at for the "to fulfill" list.
-const OPEN_SCAN: u64 = 100;
+const OPEN_SCAN: u64 = 25;
 /// Available units at or under which a level counts as low.
 pub const LOW_STOCK: i64 = 5;
 

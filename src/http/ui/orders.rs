@@ -1,4 +1,4 @@
-//! `/app/orders`: the order list — search by display id or email, status filter, newest or
+//! `/app/orders`: the order list — search by order number (exact, indexed) or email, status filter, newest or
 //! oldest first, 50 rows a page — through the admin list query
 //! (`modules::order::admin::list`, the `order_live_created` index) and the admin order
 //! document for each row's payment and fulfillment status and total.
@@ -35,9 +35,19 @@ fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let status = view::choice(request, "status", STATUSES)?;
     let sort = view::choice(request, "sort", SORTS)?;
     let q = view::search(request);
+    // An order number (`42` or `#42`) is looked up by its unique index; anything else
+    // searches the emails.
+    let display_id = q
+        .as_deref()
+        .and_then(|q| q.trim_start_matches('#').parse::<i64>().ok());
     let filter = OrderFilter {
         statuses: status.iter().cloned().collect(),
-        q: q.clone(),
+        q: if display_id.is_some() {
+            None
+        } else {
+            q.clone()
+        },
+        display_id,
         oldest_first: sort.as_deref() == Some("oldest"),
         ..OrderFilter::default()
     };

@@ -26,6 +26,8 @@ pub struct OrderFilter {
     pub updated_at: Vec<(String, String)>,
     /// Substring of the email, or the display id.
     pub q: Option<String>,
+    /// Exactly this display id (its unique index; the admin UI's order-number search).
+    pub display_id: Option<i64>,
     /// Oldest first instead of newest first (same index, walked the other way).
     pub oldest_first: bool,
 }
@@ -97,6 +99,10 @@ pub fn list(
     );
     ranges("created_at", &filter.created_at, &mut wheres, &mut args)?;
     ranges("updated_at", &filter.updated_at, &mut wheres, &mut args)?;
+    if let Some(display_id) = filter.display_id {
+        args.push(SqlValue::Integer(display_id));
+        wheres.push(format!("display_id = ?{}", args.len()));
+    }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
         let escaped = q
             .replace('\\', "\\\\")
