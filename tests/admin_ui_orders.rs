@@ -8,6 +8,33 @@ mod common;
 use admin_ui_support::Browser;
 use common::orders::{Admin, id, payment_of};
 use serde_json::json;
+use stockroom::http::admin::order_json::{admin_order_json, list_summary};
+
+/// The UI list's summary of an order says what the admin order document says.
+#[track_caller]
+fn summary_matches_document(admin: &Admin, order_id: &str) {
+    let id = order_id.to_string();
+    let (doc, summary) = admin
+        .app
+        .engine()
+        .store()
+        .read(move |conn| {
+            let doc = admin_order_json(conn, &id)?;
+            let found = stockroom::modules::order::retrieve(conn, &id)?;
+            Ok((doc, list_summary(conn, &found)?))
+        })
+        .unwrap();
+    assert_eq!(
+        summary.payment_status,
+        doc["payment_status"].as_str().unwrap()
+    );
+    assert_eq!(
+        summary.fulfillment_status,
+        doc["fulfillment_status"].as_str().unwrap()
+    );
+    let total = stockroom::money::parse_major(doc["raw_total"]["value"].as_str().unwrap(), "usd");
+    assert_eq!(Ok(summary.total), total.map_err(|e| e.to_string()));
+}
 
 fn signed_in(admin: &Admin) -> Browser<'_> {
     let mut browser = Browser::new(&admin.app);
@@ -77,6 +104,7 @@ fn fulfill_ship_deliver_capture_and_refund_run_the_workflows() {
     let (order_id, line) = (id(&order), id(&order["items"][0]));
     let base = format!("/app/orders/{order_id}");
     let mut browser = signed_in(&admin);
+    summary_matches_document(&admin, &order_id);
 
     let reply = browser.submit(&format!("{base}/fulfill"), &[(&format!("qty_{line}"), "2")]);
     assert_eq!(reply.status, 303, "{}", reply.text());
@@ -87,6 +115,7 @@ fn fulfill_ship_deliver_capture_and_refund_run_the_workflows() {
     let doc = admin.get(&format!("/admin/orders/{order_id}"))["order"].clone();
     assert_eq!(doc["fulfillment_status"], "fulfilled");
     let fulfillment = id(&doc["fulfillments"][0]);
+    summary_matches_document(&admin, &order_id);
     assert!(
         browser
             .get(&format!("{base}?done=fulfilled"))
@@ -100,12 +129,14 @@ fn fulfill_ship_deliver_capture_and_refund_run_the_workflows() {
     assert_eq!(deliver.status, 303, "{}", deliver.text());
     let doc = admin.get(&format!("/admin/orders/{order_id}"))["order"].clone();
     assert_eq!(doc["fulfillment_status"], "delivered");
+    summary_matches_document(&admin, &order_id);
 
     let payment = payment_of(&order);
     let capture = browser.submit(&format!("{base}/payments/{payment}/capture"), &[]);
     assert_eq!(capture.status, 303, "{}", capture.text());
     let paid = admin.get(&format!("/admin/payments/{payment}"))["payment"].clone();
     assert_eq!(paid["captured_amount"], paid["amount"]);
+    summary_matches_document(&admin, &order_id);
 
     let refund = browser.submit(
         &format!("{base}/payments/{payment}/refund"),
@@ -114,6 +145,12 @@ fn fulfill_ship_deliver_capture_and_refund_run_the_workflows() {
     assert_eq!(refund.status, 303, "{}", refund.text());
     let paid = admin.get(&format!("/admin/payments/{payment}"))["payment"].clone();
     assert_eq!(paid["refunded_amount"], json!(1));
+    summary_matches_document(&admin, &order_id);
+    let list = browser.get("/app/orders").text();
+    assert!(
+        list.contains(">partially refunded<") && list.contains(">delivered<"),
+        "{list}"
+    );
     let events: Vec<String> = admin.events().into_iter().map(|(name, _)| name).collect();
     for name in [
         "order.fulfillment_created",
@@ -172,6 +209,7 @@ fn cancel_runs_the_cancel_workflow() {
     assert_eq!(reply.status, 303, "{}", reply.text());
     let doc = admin.get(&format!("/admin/orders/{order_id}"))["order"].clone();
     assert_eq!(doc["status"], "canceled");
+    summary_matches_document(&admin, &order_id);
     let page = browser
         .get(&format!("/app/orders/{order_id}?done=canceled"))
         .text();

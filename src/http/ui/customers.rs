@@ -2,16 +2,16 @@
 //! newest first) and a customer's page — details, addresses, groups, latest orders — with the
 //! `customer.list.*` and `customer.details.*` widget zones.
 
-use super::view::{self, PAGE_SIZE, badge, doc_amount};
-use super::{Ui, layout, respond::html_page, ui_route, widgets};
+use super::view::{self, PAGE_SIZE, badge};
+use super::{Ui, layout, orders, respond::html_page, ui_route, widgets};
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::http::admin::order_json::admin_order_json;
+use crate::http::admin::order_json::{ListSummary, list_summary};
 use crate::http::{Request, Response, Route};
 use crate::modules::customer::{self, Customer, CustomerFilter, address::Address, group};
+use crate::modules::order::Order;
 use crate::modules::order::admin::{self as order_admin, OrderFilter};
 use maud::{Markup, html};
-use serde_json::Value;
 
 /// The customer routes.
 pub fn routes() -> Vec<Route> {
@@ -92,11 +92,11 @@ fn show(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
             ..OrderFilter::default()
         };
         let (orders, count) = order_admin::list(conn, &filter, 0, 10)?;
-        let docs = orders
-            .iter()
-            .map(|o| admin_order_json(conn, &o.id))
+        let rows = orders
+            .into_iter()
+            .map(|o| list_summary(conn, &o).map(|s| (o, s)))
             .collect::<Result<Vec<_>>>()?;
-        Ok((found, groups, docs, count))
+        Ok((found, groups, rows, count))
     })?;
     let body = html! {
         (widgets::zone(engine, "customer.details.before", id))
@@ -153,30 +153,12 @@ fn address(a: &Address) -> Markup {
     }
 }
 
-fn order_table(orders: &[Value], count: u64) -> Markup {
-    let text = |d: &'_ Value, k: &str| d[k].as_str().unwrap_or("").to_string();
+fn order_table(rows: &[(Order, ListSummary)], count: u64) -> Markup {
     html! {
         section class="card" aria-labelledby="orders-h" {
             h2 id="orders-h" { "Orders (" (count) ")" }
-            @if orders.is_empty() { p class="muted" { "No orders yet." } }
-            @else {
-                table {
-                    thead { tr {
-                        th scope="col" { "Order" } th scope="col" { "Date" }
-                        th scope="col" { "Status" } th scope="col" class="num" { "Total" }
-                    } }
-                    tbody {
-                        @for d in orders {
-                            tr {
-                                td { a href={ "/app/orders/" (text(d, "id")) } { "#" (d["display_id"]) } }
-                                td { (view::when(&text(d, "created_at"))) }
-                                td { (badge(&text(d, "status"))) }
-                                td class="num" { (doc_amount(d, "total", &text(d, "currency_code"))) }
-                            }
-                        }
-                    }
-                }
-            }
+            @if rows.is_empty() { p class="muted" { "No orders yet." } }
+            @else { (orders::table(rows)) }
         }
     }
 }

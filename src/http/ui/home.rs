@@ -1,17 +1,16 @@
 //! `/app`: the home page — today's orders and their revenue per currency, the latest orders
 //! still waiting for fulfillment, and low-stock inventory levels.
 
-use super::view::{self, amount, badge, doc_amount};
-use super::{Ui, layout, respond, ui_route};
+use super::view::amount;
+use super::{Ui, layout, orders, respond, ui_route};
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::http::admin::order_json::admin_order_json;
+use crate::http::admin::order_json::{ListSummary, list_summary};
 use crate::http::{Request, Response, Route};
 use crate::modules::inventory::low_stock::{self, LowLevel};
+use crate::modules::order::Order;
 use crate::modules::order::admin::{self as order_admin, OrderFilter};
-use crate::money;
 use maud::{Markup, html};
-use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// Orders of today whose totals are added up (a busier day shows "at least").
@@ -43,11 +42,7 @@ fn home(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> {
         let (orders, count) = order_admin::list(conn, &filter, 0, TODAY_SCAN)?;
         let mut revenue = BTreeMap::new();
         for o in orders.iter().filter(|o| o.status != "canceled") {
-            let doc = admin_order_json(conn, &o.id)?;
-            let total = doc["raw_total"]["value"]
-                .as_str()
-                .and_then(|t| money::parse_major(t, &o.currency_code).ok())
-                .unwrap_or(0);
+            let total = list_summary(conn, o)?.total;
             *revenue.entry(o.currency_code.clone()).or_insert(0) += total;
         }
         let today = Today {
@@ -61,11 +56,11 @@ fn home(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> {
         };
         let (recent, _) = order_admin::list(conn, &pending, 0, OPEN_SCAN)?;
         let mut open = Vec::new();
-        for o in &recent {
-            let doc = admin_order_json(conn, &o.id)?;
-            let status = doc["fulfillment_status"].as_str().unwrap_or("");
+        for o in recent {
+            let summary = list_summary(conn, &o)?;
+            let status = summary.fulfillment_status.as_str();
             if matches!(status, "not_fulfilled" | "partially_fulfilled") {
-                open.push(doc);
+                open.push((o, summary));
             }
             if open.len() == 10 {
                 break;
@@ -92,31 +87,12 @@ fn home(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> {
     ))
 }
 
-fn open_orders(docs: &[Value]) -> Markup {
-    let text = |d: &Value, k: &str| d[k].as_str().unwrap_or("").to_string();
+fn open_orders(rows: &[(Order, ListSummary)]) -> Markup {
     html! {
         section class="card" aria-labelledby="open-h" {
             h2 id="open-h" { "Orders to fulfill" }
-            @if docs.is_empty() { p class="muted" { "Every recent order is fulfilled." } }
-            @else {
-                table {
-                    thead { tr {
-                        th scope="col" { "Order" } th scope="col" { "Date" } th scope="col" { "Customer" }
-                        th scope="col" { "Fulfillment" } th scope="col" class="num" { "Total" }
-                    } }
-                    tbody {
-                        @for d in docs {
-                            tr {
-                                td { a href={ "/app/orders/" (text(d, "id")) } { "#" (d["display_id"]) } }
-                                td { (view::when(&text(d, "created_at"))) }
-                                td { (text(d, "email")) }
-                                td { (badge(&text(d, "fulfillment_status"))) }
-                                td class="num" { (doc_amount(d, "total", &text(d, "currency_code"))) }
-                            }
-                        }
-                    }
-                }
-            }
+            @if rows.is_empty() { p class="muted" { "Every recent order is fulfilled." } }
+            @else { (orders::table(rows)) }
         }
     }
 }

@@ -1,17 +1,18 @@
 //! `/app/orders`: the order list — search by order number (exact, indexed) or email, status filter, newest or
 //! oldest first, 50 rows a page — through the admin list query
-//! (`modules::order::admin::list`, the `order_live_created` index) and the admin order
-//! document for each row's payment and fulfillment status and total.
+//! (`modules::order::admin::list`, the `order_live_created` index) and each row's
+//! `order_json::list_summary` (total, payment and fulfillment status, derived as in the admin
+//! order document without building it).
 
-use super::view::{self, PAGE_SIZE, badge, doc_amount};
+use super::view::{self, PAGE_SIZE, badge};
 use super::{Ui, layout, respond::html_page, ui_route, widgets};
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::http::admin::order_json::admin_order_json;
+use crate::http::admin::order_json::{ListSummary, list_summary};
 use crate::http::{Request, Response, Route};
+use crate::modules::order::Order;
 use crate::modules::order::admin::{self as order_admin, OrderFilter};
 use maud::{Markup, html};
-use serde_json::Value;
 
 /// Order statuses the filter offers.
 pub const STATUSES: &[&str] = &[
@@ -52,19 +53,19 @@ fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         ..OrderFilter::default()
     };
     let offset = (page - 1) * PAGE_SIZE;
-    let (docs, total) = engine.store().read(|conn| {
+    let (rows, total) = engine.store().read(|conn| {
         let (orders, total) = order_admin::list(conn, &filter, offset, PAGE_SIZE)?;
-        let docs = orders
-            .iter()
-            .map(|o| admin_order_json(conn, &o.id))
+        let rows = orders
+            .into_iter()
+            .map(|o| list_summary(conn, &o).map(|s| (o, s)))
             .collect::<Result<Vec<_>>>()?;
-        Ok((docs, total))
+        Ok((rows, total))
     })?;
     let body = html! {
         (widgets::zone(engine, "order.list.before", ""))
         (filters(q.as_deref(), status.as_deref(), sort.as_deref()))
-        (table(&docs))
-        (view::pager(request, page, docs.len(), total))
+        (table(&rows))
+        (view::pager(request, page, rows.len(), total))
         (widgets::zone(engine, "order.list.after", ""))
     };
     Ok(html_page(
@@ -101,11 +102,8 @@ fn filters(q: Option<&str>, status: Option<&str>, sort: Option<&str>) -> Markup 
     }
 }
 
-fn text<'a>(doc: &'a Value, key: &str) -> &'a str {
-    doc.get(key).and_then(Value::as_str).unwrap_or("")
-}
-
-fn table(docs: &[Value]) -> Markup {
+/// The order table: one order and its summary per row.
+pub fn table(rows: &[(Order, ListSummary)]) -> Markup {
     html! {
         table {
             caption class="muted" { "Orders" }
@@ -121,20 +119,18 @@ fn table(docs: &[Value]) -> Markup {
                 }
             }
             tbody {
-                @if docs.is_empty() {
+                @if rows.is_empty() {
                     tr { td colspan="7" { "No orders match." } }
                 }
-                @for doc in docs {
-                    @let id = text(doc, "id");
-                    @let currency = text(doc, "currency_code");
+                @for (order, summary) in rows {
                     tr {
-                        td { a href={ "/app/orders/" (id) } { "#" (doc["display_id"]) } }
-                        td { (view::when(text(doc, "created_at"))) }
-                        td { (text(doc, "email")) }
-                        td { (badge(text(doc, "status"))) }
-                        td { (badge(text(doc, "payment_status"))) }
-                        td { (badge(text(doc, "fulfillment_status"))) }
-                        td class="num" { (doc_amount(doc, "total", currency)) }
+                        td { a href={ "/app/orders/" (order.id) } { "#" (order.display_id) } }
+                        td { (view::when(&order.created_at)) }
+                        td { (order.email.as_deref().unwrap_or("")) }
+                        td { (badge(&order.status)) }
+                        td { (badge(&summary.payment_status)) }
+                        td { (badge(&summary.fulfillment_status)) }
+                        td class="num" { (view::amount(summary.total, &order.currency_code)) }
                     }
                 }
             }
