@@ -1,7 +1,9 @@
 //! A loyalty-points module built only on Stockroom's public API, the way a Medusa user extends
 //! Medusa: its own tables and migration, declared models with generated CRUD, a service
 //! method, a link to the core customer, a subscriber (`order.placed` → points), a workflow with
-//! compensation (including an external partner call), and store/admin routes.
+//! compensation (including an external partner call), store/admin routes, and the admin UI:
+//! a widget in `customer.details.after` with the customer's points and tier, and a
+//! "Loyalty" page listing the top members.
 //!
 //! ```sh
 //! cargo run --example loyalty -- serve --demo            # the demo store + loyalty routes
@@ -20,10 +22,12 @@ use stockroom::db::module::{Migration, Module};
 use stockroom::db::{Store, StoreOptions, Tx};
 use stockroom::events::{Event, ack_in};
 use stockroom::http::middleware::RateLimit;
+use stockroom::http::ui::{Ui, WidgetContext};
 use stockroom::http::validate::{Kind, Schema};
 use stockroom::http::{Access, Request, Response, Route, list_envelope};
 use stockroom::jobs::JobRun;
 use stockroom::link::{Link, LinkEnd, define_link};
+use stockroom::maud::{Markup, html};
 use stockroom::model::Entity;
 use stockroom::workflow::hooks::{Hook, points};
 use stockroom::workflow::{Done, Handle, Step, Workflow};
@@ -418,6 +422,70 @@ fn admin_transactions(engine: &Engine, req: &Request) -> Result<Response> {
     )))
 }
 
+/// The customer's account, if it has one (read only: the admin UI never creates one).
+pub fn account_of(conn: &rusqlite::Connection, customer_id: &str) -> Result<Option<Account>> {
+    Account::first(conn, &AccountFilter::default().customer_id(customer_id))
+}
+
+/// The `customer.details.after` widget: the customer's points and tier.
+fn points_widget(cx: &WidgetContext) -> Result<Markup> {
+    let customer_id = cx.entity_id.to_string();
+    let account = cx
+        .engine
+        .store()
+        .read(move |conn| account_of(conn, &customer_id))?;
+    let points = account.as_ref().map_or(0, |a| a.points);
+    let tier = account
+        .and_then(|a| a.tier)
+        .unwrap_or_else(|| Tier::for_points(points));
+    Ok(html! {
+        h2 { "Loyalty" }
+        p class="loyalty-points" { strong { (points) } " points · " (tier.as_str()) " tier" }
+    })
+}
+
+/// The members with the most points, best first.
+fn top_members(conn: &rusqlite::Connection, limit: u32) -> Result<Vec<(String, i64, String)>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT customer_id, points, coalesce(tier, '') FROM loyalty_account
+         WHERE deleted_at IS NULL ORDER BY points DESC, id LIMIT ?1",
+    )?;
+    let rows = stmt.query_map([limit], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The "Loyalty" admin page: the top 50 members with their emails (the customer module's
+/// service) and points.
+fn loyalty_page(engine: &Engine, _: &Request, _: &Ui) -> Result<Markup> {
+    let members = engine.store().read(|conn| {
+        top_members(conn, 50)?
+            .into_iter()
+            .map(|(customer_id, points, tier)| {
+                let email = stockroom::modules::customer::retrieve(conn, &customer_id)
+                    .ok()
+                    .and_then(|c| c.email);
+                Ok((customer_id, email, points, tier))
+            })
+            .collect::<Result<Vec<_>>>()
+    })?;
+    Ok(html! {
+        table {
+            caption { "Top members" }
+            thead { tr { th scope="col" { "Customer" } th scope="col" class="num" { "Points" } th scope="col" { "Tier" } } }
+            tbody {
+                @if members.is_empty() { tr { td colspan="3" { "No members yet." } } }
+                @for (id, email, points, tier) in &members {
+                    tr {
+                        td { a href={ "/app/customers/" (id) } { (email.as_deref().unwrap_or(id)) } }
+                        td class="num" { (points) }
+                        td { (tier) }
+                    }
+                }
+            }
+        }
+    })
+}
+
 /// Everything the module adds, through the same builder calls the core uses.
 pub fn register(builder: EngineBuilder) -> EngineBuilder {
     builder
@@ -462,6 +530,8 @@ pub fn register(builder: EngineBuilder) -> EngineBuilder {
                     .optional("offset", Kind::Integer),
             ),
         )
+        .widget("customer.details.after", points_widget)
+        .admin_page("loyalty", "Loyalty", loyalty_page)
 }
 
 fn main() -> std::process::ExitCode {

@@ -43,6 +43,7 @@ pub(crate) struct EngineInner {
     auth: AuthConfig,
     hash_gate: HashGate,
     test_payment_provider: bool,
+    ui: crate::http::ui::Extensions,
 }
 
 /// Collects modules, links, routes, workflows and subscribers, then builds an [`Engine`].
@@ -59,6 +60,7 @@ pub struct EngineBuilder {
     seed: Option<u64>,
     auth: AuthConfig,
     test_payment_provider: Option<bool>,
+    ui: crate::http::ui::Extensions,
 }
 
 /// The instant deterministic (fixture) engines start at: 2024-01-01T00:00:00.000Z.
@@ -88,6 +90,11 @@ impl Engine {
 
     pub(crate) fn from_inner(inner: Arc<EngineInner>) -> Self {
         Engine { inner }
+    }
+
+    /// What custom modules added to the admin UI (widgets, pages).
+    pub fn ui_extensions(&self) -> &crate::http::ui::Extensions {
+        &self.inner.ui
     }
 
     /// A registered workflow by name.
@@ -208,6 +215,7 @@ impl EngineBuilder {
             seed: None,
             auth: AuthConfig::dev(),
             test_payment_provider: None,
+            ui: crate::http::ui::Extensions::default(),
         }
     }
 
@@ -226,6 +234,45 @@ impl EngineBuilder {
     /// Registers a route; one with the same method and pattern as an earlier one replaces it.
     pub fn route(mut self, route: Route) -> Self {
         self.routes.push(route);
+        self
+    }
+
+    /// Adds a widget to a zone of the admin UI (`customer.details.after`, … — Medusa's zone
+    /// names, [`crate::http::ui::ZONES`]). `render` gets the page's entity id and the engine
+    /// and returns escaped markup; widgets of a zone render in registration order, and one
+    /// that fails or panics shows an error box instead. An unknown zone fails [`Self::build`].
+    pub fn widget(
+        mut self,
+        zone: &str,
+        render: impl Fn(&crate::http::ui::WidgetContext) -> Result<maud::Markup> + Send + Sync + 'static,
+    ) -> Self {
+        self.ui.widgets.push(crate::http::ui::Widget {
+            zone: zone.to_string(),
+            render: Arc::new(render),
+        });
+        self
+    }
+
+    /// Adds a page of a custom module to the admin UI at `/app/<slug>`, with a navigation
+    /// entry named `title`. `render` returns the page's body; the UI adds the shell, the
+    /// heading and the sign-in check (and the CSRF check on any form it posts to its own
+    /// routes registered with [`crate::http::ui::ui_route`]).
+    pub fn admin_page(
+        mut self,
+        slug: &str,
+        title: &str,
+        render: impl Fn(&Engine, &crate::http::Request, &crate::http::ui::Ui) -> Result<maud::Markup>
+        + Send
+        + Sync
+        + 'static,
+    ) -> Self {
+        let page = crate::http::ui::AdminPage {
+            path: format!("/app/{slug}"),
+            title: title.to_string(),
+            render: Arc::new(render),
+        };
+        self.routes.push(crate::http::ui::admin_page_route(&page));
+        self.ui.pages.push(page);
         self
     }
 
@@ -352,6 +399,7 @@ impl EngineBuilder {
     /// A migration failed, changed after being applied, or broke the table-prefix rule.
     pub fn build(self, store: Store) -> Result<Engine> {
         crate::workflow::hooks::check_points(&self.hooks)?;
+        self.ui.check()?;
         let ids = match self.seed {
             Some(seed) => IdGenerator::seeded(self.clock.clone(), seed),
             None => IdGenerator::random(self.clock.clone()),
@@ -388,6 +436,7 @@ impl EngineBuilder {
             ),
             auth: self.auth,
             test_payment_provider: self.test_payment_provider.unwrap_or(self.seed.is_some()),
+            ui: self.ui,
         });
         let engine = Engine { inner };
         crate::workflow::recover(&engine)?;

@@ -38,3 +38,5 @@ pub mod workflow;
 
 pub use engine::{Engine, EngineBuilder};
 pub use error::{Error, Result};
+/// The admin UI's template crate, for widgets and admin pages of custom modules.
+pub use maud;

@@ -3,6 +3,7 @@
 //! subscriber, its workflow with compensation. Orders are not built yet, so `order.placed` is
 //! emitted through the engine API.
 
+mod admin_ui_support;
 mod common;
 
 #[allow(dead_code)]
@@ -528,4 +529,27 @@ fn the_history_route_declares_its_query() {
         (paged.status, paged.json()["limit"].clone()),
         (200, json!(5))
     );
+}
+
+#[test]
+fn the_admin_ui_shows_the_points_an_order_earned() {
+    let app = app();
+    let (customer_id, _) = app.signup("widget@example.com", "secret-password");
+    let engine = app.engine();
+    place_order(engine, "order_widget_1", &customer_id, 42.0);
+    engine.wait_idle().unwrap();
+    let mut browser = admin_ui_support::Browser::new(&app);
+    browser.sign_in();
+    let page = browser.get(&format!("/app/customers/{customer_id}")).text();
+    assert!(
+        page.contains("<strong>42</strong> points · bronze tier"),
+        "{page}"
+    );
+    let top = browser.get("/app/loyalty").text();
+    assert!(top.contains("<h1>Loyalty</h1>"));
+    assert!(
+        top.contains("widget@example.com") && top.contains(">42<"),
+        "{top}"
+    );
+    assert!(top.contains("<a href=\"/app/loyalty\" aria-current=\"page\">Loyalty</a>"));
 }

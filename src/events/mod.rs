@@ -133,6 +133,32 @@ pub fn emitted(conn: &rusqlite::Connection, name: Option<&str>) -> Result<Vec<Va
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// The outbox's events about any of `ids` — whose payload's `id` or `order_id` is one of
+/// them — oldest first, at most `limit`: an entity's timeline (the admin UI's order page).
+/// Both payload expressions are indexed (migration 0002), so this does not scan the outbox.
+///
+/// # Errors
+/// Database failures.
+pub fn about(conn: &rusqlite::Connection, ids: &[String], limit: u32) -> Result<Vec<Value>> {
+    let wanted = serde_json::to_string(ids)?;
+    let mut stmt = conn.prepare_cached(
+        "SELECT id, name, data, created_at FROM event_outbox
+         WHERE json_extract(data, '$.id') IN (SELECT value FROM json_each(?1))
+            OR json_extract(data, '$.order_id') IN (SELECT value FROM json_each(?1))
+         ORDER BY seq LIMIT ?2",
+    )?;
+    let rows = stmt.query_map(rusqlite::params![wanted, limit], |r| {
+        let data: String = r.get(2)?;
+        Ok(serde_json::json!({
+            "id": r.get::<_, String>(0)?,
+            "name": r.get::<_, String>(1)?,
+            "data": serde_json::from_str::<Value>(&data).unwrap_or(Value::Null),
+            "created_at": r.get::<_, String>(3)?,
+        }))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// Marks `event`'s delivery as done inside the subscriber's own write job: the subscriber's
 /// effect and the acknowledgement commit together, so a crash can never apply it twice.
 ///
@@ -151,4 +177,5 @@ pub fn ack_in(tx: &Tx, ctx: &Ctx, event: &Event) -> Result<()> {
 pub fn module() -> crate::db::module::Module {
     crate::db::module::Module::new("event", "event")
         .migration(crate::migration!("event", "0001_init.sql"))
+        .migration(crate::migration!("event", "0002_subject_index.sql"))
 }

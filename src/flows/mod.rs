@@ -27,6 +27,7 @@ pub mod seed_customers;
 pub mod seed_files;
 pub mod seed_promotions;
 pub mod seed_regions;
+pub mod stock_adjust;
 pub mod stock_admin;
 pub mod store_catalog;
 pub mod store_variants;

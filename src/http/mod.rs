@@ -11,6 +11,7 @@ pub mod auth_routes;
 pub mod catalog_json;
 pub mod cors;
 pub mod fields;
+pub mod form;
 pub mod json_out;
 pub mod middleware;
 pub mod multipart;
@@ -27,6 +28,7 @@ pub mod starting;
 pub mod static_files;
 pub mod store;
 pub mod test_control;
+pub mod ui;
 pub mod validate;
 
 use crate::error::{Error, Result};

@@ -8,7 +8,12 @@ use serde_json::{Map, Value, json};
 /// The OpenAPI document for every route in `router`.
 pub fn document(router: &Router) -> Value {
     let mut paths = Map::new();
-    for route in router.routes() {
+    // The admin UI's pages are HTML for browsers, not part of the API.
+    for route in router
+        .routes()
+        .iter()
+        .filter(|r| !r.pattern.starts_with("/app"))
+    {
         let path = openapi_path(&route.pattern);
         let entry = paths.entry(path).or_insert_with(|| json!({}));
         if let Value::Object(methods) = entry {

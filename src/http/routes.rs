@@ -43,5 +43,6 @@ pub fn core_routes() -> Vec<Route> {
     routes.extend(super::store::extra_routes());
     routes.extend(super::admin::routes());
     routes.extend(super::static_files::routes());
+    routes.extend(super::ui::routes());
     routes
 }

@@ -7,10 +7,10 @@
 use crate::error::Result;
 use crate::flows::links;
 use crate::http::fields::{Graph, project, selection};
-use crate::http::store::checkout_json::order_json;
+use crate::http::store::checkout_json::{order_json, order_lines};
 use crate::modules::fulfillment::records::{self, Fulfillment};
 use crate::modules::order::{self, admin as order_admin};
-use crate::modules::payment::ledger;
+use crate::modules::payment::{self, ledger};
 use crate::modules::{customer, region, sales_channel};
 use crate::money;
 use rusqlite::Connection;
@@ -279,6 +279,66 @@ pub fn admin_order_json(conn: &Connection, order_id: &str) -> Result<Value> {
         .collect();
     m.insert("fulfillments".into(), Value::Array(docs));
     Ok(Value::Object(m))
+}
+
+/// What the admin UI's order list shows of an order beyond its row: the total and the
+/// payment and fulfillment statuses, derived exactly as in [`admin_order_json`] but without
+/// building the document (no item documents, addresses, promotions or linked records).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListSummary {
+    /// The order's total, in minor units.
+    pub total: i64,
+    /// As the document's `payment_status`.
+    pub payment_status: String,
+    /// As the document's `fulfillment_status`.
+    pub fulfillment_status: String,
+}
+
+/// The [`ListSummary`] of `order`.
+///
+/// # Errors
+/// Database failures.
+pub fn list_summary(conn: &Connection, found: &order::Order) -> Result<ListSummary> {
+    let lines = order_lines(conn, &found.id)?;
+    let total = lines.totals.total();
+    let mut collections = Vec::new();
+    let mut authorized = 0;
+    for id in links::order_payment_collection().rights_of(conn, &found.id)? {
+        let collection = payment::retrieve_collection(conn, &id)?;
+        authorized += collection.authorized_amount;
+        let payments: Vec<Value> = collection
+            .payments
+            .iter()
+            .map(|p| json!({ "id": p.id }))
+            .collect();
+        collections.push(json!({ "payments": payments }));
+    }
+    let fallback = if authorized >= total && authorized > 0 {
+        "authorized"
+    } else {
+        "not_paid"
+    };
+    let mut doc = Map::new();
+    doc.insert("payment_collections".into(), Value::Array(collections));
+    let sums = paid(conn, &doc)?;
+    let fulfillments = links::order_fulfillment()
+        .rights_of(conn, &found.id)?
+        .iter()
+        .map(|id| records::retrieve(conn, id))
+        .collect::<Result<Vec<_>>>()?;
+    let items: Vec<Value> = lines
+        .items
+        .iter()
+        .map(|i| json!({"id": i.id, "quantity": i.quantity}))
+        .collect();
+    let canceled = order_admin::canceled_at(conn, &found.id)?.is_some();
+    let fulfillment = fulfillment_status(&items, &progress(&fulfillments), canceled);
+    let payment = payment_status(&sums, json!(fallback));
+    Ok(ListSummary {
+        total,
+        payment_status: payment.as_str().unwrap_or(fallback).to_string(),
+        fulfillment_status: fulfillment.to_string(),
+    })
 }
 
 /// Applies a `fields=` selection (absent: the whole document).

@@ -112,6 +112,8 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
         updated_at: ranges(q, "updated_at")?,
         q: string(q, "q")?,
         drafts: false,
+        display_id: None,
+        oldest_first: false,
     };
     let limit = limit.min(i64::MAX as u64);
     let offset = offset.min(i64::MAX as u64);

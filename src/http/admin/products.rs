@@ -170,7 +170,7 @@ pub(super) fn variant_schema() -> Schema {
         .array("prices", price)
 }
 
-pub(super) fn schema() -> Schema {
+pub(crate) fn schema() -> Schema {
     let id_ref = Schema::new().required("id", Kind::String);
     let variant = variant_schema();
     Schema::new()

@@ -87,7 +87,7 @@ fn hex_value(byte: u8) -> Option<u8> {
 
 /// Decodes one key or value like qs' decoder (`+` is a space, then
 /// `decodeURIComponent`), but errors where qs would keep the raw text.
-fn decode_component(s: &str) -> Result<String, QueryError> {
+pub(crate) fn decode_component(s: &str) -> Result<String, QueryError> {
     let bytes = s.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

@@ -310,13 +310,23 @@ fn totals_fields(totals: &Totals, currency: &str) -> Map<String, Value> {
     m
 }
 
-/// The full order document.
+/// An order's lines and totals: what its document and the admin UI's order list both add up.
+pub struct OrderLines {
+    /// The line items with their tax lines and adjustments.
+    pub items: Vec<order::LineItem>,
+    /// The shipping methods with theirs.
+    pub methods: Vec<order::ShippingMethod>,
+    item_lines: Vec<Line>,
+    method_lines: Vec<Line>,
+    /// The order's totals.
+    pub totals: Totals,
+}
+
+/// Loads an order's lines and computes its totals.
 ///
 /// # Errors
-/// 404 for an unknown order; database failures.
-pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
-    let found = order::retrieve(conn, order_id)?;
-    let currency = found.currency_code.clone();
+/// Database failures; amounts out of range.
+pub fn order_lines(conn: &Connection, order_id: &str) -> Result<OrderLines> {
     let items = order::items::items_of(conn, order_id)?;
     let methods = order::shipping::methods_of(conn, order_id)?;
     let rates =
@@ -350,6 +360,29 @@ pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
         })
         .collect();
     let totals = Totals::of(&item_lines, &method_lines)?;
+    Ok(OrderLines {
+        items,
+        methods,
+        item_lines,
+        method_lines,
+        totals,
+    })
+}
+
+/// The full order document.
+///
+/// # Errors
+/// 404 for an unknown order; database failures.
+pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
+    let found = order::retrieve(conn, order_id)?;
+    let currency = found.currency_code.clone();
+    let OrderLines {
+        items,
+        methods,
+        item_lines,
+        method_lines,
+        totals,
+    } = order_lines(conn, order_id)?;
     let mut m = object(&found);
     m.extend(totals_fields(&totals, &currency));
     let mut item_values = items_json(conn, &items, &item_lines, &currency, ("order_id", order_id))?;

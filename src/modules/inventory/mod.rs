@@ -5,6 +5,7 @@
 //! (`… WHERE stocked − reserved ≥ wanted`), and every write runs on the single writer, so two
 //! buyers can never both take the last unit.
 
+pub mod low_stock;
 pub mod manage;
 pub mod reservations;
 #[cfg(test)]

@@ -28,6 +28,10 @@ pub struct OrderFilter {
     pub q: Option<String>,
     /// Draft orders only (`/admin/draft-orders`); otherwise drafts are left out.
     pub drafts: bool,
+    /// Exactly this display id (its unique index; the admin UI's order-number search).
+    pub display_id: Option<i64>,
+    /// Oldest first instead of newest first (same index, walked the other way).
+    pub oldest_first: bool,
 }
 
 pub(super) fn any_of(
@@ -73,7 +77,7 @@ pub(super) fn ranges(
     Ok(())
 }
 
-/// A page of orders, newest first, and the count of all that match.
+/// A page of orders, newest first (or oldest first), and the count of all that match.
 ///
 /// # Errors
 /// An unknown range operator; database failures.
@@ -97,6 +101,10 @@ pub fn list(
     );
     ranges("created_at", &filter.created_at, &mut wheres, &mut args)?;
     ranges("updated_at", &filter.updated_at, &mut wheres, &mut args)?;
+    if let Some(display_id) = filter.display_id {
+        args.push(SqlValue::Integer(display_id));
+        wheres.push(format!("display_id = ?{}", args.len()));
+    }
     if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
         let escaped = q
             .replace('\\', "\\\\")
@@ -114,8 +122,9 @@ pub fn list(
     let clause = wheres.join(" AND ");
     args.push(SqlValue::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
     args.push(SqlValue::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
+    let direction = if filter.oldest_first { "ASC" } else { "DESC" };
     let sql = format!(
-        "SELECT {COLUMNS} FROM \"order\" WHERE {clause} ORDER BY created_at DESC, id DESC LIMIT ?{} OFFSET ?{}",
+        "SELECT {COLUMNS} FROM \"order\" WHERE {clause} ORDER BY created_at {direction}, id {direction} LIMIT ?{} OFFSET ?{}",
         args.len() - 1,
         args.len()
     );

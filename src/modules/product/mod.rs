@@ -31,7 +31,9 @@ pub use write::{NewImage, NewOption, NewProduct, NewVariant, create, soft_delete
 
 /// The module: tables `product*` (with the `product_fts` search index).
 pub fn module() -> Module {
-    Module::new("product", "product").migration(migration!("product", "0001_init.sql"))
+    Module::new("product", "product")
+        .migration(migration!("product", "0001_init.sql"))
+        .migration(migration!("product", "0002_admin_created_index.sql"))
 }
 
 #[cfg(test)]

@@ -1,0 +1,164 @@
+//! `/app/customers`: the customer list (search over email, names and company; 50 a page,
+//! newest first) and a customer's page — details, addresses, groups, latest orders — with the
+//! `customer.list.*` and `customer.details.*` widget zones.
+
+use super::view::{self, PAGE_SIZE, badge};
+use super::{Ui, layout, orders, respond::html_page, ui_route, widgets};
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::http::admin::order_json::{ListSummary, list_summary};
+use crate::http::{Request, Response, Route};
+use crate::modules::customer::{self, Customer, CustomerFilter, address::Address, group};
+use crate::modules::order::Order;
+use crate::modules::order::admin::{self as order_admin, OrderFilter};
+use maud::{Markup, html};
+
+/// The customer routes.
+pub fn routes() -> Vec<Route> {
+    vec![
+        ui_route("GET", "/app/customers", "Admin UI customer list", list),
+        ui_route("GET", "/app/customers/:id", "Admin UI customer", show),
+    ]
+}
+
+/// "First Last", else the email, else the id.
+pub fn display_name(c: &Customer) -> String {
+    let name = [c.first_name.as_deref(), c.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !name.trim().is_empty() {
+        name
+    } else {
+        c.email.clone().unwrap_or_else(|| c.id.clone())
+    }
+}
+
+fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
+    let page = view::page_number(request)?;
+    let q = view::search(request);
+    let filter = CustomerFilter {
+        q: q.clone(),
+        ..CustomerFilter::default()
+    };
+    let offset = (page - 1) * PAGE_SIZE;
+    let (customers, total) = engine
+        .store()
+        .read(|conn| customer::list(conn, &filter, offset, PAGE_SIZE))?;
+    let body = html! {
+        (widgets::zone(engine, "customer.list.before", ""))
+        form method="get" action="/app/customers" class="filters" role="search" aria-label="Search customers" {
+            div {
+                label for="q" { "Search" }
+                input id="q" name="q" type="search" placeholder="Email, name or company" value=(q.as_deref().unwrap_or(""));
+            }
+            button type="submit" { "Search" }
+        }
+        table {
+            caption class="muted" { "Customers" }
+            thead { tr {
+                th scope="col" { "Name" } th scope="col" { "Email" }
+                th scope="col" { "Account" } th scope="col" { "Created" }
+            } }
+            tbody {
+                @if customers.is_empty() { tr { td colspan="4" { "No customers match." } } }
+                @for c in &customers {
+                    tr {
+                        td { a href={ "/app/customers/" (c.id) } { (display_name(c)) } }
+                        td { (c.email.as_deref().unwrap_or("")) }
+                        td { (badge(if c.has_account { "registered" } else { "guest" })) }
+                        td { (view::when(&c.created_at)) }
+                    }
+                }
+            }
+        }
+        (view::pager(request, page, customers.len(), total))
+        (widgets::zone(engine, "customer.list.after", ""))
+    };
+    Ok(html_page(
+        200,
+        layout::page(engine, ui, "Customers", "/app/customers", body),
+    ))
+}
+
+fn show(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
+    let id = request.param("id");
+    let (found, groups, orders, order_count) = engine.store().read(|conn| {
+        let found = customer::retrieve(conn, id)?;
+        let groups = group::groups_of(conn, id)?;
+        let filter = OrderFilter {
+            customer_ids: vec![id.to_string()],
+            ..OrderFilter::default()
+        };
+        let (orders, count) = order_admin::list(conn, &filter, 0, 10)?;
+        let rows = orders
+            .into_iter()
+            .map(|o| list_summary(conn, &o).map(|s| (o, s)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok((found, groups, rows, count))
+    })?;
+    let body = html! {
+        (widgets::zone(engine, "customer.details.before", id))
+        div class="grid" {
+            div {
+                section class="card" aria-labelledby="details-h" {
+                    h2 id="details-h" { "Details" }
+                    dl class="pairs" {
+                        dt { "Email" } dd { (found.email.as_deref().unwrap_or("")) }
+                        dt { "Phone" } dd { (found.phone.as_deref().unwrap_or("")) }
+                        dt { "Company" } dd { (found.company_name.as_deref().unwrap_or("")) }
+                        dt { "Account" } dd { (badge(if found.has_account { "registered" } else { "guest" })) }
+                        dt { "Created" } dd { (view::when(&found.created_at)) }
+                    }
+                }
+                (order_table(&orders, order_count))
+            }
+            div {
+                (widgets::zone(engine, "customer.details.side.before", id))
+                section class="card" aria-labelledby="groups-h" {
+                    h2 id="groups-h" { "Groups" }
+                    @if groups.is_empty() { p class="muted" { "In no group." } }
+                    ul { @for g in &groups { li { (g.name) } } }
+                }
+                section class="card" aria-labelledby="addr-h" {
+                    h2 id="addr-h" { "Addresses" }
+                    @if found.addresses.is_empty() { p class="muted" { "No addresses." } }
+                    @for a in &found.addresses { (address(a)) }
+                }
+                (widgets::zone(engine, "customer.details.side.after", id))
+            }
+        }
+        (widgets::zone(engine, "customer.details.after", id))
+    };
+    let title = display_name(&found);
+    Ok(html_page(
+        200,
+        layout::page(engine, ui, &title, "/app/customers", body),
+    ))
+}
+
+fn address(a: &Address) -> Markup {
+    let s = |v: &Option<String>| v.clone().unwrap_or_default();
+    html! {
+        p {
+            @if let Some(name) = &a.address_name { strong { (name) } br; }
+            (s(&a.first_name)) " " (s(&a.last_name)) br;
+            (s(&a.address_1)) br;
+            (s(&a.postal_code)) " " (s(&a.city)) br;
+            (s(&a.country_code).to_uppercase())
+            @if a.is_default_shipping { br; span class="muted" { "Default shipping" } }
+            @if a.is_default_billing { br; span class="muted" { "Default billing" } }
+        }
+    }
+}
+
+fn order_table(rows: &[(Order, ListSummary)], count: u64) -> Markup {
+    html! {
+        section class="card" aria-labelledby="orders-h" {
+            h2 id="orders-h" { "Orders (" (count) ")" }
+            @if rows.is_empty() { p class="muted" { "No orders yet." } }
+            @else { (orders::table(rows)) }
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! `/app/inventory`: inventory items (search over SKU and title, 50 a page) with their
+//! stocked, reserved and available units; an item's page with its levels per location, a form
+//! per level to adjust stock with a note (`flows::stock_adjust`, one write job), and the
+//! item's stock history from the outbox; the `inventory_item.details.*` widget zones.
+
+use super::view::{self, PAGE_SIZE};
+use super::{Ui, layout, respond, ui_route, widgets};
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::events;
+use crate::flows::stock_adjust::{self, Adjustment};
+use crate::http::{Request, Response, Route};
+use crate::modules::inventory::manage::{self, Item};
+use crate::modules::stock_location;
+use maud::{Markup, html};
+use serde_json::Value;
+
+/// The inventory routes.
+pub fn routes() -> Vec<Route> {
+    vec![
+        ui_route("GET", "/app/inventory", "Admin UI inventory", list),
+        ui_route("GET", "/app/inventory/:id", "Admin UI inventory item", show),
+        ui_route(
+            "POST",
+            "/app/inventory/:id/locations/:location_id/adjust",
+            "Adjust stock at a location",
+            adjust,
+        ),
+    ]
+}
+
+fn field<'a>(item: &'a Item, key: &str) -> &'a str {
+    item.fields.get(key).and_then(Value::as_str).unwrap_or("")
+}
+
+fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
+    let page = view::page_number(request)?;
+    let q = view::search(request);
+    let offset = (page - 1) * PAGE_SIZE;
+    let (items, total) = engine
+        .store()
+        .read(|conn| manage::list(conn, q.as_deref(), None, &[], offset, PAGE_SIZE))?;
+    let body = html! {
+        form method="get" action="/app/inventory" class="filters" role="search" aria-label="Search inventory" {
+            div {
+                label for="q" { "Search" }
+                input id="q" name="q" type="search" placeholder="SKU or title" value=(q.as_deref().unwrap_or(""));
+            }
+            button type="submit" { "Search" }
+        }
+        table {
+            caption class="muted" { "Inventory items" }
+            thead { tr {
+                th scope="col" { "Item" } th scope="col" { "SKU" }
+                th scope="col" class="num" { "Stocked" } th scope="col" class="num" { "Reserved" }
+                th scope="col" class="num" { "Available" }
+            } }
+            tbody {
+                @if items.is_empty() { tr { td colspan="5" { "No items match." } } }
+                @for item in &items {
+                    tr {
+                        td { a href={ "/app/inventory/" (item.id) } { (title_of(item)) } }
+                        td { (field(item, "sku")) }
+                        td class="num" { (item.stocked_quantity) }
+                        td class="num" { (item.reserved_quantity) }
+                        td class="num" { (item.stocked_quantity - item.reserved_quantity) }
+                    }
+                }
+            }
+        }
+        (view::pager(request, page, items.len(), total))
+    };
+    Ok(respond::html_page(
+        200,
+        layout::page(engine, ui, "Inventory", "/app/inventory", body),
+    ))
+}
+
+fn title_of(item: &Item) -> String {
+    let title = field(item, "title");
+    if title.is_empty() {
+        item.id.clone()
+    } else {
+        title.to_string()
+    }
+}
+
+fn show(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
+    render(engine, request.param("id"), ui, 200)
+}
+
+fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
+    let (item, names, history) = engine.store().read(|conn| {
+        let item = manage::retrieve(conn, id)?;
+        let names = item
+            .location_levels
+            .iter()
+            .map(|l| Ok(stock_location::retrieve(conn, &l.location_id)?.name))
+            .collect::<Result<Vec<String>>>()?;
+        let history = events::about(conn, &[id.to_string()], 100)?;
+        Ok((item, names, history))
+    })?;
+    let body = html! {
+        (widgets::zone(engine, "inventory_item.details.before", id))
+        div class="grid" {
+            div {
+                section class="card" aria-labelledby="levels-h" {
+                    h2 id="levels-h" { "Locations" }
+                    @if item.location_levels.is_empty() { p class="muted" { "Not stocked at any location." } }
+                    @for (level, name) in item.location_levels.iter().zip(&names) {
+                        div class="field" {
+                            h3 { (name) }
+                            p {
+                                "Stocked " strong { (level.stocked_quantity) } ", reserved " (level.reserved_quantity)
+                                ", available " (level.available_quantity) "."
+                            }
+                            (adjust_form(ui, id, &level.location_id, name))
+                        }
+                    }
+                }
+                (history_card(&history))
+            }
+            div {
+                (widgets::zone(engine, "inventory_item.details.side.before", id))
+                section class="card" aria-labelledby="item-h" {
+                    h2 id="item-h" { "Item" }
+                    dl class="pairs" {
+                        dt { "SKU" } dd { (field(&item, "sku")) }
+                        dt { "Stocked" } dd { (item.stocked_quantity) }
+                        dt { "Reserved" } dd { (item.reserved_quantity) }
+                    }
+                }
+                (widgets::zone(engine, "inventory_item.details.side.after", id))
+            }
+        }
+        (widgets::zone(engine, "inventory_item.details.after", id))
+    };
+    Ok(respond::html_page(
+        status,
+        layout::page(engine, ui, &title_of(&item), "/app/inventory", body),
+    ))
+}
+
+fn adjust_form(ui: &Ui, item: &str, location: &str, name: &str) -> Markup {
+    html! {
+        form method="post" action={ "/app/inventory/" (item) "/locations/" (location) "/adjust" } class="actions" {
+            (layout::csrf(ui))
+            div {
+                label for={ "delta-" (location) } { "Units to add at " (name) " (negative removes)" }
+                input id={ "delta-" (location) } name="delta" type="number" required;
+            }
+            div {
+                label for={ "note-" (location) } { "Note for " (name) }
+                input id={ "note-" (location) } name="note";
+            }
+            button type="submit" { "Adjust stock at " (name) }
+        }
+    }
+}
+
+fn history_card(history: &[Value]) -> Markup {
+    let adjustments: Vec<&Value> = history
+        .iter()
+        .filter(|e| e["name"] == "inventory-level.adjusted")
+        .collect();
+    html! {
+        section class="card" aria-labelledby="hist-h" {
+            h2 id="hist-h" { "Stock adjustments" }
+            @if adjustments.is_empty() { p class="muted" { "No adjustments yet." } }
+            ol class="timeline" {
+                @for e in adjustments {
+                    @let d = &e["data"];
+                    li {
+                        (view::when(e["created_at"].as_str().unwrap_or(""))) " — "
+                        @if d["delta"].as_i64().unwrap_or(0) > 0 { "+" }
+                        (d["delta"]) " → " (d["stocked_quantity"])
+                        @if let Some(note) = d["note"].as_str() { ": " (note) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn adjust(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
+    let id = request.param("id").to_string();
+    let outcome = ui.form.integer("delta", "Units to add").and_then(|delta| {
+        let adjustment = Adjustment {
+            item_id: id.clone(),
+            location_id: request.param("location_id").to_string(),
+            delta: delta.unwrap_or(0),
+            note: ui.form.optional("note").map(str::to_string),
+            user_id: ui.session.user_id.clone(),
+        };
+        let ctx = engine.ctx().clone();
+        engine
+            .store()
+            .write(move |tx| stock_adjust::adjust(tx, &ctx, &adjustment))
+    });
+    match outcome {
+        Ok(_) => Ok(respond::redirect(&format!(
+            "/app/inventory/{id}?done=adjusted"
+        ))),
+        Err(err) if err.status() < 500 => {
+            render(engine, &id, &ui.with_error(err.to_string()), err.status())
+        }
+        Err(err) => Err(err),
+    }
+}

@@ -1,0 +1,171 @@
+//! The admin UI at `/app`: server-rendered HTML (maud: compile-time checked templates that
+//! escape by default), no JavaScript, one embedded stylesheet.
+//!
+//! Life of a UI request: the route is `Access::Public` (the API's credentials mean nothing
+//! here), and [`ui_route`] does the UI's own checks — the staff session of the
+//! `stockroom_app` cookie (else a 303 to sign-in with a safe `next`), and on every POST the
+//! form's CSRF token (else a 403 page) — before the page handler runs. Handlers are thin: they
+//! parse the query or form, call the same services and registered workflows as the Admin API,
+//! and render. Errors become HTML pages, never JSON; errors of an action render as a message
+//! on the page it came from.
+
+pub mod assets;
+pub mod customers;
+pub mod home;
+pub mod inventory;
+pub mod layout;
+pub mod order_detail;
+pub mod orders;
+pub mod products;
+pub mod promotions;
+pub mod respond;
+pub mod session;
+pub mod settings;
+pub mod sign_in;
+pub mod view;
+pub mod widgets;
+
+use crate::engine::Engine;
+use crate::error::Result;
+use crate::http::form::Form;
+use crate::http::{Access, Request, Response, Route};
+use maud::Markup;
+use session::AppSession;
+use std::sync::Arc;
+
+pub use widgets::{AdminPage, Extensions, Widget, WidgetContext, WidgetFn, ZONES};
+
+/// What a signed-in page handler is given besides the request.
+#[derive(Debug, Clone)]
+pub struct Ui {
+    /// The staff session (its CSRF token goes into every form).
+    pub session: AppSession,
+    /// The posted form (empty for GET).
+    pub form: Form,
+    /// An error message to show at the top of the page.
+    pub error: Option<String>,
+    /// A confirmation to show at the top of the page.
+    pub notice: Option<String>,
+}
+
+impl Ui {
+    /// The same context showing `message` as an error.
+    pub fn with_error(&self, message: impl Into<String>) -> Ui {
+        Ui {
+            error: Some(message.into()),
+            ..self.clone()
+        }
+    }
+}
+
+/// A signed-in page or action.
+pub type UiHandler = Arc<dyn Fn(&Engine, &Request, &Ui) -> Result<Response> + Send + Sync>;
+
+/// The body of a custom module's admin page (the UI adds the shell and the heading).
+pub type PageBody = Arc<dyn Fn(&Engine, &Request, &Ui) -> Result<Markup> + Send + Sync>;
+
+/// Confirmations an action may ask for with `?done=<key>` after its redirect (a fixed list,
+/// so a link cannot make the admin show text of its choosing).
+const NOTICES: &[(&str, &str)] = &[
+    ("fulfilled", "Fulfillment created."),
+    ("shipped", "Fulfillment marked as shipped."),
+    ("delivered", "Fulfillment marked as delivered."),
+    ("captured", "Payment captured."),
+    ("refunded", "Payment refunded."),
+    ("canceled", "Order canceled."),
+    ("created", "Created."),
+    ("saved", "Saved."),
+    ("deleted", "Deleted."),
+    ("adjusted", "Stock adjusted."),
+    ("activated", "Promotion activated."),
+    ("deactivated", "Promotion deactivated."),
+];
+
+fn notice_of(request: &Request) -> Option<String> {
+    let key = request.query_str("done")?;
+    NOTICES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, text)| (*text).to_string())
+}
+
+/// A route of the signed-in UI: the session and CSRF checks, then `handler`; errors become
+/// HTML pages.
+pub fn ui_route(
+    method: &'static str,
+    pattern: &str,
+    summary: &'static str,
+    handler: impl Fn(&Engine, &Request, &Ui) -> Result<Response> + Send + Sync + 'static,
+) -> Route {
+    Route::new(
+        method,
+        pattern,
+        Access::Public,
+        summary,
+        move |engine, request| {
+            Ok(guarded(engine, request, &handler).unwrap_or_else(|e| respond::error_page(&e)))
+        },
+    )
+}
+
+fn guarded(
+    engine: &Engine,
+    request: &Request,
+    handler: &dyn Fn(&Engine, &Request, &Ui) -> Result<Response>,
+) -> Result<Response> {
+    let Some(session) = session::current(engine, request)? else {
+        return Ok(respond::to_sign_in(request));
+    };
+    let form = if request.method == "POST" {
+        let form = Form::of(request)?;
+        if !session.csrf_matches(form.get(session::CSRF_FIELD)) {
+            return Ok(respond::forbidden());
+        }
+        form
+    } else {
+        Form::default()
+    };
+    let ui = Ui {
+        session,
+        form,
+        error: None,
+        notice: notice_of(request),
+    };
+    handler(engine, request, &ui)
+}
+
+/// The route of a custom module's admin page.
+pub fn admin_page_route(page: &AdminPage) -> Route {
+    let page = page.clone();
+    ui_route(
+        "GET",
+        &page.path.clone(),
+        "Custom admin page",
+        move |engine, request, ui| {
+            let body = (page.render)(engine, request, ui)?;
+            let markup = layout::page(engine, ui, &page.title, &page.path, body);
+            Ok(respond::html_page(200, markup))
+        },
+    )
+}
+
+/// Every core `/app` route.
+pub fn routes() -> Vec<Route> {
+    let mut routes = vec![Route::new(
+        "GET",
+        "/app/assets/:name",
+        Access::Public,
+        "Admin UI asset (content-hashed, immutable)",
+        assets::serve,
+    )];
+    routes.extend(sign_in::routes());
+    routes.extend(home::routes());
+    routes.extend(orders::routes());
+    routes.extend(order_detail::routes());
+    routes.extend(customers::routes());
+    routes.extend(products::routes());
+    routes.extend(inventory::routes());
+    routes.extend(promotions::routes());
+    routes.extend(settings::routes());
+    routes
+}

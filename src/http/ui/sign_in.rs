@@ -1,0 +1,136 @@
+//! Sign-in and sign-out of the admin UI. Sign-in is the `/auth/user/emailpass` login flow
+//! itself (`flows::auth::login`: the same throttle per email and client address, the same
+//! hashing gate, the same answer for an unknown email and a wrong password); a success starts
+//! a new session (rotation: any session the browser had is ended first).
+
+use super::layout;
+use super::respond::{self, html_page, is_safe_next, redirect};
+use super::session::{self, SIGNIN_COOKIE};
+use super::{Ui, ui_route};
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::flows::auth as auth_flow;
+use crate::http::form::Form;
+use crate::http::{Access, Request, Response, Route};
+use maud::html;
+
+/// The sign-in and sign-out routes.
+pub fn routes() -> Vec<Route> {
+    vec![
+        Route::new(
+            "GET",
+            "/app/sign-in",
+            Access::Public,
+            "Admin UI sign-in page",
+            |engine, request| Ok(show(engine, request).unwrap_or_else(|e| respond::error_page(&e))),
+        ),
+        Route::new(
+            "POST",
+            "/app/sign-in",
+            Access::Public,
+            "Admin UI sign-in",
+            |engine, request| {
+                Ok(sign_in(engine, request).unwrap_or_else(|e| respond::error_page(&e)))
+            },
+        ),
+        ui_route("POST", "/app/sign-out", "Admin UI sign-out", sign_out),
+    ]
+}
+
+/// Where to go after signing in: a safe `next`, else the home page.
+fn destination(next: Option<&str>) -> &str {
+    next.filter(|n| is_safe_next(n)).unwrap_or("/app")
+}
+
+fn show(engine: &Engine, request: &Request) -> Result<Response> {
+    let next = request.query_str("next");
+    if session::current(engine, request)?.is_some() {
+        return Ok(redirect(destination(next)));
+    }
+    Ok(form_page(engine, request, 200, destination(next), "", None))
+}
+
+/// The sign-in form, with a fresh nonce cookie binding it to this browser.
+fn form_page(
+    engine: &Engine,
+    request: &Request,
+    status: u16,
+    next: &str,
+    email: &str,
+    error: Option<&str>,
+) -> Response {
+    let (nonce, cookie) = session::new_signin_nonce(session::over_tls(request));
+    let token = session::signin_token(engine, &nonce);
+    let markup = layout::bare(
+        "Sign in",
+        html! {
+            h1 { "Sign in to Stockroom" }
+            @if let Some(message) = error {
+                div class="notice error" role="alert" { (message) }
+            }
+            form method="post" action="/app/sign-in" {
+                input type="hidden" name="_signin" value=(token);
+                input type="hidden" name="next" value=(next);
+                div class="field" {
+                    label for="email" { "Email" }
+                    input id="email" name="email" type="email" autocomplete="username" required value=(email);
+                }
+                div class="field" {
+                    label for="password" { "Password" }
+                    input id="password" name="password" type="password" autocomplete="current-password" required;
+                }
+                button type="submit" { "Sign in" }
+            }
+        },
+    );
+    html_page(status, markup).with_header("Set-Cookie", cookie)
+}
+
+fn sign_in(engine: &Engine, request: &Request) -> Result<Response> {
+    let form = Form::of(request)?;
+    if !session::signin_token_matches(engine, request, form.get("_signin")) {
+        return Ok(respond::forbidden());
+    }
+    let next = destination(form.get("next")).to_string();
+    let email = form.get("email").unwrap_or("");
+    let password = form.get("password").unwrap_or("");
+    let refused = |status: u16, message: &str| {
+        form_page(engine, request, status, &next, email, Some(message))
+    };
+    let token = match auth_flow::login(engine, "user", email, password, request.remote_addr) {
+        Ok(token) => token,
+        Err(Error::TooManyRequests {
+            message,
+            retry_after_secs,
+        }) => {
+            return Ok(
+                refused(429, &message).with_header("Retry-After", retry_after_secs.to_string())
+            );
+        }
+        Err(err) if err.status() < 500 => return Ok(refused(err.status(), &err.to_string())),
+        Err(err) => return Err(err),
+    };
+    let Some(context) = auth_flow::verify_token(engine, &token).filter(|c| !c.actor_id.is_empty())
+    else {
+        return Ok(refused(401, auth_flow::INVALID_CREDENTIALS));
+    };
+    if let Some(old) = session::signed_sid(engine, request) {
+        auth_flow::end_session(engine, &old)?;
+    }
+    let sid = auth_flow::start_session(engine, &context)?;
+    let tls = session::over_tls(request);
+    Ok(redirect(&next)
+        .with_header("Set-Cookie", session::set_session_cookie(engine, &sid, tls))
+        .with_header(
+            "Set-Cookie",
+            format!("{SIGNIN_COOKIE}=; Path=/app; Max-Age=0; HttpOnly; SameSite=Strict"),
+        ))
+}
+
+fn sign_out(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
+    auth_flow::end_session(engine, &ui.session.sid)?;
+    Ok(redirect("/app/sign-in").with_header(
+        "Set-Cookie",
+        session::clear_session_cookie(session::over_tls(request)),
+    ))
+}
