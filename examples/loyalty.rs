@@ -1,9 +1,11 @@
 //! A loyalty-points module built only on Stockroom's public API, the way a Medusa user extends
-//! Medusa: its own tables and migration, declared models with generated CRUD, a service
-//! method, a link to the core customer, a subscriber (`order.placed` → points), a workflow with
-//! compensation (including an external partner call), store/admin routes, and the admin UI:
-//! a widget in `customer.details.after` with the customer's points and tier, and a
-//! "Loyalty" page listing the top members.
+//! Medusa: its own tables and migration, typed models with a generated service (`Account`,
+//! `Transaction` belonging to it, the `Tier` enum), a link to the core customer, a subscriber
+//! (`order.placed` → points), a typed workflow with compensation (including an external
+//! partner call), a `customer_created` hook (referral codes), a nightly points-expiry job,
+//! store/admin routes with declared middleware, and the admin UI: a widget in
+//! `customer.details.after` with the customer's points and tier, and a "Loyalty" page listing
+//! the top members.
 //!
 //! ```sh
 //! cargo run --example loyalty -- serve --demo            # the demo store + loyalty routes

@@ -16,7 +16,7 @@ mod typed;
 mod values;
 
 pub use typed::{BelongsTo, Column, Entity};
-use values::{filter_sql, from_sql, to_sql, type_fits};
+use values::{filter_sql, from_sql, to_sql};
 
 /// A default value as the model stores it (used by [`model!`](crate::model!)).
 #[doc(hidden)]
@@ -222,7 +222,7 @@ impl Model {
     /// # Errors
     /// 400 `invalid_data` for unknown, missing or mistyped fields.
     pub fn create(&self, conn: &Connection, ctx: &Ctx, input: &Value) -> Result<Value> {
-        let object = self.validate(input, true)?;
+        let object = values::validate(&self.fields, input, true)?;
         self.check_parents(conn, object)?;
         let id = ctx.id(&self.id_prefix);
         let now = ctx.now();
@@ -306,7 +306,7 @@ impl Model {
     /// # Errors
     /// 404 if absent; 400 for unknown or mistyped fields.
     pub fn update(&self, conn: &Connection, ctx: &Ctx, id: &str, changes: &Value) -> Result<Value> {
-        let object = self.validate(changes, false)?;
+        let object = values::validate(&self.fields, changes, false)?;
         self.retrieve(conn, id)?;
         self.check_parents(conn, object)?;
         let mut sets = vec!["updated_at = ?1".to_string()];
@@ -437,49 +437,6 @@ impl Model {
             );
         }
         Ok(Value::Object(out))
-    }
-
-    /// Checks a create/update body with Medusa's messages (at most three issues).
-    fn validate<'v>(&self, input: &'v Value, creating: bool) -> Result<&'v Map<String, Value>> {
-        let object = input
-            .as_object()
-            .ok_or_else(|| Error::invalid("Invalid request: Expected an object"))?;
-        let mut issues = Vec::new();
-        for field in &self.fields {
-            match object.get(&field.name) {
-                None if creating && field.required_on_create() => {
-                    issues.push(format!("Field '{}' is required", field.name))
-                }
-                Some(v) if !type_fits(field, v) => issues.push(format!(
-                    "Expected type: '{}' for field '{}', got: '{}'",
-                    field.ty.name(),
-                    field.name,
-                    rows::json_type(v)
-                )),
-                Some(Value::String(text)) if !field.allows(text) => issues.push(format!(
-                    "Invalid enum value for field '{}'. Expected '{}', received '{text}'",
-                    field.name,
-                    field.values.unwrap_or_default().join("' | '")
-                )),
-                _ => {}
-            }
-        }
-        let unknown: Vec<&str> = object
-            .keys()
-            .filter(|k| !self.fields.iter().any(|f| &f.name == *k))
-            .map(String::as_str)
-            .collect();
-        if !unknown.is_empty() {
-            issues.push(format!("Unrecognized fields: '{}'", unknown.join(", ")));
-        }
-        if issues.is_empty() {
-            return Ok(object);
-        }
-        issues.truncate(3);
-        Err(Error::invalid(format!(
-            "Invalid request: {}",
-            issues.join("; ")
-        )))
     }
 
     fn where_clause(&self, filters: &Map<String, Value>) -> Result<(String, Vec<Sql>)> {

@@ -3,7 +3,7 @@
 use super::{Field, FieldType, rows};
 use crate::error::{Error, Result};
 use rusqlite::types::Value as Sql;
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 pub(super) fn type_fits(field: &Field, v: &Value) -> bool {
     match (field.ty, v) {
@@ -55,4 +55,51 @@ pub(super) fn from_sql(ty: FieldType, v: Sql) -> Value {
         (FieldType::Json, Sql::Text(t)) => serde_json::from_str(&t).unwrap_or(Value::String(t)),
         (_, other) => rows::sql_to_json(other),
     }
+}
+
+/// Checks a create/update body with Medusa's messages (at most three issues).
+pub(super) fn validate<'v>(
+    fields: &[Field],
+    input: &'v Value,
+    creating: bool,
+) -> Result<&'v Map<String, Value>> {
+    let object = input
+        .as_object()
+        .ok_or_else(|| Error::invalid("Invalid request: Expected an object"))?;
+    let mut issues = Vec::new();
+    for field in fields {
+        match object.get(&field.name) {
+            None if creating && field.required_on_create() => {
+                issues.push(format!("Field '{}' is required", field.name))
+            }
+            Some(v) if !type_fits(field, v) => issues.push(format!(
+                "Expected type: '{}' for field '{}', got: '{}'",
+                field.ty.name(),
+                field.name,
+                rows::json_type(v)
+            )),
+            Some(Value::String(text)) if !field.allows(text) => issues.push(format!(
+                "Invalid enum value for field '{}'. Expected '{}', received '{text}'",
+                field.name,
+                field.values.unwrap_or_default().join("' | '")
+            )),
+            _ => {}
+        }
+    }
+    let unknown: Vec<&str> = object
+        .keys()
+        .filter(|k| !fields.iter().any(|f| &f.name == *k))
+        .map(String::as_str)
+        .collect();
+    if !unknown.is_empty() {
+        issues.push(format!("Unrecognized fields: '{}'", unknown.join(", ")));
+    }
+    if issues.is_empty() {
+        return Ok(object);
+    }
+    issues.truncate(3);
+    Err(Error::invalid(format!(
+        "Invalid request: {}",
+        issues.join("; ")
+    )))
 }
