@@ -273,7 +273,10 @@ fn an_edit_adds_a_shipping_method_alongside_the_order_s_own() {
         .clone();
     let action = id(&preview["actions"][0]);
     assert_eq!(preview["actions"][0]["action"], "SHIPPING_ADD");
-    admin.post(&edit_path(&order, &format!("/shipping-method/{action}")), &json!({"custom_amount": 7}));
+    admin.post(
+        &edit_path(&order, &format!("/shipping-method/{action}")),
+        &json!({"custom_amount": 7}),
+    );
     admin.refused(
         &edit_path(&order, &format!("/shipping-method/{action}")),
         &json!({"custom_amount": -1}),
@@ -298,7 +301,11 @@ fn an_edit_adds_a_shipping_method_alongside_the_order_s_own() {
     )["order_preview"]
         .clone();
     let action = id(&preview["actions"][0]);
-    let removed = admin.call("DELETE", &edit_path(&order, &format!("/shipping-method/{action}")), None);
+    let removed = admin.call(
+        "DELETE",
+        &edit_path(&order, &format!("/shipping-method/{action}")),
+        None,
+    );
     assert_eq!(removed.status, 200, "{}", removed.text());
     assert!(removed.json()["order_preview"]["actions"].is_null());
 }

@@ -110,7 +110,10 @@ fn remove_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
 /// Confirming: the method joins the order's others, taxed as shipping at its address.
 pub(super) fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) -> Result<()> {
     let method = ShippingMethod {
-        name: action.details["name"].as_str().unwrap_or("Shipping").to_string(),
+        name: action.details["name"]
+            .as_str()
+            .unwrap_or("Shipping")
+            .to_string(),
         amount: action.amount.unwrap_or_default(),
         shipping_option_id: action.details["shipping_option_id"]
             .as_str()

@@ -150,7 +150,11 @@ pub(super) fn tax_lines(
 }
 
 /// Tax lines of a new line of `found`, at its shipping address.
-pub(super) fn order_tax_lines(conn: &Connection, found: &Order, item: &LineItem) -> Result<Vec<TaxLine>> {
+pub(super) fn order_tax_lines(
+    conn: &Connection,
+    found: &Order,
+    item: &LineItem,
+) -> Result<Vec<TaxLine>> {
     let address = order::address(conn, found.shipping_address_id.as_deref())?.unwrap_or_default();
     let place = (
         address.get("country_code").and_then(Value::as_str),

@@ -51,9 +51,24 @@ pub fn routes() -> Vec<Route> {
             "Remove an item action of an order edit",
             remove_action,
         ),
-        r("POST", "/admin/order-edits/:id/shipping-method", "Add a shipping method to an order edit", add_shipping),
-        r("POST", "/admin/order-edits/:id/shipping-method/:action_id", "Update a shipping method of an order edit", update_shipping),
-        r("DELETE", "/admin/order-edits/:id/shipping-method/:action_id", "Remove a shipping method of an order edit", remove_shipping),
+        r(
+            "POST",
+            "/admin/order-edits/:id/shipping-method",
+            "Add a shipping method to an order edit",
+            add_shipping,
+        ),
+        r(
+            "POST",
+            "/admin/order-edits/:id/shipping-method/:action_id",
+            "Update a shipping method of an order edit",
+            update_shipping,
+        ),
+        r(
+            "DELETE",
+            "/admin/order-edits/:id/shipping-method/:action_id",
+            "Remove a shipping method of an order edit",
+            remove_shipping,
+        ),
         r(
             "POST",
             "/admin/order-edits/:id/request",
@@ -200,5 +215,10 @@ fn update_shipping(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn remove_shipping(engine: &Engine, request: &Request) -> Result<Response> {
-    act(engine, request, "remove-order-edit-shipping-method", json!({}))
+    act(
+        engine,
+        request,
+        "remove-order-edit-shipping-method",
+        json!({}),
+    )
 }

@@ -65,7 +65,12 @@ pub fn methods_of(conn: &Connection, order_id: &str) -> Result<Vec<ShippingMetho
 ///
 /// # Errors
 /// Database failures.
-pub fn add_method(conn: &Connection, ctx: &Ctx, order_id: &str, method: &ShippingMethod) -> Result<String> {
+pub fn add_method(
+    conn: &Connection,
+    ctx: &Ctx,
+    order_id: &str,
+    method: &ShippingMethod,
+) -> Result<String> {
     let (id, now) = (ctx.id("ordsm"), ctx.now());
     conn.prepare_cached(
         "INSERT INTO order_shipping_method (id, order_id, name, description, amount,
