@@ -482,3 +482,7 @@ fn cancel_request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     returns::delete_open(tx, ctx, &found.id)?;
     Ok(done(&found))
 }
+
+#[cfg(test)]
+#[path = "returns_tests.rs"]
+mod tests;

@@ -396,3 +396,7 @@ pub fn refund_owed(conn: &Connection, order_id: &str) -> Result<i64> {
         )?
         .query_row([order_id], |r| r.get(0))?)
 }
+
+#[cfg(test)]
+#[path = "returns_tests.rs"]
+mod tests;
