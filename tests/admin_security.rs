@@ -258,7 +258,7 @@ fn admin_manages_customers_and_groups() {
         "POST",
         "/admin/customer-groups",
         &bearer,
-        Some(&json!({"name": "VIP"})),
+        Some(&json!({"name": "Gold"})),
     );
     assert_eq!(group.status, 200, "{}", group.text());
     let group_id = group.json()["customer_group"]["id"]
@@ -282,7 +282,7 @@ fn admin_manages_customers_and_groups() {
         &bearer,
         None,
     );
-    assert_eq!(customer.json()["customer"]["groups"][0]["name"], "VIP");
+    assert_eq!(customer.json()["customer"]["groups"][0]["name"], "Gold");
     let updated = app.admin_call(
         "POST",
         &format!("/admin/customers/{customer_id}"),

@@ -119,7 +119,7 @@ fn target_rules_pick_items_by_collection_and_category() {
 fn promotion_rules_on_customer_groups_and_regions() {
     let a = Admin::start();
     let (customer, token) = a.app.signup("vip@example.com", "secret-password-1");
-    let group = a.post("/admin/customer-groups", &json!({"name": "VIP"}))["customer_group"]["id"]
+    let group = a.post("/admin/customer-groups", &json!({"name": "Gold"}))["customer_group"]["id"]
         .as_str()
         .unwrap()
         .to_string();
@@ -244,7 +244,8 @@ fn a_zero_decimal_currency_is_discounted_in_whole_yen() {
         json!({"type": "fixed", "target_type": "order", "value": 5, "currency_code": "usd"}),
         json!([]),
     );
-    // 15% of ¥1,999 = ¥299.85 → ¥300; then ¥500 off what is left.
+    // Medusa applies the larger value first (`sortByBuyGetType` compares the plain values:
+    // 500 before 15): ¥500 off, then 15% of the ¥1,499 left = ¥224.85 → ¥225.
     let c = a.app.ok(
         &format!("/store/carts/{cart}/promotions"),
         &json!({"promo_codes": ["YEN15", "YEN500", "USD5"]}),
@@ -256,10 +257,10 @@ fn a_zero_decimal_currency_is_discounted_in_whole_yen() {
         .iter()
         .map(|a| &a["amount"])
         .collect();
-    assert_eq!(amounts, [&json!(300), &json!(500)]);
+    assert_eq!(amounts, [&json!(500), &json!(225)]);
     assert_eq!(
         (&c["discount_total"], &c["total"], &c["currency_code"]),
-        (&json!(800), &json!(1199), &json!("jpy"))
+        (&json!(725), &json!(1274), &json!("jpy"))
     );
     // A fixed value in another currency does not apply.
     assert_eq!(c["promotions"].as_array().unwrap().len(), 2);
@@ -267,4 +268,66 @@ fn a_zero_decimal_currency_is_discounted_in_whole_yen() {
     let reply = a.call("POST", "/admin/promotions", Some(&json!({"code": "BAD", "type": "standard",
         "application_method": {"type": "fixed", "target_type": "order", "value": 1.5, "currency_code": "jpy"}})));
     assert_eq!(reply.status, 400, "{}", reply.text());
+}
+
+#[test]
+fn buy_two_shirts_get_a_sweatshirt_free() {
+    let a = Admin::start();
+    let (shirt, sweat) = (a.app.variants(0)[0].clone(), a.app.variants(1)[0].clone());
+    let product_of = |variant: &str| {
+        one(
+            &a,
+            &format!("SELECT product_id FROM product_variant WHERE id = '{variant}'"),
+        )
+    };
+    let (shirts, sweats) = (product_of(&shirt), product_of(&sweat));
+    let body = json!({"code": "B2G1", "type": "buyget", "status": "active",
+        "application_method": {"type": "percentage", "target_type": "items",
+            "allocation": "each", "value": 100, "max_quantity": 1,
+            "apply_to_quantity": 1, "buy_rules_min_quantity": 2,
+            "buy_rules": [{"attribute": "items.product.id", "operator": "eq", "values": [shirts]}],
+            "target_rules": [{"attribute": "items.product.id", "operator": "eq", "values": [sweats]}]}});
+    a.post("/admin/promotions", &body);
+    let cart = a.app.cart_with("usd", &shirt, 1);
+    let line = a.app.ok(
+        &format!("/store/carts/{cart}/line-items"),
+        &json!({"variant_id": sweat, "quantity": 1}),
+    )["cart"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["variant_id"] == sweat.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    // Asked of the real Medusa 2.21.2 (the peer, 2026-12-06): with one unit bought the code
+    // gives nothing and is not kept; with two, the target line's whole price comes off; and a
+    // 50% code applies before a fixed 8 on the same line (13 then 8 off 26). Same here.
+    // One shirt is not enough: the code gives nothing, so the cart does not keep it.
+    assert!(adjusted_lines(&apply(&a, &cart, "B2G1")).is_empty());
+    let shirt_line = a.app.ok(&format!("/store/carts/{cart}"), &json!({}))["cart"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["variant_id"] == shirt.as_str())
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    a.app.ok(
+        &format!("/store/carts/{cart}/line-items/{shirt_line}"),
+        &json!({"quantity": 2}),
+    );
+    let c = apply(&a, &cart, "B2G1");
+    // The sweatshirt (39.20) is free.
+    assert_eq!(adjusted_lines(&c), vec![(sweat.clone(), 3920)]);
+    assert_eq!(c["promotions"][0]["code"], "B2G1");
+    // Two sweatshirts: still one free (max_quantity 1).
+    let c = a.app.ok(
+        &format!("/store/carts/{cart}/line-items/{line}"),
+        &json!({"quantity": 2}),
+    )["cart"]
+        .clone();
+    assert_eq!(adjusted_lines(&c), vec![(sweat, 3920)]);
 }

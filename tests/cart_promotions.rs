@@ -387,3 +387,42 @@ fn concurrent_code_updates_never_duplicate_adjustments() {
     assert_eq!(adjustments(&c), vec![172, 392]);
     assert_eq!(c["discount_total"], 5.64);
 }
+
+#[test]
+fn a_target_rule_on_the_shipping_option_type_picks_methods_by_type() {
+    let a = Admin::start();
+    let cart = a.app.cart_with("usd", &a.app.variants(0)[0], 1);
+    a.app.ready(&cart, "us", "pp_system_default");
+    let option = a.app.ok(&format!("/store/carts/{cart}"), &json!({}))["cart"]["shipping_methods"]
+        [0]["shipping_option_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let type_id =
+        a.get(&format!("/admin/shipping-options/{option}"))["shipping_option"]["type"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let method = |type_id: &str| {
+        json!({"type": "percentage", "target_type": "shipping_methods", "allocation": "each",
+            "max_quantity": 1, "value": 50, "target_rules": [{"operator": "in",
+            "attribute": "shipping_methods.shipping_option.shipping_option_type_id",
+            "values": [type_id]}]})
+    };
+    promotion(&a, "HALFSHIP", method(&type_id));
+    promotion(&a, "OTHERTYPE", method("sotype_not_this_one"));
+    let c = codes(&a, &cart, &["OTHERTYPE"]);
+    assert_eq!(
+        c["shipping_discount_total"],
+        json!(0),
+        "another type: nothing"
+    );
+    let c = codes(&a, &cart, &["HALFSHIP"]);
+    assert_eq!(
+        (
+            &c["shipping_methods"][0]["adjustments"][0]["code"],
+            &c["shipping_discount_total"]
+        ),
+        (&json!("HALFSHIP"), &json!(5))
+    );
+}

@@ -54,7 +54,7 @@ fn a_group_price_list_prices_its_members_only_in_listing_and_cart() {
             "POST",
             "/admin/customer-groups",
             &admin,
-            Some(&json!({"name": "VIP"})),
+            Some(&json!({"name": "Gold"})),
         )
         .json()["customer_group"]["id"]
         .as_str()
@@ -206,4 +206,27 @@ fn a_price_lists_prices_are_listed() {
         None,
     );
     assert_eq!(missing.status, 404);
+}
+
+#[test]
+fn the_demo_vip_customer_sees_the_vip_prices() {
+    let app = TestApp::start();
+    let region = usd_region(&app);
+    let path = format!(
+        "/store/products?handle=classic-shorts&region_id={region}&fields=*variants.calculated_price"
+    );
+    let amount = |reply: Value| {
+        reply["products"][0]["variants"]
+            .as_array()
+            .expect("variants")
+            .iter()
+            .find(|v| v["sku"] == "CLASSIC-SHORTS-S-OLIVE")
+            .expect("the small shorts")["calculated_price"]["calculated_amount"]
+            .as_f64()
+            .expect("an amount")
+    };
+    assert_eq!(amount(app.store_get(&path).json()), 29.0, "a guest");
+    let token = app.login("customer", "vera@example.com", "vipsecret");
+    let vip = app.store_call("GET", &path, &token, None).json();
+    assert_eq!(amount(vip), 23.0, "the VIP group's member");
 }

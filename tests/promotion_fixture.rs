@@ -13,14 +13,22 @@ fn export_of(app: &TestApp) -> Export {
     app.engine().store().read(export::export).unwrap()
 }
 
+/// Loads an export of the demo: the fixture text in a folder of its own, beside the demo's
+/// image files (which an export names by the same paths).
 fn load(name: &str, text: &str) -> TestApp {
-    let path = std::env::temp_dir().join(format!("stockroom-{}-{name}.json", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("stockroom-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let images = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo-images");
+    let link = dir.join("demo-images");
+    std::fs::remove_file(&link).ok();
+    std::os::unix::fs::symlink(images, &link).unwrap();
+    let path = dir.join("fixture.json");
     std::fs::write(&path, text).unwrap();
     let mut cfg = config();
     cfg.fixture = Some(path.clone());
     cfg.demo = false;
     let app = TestApp::with(cfg, stockroom::Engine::builder());
-    std::fs::remove_file(&path).ok();
+    std::fs::remove_dir_all(&dir).ok();
     app
 }
 
@@ -94,6 +102,11 @@ fn promotions_and_campaigns_survive_export_and_load_byte_identically() {
         .as_str()
         .unwrap()
         .to_string();
+    let group =
+        a.post("/admin/customer-groups", &json!({"name": "Wholesale"}))["customer_group"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
     a.post(
         "/admin/promotions",
         &json!({"code": "WINTER15", "type": "standard", "status": "active", "campaign_id": campaign,
@@ -102,11 +115,13 @@ fn promotions_and_campaigns_survive_export_and_load_byte_identically() {
             "max_quantity": 2, "value": 2.5, "currency_code": "eur",
             "target_rules": [{"attribute": "items.product.collection_id", "operator": "in", "values": [collection]}]},
         "rules": [{"attribute": "region.id", "operator": "eq", "values": [region]},
-            {"attribute": "customer.groups.id", "operator": "in", "values": ["cusgroup_x"]}]}),
+            {"attribute": "customer.groups.id", "operator": "in", "values": [group]}]}),
     );
     let first = export::to_json(&export_of(&a.app).fixture).unwrap();
     assert!(
-        first.contains("\"winter\"") && first.contains("\"europe\""),
+        first.contains("\"winter\"")
+            && first.contains("\"europe\"")
+            && first.contains("\"wholesale\""),
         "{first}"
     );
     let loaded = load("promotions", &first);

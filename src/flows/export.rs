@@ -7,7 +7,7 @@
 //! export is byte-identical, and a deterministic load reproduces the same ids.
 //!
 //! What the format cannot say is listed in [`Export::skipped`] (and printed by the CLI) rather
-//! than silently dropped: orders and carts, promotion usage counts, customer groups, price-list rules, non-default tax
+//! than silently dropped: orders and carts, promotion usage counts, non-default tax
 //! rates, disabled channels, revoked keys, price rules other than a region.
 //!
 //! Reads go through each module's own read functions and the core links; nothing here
@@ -20,7 +20,7 @@ use super::seed_checkout::{
     FixtureAddress, FixtureFulfillmentSet, FixtureInventory, FixtureLevel, FixtureLocation,
     FixtureOptionPrice, FixtureServiceZone, FixtureShippingOption,
 };
-use super::seed_customers::FixtureCustomer;
+use super::seed_customers::{FixtureCustomer, FixtureCustomerGroup};
 use super::seed_regions::{FixtureRegion, FixtureTaxRegion};
 use crate::error::Result;
 use crate::modules::customer::{self, Address, CustomerFilter};
@@ -43,6 +43,9 @@ pub struct Export {
     pub fixture: Fixture,
     /// One line per thing left out, for the operator.
     pub skipped: Vec<String>,
+    /// The store's own image files the products use, by the path the fixture names them
+    /// with (relative to the fixture file).
+    pub files: super::seed_files::ExportFiles,
 }
 
 /// Fixture keys handed out while exporting: entity id → key, unique per kind.
@@ -92,6 +95,8 @@ pub fn export(conn: &Connection) -> Result<Export> {
     out.fixture.publishable_keys = publishable_keys(conn, &book, &mut out.skipped)?;
     out.fixture.regions = regions(conn, &mut book)?;
     out.fixture.tax_regions = tax_regions(conn, &mut out.skipped)?;
+    // Group keys first: price lists and promotions name groups by key.
+    let groups = customer_groups(conn, &mut book)?;
     export_catalog::export_catalog(conn, &mut book, &mut out)?;
     out.fixture.store = store_section(conn, &book)?;
     let (locations, location_ids) = locations(conn, &mut book)?;
@@ -99,6 +104,7 @@ pub fn export(conn: &Connection) -> Result<Export> {
     out.fixture.inventory = inventory_section(conn, &book, &location_ids)?;
     out.fixture.users = users(conn, &mut out.skipped)?;
     out.fixture.customers = customers(conn, &mut out.skipped)?;
+    out.fixture.customer_groups = members_by_email(conn, groups, &out.fixture.customers)?;
     let (campaigns, promotions) = super::seed_promotions::export(conn, &book)?;
     (out.fixture.campaigns, out.fixture.promotions) = (campaigns, promotions);
     let used = crate::modules::promotion::uses(conn)?;
@@ -383,10 +389,6 @@ fn users(conn: &Connection, skipped: &mut Vec<String>) -> Result<Vec<FixtureUser
 fn customers(conn: &Connection, skipped: &mut Vec<String>) -> Result<Vec<FixtureCustomer>> {
     let (mut all, _) = customer::list(conn, &CustomerFilter::default(), 0, ALL)?;
     all.sort_by(|a, b| a.id.cmp(&b.id));
-    let groups = customer::group::list(conn, None, &[], 0, ALL)?.1;
-    if groups > 0 {
-        skipped.push(format!("{groups} customer group(s)"));
-    }
     let mut list = Vec::new();
     for c in all {
         let Some(email) = c.email.clone() else {
@@ -411,6 +413,57 @@ fn customers(conn: &Connection, skipped: &mut Vec<String>) -> Result<Vec<Fixture
         });
     }
     Ok(list)
+}
+
+/// The live customer groups, oldest first, keyed from their names (members filled in by
+/// [`members_by_email`]).
+fn customer_groups(
+    conn: &Connection,
+    book: &mut KeyBook,
+) -> Result<Vec<(String, FixtureCustomerGroup)>> {
+    let (mut all, _) = customer::group::list(conn, None, &[], 0, ALL)?;
+    all.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(all
+        .into_iter()
+        .map(|g| {
+            let key = book.assign("customer group", &g.id, &g.name);
+            let group = FixtureCustomerGroup {
+                key,
+                name: g.name,
+                metadata: g.metadata,
+                customers: Vec::new(),
+            };
+            (g.id, group)
+        })
+        .collect())
+}
+
+/// Each group's members as emails of exported customers, in the customers' order.
+fn members_by_email(
+    conn: &Connection,
+    groups: Vec<(String, FixtureCustomerGroup)>,
+    customers: &[FixtureCustomer],
+) -> Result<Vec<FixtureCustomerGroup>> {
+    let order: HashMap<&str, usize> = customers
+        .iter()
+        .enumerate()
+        .map(|(i, c)| (c.email.as_str(), i))
+        .collect();
+    let mut out = Vec::with_capacity(groups.len());
+    for (id, mut group) in groups {
+        let mut emails = Vec::new();
+        for member in customer::group::member_ids(conn, &id)? {
+            if let Some(email) = customer::retrieve(conn, &member)?.email
+                && order.contains_key(email.as_str())
+            {
+                emails.push(email);
+            }
+        }
+        emails.sort_by_key(|e| order.get(e.as_str()).copied());
+        group.customers = emails;
+        out.push(group);
+    }
+    Ok(out)
 }
 
 /// An address as the field map `customer::address::create` takes (nulls left out).

@@ -6,14 +6,15 @@ use super::export::{ALL, Export, KeyBook};
 use super::links;
 use super::seed_catalog::{
     FixtureCategory, FixtureCollection, FixtureOption, FixturePrice, FixturePriceList,
-    FixtureProduct, FixtureValue, FixtureVariant,
+    FixtureProduct, FixtureValue, FixtureVariant, names_groups,
 };
+use super::seed_files::{ExportFiles, export_entry};
 use crate::error::Result;
 use crate::modules::pricing::{self, lists::PriceListFilter};
 use crate::modules::product::taxonomy::{self, SimpleFilter, ValueKind};
 use crate::modules::product::{self, Product, ProductFilter, ProductOrder};
 use rusqlite::Connection;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Price set id → SKU of its variant, for price-list prices.
 type SkuBySet = HashMap<String, String>;
@@ -28,8 +29,9 @@ pub fn export_catalog(conn: &Connection, book: &mut KeyBook, out: &mut Export) -
     out.fixture.tags = values(conn, book, ValueKind::Tag, "tag")?;
     out.fixture.types = values(conn, book, ValueKind::Type, "type")?;
     let mut sku_by_set = SkuBySet::new();
-    out.fixture.products = products(conn, book, &mut sku_by_set, &mut out.skipped)?;
-    out.fixture.price_lists = price_lists(conn, &sku_by_set, &mut out.skipped)?;
+    let sinks = (&mut out.skipped, &mut out.files);
+    out.fixture.products = products(conn, book, &mut sku_by_set, sinks)?;
+    out.fixture.price_lists = price_lists(conn, book, &sku_by_set, &mut out.skipped)?;
     Ok(())
 }
 
@@ -108,7 +110,7 @@ fn products(
     conn: &Connection,
     book: &KeyBook,
     sku_by_set: &mut SkuBySet,
-    skipped: &mut Vec<String>,
+    (skipped, files): (&mut Vec<String>, &mut ExportFiles),
 ) -> Result<Vec<FixtureProduct>> {
     let order = ProductOrder {
         column: "pk",
@@ -119,7 +121,8 @@ fn products(
     let parts = Parts::load(conn, &ids)?;
     let mut list = Vec::new();
     for p in all {
-        list.push(product_entry(conn, book, &parts, p, sku_by_set, skipped)?);
+        let sinks = (&mut *skipped, &mut *files);
+        list.push(product_entry(conn, book, &parts, p, sku_by_set, sinks)?);
     }
     Ok(list)
 }
@@ -151,15 +154,24 @@ fn product_entry(
     parts: &Parts,
     p: Product,
     sku_by_set: &mut SkuBySet,
-    skipped: &mut Vec<String>,
+    (skipped, files): (&mut Vec<String>, &mut ExportFiles),
 ) -> Result<FixtureProduct> {
-    let images: Vec<String> = parts
+    let images = parts
         .images
         .get(&p.id)
-        .map(|list| list.iter().map(|i| i.url.clone()).collect())
+        .map(|list| {
+            list.iter()
+                .map(|i| export_entry(conn, &i.url, files))
+                .collect::<Result<Vec<_>>>()
+        })
+        .transpose()?
         .unwrap_or_default();
+    let thumbnail = p
+        .thumbnail
+        .map(|t| export_entry(conn, &t, files))
+        .transpose()?;
     // The loader uses the first image when the thumbnail is absent: write it only if it differs.
-    let thumbnail = p.thumbnail.filter(|t| images.first() != Some(t));
+    let thumbnail = thumbnail.filter(|t| images.first() != Some(t));
     let tag_ids: Vec<String> = parts
         .tags
         .get(&p.id)
@@ -274,18 +286,18 @@ fn variant_entries(
 
 fn price_lists(
     conn: &Connection,
+    book: &KeyBook,
     sku_by_set: &SkuBySet,
     skipped: &mut Vec<String>,
 ) -> Result<Vec<FixturePriceList>> {
     let (mut lists, _) = pricing::lists::list(conn, &PriceListFilter::default(), ALL, 0)?;
-    lists.sort_by(|a, b| a.id.cmp(&b.id));
+    // Lists with rules load after the customer groups: plain ones first, as seeding does.
+    lists.sort_by(|a, b| (a.rules_count > 0, &a.id).cmp(&(b.rules_count > 0, &b.id)));
     let ids: Vec<String> = lists.iter().map(|l| l.id.clone()).collect();
     let mut prices = pricing::lists::prices_of(conn, &ids)?;
+    let mut rules = pricing::lists::rules_of(conn, &ids)?;
     let mut out = Vec::new();
     for l in lists {
-        if l.rules_count > 0 {
-            skipped.push(format!("price list '{}': its customer rules", l.title));
-        }
         let mut entries = Vec::new();
         for p in prices.remove(&l.id).unwrap_or_default() {
             let Some(sku) = sku_by_set.get(&p.price_set_id) else {
@@ -304,6 +316,12 @@ fn price_lists(
                 sku: Some(sku.clone()),
             });
         }
+        let rules = list_rules(
+            &l.title,
+            rules.remove(&l.id).unwrap_or_default(),
+            book,
+            skipped,
+        );
         out.push(FixturePriceList {
             title: l.title,
             description: l.description,
@@ -312,7 +330,34 @@ fn price_lists(
             starts_at: l.starts_at,
             ends_at: l.ends_at,
             prices: entries,
+            rules,
         });
     }
     Ok(out)
+}
+
+/// A list's rules with customer group ids written as the groups' keys; a rule naming a group
+/// that was not exported is left out and said so.
+fn list_rules(
+    title: &str,
+    rules: Vec<(String, Vec<String>)>,
+    book: &KeyBook,
+    skipped: &mut Vec<String>,
+) -> BTreeMap<String, Vec<String>> {
+    let mut out = BTreeMap::new();
+    for (attribute, values) in rules {
+        let values = if names_groups(&attribute) {
+            let keys = book.keys(&values);
+            if keys.len() < values.len() {
+                skipped.push(format!(
+                    "price list '{title}': a rule naming a deleted customer group"
+                ));
+            }
+            keys
+        } else {
+            values
+        };
+        out.entry(attribute).or_insert_with(Vec::new).extend(values);
+    }
+    out
 }

@@ -13,6 +13,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::seed_catalog::{self, Keys, lookup};
 use crate::flows::seed_customers::login_hash;
+use crate::flows::seed_files::{self, FixtureFiles, Prepared};
 use crate::flows::{accounts, links};
 use crate::flows::{seed_customers, seed_regions};
 use crate::modules::{api_key, sales_channel, store};
@@ -69,6 +70,9 @@ pub struct Fixture {
     /// Customers with their addresses (and, when registered, their login).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub customers: Vec<super::seed_customers::FixtureCustomer>,
+    /// Customer groups with their members (after the customers they name).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub customer_groups: Vec<super::seed_customers::FixtureCustomerGroup>,
     /// Campaigns with their budgets.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub campaigns: Vec<super::seed_promotions::FixtureCampaign>,
@@ -152,6 +156,8 @@ pub struct SeedSummary {
     pub publishable_keys: Vec<String>,
     /// Emails of the admin users created.
     pub admin_emails: Vec<String>,
+    /// The address the seeded image URLs name (`http://localhost:9000`), empty without files.
+    pub base_url: String,
 }
 
 /// Applies `STOCKROOM_ADMIN_EMAIL` / `STOCKROOM_ADMIN_PASSWORD` to the fixture's first user.
@@ -175,11 +181,26 @@ pub fn parse(text: &str) -> Result<Fixture> {
     serde_json::from_str(text).map_err(|e| Error::invalid(format!("fixture: {e}")))
 }
 
-/// Loads `fixture` into the engine's store in one transaction.
+/// Loads `fixture` into the engine's store in one transaction (a fixture naming image files
+/// needs [`load_with_files`]).
 ///
 /// # Errors
 /// A reference to an unknown key, invalid data, or a conflict with existing rows.
 pub fn load(engine: &Engine, fixture: Fixture) -> Result<SeedSummary> {
+    load_with_files(engine, fixture, &FixtureFiles::none())
+}
+
+/// Loads `fixture` with the image files it names (read beforehand, see
+/// [`FixtureFiles`]) into the engine's store in one transaction.
+///
+/// # Errors
+/// A reference to an unknown key or file, invalid data, or a conflict with existing rows.
+pub fn load_with_files(
+    engine: &Engine,
+    fixture: Fixture,
+    files: &FixtureFiles,
+) -> Result<SeedSummary> {
+    let prepared = files.prepare(&fixture)?;
     let ctx = engine.ctx().clone();
     let cost = engine.auth().hash_cost;
     let hashes = Hashes {
@@ -215,9 +236,12 @@ pub fn load(engine: &Engine, fixture: Fixture) -> Result<SeedSummary> {
             })
             .collect::<Result<Vec<_>>>()?,
     };
-    engine
+    let base_url = prepared.base_url().to_string();
+    let mut summary = engine
         .store()
-        .write(move |tx| load_into(tx, &ctx, &fixture, &hashes))
+        .write(move |tx| load_into(tx, &ctx, &fixture, &hashes, &prepared))?;
+    summary.base_url = base_url;
+    Ok(summary)
 }
 
 /// Login hashes computed before the write job, in fixture order.
@@ -226,9 +250,16 @@ struct Hashes {
     customers: Vec<Option<String>>,
 }
 
-fn load_into(tx: &Tx, ctx: &Ctx, fixture: &Fixture, hashes: &Hashes) -> Result<SeedSummary> {
+fn load_into(
+    tx: &Tx,
+    ctx: &Ctx,
+    fixture: &Fixture,
+    hashes: &Hashes,
+    files: &Prepared,
+) -> Result<SeedSummary> {
     let conn: &Connection = tx;
     let mut keys = Keys::default();
+    keys.image_urls = seed_files::store(conn, ctx, files)?;
     let mut summary = load_channels_and_keys(conn, ctx, fixture, &mut keys.channels)?;
     seed_regions::load_regions(conn, ctx, &fixture.regions, &mut keys)?;
     seed_regions::load_tax_regions(conn, ctx, &fixture.tax_regions)?;
@@ -241,7 +272,9 @@ fn load_into(tx: &Tx, ctx: &Ctx, fixture: &Fixture, hashes: &Hashes) -> Result<S
         &mut keys,
     )?;
     seed_catalog::load_products(conn, ctx, &fixture.products, &mut keys)?;
-    seed_catalog::load_price_lists(conn, ctx, &fixture.price_lists, &keys)?;
+    let (plain_lists, group_lists): (Vec<_>, Vec<_>) =
+        fixture.price_lists.iter().partition(|l| l.rules.is_empty());
+    seed_catalog::load_price_lists(conn, ctx, &plain_lists, &keys)?;
     if let Some(s) = &fixture.store {
         let default_sales_channel_id = s
             .default_sales_channel
@@ -270,7 +303,16 @@ fn load_into(tx: &Tx, ctx: &Ctx, fixture: &Fixture, hashes: &Hashes) -> Result<S
         let created = accounts::create_user_in(tx, ctx, &user.email, hash)?;
         summary.admin_emails.push(created.email);
     }
-    seed_customers::load(conn, ctx, &fixture.customers, &hashes.customers)?;
+    let customer_ids = seed_customers::load(conn, ctx, &fixture.customers, &hashes.customers)?;
+    seed_customers::load_groups(
+        conn,
+        ctx,
+        &fixture.customer_groups,
+        &customer_ids,
+        &mut keys.groups,
+    )?;
+    // Lists with customer-group rules come after the groups they name.
+    seed_catalog::load_price_lists(conn, ctx, &group_lists, &keys)?;
     super::seed_promotions::load(conn, ctx, (&fixture.campaigns, &fixture.promotions), &keys)?;
     Ok(summary)
 }

@@ -88,7 +88,8 @@ pub struct FixtureProduct {
     /// Thumbnail (first image when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
-    /// Image URLs.
+    /// Image URLs, or image files by path relative to the fixture (stored in the file
+    /// module at seed time).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<String>,
     /// Weight.
@@ -203,6 +204,11 @@ pub struct FixturePriceList {
     pub ends_at: Option<String>,
     /// Prices, each naming its variant by `sku`.
     pub prices: Vec<FixturePrice>,
+    /// Who the list is for: attribute → values; `customer.groups.id` values are customer
+    /// group keys. Lists with rules load after the customer groups (so an exported store's
+    /// such lists come after its plain ones).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub rules: BTreeMap<String, Vec<String>>,
 }
 
 /// Keys resolved while loading.
@@ -218,6 +224,15 @@ pub struct Keys {
     types: HashMap<String, String>,
     /// SKU → price set id.
     price_sets: HashMap<String, String>,
+    /// Customer groups.
+    pub(crate) groups: HashMap<String, String>,
+    /// Image file path → its URL in the file module.
+    pub(crate) image_urls: HashMap<String, String>,
+}
+
+/// Whether a price-list or promotion rule attribute names customer groups.
+pub fn names_groups(attribute: &str) -> bool {
+    matches!(attribute, "customer.groups.id" | "customer_group.id")
 }
 
 /// Looks a fixture key up.
@@ -315,11 +330,16 @@ fn product_input(p: &FixtureProduct, keys: &Keys) -> Result<ProductInput> {
         is_giftcard: p.is_giftcard,
         discountable: true,
         status: Some(p.status.clone().unwrap_or_else(|| "published".into())),
-        thumbnail: p.thumbnail.clone(),
+        thumbnail: p
+            .thumbnail
+            .as_deref()
+            .map(|t| super::seed_files::url_of(t, &keys.image_urls)),
         images: p
             .images
             .iter()
-            .map(|url| NewImage { url: url.clone() })
+            .map(|entry| NewImage {
+                url: super::seed_files::url_of(entry, &keys.image_urls),
+            })
             .collect(),
         weight: p.weight,
         material: p.material.clone(),
@@ -397,6 +417,24 @@ fn price_input(p: &FixturePrice, keys: &Keys) -> Result<NewPrice> {
     })
 }
 
+/// A list's rules with group keys resolved to ids.
+fn list_rules(list: &FixturePriceList, keys: &Keys) -> Result<Vec<(String, Vec<String>)>> {
+    list.rules
+        .iter()
+        .map(|(attribute, values)| {
+            let values = if names_groups(attribute) {
+                values
+                    .iter()
+                    .map(|k| lookup(&keys.groups, "customer group", k).cloned())
+                    .collect::<Result<Vec<_>>>()?
+            } else {
+                values.clone()
+            };
+            Ok((attribute.clone(), values))
+        })
+        .collect()
+}
+
 /// Creates the price lists; each price names its variant by SKU.
 ///
 /// # Errors
@@ -404,7 +442,7 @@ fn price_input(p: &FixturePrice, keys: &Keys) -> Result<NewPrice> {
 pub fn load_price_lists(
     conn: &Connection,
     ctx: &Ctx,
-    lists: &[FixturePriceList],
+    lists: &[&FixturePriceList],
     keys: &Keys,
 ) -> Result<()> {
     for l in lists {
@@ -424,7 +462,7 @@ pub fn load_price_lists(
             kind: l.kind.clone(),
             starts_at: l.starts_at.clone(),
             ends_at: l.ends_at.clone(),
-            rules: Vec::new(),
+            rules: list_rules(l, keys)?,
             prices,
         };
         pricing::create_price_list(conn, ctx, &input)?;

@@ -10,6 +10,7 @@ use crate::modules::customer::{self, NewCustomer};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// `customers[]` entry.
 #[derive(Clone, Deserialize, Serialize)]
@@ -78,7 +79,63 @@ pub fn login_hash(
     }
 }
 
-/// Creates the customers, their addresses and, where `hashes` has one, their login.
+/// `customer_groups[]` entry: a group and its members, named by email. Price-list and
+/// promotion rules on `customer.groups.id` name groups by `key`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixtureCustomerGroup {
+    /// Fixture key.
+    pub key: String,
+    /// Name (unique).
+    pub name: String,
+    /// Free-form JSON.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub metadata: Option<Value>,
+    /// Members' emails (customers of the same fixture).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub customers: Vec<String>,
+}
+
+/// Creates the groups with their members (`ids`: email → customer id, from [`load`]) and
+/// records each group's key in `keys`.
+///
+/// # Errors
+/// An unknown member email, a duplicate key or name.
+pub fn load_groups(
+    conn: &Connection,
+    ctx: &Ctx,
+    groups: &[FixtureCustomerGroup],
+    ids: &HashMap<String, String>,
+    keys: &mut HashMap<String, String>,
+) -> Result<()> {
+    for g in groups {
+        if keys.contains_key(&g.key) {
+            return Err(Error::invalid(format!(
+                "fixture: duplicate customer group key '{}'",
+                g.key
+            )));
+        }
+        let created = customer::group::create(conn, ctx, &g.name, g.metadata.as_ref(), None)?;
+        let members = g
+            .customers
+            .iter()
+            .map(|email| {
+                ids.get(&email.to_lowercase()).cloned().ok_or_else(|| {
+                    Error::invalid(format!(
+                        "fixture: customer group '{}': unknown customer '{email}'",
+                        g.key
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        customer::group::add_customers(conn, ctx, &created.id, &members)?;
+        keys.insert(g.key.clone(), created.id);
+    }
+    Ok(())
+}
+
+/// Creates the customers, their addresses and, where `hashes` has one, their login; returns
+/// each customer's id by email.
 ///
 /// # Errors
 /// Duplicate emails, invalid addresses.
@@ -87,7 +144,8 @@ pub fn load(
     ctx: &Ctx,
     list: &[FixtureCustomer],
     hashes: &[Option<String>],
-) -> Result<()> {
+) -> Result<HashMap<String, String>> {
+    let mut ids = HashMap::new();
     for (c, hash) in list.iter().zip(hashes) {
         let input = NewCustomer {
             email: c.email.clone(),
@@ -109,8 +167,11 @@ pub fn load(
         for address in &c.addresses {
             customer::address::create(conn, ctx, &created.id, address)?;
         }
+        if let Some(email) = created.email {
+            ids.insert(email, created.id);
+        }
     }
-    Ok(())
+    Ok(ids)
 }
 
 #[cfg(test)]

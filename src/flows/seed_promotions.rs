@@ -2,8 +2,8 @@
 //! regions and channels, whose keys rule values may name) and written by `export`, in
 //! creation order, so export → load → export stays byte-identical.
 //!
-//! A rule value naming a collection, category, region or sales channel is written as that
-//! entity's fixture key and read back as its id; other values (product ids, customer groups,
+//! A rule value naming a collection, category, region, sales channel or customer group is written as that
+//! entity's fixture key and read back as its id; other values (product ids,
 //! currencies) are kept as they are.
 
 use super::export::KeyBook;
@@ -146,6 +146,8 @@ fn keyed(attribute: &str) -> Option<&'static str> {
         Some("region")
     } else if attribute.starts_with("sales_channel") {
         Some("sales channel")
+    } else if super::seed_catalog::names_groups(attribute) {
+        Some("customer group")
     } else {
         None
     }
@@ -156,6 +158,7 @@ fn map_of<'a>(keys: &'a Keys, kind: &str) -> &'a HashMap<String, String> {
         "collection" => &keys.collections,
         "category" => &keys.categories,
         "region" => &keys.regions,
+        "customer group" => &keys.groups,
         _ => &keys.channels,
     }
 }

@@ -11,9 +11,9 @@ use super::refresh;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::modules::cart::{self, Adjustment, Cart, LineItem, ShippingMethod};
-use crate::modules::product;
 use crate::modules::promotion::compute::{self, Adjust, Context, Target};
 use crate::modules::promotion::{Promotion, model, rules::Attrs};
+use crate::modules::{fulfillment, product};
 use crate::totals::Line;
 use rusqlite::Connection;
 use std::collections::HashMap;
@@ -170,6 +170,12 @@ fn context(
             attrs: a,
         });
     }
+    let wants_option_type = promotions.iter().any(|p| {
+        p.application_method
+            .iter()
+            .flat_map(|m| &m.target_rules)
+            .any(|r| r.attribute.ends_with("shipping_option_type_id"))
+    });
     let mut method_targets = Vec::with_capacity(methods.len());
     for method in methods {
         let (subtotal, original_total) = undiscounted(&refresh::method_line(method))?;
@@ -179,6 +185,16 @@ fn context(
             &["shipping_methods.shipping_option_id", "shipping_option_id"],
             one(&method.shipping_option_id),
         );
+        if wants_option_type {
+            attr(
+                &mut a,
+                &[
+                    "shipping_methods.shipping_option.shipping_option_type_id",
+                    "shipping_option.shipping_option_type_id",
+                ],
+                option_type_of(conn, method.shipping_option_id.as_deref())?,
+            );
+        }
         method_targets.push(Target {
             id: method.id.clone(),
             quantity: 1,
@@ -195,6 +211,18 @@ fn context(
         items: targets,
         methods: method_targets,
     })
+}
+
+/// The shipping option type of a method's option (none when the option is gone).
+fn option_type_of(conn: &Connection, option_id: Option<&str>) -> Result<Vec<String>> {
+    let Some(option_id) = option_id else {
+        return Ok(Vec::new());
+    };
+    match fulfillment::retrieve_option(conn, option_id) {
+        Ok(option) => Ok(vec![option.type_id]),
+        Err(Error::NotFound(_)) => Ok(Vec::new()),
+        Err(e) => Err(e),
+    }
 }
 
 /// `(subtotal, original total)` of a line before any discount.

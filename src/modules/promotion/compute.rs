@@ -15,6 +15,7 @@
 //!   largest remainders (earlier lines first on ties), so the shares add up to the total
 //!   exactly and none exceeds its line.
 
+use super::buy_get;
 use super::campaign::Budget;
 use super::model::Promotion;
 use super::rules::{Attrs, all_hold};
@@ -70,15 +71,20 @@ pub struct Adjust {
     pub is_tax_inclusive: bool,
 }
 
-/// The adjustments `promotions` give in `ctx`, in the order given.
+/// The adjustments `promotions` give in `ctx`, applied in Medusa's order (`in_medusa_order`).
 pub fn compute(promotions: &[Promotion], ctx: &Context) -> Vec<Adjust> {
     let mut applied: HashMap<(bool, String), i64> = HashMap::new();
+    let mut consumed = buy_get::Consumed::default();
     let mut out = Vec::new();
-    for promotion in promotions {
+    for promotion in in_medusa_order(promotions) {
         if !applies(promotion, ctx) {
             continue;
         }
-        let adjustments = promotion_adjustments(promotion, ctx, &applied);
+        let adjustments = if promotion.kind == "buyget" {
+            buy_get_adjustments(promotion, ctx, &applied, &mut consumed)
+        } else {
+            promotion_adjustments(promotion, ctx, &applied)
+        };
         if !within_spend_budget(promotion, &adjustments, &ctx.currency_code) {
             continue;
         }
@@ -98,7 +104,53 @@ pub fn compute(promotions: &[Promotion], ctx: &Context) -> Vec<Adjust> {
     out
 }
 
-/// Whether the promotion may apply at all: active, standard, in its campaign's dates, under
+/// The order promotions apply in (Medusa's `sortByBuyGetType`, a stable sort of the order
+/// given): buy-get promotions first; then the larger application value first (compared as
+/// numbers, whatever their type, as Medusa does); buy-get ties by the larger
+/// `buy_rules_min_quantity`, then the larger `apply_to_quantity`.
+pub fn in_medusa_order(promotions: &[Promotion]) -> Vec<&Promotion> {
+    let mut ordered: Vec<&Promotion> = promotions.iter().collect();
+    ordered.sort_by(|a, b| {
+        let key = |p: &Promotion| {
+            let method = p.application_method.as_ref();
+            (
+                p.kind == "buyget",
+                method.and_then(|m| crate::money::parse_scaled(m.value.trim(), 6).ok()),
+                method.and_then(|m| m.buy_rules_min_quantity),
+                method.and_then(|m| m.apply_to_quantity),
+            )
+        };
+        let (ka, kb) = (key(a), key(b));
+        let by_value = kb.0.cmp(&ka.0).then(kb.1.cmp(&ka.1));
+        if ka.0 && kb.0 {
+            by_value.then(kb.2.cmp(&ka.2)).then(kb.3.cmp(&ka.3))
+        } else {
+            by_value
+        }
+    });
+    ordered
+}
+
+fn buy_get_adjustments(
+    promotion: &Promotion,
+    ctx: &Context,
+    applied: &HashMap<(bool, String), i64>,
+    consumed: &mut buy_get::Consumed,
+) -> Vec<Adjust> {
+    let Some(method) = promotion.application_method.as_ref() else {
+        return Vec::new();
+    };
+    let currency = method
+        .currency_code
+        .as_deref()
+        .unwrap_or(&ctx.currency_code);
+    match Value::of(&method.kind, &method.value, currency) {
+        Some(value) => buy_get::adjustments(promotion, value, &ctx.items, applied, consumed),
+        None => Vec::new(),
+    }
+}
+
+/// Whether the promotion may apply at all: active, standard or buy-get, in its campaign's dates, under
 /// its usage limit and usage budget, in the cart's currency, its rules satisfied.
 fn applies(promotion: &Promotion, ctx: &Context) -> bool {
     let Some(method) = promotion.application_method.as_ref() else {
@@ -111,7 +163,7 @@ fn applies(promotion: &Promotion, ctx: &Context) -> bool {
                 .is_none_or(|b| b.kind != "usage" || under(b, 1))
     });
     promotion.status == "active"
-        && promotion.kind == "standard"
+        && matches!(promotion.kind.as_str(), "standard" | "buyget")
         && campaign_ok
         && promotion.limit.is_none_or(|l| promotion.used < l)
         && method
@@ -221,7 +273,7 @@ fn promotion_adjustments(
 
 /// An application method's value, exact.
 #[derive(Debug, Clone, Copy)]
-enum Value {
+pub(super) enum Value {
     Percentage(Rate),
     Fixed(i64),
 }
@@ -299,4 +351,4 @@ pub fn allocate(total: i64, weights: &[i64]) -> Vec<i64> {
 
 #[cfg(test)]
 #[path = "compute_tests.rs"]
-mod tests;
+pub(crate) mod tests;

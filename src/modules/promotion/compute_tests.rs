@@ -1,7 +1,12 @@
 use super::*;
 use crate::modules::promotion::model::{ApplicationMethod, Rule};
 
-fn promotion(kind: &str, target: &str, allocation: Option<&str>, value: &str) -> Promotion {
+pub(crate) fn promotion(
+    kind: &str,
+    target: &str,
+    allocation: Option<&str>,
+    value: &str,
+) -> Promotion {
     Promotion {
         id: "promo_1".into(),
         code: "CODE".into(),
@@ -36,7 +41,7 @@ fn promotion(kind: &str, target: &str, allocation: Option<&str>, value: &str) ->
     }
 }
 
-fn item(id: &str, quantity: i64, subtotal: i64) -> Target {
+pub(crate) fn item(id: &str, quantity: i64, subtotal: i64) -> Target {
     Target {
         id: id.into(),
         quantity,
@@ -97,10 +102,28 @@ fn each_applies_to_max_quantity_units_per_line() {
 #[test]
 fn later_promotions_see_what_earlier_ones_took() {
     let first = promotion("fixed", "items", Some("across"), "8");
-    let mut second = promotion("percentage", "items", Some("across"), "50");
+    let mut second = promotion("percentage", "items", Some("across"), "5");
     second.id = "promo_2".into();
     let got = amounts(&[first, second], vec![item("a", 1, 1000)]);
-    assert_eq!(got, vec![800, 100]);
+    assert_eq!(got, vec![800, 10]);
+}
+
+#[test]
+fn the_larger_value_applies_first_whatever_the_order_given() {
+    // Medusa's sortByBuyGetType: 50 (%) before 8 (fixed), compared as plain numbers.
+    let first = promotion("fixed", "items", Some("across"), "8");
+    let mut second = promotion("percentage", "items", Some("across"), "50");
+    second.id = "promo_2".into();
+    let ctx = Context {
+        currency_code: "usd".into(),
+        items: vec![item("a", 1, 1000)],
+        ..Context::default()
+    };
+    let got: Vec<(String, i64)> = compute(&[first, second], &ctx)
+        .into_iter()
+        .map(|a| (a.promotion_id, a.amount))
+        .collect();
+    assert_eq!(got, vec![("promo_2".into(), 500), ("promo_1".into(), 500)]);
 }
 
 #[test]

@@ -4,6 +4,7 @@
 //! at completion ([`usage`]). The module knows nothing of carts: flows hand it a
 //! [`compute::Context`] and store the adjustments it returns in the cart module.
 
+pub mod buy_get;
 pub mod campaign;
 pub mod compute;
 pub mod model;
