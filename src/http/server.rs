@@ -197,10 +197,21 @@ fn handle(engine: &Engine, mut raw: tiny_http::Request, options: &HttpOptions, a
             "route": route.map(|(_, pattern)| pattern), "status": status,
             "duration_us": u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
         });
-        eprintln!("{line}");
+        log_line(line.to_string());
     } else if options.access_log {
-        eprintln!("{method} {path} {status} {}us", elapsed.as_micros());
+        log_line(format!(
+            "{method} {path} {status} {}us",
+            elapsed.as_micros()
+        ));
     }
+}
+
+/// Writes one access-log line with a single `write` (formatting macros write piecewise, so
+/// lines of concurrent workers could interleave, and a line cut by a kill be half-written).
+fn log_line(mut line: String) {
+    use std::io::Write;
+    line.push('\n');
+    let _ = std::io::stderr().lock().write_all(line.as_bytes());
 }
 
 /// The connection cap the process can honour: each connection holds two file descriptors, so

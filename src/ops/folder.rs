@@ -28,20 +28,21 @@ pub struct BackupEntry {
     pub created_at: String,
 }
 
-/// Whether a backup is being taken by this process (one at a time: two would only share
-/// the disk).
-static RUNNING: AtomicBool = AtomicBool::new(false);
-
-/// Takes a backup of `engine`'s store into `dir` (created if missing).
+/// Takes a backup of `engine`'s store into `dir` (created if missing). `running` is the
+/// server's flag: one backup at a time (two would only share the disk).
 ///
 /// # Errors
 /// `conflict` while another backup runs; file and verification errors.
-pub fn backup_into(engine: &Engine, dir: &Path) -> Result<(BackupEntry, BackupReport)> {
-    if RUNNING.swap(true, Ordering::SeqCst) {
+pub fn backup_into(
+    engine: &Engine,
+    dir: &Path,
+    running: &AtomicBool,
+) -> Result<(BackupEntry, BackupReport)> {
+    if running.swap(true, Ordering::SeqCst) {
         return Err(Error::Conflict("a backup is already being taken".into()));
     }
     let outcome = take(engine, dir);
-    RUNNING.store(false, Ordering::SeqCst);
+    running.store(false, Ordering::SeqCst);
     outcome
 }
 

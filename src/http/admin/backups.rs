@@ -9,11 +9,13 @@ use crate::ops::folder;
 use serde_json::json;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 
 /// The routes, over the backup folder `dir` (if configured).
 pub fn routes(dir: Option<PathBuf>) -> Vec<Route> {
     let dir = Arc::new(dir);
     let (for_create, for_list) = (dir.clone(), dir);
+    let running = AtomicBool::new(false);
     vec![
         Route::new(
             "POST",
@@ -22,7 +24,7 @@ pub fn routes(dir: Option<PathBuf>) -> Vec<Route> {
             "Take a verified backup of the store into the backup folder",
             move |engine, _| {
                 let dir = configured(&for_create)?;
-                let (entry, report) = folder::backup_into(engine, dir)?;
+                let (entry, report) = folder::backup_into(engine, dir, &running)?;
                 Ok(Response::json(json!({
                     "backup": {
                         "id": entry.file,
