@@ -450,10 +450,10 @@ fn members_by_email(
     for (id, mut group) in groups {
         let mut emails = Vec::new();
         for member in customer::group::member_ids(conn, &id)? {
-            if let Some(email) = customer::retrieve(conn, &member)?.email {
-                if order.contains_key(email.as_str()) {
-                    emails.push(email);
-                }
+            if let Some(email) = customer::retrieve(conn, &member)?.email
+                && order.contains_key(email.as_str())
+            {
+                emails.push(email);
             }
         }
         emails.sort_by_key(|e| order.get(e.as_str()).copied());
