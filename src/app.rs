@@ -1,14 +1,16 @@
 //! Assembling a running Stockroom from a [`ServeConfig`]: open the store, build the engine,
-//! load the fixture, bind and serve. The binary and test harnesses share this path, so what
+//! bind, load the fixture and serve. The binary and test harnesses share this path, so what
 //! tests start is what users run.
 
 use crate::config::{DbTarget, ServeConfig};
 use crate::db::{Store, StoreOptions};
+use crate::demo;
 use crate::engine::{Engine, EngineBuilder};
 use crate::error::{Error, Result};
 use crate::fixture::{FixtureControl, SEEDED};
 use crate::fixture_cache::FixtureCache;
 use crate::flows::seed;
+use crate::flows::seed_files::{self, FixtureFiles};
 use crate::http::server::{RunningServer, serve};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -67,12 +69,21 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         }
     }
     let builder = builder.auth(config.auth.clone());
-    let (engine, summary) = match (&config.fixture, &control) {
-        (Some(path), Some(control)) => start_fixture(config, path, builder, store, control)?,
-        _ => (builder.build(store)?, seed::SeedSummary::default()),
-    };
+    // Bound before seeding: a fixture's images get URLs on the server's own address. No
+    // request is read before `serve`; early connections wait in the backlog.
     let listener = TcpListener::bind((config.host.as_str(), config.port))
         .map_err(|e| Error::invalid(format!("cannot bind {}:{}: {e}", config.host, config.port)))?;
+    let port = listener
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or(config.port);
+    let base_url = seed_files::base_url_for(&config.host, port);
+    let (engine, summary) = match (&config.fixture, &control) {
+        (Some(path), Some(control)) => {
+            start_fixture(config, path, &base_url, builder, store, control)?
+        }
+        _ => (builder.build(store)?, seed::SeedSummary::default()),
+    };
     let server = serve(engine.clone(), listener, config.http_options())?;
     Ok(App {
         engine,
@@ -89,16 +100,18 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
 fn start_fixture(
     config: &ServeConfig,
     path: &std::path::Path,
+    base_url: &str,
     builder: EngineBuilder,
     store: Store,
     control: &FixtureControl,
 ) -> Result<(Engine, seed::SeedSummary)> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| Error::invalid(format!("cannot read fixture {}: {e}", path.display())))?;
+    let (mut fixture, text, files) = read_fixture(config, path, base_url)?;
+    // The seeded image depends on the files and their URLs' address too.
+    let cache_text = format!("{text}\n{}", files.digest());
     let cache = match (&config.fixture_cache, &config.db) {
         (Some(dir), DbTarget::Memory) => Some(FixtureCache::new(
             dir,
-            &text,
+            &cache_text,
             &config.admin_override,
             &builder.schema_fingerprint(),
         )),
@@ -111,13 +124,23 @@ fn start_fixture(
         let engine = builder.build(store)?;
         engine.clock().set(hit.clock_ms);
         engine.ctx().ids.rewind(hit.ids);
-        control.insert(SEEDED, image, hit.clock_ms, hit.ids);
-        return Ok((engine, hit.summary));
+        let mut summary = hit.summary;
+        if !summary.base_url.is_empty() && summary.base_url != base_url {
+            // Seeded on another port: its image URLs move here, and the reset state with them.
+            let (from, to) = (summary.base_url.clone(), base_url.to_string());
+            engine
+                .store()
+                .write(move |tx| crate::modules::product::write::rebase_urls(tx, &from, &to))?;
+            summary.base_url = base_url.to_string();
+            control.save(&engine, SEEDED)?;
+        } else {
+            control.insert(SEEDED, image, hit.clock_ms, hit.ids);
+        }
+        return Ok((engine, summary));
     }
     let engine = builder.build(store)?;
-    let mut fixture = seed::parse(&text)?;
     seed::override_admin(&mut fixture, &config.admin_override);
-    let summary = seed::load(&engine, fixture)?;
+    let summary = seed::load_with_files(&engine, fixture, &files)?;
     // Events the fixture emitted are dispatched first, so the seeded image is at rest.
     engine.wait_idle()?;
     control.save(&engine, SEEDED)?;
@@ -128,6 +151,26 @@ fn start_fixture(
         eprintln!("stockroom: {e}");
     }
     Ok((engine, summary))
+}
+
+/// The fixture, its text and its image files: the demo's from the binary itself (so a copied
+/// or installed binary serves the whole demo), any other from its file and folder.
+fn read_fixture(
+    config: &ServeConfig,
+    path: &std::path::Path,
+    base_url: &str,
+) -> Result<(seed::Fixture, String, FixtureFiles)> {
+    if config.demo {
+        let fixture = seed::parse(demo::JSON)?;
+        let files = FixtureFiles::from_table(&fixture, demo::IMAGES, base_url)?;
+        return Ok((fixture, demo::JSON.to_string(), files));
+    }
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Error::invalid(format!("cannot read fixture {}: {e}", path.display())))?;
+    let fixture = seed::parse(&text)?;
+    let dir = path.parent().unwrap_or(std::path::Path::new("."));
+    let files = FixtureFiles::from_dir(&fixture, dir, base_url)?;
+    Ok((fixture, text, files))
 }
 
 impl App {

@@ -46,6 +46,8 @@ struct Sidecar {
     ids: String,
     publishable_keys: Vec<String>,
     admin_emails: Vec<String>,
+    #[serde(default)]
+    base_url: String,
 }
 
 /// The cache directory and the key of one fixture.
@@ -118,6 +120,7 @@ impl FixtureCache {
             summary: SeedSummary {
                 publishable_keys: sidecar.publishable_keys,
                 admin_emails: sidecar.admin_emails,
+                base_url: sidecar.base_url,
             },
         })
     }
@@ -141,6 +144,7 @@ impl FixtureCache {
             ids: ids.encode(),
             publishable_keys: summary.publishable_keys.clone(),
             admin_emails: summary.admin_emails.clone(),
+            base_url: summary.base_url.clone(),
         };
         std::fs::write(self.sidecar_path(), serde_json::to_vec(&sidecar)?).map_err(io)?;
         let temporary = self

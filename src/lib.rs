@@ -12,6 +12,7 @@ pub mod config;
 pub mod crypto;
 pub mod ctx;
 pub mod db;
+pub mod demo;
 pub mod engine;
 pub mod error;
 pub mod events;

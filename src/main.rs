@@ -8,7 +8,7 @@ use std::process::ExitCode;
 use stockroom::config::{self, Command, ServeConfig};
 use stockroom::db::{Store, StoreOptions};
 use stockroom::modules::auth::AuthConfig;
-use stockroom::{Engine, Result, app, flows::accounts, flows::seed};
+use stockroom::{Engine, Result, app, flows::accounts, flows::seed, flows::seed_files};
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -55,7 +55,14 @@ fn run(command: Command) -> Result<()> {
             // A real store file: fixture passwords get production hashes, not the light
             // ones of --demo/--fixture stores.
             let engine = Engine::builder().auth(AuthConfig::offline()).build(store)?;
-            let loaded = seed::parse(&text).and_then(|fixture| seed::load(&engine, fixture));
+            // Image files sit beside the fixture; their URLs are on the default address
+            // (`serve --port 9000`), where a server on this file answers them.
+            let dir = fixture.parent().unwrap_or(std::path::Path::new("."));
+            let base_url = seed_files::base_url_for("localhost", 9000);
+            let loaded = seed::parse(&text).and_then(|parsed| {
+                let files = seed_files::FixtureFiles::from_dir(&parsed, dir, &base_url)?;
+                seed::load_with_files(&engine, parsed, &files)
+            });
             // Deliver what the load emitted before closing; the dispatcher must stop first, or
             // it reports the closed store.
             let summary = loaded.and_then(|s| engine.wait_idle().map(|()| s));
@@ -113,6 +120,38 @@ fn export(db: &std::path::Path) -> Result<()> {
         .map_err(|e| stockroom::Error::Internal(format!("stdout: {e}")))?;
     for line in &exported.skipped {
         eprintln!("stockroom export: not exported: {line}");
+    }
+    write_image_files(&exported.files)
+}
+
+/// Writes the store's own image files under the current directory, at the paths the fixture
+/// names them by (keep them beside the fixture file). An existing file with other bytes is
+/// never overwritten.
+fn write_image_files(files: &stockroom::flows::seed_files::ExportFiles) -> Result<()> {
+    let failed = |path: &str, e: std::io::Error| {
+        stockroom::Error::invalid(format!("cannot write image file {path}: {e}"))
+    };
+    for (path, bytes) in files {
+        let target = std::path::Path::new(path);
+        match std::fs::read(target) {
+            Ok(existing) if existing == *bytes => continue,
+            Ok(_) => {
+                return Err(stockroom::Error::invalid(format!(
+                    "{path} exists with other bytes: export into an empty folder"
+                )));
+            }
+            Err(_) => {}
+        }
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| failed(path, e))?;
+        }
+        std::fs::write(target, bytes).map_err(|e| failed(path, e))?;
+    }
+    if !files.is_empty() {
+        eprintln!(
+            "stockroom export: wrote {} image file(s) under the current folder; keep them beside the fixture",
+            files.len()
+        );
     }
     Ok(())
 }

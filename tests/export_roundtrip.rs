@@ -18,11 +18,24 @@ fn text_of(app: &TestApp) -> String {
     export::to_json(&export_of(app).fixture).unwrap()
 }
 
-/// Writes `text` to a file of its own under the temp dir.
-fn temp_fixture(name: &str, text: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("stockroom-{}-{name}.json", std::process::id()));
-    std::fs::write(&path, text).unwrap();
-    path
+/// Writes an export — the fixture and its image files beside it — into a folder of its own.
+fn temp_export(name: &str, exported: &Export) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("stockroom-{}-{name}", std::process::id()));
+    std::fs::remove_dir_all(&dir).ok();
+    for (path, bytes) in &exported.files {
+        let target = dir.join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, bytes).unwrap();
+    }
+    let fixture = dir.join("fixture.json");
+    std::fs::write(&fixture, export::to_json(&exported.fixture).unwrap()).unwrap();
+    fixture
+}
+
+/// A body with the server's own address (image URLs) written as `http://SERVER`.
+fn without_address(app: &TestApp, body: &str) -> String {
+    let port = app.addr.rsplit(':').next().unwrap();
+    body.replace(&format!("http://localhost:{port}"), "http://SERVER")
 }
 
 fn app_from(path: &Path) -> TestApp {
@@ -38,11 +51,29 @@ fn the_demo_exports_loads_back_identically_and_serves_the_same_bodies() {
     let exported = export_of(&demo);
     assert!(exported.skipped.is_empty(), "{:?}", exported.skipped);
     let first = export::to_json(&exported.fixture).unwrap();
-    let path = temp_fixture("demo", &first);
+    // The demo's images are its own files: exported under the paths the demo names them by.
+    assert_eq!(exported.files.len(), 99);
+    let demo_json: Value =
+        serde_json::from_str(&std::fs::read_to_string("fixtures/demo.json").unwrap()).unwrap();
+    let exported_json: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(
+        exported_json["products"][0]["images"],
+        demo_json["products"][0]["images"]
+    );
+    for (path, bytes) in &exported.files {
+        assert_eq!(
+            &std::fs::read(Path::new("fixtures").join(path)).unwrap(),
+            bytes,
+            "{path}"
+        );
+    }
+    let path = temp_export("demo", &exported);
     let loaded = app_from(&path);
-    let second = text_of(&loaded);
-    std::fs::remove_file(&path).ok();
+    let again = export_of(&loaded);
+    let second = export::to_json(&again.fixture).unwrap();
+    std::fs::remove_dir_all(path.parent().unwrap()).ok();
     assert_eq!(first, second, "export → load → export is byte-identical");
+    assert_eq!(exported.files, again.files, "and so are the image files");
 
     // The loaded store is the same store: same ids, prices, taxonomy, in the same order.
     let region = demo.store_get("/store/regions").json()["regions"][0]["id"]
@@ -57,7 +88,11 @@ fn the_demo_exports_loads_back_identically_and_serves_the_same_bodies() {
     ] {
         let (a, b) = (demo.store_get(&path), loaded.store_get(&path));
         assert_eq!(a.status, 200, "{path}");
-        assert_eq!(a.text(), b.text(), "{path}");
+        assert_eq!(
+            without_address(&demo, &a.text()),
+            without_address(&loaded, &b.text()),
+            "{path}"
+        );
     }
     assert!(first.contains("\"password_hash\": \"$argon2id$"));
     assert!(
@@ -171,9 +206,9 @@ fn a_changed_store_keeps_customers_logins_addresses_and_stock() {
         "midtjylland"
     );
 
-    let path = temp_fixture("changed", &first);
+    let path = temp_export("changed", &exported);
     let loaded = app_from(&path);
-    std::fs::remove_file(&path).ok();
+    std::fs::remove_dir_all(path.parent().unwrap()).ok();
     assert_eq!(
         first,
         text_of(&loaded),
@@ -208,7 +243,14 @@ fn the_cli_exports_a_file_store_and_refuses_a_missing_one() {
     std::fs::create_dir_all(&dir).unwrap();
     let (db, db2) = (dir.join("a.db"), dir.join("b.db"));
     let demo = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.json");
-    let run = |args: &[&str]| Command::new(bin).args(args).output().unwrap();
+    // Export writes the image files under the folder it runs in, beside the fixture here.
+    let run = |args: &[&str]| {
+        Command::new(bin)
+            .args(args)
+            .current_dir(&dir)
+            .output()
+            .unwrap()
+    };
     assert!(
         run(&["seed", "--db", db.to_str().unwrap(), demo])
             .status

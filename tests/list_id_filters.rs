@@ -116,7 +116,7 @@ fn every_admin_list_filters_by_id() {
     let groups = two(
         "/admin/customer-groups",
         "customer_group",
-        [json!({"name": "VIP"}), json!({"name": "Trade"})],
+        [json!({"name": "Gold"}), json!({"name": "Trade"})],
     );
     let invites = two(
         "/admin/invites",

@@ -13,14 +13,22 @@ fn export_of(app: &TestApp) -> Export {
     app.engine().store().read(export::export).unwrap()
 }
 
+/// Loads an export of the demo: the fixture text in a folder of its own, beside the demo's
+/// image files (which an export names by the same paths).
 fn load(name: &str, text: &str) -> TestApp {
-    let path = std::env::temp_dir().join(format!("stockroom-{}-{name}.json", std::process::id()));
+    let dir = std::env::temp_dir().join(format!("stockroom-{}-{name}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let images = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/demo-images");
+    let link = dir.join("demo-images");
+    std::fs::remove_file(&link).ok();
+    std::os::unix::fs::symlink(images, &link).unwrap();
+    let path = dir.join("fixture.json");
     std::fs::write(&path, text).unwrap();
     let mut cfg = config();
     cfg.fixture = Some(path.clone());
     cfg.demo = false;
     let app = TestApp::with(cfg, stockroom::Engine::builder());
-    std::fs::remove_file(&path).ok();
+    std::fs::remove_dir_all(&dir).ok();
     app
 }
 

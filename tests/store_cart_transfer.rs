@@ -137,7 +137,7 @@ fn the_cart_is_repriced_for_the_customers_groups() {
         "POST",
         "/admin/customer-groups",
         &admin,
-        Some(&json!({"name": "VIP"})),
+        Some(&json!({"name": "Gold"})),
     );
     assert_eq!(group.status, 200, "{}", group.text());
     let group = group.json()["customer_group"]["id"]

@@ -7,7 +7,7 @@ use crate::templates::{self, PERSONAS, Shop, Template};
 use std::sync::Arc;
 use stockroom::clock::Millis;
 use stockroom::db::Tx;
-use stockroom::flows::seed;
+use stockroom::flows::{seed, seed_files};
 use stockroom::{Engine, Error, Result};
 
 const DAY_MS: Millis = 86_400_000;
@@ -57,18 +57,26 @@ pub struct Summary {
     pub orders_per_customer: Vec<u64>,
 }
 
-/// Seeds `fixture` into the engine's (empty) store and generates the history.
+/// Seeds `fixture` (its image files read from `dir`, the fixture's folder) into the engine's
+/// (empty) store and generates the history.
 ///
 /// # Errors
 /// Seeding, registration or a checkout failing; a write job failing.
-pub fn generate(engine: &Engine, fixture: &str, options: &Options) -> Result<Summary> {
+pub fn generate(
+    engine: &Engine,
+    (fixture, dir): (&str, &std::path::Path),
+    options: &Options,
+) -> Result<Summary> {
     if !engine.subscribers().is_empty() {
         return Err(Error::invalid(
             "copied events are marked dispatched: use an engine without subscribers",
         ));
     }
     let start = engine.clock().now();
-    seed::load(engine, seed::parse(fixture)?)?;
+    let parsed = seed::parse(fixture)?;
+    let base_url = seed_files::base_url_for("localhost", 9000);
+    let files = seed_files::FixtureFiles::from_dir(&parsed, dir, &base_url)?;
+    seed::load_with_files(engine, parsed, &files)?;
     engine.clock().advance(60_000);
     let customers = people::register(engine, options.customers)?;
     let shop = Shop::discover(engine)?;

@@ -112,7 +112,12 @@ fn run(args: &Args) -> Result<()> {
     let engine = Engine::builder()
         .clock(Clock::fixed(now_ms() - span - 3_600_000))
         .build(store)?;
-    let summary = history::generate(&engine, &fixture, &args.options)?;
+    let dir = args
+        .fixture
+        .parent()
+        .unwrap_or(std::path::Path::new("."))
+        .to_path_buf();
+    let summary = history::generate(&engine, (&fixture, &dir), &args.options)?;
     let rows = engine.store().read(history_rows)?;
     engine.shutdown();
     let seconds = began.elapsed().as_secs_f64();

@@ -19,7 +19,8 @@ fn generate(options: &Options) -> (Engine, Summary) {
         .deterministic(3)
         .build(store)
         .expect("engine");
-    let summary = history::generate(&engine, FIXTURE, options).expect("generate");
+    let dir = std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures"));
+    let summary = history::generate(&engine, (FIXTURE, dir), options).expect("generate");
     (engine, summary)
 }
 

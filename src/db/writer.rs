@@ -247,19 +247,19 @@ fn writer_loop(
                 counters
                     .jobs
                     .fetch_add(batch.len() as u64, Ordering::Relaxed);
-                if run_batch(&conn, batch) {
-                    counters.commits.fetch_add(1, Ordering::Relaxed);
-                }
+                run_batch(&conn, batch, &counters.commits);
             }
         }
     }
 }
 
 /// Runs one batch in one transaction. Returns whether it committed.
-fn run_batch(conn: &Connection, mut batch: Vec<Box<dyn Job>>) -> bool {
+/// Runs a batch in one transaction and counts its commit in `commits` — before any caller
+/// hears back, so a caller that reads the stats after its write returns sees its commit.
+fn run_batch(conn: &Connection, mut batch: Vec<Box<dyn Job>>, commits: &AtomicU64) {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         finish_all(batch, Err(e.to_string()));
-        return false;
+        return;
     }
     let mut hooks = Vec::new();
     for job in batch.iter_mut() {
@@ -269,17 +269,16 @@ fn run_batch(conn: &Connection, mut batch: Vec<Box<dyn Job>>) -> bool {
     }
     match conn.execute_batch("COMMIT") {
         Ok(()) => {
+            commits.fetch_add(1, Ordering::Relaxed);
             // Hooks first: when a caller's write returns, its hooks have run.
             for hook in hooks {
                 let _ = catch_unwind(AssertUnwindSafe(hook));
             }
             finish_all(batch, Ok(()));
-            true
         }
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
             finish_all(batch, Err(e.to_string()));
-            false
         }
     }
 }

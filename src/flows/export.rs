@@ -43,6 +43,9 @@ pub struct Export {
     pub fixture: Fixture,
     /// One line per thing left out, for the operator.
     pub skipped: Vec<String>,
+    /// The store's own image files the products use, by the path the fixture names them
+    /// with (relative to the fixture file).
+    pub files: super::seed_files::ExportFiles,
 }
 
 /// Fixture keys handed out while exporting: entity id → key, unique per kind.

@@ -8,6 +8,7 @@ use super::seed_catalog::{
     FixtureCategory, FixtureCollection, FixtureOption, FixturePrice, FixturePriceList,
     FixtureProduct, FixtureValue, FixtureVariant, names_groups,
 };
+use super::seed_files::{ExportFiles, export_entry};
 use crate::error::Result;
 use crate::modules::pricing::{self, lists::PriceListFilter};
 use crate::modules::product::taxonomy::{self, SimpleFilter, ValueKind};
@@ -28,7 +29,8 @@ pub fn export_catalog(conn: &Connection, book: &mut KeyBook, out: &mut Export) -
     out.fixture.tags = values(conn, book, ValueKind::Tag, "tag")?;
     out.fixture.types = values(conn, book, ValueKind::Type, "type")?;
     let mut sku_by_set = SkuBySet::new();
-    out.fixture.products = products(conn, book, &mut sku_by_set, &mut out.skipped)?;
+    let sinks = (&mut out.skipped, &mut out.files);
+    out.fixture.products = products(conn, book, &mut sku_by_set, sinks)?;
     out.fixture.price_lists = price_lists(conn, book, &sku_by_set, &mut out.skipped)?;
     Ok(())
 }
@@ -108,7 +110,7 @@ fn products(
     conn: &Connection,
     book: &KeyBook,
     sku_by_set: &mut SkuBySet,
-    skipped: &mut Vec<String>,
+    (skipped, files): (&mut Vec<String>, &mut ExportFiles),
 ) -> Result<Vec<FixtureProduct>> {
     let order = ProductOrder {
         column: "pk",
@@ -119,7 +121,8 @@ fn products(
     let parts = Parts::load(conn, &ids)?;
     let mut list = Vec::new();
     for p in all {
-        list.push(product_entry(conn, book, &parts, p, sku_by_set, skipped)?);
+        let sinks = (&mut *skipped, &mut *files);
+        list.push(product_entry(conn, book, &parts, p, sku_by_set, sinks)?);
     }
     Ok(list)
 }
@@ -151,15 +154,24 @@ fn product_entry(
     parts: &Parts,
     p: Product,
     sku_by_set: &mut SkuBySet,
-    skipped: &mut Vec<String>,
+    (skipped, files): (&mut Vec<String>, &mut ExportFiles),
 ) -> Result<FixtureProduct> {
-    let images: Vec<String> = parts
+    let images = parts
         .images
         .get(&p.id)
-        .map(|list| list.iter().map(|i| i.url.clone()).collect())
+        .map(|list| {
+            list.iter()
+                .map(|i| export_entry(conn, &i.url, files))
+                .collect::<Result<Vec<_>>>()
+        })
+        .transpose()?
         .unwrap_or_default();
+    let thumbnail = p
+        .thumbnail
+        .map(|t| export_entry(conn, &t, files))
+        .transpose()?;
     // The loader uses the first image when the thumbnail is absent: write it only if it differs.
-    let thumbnail = p.thumbnail.filter(|t| images.first() != Some(t));
+    let thumbnail = thumbnail.filter(|t| images.first() != Some(t));
     let tag_ids: Vec<String> = parts
         .tags
         .get(&p.id)

@@ -24,6 +24,7 @@ pub mod seed;
 pub mod seed_catalog;
 pub mod seed_checkout;
 pub mod seed_customers;
+pub mod seed_files;
 pub mod seed_promotions;
 pub mod seed_regions;
 pub mod stock_adjust;

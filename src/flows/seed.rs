@@ -13,6 +13,7 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::seed_catalog::{self, Keys, lookup};
 use crate::flows::seed_customers::login_hash;
+use crate::flows::seed_files::{self, FixtureFiles, Prepared};
 use crate::flows::{accounts, links};
 use crate::flows::{seed_customers, seed_regions};
 use crate::modules::{api_key, sales_channel, store};
@@ -155,6 +156,8 @@ pub struct SeedSummary {
     pub publishable_keys: Vec<String>,
     /// Emails of the admin users created.
     pub admin_emails: Vec<String>,
+    /// The address the seeded image URLs name (`http://localhost:9000`), empty without files.
+    pub base_url: String,
 }
 
 /// Applies `STOCKROOM_ADMIN_EMAIL` / `STOCKROOM_ADMIN_PASSWORD` to the fixture's first user.
@@ -178,11 +181,26 @@ pub fn parse(text: &str) -> Result<Fixture> {
     serde_json::from_str(text).map_err(|e| Error::invalid(format!("fixture: {e}")))
 }
 
-/// Loads `fixture` into the engine's store in one transaction.
+/// Loads `fixture` into the engine's store in one transaction (a fixture naming image files
+/// needs [`load_with_files`]).
 ///
 /// # Errors
 /// A reference to an unknown key, invalid data, or a conflict with existing rows.
 pub fn load(engine: &Engine, fixture: Fixture) -> Result<SeedSummary> {
+    load_with_files(engine, fixture, &FixtureFiles::none())
+}
+
+/// Loads `fixture` with the image files it names (read beforehand, see
+/// [`FixtureFiles`]) into the engine's store in one transaction.
+///
+/// # Errors
+/// A reference to an unknown key or file, invalid data, or a conflict with existing rows.
+pub fn load_with_files(
+    engine: &Engine,
+    fixture: Fixture,
+    files: &FixtureFiles,
+) -> Result<SeedSummary> {
+    let prepared = files.prepare(&fixture)?;
     let ctx = engine.ctx().clone();
     let cost = engine.auth().hash_cost;
     let hashes = Hashes {
@@ -218,9 +236,12 @@ pub fn load(engine: &Engine, fixture: Fixture) -> Result<SeedSummary> {
             })
             .collect::<Result<Vec<_>>>()?,
     };
-    engine
+    let base_url = prepared.base_url().to_string();
+    let mut summary = engine
         .store()
-        .write(move |tx| load_into(tx, &ctx, &fixture, &hashes))
+        .write(move |tx| load_into(tx, &ctx, &fixture, &hashes, &prepared))?;
+    summary.base_url = base_url;
+    Ok(summary)
 }
 
 /// Login hashes computed before the write job, in fixture order.
@@ -229,9 +250,16 @@ struct Hashes {
     customers: Vec<Option<String>>,
 }
 
-fn load_into(tx: &Tx, ctx: &Ctx, fixture: &Fixture, hashes: &Hashes) -> Result<SeedSummary> {
+fn load_into(
+    tx: &Tx,
+    ctx: &Ctx,
+    fixture: &Fixture,
+    hashes: &Hashes,
+    files: &Prepared,
+) -> Result<SeedSummary> {
     let conn: &Connection = tx;
     let mut keys = Keys::default();
+    keys.image_urls = seed_files::store(conn, ctx, files)?;
     let mut summary = load_channels_and_keys(conn, ctx, fixture, &mut keys.channels)?;
     seed_regions::load_regions(conn, ctx, &fixture.regions, &mut keys)?;
     seed_regions::load_tax_regions(conn, ctx, &fixture.tax_regions)?;

@@ -88,7 +88,8 @@ pub struct FixtureProduct {
     /// Thumbnail (first image when absent).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub thumbnail: Option<String>,
-    /// Image URLs.
+    /// Image URLs, or image files by path relative to the fixture (stored in the file
+    /// module at seed time).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub images: Vec<String>,
     /// Weight.
@@ -225,6 +226,8 @@ pub struct Keys {
     price_sets: HashMap<String, String>,
     /// Customer groups.
     pub(crate) groups: HashMap<String, String>,
+    /// Image file path → its URL in the file module.
+    pub(crate) image_urls: HashMap<String, String>,
 }
 
 /// Whether a price-list or promotion rule attribute names customer groups.
@@ -327,11 +330,16 @@ fn product_input(p: &FixtureProduct, keys: &Keys) -> Result<ProductInput> {
         is_giftcard: p.is_giftcard,
         discountable: true,
         status: Some(p.status.clone().unwrap_or_else(|| "published".into())),
-        thumbnail: p.thumbnail.clone(),
+        thumbnail: p
+            .thumbnail
+            .as_deref()
+            .map(|t| super::seed_files::url_of(t, &keys.image_urls)),
         images: p
             .images
             .iter()
-            .map(|url| NewImage { url: url.clone() })
+            .map(|entry| NewImage {
+                url: super::seed_files::url_of(entry, &keys.image_urls),
+            })
             .collect(),
         weight: p.weight,
         material: p.material.clone(),

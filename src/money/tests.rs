@@ -424,3 +424,50 @@ fn tax_inclusive_always_adds_up() {
         }
     }
 }
+
+/// The old rendering: the decimal text, parsed.
+fn decimal_json_by_text(minor: i64, exponent: u32) -> serde_json::Value {
+    let text = format_major(minor, exponent);
+    if let Ok(whole) = text.parse::<i64>() {
+        return serde_json::Value::from(whole);
+    }
+    match text
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+    {
+        Some(number) => serde_json::Value::Number(number),
+        None => serde_json::Value::String(text),
+    }
+}
+
+#[test]
+fn the_fast_json_rendering_is_the_same_number_as_the_text() {
+    let mut minors: Vec<i64> = (-2_000..2_000).collect();
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..20_000 {
+        // xorshift: amounts of every size up to and past 2^53.
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let magnitude = (x >> (x % 64)) as i64;
+        minors.push(if x % 2 == 0 { magnitude } else { -magnitude });
+    }
+    minors.extend([
+        (1 << 53) - 1,
+        1 << 53,
+        (1 << 53) + 1,
+        i64::MAX,
+        i64::MIN,
+        i64::MIN + 1,
+    ]);
+    for exponent in [0, 1, 2, 3, 4, 8] {
+        for &minor in &minors {
+            assert_eq!(
+                decimal_json(minor, exponent),
+                decimal_json_by_text(minor, exponent),
+                "{minor} at {exponent}"
+            );
+        }
+    }
+}

@@ -97,6 +97,21 @@ pub fn sanitise_filename(name: &str) -> String {
     }
 }
 
+/// The content type a file's name implies, for files that come without one (fixture images):
+/// the common image types, else `application/octet-stream`.
+pub fn mime_for_name(name: &str) -> &'static str {
+    let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match extension.as_deref() {
+        Some("png") => "image/png",
+        Some("jpg" | "jpeg") => "image/jpeg",
+        Some("gif") => "image/gif",
+        Some("webp") => "image/webp",
+        Some("avif") => "image/avif",
+        Some("svg") => "image/svg+xml",
+        _ => "application/octet-stream",
+    }
+}
+
 /// A declared content type as a lower-case `type/subtype` without parameters, or
 /// `application/octet-stream` when it is missing or not of that shape.
 pub fn normalise_mime(declared: Option<&str>) -> String {

@@ -314,3 +314,28 @@ pub fn slug(title: &str) -> String {
     }
     out.trim_end_matches('-').to_string()
 }
+
+/// Moves every product, variant and image URL under `from` (a server's address,
+/// `http://localhost:9000`) to `to`, leaving timestamps as they are: a cached fixture store
+/// seeded on another port is made to name this one. Returns the rows changed.
+///
+/// # Errors
+/// Database failures.
+pub fn rebase_urls(conn: &Connection, from: &str, to: &str) -> Result<usize> {
+    let (from, to) = (format!("{from}/static/"), format!("{to}/static/"));
+    let mut changed = 0;
+    for (table, column) in [
+        ("product", "thumbnail"),
+        ("product_variant", "thumbnail"),
+        ("product_image", "url"),
+    ] {
+        changed += conn.execute(
+            &format!(
+                "UPDATE {table} SET {column} = ?2 || substr({column}, length(?1) + 1)
+                 WHERE substr({column}, 1, length(?1)) = ?1"
+            ),
+            [&from, &to],
+        )?;
+    }
+    Ok(changed)
+}
