@@ -451,7 +451,11 @@ fn the_fast_json_rendering_is_the_same_number_as_the_text() {
         x ^= x >> 7;
         x ^= x << 17;
         let magnitude = (x >> (x % 64)) as i64;
-        minors.push(if x % 2 == 0 { magnitude } else { -magnitude });
+        minors.push(if x.is_multiple_of(2) {
+            magnitude
+        } else {
+            -magnitude
+        });
     }
     minors.extend([
         (1 << 53) - 1,
