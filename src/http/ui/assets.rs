@@ -2,7 +2,7 @@
 //! `/app/assets/<name>.<content-hash>.<ext>` with a year-long immutable cache: a new build
 //! with a changed file gets a new URL, so browsers never keep a stale one.
 
-use super::respond::secure;
+use super::respond::{error_page, secure};
 use crate::crypto::sha256_hex;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -40,16 +40,15 @@ pub fn css_path() -> &'static str {
     PATH.get_or_init(|| CSS.path())
 }
 
-/// `GET /app/assets/:name`: the asset whose hashed name is exactly `name`, else 404.
+/// `GET /app/assets/:name`: the asset whose hashed name is exactly `name`, else a 404 page.
 ///
 /// # Errors
-/// 404 for any other name.
+/// None: a missing asset is a 404 page.
 pub fn serve(_: &Engine, request: &Request) -> Result<Response> {
     let wanted = format!("/app/assets/{}", request.param("name"));
-    let asset = ALL
-        .iter()
-        .find(|a| a.path() == wanted)
-        .ok_or_else(|| Error::NotFound("No such asset".into()))?;
+    let Some(asset) = ALL.iter().find(|a| a.path() == wanted) else {
+        return Ok(error_page(&Error::NotFound("No such asset".into())));
+    };
     let response = Response {
         status: 200,
         body: Body::Bytes {
