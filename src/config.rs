@@ -58,7 +58,7 @@ pub enum Command {
         /// The admin's password (hashed before it is stored).
         password: String,
     },
-    /// `stockroom backup | restore | verify` (operations, [`ops`]).
+    /// `stockroom backup | restore | verify` (operations, in `config/ops.rs`).
     Ops(OpsCommand),
     /// `--help` of a command (the text to print).
     Help(&'static str),
