@@ -158,7 +158,7 @@ fn order_table(rows: &[(Order, ListSummary)], count: u64) -> Markup {
         section class="card" aria-labelledby="orders-h" {
             h2 id="orders-h" { "Orders (" (count) ")" }
             @if rows.is_empty() { p class="muted" { "No orders yet." } }
-            @else { (orders::table(rows)) }
+            @else { (orders::table(rows, false)) }
         }
     }
 }

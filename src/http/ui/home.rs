@@ -92,7 +92,7 @@ fn open_orders(rows: &[(Order, ListSummary)]) -> Markup {
         section class="card" aria-labelledby="open-h" {
             h2 id="open-h" { "Orders to fulfill" }
             @if rows.is_empty() { p class="muted" { "Every recent order is fulfilled." } }
-            @else { (orders::table(rows)) }
+            @else { (orders::table(rows, true)) }
         }
     }
 }

@@ -64,7 +64,7 @@ fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let body = html! {
         (widgets::zone(engine, "order.list.before", ""))
         (filters(q.as_deref(), status.as_deref(), sort.as_deref()))
-        (table(&rows))
+        (table(&rows, true))
         (view::pager(request, page, rows.len(), total))
         (widgets::zone(engine, "order.list.after", ""))
     };
@@ -102,8 +102,11 @@ fn filters(q: Option<&str>, status: Option<&str>, sort: Option<&str>) -> Markup 
     }
 }
 
-/// The order table: one order and its summary per row.
-pub fn table(rows: &[(Order, ListSummary)]) -> Markup {
+/// The order table: one order and its summary per row; `with_customer` adds the customer's
+/// email (left out on a customer's own page, where it says nothing and makes the table too
+/// wide for its card).
+pub fn table(rows: &[(Order, ListSummary)], with_customer: bool) -> Markup {
+    let columns = if with_customer { 7 } else { 6 };
     html! {
         table {
             caption class="muted" { "Orders" }
@@ -111,7 +114,7 @@ pub fn table(rows: &[(Order, ListSummary)]) -> Markup {
                 tr {
                     th scope="col" { "Order" }
                     th scope="col" { "Date" }
-                    th scope="col" { "Customer" }
+                    @if with_customer { th scope="col" { "Customer" } }
                     th scope="col" { "Status" }
                     th scope="col" { "Payment" }
                     th scope="col" { "Fulfillment" }
@@ -120,13 +123,13 @@ pub fn table(rows: &[(Order, ListSummary)]) -> Markup {
             }
             tbody {
                 @if rows.is_empty() {
-                    tr { td colspan="7" { "No orders match." } }
+                    tr { td colspan=(columns) { "No orders match." } }
                 }
                 @for (order, summary) in rows {
                     tr {
                         td { a href={ "/app/orders/" (order.id) } { "#" (order.display_id) } }
                         td { (view::when(&order.created_at)) }
-                        td { (order.email.as_deref().unwrap_or("")) }
+                        @if with_customer { td { (order.email.as_deref().unwrap_or("")) } }
                         td { (badge(&order.status)) }
                         td { (badge(&summary.payment_status)) }
                         td { (badge(&summary.fulfillment_status)) }
