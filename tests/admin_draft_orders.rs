@@ -97,6 +97,22 @@ fn a_draft_is_kept_apart_then_converted_once_with_its_stock_reserved() {
     let path = format!("/admin/draft-orders/{}", id(&draft));
     assert_eq!(admin.get(&path)["draft_order"]["id"], id(&draft).as_str());
 
+    // A draft holds no reservation: fulfilling or canceling it before conversion is refused.
+    let item = draft["items"][0]["id"].as_str().unwrap();
+    let fulfill = admin.call(
+        "POST",
+        &format!("/admin/orders/{}/fulfillments", id(&draft)),
+        Some(&json!({"items": [{"id": item, "quantity": 1}]})),
+    );
+    assert_eq!(fulfill.status, 400, "{}", fulfill.text());
+    let cancel = admin.call(
+        "POST",
+        &format!("/admin/orders/{}/cancel", id(&draft)),
+        None,
+    );
+    assert_eq!(cancel.status, 400, "{}", cancel.text());
+    assert_eq!(variant_stock(&admin, &variant), (stocked, reserved));
+
     let order = admin.post(&format!("{path}/convert-to-order"), &json!({}))["order"].clone();
     assert_eq!(
         (&order["id"], &order["status"]),

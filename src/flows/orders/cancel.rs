@@ -76,7 +76,7 @@ pub fn workflow() -> Workflow {
 fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let id = order_id(step)?;
     let found = order::retrieve(tx, &id)?;
-    order_admin::ensure_not_canceled(&found)?;
+    order_admin::ensure_placed(&found)?;
     for fulfillment in links::order_fulfillment().rights_of(tx, &id)? {
         if records::retrieve(tx, &fulfillment)?.canceled_at.is_none() {
             return Err(Error::not_allowed(

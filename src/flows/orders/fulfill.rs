@@ -55,7 +55,7 @@ pub fn create_workflow() -> Workflow {
 fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let order_id = input_str(step, "order_id");
     let found = order::retrieve(tx, order_id)?;
-    order_admin::ensure_not_canceled(&found)?;
+    order_admin::ensure_placed(&found)?;
     let lines = order::items::items_of(tx, order_id)?;
     let done = fulfilled_quantities(tx, order_id)?;
     let wanted = step.input["items"].as_array().cloned().unwrap_or_default();

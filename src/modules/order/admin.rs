@@ -170,6 +170,23 @@ pub fn ensure_not_canceled(order: &Order) -> Result<()> {
     Ok(())
 }
 
+/// Refuses a canceled order and a draft: a draft has no reservations until it is converted,
+/// so fulfilling or canceling one would move stock (and leave the draft state) around the
+/// conversion.
+///
+/// # Errors
+/// 400 `not_allowed` for either.
+pub fn ensure_placed(order: &Order) -> Result<()> {
+    ensure_not_canceled(order)?;
+    if order.status == "draft" {
+        return Err(Error::not_allowed(format!(
+            "Order {} is a draft: convert it to an order first",
+            order.id
+        )));
+    }
+    Ok(())
+}
+
 /// Sets an order's status to `canceled` with `canceled_at`.
 ///
 /// # Errors

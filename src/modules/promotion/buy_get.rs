@@ -25,7 +25,7 @@ use std::collections::HashMap;
 const MAX_ROUNDS: usize = 1000;
 
 /// Units of each line that buy-get promotions used, per side, across promotions.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub struct Consumed {
     buy: HashMap<String, i64>,
     target: HashMap<String, i64>,

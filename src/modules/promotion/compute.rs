@@ -80,13 +80,19 @@ pub fn compute(promotions: &[Promotion], ctx: &Context) -> Vec<Adjust> {
         if !applies(promotion, ctx) {
             continue;
         }
-        let adjustments = if promotion.kind == "buyget" {
-            buy_get_adjustments(promotion, ctx, &applied, &mut consumed)
+        // A buy-get promotion's units count as used only if its budget lets it apply.
+        let (adjustments, used) = if promotion.kind == "buyget" {
+            let mut used = consumed.clone();
+            let adjustments = buy_get_adjustments(promotion, ctx, &applied, &mut used);
+            (adjustments, Some(used))
         } else {
-            promotion_adjustments(promotion, ctx, &applied)
+            (promotion_adjustments(promotion, ctx, &applied), None)
         };
         if !within_spend_budget(promotion, &adjustments, &ctx.currency_code) {
             continue;
+        }
+        if let Some(used) = used {
+            consumed = used;
         }
         for a in &adjustments {
             let targets = if a.item { &ctx.items } else { &ctx.methods };
