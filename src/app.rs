@@ -140,7 +140,8 @@ fn start_fixture(
     control: &FixtureControl,
 ) -> Result<(Engine, seed::SeedSummary)> {
     let (mut fixture, text, files) = read_fixture(config, path, base_url)?;
-    // The seeded image depends on the files and their URLs' address too.
+    // The seeded image depends on the files too; not on their URLs' address, which a hit
+    // from another port rebases below.
     let cache_text = format!("{text}\n{}", files.digest());
     let cache = match (&config.fixture_cache, &config.db) {
         (Some(dir), DbTarget::Memory) => Some(FixtureCache::new(

@@ -231,19 +231,9 @@ pub fn export_entry(conn: &Connection, url: &str, files: &mut ExportFiles) -> Re
 
 /// The stored file an URL points at, if it is one of ours.
 fn own_file(conn: &Connection, url: &str) -> Result<Option<file::StoredFile>> {
-    let Some((_, key)) = url.split_once("/static/") else {
-        return Ok(None);
-    };
-    let Some((id, _)) = key.split_once('-') else {
-        return Ok(None);
-    };
-    if key.contains(['/', '?', '#']) {
-        return Ok(None);
-    }
-    match file::retrieve(conn, id) {
-        Ok(stored) if stored.key() == key => Ok(Some(stored)),
-        Ok(_) | Err(Error::NotFound(_)) => Ok(None),
-        Err(e) => Err(e),
+    match url.split_once("/static/") {
+        Some((_, key)) if !key.contains(['/', '?', '#']) => file::by_key(conn, key),
+        _ => Ok(None),
     }
 }
 

@@ -52,11 +52,15 @@ impl RateLimit {
     }
 }
 
-/// Callers' counts in their current window; stale entries are dropped as the map grows, so
-/// many one-off addresses cannot grow it without bound.
+/// Callers' counts in their current window. The map holds at most [`PRUNE_AT`] callers:
+/// entries of past windows are dropped (once per window, not per request), and while it is
+/// still full a caller it does not know is refused, so many one-off addresses cost neither
+/// memory nor a scan per request. Callers already counted keep their allowance.
 struct Windows {
     rule: RateLimit,
     counts: Mutex<HashMap<String, (Millis, u32)>>,
+    /// The window the map was last pruned in.
+    pruned: Mutex<Millis>,
 }
 
 const PRUNE_AT: usize = 10_000;
@@ -66,22 +70,34 @@ impl Windows {
         let mut counts = self.counts.lock().unwrap_or_else(|p| p.into_inner());
         let window = now - now.rem_euclid(self.rule.window_ms);
         if counts.len() >= PRUNE_AT {
-            counts.retain(|_, (start, _)| *start == window);
+            let mut pruned = self.pruned.lock().unwrap_or_else(|p| p.into_inner());
+            if *pruned != window {
+                counts.retain(|_, (start, _)| *start == window);
+                *pruned = window;
+            }
+            if counts.len() >= PRUNE_AT && !counts.contains_key(&caller) {
+                return Err(self.too_many(window, now));
+            }
         }
         let entry = counts.entry(caller).or_insert((window, 0));
         if entry.0 != window {
             *entry = (window, 0);
         }
         if entry.1 >= self.rule.limit {
-            let left = window + self.rule.window_ms - now;
-            let retry_after_secs = u64::try_from(left / 1000).unwrap_or(0).max(1);
-            return Err(Error::TooManyRequests {
-                message: format!("Too many requests, retry in {retry_after_secs} s"),
-                retry_after_secs,
-            });
+            return Err(self.too_many(window, now));
         }
         entry.1 += 1;
         Ok(())
+    }
+
+    /// 429 with the seconds left in the window.
+    fn too_many(&self, window: Millis, now: Millis) -> Error {
+        let left = window + self.rule.window_ms - now;
+        let retry_after_secs = u64::try_from(left / 1000).unwrap_or(0).max(1);
+        Error::TooManyRequests {
+            message: format!("Too many requests, retry in {retry_after_secs} s"),
+            retry_after_secs,
+        }
     }
 }
 
@@ -131,6 +147,7 @@ impl Route {
         let windows = Arc::new(Windows {
             rule,
             counts: Mutex::new(HashMap::new()),
+            pruned: Mutex::new(Millis::MIN),
         });
         self.with_check(
             0,
@@ -165,6 +182,7 @@ mod tests {
         let windows = Windows {
             rule: RateLimit::new(2, Duration::from_secs(60)),
             counts: Mutex::new(HashMap::new()),
+            pruned: Mutex::new(Millis::MIN),
         };
         assert!(windows.admit("a".into(), 1_000).is_ok());
         assert!(windows.admit("a".into(), 2_000).is_ok());
@@ -176,6 +194,29 @@ mod tests {
             other => panic!("expected 429, got {other:?}"),
         }
         assert!(windows.admit("a".into(), 60_000).is_ok(), "a new window");
+    }
+
+    #[test]
+    fn a_full_map_refuses_callers_it_does_not_know_until_the_next_window() {
+        let windows = Windows {
+            rule: RateLimit::new(5, Duration::from_secs(60)),
+            counts: Mutex::new(HashMap::new()),
+            pruned: Mutex::new(Millis::MIN),
+        };
+        for n in 0..PRUNE_AT {
+            assert!(windows.admit(format!("10.0.{n}"), 1_000).is_ok());
+        }
+        assert!(windows.admit("stranger".into(), 2_000).is_err());
+        assert!(
+            windows.admit("10.0.7".into(), 2_000).is_ok(),
+            "known callers go on"
+        );
+        assert!(
+            windows.admit("stranger".into(), 61_000).is_ok(),
+            "a new window prunes"
+        );
+        let size = windows.counts.lock().map(|c| c.len()).unwrap_or_default();
+        assert_eq!(size, 1);
     }
 
     #[test]

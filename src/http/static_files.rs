@@ -110,21 +110,12 @@ fn not_found(name: &str) -> Error {
 
 fn serve(engine: &Engine, request: &Request) -> Result<Response> {
     let name = request.param("name").to_string();
-    let Some((id, _)) = name.split_once('-') else {
-        return Err(not_found(&name));
-    };
-    let id = id.to_string();
+    // The whole key must match: the id alone, or another name, is not this file's URL.
     let stored = engine
         .store()
-        .read(|conn| file::retrieve(conn, &id))
-        .map_err(|e| match e {
-            Error::NotFound(_) => not_found(&name),
-            other => other,
-        })?;
-    // The whole key must match: the id alone, or another name, is not this file's URL.
-    if stored.key() != name {
-        return Err(not_found(&name));
-    }
+        .read(|conn| file::by_key(conn, &name))?
+        .ok_or_else(|| not_found(&name))?;
+    let id = stored.id.clone();
     let etag = format!("\"{}\"", stored.sha256);
     let response = with_file_headers(Response::empty(200), &stored, &etag);
     if none_match(request.header("if-none-match"), &etag) {

@@ -240,14 +240,15 @@ pub fn to_json(minor: i64, currency: &str) -> Value {
 /// digits; rendering only, never arithmetic).
 fn decimal_json(minor: i64, exponent: u32) -> Value {
     // Fast paths (every request renders dozens of amounts): a whole amount is an integer; an
-    // amount within 2^53 with a power of ten exact in f64 (≤ 10^22) is one correctly rounded
-    // division — the same double as parsing the decimal text, which is also correctly rounded.
+    // amount within 2^53 over a power of ten that fits an i64 (≤ 10^18, exact in f64) is one
+    // correctly rounded division — the same double as parsing the decimal text, which is also
+    // correctly rounded.
     if let Some(scale) = 10_i64.checked_pow(exponent) {
         if minor % scale == 0 {
             return Value::from(minor / scale);
         }
         const EXACT: i64 = 1 << 53;
-        if exponent <= 22 && minor.unsigned_abs() <= EXACT.unsigned_abs() {
+        if minor.unsigned_abs() <= EXACT.unsigned_abs() {
             #[allow(clippy::cast_precision_loss)] // both exact: checked above
             let value = minor as f64 / scale as f64;
             if let Some(number) = Number::from_f64(value) {

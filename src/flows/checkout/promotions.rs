@@ -39,12 +39,21 @@ pub enum Codes<'a> {
 pub fn apply(conn: &Connection, ctx: &Ctx, cart: &Cart, codes: Codes) -> Result<()> {
     let items = cart::items::items_of(conn, &cart.id)?;
     let methods = cart::shipping::methods_of(conn, &cart.id)?;
-    let wanted = wanted_codes(conn, &items, &methods, codes)?;
+    let (wanted, added) = wanted_codes(&items, &methods, codes);
     let mut promotions = if wanted.is_empty() {
         Vec::new()
     } else {
         model::by_codes(conn, &wanted)?
     };
+    // Every added code must name a promotion (loaded once, with the cart's other codes).
+    if let Some(code) = added
+        .iter()
+        .find(|code| !promotions.iter().any(|p| &p.code == *code))
+    {
+        return Err(Error::invalid(format!(
+            "The promotion code {code} is invalid"
+        )));
+    }
     for automatic in model::automatic(conn)? {
         if !promotions.iter().any(|p| p.id == automatic.id) {
             promotions.push(automatic);
@@ -61,13 +70,13 @@ pub fn apply(conn: &Connection, ctx: &Ctx, cart: &Cart, codes: Codes) -> Result<
     store(conn, ctx, &items, &methods, &adjusts)
 }
 
-/// The codes of the cart's adjustments, changed as asked, in first-seen order.
-fn wanted_codes(
-    conn: &Connection,
+/// The codes of the cart's adjustments, changed as asked, in first-seen order, and the codes
+/// the change adds (which must name promotions).
+fn wanted_codes<'a>(
     items: &[LineItem],
     methods: &[ShippingMethod],
-    codes: Codes,
-) -> Result<Vec<String>> {
+    codes: Codes<'a>,
+) -> (Vec<String>, &'a [String]) {
     let mut wanted: Vec<String> = Vec::new();
     let current = items
         .iter()
@@ -79,10 +88,10 @@ fn wanted_codes(
         }
     }
     let added = match codes {
-        Codes::Keep => return Ok(wanted),
+        Codes::Keep => return (wanted, &[]),
         Codes::Remove(gone) => {
             wanted.retain(|c| !gone.contains(c));
-            return Ok(wanted);
+            return (wanted, &[]);
         }
         Codes::Replace(new) => {
             wanted.clear();
@@ -90,18 +99,12 @@ fn wanted_codes(
         }
         Codes::Add(new) => new,
     };
-    let known = model::by_codes(conn, added)?;
     for code in added {
-        if !known.iter().any(|p| &p.code == code) {
-            return Err(Error::invalid(format!(
-                "The promotion code {code} is invalid"
-            )));
-        }
         if !wanted.contains(code) {
             wanted.push(code.clone());
         }
     }
-    Ok(wanted)
+    (wanted, added)
 }
 
 fn attr(map: &mut Attrs, keys: &[&str], values: Vec<String>) {

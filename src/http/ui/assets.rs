@@ -34,10 +34,16 @@ impl Asset {
     }
 }
 
+/// Every asset's hashed path, in the order of [`ALL`] (hashed once per process, not per
+/// request).
+fn paths() -> &'static [String] {
+    static PATHS: OnceLock<Vec<String>> = OnceLock::new();
+    PATHS.get_or_init(|| ALL.iter().map(Asset::path).collect())
+}
+
 /// The hashed path of the stylesheet (computed once).
 pub fn css_path() -> &'static str {
-    static PATH: OnceLock<String> = OnceLock::new();
-    PATH.get_or_init(|| CSS.path())
+    &paths()[0]
 }
 
 /// `GET /app/assets/:name`: the asset whose hashed name is exactly `name`, else a 404 page.
@@ -46,7 +52,8 @@ pub fn css_path() -> &'static str {
 /// None: a missing asset is a 404 page.
 pub fn serve(_: &Engine, request: &Request) -> Result<Response> {
     let wanted = format!("/app/assets/{}", request.param("name"));
-    let Some(asset) = ALL.iter().find(|a| a.path() == wanted) else {
+    let found = paths().iter().position(|p| *p == wanted);
+    let Some(asset) = found.and_then(|i| ALL.get(i)) else {
         return Ok(error_page(&Error::NotFound("No such asset".into())));
     };
     let response = Response {

@@ -6,6 +6,7 @@ use super::{Ui, layout, orders, respond, ui_route};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::http::admin::order_json::{ListSummary, list_summary};
+use crate::http::store::checkout_json::order_lines;
 use crate::http::{Request, Response, Route};
 use crate::modules::inventory::low_stock::{self, LowLevel};
 use crate::modules::order::Order;
@@ -42,7 +43,8 @@ fn home(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> {
         let (orders, count) = order_admin::list(conn, &filter, 0, TODAY_SCAN)?;
         let mut revenue = BTreeMap::new();
         for o in orders.iter().filter(|o| o.status != "canceled") {
-            let total = list_summary(conn, o)?.total;
+            // Only the total: the order's lines, not its payments and fulfillments.
+            let total = order_lines(conn, &o.id)?.totals.total();
             *revenue.entry(o.currency_code.clone()).or_insert(0) += total;
         }
         let today = Today {

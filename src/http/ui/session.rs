@@ -14,7 +14,9 @@
 //!   short-lived `stockroom_app_signin` cookie (token = HMAC of the nonce): a page on another
 //!   site cannot sign the browser into an account of its choosing.
 
-use crate::crypto::{b64url, b64url_decode, constant_time_eq, hmac_sha256, random_hex};
+use crate::crypto::{
+    b64url, b64url_decode, constant_time_eq, hmac_sha256, hmac_sha256_verify, random_hex,
+};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::flows::auth as auth_flow;
@@ -55,11 +57,9 @@ fn tag(secret: &str, purpose: &str, value: &str) -> String {
 }
 
 fn tag_matches(secret: &str, purpose: &str, value: &str, submitted: &str) -> bool {
-    let Some(given) = b64url_decode(submitted) else {
-        return false;
-    };
-    let want = hmac_sha256(secret.as_bytes(), format!("{purpose}:{value}").as_bytes());
-    constant_time_eq(&given, &want)
+    let message = format!("{purpose}:{value}");
+    b64url_decode(submitted)
+        .is_some_and(|given| hmac_sha256_verify(secret.as_bytes(), message.as_bytes(), &given))
 }
 
 /// A cookie's value from the request's `Cookie` header.

@@ -112,6 +112,22 @@ pub fn mime_for_name(name: &str) -> &'static str {
     }
 }
 
+/// The stored file whose key (`<id>-<sanitised filename>`, the last segment of its URL) is
+/// exactly `key`: the id alone, or the id under another name, is not this file.
+///
+/// # Errors
+/// Database failures.
+pub fn by_key(conn: &Connection, key: &str) -> Result<Option<StoredFile>> {
+    let Some((id, _)) = key.split_once('-') else {
+        return Ok(None);
+    };
+    match retrieve(conn, id) {
+        Ok(stored) if stored.key() == key => Ok(Some(stored)),
+        Ok(_) | Err(crate::error::Error::NotFound(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// A declared content type as a lower-case `type/subtype` without parameters, or
 /// `application/octet-stream` when it is missing or not of that shape.
 pub fn normalise_mime(declared: Option<&str>) -> String {

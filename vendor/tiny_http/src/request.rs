@@ -598,13 +598,6 @@ impl Request {
         })
     }
 
-    /// PATCH(limits): reads the whole body into memory on the connection's own thread, so the
-    /// request reaches a worker complete and a slow client never holds a worker.
-    ///
-    /// Reads at most `limit + 1` bytes: the application sees a body over its limit and
-    /// answers 413. Returns `false` when the body was not read whole (declared or found
-    /// longer than `limit`); the connection must then close after the answer, since the
-    /// rest of the body is still on the wire.
     /// The bytes this request's body may take in memory: its declared length, or the limit
     /// plus one for a chunked body; 0 when it has none or will not be read.
     pub(crate) fn expected_body(&self, limit: usize) -> usize {
@@ -629,6 +622,13 @@ impl Request {
         self.body_permit = Some(permit);
     }
 
+    /// PATCH(limits): reads the whole body into memory on the connection's own thread, so the
+    /// request reaches a worker complete and a slow client never holds a worker.
+    ///
+    /// Reads at most `limit + 1` bytes: the application sees a body over its limit and
+    /// answers 413. Returns `false` when the body was not read whole (declared or found
+    /// longer than `limit`); the connection must then close after the answer, since the
+    /// rest of the body is still on the wire.
     pub(crate) fn buffer_body(&mut self, limit: usize) -> io::Result<bool> {
         if self.body_length.is_some_and(|declared| declared > limit) {
             // Dropping the body reader drains a bounded amount under the request deadline.
