@@ -181,8 +181,7 @@ fn candidates(
         }
     }
     let mut found = HashMap::new();
-    for (doc, slot) in docs.iter().zip(per_doc) {
-        let Some(slot) = slot else { continue };
+    for slot in per_doc.into_iter().flatten() {
         for (id, c) in slot.iter() {
             found.insert(id.clone(), Arc::clone(c));
         }
