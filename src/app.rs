@@ -91,7 +91,9 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
     for route in crate::metrics::routes(metrics.clone(), config.ops.metrics_token.clone()) {
         builder = builder.route(route);
     }
-    let builder = builder.auth(config.auth.clone());
+    let builder = builder
+        .auth(config.auth.clone())
+        .webhooks(config.ops.webhooks.clone());
     // The listener was bound first: a fixture's images get URLs on the server's own address.
     let port = listener
         .local_addr()

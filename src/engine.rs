@@ -10,6 +10,8 @@ use crate::db::Store;
 use crate::db::module::{Module, migrate, schema_module};
 use crate::error::Result;
 use crate::events::dispatcher::{Dispatcher, RetryPolicy};
+use crate::events::webhooks::WebhookSettings;
+use crate::events::webhooks::sender::{Sender as WebhookSender, SenderBell};
 use crate::events::{Event, Subscriber};
 use crate::http::{Route, Router};
 use crate::id::IdGenerator;
@@ -40,6 +42,9 @@ pub(crate) struct EngineInner {
     scheduler: crate::jobs::Scheduler,
     event_retry: RetryPolicy,
     dispatcher: OnceLock<Dispatcher>,
+    webhooks: WebhookSettings,
+    webhook_bell: SenderBell,
+    webhook_sender: OnceLock<WebhookSender>,
     auth: AuthConfig,
     hash_gate: HashGate,
     test_payment_provider: bool,
@@ -56,6 +61,7 @@ pub struct EngineBuilder {
     hooks: Vec<Hook>,
     jobs: Vec<crate::jobs::Job>,
     event_retry: RetryPolicy,
+    webhooks: WebhookSettings,
     clock: Clock,
     seed: Option<u64>,
     auth: AuthConfig,
@@ -129,6 +135,30 @@ impl Engine {
         }
     }
 
+    /// Blocks until every event committed before the call has been fanned out and every
+    /// webhook delivery is delivered, dead-lettered or waiting for a disabled endpoint.
+    /// Tests use it instead of sleeping.
+    ///
+    /// # Errors
+    /// Work still pending after 10 seconds.
+    pub fn wait_webhooks_idle(&self) -> Result<()> {
+        self.wait_idle()?;
+        match self.inner.webhook_sender.get() {
+            Some(s) => s.wait_idle(&self.inner.webhook_bell, Duration::from_secs(10)),
+            None => Ok(()),
+        }
+    }
+
+    /// How webhooks are delivered.
+    pub fn webhook_settings(&self) -> &WebhookSettings {
+        &self.inner.webhooks
+    }
+
+    /// Wakes the webhook sender (after a commit that queued deliveries).
+    pub fn webhook_bell(&self) -> &SenderBell {
+        &self.inner.webhook_bell
+    }
+
     /// Runs every scheduled job that is due on the engine's clock, on the calling thread, and
     /// reports each run (see [`jobs`](crate::jobs)). On a manual (fixture) clock this is how
     /// jobs run: advance the clock, then call it.
@@ -141,6 +171,9 @@ impl Engine {
         self.inner.scheduler.stop();
         if let Some(d) = self.inner.dispatcher.get() {
             d.stop(self.inner.ctx.bell());
+        }
+        if let Some(s) = self.inner.webhook_sender.get() {
+            s.stop(&self.inner.webhook_bell);
         }
         self.inner.store.close();
     }
@@ -211,6 +244,7 @@ impl EngineBuilder {
             hooks: Vec::new(),
             jobs: Vec::new(),
             event_retry: RetryPolicy::default(),
+            webhooks: WebhookSettings::default(),
             clock: Clock::System,
             seed: None,
             auth: AuthConfig::dev(),
@@ -330,6 +364,13 @@ impl EngineBuilder {
         self
     }
 
+    /// How webhook deliveries are sent (workers, timeouts, retries, whether loopback
+    /// endpoints are allowed).
+    pub fn webhooks(mut self, settings: WebhookSettings) -> Self {
+        self.webhooks = settings;
+        self
+    }
+
     /// Uses `clock` instead of the system clock.
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
@@ -430,6 +471,9 @@ impl EngineBuilder {
             scheduler,
             event_retry: self.event_retry,
             dispatcher: OnceLock::new(),
+            webhooks: self.webhooks,
+            webhook_bell: SenderBell::default(),
+            webhook_sender: OnceLock::new(),
             hash_gate: HashGate::new(
                 self.auth.hash_permits,
                 Duration::from_millis(self.auth.hash_wait_ms),
@@ -443,6 +487,12 @@ impl EngineBuilder {
         let bell = engine.inner.ctx.bell().receiver().clone();
         let dispatcher = Dispatcher::start(Arc::downgrade(&engine.inner), bell)?;
         let _ = engine.inner.dispatcher.set(dispatcher);
+        let sender = WebhookSender::start(
+            Arc::downgrade(&engine.inner),
+            engine.inner.webhook_bell.clone(),
+            engine.inner.webhooks.clone(),
+        )?;
+        let _ = engine.inner.webhook_sender.set(sender);
         if !engine.clock().is_manual() {
             engine.inner.scheduler.start(Arc::downgrade(&engine.inner));
         }

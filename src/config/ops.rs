@@ -23,6 +23,8 @@ pub struct OpsConfig {
     /// (`--retention-days`, `STOCKROOM_RETENTION_DAYS`; `None`: the default, 30; `Some(0)`:
     /// kept forever).
     pub retention_days: Option<u64>,
+    /// How webhooks are delivered (`--webhook-*`, `STOCKROOM_WEBHOOK_*`).
+    pub webhooks: crate::events::webhooks::WebhookSettings,
 }
 
 impl std::fmt::Debug for OpsConfig {
@@ -35,6 +37,7 @@ impl std::fmt::Debug for OpsConfig {
             )
             .field("access_log_json", &self.access_log_json)
             .field("retention_days", &self.retention_days)
+            .field("webhooks", &self.webhooks)
             .finish()
     }
 }
@@ -52,6 +55,7 @@ impl OpsConfig {
             backup_dir: env("STOCKROOM_BACKUP_DIR")
                 .filter(|d| !d.is_empty())
                 .map(PathBuf::from),
+            webhooks: super::webhooks::from_env(env)?,
             ..OpsConfig::default()
         };
         if let Some(token) = env("STOCKROOM_METRICS_TOKEN").filter(|t| !t.is_empty()) {
@@ -84,7 +88,7 @@ impl OpsConfig {
             "--retention-days" => {
                 self.retention_days = Some(positive(&value()?, "--retention-days")?)
             }
-            _ => return Ok(false),
+            other => return super::webhooks::take_flag(&mut self.webhooks, other, value),
         }
         Ok(true)
     }
@@ -119,6 +123,13 @@ pub enum OpsCommand {
         db: PathBuf,
         /// What to keep (`None`: everything, with `--retention-days 0`).
         policy: Option<RetentionPolicy>,
+    },
+    /// `stockroom events replay --db PATH [--webhook ID | --delivery ID]`
+    Replay {
+        /// The store (may be served meanwhile).
+        db: PathBuf,
+        /// What to replay.
+        scope: super::webhooks::ReplayScope,
     },
     /// `stockroom verify --db PATH [--json]`
     Verify {

@@ -48,6 +48,7 @@ pub mod taxonomy;
 pub mod uploads;
 pub mod users;
 pub mod variants;
+pub mod webhooks;
 pub mod workflows;
 
 pub use catalog_routes::catalog_routes;
@@ -94,6 +95,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(promotion_options::routes());
     routes.extend(campaigns::routes());
     routes.extend(uploads::routes());
+    routes.extend(webhooks::routes());
     routes
 }
 
