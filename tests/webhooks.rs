@@ -147,6 +147,11 @@ fn a_failing_receiver_is_retried_then_dead_lettered_and_can_be_replayed() {
     assert!(receiver.drain().is_empty(), "no fourth attempt");
     let dead = admin.get(&format!("/admin/webhooks/{id}/deliveries?status=dead"));
     assert_eq!(dead["count"], 1);
+    let metrics = admin.app.get("/metrics").text();
+    assert!(
+        metrics.contains("stockroom_webhook_deliveries{status=\"dead\"} 1\n"),
+        "{metrics}"
+    );
 
     receiver.answer(200);
     let delivery = log[0]["id"].as_str().unwrap();
