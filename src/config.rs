@@ -205,6 +205,10 @@ const SERVE_HELP: &str = "stockroom serve: run the HTTP server
   --retention-days N   keep finished workflow executions and delivered events N days
                        (env STOCKROOM_RETENTION_DAYS, default 30, 0 = forever); file stores
                        are pruned in the background, a minute after start then hourly
+  --smtp-url URL       mail notifications through this server: smtps://user:pass@host[:465],
+                       smtp://user:pass@host[:587] (STARTTLS required), smtp://host:port?tls=none
+                       (env STOCKROOM_SMTP_URL); without it the local provider logs them
+  --smtp-from SENDER   the mails' sender, e.g. 'Shop <shop@example.com>' (env STOCKROOM_SMTP_FROM)
   --webhooks-allow-loopback  let webhook endpoints be on loopback addresses (a receiver on
                        this host; env STOCKROOM_WEBHOOKS_ALLOW_LOOPBACK=true); link-local,
                        unspecified and multicast addresses are always refused

@@ -18,6 +18,7 @@ use crate::id::IdGenerator;
 use crate::link::Link;
 use crate::modules::auth::AuthConfig;
 use crate::modules::auth::gate::HashGate;
+use crate::modules::notification::provider::{LocalProvider, NotificationProvider};
 use crate::workflow::Workflow;
 use crate::workflow::hooks::Hook;
 use std::collections::HashMap;
@@ -45,6 +46,7 @@ pub(crate) struct EngineInner {
     webhooks: WebhookSettings,
     webhook_bell: SenderBell,
     webhook_sender: OnceLock<WebhookSender>,
+    notification_providers: Vec<Arc<dyn NotificationProvider>>,
     auth: AuthConfig,
     hash_gate: HashGate,
     test_payment_provider: bool,
@@ -62,6 +64,7 @@ pub struct EngineBuilder {
     jobs: Vec<crate::jobs::Job>,
     event_retry: RetryPolicy,
     webhooks: WebhookSettings,
+    notification_providers: Vec<Arc<dyn NotificationProvider>>,
     clock: Clock,
     seed: Option<u64>,
     auth: AuthConfig,
@@ -90,6 +93,9 @@ impl Engine {
             .chain(crate::flows::orders::workflows());
         for workflow in workflows {
             builder = builder.workflow(workflow);
+        }
+        for subscriber in crate::flows::notifications::subscribers() {
+            builder = builder.subscriber(subscriber);
         }
         builder
     }
@@ -147,6 +153,16 @@ impl Engine {
             Some(s) => s.wait_idle(&self.inner.webhook_bell, Duration::from_secs(10)),
             None => Ok(()),
         }
+    }
+
+    /// The notification provider serving `channel` (the last registered one that does).
+    pub fn notification_provider(&self, channel: &str) -> Option<Arc<dyn NotificationProvider>> {
+        self.inner
+            .notification_providers
+            .iter()
+            .rev()
+            .find(|p| p.channels().iter().any(|c| c == channel))
+            .cloned()
     }
 
     /// How webhooks are delivered.
@@ -245,6 +261,7 @@ impl EngineBuilder {
             jobs: Vec::new(),
             event_retry: RetryPolicy::default(),
             webhooks: WebhookSettings::default(),
+            notification_providers: Vec::new(),
             clock: Clock::System,
             seed: None,
             auth: AuthConfig::dev(),
@@ -364,6 +381,13 @@ impl EngineBuilder {
         self
     }
 
+    /// Registers a notification provider; for each channel the last one registered that
+    /// serves it is used. Without any, the `local` provider serves `email` and `feed`.
+    pub fn notification_provider(mut self, provider: Arc<dyn NotificationProvider>) -> Self {
+        self.notification_providers.push(provider);
+        self
+    }
+
     /// How webhook deliveries are sent (workers, timeouts, retries, whether loopback
     /// endpoints are allowed).
     pub fn webhooks(mut self, settings: WebhookSettings) -> Self {
@@ -447,6 +471,15 @@ impl EngineBuilder {
         };
         let ctx = Ctx::new(self.clock.clone(), ids);
         let all = self.all_modules();
+        // The local provider first: registered providers override it per channel. It logs
+        // unless the engine is deterministic (tests, fixtures).
+        let local: Arc<dyn NotificationProvider> = match self.seed {
+            Some(_) => Arc::new(LocalProvider::quiet()),
+            None => Arc::new(LocalProvider::new()),
+        };
+        let notification_providers: Vec<_> = std::iter::once(local)
+            .chain(self.notification_providers.iter().cloned())
+            .collect();
         let now = ctx.now();
         store.write(move |tx| migrate(tx, &all, &now))?;
         let scheduler = crate::jobs::Scheduler::new(self.jobs, &store, ctx.clock.now())?;
@@ -474,6 +507,7 @@ impl EngineBuilder {
             webhooks: self.webhooks,
             webhook_bell: SenderBell::default(),
             webhook_sender: OnceLock::new(),
+            notification_providers,
             hash_gate: HashGate::new(
                 self.auth.hash_permits,
                 Duration::from_millis(self.auth.hash_wait_ms),

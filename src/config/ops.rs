@@ -25,6 +25,11 @@ pub struct OpsConfig {
     pub retention_days: Option<u64>,
     /// How webhooks are delivered (`--webhook-*`, `STOCKROOM_WEBHOOK_*`).
     pub webhooks: crate::events::webhooks::WebhookSettings,
+    /// The SMTP server notifications are mailed through (`--smtp-url`, `STOCKROOM_SMTP_URL`;
+    /// may hold a password); `None`: the `local` provider only logs them.
+    pub smtp_url: Option<String>,
+    /// The sender of those mails (`--smtp-from`, `STOCKROOM_SMTP_FROM`).
+    pub smtp_from: Option<String>,
 }
 
 impl std::fmt::Debug for OpsConfig {
@@ -38,6 +43,8 @@ impl std::fmt::Debug for OpsConfig {
             .field("access_log_json", &self.access_log_json)
             .field("retention_days", &self.retention_days)
             .field("webhooks", &self.webhooks)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
+            .field("smtp_from", &self.smtp_from)
             .finish()
     }
 }
@@ -56,6 +63,8 @@ impl OpsConfig {
                 .filter(|d| !d.is_empty())
                 .map(PathBuf::from),
             webhooks: super::webhooks::from_env(env)?,
+            smtp_url: env("STOCKROOM_SMTP_URL").filter(|u| !u.is_empty()),
+            smtp_from: env("STOCKROOM_SMTP_FROM").filter(|f| !f.is_empty()),
             ..OpsConfig::default()
         };
         if let Some(token) = env("STOCKROOM_METRICS_TOKEN").filter(|t| !t.is_empty()) {
@@ -68,6 +77,22 @@ impl OpsConfig {
             config.access_log_json = access_log_json(&format)?;
         }
         Ok(config)
+    }
+
+    /// The SMTP provider's settings, when a server is configured.
+    ///
+    /// # Errors
+    /// A URL without a sender, or either malformed.
+    pub fn smtp(&self) -> Result<Option<crate::modules::notification::smtp::SmtpSettings>> {
+        match (&self.smtp_url, &self.smtp_from) {
+            (None, _) => Ok(None),
+            (Some(_), None) => Err(Error::invalid(
+                "--smtp-url needs --smtp-from (or STOCKROOM_SMTP_FROM): the sender of the mails",
+            )),
+            (Some(url), Some(from)) => Ok(Some(
+                crate::modules::notification::smtp::SmtpSettings::from_url(url, from)?,
+            )),
+        }
     }
 
     /// The retention policy, or `None` when everything is kept.
@@ -85,6 +110,8 @@ impl OpsConfig {
             "--backup-dir" => self.backup_dir = Some(PathBuf::from(value()?)),
             "--metrics-token" => self.metrics_token = Some(metrics_token(value()?)?),
             "--access-log" => self.access_log_json = access_log_json(&value()?)?,
+            "--smtp-url" => self.smtp_url = Some(value()?),
+            "--smtp-from" => self.smtp_from = Some(value()?),
             "--retention-days" => {
                 self.retention_days = Some(positive(&value()?, "--retention-days")?)
             }

@@ -93,9 +93,14 @@ impl Webhook {
         &self.secret
     }
 
-    /// Whether it wants events named `name`.
+    /// Whether it wants events named `name`. `*` means every event except `auth.*` and
+    /// `invite.*` ones, which carry secrets (a password reset token, an invite token): an
+    /// endpoint receives those only when it names them.
     pub fn wants(&self, name: &str) -> bool {
-        self.events.iter().any(|e| e == "*" || e == name)
+        let secret = name.starts_with("auth.") || name.starts_with("invite.");
+        self.events
+            .iter()
+            .any(|e| e == name || (e == "*" && !secret))
     }
 }
 
@@ -326,6 +331,25 @@ mod tests {
         assert!(ok(&["Order.Placed"]).is_err());
         assert!(ok(&["order placed"]).is_err());
         assert!(ok(&[""]).is_err());
+    }
+
+    #[test]
+    fn a_wildcard_never_carries_auth_secrets() {
+        let with = |events: &[&str]| Webhook {
+            id: "wh_1".into(),
+            url: "http://example.com/".into(),
+            events: events.iter().map(|s| s.to_string()).collect(),
+            description: None,
+            enabled: true,
+            created_at: String::new(),
+            updated_at: String::new(),
+            secret: String::new(),
+        };
+        assert!(with(&["*"]).wants("order.placed"));
+        assert!(!with(&["*"]).wants("auth.password_reset"));
+        assert!(!with(&["*"]).wants("invite.created"));
+        assert!(with(&["*", "auth.password_reset"]).wants("auth.password_reset"));
+        assert!(!with(&["order.placed"]).wants("order.canceled"));
     }
 
     #[test]

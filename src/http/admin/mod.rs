@@ -16,6 +16,7 @@ pub mod fulfillment_sets;
 pub mod inventory;
 pub mod inventory_batch;
 pub mod invites;
+pub mod notifications;
 pub mod options;
 pub mod order_changes;
 pub mod order_edits;
@@ -96,6 +97,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(campaigns::routes());
     routes.extend(uploads::routes());
     routes.extend(webhooks::routes());
+    routes.extend(notifications::routes());
     routes
 }
 
