@@ -45,6 +45,7 @@ pub struct App {
 pub fn open_store(config: &ServeConfig) -> Result<Store> {
     let options = StoreOptions {
         synchronous: config.synchronous,
+        litestream: config.ops.litestream,
         ..StoreOptions::default()
     };
     match &config.db {

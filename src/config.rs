@@ -205,6 +205,9 @@ const SERVE_HELP: &str = "stockroom serve: run the HTTP server
   --retention-days N   keep finished workflow executions and delivered events N days
                        (env STOCKROOM_RETENTION_DAYS, default 30, 0 = forever); file stores
                        are pruned in the background, a minute after start then hourly
+  --litestream         Litestream replicates this store and owns its checkpoints: automatic
+                       checkpoints off, no wal_checkpoint(TRUNCATE) at shutdown (env
+                       STOCKROOM_LITESTREAM=true; see README, Warm standby)
   --smtp-url URL       mail notifications through this server: smtps://user:pass@host[:465],
                        smtp://user:pass@host[:587] (STARTTLS required), smtp://host:port?tls=none
                        (env STOCKROOM_SMTP_URL); without it the local provider logs them

@@ -30,6 +30,9 @@ pub struct OpsConfig {
     pub smtp_url: Option<String>,
     /// The sender of those mails (`--smtp-from`, `STOCKROOM_SMTP_FROM`).
     pub smtp_from: Option<String>,
+    /// Litestream replicates the store and owns its checkpoints (`--litestream`,
+    /// `STOCKROOM_LITESTREAM=true`): no automatic checkpoints, no TRUNCATE at shutdown.
+    pub litestream: bool,
 }
 
 impl std::fmt::Debug for OpsConfig {
@@ -45,6 +48,7 @@ impl std::fmt::Debug for OpsConfig {
             .field("webhooks", &self.webhooks)
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
             .field("smtp_from", &self.smtp_from)
+            .field("litestream", &self.litestream)
             .finish()
     }
 }
@@ -65,6 +69,10 @@ impl OpsConfig {
             webhooks: super::webhooks::from_env(env)?,
             smtp_url: env("STOCKROOM_SMTP_URL").filter(|u| !u.is_empty()),
             smtp_from: env("STOCKROOM_SMTP_FROM").filter(|f| !f.is_empty()),
+            litestream: matches!(
+                env("STOCKROOM_LITESTREAM").as_deref(),
+                Some("1" | "true" | "yes")
+            ),
             ..OpsConfig::default()
         };
         if let Some(token) = env("STOCKROOM_METRICS_TOKEN").filter(|t| !t.is_empty()) {
@@ -110,6 +118,7 @@ impl OpsConfig {
             "--backup-dir" => self.backup_dir = Some(PathBuf::from(value()?)),
             "--metrics-token" => self.metrics_token = Some(metrics_token(value()?)?),
             "--access-log" => self.access_log_json = access_log_json(&value()?)?,
+            "--litestream" => self.litestream = true,
             "--smtp-url" => self.smtp_url = Some(value()?),
             "--smtp-from" => self.smtp_from = Some(value()?),
             "--retention-days" => {
