@@ -651,7 +651,9 @@ mod tests {
             // A replicator keeps its own connection open, so closing ours is not the last close.
             let replicator = Connection::open(&path).unwrap();
             store
-                .write(|tx| Ok(tx.execute_batch("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('x')")?))
+                .write(|tx| {
+                    Ok(tx.execute_batch("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('x')")?)
+                })
                 .unwrap();
             let auto: i64 = store
                 .write(|tx| Ok(tx.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?))
@@ -659,7 +661,11 @@ mod tests {
             assert_eq!(auto, if litestream { 0 } else { 1000 });
             store.close();
             let wal = std::fs::metadata(dir.join("s.db-wal")).map_or(0, |m| m.len());
-            assert_eq!(wal > 0, litestream, "WAL left for the replicator: {wal} bytes");
+            assert_eq!(
+                wal > 0,
+                litestream,
+                "WAL left for the replicator: {wal} bytes"
+            );
             drop(replicator);
             let _ = std::fs::remove_dir_all(&dir);
         }
