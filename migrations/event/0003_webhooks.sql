@@ -33,8 +33,10 @@ CREATE TABLE event_webhook_delivery (
     delivered_at TEXT,
     UNIQUE (webhook_id, event_id)
 );
--- The sender's queue (rowid order) and the dead-letter count, without scanning the log.
-CREATE INDEX event_webhook_delivery_pending ON event_webhook_delivery (status) WHERE status = 'pending';
+-- The sender's queue — fewest attempts first, then oldest (rowid), so deliveries that keep
+-- failing (an endpoint that is down) never hold up fresh ones — and the dead-letter count,
+-- without scanning the log.
+CREATE INDEX event_webhook_delivery_pending ON event_webhook_delivery (attempts) WHERE status = 'pending';
 CREATE INDEX event_webhook_delivery_dead ON event_webhook_delivery (status) WHERE status = 'dead';
 -- A webhook's delivery log, newest first.
 CREATE INDEX event_webhook_delivery_log ON event_webhook_delivery (webhook_id, created_at);

@@ -216,7 +216,9 @@ pub struct Due {
     pub attempts: u32,
 }
 
-/// Up to `limit` pending deliveries of live, enabled endpoints, oldest first.
+/// Up to `limit` pending deliveries of live, enabled endpoints: fewest attempts first, then
+/// oldest, so retries waiting on an endpoint that is down never hide fresh deliveries from
+/// the sender (from the partial index on `attempts`).
 ///
 /// # Errors
 /// Database failures.
@@ -226,7 +228,7 @@ pub fn pending(conn: &Connection, limit: u64) -> Result<Vec<Due>> {
             "SELECT d.id, d.webhook_id, w.url, w.secret, d.event_id, d.body, d.attempts
              FROM event_webhook_delivery d JOIN event_webhook w ON w.id = d.webhook_id
              WHERE d.status = 'pending' AND w.deleted_at IS NULL AND w.enabled = 1
-             ORDER BY d.rowid LIMIT ?1",
+             ORDER BY d.attempts, d.rowid LIMIT ?1",
         )?
         .query_map([sql_int(limit)], |r| {
             Ok(Due {
