@@ -381,6 +381,13 @@ impl EngineBuilder {
         self
     }
 
+    /// Leaves out the core's notification subscribers (`notify.*`): an engine that mails
+    /// nobody, for bulk imports and synthetic histories.
+    pub fn without_notifications(mut self) -> Self {
+        self.subscribers.retain(|s| !s.id.starts_with("notify."));
+        self
+    }
+
     /// Registers a notification provider; for each channel the last one registered that
     /// serves it is used. Without any, the `local` provider serves `email` and `feed`.
     pub fn notification_provider(mut self, provider: Arc<dyn NotificationProvider>) -> Self {

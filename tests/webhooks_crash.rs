@@ -217,4 +217,6 @@ fn a_kill_during_delivery_loses_no_acknowledged_order() {
         std::thread::sleep(Duration::from_millis(50));
     }
     store.close();
+    drop(_second);
+    let _ = std::fs::remove_dir_all(db.parent().unwrap());
 }

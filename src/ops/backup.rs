@@ -309,5 +309,6 @@ mod tests {
         std::fs::write(&to, b"someone else's").unwrap();
         assert_eq!(begin(&to).unwrap_err().status(), 400);
         assert!(!partial.exists(), "a refused backup claims nothing");
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

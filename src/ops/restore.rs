@@ -187,5 +187,6 @@ mod tests {
         assert!(!db.exists());
         put_back(&moved);
         assert_eq!(std::fs::read(&db).unwrap(), b"store");
+        let _ = std::fs::remove_dir_all(db.parent().unwrap());
     }
 }
