@@ -12,6 +12,7 @@ pub mod customer;
 pub mod file;
 pub mod fulfillment;
 pub mod inventory;
+pub mod notification;
 pub mod order;
 pub mod payment;
 pub mod pricing;
@@ -51,6 +52,7 @@ pub fn core_modules() -> Vec<Module> {
         order::module(),
         promotion::module(),
         file::module(),
+        notification::module(),
     ]
 }
 
