@@ -3,9 +3,12 @@
 //! provider calls as external steps with compensation of the local work before them).
 
 pub mod cancel;
+pub mod change_inputs;
 pub mod drafts;
 pub mod edit_shipping;
 pub mod edits;
+pub mod exchanges;
+pub mod exchanges_confirm;
 pub mod fulfill;
 pub mod manage;
 pub mod payments;
@@ -37,5 +40,6 @@ pub fn workflows() -> Vec<Workflow> {
     .chain(returns::workflows())
     .chain(edits::workflows())
     .chain(drafts::workflows())
+    .chain(exchanges::workflows())
     .collect()
 }

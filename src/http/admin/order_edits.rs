@@ -85,8 +85,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 fn actor(request: &Request) -> Value {
-    let actor = &request.actor;
-    json!(actor.user_id.clone().or_else(|| actor.api_key_id.clone()))
+    json!(request.actor.admin_id())
 }
 
 fn preview(engine: &Engine, request: &Request) -> Result<Response> {
