@@ -15,20 +15,18 @@
 //!   than were ordered and not yet claimed) with a reason, worth their share of the line.
 //!
 //! Confirming, canceling a request and canceling a confirmed record are in
-//! `exchanges_confirm`. The same step functions serve both kinds: a `const CLAIM: bool`
-//! parameter picks the record's [`Kind`].
+//! `exchanges_confirm`, a claim's claim items in `claim_items`. The same step functions
+//! serve both kinds: a `const CLAIM: bool` parameter picks the record's [`Kind`].
 
 use super::change_inputs::update_shipping;
+use super::claim_items::{claim_items_step, remove_claim_item_step, update_claim_item_step};
 use super::edits::{add_new_items, resized_new_item};
 use super::return_shipping::add_shipping_to;
-use super::returns::{add_items_to, ensure_open, fulfillment_location, units_value, update_item};
-use crate::ctx::Ctx;
+use super::returns::{add_items_to, ensure_open, fulfillment_location, update_item};
 use crate::db::Tx;
 use crate::error::{Error, Result};
-use crate::modules::order::after_sales::{self, AfterSale, CLAIM_REASONS, Kind, NewAfterSale};
-use crate::modules::order::changes::{
-    self, ChangeAction, ITEM_ADD, NewAction, NewChange, OrderChange, WRITE_OFF_ITEM,
-};
+use crate::modules::order::after_sales::{self, AfterSale, Kind, NewAfterSale};
+use crate::modules::order::changes::{self, ChangeAction, ITEM_ADD, NewChange, OrderChange};
 use crate::modules::order::return_actions::{self, RETURN_ITEM, SHIPPING_ADD};
 use crate::modules::order::returns::{self, NewReturn, Return};
 use crate::modules::order::{self, Order, admin as order_admin};
@@ -189,7 +187,7 @@ impl Open {
     }
 
     /// An action of the record's change, of `kind`, passing `keep`.
-    fn action(
+    pub(super) fn action(
         &self,
         conn: &Connection,
         step: &StepCtx,
@@ -210,7 +208,7 @@ impl Open {
             })
     }
 
-    fn done(&self) -> Result<Done> {
+    pub(super) fn done(&self) -> Result<Done> {
         Ok(done(&self.record))
     }
 }
@@ -398,137 +396,6 @@ fn outbound_shipping_update_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> 
 fn outbound_shipping_remove_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let o = open::<CLAIM>(tx, step)?;
     let action = o.action(tx, step, SHIPPING_ADD, |a| a.return_id.is_none())?;
-    changes::delete_action(tx, step.engine.ctx(), &action)?;
-    o.done()
-}
-
-/// Refuses claiming more units of `line` than were ordered, counting the order's other
-/// claims and this change's other claim items (leaving out `skip`).
-pub(super) fn check_claimable(
-    conn: &Connection,
-    o: &Open,
-    line: &order::LineItem,
-    quantity: i64,
-    skip: Option<&str>,
-) -> Result<()> {
-    if quantity < 1 {
-        return Err(Error::invalid(format!(
-            "Quantity to claim must be greater than 0 for the item: {}",
-            line.id
-        )));
-    }
-    let claimed = after_sales::claimed_by_line(conn, &o.order.id)?
-        .get(&line.id)
-        .copied()
-        .unwrap_or(0);
-    let asked: i64 = changes::actions_of(conn, &o.change.id)?
-        .iter()
-        .filter(|a| a.action == WRITE_OFF_ITEM && Some(a.id.as_str()) != skip)
-        .filter(|a| return_actions::line_of(a) == line.id)
-        .map(return_actions::quantity_of)
-        .sum();
-    if claimed + asked + quantity > line.quantity {
-        return Err(Error::invalid(
-            "Cannot claim more items than what was ordered.",
-        ));
-    }
-    Ok(())
-}
-
-fn check_reason(reason: &Value) -> Result<()> {
-    match reason.as_str() {
-        None if reason.is_null() => Ok(()),
-        Some(r) if CLAIM_REASONS.contains(&r) => Ok(()),
-        _ => Err(Error::invalid(format!(
-            "Invalid request: Field 'reason' must be one of {}",
-            CLAIM_REASONS.join(", ")
-        ))),
-    }
-}
-
-fn order_line(conn: &Connection, o: &Open, id: &str) -> Result<order::LineItem> {
-    order::items::items_of(conn, &o.order.id)?
-        .into_iter()
-        .find(|l| l.id == id)
-        .ok_or_else(|| {
-            Error::invalid(format!(
-                "Items with ids {id} does not exist in order with id {}.",
-                o.order.id
-            ))
-        })
-}
-
-/// `claim-item`: WRITE_OFF_ITEM actions for `items` (`[{id, quantity, reason?,
-/// description?, internal_note?}]`), each worth its share of the line's total.
-fn claim_items_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<true>(tx, step)?;
-    let items = step.input["items"].as_array().cloned().unwrap_or_default();
-    if items.is_empty() {
-        return Err(Error::invalid(
-            "Invalid request: Field 'items' must contain at least 1 item(s)",
-        ));
-    }
-    for item in &items {
-        let line = order_line(tx, &o, item["id"].as_str().unwrap_or_default())?;
-        let quantity = item["quantity"].as_i64().unwrap_or_default();
-        check_reason(&item["reason"])?;
-        check_claimable(tx, &o, &line, quantity, None)?;
-        add_write_off(tx, step.engine.ctx(), &o, &line, quantity, item)?;
-    }
-    o.done()
-}
-
-fn add_write_off(
-    tx: &Tx,
-    ctx: &Ctx,
-    o: &Open,
-    line: &order::LineItem,
-    quantity: i64,
-    item: &Value,
-) -> Result<()> {
-    let action = NewAction {
-        action: WRITE_OFF_ITEM.into(),
-        reference: Some("order_claim".into()),
-        reference_id: Some(o.record.id.clone()),
-        details: json!({
-            "reference_id": line.id, "quantity": quantity, "reason": item["reason"],
-            "note": item["description"],
-        }),
-        amount: Some(units_value(line, quantity)?),
-        internal_note: item["internal_note"].as_str().map(str::to_string),
-        return_id: None,
-    };
-    changes::add_action(tx, ctx, &o.change, &action)?;
-    Ok(())
-}
-
-fn update_claim_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<true>(tx, step)?;
-    let action = o.action(tx, step, WRITE_OFF_ITEM, |_| true)?;
-    let line = order_line(tx, &o, return_actions::line_of(&action))?;
-    let quantity = step.input["quantity"]
-        .as_i64()
-        .unwrap_or_else(|| return_actions::quantity_of(&action));
-    check_claimable(tx, &o, &line, quantity, Some(&action.id))?;
-    let mut details = action.details.clone();
-    details["quantity"] = json!(quantity);
-    if let Some(reason) = step.input.get("reason") {
-        check_reason(reason)?;
-        details["reason"] = reason.clone();
-    }
-    if let Some(note) = step.input.get("description") {
-        details["note"] = note.clone();
-    }
-    let amount = units_value(&line, quantity)?;
-    let note = super::change_inputs::note_of(step.input, &action);
-    let ctx = step.engine.ctx();
-    changes::update_action(tx, ctx, &action, &details, Some(amount), note.as_deref())?;
-    o.done()
-}
-
-fn remove_claim_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<true>(tx, step)?;
-    let action = o.action(tx, step, WRITE_OFF_ITEM, |_| true)?;
     changes::delete_action(tx, step.engine.ctx(), &action)?;
     o.done()
 }

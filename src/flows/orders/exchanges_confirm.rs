@@ -22,7 +22,7 @@ use super::edit_shipping;
 use super::edits::add_new_line;
 use super::exchanges::{Open, active_change, done, kind, load, open};
 use super::fulfill::fulfilled_quantities;
-use super::returns::{mark_requested, recheck_returnable};
+use super::returns_confirm::{mark_requested, recheck_returnable};
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};

@@ -4,6 +4,7 @@
 
 pub mod cancel;
 pub mod change_inputs;
+pub mod claim_items;
 pub mod drafts;
 pub mod edit_shipping;
 pub mod edits;
@@ -15,6 +16,7 @@ pub mod payments;
 pub mod return_shipping;
 pub mod return_store;
 pub mod returns;
+pub mod returns_confirm;
 pub mod returns_receive;
 pub mod shipping_options;
 pub mod transfer;

@@ -8,6 +8,9 @@
 //! Canceling stamps `canceled_at` once: `… WHERE canceled_at IS NULL` with its row count
 //! checked, so two jobs cannot both cancel it.
 
+pub use super::after_sales_items::{
+    AfterSaleItem, NewItem, add_item, claimed_by_line, claims_owed, items_of,
+};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::modules::{clamp, metadata_from_sql};
@@ -33,7 +36,7 @@ impl Kind {
         }
     }
 
-    fn items_table(self) -> &'static str {
+    pub(super) fn items_table(self) -> &'static str {
         match self {
             Kind::Exchange => "order_exchange_item",
             Kind::Claim => "order_claim_item",
@@ -56,7 +59,7 @@ impl Kind {
         }
     }
 
-    fn item_prefix(self) -> &'static str {
+    pub(super) fn item_prefix(self) -> &'static str {
         match self {
             Kind::Exchange => "oexcitem",
             Kind::Claim => "claitem",
@@ -129,25 +132,6 @@ pub struct AfterSale {
     pub created_at: String,
     /// ISO-8601.
     pub updated_at: String,
-}
-
-/// An exchange's outbound item or a claim's item.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct AfterSaleItem {
-    /// `oexcitem_…` / `claitem_…`
-    pub id: String,
-    /// The order line (`ordli_…`).
-    pub item_id: String,
-    /// Units.
-    pub quantity: i64,
-    /// Whether it was sent out (always for an exchange) rather than claimed.
-    pub is_additional_item: bool,
-    /// A claimed item's `missing_item`, `wrong_item`, `production_failure` or `other`.
-    pub reason: Option<String>,
-    /// Staff's note.
-    pub note: Option<String>,
-    /// Free-form JSON.
-    pub metadata: Option<Value>,
 }
 
 /// Input of [`create`].
@@ -387,209 +371,6 @@ pub fn delete(conn: &Connection, ctx: &Ctx, found: &AfterSale) -> Result<()> {
     Ok(())
 }
 
-/// Input of [`add_item`].
-#[derive(Debug, Clone, Default)]
-pub struct NewItem<'a> {
-    /// The order line.
-    pub item_id: &'a str,
-    /// Units.
-    pub quantity: i64,
-    /// Sent out (true) or claimed.
-    pub is_additional_item: bool,
-    /// A claimed item's reason.
-    pub reason: Option<&'a str>,
-    /// Staff's note.
-    pub note: Option<&'a str>,
-    /// Free-form JSON.
-    pub metadata: Option<&'a Value>,
-}
-
-/// Adds an item row to a record.
-///
-/// # Errors
-/// Database failures.
-pub fn add_item(conn: &Connection, ctx: &Ctx, found: &AfterSale, item: &NewItem) -> Result<()> {
-    let (id, now) = (ctx.id(found.kind.item_prefix()), ctx.now());
-    let metadata = item
-        .metadata
-        .filter(|m| m.is_object())
-        .map(Value::to_string);
-    let table = found.kind.items_table();
-    let column = found.kind.column();
-    match found.kind {
-        Kind::Exchange => conn
-            .prepare_cached(&format!(
-                "INSERT INTO {table} (id, {column}, item_id, quantity, note, metadata, created_at,
-                   updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
-            ))?
-            .execute(params![
-                id,
-                found.id,
-                item.item_id,
-                item.quantity,
-                item.note,
-                metadata,
-                now
-            ])?,
-        Kind::Claim => conn
-            .prepare_cached(&format!(
-                "INSERT INTO {table} (id, {column}, item_id, quantity, is_additional_item, reason,
-                   note, metadata, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)"
-            ))?
-            .execute(params![
-                id,
-                found.id,
-                item.item_id,
-                item.quantity,
-                item.is_additional_item,
-                item.reason,
-                item.note,
-                metadata,
-                now
-            ])?,
-    };
-    Ok(())
-}
-
-/// A record's items, oldest first.
-///
-/// # Errors
-/// Database failures.
-pub fn items_of(conn: &Connection, found: &AfterSale) -> Result<Vec<AfterSaleItem>> {
-    let own = match found.kind {
-        Kind::Exchange => "1, NULL",
-        Kind::Claim => "is_additional_item, reason",
-    };
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT id, item_id, quantity, {own}, note, metadata FROM {} WHERE {} = ?1
-           AND deleted_at IS NULL ORDER BY created_at, id",
-        found.kind.items_table(),
-        found.kind.column()
-    ))?;
-    let rows = stmt.query_map([&found.id], |r| {
-        Ok(AfterSaleItem {
-            id: r.get(0)?,
-            item_id: r.get(1)?,
-            quantity: r.get(2)?,
-            is_additional_item: r.get(3)?,
-            reason: r.get(4)?,
-            note: r.get(5)?,
-            metadata: metadata_from_sql(r.get(6)?),
-        })
-    })?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Units of each order line written off by the order's claims that are not canceled (what
-/// can no longer be claimed).
-///
-/// # Errors
-/// Database failures.
-pub fn claimed_by_line(
-    conn: &Connection,
-    order_id: &str,
-) -> Result<std::collections::HashMap<String, i64>> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT i.item_id, SUM(i.quantity) FROM order_claim_item i
-           JOIN order_claim c ON c.id = i.claim_id
-         WHERE c.order_id = ?1 AND c.deleted_at IS NULL AND c.canceled_at IS NULL
-           AND i.deleted_at IS NULL AND i.is_additional_item = 0
-         GROUP BY i.item_id",
-    )?;
-    let rows = stmt.query_map([order_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// What the order owes back for its claims that are not canceled: the sum of their refund
-/// amounts (the order summary subtracts it from the order total, as it does returns').
-///
-/// # Errors
-/// Database failures.
-pub fn claims_owed(conn: &Connection, order_id: &str) -> Result<i64> {
-    Ok(conn
-        .prepare_cached(
-            "SELECT COALESCE(SUM(refund_amount), 0) FROM order_claim
-             WHERE order_id = ?1 AND deleted_at IS NULL AND canceled_at IS NULL",
-        )?
-        .query_row([order_id], |r| r.get(0))?)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::clock::Clock;
-    use crate::id::IdGenerator;
-    use crate::modules::order::{NewOrder, create as create_order, module};
-
-    fn order_with_line() -> (Connection, Ctx, String) {
-        let conn = Connection::open_in_memory().unwrap();
-        crate::db::module::migrate(&conn, &[module()], "t").unwrap();
-        let ctx = Ctx::new(Clock::fixed(0), IdGenerator::seeded(Clock::fixed(0), 1));
-        let input = NewOrder {
-            currency_code: "usd".into(),
-            ..Default::default()
-        };
-        let order_id = create_order(&conn, &ctx, &input).unwrap();
-        (conn, ctx, order_id)
-    }
-
-    #[test]
-    fn records_count_their_own_display_ids_and_cancel_once() {
-        let (conn, ctx, order_id) = order_with_line();
-        let input = NewAfterSale {
-            order_id: order_id.clone(),
-            ..NewAfterSale::default()
-        };
-        let one = create(&conn, &ctx, Kind::Exchange, &input).unwrap();
-        let two = create(&conn, &ctx, Kind::Exchange, &input).unwrap();
-        assert_eq!((one.display_id, two.display_id), (1, 2));
-        assert!(one.id.starts_with("oexc_"));
-        let claim = NewAfterSale {
-            claim_type: Some("replace".into()),
-            ..input.clone()
-        };
-        let c = create(&conn, &ctx, Kind::Claim, &claim).unwrap();
-        assert_eq!(
-            (c.display_id, c.claim_type.as_deref()),
-            (1, Some("replace"))
-        );
-        let bad = NewAfterSale {
-            claim_type: Some("swap".into()),
-            ..input.clone()
-        };
-        assert!(create(&conn, &ctx, Kind::Claim, &bad).is_err());
-        cancel(&conn, &ctx, &one).unwrap();
-        assert!(cancel(&conn, &ctx, &one).is_err(), "canceled once only");
-        let (listed, count) = list(&conn, Kind::Exchange, &[order_id], 0, 10).unwrap();
-        assert_eq!((listed.len(), count), (2, 2));
-        assert!(
-            retrieve(&conn, Kind::Exchange, &c.id).is_err(),
-            "kinds apart"
-        );
-    }
-
-    #[test]
-    fn claims_owe_their_refund_until_canceled() {
-        let (conn, ctx, order_id) = order_with_line();
-        let input = NewAfterSale {
-            order_id: order_id.clone(),
-            claim_type: Some("refund".into()),
-            ..NewAfterSale::default()
-        };
-        let c = create(&conn, &ctx, Kind::Claim, &input).unwrap();
-        set_amount(&conn, &ctx, &c, 1250).unwrap();
-        let item = NewItem {
-            item_id: "ordli_1",
-            quantity: 2,
-            reason: Some("missing_item"),
-            ..NewItem::default()
-        };
-        add_item(&conn, &ctx, &c, &item).unwrap();
-        assert_eq!(claims_owed(&conn, &order_id).unwrap(), 1250);
-        assert_eq!(claimed_by_line(&conn, &order_id).unwrap()["ordli_1"], 2);
-        cancel(&conn, &ctx, &c).unwrap();
-        assert_eq!(claims_owed(&conn, &order_id).unwrap(), 0);
-        assert!(claimed_by_line(&conn, &order_id).unwrap().is_empty());
-    }
-}
+#[path = "after_sales_tests.rs"]
+mod tests;

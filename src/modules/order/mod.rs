@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod after_sales;
+pub mod after_sales_items;
 pub mod change_actions;
 pub mod changes;
 pub mod changes_admin;
