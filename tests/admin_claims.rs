@@ -77,9 +77,11 @@ fn a_refund_claim_owes_the_claimed_units_until_they_are_refunded() {
         ),
     );
 
+    let preview = admin.get(&format!("/admin/orders/{}/preview", id(&order)))["order"].clone();
     let confirmed = admin.post(&format!("{path}/request"), &json!({}));
     let doc = &confirmed["claim"];
     assert_eq!(cents(&doc["refund_amount"]), unit, "{doc}");
+    assert_eq!(preview["summary"], order_doc(&admin, &order)["summary"]);
     assert_eq!(doc["claim_items"][0]["reason"], "production_failure");
     assert_eq!(doc["claim_items"][0]["note"], "Torn seam");
     assert_eq!(doc["claim_items"][0]["quantity"], 1);

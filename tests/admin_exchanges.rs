@@ -132,6 +132,7 @@ fn an_exchange_swaps_a_returned_unit_for_a_new_one_and_collects_the_difference()
         &json!({"shipping_option_id": outbound_option(&admin), "custom_amount": 2}),
     );
     let stock_before = variant_stock(&admin, &variant);
+    let preview = admin.get(&format!("/admin/orders/{}/preview", id(&order)))["order"].clone();
 
     let confirmed = admin.post(&format!("{path}/request"), &json!({}));
     let doc = confirmed["exchange"].clone();
@@ -168,6 +169,11 @@ fn an_exchange_swaps_a_returned_unit_for_a_new_one_and_collects_the_difference()
     assert_eq!(
         cents(&summary["current_order_total"]),
         cents(&before["total"]) + added + shipping_added - (unit - 500)
+    );
+    assert_eq!(preview["total"], after["total"], "the preview's total");
+    assert_eq!(
+        preview["summary"], after["summary"],
+        "the preview's summary"
     );
     let collections = after["payment_collections"].as_array().unwrap();
     assert_eq!(collections.len(), 2, "a collection for what is due");

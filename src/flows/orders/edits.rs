@@ -150,12 +150,8 @@ pub(super) fn tax_lines(
     .collect())
 }
 
-/// Tax lines of a new line of `found`, at its shipping address.
-pub(super) fn order_tax_lines(
-    conn: &Connection,
-    found: &Order,
-    item: &LineItem,
-) -> Result<Vec<TaxLine>> {
+/// Tax lines of a new line of `found` (an empty line: of shipping), at its shipping address.
+pub fn order_tax_lines(conn: &Connection, found: &Order, item: &LineItem) -> Result<Vec<TaxLine>> {
     let address = order::address(conn, found.shipping_address_id.as_deref())?.unwrap_or_default();
     let place = (
         address.get("country_code").and_then(Value::as_str),

@@ -26,6 +26,7 @@ pub mod order_manage;
 pub mod order_reads;
 pub mod orders;
 pub mod payments;
+pub mod preview_totals;
 pub mod price_lists;
 pub mod price_preferences;
 pub mod product_reads;

@@ -234,9 +234,11 @@ pub fn preview_json(conn: &Connection, order_id: &str) -> Result<Value> {
     let mut open = object(&change);
     open.retain(|k, _| OPEN_CHANGE_FIELDS.contains(&k.as_str()));
     m.insert("order_change".into(), Value::Object(open));
-    for action in changes::actions_of(conn, &change.id)? {
-        apply(m, &action, &currency)?;
+    let actions = changes::actions_of(conn, &change.id)?;
+    for action in &actions {
+        apply(m, action, &currency)?;
     }
+    super::preview_totals::recompute(conn, m, &change, &actions)?;
     Ok(doc)
 }
 

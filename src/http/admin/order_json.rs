@@ -120,7 +120,7 @@ fn fulfillment_status(items: &[Value], done: &Progress, canceled: bool) -> &'sta
 
 /// What the order's payments add up to, in minor units.
 #[derive(Default)]
-struct Paid {
+pub(super) struct Paid {
     authorized: i64,
     captured: i64,
     refunded: i64,
@@ -129,7 +129,7 @@ struct Paid {
     any: bool,
 }
 
-fn paid(conn: &Connection, order: &Map<String, Value>) -> Result<Paid> {
+pub(super) fn paid(conn: &Connection, order: &Map<String, Value>) -> Result<Paid> {
     let mut sums = Paid {
         canceled: true,
         ..Paid::default()
@@ -169,7 +169,7 @@ fn payment_status(sums: &Paid, fallback: Value) -> Value {
 /// order's requested and received returns take what they refund (`returned`) off the
 /// current total (and so do claims their claimed items' value), so a return makes the
 /// pending difference negative — owed back — until staff refund it.
-fn summary(total: i64, returned: i64, sums: &Paid, currency: &str) -> Value {
+pub(super) fn summary(total: i64, returned: i64, sums: &Paid, currency: &str) -> Value {
     let transactions = sums.captured - sums.refunded;
     let current = total - returned;
     let t = money::to_json(current, currency);

@@ -228,7 +228,8 @@ pub fn collection_json(collection: &payment::Collection) -> Value {
     Value::Object(m)
 }
 
-fn totals_fields(totals: &Totals, currency: &str) -> Map<String, Value> {
+/// A document's totals fields (`total`, `subtotal`, … and their `raw_` forms) in major units.
+pub fn totals_fields(totals: &Totals, currency: &str) -> Map<String, Value> {
     let mut m = Map::new();
     for (key, minor) in totals.fields() {
         m.insert(key.into(), to_json(minor, currency));
