@@ -44,6 +44,7 @@ pub fn workflows() -> Vec<Workflow> {
     };
     vec![
         one("begin-order-edit-order", begin_step),
+        one("begin-draft-order-edit", begin_draft_step),
         one("order-edit-add-new-item", add_items_step),
         one("order-edit-update-item-quantity", update_quantity_step),
         one("update-order-edit-item-action", update_action_step),
@@ -92,12 +93,24 @@ fn edit_action(conn: &Connection, change: &OrderChange, id: &str) -> Result<Chan
 }
 
 fn begin_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    begin(tx, step, false)
+}
+
+/// `begin-draft-order-edit`: a draft is edited through the same `edit` change; confirming
+/// it moves no stock (a draft holds none until it is converted).
+fn begin_draft_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    begin(tx, step, true)
+}
+
+fn begin(tx: &Tx, step: &StepCtx, draft: bool) -> Result<Done> {
     let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
-    if found.status == "draft" {
-        return Err(Error::invalid(format!(
-            "Order {} is a draft: edit it as a draft order",
-            found.id
-        )));
+    if (found.status == "draft") != draft {
+        let message = if draft {
+            format!("Order {} is not a draft: edit it as an order", found.id)
+        } else {
+            format!("Order {} is a draft: edit it as a draft order", found.id)
+        };
+        return Err(Error::invalid(message));
     }
     let by = text(step, "created_by").map(str::to_string);
     let change = changes::create(
@@ -403,6 +416,9 @@ fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) -> Result<()>
         .find(|l| l.id == line_id)
         .ok_or_else(|| Error::invalid(format!("Line item {line_id} does not exist")))?;
     check_quantity(tx, found, line_id, quantity)?;
+    if found.status == "draft" {
+        return order::items::set_quantity(tx, ctx, line_id, quantity);
+    }
     if quantity > line.quantity
         && let Some(variant) = line.variant_id.clone()
     {
@@ -419,7 +435,8 @@ fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) -> Result<()>
 }
 
 /// Confirming an ITEM_ADD action: its priced line joins the order and its units are
-/// reserved at the order's channel locations. Returns the line's id.
+/// reserved at the order's channel locations (not a draft's: it reserves at conversion).
+/// Returns the line's id.
 ///
 /// # Errors
 /// `insufficient_inventory` when the stock ran short since it was added.
@@ -431,6 +448,9 @@ pub(super) fn add_new_line(
 ) -> Result<String> {
     let item: LineItem = serde_json::from_value(action.details["item"].clone())?;
     let line_id = order::items::add_line(tx, ctx, &found.id, &item)?;
+    if found.status == "draft" {
+        return Ok(line_id);
+    }
     if let Some(variant) = item.variant_id.clone() {
         let want = stock::Line {
             line_item_id: line_id.clone(),

@@ -76,6 +76,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(order_changes::routes());
     routes.extend(returns::routes());
     routes.extend(order_edits::routes());
+    routes.extend(order_edits::draft_routes());
     routes.extend(draft_orders::routes());
     routes.extend(exchanges::routes());
     routes.extend(order_reads::routes());
