@@ -75,6 +75,50 @@ impl TaxLine {
     }
 }
 
+/// The totals line of a priced row (an item, or a shipping method as one unit).
+fn totals_line(
+    unit_price: i64,
+    quantity: i64,
+    is_tax_inclusive: bool,
+    tax_lines: &[TaxLine],
+    adjustments: &[Adjustment],
+) -> crate::totals::Line {
+    crate::totals::Line {
+        unit_price,
+        quantity,
+        is_tax_inclusive,
+        rates: tax_lines.iter().map(TaxLine::rate).collect(),
+        discounts: adjustments.iter().map(Adjustment::discount).collect(),
+    }
+}
+
+impl LineItem {
+    /// The line as totals see it: its price, units, tax rates and discounts.
+    pub fn totals_line(&self) -> crate::totals::Line {
+        let (price, units) = (self.unit_price, self.quantity);
+        totals_line(
+            price,
+            units,
+            self.is_tax_inclusive,
+            &self.tax_lines,
+            &self.adjustments,
+        )
+    }
+}
+
+impl ShippingMethod {
+    /// The method as totals see it: one unit at its amount, with its tax rates and discounts.
+    pub fn totals_line(&self) -> crate::totals::Line {
+        totals_line(
+            self.amount,
+            1,
+            self.is_tax_inclusive,
+            &self.tax_lines,
+            &self.adjustments,
+        )
+    }
+}
+
 /// A line item of a cart or an order: a snapshot of the variant and product when it was
 /// added.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -284,8 +328,22 @@ impl ShippingTables {
         owner_id: &str,
         method: &ShippingMethod,
     ) -> Result<String> {
-        let (id, now) = (ctx.id(self.prefix), ctx.now());
         self.delete_methods(conn, ctx, owner_id)?;
+        self.insert_method(conn, ctx, owner_id, method)
+    }
+
+    /// Adds `method` to `owner_id`, keeping its other methods (no tax lines). Returns its id.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub(crate) fn insert_method(
+        &self,
+        conn: &Connection,
+        ctx: &Ctx,
+        owner_id: &str,
+        method: &ShippingMethod,
+    ) -> Result<String> {
+        let (id, now) = (ctx.id(self.prefix), ctx.now());
         conn.prepare_cached(&format!(
             "INSERT INTO {} (id, {}, name, description, amount, is_tax_inclusive, shipping_option_id, data, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",

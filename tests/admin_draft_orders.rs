@@ -234,3 +234,89 @@ fn drafts_are_checked_deleted_and_refused_when_stock_is_short() {
     );
     assert_eq!(admin.call("GET", &path, None).status, 404);
 }
+
+#[test]
+fn a_draft_is_edited_through_its_edit_routes_without_moving_stock_until_converted() {
+    let admin = Admin::start();
+    let variant = admin.app.variant();
+    let draft =
+        admin.post("/admin/draft-orders", &draft_body(&admin, &variant))["draft_order"].clone();
+    let base = format!("/admin/draft-orders/{}/edit", id(&draft));
+    let line = draft["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["variant_id"] == variant.as_str())
+        .map(id)
+        .unwrap();
+    let refused = admin.refused(
+        "/admin/order-edits",
+        &json!({"order_id": id(&draft)}),
+        400,
+        "invalid_data",
+    );
+    assert_eq!(
+        refused["message"],
+        format!("Order {} is a draft: edit it as a draft order", id(&draft))
+    );
+    let (stocked, reserved) = variant_stock(&admin, &variant);
+
+    let begun = admin.post(&base, &json!({}))["draft_order_preview"].clone();
+    assert_eq!(begun["order_change"]["change_type"], "edit");
+    let preview = admin.post(
+        &format!("{base}/items"),
+        &json!({"items": [{"variant_id": variant, "quantity": 1}]}),
+    )["draft_order_preview"]
+        .clone();
+    assert_eq!(preview["items"].as_array().unwrap().len(), 3);
+    admin.post(
+        &format!("{base}/items/item/{line}"),
+        &json!({"quantity": 4}),
+    );
+    let option = id(&admin.get("/admin/shipping-options?limit=1")["shipping_options"][0]);
+    admin.post(
+        &format!("{base}/shipping-methods"),
+        &json!({"shipping_option_id": option, "custom_amount": 3}),
+    );
+    admin.post(&format!("{base}/request"), &json!({}));
+    let confirmed =
+        admin.post(&format!("{base}/confirm"), &json!({}))["draft_order_preview"].clone();
+    assert_eq!(confirmed["status"], "draft", "still a draft");
+    assert_eq!(confirmed["items"].as_array().unwrap().len(), 3);
+    assert_eq!(confirmed["shipping_methods"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        cents(&confirmed["shipping_total"]),
+        cents(&draft["shipping_total"]) + 300,
+        "{confirmed}"
+    );
+    assert_eq!(
+        variant_stock(&admin, &variant),
+        (stocked, reserved),
+        "a draft reserves nothing"
+    );
+
+    // A second edit, canceled; then the conversion reserves everything the draft holds.
+    admin.post(&base, &json!({}));
+    let dropped = admin.call("DELETE", &base, None);
+    assert_eq!(dropped.status, 200, "{}", dropped.text());
+    assert_eq!(
+        dropped.json(),
+        json!({"id": id(&draft), "object": "draft-order", "deleted": true})
+    );
+    admin.post(
+        &format!("/admin/draft-orders/{}/convert-to-order", id(&draft)),
+        &json!({}),
+    );
+    assert_eq!(
+        variant_stock(&admin, &variant),
+        (stocked, reserved + 5),
+        "4 + 1 units reserved at conversion"
+    );
+    let order = admin.get(&format!("/admin/orders/{}", id(&draft)))["order"].clone();
+    let edit = admin.call(
+        "POST",
+        &format!("/admin/draft-orders/{}/edit", id(&order)),
+        Some(&json!({})),
+    );
+    assert_eq!(edit.status, 400, "a placed order is edited as an order");
+}

@@ -103,6 +103,17 @@ fn an_edit_adds_items_and_grows_a_line_reserving_stock_and_asks_for_the_differen
         names(&admin, "order-edit."),
         ["order-edit.requested", "order-edit.confirmed"]
     );
+    // The preview's totals were the confirmed order's, before it was confirmed.
+    for key in [
+        "total",
+        "subtotal",
+        "tax_total",
+        "item_total",
+        "shipping_total",
+    ] {
+        assert_eq!(requested[key], after[key], "preview {key}");
+    }
+    assert_eq!(requested["summary"], after["summary"], "preview summary");
 }
 
 #[test]

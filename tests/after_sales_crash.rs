@@ -3,7 +3,9 @@
 //! (after the stock went back on the shelf, before the return was marked received) and of
 //! `confirm-order-edit-request` (after the new lines were written and reserved, before the
 //! change was confirmed). After a restart nothing of either is left — stock, return, lines,
-//! change and version are as before — and the same confirmation then succeeds once.
+//! change and version are as before — and the same confirmation then succeeds once. So for
+//! `confirm-exchange-request` (after the new line was written, reserved and recorded as the
+//! exchange's item, before the change and with it the return's items were confirmed).
 
 mod common;
 
@@ -295,6 +297,69 @@ fn a_crash_inside_an_order_edit_confirmation_leaves_no_partial_state() {
     second.ok(&format!("{edit}/confirm"), json!({}));
     assert_eq!(query(&db, &lines_sql), "2");
     assert_eq!(query(&db, &version_sql), "2");
+    let reserved = |s: &str| -> i64 { s.split(" / ").nth(1).unwrap().parse().unwrap() };
+    assert_eq!(
+        reserved(&stock(&db)),
+        reserved(&before) + 1,
+        "reserved once"
+    );
+    drop(second);
+    let _ = std::fs::remove_dir_all(db.parent().unwrap());
+}
+
+#[test]
+fn a_crash_inside_an_exchange_confirmation_leaves_no_partial_state() {
+    let db = sandbox("exchange");
+    let first = Server::start(&db, true, None);
+    let (order, line) = fulfilled_order(&first);
+    let variant = query(
+        &db,
+        &format!("SELECT variant_id FROM order_line_item WHERE id = '{line}'"),
+    );
+    let exchange = first.ok("/admin/exchanges", json!({"order_id": order}))["exchange"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let base = format!("/admin/exchanges/{exchange}");
+    first.ok(
+        &format!("{base}/inbound/items"),
+        json!({"items": [{"id": line, "quantity": 1}]}),
+    );
+    first.ok(
+        &format!("{base}/outbound/items"),
+        json!({"items": [{"variant_id": variant, "quantity": 1}]}),
+    );
+    drop(first);
+    let before = stock(&db);
+    let lines_sql = format!(
+        "SELECT COUNT(*) FROM order_line_item WHERE order_id = '{order}' AND deleted_at IS NULL"
+    );
+    let version_sql = format!("SELECT version FROM \"order\" WHERE id = '{order}'");
+    let facts_sql = "SELECT (SELECT COUNT(*) FROM order_exchange_item) || '/' ||
+        (SELECT COUNT(*) FROM order_return_item) || '/' ||
+        (SELECT status FROM order_return) || '/' ||
+        (SELECT COALESCE(difference_due, 'none') FROM order_exchange)";
+
+    Server::start(&db, false, Some("exchange-confirm:applied"))
+        .crash_on(&format!("{base}/request"));
+    let second = Server::start(&db, false, None);
+    assert_eq!(stock(&db), before, "nothing reserved");
+    assert_eq!(query(&db, &lines_sql), "1", "no line added");
+    assert_eq!(query(&db, &version_sql), "1");
+    assert_eq!(query(&db, facts_sql), "0/0/open/none", "nothing recorded");
+    assert_eq!(
+        query(
+            &db,
+            "SELECT COUNT(*) FROM order_change WHERE status IN ('pending', 'requested')"
+        ),
+        "1",
+        "the exchange is still open"
+    );
+
+    second.ok(&format!("{base}/request"), json!({}));
+    assert_eq!(query(&db, &lines_sql), "2");
+    assert_eq!(query(&db, &version_sql), "2");
+    assert!(query(&db, facts_sql).starts_with("1/1/requested/"));
     let reserved = |s: &str| -> i64 { s.split(" / ").nth(1).unwrap().parse().unwrap() };
     assert_eq!(
         reserved(&stock(&db)),

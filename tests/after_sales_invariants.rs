@@ -3,6 +3,7 @@
 //! took plus what returns brought back undamaged, and reserved stock equals the live
 //! reservations; an order's paid, refunded and outstanding amounts reconcile with its
 //! payments' captures and refunds; a refund retried with one idempotency key moves money once.
+//! The day includes an exchange and a replace claim, checked after each of their steps.
 
 mod common;
 
@@ -230,6 +231,8 @@ fn stock_and_money_add_up_after_every_after_sales_flow() {
         ) - (cents(&paid["captured_amount"]) - cents(&paid["refunded_amount"]))
     );
 
+    exchange_and_claim_day(&admin, &seeded);
+
     // A fulfillment canceled on another order, and a draft converted.
     let other = admin.order(1);
     let other_line = id(&other["items"][0]);
@@ -265,4 +268,116 @@ fn stock_and_money_add_up_after_every_after_sales_flow() {
         &json!({}),
     );
     assert_stock_balances(&admin, &seeded, "converting a draft");
+}
+
+/// Both invariants after a step of the exchange and claim part of the day.
+#[track_caller]
+fn assert_balanced(admin: &Admin, seeded: &Levels, order: &Value, after: &str) {
+    assert_stock_balances(admin, seeded, after);
+    assert_money_reconciles(admin, order, after);
+}
+
+/// An exchange (one unit back, one new unit out, shipping both ways), then a replace claim
+/// (one claimed unit, sent back, replaced), each new line fulfilled, on a captured order.
+fn exchange_and_claim_day(admin: &Admin, seeded: &Levels) {
+    let order = admin.order(2);
+    let (line, variant) = (
+        id(&order["items"][0]),
+        order["items"][0]["variant_id"].clone(),
+    );
+    let payment = payment_of(&order);
+    admin.post(&format!("/admin/payments/{payment}/capture"), &json!({}));
+    let fulfill = format!("/admin/orders/{}/fulfillments", id(&order));
+    admin.post(&fulfill, &json!({"items": [{"id": line, "quantity": 2}]}));
+    assert_balanced(admin, seeded, &order, "fulfilling the exchanged order");
+
+    let exchange =
+        id(&admin.post("/admin/exchanges", &json!({"order_id": id(&order)}))["exchange"]);
+    let base = format!("/admin/exchanges/{exchange}");
+    let outbound_option = id(&admin.get("/admin/shipping-options?limit=1")["shipping_options"][0]);
+    let steps = [
+        (
+            "inbound/items",
+            json!({"items": [{"id": line, "quantity": 1}]}),
+        ),
+        (
+            "inbound/shipping-method",
+            json!({"shipping_option_id": return_option(admin)}),
+        ),
+        (
+            "outbound/items",
+            json!({"items": [{"variant_id": variant, "quantity": 1}]}),
+        ),
+        (
+            "outbound/shipping-method",
+            json!({"shipping_option_id": outbound_option, "custom_amount": 4}),
+        ),
+        ("request", json!({})),
+    ];
+    for (step, body) in &steps {
+        let reply = admin.post(&format!("{base}/{step}"), body);
+        assert_balanced(admin, seeded, &order, &format!("exchange {step}"));
+        if *step == "request" {
+            let new_line = reply["exchange"]["additional_items"][0]["item_id"].clone();
+            let ret = format!("/admin/returns/{}", reply["return"]["id"].as_str().unwrap());
+            admin.post(&format!("{ret}/receive"), &json!({}));
+            let items = json!({"items": [{"id": line, "quantity": 1}]});
+            admin.post(&format!("{ret}/receive-items"), &items);
+            admin.post(&format!("{ret}/receive/confirm"), &json!({}));
+            assert_balanced(admin, seeded, &order, "receiving the exchange's return");
+            admin.post(
+                &fulfill,
+                &json!({"items": [{"id": new_line, "quantity": 1}]}),
+            );
+            assert_balanced(admin, seeded, &order, "fulfilling the exchange's new line");
+        }
+    }
+    let due = cents(&admin.get(&base)["exchange"]["difference_due"]);
+    let summary = admin.get(&format!("/admin/orders/{}", id(&order)))["order"]["summary"].clone();
+    assert_eq!(cents(&summary["pending_difference"]), due, "{summary}");
+
+    let claim = admin.post(
+        "/admin/claims",
+        &json!({"order_id": id(&order), "type": "replace"}),
+    )["claim"]
+        .clone();
+    let base = format!("/admin/claims/{}", id(&claim));
+    let steps = [
+        (
+            "claim-items",
+            json!({"items": [{"id": line, "quantity": 1, "reason": "production_failure"}]}),
+        ),
+        (
+            "inbound/items",
+            json!({"items": [{"id": line, "quantity": 1}]}),
+        ),
+        (
+            "outbound/items",
+            json!({"items": [{"variant_id": variant, "quantity": 1}]}),
+        ),
+        ("request", json!({})),
+    ];
+    for (step, body) in &steps {
+        let reply = admin.post(&format!("{base}/{step}"), body);
+        assert_balanced(admin, seeded, &order, &format!("claim {step}"));
+        if *step == "request" {
+            let new_line = reply["claim"]["additional_items"][0]["item_id"].clone();
+            let ret = format!("/admin/returns/{}", reply["return"]["id"].as_str().unwrap());
+            admin.post(&format!("{ret}/receive"), &json!({}));
+            let items = json!({"items": [{"id": line, "quantity": 1}]});
+            admin.post(&format!("{ret}/dismiss-items"), &items);
+            admin.post(&format!("{ret}/receive/confirm"), &json!({}));
+            assert_balanced(admin, seeded, &order, "receiving the claim's damaged unit");
+            admin.post(
+                &fulfill,
+                &json!({"items": [{"id": new_line, "quantity": 1}]}),
+            );
+            assert_balanced(admin, seeded, &order, "fulfilling the replacement");
+        }
+    }
+    let after = admin.get(&format!("/admin/orders/{}", id(&order)))["order"]["summary"].clone();
+    assert_eq!(
+        after["pending_difference"], summary["pending_difference"],
+        "a like-for-like replacement is free"
+    );
 }

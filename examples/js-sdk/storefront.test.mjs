@@ -262,3 +262,50 @@ test("staff add a unit to an order through sdk.admin.orderEdit", async () => {
   assert.equal(after.items[0].quantity, 2);
   assert.ok(after.summary.pending_difference > 0, JSON.stringify(after.summary));
 });
+
+// An exchange through sdk.admin.exchange: the delivered unit comes back and a new one goes
+// out, reserved and recorded as the order's next version; the difference shows in the summary.
+test("staff swap a unit through sdk.admin.exchange", async () => {
+  const { order } = await guestCheckout();
+  const line = order.items[0];
+  await sdk.auth.login("user", "emailpass", { email: "admin@example.com", password: "supersecret" });
+  await sdk.admin.order.createFulfillment(order.id, { items: [{ id: line.id, quantity: 1 }] });
+  const { exchange } = await sdk.admin.exchange.create({ order_id: order.id });
+  const { return: inbound } = await sdk.admin.exchange.addInboundItems(exchange.id, { items: [{ id: line.id, quantity: 1 }] });
+  assert.equal(inbound.exchange_id, exchange.id);
+  const { order_preview } = await sdk.admin.exchange.addOutboundItems(exchange.id, { items: [{ variant_id: line.variant_id, quantity: 1 }] });
+  assert.equal(order_preview.items.length, 2);
+  const confirmed = await sdk.admin.exchange.request(exchange.id, {});
+  assert.equal(confirmed.return.status, "requested");
+  assert.equal(confirmed.exchange.additional_items.length, 1);
+  const { order: after } = await sdk.admin.order.retrieve(order.id);
+  assert.equal(after.version, 2);
+  assert.equal(after.items.length, 2);
+  // What the order now comes to: what it came to at checkout plus the exchange's difference.
+  assert.equal(after.summary.current_order_total, order.total + confirmed.exchange.difference_due);
+  const { exchanges } = await sdk.admin.exchange.list({ order_id: order.id });
+  assert.deepEqual(exchanges.map((e) => e.id), [exchange.id]);
+  const { exchange: canceled } = await sdk.admin.exchange.cancel(exchange.id);
+  assert.ok(canceled.canceled_at);
+});
+
+// A claim through sdk.admin.claim: a missing unit refunded — the claim owes its value until
+// the payment is refunded; a second claim begun and dropped with cancelRequest.
+test("staff refund a missing unit through sdk.admin.claim", async () => {
+  const { order } = await guestCheckout();
+  const line = order.items[0];
+  await sdk.auth.login("user", "emailpass", { email: "admin@example.com", password: "supersecret" });
+  const { claim } = await sdk.admin.claim.create({ order_id: order.id, type: "refund" });
+  const { order_preview } = await sdk.admin.claim.addItems(claim.id, { items: [{ id: line.id, quantity: 1, reason: "missing_item" }] });
+  assert.equal(order_preview.items[0].detail.written_off_quantity, 1);
+  const confirmed = await sdk.admin.claim.request(claim.id, {});
+  assert.equal(confirmed.claim.claim_items[0].reason, "missing_item");
+  assert.ok(confirmed.claim.refund_amount > 0);
+  const { order: after } = await sdk.admin.order.retrieve(order.id);
+  assert.equal(after.summary.current_order_total, after.summary.original_order_total - confirmed.claim.refund_amount);
+  const { claim: second } = await sdk.admin.claim.create({ order_id: order.id, type: "replace" });
+  const dropped = await sdk.admin.claim.cancelRequest(second.id);
+  assert.deepEqual(dropped, { id: second.id, object: "claim", deleted: true });
+  const { claims } = await sdk.admin.claim.list({ order_id: order.id });
+  assert.deepEqual(claims.map((c) => c.id), [claim.id]);
+});

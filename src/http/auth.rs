@@ -31,6 +31,14 @@ pub struct Actor {
     pub auth: Option<AuthContext>,
 }
 
+impl Actor {
+    /// Who acts on an admin route: the signed-in user, or the secret key (Medusa's
+    /// `auth_context.actor_id`).
+    pub fn admin_id(&self) -> Option<String> {
+        self.user_id.clone().or_else(|| self.api_key_id.clone())
+    }
+}
+
 /// What a valid publishable key grants.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PublishableContext {

@@ -30,6 +30,8 @@ pub const EVENTS: &[&str] = &[
     "order-edit.requested",
     "order-edit.confirmed",
     "order-edit.canceled",
+    "order.exchange_created",
+    "order.claim_created",
 ];
 
 /// An app with an admin token and recorded events.

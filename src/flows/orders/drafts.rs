@@ -5,13 +5,14 @@
 //! `create-draft-order` prices and taxes its lines as an order edit does (a variant at the
 //! region's price, or a custom `title` + `unit_price`), takes one shipping method (a name and
 //! an amount, or an option at its price) and the addresses; `convert-draft-order-to-order`
-//! moves it to `pending` (the same id) with a guarded `UPDATE … WHERE status = 'draft'`, so
+//! moves it to `pending` (the same id) with `order::manage::place_draft`, guarded, so
 //! converting twice is refused, gives it a customer (the guest of its email, created when
 //! needed), reserves its stock at the channel's locations (refused when short — nothing is
 //! written then) and emits `order.placed`, all in one write job. `delete-draft-order`
 //! removes a draft and nothing else. [`convert`] is the conversion as a Rust call, for flows
 //! (the point of sale) that run it inside their own step.
 
+use super::change_inputs::{option_amount, optional_amount};
 use super::edits::tax_lines;
 use super::transfer_guest::find_or_create;
 use crate::ctx::Ctx;
@@ -22,9 +23,8 @@ use crate::flows::checkout::stock;
 use crate::modules::fulfillment as options;
 use crate::modules::order::{self, LineItem, NewOrder, Order, ShippingMethod};
 use crate::modules::{customer, region, store};
-use crate::money;
 use crate::workflow::{Done, Step, StepCtx, Workflow};
-use rusqlite::{Connection, params};
+use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 
 /// `POST /admin/draft-orders`.
@@ -47,15 +47,6 @@ pub fn workflows() -> Vec<Workflow> {
     ]
 }
 
-fn minor(value: &Value, currency: &str, field: &str) -> Result<Option<i64>> {
-    if value.is_null() {
-        return Ok(None);
-    }
-    money::parse_major_non_negative(value, currency)
-        .map(Some)
-        .map_err(|e| Error::invalid(format!("{field}: {e}")))
-}
-
 /// One line: a variant at the region's price (or the sent `unit_price`), or a custom
 /// `title` with its `unit_price`.
 fn line(tx: &Tx, ctx: &Ctx, draft: &NewOrder, want: &Value) -> Result<LineItem> {
@@ -63,7 +54,7 @@ fn line(tx: &Tx, ctx: &Ctx, draft: &NewOrder, want: &Value) -> Result<LineItem> 
     if quantity < 1 {
         return Err(Error::invalid("Item quantity must be at least 1"));
     }
-    let price = minor(&want["unit_price"], &draft.currency_code, "unit_price")?;
+    let price = optional_amount(&want["unit_price"], &draft.currency_code, "unit_price")?;
     let mut item = match want["variant_id"].as_str() {
         Some(variant) => {
             let channels: Vec<String> = draft.sales_channel_id.iter().cloned().collect();
@@ -108,19 +99,16 @@ fn line(tx: &Tx, ctx: &Ctx, draft: &NewOrder, want: &Value) -> Result<LineItem> 
 
 /// The draft's shipping method: `{name, amount}` or `{shipping_option_id}` at its price.
 fn method(tx: &Tx, draft: &NewOrder, want: &Value) -> Result<ShippingMethod> {
-    let amount = minor(&want["amount"], &draft.currency_code, "amount")?;
     let (name, option, amount) = match want["shipping_option_id"].as_str() {
         Some(id) => {
             let found = options::retrieve_option(tx, id)?;
-            let price =
-                options::price_for(&found, &draft.currency_code, draft.region_id.as_deref())
-                    .map(|p| p.amount);
-            let amount = amount.or(price).ok_or_else(|| {
-                Error::invalid(format!(
-                    "Shipping option {id} has no price in {}",
-                    draft.currency_code
-                ))
-            })?;
+            let region = draft.region_id.as_deref();
+            let amount = option_amount(
+                &found,
+                &draft.currency_code,
+                region,
+                (&want["amount"], "amount"),
+            )?;
             (
                 want["name"]
                     .as_str()
@@ -130,6 +118,7 @@ fn method(tx: &Tx, draft: &NewOrder, want: &Value) -> Result<ShippingMethod> {
             )
         }
         None => {
+            let amount = optional_amount(&want["amount"], &draft.currency_code, "amount")?;
             let name = want["name"].as_str().filter(|n| !n.is_empty());
             let (Some(name), Some(amount)) = (name, amount) else {
                 return Err(Error::invalid(
@@ -203,8 +192,7 @@ fn create_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         draft.shipping_methods.push(m);
     }
     let id = order::create(tx, ctx, &draft)?;
-    tx.prepare_cached("UPDATE \"order\" SET status = 'draft' WHERE id = ?1")?
-        .execute([&id])?;
+    order::manage::mark_draft(tx, &id)?;
     Ok(Done::new(json!({ "order_id": id })))
 }
 
@@ -232,15 +220,7 @@ fn address_fields(address: &Map<String, Value>) -> (Option<&str>, Option<&str>) 
 pub fn convert(tx: &Tx, step: &StepCtx, id: &str) -> Result<Order> {
     let ctx = step.engine.ctx();
     let found = order::retrieve(tx, id)?;
-    let moved = tx
-        .prepare_cached(
-            "UPDATE \"order\" SET status = 'pending', updated_at = ?2
-             WHERE id = ?1 AND status = 'draft' AND deleted_at IS NULL",
-        )?
-        .execute(params![id, ctx.now()])?;
-    if moved != 1 {
-        return Err(Error::invalid(format!("Order {id} is not a draft")));
-    }
+    order::manage::place_draft(tx, ctx, id)?;
     if found.customer_id.is_none() {
         let email = found
             .email

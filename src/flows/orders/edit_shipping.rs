@@ -4,6 +4,7 @@
 //! currency and region or from staff's `custom_amount`; confirming the edit adds the method to
 //! the order (the others stay) with the tax lines of shipping at the order's address.
 
+use super::change_inputs::{is_return_option, option_amount, update_shipping};
 use super::edits::{active_edit, done, live_order, order_tax_lines, text};
 use crate::ctx::Ctx;
 use crate::db::Tx;
@@ -12,10 +13,9 @@ use crate::modules::fulfillment as options;
 use crate::modules::order::changes::{self, ChangeAction, NewAction, OrderChange};
 use crate::modules::order::return_actions::SHIPPING_ADD;
 use crate::modules::order::{self, LineItem, Order, ShippingMethod};
-use crate::money;
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use rusqlite::Connection;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The workflows of this file.
 pub fn workflows() -> Vec<Workflow> {
@@ -27,15 +27,6 @@ pub fn workflows() -> Vec<Workflow> {
         one("update-order-edit-shipping-method", update_step),
         one("remove-order-edit-shipping-method", remove_step),
     ]
-}
-
-fn custom(value: &Value, currency: &str) -> Result<Option<i64>> {
-    if value.is_null() {
-        return Ok(None);
-    }
-    money::parse_major_non_negative(value, currency)
-        .map(Some)
-        .map_err(|e| Error::invalid(format!("custom_amount: {e}")))
 }
 
 fn shipping_action(conn: &Connection, change: &OrderChange, id: &str) -> Result<ChangeAction> {
@@ -54,25 +45,31 @@ fn shipping_action(conn: &Connection, change: &OrderChange, id: &str) -> Result<
 fn add_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
     let change = active_edit(tx, &found.id)?;
+    let action = outbound_action(tx, &found, step)?;
+    changes::add_action(tx, step.engine.ctx(), &change, &action)?;
+    Ok(done(&found.id))
+}
+
+/// An outbound SHIPPING_ADD action (no return) from a request's `shipping_option_id`,
+/// `custom_amount` and `internal_note`: the option must not be a return option; its price
+/// for the order, or the custom amount, is what it costs.
+pub(super) fn outbound_action(tx: &Tx, found: &Order, step: &StepCtx) -> Result<NewAction> {
     let option_id = text(step, "shipping_option_id").unwrap_or_default();
     let option = options::retrieve_option(tx, option_id)?;
-    if option.rule_allows("is_return", "true") && !option.rule_allows("is_return", "false") {
+    if is_return_option(&option) {
         return Err(Error::invalid(format!(
             "Shipping option {option_id} is a return shipping option"
         )));
     }
-    let amount = match custom(&step.input["custom_amount"], &found.currency_code)? {
-        Some(a) => a,
-        None => options::price_for(&option, &found.currency_code, found.region_id.as_deref())
-            .map(|p| p.amount)
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "Shipping option {option_id} has no price in {}",
-                    found.currency_code
-                ))
-            })?,
-    };
-    let action = NewAction {
+    let region = found.region_id.as_deref();
+    let custom = &step.input["custom_amount"];
+    let amount = option_amount(
+        &option,
+        &found.currency_code,
+        region,
+        (custom, "custom_amount"),
+    )?;
+    Ok(NewAction {
         action: SHIPPING_ADD.into(),
         reference: Some("order_shipping_method".into()),
         reference_id: None,
@@ -80,22 +77,14 @@ fn add_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         amount: Some(amount),
         internal_note: text(step, "internal_note").map(str::to_string),
         return_id: None,
-    };
-    changes::add_action(tx, step.engine.ctx(), &change, &action)?;
-    Ok(done(&found.id))
+    })
 }
 
 fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
     let change = active_edit(tx, &found.id)?;
     let action = shipping_action(tx, &change, text(step, "action_id").unwrap_or_default())?;
-    let amount = custom(&step.input["custom_amount"], &found.currency_code)?.or(action.amount);
-    let note = match step.input.get("internal_note") {
-        Some(v) => v.as_str().map(str::to_string),
-        None => action.internal_note.clone(),
-    };
-    let ctx = step.engine.ctx();
-    changes::update_action(tx, ctx, &action, &action.details, amount, note.as_deref())?;
+    update_shipping(tx, step, &found.currency_code, &action)?;
     Ok(done(&found.id))
 }
 
@@ -108,7 +97,8 @@ fn remove_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
 }
 
 /// Confirming: the method joins the order's others, taxed as shipping at its address.
-pub(super) fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) -> Result<()> {
+/// Returns its id.
+pub(super) fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) -> Result<String> {
     let method = ShippingMethod {
         name: action.details["name"]
             .as_str()
@@ -122,6 +112,5 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) ->
         tax_lines: order_tax_lines(tx, found, &LineItem::default())?,
         ..ShippingMethod::default()
     };
-    order::shipping::add_method(tx, ctx, &found.id, &method)?;
-    Ok(())
+    order::shipping::add_method(tx, ctx, &found.id, &method)
 }

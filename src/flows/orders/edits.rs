@@ -13,6 +13,7 @@
 //! releases the line's reservations. A line cannot go below what was fulfilled. The order
 //! summary then shows the difference to collect (positive `pending_difference`) or refund.
 
+use super::change_inputs::{note_of, optional_amount};
 use super::fulfill::fulfilled_quantities;
 use super::returns::units_value;
 use crate::ctx::Ctx;
@@ -29,7 +30,6 @@ use crate::modules::order::changes::{
 use crate::modules::order::return_actions::SHIPPING_ADD;
 use crate::modules::order::{self, LineItem, Order, TaxLine, admin as order_admin};
 use crate::modules::tax;
-use crate::money;
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use rusqlite::Connection;
 use serde_json::{Value, json};
@@ -44,6 +44,7 @@ pub fn workflows() -> Vec<Workflow> {
     };
     vec![
         one("begin-order-edit-order", begin_step),
+        one("begin-draft-order-edit", begin_draft_step),
         one("order-edit-add-new-item", add_items_step),
         one("order-edit-update-item-quantity", update_quantity_step),
         one("update-order-edit-item-action", update_action_step),
@@ -92,12 +93,24 @@ fn edit_action(conn: &Connection, change: &OrderChange, id: &str) -> Result<Chan
 }
 
 fn begin_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    begin(tx, step, false)
+}
+
+/// `begin-draft-order-edit`: a draft is edited through the same `edit` change; confirming
+/// it moves no stock (a draft holds none until it is converted).
+fn begin_draft_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    begin(tx, step, true)
+}
+
+fn begin(tx: &Tx, step: &StepCtx, draft: bool) -> Result<Done> {
     let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
-    if found.status == "draft" {
-        return Err(Error::invalid(format!(
-            "Order {} is a draft: edit it as a draft order",
-            found.id
-        )));
+    if (found.status == "draft") != draft {
+        let message = if draft {
+            format!("Order {} is not a draft: edit it as an order", found.id)
+        } else {
+            format!("Order {} is a draft: edit it as a draft order", found.id)
+        };
+        return Err(Error::invalid(message));
     }
     let by = text(step, "created_by").map(str::to_string);
     let change = changes::create(
@@ -110,6 +123,7 @@ fn begin_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
             internal_note: text(step, "internal_note").map(str::to_string),
             created_by: by,
             return_id: None,
+            ..Default::default()
         },
     )?;
     Ok(Done::new(
@@ -149,27 +163,14 @@ pub(super) fn tax_lines(
     .collect())
 }
 
-/// Tax lines of a new line of `found`, at its shipping address.
-pub(super) fn order_tax_lines(
-    conn: &Connection,
-    found: &Order,
-    item: &LineItem,
-) -> Result<Vec<TaxLine>> {
+/// Tax lines of a new line of `found` (an empty line: of shipping), at its shipping address.
+pub fn order_tax_lines(conn: &Connection, found: &Order, item: &LineItem) -> Result<Vec<TaxLine>> {
     let address = order::address(conn, found.shipping_address_id.as_deref())?.unwrap_or_default();
     let place = (
         address.get("country_code").and_then(Value::as_str),
         address.get("province").and_then(Value::as_str),
     );
     tax_lines(conn, place, item)
-}
-
-fn price_of(value: &Value, currency: &str) -> Result<Option<i64>> {
-    if value.is_null() {
-        return Ok(None);
-    }
-    money::parse_major_non_negative(value, currency)
-        .map(Some)
-        .map_err(|e| Error::invalid(format!("unit_price: {e}")))
 }
 
 /// Refuses a quantity of a variant its channel's locations cannot supply now (checked
@@ -192,8 +193,22 @@ fn add_items_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
     let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
     let change = active_edit(tx, &found.id)?;
+    add_new_items(tx, ctx, &found, &change, &step.input["items"])?;
+    Ok(done(&found.id))
+}
+
+/// Adds an ITEM_ADD action to `change` (an edit, an exchange or a claim) for each of `items`
+/// (`[{variant_id, quantity, unit_price?, internal_note?, metadata?}]`): the variant priced
+/// for the order (or at staff's `unit_price`), taxed at its address, its stock checked.
+pub(super) fn add_new_items(
+    tx: &Tx,
+    ctx: &Ctx,
+    found: &Order,
+    change: &OrderChange,
+    items: &Value,
+) -> Result<()> {
     let channels: Vec<String> = found.sales_channel_id.iter().cloned().collect();
-    for want in step.input["items"].as_array().into_iter().flatten() {
+    for want in items.as_array().into_iter().flatten() {
         let variant = want["variant_id"].as_str().unwrap_or_default();
         let quantity = want["quantity"].as_i64().unwrap_or_default();
         if quantity < 1 {
@@ -210,15 +225,16 @@ fn add_items_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
             &ctx.now(),
         )?;
         let mut item = info.item;
-        if let Some(price) = price_of(&want["unit_price"], &found.currency_code)? {
+        let price = optional_amount(&want["unit_price"], &found.currency_code, "unit_price")?;
+        if let Some(price) = price {
             (item.unit_price, item.is_custom_price) = (price, true);
         }
         item.quantity = quantity;
-        item.tax_lines = order_tax_lines(tx, &found, &item)?;
+        item.tax_lines = order_tax_lines(tx, found, &item)?;
         if let Some(m) = want.get("metadata").filter(|m| m.is_object()) {
             item.metadata = m.clone();
         }
-        check_stock(tx, &found, variant, quantity)?;
+        check_stock(tx, found, variant, quantity)?;
         let action = NewAction {
             action: ITEM_ADD.into(),
             reference: Some("order_line_item".into()),
@@ -228,9 +244,9 @@ fn add_items_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
             internal_note: want["internal_note"].as_str().map(str::to_string),
             return_id: None,
         };
-        changes::add_action(tx, ctx, &change, &action)?;
+        changes::add_action(tx, ctx, change, &action)?;
     }
-    Ok(done(&found.id))
+    Ok(())
 }
 
 /// Refuses a new quantity below what was fulfilled of the line.
@@ -301,30 +317,14 @@ fn update_action_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let quantity = step.input["quantity"]
         .as_i64()
         .unwrap_or_else(|| action.details["quantity"].as_i64().unwrap_or(0));
-    let note = match step.input.get("internal_note") {
-        Some(v) => v.as_str().map(str::to_string),
-        None => action.internal_note.clone(),
-    };
+    let note = note_of(step.input, &action);
     let mut details = action.details.clone();
     details["quantity"] = json!(quantity);
     let amount = if action.action == ITEM_ADD {
-        if quantity < 1 {
-            return Err(Error::invalid("Quantity of a new item must be at least 1"));
-        }
-        let mut item: LineItem = serde_json::from_value(action.details["item"].clone())?;
-        item.quantity = quantity;
-        if let Some(price) = price_of(&step.input["unit_price"], &found.currency_code)? {
-            (item.unit_price, item.is_custom_price) = (price, true);
-            details["unit_price"] = json!(price);
-        }
-        check_stock(
-            tx,
-            &found,
-            item.variant_id.as_deref().unwrap_or_default(),
-            quantity,
-        )?;
-        details["item"] = serde_json::to_value(&item)?;
-        units_value(&item, quantity)?
+        let unit_price = &step.input["unit_price"];
+        let (new, amount) = resized_new_item(tx, &found, &action, quantity, unit_price)?;
+        details = new;
+        amount
     } else {
         if !step.input["unit_price"].is_null() {
             return Err(Error::invalid("unit_price can only be set on a new item"));
@@ -340,6 +340,33 @@ fn update_action_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     };
     changes::update_action(tx, ctx, &action, &details, Some(amount), note.as_deref())?;
     Ok(done(&found.id))
+}
+
+/// An ITEM_ADD action's details and amount at `quantity` (and staff's `unit_price`, when
+/// sent), its stock checked again.
+pub(super) fn resized_new_item(
+    tx: &Tx,
+    found: &Order,
+    action: &ChangeAction,
+    quantity: i64,
+    unit_price: &Value,
+) -> Result<(Value, i64)> {
+    if quantity < 1 {
+        return Err(Error::invalid("Quantity of a new item must be at least 1"));
+    }
+    let mut details = action.details.clone();
+    details["quantity"] = json!(quantity);
+    let mut item: LineItem = serde_json::from_value(action.details["item"].clone())?;
+    item.quantity = quantity;
+    if let Some(price) = optional_amount(unit_price, &found.currency_code, "unit_price")? {
+        (item.unit_price, item.is_custom_price) = (price, true);
+        details["unit_price"] = json!(price);
+    }
+    let variant = item.variant_id.as_deref().unwrap_or_default();
+    check_stock(tx, found, variant, quantity)?;
+    details["item"] = serde_json::to_value(&item)?;
+    let amount = units_value(&item, quantity)?;
+    Ok((details, amount))
 }
 
 fn remove_action_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
@@ -374,19 +401,11 @@ fn request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
 fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) -> Result<()> {
     let channel = found.sales_channel_id.as_deref();
     if action.action == SHIPPING_ADD {
-        return super::edit_shipping::apply(tx, ctx, found, action);
+        super::edit_shipping::apply(tx, ctx, found, action)?;
+        return Ok(());
     }
     if action.action == ITEM_ADD {
-        let item: LineItem = serde_json::from_value(action.details["item"].clone())?;
-        let line_id = order::items::add_line(tx, ctx, &found.id, &item)?;
-        if let Some(variant) = item.variant_id.clone() {
-            let want = stock::Line {
-                line_item_id: line_id,
-                variant_id: variant,
-                quantity: item.quantity,
-            };
-            stock::reserve(tx, ctx, channel, &[want])?;
-        }
+        add_new_line(tx, ctx, found, action)?;
         return Ok(());
     }
     let line_id = action.details["reference_id"].as_str().unwrap_or_default();
@@ -397,6 +416,9 @@ fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) -> Result<()>
         .find(|l| l.id == line_id)
         .ok_or_else(|| Error::invalid(format!("Line item {line_id} does not exist")))?;
     check_quantity(tx, found, line_id, quantity)?;
+    if found.status == "draft" {
+        return order::items::set_quantity(tx, ctx, line_id, quantity);
+    }
     if quantity > line.quantity
         && let Some(variant) = line.variant_id.clone()
     {
@@ -410,6 +432,34 @@ fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) -> Result<()>
         reservations::shrink(tx, ctx, line_id, line.quantity - quantity)?;
     }
     order::items::set_quantity(tx, ctx, line_id, quantity)
+}
+
+/// Confirming an ITEM_ADD action: its priced line joins the order and its units are
+/// reserved at the order's channel locations (not a draft's: it reserves at conversion).
+/// Returns the line's id.
+///
+/// # Errors
+/// `insufficient_inventory` when the stock ran short since it was added.
+pub(super) fn add_new_line(
+    tx: &Tx,
+    ctx: &Ctx,
+    found: &Order,
+    action: &ChangeAction,
+) -> Result<String> {
+    let item: LineItem = serde_json::from_value(action.details["item"].clone())?;
+    let line_id = order::items::add_line(tx, ctx, &found.id, &item)?;
+    if found.status == "draft" {
+        return Ok(line_id);
+    }
+    if let Some(variant) = item.variant_id.clone() {
+        let want = stock::Line {
+            line_item_id: line_id.clone(),
+            variant_id: variant,
+            quantity: item.quantity,
+        };
+        stock::reserve(tx, ctx, found.sales_channel_id.as_deref(), &[want])?;
+    }
+    Ok(line_id)
 }
 
 fn confirm_step(tx: &Tx, step: &StepCtx) -> Result<Done> {

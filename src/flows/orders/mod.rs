@@ -3,15 +3,20 @@
 //! provider calls as external steps with compensation of the local work before them).
 
 pub mod cancel;
+pub mod change_inputs;
+pub mod claim_items;
 pub mod drafts;
 pub mod edit_shipping;
 pub mod edits;
+pub mod exchanges;
+pub mod exchanges_confirm;
 pub mod fulfill;
 pub mod manage;
 pub mod payments;
 pub mod return_shipping;
 pub mod return_store;
 pub mod returns;
+pub mod returns_confirm;
 pub mod returns_receive;
 pub mod shipping_options;
 pub mod transfer;
@@ -37,5 +42,6 @@ pub fn workflows() -> Vec<Workflow> {
     .chain(returns::workflows())
     .chain(edits::workflows())
     .chain(drafts::workflows())
+    .chain(exchanges::workflows())
     .collect()
 }

@@ -2,7 +2,8 @@
 //! given its return shipping and requested in one write job.
 
 use super::return_shipping::add_shipping;
-use super::returns::{add_items, begin, confirm, done, text};
+use super::returns::{add_items, begin, done, text};
+use super::returns_confirm::confirm;
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::modules::order::{self, Order};

@@ -12,6 +12,7 @@
 //! half up, minus the return's shipping; confirming the request records it as the return's
 //! `refund_amount`, which the order summary subtracts from the order total.
 
+use super::change_inputs::note_of;
 use super::fulfill::fulfilled_quantities;
 use super::{return_shipping, return_store};
 use crate::ctx::Ctx;
@@ -20,11 +21,10 @@ use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::fulfillment::records;
 use crate::modules::order::changes::{self, ChangeAction, NewAction, NewChange, OrderChange};
-use crate::modules::order::return_actions::{self, RETURN_ITEM, SHIPPING_ADD};
+use crate::modules::order::return_actions::{self, RETURN_ITEM};
 use crate::modules::order::returns::{self, NewReturn, Return};
 use crate::modules::order::{self, LineItem, Order, admin as order_admin, return_reason};
 use crate::modules::stock_location;
-use crate::totals::Line;
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use rusqlite::Connection;
 use serde_json::{Value, json};
@@ -57,7 +57,10 @@ pub fn workflows() -> Vec<Workflow> {
             "remove-return-shipping-method",
             return_shipping::remove_shipping_step,
         ),
-        one("confirm-return-request", confirm_step),
+        one(
+            "confirm-return-request",
+            super::returns_confirm::confirm_step,
+        ),
         one("cancel-return-request", cancel_request_step),
         one(
             "create-complete-return-order",
@@ -140,18 +143,7 @@ pub fn units_value(line: &LineItem, units: i64) -> Result<i64> {
     if line.quantity <= 0 {
         return Ok(0);
     }
-    let totals = Line {
-        unit_price: line.unit_price,
-        quantity: line.quantity,
-        is_tax_inclusive: line.is_tax_inclusive,
-        rates: line.tax_lines.iter().map(order::TaxLine::rate).collect(),
-        discounts: line
-            .adjustments
-            .iter()
-            .map(order::Adjustment::discount)
-            .collect(),
-    }
-    .totals()?;
+    let totals = line.totals_line().totals()?;
     let scaled = i128::from(totals.total) * i128::from(units);
     let quantity = i128::from(line.quantity);
     i64::try_from((2 * scaled + quantity).div_euclid(2 * quantity))
@@ -204,6 +196,7 @@ pub(super) fn begin(tx: &Tx, ctx: &Ctx, input: &Value) -> Result<Return> {
         internal_note: text("internal_note"),
         created_by: text("created_by"),
         return_id: Some(created.id.clone()),
+        ..Default::default()
     };
     changes::create(tx, ctx, &change)?;
     Ok(created)
@@ -310,6 +303,19 @@ pub(super) fn add_items(
 ) -> Result<()> {
     ensure_open(found)?;
     let change = active_change(tx, found, REQUEST)?;
+    add_items_to(tx, ctx, found, owner, &change, items)
+}
+
+/// Adds RETURN_ITEM actions for the return to `change` (its request, or the exchange or
+/// claim it is the inbound return of).
+pub(super) fn add_items_to(
+    tx: &Tx,
+    ctx: &Ctx,
+    found: &Return,
+    owner: &Order,
+    change: &OrderChange,
+    items: &[Value],
+) -> Result<()> {
     if items.is_empty() {
         return Err(Error::invalid(
             "Invalid request: Field 'items' must contain at least 1 item(s)",
@@ -321,7 +327,7 @@ pub(super) fn add_items(
         let quantity = item["quantity"].as_i64().unwrap_or_default();
         let line = line_of(&lines, owner, id)?;
         check_reason(tx, item["reason_id"].as_str())?;
-        check_returnable(tx, owner, &change, id, quantity, None)?;
+        check_returnable(tx, owner, change, id, quantity, None)?;
         let action = NewAction {
             action: RETURN_ITEM.into(),
             reference: Some("return".into()),
@@ -334,7 +340,7 @@ pub(super) fn add_items(
             internal_note: item["internal_note"].as_str().map(str::to_string),
             return_id: Some(found.id.clone()),
         };
-        changes::add_action(tx, ctx, &change, &action)?;
+        changes::add_action(tx, ctx, change, &action)?;
     }
     Ok(())
 }
@@ -352,11 +358,25 @@ fn update_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let action_id = text(step, "action_id").unwrap_or_default();
     let action = change_action(tx, &found, REQUEST, action_id, &[RETURN_ITEM])?;
     let change = active_change(tx, &found, REQUEST)?;
-    let line_id = return_actions::line_of(&action).to_string();
+    update_item(tx, step, &owner, &change, &action)?;
+    Ok(done(&found))
+}
+
+/// Updates a RETURN_ITEM action of `change` from the request (`quantity`, `reason_id`,
+/// `internal_note`), checked against what is still returnable.
+pub(super) fn update_item(
+    tx: &Tx,
+    step: &StepCtx,
+    owner: &Order,
+    change: &OrderChange,
+    action: &ChangeAction,
+) -> Result<()> {
+    let action_id = action.id.as_str();
+    let line_id = return_actions::line_of(action).to_string();
     let quantity = step.input["quantity"]
         .as_i64()
-        .unwrap_or_else(|| return_actions::quantity_of(&action));
-    check_returnable(tx, &owner, &change, &line_id, quantity, Some(action_id))?;
+        .unwrap_or_else(|| return_actions::quantity_of(action));
+    check_returnable(tx, owner, change, &line_id, quantity, Some(action_id))?;
     let reason = match step.input.get("reason_id") {
         Some(r) => r.clone(),
         None => action.details["reason_id"].clone(),
@@ -366,25 +386,17 @@ fn update_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     details["quantity"] = json!(quantity);
     details["reason_id"] = reason;
     let lines = order::items::items_of(tx, &owner.id)?;
-    let amount = units_value(line_of(&lines, &owner, &line_id)?, quantity)?;
-    let note = note_of(step, &action);
+    let amount = units_value(line_of(&lines, owner, &line_id)?, quantity)?;
+    let note = note_of(step.input, action);
     changes::update_action(
         tx,
         step.engine.ctx(),
-        &action,
+        action,
         &details,
         Some(amount),
         note.as_deref(),
     )?;
-    Ok(done(&found))
-}
-
-/// The `internal_note` sent (`null` clears it), else the action's.
-pub(super) fn note_of(step: &StepCtx, action: &ChangeAction) -> Option<String> {
-    match step.input.get("internal_note") {
-        Some(v) => v.as_str().map(str::to_string),
-        None => action.internal_note.clone(),
-    }
+    Ok(())
 }
 
 fn remove_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
@@ -393,81 +405,6 @@ fn remove_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let action_id = text(step, "action_id").unwrap_or_default();
     let action = change_action(tx, &found, REQUEST, action_id, &[RETURN_ITEM])?;
     changes::delete_action(tx, step.engine.ctx(), &action)?;
-    Ok(done(&found))
-}
-
-/// Confirms the request: its actions become the return's items and shipping, the return is
-/// `requested` with its `refund_amount`, and `order.return_requested` is emitted.
-pub(super) fn confirm(
-    tx: &Tx,
-    ctx: &Ctx,
-    found: &Return,
-    owner: &Order,
-    by: Option<&str>,
-) -> Result<()> {
-    ensure_open(found)?;
-    let change = active_change(tx, found, REQUEST)?;
-    let actions = changes::actions_of(tx, &change.id)?;
-    if !actions.iter().any(|a| a.action == RETURN_ITEM) {
-        return Err(Error::invalid(
-            "Order return request should have at least 1 item",
-        ));
-    }
-    // Re-checked in this write job: another return may have claimed units meanwhile.
-    let fulfilled = fulfilled_quantities(tx, &owner.id)?;
-    let claimed = returns::claimed_by_line(tx, &owner.id)?;
-    for a in actions.iter().filter(|a| a.action == RETURN_ITEM) {
-        let line = return_actions::line_of(a);
-        let asked: i64 = pending(tx, &change, None)?
-            .iter()
-            .filter(|(l, _)| l == line)
-            .map(|(_, q)| q)
-            .sum();
-        let left =
-            fulfilled.get(line).copied().unwrap_or(0) - claimed.get(line).copied().unwrap_or(0);
-        if asked > left {
-            return Err(Error::invalid(format!(
-                "Cannot request to return more items than what was fulfilled for item {line}"
-            )));
-        }
-    }
-    let value = |kind: &str| -> i64 {
-        actions
-            .iter()
-            .filter(|a| a.action == kind)
-            .map(|a| a.amount.unwrap_or_default())
-            .sum()
-    };
-    changes::confirm(tx, ctx, &change.id, by)?;
-    returns::set_refund_amount(tx, ctx, &found.id, value(RETURN_ITEM) - value(SHIPPING_ADD))?;
-    if let Some(location) = fulfillment_location(tx, &owner.id)? {
-        returns::default_location(tx, ctx, &found.id, &location)?;
-    }
-    returns::move_status(
-        tx,
-        ctx,
-        &found.id,
-        &["open"],
-        "requested",
-        Some("requested_at"),
-    )?;
-    ctx.emit(
-        tx,
-        "order.return_requested",
-        json!({"order_id": owner.id, "return_id": found.id}),
-    )?;
-    Ok(())
-}
-
-fn confirm_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, owner) = load(tx, text(step, "return_id").unwrap_or_default())?;
-    confirm(
-        tx,
-        step.engine.ctx(),
-        &found,
-        &owner,
-        text(step, "confirmed_by"),
-    )?;
     Ok(done(&found))
 }
 

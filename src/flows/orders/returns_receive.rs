@@ -10,7 +10,8 @@
 //! unit back) or `partially_received`, and emits `order.return_received` — all in one write
 //! job, so a crash anywhere in it leaves the stock and the return as they were.
 
-use super::returns::{RECEIVE, active_change, change_action, done, load, note_of, text};
+use super::change_inputs::note_of;
+use super::returns::{RECEIVE, active_change, change_action, done, load, text};
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -72,6 +73,7 @@ fn begin_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         internal_note: text(step, "internal_note").map(str::to_string),
         created_by: text(step, "created_by").map(str::to_string),
         return_id: Some(found.id.clone()),
+        ..Default::default()
     };
     changes::create(tx, step.engine.ctx(), &change)?;
     Ok(done(&found))
@@ -159,7 +161,7 @@ fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     check_receivable(tx, &found, &change_id, &line, quantity, Some(action_id))?;
     let mut details = action.details.clone();
     details["quantity"] = json!(quantity);
-    let note = note_of(step, &action);
+    let note = note_of(step.input, &action);
     changes::update_action(
         tx,
         step.engine.ctx(),

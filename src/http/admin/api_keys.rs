@@ -59,12 +59,7 @@ pub fn routes() -> Vec<Route> {
 }
 
 fn actor(request: &Request) -> String {
-    let actor = &request.actor;
-    actor
-        .user_id
-        .clone()
-        .or_else(|| actor.api_key_id.clone())
-        .unwrap_or_default()
+    request.actor.admin_id().unwrap_or_default()
 }
 
 fn list(engine: &Engine, request: &Request) -> Result<Response> {

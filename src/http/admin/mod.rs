@@ -1,6 +1,7 @@
 //! `/admin` route families, one file each, plus the small helpers they share (pagination,
 //! serialization, delete envelopes).
 
+pub mod after_sale_json;
 pub mod api_keys;
 pub mod auth_throttle;
 pub mod backups;
@@ -11,6 +12,7 @@ pub mod customer_addresses;
 pub mod customer_groups;
 pub mod customers;
 pub mod draft_orders;
+pub mod exchanges;
 pub mod fulfillment_records;
 pub mod fulfillment_sets;
 pub mod inventory;
@@ -25,6 +27,7 @@ pub mod order_manage;
 pub mod order_reads;
 pub mod orders;
 pub mod payments;
+pub mod preview_totals;
 pub mod price_lists;
 pub mod price_preferences;
 pub mod product_reads;
@@ -75,7 +78,9 @@ pub fn routes() -> Vec<Route> {
     routes.extend(order_changes::routes());
     routes.extend(returns::routes());
     routes.extend(order_edits::routes());
+    routes.extend(order_edits::draft_routes());
     routes.extend(draft_orders::routes());
+    routes.extend(exchanges::routes());
     routes.extend(order_reads::routes());
     routes.extend(inventory::routes());
     routes.extend(inventory_batch::routes());

@@ -13,7 +13,7 @@ use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::order;
 use crate::modules::order::changes::{
-    self, ChangeAction, ITEM_ADD, ITEM_UPDATE, OrderChange, TRANSFER_CUSTOMER,
+    self, ChangeAction, ITEM_ADD, ITEM_UPDATE, OrderChange, TRANSFER_CUSTOMER, WRITE_OFF_ITEM,
 };
 use crate::modules::order::changes_admin::{self, ChangeFilter, ChangeUpdate};
 use crate::modules::order::return_actions::{
@@ -99,9 +99,6 @@ fn object<T: serde::Serialize>(value: &T) -> Map<String, Value> {
 /// credential's fingerprint, and staff never need it).
 fn action_json(action: &ChangeAction, currency: &str) -> Value {
     let mut m = object(action);
-    for key in ["claim_id", "exchange_id"] {
-        m.insert(key.into(), Value::Null);
-    }
     if let Some(details) = m.get_mut("details").and_then(Value::as_object_mut) {
         details.remove("token_hash");
     }
@@ -119,9 +116,6 @@ fn action_json(action: &ChangeAction, currency: &str) -> Value {
 /// A change with its actions.
 fn change_json(conn: &Connection, change: &OrderChange, currency: &str) -> Result<Value> {
     let mut m = object(change);
-    for key in ["claim_id", "exchange_id"] {
-        m.insert(key.into(), Value::Null);
-    }
     let actions = changes::actions_of(conn, &change.id)?;
     let docs = actions.iter().map(|a| action_json(a, currency)).collect();
     m.insert("actions".into(), Value::Array(docs));
@@ -238,14 +232,13 @@ pub fn preview_json(conn: &Connection, order_id: &str) -> Result<Value> {
     };
     let currency = m["currency_code"].as_str().unwrap_or_default().to_string();
     let mut open = object(&change);
-    for key in ["claim_id", "exchange_id"] {
-        open.insert(key.into(), Value::Null);
-    }
     open.retain(|k, _| OPEN_CHANGE_FIELDS.contains(&k.as_str()));
     m.insert("order_change".into(), Value::Object(open));
-    for action in changes::actions_of(conn, &change.id)? {
-        apply(m, &action, &currency)?;
+    let actions = changes::actions_of(conn, &change.id)?;
+    for action in &actions {
+        apply(m, action, &currency)?;
     }
+    super::preview_totals::recompute(conn, m, &change, &actions)?;
     Ok(doc)
 }
 
@@ -276,7 +269,11 @@ fn apply(order: &mut Map<String, Value>, action: &ChangeAction, currency: &str) 
             update_preview_item(order, action, currency);
             Ok(())
         }
-        RETURN_ITEM | RECEIVE_RETURN_ITEM | RECEIVE_DAMAGED_RETURN_ITEM | SHIPPING_ADD => {
+        RETURN_ITEM
+        | RECEIVE_RETURN_ITEM
+        | RECEIVE_DAMAGED_RETURN_ITEM
+        | SHIPPING_ADD
+        | WRITE_OFF_ITEM => {
             list_return_action(order, action, currency);
             Ok(())
         }
@@ -337,6 +334,7 @@ fn list_return_action(order: &mut Map<String, Value>, action: &ChangeAction, cur
         RETURN_ITEM => "return_requested_quantity",
         RECEIVE_RETURN_ITEM => "return_received_quantity",
         RECEIVE_DAMAGED_RETURN_ITEM => "return_dismissed_quantity",
+        WRITE_OFF_ITEM => "written_off_quantity",
         _ => return,
     };
     let line = return_actions::line_of(action);

@@ -31,72 +31,82 @@ pub fn routes() -> Vec<Route> {
             "POST",
             "/admin/order-edits/:id/items",
             "Add items to an order edit",
-            add_items,
+            add_items::<false>,
         ),
         r(
             "POST",
             "/admin/order-edits/:id/items/item/:item_id",
             "Change an item's quantity in an order edit",
-            update_quantity,
+            update_quantity::<false>,
         ),
         r(
             "POST",
             "/admin/order-edits/:id/items/:action_id",
             "Update an item action of an order edit",
-            update_action,
+            update_action::<false>,
         ),
         r(
             "DELETE",
             "/admin/order-edits/:id/items/:action_id",
             "Remove an item action of an order edit",
-            remove_action,
+            remove_action::<false>,
         ),
         r(
             "POST",
             "/admin/order-edits/:id/shipping-method",
             "Add a shipping method to an order edit",
-            add_shipping,
+            add_shipping::<false>,
         ),
         r(
             "POST",
             "/admin/order-edits/:id/shipping-method/:action_id",
             "Update a shipping method of an order edit",
-            update_shipping,
+            update_shipping::<false>,
         ),
         r(
             "DELETE",
             "/admin/order-edits/:id/shipping-method/:action_id",
             "Remove a shipping method of an order edit",
-            remove_shipping,
+            remove_shipping::<false>,
         ),
         r(
             "POST",
             "/admin/order-edits/:id/request",
             "Request an order edit",
-            request_edit,
+            request_edit::<false>,
         ),
         r(
             "POST",
             "/admin/order-edits/:id/confirm",
             "Confirm an order edit",
-            confirm,
+            confirm::<false>,
         ),
     ]
 }
 
 fn actor(request: &Request) -> Value {
-    let actor = &request.actor;
-    json!(actor.user_id.clone().or_else(|| actor.api_key_id.clone()))
+    json!(request.actor.admin_id())
 }
 
-fn preview(engine: &Engine, request: &Request) -> Result<Response> {
+/// `{order_preview}`, or a draft's `{draft_order_preview}`.
+fn preview<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
     let doc = engine.store().read(|conn| preview_json(conn, id))?;
-    Ok(Response::json(json!({ "order_preview": doc })))
+    let key = if DRAFT {
+        "draft_order_preview"
+    } else {
+        "order_preview"
+    };
+    Ok(Response::json(json!({ key: doc })))
 }
 
 /// Runs `workflow` for the order in the path (and the path's `action_id` / `item_id`).
-fn act(engine: &Engine, request: &Request, workflow: &str, mut body: Value) -> Result<Response> {
+fn act<const DRAFT: bool>(
+    engine: &Engine,
+    request: &Request,
+    workflow: &str,
+    mut body: Value,
+) -> Result<Response> {
     body["order_id"] = json!(request.param("id"));
     for key in ["action_id", "item_id"] {
         let value = request.param(key);
@@ -105,7 +115,7 @@ fn act(engine: &Engine, request: &Request, workflow: &str, mut body: Value) -> R
         }
     }
     run(engine, request, workflow, body)?;
-    preview(engine, request)
+    preview::<DRAFT>(engine, request)
 }
 
 fn begin(engine: &Engine, request: &Request) -> Result<Response> {
@@ -129,6 +139,97 @@ fn begin(engine: &Engine, request: &Request) -> Result<Response> {
     Ok(Response::json(json!({ "order_change": doc })))
 }
 
+/// `/admin/draft-orders/:id/edit…` (Medusa 2.21.2): the same edit on a draft (begun by
+/// `begin-draft-order-edit`, confirmed without moving stock), answering
+/// `{draft_order_preview}`.
+pub fn draft_routes() -> Vec<Route> {
+    type Handler = fn(&Engine, &Request) -> Result<Response>;
+    let r = |method, path: &str, what, handler: Handler| {
+        let path = format!("/admin/draft-orders/:id/edit{path}");
+        Route::new(method, &path, Access::Admin, what, handler)
+    };
+    vec![
+        r("POST", "", "Begin a draft order edit", begin_draft),
+        r("DELETE", "", "Cancel a draft order edit", cancel_draft),
+        r(
+            "POST",
+            "/items",
+            "Add items to a draft order edit",
+            add_items::<true>,
+        ),
+        r(
+            "POST",
+            "/items/item/:item_id",
+            "Change an item's quantity in a draft order edit",
+            update_quantity::<true>,
+        ),
+        r(
+            "POST",
+            "/items/:action_id",
+            "Update an item action of a draft order edit",
+            update_action::<true>,
+        ),
+        r(
+            "DELETE",
+            "/items/:action_id",
+            "Remove an item action of a draft order edit",
+            remove_action::<true>,
+        ),
+        r(
+            "POST",
+            "/shipping-methods",
+            "Add a shipping method to a draft order edit",
+            add_shipping::<true>,
+        ),
+        r(
+            "POST",
+            "/shipping-methods/:action_id",
+            "Update a shipping method of a draft order edit",
+            update_shipping::<true>,
+        ),
+        r(
+            "DELETE",
+            "/shipping-methods/:action_id",
+            "Remove a shipping method of a draft order edit",
+            remove_shipping::<true>,
+        ),
+        r(
+            "POST",
+            "/request",
+            "Request a draft order edit",
+            request_edit::<true>,
+        ),
+        r(
+            "POST",
+            "/confirm",
+            "Confirm a draft order edit",
+            confirm::<true>,
+        ),
+    ]
+}
+
+fn begin_draft(engine: &Engine, request: &Request) -> Result<Response> {
+    let mut body = request.body_with(
+        &Schema::new()
+            .optional("description", Kind::String)
+            .optional("internal_note", Kind::String)
+            .optional("metadata", Kind::Object.nullable()),
+    )?;
+    body["order_id"] = json!(request.param("id"));
+    body["created_by"] = actor(request);
+    run(engine, request, "begin-draft-order-edit", body)?;
+    preview::<true>(engine, request)
+}
+
+fn cancel_draft(engine: &Engine, request: &Request) -> Result<Response> {
+    let id = request.param("id");
+    let body = json!({"order_id": id, "canceled_by": actor(request)});
+    run(engine, request, "cancel-begin-order-edit", body)?;
+    Ok(Response::json(
+        json!({"id": id, "object": "draft-order", "deleted": true}),
+    ))
+}
+
 fn cancel(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
     let body = json!({"order_id": id, "canceled_by": actor(request)});
@@ -138,7 +239,7 @@ fn cancel(engine: &Engine, request: &Request) -> Result<Response> {
     ))
 }
 
-fn add_items(engine: &Engine, request: &Request) -> Result<Response> {
+fn add_items<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let item = Schema::new()
         .required("variant_id", Kind::String)
         .required("quantity", Kind::Integer)
@@ -146,35 +247,35 @@ fn add_items(engine: &Engine, request: &Request) -> Result<Response> {
         .optional("internal_note", Kind::String.nullable())
         .optional("metadata", Kind::Object);
     let body = request.body_with(&Schema::new().array("items", item))?;
-    act(engine, request, "order-edit-add-new-item", body)
+    act::<DRAFT>(engine, request, "order-edit-add-new-item", body)
 }
 
-fn update_quantity(engine: &Engine, request: &Request) -> Result<Response> {
+fn update_quantity<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(
         &Schema::new()
             .required("quantity", Kind::Integer)
             .optional("internal_note", Kind::String.nullable()),
     )?;
-    act(engine, request, "order-edit-update-item-quantity", body)
+    act::<DRAFT>(engine, request, "order-edit-update-item-quantity", body)
 }
 
-fn update_action(engine: &Engine, request: &Request) -> Result<Response> {
+fn update_action<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(
         &Schema::new()
             .optional("quantity", Kind::Integer)
             .optional("unit_price", Kind::Number.nullable())
             .optional("internal_note", Kind::String.nullable()),
     )?;
-    act(engine, request, "update-order-edit-item-action", body)
+    act::<DRAFT>(engine, request, "update-order-edit-item-action", body)
 }
 
-fn remove_action(engine: &Engine, request: &Request) -> Result<Response> {
-    act(engine, request, "remove-order-edit-item-action", json!({}))
+fn remove_action<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
+    act::<DRAFT>(engine, request, "remove-order-edit-item-action", json!({}))
 }
 
-fn request_edit(engine: &Engine, request: &Request) -> Result<Response> {
+fn request_edit<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     request.body_with(&Schema::new())?;
-    act(
+    act::<DRAFT>(
         engine,
         request,
         "request-order-edit-request",
@@ -182,9 +283,9 @@ fn request_edit(engine: &Engine, request: &Request) -> Result<Response> {
     )
 }
 
-fn confirm(engine: &Engine, request: &Request) -> Result<Response> {
+fn confirm<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     request.body_with(&Schema::new())?;
-    act(
+    act::<DRAFT>(
         engine,
         request,
         "confirm-order-edit-request",
@@ -192,7 +293,7 @@ fn confirm(engine: &Engine, request: &Request) -> Result<Response> {
     )
 }
 
-fn add_shipping(engine: &Engine, request: &Request) -> Result<Response> {
+fn add_shipping<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(
         &Schema::new()
             .required("shipping_option_id", Kind::String)
@@ -201,21 +302,21 @@ fn add_shipping(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("internal_note", Kind::String)
             .optional("metadata", Kind::Object),
     )?;
-    act(engine, request, "create-order-edit-shipping-method", body)
+    act::<DRAFT>(engine, request, "create-order-edit-shipping-method", body)
 }
 
-fn update_shipping(engine: &Engine, request: &Request) -> Result<Response> {
+fn update_shipping<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(
         &Schema::new()
             .optional("custom_amount", Kind::Number.nullable())
             .optional("internal_note", Kind::String.nullable())
             .optional("metadata", Kind::Object.nullable()),
     )?;
-    act(engine, request, "update-order-edit-shipping-method", body)
+    act::<DRAFT>(engine, request, "update-order-edit-shipping-method", body)
 }
 
-fn remove_shipping(engine: &Engine, request: &Request) -> Result<Response> {
-    act(
+fn remove_shipping<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
+    act::<DRAFT>(
         engine,
         request,
         "remove-order-edit-shipping-method",

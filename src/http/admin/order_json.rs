@@ -120,7 +120,7 @@ fn fulfillment_status(items: &[Value], done: &Progress, canceled: bool) -> &'sta
 
 /// What the order's payments add up to, in minor units.
 #[derive(Default)]
-struct Paid {
+pub(super) struct Paid {
     authorized: i64,
     captured: i64,
     refunded: i64,
@@ -129,7 +129,7 @@ struct Paid {
     any: bool,
 }
 
-fn paid(conn: &Connection, order: &Map<String, Value>) -> Result<Paid> {
+pub(super) fn paid(conn: &Connection, order: &Map<String, Value>) -> Result<Paid> {
     let mut sums = Paid {
         canceled: true,
         ..Paid::default()
@@ -167,9 +167,9 @@ fn payment_status(sums: &Paid, fallback: Value) -> Value {
 /// Medusa's order summary from the payments' transactions: a capture is a transaction of
 /// its amount, a refund one of minus its amount; what is not yet covered is pending. The
 /// order's requested and received returns take what they refund (`returned`) off the
-/// current total, so a return makes the pending difference negative — owed back — until
-/// staff refund it.
-fn summary(total: i64, returned: i64, sums: &Paid, currency: &str) -> Value {
+/// current total (and so do claims their claimed items' value), so a return makes the
+/// pending difference negative — owed back — until staff refund it.
+pub(super) fn summary(total: i64, returned: i64, sums: &Paid, currency: &str) -> Value {
     let transactions = sums.captured - sums.refunded;
     let current = total - returned;
     let t = money::to_json(current, currency);
@@ -265,7 +265,8 @@ pub fn admin_order_json(conn: &Connection, order_id: &str) -> Result<Value> {
         "summary".into(),
         summary(
             total,
-            order::returns::refund_owed(conn, order_id)?,
+            order::returns::refund_owed(conn, order_id)?
+                + order::after_sales::claims_owed(conn, order_id)?,
             &sums,
             &found.currency_code,
         ),

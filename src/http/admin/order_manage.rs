@@ -57,8 +57,7 @@ pub fn routes() -> Vec<Route> {
 
 /// Who acts: the signed-in user, or the secret key (Medusa's `auth_context.actor_id`).
 fn actor(request: &Request) -> Option<String> {
-    let actor = &request.actor;
-    actor.user_id.clone().or_else(|| actor.api_key_id.clone())
+    request.actor.admin_id()
 }
 
 /// Medusa's `AddressPayload` (strict, every field nullish).

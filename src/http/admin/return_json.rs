@@ -51,8 +51,6 @@ pub fn return_json(conn: &Connection, id: &str) -> Result<Value> {
     let found = returns::retrieve(conn, id)?;
     let currency = order::retrieve(conn, &found.order_id)?.currency_code;
     let mut m = object(&found);
-    m.insert("exchange_id".into(), Value::Null);
-    m.insert("claim_id".into(), Value::Null);
     let refund = found
         .refund_amount
         .map_or(Value::Null, |a| money::to_json(a, &currency));

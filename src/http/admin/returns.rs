@@ -140,9 +140,8 @@ pub fn routes() -> Vec<Route> {
 }
 
 /// Who acts: the signed-in user, or the secret key (Medusa's `auth_context.actor_id`).
-fn actor(request: &Request) -> Value {
-    let actor = &request.actor;
-    json!(actor.user_id.clone().or_else(|| actor.api_key_id.clone()))
+pub(super) fn actor(request: &Request) -> Value {
+    json!(request.actor.admin_id())
 }
 
 fn fields(request: &Request) -> Option<String> {

@@ -228,7 +228,8 @@ pub fn collection_json(collection: &payment::Collection) -> Value {
     Value::Object(m)
 }
 
-fn totals_fields(totals: &Totals, currency: &str) -> Map<String, Value> {
+/// A document's totals fields (`total`, `subtotal`, … and their `raw_` forms) in major units.
+pub fn totals_fields(totals: &Totals, currency: &str) -> Map<String, Value> {
     let mut m = Map::new();
     for (key, minor) in totals.fields() {
         m.insert(key.into(), to_json(minor, currency));
@@ -256,35 +257,10 @@ pub struct OrderLines {
 pub fn order_lines(conn: &Connection, order_id: &str) -> Result<OrderLines> {
     let items = order::items::items_of(conn, order_id)?;
     let methods = order::shipping::methods_of(conn, order_id)?;
-    let rates =
-        |lines: &[order::TaxLine]| lines.iter().map(order::TaxLine::rate).collect::<Vec<_>>();
-    let item_lines: Vec<Line> = items
-        .iter()
-        .map(|i| Line {
-            unit_price: i.unit_price,
-            quantity: i.quantity,
-            is_tax_inclusive: i.is_tax_inclusive,
-            rates: rates(&i.tax_lines),
-            discounts: i
-                .adjustments
-                .iter()
-                .map(order::Adjustment::discount)
-                .collect(),
-        })
-        .collect();
+    let item_lines: Vec<Line> = items.iter().map(order::LineItem::totals_line).collect();
     let method_lines: Vec<Line> = methods
         .iter()
-        .map(|s| Line {
-            unit_price: s.amount,
-            quantity: 1,
-            is_tax_inclusive: s.is_tax_inclusive,
-            rates: rates(&s.tax_lines),
-            discounts: s
-                .adjustments
-                .iter()
-                .map(order::Adjustment::discount)
-                .collect(),
-        })
+        .map(order::ShippingMethod::totals_line)
         .collect();
     let totals = Totals::of(&item_lines, &method_lines)?;
     Ok(OrderLines {

@@ -27,6 +27,14 @@ pub const TRANSFER_CUSTOMER: &str = "TRANSFER_CUSTOMER";
 pub const ITEM_ADD: &str = "ITEM_ADD";
 /// An order edit's quantity change of a line (`details`: `reference_id`, `quantity`).
 pub const ITEM_UPDATE: &str = "ITEM_UPDATE";
+/// A claimed (damaged, missing …) line's units (`details`: `reference_id`, `quantity`,
+/// `reason`, `note`).
+pub const WRITE_OFF_ITEM: &str = "WRITE_OFF_ITEM";
+/// A canceled exchange's or claim's outbound line taken off the order (`details`:
+/// `reference_id`, `quantity`).
+pub const ITEM_REMOVE: &str = "ITEM_REMOVE";
+/// A canceled exchange's or claim's shipping method taken off (`reference_id`: the method).
+pub const SHIPPING_REMOVE: &str = "SHIPPING_REMOVE";
 
 /// An order change as stored.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -77,6 +85,10 @@ pub struct OrderChange {
     pub no_notification: Option<bool>,
     /// `return_…` for a return's request or receipt.
     pub return_id: Option<String>,
+    /// `oexc_…` for an exchange's request.
+    pub exchange_id: Option<String>,
+    /// `claim_…` for a claim's request.
+    pub claim_id: Option<String>,
 }
 
 /// One action of a change.
@@ -110,6 +122,10 @@ pub struct ChangeAction {
     pub created_at: String,
     /// `return_…` for a return's actions.
     pub return_id: Option<String>,
+    /// `oexc_…`: its change's exchange.
+    pub exchange_id: Option<String>,
+    /// `claim_…`: its change's claim.
+    pub claim_id: Option<String>,
 }
 
 /// Input of [`create`].
@@ -127,6 +143,10 @@ pub struct NewChange {
     pub created_by: Option<String>,
     /// `return_…` for a return's request or receipt.
     pub return_id: Option<String>,
+    /// `oexc_…` for an exchange's request.
+    pub exchange_id: Option<String>,
+    /// `claim_…` for a claim's request.
+    pub claim_id: Option<String>,
 }
 
 /// Input of [`add_action`].
@@ -152,7 +172,7 @@ pub(super) const COLUMNS: &str =
     "id, order_id, version, change_type, description, status, internal_note,
     created_by, requested_by, requested_at, confirmed_by, confirmed_at, declined_by,
     declined_reason, declined_at, canceled_by, canceled_at, metadata, created_at, updated_at,
-    carry_over_promotions, no_notification, return_id";
+    carry_over_promotions, no_notification, return_id, exchange_id, claim_id";
 
 pub(super) fn from_row(r: &Row) -> rusqlite::Result<OrderChange> {
     Ok(OrderChange {
@@ -179,12 +199,15 @@ pub(super) fn from_row(r: &Row) -> rusqlite::Result<OrderChange> {
         carry_over_promotions: r.get(20)?,
         no_notification: r.get(21)?,
         return_id: r.get(22)?,
+        exchange_id: r.get(23)?,
+        claim_id: r.get(24)?,
     })
 }
 
 pub(super) const ACTION_COLUMNS: &str =
     "id, order_change_id, order_id, ordering, version, reference,
-    reference_id, action, details, amount, internal_note, applied, created_at, return_id";
+    reference_id, action, details, amount, internal_note, applied, created_at, return_id,
+    exchange_id, claim_id";
 
 pub(super) fn action_from_row(r: &Row) -> rusqlite::Result<ChangeAction> {
     let details: String = r.get(8)?;
@@ -203,6 +226,8 @@ pub(super) fn action_from_row(r: &Row) -> rusqlite::Result<ChangeAction> {
         applied: r.get(11)?,
         created_at: r.get(12)?,
         return_id: r.get(13)?,
+        exchange_id: r.get(14)?,
+        claim_id: r.get(15)?,
     })
 }
 
@@ -222,8 +247,8 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewChange) -> Result<OrderCh
     let (id, now) = (ctx.id("ordch"), ctx.now());
     conn.prepare_cached(
         "INSERT INTO order_change (id, order_id, version, change_type, description, internal_note,
-           created_by, created_at, updated_at, return_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
+           created_by, created_at, updated_at, return_id, exchange_id, claim_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11)",
     )?
     .execute(params![
         id,
@@ -234,7 +259,9 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewChange) -> Result<OrderCh
         input.internal_note,
         input.created_by,
         now,
-        input.return_id
+        input.return_id,
+        input.exchange_id,
+        input.claim_id
     ])?;
     retrieve(conn, &id)
 }
@@ -279,7 +306,8 @@ pub fn changes_of(conn: &Connection, order_id: &str) -> Result<Vec<OrderChange>>
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Adds an action to an open change, at the change's version and the next `ordering`.
+/// Adds an action to an open change, at the change's version and the next `ordering`; it
+/// names the change's exchange or claim, as Medusa's actions do.
 ///
 /// # Errors
 /// 400 when the change is not open; database failures.
@@ -293,9 +321,10 @@ pub fn add_action(
     let (id, now) = (ctx.id("ordchact"), ctx.now());
     conn.prepare_cached(
         "INSERT INTO order_change_action (id, order_change_id, order_id, ordering, version, reference,
-           reference_id, action, details, amount, created_at, updated_at, internal_note, return_id)
+           reference_id, action, details, amount, created_at, updated_at, internal_note, return_id,
+           exchange_id, claim_id)
          VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(ordering), 0) + 1 FROM order_change_action),
-           ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12)",
+           ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14)",
     )?
     .execute(params![
         id,
@@ -309,7 +338,9 @@ pub fn add_action(
         input.amount,
         now,
         input.internal_note,
-        input.return_id
+        input.return_id,
+        change.exchange_id,
+        change.claim_id
     ])?;
     action(conn, &id)
 }

@@ -34,6 +34,34 @@ pub fn archive(conn: &Connection, ctx: &Ctx, id: &str) -> Result<Order> {
     retrieve(conn, id)
 }
 
+/// Makes a just-created order a draft (staff's order, not yet placed: not in the order
+/// listings or count).
+///
+/// # Errors
+/// Database failures.
+pub fn mark_draft(conn: &Connection, id: &str) -> Result<()> {
+    conn.prepare_cached("UPDATE \"order\" SET status = 'draft' WHERE id = ?1")?
+        .execute([id])?;
+    Ok(())
+}
+
+/// Places a draft: `draft` → `pending` (the same id), guarded so it happens once.
+///
+/// # Errors
+/// 400 "Order X is not a draft" (also when placed already).
+pub fn place_draft(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
+    let moved = conn
+        .prepare_cached(
+            "UPDATE \"order\" SET status = 'pending', updated_at = ?2
+             WHERE id = ?1 AND status = 'draft' AND deleted_at IS NULL",
+        )?
+        .execute(params![id, ctx.now()])?;
+    if moved != 1 {
+        return Err(Error::invalid(format!("Order {id} is not a draft")));
+    }
+    Ok(())
+}
+
 /// Completes an order (Medusa's `completeOrder`: anything but a canceled order, again if
 /// already completed).
 ///

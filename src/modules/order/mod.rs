@@ -3,6 +3,8 @@
 //! with their tax lines, addresses copied without their ids. Totals are computed on read.
 
 pub mod admin;
+pub mod after_sales;
+pub mod after_sales_items;
 pub mod change_actions;
 pub mod changes;
 pub mod changes_admin;
@@ -37,6 +39,7 @@ pub fn module() -> Module {
         .migration(migration!("order", "0006_order_change_flags.sql"))
         .migration(migration!("order", "0007_return.sql"))
         .migration(migration!("order", "0008_draft_order.sql"))
+        .migration(migration!("order", "0009_exchange_claim.sql"))
 }
 
 /// An order as stored.
@@ -75,6 +78,22 @@ pub struct Order {
 }
 
 pub use crate::lines::{Adjustment, TaxLine};
+
+/// The order's total (items and shipping, tax and discounts included), minor units.
+///
+/// # Errors
+/// Database failures; amounts out of range.
+pub fn total(conn: &Connection, id: &str) -> Result<i64> {
+    let items: Vec<_> = items::items_of(conn, id)?
+        .iter()
+        .map(LineItem::totals_line)
+        .collect();
+    let methods: Vec<_> = shipping::methods_of(conn, id)?
+        .iter()
+        .map(ShippingMethod::totals_line)
+        .collect();
+    Ok(crate::totals::Totals::of(&items, &methods)?.total())
+}
 
 /// Input of [`create`].
 #[derive(Debug, Clone, Default)]

@@ -8,6 +8,7 @@
 //! row count is checked, so a caller that validated a return in the same write job cannot
 //! move one that another job already moved.
 
+use super::after_sales::Kind;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::modules::{clamp, metadata_from_sql};
@@ -49,6 +50,10 @@ pub struct Return {
     pub created_at: String,
     /// ISO-8601.
     pub updated_at: String,
+    /// `oexc_…` when it is an exchange's inbound return.
+    pub exchange_id: Option<String>,
+    /// `claim_…` when it is a claim's inbound return.
+    pub claim_id: Option<String>,
 }
 
 /// The return's shipping method.
@@ -94,7 +99,7 @@ pub struct ReturnFilter {
 
 const COLUMNS: &str = "id, order_id, display_id, order_version, status, location_id,
     no_notification, refund_amount, created_by, metadata, requested_at, received_at,
-    canceled_at, created_at, updated_at";
+    canceled_at, created_at, updated_at, exchange_id, claim_id";
 
 fn from_row(r: &Row) -> rusqlite::Result<Return> {
     Ok(Return {
@@ -113,6 +118,8 @@ fn from_row(r: &Row) -> rusqlite::Result<Return> {
         canceled_at: r.get(12)?,
         created_at: r.get(13)?,
         updated_at: r.get(14)?,
+        exchange_id: r.get(15)?,
+        claim_id: r.get(16)?,
     })
 }
 
@@ -310,6 +317,19 @@ pub fn default_location(conn: &Connection, ctx: &Ctx, id: &str, location: &str) 
          WHERE id = ?1 AND location_id IS NULL",
     )?
     .execute(params![id, location, ctx.now()])?;
+    Ok(())
+}
+
+/// Names the exchange or claim whose inbound return this is.
+///
+/// # Errors
+/// Database failures.
+pub fn belong_to(conn: &Connection, ctx: &Ctx, id: &str, kind: Kind, owner: &str) -> Result<()> {
+    conn.prepare_cached(&format!(
+        "UPDATE order_return SET {} = ?2, updated_at = ?3 WHERE id = ?1",
+        kind.column()
+    ))?
+    .execute(params![id, owner, ctx.now()])?;
     Ok(())
 }
 

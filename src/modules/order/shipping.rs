@@ -1,6 +1,7 @@
 //! Shipping methods of an order (the chosen shipping option, priced) and their tax lines. The
 //! rows are shared with the other owner kind through `crate::lines::ShippingTables`.
 
+use super::after_sales::Kind;
 use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::lines::ShippingTables;
@@ -60,8 +61,8 @@ pub fn methods_of(conn: &Connection, order_id: &str) -> Result<Vec<ShippingMetho
     TABLES.methods_of(conn, order_id)
 }
 
-/// Adds a shipping method to a placed order (an order edit's), keeping the others, with its
-/// tax lines. Returns its id.
+/// Adds a shipping method to a placed order (an order edit's, an exchange's or a claim's),
+/// keeping the others, with its tax lines. Returns its id.
 ///
 /// # Errors
 /// Database failures.
@@ -71,23 +72,7 @@ pub fn add_method(
     order_id: &str,
     method: &ShippingMethod,
 ) -> Result<String> {
-    let (id, now) = (ctx.id("ordsm"), ctx.now());
-    conn.prepare_cached(
-        "INSERT INTO order_shipping_method (id, order_id, name, description, amount,
-           is_tax_inclusive, shipping_option_id, data, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
-    )?
-    .execute(params![
-        id,
-        order_id,
-        method.name,
-        method.description,
-        method.amount,
-        method.is_tax_inclusive,
-        method.shipping_option_id,
-        method.data.to_string(),
-        now
-    ])?;
+    let id = TABLES.insert_method(conn, ctx, order_id, method)?;
     super::set_tax_lines(
         conn,
         ctx,
@@ -97,4 +82,45 @@ pub fn add_method(
         &method.tax_lines,
     )?;
     Ok(id)
+}
+
+/// Names the exchange or claim a method ships for (`kind` tells which column).
+///
+/// # Errors
+/// Database failures.
+pub fn belong_to(conn: &Connection, ctx: &Ctx, id: &str, kind: Kind, owner: &str) -> Result<()> {
+    conn.prepare_cached(&format!(
+        "UPDATE order_shipping_method SET {} = ?2, updated_at = ?3 WHERE id = ?1",
+        kind.column()
+    ))?
+    .execute(params![id, owner, ctx.now()])?;
+    Ok(())
+}
+
+/// Soft-deletes the live methods of an exchange or claim (it was canceled). Returns how many.
+///
+/// # Errors
+/// Database failures.
+pub fn remove_of(conn: &Connection, ctx: &Ctx, kind: Kind, owner: &str) -> Result<usize> {
+    Ok(conn
+        .prepare_cached(&format!(
+            "UPDATE order_shipping_method SET deleted_at = ?2, updated_at = ?2
+             WHERE {} = ?1 AND deleted_at IS NULL",
+            kind.column()
+        ))?
+        .execute(params![owner, ctx.now()])?)
+}
+
+/// Ids and amounts of the live methods of an exchange or claim.
+///
+/// # Errors
+/// Database failures.
+pub fn methods_for(conn: &Connection, kind: Kind, owner: &str) -> Result<Vec<(String, i64)>> {
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT id, amount FROM order_shipping_method WHERE {} = ?1 AND deleted_at IS NULL
+         ORDER BY id",
+        kind.column()
+    ))?;
+    let rows = stmt.query_map([owner], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

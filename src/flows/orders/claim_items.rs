@@ -1,0 +1,148 @@
+//! A claim's claim items (Medusa 2.21.2's `claim-item`, `update-claim-item`,
+//! `remove-claim-item-action`): WRITE_OFF_ITEM actions on the claim's change, each a number
+//! of units of an order line — no more than were ordered and not yet claimed — with one of
+//! Medusa's reasons, worth its share of the line's total (tax and discounts included).
+
+use super::exchanges::{Open, open};
+use super::returns::units_value;
+use crate::ctx::Ctx;
+use crate::db::Tx;
+use crate::error::{Error, Result};
+use crate::modules::order::after_sales::{self, CLAIM_REASONS};
+use crate::modules::order::changes::{self, NewAction, WRITE_OFF_ITEM};
+use crate::modules::order::return_actions;
+use crate::modules::order::{self};
+use crate::workflow::{Done, StepCtx};
+use rusqlite::Connection;
+use serde_json::{Value, json};
+
+/// Refuses claiming more units of `line` than were ordered, counting the order's other
+/// claims and this change's other claim items (leaving out `skip`).
+pub(super) fn check_claimable(
+    conn: &Connection,
+    o: &Open,
+    line: &order::LineItem,
+    quantity: i64,
+    skip: Option<&str>,
+) -> Result<()> {
+    if quantity < 1 {
+        return Err(Error::invalid(format!(
+            "Quantity to claim must be greater than 0 for the item: {}",
+            line.id
+        )));
+    }
+    let claimed = after_sales::claimed_by_line(conn, &o.order.id)?
+        .get(&line.id)
+        .copied()
+        .unwrap_or(0);
+    let asked: i64 = changes::actions_of(conn, &o.change.id)?
+        .iter()
+        .filter(|a| a.action == WRITE_OFF_ITEM && Some(a.id.as_str()) != skip)
+        .filter(|a| return_actions::line_of(a) == line.id)
+        .map(return_actions::quantity_of)
+        .sum();
+    if claimed + asked + quantity > line.quantity {
+        return Err(Error::invalid(
+            "Cannot claim more items than what was ordered.",
+        ));
+    }
+    Ok(())
+}
+
+fn check_reason(reason: &Value) -> Result<()> {
+    match reason.as_str() {
+        None if reason.is_null() => Ok(()),
+        Some(r) if CLAIM_REASONS.contains(&r) => Ok(()),
+        _ => Err(Error::invalid(format!(
+            "Invalid request: Field 'reason' must be one of {}",
+            CLAIM_REASONS.join(", ")
+        ))),
+    }
+}
+
+fn order_line(conn: &Connection, o: &Open, id: &str) -> Result<order::LineItem> {
+    order::items::items_of(conn, &o.order.id)?
+        .into_iter()
+        .find(|l| l.id == id)
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "Items with ids {id} does not exist in order with id {}.",
+                o.order.id
+            ))
+        })
+}
+
+/// `claim-item`: WRITE_OFF_ITEM actions for `items` (`[{id, quantity, reason?,
+/// description?, internal_note?}]`), each worth its share of the line's total.
+pub(super) fn claim_items_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let o = open::<true>(tx, step)?;
+    let items = step.input["items"].as_array().cloned().unwrap_or_default();
+    if items.is_empty() {
+        return Err(Error::invalid(
+            "Invalid request: Field 'items' must contain at least 1 item(s)",
+        ));
+    }
+    for item in &items {
+        let line = order_line(tx, &o, item["id"].as_str().unwrap_or_default())?;
+        let quantity = item["quantity"].as_i64().unwrap_or_default();
+        check_reason(&item["reason"])?;
+        check_claimable(tx, &o, &line, quantity, None)?;
+        add_write_off(tx, step.engine.ctx(), &o, &line, quantity, item)?;
+    }
+    o.done()
+}
+
+fn add_write_off(
+    tx: &Tx,
+    ctx: &Ctx,
+    o: &Open,
+    line: &order::LineItem,
+    quantity: i64,
+    item: &Value,
+) -> Result<()> {
+    let action = NewAction {
+        action: WRITE_OFF_ITEM.into(),
+        reference: Some("order_claim".into()),
+        reference_id: Some(o.record.id.clone()),
+        details: json!({
+            "reference_id": line.id, "quantity": quantity, "reason": item["reason"],
+            "note": item["description"],
+        }),
+        amount: Some(units_value(line, quantity)?),
+        internal_note: item["internal_note"].as_str().map(str::to_string),
+        return_id: None,
+    };
+    changes::add_action(tx, ctx, &o.change, &action)?;
+    Ok(())
+}
+
+pub(super) fn update_claim_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let o = open::<true>(tx, step)?;
+    let action = o.action(tx, step, WRITE_OFF_ITEM, |_| true)?;
+    let line = order_line(tx, &o, return_actions::line_of(&action))?;
+    let quantity = step.input["quantity"]
+        .as_i64()
+        .unwrap_or_else(|| return_actions::quantity_of(&action));
+    check_claimable(tx, &o, &line, quantity, Some(&action.id))?;
+    let mut details = action.details.clone();
+    details["quantity"] = json!(quantity);
+    if let Some(reason) = step.input.get("reason") {
+        check_reason(reason)?;
+        details["reason"] = reason.clone();
+    }
+    if let Some(note) = step.input.get("description") {
+        details["note"] = note.clone();
+    }
+    let amount = units_value(&line, quantity)?;
+    let note = super::change_inputs::note_of(step.input, &action);
+    let ctx = step.engine.ctx();
+    changes::update_action(tx, ctx, &action, &details, Some(amount), note.as_deref())?;
+    o.done()
+}
+
+pub(super) fn remove_claim_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let o = open::<true>(tx, step)?;
+    let action = o.action(tx, step, WRITE_OFF_ITEM, |_| true)?;
+    changes::delete_action(tx, step.engine.ctx(), &action)?;
+    o.done()
+}

@@ -1,0 +1,87 @@
+//! The preview's totals (`/admin/orders/:id/preview` and every after-sales route's
+//! `order_preview`), recomputed as Medusa's preview does: the order's lines and shipping as
+//! the open change would leave them — an edit's new quantities and new lines, outbound
+//! shipping taxed at the order's address — and a summary whose `current_order_total` also
+//! takes off what the change's returned and claimed items would be credited. So the
+//! preview's `pending_difference` is what the order's will be once the change is confirmed.
+
+use super::order_json::{paid, summary};
+use crate::error::Result;
+use crate::flows::orders::edits::order_tax_lines;
+use crate::http::store::checkout_json::totals_fields;
+use crate::modules::order::changes::{
+    ChangeAction, ITEM_ADD, ITEM_UPDATE, OrderChange, WRITE_OFF_ITEM,
+};
+use crate::modules::order::return_actions::{RETURN_ITEM, SHIPPING_ADD};
+use crate::modules::order::{self, LineItem, ShippingMethod};
+use crate::totals::{Line, Totals};
+use rusqlite::Connection;
+use serde_json::{Map, Value};
+
+/// The order's lines and methods with `actions` applied, and what they credit back.
+fn previewed(
+    conn: &Connection,
+    found: &order::Order,
+    change: &OrderChange,
+    actions: &[ChangeAction],
+) -> Result<(Vec<LineItem>, Vec<ShippingMethod>, i64)> {
+    let mut items = order::items::items_of(conn, &found.id)?;
+    let mut methods = order::shipping::methods_of(conn, &found.id)?;
+    let mut credit = 0;
+    // A claim's returned items carry no value of their own: its claim items do.
+    let credits_returns = change.change_type.as_deref() != Some("claim");
+    for a in actions {
+        let amount = a.amount.unwrap_or_default();
+        match a.action.as_str() {
+            ITEM_UPDATE => {
+                let line = a.details["reference_id"].as_str();
+                if let Some(item) = items.iter_mut().find(|i| Some(i.id.as_str()) == line) {
+                    item.quantity = a.details["quantity"].as_i64().unwrap_or(item.quantity);
+                }
+            }
+            ITEM_ADD => {
+                if let Ok(item) = serde_json::from_value::<LineItem>(a.details["item"].clone()) {
+                    items.push(item);
+                }
+            }
+            SHIPPING_ADD if a.return_id.is_none() => methods.push(ShippingMethod {
+                amount,
+                tax_lines: order_tax_lines(conn, found, &LineItem::default())?,
+                ..ShippingMethod::default()
+            }),
+            SHIPPING_ADD => credit -= amount,
+            RETURN_ITEM if credits_returns => credit += amount,
+            WRITE_OFF_ITEM => credit += amount,
+            _ => {}
+        }
+    }
+    Ok((items, methods, credit))
+}
+
+/// Replaces the preview document's totals and summary with the change's outcome.
+///
+/// # Errors
+/// Database failures; amounts out of range.
+pub fn recompute(
+    conn: &Connection,
+    doc: &mut Map<String, Value>,
+    change: &OrderChange,
+    actions: &[ChangeAction],
+) -> Result<()> {
+    let found = order::retrieve(conn, &change.order_id)?;
+    let (items, methods, credit) = previewed(conn, &found, change, actions)?;
+    let item_lines: Vec<Line> = items.iter().map(LineItem::totals_line).collect();
+    let method_lines: Vec<Line> = methods.iter().map(ShippingMethod::totals_line).collect();
+    let totals = Totals::of(&item_lines, &method_lines)?;
+    let currency = found.currency_code.clone();
+    doc.extend(totals_fields(&totals, &currency));
+    let owed = order::returns::refund_owed(conn, &found.id)?
+        + order::after_sales::claims_owed(conn, &found.id)?
+        + credit;
+    let sums = paid(conn, doc)?;
+    doc.insert(
+        "summary".into(),
+        summary(totals.total(), owed, &sums, &currency),
+    );
+    Ok(())
+}
