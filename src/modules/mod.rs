@@ -19,6 +19,7 @@ pub mod product;
 pub mod promotion;
 pub mod region;
 pub mod sales_channel;
+pub mod settings;
 pub mod stock_location;
 pub mod store;
 pub mod tax;
@@ -51,6 +52,7 @@ pub fn core_modules() -> Vec<Module> {
         order::module(),
         promotion::module(),
         file::module(),
+        settings::module(),
     ]
 }
 

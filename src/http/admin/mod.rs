@@ -16,6 +16,7 @@ pub mod fulfillment_sets;
 pub mod inventory;
 pub mod inventory_batch;
 pub mod invites;
+pub mod layouts;
 pub mod options;
 pub mod order_changes;
 pub mod order_edits;
@@ -31,18 +32,22 @@ pub mod products;
 pub mod products_batch;
 pub mod promotion_json;
 pub mod promotion_options;
+pub mod promotion_rule_reads;
 pub mod promotion_rules;
 pub mod promotions;
+pub mod property_labels;
 pub mod reasons;
 pub mod regions;
 pub mod return_json;
 pub mod returns;
+pub mod search_indexes;
 pub mod shell;
 pub mod shipping_json;
 pub mod shipping_option_read;
 pub mod shipping_options;
 pub mod shipping_profiles;
 pub mod stock_locations;
+pub mod tax_rate_rules;
 pub mod tax_regions;
 pub mod taxonomy;
 pub mod uploads;
@@ -94,6 +99,19 @@ pub fn routes() -> Vec<Route> {
     routes.extend(promotion_options::routes());
     routes.extend(campaigns::routes());
     routes.extend(uploads::routes());
+    // Issue 13's remaining admin families (coverage branch).
+    routes.extend(tax_rate_rules::routes());
+    routes.extend(promotion_rule_reads::routes());
+    routes.extend(property_labels::routes());
+    routes.extend(layouts::routes());
+    routes.extend(search_indexes::routes());
+    routes.push(Route::new(
+        "POST",
+        "/admin/price-lists/:id/products",
+        crate::http::Access::Admin,
+        "Remove products' prices from a price list",
+        price_lists::remove_products,
+    ));
     routes
 }
 
