@@ -53,6 +53,7 @@ pub mod taxonomy;
 pub mod uploads;
 pub mod users;
 pub mod variants;
+pub mod workflow_runs;
 pub mod workflows;
 
 pub use catalog_routes::catalog_routes;
@@ -105,6 +106,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(property_labels::routes());
     routes.extend(layouts::routes());
     routes.extend(search_indexes::routes());
+    routes.extend(workflow_runs::routes());
     routes.push(Route::new(
         "POST",
         "/admin/price-lists/:id/products",
