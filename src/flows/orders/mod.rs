@@ -8,6 +8,7 @@ pub mod edit_shipping;
 pub mod edits;
 pub mod fulfill;
 pub mod manage;
+pub mod payment_collections;
 pub mod payments;
 pub mod return_shipping;
 pub mod return_store;
@@ -37,5 +38,6 @@ pub fn workflows() -> Vec<Workflow> {
     .chain(returns::workflows())
     .chain(edits::workflows())
     .chain(drafts::workflows())
+    .chain(payment_collections::workflows())
     .collect()
 }

@@ -24,6 +24,7 @@ pub mod order_json;
 pub mod order_manage;
 pub mod order_reads;
 pub mod orders;
+pub mod payment_collections;
 pub mod payments;
 pub mod price_lists;
 pub mod price_preferences;
@@ -107,6 +108,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(layouts::routes());
     routes.extend(search_indexes::routes());
     routes.extend(workflow_runs::routes());
+    routes.extend(payment_collections::routes());
     routes.push(Route::new(
         "POST",
         "/admin/price-lists/:id/products",

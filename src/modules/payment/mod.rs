@@ -398,3 +398,17 @@ pub fn script_pop(conn: &Connection) -> Result<Option<provider::Scripted>> {
         .execute([seq])?;
     Ok(provider::Scripted::parse(&outcome))
 }
+
+/// Soft-deletes a collection with its sessions (an order's unpaid collection staff drop).
+///
+/// # Errors
+/// Database failures.
+pub fn delete_collection(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
+    delete_sessions(conn, ctx, id)?;
+    conn.prepare_cached(
+        "UPDATE payment_collection SET deleted_at = ?2, updated_at = ?2
+         WHERE id = ?1 AND deleted_at IS NULL",
+    )?
+    .execute(params![id, ctx.now()])?;
+    Ok(())
+}
