@@ -16,6 +16,7 @@ pub mod links;
 pub mod orders;
 pub mod price_lists;
 pub mod product_graph;
+pub mod product_options;
 pub mod product_parts;
 pub mod promotions;
 pub mod publishable_keys;

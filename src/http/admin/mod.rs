@@ -28,6 +28,7 @@ pub mod payment_collections;
 pub mod payments;
 pub mod price_lists;
 pub mod price_preferences;
+pub mod product_options;
 pub mod product_reads;
 pub mod products;
 pub mod products_batch;
@@ -109,6 +110,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(search_indexes::routes());
     routes.extend(workflow_runs::routes());
     routes.extend(payment_collections::routes());
+    routes.extend(product_options::routes());
     routes.push(Route::new(
         "POST",
         "/admin/price-lists/:id/products",

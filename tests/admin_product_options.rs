@@ -1,0 +1,153 @@
+//! `/admin/product-options`: a product's options by their own id — listed with their values
+//! and product, filtered, updated (title, values, ranks, metadata), their values read,
+//! renamed and deleted (variants lose a deleted value), the option deleted — with Medusa's
+//! events, and `is_exclusive: false` refused (no options shared between products here).
+
+mod common;
+
+use common::TestApp;
+use common::client::Reply;
+use serde_json::{Value, json};
+
+struct Admin {
+    app: TestApp,
+    auth: String,
+}
+
+impl Admin {
+    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
+        self.app.admin_call(method, path, &self.auth, body.as_ref())
+    }
+
+    #[track_caller]
+    fn ok(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let reply = self.call(method, path, body);
+        assert_eq!(reply.status, 200, "{method} {path}: {}", reply.text());
+        reply.json()
+    }
+
+    #[track_caller]
+    fn status(&self, method: &str, path: &str, body: Option<Value>) -> u16 {
+        self.call(method, path, body).status
+    }
+
+    fn events(&self, name: &str) -> i64 {
+        let sql = format!("SELECT COUNT(*) FROM event_outbox WHERE name = '{name}'");
+        self.app
+            .engine()
+            .store()
+            .read(move |c| Ok(c.query_row(&sql, [], |r| r.get(0))?))
+            .unwrap()
+    }
+}
+
+fn text(v: &Value) -> String {
+    v.as_str().expect("string").to_string()
+}
+
+#[test]
+fn options_are_managed_by_their_own_id() {
+    let app = TestApp::start();
+    let auth = format!("Bearer {}", app.admin_token());
+    let a = Admin { app, auth };
+    let body = json!({
+        "title": "Option Tee", "handle": "option-tee", "status": "published",
+        "options": [{"title": "Fabric", "values": ["Cotton", "Linen"]}],
+        "variants": [{"title": "Cotton", "sku": "OPT-C", "options": {"Fabric": "Cotton"},
+                      "prices": [{"currency_code": "usd", "amount": 10}]}]
+    });
+    let product = a.ok("POST", "/admin/products", Some(body))["product"].clone();
+    let product_id = text(&product["id"]);
+    let option = text(&product["options"][0]["id"]);
+
+    let listed = a.ok("GET", "/admin/product-options?title=Fabric", None);
+    assert_eq!(listed["count"], 1, "{listed}");
+    let doc = &listed["product_options"][0];
+    assert_eq!(doc["id"], json!(option));
+    assert_eq!(doc["is_exclusive"], true);
+    assert_eq!(doc["products"][0]["id"], json!(product_id));
+    assert_eq!(doc["values"].as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        a.ok("GET", "/admin/product-options?is_exclusive=false", None)["count"],
+        0
+    );
+    let searched = a.ok("GET", "/admin/product-options?q=fabr&fields=title", None);
+    assert_eq!(
+        searched["product_options"][0],
+        json!({"id": option, "title": "Fabric"})
+    );
+
+    let path = format!("/admin/product-options/{option}");
+    let updated = a.ok(
+        "POST",
+        &path,
+        Some(json!({"title": "Material", "values": ["Cotton", "Wool"],
+                    "ranks": {"Wool": 0, "Cotton": 1}, "metadata": {"care": "cold"}})),
+    )["product_option"]
+        .clone();
+    assert_eq!(updated["title"], "Material");
+    assert_eq!(updated["metadata"], json!({"care": "cold"}));
+    let values: Vec<&str> = updated["values"]
+        .as_array()
+        .map(|v| v.iter().filter_map(|v| v["value"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(values, ["Wool", "Cotton"]);
+    assert_eq!(a.events("product-option.updated"), 1);
+    assert_eq!(
+        a.status("POST", &path, Some(json!({"is_exclusive": false}))),
+        400
+    );
+    assert_eq!(a.status("POST", &path, Some(json!({"unknown": 1}))), 400);
+    assert_eq!(
+        a.status("POST", &path, Some(json!({"ranks": {"Silk": 1}}))),
+        400
+    );
+
+    let page = a.ok("GET", &format!("{path}/values?value=Cotton"), None);
+    assert_eq!(page["count"], 1);
+    let cotton = text(&page["product_option_values"][0]["id"]);
+    let value_path = format!("{path}/values/{cotton}");
+    assert_eq!(
+        a.ok("GET", &value_path, None)["product_option_value"]["option_id"],
+        json!(option)
+    );
+    let renamed = a.ok(
+        "POST",
+        &value_path,
+        Some(json!({"value": "Organic cotton"})),
+    );
+    assert_eq!(renamed["product_option_value"]["value"], "Organic cotton");
+    assert_eq!(a.events("product-option-value.updated"), 1);
+    assert_eq!(
+        a.status("POST", &value_path, Some(json!({"value": "Wool"}))),
+        400
+    );
+    let variant = a.ok("GET", &format!("/admin/products/{product_id}"), None)["product"]
+        ["variants"][0]["options"][0]["value"]
+        .clone();
+    assert_eq!(variant, "Organic cotton");
+
+    assert_eq!(
+        a.ok("DELETE", &value_path, None),
+        json!({"id": cotton, "object": "product_option_value", "deleted": true})
+    );
+    assert_eq!(a.status("GET", &value_path, None), 404);
+    let shown = a.ok("GET", &format!("/admin/products/{product_id}"), None)["product"].clone();
+    assert_eq!(shown["variants"][0]["options"], json!([]), "{shown}");
+    assert_eq!(
+        a.status("GET", &format!("{path}/values/optval_missing"), None),
+        404
+    );
+
+    assert_eq!(
+        a.ok("DELETE", &path, None),
+        json!({"id": option, "object": "product_option", "deleted": true})
+    );
+    assert_eq!(a.events("product-option.deleted"), 1);
+    assert_eq!(a.status("GET", &path, None), 404);
+    assert_eq!(a.status("DELETE", &path, None), 404);
+    assert_eq!(
+        a.status("GET", "/admin/product-options/opt_missing/values", None),
+        404
+    );
+}
