@@ -161,3 +161,60 @@ fn refusals_sessions_and_deletion() {
     );
     assert_eq!(again.status, 404);
 }
+
+#[test]
+fn a_session_on_an_orders_collection_is_authorized_through_the_order() {
+    let a = Admin::start();
+    let order_id = id(&a.order(1));
+    let other_order = id(&a.order(1));
+    let collection = id(&a.post(
+        "/admin/payment-collections",
+        &json!({"order_id": order_id, "amount": 6}),
+    )["payment_collection"]);
+    let started = a.post(
+        &format!("/admin/payment-collections/{collection}/payment-sessions"),
+        &json!({"provider_id": "pp_system_default"}),
+    )["payment_collection"]
+        .clone();
+    let session = id(&started["payment_sessions"][0]);
+    a.refused(
+        &format!("/admin/orders/{other_order}/payment-sessions/authorize"),
+        &json!({"payment_session_id": session}),
+        400,
+        "invalid_data",
+    );
+    let authorized = a.post(
+        &format!("/admin/orders/{order_id}/payment-sessions/authorize"),
+        &json!({"payment_session_id": session}),
+    );
+    assert_eq!(authorized["is_authorized"], true);
+    assert_eq!(authorized["order"]["id"], json!(order_id));
+    let collections = authorized["order"]["payment_collections"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mine = collections
+        .iter()
+        .find(|c| c["id"] == json!(collection))
+        .expect("the collection is the order's");
+    assert_eq!(mine["status"], "authorized");
+    assert_eq!(mine["payments"][0]["amount"], json!(6));
+    a.refused(
+        &format!("/admin/orders/{order_id}/payment-sessions/authorize"),
+        &json!({"payment_session_id": session}),
+        400,
+        "not_allowed",
+    );
+    a.refused(
+        &format!("/admin/orders/{order_id}/payment-sessions/authorize"),
+        &json!({"payment_session_id": "payses_missing"}),
+        404,
+        "not_found",
+    );
+    a.refused(
+        &format!("/admin/orders/{order_id}/payment-sessions/authorize"),
+        &json!({}),
+        400,
+        "invalid_data",
+    );
+}

@@ -22,7 +22,11 @@ use serde_json::json;
 
 /// The workflows of this file.
 pub fn workflows() -> Vec<Workflow> {
-    vec![mark_paid_workflow(), session_workflow()]
+    vec![
+        mark_paid_workflow(),
+        session_workflow(),
+        authorize_workflow(),
+    ]
 }
 
 /// The order a collection belongs to.
@@ -183,4 +187,93 @@ fn create_session(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let provider_id = text(step, "provider_id");
     payment::create_session(tx, step.engine.ctx(), &collection, provider_id, &data)?;
     Ok(Done::new(json!({"payment_collection_id": collection.id})))
+}
+
+/// `authorize-order-payment-session` (Medusa's `authorizePaymentSessionForOrderWorkflow`):
+/// input `{order_id, payment_session_id}`. The provider's `authorize` is an external step
+/// under the key `<session>:authorize`; the payment is recorded after it, the session
+/// checked again in that write.
+pub fn authorize_workflow() -> Workflow {
+    Workflow::new("authorize-order-payment-session")
+        .step(Step::local("validate-session", |tx, step| {
+            let session = pending_session(tx, step)?;
+            Ok(Done::new(json!({
+                "provider_id": session.provider_id, "amount": session.amount,
+                "currency_code": session.currency_code, "data": session.data,
+            })))
+        }))
+        .step(
+            Step::external("authorize-payment", authorize_at_provider)
+                .compensate_external(cancel_at_provider),
+        )
+        .step(Step::local("record-authorization", |tx, step| {
+            let session = pending_session(tx, step)?;
+            let data = step.result("authorize-payment")["data"].clone();
+            let id = payment::record_authorization(tx, step.engine.ctx(), &session.id, &data)?;
+            Ok(Done::new(json!({ "payment_id": id })))
+        }))
+}
+
+/// The session named by the input, pending, on a collection of the input's order.
+fn pending_session(tx: &Tx, step: &StepCtx) -> Result<payment::Session> {
+    let (order_id, session_id) = (text(step, "order_id"), text(step, "payment_session_id"));
+    let collection = payment::collection_of_session(tx, session_id)?;
+    if order_of(tx, &collection)? != order_id {
+        return Err(Error::invalid(format!(
+            "Payment session {session_id} does not belong to order {order_id}"
+        )));
+    }
+    let session = payment::sessions_of(tx, &collection)?
+        .into_iter()
+        .find(|s| s.id == session_id)
+        .ok_or_else(|| Error::not_found("Payment session", session_id))?;
+    if session.status != "pending" {
+        return Err(Error::not_allowed(format!(
+            "Payment session {session_id} is {}: only a pending session can be authorized",
+            session.status
+        )));
+    }
+    Ok(session)
+}
+
+fn authorization_call(step: &StepCtx) -> provider::Call {
+    let v = step.result("validate-session");
+    provider::Call {
+        idempotency_key: format!("{}:authorize", text(step, "payment_session_id")),
+        amount: v["amount"].as_i64().unwrap_or_default(),
+        currency_code: v["currency_code"].as_str().unwrap_or_default().to_string(),
+        data: v["data"].clone(),
+        scripted: None,
+    }
+}
+
+fn authorize_at_provider(step: &StepCtx) -> Result<Done> {
+    let provider_id = step.result("validate-session")["provider_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let provider = provider::get(&provider_id)
+        .ok_or_else(|| Error::not_found("Payment provider", &provider_id))?;
+    let mut call = authorization_call(step);
+    call.scripted = crate::flows::checkout::payment::scripted(step, &provider_id)?;
+    let reply = provider.authorize(&call)?;
+    if reply.status != "authorized" {
+        return Err(Error::PaymentAuthorization(format!(
+            "Payment session {} was not authorized ({})",
+            text(step, "payment_session_id"),
+            reply.status
+        )));
+    }
+    Ok(Done::new(json!({ "data": reply.data })))
+}
+
+fn cancel_at_provider(step: &StepCtx, _: &serde_json::Value) -> Result<()> {
+    let provider_id = step.result("validate-session")["provider_id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    match provider::get(&provider_id) {
+        Some(p) => p.cancel(&authorization_call(step)).map(|_| ()),
+        None => Ok(()),
+    }
 }

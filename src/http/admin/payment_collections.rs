@@ -1,6 +1,8 @@
 //! `/admin/payment-collections`: an order's extra collections (create for an amount still to
 //! collect, mark as paid, start a payment session, delete an unpaid one); each answers with
-//! the collection as `/store/payment-collections` shows it. See
+//! the collection as `/store/payment-collections` shows it; and
+//! `POST /admin/orders/:id/payment-sessions/authorize`, which authorizes a session started
+//! on one of them and answers `{order, is_authorized}`. See
 //! `flows::orders::payment_collections` for where this is stricter than Medusa.
 
 use crate::engine::Engine;
@@ -36,6 +38,13 @@ pub fn routes() -> Vec<Route> {
             Access::Admin,
             "Start a payment session on an order's payment collection",
             payment_session,
+        ),
+        Route::new(
+            "POST",
+            "/admin/orders/:id/payment-sessions/authorize",
+            Access::Admin,
+            "Authorize a payment session of an order's payment collection",
+            authorize,
         ),
         Route::new(
             "DELETE",
@@ -116,4 +125,19 @@ fn delete(engine: &Engine, request: &Request) -> Result<Response> {
     Ok(Response::json(
         json!({"id": id, "object": "payment-collection", "deleted": true}),
     ))
+}
+
+fn authorize(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(&Schema::new().required("payment_session_id", Kind::String))?;
+    let order_id = request.param("id");
+    let input = json!({"order_id": order_id, "payment_session_id": body["payment_session_id"]});
+    run(engine, request, "authorize-order-payment-session", input)?;
+    let fields = request.query_str("fields").map(str::to_string);
+    let doc = engine
+        .store()
+        .read(|conn| crate::http::admin::order_json::admin_order_json(conn, order_id))?;
+    Ok(Response::json(json!({
+        "order": crate::http::admin::order_json::select(doc, fields.as_deref()),
+        "is_authorized": true,
+    })))
 }
