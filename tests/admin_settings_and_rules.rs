@@ -392,3 +392,39 @@ fn a_price_list_drops_the_prices_of_named_products() {
     );
     a.fails("POST", &path, Some(json!({"remove": "x"})), 400);
 }
+
+#[test]
+fn presigned_upload_urls_point_at_the_upload_route_as_medusas_local_provider() {
+    let a = Admin::start();
+    let body = json!({"originalname": "shirt.png", "mime_type": "image/png", "size": 2048});
+    let signed = a.ok("POST", "/admin/uploads/presigned-urls", Some(body));
+    assert_eq!(signed["url"], "/admin/uploads");
+    assert_eq!(signed["extension"], "png");
+    assert_eq!(signed["mime_type"], "image/png");
+    assert_eq!(signed["originalname"], "shirt.png");
+    assert!(
+        signed["filename"]
+            .as_str()
+            .is_some_and(|f| f.ends_with(".png") && f.len() > 8),
+        "{signed}"
+    );
+    let bad_type = a.fails(
+        "POST",
+        "/admin/uploads/presigned-urls",
+        Some(json!({"originalname": "x", "mime_type": "png", "size": 1})),
+        400,
+    );
+    assert_eq!(bad_type["message"], "Invalid file type \"png\"");
+    a.fails(
+        "POST",
+        "/admin/uploads/presigned-urls",
+        Some(json!({"originalname": "x", "mime_type": "image/png", "size": 1e12})),
+        400,
+    );
+    a.fails(
+        "POST",
+        "/admin/uploads/presigned-urls",
+        Some(json!({"originalname": "x", "mime_type": "image/png"})),
+        400,
+    );
+}

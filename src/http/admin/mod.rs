@@ -52,6 +52,7 @@ pub mod stock_locations;
 pub mod tax_rate_rules;
 pub mod tax_regions;
 pub mod taxonomy;
+pub mod upload_urls;
 pub mod uploads;
 pub mod users;
 pub mod variants;
@@ -111,6 +112,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(workflow_runs::routes());
     routes.extend(payment_collections::routes());
     routes.extend(product_options::routes());
+    routes.extend(upload_urls::routes());
     routes.push(Route::new(
         "POST",
         "/admin/price-lists/:id/products",
