@@ -151,3 +151,86 @@ fn options_are_managed_by_their_own_id() {
         404
     );
 }
+
+#[test]
+fn variants_are_created_updated_and_deleted_in_one_batch() {
+    let app = TestApp::start();
+    let auth = format!("Bearer {}", app.admin_token());
+    let a = Admin { app, auth };
+    let body = json!({
+        "title": "Batch Tee", "handle": "batch-tee", "status": "published",
+        "options": [{"title": "Size", "values": ["S", "M", "L"]}],
+        "variants": [{"title": "S", "sku": "BT-S", "options": {"Size": "S"},
+                      "prices": [{"currency_code": "usd", "amount": 10}]},
+                     {"title": "M", "sku": "BT-M", "options": {"Size": "M"},
+                      "prices": [{"currency_code": "usd", "amount": 11}]}]
+    });
+    let product = a.ok("POST", "/admin/products", Some(body))["product"].clone();
+    let id = text(&product["id"]);
+    let variant = |sku: &str| {
+        product["variants"]
+            .as_array()
+            .and_then(|v| v.iter().find(|v| v["sku"] == sku))
+            .map(|v| text(&v["id"]))
+            .expect("variant")
+    };
+    let (small, medium) = (variant("BT-S"), variant("BT-M"));
+    let path = format!("/admin/products/{id}/variants/batch");
+    let done = a.ok(
+        "POST",
+        &path,
+        Some(json!({
+            "create": [{"title": "L", "sku": "BT-L", "options": {"Size": "L"},
+                        "prices": [{"currency_code": "usd", "amount": 12}]}],
+            "update": [{"id": small, "title": "Small", "prices": [{"currency_code": "usd", "amount": 9}]}],
+            "delete": [medium],
+        })),
+    );
+    assert_eq!(done["created"][0]["sku"], "BT-L");
+    assert_eq!(done["updated"][0]["title"], "Small");
+    assert_eq!(
+        done["deleted"],
+        json!({"ids": [medium], "object": "variant", "deleted": true})
+    );
+    assert_eq!(a.events("product-variant.created"), 1);
+    assert_eq!(a.events("product-variant.deleted"), 1);
+    let shown = a.ok("GET", &format!("/admin/products/{id}"), None)["product"].clone();
+    let skus: Vec<&str> = shown["variants"]
+        .as_array()
+        .map(|v| v.iter().filter_map(|v| v["sku"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(skus.len(), 2, "{shown}");
+    assert!(skus.contains(&"BT-L") && !skus.contains(&"BT-M"));
+
+    // A duplicate SKU fails the whole batch: the deletion beside it does not happen.
+    let reply = a.call(
+        "POST",
+        &path,
+        Some(
+            json!({"create": [{"title": "XL", "sku": "BT-L", "options": {"Size": "L"},
+                                "prices": []}],
+                    "delete": [small]}),
+        ),
+    );
+    assert_eq!(reply.status, 422, "{}", reply.text());
+    assert_eq!(
+        a.status(
+            "GET",
+            &format!("/admin/products/{id}/variants/{small}"),
+            None
+        ),
+        200
+    );
+    assert_eq!(
+        a.status("POST", &path, Some(json!({"update": [{"title": "x"}]}))),
+        400
+    );
+    assert_eq!(
+        a.status(
+            "POST",
+            "/admin/products/prod_missing/variants/batch",
+            Some(json!({"delete": ["variant_x"]}))
+        ),
+        404
+    );
+}

@@ -56,6 +56,7 @@ pub mod upload_urls;
 pub mod uploads;
 pub mod users;
 pub mod variants;
+pub mod variants_batch;
 pub mod workflow_runs;
 pub mod workflows;
 
@@ -113,6 +114,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(payment_collections::routes());
     routes.extend(product_options::routes());
     routes.extend(upload_urls::routes());
+    routes.extend(variants_batch::routes());
     routes.push(Route::new(
         "POST",
         "/admin/price-lists/:id/products",
