@@ -234,3 +234,132 @@ fn variants_are_created_updated_and_deleted_in_one_batch() {
         404
     );
 }
+
+#[test]
+fn a_variants_inventory_items_are_linked_changed_and_unlinked() {
+    let app = TestApp::start();
+    let auth = format!("Bearer {}", app.admin_token());
+    let a = Admin { app, auth };
+    let body = json!({
+        "title": "Kit", "handle": "kit", "status": "published",
+        "options": [{"title": "Size", "values": ["One"]}],
+        "variants": [{"title": "One", "sku": "KIT-1", "options": {"Size": "One"},
+                      "manage_inventory": false,
+                      "prices": [{"currency_code": "usd", "amount": 10}]}]
+    });
+    let product = a.ok("POST", "/admin/products", Some(body))["product"].clone();
+    let (id, variant) = (text(&product["id"]), text(&product["variants"][0]["id"]));
+    let item = |sku: &str| {
+        let made = a.ok("POST", "/admin/inventory-items", Some(json!({"sku": sku})));
+        text(&made["inventory_item"]["id"])
+    };
+    let (strap, buckle) = (item("KIT-STRAP"), item("KIT-BUCKLE"));
+    let base = format!("/admin/products/{id}/variants/{variant}/inventory-items");
+    let linked = a.ok(
+        "POST",
+        &base,
+        Some(json!({"inventory_item_id": strap, "required_quantity": 1})),
+    )["variant"]
+        .clone();
+    assert_eq!(
+        linked["inventory_items"][0]["inventory_item_id"],
+        json!(strap)
+    );
+    assert_eq!(
+        linked["inventory_items"][0]["inventory"]["sku"],
+        "KIT-STRAP"
+    );
+    assert_eq!(
+        a.status(
+            "POST",
+            &base,
+            Some(json!({"inventory_item_id": strap, "required_quantity": 1}))
+        ),
+        400
+    );
+    assert_eq!(
+        a.status(
+            "POST",
+            &base,
+            Some(json!({"inventory_item_id": buckle, "required_quantity": 2}))
+        ),
+        400
+    );
+    assert_eq!(
+        a.status(
+            "POST",
+            &format!("{base}/{strap}"),
+            Some(json!({"required_quantity": 1}))
+        ),
+        200
+    );
+    assert_eq!(
+        a.status(
+            "POST",
+            &format!("{base}/{buckle}"),
+            Some(json!({"required_quantity": 1}))
+        ),
+        404
+    );
+    let batch = a.ok(
+        "POST",
+        &format!("/admin/products/{id}/variants/inventory-items/batch"),
+        Some(json!({
+            "create": [{"variant_id": variant, "inventory_item_id": buckle, "required_quantity": 1}],
+            "delete": [{"variant_id": variant, "inventory_item_id": strap}],
+        })),
+    );
+    assert_eq!(batch["created"][0]["inventory_item_id"], json!(buckle));
+    assert_eq!(batch["deleted"][0]["inventory_item_id"], json!(strap));
+    let removed = a.ok("DELETE", &format!("{base}/{buckle}"), None);
+    assert_eq!(removed["object"], "variant-inventory-item-link");
+    assert_eq!(removed["parent"]["inventory_items"], json!([]));
+    assert_eq!(a.status("DELETE", &format!("{base}/{buckle}"), None), 404);
+    assert_eq!(
+        a.status(
+            "POST",
+            &format!("/admin/products/{id}/variants/variant_missing/inventory-items"),
+            Some(json!({"inventory_item_id": strap, "required_quantity": 1}))
+        ),
+        404
+    );
+}
+
+#[test]
+fn an_item_holding_reserved_units_stays_linked() {
+    let a = common::orders::Admin::start();
+    let order = a.order(1);
+    let variant = order["items"][0]["variant_id"]
+        .as_str()
+        .expect("variant")
+        .to_string();
+    let product = order["items"][0]["product_id"]
+        .as_str()
+        .expect("product")
+        .to_string();
+    let shown = a.get(&format!("/admin/products/{product}/variants/{variant}"));
+    assert!(shown["variant"]["id"].is_string());
+    let items = a
+        .app
+        .engine()
+        .store()
+        .read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT inventory_item_id FROM link_product_variant_inventory_item
+                 WHERE variant_id = ?1 AND deleted_at IS NULL",
+            )?;
+            let rows = stmt.query_map([&variant], |r| r.get::<_, String>(0))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .unwrap();
+    let reply = a.call(
+        "DELETE",
+        &format!(
+            "/admin/products/{product}/variants/{variant}/inventory-items/{}",
+            items[0]
+        ),
+        None,
+    );
+    assert_eq!(reply.status, 400, "{}", reply.text());
+    assert_eq!(reply.json()["type"], "not_allowed");
+}

@@ -55,6 +55,7 @@ pub mod taxonomy;
 pub mod upload_urls;
 pub mod uploads;
 pub mod users;
+pub mod variant_inventory;
 pub mod variants;
 pub mod variants_batch;
 pub mod workflow_runs;
@@ -115,6 +116,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(product_options::routes());
     routes.extend(upload_urls::routes());
     routes.extend(variants_batch::routes());
+    routes.extend(variant_inventory::routes());
     routes.push(Route::new(
         "POST",
         "/admin/price-lists/:id/products",
