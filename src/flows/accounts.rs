@@ -175,3 +175,47 @@ pub fn delete_user(engine: &Engine, user_id: &str, acting: Option<&str>) -> Resu
         auth::forget_actor(tx, &ctx, "user_id", &id)
     })
 }
+
+/// How user `user_id` signs in: the providers of their identity (`emailpass` here), for
+/// `GET /admin/users/:id/auth-providers`.
+///
+/// # Errors
+/// 404 for an unknown user (Medusa answers an empty list).
+pub fn user_providers(engine: &Engine, user_id: &str) -> Result<Vec<String>> {
+    engine.store().read(|conn| {
+        user::retrieve(conn, user_id)?;
+        let mut providers: Vec<String> = auth::providers_of_actor(conn, "user_id", user_id)?
+            .into_iter()
+            .map(|(provider, _)| provider)
+            .collect();
+        providers.dedup();
+        Ok(providers)
+    })
+}
+
+/// A password-reset token for user `user_id`, made by an admin for them
+/// (`POST /admin/users/:id/reset-password`, Medusa's `generateResetPasswordTokenWorkflow`):
+/// the same single-use token, and the same `auth.password_reset` event, as a reset the user
+/// asks for themselves.
+///
+/// # Errors
+/// 404 for an unknown user, or one without an email/password identity.
+pub fn user_reset_token(engine: &Engine, user_id: &str) -> Result<String> {
+    let email = engine.store().read(|conn| {
+        user::retrieve(conn, user_id)?;
+        Ok(auth::providers_of_actor(conn, "user_id", user_id)?
+            .into_iter()
+            .find(|(provider, _)| provider == "emailpass")
+            .map(|(_, email)| email))
+    })?;
+    let email = email.ok_or_else(|| {
+        Error::NotFound(format!(
+            "User with id: {user_id} has no email/password identity"
+        ))
+    })?;
+    crate::flows::auth::request_password_reset(engine, "user", &email)?.ok_or_else(|| {
+        Error::NotFound(format!(
+            "User with id: {user_id} has no email/password identity"
+        ))
+    })
+}

@@ -196,3 +196,43 @@ pub fn batch(tx: &Tx, ctx: &Ctx, input: &ProductBatch) -> Result<BatchDone> {
     }
     Ok(done)
 }
+
+/// `POST /admin/products/:id/variants/batch`: variants to add (with prices), to change (id,
+/// change), ids to delete — all of product `product_id`, in one job.
+#[derive(Debug, Clone, Default)]
+pub struct VariantBatch {
+    /// New variants with their prices.
+    pub create: Vec<(product::NewVariant, Vec<NewPrice>)>,
+    /// `(variant id, change)`.
+    pub update: Vec<(String, crate::flows::product_parts::VariantUpdate)>,
+    /// Variant ids to delete.
+    pub delete: Vec<String>,
+}
+
+/// Applies a [`VariantBatch`] (Medusa's `batchProductVariantsWorkflow`): one failure fails
+/// the batch. Returns the created and updated variant ids.
+///
+/// # Errors
+/// As [`add_variant`], `product_parts::update_variant` and [`delete_variant`].
+pub fn batch_variants(
+    tx: &Tx,
+    ctx: &Ctx,
+    product_id: &str,
+    batch: &VariantBatch,
+) -> Result<(Vec<String>, Vec<String>)> {
+    for id in &batch.delete {
+        delete_variant(tx, ctx, product_id, id)?;
+    }
+    let created = batch
+        .create
+        .iter()
+        .map(|(variant, prices)| add_variant(tx, ctx, product_id, variant, prices))
+        .collect::<Result<Vec<_>>>()?;
+    for (id, change) in &batch.update {
+        crate::flows::product_parts::update_variant(tx, ctx, product_id, id, change)?;
+    }
+    Ok((
+        created,
+        batch.update.iter().map(|(id, _)| id.clone()).collect(),
+    ))
+}

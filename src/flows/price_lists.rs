@@ -150,3 +150,44 @@ pub fn details(conn: &Connection, lists: Vec<PriceList>) -> Result<Vec<PriceList
     }
     Ok(out)
 }
+
+/// Removes from list `list_id` every price of these products' variants (Medusa's
+/// `POST /admin/price-lists/:id/products` with `remove`): the product module names the
+/// variants, the link their price sets, pricing deletes the list's prices in those sets.
+/// Products without prices in the list are no error, as in Medusa.
+///
+/// # Errors
+/// 400 when no product id is given (Medusa's message); 404 for an unknown list.
+pub fn remove_products(
+    conn: &Connection,
+    ctx: &Ctx,
+    list_id: &str,
+    product_ids: &[String],
+) -> Result<Vec<String>> {
+    if product_ids.is_empty() {
+        return Err(Error::invalid(
+            "No product ids passed to remove from price list",
+        ));
+    }
+    pricing::retrieve_price_list(conn, list_id)?;
+    let variant_ids: Vec<String> =
+        crate::modules::product::relations::variants_of(conn, product_ids)?
+            .into_values()
+            .flatten()
+            .map(|v| v.id)
+            .collect();
+    let sets: Vec<String> = links::variant_price_set()
+        .rights_of_many(conn, &variant_ids)?
+        .into_values()
+        .flatten()
+        .collect();
+    let doomed: Vec<String> = pricing::lists::prices_of(conn, &[list_id.to_string()])?
+        .remove(list_id)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|p| sets.contains(&p.price_set_id))
+        .map(|p| p.id)
+        .collect();
+    pricing::lists::delete_prices(conn, ctx, list_id, &doomed)?;
+    Ok(doomed)
+}

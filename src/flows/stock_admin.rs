@@ -144,3 +144,33 @@ pub fn batch_levels(
     }
     Ok((created, updated, delete.to_vec()))
 }
+
+/// Medusa's `POST /admin/inventory-items/location-levels/batch`: [`batch_levels`] across
+/// items — creates and updates name their item, deletes a level id of any item — in the
+/// caller's one write job, so a refusal anywhere leaves every level as it was.
+///
+/// # Errors
+/// As [`batch_levels`].
+pub fn batch_levels_across(
+    tx: &Tx,
+    ctx: &Ctx,
+    create: &[(String, LevelChange)],
+    update: &[(String, LevelChange)],
+    delete: &[String],
+    force: bool,
+) -> Result<(Vec<Level>, Vec<Level>, Vec<String>)> {
+    let (mut created, mut updated) = (Vec::new(), Vec::new());
+    for (item, change) in create {
+        let one = std::slice::from_ref(change);
+        created.extend(batch_levels(tx, ctx, item, (one, &[], &[]), force)?.0);
+    }
+    for (item, change) in update {
+        let one = std::slice::from_ref(change);
+        updated.extend(batch_levels(tx, ctx, item, (&[], one, &[]), force)?.1);
+    }
+    for id in delete {
+        let item = manage::item_of_level(tx, id)?;
+        batch_levels(tx, ctx, &item, (&[], &[], std::slice::from_ref(id)), force)?;
+    }
+    Ok((created, updated, delete.to_vec()))
+}

@@ -20,6 +20,7 @@ pub mod product;
 pub mod promotion;
 pub mod region;
 pub mod sales_channel;
+pub mod settings;
 pub mod stock_location;
 pub mod store;
 pub mod tax;
@@ -53,6 +54,7 @@ pub fn core_modules() -> Vec<Module> {
         promotion::module(),
         file::module(),
         notification::module(),
+        settings::module(),
     ]
 }
 

@@ -210,6 +210,27 @@ pub fn load(conn: &Connection, id: &str) -> Result<ExecutionRecord> {
     Ok(record)
 }
 
+/// The newest execution of `workflow` under transaction id (idempotency key) `key`,
+/// whatever its status (a reverted run frees its key, so there may be several).
+///
+/// # Errors
+/// 404 when `workflow` never ran under `key`.
+pub fn load_by_key(conn: &Connection, workflow: &str, key: &str) -> Result<ExecutionRecord> {
+    let id: Option<String> = conn
+        .prepare_cached(
+            "SELECT id FROM workflow_execution WHERE workflow = ?1 AND idempotency_key = ?2
+             ORDER BY created_at DESC, id DESC LIMIT 1",
+        )?
+        .query_row(params![workflow, key], |r| r.get(0))
+        .optional()?;
+    let id = id.ok_or_else(|| {
+        Error::NotFound(format!(
+            "Workflow execution of {workflow} with transaction id: {key} was not found"
+        ))
+    })?;
+    load(conn, &id)
+}
+
 /// Executions, newest first, optionally only those in `status`; with the total count.
 ///
 /// # Errors

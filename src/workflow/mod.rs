@@ -36,6 +36,7 @@ mod typed;
 
 pub use journal::{
     ExecutionRecord, StepRecord, list_executions, list_executions_among, load as load_execution,
+    load_by_key as load_execution_by_key,
 };
 pub use recovery::recover;
 pub use run::run;

@@ -98,7 +98,7 @@ fn session_target(
 
 /// Whether a session for `provider_id` may be started in `region`: the provider exists, and
 /// either it is the enabled test provider (offered everywhere) or the region links it.
-fn region_offers(
+pub(crate) fn region_offers(
     conn: &Connection,
     step: &StepCtx,
     region: &str,
@@ -154,7 +154,7 @@ fn call_for(step: &StepCtx) -> provider::Call {
     }
 }
 
-fn initiate(step: &StepCtx) -> Result<Done> {
+pub(crate) fn initiate(step: &StepCtx) -> Result<Done> {
     let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
     let provider = provider::get(provider_id)
         .ok_or_else(|| Error::not_found("Payment provider", provider_id))?;
@@ -167,7 +167,7 @@ fn initiate(step: &StepCtx) -> Result<Done> {
     ))
 }
 
-fn cancel_initiated(step: &StepCtx, _: &Value) -> Result<()> {
+pub(crate) fn cancel_initiated(step: &StepCtx, _: &Value) -> Result<()> {
     let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
     match provider::get(provider_id) {
         Some(p) => p.cancel(&call_for(step)).map(|_| ()),

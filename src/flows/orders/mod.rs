@@ -12,6 +12,7 @@ pub mod exchanges;
 pub mod exchanges_confirm;
 pub mod fulfill;
 pub mod manage;
+pub mod payment_collections;
 pub mod payments;
 pub mod return_shipping;
 pub mod return_store;
@@ -43,5 +44,6 @@ pub fn workflows() -> Vec<Workflow> {
     .chain(edits::workflows())
     .chain(drafts::workflows())
     .chain(exchanges::workflows())
+    .chain(payment_collections::workflows())
     .collect()
 }

@@ -19,6 +19,7 @@ pub mod inventory;
 pub mod inventory_batch;
 pub mod invites;
 pub mod notifications;
+pub mod layouts;
 pub mod options;
 pub mod order_changes;
 pub mod order_edits;
@@ -26,33 +27,43 @@ pub mod order_json;
 pub mod order_manage;
 pub mod order_reads;
 pub mod orders;
+pub mod payment_collections;
 pub mod payments;
 pub mod preview_totals;
 pub mod price_lists;
 pub mod price_preferences;
+pub mod product_options;
 pub mod product_reads;
 pub mod products;
 pub mod products_batch;
 pub mod promotion_json;
 pub mod promotion_options;
+pub mod promotion_rule_reads;
 pub mod promotion_rules;
 pub mod promotions;
+pub mod property_labels;
 pub mod reasons;
 pub mod regions;
 pub mod return_json;
 pub mod returns;
+pub mod search_indexes;
 pub mod shell;
 pub mod shipping_json;
 pub mod shipping_option_read;
 pub mod shipping_options;
 pub mod shipping_profiles;
 pub mod stock_locations;
+pub mod tax_rate_rules;
 pub mod tax_regions;
 pub mod taxonomy;
+pub mod upload_urls;
 pub mod uploads;
 pub mod users;
+pub mod variant_inventory;
 pub mod variants;
 pub mod webhooks;
+pub mod variants_batch;
+pub mod workflow_runs;
 pub mod workflows;
 
 pub use catalog_routes::catalog_routes;
@@ -103,6 +114,25 @@ pub fn routes() -> Vec<Route> {
     routes.extend(uploads::routes());
     routes.extend(webhooks::routes());
     routes.extend(notifications::routes());
+    // Issue 13's remaining admin families (coverage branch).
+    routes.extend(tax_rate_rules::routes());
+    routes.extend(promotion_rule_reads::routes());
+    routes.extend(property_labels::routes());
+    routes.extend(layouts::routes());
+    routes.extend(search_indexes::routes());
+    routes.extend(workflow_runs::routes());
+    routes.extend(payment_collections::routes());
+    routes.extend(product_options::routes());
+    routes.extend(upload_urls::routes());
+    routes.extend(variants_batch::routes());
+    routes.extend(variant_inventory::routes());
+    routes.push(Route::new(
+        "POST",
+        "/admin/price-lists/:id/products",
+        crate::http::Access::Admin,
+        "Remove products' prices from a price list",
+        price_lists::remove_products,
+    ));
     routes
 }
 

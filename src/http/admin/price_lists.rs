@@ -335,3 +335,22 @@ pub fn list_prices(engine: &Engine, req: &Request) -> Result<Response> {
         "prices", items, count, offset, limit,
     )))
 }
+
+/// `POST /admin/price-lists/:id/products` with `{remove: [product ids]}` → `{price_list}`:
+/// the list's prices of those products' variants are removed.
+///
+/// # Errors
+/// 400 for an invalid body or no product ids (Medusa's message); 404 for an unknown list.
+pub fn remove_products(engine: &Engine, req: &Request) -> Result<Response> {
+    let schema = Schema::new().optional("remove", Kind::array_of(Kind::String));
+    let body = req.body_with(&schema)?;
+    let products = super::strings(&body, "remove");
+    let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
+    let list = id.clone();
+    engine
+        .store()
+        .write(move |tx| price_lists::remove_products(tx, &ctx, &list, &products))?;
+    Ok(Response::json(
+        json!({ "price_list": detail(engine, &id)? }),
+    ))
+}

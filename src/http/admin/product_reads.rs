@@ -52,7 +52,7 @@ pub fn routes() -> Vec<Route> {
 
 /// Product `id`'s admin document (404 for an unknown product) with its `key` list taken
 /// out of it.
-fn take_part(engine: &Engine, id: &str, key: &str) -> Result<(Value, Vec<Value>)> {
+pub(super) fn take_part(engine: &Engine, id: &str, key: &str) -> Result<(Value, Vec<Value>)> {
     let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
     let mut doc: Value = serde_json::from_str(&retrieve_json(engine, id, &selection)?)?;
     let mut product = doc["product"].take();

@@ -78,6 +78,15 @@ fn attribute_options(_: &Engine, request: &Request) -> Result<Response> {
     let rule_type = request.param("rule_type");
     let buy_get = request.query_str("promotion_type") == Some("buyget");
     let fixed = request.query_str("application_method_type") == Some("fixed");
+    let attributes = attributes_for(rule_type, buy_get, fixed)?;
+    Ok(Response::json(json!({ "attributes": attributes })))
+}
+
+/// The attributes a rule of `rule_type` may use (Medusa's `getRuleAttributesMap`).
+///
+/// # Errors
+/// 400 for an unknown rule type.
+pub(super) fn attributes_for(rule_type: &str, buy_get: bool, fixed: bool) -> Result<Vec<Value>> {
     let attributes = match rule_type {
         "rules" => {
             let mut currency = disguised("currency_code", "Currency Code", "select", fixed);
@@ -118,11 +127,11 @@ fn attribute_options(_: &Engine, request: &Request) -> Result<Response> {
             return Err(Error::invalid(format!("Invalid param rule_type ({other})")));
         }
     };
-    Ok(Response::json(json!({ "attributes": attributes })))
+    Ok(attributes)
 }
 
 /// Every `(label, value)` an attribute may take, in the module's order.
-fn candidates(conn: &Connection, attribute: &str) -> Result<Vec<(String, String)>> {
+pub(super) fn candidates(conn: &Connection, attribute: &str) -> Result<Vec<(String, String)>> {
     const ALL: u64 = i64::MAX as u64;
     let all = SimpleFilter::default();
     let pairs = |v: Vec<(String, String)>| Ok(v);

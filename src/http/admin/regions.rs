@@ -126,7 +126,10 @@ pub(super) fn rate_json(rate: &TaxRate) -> Value {
     let rules: Vec<Value> = rate
         .rules
         .iter()
-        .map(|(reference, id)| json!({"reference": reference, "reference_id": id}))
+        .zip(rate.rule_ids.iter().map(Some).chain(std::iter::repeat(None)))
+        .map(|((reference, id), rule_id)| {
+            json!({"id": rule_id, "tax_rate_id": rate.id, "reference": reference, "reference_id": id})
+        })
         .collect();
     json!({
         "id": rate.id,

@@ -1,4 +1,5 @@
-//! `/admin/users`: list, the signed-in user (`/me`), retrieve, update.
+//! `/admin/users`: list, the signed-in user (`/me`), retrieve, update, delete, how a user
+//! signs in (`auth-providers`) and a password-reset token made for them (`reset-password`).
 
 use super::{as_map, page, to_json};
 use crate::engine::Engine;
@@ -40,6 +41,20 @@ pub fn routes() -> Vec<Route> {
             Access::Admin,
             "Update a user",
             update,
+        ),
+        Route::new(
+            "GET",
+            "/admin/users/:id/auth-providers",
+            Access::Admin,
+            "How a user signs in",
+            auth_providers,
+        ),
+        Route::new(
+            "POST",
+            "/admin/users/:id/reset-password",
+            Access::Admin,
+            "A password-reset token for a user",
+            reset_password,
         ),
     ]
 }
@@ -90,4 +105,16 @@ fn delete(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
     crate::flows::accounts::delete_user(engine, id, request.actor.user_id.as_deref())?;
     Ok(super::deleted(id, "user"))
+}
+
+fn auth_providers(engine: &Engine, request: &Request) -> Result<Response> {
+    let providers = crate::flows::accounts::user_providers(engine, request.param("id"))?;
+    Ok(Response::json(json!({ "providers": providers })))
+}
+
+/// Medusa answers the token itself, for the admin to pass on; the `auth.password_reset`
+/// event lets a mailer send it as well.
+fn reset_password(engine: &Engine, request: &Request) -> Result<Response> {
+    let token = crate::flows::accounts::user_reset_token(engine, request.param("id"))?;
+    Ok(Response::json(json!({ "token": token })))
 }

@@ -12,6 +12,9 @@ use crate::flows::product_parts::{self, VariantUpdate};
 use crate::http::query::FieldSelection;
 use crate::http::validate::{Kind, Schema, get_array};
 use crate::http::{Request, Response};
+use crate::modules::pricing::NewPrice;
+use crate::modules::product::NewVariant;
+use serde_json::{Map, Value};
 
 /// `POST /admin/products/:id/variants` → `{product}`.
 ///
@@ -20,13 +23,7 @@ use crate::http::{Request, Response};
 /// duplicate SKU.
 pub fn create(engine: &Engine, req: &Request) -> Result<Response> {
     let body = req.body_with(&variant_schema())?;
-    let variant = variant_input(&body);
-    let prices = get_array(&body, "prices")
-        .map(Vec::as_slice)
-        .unwrap_or_default()
-        .iter()
-        .map(price_input)
-        .collect::<Result<Vec<_>>>()?;
+    let (variant, prices) = create_input(&body)?;
     let id = req.param("id").to_string();
     let ctx = engine.ctx().clone();
     let product = id.clone();
@@ -76,7 +73,7 @@ pub(super) fn with_parent(id: &str, object: &str, parent: &str) -> String {
     out
 }
 
-fn update_schema() -> Schema {
+pub(super) fn update_schema() -> Schema {
     let price = Schema::new()
         .optional("id", Kind::String)
         .required("currency_code", Kind::String)
@@ -116,7 +113,40 @@ fn update_schema() -> Schema {
 /// 400 for an invalid body, amount or unknown option value; 404 when the variant is not a
 /// live variant of the product; 422 for a duplicate SKU.
 pub fn update(engine: &Engine, req: &Request) -> Result<Response> {
-    let mut changes = as_map(req.body_with(&update_schema())?);
+    let input = update_input(as_map(req.body_with(&update_schema())?))?;
+    let (id, variant) = (
+        req.param("id").to_string(),
+        req.param("variant_id").to_string(),
+    );
+    let ctx = engine.ctx().clone();
+    let product = id.clone();
+    engine
+        .store()
+        .write(move |tx| product_parts::update_variant(tx, &ctx, &product, &variant, &input))?;
+    let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
+    Ok(Response::raw_json(retrieve_json(engine, &id, &selection)?))
+}
+
+/// A validated create body as the variant and its prices.
+///
+/// # Errors
+/// 400 for an invalid amount.
+pub(super) fn create_input(body: &Value) -> Result<(NewVariant, Vec<NewPrice>)> {
+    let prices = get_array(body, "prices")
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(price_input)
+        .collect::<Result<Vec<_>>>()?;
+    Ok((variant_input(body), prices))
+}
+
+/// A validated update body as a [`VariantUpdate`]: `prices` replace the default prices,
+/// `options` (title → value) the option values, the rest are own columns.
+///
+/// # Errors
+/// 400 for an invalid amount.
+pub(super) fn update_input(mut changes: Map<String, Value>) -> Result<VariantUpdate> {
     let prices = changes
         .remove("prices")
         .map(|list| {
@@ -140,20 +170,9 @@ pub fn update(engine: &Engine, req: &Request) -> Result<Response> {
         pairs.sort();
         pairs
     });
-    let input = VariantUpdate {
+    Ok(VariantUpdate {
         changes,
         options,
         prices,
-    };
-    let (id, variant) = (
-        req.param("id").to_string(),
-        req.param("variant_id").to_string(),
-    );
-    let ctx = engine.ctx().clone();
-    let product = id.clone();
-    engine
-        .store()
-        .write(move |tx| product_parts::update_variant(tx, &ctx, &product, &variant, &input))?;
-    let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
-    Ok(Response::raw_json(retrieve_json(engine, &id, &selection)?))
+    })
 }

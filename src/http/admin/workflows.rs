@@ -72,7 +72,7 @@ fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
 }
 
 /// Medusa's workflow_execution shape, with the journal's steps under `execution.steps`.
-fn execution_json(record: &ExecutionRecord) -> Value {
+pub(super) fn execution_json(record: &ExecutionRecord) -> Value {
     json!({
         "id": record.id,
         "workflow_id": record.workflow,

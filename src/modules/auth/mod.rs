@@ -355,3 +355,25 @@ pub fn delete_session(conn: &Connection, sid: &str, now_ms: i64) -> Result<()> {
 
 #[cfg(test)]
 mod tests;
+
+/// `(provider, entity_id)` of every live provider identity of the live identities whose
+/// `app_metadata[key]` is `value` (`("user_id", "user_…")`: how a user signs in).
+///
+/// # Errors
+/// Database failures.
+pub fn providers_of_actor(
+    conn: &Connection,
+    key: &str,
+    value: &str,
+) -> Result<Vec<(String, String)>> {
+    let path = format!("$.{key}");
+    let mut stmt = conn.prepare_cached(
+        "SELECT p.provider, p.entity_id FROM auth_provider_identity p
+         JOIN auth_identity i ON i.id = p.auth_identity_id
+         WHERE i.deleted_at IS NULL AND p.deleted_at IS NULL
+           AND json_extract(i.app_metadata, ?1) = ?2
+         ORDER BY p.provider, p.id",
+    )?;
+    let rows = stmt.query_map(params![path, value], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}

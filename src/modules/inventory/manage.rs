@@ -102,6 +102,19 @@ pub fn levels_of(conn: &Connection, item: &str) -> Result<Vec<Level>> {
     Ok(rows)
 }
 
+/// The item a live level belongs to.
+///
+/// # Errors
+/// 404 for an id that is no live level.
+pub fn item_of_level(conn: &Connection, level_id: &str) -> Result<String> {
+    conn.prepare_cached(
+        "SELECT inventory_item_id FROM inventory_level WHERE id = ?1 AND deleted_at IS NULL",
+    )?
+    .query_row([level_id], |r| r.get(0))
+    .optional()?
+    .ok_or_else(|| Error::not_found("Inventory level", level_id))
+}
+
 /// A page of items (newest first; `q` matches sku or title; `sku` exact; among `ids` when
 /// not empty), with the count.
 ///

@@ -398,3 +398,30 @@ pub fn script_pop(conn: &Connection) -> Result<Option<provider::Scripted>> {
         .execute([seq])?;
     Ok(provider::Scripted::parse(&outcome))
 }
+
+/// Soft-deletes a collection with its sessions (an order's unpaid collection staff drop).
+///
+/// # Errors
+/// Database failures.
+pub fn delete_collection(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
+    delete_sessions(conn, ctx, id)?;
+    conn.prepare_cached(
+        "UPDATE payment_collection SET deleted_at = ?2, updated_at = ?2
+         WHERE id = ?1 AND deleted_at IS NULL",
+    )?
+    .execute(params![id, ctx.now()])?;
+    Ok(())
+}
+
+/// The collection a live session belongs to.
+///
+/// # Errors
+/// 404 for an unknown session.
+pub fn collection_of_session(conn: &Connection, session_id: &str) -> Result<String> {
+    conn.prepare_cached(
+        "SELECT payment_collection_id FROM payment_session WHERE id = ?1 AND deleted_at IS NULL",
+    )?
+    .query_row([session_id], |r| r.get(0))
+    .optional()?
+    .ok_or_else(|| Error::not_found("Payment session", session_id))
+}

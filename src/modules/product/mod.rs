@@ -12,6 +12,7 @@
 pub mod category;
 pub mod membership;
 pub mod model;
+pub mod option_admin;
 pub mod options;
 pub mod read;
 pub mod relations;

@@ -60,6 +60,8 @@ pub struct TaxRate {
     pub is_combinable: bool,
     /// `(reference, reference_id)`: `("product", "prod_…")`, `("product_type", "ptyp_…")`.
     pub rules: Vec<(String, String)>,
+    /// The `txrule_…` ids of `rules`, in the same order (`DELETE …/rules/:rule_id` names one).
+    pub rule_ids: Vec<String>,
     /// Free-form JSON.
     pub metadata: Option<serde_json::Value>,
     /// ISO-8601.
@@ -248,6 +250,7 @@ pub fn create_rate(
             is_default: input.is_default,
             is_combinable: input.is_combinable,
             rules: input.rules.clone(),
+            rule_ids: Vec::new(),
             metadata: input.metadata.clone(),
             created_at: now.clone(),
             updated_at: now,
@@ -261,7 +264,7 @@ pub fn create_rate(
 pub fn rates_of(conn: &Connection, region_id: &str) -> Result<Vec<TaxRate>> {
     let mut stmt = conn.prepare_cached(
         "SELECT t.id, t.tax_region_id, t.rate_ppm, t.code, t.name, t.is_default, t.is_combinable,
-                t.created_at, t.metadata, t.updated_at, r.reference, r.reference_id
+                t.created_at, t.metadata, t.updated_at, r.reference, r.reference_id, r.id
          FROM tax_rate t LEFT JOIN tax_rate_rule r ON r.tax_rate_id = t.id AND r.deleted_at IS NULL
          WHERE t.tax_region_id = ?1 AND t.deleted_at IS NULL ORDER BY t.id",
     )?;
@@ -279,6 +282,7 @@ pub fn rates_of(conn: &Connection, region_id: &str) -> Result<Vec<TaxRate>> {
                 is_default: r.get(5)?,
                 is_combinable: r.get(6)?,
                 rules: Vec::new(),
+                rule_ids: Vec::new(),
                 metadata: metadata_from_sql(r.get(8)?),
                 created_at: r.get(7)?,
                 updated_at: r.get(9)?,
@@ -286,6 +290,7 @@ pub fn rates_of(conn: &Connection, region_id: &str) -> Result<Vec<TaxRate>> {
         }
         if let (Some(reference), Some(last)) = (r.get::<_, Option<String>>(10)?, rates.last_mut()) {
             last.rules.push((reference, r.get(11)?));
+            last.rule_ids.push(r.get(12)?);
         }
     }
     Ok(rates)

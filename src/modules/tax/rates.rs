@@ -110,3 +110,54 @@ pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     .execute(params![id, now])?;
     Ok(())
 }
+
+/// Adds the rule `(reference, reference_id)` to rate `rate_id` (Medusa's
+/// `createTaxRateRulesWorkflow`); returns the rule's id.
+///
+/// # Errors
+/// 404 for an unknown rate; 400 for a blank reference; 422 when the rate already has a rule
+/// for that `reference_id` (Medusa's unique `(tax_rate_id, reference_id)`).
+pub fn add_rule(
+    conn: &Connection,
+    ctx: &Ctx,
+    rate_id: &str,
+    reference: &str,
+    reference_id: &str,
+) -> Result<String> {
+    let rate = retrieve(conn, rate_id)?;
+    if reference.trim().is_empty() || reference_id.trim().is_empty() {
+        return Err(Error::invalid(
+            "Invalid request: Field 'reference' and 'reference_id' cannot be empty",
+        ));
+    }
+    if rate.rules.iter().any(|(_, id)| id == reference_id) {
+        return Err(Error::Duplicate(format!(
+            "Tax rate rule with tax_rate_id: {rate_id}, reference_id: {reference_id}, already exists."
+        )));
+    }
+    let (id, now) = (ctx.id("txrule"), ctx.now());
+    conn.prepare_cached(
+        "INSERT INTO tax_rate_rule (id, tax_rate_id, reference, reference_id, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+    )?
+    .execute(params![id, rate_id, reference, reference_id, now])?;
+    Ok(id)
+}
+
+/// Soft-deletes rule `rule_id` of rate `rate_id`.
+///
+/// # Errors
+/// 404 for an unknown rate, or a rule that is not a live rule of that rate.
+pub fn delete_rule(conn: &Connection, ctx: &Ctx, rate_id: &str, rule_id: &str) -> Result<()> {
+    retrieve(conn, rate_id)?;
+    let changed = conn
+        .prepare_cached(
+            "UPDATE tax_rate_rule SET deleted_at = ?3, updated_at = ?3
+             WHERE id = ?1 AND tax_rate_id = ?2 AND deleted_at IS NULL",
+        )?
+        .execute(params![rule_id, rate_id, ctx.now()])?;
+    if changed == 0 {
+        return Err(Error::not_found("TaxRateRule", rule_id));
+    }
+    Ok(())
+}

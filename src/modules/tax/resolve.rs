@@ -72,6 +72,7 @@ mod tests {
                 .iter()
                 .map(|(a, b)| (a.to_string(), b.to_string()))
                 .collect(),
+            rule_ids: Vec::new(),
             created_at: String::new(),
         }
     }
