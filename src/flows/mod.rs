@@ -32,3 +32,4 @@ pub mod stock_admin;
 pub mod store_catalog;
 pub mod store_variants;
 pub mod taxonomy;
+pub mod till_sync;

@@ -22,6 +22,7 @@ pub mod sales_channel;
 pub mod stock_location;
 pub mod store;
 pub mod tax;
+pub mod till_sync;
 pub mod user;
 
 use crate::db::module::Module;
@@ -51,6 +52,7 @@ pub fn core_modules() -> Vec<Module> {
         order::module(),
         promotion::module(),
         file::module(),
+        till_sync::module(),
     ]
 }
 

@@ -29,6 +29,7 @@ pub mod price_preferences;
 pub mod product_reads;
 pub mod products;
 pub mod products_batch;
+pub mod pos_sync;
 pub mod promotion_json;
 pub mod promotion_options;
 pub mod promotion_rules;
@@ -90,6 +91,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(fulfillment_sets::routes());
     routes.extend(fulfillment_records::routes());
     routes.extend(promotions::routes());
+    routes.extend(pos_sync::routes());
     routes.extend(promotion_rules::routes());
     routes.extend(promotion_options::routes());
     routes.extend(campaigns::routes());
