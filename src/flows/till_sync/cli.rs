@@ -124,9 +124,14 @@ fn init(flags: &Flags) -> Result<()> {
     Ok(())
 }
 
-/// Records the configuration (and drops the capture triggers: a till logs nothing), then
-/// pulls everything and checks the channel and location arrived.
-fn become_till(
+/// Makes `engine`'s store a till: records the configuration (and drops the capture triggers:
+/// a till logs nothing), then
+/// pulls everything and checks the channel and location arrived. Returns (changes applied,
+/// cursor).
+///
+/// # Errors
+/// Central unreachable or refusing; an unknown channel or location; database failures.
+pub fn become_till(
     engine: &Engine,
     central: &Central,
     config: &till_sync::Config,
