@@ -37,10 +37,11 @@ fn shop_a(central: &TestApp) -> (String, String) {
                 [],
                 |r| r.get(0),
             )?;
-            let location: String =
-                c.query_row("SELECT id FROM stock_location WHERE name = 'Shop A'", [], |r| {
-                    r.get(0)
-                })?;
+            let location: String = c.query_row(
+                "SELECT id FROM stock_location WHERE name = 'Shop A'",
+                [],
+                |r| r.get(0),
+            )?;
             Ok((channel, location))
         })
         .unwrap()
@@ -69,9 +70,15 @@ fn till(central: &TestApp, sk: &str) -> (TestApp, Central) {
 }
 
 fn sales(central: &TestApp, sk: &str, query: &str) -> Value {
-    admin_call(&central.addr, sk, "GET", &format!("/admin/pos/sales{query}"), None)
-        .unwrap()
-        .1
+    admin_call(
+        &central.addr,
+        sk,
+        "GET",
+        &format!("/admin/pos/sales{query}"),
+        None,
+    )
+    .unwrap()
+    .1
 }
 
 #[test]
@@ -97,8 +104,14 @@ fn a_till_sale_reaches_central_once_with_its_stock_and_payment() {
     assert_eq!(sale["receipt_number"], "A-1");
     let order_id = sale["order_id"].as_str().unwrap();
     assert_ne!(order_id, sold, "central's order has its own id");
-    let (status, order) =
-        admin_call(&central.addr, &sk, "GET", &format!("/admin/orders/{order_id}"), None).unwrap();
+    let (status, order) = admin_call(
+        &central.addr,
+        &sk,
+        "GET",
+        &format!("/admin/orders/{order_id}"),
+        None,
+    )
+    .unwrap();
     assert_eq!(status, 200);
     let order = &order["order"];
     assert_eq!(order["payment_status"], "captured");
@@ -114,7 +127,12 @@ fn a_till_sale_reaches_central_once_with_its_stock_and_payment() {
 
     // A second round pushes nothing; a repeat push of the same sale answers the first result.
     assert_eq!(worker::round(till.engine(), &remote).unwrap().pushed, 0);
-    let config = till.engine().store().read(till_sync::config).unwrap().unwrap();
+    let config = till
+        .engine()
+        .store()
+        .read(till_sync::config)
+        .unwrap()
+        .unwrap();
     let msg = till
         .engine()
         .store()
@@ -125,9 +143,18 @@ fn a_till_sale_reaches_central_once_with_its_stock_and_payment() {
         .unwrap();
     assert_eq!(again["results"][0]["order_id"], order_id);
     assert_eq!(sales(&central, &sk, "")["count"], 1);
-    let (status, one) =
-        admin_call(&central.addr, &sk, "GET", &format!("/admin/pos/sales/{sold}"), None).unwrap();
-    assert_eq!((status, one["sale"]["order_id"].clone()), (200, json!(order_id)));
+    let (status, one) = admin_call(
+        &central.addr,
+        &sk,
+        "GET",
+        &format!("/admin/pos/sales/{sold}"),
+        None,
+    )
+    .unwrap();
+    assert_eq!(
+        (status, one["sale"]["order_id"].clone()),
+        (200, json!(order_id))
+    );
 }
 
 #[test]
@@ -136,7 +163,12 @@ fn concurrent_pushes_of_one_sale_make_one_order() {
     let (till, remote) = till(&central, &sk);
     let (region, variant) = discover(&till.addr, KEY_A);
     let sold = sell(&till.addr, KEY_A, &region, &variant, 1).unwrap();
-    let config = till.engine().store().read(till_sync::config).unwrap().unwrap();
+    let config = till
+        .engine()
+        .store()
+        .read(till_sync::config)
+        .unwrap()
+        .unwrap();
     let msg = till
         .engine()
         .store()
@@ -196,9 +228,15 @@ fn a_sale_past_central_stock_is_recorded_and_flagged() {
     assert_eq!(flagged["sales"][0]["till_order_id"], sold.as_str());
     assert_eq!(flagged["sales"][0]["short"][0]["short"], 1);
     let order_id = flagged["sales"][0]["order_id"].as_str().unwrap();
-    let order = admin_call(&central.addr, &sk, "GET", &format!("/admin/orders/{order_id}"), None)
-        .unwrap()
-        .1;
+    let order = admin_call(
+        &central.addr,
+        &sk,
+        "GET",
+        &format!("/admin/orders/{order_id}"),
+        None,
+    )
+    .unwrap()
+    .1;
     assert_eq!(order["order"]["metadata"]["pos_stock_short"][0]["short"], 1);
     let left = central
         .engine()
@@ -214,18 +252,36 @@ fn the_pull_brings_price_changes_and_deletions_and_resumes_from_its_cursor() {
     let (till, remote) = till(&central, &sk);
     let (region, variant) = discover(&till.addr, KEY_A);
     let price = |app: &TestApp| {
-        let p = store_call(&app.addr, KEY_A, "GET", &format!("/store/variants/{variant}?region_id={region}"), None)
-            .or_else(|| {
-                let products = store_call(&app.addr, KEY_A, "GET", &format!("/store/products?region_id={region}&fields=*variants&order=created_at"), None)?;
-                Some(json!({"variant": products["products"][0]["variants"][0]}))
-            })
-            .unwrap();
+        let p = store_call(
+            &app.addr,
+            KEY_A,
+            "GET",
+            &format!("/store/variants/{variant}?region_id={region}"),
+            None,
+        )
+        .or_else(|| {
+            let products = store_call(
+                &app.addr,
+                KEY_A,
+                "GET",
+                &format!("/store/products?region_id={region}&fields=*variants&order=created_at"),
+                None,
+            )?;
+            Some(json!({"variant": products["products"][0]["variants"][0]}))
+        })
+        .unwrap();
         p["variant"]["calculated_price"]["calculated_amount"].clone()
     };
     let product: String = central
         .engine()
         .store()
-        .read(|c| Ok(c.query_row("SELECT product_id FROM product_variant WHERE id = ?1", [&variant], |r| r.get(0))?))
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT product_id FROM product_variant WHERE id = ?1",
+                [&variant],
+                |r| r.get(0),
+            )?)
+        })
         .unwrap();
     let (status, _) = admin_call(
         &central.addr,
@@ -236,15 +292,31 @@ fn the_pull_brings_price_changes_and_deletions_and_resumes_from_its_cursor() {
     )
     .unwrap();
     assert_eq!(status, 200);
-    let (status, tag) = admin_call(&central.addr, &sk, "POST", "/admin/product-tags", Some(json!({"value": "till-test"}))).unwrap();
+    let (status, tag) = admin_call(
+        &central.addr,
+        &sk,
+        "POST",
+        "/admin/product-tags",
+        Some(json!({"value": "till-test"})),
+    )
+    .unwrap();
     assert_eq!(status, 200);
     let tag_id = tag["product_tag"]["id"].as_str().unwrap().to_string();
     assert_ne!(price(&till), json!(99));
 
     // One small page at a time: the cursor moves with each applied page.
-    let cursor = |app: &TestApp| app.engine().store().read(till_sync::config).unwrap().unwrap().pull_cursor;
+    let cursor = |app: &TestApp| {
+        app.engine()
+            .store()
+            .read(till_sync::config)
+            .unwrap()
+            .unwrap()
+            .pull_cursor
+    };
     let start = cursor(&till);
-    let page = remote.get(&format!("/admin/pos/changes?since={start}&limit=1")).unwrap();
+    let page = remote
+        .get(&format!("/admin/pos/changes?since={start}&limit=1"))
+        .unwrap();
     assert_eq!(page["changes"].as_array().unwrap().len(), 1);
     assert_eq!(page["more"], true);
     let ctx = till.engine().ctx().clone();
@@ -257,8 +329,12 @@ fn the_pull_brings_price_changes_and_deletions_and_resumes_from_its_cursor() {
     assert_eq!(applied.cursor, start + 1);
     // A stale page (asked from an older cursor) changes nothing.
     let ctx = till.engine().ctx().clone();
-    let stale: stockroom::flows::till_sync::changes::Page =
-        serde_json::from_value(remote.get(&format!("/admin/pos/changes?since={start}&limit=1")).unwrap()).unwrap();
+    let stale: stockroom::flows::till_sync::changes::Page = serde_json::from_value(
+        remote
+            .get(&format!("/admin/pos/changes?since={start}&limit=1"))
+            .unwrap(),
+    )
+    .unwrap();
     let again = till
         .engine()
         .store()
@@ -272,15 +348,33 @@ fn the_pull_brings_price_changes_and_deletions_and_resumes_from_its_cursor() {
         let id = tag_id.clone();
         app.engine()
             .store()
-            .read(move |c| Ok(c.query_row("SELECT COUNT(*) FROM product_tag WHERE id = ?1 AND deleted_at IS NULL", [&id], |r| r.get::<_, i64>(0))?))
+            .read(move |c| {
+                Ok(c.query_row(
+                    "SELECT COUNT(*) FROM product_tag WHERE id = ?1 AND deleted_at IS NULL",
+                    [&id],
+                    |r| r.get::<_, i64>(0),
+                )?)
+            })
             .unwrap()
     };
     assert_eq!(has_tag(&till), 1);
-    let (status, _) = admin_call(&central.addr, &sk, "DELETE", &format!("/admin/product-tags/{tag_id}"), None).unwrap();
+    let (status, _) = admin_call(
+        &central.addr,
+        &sk,
+        "DELETE",
+        &format!("/admin/product-tags/{tag_id}"),
+        None,
+    )
+    .unwrap();
     assert_eq!(status, 200);
     worker::round(till.engine(), &remote).unwrap();
     assert_eq!(has_tag(&till), 0);
-    assert_eq!(cursor(&till), remote.get("/admin/pos/changes?since=0&limit=1").unwrap()["head"].as_i64().unwrap());
+    assert_eq!(
+        cursor(&till),
+        remote.get("/admin/pos/changes?since=0&limit=1").unwrap()["head"]
+            .as_i64()
+            .unwrap()
+    );
     let _ = Duration::ZERO;
 }
 
@@ -291,9 +385,23 @@ fn the_sync_routes_want_credentials_and_good_input() {
     assert_eq!(bare.status, 401);
     let bare = common::client::send(&central.addr, "POST", "/admin/pos/sales", &[], Some(b"{}"));
     assert_eq!(bare.status, 401);
-    let (status, _) = admin_call(&central.addr, &sk, "GET", "/admin/pos/changes?since=-1", None).unwrap();
+    let (status, _) = admin_call(
+        &central.addr,
+        &sk,
+        "GET",
+        "/admin/pos/changes?since=-1",
+        None,
+    )
+    .unwrap();
     assert_eq!(status, 400);
-    let (status, _) = admin_call(&central.addr, &sk, "POST", "/admin/pos/sales", Some(json!({"sales": "x"}))).unwrap();
+    let (status, _) = admin_call(
+        &central.addr,
+        &sk,
+        "POST",
+        "/admin/pos/sales",
+        Some(json!({"sales": "x"})),
+    )
+    .unwrap();
     assert_eq!(status, 400);
     // A malformed sale is refused on its own, with nothing journaled or written.
     let (status, answer) = admin_call(
@@ -308,7 +416,15 @@ fn the_sync_routes_want_credentials_and_good_input() {
     assert_eq!(answer["results"][0]["error"]["type"], "invalid_data");
     assert_eq!(sales(&central, &sk, "")["count"], 0);
     // Secret keys never enter the change log; publishable ones do.
-    let page = admin_call(&central.addr, &sk, "GET", "/admin/pos/changes?since=0&limit=5000", None).unwrap().1;
+    let page = admin_call(
+        &central.addr,
+        &sk,
+        "GET",
+        "/admin/pos/changes?since=0&limit=5000",
+        None,
+    )
+    .unwrap()
+    .1;
     let keys: Vec<&Value> = page["changes"]
         .as_array()
         .unwrap()
@@ -317,5 +433,11 @@ fn the_sync_routes_want_credentials_and_good_input() {
         .collect();
     assert!(!keys.is_empty());
     assert!(keys.iter().all(|c| c["row"]["type"] == "publishable"));
-    assert!(page["changes"].as_array().unwrap().iter().all(|c| c["table"] != "auth_identity" && c["table"] != "user"));
+    assert!(
+        page["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["table"] != "auth_identity" && c["table"] != "user")
+    );
 }

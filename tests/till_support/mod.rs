@@ -1,6 +1,7 @@
 //! Shared by the till sync tests: the POS fixture's keys, a storefront checkout on a till
 //! (the contract: a till sale is an ordinary order in the till's POS channel), reads of
 //! central's stock, and polling with a deadline.
+#![allow(dead_code)] // each test crate uses a part of it
 
 use crate::common::client;
 use serde_json::{Value, json};
@@ -14,26 +15,59 @@ pub const KEY_B: &str = "pk_pos_b_0000000000000000000000000000000000000000000000
 pub const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/pos.json");
 
 /// A call with a publishable key; `None` when the server is away or answers non-200.
-pub fn store_call(addr: &str, key: &str, method: &str, path: &str, body: Option<Value>) -> Option<Value> {
+pub fn store_call(
+    addr: &str,
+    key: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Option<Value> {
     let text = body.map(|b| b.to_string());
-    let headers = [("x-publishable-api-key", key), ("content-type", "application/json")];
-    let reply = client::try_send(addr, method, path, &headers, text.as_deref().map(str::as_bytes))?;
+    let headers = [
+        ("x-publishable-api-key", key),
+        ("content-type", "application/json"),
+    ];
+    let reply = client::try_send(
+        addr,
+        method,
+        path,
+        &headers,
+        text.as_deref().map(str::as_bytes),
+    )?;
     (reply.status == 200).then(|| reply.json())
 }
 
 /// A call with a secret key (`Authorization: Basic sk_…`): (status, body).
-pub fn admin_call(addr: &str, sk: &str, method: &str, path: &str, body: Option<Value>) -> Option<(u16, Value)> {
+pub fn admin_call(
+    addr: &str,
+    sk: &str,
+    method: &str,
+    path: &str,
+    body: Option<Value>,
+) -> Option<(u16, Value)> {
     let text = body.map(|b| b.to_string());
     let auth = format!("Basic {sk}");
-    let headers = [("authorization", auth.as_str()), ("content-type", "application/json")];
-    let reply = client::try_send(addr, method, path, &headers, text.as_deref().map(str::as_bytes))?;
+    let headers = [
+        ("authorization", auth.as_str()),
+        ("content-type", "application/json"),
+    ];
+    let reply = client::try_send(
+        addr,
+        method,
+        path,
+        &headers,
+        text.as_deref().map(str::as_bytes),
+    )?;
     Some((reply.status, reply.json()))
 }
 
 /// The usd region and the first variant a key's channel sells.
 pub fn discover(addr: &str, key: &str) -> (String, String) {
     let regions = store_call(addr, key, "GET", "/store/regions", None).expect("regions");
-    let region = regions["regions"][0]["id"].as_str().expect("a region").to_string();
+    let region = regions["regions"][0]["id"]
+        .as_str()
+        .expect("a region")
+        .to_string();
     let products = store_call(
         addr,
         key,
@@ -51,20 +85,69 @@ pub fn discover(addr: &str, key: &str) -> (String, String) {
 
 /// One sale on a till through the Store API; the till's order id once acknowledged.
 pub fn sell(addr: &str, key: &str, region: &str, variant: &str, quantity: i64) -> Option<String> {
-    let cart = store_call(addr, key, "POST", "/store/carts", Some(json!({"region_id": region})))?;
+    let cart = store_call(
+        addr,
+        key,
+        "POST",
+        "/store/carts",
+        Some(json!({"region_id": region})),
+    )?;
     let cart = cart["cart"]["id"].as_str()?.to_string();
     let line = json!({"variant_id": variant, "quantity": quantity});
-    store_call(addr, key, "POST", &format!("/store/carts/{cart}/line-items"), Some(line))?;
+    store_call(
+        addr,
+        key,
+        "POST",
+        &format!("/store/carts/{cart}/line-items"),
+        Some(line),
+    )?;
     let a = json!({"first_name": "Till", "last_name": "Sale", "address_1": "1 High Street", "city": "Austin", "postal_code": "78701", "country_code": "us"});
-    let update = json!({"email": "counter@example.com", "shipping_address": a, "billing_address": a});
-    store_call(addr, key, "POST", &format!("/store/carts/{cart}"), Some(update))?;
-    let options = store_call(addr, key, "GET", &format!("/store/shipping-options?cart_id={cart}"), None)?;
+    let update =
+        json!({"email": "counter@example.com", "shipping_address": a, "billing_address": a});
+    store_call(
+        addr,
+        key,
+        "POST",
+        &format!("/store/carts/{cart}"),
+        Some(update),
+    )?;
+    let options = store_call(
+        addr,
+        key,
+        "GET",
+        &format!("/store/shipping-options?cart_id={cart}"),
+        None,
+    )?;
     let option = options["shipping_options"][0]["id"].as_str()?.to_string();
-    store_call(addr, key, "POST", &format!("/store/carts/{cart}/shipping-methods"), Some(json!({"option_id": option})))?;
-    let pc = store_call(addr, key, "POST", "/store/payment-collections", Some(json!({"cart_id": cart})))?;
+    store_call(
+        addr,
+        key,
+        "POST",
+        &format!("/store/carts/{cart}/shipping-methods"),
+        Some(json!({"option_id": option})),
+    )?;
+    let pc = store_call(
+        addr,
+        key,
+        "POST",
+        "/store/payment-collections",
+        Some(json!({"cart_id": cart})),
+    )?;
     let pc = pc["payment_collection"]["id"].as_str()?.to_string();
-    store_call(addr, key, "POST", &format!("/store/payment-collections/{pc}/payment-sessions"), Some(json!({"provider_id": "pp_system_default"})))?;
-    let done = store_call(addr, key, "POST", &format!("/store/carts/{cart}/complete"), None)?;
+    store_call(
+        addr,
+        key,
+        "POST",
+        &format!("/store/payment-collections/{pc}/payment-sessions"),
+        Some(json!({"provider_id": "pp_system_default"})),
+    )?;
+    let done = store_call(
+        addr,
+        key,
+        "POST",
+        &format!("/store/carts/{cart}/complete"),
+        None,
+    )?;
     (done["type"] == "order").then(|| done["order"]["id"].as_str().unwrap_or_default().to_string())
 }
 

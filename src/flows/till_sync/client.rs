@@ -35,13 +35,18 @@ impl Central {
     /// # Errors
     /// 400 for a URL that is not `http://host[:port]`.
     pub fn new(url: &str, key: &str) -> Result<Central> {
-        let rest = url.trim_end_matches('/').strip_prefix("http://").ok_or_else(|| {
-            Error::invalid(
-                "central must be an http:// URL (https: put a TLS proxy in front, see README)",
-            )
-        })?;
+        let rest = url
+            .trim_end_matches('/')
+            .strip_prefix("http://")
+            .ok_or_else(|| {
+                Error::invalid(
+                    "central must be an http:// URL (https: put a TLS proxy in front, see README)",
+                )
+            })?;
         if rest.contains('/') || rest.is_empty() {
-            return Err(Error::invalid("central must be http://host[:port] with no path"));
+            return Err(Error::invalid(
+                "central must be http://host[:port] with no path",
+            ));
         }
         let (host, port) = match rest.rsplit_once(':') {
             Some((h, p)) => (
@@ -83,8 +88,12 @@ impl Central {
             .next()
             .ok_or_else(|| Error::Internal(format!("central {} does not resolve", self.host)))?;
         let mut stream = TcpStream::connect_timeout(&addr, self.timeout).map_err(unreachable)?;
-        stream.set_read_timeout(Some(self.timeout)).map_err(unreachable)?;
-        stream.set_write_timeout(Some(self.timeout)).map_err(unreachable)?;
+        stream
+            .set_read_timeout(Some(self.timeout))
+            .map_err(unreachable)?;
+        stream
+            .set_write_timeout(Some(self.timeout))
+            .map_err(unreachable)?;
         let body = body.unwrap_or_default();
         let head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}:{}\r\nAuthorization: Basic {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
@@ -119,7 +128,10 @@ impl Central {
 /// Status and body of a raw HTTP/1.1 answer (Content-Length, chunked, or to the close).
 fn parse_answer(raw: &[u8]) -> Result<(u16, Vec<u8>)> {
     let bad = || Error::Internal("central sent a malformed answer".into());
-    let split = raw.windows(4).position(|w| w == b"\r\n\r\n").ok_or_else(bad)?;
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(bad)?;
     let head = std::str::from_utf8(&raw[..split]).map_err(|_| bad())?;
     let rest = &raw[split + 4..];
     let mut lines = head.split("\r\n");
@@ -131,7 +143,9 @@ fn parse_answer(raw: &[u8]) -> Result<(u16, Vec<u8>)> {
     let header = |name: &str| {
         head.split("\r\n").skip(1).find_map(|l| {
             let (k, v) = l.split_once(':')?;
-            k.trim().eq_ignore_ascii_case(name).then(|| v.trim().to_string())
+            k.trim()
+                .eq_ignore_ascii_case(name)
+                .then(|| v.trim().to_string())
         })
     };
     if header("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
@@ -168,7 +182,7 @@ mod tests {
     fn reads_length_and_chunked_answers() {
         let plain = b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";
         assert_eq!(parse_answer(plain).unwrap(), (200, b"{}".to_vec()));
-        let chunked = b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{\"\r\n3\r\na\":1\r\n1\r\n}\r\n0\r\n\r\n";
+        let chunked = b"HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{\"\r\n4\r\na\":1\r\n1\r\n}\r\n0\r\n\r\n";
         assert_eq!(parse_answer(chunked).unwrap(), (201, b"{\"a\":1}".to_vec()));
         let cut = b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n{}";
         assert!(parse_answer(cut).is_err());

@@ -219,13 +219,7 @@ fn fulfill_here(tx: &Tx, step: &StepCtx, sale: &SaleMessage, order_id: &str) -> 
     }
     let metadata = json!({"pos_register": sale.register});
     let fulfillment = records::create(tx, ctx, location, None, &items, Some(&metadata))?;
-    links::order_fulfillment().create(
-        tx,
-        &ctx.id("ordful"),
-        order_id,
-        &fulfillment,
-        &ctx.now(),
-    )?;
+    links::order_fulfillment().create(tx, &ctx.id("ordful"), order_id, &fulfillment, &ctx.now())?;
     ctx.emit(
         tx,
         "order.fulfillment_created",

@@ -79,7 +79,11 @@ pub fn build(conn: &Connection, config: &Config, order_id: &str) -> Result<SaleM
     for collection_id in links::order_payment_collection().rights_of(conn, order_id)? {
         let collection = payment::retrieve_collection(conn, &collection_id)?;
         total = Some(total.unwrap_or(0) + collection.amount);
-        for p in collection.payments.iter().filter(|p| p.canceled_at.is_none()) {
+        for p in collection
+            .payments
+            .iter()
+            .filter(|p| p.canceled_at.is_none())
+        {
             payments.push(Tender {
                 provider_id: p.provider_id.clone(),
                 amount: p.amount,
@@ -135,10 +139,18 @@ impl SaleMessage {
             return Err(Error::invalid("A sale needs at least one item"));
         }
         if self.items.iter().any(|i| i.quantity <= 0) || self.total < 0 {
-            return Err(Error::invalid("Quantities must be positive and the total not negative"));
+            return Err(Error::invalid(
+                "Quantities must be positive and the total not negative",
+            ));
         }
-        if self.payments.iter().any(|p| p.amount < 0 || blank(&p.provider_id)) {
-            return Err(Error::invalid("Each payment needs a provider and a non-negative amount"));
+        if self
+            .payments
+            .iter()
+            .any(|p| p.amount < 0 || blank(&p.provider_id))
+        {
+            return Err(Error::invalid(
+                "Each payment needs a provider and a non-negative amount",
+            ));
         }
         Ok(())
     }

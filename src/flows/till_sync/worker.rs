@@ -118,7 +118,9 @@ pub fn push_batch(engine: &Engine, central: &Central) -> Result<(usize, usize, b
 /// Central unreachable; database failures.
 pub fn pull_page(engine: &Engine, central: &Central) -> Result<(usize, bool, i64)> {
     let since = config(engine)?.pull_cursor;
-    let answer = central.get(&format!("/admin/pos/changes?since={since}&limit={PULL_PAGE}"))?;
+    let answer = central.get(&format!(
+        "/admin/pos/changes?since={since}&limit={PULL_PAGE}"
+    ))?;
     let page: Page = serde_json::from_value(answer)
         .map_err(|e| Error::Internal(format!("central sent a bad page: {e}")))?;
     let ctx = engine.ctx().clone();

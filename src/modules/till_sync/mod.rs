@@ -87,8 +87,10 @@ pub fn set_config(conn: &Connection, ctx: &Ctx, config: &Config) -> Result<()> {
 /// # Errors
 /// Database failures.
 pub fn set_cursor(conn: &Connection, ctx: &Ctx, cursor: i64) -> Result<()> {
-    conn.prepare_cached("UPDATE till_sync_config SET pull_cursor = ?1, pulled_at = ?2 WHERE id = 1")?
-        .execute(params![cursor, ctx.now()])?;
+    conn.prepare_cached(
+        "UPDATE till_sync_config SET pull_cursor = ?1, pulled_at = ?2 WHERE id = 1",
+    )?
+    .execute(params![cursor, ctx.now()])?;
     Ok(())
 }
 
@@ -221,14 +223,17 @@ pub fn list_sales(
         "SELECT result FROM till_sync_sale WHERE (?1 = 0 OR stock_short = 1)
          ORDER BY created_at DESC, till_order_id DESC LIMIT ?2 OFFSET ?3",
     )?;
-    let rows = stmt.query_map(params![
-        short_only,
-        i64::try_from(limit).unwrap_or(i64::MAX),
-        i64::try_from(offset).unwrap_or(i64::MAX)
-    ], |r| {
-        let text: String = r.get(0)?;
-        Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
-    })?;
+    let rows = stmt.query_map(
+        params![
+            short_only,
+            i64::try_from(limit).unwrap_or(i64::MAX),
+            i64::try_from(offset).unwrap_or(i64::MAX)
+        ],
+        |r| {
+            let text: String = r.get(0)?;
+            Ok(serde_json::from_str(&text).unwrap_or(Value::Null))
+        },
+    )?;
     let items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     let count: i64 = conn
         .prepare_cached("SELECT COUNT(*) FROM till_sync_sale WHERE (?1 = 0 OR stock_short = 1)")?
@@ -268,7 +273,11 @@ pub fn enqueue(conn: &Connection, ctx: &Ctx, order_id: &str) -> Result<()> {
 /// # Errors
 /// Database failures.
 pub fn pending(conn: &Connection, limit: u32) -> Result<Vec<Queued>> {
-    queued(conn, "status = 'pending' ORDER BY attempts, seq LIMIT ?1", limit)
+    queued(
+        conn,
+        "status = 'pending' ORDER BY attempts, seq LIMIT ?1",
+        limit,
+    )
 }
 
 fn queued(conn: &Connection, clause: &str, limit: u32) -> Result<Vec<Queued>> {
@@ -303,7 +312,12 @@ pub fn mark_synced(
            central_order_id = ?2, central_display_id = ?3, synced_at = ?4
          WHERE order_id = ?1 AND status = 'pending'",
     )?
-    .execute(params![order_id, central_order_id, central_display_id, ctx.now()])?;
+    .execute(params![
+        order_id,
+        central_order_id,
+        central_display_id,
+        ctx.now()
+    ])?;
     Ok(())
 }
 

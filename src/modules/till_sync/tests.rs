@@ -21,7 +21,10 @@ fn the_queue_marks_a_sale_synced_once_and_sorts_refused_ones_last() {
             mark_failed(tx, "order_a", "refused")?;
             let pending = pending(tx, 10)?;
             assert_eq!(
-                pending.iter().map(|q| q.order_id.as_str()).collect::<Vec<_>>(),
+                pending
+                    .iter()
+                    .map(|q| q.order_id.as_str())
+                    .collect::<Vec<_>>(),
                 ["order_b", "order_a"]
             );
             mark_synced(tx, &ctx, "order_b", "order_central", 7)?;
