@@ -86,7 +86,7 @@ impl Engine {
         for workflow in workflows {
             builder = builder.workflow(workflow);
         }
-        builder.subscriber(crate::flows::till_sync::queue_subscriber())
+        builder
     }
 
     pub(crate) fn from_inner(inner: Arc<EngineInner>) -> Self {

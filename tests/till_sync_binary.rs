@@ -318,10 +318,10 @@ fn tills_sell_offline_and_every_sale_reaches_central_once_through_kills() {
             sell(addr, shop.key, &region, &variant, q).expect("a till sells while central is down");
         }
     }
-    assert!(
-        tills.iter().all(|(db, _)| pending(db) >= 1),
-        "sales wait in the queues"
-    );
+    let queued = wait_until(Duration::from_secs(30), || {
+        tills.iter().all(|(db, _)| pending(db) == 3)
+    });
+    assert!(queued, "the sales wait in the tills' queues");
     central = Some(serve_retrying(&central_db, port));
     let count = check_all_synced(&central_db, &tills, &variant, &start_stock);
     assert_eq!(count, 6);

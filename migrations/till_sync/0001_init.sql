@@ -36,11 +36,13 @@ CREATE TABLE till_sync_config (
     location_id TEXT NOT NULL,
     pull_cursor INTEGER NOT NULL DEFAULT 0,
     pulled_at TEXT,
+    -- The last `event_outbox` seq whose `order.placed` events were queued.
+    event_cursor INTEGER NOT NULL DEFAULT 0,
     created_at TEXT NOT NULL
 );
 
 -- Till: the outbound queue, one row per order placed in the till's sales channel
--- (written by the `order.placed` subscriber in the same job as its acknowledgement).
+-- (queued from the `order.placed` events in the job that moves `event_cursor`).
 -- A row becomes `synced` only with central's answer.
 CREATE TABLE till_sync_outbox (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,

@@ -184,11 +184,7 @@ fn sync(db: &std::path::Path) -> Result<()> {
         .read(till_sync::config)
         .and_then(|c| c.ok_or_else(|| Error::invalid(format!("{} is not a till", db.display()))))
         .and_then(|c| worker::central_of(&c))
-        .and_then(|central| {
-            // Queue what the event dispatcher has not yet delivered to the queue.
-            engine.wait_idle()?;
-            worker::round(&engine, &central)
-        });
+        .and_then(|central| worker::round(&engine, &central));
     engine.shutdown();
     drop(lock);
     let report = outcome?;

@@ -131,13 +131,18 @@ pub fn pull_page(engine: &Engine, central: &Central) -> Result<(usize, bool, i64
     Ok((applied.applied, more, applied.cursor))
 }
 
-/// One round: push until the queue is drained (or a batch is refused whole), then pull
+/// One round: queue the sales placed since the last round (a local write, done even with
+/// central away), push until the queue is drained (or a batch is refused whole), then pull
 /// until caught up.
 ///
 /// # Errors
 /// The first network or central failure (what was done before it stays done).
 pub fn round(engine: &Engine, central: &Central) -> Result<Report> {
     let mut report = Report::default();
+    let ctx = engine.ctx().clone();
+    engine
+        .store()
+        .write(move |tx| super::queue_new_sales(tx, &ctx))?;
     loop {
         let (acked, refused, more) = push_batch(engine, central)?;
         report.pushed += acked;

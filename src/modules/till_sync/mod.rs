@@ -94,6 +94,26 @@ pub fn set_cursor(conn: &Connection, ctx: &Ctx, cursor: i64) -> Result<()> {
     Ok(())
 }
 
+/// The till's event cursor: the last outbox position whose `order.placed` events were queued.
+///
+/// # Errors
+/// Database failures.
+pub fn event_cursor(conn: &Connection) -> Result<i64> {
+    Ok(conn
+        .prepare_cached("SELECT COALESCE(MAX(event_cursor), 0) FROM till_sync_config")?
+        .query_row([], |r| r.get(0))?)
+}
+
+/// Moves the event cursor (in the write job that queued what it passes).
+///
+/// # Errors
+/// Database failures.
+pub fn set_event_cursor(conn: &Connection, cursor: i64) -> Result<()> {
+    conn.prepare_cached("UPDATE till_sync_config SET event_cursor = ?1 WHERE id = 1")?
+        .execute([cursor])?;
+    Ok(())
+}
+
 /// One captured row write on central.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Change {
