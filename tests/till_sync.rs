@@ -441,3 +441,33 @@ fn the_sync_routes_want_credentials_and_good_input() {
             .all(|c| c["table"] != "auth_identity" && c["table"] != "user")
     );
 }
+
+#[test]
+fn a_checkout_on_central_adds_nothing_to_the_change_log_but_a_restock_does() {
+    let (central, _) = central();
+    let log = |app: &TestApp| -> i64 {
+        app.engine()
+            .store()
+            .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM till_sync_change", [], |r| r.get(0))?))
+            .unwrap()
+    };
+    let before = log(&central);
+    assert!(before > 0, "the seeded catalog is in the log");
+    let (region, variant) = discover(&central.addr, common::DEMO_KEY);
+    sell(&central.addr, common::DEMO_KEY, &region, &variant, 2).expect("an online sale");
+    assert_eq!(log(&central), before, "reservations are each store's own");
+    let v = variant.clone();
+    central
+        .engine()
+        .store()
+        .write(move |tx| {
+            tx.execute(
+                "UPDATE inventory_level SET stocked_quantity = stocked_quantity + 5 WHERE inventory_item_id =
+                   (SELECT inventory_item_id FROM link_product_variant_inventory_item WHERE variant_id = ?1)",
+                [&v],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    assert!(log(&central) > before, "a restock reaches the tills");
+}

@@ -97,9 +97,15 @@ pub const TABLES: &[Replicated] = &[
     all("link_region_payment_provider"),
 ];
 
-/// Columns a till keeps its own value of when a pulled row updates an existing one:
-/// counters the till moves itself between pulls (its reservations), never central's.
-pub const LOCAL_COLUMNS: &[(&str, &str)] = &[("inventory_level", "reserved_quantity")];
+/// Columns a till keeps its own value of when a pulled row updates an existing one: counters
+/// each store moves itself (its reservations, its promotion usage). An update on central
+/// that changes only these (and `updated_at`) is not captured either, so a checkout's
+/// reservation or usage count adds nothing to central's log.
+pub const LOCAL_COLUMNS: &[(&str, &str)] = &[
+    ("inventory_level", "reserved_quantity"),
+    ("promotion", "used"),
+    ("promotion_campaign_budget", "used"),
+];
 
 /// Columns never copied: a store's own integer row keys (`product.pk` orders the FTS
 /// index; each store numbers its own rows).
@@ -147,6 +153,16 @@ fn triggers(conn: &Connection, replicated: &Replicated) -> Result<Vec<(String, S
         ("delete", "DELETE", "OLD"),
     ] {
         let name = format!("till_sync_capture_{table}_{}", event.to_lowercase());
+        let event = if event == "UPDATE" && LOCAL_COLUMNS.iter().any(|(t, _)| *t == table) {
+            let watched: Vec<String> = columns
+                .iter()
+                .filter(|c| *c != "updated_at" && !LOCAL_COLUMNS.contains(&(table, c.as_str())))
+                .map(|c| format!("\"{c}\""))
+                .collect();
+            format!("UPDATE OF {}", watched.join(", "))
+        } else {
+            event.to_string()
+        };
         let when = replicated
             .only
             .map(|c| format!(" WHEN {}", c.replace("R.", &format!("{row}."))))
