@@ -90,7 +90,8 @@ impl Engine {
         }
         let workflows = crate::flows::checkout::workflows()
             .into_iter()
-            .chain(crate::flows::orders::workflows());
+            .chain(crate::flows::orders::workflows())
+            .chain(crate::flows::till_sync::workflows());
         for workflow in workflows {
             builder = builder.workflow(workflow);
         }
@@ -489,6 +490,10 @@ impl EngineBuilder {
             .collect();
         let now = ctx.now();
         store.write(move |tx| migrate(tx, &all, &now))?;
+        if self.modules.iter().any(|m| m.name() == "till_sync") {
+            // Capture triggers span every replicated table, links included: after all migrations.
+            store.write(crate::flows::till_sync::prepare_store)?;
+        }
         let scheduler = crate::jobs::Scheduler::new(self.jobs, &store, ctx.clock.now())?;
         let mut router = Router::default();
         for route in self.routes {

@@ -12,7 +12,11 @@ use stockroom::{Engine, Result, app, flows::accounts, flows::seed, flows::seed_f
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = config::parse(&args, &|k| std::env::var(k).ok()).and_then(run);
+    let outcome = match args.split_first() {
+        // `stockroom till …` (point-of-sale sync) parses its own arguments.
+        Some((command, rest)) if command == "till" => stockroom::flows::till_sync::cli::run(rest),
+        _ => config::parse(&args, &|k| std::env::var(k).ok()).and_then(run),
+    };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -173,6 +177,8 @@ fn serve(config: &ServeConfig) -> Result<()> {
     let mut signals = Signals::new([SIGINT, SIGTERM])
         .map_err(|e| stockroom::Error::Internal(format!("signal handlers: {e}")))?;
     let app = app::start(config, Engine::builder())?;
+    // A till syncs with its central in the background (nothing on other stores).
+    let till = stockroom::flows::till_sync::worker::start(&app.engine, till_interval())?;
     // One write, and a reader that closed the pipe after the URL line (a test runner) must
     // not take the server down: println! would panic on EPIPE.
     let mut banner = format!("Stockroom listening on http://{}\n", app.server.addr());
@@ -187,6 +193,18 @@ fn serve(config: &ServeConfig) -> Result<()> {
     drop(out);
     signals.forever().next();
     eprintln!("stockroom: shutting down");
+    if let Some(till) = till {
+        till.stop();
+    }
     app.shutdown();
     Ok(())
+}
+
+/// How often a till syncs: `STOCKROOM_TILL_SYNC_MS`, default 2 s.
+fn till_interval() -> std::time::Duration {
+    let ms = std::env::var("STOCKROOM_TILL_SYNC_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(2_000);
+    std::time::Duration::from_millis(ms)
 }

@@ -139,6 +139,34 @@ pub fn emitted(conn: &rusqlite::Connection, name: Option<&str>) -> Result<Vec<Va
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Events named `name` after outbox position `after`, oldest first, as (seq, data), and the
+/// outbox's last position: what a reader that keeps its own cursor (a till's sale queue)
+/// needs. Read inside a write job, nothing commits between the two.
+///
+/// # Errors
+/// Database failures.
+pub fn named_after(
+    conn: &rusqlite::Connection,
+    name: &str,
+    after: i64,
+) -> Result<(Vec<(i64, Value)>, i64)> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT seq, data FROM event_outbox WHERE seq > ?1 AND name = ?2 ORDER BY seq",
+    )?;
+    let rows = stmt.query_map(params![after, name], |r| {
+        let data: String = r.get(1)?;
+        Ok((
+            r.get(0)?,
+            serde_json::from_str(&data).unwrap_or(Value::Null),
+        ))
+    })?;
+    let events = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    let last: i64 = conn
+        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM event_outbox")?
+        .query_row([], |r| r.get(0))?;
+    Ok((events, last.max(after)))
+}
+
 /// The outbox's events about any of `ids` — whose payload's `id` or `order_id` is one of
 /// them — oldest first, at most `limit`: an entity's timeline (the admin UI's order page).
 /// Both payload expressions are indexed (migration 0002), so this does not scan the outbox.

@@ -35,3 +35,4 @@ pub mod store_catalog;
 pub mod store_variants;
 pub mod taxonomy;
 pub mod variant_inventory;
+pub mod till_sync;

@@ -24,6 +24,7 @@ pub mod settings;
 pub mod stock_location;
 pub mod store;
 pub mod tax;
+pub mod till_sync;
 pub mod user;
 
 use crate::db::module::Module;
@@ -55,6 +56,7 @@ pub fn core_modules() -> Vec<Module> {
         file::module(),
         notification::module(),
         settings::module(),
+        till_sync::module(),
     ]
 }
 

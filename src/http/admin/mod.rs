@@ -30,6 +30,7 @@ pub mod orders;
 pub mod payment_collections;
 pub mod payments;
 pub mod preview_totals;
+pub mod pos_sync;
 pub mod price_lists;
 pub mod price_preferences;
 pub mod product_options;
@@ -108,6 +109,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(fulfillment_sets::routes());
     routes.extend(fulfillment_records::routes());
     routes.extend(promotions::routes());
+    routes.extend(pos_sync::routes());
     routes.extend(promotion_rules::routes());
     routes.extend(promotion_options::routes());
     routes.extend(campaigns::routes());

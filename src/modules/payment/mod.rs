@@ -4,6 +4,7 @@
 
 pub mod ledger;
 pub mod provider;
+pub mod recorded;
 pub mod refund_reason;
 #[cfg(test)]
 mod tests;

@@ -1,0 +1,217 @@
+//! The till's sync: push pending sales, then pull central's changes. `round` is one pass
+//! (the CLI's `till sync`, tests); `start` runs rounds on a background thread of `serve`,
+//! off the request path. Every network call happens outside the writer; each outcome is
+//! one short write job, so a till keeps selling at full speed while it syncs.
+
+use super::changes::{self, Page};
+use super::client::Central;
+use super::message;
+use crate::engine::Engine;
+use crate::error::{Error, Result};
+use crate::modules::till_sync::{self, Config};
+use serde::Serialize;
+use serde_json::{Value, json};
+use std::sync::mpsc::{self, RecvTimeoutError, Sender};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+/// Sales pushed per request.
+pub const PUSH_BATCH: u32 = 50;
+/// The most bytes of sales one push carries (central's body limit is 1 MiB by default).
+pub const PUSH_BYTES: usize = 512 * 1024;
+/// Changes asked per page.
+pub const PULL_PAGE: u32 = 1000;
+
+/// What one round did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Report {
+    /// Sales central acknowledged.
+    pub pushed: usize,
+    /// Sales central refused (kept pending, retried after the others).
+    pub refused: usize,
+    /// Changes applied.
+    pub pulled: usize,
+    /// The pull cursor after the round.
+    pub cursor: i64,
+}
+
+fn config(engine: &Engine) -> Result<Config> {
+    engine
+        .store()
+        .read(till_sync::config)?
+        .ok_or_else(|| Error::invalid("This store is not a till (run `stockroom till init`)"))
+}
+
+/// Central as the till's configuration names it.
+///
+/// # Errors
+/// A bad URL in the configuration.
+pub fn central_of(config: &Config) -> Result<Central> {
+    Central::new(&config.central_url, &config.api_key)
+}
+
+/// Pushes one batch of pending sales; returns (acknowledged, refused, more pending).
+///
+/// # Errors
+/// Central unreachable or refusing the whole request (nothing is marked).
+pub fn push_batch(engine: &Engine, central: &Central) -> Result<(usize, usize, bool)> {
+    let config = config(engine)?;
+    let (queued, messages) = engine.store().read(|c| {
+        let queued = till_sync::pending(c, PUSH_BATCH)?;
+        let mut messages = Vec::new();
+        for q in &queued {
+            messages.push(message::build(c, &config, &q.order_id).map_err(|e| e.to_string()));
+        }
+        Ok((queued, messages))
+    })?;
+    if queued.is_empty() {
+        return Ok((0, 0, false));
+    }
+    let mut full = queued.len() == PUSH_BATCH as usize;
+    let (mut sales, mut bytes) = (Vec::new(), 0);
+    for m in messages.iter().filter_map(|m| m.as_ref().ok()) {
+        let value = serde_json::to_value(m).unwrap_or(Value::Null);
+        bytes += value.to_string().len();
+        if bytes > PUSH_BYTES && !sales.is_empty() {
+            full = true; // the rest goes in the next request
+            break;
+        }
+        sales.push(value);
+    }
+    let answer = central.post("/admin/pos/sales", &json!({ "sales": sales }))?;
+    let results = answer["results"].as_array().cloned().unwrap_or_default();
+    let ctx = engine.ctx().clone();
+    engine.store().write(move |tx| {
+        let (mut acked, mut refused) = (0, 0);
+        for (q, built) in queued.iter().zip(&messages) {
+            if let Err(e) = built {
+                till_sync::mark_failed(tx, &q.order_id, e)?;
+                refused += 1;
+                continue;
+            }
+            let found = results
+                .iter()
+                .find(|r| r["till_order_id"].as_str() == Some(q.order_id.as_str()));
+            match found {
+                Some(r) if r["order_id"].is_string() => {
+                    let central_id = r["order_id"].as_str().unwrap_or_default();
+                    let display = r["display_id"].as_i64().unwrap_or_default();
+                    till_sync::mark_synced(tx, &ctx, &q.order_id, central_id, display)?;
+                    acked += 1;
+                }
+                Some(r) => {
+                    let why = r["error"]["message"].as_str().unwrap_or("refused");
+                    till_sync::mark_failed(tx, &q.order_id, why)?;
+                    refused += 1;
+                }
+                None => {}
+            }
+        }
+        Ok((acked, refused, full))
+    })
+}
+
+/// Pulls one page of central's changes and applies it with its cursor; returns (applied,
+/// whether more are waiting).
+///
+/// # Errors
+/// Central unreachable; database failures.
+pub fn pull_page(engine: &Engine, central: &Central) -> Result<(usize, bool, i64)> {
+    let since = config(engine)?.pull_cursor;
+    let answer = central.get(&format!(
+        "/admin/pos/changes?since={since}&limit={PULL_PAGE}"
+    ))?;
+    let page: Page = serde_json::from_value(answer)
+        .map_err(|e| Error::Internal(format!("central sent a bad page: {e}")))?;
+    let ctx = engine.ctx().clone();
+    let more = page.more;
+    let applied = engine
+        .store()
+        .write(move |tx| changes::apply(tx, &ctx, since, &page))?;
+    Ok((applied.applied, more, applied.cursor))
+}
+
+/// One round: queue the sales placed since the last round (a local write, done even with
+/// central away), push until the queue is drained (or a batch is refused whole), then pull
+/// until caught up.
+///
+/// # Errors
+/// The first network or central failure (what was done before it stays done).
+pub fn round(engine: &Engine, central: &Central) -> Result<Report> {
+    let mut report = Report::default();
+    let ctx = engine.ctx().clone();
+    engine
+        .store()
+        .write(move |tx| super::queue_new_sales(tx, &ctx))?;
+    loop {
+        let (acked, refused, more) = push_batch(engine, central)?;
+        report.pushed += acked;
+        report.refused += refused;
+        if !more || acked == 0 {
+            break;
+        }
+    }
+    loop {
+        let (applied, more, cursor) = pull_page(engine, central)?;
+        report.pulled += applied;
+        report.cursor = cursor;
+        if !more {
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// The background sync of a till's `serve`.
+pub struct Worker {
+    stop: Sender<()>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Stops the thread (at most one network timeout later) and waits for it.
+    pub fn stop(mut self) {
+        let _ = self.stop.send(());
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Starts the sync thread when the store is a till (`None` otherwise): a round every
+/// `interval`; after a failure the wait doubles up to a minute, and resets once a round
+/// succeeds.
+///
+/// # Errors
+/// A bad central URL in the configuration; database failures.
+pub fn start(engine: &Engine, interval: Duration) -> Result<Option<Worker>> {
+    let Some(config) = engine.store().read(till_sync::config)? else {
+        return Ok(None);
+    };
+    let central = central_of(&config)?;
+    let (stop, stopped) = mpsc::channel::<()>();
+    let engine = engine.clone();
+    let thread = std::thread::Builder::new()
+        .name("stockroom-till-sync".into())
+        .spawn(move || {
+            let mut wait = Duration::ZERO;
+            loop {
+                match stopped.recv_timeout(wait) {
+                    Err(RecvTimeoutError::Timeout) => {}
+                    _ => return,
+                }
+                wait = match round(&engine, &central) {
+                    Ok(_) => interval,
+                    Err(e) => {
+                        eprintln!("stockroom till: sync failed, will retry: {e}");
+                        (wait * 2).clamp(interval, Duration::from_secs(60))
+                    }
+                };
+            }
+        })
+        .map_err(|e| Error::Internal(format!("till sync thread: {e}")))?;
+    Ok(Some(Worker {
+        stop,
+        thread: Some(thread),
+    }))
+}
