@@ -314,7 +314,7 @@ fn shipping_options(engine: &Engine, request: &Request) -> Result<Response> {
         .ok_or_else(|| Error::invalid("Invalid request: Field 'cart_id' is required"))?;
     let options = engine.store().read(|conn| {
         let found = cart::retrieve(conn, cart_id)?;
-        let options = refresh::options_for(conn, &found)?;
+        let options = refresh::options_for(conn, engine.providers(), &found)?;
         let inclusive = crate::flows::checkout::catalog::prices_include_tax(
             conn,
             &found.currency_code,
