@@ -12,6 +12,7 @@
 pub mod carts;
 pub mod catalog;
 pub mod complete;
+pub mod create;
 pub mod payment;
 pub mod promotions;
 pub mod refresh;
@@ -56,14 +57,7 @@ fn cart_workflow(
 /// Every checkout workflow, registered by `Engine::builder`.
 pub fn workflows() -> Vec<Workflow> {
     vec![
-        Workflow::new("create-carts")
-            .step(Step::local("create-cart", |tx, s| {
-                let id = carts::create(tx, s.engine, body(s))?;
-                done_cart(&id)
-            }))
-            .step(hooks::step(points::CART_CREATED, |s| {
-                Ok(Some(s.result("create-cart").clone()))
-            })),
+        create::workflow(),
         cart_workflow("add-to-cart", "add-line-item", |tx, s, id, b| {
             carts::add_item(tx, s.engine, id, b)?;
             refresh::refresh(tx, s.engine, id, false)

@@ -35,6 +35,9 @@ pub struct TransferCart {
     pub cart_id: String,
     /// The signed-in customer taking it.
     pub customer_id: String,
+    /// The request's `additional_data`, journaled with the input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_data: Option<serde_json::Value>,
 }
 
 /// The cart a cart workflow acted on.

@@ -5,6 +5,7 @@
 use super::checkout_json::{cart_json, collection_json, order_json};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::flows::checkout::create::{CREATE_CARTS, CreateCarts};
 use crate::flows::checkout::{complete, refresh};
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
@@ -175,8 +176,12 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
     )?;
     body["key_channels"] = json!(key_channels(request));
     body["customer_id"] = json!(request.actor.customer_id);
-    let result = run(engine, request, "create-carts", json!({"body": body}))?;
-    cart_reply(engine, result["cart_id"].as_str().unwrap_or_default())
+    let input: CreateCarts = workflow::parse_input(&json!({ "body": body }))?;
+    let key = request
+        .header("idempotency-key")
+        .map(|k| format!("{}:{k}", request.path));
+    let made = CREATE_CARTS.run(engine, &input, key.as_deref())?;
+    cart_reply(engine, &made.cart_id)
 }
 
 /// The sales channels of the request's publishable key (a cart may only use these).

@@ -237,10 +237,10 @@ fn create(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> {
     let (currencies, _) = choices(engine)?;
     let created = create_body(ui, &currencies).and_then(|body| {
         let input = product_input(&body)?;
-        let ctx = engine.ctx().clone();
+        let hooked = engine.clone();
         engine
             .store()
-            .write(move |tx| create_product::run(tx, &ctx, &input))
+            .write(move |tx| create_product::run(tx, &hooked, &input, &serde_json::Value::Null))
     });
     match created {
         Ok(id) => Ok(respond::redirect(&format!(
