@@ -10,6 +10,7 @@
 //! on the page it came from.
 
 pub mod assets;
+pub mod campaigns;
 pub mod customers;
 pub mod home;
 pub mod inventory;
@@ -17,10 +18,12 @@ pub mod layout;
 pub mod order_detail;
 pub mod orders;
 pub mod products;
+pub mod promotion_form;
 pub mod promotions;
 pub mod respond;
 pub mod session;
 pub mod settings;
+pub mod settings_edit;
 pub mod sign_in;
 pub mod view;
 pub mod widgets;
@@ -165,7 +168,10 @@ pub fn routes() -> Vec<Route> {
     routes.extend(customers::routes());
     routes.extend(products::routes());
     routes.extend(inventory::routes());
+    routes.extend(promotion_form::routes());
     routes.extend(promotions::routes());
+    routes.extend(campaigns::routes());
     routes.extend(settings::routes());
+    routes.extend(settings_edit::routes());
     routes
 }
