@@ -2,6 +2,7 @@
 //! intermediate `serde_json::Value` tree, so a page costs one buffer instead of thousands of
 //! small maps. Numbers are written the way JavaScript prints them (`400`, not `400.0`).
 
+use serde::Serialize;
 use serde_json::Value;
 use std::fmt::Write as _;
 
@@ -16,6 +17,48 @@ impl<'a> Obj<'a> {
     pub fn start(out: &'a mut String) -> Obj<'a> {
         out.push('{');
         Obj { out, first: true }
+    }
+
+    /// Opens an object holding `value`'s own fields (a struct that serializes to an object),
+    /// so more keys can follow. The caller must not add a key the struct already has.
+    ///
+    /// # Errors
+    /// `value` fails to serialize.
+    pub fn extend<T: Serialize>(out: &'a mut String, value: &T) -> serde_json::Result<Obj<'a>> {
+        let text = serde_json::to_string(value)?;
+        let fields = text
+            .strip_prefix('{')
+            .and_then(|t| t.strip_suffix('}'))
+            .ok_or_else(|| serde::ser::Error::custom("not an object"))?;
+        out.push('{');
+        out.push_str(fields);
+        Ok(Obj {
+            out,
+            first: fields.is_empty(),
+        })
+    }
+
+    /// Lets `write` add whole `"key":value` pairs (comma-separated) at this point.
+    pub fn with_separator(&mut self, write: impl FnOnce(&mut String)) {
+        if !self.first {
+            self.out.push(',');
+        }
+        self.first = false;
+        write(self.out);
+    }
+
+    /// Any serializable value, written in place.
+    ///
+    /// # Errors
+    /// `value` fails to serialize.
+    pub fn serialized<T: Serialize + ?Sized>(
+        &mut self,
+        key: &str,
+        value: &T,
+    ) -> serde_json::Result<()> {
+        let text = serde_json::to_string(value)?;
+        self.key(key).push_str(&text);
+        Ok(())
     }
 
     /// Writes `"key":` and returns the buffer for the value.

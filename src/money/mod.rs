@@ -275,5 +275,24 @@ pub fn raw_json(minor: i64, currency: &str) -> Value {
     })
 }
 
+/// Writes `minor` of `currency` into JSON text as [`to_json`] and [`raw_json`] render it:
+/// `"key":number,"raw_key":{"value":"…","precision":20}` without building either value.
+pub fn write_json_pair(out: &mut String, key: &str, minor: i64, currency: &str) {
+    use std::fmt::Write as _;
+    let exponent = exponent_or_default(currency);
+    let _ = write!(out, "\"{key}\":");
+    match decimal_json(minor, exponent) {
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        other => out.push_str(&other.to_string()),
+    }
+    let _ = write!(
+        out,
+        ",\"raw_{key}\":{{\"value\":\"{}\",\"precision\":{RAW_PRECISION}}}",
+        format_major(minor, exponent)
+    );
+}
+
 #[cfg(test)]
 mod tests;

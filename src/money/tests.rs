@@ -475,3 +475,37 @@ fn the_fast_json_rendering_is_the_same_number_as_the_text() {
         }
     }
 }
+
+#[test]
+fn written_pairs_parse_to_the_rendered_values() {
+    for currency in ["usd", "jpy", "kwd", "eur"] {
+        for minor in [
+            0,
+            1,
+            -1,
+            5,
+            10,
+            1050,
+            -1050,
+            99_999,
+            123_456_789,
+            i64::MAX,
+            i64::MIN + 1,
+        ] {
+            let mut out = String::from("{");
+            write_json_pair(&mut out, "total", minor, currency);
+            out.push('}');
+            let parsed: Value = serde_json::from_str(&out).expect("valid JSON");
+            assert_eq!(
+                parsed["total"],
+                to_json(minor, currency),
+                "{minor} {currency}"
+            );
+            assert_eq!(
+                parsed["raw_total"],
+                raw_json(minor, currency),
+                "{minor} {currency}"
+            );
+        }
+    }
+}
