@@ -330,3 +330,124 @@ fn a_promotion_with_rules_is_created_and_shown_with_its_widget_zones() {
     assert!(list.contains(&format!("href=\"/app/promotions/{id}\"")));
     assert_eq!(browser.get("/app/promotions/promo_missing").status, 404);
 }
+
+/// A multipart body: plain fields, then files `(field, filename, type, bytes)`.
+fn multipart(
+    boundary: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &str, &[u8])],
+) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (field, filename, content_type, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    body
+}
+
+#[test]
+fn product_images_are_uploaded_through_the_file_module_and_categories_are_set() {
+    let app = TestApp::start();
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    let products = admin_get(&app, "/admin/products?limit=1&fields=id,title");
+    let id = products["products"][0]["id"]
+        .as_str()
+        .expect("a product")
+        .to_string();
+    let images_before = admin_get(&app, &format!("/admin/products/{id}?fields=*images"))["product"]
+        ["images"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let page = browser.get(&format!("/app/products/{id}")).text();
+    assert!(
+        page.contains("enctype=\"multipart/form-data\""),
+        "an upload form"
+    );
+    let csrf = hidden(&page, "_csrf").expect("csrf");
+    let boundary = "----ui-upload-1";
+    let png: &[u8] = b"\x89PNG\r\n\x1a\nnot-really-but-bytes";
+    let path = format!("/app/products/{id}/images");
+
+    let forged = multipart(boundary, &[], &[("images", "a.png", "image/png", png)]);
+    assert_eq!(browser.post_multipart(&path, boundary, &forged).status, 403);
+    let text = multipart(
+        boundary,
+        &[("_csrf", &csrf)],
+        &[("images", "notes.txt", "text/plain", b"hello")],
+    );
+    let refused = browser.post_multipart(&path, boundary, &text);
+    assert_eq!(refused.status, 400);
+    assert!(refused.text().contains("notes.txt is not an image"));
+
+    let good = multipart(
+        boundary,
+        &[("_csrf", &csrf)],
+        &[("images", "ui-upload-7f3.png", "image/png", png)],
+    );
+    let reply = browser.post_multipart(&path, boundary, &good);
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let images =
+        admin_get(&app, &format!("/admin/products/{id}?fields=*images"))["product"]["images"]
+            .as_array()
+            .cloned()
+            .expect("images");
+    assert_eq!(images.len(), images_before + 1);
+    let url = images
+        .iter()
+        .filter_map(|i| i["url"].as_str())
+        .find(|u| u.ends_with("-ui-upload-7f3.png"))
+        .expect("the uploaded image")
+        .to_string();
+    let served = app.get(&url[url.find("/static/").expect("a /static url")..]);
+    assert_eq!(served.status, 200);
+    assert_eq!(served.body, png, "the file module serves the bytes back");
+    let page = browser.get(&format!("/app/products/{id}")).text();
+    assert!(
+        page.contains(&format!("src=\"{url}\"")),
+        "shown on the page"
+    );
+
+    let categories = admin_get(&app, "/admin/product-categories?limit=2");
+    let category = categories["product_categories"][0]["id"]
+        .as_str()
+        .expect("a demo category")
+        .to_string();
+    let path = format!("/app/products/{id}/categories");
+    assert_eq!(
+        browser.submit(&path, &[("category", &category)]).status,
+        303
+    );
+    let chosen = |app: &TestApp| -> Vec<String> {
+        admin_get(app, &format!("/admin/products/{id}?fields=*categories"))["product"]["categories"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(chosen(&app), std::slice::from_ref(&category));
+    assert_eq!(browser.submit(&path, &[]).status, 303);
+    assert!(chosen(&app).is_empty());
+    let unknown = browser.submit(&path, &[("category", "pcat_missing")]);
+    assert!(
+        unknown.status >= 400 && unknown.status < 500,
+        "{}",
+        unknown.status
+    );
+}

@@ -191,6 +191,15 @@ pub struct BatchDone {
     pub deleted: Vec<String>,
 }
 
+/// Appends uploaded images (their URLs) to a product; emits `product.updated`.
+///
+/// # Errors
+/// 404 for an unknown product.
+pub fn add_images(tx: &Tx, ctx: &Ctx, product_id: &str, urls: &[String]) -> Result<()> {
+    product::update::add_images(tx, ctx, product_id, urls)?;
+    ctx.emit(tx, "product.updated", json!({ "id": product_id }))
+}
+
 /// Runs a batch through [`run`] (hooked, without `additional_data`), [`update`] and
 /// [`delete`] (each emits its event).
 ///
