@@ -509,3 +509,39 @@ fn written_pairs_parse_to_the_rendered_values() {
         }
     }
 }
+
+#[test]
+fn fast_major_text_matches_the_padded_path() {
+    let mut values = vec![
+        0,
+        1,
+        -1,
+        9,
+        10,
+        11,
+        99,
+        100,
+        101,
+        1050,
+        -1050,
+        1_000_000,
+        i64::MAX,
+        i64::MIN,
+    ];
+    let mut x: i64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..20_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        values.push(x);
+        values.push(x % 1_000_000);
+    }
+    for exponent in 0..=21 {
+        for &minor in &values {
+            let (mut fast, mut padded) = (String::new(), String::new());
+            write_major(&mut fast, minor, exponent);
+            write_major_padded(&mut padded, minor, exponent);
+            assert_eq!(fast, padded, "{minor} at {exponent}");
+        }
+    }
+}
