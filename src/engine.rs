@@ -50,6 +50,7 @@ pub(crate) struct EngineInner {
     auth: AuthConfig,
     hash_gate: HashGate,
     test_payment_provider: bool,
+    providers: crate::providers::Providers,
     ui: crate::http::ui::Extensions,
 }
 
@@ -69,6 +70,7 @@ pub struct EngineBuilder {
     seed: Option<u64>,
     auth: AuthConfig,
     test_payment_provider: Option<bool>,
+    providers: crate::providers::Providers,
     ui: crate::http::ui::Extensions,
 }
 
@@ -79,6 +81,7 @@ impl Engine {
     /// A builder with every core module, link and route already registered.
     pub fn builder() -> EngineBuilder {
         let mut builder = EngineBuilder::empty();
+        builder.providers = crate::providers::Providers::core();
         for module in crate::modules::core_modules() {
             builder = builder.module(module);
         }
@@ -247,6 +250,11 @@ impl Engine {
     pub fn test_payment_provider(&self) -> bool {
         self.inner.test_payment_provider
     }
+
+    /// The registered payment, fulfillment, tax and file providers.
+    pub fn providers(&self) -> &crate::providers::Providers {
+        &self.inner.providers
+    }
 }
 
 impl EngineBuilder {
@@ -267,6 +275,7 @@ impl EngineBuilder {
             seed: None,
             auth: AuthConfig::dev(),
             test_payment_provider: None,
+            providers: crate::providers::Providers::default(),
             ui: crate::http::ui::Extensions::default(),
         }
     }
@@ -431,6 +440,43 @@ impl EngineBuilder {
         self
     }
 
+    /// Registers a payment provider (Medusa's `AbstractPaymentProvider`); a region offers it
+    /// once its `payment_providers` name it. One with the same id replaces the earlier one.
+    pub fn payment_provider(
+        mut self,
+        provider: impl crate::providers::PaymentProvider + 'static,
+    ) -> Self {
+        self.providers.add_payment(Arc::new(provider));
+        self
+    }
+
+    /// Registers a fulfillment provider (Medusa's `AbstractFulfillmentProviderService`):
+    /// stock locations can enable it, shipping options use it (a `calculated` option is
+    /// priced by it), fulfillments are created and canceled through it.
+    pub fn fulfillment_provider(
+        mut self,
+        provider: impl crate::providers::FulfillmentProvider + 'static,
+    ) -> Self {
+        self.providers.add_fulfillment(Arc::new(provider));
+        self
+    }
+
+    /// Registers a tax provider (Medusa's `ITaxProvider`); a country's tax region uses it
+    /// once its `provider_id` names it.
+    pub fn tax_provider(mut self, provider: impl crate::providers::TaxProvider + 'static) -> Self {
+        self.providers.add_tax(Arc::new(provider));
+        self
+    }
+
+    /// Replaces the file module's provider (the built-in one keeps files in the store).
+    pub fn file_provider(
+        mut self,
+        provider: impl crate::providers::FileProvider + 'static,
+    ) -> Self {
+        self.providers.set_file(Arc::new(provider));
+        self
+    }
+
     /// Every module the store needs: the engine's own tables, the registered modules, the
     /// links' tables.
     pub fn all_modules(&self) -> Vec<Module> {
@@ -526,6 +572,7 @@ impl EngineBuilder {
             ),
             auth: self.auth,
             test_payment_provider: self.test_payment_provider.unwrap_or(self.seed.is_some()),
+            providers: self.providers,
             ui: self.ui,
         });
         let engine = Engine { inner };

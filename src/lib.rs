@@ -32,6 +32,7 @@ pub mod model;
 pub mod modules;
 pub mod money;
 pub mod ops;
+pub mod providers;
 pub mod testing;
 pub mod totals;
 pub mod workflow;

@@ -36,10 +36,10 @@ fn admin_catalog_routes_answer_401_without_credentials() {
 
 fn create(app: &TestApp, body: Value) -> stockroom::Result<String> {
     let input = product_input(&body)?;
-    let ctx = app.engine().ctx().clone();
+    let engine = app.engine().clone();
     app.engine()
         .store()
-        .write(move |tx| create_product::run(tx, &ctx, &input))
+        .write(move |tx| create_product::run(tx, &engine, &input, &Value::Null))
 }
 
 fn channel(app: &TestApp) -> String {

@@ -9,6 +9,7 @@ mod common;
 use admin_ui_support::{Browser, hidden};
 use common::accounts::{ADMIN_EMAIL, ADMIN_PASSWORD, cookie_of};
 use common::{DEMO_KEY, TestApp};
+use stockroom::http::ui::session;
 
 #[test]
 fn a_signed_out_visit_redirects_to_sign_in_with_next() {
@@ -310,6 +311,38 @@ fn customer_credentials_and_publishable_keys_never_reach_the_ui() {
         let reply = app.request("GET", "/app/orders", &headers, None);
         assert_eq!(reply.status, 303, "{headers:?}");
     }
+    // A customer's session under a *valid* UI signature is still refused: the session is a
+    // customer's. The same construction over a staff session is let in, so the refusal above
+    // is about who the session belongs to, not about the signature.
+    let app_cookie_for = |sid: &str| {
+        let set = session::set_session_cookie(app.engine(), sid, false);
+        set.split(';').next().expect("name=value").to_string()
+    };
+    let sid_of = |connect_sid: &str| {
+        let value = connect_sid.trim_start_matches("connect.sid=s%3A");
+        value.split('.').next().expect("sid").to_string()
+    };
+    let customer_cookie = app_cookie_for(&sid_of(&connect_sid));
+    let refused = app.request("GET", "/app/orders", &[("cookie", &customer_cookie)], None);
+    assert_eq!(refused.status, 303);
+    assert_eq!(
+        refused.header("location"),
+        Some("/app/sign-in?next=/app/orders")
+    );
+    let staff_token = app.admin_token();
+    let staff_session = app.request(
+        "POST",
+        "/auth/session",
+        &[("authorization", &format!("Bearer {staff_token}"))],
+        None,
+    );
+    let staff_cookie = app_cookie_for(&sid_of(&cookie_of(&staff_session)));
+    let let_in = app.request("GET", "/app/orders", &[("cookie", &staff_cookie)], None);
+    assert_eq!(
+        let_in.status, 200,
+        "a staff session under the same signature"
+    );
+
     // A customer's emailpass login is not a staff sign-in either.
     let mut browser = Browser::new(&app);
     let reply = browser.sign_in_as("shopper@example.com", "pw-shopper-1");

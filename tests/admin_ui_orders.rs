@@ -68,6 +68,11 @@ fn the_list_shows_searches_filters_and_sorts_orders() {
     );
     let canceled = browser.get("/app/orders?status=canceled").text();
     assert!(canceled.contains("No orders match."));
+    // Every status the filter offers can match an order; `draft` (never listed) is not one.
+    assert!(!page.contains("<option value=\"draft\""), "draft offered");
+    assert_eq!(browser.get("/app/orders?status=draft").status, 400);
+    let pending = browser.get("/app/orders?status=pending").text();
+    assert!(pending.contains(&a) && pending.contains(&b));
     assert!(page.contains("Showing 1–2 of 2"));
     let bad = browser.get("/app/orders?status=nonsense");
     assert_eq!(bad.status, 400);

@@ -36,7 +36,34 @@ fn the_home_page_shows_todays_orders_open_orders_and_low_stock() {
         page.contains(&format!("/app/orders/{}", id(&order))),
         "to fulfill"
     );
-    assert!(page.contains("Low stock"));
+    // The ordered item, stocked at 3 with 1 reserved, is listed with 2 available, linked to
+    // its inventory page — inside the "Low stock" section, not merely under its heading.
+    let variant = admin.app.variant();
+    admin.app.set_stock(&variant, 3);
+    let item: String = admin
+        .app
+        .engine()
+        .store()
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT inventory_item_id FROM link_product_variant_inventory_item WHERE variant_id = ?1 AND deleted_at IS NULL",
+                [&variant],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("the variant's inventory item");
+    let page = browser.get("/app").text();
+    let low = page
+        .split("id=\"low-h\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("the Low stock section");
+    assert!(low.starts_with(">Low stock</h2>"), "{low}");
+    let row = low
+        .split("<tr>")
+        .find(|r| r.contains(&format!("href=\"/app/inventory/{item}\"")))
+        .unwrap_or_else(|| panic!("the low item's row: {low}"));
+    assert!(row.contains("<td class=\"num\">2</td>"), "{row}");
 }
 
 #[test]

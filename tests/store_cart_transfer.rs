@@ -95,6 +95,28 @@ fn the_route_wants_a_customer_an_empty_body_and_a_known_cart() {
         404,
         json!({"type": "not_found", "message": "Cart id not found: cart_missing"}),
     );
+    // `additional_data` is the one key accepted (Medusa's route hands it to the workflow);
+    // it reaches the journaled input.
+    let with_data = app.store_call(
+        "POST",
+        &format!("/store/carts/{cart}/customer"),
+        &token,
+        Some(&json!({"additional_data": {"source": "login"}})),
+    );
+    assert_eq!(with_data.status, 200, "{}", with_data.text());
+    let journaled: String = app
+        .engine()
+        .store()
+        .read(|c| {
+            Ok(c.query_row(
+                "SELECT input FROM workflow_execution WHERE workflow = 'transfer-cart-customer' AND status = 'done'",
+                [],
+                |r| r.get(0),
+            )?)
+        })
+        .expect("journaled input");
+    let input: serde_json::Value = serde_json::from_str(&journaled).expect("json");
+    assert_eq!(input["additional_data"], json!({"source": "login"}));
 }
 
 #[test]

@@ -425,7 +425,7 @@ fn product_retrieve_has_categories_and_prices() {
 }
 
 fn product_outside_channels(app: &TestApp) -> String {
-    let ctx = app.engine().ctx().clone();
+    let engine = app.engine().clone();
     let input = ProductInput {
         product: NewProduct {
             title: "Hidden".into(),
@@ -445,7 +445,7 @@ fn product_outside_channels(app: &TestApp) -> String {
     };
     app.engine()
         .store()
-        .write(move |tx| create_product::run(tx, &ctx, &input))
+        .write(move |tx| create_product::run(tx, &engine, &input, &serde_json::Value::Null))
         .unwrap_or_default()
 }
 

@@ -174,3 +174,120 @@ fn a_hook_at_an_unknown_point_is_refused_at_build() {
         "{err}"
     );
 }
+
+fn first_line_and_order(app: &TestApp, provider: &str) -> (String, String) {
+    let cart = app.cart_with("usd", &app.variant(), 1);
+    app.ready(&cart, "us", provider);
+    let order = app.complete(&cart).json()["order"].clone();
+    let id = order["id"].as_str().expect("order").to_string();
+    let line = order["items"][0]["id"].as_str().expect("line").to_string();
+    (id, line)
+}
+
+#[test]
+fn the_fulfillment_created_hook_sees_the_fulfillment_and_its_refusal_keeps_nothing() {
+    let app = app();
+    let admin = format!("Bearer {}", app.admin_token());
+    let (order, line) = first_line_and_order(&app, "pp_system_default");
+    let path = format!("/admin/orders/{order}/fulfillments");
+    let reserved = "SELECT sum(reserved_quantity) FROM inventory_level";
+    let before = count(&app, reserved);
+    let refused =
+        json!({"items": [{"id": line, "quantity": 1}], "additional_data": {"refuse": true}});
+    check(
+        &app.admin_call("POST", &path, &admin, Some(&refused)),
+        400,
+        json!({"type": "invalid_data", "message": "fulfillment_created refused by a hook"}),
+    );
+    assert_eq!(count(&app, "SELECT count(*) FROM fulfillment"), 0);
+    assert_eq!(
+        count(&app, reserved),
+        before,
+        "the reservation is untouched"
+    );
+    assert!(events(&app, "order.fulfillment_created").is_empty());
+
+    let body = json!({"items": [{"id": line, "quantity": 1}], "additional_data": {"crate": 4}});
+    let reply = app.admin_call("POST", &path, &admin, Some(&body));
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    let fulfillment = reply.json()["order"]["fulfillments"][0]["id"].clone();
+    assert_eq!(
+        events(&app, "hooktest.fulfillment_created"),
+        vec![json!({
+            "data": {"order_id": order, "fulfillment_id": fulfillment},
+            "additional_data": {"crate": 4},
+        })]
+    );
+}
+
+#[test]
+fn the_order_canceled_hook_can_refuse_and_is_compensated_when_settling_fails() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    let refuse = Arc::new(AtomicBool::new(true));
+    let flag = refuse.clone();
+    let hook = Hook::new(points::ORDER_CANCELED, "test.cancel", move |tx, hook| {
+        if flag.load(Ordering::SeqCst) {
+            return Err(Error::invalid("canceling is closed today"));
+        }
+        hook.engine
+            .ctx()
+            .emit(tx, "hooktest.order_canceled", hook.data.clone())?;
+        Ok(hook.data.clone())
+    })
+    .compensate(|tx, hook, seen| {
+        hook.engine
+            .ctx()
+            .emit(tx, "hooktest.order_canceled.undone", seen.clone())
+    });
+    let app = TestApp::with(config(), Engine::builder().hook(hook));
+    let admin = format!("Bearer {}", app.admin_token());
+    let (order, _) = first_line_and_order(&app, "pp_test_test");
+    let reserved = "SELECT sum(reserved_quantity) FROM inventory_level";
+    let before = count(&app, reserved);
+    let cancel = format!("/admin/orders/{order}/cancel");
+    check(
+        &app.admin_call("POST", &cancel, &admin, Some(&json!({}))),
+        400,
+        json!({"type": "invalid_data", "message": "canceling is closed today"}),
+    );
+    let status =
+        format!("SELECT count(*) FROM \"order\" WHERE id = '{order}' AND status = 'canceled'");
+    assert_eq!(count(&app, &status), 0);
+    assert_eq!(
+        count(&app, reserved),
+        before,
+        "the released reservation came back"
+    );
+
+    // The hook agrees, then the provider fails to refund the capture: the hook's
+    // compensation runs with what it returned.
+    refuse.store(false, Ordering::SeqCst);
+    let payment = app
+        .engine()
+        .store()
+        .read(|c| {
+            Ok(c.query_row("SELECT id FROM payment LIMIT 1", [], |r| {
+                r.get::<_, String>(0)
+            })?)
+        })
+        .expect("payment");
+    let capture = format!("/admin/payments/{payment}/capture");
+    assert_eq!(
+        app.admin_call("POST", &capture, &admin, Some(&json!({})))
+            .status,
+        200
+    );
+    app.script_payments(&["error", "error", "error"]);
+    let failed = app.admin_call("POST", &cancel, &admin, Some(&json!({})));
+    assert_eq!(failed.status, 500, "{}", failed.text());
+    assert_eq!(count(&app, &status), 0);
+    let seen = events(&app, "hooktest.order_canceled");
+    assert_eq!(seen, vec![json!({"order_id": order})]);
+    assert_eq!(events(&app, "hooktest.order_canceled.undone"), seen);
+
+    let done = app.admin_call("POST", &cancel, &admin, Some(&json!({})));
+    assert_eq!(done.status, 200, "{}", done.text());
+    assert_eq!(count(&app, &status), 1);
+    assert_eq!(events(&app, "hooktest.order_canceled").len(), 2);
+}

@@ -255,7 +255,7 @@ fn address(country: &str) -> Value {
 fn first_option(engine: &Engine, cart_id: &str) -> Result<String> {
     engine.store().read(|c| {
         let found = cart::retrieve(c, cart_id)?;
-        refresh::options_for(c, &found)?
+        refresh::options_for(c, engine.providers(), &found)?
             .into_iter()
             .next()
             .map(|(o, _)| o.id)

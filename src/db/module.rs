@@ -270,6 +270,21 @@ fn check_models(conn: &Connection, module: &Module) -> Result<()> {
                 module.table_prefix
             )));
         }
+        // A module never touches another's tables: a belongs-to parent lives in this
+        // module too (across modules, use a link).
+        for field in model.fields() {
+            if let Some(parent) = field.parent_table()
+                && !module.owns_table(parent)
+            {
+                return Err(Error::UnexpectedState(format!(
+                    "model {} field {} belongs to {parent}, outside module {}'s prefix '{}' (use a link across modules)",
+                    model.table(),
+                    field.name(),
+                    module.name,
+                    module.table_prefix
+                )));
+            }
+        }
         model.check_table(conn)?;
     }
     Ok(())
@@ -416,6 +431,29 @@ mod tests {
             report.applied,
             vec!["shelf/0001_init.sql", "shelf/0002_more.sql"]
         );
+    }
+
+    #[test]
+    fn a_belongs_to_parent_in_another_module_is_refused() {
+        use crate::model::{Field, Model};
+        let sql = "CREATE TABLE shelf (id TEXT PRIMARY KEY, product_id TEXT NOT NULL, \
+                   created_at TEXT NOT NULL, updated_at TEXT NOT NULL, deleted_at TEXT)";
+        let model = Model::new("shelf", "shelf")
+            .field(Field::text("product_id"))
+            .references("product_id", "product");
+        let err = migrate(&fresh(), &[module(sql).model(model.clone())], "t").unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("field product_id belongs to product, outside module shelf"),
+            "{err}"
+        );
+        let own = model.references("product_id", "shelf_parent");
+        let parent = "CREATE TABLE shelf_parent (id TEXT PRIMARY KEY)";
+        let ok = Module::new("shelf", "shelf")
+            .migration(Migration::embedded("0001_init.sql", sql))
+            .migration(Migration::embedded("0002_parent.sql", parent))
+            .model(own);
+        migrate(&fresh(), &[ok], "t").unwrap();
     }
 
     #[test]

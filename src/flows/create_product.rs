@@ -6,13 +6,15 @@
 
 use crate::ctx::Ctx;
 use crate::db::Tx;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::pricing::{self, NewPrice};
 use crate::modules::product::{self, NewProduct};
 use crate::modules::sales_channel;
+use crate::workflow::hooks::{self, points};
 use rusqlite::Connection;
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// Input of [`run`].
 #[derive(Debug, Clone, Default)]
@@ -25,14 +27,26 @@ pub struct ProductInput {
     pub sales_channel_ids: Vec<String>,
 }
 
-/// Creates the product, its price sets and links; emits `product.created`; returns the
-/// product id.
+/// Creates the product, its price sets and links; emits `product.created`; runs the
+/// `product_created` hook with the request's `additional_data` (`Null` when there was
+/// none); returns the product id. The one hooked entry point: `POST /admin/products`, batch
+/// creates and the admin UI all come through here, so a hook sees every product staff
+/// create (seeding a fixture uses [`run_detailed`] and runs none).
 ///
 /// # Errors
-/// Anything the product or pricing module refuses; an unknown sales channel.
-pub fn run(tx: &Tx, ctx: &Ctx, input: &ProductInput) -> Result<String> {
+/// Anything the product or pricing module refuses; an unknown sales channel; a hook's
+/// refusal (the caller's write job then rolls back).
+pub fn run(
+    tx: &Tx,
+    engine: &Engine,
+    input: &ProductInput,
+    additional_data: &Value,
+) -> Result<String> {
+    let ctx = engine.ctx();
     let id = run_detailed(tx, ctx, input)?.product_id;
     ctx.emit(tx, "product.created", json!({ "id": id }))?;
+    let data = json!({ "product_id": id });
+    hooks::run(tx, engine, points::PRODUCT_CREATED, &data, additional_data)?;
     Ok(id)
 }
 
@@ -177,14 +191,25 @@ pub struct BatchDone {
     pub deleted: Vec<String>,
 }
 
-/// Runs a batch through [`run`], [`update`] and [`delete`] (each emits its event).
+/// Appends uploaded images (their URLs) to a product; emits `product.updated`.
+///
+/// # Errors
+/// 404 for an unknown product.
+pub fn add_images(tx: &Tx, ctx: &Ctx, product_id: &str, urls: &[String]) -> Result<()> {
+    product::update::add_images(tx, ctx, product_id, urls)?;
+    ctx.emit(tx, "product.updated", json!({ "id": product_id }))
+}
+
+/// Runs a batch through [`run`] (hooked, without `additional_data`), [`update`] and
+/// [`delete`] (each emits its event).
 ///
 /// # Errors
 /// The first failure of any of them.
-pub fn batch(tx: &Tx, ctx: &Ctx, input: &ProductBatch) -> Result<BatchDone> {
+pub fn batch(tx: &Tx, engine: &Engine, input: &ProductBatch) -> Result<BatchDone> {
+    let ctx = engine.ctx();
     let mut done = BatchDone::default();
     for product in &input.create {
-        done.created.push(run(tx, ctx, product)?);
+        done.created.push(run(tx, engine, product, &Value::Null)?);
     }
     for (id, change, channels) in &input.update {
         update(tx, ctx, id, change, channels.as_deref())?;

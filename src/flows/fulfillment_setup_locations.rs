@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::flows::fulfillment_setup::emit_each;
 use crate::flows::links;
 use crate::modules::fulfillment::zones::{self, FulfillmentSet, GeoZoneInput, ServiceZone};
-use crate::modules::fulfillment::{self, GeoZone, PROVIDERS};
+use crate::modules::fulfillment::{self, GeoZone};
 use crate::modules::stock_location;
 use rusqlite::Connection;
 use serde_json::json;
@@ -55,7 +55,8 @@ pub fn sets_of_location(conn: &Connection, location: &str) -> Result<Vec<Fulfill
     Ok(sets)
 }
 
-/// Enables (`add`) and disables (`remove`) providers at a location.
+/// Enables (`add`) and disables (`remove`) providers at a location; `known` are the ids of
+/// the engine's registered fulfillment providers.
 ///
 /// # Errors
 /// 404 for an unknown location or provider.
@@ -63,14 +64,14 @@ pub fn location_providers(
     tx: &Tx,
     ctx: &Ctx,
     location: &str,
-    add: &[String],
-    remove: &[String],
+    (add, remove): (&[String], &[String]),
+    known: &[&str],
 ) -> Result<()> {
     stock_location::retrieve(tx, location)?;
     let link = links::location_fulfillment_provider();
     let now = ctx.now();
     for provider in add {
-        if !PROVIDERS.contains(&provider.as_str()) {
+        if !known.contains(&provider.as_str()) {
             return Err(Error::not_found("FulfillmentProvider", provider));
         }
         link.create(tx, &ctx.id("locfp"), location, provider, &now)?;

@@ -60,6 +60,11 @@ impl Form {
         }
     }
 
+    /// A form of these `(name, value)` pairs (a multipart body's plain fields).
+    pub fn from_fields(fields: Vec<(String, String)>) -> Form {
+        Form { fields }
+    }
+
     /// The first value of `name`.
     pub fn get(&self, name: &str) -> Option<&str> {
         self.fields

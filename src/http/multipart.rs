@@ -1,7 +1,9 @@
 //! A strict `multipart/form-data` reader (RFC 7578) over a body already in memory and
 //! already bounded by the server's body limit. It keeps what Medusa's multer setup keeps:
 //! the parts carrying a file (a `filename`), with their field name, filename and declared
-//! content type; plain fields are skipped. Anything out of shape is an error, never a guess.
+//! content type; plain fields are skipped by [`parse`] and kept (small, UTF-8) by
+//! [`parse_form`], which the admin UI's upload forms use for their CSRF token. Anything out
+//! of shape is an error, never a guess.
 
 use std::fmt;
 
@@ -9,6 +11,8 @@ use std::fmt;
 const MAX_PARTS: usize = 100;
 /// At most this many bytes of headers in one part.
 const MAX_PART_HEADERS: usize = 8 * 1024;
+/// At most this many bytes in one plain (non-file) field kept by [`parse_form`].
+const MAX_PLAIN_FIELD: usize = 8 * 1024;
 
 /// One uploaded file.
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +79,22 @@ pub fn parse(
     boundary: &str,
     max_file: usize,
 ) -> Result<Vec<FilePart>, MultipartError> {
+    parse_form(body, boundary, max_file).map(|(files, _)| files)
+}
+
+/// A body's plain fields, `(name, value)` in order.
+pub type PlainFields = Vec<(String, String)>;
+
+/// The files and the plain fields (`(name, value)`, in order) of a body.
+///
+/// # Errors
+/// As [`parse`]; a plain field over 8 KiB or not UTF-8 is malformed.
+pub fn parse_form(
+    body: &[u8],
+    boundary: &str,
+    max_file: usize,
+) -> Result<(Vec<FilePart>, PlainFields), MultipartError> {
+    let mut fields = Vec::new();
     let dash = format!("--{boundary}").into_bytes();
     let delimiter = format!("\r\n--{boundary}").into_bytes();
     // The first delimiter may start the body, or follow a preamble ending in CRLF.
@@ -88,7 +108,7 @@ pub fn parse(
     for _ in 0..=MAX_PARTS {
         let rest = body.get(pos..).unwrap_or_default();
         if rest.starts_with(b"--") {
-            return Ok(files);
+            return Ok((files, fields));
         }
         // Transport padding after a delimiter is allowed before its CRLF.
         let line_end =
@@ -112,27 +132,37 @@ pub fn parse(
             .unwrap_or_default();
         let head = std::str::from_utf8(head)
             .map_err(|_| MultipartError::Malformed("part headers are not UTF-8"))?;
-        let part = part_headers(head)?;
-        if let Some((field, filename, content_type)) = part {
-            let content = &body[content_start..content_end];
-            if content.len() > max_file {
-                return Err(MultipartError::FileTooLarge(filename));
+        let (field, file) = part_headers(head)?;
+        let content = &body[content_start..content_end];
+        match file {
+            Some((filename, content_type)) => {
+                if content.len() > max_file {
+                    return Err(MultipartError::FileTooLarge(filename));
+                }
+                files.push(FilePart {
+                    field,
+                    filename,
+                    content_type,
+                    content: content.to_vec(),
+                });
             }
-            files.push(FilePart {
-                field,
-                filename,
-                content_type,
-                content: content.to_vec(),
-            });
+            None => {
+                if content.len() > MAX_PLAIN_FIELD {
+                    return Err(MultipartError::Malformed("a plain field is too long"));
+                }
+                let value = std::str::from_utf8(content)
+                    .map_err(|_| MultipartError::Malformed("a plain field is not UTF-8"))?;
+                fields.push((field, value.to_string()));
+            }
         }
         pos = content_end + delimiter.len();
     }
     Err(MultipartError::Malformed("too many parts"))
 }
 
-type PartHead = Option<(String, String, Option<String>)>;
+type PartHead = (String, Option<(String, Option<String>)>);
 
-/// A part's field name, filename and content type; `None` for a plain field.
+/// A part's field name, with its filename and content type when it carries a file.
 fn part_headers(head: &str) -> Result<PartHead, MultipartError> {
     let mut disposition = None;
     let mut content_type = None;
@@ -170,9 +200,10 @@ fn part_headers(head: &str) -> Result<PartHead, MultipartError> {
         }
     }
     let field = field.ok_or(MultipartError::Malformed("part without a name"))?;
-    Ok(extended
-        .or(filename)
-        .map(|name| (field, name, content_type)))
+    Ok((
+        field,
+        extended.or(filename).map(|name| (name, content_type)),
+    ))
 }
 
 /// `a; b="c;d"; e` → `["a", " b=\"c;d\"", " e"]`: semicolons inside quotes (which

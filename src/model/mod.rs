@@ -120,6 +120,10 @@ impl Field {
         self.parent = Some((table.to_string(), rows::humanize(table)));
         self
     }
+    /// The table a belongs-to field points into.
+    pub fn parent_table(&self) -> Option<&str> {
+        self.parent.as_ref().map(|(table, _)| table.as_str())
+    }
     /// May be null (and is then optional on create).
     pub fn nullable(mut self) -> Self {
         self.nullable = true;

@@ -23,7 +23,8 @@ use std::sync::Arc;
 /// The hook points core operations offer. The payload (`data`) of each is an object with the
 /// ids it names.
 pub mod points {
-    /// `POST /admin/products` (and batch creates): `{product_id}` per product.
+    /// `flows::create_product::run` — `POST /admin/products`, batch creates, the admin UI:
+    /// `{product_id}` per product.
     pub const PRODUCT_CREATED: &str = "product_created";
     /// `POST /admin/products/:id`: `{product_id}`.
     pub const PRODUCT_UPDATED: &str = "product_updated";
@@ -176,11 +177,12 @@ pub fn run(
         .collect()
 }
 
-/// What a hook step journals for its compensation.
+/// What a hook step journals for its compensation: the payload and the handlers' outputs
+/// (the request's `additional_data` is already in the workflow input, so the compensation
+/// reads it from there rather than journaling it twice).
 #[derive(Serialize, Deserialize)]
 struct Ran {
     data: Value,
-    additional_data: Value,
     outputs: Vec<Value>,
 }
 
@@ -188,27 +190,32 @@ struct Ran {
 /// point's data from the step context (`None`: nothing happened this run, e.g. a replayed
 /// completion, so no handler runs); `additional_data` is the workflow input's
 /// `additional_data` (or its `body.additional_data`). The step's output is the payload, so
-/// as a workflow's last step it keeps the result's shape. Its compensation calls the
-/// handlers' compensations, newest first (matched by registration order).
+/// as a workflow's last step it keeps the result's shape. With no handler registered at the
+/// point nothing more is journaled. Its compensation calls the handlers' compensations,
+/// newest first (matched by registration order).
 pub fn step(point: &'static str, payload: fn(&StepCtx) -> Result<Option<Value>>) -> Step {
     Step::local(&format!("hook-{point}"), move |tx, ctx| {
         let Some(data) = payload(ctx)? else {
             return Ok(Done::new(Value::Null));
         };
+        if ctx.engine.hooks(point).is_empty() {
+            return Ok(Done::new(data));
+        }
         let additional_data = additional_data_of(ctx.input);
         let outputs = run(tx, ctx.engine, point, &data, &additional_data)?;
-        let ran = Ran {
-            data,
-            additional_data,
-            outputs,
-        };
+        let ran = Ran { data, outputs };
         Done::of(&ran.data)?.undo_with(&ran)
     })
-    .compensate_with(move |tx, ctx, ran: Ran| {
+    .compensate_with(move |tx, ctx, ran: Option<Ran>| {
+        // Nothing ran (no handler registered, or no payload): nothing to undo.
+        let Some(ran) = ran else {
+            return Ok(());
+        };
+        let additional_data = additional_data_of(ctx.input);
         let hook_ctx = HookCtx {
             engine: ctx.engine,
             data: &ran.data,
-            additional_data: &ran.additional_data,
+            additional_data: &additional_data,
         };
         let hooks = ctx.engine.hooks(point);
         for (hook, output) in hooks.iter().zip(&ran.outputs).rev() {

@@ -79,6 +79,22 @@ impl<'a> Browser<'a> {
         reply
     }
 
+    /// POST a `multipart/form-data` body (already encoded, with `boundary`) with the jar's
+    /// cookies.
+    pub fn post_multipart(&mut self, path: &str, boundary: &str, body: &[u8]) -> Reply {
+        let cookie = self.cookie_header();
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        let reply = crate::common::client::send(
+            &self.app.addr,
+            "POST",
+            path,
+            &[("cookie", &cookie), ("content-type", &content_type)],
+            Some(body),
+        );
+        self.keep_cookies(&reply);
+        reply
+    }
+
     /// POST a form (`(name, value)` pairs, encoded here).
     pub fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
         let body = fields

@@ -179,6 +179,44 @@ uiTest("stock is adjusted with a note", {}, async () => {
   await page.getByText("Found a box in the back").waitFor();
 });
 
+uiTest("an image is uploaded to a product through the file module", {}, async () => {
+  await page.goto(`${base}/app/products?q=Browser%20Tote`);
+  await page.getByRole("link", { name: "Browser Tote" }).click();
+  await page.getByLabel("Upload images").setInputFiles(`${root}fixtures/demo-images/classic-mug-1.png`);
+  await page.getByRole("button", { name: "Upload", exact: true }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  const image = page.getByRole("img", { name: "Browser Tote image 1" });
+  await image.waitFor();
+  // The browser fetched and decoded the bytes the file module serves.
+  const width = await image.evaluate((img) => img.naturalWidth);
+  assert.ok(width > 0, "the uploaded image renders");
+});
+
+uiTest("a promotion with a rule is created and shown on its page", {}, async () => {
+  await page.goto(`${base}/app/promotions`);
+  await page.getByRole("link", { name: "Create promotion" }).click();
+  await page.getByLabel("Code", { exact: true }).fill("BROWSER15");
+  await page.getByLabel("Status").selectOption("active");
+  await page.getByLabel("Value", { exact: true }).fill("15");
+  await page.getByLabel("Attribute").first().fill("currency_code");
+  await page.getByLabel("Values").first().fill("usd");
+  await page.getByRole("button", { name: "Create promotion" }).click();
+  await page.getByRole("status").filter({ hasText: "Created." }).waitFor();
+  await page.getByRole("heading", { name: "BROWSER15", level: 1 }).waitFor();
+  await page.getByRole("cell", { name: "currency_code" }).waitFor();
+  await page.getByText("15% off order").waitFor();
+});
+
+uiTest("a sales channel is created and disabled in settings", {}, async () => {
+  await page.goto(`${base}/app/settings`);
+  await page.getByLabel("New channel name").fill("Browser Market");
+  await page.getByRole("button", { name: "Create sales channel" }).click();
+  await page.getByRole("status").filter({ hasText: "Created." }).waitFor();
+  await page.getByRole("button", { name: "Disable Browser Market" }).click();
+  await page.getByRole("status").filter({ hasText: "Saved." }).waitFor();
+  await page.getByRole("button", { name: "Enable Browser Market" }).waitFor();
+});
+
 uiTest("an order placed through the Store API is fulfilled and captured in the UI", {}, async () => {
   const order = await placeOrder("browser-buyer@example.com");
   await page.goto(`${base}/app/orders`);

@@ -6,6 +6,7 @@ use super::catalog::{self, RegionInfo};
 use super::promotions::Codes;
 use super::{refresh, stock};
 use crate::ctx::Ctx;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::cart::{self, Cart, ShippingMethod};
@@ -43,7 +44,8 @@ fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
 /// # Errors
 /// 400 for a channel outside the key, an unknown region, an address outside the region,
 /// short stock; 404 for an unknown variant.
-pub fn create(conn: &Connection, ctx: &Ctx, input: &Value) -> Result<String> {
+pub fn create(conn: &Connection, engine: &Engine, input: &Value) -> Result<String> {
+    let ctx = engine.ctx();
     let channel = pick_channel(conn, input)?;
     let region = match text(input, "region_id") {
         Some(id) => catalog::region(conn, id)?,
@@ -73,10 +75,10 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &Value) -> Result<String> {
         .into_iter()
         .flatten()
     {
-        add_item(conn, ctx, &id, item)?;
+        add_item(conn, engine, &id, item)?;
     }
     let codes = promo_codes(input);
-    refresh::refresh_with(conn, ctx, &id, false, Codes::Add(&codes))?;
+    refresh::refresh_with(conn, engine, &id, false, Codes::Add(&codes))?;
     Ok(id)
 }
 
@@ -159,7 +161,8 @@ fn check_country(region: &RegionInfo, address: &Map<String, Value>) -> Result<()
 ///
 /// # Errors
 /// 400 for a completed cart, an unknown region, an address outside the region.
-pub fn update(conn: &Connection, ctx: &Ctx, cart_id: &str, input: &Value) -> Result<()> {
+pub fn update(conn: &Connection, engine: &Engine, cart_id: &str, input: &Value) -> Result<()> {
+    let ctx = engine.ctx();
     let before = retrieve_open(conn, cart_id)?;
     if text(input, "sales_channel_id").is_some() {
         pick_channel(conn, input)?;
@@ -185,9 +188,9 @@ pub fn update(conn: &Connection, ctx: &Ctx, cart_id: &str, input: &Value) -> Res
     match input.get("promo_codes") {
         Some(_) => {
             let codes = promo_codes(input);
-            refresh::refresh_with(conn, ctx, cart_id, false, Codes::Replace(&codes))
+            refresh::refresh_with(conn, engine, cart_id, false, Codes::Replace(&codes))
         }
-        None => refresh::refresh(conn, ctx, cart_id, false),
+        None => refresh::refresh(conn, engine, cart_id, false),
     }
 }
 
@@ -209,7 +212,7 @@ pub fn promo_codes(input: &Value) -> Vec<String> {
 /// 400 for a completed cart or an unknown code to add; 409 while being completed.
 pub fn change_promotions(
     conn: &Connection,
-    ctx: &Ctx,
+    engine: &Engine,
     cart_id: &str,
     input: &Value,
     add: bool,
@@ -221,7 +224,7 @@ pub fn change_promotions(
     } else {
         Codes::Remove(&codes)
     };
-    refresh::refresh_with(conn, ctx, cart_id, false, change)
+    refresh::refresh_with(conn, engine, cart_id, false, change)
 }
 
 fn current_region(conn: &Connection, cart: &Cart) -> Result<RegionInfo> {
@@ -255,7 +258,8 @@ fn move_address_into(conn: &Connection, ctx: &Ctx, cart: &Cart, region: &RegionI
 /// # Errors
 /// 400 for a completed cart, a non-positive quantity or short stock; 404 for an unknown
 /// variant.
-pub fn add_item(conn: &Connection, ctx: &Ctx, cart_id: &str, input: &Value) -> Result<()> {
+pub fn add_item(conn: &Connection, engine: &Engine, cart_id: &str, input: &Value) -> Result<()> {
+    let ctx = engine.ctx();
     let cart = retrieve_open(conn, cart_id)?;
     let variant_id = text(input, "variant_id").unwrap_or_default();
     let quantity = input["quantity"]
@@ -306,11 +310,12 @@ pub fn add_item(conn: &Connection, ctx: &Ctx, cart_id: &str, input: &Value) -> R
 /// 400 for a completed cart or short stock; 404 for an unknown line.
 pub fn update_item(
     conn: &Connection,
-    ctx: &Ctx,
+    engine: &Engine,
     cart_id: &str,
     line_id: &str,
     input: &Value,
 ) -> Result<()> {
+    let ctx = engine.ctx();
     let cart = retrieve_open(conn, cart_id)?;
     let line = cart::items::item(conn, cart_id, line_id)?;
     let quantity = input["quantity"]
@@ -350,18 +355,19 @@ pub fn update_item(
             input.get("metadata").filter(|m| m.is_object()),
         )?;
     }
-    refresh::refresh(conn, ctx, cart_id, false)
+    refresh::refresh(conn, engine, cart_id, false)
 }
 
 /// Removes a line.
 ///
 /// # Errors
 /// 400 for a completed cart; 404 for an unknown line.
-pub fn delete_item(conn: &Connection, ctx: &Ctx, cart_id: &str, line_id: &str) -> Result<()> {
+pub fn delete_item(conn: &Connection, engine: &Engine, cart_id: &str, line_id: &str) -> Result<()> {
+    let ctx = engine.ctx();
     retrieve_open(conn, cart_id)?;
     cart::items::item(conn, cart_id, line_id)?;
     cart::items::delete_item(conn, ctx, line_id)?;
-    refresh::refresh(conn, ctx, cart_id, false)
+    refresh::refresh(conn, engine, cart_id, false)
 }
 
 /// Replaces the cart's shipping methods with the option `option_id`, priced for the cart.
@@ -370,13 +376,14 @@ pub fn delete_item(conn: &Connection, ctx: &Ctx, cart_id: &str, line_id: &str) -
 /// 400 "Shipping Options are invalid for cart." when the option does not serve the cart.
 pub fn add_shipping_method(
     conn: &Connection,
-    ctx: &Ctx,
+    engine: &Engine,
     cart_id: &str,
     input: &Value,
 ) -> Result<()> {
+    let ctx = engine.ctx();
     let cart = retrieve_open(conn, cart_id)?;
     let option_id = text(input, "option_id").unwrap_or_default();
-    let (option, amount) = refresh::options_for(conn, &cart)?
+    let (option, amount) = refresh::options_for(conn, engine.providers(), &cart)?
         .into_iter()
         .find(|(o, _)| o.id == option_id)
         .ok_or_else(|| Error::invalid("Shipping Options are invalid for cart."))?;
@@ -397,5 +404,5 @@ pub fn add_shipping_method(
         ..ShippingMethod::default()
     };
     cart::shipping::replace_methods(conn, ctx, cart_id, &method)?;
-    refresh::refresh(conn, ctx, cart_id, false)
+    refresh::refresh(conn, engine, cart_id, false)
 }

@@ -270,7 +270,10 @@ fn authorize(step: &StepCtx) -> Result<Done> {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let provider = provider::get(&provider_id)
+    let provider = step
+        .engine
+        .providers()
+        .payment(&provider_id)
         .ok_or_else(|| Error::PaymentAuthorization(AUTHORIZATION_FAILED.into()))?;
     let mut call = authorization_call(step);
     call.scripted = super::payment::scripted(step, &provider_id)?;
@@ -285,7 +288,7 @@ fn cancel_authorization(step: &StepCtx, _: &Value) -> Result<()> {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    match provider::get(&provider_id) {
+    match step.engine.providers().payment(&provider_id) {
         Some(p) => p.cancel(&authorization_call(step)).map(|_| ()),
         None => Ok(()),
     }

@@ -12,6 +12,7 @@
 pub mod carts;
 pub mod catalog;
 pub mod complete;
+pub mod create;
 pub mod payment;
 pub mod promotions;
 pub mod refresh;
@@ -56,32 +57,25 @@ fn cart_workflow(
 /// Every checkout workflow, registered by `Engine::builder`.
 pub fn workflows() -> Vec<Workflow> {
     vec![
-        Workflow::new("create-carts")
-            .step(Step::local("create-cart", |tx, s| {
-                let id = carts::create(tx, s.engine.ctx(), body(s))?;
-                done_cart(&id)
-            }))
-            .step(hooks::step(points::CART_CREATED, |s| {
-                Ok(Some(s.result("create-cart").clone()))
-            })),
+        create::workflow(),
         cart_workflow("add-to-cart", "add-line-item", |tx, s, id, b| {
-            carts::add_item(tx, s.engine.ctx(), id, b)?;
-            refresh::refresh(tx, s.engine.ctx(), id, false)
+            carts::add_item(tx, s.engine, id, b)?;
+            refresh::refresh(tx, s.engine, id, false)
         }),
         cart_workflow(
             "update-line-item-in-cart",
             "update-line-item",
             |tx, s, id, b| {
                 let line = s.input["line_id"].as_str().unwrap_or_default();
-                carts::update_item(tx, s.engine.ctx(), id, line, b)
+                carts::update_item(tx, s.engine, id, line, b)
             },
         ),
         cart_workflow("delete-line-items", "delete-line-item", |tx, s, id, _| {
             let line = s.input["line_id"].as_str().unwrap_or_default();
-            carts::delete_item(tx, s.engine.ctx(), id, line)
+            carts::delete_item(tx, s.engine, id, line)
         }),
         cart_workflow("update-cart", "update-cart", |tx, s, id, b| {
-            carts::update(tx, s.engine.ctx(), id, b)
+            carts::update(tx, s.engine, id, b)
         })
         .step(hooks::step(points::CART_UPDATED, |s| {
             Ok(Some(s.result("update-cart").clone()))
@@ -91,17 +85,17 @@ pub fn workflows() -> Vec<Workflow> {
             "update-cart-promotions",
             |tx, s, id, b| {
                 let add = s.input["action"].as_str() != Some("remove");
-                carts::change_promotions(tx, s.engine.ctx(), id, b, add)
+                carts::change_promotions(tx, s.engine, id, b, add)
             },
         ),
         cart_workflow(
             "add-shipping-method-to-cart",
             "add-shipping-method",
-            |tx, s, id, b| carts::add_shipping_method(tx, s.engine.ctx(), id, b),
+            |tx, s, id, b| carts::add_shipping_method(tx, s.engine, id, b),
         ),
         cart_workflow("update-tax-lines", "update-tax-lines", |tx, s, id, _| {
             carts::retrieve_open(tx, id)?;
-            refresh::refresh(tx, s.engine.ctx(), id, true)
+            refresh::refresh(tx, s.engine, id, true)
         }),
         Workflow::new("create-payment-collection-for-cart").step(Step::local(
             "create-collection",

@@ -104,7 +104,7 @@ pub(crate) fn region_offers(
     region: &str,
     provider_id: &str,
 ) -> Result<bool> {
-    if provider::get(provider_id).is_none() {
+    if step.engine.providers().payment(provider_id).is_none() {
         return Ok(false);
     }
     if provider_id == provider::TEST {
@@ -156,7 +156,10 @@ fn call_for(step: &StepCtx) -> provider::Call {
 
 pub(crate) fn initiate(step: &StepCtx) -> Result<Done> {
     let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
-    let provider = provider::get(provider_id)
+    let provider = step
+        .engine
+        .providers()
+        .payment(provider_id)
         .ok_or_else(|| Error::not_found("Payment provider", provider_id))?;
     let mut call = call_for(step);
     call.scripted =
@@ -169,7 +172,7 @@ pub(crate) fn initiate(step: &StepCtx) -> Result<Done> {
 
 pub(crate) fn cancel_initiated(step: &StepCtx, _: &Value) -> Result<()> {
     let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
-    match provider::get(provider_id) {
+    match step.engine.providers().payment(provider_id) {
         Some(p) => p.cancel(&call_for(step)).map(|_| ()),
         None => Ok(()),
     }

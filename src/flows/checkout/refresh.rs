@@ -2,15 +2,21 @@
 //! re-validate and re-price the shipping methods, recompute tax lines (when the region taxes
 //! automatically), recompute the promotion adjustments (codes kept, automatic promotions
 //! added), and bring the payment collection's amount up to date — which drops its
-//! sessions when the total changed.
+//! sessions when the total changed. Tax lines come from the tax region's provider and
+//! calculated shipping prices from the option's fulfillment provider (the engine's
+//! registry), both inside this write job.
 
 use super::catalog;
 use super::promotions::Codes;
 use crate::ctx::Ctx;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::cart::{self, Cart, LineItem, ShippingMethod, TaxLine};
-use crate::modules::{customer, fulfillment, payment, tax};
+use crate::modules::fulfillment::provider::{PriceRequest, ShippedItem};
+use crate::modules::tax::provider::TaxableLine;
+use crate::modules::{customer, fulfillment, payment, product, tax};
+use crate::providers::Providers;
 use crate::totals::{Line, Totals};
 use rusqlite::Connection;
 
@@ -20,8 +26,8 @@ use rusqlite::Connection;
 /// # Errors
 /// 400 "country code is required to calculate taxes" when forced without a shipping
 /// country; a variant that lost its price; database failures.
-pub fn refresh(conn: &Connection, ctx: &Ctx, cart_id: &str, force_taxes: bool) -> Result<()> {
-    refresh_with(conn, ctx, cart_id, force_taxes, Codes::Keep)
+pub fn refresh(conn: &Connection, engine: &Engine, cart_id: &str, force_taxes: bool) -> Result<()> {
+    refresh_with(conn, engine, cart_id, force_taxes, Codes::Keep)
 }
 
 /// [`refresh`], changing the cart's promotion codes as `codes` says before the promotions
@@ -31,20 +37,21 @@ pub fn refresh(conn: &Connection, ctx: &Ctx, cart_id: &str, force_taxes: bool) -
 /// As [`refresh`]; 400 "The promotion code X is invalid" for an unknown code to add.
 pub fn refresh_with(
     conn: &Connection,
-    ctx: &Ctx,
+    engine: &Engine,
     cart_id: &str,
     force_taxes: bool,
     codes: Codes,
 ) -> Result<()> {
+    let ctx = engine.ctx();
     let cart = cart::retrieve(conn, cart_id)?;
     reprice(conn, ctx, &cart)?;
-    refresh_shipping(conn, ctx, &cart)?;
+    refresh_shipping(conn, engine, &cart)?;
     let automatic = match cart.region_id.as_deref() {
         Some(id) => catalog::region(conn, id)?.automatic_taxes,
         None => false,
     };
     if automatic || force_taxes {
-        apply_taxes(conn, ctx, &cart, force_taxes)?;
+        apply_taxes(conn, engine, &cart, force_taxes)?;
     }
     super::promotions::apply(conn, ctx, &cart, codes)?;
     sync_payment(conn, ctx, &cart)
@@ -124,12 +131,15 @@ pub fn channel_sets(conn: &Connection, cart: &Cart) -> Result<Vec<String>> {
 }
 
 /// Shipping options available to a cart: in its channel's sets, serving its address, allowed
-/// in store, not return options, priced in its currency. With their amounts.
+/// in store, not return options, priced for it — a flat option in its currency, a
+/// `calculated` one by its provider (an option its provider cannot price is not offered).
+/// With their amounts.
 ///
 /// # Errors
 /// Database failures.
 pub fn options_for(
     conn: &Connection,
+    providers: &Providers,
     cart: &Cart,
 ) -> Result<Vec<(fulfillment::ShippingOption, i64)>> {
     let Some((country, province)) = shipping_place(conn, cart)? else {
@@ -137,25 +147,97 @@ pub fn options_for(
     };
     let sets = channel_sets(conn, cart)?;
     let options = fulfillment::options_in_sets(conn, &sets, &country, province.as_deref())?;
-    Ok(options
-        .into_iter()
-        .filter(|o| {
-            o.rule_allows("enabled_in_store", "true") && o.rule_allows("is_return", "false")
-        })
-        .filter_map(|o| {
-            let amount =
-                fulfillment::price_for(&o, &cart.currency_code, cart.region_id.as_deref())?.amount;
-            Some((o, amount))
+    let mut shipped: Option<Vec<ShippedItem>> = None;
+    let mut offered = Vec::new();
+    for option in options {
+        if !(option.rule_allows("enabled_in_store", "true")
+            && option.rule_allows("is_return", "false"))
+        {
+            continue;
+        }
+        let amount = if option.price_type == "calculated" {
+            if shipped.is_none() {
+                shipped = Some(shipped_items(conn, cart)?);
+            }
+            let items = shipped.clone().unwrap_or_default();
+            calculated_price(providers, &option, cart, &country, items).ok()
+        } else {
+            fulfillment::price_for(&option, &cart.currency_code, cart.region_id.as_deref())
+                .map(|p| p.amount)
+        };
+        if let Some(amount) = amount {
+            offered.push((option, amount));
+        }
+    }
+    Ok(offered)
+}
+
+/// The cart's lines as a fulfillment provider prices them (with their variants' weights).
+///
+/// # Errors
+/// Database failures.
+pub fn shipped_items(conn: &Connection, cart: &Cart) -> Result<Vec<ShippedItem>> {
+    let items = cart::items::items_of(conn, &cart.id)?;
+    let ids: Vec<&str> = items
+        .iter()
+        .filter_map(|i| i.variant_id.as_deref())
+        .collect();
+    let weights = product::variants::weights(conn, &ids)?;
+    Ok(items
+        .iter()
+        .map(|i| ShippedItem {
+            variant_id: i.variant_id.clone(),
+            quantity: i.quantity,
+            unit_price: i.unit_price,
+            weight: i.variant_id.as_ref().and_then(|v| weights.get(v).copied()),
         })
         .collect())
 }
 
-fn refresh_shipping(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
+/// A `calculated` option's price from its provider.
+///
+/// # Errors
+/// 400 when its provider is not registered, cannot calculate the option, or refuses.
+pub fn calculated_price(
+    providers: &Providers,
+    option: &fulfillment::ShippingOption,
+    cart: &Cart,
+    country: &str,
+    items: Vec<ShippedItem>,
+) -> Result<i64> {
+    let cannot = || {
+        Error::invalid(format!(
+            "Cannot calculate the price of shipping option {}",
+            option.id
+        ))
+    };
+    let provider = providers
+        .fulfillment(&option.provider_id)
+        .ok_or_else(cannot)?;
+    let data = option.data.clone().unwrap_or_else(|| serde_json::json!({}));
+    if !provider.can_calculate(&data) {
+        return Err(cannot());
+    }
+    let amount = provider.calculate_price(&PriceRequest {
+        option_id: option.id.clone(),
+        option_data: data,
+        currency_code: cart.currency_code.clone(),
+        country_code: country.to_string(),
+        items,
+    })?;
+    if amount < 0 {
+        return Err(cannot());
+    }
+    Ok(amount)
+}
+
+fn refresh_shipping(conn: &Connection, engine: &Engine, cart: &Cart) -> Result<()> {
+    let ctx = engine.ctx();
     let methods = cart::shipping::methods_of(conn, &cart.id)?;
     if methods.is_empty() {
         return Ok(());
     }
-    let available = options_for(conn, cart)?;
+    let available = options_for(conn, engine.providers(), cart)?;
     let inclusive =
         catalog::prices_include_tax(conn, &cart.currency_code, cart.region_id.as_deref())?;
     for method in methods {
@@ -174,11 +256,14 @@ fn refresh_shipping(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
 }
 
 /// Recomputes every tax line of a cart from its shipping address: each item gets the rates
-/// that apply to its product (and product type) there, shipping methods the default rates.
+/// that apply to its product (and product type) there, shipping methods the default rates,
+/// as the country's tax provider turns them into lines.
 ///
 /// # Errors
-/// 400 when `forced` and the cart has no shipping country; database failures.
-pub fn apply_taxes(conn: &Connection, ctx: &Ctx, cart: &Cart, forced: bool) -> Result<()> {
+/// 400 when `forced` and the cart has no shipping country; a provider's refusal; database
+/// failures.
+pub fn apply_taxes(conn: &Connection, engine: &Engine, cart: &Cart, forced: bool) -> Result<()> {
+    let ctx = engine.ctx();
     let place = match shipping_place(conn, cart)? {
         Some(place) => Some(place),
         None if forced => {
@@ -192,21 +277,30 @@ pub fn apply_taxes(conn: &Connection, ctx: &Ctx, cart: &Cart, forced: bool) -> R
         let Some((country, province)) = &place else {
             return Ok(Vec::new());
         };
-        Ok(
-            tax::rates_for(conn, country, province.as_deref(), product, product_type)?
-                .into_iter()
-                .filter_map(|r| {
-                    Some(TaxLine {
-                        id: String::new(),
-                        description: Some(r.name),
-                        tax_rate_id: Some(r.id),
-                        code: r.code,
-                        rate_ppm: r.rate?.percent_ppm(),
-                        provider_id: Some(TAX_PROVIDER.into()),
-                    })
-                })
-                .collect(),
-        )
+        let resolved =
+            tax::resolve_line(conn, country, province.as_deref(), product, product_type)?;
+        let provider = engine
+            .providers()
+            .tax_for(resolved.provider_id.as_deref())?;
+        let line = TaxableLine {
+            product_id: product,
+            product_type_id: product_type,
+            country_code: country,
+            province_code: province.as_deref(),
+            is_shipping: product.is_empty(),
+        };
+        Ok(provider
+            .rates_for_line(&line, &resolved.rates)?
+            .into_iter()
+            .map(|r| TaxLine {
+                id: String::new(),
+                description: Some(r.name),
+                tax_rate_id: r.tax_rate_id,
+                code: r.code,
+                rate_ppm: r.rate_ppm,
+                provider_id: Some(provider.id().into()),
+            })
+            .collect())
     };
     for item in cart::items::items_of(conn, &cart.id)? {
         let lines = lines_for(
@@ -251,8 +345,8 @@ fn same_lines(old: &[TaxLine], new: &[TaxLine]) -> bool {
         })
 }
 
-/// The system tax provider's id, on every tax line.
-pub const TAX_PROVIDER: &str = "tp_system";
+/// The system tax provider's id (order edits tax their new lines with it).
+pub const TAX_PROVIDER: &str = tax::provider::SYSTEM;
 
 /// The cart's items, shipping methods and totals.
 ///

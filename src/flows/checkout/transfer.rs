@@ -35,6 +35,9 @@ pub struct TransferCart {
     pub cart_id: String,
     /// The signed-in customer taking it.
     pub customer_id: String,
+    /// The request's `additional_data`, journaled with the input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub additional_data: Option<serde_json::Value>,
 }
 
 /// The cart a cart workflow acted on.
@@ -53,7 +56,7 @@ pub fn workflow() -> Workflow {
         .workflow()
         .step(Step::local("transfer-cart-customer", |tx, s| {
             let input: TransferCart = s.input_as()?;
-            transfer(tx, s.engine.ctx(), &input.cart_id, &input.customer_id)?;
+            transfer(tx, s.engine, &input.cart_id, &input.customer_id)?;
             Done::of(&CartRef {
                 cart_id: input.cart_id,
             })
@@ -65,7 +68,8 @@ pub fn workflow() -> Workflow {
 /// # Errors
 /// 404 unknown cart or customer; 400 completed cart or one owned by another registered
 /// customer; 409 a cart being completed.
-pub fn transfer(tx: &Tx, ctx: &crate::ctx::Ctx, cart_id: &str, customer_id: &str) -> Result<()> {
+pub fn transfer(tx: &Tx, engine: &crate::Engine, cart_id: &str, customer_id: &str) -> Result<()> {
+    let ctx = engine.ctx();
     let found = cart::retrieve(tx, cart_id)?;
     let taker = customer::retrieve(tx, customer_id)?;
     if found.customer_id.as_deref() == Some(taker.id.as_str()) {
@@ -83,6 +87,6 @@ pub fn transfer(tx: &Tx, ctx: &crate::ctx::Ctx, cart_id: &str, customer_id: &str
     changes.insert("customer_id".into(), json!(taker.id));
     changes.insert("email".into(), json!(taker.email));
     cart::update(tx, ctx, cart_id, &changes)?;
-    refresh::refresh(tx, ctx, cart_id, false)?;
+    refresh::refresh(tx, engine, cart_id, false)?;
     ctx.emit(tx, "cart.customer_transferred", json!({ "id": cart_id }))
 }

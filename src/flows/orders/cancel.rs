@@ -165,7 +165,7 @@ fn undo_refunds(tx: &Tx, step: &StepCtx, ids: Vec<String>) -> Result<()> {
 fn settle(step: &StepCtx) -> Result<Done> {
     let order = order_id(step)?;
     for a in actions(step)? {
-        let Some(p) = provider::get(&a.provider_id) else {
+        let Some(p) = step.engine.providers().payment(&a.provider_id) else {
             continue;
         };
         let call = provider::Call {

@@ -1,13 +1,20 @@
-//! Fulfillments of an order (reference §4.4): `create-order-fulfillment` (validate, then one
-//! local group: fulfillment + link + inventory reserved → shipped + `order.fulfillment_created`),
+//! Fulfillments of an order (reference §4.4): `create-order-fulfillment` (validate, the
+//! shipping option's fulfillment provider creates it — an external step, compensated by a
+//! cancel at the provider —, then one local group that checks again: fulfillment + link +
+//! inventory reserved → shipped + `order.fulfillment_created` + the hook),
 //! `create-order-shipment` (`shipment.created`), `mark-order-fulfillment-as-delivered`
-//! (`delivery.created`) and `cancel-order-fulfillment` (before shipping: the units go back on
-//! the shelf and are reserved for their lines again; `order.fulfillment_canceled`).
+//! (`delivery.created`) and `cancel-order-fulfillment` (checked, canceled at the provider,
+//! then — before shipping — the units go back on the shelf and are reserved for their lines
+//! again; `order.fulfillment_canceled`).
 
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::flows::checkout::stock::channel_locations;
 use crate::flows::links;
+use crate::modules::fulfillment;
+use crate::modules::fulfillment::provider::{
+    FulfilledLine, FulfillmentCall, FulfillmentProvider, MANUAL,
+};
 use crate::modules::fulfillment::records::{self, FulfillmentItem, Label};
 use crate::modules::inventory::{self, reservations};
 use crate::modules::order::{self, admin as order_admin};
@@ -46,13 +53,77 @@ pub fn fulfilled_quantities(conn: &Connection, order_id: &str) -> Result<HashMap
 pub fn create_workflow() -> Workflow {
     Workflow::new("create-order-fulfillment")
         .step(Step::local("validate-fulfillment", validate))
+        .step(
+            Step::external("provider-create-fulfillment", provider_create)
+                .compensate_external(provider_undo_create),
+        )
         .step(Step::local("create-fulfillment", create))
         .step(hooks::step(points::FULFILLMENT_CREATED, |s| {
             Ok(Some(s.result("create-fulfillment").clone()))
         }))
 }
 
+/// The plan (`{location_id, items}`) with the provider the order's shipping option names
+/// (`manual_manual` without one) and the option's data.
 fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let mut plan = plan(tx, step)?;
+    let option = order::shipping::methods_of(tx, input_str(step, "order_id"))?
+        .into_iter()
+        .find_map(|m| m.shipping_option_id)
+        .map(|id| fulfillment::retrieve_option(tx, &id))
+        .transpose()?;
+    let (provider, data) = match option {
+        Some(o) => (o.provider_id, o.data.unwrap_or_else(|| json!({}))),
+        None => (MANUAL.to_string(), json!({})),
+    };
+    step.engine.providers().fulfillment_or_404(&provider)?;
+    plan["provider_id"] = json!(provider);
+    plan["option_data"] = data;
+    Ok(Done::new(plan))
+}
+
+/// The provider call of a fulfillment from the validated plan.
+fn provider_call(step: &StepCtx, plan: &Value, data: Value) -> FulfillmentCall {
+    FulfillmentCall {
+        idempotency_key: format!("{}:provider-create-fulfillment", step.execution_id),
+        order_id: input_str(step, "order_id").to_string(),
+        location_id: plan["location_id"].as_str().unwrap_or_default().to_string(),
+        option_data: plan["option_data"].clone(),
+        items: plan["items"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|i| FulfilledLine {
+                line_item_id: i["id"].as_str().unwrap_or_default().to_string(),
+                quantity: i["quantity"].as_i64().unwrap_or_default(),
+            })
+            .collect(),
+        data,
+    }
+}
+
+fn plan_provider<'a>(step: &StepCtx<'a>) -> Result<&'a dyn FulfillmentProvider> {
+    let plan = step.result("validate-fulfillment");
+    let id = plan["provider_id"].as_str().unwrap_or(MANUAL);
+    step.engine.providers().fulfillment_or_404(id)
+}
+
+/// The provider creates the fulfillment (outside the writer); its answer becomes `data`.
+fn provider_create(step: &StepCtx) -> Result<Done> {
+    let plan = step.result("validate-fulfillment");
+    let data = plan_provider(step)?.create_fulfillment(&provider_call(step, plan, Value::Null))?;
+    Ok(Done::new(json!({ "data": data })))
+}
+
+/// A later failure cancels at the provider what it created (by key alone after a crash).
+fn provider_undo_create(step: &StepCtx, output: &Value) -> Result<()> {
+    let plan = step.result("validate-fulfillment");
+    let call = provider_call(step, plan, output["data"].clone());
+    plan_provider(step)?.cancel_fulfillment(&call)
+}
+
+/// What the request asks, checked against the order as it is now: `{location_id, items}`.
+fn plan(tx: &Tx, step: &StepCtx) -> Result<Value> {
     let order_id = input_str(step, "order_id");
     let found = order::retrieve(tx, order_id)?;
     order_admin::ensure_placed(&found)?;
@@ -87,7 +158,7 @@ fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
         Some(given) => stock_location::retrieve(tx, given)?.id,
         None => default_location(tx, &found, &plan)?,
     };
-    Ok(Done::new(json!({"location_id": location, "items": plan})))
+    Ok(json!({"location_id": location, "items": plan}))
 }
 
 /// Where the first reservation of the lines is held, else the sales channel's first location.
@@ -111,6 +182,9 @@ fn default_location(conn: &Connection, found: &order::Order, plan: &[Value]) -> 
 fn create(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
     let order_id = input_str(step, "order_id");
+    // The provider was called between the two write jobs: what is left to fulfil is
+    // checked again here, so two concurrent requests cannot both take the same units.
+    plan(tx, step)?;
     let plan = step.result("validate-fulfillment");
     let location = plan["location_id"].as_str().unwrap_or_default();
     let lines = order::items::items_of(tx, order_id)?;
@@ -147,6 +221,9 @@ fn create(tx: &Tx, step: &StepCtx) -> Result<Done> {
         &items,
         metadata,
     )?;
+    let provider = plan["provider_id"].as_str().unwrap_or(MANUAL);
+    let data = &step.result("provider-create-fulfillment")["data"];
+    records::set_provider(tx, &id, provider, data)?;
     links::order_fulfillment().create(tx, &ctx.id("ordful"), order_id, &id, &ctx.now())?;
     let quiet = step.input["no_notification"].as_bool().unwrap_or(false);
     ctx.emit(
@@ -257,7 +334,36 @@ pub fn delivered_workflow() -> Workflow {
 /// `cancel-order-fulfillment`: input `{order_id, fulfillment_id, no_notification?}`; emits
 /// `order.fulfillment_canceled {order_id, fulfillment_id, no_notification}`.
 pub fn cancel_workflow() -> Workflow {
-    Workflow::new("cancel-order-fulfillment").step(Step::local("cancel-fulfillment", |tx, step| {
+    Workflow::new("cancel-order-fulfillment")
+        .step(Step::local("validate-cancel", |tx, step| {
+            let id = order_fulfillment(tx, step)?;
+            ensure_not_returned(tx, input_str(step, "order_id"), &id)?;
+            let found = records::check_cancelable(tx, &id)?;
+            Ok(Done::new(json!({
+                "provider_id": found.provider_id,
+                "data": found.data,
+                "location_id": found.location_id,
+                "items": found.items.iter().map(|i| json!({
+                    "id": i.line_item_id, "quantity": i.quantity,
+                })).collect::<Vec<_>>(),
+            })))
+        }))
+        .step(Step::external("provider-cancel-fulfillment", |step| {
+            let found = step.result("validate-cancel");
+            let id = found["provider_id"].as_str().unwrap_or(MANUAL);
+            let provider = step.engine.providers().fulfillment_or_404(id)?;
+            let mut call = provider_call(step, found, found["data"].clone());
+            call.idempotency_key = format!("{}:provider-cancel-fulfillment", step.execution_id);
+            call.option_data = Value::Null;
+            provider.cancel_fulfillment(&call)?;
+            Ok(Done::new(Value::Null))
+        }))
+        .step(Step::local("cancel-fulfillment", cancel_local))
+}
+
+/// Cancels the fulfillment in the store (checked again: it may have shipped meanwhile).
+fn cancel_local(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    {
         let id = order_fulfillment(tx, step)?;
         ensure_not_returned(tx, input_str(step, "order_id"), &id)?;
         let ctx = step.engine.ctx();
@@ -282,7 +388,7 @@ pub fn cancel_workflow() -> Workflow {
             json!({"order_id": order_id, "fulfillment_id": id, "no_notification": quiet}),
         )?;
         Ok(Done::new(json!({"fulfillment_id": id})))
-    }))
+    }
 }
 
 /// Refuses canceling a fulfillment whose units are asked back by a return: what stays

@@ -10,9 +10,10 @@
 use crate::error::{Error, Result};
 use crate::flows::checkout::payment::scripted;
 use crate::modules::payment::ledger::{self, Ledger};
-use crate::modules::payment::provider::{self, Call};
+use crate::modules::payment::provider::Call;
 use crate::modules::payment::{self as payment_module};
 use crate::money;
+use crate::providers::PaymentProvider;
 use crate::workflow::{Done, Recovery, Step, StepCtx, Workflow};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -42,10 +43,13 @@ fn plan(found: &Ledger, amount: i64, op: &str, record: &str) -> Value {
     })
 }
 
-fn call(step: &StepCtx, first: &str) -> Result<(&'static dyn provider::Provider, Call)> {
+fn call<'a>(step: &StepCtx<'a>, first: &str) -> Result<(&'a dyn PaymentProvider, Call)> {
     let plan = step.result(first);
     let provider_id = plan["provider_id"].as_str().unwrap_or_default();
-    let found = provider::get(provider_id)
+    let found = step
+        .engine
+        .providers()
+        .payment(provider_id)
         .ok_or_else(|| Error::invalid(format!("Payment provider {provider_id} is not known")))?;
     Ok((
         found,

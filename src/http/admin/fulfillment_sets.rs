@@ -15,8 +15,8 @@ use crate::http::Paged;
 use crate::http::fields::{boolean, ids, page, string, strings};
 use crate::http::validate::{Kind, Schema, get_array, get_str};
 use crate::http::{Access, Request, Response, Route, list_envelope};
+use crate::modules::fulfillment::GeoZone;
 use crate::modules::fulfillment::zones::{self, GeoZoneInput};
-use crate::modules::fulfillment::{GeoZone, PROVIDERS};
 use crate::modules::stock_location::manage;
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
@@ -173,9 +173,10 @@ fn location_providers(engine: &Engine, request: &Request) -> Result<Response> {
     let (add, remove) = (list("add"), list("remove"));
     let location = request.param("id").to_string();
     let (ctx, target) = (engine.ctx().clone(), location.clone());
+    let known = engine.providers().fulfillment_ids();
     engine
         .store()
-        .write(move |tx| setup::location_providers(tx, &ctx, &target, &add, &remove))?;
+        .write(move |tx| setup::location_providers(tx, &ctx, &target, (&add, &remove), &known))?;
     location_reply(engine, request, &location)
 }
 
@@ -192,9 +193,10 @@ fn list_providers(engine: &Engine, request: &Request) -> Result<Response> {
         }
         Ok(at)
     })?;
-    let matching: Vec<&str> = PROVIDERS
-        .iter()
-        .copied()
+    let matching: Vec<&str> = engine
+        .providers()
+        .fulfillment_ids()
+        .into_iter()
         .filter(|p| wanted.is_empty() || wanted.iter().any(|w| w == p))
         .filter(|p| text.as_deref().is_none_or(|t| p.contains(t)))
         .filter(|_| enabled != Some(false))
@@ -356,15 +358,14 @@ fn delete_zone(engine: &Engine, request: &Request) -> Result<Response> {
 
 /// `GET /admin/fulfillment-providers/:id/options` → `{fulfillment_options, count, limit,
 /// offset}`, all of them at once as Medusa answers (it does not page them).
-fn provider_options(_: &Engine, request: &Request) -> Result<Response> {
+fn provider_options(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
-    let options = crate::modules::fulfillment::provider_options(id)
-        .ok_or_else(|| crate::error::Error::not_found("Fulfillment provider", id))?;
+    let options = engine.providers().fulfillment_or_404(id)?.options();
     let items: Vec<serde_json::Value> = options
         .iter()
-        .map(|(option, is_return)| match is_return {
-            true => serde_json::json!({"id": option, "is_return": true}),
-            false => serde_json::json!({"id": option}),
+        .map(|option| match option.is_return {
+            true => serde_json::json!({"id": option.id, "is_return": true}),
+            false => serde_json::json!({"id": option.id}),
         })
         .collect();
     let count = items.len();

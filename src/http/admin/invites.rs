@@ -87,15 +87,24 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
         .and_then(Value::as_str)
         .unwrap_or("")
         .to_string();
+    let invite = create_for(engine, email)?;
+    Ok(Response::json(json!({ "invite": to_json(&invite)? })))
+}
+
+/// Invites `email`: a fresh 32-byte token (its hash kept, the token itself returned once)
+/// valid for the invite lifetime — `POST /admin/invites` and the admin UI's settings alike.
+///
+/// # Errors
+/// 422 when an invite for the email exists; database failures.
+pub fn create_for(engine: &Engine, email: String) -> Result<user::Invite> {
     let token = crypto::random_hex(32);
     let expires_at = crate::clock::format_iso8601(engine.clock().now() + INVITE_TTL_MS);
     let ctx = engine.ctx().clone();
-    let invite = engine.store().write(move |tx| {
+    engine.store().write(move |tx| {
         let invite = user::create_invite(tx, &ctx, &email, &token, &expires_at)?;
         emit_invite(tx, &ctx, "invite.created", &invite)?;
         Ok(invite)
-    })?;
-    Ok(Response::json(json!({ "invite": to_json(&invite)? })))
+    })
 }
 
 fn accept(engine: &Engine, request: &Request) -> Result<Response> {

@@ -51,12 +51,14 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
     )))
 }
 
-/// The providers a region can offer: the system provider, and the scripted test provider
-/// only where it is enabled (deterministic engines, or explicitly).
+/// The providers a region can offer: every registered one, the scripted test provider only
+/// where it is enabled (deterministic engines, or explicitly).
 fn providers(engine: &Engine, request: &Request) -> Result<Response> {
     let (offset, limit) = page(request, 20)?;
     let wanted = ids(&request.query)?;
-    let all: Vec<_> = provider::ids()
+    let all: Vec<_> = engine
+        .providers()
+        .payment_ids()
         .into_iter()
         .filter(|id| *id != provider::TEST || engine.test_payment_provider())
         .filter(|id| wanted.is_empty() || wanted.iter().any(|w| w == id))

@@ -354,13 +354,10 @@ pub fn create(engine: &Engine, req: &Request) -> Result<Response> {
     let body = req.body_with(&schema().optional("additional_data", Kind::Object.nullable()))?;
     let input = product_input(&body)?;
     let additional = body.get("additional_data").cloned().unwrap_or(Value::Null);
-    let (ctx, hooked) = (engine.ctx().clone(), engine.clone());
-    let id = engine.store().write(move |tx| {
-        let id = create_product::run(tx, &ctx, &input)?;
-        let data = json!({ "product_id": id });
-        hooks::run(tx, &hooked, points::PRODUCT_CREATED, &data, &additional)?;
-        Ok(id)
-    })?;
+    let hooked = engine.clone();
+    let id = engine
+        .store()
+        .write(move |tx| create_product::run(tx, &hooked, &input, &additional))?;
     let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
     Ok(Response::raw_json(retrieve_json(engine, &id, &selection)?))
 }

@@ -58,10 +58,10 @@ pub fn batch(engine: &Engine, req: &Request) -> Result<Response> {
             .collect(),
         delete: super::strings(&body, "delete"),
     };
-    let ctx = engine.ctx().clone();
+    let hooked = engine.clone();
     let done = engine
         .store()
-        .write(move |tx| create_product::batch(tx, &ctx, &input))?;
+        .write(move |tx| create_product::batch(tx, &hooked, &input))?;
     let mut out = String::from("{\"created\":");
     out.push_str(&rendered(engine, &done.created)?);
     out.push_str(",\"updated\":");

@@ -14,6 +14,7 @@ use crate::http::fields::ids;
 use crate::http::query::exact_list;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
+use crate::modules::promotion::campaign::NewCampaign;
 use crate::modules::promotion::write::{MethodFields, NewPromotion, NewRule};
 use crate::modules::promotion::{self, model, rules::OPERATORS};
 use serde_json::{Map, Value, json};
@@ -293,15 +294,29 @@ fn list(engine: &Engine, request: &Request) -> Result<Response> {
     )))
 }
 
-fn create(engine: &Engine, request: &Request) -> Result<Response> {
-    let body = request.body_with(&create_schema())?;
-    check_enums(&body)?;
-    check_refinements(&body, true)?;
-    let input = new_promotion(&body)?;
+/// A `POST /admin/promotions` body checked as the route checks it — its schema, the enums,
+/// Medusa's refinements — as module input with its inline campaign. The admin UI builds the
+/// same body from its form and comes through here too.
+///
+/// # Errors
+/// 400 naming what does not fit.
+pub fn create_input(body: &Value) -> Result<(NewPromotion, Option<NewCampaign>)> {
+    create_schema()
+        .check(body)
+        .map_err(|e| Error::InvalidData(e.to_string()))?;
+    check_enums(body)?;
+    check_refinements(body, true)?;
+    let input = new_promotion(body)?;
     let campaign = match body.get("campaign").filter(|c| c.is_object()) {
         Some(c) => Some(campaign_input(c)?),
         None => None,
     };
+    Ok((input, campaign))
+}
+
+fn create(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.body_with(&create_schema())?;
+    let (input, campaign) = create_input(&body)?;
     let ctx = engine.ctx().clone();
     let id = engine
         .store()

@@ -208,9 +208,20 @@ pub fn create_tax_region(engine: &Engine, req: &Request) -> Result<Response> {
         .unwrap_or_default()
         .to_string();
     let province = get_str(&body, "province_code").map(str::to_string);
+    let provider = get_str(&body, "provider_id").map(str::to_string);
+    if let Some(id) = &provider
+        && engine.providers().tax(id).is_none()
+    {
+        return Err(Error::not_found("Tax provider", id));
+    }
     let ctx = engine.ctx().clone();
     let doc = engine.store().write(move |tx| {
-        let region = tax::create_region(tx, &ctx, &country, province.as_deref(), default.as_ref())?;
+        let mut region =
+            tax::create_region(tx, &ctx, &country, province.as_deref(), default.as_ref())?;
+        if let Some(provider) = provider.filter(|_| region.parent_id.is_none()) {
+            tax::set_region_provider(tx, &ctx, &region.id, &provider)?;
+            region = tax::retrieve_region(tx, &region.id)?;
+        }
         super::tax_regions::region_doc(tx, &region)
     })?;
     Ok(Response::json(json!({ "tax_region": doc })))

@@ -126,6 +126,27 @@ fn check_price_type(body: &Value) -> Result<()> {
     }
 }
 
+/// The option's provider checks its data (Medusa's `validateFulfillmentOption`) and, for a
+/// `calculated` option, that it can price it (`canCalculate`). An unregistered provider is
+/// left to the zone check, which refuses it as not enabled at the location.
+fn check_with_provider(
+    engine: &Engine,
+    provider_id: &str,
+    price_type: &str,
+    data: &Value,
+) -> Result<()> {
+    let Some(provider) = engine.providers().fulfillment(provider_id) else {
+        return Ok(());
+    };
+    provider.validate_option(data)?;
+    if price_type == "calculated" && !provider.can_calculate(data) {
+        return Err(Error::invalid(format!(
+            "Cannot calculate pricing for shipping options of provider {provider_id}"
+        )));
+    }
+    Ok(())
+}
+
 fn prices_of(body: &Value, update: bool) -> Result<Option<Vec<fulfillment_setup::PriceSpec>>> {
     get_array(body, "prices")
         .map(|items| {
@@ -160,6 +181,9 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
             .map(|(_, r)| r)
             .collect(),
     };
+    let empty = Value::Object(serde_json::Map::new());
+    let data = input.data.as_ref().unwrap_or(&empty);
+    check_with_provider(engine, &input.provider_id, &input.price_type, data)?;
     let ctx = engine.ctx().clone();
     let made = engine
         .store()
@@ -205,6 +229,27 @@ fn update(engine: &Engine, request: &Request) -> Result<Response> {
         rules: get_array(&body, "rules").map(|r| rules_of(r)).transpose()?,
     };
     let id = request.param("id").to_string();
+    let changes = &update.changes;
+    if changes.provider_id.is_some() || changes.price_type.is_some() || changes.data.is_some() {
+        let current = engine
+            .store()
+            .read(|c| crate::modules::fulfillment::retrieve_option(c, &id))?;
+        let data = match &changes.data {
+            Some(sent) => sent
+                .clone()
+                .unwrap_or_else(|| Value::Object(serde_json::Map::new())),
+            None => current
+                .data
+                .clone()
+                .unwrap_or_else(|| Value::Object(serde_json::Map::new())),
+        };
+        let provider = changes
+            .provider_id
+            .as_deref()
+            .unwrap_or(&current.provider_id);
+        let price_type = changes.price_type.as_deref().unwrap_or(&current.price_type);
+        check_with_provider(engine, provider, price_type, &data)?;
+    }
     let (ctx, target) = (engine.ctx().clone(), id.clone());
     engine
         .store()

@@ -1,6 +1,6 @@
 //! Tax regions as Medusa's admin shows them — with their rates (and the rates' rules), their
 //! province children and parent — plus retrieve, update and delete, the tax-rate list and
-//! the tax-provider list (`tp_system`, the one provider).
+//! the tax-provider list (the engine's registered providers).
 
 use super::regions::rate_json;
 use super::{as_map, deleted, page};
@@ -124,10 +124,16 @@ fn list_rates(engine: &Engine, request: &Request) -> Result<Response> {
     )))
 }
 
-/// The system provider is the only one: taxes come from the rates stored here.
-fn list_providers(_: &Engine, request: &Request) -> Result<Response> {
+/// Every registered tax provider (`tp_system`, and those `EngineBuilder::tax_provider`
+/// added).
+fn list_providers(engine: &Engine, request: &Request) -> Result<Response> {
     let (offset, limit) = page(request, 20)?;
-    let all = [json!({"id": "tp_system", "is_enabled": true})];
+    let all: Vec<serde_json::Value> = engine
+        .providers()
+        .tax_ids()
+        .into_iter()
+        .map(|id| json!({"id": id, "is_enabled": true}))
+        .collect();
     let items = all.iter().page(offset, limit).cloned().collect();
     Ok(Response::json(list_envelope(
         "tax_providers",

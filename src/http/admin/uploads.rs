@@ -1,13 +1,14 @@
 //! `/admin/uploads` (Medusa 2.21.2 `api/admin/uploads/route.js` and `[id]/route.js`): files
-//! sent as `multipart/form-data` under the field `files` are kept in the store by the file
-//! module and answered as `{id, url}`, the url pointing at `/static/<id>-<name>` on the host
-//! the request was sent to.
+//! sent as `multipart/form-data` under the field `files` go to the engine's file provider
+//! and are answered as `{id, url}` — with the built-in local provider, kept in the store and
+//! the url pointing at `/static/<id>-<name>` on the host the request was sent to.
 
 use super::deleted;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::http::multipart::{self, MultipartError};
 use crate::http::{Access, Request, Response, Route};
+use crate::modules::file::provider::{FileCall, FileRef};
 use crate::modules::file::{self, NewFile, StoredFile};
 use serde_json::{Value, json};
 
@@ -89,28 +90,47 @@ fn upload(engine: &Engine, request: &Request) -> Result<Response> {
         .into_iter()
         .map(|p| NewFile::new(p.filename, p.content_type.as_deref(), p.content))
         .collect();
-    let ctx = engine.ctx().clone();
+    let base = base_url(request);
     let stored = engine
-        .store()
-        .write(move |tx| file::create(tx, &ctx, &files))?;
-    let files: Vec<Value> = stored.iter().map(|s| file_json(request, s)).collect();
+        .providers()
+        .file()
+        .upload(&file_call(engine, &base), files)?;
+    let files: Vec<Value> = stored.iter().map(ref_json).collect();
     Ok(Response::json(json!({ "files": files })))
 }
 
+/// The file provider's view of the engine for this request.
+fn file_call<'a>(engine: &'a Engine, base_url: &'a str) -> FileCall<'a> {
+    FileCall {
+        store: engine.store(),
+        ctx: engine.ctx(),
+        base_url,
+    }
+}
+
+fn ref_json(file: &FileRef) -> Value {
+    json!({ "id": file.id, "url": file.url })
+}
+
 fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
-    let id = request.param("id").to_string();
-    let stored = engine.store().read(|conn| file::retrieve(conn, &id))?;
-    Ok(Response::json(
-        json!({ "file": file_json(request, &stored) }),
-    ))
+    let id = request.param("id");
+    let base = base_url(request);
+    let found = engine
+        .providers()
+        .file()
+        .get(&file_call(engine, &base), id)?;
+    Ok(Response::json(json!({ "file": ref_json(&found) })))
 }
 
 fn delete(engine: &Engine, request: &Request) -> Result<Response> {
-    let id = request.param("id").to_string();
-    let target = id.clone();
+    let id = request.param("id");
+    let base = base_url(request);
     // As Medusa's `deleteFilesWorkflow`, an unknown id is not an error.
-    engine.store().write(move |tx| file::delete(tx, &target))?;
-    Ok(deleted(&id, "file"))
+    engine
+        .providers()
+        .file()
+        .delete(&file_call(engine, &base), id)?;
+    Ok(deleted(id, "file"))
 }
 
 #[cfg(test)]

@@ -6,7 +6,7 @@ use super::cart_text::cart_text;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::checkout::transfer;
-use crate::http::validate::Schema;
+use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
 
 /// The route of this family.
@@ -21,8 +21,10 @@ pub fn routes() -> Vec<Route> {
 }
 
 fn transfer_cart(engine: &Engine, request: &Request) -> Result<Response> {
-    // Medusa's `StoreUpdateCartCustomer` is `z.object({}).strict()`: every key is refused.
-    request.body_with(&Schema::new())?;
+    // Medusa's `StoreUpdateCartCustomer` is `z.object({}).strict()`, and its route hands
+    // `additional_data` to the workflow: every other key is refused.
+    let body =
+        request.body_with(&Schema::new().optional("additional_data", Kind::Object.nullable()))?;
     let customer_id = request
         .actor
         .customer_id
@@ -32,6 +34,10 @@ fn transfer_cart(engine: &Engine, request: &Request) -> Result<Response> {
     let input = transfer::TransferCart {
         cart_id: cart_id.into(),
         customer_id,
+        additional_data: body
+            .get("additional_data")
+            .filter(|d| d.is_object())
+            .cloned(),
     };
     transfer::TRANSFER.run(engine, &input, None)?;
     let cart = engine.store().read(|conn| cart_text(conn, cart_id))?;

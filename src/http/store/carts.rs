@@ -6,6 +6,7 @@ use super::cart_text::cart_text;
 use super::checkout_json::{collection_json, order_json};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::flows::checkout::create::{CREATE_CARTS, CreateCarts};
 use crate::flows::checkout::{complete, refresh};
 use crate::http::json_out::Obj;
 use crate::http::validate::{Kind, Schema};
@@ -177,8 +178,12 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
     )?;
     body["key_channels"] = json!(key_channels(request));
     body["customer_id"] = json!(request.actor.customer_id);
-    let result = run(engine, request, "create-carts", json!({"body": body}))?;
-    cart_reply(engine, result["cart_id"].as_str().unwrap_or_default())
+    let input: CreateCarts = workflow::parse_input(&json!({ "body": body }))?;
+    let key = request
+        .header("idempotency-key")
+        .map(|k| format!("{}:{k}", request.path));
+    let made = CREATE_CARTS.run(engine, &input, key.as_deref())?;
+    cart_reply(engine, &made.cart_id)
 }
 
 /// The sales channels of the request's publishable key (a cart may only use these).
@@ -327,7 +332,7 @@ fn shipping_options(engine: &Engine, request: &Request) -> Result<Response> {
         .ok_or_else(|| Error::invalid("Invalid request: Field 'cart_id' is required"))?;
     let options = engine.store().read(|conn| {
         let found = cart::retrieve(conn, cart_id)?;
-        let options = refresh::options_for(conn, &found)?;
+        let options = refresh::options_for(conn, engine.providers(), &found)?;
         let inclusive = crate::flows::checkout::catalog::prices_include_tax(
             conn,
             &found.currency_code,

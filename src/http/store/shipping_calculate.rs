@@ -79,7 +79,7 @@ fn calculate(engine: &Engine, request: &Request) -> Result<Response> {
     let option_id = request.param("id");
     let priced = engine
         .store()
-        .read(|conn| shipping_price::calculate(conn, option_id, cart_id))?;
+        .read(|conn| shipping_price::calculate(conn, engine.providers(), option_id, cart_id))?;
     let mut option = option_json(&priced);
     project(&mut option, &selection, &GRAPH, "");
     let amount = crate::money::to_json(priced.amount, &priced.currency_code);

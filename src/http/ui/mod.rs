@@ -10,23 +10,27 @@
 //! on the page it came from.
 
 pub mod assets;
+pub mod campaigns;
 pub mod customers;
 pub mod home;
 pub mod inventory;
 pub mod layout;
 pub mod order_detail;
 pub mod orders;
+pub mod product_media;
 pub mod products;
+pub mod promotion_form;
 pub mod promotions;
 pub mod respond;
 pub mod session;
 pub mod settings;
+pub mod settings_edit;
 pub mod sign_in;
 pub mod view;
 pub mod widgets;
 
 use crate::engine::Engine;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::http::form::Form;
 use crate::http::{Access, Request, Response, Route};
 use maud::Markup;
@@ -42,6 +46,8 @@ pub struct Ui {
     pub session: AppSession,
     /// The posted form (empty for GET).
     pub form: Form,
+    /// Files of a `multipart/form-data` post (its plain fields are in `form`).
+    pub files: Vec<crate::http::multipart::FilePart>,
     /// An error message to show at the top of the page.
     pub error: Option<String>,
     /// A confirmation to show at the top of the page.
@@ -116,22 +122,40 @@ fn guarded(
     let Some(session) = session::current(engine, request)? else {
         return Ok(respond::to_sign_in(request));
     };
-    let form = if request.method == "POST" {
-        let form = Form::of(request)?;
+    let (form, files) = if request.method == "POST" {
+        let (form, files) = posted(request)?;
         if !session.csrf_matches(form.get(session::CSRF_FIELD)) {
             return Ok(respond::forbidden());
         }
-        form
+        (form, files)
     } else {
-        Form::default()
+        (Form::default(), Vec::new())
     };
     let ui = Ui {
         session,
         form,
+        files,
         error: None,
         notice: notice_of(request),
     };
     handler(engine, request, &ui)
+}
+
+/// A POST's form: urlencoded, or `multipart/form-data` (an upload form: its plain fields,
+/// the CSRF token among them, and its files, each at most the file module's limit).
+fn posted(request: &Request) -> Result<(Form, Vec<crate::http::multipart::FilePart>)> {
+    use crate::http::multipart;
+    let content_type = request.header("content-type").unwrap_or("");
+    let Some(boundary) = multipart::boundary(content_type) else {
+        return Ok((Form::of(request)?, Vec::new()));
+    };
+    let max = crate::modules::file::MAX_FILE_BYTES;
+    let (files, fields) =
+        multipart::parse_form(&request.body, &boundary, max).map_err(|e| match e {
+            multipart::MultipartError::FileTooLarge(name) => crate::modules::file::too_large(&name),
+            malformed => Error::invalid(malformed.to_string()),
+        })?;
+    Ok((Form::from_fields(fields), files))
 }
 
 /// The route of a custom module's admin page.
@@ -164,8 +188,12 @@ pub fn routes() -> Vec<Route> {
     routes.extend(order_detail::routes());
     routes.extend(customers::routes());
     routes.extend(products::routes());
+    routes.extend(product_media::routes());
     routes.extend(inventory::routes());
+    routes.extend(promotion_form::routes());
     routes.extend(promotions::routes());
+    routes.extend(campaigns::routes());
     routes.extend(settings::routes());
+    routes.extend(settings_edit::routes());
     routes
 }

@@ -14,11 +14,11 @@ use crate::modules::order::Order;
 use crate::modules::order::admin::{self as order_admin, OrderFilter};
 use maud::{Markup, html};
 
-/// Order statuses the filter offers.
+/// Order statuses the filter offers. Not `draft`: draft orders are never in this list (the
+/// admin order list leaves them out), so the choice could only ever match nothing.
 pub const STATUSES: &[&str] = &[
     "pending",
     "completed",
-    "draft",
     "archived",
     "canceled",
     "requires_action",

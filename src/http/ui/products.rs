@@ -1,12 +1,13 @@
 //! `/app/products`: the product list (search, status filter, sort, 50 a page), creating a
 //! product with one variant (SKU, a price per store currency, sales channels), a product's
 //! page with its variants and prices, editing its title, status and description, and
-//! deleting it. Writes go through `flows::create_product` (`run`, `update`, `delete`) in one
+//! deleting it; its images (uploaded through the file module) and categories
+//! (`product_media.rs`). Writes go through `flows::create_product` (`run`, `update`, `delete`) in one
 //! write job, as `POST|DELETE /admin/products` do; the create form is checked against the
 //! Admin API's own body schema and parsed by its own `product_input`.
 
 use super::view::{self, PAGE_SIZE, amount, badge};
-use super::{Ui, layout, respond, ui_route, widgets};
+use super::{Ui, layout, product_media, respond, ui_route, widgets};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::{create_product, links};
@@ -237,10 +238,10 @@ fn create(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> {
     let (currencies, _) = choices(engine)?;
     let created = create_body(ui, &currencies).and_then(|body| {
         let input = product_input(&body)?;
-        let ctx = engine.ctx().clone();
+        let hooked = engine.clone();
         engine
             .store()
-            .write(move |tx| create_product::run(tx, &ctx, &input))
+            .write(move |tx| create_product::run(tx, &hooked, &input, &serde_json::Value::Null))
     });
     match created {
         Ok(id) => Ok(respond::redirect(&format!(
@@ -260,10 +261,26 @@ struct VariantRow {
     prices: Vec<(String, i64)>,
 }
 
-fn load(engine: &Engine, id: &str) -> Result<(Product, Vec<VariantRow>)> {
+/// What the product page shows besides the product and its variants.
+struct Media {
+    images: Vec<product::Image>,
+    categories: Vec<product::Category>,
+    all_categories: Vec<product::Category>,
+}
+
+fn load(engine: &Engine, id: &str) -> Result<(Product, Vec<VariantRow>, Media)> {
     engine.store().read(|conn| {
         let found = product::read::retrieve_any(conn, id)?;
         let ids = [id.to_string()];
+        let media = Media {
+            images: relations::images_of(conn, &ids)?
+                .remove(id)
+                .unwrap_or_default(),
+            categories: relations::categories_of(conn, &ids)?
+                .remove(id)
+                .unwrap_or_default(),
+            all_categories: product::category::all_categories(conn, false)?,
+        };
         let variants = relations::variants_of(conn, &ids)?
             .remove(id)
             .unwrap_or_default();
@@ -289,7 +306,7 @@ fn load(engine: &Engine, id: &str) -> Result<(Product, Vec<VariantRow>)> {
                 }
             })
             .collect();
-        Ok((found, rows))
+        Ok((found, rows, media))
     })
 }
 
@@ -297,8 +314,12 @@ fn show(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     render(engine, request.param("id"), ui, 200)
 }
 
-fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
-    let (found, variants) = load(engine, id)?;
+/// The product page (with `ui`'s error or notice).
+///
+/// # Errors
+/// 404 for an unknown product; database failures.
+pub fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
+    let (found, variants, media) = load(engine, id)?;
     let body = html! {
         (widgets::zone(engine, "product.details.before", id))
         div class="grid" {
@@ -331,6 +352,7 @@ fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
                         }
                     }
                 }
+                (product_media::images_card(ui, id, &found.title, &media.images))
             }
             div {
                 (widgets::zone(engine, "product.details.side.before", id))
@@ -346,6 +368,7 @@ fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
                     h2 id="del-h" { "Delete" }
                     (view::post_button(ui, &format!("/app/products/{id}/delete"), "Delete product", "danger"))
                 }
+                (product_media::categories_card(ui, id, &media.all_categories, &media.categories))
                 (widgets::zone(engine, "product.details.side.after", id))
             }
         }

@@ -1,5 +1,7 @@
 //! `/app/promotions`: the promotion list (search by code, 50 a page) with each promotion's
-//! method, usage and status, and activating / deactivating one through
+//! method, usage and status (its code links to its page, `promotion_form.rs`; creating one
+//! and campaigns, `campaigns.rs`, are linked above the list), and activating / deactivating
+//! one through
 //! `flows::promotions::update_promotion` (the `POST /admin/promotions/:id` write, with its
 //! `promotion.updated` event), in one write job.
 
@@ -48,6 +50,7 @@ fn render(engine: &Engine, request: &Request, ui: &Ui, status: u16) -> Result<Re
         .store()
         .read(|conn| promotion::list(conn, &filter, offset, PAGE_SIZE))?;
     let body = html! {
+        p { a href="/app/promotions/new" { "Create promotion" } " · " a href="/app/campaigns" { "Campaigns" } }
         form method="get" action="/app/promotions" class="filters" role="search" aria-label="Search promotions" {
             div {
                 label for="q" { "Search" }
@@ -74,7 +77,8 @@ fn render(engine: &Engine, request: &Request, ui: &Ui, status: u16) -> Result<Re
     ))
 }
 
-fn method(p: &Promotion) -> String {
+/// `10% off order`, `5 USD off items`: a promotion's discount in words.
+pub fn method(p: &Promotion) -> String {
     match &p.application_method {
         Some(m) => {
             let value = match (m.kind.as_str(), &m.currency_code) {
@@ -91,7 +95,7 @@ fn method(p: &Promotion) -> String {
 fn row(ui: &Ui, p: &Promotion) -> Markup {
     html! {
         tr {
-            td { code { (p.code) } @if p.is_automatic { " " (badge("automatic")) } }
+            td { a href={ "/app/promotions/" (p.id) } { code { (p.code) } } @if p.is_automatic { " " (badge("automatic")) } }
             td { (method(p)) }
             td { (p.used) @if let Some(limit) = p.limit { " of " (limit) } }
             td { (badge(&p.status)) }

@@ -1,11 +1,12 @@
 //! `/app/settings`: the store (name, currencies, the `store.details.*` widget zones), regions,
-//! sales channels, users, and API keys — listed with their redacted tokens, and a form that
-//! creates a secret key (`api_key::create_secret`, as `POST /admin/api-keys` does) whose token
-//! is shown once, on the answer to that form, and never again (only its salted hash is kept).
-//! Editing regions, channels, users and invites is left to the Admin API for now.
+//! sales channels, users and invites (their forms and handlers: `settings_edit.rs`), and API
+//! keys — listed with their redacted tokens, and a form that creates a secret key
+//! (`api_key::create_secret`, as `POST /admin/api-keys` does) whose token is shown once, on
+//! the answer to that form, and never again (only its salted hash is kept). An invite's token
+//! is shown once the same way.
 
 use super::view::{self, badge};
-use super::{Ui, layout, respond, ui_route, widgets};
+use super::{Ui, layout, respond, settings_edit, ui_route, widgets};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::http::{Request, Response, Route};
@@ -30,28 +31,45 @@ fn show(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> {
     render(engine, ui, None, 200)
 }
 
-fn render(
-    engine: &Engine,
-    ui: &Ui,
-    new_secret: Option<(&str, &str)>,
-    status: u16,
-) -> Result<Response> {
-    let (stores, regions, channels, users, keys) = engine.store().read(|conn| {
+/// A credential shown once, on the answer to the form that made it.
+#[derive(Debug, Clone, Copy)]
+pub enum ShownOnce<'a> {
+    /// A new secret API key: its title and token.
+    SecretKey(&'a str, &'a str),
+    /// A new invite: its email and token.
+    Invite(&'a str, &'a str),
+}
+
+/// The settings page (with `shown` once, if given).
+///
+/// # Errors
+/// Database failures.
+pub fn render(engine: &Engine, ui: &Ui, shown: Option<ShownOnce>, status: u16) -> Result<Response> {
+    let (stores, regions, channels, users, invites, keys) = engine.store().read(|conn| {
         let stores = store::list(conn, &[])?;
         let (regions, _) = region::list(conn, &RegionFilter::default(), 100, 0)?;
         let channels = sales_channel::list(conn)?;
         let (users, _) = user::list(conn, None, &[], 0, 100)?;
+        let invites: Vec<user::Invite> = user::list_invites(conn, &[])?
+            .into_iter()
+            .filter(|i| !i.accepted)
+            .collect();
         let (keys, _) = api_key::list(conn, None, &[], 0, 100)?;
-        Ok((stores, regions, channels, users, keys))
+        Ok((stores, regions, channels, users, invites, keys))
     })?;
     let store_id = stores.first().map(|s| s.id.clone()).unwrap_or_default();
     let body = html! {
         (widgets::zone(engine, "store.details.before", &store_id))
-        @if let Some((title, token)) = new_secret {
-            div class="notice ok" role="status" {
+        @match shown {
+            Some(ShownOnce::SecretKey(title, token)) => div class="notice ok" role="status" {
                 "Secret key “" (title) "” created. Copy it now: it is shown only once." br;
                 code { (token) }
-            }
+            },
+            Some(ShownOnce::Invite(email, token)) => div class="notice ok" role="status" {
+                "Invite for " (email) " created. Send them this invite token now: it is shown only once." br;
+                code { (token) }
+            },
+            None => {},
         }
         @for s in &stores {
             section class="card" aria-labelledby="store-h" {
@@ -64,21 +82,13 @@ fn render(
                         }
                     }
                 }
+                (settings_edit::store_form(ui, &s.id, &s.name))
             }
         }
         (widgets::zone(engine, "store.details.after", &store_id))
-        section class="card" aria-labelledby="regions-h" {
-            h2 id="regions-h" { "Regions" }
-            ul { @for r in &regions { li { (r.name) " — " (r.currency_code.to_uppercase()) } } }
-        }
-        section class="card" aria-labelledby="channels-h" {
-            h2 id="channels-h" { "Sales channels" }
-            ul { @for c in &channels { li { (c.name) @if c.is_disabled { " " (badge("disabled")) } } } }
-        }
-        section class="card" aria-labelledby="users-h" {
-            h2 id="users-h" { "Users" }
-            ul { @for u in &users { li { (u.email) } } }
-        }
+        (settings_edit::regions_card(ui, &regions))
+        (settings_edit::channels_card(ui, &channels))
+        (settings_edit::users_card(ui, &users, &invites))
         (keys_card(ui, &keys))
     };
     Ok(respond::html_page(
@@ -133,5 +143,5 @@ fn create_secret_key(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> 
     let (_, token) = engine
         .store()
         .write(move |tx| api_key::create_secret(tx, &ctx, &name, &by))?;
-    render(engine, ui, Some((&title, &token)), 201)
+    render(engine, ui, Some(ShownOnce::SecretKey(&title, &token)), 201)
 }

@@ -92,6 +92,7 @@ pub struct Extensions {
 /// Slugs the core UI uses; an admin page may not take them.
 const RESERVED: &[&str] = &[
     "assets",
+    "campaigns",
     "sign-in",
     "sign-out",
     "orders",

@@ -3,6 +3,8 @@
 //! the size and the SHA-256 of the bytes (the strong `ETag` it is served with). Nothing here
 //! touches the filesystem; one SQLite file is the whole shop.
 
+pub mod provider;
+
 use crate::ctx::Ctx;
 use crate::db::module::Module;
 use crate::error::{Error, Result};
@@ -33,6 +35,26 @@ pub struct NewFile {
 }
 
 impl NewFile {
+    /// The name the client gave.
+    pub fn filename(&self) -> &str {
+        &self.filename
+    }
+
+    /// The normalised mime type.
+    pub fn mime_type(&self) -> &str {
+        &self.mime_type
+    }
+
+    /// The bytes.
+    pub fn content(&self) -> &[u8] {
+        &self.content
+    }
+
+    /// Lower-case hex SHA-256 of the bytes.
+    pub fn sha256(&self) -> &str {
+        &self.sha256
+    }
+
     /// A file under the name the client gave (kept as sent; its key uses a sanitised form)
     /// and its declared type (normalised by [`normalise_mime`]).
     pub fn new(filename: String, declared_type: Option<&str>, content: Vec<u8>) -> Self {

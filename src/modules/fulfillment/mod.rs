@@ -1,7 +1,7 @@
 //! Fulfillment: fulfillment sets (linked to stock locations) of service zones that cover geo
 //! zones (a country, or a province of it), shipping profiles, and shipping options — each in
 //! one service zone, with rules (`is_return`, `enabled_in_store`) and flat prices per
-//! currency, optionally per region. The only provider is `manual_manual`. Admin setup
+//! currency, optionally per region (or calculated by the option's provider, `provider.rs`). Admin setup
 //! (issue 13): `profiles.rs`, `option_types.rs`, `option_admin.rs` (option list, update,
 //! delete, rules), `zones.rs` (sets and service zones as documents, their updates and
 //! cascading deletes).
@@ -11,6 +11,7 @@ pub mod option_parts;
 pub mod option_types;
 mod options;
 pub mod profiles;
+pub mod provider;
 pub mod records;
 #[cfg(test)]
 mod tests;
@@ -26,24 +27,6 @@ use crate::db::module::Module;
 use crate::error::Result;
 use crate::migration;
 use rusqlite::{Connection, OptionalExtension, params};
-
-/// The manual fulfillment provider's id.
-pub const MANUAL_PROVIDER: &str = "manual_manual";
-
-/// Every fulfillment provider this build has (Medusa registers providers in code, and
-/// ships `manual_manual`); all are enabled.
-pub const PROVIDERS: &[&str] = &[MANUAL_PROVIDER];
-
-/// The fulfillment options a provider offers, as `(id, is_return)`: Medusa's manual provider
-/// offers one outbound and one return option. `None` for an unknown provider.
-pub fn provider_options(provider: &str) -> Option<&'static [(&'static str, bool)]> {
-    (provider == MANUAL_PROVIDER).then_some(
-        &[
-            ("manual-fulfillment", false),
-            ("manual-fulfillment-return", true),
-        ][..],
-    )
-}
 
 /// A `LIKE` pattern matching `q` anywhere, with `\` escaping the wildcards it contains.
 pub(crate) fn like_pattern(q: &str) -> String {

@@ -171,7 +171,7 @@ pub fn create_option(
     let provider = input
         .provider_id
         .clone()
-        .unwrap_or_else(|| super::MANUAL_PROVIDER.into());
+        .unwrap_or_else(|| super::provider::MANUAL.into());
     let type_id = match &input.kind {
         TypeChoice::Existing(type_id) => super::option_types::retrieve(conn, type_id)?.id,
         TypeChoice::New(label, code, description) => {

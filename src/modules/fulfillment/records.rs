@@ -190,6 +190,31 @@ fn live(conn: &Connection, id: &str) -> Result<Fulfillment> {
     Ok(found)
 }
 
+/// Records which provider made a fulfillment and what it answered (its `data`).
+///
+/// # Errors
+/// Database failures.
+pub fn set_provider(conn: &Connection, id: &str, provider_id: &str, data: &Value) -> Result<()> {
+    conn.prepare_cached("UPDATE fulfillment SET provider_id = ?2, data = ?3 WHERE id = ?1")?
+        .execute(params![id, provider_id, data.to_string()])?;
+    Ok(())
+}
+
+/// Refuses what [`cancel`] would refuse (canceled, shipped), without changing anything: the
+/// check before the provider is asked to cancel.
+///
+/// # Errors
+/// 404 when absent; `not_allowed` when canceled or shipped.
+pub fn check_cancelable(conn: &Connection, id: &str) -> Result<Fulfillment> {
+    let found = live(conn, id)?;
+    if found.shipped_at.is_some() {
+        return Err(Error::not_allowed(format!(
+            "Fulfillment with id: {id} has been shipped and cannot be canceled"
+        )));
+    }
+    Ok(found)
+}
+
 /// Marks a fulfillment shipped and adds its labels.
 ///
 /// # Errors
@@ -244,12 +269,7 @@ pub fn deliver(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
 /// # Errors
 /// 404 when absent; `not_allowed` when already canceled or shipped; database failures.
 pub fn cancel(conn: &Connection, ctx: &Ctx, id: &str) -> Result<Fulfillment> {
-    let found = live(conn, id)?;
-    if found.shipped_at.is_some() {
-        return Err(Error::not_allowed(format!(
-            "Fulfillment with id: {id} has been shipped and cannot be canceled"
-        )));
-    }
+    let found = check_cancelable(conn, id)?;
     conn.prepare_cached("UPDATE fulfillment SET canceled_at = ?2, updated_at = ?2 WHERE id = ?1")?
         .execute(params![id, ctx.now()])?;
     Ok(found)

@@ -1,6 +1,8 @@
 //! Payment providers: the trait the checkout calls (always outside the writer, as an external
 //! workflow step), the system provider `pp_system_default` (authorizes at once), and the test
-//! provider `pp_test_test` whose next outcomes a test scripts (decline, error, slow).
+//! provider `pp_test_test` whose next outcomes a test scripts (decline, error, slow). Both are
+//! registered by `Engine::builder`; others with `EngineBuilder::payment_provider`, and a
+//! region offers those its `payment_providers` name.
 //!
 //! Every call carries an idempotency key derived from the logical operation (for example
 //! `cart_…:authorize:2`, never a fresh row id), so a retried call acts once at the provider.
@@ -75,7 +77,7 @@ impl Scripted {
 }
 
 /// A payment provider.
-pub trait Provider: Send + Sync {
+pub trait PaymentProvider: Send + Sync {
     /// `pp_…`
     fn id(&self) -> &'static str;
     /// Starts a payment; the reply's data goes on the session.
@@ -105,20 +107,6 @@ pub trait Provider: Send + Sync {
     fn cancel(&self, call: &Call) -> Result<Reply>;
 }
 
-/// The provider with this id, if it exists.
-pub fn get(id: &str) -> Option<&'static dyn Provider> {
-    match id {
-        SYSTEM => Some(&SystemProvider),
-        TEST => Some(&TestProvider),
-        _ => None,
-    }
-}
-
-/// Ids of every provider, for listings.
-pub fn ids() -> [&'static str; 2] {
-    [SYSTEM, TEST]
-}
-
 /// `pp_system_default`: no outside party; everything succeeds at once.
 pub struct SystemProvider;
 
@@ -129,7 +117,7 @@ fn ok(status: &'static str, call: &Call) -> Result<Reply> {
     })
 }
 
-impl Provider for SystemProvider {
+impl PaymentProvider for SystemProvider {
     fn id(&self) -> &'static str {
         SYSTEM
     }
@@ -178,7 +166,7 @@ impl TestProvider {
     }
 }
 
-impl Provider for TestProvider {
+impl PaymentProvider for TestProvider {
     fn id(&self) -> &'static str {
         TEST
     }

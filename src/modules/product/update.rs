@@ -141,3 +141,38 @@ fn replace_links(conn: &Connection, id: &str, change: &ProductUpdate) -> Result<
     }
     Ok(())
 }
+
+/// Appends images (by URL) to live product `id`, after its current ones; the first image of
+/// a product without a thumbnail becomes its thumbnail.
+///
+/// # Errors
+/// 404 when absent; database failures.
+pub fn add_images(conn: &Connection, ctx: &Ctx, id: &str, urls: &[String]) -> Result<()> {
+    let found = super::read::retrieve_any(conn, id)?;
+    let next: i64 = conn
+        .prepare_cached(
+            "SELECT coalesce(max(rank) + 1, 0) FROM product_image WHERE product_id = ?1 AND deleted_at IS NULL",
+        )?
+        .query_row([id], |r| r.get(0))?;
+    let now = ctx.now();
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO product_image (id, product_id, url, rank, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+    )?;
+    for (offset, url) in (0_i64..).zip(urls) {
+        insert.execute(rusqlite::params![
+            ctx.id("img"),
+            id,
+            url,
+            next + offset,
+            now
+        ])?;
+    }
+    if found.thumbnail.is_none()
+        && let Some(first) = urls.first()
+    {
+        conn.prepare_cached("UPDATE product SET thumbnail = ?2, updated_at = ?3 WHERE id = ?1")?
+            .execute(rusqlite::params![id, first, now])?;
+    }
+    Ok(())
+}

@@ -146,3 +146,23 @@ pub fn update(
     }
     Ok(())
 }
+
+/// The weight of each of these variants that has one — its own, else its product's (for
+/// calculated shipping prices).
+///
+/// # Errors
+/// Database failures.
+pub fn weights(conn: &Connection, ids: &[&str]) -> Result<HashMap<String, f64>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT coalesce(v.weight, p.weight) FROM product_variant v JOIN product p ON p.id = v.product_id
+         WHERE v.id = ?1 AND coalesce(v.weight, p.weight) IS NOT NULL",
+    )?;
+    let mut out = HashMap::new();
+    for id in ids {
+        let mut rows = stmt.query([id])?;
+        if let Some(row) = rows.next()? {
+            out.insert((*id).to_string(), row.get(0)?);
+        }
+    }
+    Ok(out)
+}

@@ -2,6 +2,7 @@
 //! override rates that apply to given products or product types. [`resolve`] picks the
 //! rates of a line the way Medusa's tax module does.
 
+pub mod provider;
 pub mod rates;
 pub mod regions;
 pub mod resolve;
@@ -308,10 +309,37 @@ pub fn rates_for(
     product_id: &str,
     product_type_id: Option<&str>,
 ) -> Result<Vec<TaxRate>> {
-    let country_rates = match region_for(conn, country, None)? {
-        Some(r) => rates_of(conn, &r.id)?,
-        None => return Ok(Vec::new()),
+    Ok(resolve_line(conn, country, province, product_id, product_type_id)?.rates)
+}
+
+/// The rates of a line with the provider that turns them into tax lines.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resolved {
+    /// The country region's `provider_id` (`None`: no region, or one without a provider —
+    /// the system provider then applies).
+    pub provider_id: Option<String>,
+    /// The applicable rates ([`resolve::applicable`]).
+    pub rates: Vec<TaxRate>,
+}
+
+/// [`rates_for`] with the country region's provider.
+///
+/// # Errors
+/// Database failures.
+pub fn resolve_line(
+    conn: &Connection,
+    country: &str,
+    province: Option<&str>,
+    product_id: &str,
+    product_type_id: Option<&str>,
+) -> Result<Resolved> {
+    let Some(country_region) = region_for(conn, country, None)? else {
+        return Ok(Resolved {
+            provider_id: None,
+            rates: Vec::new(),
+        });
     };
+    let country_rates = rates_of(conn, &country_region.id)?;
     let province_rates = match province {
         Some(p) => match region_for(conn, country, Some(p))? {
             Some(r) => rates_of(conn, &r.id)?,
@@ -323,7 +351,27 @@ pub fn rates_for(
         product_id,
         product_type_id,
     };
-    Ok(resolve::applicable(&country_rates, &province_rates, &line))
+    Ok(Resolved {
+        provider_id: country_region.provider_id,
+        rates: resolve::applicable(&country_rates, &province_rates, &line),
+    })
+}
+
+/// Sets the tax provider of a country's tax region (`POST /admin/tax-regions` with
+/// `provider_id`); the caller checks the provider is registered.
+///
+/// # Errors
+/// 404 unknown region; database failures.
+pub fn set_region_provider(
+    conn: &Connection,
+    ctx: &Ctx,
+    region_id: &str,
+    provider: &str,
+) -> Result<()> {
+    retrieve_region(conn, region_id)?;
+    conn.prepare_cached("UPDATE tax_region SET provider_id = ?2, updated_at = ?3 WHERE id = ?1")?
+        .execute(params![region_id, provider, ctx.now()])?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,0 +1,453 @@
+//! The admin UI's settings editing (store name, regions, sales channels, invites) and
+//! promotions (create with rules, a promotion's page with its widget zones, campaigns): each
+//! form runs what the Admin API runs, so the result is read back through the APIs.
+
+mod admin_ui_support;
+mod common;
+
+use admin_ui_support::{Browser, hidden};
+use common::{TestApp, config};
+use serde_json::Value;
+use stockroom::Engine;
+use stockroom::maud::html;
+
+fn admin_get(app: &TestApp, path: &str) -> Value {
+    let auth = format!("Bearer {}", app.admin_token());
+    let reply = app.admin_call("GET", path, &auth, None);
+    assert_eq!(reply.status, 200, "{path}: {}", reply.text());
+    reply.json()
+}
+
+#[track_caller]
+fn redirected(reply: &common::client::Reply, to: &str) {
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    assert_eq!(reply.header("location"), Some(to));
+}
+
+#[test]
+fn the_store_regions_and_sales_channels_are_edited_in_settings() {
+    let app = TestApp::start();
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    let page = browser.get("/app/settings").text();
+    let store_id = hidden(&page, "store_id").expect("the store form");
+    redirected(
+        &browser.submit(
+            "/app/settings/store",
+            &[("store_id", &store_id), ("name", "Harbour Goods")],
+        ),
+        "/app/settings?done=saved",
+    );
+    assert_eq!(
+        admin_get(&app, &format!("/admin/stores/{store_id}"))["store"]["name"],
+        "Harbour Goods"
+    );
+    let blank = browser.submit(
+        "/app/settings/store",
+        &[("store_id", &store_id), ("name", "")],
+    );
+    assert_eq!(blank.status, 400);
+    assert!(
+        blank.text().contains("Store name is required"),
+        "{}",
+        blank.text()
+    );
+
+    redirected(
+        &browser.submit(
+            "/app/settings/regions",
+            &[
+                ("name", "Nordics"),
+                ("currency_code", "SEK"),
+                ("countries", "se, NO"),
+            ],
+        ),
+        "/app/settings?done=created",
+    );
+    let regions = app.store_get("/store/regions").json();
+    let nordics = regions["regions"]
+        .as_array()
+        .expect("regions")
+        .iter()
+        .find(|r| r["name"] == "Nordics")
+        .cloned()
+        .expect("the new region, through the Store API");
+    assert_eq!(nordics["currency_code"], "sek");
+    let id = nordics["id"].as_str().expect("id").to_string();
+    redirected(
+        &browser.submit(
+            &format!("/app/settings/regions/{id}"),
+            &[("name", "Scandinavia")],
+        ),
+        "/app/settings?done=saved",
+    );
+    assert_eq!(
+        admin_get(&app, &format!("/admin/regions/{id}"))["region"]["name"],
+        "Scandinavia"
+    );
+    // A country another region already has is refused, and nothing is created.
+    let taken = browser.submit(
+        "/app/settings/regions",
+        &[
+            ("name", "Again"),
+            ("currency_code", "sek"),
+            ("countries", "se"),
+        ],
+    );
+    assert!(
+        taken.status >= 400 && taken.status < 500,
+        "{}",
+        taken.status
+    );
+    let regions = admin_get(&app, "/admin/regions?limit=100");
+    assert!(!regions.to_string().contains("\"Again\""));
+
+    redirected(
+        &browser.submit(
+            "/app/settings/sales-channels",
+            &[("name", "Pop-up"), ("description", "Summer market")],
+        ),
+        "/app/settings?done=created",
+    );
+    let channels = admin_get(&app, "/admin/sales-channels?limit=100");
+    let channel = channels["sales_channels"]
+        .as_array()
+        .expect("channels")
+        .iter()
+        .find(|c| c["name"] == "Pop-up")
+        .cloned()
+        .expect("the new channel");
+    let id = channel["id"].as_str().expect("id").to_string();
+    assert_eq!(channel["is_disabled"], false);
+    redirected(
+        &browser.submit(
+            &format!("/app/settings/sales-channels/{id}"),
+            &[("is_disabled", "true")],
+        ),
+        "/app/settings?done=saved",
+    );
+    let doc = admin_get(&app, &format!("/admin/sales-channels/{id}"));
+    assert_eq!(doc["sales_channel"]["is_disabled"], true);
+    let page = browser.get("/app/settings").text();
+    assert!(
+        page.contains("Enable Pop-up"),
+        "the switch offers the way back"
+    );
+    let nothing = browser.submit(&format!("/app/settings/sales-channels/{id}"), &[]);
+    assert_eq!(nothing.status, 400);
+}
+
+#[test]
+fn an_invite_token_is_shown_once_and_invites_can_be_deleted() {
+    let app = TestApp::start();
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    let made = browser.submit(
+        "/app/settings/invites",
+        &[("email", "new.staff@example.com")],
+    );
+    assert_eq!(made.status, 201, "{}", made.text());
+    let text = made.text();
+    let token = text
+        .split("shown only once.<br><code>")
+        .nth(1)
+        .and_then(|rest| rest.split("</code>").next())
+        .expect("the token on the answer")
+        .to_string();
+    assert_eq!(token.len(), 64, "{token}");
+    let again = browser.get("/app/settings").text();
+    assert!(again.contains("new.staff@example.com"));
+    assert!(!again.contains(&token), "shown once only");
+    // The token is a real invite: it registers the user through the API.
+    let invites = admin_get(&app, "/admin/invites");
+    let invite = invites["invites"]
+        .as_array()
+        .expect("invites")
+        .iter()
+        .find(|i| i["email"] == "new.staff@example.com")
+        .cloned()
+        .expect("the invite, through the Admin API");
+    let duplicate = browser.submit(
+        "/app/settings/invites",
+        &[("email", "new.staff@example.com")],
+    );
+    assert_eq!(duplicate.status, 422, "{}", duplicate.text());
+    assert_eq!(
+        browser
+            .submit("/app/settings/invites", &[("email", "not-an-email")])
+            .status,
+        400
+    );
+    let id = invite["id"].as_str().expect("id");
+    redirected(
+        &browser.submit(&format!("/app/settings/invites/{id}/delete"), &[]),
+        "/app/settings?done=deleted",
+    );
+    let invites = admin_get(&app, "/admin/invites");
+    assert!(!invites.to_string().contains("new.staff@example.com"));
+    // Without the CSRF token nothing runs.
+    let forged = browser.post("/app/settings/invites", &[("email", "forged@example.com")]);
+    assert_eq!(forged.status, 403);
+    assert!(
+        !admin_get(&app, "/admin/invites")
+            .to_string()
+            .contains("forged@")
+    );
+}
+
+#[test]
+fn a_promotion_with_rules_is_created_and_shown_with_its_widget_zones() {
+    let mut builder = Engine::builder();
+    for zone in [
+        "promotion.details.before",
+        "promotion.details.side.before",
+        "promotion.details.side.after",
+        "promotion.details.after",
+    ] {
+        builder = builder.widget(zone, move |cx| {
+            Ok(html! { p { "widget " (zone) " for " (cx.entity_id) } })
+        });
+    }
+    let app = TestApp::with(config(), builder);
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+
+    redirected(
+        &browser.submit(
+            "/app/campaigns",
+            &[
+                ("name", "Summer"),
+                ("campaign_identifier", "summer-26"),
+                ("budget_type", "usage"),
+                ("budget_limit", "100"),
+            ],
+        ),
+        "/app/campaigns?done=created",
+    );
+    let campaigns = browser.get("/app/campaigns").text();
+    assert!(
+        campaigns.contains("summer-26") && campaigns.contains("0 of 100 uses"),
+        "{campaigns}"
+    );
+    let form = browser.get("/app/promotions/new").text();
+    let campaign = form
+        .split("<option value=\"")
+        .find(|o| o.contains(">Summer</option>"))
+        .and_then(|o| o.split('"').next())
+        .expect("the campaign offered")
+        .to_string();
+
+    let bad = browser.submit("/app/promotions", &[("code", "NOPE"), ("value", "ten")]);
+    assert_eq!(bad.status, 400);
+    assert!(bad.text().contains("Value must be a number"));
+    // The Admin API's own refinements apply: an automatic promotion has no usage limit.
+    let automatic_with_limit = browser.submit(
+        "/app/promotions",
+        &[
+            ("code", "NOPE"),
+            ("value", "5"),
+            ("is_automatic", "true"),
+            ("limit", "3"),
+        ],
+    );
+    assert_eq!(automatic_with_limit.status, 400);
+    assert!(
+        automatic_with_limit
+            .text()
+            .contains("Automatic promotions cannot have a usage limit"),
+        "{}",
+        automatic_with_limit.text()
+    );
+    assert!(
+        admin_get(&app, "/admin/promotions?code=NOPE")["promotions"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    );
+
+    let made = browser.submit(
+        "/app/promotions",
+        &[
+            ("code", "SUMMER10"),
+            ("status", "active"),
+            ("method_type", "percentage"),
+            ("value", "10"),
+            ("target_type", "order"),
+            ("allocation", "across"),
+            ("rule_attribute_1", "customer.groups.id"),
+            ("rule_operator_1", "in"),
+            ("rule_values_1", "cusgroup_a, cusgroup_b"),
+            ("campaign_id", &campaign),
+        ],
+    );
+    assert_eq!(made.status, 303, "{}", made.text());
+    let location = made
+        .header("location")
+        .expect("to the promotion")
+        .to_string();
+    let id = location
+        .trim_start_matches("/app/promotions/")
+        .trim_end_matches("?done=created")
+        .to_string();
+    let doc = admin_get(&app, &format!("/admin/promotions/{id}"))["promotion"].clone();
+    assert_eq!(doc["code"], "SUMMER10");
+    assert_eq!(doc["status"], "active");
+    assert_eq!(doc["campaign_id"], campaign.as_str());
+    assert_eq!(doc["rules"][0]["attribute"], "customer.groups.id");
+    assert_eq!(doc["rules"][0]["operator"], "in");
+    let values: Vec<&str> = doc["rules"][0]["values"]
+        .as_array()
+        .expect("values")
+        .iter()
+        .filter_map(|v| v["value"].as_str())
+        .collect();
+    assert_eq!(values, ["cusgroup_a", "cusgroup_b"]);
+
+    let page = browser.get(&location).text();
+    assert!(page.contains("Created."), "notice");
+    for needle in [
+        "customer.groups.id",
+        "cusgroup_a, cusgroup_b",
+        "Summer",
+        "0 of 100 uses",
+        "10% off order",
+    ] {
+        assert!(page.contains(needle), "{needle}: {page}");
+    }
+    let at = |zone: &str| {
+        page.find(&format!("widget {zone} for {id}"))
+            .unwrap_or_else(|| panic!("{zone} rendered"))
+    };
+    let (before, side_before, side_after, after) = (
+        at("promotion.details.before"),
+        at("promotion.details.side.before"),
+        at("promotion.details.side.after"),
+        at("promotion.details.after"),
+    );
+    assert!(before < side_before && side_before < side_after && side_after < after);
+    let details = page.find("id=\"details-h\"").expect("details");
+    assert!(before < details && details < after);
+    let list = browser.get("/app/promotions?q=SUMMER").text();
+    assert!(list.contains(&format!("href=\"/app/promotions/{id}\"")));
+    assert_eq!(browser.get("/app/promotions/promo_missing").status, 404);
+}
+
+/// A multipart body: plain fields, then files `(field, filename, type, bytes)`.
+fn multipart(
+    boundary: &str,
+    fields: &[(&str, &str)],
+    files: &[(&str, &str, &str, &[u8])],
+) -> Vec<u8> {
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    for (field, filename, content_type, bytes) in files {
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{filename}\"\r\nContent-Type: {content_type}\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    body
+}
+
+#[test]
+fn product_images_are_uploaded_through_the_file_module_and_categories_are_set() {
+    let app = TestApp::start();
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    let products = admin_get(&app, "/admin/products?limit=1&fields=id,title");
+    let id = products["products"][0]["id"]
+        .as_str()
+        .expect("a product")
+        .to_string();
+    let images_before = admin_get(&app, &format!("/admin/products/{id}?fields=*images"))["product"]
+        ["images"]
+        .as_array()
+        .map_or(0, Vec::len);
+    let page = browser.get(&format!("/app/products/{id}")).text();
+    assert!(
+        page.contains("enctype=\"multipart/form-data\""),
+        "an upload form"
+    );
+    let csrf = hidden(&page, "_csrf").expect("csrf");
+    let boundary = "----ui-upload-1";
+    let png: &[u8] = b"\x89PNG\r\n\x1a\nnot-really-but-bytes";
+    let path = format!("/app/products/{id}/images");
+
+    let forged = multipart(boundary, &[], &[("images", "a.png", "image/png", png)]);
+    assert_eq!(browser.post_multipart(&path, boundary, &forged).status, 403);
+    let text = multipart(
+        boundary,
+        &[("_csrf", &csrf)],
+        &[("images", "notes.txt", "text/plain", b"hello")],
+    );
+    let refused = browser.post_multipart(&path, boundary, &text);
+    assert_eq!(refused.status, 400);
+    assert!(refused.text().contains("notes.txt is not an image"));
+
+    let good = multipart(
+        boundary,
+        &[("_csrf", &csrf)],
+        &[("images", "ui-upload-7f3.png", "image/png", png)],
+    );
+    let reply = browser.post_multipart(&path, boundary, &good);
+    assert_eq!(reply.status, 303, "{}", reply.text());
+    let images =
+        admin_get(&app, &format!("/admin/products/{id}?fields=*images"))["product"]["images"]
+            .as_array()
+            .cloned()
+            .expect("images");
+    assert_eq!(images.len(), images_before + 1);
+    let url = images
+        .iter()
+        .filter_map(|i| i["url"].as_str())
+        .find(|u| u.ends_with("-ui-upload-7f3.png"))
+        .expect("the uploaded image")
+        .to_string();
+    let served = app.get(&url[url.find("/static/").expect("a /static url")..]);
+    assert_eq!(served.status, 200);
+    assert_eq!(served.body, png, "the file module serves the bytes back");
+    let page = browser.get(&format!("/app/products/{id}")).text();
+    assert!(
+        page.contains(&format!("src=\"{url}\"")),
+        "shown on the page"
+    );
+
+    let categories = admin_get(&app, "/admin/product-categories?limit=2");
+    let category = categories["product_categories"][0]["id"]
+        .as_str()
+        .expect("a demo category")
+        .to_string();
+    let path = format!("/app/products/{id}/categories");
+    assert_eq!(
+        browser.submit(&path, &[("category", &category)]).status,
+        303
+    );
+    let chosen = |app: &TestApp| -> Vec<String> {
+        admin_get(app, &format!("/admin/products/{id}?fields=*categories"))["product"]["categories"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|c| c["id"].as_str().map(str::to_string))
+            .collect()
+    };
+    assert_eq!(chosen(&app), std::slice::from_ref(&category));
+    assert_eq!(browser.submit(&path, &[]).status, 303);
+    assert!(chosen(&app).is_empty());
+    let unknown = browser.submit(&path, &[("category", "pcat_missing")]);
+    assert!(
+        unknown.status >= 400 && unknown.status < 500,
+        "{}",
+        unknown.status
+    );
+}
