@@ -252,7 +252,10 @@ fn authorize_at_provider(step: &StepCtx) -> Result<Done> {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let provider = provider::get(&provider_id)
+    let provider = step
+        .engine
+        .providers()
+        .payment(&provider_id)
         .ok_or_else(|| Error::not_found("Payment provider", &provider_id))?;
     let mut call = authorization_call(step);
     call.scripted = crate::flows::checkout::payment::scripted(step, &provider_id)?;
@@ -272,7 +275,7 @@ fn cancel_at_provider(step: &StepCtx, _: &serde_json::Value) -> Result<()> {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    match provider::get(&provider_id) {
+    match step.engine.providers().payment(&provider_id) {
         Some(p) => p.cancel(&authorization_call(step)).map(|_| ()),
         None => Ok(()),
     }
