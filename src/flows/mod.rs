@@ -14,6 +14,7 @@ pub mod fulfillment_setup_locations;
 pub mod fulfillment_setup_orders;
 pub mod links;
 pub mod orders;
+pub mod pos;
 pub mod price_lists;
 pub mod product_graph;
 pub mod product_parts;

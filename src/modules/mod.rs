@@ -14,6 +14,7 @@ pub mod fulfillment;
 pub mod inventory;
 pub mod order;
 pub mod payment;
+pub mod pos;
 pub mod pricing;
 pub mod product;
 pub mod promotion;
@@ -51,6 +52,7 @@ pub fn core_modules() -> Vec<Module> {
         order::module(),
         promotion::module(),
         file::module(),
+        pos::module(),
     ]
 }
 
