@@ -104,7 +104,7 @@ fn open_cart(tx: &Tx, cart_id: Option<&str>) -> Result<Option<String>> {
         return Ok(None);
     };
     let found = cart::retrieve(tx, id)?;
-    Ok(found.completed_at.is_none().then(|| found.id))
+    Ok(found.completed_at.is_none().then_some(found.id))
 }
 
 /// A new basket: a cart in the till's channel and region, addressed to the till's location.

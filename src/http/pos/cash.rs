@@ -188,8 +188,8 @@ fn close(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let mut pieces = Map::new();
     for d in DENOMINATIONS {
         let field = format!("d_{d}");
-        match ui.form.get(&field).map(str::trim).filter(|v| !v.is_empty()) {
-            Some(v) => match v.parse::<i64>() {
+        if let Some(v) = ui.form.get(&field).map(str::trim).filter(|v| !v.is_empty()) {
+            match v.parse::<i64>() {
                 Ok(n) if n >= 0 => {
                     pieces.insert(d.to_string(), json!(n));
                 }
@@ -201,8 +201,7 @@ fn close(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
                         400,
                     );
                 }
-            },
-            None => {}
+            }
         }
     }
     let counted = match parse_amount(ui.form.get("counted"), &currency, "Counted cash") {
