@@ -14,20 +14,12 @@ use serde_json::{Value, json};
 
 const SKU: &str = "CLASSIC-T-SHIRT-S-WHITE";
 
-/// A register `T1` at the demo's location with an open session (float 100.00); returns
-/// `(register, session id)`.
+/// The demo's register `T1` (the "Shop till" channel at the demo's location) with an open
+/// session (float 100.00); returns `(register, session id)`.
 fn till(admin: &Admin) -> (Value, String) {
-    let locations = admin.get("/admin/stock-locations");
-    let location = locations["stock_locations"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let made = admin.post(
-        "/admin/pos/registers",
-        &json!({"code": "t1", "name": "Shop till", "stock_location_id": location}),
-    );
-    let register = made["register"].clone();
-    assert_eq!(register["code"], "T1");
+    let registers = admin.get("/admin/pos/registers");
+    let register = registers["registers"][0].clone();
+    assert_eq!(register["code"], "T1", "{registers}");
     let opened = admin.post(
         &format!(
             "/admin/pos/registers/{}/sessions",
@@ -333,49 +325,52 @@ fn the_till_pages_scan_tender_cash_print_and_close_with_a_z_report() {
     } else {
         location_id
     };
-    let forged = browser.post(
-        "/pos/registers",
-        &[
-            ("_csrf", "forged"),
-            ("code", "T1"),
-            ("name", "Shop till"),
-            ("stock_location_id", &location_id),
-        ],
+    let form = |csrf: &str, code: &str| {
+        vec![
+            ("_csrf".to_string(), csrf.to_string()),
+            ("code".to_string(), code.to_string()),
+            ("name".to_string(), "Second till".to_string()),
+            ("stock_location_id".to_string(), location_id.clone()),
+        ]
+    };
+    let post = |browser: &mut Browser, fields: Vec<(String, String)>| {
+        let pairs: Vec<(&str, &str)> = fields
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        browser.post("/pos/registers", &pairs)
+    };
+    assert_eq!(post(&mut browser, form("forged", "T2")).status, 403);
+    assert_eq!(
+        post(&mut browser, form(&csrf, "T1")).status,
+        400,
+        "the demo's T1 exists"
     );
-    assert_eq!(forged.status, 403);
-    let made = browser.post(
-        "/pos/registers",
-        &[
-            ("_csrf", &csrf),
-            ("code", "T1"),
-            ("name", "Shop till"),
-            ("stock_location_id", &location_id),
-        ],
-    );
-    assert_eq!(location(&made), "/pos/till/T1?done=created");
-    let opened = browser.post("/pos/till/T1/open", &[("_csrf", &csrf), ("float", "50")]);
+    let made = post(&mut browser, form(&csrf, "t2"));
+    assert_eq!(location(&made), "/pos/till/T2?done=created");
+    let opened = browser.post("/pos/till/T2/open", &[("_csrf", &csrf), ("float", "50")]);
     assert_eq!(opened.status, 303, "{}", opened.text());
-    let scanned = browser.post("/pos/till/T1/scan", &[("_csrf", &csrf), ("code", SKU)]);
-    assert_eq!(location(&scanned), "/pos/till/T1?done=saved");
-    let page = browser.get("/pos/till/T1").text();
+    let scanned = browser.post("/pos/till/T2/scan", &[("_csrf", &csrf), ("code", SKU)]);
+    assert_eq!(location(&scanned), "/pos/till/T2?done=saved");
+    let page = browser.get("/pos/till/T2").text();
     assert!(page.contains("Classic T-Shirt"), "{page}");
     assert!(page.contains("autofocus"), "the scan field is focused");
     let by_title = browser.post(
-        "/pos/till/T1/scan",
+        "/pos/till/T2/scan",
         &[("_csrf", &csrf), ("code", "classic shirt")],
     );
-    assert!(location(&by_title).starts_with("/pos/till/T1?q="));
-    let short = browser.post("/pos/till/T1/pay", &[("_csrf", &csrf), ("cash", "1")]);
+    assert!(location(&by_title).starts_with("/pos/till/T2?q="));
+    let short = browser.post("/pos/till/T2/pay", &[("_csrf", &csrf), ("cash", "1")]);
     assert_eq!(short.status, 400);
     assert!(short.text().contains("short by"));
-    let paid = browser.post("/pos/till/T1/pay", &[("_csrf", &csrf), ("cash", "50")]);
+    let paid = browser.post("/pos/till/T2/pay", &[("_csrf", &csrf), ("cash", "50")]);
     let receipt_path = location(&paid);
     assert!(
         receipt_path.starts_with("/pos/receipts/order_"),
         "{receipt_path}"
     );
     let receipt = browser.get(&receipt_path).text();
-    assert!(receipt.contains("T1-0"), "{receipt}");
+    assert!(receipt.contains("T2-0"), "{receipt}");
     assert!(receipt.contains("Change"));
     let text = browser.get(&format!("{receipt_path}.txt"));
     assert_eq!(
@@ -383,11 +378,11 @@ fn the_till_pages_scan_tender_cash_print_and_close_with_a_z_report() {
         Some("text/plain; charset=utf-8")
     );
     assert!(text.text().contains("TOTAL USD"), "{}", text.text());
-    let cash = browser.get("/pos/till/T1/cash").text();
+    let cash = browser.get("/pos/till/T2/cash").text();
     assert!(cash.contains("X-report"));
     let session = hidden(&cash, "session_id").unwrap();
     let closed = browser.post(
-        "/pos/till/T1/cash/close",
+        "/pos/till/T2/cash/close",
         &[
             ("_csrf", &csrf),
             ("session_id", &session),
@@ -397,4 +392,123 @@ fn the_till_pages_scan_tender_cash_print_and_close_with_a_z_report() {
     let report = browser.get(&location(&closed)).text();
     assert!(report.contains("Z-report"), "{report}");
     assert!(report.contains("Counted cash"));
+}
+
+#[test]
+fn a_return_at_the_till_restocks_the_location_and_refunds_from_the_drawer_or_the_card() {
+    let admin = Admin::start();
+    let (register, session) = till(&admin);
+    let shirt = variant(&admin, &register, SKU);
+    add(&admin, &session, &shirt, 2);
+    let cash_sale = sell(&admin, &session, json!([{"kind": "cash", "tendered": 100}]));
+    let order = admin.get(&format!(
+        "/admin/orders/{}",
+        cash_sale["order_id"].as_str().unwrap()
+    ))["order"]
+        .clone();
+    let line = order["items"][0]["id"].as_str().unwrap().to_string();
+    let (stocked_before, _) = admin.stock(&line);
+    let receipt = cash_sale["receipt_number"].as_str().unwrap();
+
+    let taken = admin.post(
+        &format!("/admin/pos/sessions/{session}/return"),
+        &json!({"receipt_number": receipt.to_lowercase(), "items": [{"id": line, "quantity": 1}], "refund": "cash"}),
+    );
+    let refunded = taken["amount"].as_i64().unwrap();
+    assert_eq!(
+        refunded * 2,
+        cents(&order["total"]),
+        "half the order comes back"
+    );
+    assert_eq!(taken["from_drawer"].as_i64().unwrap(), refunded);
+    assert_eq!(
+        admin.stock(&line).0,
+        stocked_before + 1,
+        "back on the till's shelf"
+    );
+    let after =
+        admin.get(&format!("/admin/orders/{}", order["id"].as_str().unwrap()))["order"].clone();
+    assert_eq!(after["payment_status"], "partially_refunded");
+    assert_eq!(cents(&after["summary"]["refunded_total"]), refunded);
+    assert_eq!(after["items"][0]["detail"]["return_received_quantity"], 1);
+    // More than was bought cannot come back.
+    let again = admin.call(
+        "POST",
+        &format!("/admin/pos/sessions/{session}/return"),
+        Some(&json!({"receipt_number": receipt, "items": [{"id": line, "quantity": 2}], "refund": "cash"})),
+    );
+    assert_eq!(again.status, 400, "{}", again.text());
+    let unknown = admin.call(
+        "POST",
+        &format!("/admin/pos/sessions/{session}/return"),
+        Some(&json!({"receipt_number": "T1-999999", "items": [{"id": line, "quantity": 1}], "refund": "cash"})),
+    );
+    assert_eq!(unknown.status, 404);
+
+    // Paid by card: refunded to the card, the drawer untouched.
+    let cart = admin.post(
+        &format!("/admin/pos/sessions/{session}/basket"),
+        &json!({"action": "add", "variant_id": shirt, "quantity": 1}),
+    )["cart_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let due = admin
+        .app
+        .engine()
+        .store()
+        .read(move |c| stockroom::flows::checkout::refresh::totals(c, &cart))
+        .unwrap()
+        .2
+        .total();
+    let card_sale = sell(
+        &admin,
+        &session,
+        json!([{"kind": "card", "tendered": due as f64 / 100.0}]),
+    );
+    let card_order = admin.get(&format!(
+        "/admin/orders/{}",
+        card_sale["order_id"].as_str().unwrap()
+    ))["order"]
+        .clone();
+    let card_line = card_order["items"][0]["id"].as_str().unwrap();
+    let to_card = admin.post(
+        &format!("/admin/pos/sessions/{session}/return"),
+        &json!({"receipt_number": card_sale["receipt_number"], "items": [{"id": card_line, "quantity": 1}], "refund": "original"}),
+    );
+    assert_eq!(to_card["amount"].as_i64().unwrap(), due);
+    assert_eq!(to_card["from_drawer"], 0);
+
+    let report = admin.get(&format!("/admin/pos/sessions/{session}/report"))["report"].clone();
+    assert_eq!(report["returns_count"], 2);
+    assert_eq!(report["returns_total"].as_i64().unwrap(), refunded + due);
+    assert_eq!(report["cash_refunds"].as_i64().unwrap(), refunded);
+    assert_eq!(
+        report["expected_cash"].as_i64().unwrap(),
+        10_000 + cents(&order["total"]) - refunded
+    );
+}
+
+#[test]
+fn the_demo_till_is_part_of_the_fixture_and_its_export() {
+    let admin = Admin::start();
+    let exported = admin
+        .app
+        .engine()
+        .store()
+        .read(stockroom::flows::export::export)
+        .unwrap();
+    let registers = &exported.fixture.pos_registers;
+    assert_eq!(registers.len(), 1);
+    assert_eq!(registers[0].code, "T1");
+    assert_eq!(registers[0].name, "Shop till");
+    let location = &registers[0].stock_location;
+    assert!(
+        exported
+            .fixture
+            .stock_locations
+            .iter()
+            .any(|l| &l.key == location && l.sales_channels.contains(&registers[0].sales_channel)),
+        "the till's channel is linked to its location"
+    );
 }

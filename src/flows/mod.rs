@@ -26,6 +26,7 @@ pub mod seed_catalog;
 pub mod seed_checkout;
 pub mod seed_customers;
 pub mod seed_files;
+pub mod seed_pos;
 pub mod seed_promotions;
 pub mod seed_regions;
 pub mod stock_adjust;

@@ -14,11 +14,13 @@
 //!   (`create-order-fulfillment`, `create-order-shipment`,
 //!   `mark-order-fulfillment-as-delivered` steps, composed); then the captures at the
 //!   provider and `payment.captured`.
+//! * `returns.rs` — `pos-return`: a till sale brought back, through the order's return flows.
 //! * `lookup.rs` — scanned codes and title search.
 
 pub mod basket;
 pub mod lookup;
 pub mod registers;
+pub mod returns;
 pub mod sale;
 pub mod sessions;
 pub mod tenders;
@@ -32,6 +34,7 @@ use serde_json::{Map, Value};
 pub fn workflows() -> Vec<Workflow> {
     let mut all = vec![registers::workflow(), basket::workflow(), sale::workflow()];
     all.extend(sessions::workflows());
+    all.push(returns::workflow());
     all
 }
 

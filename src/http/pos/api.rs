@@ -6,7 +6,7 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::flows::pos::{basket, lookup, registers, sale, sessions as flows};
+use crate::flows::pos::{basket, lookup, registers, returns, sale, sessions as flows};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::pos::{self, Register, report, sessions};
 use crate::money;
@@ -73,6 +73,12 @@ pub fn routes() -> Vec<Route> {
             "/admin/pos/sessions/:id/close",
             "Close the session with the counted cash",
             close,
+        ),
+        r(
+            "POST",
+            "/admin/pos/sessions/:id/return",
+            "Take back items of a till sale and refund them",
+            take_return,
         ),
     ]
 }
@@ -249,4 +255,13 @@ fn close(engine: &Engine, request: &Request) -> Result<Response> {
     Ok(Response::json(json!({
         "session": done["session"], "report": done["report"], "currency_code": currency,
     })))
+}
+
+fn take_return(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = request.json()?;
+    let input = json!({
+        "session_id": request.param("id"), "user_id": staff(request)?,
+        "receipt_number": body["receipt_number"], "items": body["items"], "refund": body["refund"],
+    });
+    Ok(Response::json(run(engine, returns::RETURN, input, None)?))
 }

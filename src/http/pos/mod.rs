@@ -11,6 +11,7 @@ pub mod cash;
 pub mod layout;
 pub mod receipt;
 pub mod registers;
+pub mod returns;
 pub mod till;
 
 use crate::engine::Engine;
@@ -73,6 +74,7 @@ const NOTICES: &[(&str, &str)] = &[
     ("created", "Register created."),
     ("cleared", "Sale canceled; the basket is empty."),
     ("saved", "Saved."),
+    ("returned", "Return taken and refunded."),
 ];
 
 fn notice_of(request: &Request) -> Option<String> {
@@ -90,6 +92,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(till::routes());
     routes.extend(cash::routes());
     routes.extend(receipt::routes());
+    routes.extend(returns::routes());
     routes.extend(api::routes());
     routes
 }
