@@ -97,9 +97,36 @@ pub fn routes() -> Vec<Route> {
     routes
 }
 
-/// `minor` as `12.34` in the currency's exponent.
+/// `minor` as `12.30` with all of the currency's decimals (a till shows `34.40`, not
+/// `34.4`).
 pub fn amount(minor: i64, currency: &str) -> String {
-    money::format_major(minor, money::exponent_or_default(currency))
+    let exponent = money::exponent_or_default(currency);
+    let sign = if minor < 0 { "-" } else { "" };
+    let units = minor.unsigned_abs();
+    if exponent == 0 {
+        return format!("{sign}{units}");
+    }
+    let scale = 10u64.pow(exponent);
+    format!(
+        "{sign}{}.{:0width$}",
+        units / scale,
+        units % scale,
+        width = exponent as usize
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_show_every_decimal() {
+        assert_eq!(amount(3440, "usd"), "34.40");
+        assert_eq!(amount(0, "usd"), "0.00");
+        assert_eq!(amount(-5, "eur"), "-0.05");
+        assert_eq!(amount(1200, "jpy"), "1200");
+        assert_eq!(price(100_000, "chf"), "1000.00 CHF");
+    }
 }
 
 /// `12.34 EUR`.
