@@ -106,7 +106,12 @@ pub(crate) fn write_outbox(tx: &Tx, ctx: &Ctx, name: &str, data: &Value) -> Resu
     tx.prepare_cached(
         "INSERT INTO event_outbox (id, name, data, created_at) VALUES (?1, ?2, ?3, ?4)",
     )?
-    .execute(params![ctx.id("evt"), name, data.to_string(), ctx.now()])?;
+    .execute(params![
+        ctx.id("evt"),
+        name,
+        serde_json::to_string(data).unwrap_or_default(),
+        ctx.now()
+    ])?;
     Ok(())
 }
 

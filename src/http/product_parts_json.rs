@@ -6,7 +6,7 @@ use super::product_json::{CATEGORY, COLLECTION, IMAGE, TAG, Taxed};
 use crate::modules::pricing::StoredPrice;
 use crate::modules::pricing::calc::{CalculatedPrice, Chosen};
 use crate::modules::product::{Category, Collection, Image, Tag};
-use crate::money::{exponent_or_default, format_major};
+use crate::money::{exponent_or_default, write_major};
 
 /// Writes an image.
 pub(super) fn image(out: &mut String, i: &Image, keep: &[bool]) {
@@ -84,12 +84,18 @@ pub(super) fn category(out: &mut String, c: &Category, keep: &[bool]) {
 
 /// Writes `"<key>": 10.5, "raw_<key>": {"value": "10.5", "precision": 20}`.
 fn money_pair(o: &mut Obj, key: &str, minor: i64, exponent: u32) {
-    let text = format_major(minor, exponent);
-    o.raw(key, &text);
-    let out = o.key(&format!("raw_{key}"));
-    out.push_str("{\"value\":\"");
-    out.push_str(&text);
-    out.push_str("\",\"precision\":20}");
+    // `key` is one of this file's plain field names: written as is, without escaping.
+    o.with_separator(|out| {
+        out.push('"');
+        out.push_str(key);
+        out.push_str("\":");
+        write_major(out, minor, exponent);
+        out.push_str(",\"raw_");
+        out.push_str(key);
+        out.push_str("\":{\"value\":\"");
+        write_major(out, minor, exponent);
+        out.push_str("\",\"precision\":20}");
+    });
 }
 
 fn chosen(out: &mut String, c: &Chosen) {
@@ -130,7 +136,7 @@ pub fn calculated_price(out: &mut String, p: &CalculatedPrice, taxed: Option<&Ta
             ("original_amount_with_tax", t.original_with),
             ("original_amount_without_tax", t.original_without),
         ] {
-            o.raw(key, &format_major(minor, exponent));
+            write_major(o.key(key), minor, exponent);
         }
     }
     o.end();

@@ -357,7 +357,8 @@ fn to_tiny(response: Response) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> 
     let (content_type, bytes): (String, Vec<u8>) = match response.body {
         Body::Json(value) => (
             "application/json; charset=utf-8".into(),
-            value.to_string().into_bytes(),
+            // Straight into bytes: `to_string` goes through `Display`'s fmt adapter.
+            serde_json::to_vec(&value).unwrap_or_default(),
         ),
         Body::RawJson(json) => ("application/json; charset=utf-8".into(), json.into_bytes()),
         Body::Text(text) => ("text/plain; charset=utf-8".into(), text.into_bytes()),

@@ -215,16 +215,66 @@ fn div_round(numerator: i128, denominator: i128, rounding: Rounding) -> i128 {
 /// zeros trimmed (`1050, 2 -> "10.5"`, `1000, 2 -> "10"`), as Medusa's raw
 /// values and JavaScript print it.
 pub fn format_major(minor: i64, exponent: u32) -> String {
+    let mut out = String::with_capacity(24);
+    write_major(&mut out, minor, exponent);
+    out
+}
+
+/// [`format_major`] appended to `out`. Listings write two of these per price, so the digits
+/// are produced by integer arithmetic rather than through `format!`'s padding machinery.
+pub fn write_major(out: &mut String, minor: i64, exponent: u32) {
+    let Some(scale) = 10_u64.checked_pow(exponent) else {
+        return write_major_padded(out, minor, exponent);
+    };
+    if minor < 0 {
+        out.push('-');
+    }
+    let abs = minor.unsigned_abs();
+    push_digits(out, abs / scale, 1);
+    let (mut fraction, mut width) = (abs % scale, exponent);
+    if fraction == 0 {
+        return;
+    }
+    while fraction % 10 == 0 {
+        fraction /= 10;
+        width -= 1;
+    }
+    out.push('.');
+    push_digits(out, fraction, width);
+}
+
+/// Decimal digits of `n`, zero-padded on the left to at least `width` (≤ 20) digits.
+fn push_digits(out: &mut String, mut n: u64, width: u32) {
+    let mut buf = [b'0'; 20];
+    let mut start = buf.len();
+    loop {
+        start -= 1;
+        buf[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let padded = buf.len().saturating_sub(width as usize);
+    if let Ok(digits) = std::str::from_utf8(&buf[start.min(padded)..]) {
+        out.push_str(digits);
+    }
+}
+
+/// The general path for exponents whose scale leaves `u64` (no real currency has one).
+fn write_major_padded(out: &mut String, minor: i64, exponent: u32) {
     let decimals = usize::try_from(exponent).unwrap_or(usize::MAX);
     let width = decimals.saturating_add(1);
     let padded = format!("{:0>width$}", minor.unsigned_abs());
     let (whole, fraction) = padded.split_at(padded.len().saturating_sub(decimals));
     let fraction = fraction.trim_end_matches('0');
-    let sign = if minor < 0 { "-" } else { "" };
-    if fraction.is_empty() {
-        format!("{sign}{whole}")
-    } else {
-        format!("{sign}{whole}.{fraction}")
+    if minor < 0 {
+        out.push('-');
+    }
+    out.push_str(whole);
+    if !fraction.is_empty() {
+        out.push('.');
+        out.push_str(fraction);
     }
 }
 
@@ -273,6 +323,25 @@ pub fn raw_json(minor: i64, currency: &str) -> Value {
         "value": format_major(minor, exponent_or_default(currency)),
         "precision": RAW_PRECISION,
     })
+}
+
+/// Writes `minor` of `currency` into JSON text as [`to_json`] and [`raw_json`] render it:
+/// `"key":number,"raw_key":{"value":"…","precision":20}` without building either value.
+pub fn write_json_pair(out: &mut String, key: &str, minor: i64, currency: &str) {
+    use std::fmt::Write as _;
+    let exponent = exponent_or_default(currency);
+    let _ = write!(out, "\"{key}\":");
+    match decimal_json(minor, exponent) {
+        Value::Number(n) => {
+            let _ = write!(out, "{n}");
+        }
+        other => out.push_str(&other.to_string()),
+    }
+    let _ = write!(
+        out,
+        ",\"raw_{key}\":{{\"value\":\"{}\",\"precision\":{RAW_PRECISION}}}",
+        format_major(minor, exponent)
+    );
 }
 
 #[cfg(test)]

@@ -475,3 +475,73 @@ fn the_fast_json_rendering_is_the_same_number_as_the_text() {
         }
     }
 }
+
+#[test]
+fn written_pairs_parse_to_the_rendered_values() {
+    for currency in ["usd", "jpy", "kwd", "eur"] {
+        for minor in [
+            0,
+            1,
+            -1,
+            5,
+            10,
+            1050,
+            -1050,
+            99_999,
+            123_456_789,
+            i64::MAX,
+            i64::MIN + 1,
+        ] {
+            let mut out = String::from("{");
+            write_json_pair(&mut out, "total", minor, currency);
+            out.push('}');
+            let parsed: Value = serde_json::from_str(&out).expect("valid JSON");
+            assert_eq!(
+                parsed["total"],
+                to_json(minor, currency),
+                "{minor} {currency}"
+            );
+            assert_eq!(
+                parsed["raw_total"],
+                raw_json(minor, currency),
+                "{minor} {currency}"
+            );
+        }
+    }
+}
+
+#[test]
+fn fast_major_text_matches_the_padded_path() {
+    let mut values = vec![
+        0,
+        1,
+        -1,
+        9,
+        10,
+        11,
+        99,
+        100,
+        101,
+        1050,
+        -1050,
+        1_000_000,
+        i64::MAX,
+        i64::MIN,
+    ];
+    let mut x: i64 = 0x2545_f491_4f6c_dd1d;
+    for _ in 0..20_000 {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        values.push(x);
+        values.push(x % 1_000_000);
+    }
+    for exponent in 0..=21 {
+        for &minor in &values {
+            let (mut fast, mut padded) = (String::new(), String::new());
+            write_major(&mut fast, minor, exponent);
+            write_major_padded(&mut padded, minor, exponent);
+            assert_eq!(fast, padded, "{minor} at {exponent}");
+        }
+    }
+}

@@ -78,6 +78,12 @@ pub(crate) fn find_by_key(
         .optional()?)
 }
 
+/// JSON text for a journal column. `serde_json::to_string` writes bytes directly;
+/// `Value::to_string` goes through `Display`'s formatter adapter (slower, same text).
+pub(crate) fn json_text(value: &Value) -> String {
+    serde_json::to_string(value).unwrap_or_default()
+}
+
 pub(crate) fn insert_execution(
     conn: &Connection,
     ctx: &Ctx,
@@ -90,7 +96,7 @@ pub(crate) fn insert_execution(
         "INSERT INTO workflow_execution (id, workflow, idempotency_key, status, input, created_at, updated_at)
          VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?5)",
     )?
-    .execute(params![id, workflow, key, input.to_string(), ctx.now()])?;
+    .execute(params![id, workflow, key, json_text(input), ctx.now()])?;
     Ok(())
 }
 
@@ -109,8 +115,8 @@ pub(crate) fn set_status(
     .execute(params![
         id,
         status,
-        result.map(Value::to_string),
-        error.map(Value::to_string),
+        result.map(json_text),
+        error.map(json_text),
         ctx.now()
     ])?;
     Ok(())
@@ -148,9 +154,9 @@ pub(crate) fn put_step(
         step.name,
         if step.local { "local" } else { "external" },
         step.status,
-        step.output.map(Value::to_string),
-        step.compensation.map(Value::to_string),
-        step.error.map(Value::to_string),
+        step.output.map(json_text),
+        step.compensation.map(json_text),
+        step.error.map(json_text),
         step.attempts,
         ctx.now(),
     ])?;

@@ -2,13 +2,12 @@
 //! (the `transfer-cart-customer` workflow). Storefronts call it right after login; the SDK's
 //! `store.cart.transferCart` posts no body at all.
 
-use super::checkout_json::cart_json;
+use super::cart_text::cart_text;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::checkout::transfer;
 use crate::http::validate::Schema;
 use crate::http::{Access, Request, Response, Route};
-use serde_json::json;
 
 /// The route of this family.
 pub fn routes() -> Vec<Route> {
@@ -35,6 +34,6 @@ fn transfer_cart(engine: &Engine, request: &Request) -> Result<Response> {
         customer_id,
     };
     transfer::TRANSFER.run(engine, &input, None)?;
-    let cart = engine.store().read(|conn| cart_json(conn, cart_id))?;
-    Ok(Response::json(json!({ "cart": cart })))
+    let cart = engine.store().read(|conn| cart_text(conn, cart_id))?;
+    Ok(Response::raw_envelope("cart", &cart))
 }

@@ -2,10 +2,12 @@
 //! §2.3–2.6). Handlers validate the body strictly, run the cart workflow, and answer the
 //! refetched cart.
 
-use super::checkout_json::{cart_json, collection_json, order_json};
+use super::cart_text::cart_text;
+use super::checkout_json::{collection_json, order_json};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::checkout::{complete, refresh};
+use crate::http::json_out::Obj;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::{cart, payment};
@@ -146,8 +148,8 @@ fn item_schema() -> Schema {
 }
 
 fn cart_reply(engine: &Engine, cart_id: &str) -> Result<Response> {
-    let cart = engine.store().read(|conn| cart_json(conn, cart_id))?;
-    Ok(Response::json(json!({ "cart": cart })))
+    let cart = engine.store().read(|conn| cart_text(conn, cart_id))?;
+    Ok(Response::raw_envelope("cart", &cart))
 }
 
 /// Runs a workflow under the request's `Idempotency-Key`, scoped to the path so one key
@@ -239,10 +241,15 @@ fn delete_item(engine: &Engine, request: &Request) -> Result<Response> {
     run(engine, request, "delete-line-items", input)?;
     let parent = engine
         .store()
-        .read(|conn| cart_json(conn, request.param("id")))?;
-    Ok(Response::json(json!({
-        "id": request.param("line_id"), "object": "line-item", "deleted": true, "parent": parent,
-    })))
+        .read(|conn| cart_text(conn, request.param("id")))?;
+    let mut out = String::with_capacity(parent.len() + 128);
+    let mut o = Obj::start(&mut out);
+    o.str("id", Some(request.param("line_id")));
+    o.str("object", Some("line-item"));
+    o.bool("deleted", true);
+    o.raw("parent", &parent);
+    o.end();
+    Ok(Response::raw_json(out))
 }
 
 fn shipping_method(engine: &Engine, request: &Request) -> Result<Response> {
@@ -291,15 +298,21 @@ fn complete_cart(engine: &Engine, request: &Request) -> Result<Response> {
         Ok(result) => {
             let order_id = result["order_id"].as_str().unwrap_or_default();
             let order = engine.store().read(|conn| order_json(conn, order_id))?;
-            Ok(Response::json(json!({"type": "order", "order": order})))
+            let mut reply = crate::http::envelope("order", order);
+            reply["type"] = json!("order");
+            Ok(Response::json(reply))
         }
         Err(Error::PaymentAuthorization(message)) => {
-            let cart = engine.store().read(|conn| cart_json(conn, cart_id))?;
+            let cart = engine.store().read(|conn| cart_text(conn, cart_id))?;
             let error =
                 json!({"message": message, "name": "Error", "type": "payment_authorization_error"});
-            Ok(Response::json(
-                json!({"type": "cart", "cart": cart, "error": error}),
-            ))
+            let mut out = String::with_capacity(cart.len() + 256);
+            let mut o = Obj::start(&mut out);
+            o.str("type", Some("cart"));
+            o.raw("cart", &cart);
+            o.value("error", Some(&error));
+            o.end();
+            Ok(Response::raw_json(out))
         }
         Err(Error::Conflict(_)) => Err(Error::Conflict(format!(
             "Cart {cart_id} is already being completed by another request"
@@ -362,8 +375,9 @@ fn collection_reply(engine: &Engine, id: &str) -> Result<Response> {
     let collection = engine
         .store()
         .read(|conn| payment::retrieve_collection(conn, id))?;
-    Ok(Response::json(
-        json!({ "payment_collection": collection_json(&collection) }),
+    Ok(Response::envelope(
+        "payment_collection",
+        collection_json(&collection),
     ))
 }
 

@@ -4,9 +4,9 @@
 //! `*items.variant`, `*region`, `*payment_collection.payment_sessions`, …).
 
 use crate::error::Result;
-use crate::flows::checkout::{catalog, refresh};
+use crate::flows::checkout::catalog;
 use crate::flows::links;
-use crate::modules::{cart, customer, order, payment};
+use crate::modules::{order, payment};
 use crate::money::{Rate, raw_json, to_json};
 use crate::totals::{Line, LineTotals, Totals};
 use rusqlite::Connection;
@@ -63,7 +63,7 @@ fn adjustments_json(rows: &[Value], owner_key: &str, owner: &str, currency: &str
 }
 
 /// The promotions behind a cart's or order's adjustments, as the storefront reads them.
-fn promotions_json<'a>(
+pub(super) fn promotions_json<'a>(
     conn: &Connection,
     adjustments: impl Iterator<Item = &'a crate::lines::Adjustment>,
 ) -> Result<Value> {
@@ -140,7 +140,7 @@ fn line_json<T: Serialize>(
     m
 }
 
-fn items_json<T: Serialize>(
+pub(super) fn items_json<T: Serialize>(
     conn: &Connection,
     rows: &[T],
     lines: &[Line],
@@ -173,7 +173,7 @@ fn items_json<T: Serialize>(
     Ok(out)
 }
 
-fn methods_json<T: Serialize>(
+pub(super) fn methods_json<T: Serialize>(
     rows: &[T],
     lines: &[Line],
     currency: &str,
@@ -226,79 +226,6 @@ pub fn collection_json(collection: &payment::Collection) -> Value {
     });
     m.insert("payments".into(), Value::Array(payments.collect()));
     Value::Object(m)
-}
-
-/// The full cart document.
-///
-/// # Errors
-/// 404 for an unknown cart; database failures.
-pub fn cart_json(conn: &Connection, cart_id: &str) -> Result<Value> {
-    let found = cart::retrieve(conn, cart_id)?;
-    let currency = found.currency_code.clone();
-    let (items, methods, totals) = refresh::totals(conn, cart_id)?;
-    let item_lines: Vec<Line> = items.iter().map(refresh::item_line).collect();
-    let method_lines: Vec<Line> = methods.iter().map(refresh::method_line).collect();
-    let mut m = object(&found);
-    m.extend(totals_fields(&totals, &currency));
-    m.insert("locale".into(), Value::Null);
-    m.insert(
-        "items".into(),
-        Value::Array(items_json(
-            conn,
-            &items,
-            &item_lines,
-            &currency,
-            ("cart_id", cart_id),
-        )?),
-    );
-    m.insert(
-        "shipping_methods".into(),
-        Value::Array(methods_json(
-            &methods,
-            &method_lines,
-            &currency,
-            ("cart_id", cart_id),
-        )?),
-    );
-    let address = |id: &Option<String>| {
-        cart::address(conn, id.as_deref()).map(|a| a.map_or(Value::Null, Value::Object))
-    };
-    m.insert(
-        "shipping_address".into(),
-        address(&found.shipping_address_id)?,
-    );
-    m.insert(
-        "billing_address".into(),
-        address(&found.billing_address_id)?,
-    );
-    m.insert("credit_lines".into(), json!([]));
-    let adjustments = items
-        .iter()
-        .flat_map(|i| &i.adjustments)
-        .chain(methods.iter().flat_map(|s| &s.adjustments));
-    m.insert("promotions".into(), promotions_json(conn, adjustments)?);
-    let customer = match found.customer_id.as_deref() {
-        Some(id) => customer::retrieve(conn, id).map_or(
-            Value::Null,
-            |c| json!({"id": c.id, "email": c.email, "groups": []}),
-        ),
-        None => Value::Null,
-    };
-    m.insert("customer".into(), customer);
-    let region = match found.region_id.as_deref() {
-        Some(id) => catalog::region(conn, id).map_or(Value::Null, |r| r.json),
-        None => Value::Null,
-    };
-    m.insert("region".into(), region);
-    let collection = match links::cart_payment_collection()
-        .rights_of(conn, cart_id)?
-        .first()
-    {
-        Some(id) => collection_json(&payment::retrieve_collection(conn, id)?),
-        None => Value::Null,
-    };
-    m.insert("payment_collection".into(), collection);
-    Ok(Value::Object(m))
 }
 
 fn totals_fields(totals: &Totals, currency: &str) -> Map<String, Value> {

@@ -3,6 +3,7 @@
 //! carts, shipping options, payment collections and orders (checkout), and the catalog.
 
 pub mod cart_customer;
+pub mod cart_text;
 pub mod carts;
 pub mod checkout_json;
 pub mod customers;

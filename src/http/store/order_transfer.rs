@@ -63,7 +63,7 @@ fn run_and_render(
     let order = engine
         .store()
         .read(|conn| order_json(conn, request.param("id")))?;
-    Ok(Response::json(json!({ "order": order })))
+    Ok(Response::envelope("order", order))
 }
 
 fn request(engine: &Engine, request: &Request) -> Result<Response> {

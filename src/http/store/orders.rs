@@ -9,7 +9,7 @@ use crate::http::admin::page;
 use crate::http::fields::ids;
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::order;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The routes of this family.
 pub fn routes() -> Vec<Route> {
@@ -37,7 +37,7 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
         }
         order_json(conn, id)
     })?;
-    Ok(Response::json(json!({ "order": order })))
+    Ok(Response::envelope("order", order))
 }
 
 /// A customer's orders (among `ids` when not empty) as JSON documents, newest first, with

@@ -1,0 +1,101 @@
+//! The cart document written as JSON text in one buffer. Every storefront call of a checkout
+//! answers with the whole cart; building it as a `serde_json::Value` tree, copying that into
+//! an envelope and formatting it cost about a quarter of a checkout's instructions. The top
+//! level and its 27 totals (each with a `raw_*` twin) are written directly here; the nested
+//! documents (items, shipping methods, addresses, region, payment collection) are still built
+//! by [`super::checkout_json`] and serialized in place, so both answers share one definition.
+
+use super::checkout_json::{collection_json, items_json, methods_json, promotions_json};
+use crate::error::Result;
+use crate::flows::checkout::{catalog, refresh};
+use crate::flows::links;
+use crate::http::json_out::Obj;
+use crate::modules::{cart, customer, payment};
+use crate::money::write_json_pair;
+use crate::totals::{Line, Totals};
+use rusqlite::Connection;
+use serde::Serialize;
+
+/// The full cart document (the same fields as Medusa's Store API cart) as JSON text.
+///
+/// # Errors
+/// 404 for an unknown cart; database failures.
+pub fn cart_text(conn: &Connection, cart_id: &str) -> Result<String> {
+    let found = cart::retrieve(conn, cart_id)?;
+    let currency = found.currency_code.as_str();
+    let (items, methods, totals) = refresh::totals(conn, cart_id)?;
+    let item_lines: Vec<Line> = items.iter().map(refresh::item_line).collect();
+    let method_lines: Vec<Line> = methods.iter().map(refresh::method_line).collect();
+    let mut out = String::with_capacity(8 * 1024);
+    let mut o = Obj::extend(&mut out, &found)?;
+    write_totals(&mut o, &totals, currency);
+    o.raw("locale", "null");
+    let parent = ("cart_id", cart_id);
+    o.serialized(
+        "items",
+        &items_json(conn, &items, &item_lines, currency, parent)?,
+    )?;
+    let shipping = methods_json(&methods, &method_lines, currency, parent)?;
+    o.serialized("shipping_methods", &shipping)?;
+    for (key, id) in [
+        ("shipping_address", &found.shipping_address_id),
+        ("billing_address", &found.billing_address_id),
+    ] {
+        o.serialized(key, &cart::address(conn, id.as_deref())?)?;
+    }
+    o.raw("credit_lines", "[]");
+    let adjustments = items
+        .iter()
+        .flat_map(|i| &i.adjustments)
+        .chain(methods.iter().flat_map(|s| &s.adjustments));
+    o.serialized("promotions", &promotions_json(conn, adjustments)?)?;
+    write_customer(&mut o, conn, found.customer_id.as_deref())?;
+    match found
+        .region_id
+        .as_deref()
+        .map(|id| catalog::region(conn, id))
+    {
+        Some(Ok(region)) => o.serialized("region", &region.json)?,
+        _ => o.raw("region", "null"),
+    }
+    match links::cart_payment_collection()
+        .rights_of(conn, cart_id)?
+        .first()
+    {
+        Some(id) => {
+            let collection = payment::retrieve_collection(conn, id)?;
+            o.serialized("payment_collection", &collection_json(&collection))?;
+        }
+        None => o.raw("payment_collection", "null"),
+    }
+    o.end();
+    Ok(out)
+}
+
+fn write_totals(o: &mut Obj, totals: &Totals, currency: &str) {
+    for (key, minor) in totals.fields() {
+        o.with_separator(|out| write_json_pair(out, key, minor, currency));
+    }
+}
+
+/// `customer`: the cart's customer's id and email (groups are not expanded on carts).
+fn write_customer(o: &mut Obj, conn: &Connection, id: Option<&str>) -> Result<()> {
+    #[derive(Serialize)]
+    struct Brief<'a> {
+        id: &'a str,
+        email: Option<&'a str>,
+        groups: [(); 0],
+    }
+    match id.map(|id| customer::retrieve(conn, id)) {
+        Some(Ok(c)) => {
+            let brief = Brief {
+                id: &c.id,
+                email: c.email.as_deref(),
+                groups: [],
+            };
+            o.serialized("customer", &brief)?;
+        }
+        _ => o.raw("customer", "null"),
+    }
+    Ok(())
+}
