@@ -102,6 +102,20 @@ fn a_till_sale_is_an_order_paid_and_handed_over_and_the_z_report_matches_it() {
             .as_str()
             .is_some_and(|u| !u.is_empty())
     );
+    let order_id = order["id"].as_str().unwrap().to_string();
+    let placed: i64 = admin
+        .app
+        .engine()
+        .store()
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM event_outbox WHERE name = 'order.placed' AND json_extract(data, '$.id') = ?1",
+                [&order_id],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(placed, 1, "order.placed, once");
     let line = order["items"][0]["id"].as_str().unwrap();
     let (stocked_after, reserved_after) = admin.stock(line);
     assert_eq!(

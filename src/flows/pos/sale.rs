@@ -11,8 +11,8 @@
 //! 3. `place-sale` (local, one write job): the session is still open and the basket's total
 //!    unchanged; the cart's order is created as a draft and converted with
 //!    `drafts::convert` (guest customer, stock reserved at the till's location,
-//!    `order.placed`), its metadata naming the register, session, staff member and receipt
-//!    number; promotion usage registered; one payment per tender authorized and captured
+//!    `order.placed`; the `order_placed` hook point runs too), its metadata naming the
+//!    register, session, staff member and receipt number; promotion usage registered; one payment per tender authorized and captured
 //!    (`capture-payment`'s `record-capture`); fulfilled at the till's location, shipped and
 //!    delivered (`create-order-fulfillment`, `create-order-shipment`,
 //!    `mark-order-fulfillment-as-delivered`, their local steps run inside this one); the
@@ -36,6 +36,7 @@ use crate::modules::payment::{self, provider};
 use crate::modules::pos::sales::{self, Sale, Tender};
 use crate::modules::pos::{self, sessions};
 use crate::modules::promotion::usage;
+use crate::workflow::hooks::{self, points};
 use crate::workflow::{Done, Recovery, Step, StepCtx, Workflow};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -167,6 +168,14 @@ fn place_sale(tx: &Tx, step: &StepCtx) -> Result<Done> {
     )?;
     links::order_cart().create(tx, &ctx.id("ordcart"), &order_id, cart_id, &ctx.now())?;
     drafts::convert(tx, step, &order_id)?;
+    // The same hook point as an online order, in the same write job as the order.
+    hooks::run(
+        tx,
+        step.engine,
+        points::ORDER_PLACED,
+        &json!({"order_id": order_id, "cart_id": cart_id}),
+        &Value::Null,
+    )?;
     usage::register(tx, ctx, &complete::order_usage(tx, &order_id)?)?;
     cart::set_completed(tx, ctx, cart_id, true)?;
     let plan = the_plan(step)?;

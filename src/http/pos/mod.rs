@@ -115,20 +115,6 @@ pub fn amount(minor: i64, currency: &str) -> String {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn amounts_show_every_decimal() {
-        assert_eq!(amount(3440, "usd"), "34.40");
-        assert_eq!(amount(0, "usd"), "0.00");
-        assert_eq!(amount(-5, "eur"), "-0.05");
-        assert_eq!(amount(1200, "jpy"), "1200");
-        assert_eq!(price(100_000, "chf"), "1000.00 CHF");
-    }
-}
-
 /// `12.34 EUR`.
 pub fn price(minor: i64, currency: &str) -> String {
     format!("{} {}", amount(minor, currency), currency.to_uppercase())
@@ -144,5 +130,19 @@ pub fn parse_amount(text: Option<&str>, currency: &str, field: &str) -> Result<O
         Some(t) => money::parse_major_non_negative(t, currency)
             .map(Some)
             .map_err(|_| Error::invalid(format!("{field}: \"{t}\" is not an amount"))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_show_every_decimal() {
+        assert_eq!(amount(3440, "usd"), "34.40");
+        assert_eq!(amount(0, "usd"), "0.00");
+        assert_eq!(amount(-5, "eur"), "-0.05");
+        assert_eq!(amount(1200, "jpy"), "1200");
+        assert_eq!(price(100_000, "chf"), "1000.00 CHF");
     }
 }
