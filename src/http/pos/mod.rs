@@ -13,6 +13,7 @@ pub mod receipt;
 pub mod registers;
 pub mod returns;
 pub mod till;
+pub mod till_view;
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
