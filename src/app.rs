@@ -45,6 +45,7 @@ pub struct App {
 pub fn open_store(config: &ServeConfig) -> Result<Store> {
     let options = StoreOptions {
         synchronous: config.synchronous,
+        litestream: config.ops.litestream,
         ..StoreOptions::default()
     };
     match &config.db {
@@ -91,7 +92,13 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
     for route in crate::metrics::routes(metrics.clone(), config.ops.metrics_token.clone()) {
         builder = builder.route(route);
     }
-    let builder = builder.auth(config.auth.clone());
+    let mut builder = builder
+        .auth(config.auth.clone())
+        .webhooks(config.ops.webhooks.clone());
+    if let Some(smtp) = config.ops.smtp()? {
+        let provider = crate::modules::notification::smtp::SmtpProvider::new(&smtp)?;
+        builder = builder.notification_provider(Arc::new(provider));
+    }
     // The listener was bound first: a fixture's images get URLs on the server's own address.
     let port = listener
         .local_addr()

@@ -11,7 +11,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 mod ops;
+mod webhooks;
 pub use ops::{OpsCommand, OpsConfig};
+pub use webhooks::ReplayScope;
 
 /// A parsed command.
 // Built once per process: boxing `ServeConfig` would buy nothing.
@@ -172,6 +174,7 @@ usage:
   stockroom restore --from FILE --db PATH
   stockroom verify --db PATH [--json]
   stockroom prune --db PATH [--retention-days N]
+  stockroom events replay --db PATH [--webhook ID | --delivery ID]
   stockroom <command> --help
 ";
 
@@ -202,6 +205,23 @@ const SERVE_HELP: &str = "stockroom serve: run the HTTP server
   --retention-days N   keep finished workflow executions and delivered events N days
                        (env STOCKROOM_RETENTION_DAYS, default 30, 0 = forever); file stores
                        are pruned in the background, a minute after start then hourly
+  --litestream         Litestream replicates this store and owns its checkpoints: automatic
+                       checkpoints off, no wal_checkpoint(TRUNCATE) at shutdown (env
+                       STOCKROOM_LITESTREAM=true; see README, Warm standby)
+  --smtp-url URL       mail notifications through this server: smtps://user:pass@host[:465],
+                       smtp://user:pass@host[:587] (STARTTLS required), smtp://host:port?tls=none
+                       (env STOCKROOM_SMTP_URL); without it the local provider logs them
+  --smtp-from SENDER   the mails' sender, e.g. 'Shop <shop@example.com>' (env STOCKROOM_SMTP_FROM)
+  --webhooks-allow-loopback  let webhook endpoints be on loopback addresses (a receiver on
+                       this host; env STOCKROOM_WEBHOOKS_ALLOW_LOOPBACK=true); link-local,
+                       unspecified and multicast addresses are always refused
+  --webhook-workers N  webhook deliveries in flight at once (env STOCKROOM_WEBHOOK_WORKERS, 4)
+  --webhook-max-attempts N  attempts before a delivery is dead-lettered (env
+                       STOCKROOM_WEBHOOK_MAX_ATTEMPTS, default 12)
+  --webhook-backoff-ms MS  wait before the second attempt, doubling up to an hour (env
+                       STOCKROOM_WEBHOOK_BACKOFF_MS, default 1000)
+  --webhook-timeout-ms MS  read/write timeout of a delivery, connect at most 3000 (env
+                       STOCKROOM_WEBHOOK_TIMEOUT_MS, default 10000)
   --no-fixture-cache   always migrate and seed (env STOCKROOM_FIXTURE_CACHE=off; or =DIR to move
                        the cache of seeded fixture images from ~/.cache/stockroom/fixtures)
 CORS origins (comma-separated): STORE_CORS, ADMIN_CORS, AUTH_CORS.
@@ -246,6 +266,9 @@ pub fn parse(args: &[String], env: &dyn Fn(&str) -> Option<String>) -> Result<Co
         "restore" => help(ops::RESTORE_HELP).map_or_else(|| ops::parse_restore(rest, env), Ok),
         "verify" => help(ops::VERIFY_HELP).map_or_else(|| ops::parse_verify(rest, env), Ok),
         "prune" => help(ops::PRUNE_HELP).map_or_else(|| ops::parse_prune(rest, env), Ok),
+        "events" => {
+            help(webhooks::EVENTS_HELP).map_or_else(|| webhooks::parse_events(rest, env), Ok)
+        }
         other => Err(Error::invalid(format!(
             "unknown command '{other}'\n\n{USAGE}"
         ))),

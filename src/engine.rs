@@ -10,12 +10,15 @@ use crate::db::Store;
 use crate::db::module::{Module, migrate, schema_module};
 use crate::error::Result;
 use crate::events::dispatcher::{Dispatcher, RetryPolicy};
+use crate::events::webhooks::WebhookSettings;
+use crate::events::webhooks::sender::{Sender as WebhookSender, SenderBell};
 use crate::events::{Event, Subscriber};
 use crate::http::{Route, Router};
 use crate::id::IdGenerator;
 use crate::link::Link;
 use crate::modules::auth::AuthConfig;
 use crate::modules::auth::gate::HashGate;
+use crate::modules::notification::provider::{LocalProvider, NotificationProvider};
 use crate::workflow::Workflow;
 use crate::workflow::hooks::Hook;
 use std::collections::HashMap;
@@ -40,6 +43,10 @@ pub(crate) struct EngineInner {
     scheduler: crate::jobs::Scheduler,
     event_retry: RetryPolicy,
     dispatcher: OnceLock<Dispatcher>,
+    webhooks: WebhookSettings,
+    webhook_bell: SenderBell,
+    webhook_sender: OnceLock<WebhookSender>,
+    notification_providers: Vec<Arc<dyn NotificationProvider>>,
     auth: AuthConfig,
     hash_gate: HashGate,
     test_payment_provider: bool,
@@ -56,6 +63,8 @@ pub struct EngineBuilder {
     hooks: Vec<Hook>,
     jobs: Vec<crate::jobs::Job>,
     event_retry: RetryPolicy,
+    webhooks: WebhookSettings,
+    notification_providers: Vec<Arc<dyn NotificationProvider>>,
     clock: Clock,
     seed: Option<u64>,
     auth: AuthConfig,
@@ -85,6 +94,9 @@ impl Engine {
             .chain(crate::flows::pos::workflows());
         for workflow in workflows {
             builder = builder.workflow(workflow);
+        }
+        for subscriber in crate::flows::notifications::subscribers() {
+            builder = builder.subscriber(subscriber);
         }
         builder
     }
@@ -130,6 +142,40 @@ impl Engine {
         }
     }
 
+    /// Blocks until every event committed before the call has been fanned out and every
+    /// webhook delivery is delivered, dead-lettered or waiting for a disabled endpoint.
+    /// Tests use it instead of sleeping.
+    ///
+    /// # Errors
+    /// Work still pending after 10 seconds.
+    pub fn wait_webhooks_idle(&self) -> Result<()> {
+        self.wait_idle()?;
+        match self.inner.webhook_sender.get() {
+            Some(s) => s.wait_idle(&self.inner.webhook_bell, Duration::from_secs(10)),
+            None => Ok(()),
+        }
+    }
+
+    /// The notification provider serving `channel` (the last registered one that does).
+    pub fn notification_provider(&self, channel: &str) -> Option<Arc<dyn NotificationProvider>> {
+        self.inner
+            .notification_providers
+            .iter()
+            .rev()
+            .find(|p| p.channels().iter().any(|c| c == channel))
+            .cloned()
+    }
+
+    /// How webhooks are delivered.
+    pub fn webhook_settings(&self) -> &WebhookSettings {
+        &self.inner.webhooks
+    }
+
+    /// Wakes the webhook sender (after a commit that queued deliveries).
+    pub fn webhook_bell(&self) -> &SenderBell {
+        &self.inner.webhook_bell
+    }
+
     /// Runs every scheduled job that is due on the engine's clock, on the calling thread, and
     /// reports each run (see [`jobs`](crate::jobs)). On a manual (fixture) clock this is how
     /// jobs run: advance the clock, then call it.
@@ -142,6 +188,9 @@ impl Engine {
         self.inner.scheduler.stop();
         if let Some(d) = self.inner.dispatcher.get() {
             d.stop(self.inner.ctx.bell());
+        }
+        if let Some(s) = self.inner.webhook_sender.get() {
+            s.stop(&self.inner.webhook_bell);
         }
         self.inner.store.close();
     }
@@ -212,6 +261,8 @@ impl EngineBuilder {
             hooks: Vec::new(),
             jobs: Vec::new(),
             event_retry: RetryPolicy::default(),
+            webhooks: WebhookSettings::default(),
+            notification_providers: Vec::new(),
             clock: Clock::System,
             seed: None,
             auth: AuthConfig::dev(),
@@ -331,6 +382,27 @@ impl EngineBuilder {
         self
     }
 
+    /// Leaves out the core's notification subscribers (`notify.*`): an engine that mails
+    /// nobody, for bulk imports and synthetic histories.
+    pub fn without_notifications(mut self) -> Self {
+        self.subscribers.retain(|s| !s.id.starts_with("notify."));
+        self
+    }
+
+    /// Registers a notification provider; for each channel the last one registered that
+    /// serves it is used. Without any, the `local` provider serves `email` and `feed`.
+    pub fn notification_provider(mut self, provider: Arc<dyn NotificationProvider>) -> Self {
+        self.notification_providers.push(provider);
+        self
+    }
+
+    /// How webhook deliveries are sent (workers, timeouts, retries, whether loopback
+    /// endpoints are allowed).
+    pub fn webhooks(mut self, settings: WebhookSettings) -> Self {
+        self.webhooks = settings;
+        self
+    }
+
     /// Uses `clock` instead of the system clock.
     pub fn clock(mut self, clock: Clock) -> Self {
         self.clock = clock;
@@ -407,6 +479,15 @@ impl EngineBuilder {
         };
         let ctx = Ctx::new(self.clock.clone(), ids);
         let all = self.all_modules();
+        // The local provider first: registered providers override it per channel. It logs
+        // unless the engine is deterministic (tests, fixtures).
+        let local: Arc<dyn NotificationProvider> = match self.seed {
+            Some(_) => Arc::new(LocalProvider::quiet()),
+            None => Arc::new(LocalProvider::new()),
+        };
+        let notification_providers: Vec<_> = std::iter::once(local)
+            .chain(self.notification_providers.iter().cloned())
+            .collect();
         let now = ctx.now();
         store.write(move |tx| migrate(tx, &all, &now))?;
         let scheduler = crate::jobs::Scheduler::new(self.jobs, &store, ctx.clock.now())?;
@@ -431,6 +512,10 @@ impl EngineBuilder {
             scheduler,
             event_retry: self.event_retry,
             dispatcher: OnceLock::new(),
+            webhooks: self.webhooks,
+            webhook_bell: SenderBell::default(),
+            webhook_sender: OnceLock::new(),
+            notification_providers,
             hash_gate: HashGate::new(
                 self.auth.hash_permits,
                 Duration::from_millis(self.auth.hash_wait_ms),
@@ -444,6 +529,12 @@ impl EngineBuilder {
         let bell = engine.inner.ctx.bell().receiver().clone();
         let dispatcher = Dispatcher::start(Arc::downgrade(&engine.inner), bell)?;
         let _ = engine.inner.dispatcher.set(dispatcher);
+        let sender = WebhookSender::start(
+            Arc::downgrade(&engine.inner),
+            engine.inner.webhook_bell.clone(),
+            engine.inner.webhooks.clone(),
+        )?;
+        let _ = engine.inner.webhook_sender.set(sender);
         if !engine.clock().is_manual() {
             engine.inner.scheduler.start(Arc::downgrade(&engine.inner));
         }

@@ -203,3 +203,43 @@ fn a_draft_products_variants_and_options_are_not_in_the_store() {
         .json();
     assert_eq!(listed["count"], 0);
 }
+
+/// Price candidates are memoized per product for the slots of the plan that listed it: a
+/// second plan with other variant slots for the same product must not reuse them.
+#[test]
+fn prices_are_right_whichever_plan_lists_a_product_first() {
+    let app = TestApp::start();
+    let region = app.region("usd");
+    let list = |fields: &str| {
+        app.store_get(&format!(
+            "/store/products?limit=5&region_id={region}&fields={}",
+            enc(fields)
+        ))
+        .json()["products"]
+            .clone()
+    };
+    let first = list("id,title");
+    let priced = list("id,*variants.calculated_price");
+    let again = list("id,*variants,*variants.calculated_price");
+    let lists = priced
+        .as_array()
+        .unwrap()
+        .iter()
+        .zip(again.as_array().unwrap());
+    for ((a, b), c) in lists.zip(first.as_array().unwrap()) {
+        let amounts = |p: &Value| -> Vec<Value> {
+            p["variants"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v["calculated_price"]["calculated_amount"].clone())
+                .collect()
+        };
+        assert!(!amounts(a).is_empty());
+        assert!(amounts(a).iter().all(Value::is_number), "{a}");
+        assert_eq!(amounts(a), amounts(b));
+        if c.get("variants").is_some() {
+            assert_eq!(amounts(a), amounts(c));
+        }
+    }
+}

@@ -376,11 +376,11 @@ fn a_failing_subscriber_gets_the_event_again_until_it_succeeds() {
     let (status, attempts): (String, u32) = engine
         .store()
         .read(|c| {
-            Ok(
-                c.query_row("SELECT status, attempts FROM event_delivery", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?,
-            )
+            Ok(c.query_row(
+                "SELECT status, attempts FROM event_delivery WHERE subscriber = 's'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
         })
         .unwrap();
     assert_eq!((status.as_str(), attempts), ("done", 3));
@@ -398,11 +398,11 @@ fn a_subscriber_that_never_succeeds_is_dead_lettered() {
     let (status, error): (String, String) = engine
         .store()
         .read(|c| {
-            Ok(
-                c.query_row("SELECT status, last_error FROM event_delivery", [], |r| {
-                    Ok((r.get(0)?, r.get(1)?))
-                })?,
-            )
+            Ok(c.query_row(
+                "SELECT status, last_error FROM event_delivery WHERE subscriber = 's'",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
         })
         .unwrap();
     assert_eq!(status, "dead");

@@ -110,6 +110,7 @@ fn run(args: &Args) -> Result<()> {
     let store = Store::open(&args.db, options)?;
     let span = args.options.span_days * 86_400_000;
     let engine = Engine::builder()
+        .without_notifications()
         .clock(Clock::fixed(now_ms() - span - 3_600_000))
         .build(store)?;
     let dir = args

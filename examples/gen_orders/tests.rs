@@ -16,6 +16,7 @@ const FIXTURE: &str = include_str!("../../fixtures/demo.json");
 fn generate(options: &Options) -> (Engine, Summary) {
     let store = Store::memory(StoreOptions::default()).expect("store");
     let engine = Engine::builder()
+        .without_notifications()
         .deterministic(3)
         .build(store)
         .expect("engine");

@@ -23,6 +23,16 @@ pub struct OpsConfig {
     /// (`--retention-days`, `STOCKROOM_RETENTION_DAYS`; `None`: the default, 30; `Some(0)`:
     /// kept forever).
     pub retention_days: Option<u64>,
+    /// How webhooks are delivered (`--webhook-*`, `STOCKROOM_WEBHOOK_*`).
+    pub webhooks: crate::events::webhooks::WebhookSettings,
+    /// The SMTP server notifications are mailed through (`--smtp-url`, `STOCKROOM_SMTP_URL`;
+    /// may hold a password); `None`: the `local` provider only logs them.
+    pub smtp_url: Option<String>,
+    /// The sender of those mails (`--smtp-from`, `STOCKROOM_SMTP_FROM`).
+    pub smtp_from: Option<String>,
+    /// Litestream replicates the store and owns its checkpoints (`--litestream`,
+    /// `STOCKROOM_LITESTREAM=true`): no automatic checkpoints, no TRUNCATE at shutdown.
+    pub litestream: bool,
 }
 
 impl std::fmt::Debug for OpsConfig {
@@ -35,6 +45,10 @@ impl std::fmt::Debug for OpsConfig {
             )
             .field("access_log_json", &self.access_log_json)
             .field("retention_days", &self.retention_days)
+            .field("webhooks", &self.webhooks)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
+            .field("smtp_from", &self.smtp_from)
+            .field("litestream", &self.litestream)
             .finish()
     }
 }
@@ -52,6 +66,13 @@ impl OpsConfig {
             backup_dir: env("STOCKROOM_BACKUP_DIR")
                 .filter(|d| !d.is_empty())
                 .map(PathBuf::from),
+            webhooks: super::webhooks::from_env(env)?,
+            smtp_url: env("STOCKROOM_SMTP_URL").filter(|u| !u.is_empty()),
+            smtp_from: env("STOCKROOM_SMTP_FROM").filter(|f| !f.is_empty()),
+            litestream: matches!(
+                env("STOCKROOM_LITESTREAM").as_deref(),
+                Some("1" | "true" | "yes")
+            ),
             ..OpsConfig::default()
         };
         if let Some(token) = env("STOCKROOM_METRICS_TOKEN").filter(|t| !t.is_empty()) {
@@ -64,6 +85,22 @@ impl OpsConfig {
             config.access_log_json = access_log_json(&format)?;
         }
         Ok(config)
+    }
+
+    /// The SMTP provider's settings, when a server is configured.
+    ///
+    /// # Errors
+    /// A URL without a sender, or either malformed.
+    pub fn smtp(&self) -> Result<Option<crate::modules::notification::smtp::SmtpSettings>> {
+        match (&self.smtp_url, &self.smtp_from) {
+            (None, _) => Ok(None),
+            (Some(_), None) => Err(Error::invalid(
+                "--smtp-url needs --smtp-from (or STOCKROOM_SMTP_FROM): the sender of the mails",
+            )),
+            (Some(url), Some(from)) => Ok(Some(
+                crate::modules::notification::smtp::SmtpSettings::from_url(url, from)?,
+            )),
+        }
     }
 
     /// The retention policy, or `None` when everything is kept.
@@ -81,10 +118,13 @@ impl OpsConfig {
             "--backup-dir" => self.backup_dir = Some(PathBuf::from(value()?)),
             "--metrics-token" => self.metrics_token = Some(metrics_token(value()?)?),
             "--access-log" => self.access_log_json = access_log_json(&value()?)?,
+            "--litestream" => self.litestream = true,
+            "--smtp-url" => self.smtp_url = Some(value()?),
+            "--smtp-from" => self.smtp_from = Some(value()?),
             "--retention-days" => {
                 self.retention_days = Some(positive(&value()?, "--retention-days")?)
             }
-            _ => return Ok(false),
+            other => return super::webhooks::take_flag(&mut self.webhooks, other, value),
         }
         Ok(true)
     }
@@ -119,6 +159,13 @@ pub enum OpsCommand {
         db: PathBuf,
         /// What to keep (`None`: everything, with `--retention-days 0`).
         policy: Option<RetentionPolicy>,
+    },
+    /// `stockroom events replay --db PATH [--webhook ID | --delivery ID]`
+    Replay {
+        /// The store (may be served meanwhile).
+        db: PathBuf,
+        /// What to replay.
+        scope: super::webhooks::ReplayScope,
     },
     /// `stockroom verify --db PATH [--json]`
     Verify {

@@ -69,6 +69,10 @@ pub struct StoreOptions {
     pub max_batch: usize,
     /// How long a connection waits on a lock before failing with BUSY.
     pub busy_timeout: Duration,
+    /// Litestream replicates the file and owns its checkpoints: the writer's automatic
+    /// checkpoints are off and it does not `wal_checkpoint(TRUNCATE)` at shutdown (a reset
+    /// WAL under a replicator forces it to start a new snapshot generation).
+    pub litestream: bool,
 }
 
 impl Default for StoreOptions {
@@ -78,6 +82,7 @@ impl Default for StoreOptions {
             read_connections: 4,
             max_batch: 64,
             busy_timeout: Duration::from_secs(5),
+            litestream: false,
         }
     }
 }
@@ -159,6 +164,9 @@ impl Store {
         let location = Location::File(path.as_ref().to_path_buf());
         let write_conn = open_connection(&location, &options)?;
         write_conn.pragma_update(None, "journal_mode", "WAL")?;
+        if options.litestream {
+            write_conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        }
         Store::assemble(location, write_conn, None, options)
     }
 
@@ -184,7 +192,7 @@ impl Store {
         options: StoreOptions,
     ) -> Result<Store> {
         let pool = build_read_pool(&location, &options)?;
-        let writer = writer::spawn(write_conn, options.max_batch)?;
+        let writer = writer::spawn(write_conn, options.max_batch, !options.litestream)?;
         Ok(Store {
             inner: Arc::new(Inner {
                 location,
@@ -623,5 +631,43 @@ mod tests {
         assert_eq!(v, "kept");
         store.close();
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn under_litestream_the_writer_leaves_checkpoints_to_it() {
+        for litestream in [false, true] {
+            let dir = std::env::temp_dir().join(format!(
+                "stockroom-db-litestream-{litestream}-{}",
+                std::process::id()
+            ));
+            let _ = std::fs::remove_dir_all(&dir);
+            std::fs::create_dir_all(&dir).unwrap();
+            let path = dir.join("s.db");
+            let options = StoreOptions {
+                litestream,
+                ..StoreOptions::default()
+            };
+            let store = Store::open(&path, options).unwrap();
+            // A replicator keeps its own connection open, so closing ours is not the last close.
+            let replicator = Connection::open(&path).unwrap();
+            store
+                .write(|tx| {
+                    Ok(tx.execute_batch("CREATE TABLE t (v TEXT); INSERT INTO t VALUES ('x')")?)
+                })
+                .unwrap();
+            let auto: i64 = store
+                .write(|tx| Ok(tx.query_row("PRAGMA wal_autocheckpoint", [], |r| r.get(0))?))
+                .unwrap();
+            assert_eq!(auto, if litestream { 0 } else { 1000 });
+            store.close();
+            let wal = std::fs::metadata(dir.join("s.db-wal")).map_or(0, |m| m.len());
+            assert_eq!(
+                wal > 0,
+                litestream,
+                "WAL left for the replicator: {wal} bytes"
+            );
+            drop(replicator);
+            let _ = std::fs::remove_dir_all(&dir);
+        }
     }
 }

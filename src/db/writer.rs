@@ -145,13 +145,27 @@ pub(crate) struct WriterHandle {
 }
 
 /// Starts the writer thread that owns `conn`.
-pub(crate) fn spawn(conn: Connection, max_batch: usize) -> Result<WriterHandle> {
+/// `checkpoint_at_shutdown`: fold the WAL back with `wal_checkpoint(TRUNCATE)` when stopping
+/// (off under Litestream, which owns checkpoints).
+pub(crate) fn spawn(
+    conn: Connection,
+    max_batch: usize,
+    checkpoint_at_shutdown: bool,
+) -> Result<WriterHandle> {
     let (sender, receiver) = crossbeam_channel::unbounded();
     let counters = std::sync::Arc::new(Counters::default());
     let thread_counters = counters.clone();
     let thread = std::thread::Builder::new()
         .name("stockroom-writer".into())
-        .spawn(move || writer_loop(conn, &receiver, max_batch.max(1), &thread_counters))
+        .spawn(move || {
+            writer_loop(
+                conn,
+                &receiver,
+                max_batch.max(1),
+                &thread_counters,
+                checkpoint_at_shutdown,
+            )
+        })
         .map_err(|e| Error::Internal(format!("cannot start writer: {e}")))?;
     Ok(WriterHandle {
         sender,
@@ -235,6 +249,7 @@ fn writer_loop(
     receiver: &Receiver<Message>,
     max_batch: usize,
     counters: &Counters,
+    checkpoint_at_shutdown: bool,
 ) {
     let mut held: Option<Message> = None;
     loop {
@@ -244,7 +259,9 @@ fn writer_loop(
         match first {
             Message::Shutdown => {
                 // Leave a tidy file behind: fold the WAL back into the database.
-                let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+                if checkpoint_at_shutdown {
+                    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+                }
                 return;
             }
             Message::Direct(work) => {

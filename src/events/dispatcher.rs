@@ -8,6 +8,7 @@
 //! `max_attempts`). Retry timing is kept in memory on a monotonic clock; after a restart every
 //! pending delivery is due at once.
 
+use super::webhooks::{self, deliveries::OutboxEvent};
 use super::{Event, Subscriber};
 use crate::engine::{Engine, EngineInner};
 use crate::error::{Error, Result};
@@ -219,21 +220,38 @@ fn fan_out(engine: &Engine) -> Result<()> {
         .iter()
         .map(|s| (s.id.clone(), s.event.clone()))
         .collect();
+    let (ctx, webhook_bell) = (engine.ctx().clone(), engine.webhook_bell().clone());
     engine.store().write(move |tx| {
         let mut stmt = tx.prepare_cached(
-            "SELECT seq, name FROM event_outbox WHERE seq > (SELECT last_seq FROM event_cursor WHERE id = 1) ORDER BY seq",
+            "SELECT seq, id, name, data, created_at FROM event_outbox WHERE seq > (SELECT last_seq FROM event_cursor WHERE id = 1) ORDER BY seq",
         )?;
-        let events: Vec<(i64, String)> =
-            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+        let events: Vec<(i64, OutboxEvent)> = stmt
+            .query_map([], |r| {
+                Ok((
+                    r.get(0)?,
+                    OutboxEvent {
+                        id: r.get(1)?,
+                        name: r.get(2)?,
+                        data: r.get(3)?,
+                        created_at: r.get(4)?,
+                    },
+                ))
+            })?
+            .collect::<rusqlite::Result<_>>()?;
         let mut insert = tx.prepare_cached(
             "INSERT OR IGNORE INTO event_delivery (event_seq, subscriber, event_name, status) VALUES (?1, ?2, ?3, 'pending')",
         )?;
-        for (seq, name) in &events {
+        for (seq, event) in &events {
             for (id, wanted) in &subscribers {
-                if wanted == "*" || wanted == name {
-                    insert.execute(params![seq, id, name])?;
+                if wanted == "*" || *wanted == event.name {
+                    insert.execute(params![seq, id, event.name])?;
                 }
             }
+        }
+        // Webhook deliveries commit with the cursor: none skipped, none doubled.
+        let outbox: Vec<OutboxEvent> = events.iter().map(|(_, e)| e.clone()).collect();
+        if webhooks::deliveries::fan_out(tx, &ctx, &outbox)? {
+            tx.after_commit(move || webhook_bell.ring());
         }
         if let Some((last, _)) = events.last() {
             tx.execute("UPDATE event_cursor SET last_seq = ?1 WHERE id = 1", [last])?;

@@ -9,6 +9,7 @@
 //! its local effect exactly-once.
 
 pub mod dispatcher;
+pub mod webhooks;
 
 use crate::ctx::Ctx;
 use crate::db::Tx;
@@ -178,9 +179,24 @@ pub fn ack_in(tx: &Tx, ctx: &Ctx, event: &Event) -> Result<()> {
     Ok(())
 }
 
+/// Puts every dead-lettered subscriber delivery back to pending, attempts from zero (the
+/// dispatcher retries it on its next round); returns how many (`stockroom events replay`).
+///
+/// # Errors
+/// Database failures.
+pub fn replay_dead_deliveries(tx: &Tx) -> Result<usize> {
+    Ok(tx.execute(
+        "UPDATE event_delivery SET status = 'pending', attempts = 0, last_error = NULL
+         WHERE status = 'dead'",
+        [],
+    )?)
+}
+
 /// The engine's own event tables, as a module (prefix `event`).
 pub fn module() -> crate::db::module::Module {
     crate::db::module::Module::new("event", "event")
         .migration(crate::migration!("event", "0001_init.sql"))
         .migration(crate::migration!("event", "0002_subject_index.sql"))
+        .migration(crate::migration!("event", "0003_webhooks.sql"))
+        .migration(crate::migration!("event", "0004_dead_index.sql"))
 }

@@ -13,6 +13,7 @@ pub mod fulfillment_setup;
 pub mod fulfillment_setup_locations;
 pub mod fulfillment_setup_orders;
 pub mod links;
+pub mod notifications;
 pub mod orders;
 pub mod pos;
 pub mod price_lists;

@@ -134,7 +134,9 @@ pub fn prices(
     Ok(Priced { prices, taxed })
 }
 
-/// Each slot variant's candidate prices in `currency`, from the memo where possible.
+/// Each slot variant's candidate prices in `currency`, by variant id. They are memoized per
+/// product document (one entry holds the candidates of all its slots, in slot order): a page
+/// of 20 products then costs 20 memo lookups, not one per variant with its own key.
 fn candidates(
     conn: &Connection,
     spec: &DocSpec,
@@ -142,28 +144,53 @@ fn candidates(
     docs: &[Arc<Document>],
 ) -> Result<HashMap<String, Arc<Vec<Candidate>>>> {
     let memo = spec.store.memo();
-    let key = |id: &str| format!("price-candidates {currency} {id}");
-    let mut found = HashMap::new();
-    let mut missing = Vec::new();
-    for id in docs.iter().flat_map(|d| d.variant_ids.iter()) {
-        match memo.get::<Vec<Candidate>>(&key(id), spec.generation) {
-            Some(c) => {
-                found.insert(id.clone(), c);
-            }
-            None => missing.push(id.clone()),
-        }
-    }
+    let key = |doc: &Document| format!("price-candidates {currency} {}", doc.product_id);
+    // An entry made for another plan's slots (other variants, or another order) is a miss.
+    let fits = |doc: &Document, c: &SlotCandidates| {
+        c.len() == doc.variant_ids.len()
+            && c.iter().zip(&doc.variant_ids).all(|((id, _), v)| id == v)
+    };
+    let mut per_doc: Vec<Option<Arc<SlotCandidates>>> = docs
+        .iter()
+        .map(|doc| {
+            memo.get::<SlotCandidates>(&key(doc), spec.generation)
+                .filter(|c| fits(doc, c))
+        })
+        .collect();
+    let missing: Vec<String> = docs
+        .iter()
+        .zip(&per_doc)
+        .filter(|(_, c)| c.is_none())
+        .flat_map(|(doc, _)| doc.variant_ids.iter().cloned())
+        .collect();
     if !missing.is_empty() {
         let mut loaded = product_graph::candidates_for_variants(conn, currency, &missing)?;
-        for id in missing {
-            let c = Arc::new(loaded.remove(&id).unwrap_or_default());
-            let bytes = 128 + c.len() * 160;
-            memo.put_weighted(key(&id), spec.generation, Arc::clone(&c), bytes);
-            found.insert(id, c);
+        for (doc, slot) in docs.iter().zip(per_doc.iter_mut()) {
+            if slot.is_some() {
+                continue;
+            }
+            let made: SlotCandidates = doc
+                .variant_ids
+                .iter()
+                .map(|id| (id.clone(), Arc::new(loaded.remove(id).unwrap_or_default())))
+                .collect();
+            let bytes = 128 + made.iter().map(|(_, c)| 96 + c.len() * 160).sum::<usize>();
+            let made = Arc::new(made);
+            memo.put_weighted(key(doc), spec.generation, Arc::clone(&made), bytes);
+            *slot = Some(made);
+        }
+    }
+    let mut found = HashMap::new();
+    for slot in per_doc.into_iter().flatten() {
+        for (id, c) in slot.iter() {
+            found.insert(id.clone(), Arc::clone(c));
         }
     }
     Ok(found)
 }
+
+/// The candidates of a document's variant slots, in slot order, with the slot's variant id.
+type SlotCandidates = Vec<(String, Arc<Vec<Candidate>>)>;
 
 /// Amounts with and without tax for every priced slot, at each product's rate in `country`.
 fn taxed(

@@ -12,6 +12,8 @@ struct StoreFigures {
     outbox_unfanned: i64,
     deliveries_pending: i64,
     deliveries_dead: i64,
+    webhooks_pending: i64,
+    webhooks_dead: i64,
     executions: Vec<(&'static str, i64)>,
     db_bytes: i64,
 }
@@ -161,6 +163,10 @@ fn store_figures(conn: &Connection) -> Result<StoreFigures> {
         )?,
         deliveries_pending: one("SELECT count(*) FROM event_delivery WHERE status = 'pending'")?,
         deliveries_dead: one("SELECT count(*) FROM event_delivery WHERE status = 'dead'")?,
+        webhooks_pending: one(
+            "SELECT count(*) FROM event_webhook_delivery WHERE status = 'pending'",
+        )?,
+        webhooks_dead: one("SELECT count(*) FROM event_webhook_delivery WHERE status = 'dead'")?,
         executions,
         db_bytes: one(
             "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()",
@@ -187,6 +193,22 @@ fn store(out: &mut String, f: &StoreFigures, engine: &Engine) {
         "Deliveries that ran out of attempts (dead letters).",
     );
     let _ = writeln!(out, "stockroom_event_deliveries_dead {}", f.deliveries_dead);
+    head(
+        out,
+        "stockroom_webhook_deliveries",
+        "gauge",
+        "Webhook deliveries waiting to be sent (pending) or dead-lettered (dead).",
+    );
+    let _ = writeln!(
+        out,
+        "stockroom_webhook_deliveries{{status=\"pending\"}} {}",
+        f.webhooks_pending
+    );
+    let _ = writeln!(
+        out,
+        "stockroom_webhook_deliveries{{status=\"dead\"}} {}",
+        f.webhooks_dead
+    );
     head(
         out,
         "stockroom_workflow_executions",

@@ -12,6 +12,7 @@ pub mod customer;
 pub mod file;
 pub mod fulfillment;
 pub mod inventory;
+pub mod notification;
 pub mod order;
 pub mod payment;
 pub mod pos;
@@ -52,6 +53,7 @@ pub fn core_modules() -> Vec<Module> {
         order::module(),
         promotion::module(),
         file::module(),
+        notification::module(),
         pos::module(),
     ]
 }

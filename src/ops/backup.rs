@@ -14,7 +14,7 @@
 //! (more CPU) in one statement: no progress and no pacing. BENCHMARKS.md has both measured.
 //!
 //! The copy is written to `<to>.partial`, switched to a single-file journal mode, checked
-//! with [`super::verify`], synced, and only then renamed to `<to>`: a file under a backup's
+//! with [`super::verify`], synced, and only then hard-linked to `<to>`: a file under a backup's
 //! name is always a whole, verified one.
 
 use super::verify::{VerifyReport, verify};
@@ -137,7 +137,9 @@ pub fn backup_image(image: &StoreImage, to: &Path, modules: &[Module]) -> Result
     finished
 }
 
-/// Refuses an existing destination; returns the name the copy is written under first.
+/// Refuses an existing destination and claims `<to>.partial` with `create_new`, so two
+/// backups racing on one name cannot write into one file: the second is refused. Returns the
+/// name the copy is written under first.
 fn begin(to: &Path) -> Result<PathBuf> {
     if to.exists() {
         return Err(Error::invalid(format!(
@@ -146,8 +148,18 @@ fn begin(to: &Path) -> Result<PathBuf> {
         )));
     }
     let partial = with_suffix(to, ".partial");
-    // A leftover of an interrupted backup of the same name holds nothing of value.
-    let _ = std::fs::remove_file(&partial);
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&partial)
+        .map_err(|e| match e.kind() {
+            std::io::ErrorKind::AlreadyExists => Error::Conflict(format!(
+                "{} exists: another backup to this name is running (or one was interrupted: \
+                 remove the file)",
+                partial.display()
+            )),
+            _ => Error::Internal(format!("cannot create {}: {e}", partial.display())),
+        })?;
     Ok(partial)
 }
 
@@ -259,8 +271,11 @@ fn finish(
     }
     let verify_ms = elapsed_ms(verifying);
     sync_file(partial)?;
-    std::fs::rename(partial, to)
+    // A hard link never replaces an existing file (a rename would): a file that appeared
+    // under the final name meanwhile is kept, and this backup fails instead.
+    std::fs::hard_link(partial, to)
         .map_err(|e| Error::Internal(format!("cannot name the backup {}: {e}", to.display())))?;
+    let _ = std::fs::remove_file(partial);
     sync_dir_of(to)?;
     let bytes = std::fs::metadata(to).map(|m| m.len()).unwrap_or(0);
     Ok(BackupReport {
@@ -275,4 +290,25 @@ fn finish(
 
 fn elapsed_ms(since: Instant) -> u64 {
     u64::try_from(since.elapsed().as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_backups_cannot_claim_one_name() {
+        let dir = std::env::temp_dir().join(format!("stockroom-claim-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let to = dir.join("b.db");
+        let partial = begin(&to).unwrap();
+        let second = begin(&to).unwrap_err();
+        assert_eq!(second.status(), 409, "{second}");
+        std::fs::remove_file(&partial).unwrap();
+        std::fs::write(&to, b"someone else's").unwrap();
+        assert_eq!(begin(&to).unwrap_err().status(), 400);
+        assert!(!partial.exists(), "a refused backup claims nothing");
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 }

@@ -44,13 +44,20 @@ pub fn restore(from: &Path, db: &Path, modules: &[Module], label: &str) -> Resul
         let _ = std::fs::remove_file(&incoming);
         return Err(e);
     }
-    let kept_aside = set_aside(db, label)?;
-    std::fs::rename(&incoming, db)
-        .map_err(|e| Error::Internal(format!("cannot move the backup into place: {e}")))?;
+    let moved = set_aside(db, label).inspect_err(|_| {
+        let _ = std::fs::remove_file(&incoming);
+    })?;
+    if let Err(e) = std::fs::rename(&incoming, db) {
+        let _ = std::fs::remove_file(&incoming);
+        put_back(&moved);
+        return Err(Error::Internal(format!(
+            "cannot move the backup into place (the old store is back): {e}"
+        )));
+    }
     sync_dir_of(db)?;
     let bytes = std::fs::metadata(db).map(|m| m.len()).unwrap_or(0);
     Ok(RestoreReport {
-        kept_aside,
+        kept_aside: moved.into_iter().map(|(_, aside)| aside).collect(),
         verify: report,
         bytes,
     })
@@ -115,25 +122,71 @@ fn copy_file_store(from: &Path, to: &Path) -> Result<()> {
 }
 
 /// Renames the store and its WAL / shared-memory files, if any, to
-/// `<name>.before-restore-<label>[-wal|-shm]`.
-fn set_aside(db: &Path, label: &str) -> Result<Vec<PathBuf>> {
+/// `<name>.before-restore-<label>[-wal|-shm]`. Every destination is checked before anything
+/// moves, and a rename that fails puts back what had moved: on an error the store is as it
+/// was, never missing.
+fn set_aside(db: &Path, label: &str) -> Result<Vec<(PathBuf, PathBuf)>> {
     let aside = with_suffix(db, &format!(".before-restore-{label}"));
-    let mut moved = Vec::new();
-    for suffix in ["", "-wal", "-shm"] {
-        let from = with_suffix(db, suffix);
-        if !from.exists() {
-            continue;
-        }
-        let to = with_suffix(&aside, suffix);
-        if to.exists() {
-            return Err(Error::invalid(format!(
-                "{} already exists: not overwritten",
-                to.display()
+    let plan: Vec<(PathBuf, PathBuf)> = ["", "-wal", "-shm"]
+        .iter()
+        .map(|suffix| (with_suffix(db, suffix), with_suffix(&aside, suffix)))
+        .filter(|(from, _)| from.exists())
+        .collect();
+    if let Some((_, taken)) = plan.iter().find(|(_, to)| to.exists()) {
+        return Err(Error::invalid(format!(
+            "{} already exists: not overwritten, nothing moved",
+            taken.display()
+        )));
+    }
+    let mut moved: Vec<(PathBuf, PathBuf)> = Vec::new();
+    for (from, to) in plan {
+        if let Err(e) = std::fs::rename(&from, &to) {
+            put_back(&moved);
+            return Err(Error::Internal(format!(
+                "cannot move {} aside: {e}",
+                from.display()
             )));
         }
-        std::fs::rename(&from, &to)
-            .map_err(|e| Error::Internal(format!("cannot move {} aside: {e}", from.display())))?;
-        moved.push(to);
+        moved.push((from, to));
     }
     Ok(moved)
+}
+
+/// Undoes [`set_aside`]'s renames (best effort: it runs on a path that already failed).
+fn put_back(moved: &[(PathBuf, PathBuf)]) {
+    for (from, to) in moved.iter().rev() {
+        let _ = std::fs::rename(to, from);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scratch(name: &str) -> PathBuf {
+        let dir =
+            std::env::temp_dir().join(format!("stockroom-aside-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir.join("shop.db")
+    }
+
+    #[test]
+    fn a_taken_destination_moves_nothing_aside() {
+        let db = scratch("taken");
+        std::fs::write(&db, b"store").unwrap();
+        std::fs::write(with_suffix(&db, "-wal"), b"wal").unwrap();
+        // The WAL's destination is taken: before the fix the store itself had moved already.
+        std::fs::write(with_suffix(&db, ".before-restore-x-wal"), b"older").unwrap();
+        assert!(set_aside(&db, "x").is_err());
+        assert_eq!(std::fs::read(&db).unwrap(), b"store");
+        assert_eq!(std::fs::read(with_suffix(&db, "-wal")).unwrap(), b"wal");
+        assert!(!with_suffix(&db, ".before-restore-x").exists());
+        let moved = set_aside(&db, "y").unwrap();
+        assert_eq!(moved.len(), 2);
+        assert!(!db.exists());
+        put_back(&moved);
+        assert_eq!(std::fs::read(&db).unwrap(), b"store");
+        let _ = std::fs::remove_dir_all(db.parent().unwrap());
+    }
 }

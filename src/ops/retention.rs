@@ -11,7 +11,9 @@
 //! `running`, `compensating` and `failed_compensation` executions and events with a pending
 //! or dead delivery are never touched: they are unfinished, or wait for an operator.
 //! Each job deletes at most [`RetentionPolicy::batch`] executions or events, so a checkout
-//! queued behind it waits for one small job, never for the whole pruning.
+//! queued behind it waits for one small job, never for the whole pruning. The candidates are
+//! searched for on a reader (the search may scan); the write job deletes them by key after
+//! re-checking the same guards, so work that changed in between is left alone.
 
 use crate::clock::{Millis, format_iso8601};
 use crate::db::Store;
@@ -65,40 +67,65 @@ pub fn prune_expired(store: &Store, now: Millis, policy: RetentionPolicy) -> Res
     let batch = policy.batch.max(1);
     let mut total = PruneCounts::default();
     loop {
+        // Candidates are chosen on a reader (the search may scan); the write job only
+        // deletes them by key, re-checking the same guards.
+        let ids = store.read(|c| expired_executions(c, &cutoff, batch))?;
+        let chosen = ids.len();
+        if chosen == 0 {
+            break;
+        }
         let cut = cutoff.clone();
-        let (executions, steps) = store.write(move |tx| prune_executions(tx, &cut, batch))?;
+        let (executions, steps) = store.write(move |tx| delete_executions(tx, &ids, &cut))?;
         total.executions += executions;
         total.steps += steps;
         total.jobs += 1;
-        if executions < batch as u64 {
+        if chosen < batch {
             break;
         }
     }
     loop {
+        let seqs = store.read(|c| expired_events(c, &cutoff, batch))?;
+        let chosen = seqs.len();
+        if chosen == 0 {
+            break;
+        }
         let cut = cutoff.clone();
-        let (events, deliveries) = store.write(move |tx| prune_events(tx, &cut, batch))?;
+        let (events, deliveries) = store.write(move |tx| delete_events(tx, &seqs, &cut))?;
         total.events += events;
         total.deliveries += deliveries;
         total.jobs += 1;
-        if events < batch as u64 {
+        if chosen < batch {
             break;
         }
     }
     Ok(total)
 }
 
-/// One job's worth of finished executions. Scanned in rowid order through the status
-/// index, so the oldest come first.
-fn prune_executions(conn: &Connection, cutoff: &str, batch: usize) -> Result<(u64, u64)> {
-    let ids: Vec<String> = conn
+/// Up to `batch` finished executions last updated before `cutoff` (through the status
+/// index, oldest rowids first).
+fn expired_executions(conn: &Connection, cutoff: &str, batch: usize) -> Result<Vec<String>> {
+    Ok(conn
         .prepare_cached(
             "SELECT id FROM workflow_execution
              WHERE status IN ('done', 'reverted') AND updated_at < ?1 LIMIT ?2",
         )?
         .query_map(rusqlite::params![cutoff, batch as i64], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Deletes the chosen executions that are still finished and expired, with their steps.
+fn delete_executions(conn: &Connection, ids: &[String], cutoff: &str) -> Result<(u64, u64)> {
     let (mut executions, mut steps) = (0, 0);
-    for id in &ids {
+    for id in ids {
+        let still_expired: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM workflow_execution
+                   WHERE id = ?1 AND status IN ('done', 'reverted') AND updated_at < ?2)",
+            )?
+            .query_row(rusqlite::params![id, cutoff], |r| r.get(0))?;
+        if !still_expired {
+            continue;
+        }
         steps += conn
             .prepare_cached("DELETE FROM workflow_step WHERE execution_id = ?1")?
             .execute([id])? as u64;
@@ -109,9 +136,10 @@ fn prune_executions(conn: &Connection, cutoff: &str, batch: usize) -> Result<(u6
     Ok((executions, steps))
 }
 
-/// One job's worth of delivered events, oldest first.
-fn prune_events(conn: &Connection, cutoff: &str, batch: usize) -> Result<(u64, u64)> {
-    let seqs: Vec<i64> = conn
+/// Up to `batch` fanned-out events created before `cutoff` whose every delivery is done,
+/// oldest first.
+fn expired_events(conn: &Connection, cutoff: &str, batch: usize) -> Result<Vec<i64>> {
+    Ok(conn
         .prepare_cached(
             "SELECT o.seq FROM event_outbox o
              WHERE o.seq <= (SELECT last_seq FROM event_cursor) AND o.created_at < ?1
@@ -120,9 +148,25 @@ fn prune_events(conn: &Connection, cutoff: &str, batch: usize) -> Result<(u64, u
              ORDER BY o.seq LIMIT ?2",
         )?
         .query_map(rusqlite::params![cutoff, batch as i64], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Deletes the chosen events whose guards still hold, with their deliveries.
+fn delete_events(conn: &Connection, seqs: &[i64], cutoff: &str) -> Result<(u64, u64)> {
     let (mut events, mut deliveries) = (0, 0);
-    for seq in &seqs {
+    for seq in seqs {
+        let settled: bool = conn
+            .prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM event_outbox o
+                   WHERE o.seq = ?1 AND o.seq <= (SELECT last_seq FROM event_cursor)
+                     AND o.created_at < ?2
+                     AND NOT EXISTS (SELECT 1 FROM event_delivery d
+                                     WHERE d.event_seq = o.seq AND d.status <> 'done'))",
+            )?
+            .query_row(rusqlite::params![seq, cutoff], |r| r.get(0))?;
+        if !settled {
+            continue;
+        }
         deliveries += conn
             .prepare_cached("DELETE FROM event_delivery WHERE event_seq = ?1")?
             .execute([seq])? as u64;
@@ -256,8 +300,8 @@ mod tests {
         );
         assert_eq!(
             counts.jobs,
-            3 + 1 + 2 + 1,
-            "one execution or event per job, then an empty one each"
+            3 + 2,
+            "one execution or event per write job; the empty searches run on readers"
         );
         assert_eq!(
             ids(&store, "SELECT id FROM workflow_execution ORDER BY id"),

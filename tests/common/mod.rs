@@ -7,6 +7,7 @@ pub mod accounts;
 pub mod checkout;
 pub mod client;
 pub mod orders;
+pub mod receiver;
 pub mod setup;
 
 use client::Reply;

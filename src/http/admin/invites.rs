@@ -90,9 +90,11 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
     let token = crypto::random_hex(32);
     let expires_at = crate::clock::format_iso8601(engine.clock().now() + INVITE_TTL_MS);
     let ctx = engine.ctx().clone();
-    let invite = engine
-        .store()
-        .write(move |tx| user::create_invite(tx, &ctx, &email, &token, &expires_at))?;
+    let invite = engine.store().write(move |tx| {
+        let invite = user::create_invite(tx, &ctx, &email, &token, &expires_at)?;
+        emit_invite(tx, &ctx, "invite.created", &invite)?;
+        Ok(invite)
+    })?;
     Ok(Response::json(json!({ "invite": to_json(&invite)? })))
 }
 
@@ -132,8 +134,26 @@ fn resend(engine: &Engine, request: &Request) -> Result<Response> {
     let token = crypto::random_hex(32);
     let expires_at = crate::clock::format_iso8601(engine.clock().now() + INVITE_TTL_MS);
     let (ctx, id) = (engine.ctx().clone(), request.param("id").to_string());
-    let invite = engine
-        .store()
-        .write(move |tx| user::refresh_invite(tx, &ctx, &id, &token, &expires_at))?;
+    let invite = engine.store().write(move |tx| {
+        let invite = user::refresh_invite(tx, &ctx, &id, &token, &expires_at)?;
+        emit_invite(tx, &ctx, "invite.resent", &invite)?;
+        Ok(invite)
+    })?;
     Ok(Response::json(json!({ "invite": to_json(&invite)? })))
+}
+
+/// Medusa's `invite.created` / `invite.resent`, with the email and the token the invite mail
+/// carries (the store keeps only the token's hash). Like `auth.*`, a webhook receives these
+/// only by naming them.
+fn emit_invite(
+    tx: &crate::db::Tx,
+    ctx: &crate::ctx::Ctx,
+    name: &str,
+    invite: &user::Invite,
+) -> Result<()> {
+    ctx.emit(
+        tx,
+        name,
+        json!({"id": invite.id, "email": invite.email, "token": invite.token}),
+    )
 }

@@ -16,6 +16,7 @@ pub mod fulfillment_sets;
 pub mod inventory;
 pub mod inventory_batch;
 pub mod invites;
+pub mod notifications;
 pub mod options;
 pub mod order_changes;
 pub mod order_edits;
@@ -48,6 +49,7 @@ pub mod taxonomy;
 pub mod uploads;
 pub mod users;
 pub mod variants;
+pub mod webhooks;
 pub mod workflows;
 
 pub use catalog_routes::catalog_routes;
@@ -94,6 +96,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(promotion_options::routes());
     routes.extend(campaigns::routes());
     routes.extend(uploads::routes());
+    routes.extend(webhooks::routes());
+    routes.extend(notifications::routes());
     routes
 }
 

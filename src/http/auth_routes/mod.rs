@@ -153,8 +153,8 @@ fn reset_password(engine: &Engine, request: &Request) -> Result<Response> {
     let actor = actor_type(request)?;
     let body = request.json()?;
     let identifier = body.get("identifier").and_then(Value::as_str).unwrap_or("");
-    // The token would be delivered by the `auth.password_reset` event (no event bus yet);
-    // the answer is 201 whether or not the identity exists.
+    // The token is delivered by the `auth.password_reset` event (the notification module's
+    // `password-reset` mail); the answer is 201 whether or not the identity exists.
     let _token = flow::request_password_reset(engine, actor, identifier)?;
     Ok(Response::empty(201))
 }

@@ -1,0 +1,126 @@
+//! The notification provider trait and the `local` provider.
+//!
+//! A provider sends one rendered [`Message`] on its channel and answers the id its system gave
+//! it. It is called outside any write job (it may talk to the network); the message carries the
+//! notification's id, which a provider should use as its idempotency key where its system has
+//! one (the SMTP provider makes it the `Message-ID`).
+
+use crate::error::Result;
+use serde::Serialize;
+use serde_json::Value;
+use std::sync::{Arc, Mutex};
+
+/// A rendered notification, ready to send.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Message {
+    /// The notification's id (`noti_…`): the provider's idempotency key.
+    pub notification_id: String,
+    /// Recipient.
+    pub to: String,
+    /// Channel (`email`, `feed`).
+    pub channel: String,
+    /// Template name.
+    pub template: String,
+    /// Subject line.
+    pub subject: String,
+    /// Plain-text body.
+    pub text: String,
+    /// HTML body (escaped by the template engine).
+    pub html: String,
+    /// The template's data.
+    pub data: Value,
+}
+
+/// A way to deliver notifications (Medusa's notification module providers).
+pub trait NotificationProvider: Send + Sync {
+    /// Stable id, stored as the notification's `provider_id` (`local`, `smtp`).
+    fn id(&self) -> &str;
+
+    /// The channels it serves.
+    fn channels(&self) -> Vec<String>;
+
+    /// Sends `message`; answers the provider's id for it.
+    ///
+    /// # Errors
+    /// The message was not accepted (the caller records a failure and the event is retried).
+    fn send(&self, message: &Message) -> Result<String>;
+}
+
+/// Medusa's local provider: logs each message (one line on stderr, unless quiet) and keeps it
+/// in memory, where tests and the till read what was "sent". Sending the same notification id
+/// twice keeps one copy.
+#[derive(Clone, Default)]
+pub struct LocalProvider {
+    sent: Arc<Mutex<Vec<Message>>>,
+    quiet: bool,
+}
+
+impl LocalProvider {
+    /// A local provider that logs.
+    pub fn new() -> Self {
+        LocalProvider::default()
+    }
+
+    /// A local provider that does not log (tests).
+    pub fn quiet() -> Self {
+        LocalProvider {
+            quiet: true,
+            ..LocalProvider::default()
+        }
+    }
+
+    /// The messages sent so far, oldest first.
+    pub fn sent(&self) -> Vec<Message> {
+        self.sent.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+}
+
+impl NotificationProvider for LocalProvider {
+    fn id(&self) -> &str {
+        "local"
+    }
+
+    fn channels(&self) -> Vec<String> {
+        vec!["email".into(), "feed".into()]
+    }
+
+    fn send(&self, message: &Message) -> Result<String> {
+        let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
+        if !sent
+            .iter()
+            .any(|m| m.notification_id == message.notification_id)
+        {
+            if !self.quiet {
+                eprintln!(
+                    "stockroom: notification {} ({}) to {}: {}",
+                    message.notification_id, message.template, message.to, message.subject
+                );
+            }
+            sent.push(message.clone());
+        }
+        Ok(format!("local_{}", message.notification_id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_local_provider_keeps_one_copy_per_notification() {
+        let local = LocalProvider::quiet();
+        let message = Message {
+            notification_id: "noti_1".into(),
+            to: "ada@example.com".into(),
+            channel: "email".into(),
+            template: "order-placed".into(),
+            subject: "s".into(),
+            text: "t".into(),
+            html: "h".into(),
+            data: Value::Null,
+        };
+        assert_eq!(local.send(&message).unwrap(), "local_noti_1");
+        local.send(&message).unwrap();
+        assert_eq!(local.sent().len(), 1);
+    }
+}
