@@ -94,7 +94,8 @@ impl Engine {
         let workflows = crate::flows::checkout::workflows()
             .into_iter()
             .chain(crate::flows::orders::workflows())
-            .chain(crate::flows::till_sync::workflows());
+            .chain(crate::flows::till_sync::workflows())
+            .chain(crate::flows::pos::workflows());
         for workflow in workflows {
             builder = builder.workflow(workflow);
         }

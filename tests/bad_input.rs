@@ -139,9 +139,13 @@ fn assert_well_formed(reply: &Reply, what: &str) {
         reply.status,
         reply.text()
     );
-    // The admin UI answers its errors as HTML pages; what the server refuses before any
-    // route runs (a malformed path or query) is the server's JSON error, as everywhere.
-    if what.split(' ').any(|p| p.starts_with("/app")) {
+    // The admin UI and the till answer their errors as HTML pages; what the server refuses
+    // before any route runs (a malformed path or query) is the server's JSON error, as
+    // everywhere.
+    if what
+        .split(' ')
+        .any(|p| p.starts_with("/app") || p.starts_with("/pos"))
+    {
         if reply.status >= 400 {
             let html = reply
                 .header("content-type")

@@ -107,6 +107,7 @@ pub fn export(conn: &Connection) -> Result<Export> {
     out.fixture.customer_groups = members_by_email(conn, groups, &out.fixture.customers)?;
     let (campaigns, promotions) = super::seed_promotions::export(conn, &book)?;
     (out.fixture.campaigns, out.fixture.promotions) = (campaigns, promotions);
+    out.fixture.pos_registers = super::seed_pos::export(conn, &book)?;
     let used = crate::modules::promotion::uses(conn)?;
     if used > 0 {
         out.skipped.push(format!(

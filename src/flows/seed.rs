@@ -79,6 +79,9 @@ pub struct Fixture {
     /// Promotions.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub promotions: Vec<super::seed_promotions::FixturePromotion>,
+    /// Point-of-sale registers (tills), after the channels, locations and regions they name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pos_registers: Vec<super::seed_pos::FixturePosRegister>,
 }
 
 /// `users[]` entry: a login given either as a plain `password` (hashed at load; for demo and
@@ -298,7 +301,8 @@ fn load_into(
         locations: &fixture.stock_locations,
         inventory: fixture.inventory.as_ref(),
     };
-    super::seed_checkout::load(conn, ctx, &checkout, &keys.channels, &keys.regions)?;
+    let locations =
+        super::seed_checkout::load(conn, ctx, &checkout, &keys.channels, &keys.regions)?;
     for (user, hash) in fixture.users.iter().zip(&hashes.users) {
         let created = accounts::create_user_in(tx, ctx, &user.email, hash)?;
         summary.admin_emails.push(created.email);
@@ -314,6 +318,12 @@ fn load_into(
     // Lists with customer-group rules come after the groups they name.
     seed_catalog::load_price_lists(conn, ctx, &group_lists, &keys)?;
     super::seed_promotions::load(conn, ctx, (&fixture.campaigns, &fixture.promotions), &keys)?;
+    super::seed_pos::load(
+        conn,
+        ctx,
+        &fixture.pos_registers,
+        (&keys.channels, &locations, &keys.regions),
+    )?;
     Ok(summary)
 }
 

@@ -158,7 +158,7 @@ pub fn load(
     f: &CheckoutFixture,
     channels: &HashMap<String, String>,
     regions: &HashMap<String, String>,
-) -> Result<()> {
+) -> Result<HashMap<String, String>> {
     let profile = if f.locations.is_empty() {
         None
     } else {
@@ -195,9 +195,9 @@ pub fn load(
         }
         location_ids.push((location.key.clone(), id));
     }
+    let locations: HashMap<String, String> = location_ids.iter().cloned().collect();
     if let (Some(inv), Some((_, location))) = (f.inventory, location_ids.first()) {
         load_inventory(conn, ctx, inv, location)?;
-        let locations: HashMap<String, String> = location_ids.into_iter().collect();
         for level in &inv.levels {
             let location = lookup(&locations, "stock location", &level.location)?;
             let item = inventory::manage::list(conn, None, Some(&level.sku), &[], 0, 1)?
@@ -210,7 +210,7 @@ pub fn load(
             inventory::set_stocked(conn, ctx, &item.id, location, level.stocked)?;
         }
     }
-    Ok(())
+    Ok(locations)
 }
 
 fn load_set(

@@ -16,6 +16,7 @@ pub mod json_out;
 pub mod middleware;
 pub mod multipart;
 pub mod openapi;
+pub mod pos;
 pub mod product_docs;
 pub mod product_json;
 pub mod product_parts_json;

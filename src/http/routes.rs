@@ -44,5 +44,6 @@ pub fn core_routes() -> Vec<Route> {
     routes.extend(super::admin::routes());
     routes.extend(super::static_files::routes());
     routes.extend(super::ui::routes());
+    routes.extend(super::pos::routes());
     routes
 }

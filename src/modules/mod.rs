@@ -15,6 +15,7 @@ pub mod inventory;
 pub mod notification;
 pub mod order;
 pub mod payment;
+pub mod pos;
 pub mod pricing;
 pub mod product;
 pub mod promotion;
@@ -57,6 +58,7 @@ pub fn core_modules() -> Vec<Module> {
         notification::module(),
         settings::module(),
         till_sync::module(),
+        pos::module(),
     ]
 }
 

@@ -224,6 +224,23 @@ impl Step {
         self
     }
 
+    /// Runs a local step's body inside the caller's write job, as part of a step of another
+    /// workflow (composition: the point of sale runs `create-order-fulfillment`'s steps inside
+    /// its own). Nothing is journaled for it: the calling step's journal row covers it, and
+    /// its savepoint rolls it back with the rest.
+    ///
+    /// # Errors
+    /// The step's own errors; `unexpected_state` for an external step.
+    pub(crate) fn invoke_local(&self, tx: &Tx, ctx: &StepCtx) -> Result<Done> {
+        match &self.body {
+            Body::Local { invoke, .. } => invoke(tx, ctx),
+            Body::External { .. } => Err(crate::error::Error::UnexpectedState(format!(
+                "step {} is external and cannot run inside a write job",
+                self.name
+            ))),
+        }
+    }
+
     /// The step's name.
     pub fn name(&self) -> &str {
         &self.name

@@ -100,7 +100,8 @@ fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
     })))
 }
 
-fn new_order(tx: &Tx, found: &Cart) -> Result<order::NewOrder> {
+/// The order a cart becomes (also the point of sale's).
+pub(crate) fn new_order(tx: &Tx, found: &Cart) -> Result<order::NewOrder> {
     let (items, methods, _) = refresh::totals(tx, &found.id)?;
     let strip = |a: Option<serde_json::Map<String, Value>>| {
         a.map(|mut m| {
@@ -212,13 +213,24 @@ fn register_usage(tx: &Tx, step: &StepCtx) -> Result<Done> {
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let placed = order::retrieve(tx, &order_id)?;
+    let uses = order_usage(tx, &order_id)?;
+    usage::register(tx, step.engine.ctx(), &uses)?;
+    Ok(Done::with_compensation(
+        json!({"promotions": uses.len()}),
+        json!(uses),
+    ))
+}
+
+/// The promotion usage an order's adjustments add up to, one entry per promotion (also
+/// registered by the point of sale's sale).
+pub(crate) fn order_usage(tx: &Tx, order_id: &str) -> Result<Vec<usage::Use>> {
+    let placed = order::retrieve(tx, order_id)?;
     let mut uses: Vec<usage::Use> = Vec::new();
-    let adjustments = order::items::items_of(tx, &order_id)?
+    let adjustments = order::items::items_of(tx, order_id)?
         .into_iter()
         .flat_map(|i| i.adjustments)
         .chain(
-            order::shipping::methods_of(tx, &order_id)?
+            order::shipping::methods_of(tx, order_id)?
                 .into_iter()
                 .flat_map(|m| m.adjustments),
         );
@@ -235,11 +247,7 @@ fn register_usage(tx: &Tx, step: &StepCtx) -> Result<Done> {
             }),
         }
     }
-    usage::register(tx, step.engine.ctx(), &uses)?;
-    Ok(Done::with_compensation(
-        json!({"promotions": uses.len()}),
-        json!(uses),
-    ))
+    Ok(uses)
 }
 
 fn revert_usage(tx: &Tx, step: &StepCtx, uses: &Value) -> Result<()> {

@@ -24,7 +24,15 @@ const CSS: Asset = Asset {
     bytes: include_bytes!("assets/app.css"),
 };
 
-const ALL: &[Asset] = &[CSS];
+/// The till's stylesheet (touch-sized controls, the 80 mm receipt's print rules).
+const POS_CSS: Asset = Asset {
+    stem: "pos",
+    ext: "css",
+    content_type: "text/css; charset=utf-8",
+    bytes: include_bytes!("assets/pos.css"),
+};
+
+const ALL: &[Asset] = &[CSS, POS_CSS];
 
 impl Asset {
     /// `/app/assets/app.<first 16 hex of SHA-256>.css`
@@ -44,6 +52,11 @@ fn paths() -> &'static [String] {
 /// The hashed path of the stylesheet (computed once).
 pub fn css_path() -> &'static str {
     &paths()[0]
+}
+
+/// The hashed path of the till's stylesheet.
+pub fn pos_css_path() -> &'static str {
+    &paths()[1]
 }
 
 /// `GET /app/assets/:name`: the asset whose hashed name is exactly `name`, else a 404 page.

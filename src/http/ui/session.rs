@@ -49,14 +49,14 @@ impl AppSession {
     }
 }
 
-fn tag(secret: &str, purpose: &str, value: &str) -> String {
+pub(crate) fn tag(secret: &str, purpose: &str, value: &str) -> String {
     b64url(&hmac_sha256(
         secret.as_bytes(),
         format!("{purpose}:{value}").as_bytes(),
     ))
 }
 
-fn tag_matches(secret: &str, purpose: &str, value: &str, submitted: &str) -> bool {
+pub(crate) fn tag_matches(secret: &str, purpose: &str, value: &str, submitted: &str) -> bool {
     let message = format!("{purpose}:{value}");
     b64url_decode(submitted)
         .is_some_and(|given| hmac_sha256_verify(secret.as_bytes(), message.as_bytes(), &given))

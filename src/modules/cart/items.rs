@@ -84,6 +84,26 @@ pub fn set_price(
     Ok(())
 }
 
+/// Fixes an item's price (`is_custom_price`: re-pricing leaves it alone) and its metadata —
+/// a manual discount given at a till.
+///
+/// # Errors
+/// Database failures.
+pub fn set_custom_price(
+    conn: &Connection,
+    ctx: &Ctx,
+    item_id: &str,
+    unit_price: i64,
+    metadata: &Value,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE cart_line_item SET unit_price = ?2, is_custom_price = 1, metadata = ?3, updated_at = ?4
+         WHERE id = ?1",
+    )?
+    .execute(params![item_id, unit_price, metadata.to_string(), ctx.now()])?;
+    Ok(())
+}
+
 /// Soft-deletes an item.
 ///
 /// # Errors

@@ -266,6 +266,28 @@ pub fn create_session(
     Ok(id)
 }
 
+/// Adds a session for `amount` of the collection beside its others (a split tender at a
+/// till pays one collection with several payments). Returns the session id.
+///
+/// # Errors
+/// Database failures.
+pub fn add_session(
+    conn: &Connection,
+    ctx: &Ctx,
+    collection: &Collection,
+    provider_id: &str,
+    amount: i64,
+    data: &Value,
+) -> Result<String> {
+    let id = ctx.id("payses");
+    conn.prepare_cached(
+        "INSERT INTO payment_session (id, payment_collection_id, provider_id, currency_code, amount, data, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+    )?
+    .execute(params![id, collection.id, provider_id, collection.currency_code, amount, json_text(data), ctx.now()])?;
+    Ok(id)
+}
+
 /// Records a successful authorization: the session is `authorized`, a payment is created and
 /// the collection is `authorized`. Returns the payment id.
 ///

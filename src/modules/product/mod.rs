@@ -10,6 +10,7 @@
 //! types and categories).
 
 pub mod category;
+pub mod codes;
 pub mod membership;
 pub mod model;
 pub mod option_admin;

@@ -360,7 +360,7 @@ fn where_clause(f: &ProductFilter) -> (String, Args) {
 
 /// Turns free text into an FTS5 query: each word a quoted prefix term, all required.
 /// `None` when there is no word at all (then nothing is filtered).
-fn fts_query(q: &str) -> Option<String> {
+pub(crate) fn fts_query(q: &str) -> Option<String> {
     let terms: Vec<String> = q
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())

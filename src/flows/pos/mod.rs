@@ -1,0 +1,112 @@
+//! Point of sale (issue 17): the till's flows over the `pos` module and the core modules.
+//!
+//! * `registers.rs` — `pos-create-register`: a till with its own POS sales channel (linked
+//!   to the till's stock location and carrying the default channel's products) and region.
+//! * `sessions.rs` — `pos-open-session`, `pos-cash-movement`, `pos-close-session`: the
+//!   drawer, each check of "is the session open" inside the write job that depends on it.
+//! * `basket.rs` — `pos-update-basket`: the sale being rung up is an ordinary cart in the
+//!   till's channel (the checkout's own add / quantity / remove / promotion functions, and
+//!   its refresh: prices, taxes at the till's address, promotions).
+//! * `sale.rs` — `pos-complete-sale`: tenders authorized at the manual provider, then one
+//!   write job that turns the cart into an order through `drafts::convert` (reservation at
+//!   the till's location, `order.placed`), records the payments and their captures
+//!   (`capture-payment`'s own step) and fulfils, ships and delivers it on the spot
+//!   (`create-order-fulfillment`, `create-order-shipment`,
+//!   `mark-order-fulfillment-as-delivered` steps, composed); then the captures at the
+//!   provider and `payment.captured`.
+//! * `returns.rs` — `pos-return`: a till sale brought back, through the order's return flows.
+//! * `lookup.rs` — scanned codes and title search.
+
+pub mod basket;
+pub mod lookup;
+pub mod registers;
+pub mod returns;
+pub mod sale;
+pub mod sessions;
+pub mod tenders;
+
+use crate::db::Tx;
+use crate::error::{Error, Result};
+use crate::workflow::{StepCtx, Workflow};
+use serde_json::{Map, Value};
+
+/// Every point-of-sale workflow, registered by `Engine::builder`.
+pub fn workflows() -> Vec<Workflow> {
+    let mut all = vec![registers::workflow(), basket::workflow(), sale::workflow()];
+    all.extend(sessions::workflows());
+    all.push(returns::workflow());
+    all
+}
+
+/// Runs the local steps of the registered workflow `name` with `input`, inside the calling
+/// step's write job (so they commit or roll back with it). The till composes the order
+/// workflows this way instead of writing a second path around them. Returns each step's
+/// output by step name.
+///
+/// # Errors
+/// The steps' own errors; 404 for an unknown workflow; `unexpected_state` if it has an
+/// external step.
+pub fn run_local_steps(
+    tx: &Tx,
+    outer: &StepCtx,
+    name: &str,
+    input: &Value,
+) -> Result<Map<String, Value>> {
+    let workflow = outer
+        .engine
+        .workflow(name)
+        .ok_or_else(|| Error::not_found("Workflow", name))?;
+    let mut results = Map::new();
+    for step in workflow.steps() {
+        let ctx = StepCtx {
+            engine: outer.engine,
+            execution_id: outer.execution_id,
+            input,
+            results: &results,
+            step: step.name(),
+            attempt: 1,
+        };
+        let done = step.invoke_local(tx, &ctx)?;
+        results.insert(step.name().to_string(), done.output);
+    }
+    Ok(results)
+}
+
+/// Runs one local step of the registered workflow `name` (for a workflow whose other steps
+/// are external: the till records a capture with `capture-payment`'s `record-capture` in its
+/// own write job and calls the provider in its own external step). Returns its output.
+///
+/// # Errors
+/// The step's own errors; 404 for an unknown workflow or step.
+pub fn run_local_step(
+    tx: &Tx,
+    outer: &StepCtx,
+    name: &str,
+    step_name: &str,
+    input: &Value,
+) -> Result<Value> {
+    let workflow = outer
+        .engine
+        .workflow(name)
+        .ok_or_else(|| Error::not_found("Workflow", name))?;
+    let step = workflow
+        .steps()
+        .iter()
+        .find(|s| s.name() == step_name)
+        .ok_or_else(|| Error::not_found("Workflow step", step_name))?;
+    let results = Map::new();
+    let ctx = StepCtx {
+        engine: outer.engine,
+        execution_id: outer.execution_id,
+        input,
+        results: &results,
+        step: step.name(),
+        attempt: 1,
+    };
+    Ok(step.invoke_local(tx, &ctx)?.output)
+}
+
+/// A string field of a step's input.
+fn input_str<'a>(step: &'a StepCtx, key: &str) -> &'a str {
+    step.input[key].as_str().unwrap_or_default()
+}
