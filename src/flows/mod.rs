@@ -36,5 +36,5 @@ pub mod stock_admin;
 pub mod store_catalog;
 pub mod store_variants;
 pub mod taxonomy;
-pub mod variant_inventory;
 pub mod till_sync;
+pub mod variant_inventory;

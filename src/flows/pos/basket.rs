@@ -57,7 +57,6 @@ pub fn may_discount(conn: &rusqlite::Connection, user_id: &str) -> Result<bool> 
 }
 
 fn update(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let ctx = step.engine.ctx();
     let session = sessions::ensure_open(tx, input_str(step, "session_id"))?;
     let register = pos::retrieve_register(tx, &session.register_id)?;
     let action = input_str(step, "action");
@@ -77,22 +76,22 @@ fn update(tx: &Tx, step: &StepCtx) -> Result<Done> {
     match action {
         "add" => carts::add_item(
             tx,
-            ctx,
+            step.engine,
             &cart_id,
             &json!({"variant_id": input["variant_id"], "quantity": input["quantity"]}),
         )?,
         "quantity" => carts::update_item(
             tx,
-            ctx,
+            step.engine,
             &cart_id,
             input_str(step, "line_id"),
             &json!({ "quantity": input["quantity"] }),
         )?,
-        "remove" => carts::delete_item(tx, ctx, &cart_id, input_str(step, "line_id"))?,
+        "remove" => carts::delete_item(tx, step.engine, &cart_id, input_str(step, "line_id"))?,
         "customer" => set_customer(tx, step, &register, &cart_id)?,
         "promo_add" | "promo_remove" => carts::change_promotions(
             tx,
-            ctx,
+            step.engine,
             &cart_id,
             &json!({ "promo_codes": [input_str(step, "code").trim()] }),
             action == "promo_add",
@@ -131,7 +130,7 @@ fn new_cart(tx: &Tx, step: &StepCtx, register: &Register) -> Result<String> {
     if let Some(address) = address {
         input["shipping_address"] = address;
     }
-    carts::create(tx, step.engine.ctx(), &input)
+    carts::create(tx, step.engine, &input)
 }
 
 fn set_customer(tx: &Tx, step: &StepCtx, register: &Register, cart_id: &str) -> Result<()> {
@@ -141,8 +140,8 @@ fn set_customer(tx: &Tx, step: &StepCtx, register: &Register, cart_id: &str) -> 
     changes.insert("email".into(), json!(walk_in_email(register)));
     cart::update(tx, ctx, cart_id, &changes)?;
     match step.input["customer_id"].as_str().filter(|c| !c.is_empty()) {
-        Some(customer) => transfer::transfer(tx, ctx, cart_id, customer),
-        None => refresh::refresh(tx, ctx, cart_id, false),
+        Some(customer) => transfer::transfer(tx, step.engine, cart_id, customer),
+        None => refresh::refresh(tx, step.engine, cart_id, false),
     }
 }
 
@@ -192,5 +191,5 @@ fn discount(tx: &Tx, step: &StepCtx, cart_id: &str) -> Result<()> {
         original - amount,
         &Value::Object(metadata),
     )?;
-    refresh::refresh(tx, ctx, cart_id, false)
+    refresh::refresh(tx, step.engine, cart_id, false)
 }

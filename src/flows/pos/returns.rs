@@ -181,7 +181,10 @@ fn refund_at_provider(step: &StepCtx) -> Result<Done> {
         .flatten()
     {
         let id = plan["provider_id"].as_str().unwrap_or_default();
-        let found = provider::get(id)
+        let found = step
+            .engine
+            .providers()
+            .payment(id)
             .ok_or_else(|| Error::invalid(format!("Payment provider {id} is not known")))?;
         found.refund(&provider::Call {
             idempotency_key: plan["key"].as_str().unwrap_or_default().to_string(),

@@ -102,15 +102,18 @@ fn provider_call(step: &StepCtx, n: usize, amount: i64) -> provider::Call {
     }
 }
 
-fn manual() -> Result<&'static dyn provider::Provider> {
-    provider::get(provider::SYSTEM)
+/// The manual provider every tender is recorded through (no terminal integration).
+fn manual<'a>(step: &'a StepCtx<'a>) -> Result<&'a dyn provider::PaymentProvider> {
+    step.engine
+        .providers()
+        .payment(provider::SYSTEM)
         .ok_or_else(|| Error::Internal("the manual payment provider is missing".into()))
 }
 
 fn authorize(step: &StepCtx) -> Result<Done> {
     let mut data = Vec::new();
     for (n, tender) in the_plan(step)?.tenders.iter().enumerate() {
-        let reply = manual()?.authorize(&provider_call(step, n, tender.payment_amount))?;
+        let reply = manual(step)?.authorize(&provider_call(step, n, tender.payment_amount))?;
         if reply.status != "authorized" {
             return Err(Error::PaymentAuthorization(
                 "Payment authorization failed".into(),
@@ -123,7 +126,7 @@ fn authorize(step: &StepCtx) -> Result<Done> {
 
 fn cancel_authorizations(step: &StepCtx, _: &Value) -> Result<()> {
     for (n, tender) in the_plan(step)?.tenders.iter().enumerate() {
-        manual()?.cancel(&provider_call(step, n, tender.payment_amount))?;
+        manual(step)?.cancel(&provider_call(step, n, tender.payment_amount))?;
     }
     Ok(())
 }
@@ -324,7 +327,7 @@ fn capture_at_provider(step: &StepCtx) -> Result<Done> {
         .into_iter()
         .flatten()
     {
-        manual()?.capture(&provider::Call {
+        manual(step)?.capture(&provider::Call {
             idempotency_key: plan["key"].as_str().unwrap_or_default().to_string(),
             amount: plan["amount"].as_i64().unwrap_or_default(),
             currency_code: plan["currency_code"]

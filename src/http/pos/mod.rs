@@ -60,6 +60,7 @@ fn guarded(
     let ui = Ui {
         session,
         form,
+        files: Vec::new(),
         error: None,
         notice: notice_of(request),
     };
