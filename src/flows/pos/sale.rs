@@ -24,7 +24,10 @@
 //! After a crash the execution resumes (a sale that happened is finished, never undone).
 
 use super::tenders::{self, Offered, Plan};
-use super::{input_str, run_local_step, run_local_steps};
+use super::{input_str, run_local_step, run_local_steps, run_steps_with};
+
+/// The fulfillment provider of a handover at the counter.
+const MANUAL_FULFILLMENT: &str = "manual_manual";
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::flows::checkout::{carts, complete, refresh};
@@ -38,7 +41,7 @@ use crate::modules::pos::{self, sessions};
 use crate::modules::promotion::usage;
 use crate::workflow::hooks::{self, points};
 use crate::workflow::{Done, Recovery, Step, StepCtx, Workflow};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use std::time::Duration;
 
 /// The workflow's name.
@@ -299,12 +302,25 @@ fn hand_over(tx: &Tx, step: &StepCtx, order_id: &str, location_id: &str) -> Resu
         .iter()
         .map(|l| json!({"id": l.id, "quantity": l.quantity}))
         .collect();
-    let made = run_local_steps(
+    // Handed over at the counter: no carrier. Only the manual provider (which records an empty
+    // answer) may stand in for the fulfillment workflow's provider call.
+    let input = json!({"order_id": order_id, "items": lines, "location_id": location_id, "no_notification": true});
+    let plan = run_local_step(
         tx,
         step,
         "create-order-fulfillment",
-        &json!({"order_id": order_id, "items": lines, "location_id": location_id, "no_notification": true}),
+        "validate-fulfillment",
+        &input,
     )?;
+    if plan["provider_id"] != json!(MANUAL_FULFILLMENT) {
+        return Err(Error::invalid(format!(
+            "A till sale is handed over at the counter; its order names the fulfillment provider {}",
+            plan["provider_id"]
+        )));
+    }
+    let mut stand_ins = Map::new();
+    stand_ins.insert("provider-create-fulfillment".into(), json!({ "data": {} }));
+    let made = run_steps_with(tx, step, "create-order-fulfillment", &input, &stand_ins)?;
     let fulfillment_id = made["create-fulfillment"]["fulfillment_id"].clone();
     run_local_steps(
         tx,
