@@ -126,6 +126,21 @@ pub fn run_local_step(
     Ok(step.invoke_local(tx, &ctx)?.output)
 }
 
+/// The provider call a journaled capture or refund plan (`{key, amount, currency_code,
+/// data}`) describes.
+fn planned_call(plan: &Value) -> crate::modules::payment::provider::Call {
+    crate::modules::payment::provider::Call {
+        idempotency_key: plan["key"].as_str().unwrap_or_default().to_string(),
+        amount: plan["amount"].as_i64().unwrap_or_default(),
+        currency_code: plan["currency_code"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+        data: plan["data"].clone(),
+        scripted: None,
+    }
+}
+
 /// A string field of a step's input.
 fn input_str<'a>(step: &'a StepCtx, key: &str) -> &'a str {
     step.input[key].as_str().unwrap_or_default()

@@ -22,7 +22,7 @@ use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::order::{self, returns};
-use crate::modules::payment::{self, ledger, provider};
+use crate::modules::payment::{self, ledger};
 use crate::modules::pos::sales::{self, TillReturn};
 use crate::modules::pos::{self, sessions};
 use crate::money;
@@ -186,16 +186,7 @@ fn refund_at_provider(step: &StepCtx) -> Result<Done> {
             .providers()
             .payment(id)
             .ok_or_else(|| Error::invalid(format!("Payment provider {id} is not known")))?;
-        found.refund(&provider::Call {
-            idempotency_key: plan["key"].as_str().unwrap_or_default().to_string(),
-            amount: plan["amount"].as_i64().unwrap_or_default(),
-            currency_code: plan["currency_code"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            data: plan["data"].clone(),
-            scripted: None,
-        })?;
+        found.refund(&super::planned_call(plan))?;
     }
     Ok(Done::new(Value::Null))
 }

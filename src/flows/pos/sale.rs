@@ -343,16 +343,7 @@ fn capture_at_provider(step: &StepCtx) -> Result<Done> {
         .into_iter()
         .flatten()
     {
-        manual(step)?.capture(&provider::Call {
-            idempotency_key: plan["key"].as_str().unwrap_or_default().to_string(),
-            amount: plan["amount"].as_i64().unwrap_or_default(),
-            currency_code: plan["currency_code"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            data: plan["data"].clone(),
-            scripted: None,
-        })?;
+        manual(step)?.capture(&super::planned_call(plan))?;
     }
     Ok(Done::new(Value::Null))
 }

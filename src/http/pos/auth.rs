@@ -7,7 +7,7 @@
 
 use crate::crypto::random_hex;
 use crate::engine::Engine;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::flows::auth as auth_flow;
 use crate::http::form::Form;
 use crate::http::ui::respond::{self, html_page};
@@ -173,22 +173,9 @@ fn sign_in(engine: &Engine, request: &Request) -> Result<Response> {
     let refused = |status: u16, message: &str| {
         form_page(engine, request, status, &next, email, Some(message))
     };
-    let token = match auth_flow::login(engine, "user", email, password, request.remote_addr) {
-        Ok(token) => token,
-        Err(Error::TooManyRequests {
-            message,
-            retry_after_secs,
-        }) => {
-            return Ok(
-                refused(429, &message).with_header("Retry-After", retry_after_secs.to_string())
-            );
-        }
-        Err(err) if err.status() < 500 => return Ok(refused(err.status(), &err.to_string())),
-        Err(err) => return Err(err),
-    };
-    let Some(context) = auth_flow::verify_token(engine, &token).filter(|c| !c.actor_id.is_empty())
-    else {
-        return Ok(refused(401, auth_flow::INVALID_CREDENTIALS));
+    let context = match crate::http::ui::sign_in::staff_login(engine, request, email, password)? {
+        Ok(context) => context,
+        Err(refusal) => return Ok(refusal.show(refused)),
     };
     if let Some(old) = signed_sid(engine, request) {
         auth_flow::end_session(engine, &old)?;

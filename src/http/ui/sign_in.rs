@@ -86,6 +86,58 @@ fn form_page(
     html_page(status, markup).with_header("Set-Cookie", cookie)
 }
 
+/// Why a staff sign-in form was refused: the status and message it shows again, with the
+/// throttle's `Retry-After` when there is one.
+pub(crate) struct Refusal {
+    status: u16,
+    message: String,
+    retry_after_secs: Option<u64>,
+}
+
+impl Refusal {
+    /// The form page `page(status, message)` makes, with `Retry-After` when throttled.
+    pub(crate) fn show(self, page: impl Fn(u16, &str) -> Response) -> Response {
+        let response = page(self.status, &self.message);
+        match self.retry_after_secs {
+            Some(secs) => response.with_header("Retry-After", secs.to_string()),
+            None => response,
+        }
+    }
+}
+
+/// Signs a store user in with the API's login flow and throttle (`/app` and `/pos` alike):
+/// their context, or the refusal the form shows.
+///
+/// # Errors
+/// Server-side failures (5xx) only; every refusal is a [`Refusal`].
+pub(crate) fn staff_login(
+    engine: &Engine,
+    request: &Request,
+    email: &str,
+    password: &str,
+) -> Result<std::result::Result<crate::modules::auth::AuthContext, Refusal>> {
+    let refusal = |status, message: String, retry_after_secs| {
+        Ok(Err(Refusal {
+            status,
+            message,
+            retry_after_secs,
+        }))
+    };
+    let token = match auth_flow::login(engine, "user", email, password, request.remote_addr) {
+        Ok(token) => token,
+        Err(Error::TooManyRequests {
+            message,
+            retry_after_secs,
+        }) => return refusal(429, message, Some(retry_after_secs)),
+        Err(err) if err.status() < 500 => return refusal(err.status(), err.to_string(), None),
+        Err(err) => return Err(err),
+    };
+    match auth_flow::verify_token(engine, &token).filter(|c| !c.actor_id.is_empty()) {
+        Some(context) => Ok(Ok(context)),
+        None => refusal(401, auth_flow::INVALID_CREDENTIALS.to_string(), None),
+    }
+}
+
 fn sign_in(engine: &Engine, request: &Request) -> Result<Response> {
     let form = Form::of(request)?;
     if !session::signin_token_matches(engine, request, form.get("_signin")) {
@@ -97,22 +149,9 @@ fn sign_in(engine: &Engine, request: &Request) -> Result<Response> {
     let refused = |status: u16, message: &str| {
         form_page(engine, request, status, &next, email, Some(message))
     };
-    let token = match auth_flow::login(engine, "user", email, password, request.remote_addr) {
-        Ok(token) => token,
-        Err(Error::TooManyRequests {
-            message,
-            retry_after_secs,
-        }) => {
-            return Ok(
-                refused(429, &message).with_header("Retry-After", retry_after_secs.to_string())
-            );
-        }
-        Err(err) if err.status() < 500 => return Ok(refused(err.status(), &err.to_string())),
-        Err(err) => return Err(err),
-    };
-    let Some(context) = auth_flow::verify_token(engine, &token).filter(|c| !c.actor_id.is_empty())
-    else {
-        return Ok(refused(401, auth_flow::INVALID_CREDENTIALS));
+    let context = match staff_login(engine, request, email, password)? {
+        Ok(context) => context,
+        Err(refusal) => return Ok(refusal.show(refused)),
     };
     if let Some(old) = session::signed_sid(engine, request) {
         auth_flow::end_session(engine, &old)?;
