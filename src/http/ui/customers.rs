@@ -112,7 +112,7 @@ fn show(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
                         dt { "Created" } dd { (view::when(&found.created_at)) }
                     }
                 }
-                (order_table(&orders, order_count))
+                (order_table(&orders, order_count, id))
             }
             div {
                 (widgets::zone(engine, "customer.details.side.before", id))
@@ -153,10 +153,11 @@ fn address(a: &Address) -> Markup {
     }
 }
 
-fn order_table(rows: &[(Order, ListSummary)], count: u64) -> Markup {
+fn order_table(rows: &[(Order, ListSummary)], count: u64, customer: &str) -> Markup {
     html! {
         section class="card" aria-labelledby="orders-h" {
             h2 id="orders-h" { "Orders (" (count) ")" }
+            p { a href={ "/app/draft-orders/new?customer_id=" (super::respond::encode(customer)) } { "New draft order for this customer" } }
             @if rows.is_empty() { p class="muted" { "No orders yet." } }
             @else { (orders::table(rows, false)) }
         }
