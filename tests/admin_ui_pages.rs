@@ -431,3 +431,39 @@ fn options_and_variants_are_added_repriced_and_deleted_on_an_existing_product() 
             .all(|v| v["id"] != vid.as_str())
     );
 }
+
+#[test]
+fn the_home_page_shows_revenue_by_day() {
+    let admin = Admin::start();
+    let order = admin.order(2);
+    let total = order["total"].as_f64().unwrap();
+    let payment = common::orders::payment_of(&order);
+    admin.post(
+        &format!("/admin/payments/{payment}/capture"),
+        &serde_json::json!({}),
+    );
+    admin.post(
+        &format!("/admin/payments/{payment}/refund"),
+        &serde_json::json!({"amount": 1}),
+    );
+    let mut browser = Browser::new(&admin.app);
+    browser.sign_in();
+    let page = browser.get("/app").text();
+    let section = page
+        .split("id=\"revenue-h\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("the revenue section");
+    assert_eq!(section.matches("<th scope=\"row\">").count(), 8, "today and 7 days");
+    let today_row = section.split("<tr>").nth(2).expect("today's row");
+    assert!(
+        today_row.contains(&format!("{total:.2} USD")),
+        "{today_row}"
+    );
+    assert!(today_row.contains(">1.00 USD<"), "{today_row}");
+    assert!(
+        today_row.contains(&format!("{:.2} USD", total - 1.0)),
+        "{today_row}"
+    );
+    assert!(page.contains(&format!("Revenue today<strong>{:.2} USD</strong>", total - 1.0)));
+}
