@@ -64,6 +64,9 @@ fn the_home_page_shows_todays_orders_open_orders_and_low_stock() {
         .find(|r| r.contains(&format!("href=\"/app/inventory/{item}\"")))
         .unwrap_or_else(|| panic!("the low item's row: {low}"));
     assert!(row.contains("<td class=\"num\">2</td>"), "{row}");
+    // The item's page lists the order's reservation.
+    let item_page = browser.get(&format!("/app/inventory/{item}")).text();
+    assert!(item_page.contains("Reservations (1)"), "{item_page}");
 }
 
 #[test]
@@ -79,6 +82,11 @@ fn customers_list_and_detail_show_orders_addresses_and_groups() {
     );
     let none = browser.get("/app/customers?q=nobody-at-all").text();
     assert!(none.contains("No customers match."));
+    let registered = browser.get("/app/customers?q=ada&account=registered").text();
+    assert!(registered.contains(&format!("/app/customers/{customer}")));
+    let guests = browser.get("/app/customers?q=ada&account=guest").text();
+    assert!(guests.contains("No customers match."), "a registered customer");
+    assert_eq!(browser.get("/app/customers?account=robot").status, 400);
     let page = browser.get(&format!("/app/customers/{customer}"));
     assert_eq!(page.status, 200);
     let text = page.text();

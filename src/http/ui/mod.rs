@@ -29,6 +29,7 @@ pub mod respond;
 pub mod session;
 pub mod settings;
 pub mod settings_edit;
+pub mod settings_places;
 pub mod sign_in;
 pub mod view;
 pub mod widgets;
