@@ -155,12 +155,18 @@ fn a_refused_return_shows_why_and_leaves_nothing_open() {
     assert_eq!(open_changes(&admin, &oid), 0, "the begun return was undone");
     let nothing = browser.submit(&path, &[(&format!("return_{line}"), "0")]);
     assert_eq!(nothing.status, 400);
-    assert!(nothing.text().contains("Choose at least one item to return"));
+    assert!(
+        nothing
+            .text()
+            .contains("Choose at least one item to return")
+    );
     let negative = browser.submit(&path, &[(&format!("return_{line}"), "-1")]);
     assert!(negative.text().contains("cannot be negative"));
-    assert!(returns_of(&admin, &oid)
-        .iter()
-        .all(|r| r["status"] == "canceled"));
+    assert!(
+        returns_of(&admin, &oid)
+            .iter()
+            .all(|r| r["status"] == "canceled")
+    );
 }
 
 #[test]
@@ -243,11 +249,7 @@ fn exchanges_and_claims_are_created_then_confirmed_or_canceled() {
     );
     let exchanges = admin.get(&format!("/admin/exchanges?order_id={oid}"))["exchanges"].clone();
     assert_eq!(exchanges.as_array().unwrap().len(), 1);
-    assert!(
-        exchanges[0]["canceled_at"].is_null(),
-        "{}",
-        exchanges[0]
-    );
+    assert!(exchanges[0]["canceled_at"].is_null(), "{}", exchanges[0]);
     assert_eq!(open_changes(&admin, &oid), 0);
 
     let claim = browser.submit(
@@ -322,7 +324,11 @@ fn a_draft_order_is_created_listed_and_converted() {
     fields.extend(address);
     let unknown = browser.submit(
         "/app/draft-orders",
-        &[("email", "x@example.com"), ("region_id", &region), ("sku_1", "NOPE")],
+        &[
+            ("email", "x@example.com"),
+            ("region_id", &region),
+            ("sku_1", "NOPE"),
+        ],
     );
     assert_eq!(unknown.status, 400);
     assert!(unknown.text().contains("No variant has the SKU or barcode"));
@@ -355,7 +361,10 @@ fn a_draft_order_is_created_listed_and_converted() {
     redirected(&converted, &format!("/app/orders/{draft}?done=converted"));
     let now = admin.get(&format!("/admin/orders/{draft}"))["order"].clone();
     assert_eq!(now["status"], "pending");
-    assert_eq!(browser.get(&format!("/app/draft-orders/{draft}")).status, 404);
+    assert_eq!(
+        browser.get(&format!("/app/draft-orders/{draft}")).status,
+        404
+    );
     let again = browser.submit(&format!("/app/draft-orders/{draft}/convert"), &[]);
     assert_eq!(again.status, 404, "converted once");
 }

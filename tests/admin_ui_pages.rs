@@ -82,10 +82,15 @@ fn customers_list_and_detail_show_orders_addresses_and_groups() {
     );
     let none = browser.get("/app/customers?q=nobody-at-all").text();
     assert!(none.contains("No customers match."));
-    let registered = browser.get("/app/customers?q=ada&account=registered").text();
+    let registered = browser
+        .get("/app/customers?q=ada&account=registered")
+        .text();
     assert!(registered.contains(&format!("/app/customers/{customer}")));
     let guests = browser.get("/app/customers?q=ada&account=guest").text();
-    assert!(guests.contains("No customers match."), "a registered customer");
+    assert!(
+        guests.contains("No customers match."),
+        "a registered customer"
+    );
     assert_eq!(browser.get("/app/customers?account=robot").status, 400);
     let page = browser.get(&format!("/app/customers/{customer}"));
     assert_eq!(page.status, 200);
@@ -363,7 +368,11 @@ fn options_and_variants_are_added_repriced_and_deleted_on_an_existing_product() 
     browser.sign_in();
     let created = browser.submit(
         "/app/products",
-        &[("title", "Scarf"), ("variant_title", "Plain"), ("status", "published")],
+        &[
+            ("title", "Scarf"),
+            ("variant_title", "Plain"),
+            ("status", "published"),
+        ],
     );
     let location = created.header("location").unwrap().to_string();
     let product = location
@@ -403,7 +412,10 @@ fn options_and_variants_are_added_repriced_and_deleted_on_an_existing_product() 
     let added = browser.submit(&format!("{base}/variants"), &fields);
     assert_eq!(added.status, 303, "{}", added.text());
     let duplicate = browser.submit(&format!("{base}/variants"), &fields);
-    assert!(duplicate.status >= 400 && duplicate.status < 500, "SKU taken");
+    assert!(
+        duplicate.status >= 400 && duplicate.status < 500,
+        "SKU taken"
+    );
 
     let admin = format!("Bearer {}", app.admin_token());
     let doc = app
@@ -462,7 +474,11 @@ fn the_home_page_shows_revenue_by_day() {
         .nth(1)
         .and_then(|rest| rest.split("</section>").next())
         .expect("the revenue section");
-    assert_eq!(section.matches("<th scope=\"row\">").count(), 8, "today and 7 days");
+    assert_eq!(
+        section.matches("<th scope=\"row\">").count(),
+        8,
+        "today and 7 days"
+    );
     let today_row = section.split("<tr>").nth(2).expect("today's row");
     assert!(
         today_row.contains(&format!("{total:.2} USD")),
@@ -473,5 +489,8 @@ fn the_home_page_shows_revenue_by_day() {
         today_row.contains(&format!("{:.2} USD", total - 1.0)),
         "{today_row}"
     );
-    assert!(page.contains(&format!("Revenue today<strong>{:.2} USD</strong>", total - 1.0)));
+    assert!(page.contains(&format!(
+        "Revenue today<strong>{:.2} USD</strong>",
+        total - 1.0
+    )));
 }

@@ -470,7 +470,10 @@ fn settings_list_the_tax_regions_and_the_locations_with_their_shipping_options()
     assert!(!regions.as_array().unwrap().is_empty());
     for r in regions.as_array().unwrap() {
         let country = r["country_code"].as_str().unwrap().to_uppercase();
-        assert!(taxes.contains(&format!("<td>{country}")), "{country}: {taxes}");
+        assert!(
+            taxes.contains(&format!("<td>{country}")),
+            "{country}: {taxes}"
+        );
     }
     let locations = section("loc-h");
     let options = admin_get(&app, "/admin/shipping-options")["shipping_options"].clone();

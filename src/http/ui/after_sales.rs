@@ -69,8 +69,12 @@ pub fn load(engine: &Engine, order_id: &str) -> Result<AfterSales> {
             .map(|l| Ok((l.clone(), stock_location::retrieve(conn, l)?.name)))
             .collect::<Result<Vec<_>>>()?;
         // An order without a region or channel has no options; the form then offers none.
-        let return_options = shipping_options::for_order(conn, order_id)
-            .unwrap_or_default()
+        let for_order = match shipping_options::for_order(conn, order_id) {
+            Ok(list) => list,
+            Err(err) if err.status() < 500 => Vec::new(),
+            Err(err) => return Err(err),
+        };
+        let return_options = for_order
             .into_iter()
             .filter(|o| o.option.rules.iter().any(|r| r.attribute == "is_return"))
             .filter(|o| o.option.rule_allows("is_return", "true"))
@@ -365,12 +369,7 @@ fn return_form(doc: &Value, sales: &AfterSales, ui: &Ui, id: &str) -> Markup {
     }
 }
 
-fn exchange_form<const CLAIM: bool>(
-    doc: &Value,
-    sales: &AfterSales,
-    ui: &Ui,
-    id: &str,
-) -> Markup {
+fn exchange_form<const CLAIM: bool>(doc: &Value, sales: &AfterSales, ui: &Ui, id: &str) -> Markup {
     let (word, path) = if CLAIM {
         ("claim", "claims")
     } else {

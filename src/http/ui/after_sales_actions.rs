@@ -55,7 +55,12 @@ pub fn routes() -> Vec<Route> {
             "Create a claim",
             create_exchange::<true>,
         ),
-        ui_route("POST", "/app/orders/:id/edit", "Begin an order edit", begin_edit),
+        ui_route(
+            "POST",
+            "/app/orders/:id/edit",
+            "Begin an order edit",
+            begin_edit,
+        ),
         ui_route(
             "POST",
             "/app/orders/:id/edit/items",
@@ -101,10 +106,10 @@ fn call(name: &str, input: Value) -> Call {
 fn run_all(engine: &Engine, calls: Vec<Call>, undo: Option<Call>) -> Result<()> {
     for (name, input) in calls {
         if let Err(err) = workflow::run(engine, &name, input, None) {
-            if let Some((undo_name, undo_input)) = undo {
-                if let Err(undo_err) = workflow::run(engine, &undo_name, undo_input, None) {
-                    eprintln!("admin UI: {undo_name} after a refused {name}: {undo_err}");
-                }
+            if let Some((undo_name, undo_input)) = undo
+                && let Err(undo_err) = workflow::run(engine, &undo_name, undo_input, None)
+            {
+                eprintln!("admin UI: {undo_name} after a refused {name}: {undo_err}");
             }
             return Err(err);
         }
@@ -323,7 +328,14 @@ fn edit_add_item(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response
     let id = request.param("id");
     let variant = match variant_of(engine, ui) {
         Ok(Some(v)) => v,
-        Ok(None) => return refuse(engine, ui, id, "Enter the SKU or barcode of the item to add"),
+        Ok(None) => {
+            return refuse(
+                engine,
+                ui,
+                id,
+                "Enter the SKU or barcode of the item to add",
+            );
+        }
         Err(err) => return refuse(engine, ui, id, &err.to_string()),
     };
     let quantity = match ui.form.integer("quantity", "Quantity to add") {
@@ -396,7 +408,11 @@ fn record_of(change: &OrderChange) -> Option<(&'static str, &str)> {
 /// for its type run them.
 fn settle_calls(change: &OrderChange, confirm: bool, actor: &str) -> Option<Vec<Call>> {
     let (key, record) = record_of(change)?;
-    let by = if confirm { "confirmed_by" } else { "canceled_by" };
+    let by = if confirm {
+        "confirmed_by"
+    } else {
+        "canceled_by"
+    };
     let input = json!({key: record, by: actor});
     let name = match (change.change_type.as_deref()?, confirm) {
         ("edit", true) => "confirm-order-edit-request",
@@ -505,14 +521,14 @@ mod tests {
             names("return_request", "pending", false),
             ["cancel-return-request"]
         );
-        assert_eq!(
-            names("claim", "pending", true),
-            ["confirm-claim-request"]
-        );
+        assert_eq!(names("claim", "pending", true), ["confirm-claim-request"]);
         let (_, input) = settle_calls(&change("exchange", "pending"), true, "user_1")
             .unwrap()
             .remove(0);
-        assert_eq!(input, json!({"exchange_id": "oexc_1", "confirmed_by": "user_1"}));
+        assert_eq!(
+            input,
+            json!({"exchange_id": "oexc_1", "confirmed_by": "user_1"})
+        );
         assert!(settle_calls(&change("transfer", "requested"), true, "user_1").is_none());
     }
 }

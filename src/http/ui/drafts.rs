@@ -112,8 +112,11 @@ fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     Ok(respond::html_page(200, markup))
 }
 
-/// `(id, label)` choices of the form: regions, shipping options (not return ones).
-fn choices(engine: &Engine) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
+/// A choice of a select: `(value, label)`.
+type Choice = (String, String);
+
+/// The choices of the form: regions, shipping options (not return ones).
+fn choices(engine: &Engine) -> Result<(Vec<Choice>, Vec<Choice>)> {
     engine.store().read(|conn| {
         let regions = region::list(conn, &region::RegionFilter::default(), 100, 0)?
             .0

@@ -11,9 +11,9 @@ use crate::http::{Request, Response, Route};
 use crate::modules::inventory::low_stock::{self, LowLevel};
 use crate::modules::order::Order;
 use crate::modules::order::admin::{self as order_admin, OrderFilter};
-use maud::{Markup, html};
 use crate::modules::payment::daily::{self, DayTotal};
 use chrono::{Datelike, NaiveDate};
+use maud::{Markup, html};
 use std::collections::BTreeMap;
 
 /// Days before today the revenue table shows.
@@ -41,7 +41,12 @@ fn days(now: &str) -> Vec<String> {
     };
     let mut out = Vec::new();
     for _ in 0..=PAST_DAYS {
-        out.push(format!("{:04}-{:02}-{:02}", day.year(), day.month(), day.day()));
+        out.push(format!(
+            "{:04}-{:02}-{:02}",
+            day.year(),
+            day.month(),
+            day.day()
+        ));
         match day.pred_opt() {
             Some(previous) => day = previous,
             None => break,

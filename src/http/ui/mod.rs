@@ -91,8 +91,14 @@ const NOTICES: &[(&str, &str)] = &[
     ("activated", "Promotion activated."),
     ("return_requested", "Return requested."),
     ("return_received", "Return received."),
-    ("exchange_created", "Exchange created: check the new total, then confirm it."),
-    ("claim_created", "Claim created: check the new total, then confirm it."),
+    (
+        "exchange_created",
+        "Exchange created: check the new total, then confirm it.",
+    ),
+    (
+        "claim_created",
+        "Claim created: check the new total, then confirm it.",
+    ),
     ("edit_begun", "Order edit begun."),
     ("edit_updated", "Order edit updated."),
     ("change_confirmed", "Order change confirmed."),

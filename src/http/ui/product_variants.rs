@@ -235,7 +235,9 @@ fn posted_prices(ui: &Ui, currencies: &[String]) -> Result<Vec<NewPrice>> {
 /// Runs `write`; back to the product with `done`, or its page with the refusal.
 fn outcome(engine: &Engine, ui: &Ui, id: &str, result: Result<()>, done: &str) -> Result<Response> {
     match result {
-        Ok(()) => Ok(respond::redirect(&format!("/app/products/{id}?done={done}"))),
+        Ok(()) => Ok(respond::redirect(&format!(
+            "/app/products/{id}?done={done}"
+        ))),
         Err(err) if err.status() < 500 => {
             render(engine, id, &ui.with_error(err.to_string()), err.status())
         }
@@ -308,9 +310,9 @@ fn update_prices(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response
             prices: Some(posted_prices(ui, &currencies)?),
         };
         let (ctx, product) = (engine.ctx().clone(), id.clone());
-        engine.store().write(move |tx| {
-            product_parts::update_variant(tx, &ctx, &product, &variant, &input)
-        })
+        engine
+            .store()
+            .write(move |tx| product_parts::update_variant(tx, &ctx, &product, &variant, &input))
     })();
     outcome(engine, ui, &id, result, "saved")
 }
