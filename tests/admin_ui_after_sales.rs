@@ -115,6 +115,18 @@ fn a_return_is_requested_received_and_its_refund_offered() {
         &format!("/app/orders/{oid}?done=return_received"),
     );
     assert_eq!(returns_of(&admin, &oid)[0]["status"], "received");
+    // A return is received on its own order's page only.
+    let other = id(&admin.order(1));
+    let elsewhere = browser.submit(
+        &format!("/app/orders/{other}/returns/{rid}/receive"),
+        &[(&format!("received_{line}"), "1")],
+    );
+    assert_eq!(elsewhere.status, 404, "{}", elsewhere.text());
+    let missing = browser.submit(
+        &format!("/app/orders/{oid}/returns/return_missing/receive"),
+        &[(&format!("received_{line}"), "1")],
+    );
+    assert_eq!(missing.status, 404);
     assert_eq!(admin.stock(&line).0, stocked + 1, "back on the shelf");
     assert_eq!(open_changes(&admin, &oid), 0);
 

@@ -24,6 +24,7 @@ use crate::error::{Error, Result};
 use crate::http::admin::order_changes::preview_json;
 use crate::http::{Request, Response, Route};
 use crate::modules::order::changes::{self, OrderChange};
+use crate::modules::order::returns;
 use crate::modules::product::codes::variant_by_code;
 use crate::workflow;
 use serde_json::{Value, json};
@@ -199,6 +200,13 @@ fn request_return(engine: &Engine, request: &Request, ui: &Ui) -> Result<Respons
 
 fn receive_return(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let (id, return_id) = (request.param("id"), request.param("return_id"));
+    // The path names the order too: a return of another order is not found here.
+    let owner = engine
+        .store()
+        .read(|conn| Ok(returns::retrieve(conn, return_id)?.order_id))?;
+    if owner != id {
+        return Err(Error::not_found("Return", return_id));
+    }
     let (received, damaged) = match (quantities(ui, "received_"), quantities(ui, "damaged_")) {
         (Ok(r), Ok(d)) if !(r.is_empty() && d.is_empty()) => (r, d),
         (Err(err), _) | (_, Err(err)) => return refuse(engine, ui, id, &err.to_string()),
