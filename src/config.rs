@@ -337,7 +337,8 @@ fn env_number<T: std::str::FromStr>(
 ) -> Result<Option<T>> {
     env(name)
         .map(|v| {
-            cli::number(&v).map_err(|_| Error::invalid(format!("{name} must be a number, got '{v}'")))
+            cli::number(&v)
+                .map_err(|_| Error::invalid(format!("{name} must be a number, got '{v}'")))
         })
         .transpose()
 }
@@ -378,10 +379,17 @@ mod tests {
             .unwrap_err()
             .render()
             .to_string();
-        for shown in ["--retention-days", "STOCKROOM_RETENTION_DAYS", "--webhook-timeout-ms"] {
+        for shown in [
+            "--retention-days",
+            "STOCKROOM_RETENTION_DAYS",
+            "--webhook-timeout-ms",
+        ] {
             assert!(help.contains(shown), "{shown} in serve's help");
         }
-        let version = parse_args(&args("--version"), &no_env).unwrap_err().render().to_string();
+        let version = parse_args(&args("--version"), &no_env)
+            .unwrap_err()
+            .render()
+            .to_string();
         assert!(version.contains(env!("CARGO_PKG_VERSION")), "{version}");
     }
 

@@ -263,7 +263,10 @@ fn the_command_line_is_conventional() {
         assert!(script.status.success(), "{shell}");
         let script = text(&script.stdout);
         assert!(script.contains(mark), "{shell}: {script}");
-        assert!(script.contains("retention-days"), "{shell} completes serve's flags");
+        assert!(
+            script.contains("retention-days"),
+            "{shell} completes serve's flags"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

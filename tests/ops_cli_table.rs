@@ -127,7 +127,11 @@ fn file_store(path: &str) -> ServeConfig {
 const SECRETS: [(&str, &str); 2] = [("JWT_SECRET", SECRET), ("COOKIE_SECRET", SECRET)];
 
 fn with_secrets<'a>(more: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    SECRETS.iter().copied().chain(more.iter().copied()).collect()
+    SECRETS
+        .iter()
+        .copied()
+        .chain(more.iter().copied())
+        .collect()
 }
 
 #[test]
@@ -221,6 +225,7 @@ fn every_serve_flag_keeps_its_meaning() {
                 max_attempts: 3,
                 base_backoff: Duration::from_millis(20),
                 allow_loopback: true,
+                extra_roots: Vec::new(),
             },
             smtp_url: Some("smtps://u:p@mail.example.com".into()),
             smtp_from: Some("shop@example.com".into()),
@@ -303,6 +308,7 @@ fn every_serve_variable_keeps_its_meaning_and_flags_win() {
                 max_attempts: 2,
                 base_backoff: Duration::from_millis(30),
                 allow_loopback: true,
+                extra_roots: Vec::new(),
             },
             smtp_url: Some("smtp://mail:2525?tls=none".into()),
             smtp_from: Some("Shop <shop@example.com>".into()),
@@ -346,10 +352,13 @@ fn every_serve_variable_keeps_its_meaning_and_flags_win() {
     assert_eq!(fixture_secrets.auth.jwt_secret, SECRET);
 }
 
+/// An invocation, its variables and what it parses to.
+type Case = (&'static str, Vec<(&'static str, &'static str)>, Command);
+
 #[test]
 fn the_other_commands_parse_as_before() {
     let db = || PathBuf::from("s.db");
-    let cases: Vec<(&str, Vec<(&str, &str)>, Command)> = vec![
+    let cases: Vec<Case> = vec![
         ("migrate --db s.db", vec![], Command::Migrate { db: db() }),
         (
             "migrate",
@@ -546,10 +555,16 @@ fn bad_invocations_are_refused() {
         ("serve --demo --retention-days -1", vec![]),
         ("serve --demo", vec![("PORT", "x")]),
         ("serve --demo", vec![("STOCKROOM_HASH_PERMITS", "many")]),
-        ("serve --demo", vec![("STOCKROOM_WEBHOOK_MAX_ATTEMPTS", "0")]),
+        (
+            "serve --demo",
+            vec![("STOCKROOM_WEBHOOK_MAX_ATTEMPTS", "0")],
+        ),
         ("serve --demo", vec![("STOCKROOM_METRICS_TOKEN", "short")]),
         ("serve --demo", vec![("STOCKROOM_ACCESS_LOG", "xml")]),
-        ("serve --demo", vec![("STOCKROOM_WEBHOOKS_ALLOW_LOOPBACK", "maybe")]),
+        (
+            "serve --demo",
+            vec![("STOCKROOM_WEBHOOKS_ALLOW_LOOPBACK", "maybe")],
+        ),
         ("migrate", vec![]),
         ("seed --db s.db", vec![]),
         ("export --db s.db extra", vec![]),

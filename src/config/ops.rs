@@ -100,7 +100,12 @@ pub struct OpsArgs {
     backup_dir: Option<String>,
     /// Bearer token /metrics requires (16+ characters); without one, /metrics answers
     /// loopback clients only.
-    #[arg(long, env = "STOCKROOM_METRICS_TOKEN", value_name = "TOKEN", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "STOCKROOM_METRICS_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
     metrics_token: Option<String>,
     /// Access log format.
     #[arg(long, env = "STOCKROOM_ACCESS_LOG", value_name = "FORMAT", value_enum,
@@ -119,7 +124,12 @@ pub struct OpsArgs {
     /// Mail notifications through this server: smtps://user:pass@host[:465],
     /// smtp://user:pass@host[:587] (STARTTLS required), smtp://host:port?tls=none; without
     /// it the local provider logs them.
-    #[arg(long, env = "STOCKROOM_SMTP_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "STOCKROOM_SMTP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     smtp_url: Option<String>,
     /// The mails' sender, e.g. 'Shop <shop@example.com>'.
     #[arg(long, env = "STOCKROOM_SMTP_FROM", value_name = "SENDER")]

@@ -72,8 +72,14 @@ pub fn run(command: OpsCommand) -> Result<()> {
             store.close();
             let c = pruned?;
             println!(
-                "pruned {} executions ({} steps) and {} events ({} deliveries) in {} write jobs",
-                c.executions, c.steps, c.events, c.deliveries, c.jobs
+                "pruned {} executions ({} steps), {} events ({} deliveries), {} webhook deliveries and {} notifications in {} write jobs",
+                c.executions,
+                c.steps,
+                c.events,
+                c.deliveries,
+                c.webhook_deliveries,
+                c.notifications,
+                c.jobs
             );
             Ok(())
         }
