@@ -29,9 +29,16 @@ fn main() -> ExitCode {
 fn run(command: Command) -> Result<()> {
     match command {
         Command::Completions(shell) => {
-            let mut out = std::io::stdout().lock();
-            clap_complete::generate(shell, &mut config::command(), "stockroom", &mut out);
-            Ok(())
+            // Into a buffer first: clap_complete panics on a write error, and a reader that
+            // stops early (`| head`) is not one.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut config::command(), "stockroom", &mut script);
+            match std::io::stdout().lock().write_all(&script) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(stockroom::Error::Internal(format!("stdout: {e}")))
+                }
+                _ => Ok(()),
+            }
         }
         // `flows::till_sync::cli` runs the till commands from their words.
         Command::Till(till) => stockroom::flows::till_sync::cli::run(&till.to_args()),
