@@ -11,6 +11,7 @@ pub mod edits;
 pub mod exchanges;
 pub mod exchanges_confirm;
 pub mod fulfill;
+pub mod fulfill_types;
 pub mod manage;
 pub mod payment_collections;
 pub mod payments;
