@@ -22,7 +22,7 @@ pub mod stock;
 pub mod transfer;
 
 #[cfg(test)]
-mod recovery_tests;
+pub(crate) mod recovery_tests;
 
 pub use create::CREATE_CARTS;
 pub use inputs::{

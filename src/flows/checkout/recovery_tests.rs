@@ -1,5 +1,6 @@
 //! Executions journaled before the checkout workflows were typed recover on the typed steps:
-//! the journal rows below are written with the JSON shapes the untyped steps wrote.
+//! the journal rows below are written with the JSON shapes the untyped steps wrote. The
+//! helpers serve the order workflows' recovery tests too.
 
 use crate::db::{Store, StoreOptions};
 use crate::engine::Engine;
@@ -8,13 +9,23 @@ use crate::modules::payment::provider::{Call, PaymentProvider, Reply};
 use serde_json::{Value, json};
 use std::sync::{Arc, Mutex};
 
-/// A cancel as the provider saw it: key, amount, currency, data.
-type Cancel = (String, i64, String, Value);
+/// A call as the provider saw it: key, amount, currency, data.
+pub(crate) type Seen = (String, i64, String, Value);
 
-/// A provider that remembers every cancel it is asked for.
+/// A provider that remembers every cancel and capture it is asked for.
 #[derive(Clone, Default)]
-struct Recorder {
-    cancels: Arc<Mutex<Vec<Cancel>>>,
+pub(crate) struct Recorder {
+    pub(crate) cancels: Arc<Mutex<Vec<Seen>>>,
+    pub(crate) captures: Arc<Mutex<Vec<Seen>>>,
+}
+
+fn seen(call: &Call) -> Seen {
+    (
+        call.idempotency_key.clone(),
+        call.amount,
+        call.currency_code.clone(),
+        call.data.clone(),
+    )
 }
 
 impl PaymentProvider for Recorder {
@@ -28,18 +39,14 @@ impl PaymentProvider for Recorder {
         Ok(reply("authorized", call))
     }
     fn capture(&self, call: &Call) -> Result<Reply> {
+        self.captures.lock().expect("lock").push(seen(call));
         Ok(reply("captured", call))
     }
     fn refund(&self, call: &Call) -> Result<Reply> {
         Ok(reply("captured", call))
     }
     fn cancel(&self, call: &Call) -> Result<Reply> {
-        self.cancels.lock().expect("lock").push((
-            call.idempotency_key.clone(),
-            call.amount,
-            call.currency_code.clone(),
-            call.data.clone(),
-        ));
+        self.cancels.lock().expect("lock").push(seen(call));
         Ok(reply("canceled", call))
     }
 }
@@ -51,7 +58,7 @@ fn reply(status: &'static str, call: &Call) -> Reply {
     }
 }
 
-fn engine(recorder: &Recorder) -> Engine {
+pub(crate) fn engine(recorder: &Recorder) -> Engine {
     Engine::builder()
         .payment_provider(recorder.clone())
         .build(Store::memory(StoreOptions::default()).expect("store"))
@@ -60,7 +67,7 @@ fn engine(recorder: &Recorder) -> Engine {
 
 /// Writes an execution left `running` by a crash, with its step rows
 /// `(idx, name, kind, status, output, compensation)`.
-fn journal(
+pub(crate) fn journal(
     engine: &Engine,
     id: &str,
     workflow: &str,
@@ -103,7 +110,7 @@ fn journal(
         .expect("journal");
 }
 
-fn status(engine: &Engine, id: &str) -> String {
+pub(crate) fn status(engine: &Engine, id: &str) -> String {
     engine
         .store()
         .read(|c| crate::workflow::load_execution(c, id))

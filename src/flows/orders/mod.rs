@@ -24,6 +24,9 @@ pub mod shipping_options;
 pub mod transfer;
 pub mod transfer_guest;
 
+#[cfg(test)]
+mod recovery_tests;
+
 use crate::workflow::Workflow;
 
 /// Every order-management workflow, registered by `Engine::builder`.
