@@ -134,3 +134,106 @@ fn reservations_are_filtered_by_a_list_of_line_items_or_locations() {
     let refused = admin.call("GET", "/admin/reservations?line_item_id%5Ba%5D=x", None);
     assert_eq!(refused.status, 400, "{}", refused.text());
 }
+
+#[test]
+fn linked_sales_channels_come_as_records_on_products_and_locations() {
+    let admin = Admin::start();
+    let product = admin.get("/admin/products?limit=1&order=title")["products"][0].clone();
+    let product_id = id(&product);
+    let channels = admin.get("/admin/sales-channels?order=created_at")["sales_channels"].clone();
+    let web = channels[0].clone();
+    // The dashboard's product page asks `*sales_channels` (also in the defaults).
+    let doc = admin.get(&format!(
+        "/admin/products/{product_id}?fields=*categories,*shipping_profile,-variants"
+    ))["product"]
+        .clone();
+    let linked = doc["sales_channels"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let mine = linked
+        .iter()
+        .find(|c| c["id"] == web["id"])
+        .cloned()
+        .unwrap_or(Value::Null);
+    assert_eq!(mine, web, "the channel's own record: {doc}");
+    // Only the columns asked for.
+    let narrow = admin.get(&format!(
+        "/admin/products/{product_id}?fields=id,sales_channels.name"
+    ))["product"]
+        .clone();
+    assert_eq!(
+        narrow["sales_channels"][0],
+        json!({"id": linked[0]["id"], "name": linked[0]["name"]}),
+        "{narrow}"
+    );
+    // A renamed channel shows its new name on the product at once.
+    admin.post(
+        &format!("/admin/sales-channels/{}", id(&web)),
+        &json!({"name": "Web shop"}),
+    );
+    let renamed = admin.get(&format!("/admin/products/{product_id}"))["product"].clone();
+    assert!(
+        renamed["sales_channels"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["id"] == web["id"] && c["name"] == "Web shop"),
+        "{renamed}"
+    );
+
+    // The locations list and page: linked channels, and each service zone's options.
+    let fields = "name,*sales_channels,*address,*fulfillment_sets,*fulfillment_sets.service_zones,\
+                  *fulfillment_sets.service_zones.shipping_options,\
+                  *fulfillment_sets.service_zones.shipping_options.rules,\
+                  *fulfillment_sets.service_zones.shipping_options.shipping_profile";
+    let location =
+        admin.get(&format!("/admin/stock-locations?fields={fields}"))["stock_locations"][0].clone();
+    let names: Vec<&str> = location["sales_channels"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c["name"].as_str())
+        .collect();
+    assert!(names.contains(&"Web shop"), "{location}");
+    let zone = &location["fulfillment_sets"][0]["service_zones"][0];
+    let zone_options = zone["shipping_options"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!zone_options.is_empty(), "{zone}");
+    let listed = admin.get(&format!(
+        "/admin/shipping-options?service_zone_id={}",
+        zone["id"].as_str().unwrap_or_default()
+    ));
+    assert_eq!(listed["count"], zone_options.len(), "{listed}");
+    for option in &zone_options {
+        assert_eq!(option["service_zone_id"], zone["id"]);
+        assert!(option["rules"].is_array(), "{option}");
+        assert!(option["shipping_profile"]["name"].is_string(), "{option}");
+    }
+    // Without those fields, neither is added.
+    let plain = admin.get("/admin/stock-locations")["stock_locations"][0].clone();
+    assert_eq!(plain.get("sales_channels"), None, "{plain}");
+}
+
+#[test]
+fn mfa_factors_are_an_empty_list_for_a_signed_in_identity() {
+    let app = TestApp::start();
+    let token = app.admin_token();
+    let reply = app.request(
+        "GET",
+        "/auth/mfa/factors",
+        &[("authorization", &format!("Bearer {token}"))],
+        None,
+    );
+    check(&reply, 200, json!({"mfa_factors": []}));
+    assert_eq!(app.get("/auth/mfa/factors").status, 401);
+    let forged = app.request(
+        "GET",
+        "/auth/mfa/factors",
+        &[("authorization", "Bearer not.a.token")],
+        None,
+    );
+    assert_eq!(forged.status, 401);
+}

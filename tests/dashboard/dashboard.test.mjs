@@ -44,6 +44,7 @@ let context;
 let page;
 let order;
 let product;
+const records = {};
 /** Everything that went wrong, per page visited: { page: [problems] }. */
 const problems = {};
 /** The browser console's errors per page: not failures by themselves, but they say why. */
@@ -85,6 +86,22 @@ before(async () => {
   });
   order = await placeOrder("dashboard@example.com");
   product = (await adminApi("/admin/products?limit=1&order=title")).products[0];
+  // One record of each kind whose detail page is opened too.
+  const first = async (path, key) => (await adminApi(`${path}${path.includes("?") ? "&" : "?"}limit=1`))[key][0];
+  records.customer = await first("/admin/customers?order=created_at", "customers");
+  records.group = await first("/admin/customer-groups", "customer_groups");
+  records.item = await first("/admin/inventory-items", "inventory_items");
+  records.priceList = await first("/admin/price-lists", "price_lists");
+  records.region = await first("/admin/regions", "regions");
+  records.location = await first("/admin/stock-locations", "stock_locations");
+  records.channel = await first("/admin/sales-channels?order=created_at", "sales_channels");
+  records.key = await first("/admin/api-keys?type=publishable", "api_keys");
+  records.user = await first("/admin/users", "users");
+  records.taxRegion = await first("/admin/tax-regions?parent_id=null", "tax_regions");
+  records.promotion = await first("/admin/promotions", "promotions");
+  records.collection = await first("/admin/collections", "collections");
+  records.category = await first("/admin/product-categories", "product_categories");
+  records.variant = product.variants[0];
   profile = mkdtempSync(join(tmpdir(), "stockroom-dashboard-chromium-"));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -262,6 +279,32 @@ const PAGES = [
   ["users", "/settings/users", heading("Users")],
   ["return reasons", "/settings/return-reasons", heading("Return Reasons")],
   ["tax regions", "/settings/tax-regions", heading("Tax Regions")],
+  // Beyond the issue's list: each list's detail page, and the other settings pages (not
+  // Settings → Workflows: its list reads Medusa's step map, `execution.steps[id].invoke.state`,
+  // where Stockroom answers its journal's step list; see README).
+  ["customer detail", () => `/customers/${records.customer.id}`, (p) => p.getByText(records.customer.email).first()],
+  ["customer group detail", () => `/customer-groups/${records.group.id}`, (p) => p.getByRole("heading", { name: records.group.name }).first()],
+  ["inventory item detail", () => `/inventory/${records.item.id}`, (p) => p.getByText(records.item.sku ?? records.item.title).first()],
+  ["price list detail", () => `/price-lists/${records.priceList.id}`, (p) => p.getByRole("heading", { name: records.priceList.title }).first()],
+  ["product variant detail", () => `/products/${product.id}/variants/${records.variant.id}`, (p) => p.getByRole("heading", { name: records.variant.title }).first()],
+  ["promotions", "/promotions", heading("Promotions")],
+  ["promotion detail", () => `/promotions/${records.promotion.id}`, (p) => p.getByText(records.promotion.code).first()],
+  ["collections", "/collections", heading("Collections")],
+  ["collection detail", () => `/collections/${records.collection.id}`, (p) => p.getByRole("heading", { name: records.collection.title }).first()],
+  ["categories", "/categories", heading("Categories")],
+  ["category detail", () => `/categories/${records.category.id}`, (p) => p.getByRole("heading", { name: records.category.name }).first()],
+  ["region detail", () => `/settings/regions/${records.region.id}`, (p) => p.getByRole("heading", { name: records.region.name }).first()],
+  ["location detail", () => `/settings/locations/${records.location.id}`, (p) => p.getByRole("heading", { name: records.location.name }).first()],
+  ["sales channel detail", () => `/settings/sales-channels/${records.channel.id}`, (p) => p.getByRole("heading", { name: records.channel.name }).first()],
+  ["publishable API key detail", () => `/settings/publishable-api-keys/${records.key.id}`, (p) => p.getByRole("heading", { name: records.key.title }).first()],
+  ["user detail", () => `/settings/users/${records.user.id}`, (p) => p.getByText(records.user.email).first()],
+  ["tax region detail", () => `/settings/tax-regions/${records.taxRegion.id}`, (p) => p.getByRole("heading").first()],
+  ["refund reasons", "/settings/refund-reasons", heading("Refund Reasons")],
+  ["product types", "/settings/product-types", heading("Product Types")],
+  ["product tags", "/settings/product-tags", heading("Product Tags")],
+  ["shipping profiles", "/settings/locations/shipping-profiles", heading("Shipping Profiles")],
+  ["shipping option types", "/settings/locations/shipping-option-types", heading("Shipping Option Types")],
+  ["profile", "/settings/profile", heading("Profile")],
 ];
 
 for (const [name, path, expected] of PAGES) {
