@@ -237,3 +237,64 @@ fn mfa_factors_are_an_empty_list_for_a_signed_in_identity() {
     );
     assert_eq!(forged.status, 401);
 }
+
+/// The body the dashboard's product create form posts (its `normalizeProductFormValues`).
+fn dashboard_product(handle: &str) -> Value {
+    json!({
+        "status": "published", "is_giftcard": false, "images": [], "categories": [],
+        "handle": handle, "title": "Dashboard hat", "subtitle": "", "description": "",
+        "discountable": true,
+        "options": [{"title": "Size", "values": ["S", "M"], "is_exclusive": true}],
+        "variants": [
+            {"title": "M", "options": {"Size": "M"}, "manage_inventory": true,
+             "allow_backorder": false, "variant_rank": 1, "inventory_items": [],
+             "prices": [{"currency_code": "usd", "amount": 12}]},
+            {"title": "S", "options": {"Size": "S"}, "manage_inventory": true,
+             "allow_backorder": false, "variant_rank": 0, "inventory_items": [],
+             "prices": [{"currency_code": "usd", "amount": 10}]},
+        ],
+    })
+}
+
+#[test]
+fn the_dashboards_product_create_body_is_taken_with_its_variant_ranks() {
+    let admin = Admin::start();
+    let created =
+        admin.post("/admin/products", &dashboard_product("dashboard-hat"))["product"].clone();
+    let ranked: Vec<(String, i64)> = created["variants"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .map(|v| {
+            (
+                v["title"].as_str().unwrap_or_default().to_string(),
+                v["variant_rank"].as_i64().unwrap_or(-1),
+            )
+        })
+        .collect();
+    assert!(ranked.contains(&("S".into(), 0)), "{ranked:?}");
+    assert!(ranked.contains(&("M".into(), 1)), "{ranked:?}");
+    // What this store cannot do is refused whole, with a message saying so.
+    let mut shared = dashboard_product("shared-hat");
+    shared["options"][0]["is_exclusive"] = json!(false);
+    let refused = admin.refused("/admin/products", &shared, 400, "invalid_data");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("is_exclusive")
+    );
+    let item = admin.get("/admin/inventory-items?limit=1")["inventory_items"][0].clone();
+    let mut kit = dashboard_product("kit-hat");
+    kit["variants"][0]["inventory_items"] =
+        json!([{"inventory_item_id": item["id"], "required_quantity": 1}]);
+    let refused = admin.refused("/admin/products", &kit, 400, "invalid_data");
+    assert!(
+        refused["message"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("inventory-items")
+    );
+    let handles = admin.get("/admin/products?handle=shared-hat,kit-hat");
+    assert_eq!(handles["count"], 0, "nothing half-created: {handles}");
+}
