@@ -10,6 +10,7 @@ use crate::modules::product::taxonomy::{self, ValueKind};
 use crate::modules::product::{
     self, Category, Collection, Image, OptionValue, Product, ProductOption, Tag, Variant,
 };
+use crate::modules::sales_channel::{self, SalesChannel};
 use rusqlite::Connection;
 use std::collections::{HashMap, HashSet};
 
@@ -36,7 +37,7 @@ pub struct Wanted {
     pub product_type: bool,
     /// `collection`.
     pub collection: bool,
-    /// `sales_channels` ids.
+    /// `sales_channels` (the linked channels' records).
     pub sales_channels: bool,
     /// `variants.inventory_quantity` (only when asked for by name, as in Medusa).
     pub inventory: bool,
@@ -76,8 +77,8 @@ pub struct ProductNode {
     pub product_type: Option<Tag>,
     /// Collection.
     pub collection: Option<Collection>,
-    /// Sales channel ids.
-    pub sales_channel_ids: Vec<String>,
+    /// The linked sales channels (live ones), in link order.
+    pub sales_channels: Vec<SalesChannel>,
 }
 
 /// Loads `wanted` relations for a page of products, a fixed number of queries in all.
@@ -103,6 +104,7 @@ pub fn load(conn: &Connection, page: Vec<Product>, wanted: &Wanted) -> Result<Ve
     let mut channels = when(wanted.sales_channels, || {
         links::product_sales_channel().rights_of_many(conn, &ids)
     })?;
+    let channel_records = channels_by_id(conn, &channels)?;
     let type_ids = distinct(page.iter().filter_map(|p| p.type_id.clone()));
     let types = when(wanted.product_type, || {
         taxonomy::values_by_id(conn, ValueKind::Type, &type_ids)
@@ -126,10 +128,31 @@ pub fn load(conn: &Connection, page: Vec<Product>, wanted: &Wanted) -> Result<Ve
                     .collection_id
                     .as_ref()
                     .and_then(|c| collections.get(c).cloned()),
-                sales_channel_ids: channels.remove(&id).unwrap_or_default(),
+                sales_channels: channels
+                    .remove(&id)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|c| channel_records.get(c).cloned())
+                    .collect(),
                 product,
             }
         })
+        .collect())
+}
+
+/// The records of every channel a page's products link to, in one query (Medusa's
+/// `*sales_channels` answers the channels themselves, not just their ids).
+fn channels_by_id(
+    conn: &Connection,
+    links: &HashMap<String, Vec<String>>,
+) -> Result<HashMap<String, SalesChannel>> {
+    let ids = distinct(links.values().flatten().cloned());
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(sales_channel::list_ids(conn, &ids)?
+        .into_iter()
+        .map(|c| (c.id.clone(), c))
         .collect())
 }
 

@@ -32,7 +32,9 @@ impl CorsConfig {
         match family {
             "store" => Some(&self.store),
             "admin" => Some(&self.admin),
-            "auth" => Some(&self.auth),
+            // Medusa's dashboard asks `GET /cloud/auth` on its sign-in page (whether to offer
+            // Medusa Cloud's login); it is a sign-in call, so the auth list governs it.
+            "auth" | "cloud" => Some(&self.auth),
             _ => None,
         }
     }

@@ -8,6 +8,7 @@ use super::query::FieldSelection;
 use crate::flows::product_graph::{ProductNode, VariantNode};
 use crate::modules::pricing::calc::CalculatedPrice;
 use crate::modules::product::{OptionValue, ProductOption};
+use crate::modules::sales_channel::SalesChannel;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -139,6 +140,17 @@ pub(super) const CATEGORY: &[&str] = &[
     "updated_at",
     "deleted_at",
 ];
+/// A linked sales channel's columns (the sales channel module's record).
+const SALES_CHANNEL: &[&str] = &[
+    "id",
+    "name",
+    "description",
+    "is_disabled",
+    "metadata",
+    "created_at",
+    "updated_at",
+    "deleted_at",
+];
 const RELATIONS: &[&str] = &[
     "variants",
     "options",
@@ -164,6 +176,7 @@ pub struct Plan {
     product_type: Vec<bool>,
     collection: Vec<bool>,
     category: Vec<bool>,
+    sales_channel: Vec<bool>,
 }
 
 fn keep(sel: &FieldSelection, path: &str, key: &str) -> bool {
@@ -200,6 +213,7 @@ impl Plan {
             product_type: keys(sel, "type", TAG),
             collection: keys(sel, "collection", COLLECTION),
             category: keys(sel, "categories", CATEGORY),
+            sales_channel: keys(sel, "sales_channels", SALES_CHANNEL),
         }
     }
 }
@@ -339,12 +353,27 @@ fn relation(o: &mut Obj, key: &str, node: &ProductNode, plan: &Plan, slots: &mut
         "categories" => array(out, &node.categories, |out, c| {
             category(out, c, &plan.category)
         }),
-        _ => array(out, &node.sales_channel_ids, |out, id| {
-            let mut o = Obj::start(out);
-            o.str("id", Some(id));
-            o.end();
+        _ => array(out, &node.sales_channels, |out, c| {
+            sales_channel(out, c, &plan.sales_channel)
         }),
     }
+}
+
+fn sales_channel(out: &mut String, c: &SalesChannel, plan: &[bool]) {
+    let mut o = Obj::start(out);
+    for (key, _) in SALES_CHANNEL.iter().zip(plan).filter(|(_, k)| **k) {
+        match *key {
+            "id" => o.str(key, Some(&c.id)),
+            "name" => o.str(key, Some(&c.name)),
+            "description" => o.str(key, c.description.as_deref()),
+            "is_disabled" => o.bool(key, c.is_disabled),
+            "metadata" => o.value(key, c.metadata.as_ref()),
+            "created_at" => o.str(key, Some(&c.created_at)),
+            "updated_at" => o.str(key, Some(&c.updated_at)),
+            _ => o.str(key, c.deleted_at.as_deref()),
+        }
+    }
+    o.end();
 }
 
 fn variant(out: &mut String, node: &VariantNode, plan: &Plan, slots: &mut Slots) {

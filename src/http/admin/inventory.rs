@@ -7,7 +7,8 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::stock_admin;
 use crate::http::Paged;
-use crate::http::fields::{boolean, ids, page, string};
+use crate::http::fields::{boolean, ids, page, query_error, string};
+use crate::http::query::exact_list;
 use crate::http::validate::{Kind, Schema, get_array, get_i64, get_str};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::inventory::manage::{self, ITEM_FIELDS};
@@ -255,14 +256,22 @@ fn reservation_reply(engine: &Engine, id: &str) -> Result<Response> {
     Ok(Response::json(json!({ "reservation": to_json(&found)? })))
 }
 
+/// A `string | string[]` filter taken exactly as sent (no comma splitting, as Medusa's zod
+/// union).
+fn exact(request: &Request, key: &str) -> Result<Vec<String>> {
+    exact_list(&request.query, key).map_err(query_error)
+}
+
 fn list_reservations(engine: &Engine, request: &Request) -> Result<Response> {
     let (limit, offset, _, _) = page(&request.query, 50)?;
     let (limit, offset) = (limit.min(i64::MAX as u64), offset.min(i64::MAX as u64));
     let filter = ReservationFilter {
         ids: ids(&request.query)?,
-        inventory_item_id: string(&request.query, "inventory_item_id")?,
-        location_id: string(&request.query, "location_id")?,
-        line_item_id: string(&request.query, "line_item_id")?,
+        // Each a string or a list, as Medusa's validator (the dashboard's order page sends
+        // `line_item_id[0]=…`).
+        inventory_item_ids: exact(request, "inventory_item_id")?,
+        location_ids: exact(request, "location_id")?,
+        line_item_ids: exact(request, "line_item_id")?,
     };
     let (rows, count) = engine
         .store()

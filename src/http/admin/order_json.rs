@@ -70,8 +70,19 @@ const GRAPH: Graph = Graph {
         "promotions",
     ],
     opaque: &["summary"],
-    embedded: &[],
+    // An item's `detail` (its fulfilled, shipped, delivered and returned quantities) comes
+    // with `*items` in Medusa: the dashboard's order page reads it without asking for it.
+    embedded: &["items.detail"],
 };
+
+/// What every admin order read answers whatever `fields` asks: Medusa's `get-order-detail`
+/// and `get-orders-list` workflows add these fields and compute the two statuses.
+const ALWAYS: &[&str] = &[
+    "+status",
+    "+version",
+    "+payment_status",
+    "+fulfillment_status",
+];
 
 /// Per-line units: fulfilled, shipped, delivered.
 type Progress = HashMap<String, (i64, i64, i64)>;
@@ -345,7 +356,7 @@ pub fn list_summary(conn: &Connection, found: &order::Order) -> Result<ListSumma
 /// Applies a `fields=` selection (absent: the whole document).
 pub fn select(mut order: Value, fields: Option<&str>) -> Value {
     if let (Some(f), Value::Object(map)) = (fields, &mut order) {
-        project(map, &selection(Some(f), DEFAULTS, &[]), &GRAPH, "");
+        project(map, &selection(Some(f), DEFAULTS, ALWAYS), &GRAPH, "");
     }
     order
 }

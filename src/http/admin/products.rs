@@ -167,6 +167,13 @@ pub(super) fn variant_schema() -> Schema {
         .optional("weight", Kind::Number.nullable())
         .optional("metadata", Kind::Object.nullable())
         .optional("options", Kind::Object)
+        .optional("variant_rank", Kind::Integer)
+        .optional_array(
+            "inventory_items",
+            Schema::new()
+                .required("inventory_item_id", Kind::String)
+                .required("required_quantity", Kind::Integer),
+        )
         .array("prices", price)
 }
 
@@ -199,7 +206,8 @@ pub(crate) fn schema() -> Schema {
             "options",
             Schema::new()
                 .required("title", Kind::String)
-                .required("values", Kind::array_of(Kind::String)),
+                .required("values", Kind::array_of(Kind::String))
+                .optional("is_exclusive", Kind::Boolean),
         )
         .optional_array("variants", variant)
         .optional("metadata", Kind::Object.nullable())
@@ -258,8 +266,8 @@ pub fn product_input(body: &Value) -> Result<ProductInput> {
         type_id: opt_str(body, "type_id"),
         category_ids: ids(body, "categories"),
         tag_ids: ids(body, "tags"),
-        options: options.iter().map(option_input).collect(),
-        variants: variants.iter().map(variant_input).collect(),
+        options: options.iter().map(option_input).collect::<Result<_>>()?,
+        variants: variants.iter().map(variant_input).collect::<Result<_>>()?,
         metadata: body.get("metadata").filter(|m| m.is_object()).cloned(),
     };
     let variant_prices = variants
@@ -280,8 +288,14 @@ pub fn product_input(body: &Value) -> Result<ProductInput> {
     })
 }
 
-fn option_input(o: &Value) -> NewOption {
-    NewOption {
+fn option_input(o: &Value) -> Result<NewOption> {
+    // Medusa's dashboard sends `is_exclusive: true` with every new option.
+    if get_bool(o, "is_exclusive") == Some(false) {
+        return Err(Error::invalid(
+            "Options shared between products are not supported: every option belongs to its product (is_exclusive: true)",
+        ));
+    }
+    Ok(NewOption {
         title: opt_str(o, "title").unwrap_or_default(),
         values: get_array(o, "values")
             .map(|v| {
@@ -291,11 +305,20 @@ fn option_input(o: &Value) -> NewOption {
                     .collect()
             })
             .unwrap_or_default(),
-    }
+    })
 }
 
 /// A variant body as the product module's input.
-pub(super) fn variant_input(v: &Value) -> NewVariant {
+///
+/// # Errors
+/// 400 for inventory items to link at creation (an inventory kit): link them afterwards
+/// through `/admin/products/:id/variants/:variant_id/inventory-items`.
+pub(super) fn variant_input(v: &Value) -> Result<NewVariant> {
+    if get_array(v, "inventory_items").is_some_and(|items| !items.is_empty()) {
+        return Err(Error::invalid(
+            "Inventory items cannot be linked while creating a variant here: create it, then link them with POST /admin/products/:id/variants/:variant_id/inventory-items",
+        ));
+    }
     let mut options: Vec<(String, String)> = v
         .get("options")
         .and_then(Value::as_object)
@@ -306,7 +329,7 @@ pub(super) fn variant_input(v: &Value) -> NewVariant {
         })
         .unwrap_or_default();
     options.sort();
-    NewVariant {
+    Ok(NewVariant {
         title: opt_str(v, "title").unwrap_or_default(),
         sku: opt_str(v, "sku"),
         barcode: opt_str(v, "barcode"),
@@ -317,7 +340,8 @@ pub(super) fn variant_input(v: &Value) -> NewVariant {
         weight: get_f64(v, "weight"),
         options,
         metadata: v.get("metadata").filter(|m| m.is_object()).cloned(),
-    }
+        variant_rank: v.get("variant_rank").and_then(Value::as_i64),
+    })
 }
 
 /// A price body in exact minor units.

@@ -1,5 +1,6 @@
 //! The calls Medusa's admin dashboard makes on every page before it shows anything:
-//! `/admin/feature-flags`, `/admin/plugins`, and the currency list it fills pickers from.
+//! `/admin/feature-flags`, `/admin/plugins`, the currency list it fills pickers from, and
+//! `/cloud/auth` on its sign-in page.
 
 use super::page;
 use crate::engine::Engine;
@@ -32,6 +33,15 @@ pub fn routes() -> Vec<Route> {
             Access::Public,
             "List feature flags",
             feature_flags,
+        ),
+        // Medusa's `GET /cloud/auth`, also unauthenticated: whether the sign-in page offers
+        // Medusa Cloud's login. This store has no Cloud login.
+        Route::new(
+            "GET",
+            "/cloud/auth",
+            Access::Public,
+            "Whether Medusa Cloud sign-in is enabled",
+            |_, _| Ok(Response::json(json!({ "enabled": false }))),
         ),
         Route::new(
             "GET",

@@ -2,16 +2,19 @@
 //! `fulfillment_sets` and `fulfillment_providers` when `fields=` asks for them.
 
 use super::fulfillment_sets::{add_fulfillment, asks_for};
+use super::shipping_json::option_doc;
 use super::{as_map, deleted, strings};
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::flows::stock_admin;
+use crate::flows::{links, stock_admin};
 use crate::http::fields::{ids, page, string, strings as query_strings};
 use crate::http::validate::{Kind, Schema, get_object, get_str};
 use crate::http::{Access, Request, Response, Route, list_envelope};
+use crate::modules::fulfillment::option_admin::{self, OptionFilter};
+use crate::modules::sales_channel;
 use crate::modules::stock_location::{self, LocationAddress, manage};
 use rusqlite::Connection;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// The routes of this family.
 pub fn routes() -> Vec<Route> {
@@ -61,11 +64,54 @@ fn address_schema(required: bool) -> Schema {
     schema
 }
 
-/// The location document; `fulfillment_sets` / `fulfillment_providers` when `fields` asks.
+/// The location document; `fulfillment_sets` / `fulfillment_providers` / `sales_channels`
+/// when `fields` asks.
 fn document(conn: &Connection, id: &str, fields: Option<&str>) -> Result<Value> {
     let mut doc = manage::document(conn, id)?;
     add_fulfillment(conn, id, &mut doc, |relation| asks_for(fields, relation))?;
+    if asks_for(fields, "sales_channels") {
+        doc.insert("sales_channels".into(), linked_channels(conn, id)?);
+    }
+    if asks_for(fields, "fulfillment_sets.service_zones.shipping_options") {
+        add_zone_options(conn, &mut doc)?;
+    }
     Ok(Value::Object(doc))
+}
+
+/// Each service zone's live shipping options (with rules, type, prices and shipping
+/// profile), as Medusa's graph answers `*fulfillment_sets.service_zones.shipping_options`:
+/// the dashboard's location page counts a zone's store and return options from them.
+fn add_zone_options(conn: &Connection, doc: &mut Map<String, Value>) -> Result<()> {
+    let zones = doc
+        .get_mut("fulfillment_sets")
+        .and_then(Value::as_array_mut)
+        .into_iter()
+        .flatten()
+        .filter_map(|set| set.get_mut("service_zones").and_then(Value::as_array_mut))
+        .flatten();
+    for zone in zones {
+        let filter = OptionFilter {
+            service_zone_ids: vec![zone["id"].as_str().unwrap_or_default().to_string()],
+            ..OptionFilter::default()
+        };
+        let (options, _) = option_admin::list(conn, &filter, None, (0, u64::MAX))?;
+        let docs = options
+            .iter()
+            .map(|o| option_doc(conn, o))
+            .collect::<Result<Vec<_>>>()?;
+        zone["shipping_options"] = Value::Array(docs);
+    }
+    Ok(())
+}
+
+/// The live sales channels linked to a location, as records (the dashboard's locations list
+/// asks `*sales_channels` and shows their names).
+fn linked_channels(conn: &Connection, id: &str) -> Result<Value> {
+    let ids = links::sales_channel_stock_location().lefts_of(conn, id)?;
+    if ids.is_empty() {
+        return Ok(json!([]));
+    }
+    Ok(serde_json::to_value(sales_channel::list_ids(conn, &ids)?)?)
 }
 
 fn location_reply(engine: &Engine, request: &Request, id: &str) -> Result<Response> {

@@ -138,7 +138,7 @@ pub(super) fn create_input(body: &Value) -> Result<(NewVariant, Vec<NewPrice>)> 
         .iter()
         .map(price_input)
         .collect::<Result<Vec<_>>>()?;
-    Ok((variant_input(body), prices))
+    Ok((variant_input(body)?, prices))
 }
 
 /// A validated update body as a [`VariantUpdate`]: `prices` replace the default prices,

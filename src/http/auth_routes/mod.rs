@@ -64,6 +64,13 @@ pub fn routes() -> Vec<Route> {
         ),
         Route::new(
             "GET",
+            "/auth/mfa/factors",
+            Access::Public,
+            "The signed-in identity's multi-factor factors",
+            mfa_factors,
+        ),
+        Route::new(
+            "GET",
             "/auth/:actor_type/providers",
             Access::Public,
             "Auth providers an actor type can log in with",
@@ -89,6 +96,20 @@ fn providers(_: &Engine, request: &Request) -> Result<Response> {
         Vec::new()
     };
     Ok(Response::json(json!({ "providers": providers })))
+}
+
+/// Medusa 2.21.2's `GET /auth/mfa/factors` for any signed-in identity (session or bearer),
+/// which the dashboard's profile page lists: this store has no multi-factor provider, so no
+/// identity has a factor enrolled. Signed out: 401, as Medusa.
+fn mfa_factors(engine: &Engine, request: &Request) -> Result<Response> {
+    let signed_in = match session_id(engine, request) {
+        Some(sid) => flow::session_context(engine, &sid)?.is_some(),
+        None => false,
+    } || bearer_context(engine, request).is_some();
+    if !signed_in {
+        return Err(Error::Unauthorized);
+    }
+    Ok(Response::json(json!({ "mfa_factors": [] })))
 }
 
 fn actor_type(request: &Request) -> Result<&str> {

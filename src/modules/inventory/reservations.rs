@@ -76,12 +76,12 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Reservation> {
 pub struct ReservationFilter {
     /// Only these reservations (empty: any).
     pub ids: Vec<String>,
-    /// `iitem_…`
-    pub inventory_item_id: Option<String>,
-    /// `sloc_…`
-    pub location_id: Option<String>,
-    /// A line item.
-    pub line_item_id: Option<String>,
+    /// Reserving one of these `iitem_…` (empty: any).
+    pub inventory_item_ids: Vec<String>,
+    /// At one of these `sloc_…` (empty: any).
+    pub location_ids: Vec<String>,
+    /// For one of these line items (empty: any).
+    pub line_item_ids: Vec<String>,
 }
 
 /// A page of live reservations, oldest first, and the count of all that match.
@@ -94,13 +94,15 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Reservation>, u64)> {
-    let clause = "deleted_at IS NULL AND (?1 IS NULL OR inventory_item_id = ?1)
-        AND (?2 IS NULL OR location_id = ?2) AND (?3 IS NULL OR line_item_id = ?3)
+    let clause = "deleted_at IS NULL
+        AND (?1 = '[]' OR inventory_item_id IN (SELECT value FROM json_each(?1)))
+        AND (?2 = '[]' OR location_id IN (SELECT value FROM json_each(?2)))
+        AND (?3 = '[]' OR line_item_id IN (SELECT value FROM json_each(?3)))
         AND (?4 = '[]' OR id IN (SELECT value FROM json_each(?4)))";
     let f = (
-        &filter.inventory_item_id,
-        &filter.location_id,
-        &filter.line_item_id,
+        crate::modules::json_list(&filter.inventory_item_ids),
+        crate::modules::json_list(&filter.location_ids),
+        crate::modules::json_list(&filter.line_item_ids),
         crate::modules::json_list(&filter.ids),
     );
     let count: i64 = conn

@@ -96,6 +96,8 @@ pub struct NewVariant {
     pub options: Vec<(String, String)>,
     /// Free-form JSON.
     pub metadata: Option<Value>,
+    /// Position among the product's variants (`None`: its place in the input).
+    pub variant_rank: Option<i64>,
 }
 
 /// What [`create`] made: the product id and its variant ids in input order.
@@ -260,7 +262,7 @@ pub(super) fn insert_variant(
         v.allow_backorder,
         v.manage_inventory,
         v.weight,
-        rank as i64,
+        v.variant_rank.unwrap_or(rank as i64),
         v.metadata.as_ref().map(Value::to_string),
         now
     ])?;
