@@ -33,6 +33,7 @@ pub mod pos_sync;
 pub mod preview_totals;
 pub mod price_lists;
 pub mod price_preferences;
+pub mod product_import_export;
 pub mod product_options;
 pub mod product_reads;
 pub mod products;
@@ -125,6 +126,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(workflow_runs::routes());
     routes.extend(payment_collections::routes());
     routes.extend(product_options::routes());
+    routes.extend(product_import_export::routes());
     routes.extend(upload_urls::routes());
     routes.extend(variants_batch::routes());
     routes.extend(variant_inventory::routes());

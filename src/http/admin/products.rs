@@ -231,6 +231,7 @@ pub fn product_input(body: &Value) -> Result<ProductInput> {
         .map(Vec::as_slice)
         .unwrap_or_default();
     let product = NewProduct {
+        id: None,
         title: opt_str(body, "title").unwrap_or_default(),
         handle: opt_str(body, "handle"),
         subtitle: opt_str(body, "subtitle"),
@@ -307,6 +308,7 @@ pub(super) fn variant_input(v: &Value) -> NewVariant {
         .unwrap_or_default();
     options.sort();
     NewVariant {
+        id: None,
         title: opt_str(v, "title").unwrap_or_default(),
         sku: opt_str(v, "sku"),
         barcode: opt_str(v, "barcode"),
