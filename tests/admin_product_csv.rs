@@ -435,3 +435,68 @@ fn imports_by_file_key_and_refusals() {
     let nope = demo.call("POST", "/admin/products/import/trx_nope/confirm", None);
     assert_eq!(nope.status, 404);
 }
+
+#[test]
+fn inventory_export_has_a_row_per_variant_and_levels_per_location() {
+    let demo = Shop::start(None);
+    let reply = demo.call("POST", "/admin/inventory-items/export", None);
+    assert_eq!(reply.status, 202, "{}", reply.text());
+    let transaction = reply.json()["transaction_id"].as_str().unwrap().to_string();
+    let execution = demo
+        .call(
+            "GET",
+            &format!("/admin/workflows-executions/export-inventory-items/{transaction}"),
+            None,
+        )
+        .json();
+    let url = execution["workflow_execution"]["context"]["result"]["url"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let path = url
+        .split_once("/static/")
+        .map(|(_, key)| format!("/static/{key}"))
+        .unwrap();
+    let csv = demo.app.get(&path).text();
+    let header = csv.lines().next().unwrap().to_string();
+    assert!(
+        header.starts_with("Item Id,Item Sku,Item Title,"),
+        "{header}"
+    );
+    let location =
+        demo.call("GET", "/admin/stock-locations", None).json()["stock_locations"][0]["name"]
+            .clone();
+    let stocked = format!("Location [{}] Stocked Quantity", location.as_str().unwrap());
+    assert!(header.contains(&stocked), "{header}");
+    let items = demo
+        .call("GET", "/admin/inventory-items?limit=1", None)
+        .json()["count"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(csv.lines().count() as u64, 1 + items, "one row per item (each demo item has one variant)");
+    let row = csv.lines().nth(1).unwrap();
+    assert!(row.contains(",variant_"), "the item's variant: {row}");
+    let sku = demo
+        .call("GET", "/admin/inventory-items?limit=1", None)
+        .json()["inventory_items"][0]["sku"]
+        .clone();
+    let filtered = demo.call(
+        "POST",
+        &format!(
+            "/admin/inventory-items/export?sku={}",
+            sku.as_str().unwrap()
+        ),
+        None,
+    );
+    assert_eq!(filtered.status, 202);
+    let feed = demo
+        .call("GET", "/admin/notifications?channel=feed", None)
+        .json();
+    let exports = feed["notifications"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["data"]["title"] == "Inventory export")
+        .count();
+    assert_eq!(exports, 2, "{feed}");
+}

@@ -6,6 +6,7 @@
 
 pub mod csv_text;
 pub mod exports;
+pub mod inventory_export;
 pub mod product_export;
 pub mod product_import;
 pub mod product_rows;
@@ -23,9 +24,22 @@ pub static PRODUCTS: ExportKind = ExportKind {
     table: product_export::table,
 };
 
+/// `export-inventory-items`.
+pub static INVENTORY_ITEMS: ExportKind = ExportKind {
+    workflow: "export-inventory-items",
+    step: "export-inventory-items",
+    title: "Inventory export",
+    noun: "inventory items",
+    file_tail: "inventory-item-exports",
+    table: inventory_export::table,
+};
+
 /// Every import and export workflow.
 pub fn workflows() -> Vec<Workflow> {
-    let mut all = vec![exports::workflow(&PRODUCTS)];
+    let mut all = vec![
+        exports::workflow(&PRODUCTS),
+        exports::workflow(&INVENTORY_ITEMS),
+    ];
     all.extend(product_import::workflows());
     all
 }

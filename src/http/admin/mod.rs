@@ -8,6 +8,7 @@ pub mod backups;
 pub mod campaigns;
 pub mod catalog_routes;
 pub mod channels;
+pub mod csv_exports;
 pub mod customer_addresses;
 pub mod customer_groups;
 pub mod customers;
@@ -127,6 +128,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(payment_collections::routes());
     routes.extend(product_options::routes());
     routes.extend(product_import_export::routes());
+    routes.extend(csv_exports::routes());
     routes.extend(upload_urls::routes());
     routes.extend(variants_batch::routes());
     routes.extend(variant_inventory::routes());
