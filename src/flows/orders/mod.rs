@@ -25,9 +25,7 @@ pub mod transfer_guest;
 
 use crate::workflow::Workflow;
 
-/// Every order-management workflow, registered by `Engine::builder` — with the CSV
-/// imports and exports (`flows::import_export`), which ride in this list until the
-/// composition has a place of their own.
+/// Every order-management workflow, registered by `Engine::builder`.
 pub fn workflows() -> Vec<Workflow> {
     vec![
         fulfill::create_workflow(),
@@ -47,6 +45,5 @@ pub fn workflows() -> Vec<Workflow> {
     .chain(drafts::workflows())
     .chain(exchanges::workflows())
     .chain(payment_collections::workflows())
-    .chain(crate::flows::import_export::workflows())
     .collect()
 }
