@@ -473,7 +473,11 @@ fn inventory_export_has_a_row_per_variant_and_levels_per_location() {
         .json()["count"]
         .as_u64()
         .unwrap();
-    assert_eq!(csv.lines().count() as u64, 1 + items, "one row per item (each demo item has one variant)");
+    assert_eq!(
+        csv.lines().count() as u64,
+        1 + items,
+        "one row per item (each demo item has one variant)"
+    );
     let row = csv.lines().nth(1).unwrap();
     assert!(row.contains(",variant_"), "the item's variant: {row}");
     let sku = demo

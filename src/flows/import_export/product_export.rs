@@ -14,6 +14,7 @@ use super::csv_text::{Table, text};
 use crate::error::Result;
 use crate::flows::links;
 use crate::flows::product_graph::{self, ProductNode, VariantNode, Wanted};
+use crate::modules::pricing::StoredPrice;
 use crate::modules::product::{self, ProductFilter, ProductOrder};
 use crate::modules::region::{self, RegionFilter};
 use rusqlite::Connection;
@@ -338,12 +339,22 @@ fn variant_cells(node: &VariantNode, regions: &HashMap<String, String>) -> Vec<(
     cells
 }
 
-/// `(column, amount)` of a variant's exportable prices: those without rules and those with
-/// only a region rule (others — quantity tiers, other rules — are not in Medusa's layout).
+/// Whether Medusa's layout can hold a price: no quantity bounds, and no rule or only a
+/// region rule.
+pub fn expressible(p: &StoredPrice) -> bool {
+    let rules_fit = match p.rules.as_slice() {
+        [] => true,
+        [(attribute, _)] => attribute == "region_id",
+        _ => false,
+    };
+    p.min_quantity.is_none() && p.max_quantity.is_none() && rules_fit
+}
+
+/// `(column, amount)` of a variant's exportable prices (see [`expressible`]).
 fn price_cells(node: &VariantNode, regions: &HashMap<String, String>) -> Vec<(String, String)> {
     node.prices
         .iter()
-        .filter(|p| p.min_quantity.is_none() && p.max_quantity.is_none())
+        .filter(|p| expressible(p))
         .filter_map(|p| {
             let currency = p.currency_code.to_ascii_uppercase();
             let column = match p.rules.as_slice() {

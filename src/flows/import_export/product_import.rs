@@ -432,10 +432,15 @@ fn update(tx: &Tx, engine: &Engine, id: &str, p: &RowProduct, regions: &Regions)
             .map_err(&at)?;
         match &variant.id {
             Some(vid) if live.contains(vid) => {
-                let mut changes = variant.columns.clone();
-                changes.retain(|k, _| k != "id");
+                let prices = match prices {
+                    Some(mut prices) => {
+                        prices.extend(kept_prices(tx, vid)?);
+                        Some(prices)
+                    }
+                    None => None,
+                };
                 let change = VariantUpdate {
-                    changes,
+                    changes: variant.columns.clone(),
                     options: (!variant.options.is_empty()).then(|| variant.options.clone()),
                     prices,
                 };
@@ -458,6 +463,25 @@ fn update(tx: &Tx, engine: &Engine, id: &str, p: &RowProduct, regions: &Regions)
         }
     }
     Ok(())
+}
+
+/// A variant's prices the CSV layout cannot express (quantity bounds, rules other than one
+/// region), which an import replacing its prices keeps.
+fn kept_prices(conn: &Connection, variant_id: &str) -> Result<Vec<NewPrice>> {
+    let sets = crate::flows::links::variant_price_set().rights_of(conn, variant_id)?;
+    let stored = crate::modules::pricing::prices_of(conn, &sets)?;
+    Ok(stored
+        .into_values()
+        .flatten()
+        .filter(|p| !super::product_export::expressible(p))
+        .map(|p| NewPrice {
+            currency_code: p.currency_code,
+            amount: p.amount,
+            min_quantity: p.min_quantity,
+            max_quantity: p.max_quantity,
+            rules: p.rules,
+        })
+        .collect())
 }
 
 /// Adds the options and values the rows name that the product lacks.
