@@ -504,3 +504,64 @@ fn inventory_export_has_a_row_per_variant_and_levels_per_location() {
         .count();
     assert_eq!(exports, 2, "{feed}");
 }
+
+#[test]
+fn admin_search_answers_every_entity_through_the_lists() {
+    let demo = Shop::start(None);
+    let all = demo.call("GET", "/admin/search?q=shirt", None);
+    assert_eq!(all.status, 200, "{}", all.text());
+    let results = all.json()["results"].as_array().unwrap().clone();
+    assert_eq!(results.len(), 22);
+    let products = results.iter().find(|r| r["entity"] == "product").unwrap();
+    assert!(products["count"].as_u64().unwrap() > 0, "{products}");
+    let first = products["data"][0].as_object().unwrap();
+    assert_eq!(
+        first.keys().collect::<Vec<_>>(),
+        ["id", "thumbnail", "title"]
+    );
+    assert!(
+        first["title"]
+            .as_str()
+            .unwrap()
+            .to_lowercase()
+            .contains("shirt")
+    );
+    let none = results.iter().find(|r| r["entity"] == "region").unwrap();
+    assert_eq!(
+        (none["count"].clone(), none["limit"].clone()),
+        (json!(0), json!(20))
+    );
+
+    let some = demo
+        .call("GET", "/admin/search?entity=product,customer&limit=2", None)
+        .json();
+    let names: Vec<&str> = some["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["entity"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["product", "customer"]);
+    assert_eq!(some["results"][0]["data"].as_array().unwrap().len(), 2);
+
+    let unknown = demo.call("GET", "/admin/search?entity=spaceship", None);
+    assert_eq!(unknown.status, 404);
+    assert!(
+        unknown.json()["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("No search entity registered for \"spaceship\"")
+    );
+    assert_eq!(
+        demo.call("GET", "/admin/search?limit=101", None).status,
+        400
+    );
+    assert_eq!(
+        demo.call("GET", "/admin/search?colour=red", None).status,
+        400
+    );
+    assert_eq!(
+        send(&demo.app.addr, "GET", "/admin/search", &[], None).status,
+        401
+    );
+}

@@ -94,3 +94,11 @@ test("sdk.admin.inventoryItem.export writes the inventory CSV", async () => {
   const text = await (await fetch(posted.data.file.url)).text();
   assert.ok(text.startsWith("Item Id,Item Sku,Item Title"), text.slice(0, 200));
 });
+
+test("sdk.admin.search answers every entity as Medusa does without a search module", async () => {
+  const { results } = await sdk.admin.search.list({ q: "shirt", entity: ["product", "region"], limit: 5 });
+  assert.deepEqual(results.map((r) => r.entity), ["product", "region"]);
+  assert.ok(results[0].count > 0);
+  assert.ok(results[0].data.every((p) => p.title.toLowerCase().includes("shirt")));
+  assert.equal(results[1].count, 0);
+});

@@ -49,6 +49,7 @@ pub mod reasons;
 pub mod regions;
 pub mod return_json;
 pub mod returns;
+pub mod search;
 pub mod search_indexes;
 pub mod shell;
 pub mod shipping_json;
@@ -129,6 +130,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(product_options::routes());
     routes.extend(product_import_export::routes());
     routes.extend(csv_exports::routes());
+    routes.extend(search::routes());
     routes.extend(upload_urls::routes());
     routes.extend(variants_batch::routes());
     routes.extend(variant_inventory::routes());
