@@ -9,9 +9,17 @@ use crate::error::{Error, Result};
 use crate::http::{Access, Body, Request, Response, Route};
 use serde_json::{Map, Value, json};
 
-/// Medusa's `ADMIN_SEARCH_ENTITIES`: name, our list route (with fixed filters), the list's
-/// key, the fields answered.
-const ENTITIES: &[(&str, &str, &str, &[&str])] = &[
+/// A searchable entity: name, our list route (with fixed filters), the list's key, the
+/// fields answered.
+type Entity = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+);
+
+/// Medusa's `ADMIN_SEARCH_ENTITIES`.
+const ENTITIES: &[Entity] = &[
     (
         "order",
         "/admin/orders",
@@ -168,16 +176,7 @@ fn number(query: &Map<String, Value>, key: &str, low: u64, high: u64, default: u
 }
 
 /// The entity names asked for: `entity=a,b`, `entity[]=a`, or every one.
-fn entities(
-    query: &Map<String, Value>,
-) -> Result<
-    Vec<&'static (
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static [&'static str],
-    )>,
-> {
+fn entities(query: &Map<String, Value>) -> Result<Vec<&'static Entity>> {
     let names: Vec<String> = match query.get("entity") {
         None => return Ok(ENTITIES.iter().collect()),
         Some(Value::String(s)) => s.split(',').map(|n| n.trim().to_string()).collect(),
