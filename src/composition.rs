@@ -47,6 +47,7 @@ fn core_workflows() -> Vec<crate::workflow::Workflow> {
         .chain(crate::flows::orders::workflows())
         .chain(crate::flows::till_sync::workflows())
         .chain(crate::flows::pos::workflows())
+        .chain(crate::flows::import_export::workflows())
         .collect()
 }
 

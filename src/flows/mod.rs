@@ -12,6 +12,7 @@ pub mod export_catalog;
 pub mod fulfillment_setup;
 pub mod fulfillment_setup_locations;
 pub mod fulfillment_setup_orders;
+pub mod import_export;
 pub mod links;
 pub mod notifications;
 pub mod orders;

@@ -239,6 +239,7 @@ pub fn product_input(body: &Value) -> Result<ProductInput> {
         .map(Vec::as_slice)
         .unwrap_or_default();
     let product = NewProduct {
+        id: None,
         title: opt_str(body, "title").unwrap_or_default(),
         handle: opt_str(body, "handle"),
         subtitle: opt_str(body, "subtitle"),
@@ -330,6 +331,7 @@ pub(super) fn variant_input(v: &Value) -> Result<NewVariant> {
         .unwrap_or_default();
     options.sort();
     Ok(NewVariant {
+        id: None,
         title: opt_str(v, "title").unwrap_or_default(),
         sku: opt_str(v, "sku"),
         barcode: opt_str(v, "barcode"),

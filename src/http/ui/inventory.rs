@@ -138,7 +138,7 @@ fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
             .collect::<Result<Vec<String>>>()?;
         let history = events::about(conn, &[id.to_string()], 100)?;
         let filter = ReservationFilter {
-            inventory_item_id: Some(id.to_string()),
+            inventory_item_ids: vec![id.to_string()],
             ..ReservationFilter::default()
         };
         let held = reservations::list(conn, &filter, 0, RESERVATIONS_SHOWN)?;

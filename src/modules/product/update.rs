@@ -176,3 +176,72 @@ pub fn add_images(conn: &Connection, ctx: &Ctx, id: &str, urls: &[String]) -> Re
     }
     Ok(())
 }
+
+/// The product's own columns a CSV import may set ([`set_columns`]).
+pub const IMPORTABLE: &[&str] = &[
+    "title",
+    "handle",
+    "subtitle",
+    "description",
+    "is_giftcard",
+    "status",
+    "thumbnail",
+    "weight",
+    "length",
+    "height",
+    "width",
+    "origin_country",
+    "hs_code",
+    "mid_code",
+    "material",
+    "discountable",
+    "external_id",
+    "collection_id",
+    "type_id",
+];
+
+/// Sets live product `id`'s own columns from `changes` (keys of [`IMPORTABLE`]; a `Null`
+/// clears). Used by the CSV import, whose columns reach further than the update route's.
+///
+/// # Errors
+/// 404 when absent; 400 for another key or a bad status; 422 for a duplicate handle.
+pub fn set_columns(
+    conn: &Connection,
+    ctx: &Ctx,
+    id: &str,
+    changes: &serde_json::Map<String, Value>,
+) -> Result<()> {
+    super::read::retrieve_any(conn, id)?;
+    if let Some(status) = changes.get("status").and_then(Value::as_str)
+        && !matches!(status, "draft" | "proposed" | "published" | "rejected")
+    {
+        return Err(Error::invalid(format!(
+            "Invalid request: Invalid enum value. Expected 'draft' | 'proposed' | 'published' | 'rejected', received '{status}'"
+        )));
+    }
+    crate::modules::update_columns(conn, "product", id, IMPORTABLE, changes, &ctx.now())?;
+    Ok(())
+}
+
+/// Replaces live product `id`'s images by `urls`, in that order (the old ones are
+/// soft-deleted); the thumbnail is left as it is.
+///
+/// # Errors
+/// 404 when absent; database failures.
+pub fn replace_images(conn: &Connection, ctx: &Ctx, id: &str, urls: &[String]) -> Result<()> {
+    super::read::retrieve_any(conn, id)?;
+    let now = ctx.now();
+    conn.prepare_cached(
+        "UPDATE product_image SET deleted_at = ?2, updated_at = ?2
+         WHERE product_id = ?1 AND deleted_at IS NULL",
+    )?
+    .execute(params![id, now])?;
+    let mut insert = conn.prepare_cached(
+        "INSERT INTO product_image (id, product_id, url, rank, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+    )?;
+    for (rank, url) in (0_i64..).zip(urls) {
+        insert.execute(params![ctx.id("img"), id, url, rank, now])?;
+    }
+    Ok(())
+}

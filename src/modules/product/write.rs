@@ -9,6 +9,9 @@ use std::collections::HashMap;
 /// Input of [`create`].
 #[derive(Debug, Clone, Default)]
 pub struct NewProduct {
+    /// The id to create it under (a CSV import naming a product the store does not have,
+    /// as Medusa's upsert does); a fresh `prod_…` when absent.
+    pub id: Option<String>,
     /// Title (required).
     pub title: String,
     /// Handle; a slug of the title when absent.
@@ -76,6 +79,8 @@ pub struct NewOption {
 /// A variant of a new product.
 #[derive(Debug, Clone, Default)]
 pub struct NewVariant {
+    /// The id to create it under (see [`NewProduct::id`]); a fresh `variant_…` when absent.
+    pub id: Option<String>,
     /// Title (required).
     pub title: String,
     /// SKU.
@@ -118,7 +123,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewProduct) -> Result<Create
     if input.title.trim().is_empty() {
         return Err(Error::invalid("Invalid request: Field 'title' is required"));
     }
-    let id = ctx.id("prod");
+    let id = chosen_id(conn, ctx, "product", "prod", input.id.as_deref())?;
     let now = ctx.now();
     insert_product(conn, &id, input, &now)?;
     for (rank, image) in input.images.iter().enumerate() {
@@ -245,7 +250,7 @@ pub(super) fn insert_variant(
             "Invalid request: Field 'variants, 0, title' is required",
         ));
     }
-    let id = ctx.id("variant");
+    let id = chosen_id(conn, ctx, "product_variant", "variant", v.id.as_deref())?;
     conn.prepare_cached(
         "INSERT INTO product_variant (id, product_id, title, sku, barcode, ean, upc,
             allow_backorder, manage_inventory, weight, variant_rank, metadata, created_at, updated_at)
@@ -280,6 +285,48 @@ pub(super) fn insert_variant(
         .execute(params![id, value_id])?;
     }
     Ok(id)
+}
+
+/// `wanted` when it is a free id with the table's prefix, else a fresh one when nothing was
+/// asked for. An id that a row — even a deleted one — already has is a 422, as is one
+/// without the prefix (ids name their kind everywhere).
+fn chosen_id(
+    conn: &Connection,
+    ctx: &Ctx,
+    table: &str,
+    prefix: &str,
+    wanted: Option<&str>,
+) -> Result<String> {
+    let Some(wanted) = wanted else {
+        return Ok(ctx.id(prefix));
+    };
+    let shaped = wanted
+        .strip_prefix(prefix)
+        .and_then(|rest| rest.strip_prefix('_'))
+        .is_some_and(|rest| {
+            !rest.is_empty() && rest.len() <= 64 && rest.bytes().all(|b| b.is_ascii_alphanumeric())
+        });
+    if !shaped {
+        return Err(Error::invalid(format!(
+            "Invalid id {wanted}: expected {prefix}_ followed by letters and digits"
+        )));
+    }
+    let taken: bool = conn
+        .prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"
+        ))?
+        .query_row([wanted], |r| r.get(0))?;
+    if taken {
+        return Err(Error::Duplicate(format!(
+            "{} with id: {wanted}, already exists.",
+            if prefix == "prod" {
+                "Product"
+            } else {
+                "Product variant"
+            }
+        )));
+    }
+    Ok(wanted.to_string())
 }
 
 /// Soft-deletes a product and its variants (their handles and SKUs become free again).
