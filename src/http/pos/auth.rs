@@ -82,14 +82,14 @@ pub fn routes() -> Vec<Route> {
             "/pos/sign-in",
             Access::Public,
             "Till sign-in page",
-            |e, r| Ok(show(e, r).unwrap_or_else(|err| respond::error_page(&err))),
+            |e, r| Ok(show(e, r).unwrap_or_else(|err| super::error_page(&err))),
         ),
         Route::new(
             "POST",
             "/pos/sign-in",
             Access::Public,
             "Till sign-in",
-            |e, r| Ok(sign_in(e, r).unwrap_or_else(|err| respond::error_page(&err))),
+            |e, r| Ok(sign_in(e, r).unwrap_or_else(|err| super::error_page(&err))),
         ),
         super::pos_route(
             "POST",
@@ -165,7 +165,7 @@ fn sign_in(engine: &Engine, request: &Request) -> Result<Response> {
         _ => false,
     };
     if !nonce_ok {
-        return Ok(respond::forbidden());
+        return Ok(super::forbidden());
     }
     let next = destination(form.get("next")).to_string();
     let email = form.get("email").unwrap_or("");

@@ -35,7 +35,7 @@ pub fn pos_route(
         Access::Public,
         summary,
         move |engine, request| {
-            Ok(guarded(engine, request, &handler).unwrap_or_else(|e| respond::error_page(&e)))
+            Ok(guarded(engine, request, &handler).unwrap_or_else(|e| error_page(&e)))
         },
     )
 }
@@ -51,7 +51,7 @@ fn guarded(
     let form = if request.method == "POST" {
         let form = Form::of(request)?;
         if !session.csrf_matches(form.get(crate::http::ui::session::CSRF_FIELD)) {
-            return Ok(respond::forbidden());
+            return Ok(forbidden());
         }
         form
     } else {
@@ -65,6 +65,16 @@ fn guarded(
         notice: notice_of(request),
     };
     handler(engine, request, &ui)
+}
+
+/// The shared error page, linking back to the till.
+pub fn error_page(err: &Error) -> Response {
+    respond::error_page_from(err, respond::Home::Till)
+}
+
+/// The shared 403 page of a form without this session's CSRF token, linking to the till.
+pub fn forbidden() -> Response {
+    respond::forbidden_from(respond::Home::Till)
 }
 
 /// Confirmations a redirect may ask for with `?done=<key>` (a fixed list).
