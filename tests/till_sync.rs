@@ -650,3 +650,43 @@ fn compaction_keeps_pulling_and_new_tills_converging_and_refuses_a_till_left_beh
     worker::round(till_a.engine(), &remote_a).unwrap();
     assert_eq!(levels(&till_a), levels(&central));
 }
+
+#[test]
+fn a_staff_pin_set_on_central_reaches_the_till_as_a_hash() {
+    let (central, sk) = central();
+    let (till, remote) = till(&central, &sk);
+    let user: String = central
+        .engine()
+        .store()
+        .read(|c| Ok(c.query_row("SELECT id FROM user LIMIT 1", [], |r| r.get(0))?))
+        .unwrap();
+    let (status, _) = admin_call(
+        &central.addr,
+        &sk,
+        "POST",
+        "/admin/pos/staff-pins",
+        Some(json!({"user_id": user, "pin": "2468"})),
+    )
+    .unwrap();
+    assert_eq!(status, 200);
+    worker::round(till.engine(), &remote).unwrap();
+    let (on_till, hash): (String, String) = till
+        .engine()
+        .store()
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT user_id, pin_hash FROM pos_staff_pin", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?,
+            )
+        })
+        .unwrap();
+    assert_eq!(on_till, user);
+    assert!(hash.starts_with("$argon2") && !hash.contains("2468"));
+    let checked = stockroom::flows::pos::pins::check(till.engine(), &user, "2468", None);
+    assert_eq!(
+        checked.unwrap().user_id,
+        user,
+        "central's PIN works on the till"
+    );
+}

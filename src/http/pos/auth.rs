@@ -20,7 +20,8 @@ pub const COOKIE: &str = "stockroom_pos";
 /// The till's sign-in nonce cookie.
 pub const SIGNIN_COOKIE: &str = "stockroom_pos_signin";
 
-fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> String {
+/// A till cookie (`Path=/pos`, `HttpOnly`, `SameSite=Strict`, `Secure` over TLS).
+pub(crate) fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{name}={value}; Path=/pos; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}")
 }
@@ -97,10 +98,12 @@ pub fn routes() -> Vec<Route> {
             "Till sign-out",
             |engine, request, ui| {
                 auth_flow::end_session(engine, &ui.session.sid)?;
-                Ok(respond::redirect("/pos/sign-in").with_header(
-                    "Set-Cookie",
-                    cookie_header(COOKIE, "", 0, over_tls(request)),
-                ))
+                Ok(respond::redirect("/pos/sign-in")
+                    .with_header(
+                        "Set-Cookie",
+                        cookie_header(COOKIE, "", 0, over_tls(request)),
+                    )
+                    .with_header("Set-Cookie", super::staff::clear_cookie(request)))
             },
         ),
     ]

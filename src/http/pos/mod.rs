@@ -12,6 +12,7 @@ pub mod layout;
 pub mod receipt;
 pub mod registers;
 pub mod returns;
+pub mod staff;
 pub mod till;
 pub mod till_view;
 
@@ -45,9 +46,15 @@ fn guarded(
     request: &Request,
     handler: &dyn Fn(&Engine, &Request, &Ui) -> Result<Response>,
 ) -> Result<Response> {
-    let Some(session) = auth::current(engine, request)? else {
+    let Some(mut session) = auth::current(engine, request)? else {
         return Ok(auth::to_sign_in(request));
     };
+    // A staff member who took over this signed-in till by PIN serves while they have a PIN.
+    if let Some(staff) = staff::switched_to(engine, request, &session.sid)
+        && crate::flows::pos::pins::current(engine, &staff)?.is_some()
+    {
+        session.user_id = staff;
+    }
     let form = if request.method == "POST" {
         let form = Form::of(request)?;
         if !session.csrf_matches(form.get(crate::http::ui::session::CSRF_FIELD)) {
@@ -87,6 +94,9 @@ const NOTICES: &[(&str, &str)] = &[
     ("cleared", "Sale canceled; the basket is empty."),
     ("saved", "Saved."),
     ("returned", "Return taken and refunded."),
+    ("switched", "Staff switched."),
+    ("pin", "PIN saved."),
+    ("emailed", "Receipt emailed."),
 ];
 
 fn notice_of(request: &Request) -> Option<String> {
@@ -105,6 +115,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(cash::routes());
     routes.extend(receipt::routes());
     routes.extend(returns::routes());
+    routes.extend(staff::routes());
     routes.extend(api::routes());
     routes
 }
