@@ -8,7 +8,7 @@ mod till_support;
 use common::TestApp;
 use serde_json::{Value, json};
 use std::time::Duration;
-use stockroom::flows::till_sync::{cli, client::Central, message, worker};
+use stockroom::flows::till_sync::{cli, client::Central, compaction, message, worker};
 use stockroom::modules::{api_key, till_sync};
 use till_support::{KEY_A, admin_call, discover, sell, store_call};
 
@@ -48,6 +48,11 @@ fn shop_a(central: &TestApp) -> (String, String) {
 }
 
 fn till(central: &TestApp, sk: &str) -> (TestApp, Central) {
+    till_as(central, sk, "A")
+}
+
+/// A till of Shop A's channel and location under register `code`.
+fn till_as(central: &TestApp, sk: &str, code: &str) -> (TestApp, Central) {
     let mut config = common::config();
     config.fixture = None;
     config.demo = false;
@@ -58,7 +63,7 @@ fn till(central: &TestApp, sk: &str) -> (TestApp, Central) {
     let settings = till_sync::Config {
         central_url: url.clone(),
         api_key: sk.to_string(),
-        register: "A".into(),
+        register: code.into(),
         sales_channel_id: channel,
         location_id: location,
         pull_cursor: 0,
@@ -67,6 +72,18 @@ fn till(central: &TestApp, sk: &str) -> (TestApp, Central) {
     let remote = Central::new(&url, sk).unwrap();
     cli::become_till(app.engine(), &remote, &settings).expect("the till pulls central");
     (app, remote)
+}
+
+/// (stocked, reserved) of a variant's item at a location.
+fn level(c: &rusqlite::Connection, variant: &str, location: &str) -> (i64, i64) {
+    c.query_row(
+        "SELECT l.stocked_quantity, l.reserved_quantity FROM inventory_level l
+         JOIN link_product_variant_inventory_item k ON k.inventory_item_id = l.inventory_item_id
+         WHERE k.variant_id = ?1 AND l.location_id = ?2 AND l.deleted_at IS NULL AND k.deleted_at IS NULL",
+        [variant, location],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .expect("a level")
 }
 
 fn sales(central: &TestApp, sk: &str, query: &str) -> Value {
@@ -95,6 +112,18 @@ fn a_till_sale_reaches_central_once_with_its_stock_and_payment() {
         .read(|c| Ok(till_support::stocked(c, &variant, &location)))
         .unwrap();
 
+    let level_on_till = || {
+        till.engine()
+            .store()
+            .read(|c| Ok(level(c, &variant, &location)))
+            .unwrap()
+    };
+    let (_, reserved) = level_on_till();
+    assert_eq!(
+        reserved, 3,
+        "a Store API checkout on the till reserves its units"
+    );
+
     let report = worker::round(till.engine(), &remote).unwrap();
     assert_eq!((report.pushed, report.refused), (1, 0));
     let listed = sales(&central, &sk, "");
@@ -114,8 +143,10 @@ fn a_till_sale_reaches_central_once_with_its_stock_and_payment() {
     .unwrap();
     assert_eq!(status, 200);
     let order = &order["order"];
+    // Paid and handed over: completed, captured, delivered.
+    assert_eq!(order["status"], "completed");
     assert_eq!(order["payment_status"], "captured");
-    assert_eq!(order["fulfillment_status"], "fulfilled");
+    assert_eq!(order["fulfillment_status"], "delivered");
     assert_eq!(order["metadata"]["pos_till_order_id"], sold.as_str());
     assert_eq!(order["items"][0]["quantity"], 3);
     let after = central
@@ -124,6 +155,9 @@ fn a_till_sale_reaches_central_once_with_its_stock_and_payment() {
         .read(|c| Ok(till_support::stocked(c, &variant, &location)))
         .unwrap();
     assert_eq!(before - after, 3);
+    // Once central acknowledged it, the till holds no reservation for the sale, and after the
+    // pull its level is central's: the units are counted off once, not twice.
+    assert_eq!(level_on_till(), (after, 0));
 
     // A second round pushes nothing; a repeat push of the same sale answers the first result.
     assert_eq!(worker::round(till.engine(), &remote).unwrap().pushed, 0);
@@ -470,4 +504,189 @@ fn a_checkout_on_central_adds_nothing_to_the_change_log_but_a_restock_does() {
         })
         .unwrap();
     assert!(log(&central) > before, "a restock reaches the tills");
+}
+
+/// Every stock level of a store, by id.
+fn levels(app: &TestApp) -> Vec<(String, i64)> {
+    app.engine()
+        .store()
+        .read(|c| {
+            let mut stmt =
+                c.prepare("SELECT id, stocked_quantity FROM inventory_level ORDER BY id")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .unwrap()
+}
+
+/// Rows of the catalog tables a till pulls, counted.
+fn catalog_counts(app: &TestApp) -> Vec<i64> {
+    app.engine()
+        .store()
+        .read(|c| {
+            let mut counts = Vec::new();
+            for table in [
+                "product",
+                "product_variant",
+                "pricing_price",
+                "inventory_level",
+            ] {
+                counts.push(c.query_row(
+                    &format!("SELECT COUNT(*) FROM {table} WHERE deleted_at IS NULL"),
+                    [],
+                    |r| r.get(0),
+                )?);
+            }
+            Ok(counts)
+        })
+        .unwrap()
+}
+
+/// Restocks every level at Shop A by one, `times` times (each a logged change).
+fn restock_shop_a(central: &TestApp, times: usize) {
+    let (_, location) = shop_a(central);
+    for _ in 0..times {
+        let at = location.clone();
+        central
+            .engine()
+            .store()
+            .write(move |tx| {
+                tx.execute(
+                    "UPDATE inventory_level SET stocked_quantity = stocked_quantity + 1 WHERE location_id = ?1",
+                    [&at],
+                )?;
+                Ok(())
+            })
+            .unwrap();
+    }
+}
+
+fn log_size(app: &TestApp) -> i64 {
+    app.engine()
+        .store()
+        .read(|c| Ok(c.query_row("SELECT COUNT(*) FROM till_sync_change", [], |r| r.get(0))?))
+        .unwrap()
+}
+
+#[test]
+fn compaction_keeps_pulling_and_new_tills_converging_and_refuses_a_till_left_behind() {
+    let (central, sk) = central();
+    let (till_a, remote_a) = till(&central, &sk);
+    let (till_c, remote_c) = till_as(&central, &sk, "C");
+    restock_shop_a(&central, 5);
+    worker::round(till_a.engine(), &remote_a).unwrap();
+    worker::round(till_c.engine(), &remote_c).unwrap();
+    restock_shop_a(&central, 3);
+    worker::round(till_a.engine(), &remote_a).unwrap();
+    // Till C has not been seen for longer than the retention: it no longer holds the log back.
+    central
+        .engine()
+        .store()
+        .write(|tx| {
+            tx.execute(
+                "UPDATE till_sync_till SET seen_at = '2000-01-01T00:00:00.000Z' WHERE register = 'C'",
+                [],
+            )?;
+            Ok(())
+        })
+        .unwrap();
+
+    let before = log_size(&central);
+    let policy = compaction::Policy {
+        batch: 7,
+        retention_ms: 24 * 3600 * 1000,
+    };
+    let done = compaction::run(central.engine(), policy).unwrap();
+    assert!(done.removed > 0, "{done:?}");
+    assert_eq!(log_size(&central), before - done.removed as i64);
+    let a_cursor = till_a
+        .engine()
+        .store()
+        .read(till_sync::config)
+        .unwrap()
+        .unwrap()
+        .pull_cursor;
+    // Central knows a till applied what it asked past (its last `since`): at most its cursor.
+    assert!(
+        done.through > 0 && done.through <= a_cursor,
+        "up to what every live till pulled: {done:?}, A at {a_cursor}"
+    );
+    let through = done.through;
+    let superseded: i64 = central
+        .engine()
+        .store()
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT COUNT(*) FROM till_sync_change a JOIN till_sync_change b
+                   ON a.tbl = b.tbl AND a.row_key = b.row_key AND b.seq > a.seq
+                 WHERE a.tbl = 'inventory_level' AND a.seq <= ?1",
+                [through],
+                |r| r.get(0),
+            )?)
+        })
+        .unwrap();
+    assert_eq!(
+        superseded, 0,
+        "one entry per stock level is left up to the point"
+    );
+    assert_eq!(
+        compaction::run(central.engine(), policy).unwrap().removed,
+        0,
+        "a second run finds nothing"
+    );
+
+    // The till left behind is told to start again, clearly.
+    let refused = worker::round(till_c.engine(), &remote_c).unwrap_err();
+    assert!(refused.to_string().contains("Re-init needed"), "{refused}");
+    assert_eq!(refused.status(), 400);
+
+    // A new till made from the compacted log has central's catalog and stock.
+    let (till_n, _) = till_as(&central, &sk, "N");
+    assert_eq!(levels(&till_n), levels(&central));
+    assert_eq!(catalog_counts(&till_n), catalog_counts(&central));
+
+    // The till that kept pulling converges after more changes.
+    restock_shop_a(&central, 2);
+    worker::round(till_a.engine(), &remote_a).unwrap();
+    assert_eq!(levels(&till_a), levels(&central));
+}
+
+#[test]
+fn a_staff_pin_set_on_central_reaches_the_till_as_a_hash() {
+    let (central, sk) = central();
+    let (till, remote) = till(&central, &sk);
+    let user: String = central
+        .engine()
+        .store()
+        .read(|c| Ok(c.query_row("SELECT id FROM user LIMIT 1", [], |r| r.get(0))?))
+        .unwrap();
+    let (status, _) = admin_call(
+        &central.addr,
+        &sk,
+        "POST",
+        "/admin/pos/staff-pins",
+        Some(json!({"user_id": user, "pin": "2468"})),
+    )
+    .unwrap();
+    assert_eq!(status, 200);
+    worker::round(till.engine(), &remote).unwrap();
+    let (on_till, hash): (String, String) = till
+        .engine()
+        .store()
+        .read(|c| {
+            Ok(
+                c.query_row("SELECT user_id, pin_hash FROM pos_staff_pin", [], |r| {
+                    Ok((r.get(0)?, r.get(1)?))
+                })?,
+            )
+        })
+        .unwrap();
+    assert_eq!(on_till, user);
+    assert!(hash.starts_with("$argon2") && !hash.contains("2468"));
+    let checked = stockroom::flows::pos::pins::check(till.engine(), &user, "2468", None);
+    assert_eq!(
+        checked.unwrap().user_id,
+        user,
+        "central's PIN works on the till"
+    );
 }

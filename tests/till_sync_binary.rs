@@ -166,20 +166,28 @@ fn init_till(db: &Path, central: &str, sk: &str, shop: &Shop) {
             "--db",
         ])
         .arg(db)
-        .args([
-            "--register",
-            shop.register,
-            "--sales-channel",
-            &shop.channel,
-            "--location",
-            &shop.location,
-        ])
+        // The channel and location come from central's register (`fixtures/pos.json`).
+        .args(["--register", shop.register])
         .output()
         .unwrap();
     assert!(
         made.status.success(),
         "{}",
         String::from_utf8_lossy(&made.stderr)
+    );
+    let (channel, location, local): (String, String, String) = open_ro(db)
+        .query_row(
+            "SELECT c.sales_channel_id, c.location_id, r.sales_channel_id || ' ' || r.stock_location_id
+             FROM till_sync_config c JOIN pos_register r ON r.code = c.register",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .expect("the till's configuration and its register");
+    assert_eq!((&channel, &location), (&shop.channel, &shop.location));
+    assert_eq!(
+        local,
+        format!("{channel} {location}"),
+        "/pos sells in the synced channel"
     );
 }
 

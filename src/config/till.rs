@@ -23,12 +23,14 @@ pub enum TillCommand {
         /// The till's register code.
         #[arg(long, value_name = "CODE")]
         register: String,
-        /// Central's id of the till's point-of-sale sales channel.
+        /// Central's id of the till's point-of-sale sales channel (default: the channel of
+        /// central's register CODE).
         #[arg(long, value_name = "ID")]
-        sales_channel: String,
-        /// Central's id of the till's stock location (its shop).
+        sales_channel: Option<String>,
+        /// Central's id of the till's stock location, its shop (default: the location of
+        /// central's register CODE).
         #[arg(long, value_name = "ID")]
-        location: String,
+        location: Option<String>,
     },
     /// What PATH is a till of, its pull cursor and its queue of sales
     Status {
@@ -40,6 +42,13 @@ pub enum TillCommand {
     /// on a till does this in the background
     Sync {
         /// The till's store file.
+        #[arg(long, value_name = "PATH")]
+        db: PathBuf,
+    },
+    /// On central: compact the change log up to what every till has pulled; `stockroom
+    /// serve` does this hourly in the background
+    Compact {
+        /// Central's store file.
         #[arg(long, value_name = "PATH")]
         db: PathBuf,
     },
@@ -57,23 +66,29 @@ impl TillCommand {
                 register,
                 sales_channel,
                 location,
-            } => vec![
-                "init".into(),
-                "--central".into(),
-                central.clone(),
-                "--key".into(),
-                key.clone(),
-                "--db".into(),
-                path(db),
-                "--register".into(),
-                register.clone(),
-                "--sales-channel".into(),
-                sales_channel.clone(),
-                "--location".into(),
-                location.clone(),
-            ],
+            } => {
+                let mut words: Vec<String> = vec![
+                    "init".into(),
+                    "--central".into(),
+                    central.clone(),
+                    "--key".into(),
+                    key.clone(),
+                    "--db".into(),
+                    path(db),
+                    "--register".into(),
+                    register.clone(),
+                ];
+                for (flag, value) in [("--sales-channel", sales_channel), ("--location", location)]
+                {
+                    if let Some(value) = value {
+                        words.extend([flag.to_string(), value.clone()]);
+                    }
+                }
+                words
+            }
             TillCommand::Status { db } => vec!["status".into(), "--db".into(), path(db)],
             TillCommand::Sync { db } => vec!["sync".into(), "--db".into(), path(db)],
+            TillCommand::Compact { db } => vec!["compact".into(), "--db".into(), path(db)],
         };
         words
     }

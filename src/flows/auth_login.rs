@@ -147,7 +147,7 @@ fn check_password(engine: &Engine, pass: &str, record: Option<&EmailpassRecord>)
 }
 
 /// 429 while the pair waits out its delay.
-fn refuse_if_throttled(engine: &Engine, email: &str, address: &str) -> Result<()> {
+pub(crate) fn refuse_if_throttled(engine: &Engine, email: &str, address: &str) -> Result<()> {
     let now = engine.clock().now();
     let wait = engine
         .store()
@@ -162,7 +162,7 @@ fn refuse_if_throttled(engine: &Engine, email: &str, address: &str) -> Result<()
     })
 }
 
-fn record_failure(engine: &Engine, email: &str, address: &str) -> Result<()> {
+pub(crate) fn record_failure(engine: &Engine, email: &str, address: &str) -> Result<()> {
     let (email, address) = (email.to_string(), address.to_string());
     let (now, settings) = (engine.clock().now(), engine.auth().throttle);
     engine

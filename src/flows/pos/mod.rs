@@ -19,6 +19,8 @@
 
 pub mod basket;
 pub mod lookup;
+pub mod pins;
+pub mod receipt_email;
 pub mod registers;
 pub mod returns;
 pub mod sale;

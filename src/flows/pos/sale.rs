@@ -16,6 +16,7 @@
 //!    (`capture-payment`'s `record-capture`); fulfilled at the till's location, shipped and
 //!    delivered (`create-order-fulfillment`, `create-order-shipment`,
 //!    `mark-order-fulfillment-as-delivered`, their local steps run inside this one); the
+//!    order completed (`complete-order-workflow`'s step, `order.completed`); the
 //!    sale's figures recorded for the Z-report; the basket cleared.
 //! 4. `capture-at-provider` (external, retried): each capture at the provider under
 //!    `capture-payment`'s key `<payment>:capture:<capture>`.
@@ -187,6 +188,13 @@ fn place_sale(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let plan = the_plan(step)?;
     let (payments, captures) = pay(tx, step, &order_id, &found, &plan)?;
     hand_over(tx, step, &order_id, &register.stock_location_id)?;
+    // Paid and handed over: the order is complete (Medusa's `complete-order-workflow`).
+    run_local_steps(
+        tx,
+        step,
+        crate::flows::orders::manage::COMPLETE,
+        &json!({ "order_id": order_id }),
+    )?;
     let manual_discount: i64 = items
         .iter()
         .filter_map(|i| {

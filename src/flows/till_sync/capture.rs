@@ -95,6 +95,8 @@ pub const TABLES: &[Replicated] = &[
     all("link_product_variant_price_set"),
     all("link_product_sales_channel"),
     all("link_region_payment_provider"),
+    // Staff PINs (hashes only): a PIN set on central works on every till.
+    all("pos_staff_pin"),
 ];
 
 /// Columns a till keeps its own value of when a pulled row updates an existing one: counters

@@ -6,21 +6,29 @@ use crate::db::{Store, StoreOptions};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::modules::auth::AuthConfig;
+use crate::modules::pos::{self, NewRegister};
 use crate::modules::{sales_channel, stock_location, till_sync};
 use crate::ops::lock::StoreLock;
+use serde_json::Value;
 use std::path::PathBuf;
 
 /// `stockroom till --help`.
 pub const HELP: &str = "\
-stockroom till init --central URL --key sk_… --db PATH --register CODE --sales-channel ID --location ID
+stockroom till init --central URL --key sk_… --db PATH --register CODE [--sales-channel ID --location ID]
     Makes PATH (a new file) a till of the central store at URL (http://host:port): migrates
-    it, records what it is a till of, and pulls central's whole catalog. The sales channel
-    and stock location are central's ids (the till's POS channel and its shop).
+    it, records what it is a till of, pulls central's whole catalog and makes the register
+    CODE here so `/pos` sells in the synced channel. The sales channel and stock location
+    are read from central's register CODE (`GET /admin/pos/registers`); --sales-channel and
+    --location (central's ids) override them, and are needed when central has no such
+    register.
 stockroom till status --db PATH
     What PATH is a till of, its pull cursor and its queue of sales.
 stockroom till sync --db PATH
     One sync round now (push pending sales, pull changes), for scripts; `stockroom serve`
     on a till does this in the background.
+stockroom till compact --db PATH
+    On central: compacts the change log up to what every till has pulled (see
+    ARCHITECTURE.md, \"Tills and central\"); `serve` also does this in the background.
 ";
 
 /// Runs `stockroom till …` (the arguments after `till`).
@@ -41,6 +49,7 @@ pub fn run(args: &[String]) -> Result<()> {
         "init" => init(&flags),
         "status" => status(&flags.path("--db")?),
         "sync" => sync(&flags.path("--db")?),
+        "compact" => compact(&flags.path("--db")?),
         other => Err(Error::invalid(format!(
             "unknown till command '{other}'\n\n{HELP}"
         ))),
@@ -73,6 +82,13 @@ impl Flags {
             .ok_or_else(|| Error::invalid(format!("{name} is required\n\n{HELP}")))
     }
 
+    fn optional(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    }
+
     fn path(&self, name: &str) -> Result<PathBuf> {
         self.get(name).map(PathBuf::from)
     }
@@ -93,19 +109,33 @@ fn init(flags: &Flags) -> Result<()> {
             db.display()
         )));
     }
-    let mut config = till_sync::Config {
-        central_url: flags.get("--central")?,
-        api_key: flags.get("--key")?,
-        register: flags.get("--register")?,
-        sales_channel_id: flags.get("--sales-channel")?,
-        location_id: flags.get("--location")?,
+    let central_url = flags.get("--central")?.trim_end_matches('/').to_string();
+    let api_key = flags.get("--key")?;
+    let register = flags.get("--register")?.trim().to_ascii_uppercase();
+    let central = Central::new(&central_url, &api_key)?;
+    // Refuse early, before a file exists, when central is away or the key is wrong.
+    central.get("/admin/pos/changes?since=0&limit=1")?;
+    let found = central_register(&central, &register)?;
+    let pick = |flag: &str, field: &str| -> Result<String> {
+        flags
+            .optional(flag)
+            .or_else(|| found.as_ref().and_then(|r| r[field].as_str().map(str::to_string)))
+            .ok_or_else(|| {
+                Error::invalid(format!(
+                    "central has no register {register}: create it there (POST /admin/pos/registers or /pos) \
+                     or give {flag}"
+                ))
+            })
+    };
+    let config = till_sync::Config {
+        sales_channel_id: pick("--sales-channel", "sales_channel_id")?,
+        location_id: pick("--location", "stock_location_id")?,
+        central_url,
+        api_key,
+        register,
         pull_cursor: 0,
         pulled_at: None,
     };
-    config.central_url = config.central_url.trim_end_matches('/').to_string();
-    let central = Central::new(&config.central_url, &config.api_key)?;
-    // Refuse early, before a file exists, when central is away or the key is wrong.
-    central.get("/admin/pos/changes?since=0&limit=1")?;
     let (lock, engine) = open(&db)?;
     let outcome = become_till(&engine, &central, &config);
     let _ = engine.wait_idle();
@@ -156,7 +186,57 @@ pub fn become_till(
         stock_location::retrieve(c, &location)?;
         Ok(())
     })?;
+    if let Some(found) = central_register(central, &config.register)? {
+        let new = NewRegister {
+            code: config.register.clone(),
+            name: found["name"]
+                .as_str()
+                .unwrap_or(&config.register)
+                .to_string(),
+            sales_channel_id: channel,
+            stock_location_id: location,
+            region_id: found["region_id"].as_str().unwrap_or_default().to_string(),
+        };
+        let ctx = engine.ctx().clone();
+        engine.store().write(move |tx| {
+            if pos::find_by_code(tx, &new.code)?.is_none() {
+                pos::create_register(tx, &ctx, &new)?;
+            }
+            Ok(())
+        })?;
+    }
     Ok((pulled, cursor))
+}
+
+/// Central's register `code` as `GET /admin/pos/registers` answers it, if central has one.
+///
+/// # Errors
+/// Central unreachable or refusing.
+pub fn central_register(central: &Central, code: &str) -> Result<Option<Value>> {
+    let listed = central.get("/admin/pos/registers")?;
+    Ok(listed["registers"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|r| {
+            r["code"]
+                .as_str()
+                .is_some_and(|c| c.eq_ignore_ascii_case(code))
+        })
+        .cloned())
+}
+
+fn compact(db: &std::path::Path) -> Result<()> {
+    let (lock, engine) = open(db)?;
+    let outcome = super::compaction::run(&engine, super::compaction::Policy::default());
+    engine.shutdown();
+    drop(lock);
+    let done = outcome?;
+    println!(
+        "compacted through {}: {} entries removed",
+        done.through, done.removed
+    );
+    Ok(())
 }
 
 fn status(db: &std::path::Path) -> Result<()> {

@@ -5,6 +5,12 @@
 //! `order.placed` and `order.fulfillment_created`, and the `till_sync_sale` record — commits
 //! in one write job or not at all.
 //!
+//! A till sale was paid and handed over, so central records it as Medusa ends such an order:
+//! status `completed` (Medusa's `complete-order-workflow`, with `order.completed`), payment
+//! status `captured` (every tender recorded captured), fulfillment status `delivered` (the
+//! fulfillment shipped and delivered at the moment of ingest — the customer walked out with
+//! it).
+//!
 //! A sale that happened is never refused for stock: units leave the shelf even past what is
 //! available, and the shortfall is recorded in the order's `metadata.pos_stock_short` and
 //! the sale's `stock_short` flag (`GET /admin/pos/sales?stock_short=true`). A repeat of a till
@@ -58,13 +64,14 @@ fn ingest(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let order_id = create_order(tx, step, &sale, &short)?;
     record_payments(tx, step, &sale, &order_id)?;
     fulfill_here(tx, step, &sale, &order_id)?;
-    let placed = order::retrieve(tx, &order_id)?;
+    let placed = order::manage::complete(tx, ctx, &order_id)?;
     ctx.emit(
         tx,
         "order.placed",
         json!({"id": order_id, "customer_id": placed.customer_id, "currency_code": placed.currency_code,
                "total": money::to_json(sale.total, &placed.currency_code)}),
     )?;
+    ctx.emit(tx, "order.completed", json!({ "id": order_id }))?;
     let result = json!({
         "till_order_id": sale.till_order_id, "order_id": order_id, "display_id": placed.display_id,
         "receipt_number": sale.receipt_number, "register": sale.register,
@@ -219,6 +226,7 @@ fn fulfill_here(tx: &Tx, step: &StepCtx, sale: &SaleMessage, order_id: &str) -> 
     }
     let metadata = json!({"pos_register": sale.register});
     let fulfillment = records::create(tx, ctx, location, None, &items, Some(&metadata))?;
+    records::deliver(tx, ctx, &fulfillment)?; // shipped and delivered: handed over
     links::order_fulfillment().create(tx, &ctx.id("ordful"), order_id, &fulfillment, &ctx.now())?;
     ctx.emit(
         tx,

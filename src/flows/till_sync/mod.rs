@@ -12,6 +12,7 @@ pub mod capture;
 pub mod changes;
 pub mod cli;
 pub mod client;
+pub mod compaction;
 pub mod ingest;
 pub mod message;
 pub mod worker;

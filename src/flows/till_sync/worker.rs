@@ -8,6 +8,8 @@ use super::client::Central;
 use super::message;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::modules::inventory::reservations;
+use crate::modules::order;
 use crate::modules::till_sync::{self, Config};
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -96,7 +98,9 @@ pub fn push_batch(engine: &Engine, central: &Central) -> Result<(usize, usize, b
                 Some(r) if r["order_id"].is_string() => {
                     let central_id = r["order_id"].as_str().unwrap_or_default();
                     let display = r["display_id"].as_i64().unwrap_or_default();
-                    till_sync::mark_synced(tx, &ctx, &q.order_id, central_id, display)?;
+                    if till_sync::mark_synced(tx, &ctx, &q.order_id, central_id, display)? {
+                        release_handed_over(tx, &ctx, &q.order_id)?;
+                    }
                     acked += 1;
                 }
                 Some(r) => {
@@ -111,15 +115,30 @@ pub fn push_batch(engine: &Engine, central: &Central) -> Result<(usize, usize, b
     })
 }
 
+/// Central recorded the sale as handed over and took its units off the till location's
+/// shelf; the pull brings that stock level back. A sale the till did not fulfil itself (a
+/// Store API checkout in the till's channel reserves its units) would otherwise hold its
+/// reservation on top of central's lower level and count its units twice, so whatever it
+/// still reserves is released with the acknowledgement. A `/pos` sale was fulfilled on the
+/// spot and holds nothing.
+fn release_handed_over(tx: &crate::db::Tx, ctx: &crate::ctx::Ctx, order_id: &str) -> Result<()> {
+    for line in order::items::items_of(tx, order_id)? {
+        reservations::shrink(tx, ctx, &line.id, line.quantity)?;
+    }
+    Ok(())
+}
+
 /// Pulls one page of central's changes and applies it with its cursor; returns (applied,
 /// whether more are waiting).
 ///
 /// # Errors
 /// Central unreachable; database failures.
 pub fn pull_page(engine: &Engine, central: &Central) -> Result<(usize, bool, i64)> {
-    let since = config(engine)?.pull_cursor;
+    let config = config(engine)?;
+    let since = config.pull_cursor;
     let answer = central.get(&format!(
-        "/admin/pos/changes?since={since}&limit={PULL_PAGE}"
+        "/admin/pos/changes?since={since}&limit={PULL_PAGE}&register={}",
+        config.register
     ))?;
     let page: Page = serde_json::from_value(answer)
         .map_err(|e| Error::Internal(format!("central sent a bad page: {e}")))?;
@@ -178,40 +197,75 @@ impl Worker {
     }
 }
 
-/// Starts the sync thread when the store is a till (`None` otherwise): a round every
-/// `interval`; after a failure the wait doubles up to a minute, and resets once a round
-/// succeeds.
+/// How often a store that is not a till compacts its change log in the background.
+pub const COMPACT_EVERY: Duration = Duration::from_secs(3600);
+
+/// Starts the background thread of `serve`: on a till, the sync — a round every `interval`;
+/// after a failure the wait doubles up to a minute, and resets once a round succeeds; on any
+/// other store (a central), change-log compaction every [`COMPACT_EVERY`].
 ///
 /// # Errors
 /// A bad central URL in the configuration; database failures.
 pub fn start(engine: &Engine, interval: Duration) -> Result<Option<Worker>> {
     let Some(config) = engine.store().read(till_sync::config)? else {
-        return Ok(None);
+        return spawn(
+            engine,
+            "stockroom-compaction",
+            COMPACT_EVERY,
+            move |engine, _| match super::compaction::run(
+                engine,
+                super::compaction::Policy::default(),
+            ) {
+                Ok(_) => COMPACT_EVERY,
+                Err(e) => {
+                    eprintln!("stockroom: change-log compaction failed, will retry: {e}");
+                    COMPACT_EVERY
+                }
+            },
+        )
+        .map(Some);
     };
     let central = central_of(&config)?;
+    spawn(
+        engine,
+        "stockroom-till-sync",
+        Duration::ZERO,
+        move |engine, wait| match round(engine, &central) {
+            Ok(_) => interval,
+            Err(e) => {
+                eprintln!("stockroom till: sync failed, will retry: {e}");
+                (wait * 2).clamp(interval, Duration::from_secs(60))
+            }
+        },
+    )
+    .map(Some)
+}
+
+/// A thread that waits (`first`, then what `pass` answers), runs `pass`, and so on until
+/// stopped.
+fn spawn(
+    engine: &Engine,
+    name: &str,
+    first: Duration,
+    pass: impl Fn(&Engine, Duration) -> Duration + Send + 'static,
+) -> Result<Worker> {
     let (stop, stopped) = mpsc::channel::<()>();
     let engine = engine.clone();
     let thread = std::thread::Builder::new()
-        .name("stockroom-till-sync".into())
+        .name(name.into())
         .spawn(move || {
-            let mut wait = Duration::ZERO;
+            let mut wait = first;
             loop {
                 match stopped.recv_timeout(wait) {
                     Err(RecvTimeoutError::Timeout) => {}
                     _ => return,
                 }
-                wait = match round(&engine, &central) {
-                    Ok(_) => interval,
-                    Err(e) => {
-                        eprintln!("stockroom till: sync failed, will retry: {e}");
-                        (wait * 2).clamp(interval, Duration::from_secs(60))
-                    }
-                };
+                wait = pass(&engine, wait);
             }
         })
-        .map_err(|e| Error::Internal(format!("till sync thread: {e}")))?;
-    Ok(Some(Worker {
+        .map_err(|e| Error::Internal(format!("{name} thread: {e}")))?;
+    Ok(Worker {
         stop,
         thread: Some(thread),
-    }))
+    })
 }

@@ -1,17 +1,22 @@
 //! Central's side of till sync (issue 17): `POST /admin/pos/sales` ingests till sales
 //! (each through the `ingest-pos-sale` workflow under its till order id),
 //! `GET /admin/pos/sales[/:till_order_id]` lists what was ingested (`?stock_short=true`: the
-//! sales that took more than was available), `GET /admin/pos/changes?since=&limit=` pages
-//! through the change log a till pulls.
+//! sales that took more than was available), `GET /admin/pos/changes?since=&limit=&register=`
+//! pages through the change log a till pulls (the register's cursor is kept for compaction;
+//! a till a compaction left behind is answered 400 `not_allowed`, code `till_reinit_needed`).
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::till_sync::{changes, ingest};
 use crate::http::query::list_params;
 use crate::http::{Access, Request, Response, Route, list_envelope};
-use crate::modules::till_sync;
+use crate::modules::pos;
+use crate::modules::till_sync::{self, compaction};
 use crate::workflow;
 use serde_json::{Value, json};
+
+/// The error code of a pull from a till a compaction left behind.
+pub const REINIT_NEEDED: &str = "till_reinit_needed";
 
 /// The most sales one push may carry.
 pub const MAX_SALES: usize = 100;
@@ -120,6 +125,38 @@ fn changes_page(engine: &Engine, req: &Request) -> Result<Response> {
     };
     let since = number("since", 0)?;
     let limit = u32::try_from(number("limit", 500)?).unwrap_or(changes::MAX_PAGE);
+    let register = match req.query_str("register") {
+        Some(code) if pos::valid_code(code) => Some(code.to_string()),
+        Some(other) => {
+            return Err(Error::invalid(format!(
+                "Invalid request: 'register' must be a register code, got '{other}'"
+            )));
+        }
+        None => None,
+    };
+    let behind = match register {
+        // A till names itself: central keeps its cursor (compaction waits for it) and knows
+        // whether a compaction left it behind.
+        Some(code) => {
+            let ctx = engine.ctx().clone();
+            engine
+                .store()
+                .write(move |tx| compaction::record_till(tx, &ctx, &code, since))?
+        }
+        None => {
+            let through = engine.store().read(compaction::compacted_through)?;
+            since > 0 && since < through
+        }
+    };
+    if behind {
+        return Err(Error::NotAllowed {
+            message: format!(
+                "Re-init needed: this till's cursor {since} is behind central's compacted change log; \
+                 make a new till file with `stockroom till init`"
+            ),
+            code: Some(REINIT_NEEDED),
+        });
+    }
     let page = engine.store().read(|c| changes::page(c, since, limit))?;
     let value: Value = serde_json::to_value(page).map_err(|e| Error::Internal(e.to_string()))?;
     Ok(Response::json(value))

@@ -20,7 +20,8 @@ pub const COOKIE: &str = "stockroom_pos";
 /// The till's sign-in nonce cookie.
 pub const SIGNIN_COOKIE: &str = "stockroom_pos_signin";
 
-fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> String {
+/// A till cookie (`Path=/pos`, `HttpOnly`, `SameSite=Strict`, `Secure` over TLS).
+pub(crate) fn cookie_header(name: &str, value: &str, max_age: i64, secure: bool) -> String {
     let secure = if secure { "; Secure" } else { "" };
     format!("{name}={value}; Path=/pos; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}")
 }
@@ -82,14 +83,14 @@ pub fn routes() -> Vec<Route> {
             "/pos/sign-in",
             Access::Public,
             "Till sign-in page",
-            |e, r| Ok(show(e, r).unwrap_or_else(|err| respond::error_page(&err))),
+            |e, r| Ok(show(e, r).unwrap_or_else(|err| super::error_page(&err))),
         ),
         Route::new(
             "POST",
             "/pos/sign-in",
             Access::Public,
             "Till sign-in",
-            |e, r| Ok(sign_in(e, r).unwrap_or_else(|err| respond::error_page(&err))),
+            |e, r| Ok(sign_in(e, r).unwrap_or_else(|err| super::error_page(&err))),
         ),
         super::pos_route(
             "POST",
@@ -97,10 +98,12 @@ pub fn routes() -> Vec<Route> {
             "Till sign-out",
             |engine, request, ui| {
                 auth_flow::end_session(engine, &ui.session.sid)?;
-                Ok(respond::redirect("/pos/sign-in").with_header(
-                    "Set-Cookie",
-                    cookie_header(COOKIE, "", 0, over_tls(request)),
-                ))
+                Ok(respond::redirect("/pos/sign-in")
+                    .with_header(
+                        "Set-Cookie",
+                        cookie_header(COOKIE, "", 0, over_tls(request)),
+                    )
+                    .with_header("Set-Cookie", super::staff::clear_cookie(request)))
             },
         ),
     ]
@@ -165,7 +168,7 @@ fn sign_in(engine: &Engine, request: &Request) -> Result<Response> {
         _ => false,
     };
     if !nonce_ok {
-        return Ok(respond::forbidden());
+        return Ok(super::forbidden());
     }
     let next = destination(form.get("next")).to_string();
     let email = form.get("email").unwrap_or("");

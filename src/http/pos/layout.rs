@@ -48,6 +48,7 @@ pub fn page(ui: &Ui, title: &str, register: Option<&Register>, body: Markup) -> 
                             span { (r.name) " (" (r.code) ")" }
                         }
                     }
+                    a class="no-print" href="/pos/staff" { "Staff" }
                     form method="post" action="/pos/sign-out" {
                         (csrf(ui))
                         button type="submit" class="secondary" { "Sign out" }

@@ -12,6 +12,7 @@ pub mod layout;
 pub mod receipt;
 pub mod registers;
 pub mod returns;
+pub mod staff;
 pub mod till;
 pub mod till_view;
 
@@ -35,7 +36,7 @@ pub fn pos_route(
         Access::Public,
         summary,
         move |engine, request| {
-            Ok(guarded(engine, request, &handler).unwrap_or_else(|e| respond::error_page(&e)))
+            Ok(guarded(engine, request, &handler).unwrap_or_else(|e| error_page(&e)))
         },
     )
 }
@@ -45,13 +46,19 @@ fn guarded(
     request: &Request,
     handler: &dyn Fn(&Engine, &Request, &Ui) -> Result<Response>,
 ) -> Result<Response> {
-    let Some(session) = auth::current(engine, request)? else {
+    let Some(mut session) = auth::current(engine, request)? else {
         return Ok(auth::to_sign_in(request));
     };
+    // A staff member who took over this signed-in till by PIN serves while they have a PIN.
+    if let Some(staff) = staff::switched_to(engine, request, &session.sid)
+        && crate::flows::pos::pins::current(engine, &staff)?.is_some()
+    {
+        session.user_id = staff;
+    }
     let form = if request.method == "POST" {
         let form = Form::of(request)?;
         if !session.csrf_matches(form.get(crate::http::ui::session::CSRF_FIELD)) {
-            return Ok(respond::forbidden());
+            return Ok(forbidden());
         }
         form
     } else {
@@ -67,6 +74,16 @@ fn guarded(
     handler(engine, request, &ui)
 }
 
+/// The shared error page, linking back to the till.
+pub fn error_page(err: &Error) -> Response {
+    respond::error_page_from(err, respond::Home::Till)
+}
+
+/// The shared 403 page of a form without this session's CSRF token, linking to the till.
+pub fn forbidden() -> Response {
+    respond::forbidden_from(respond::Home::Till)
+}
+
 /// Confirmations a redirect may ask for with `?done=<key>` (a fixed list).
 const NOTICES: &[(&str, &str)] = &[
     ("added", "Added."),
@@ -77,6 +94,9 @@ const NOTICES: &[(&str, &str)] = &[
     ("cleared", "Sale canceled; the basket is empty."),
     ("saved", "Saved."),
     ("returned", "Return taken and refunded."),
+    ("switched", "Staff switched."),
+    ("pin", "PIN saved."),
+    ("emailed", "Receipt emailed."),
 ];
 
 fn notice_of(request: &Request) -> Option<String> {
@@ -95,6 +115,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(cash::routes());
     routes.extend(receipt::routes());
     routes.extend(returns::routes());
+    routes.extend(staff::routes());
     routes.extend(api::routes());
     routes
 }

@@ -8,12 +8,17 @@ use super::{amount, layout, pos_route};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::checkout::refresh;
+use crate::flows::pos::receipt_email;
+use crate::http::ui::layout::csrf;
 use crate::http::ui::{Ui, respond};
-use crate::http::{Body, Request, Response, Route};
+use crate::http::validate::is_email;
+use crate::http::{Access, Body, Request, Response, Route};
+use crate::modules::notification::Notification;
 use crate::modules::order::{self, LineItem, Order};
 use crate::modules::pos::sales::{self, Sale, Tender};
 use crate::modules::{pos, store};
 use maud::{Markup, html};
+use serde_json::json;
 use std::fmt::Write as _;
 
 /// The receipt routes.
@@ -42,7 +47,59 @@ pub fn routes() -> Vec<Route> {
                 )))
             },
         ),
+        pos_route(
+            "POST",
+            "/pos/receipts/:order_id/email",
+            "Till: email the receipt",
+            email_from_till,
+        ),
+        Route::new(
+            "POST",
+            "/admin/pos/receipts/:order_id/email",
+            Access::Admin,
+            "Email a till receipt (once per order and address)",
+            |engine, request| {
+                let body = request.json()?;
+                let to = body["email"].as_str().unwrap_or("");
+                let sent = email(engine, request.param("order_id"), to)?;
+                Ok(Response::json(json!({ "notification": sent })))
+            },
+        ),
     ]
+}
+
+/// Sends the receipt of `order_id` to `to` through the notification module.
+///
+/// # Errors
+/// 400 for a bad address; 404 for an order not sold at a till; the provider's refusal.
+pub fn email(engine: &Engine, order_id: &str, to: &str) -> Result<Notification> {
+    if !is_email(to.trim()) {
+        return Err(Error::invalid(format!(
+            "\"{}\" is not an email address",
+            to.trim()
+        )));
+    }
+    let receipt = load(engine, order_id)?;
+    let data = json!({
+        "receipt_number": receipt.sale.receipt_number, "store_name": receipt.store_name,
+        "text": plain(&receipt), "total": receipt.sale.total,
+        "currency_code": receipt.sale.currency_code,
+    });
+    receipt_email::send(engine, order_id, to, data)
+}
+
+fn email_from_till(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
+    let id = request.param("order_id");
+    let to = ui.form.get("email").unwrap_or("");
+    match email(engine, id, to) {
+        Ok(_) => Ok(respond::redirect(&format!(
+            "/pos/receipts/{id}?done=emailed"
+        ))),
+        Err(e) if e.status() < 500 && e.status() != 404 => {
+            render(engine, id, &ui.with_error(e.to_string()), e.status())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Everything a receipt prints.
@@ -96,25 +153,44 @@ fn show(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
                 .is_some_and(|a| a.contains("text/plain") && !a.contains("text/html")),
         ),
     };
-    let receipt = load(engine, id)?;
-    if text {
-        let response = Response {
-            status: 200,
-            body: Body::Bytes {
-                content_type: "text/plain; charset=utf-8".into(),
-                data: plain(&receipt).into_bytes(),
-            },
-            headers: vec![("Cache-Control".into(), "no-store".into())],
-        };
-        return Ok(respond::secure(response));
+    if !text {
+        return render(engine, id, ui, 200);
     }
+    let receipt = load(engine, id)?;
+    let response = Response {
+        status: 200,
+        body: Body::Bytes {
+            content_type: "text/plain; charset=utf-8".into(),
+            data: plain(&receipt).into_bytes(),
+        },
+        headers: vec![("Cache-Control".into(), "no-store".into())],
+    };
+    Ok(respond::secure(response))
+}
+
+fn render(engine: &Engine, order_id: &str, ui: &Ui, status: u16) -> Result<Response> {
+    let receipt = load(engine, order_id)?;
+    let suggested = match ui.form.get("email") {
+        Some(typed) => Some(typed.to_string()),
+        None => receipt_email::suggested_address(engine, order_id)?,
+    };
     let markup = layout::page(
         ui,
         &format!("Receipt {}", receipt.sale.receipt_number),
         None,
-        html(&receipt),
+        html! {
+            (html(&receipt))
+            form class="no-print" method="post" action={"/pos/receipts/" (receipt.order.id) "/email"} {
+                (csrf(ui))
+                div class="field" {
+                    label for="receipt_email" { "Email address" }
+                    input id="receipt_email" name="email" type="email" required value=(suggested.unwrap_or_default());
+                }
+                button type="submit" class="secondary" { "Email receipt" }
+            }
+        },
     );
-    Ok(respond::html_page(200, markup))
+    Ok(respond::html_page(status, markup))
 }
 
 fn tender_name(kind: &str) -> &str {

@@ -101,16 +101,39 @@ pub fn to_sign_in(request: &Request) -> Response {
     }
 }
 
+/// Where an error page links back to: the admin (`/app`) or the till (`/pos`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Home {
+    /// The admin UI.
+    Admin,
+    /// The till.
+    Till,
+}
+
+impl Home {
+    fn link(self) -> maud::Markup {
+        match self {
+            Home::Admin => html! { a href="/app" { "Back to the admin" } },
+            Home::Till => html! { a href="/pos" { "Back to the till" } },
+        }
+    }
+}
+
 /// The 403 page of a form posted without this session's CSRF token.
 pub fn forbidden() -> Response {
+    forbidden_from(Home::Admin)
+}
+
+/// [`forbidden`], linking back to `home`.
+pub fn forbidden_from(home: Home) -> Response {
     html_page(
         403,
         layout::bare(
             "Forbidden",
             html! {
                 h1 { "Forbidden" }
-                p { "This form has expired or did not come from this admin. Go back, reload the page and try again." }
-                p { a href="/app" { "Back to the admin" } }
+                p { "This form has expired or did not come from this page. Go back, reload the page and try again." }
+                p { (home.link()) }
             },
         ),
     )
@@ -119,6 +142,11 @@ pub fn forbidden() -> Response {
 /// The page of an error no handler turned into a message of its own. 5xx pages never carry
 /// the error's detail.
 pub fn error_page(err: &Error) -> Response {
+    error_page_from(err, Home::Admin)
+}
+
+/// [`error_page`], linking back to `home`.
+pub fn error_page_from(err: &Error, home: Home) -> Response {
     let status = err.status();
     let message = if status >= 500 {
         "Something went wrong on the server. The error was logged.".to_string()
@@ -141,7 +169,7 @@ pub fn error_page(err: &Error) -> Response {
             html! {
                 h1 { (title) }
                 p role="alert" { (message) }
-                p { a href="/app" { "Back to the admin" } }
+                p { (home.link()) }
             },
         ),
     )

@@ -7,6 +7,7 @@
 //! redelivered event never sends twice once the first send was recorded (`flows::notifications`
 //! does the claim → provider → [`record`] sequence).
 
+pub mod pos_receipt;
 pub mod provider;
 pub mod smtp;
 pub mod templates;

@@ -16,6 +16,7 @@ pub const TEMPLATES: &[&str] = &[
     "order-refunded",
     "password-reset",
     "invite",
+    "pos-receipt",
 ];
 
 /// A rendered message without its notification id and recipient.
@@ -225,6 +226,7 @@ pub fn render(template: &str, data: &Value) -> Result<Rendered> {
                 html,
             })
         }
+        "pos-receipt" => super::pos_receipt::render(data),
         other => Err(Error::invalid(format!(
             "unknown notification template '{other}' (one of: {})",
             TEMPLATES.join(", ")
@@ -242,7 +244,8 @@ mod tests {
         let data = json!({
             "display_id": 7, "total": 1250, "amount": 500, "currency_code": "usd",
             "items": [{"title": "<script>alert(1)</script>", "quantity": 2}],
-            "tracking_numbers": ["TRK1"], "token": "tok_1"
+            "tracking_numbers": ["TRK1"], "token": "tok_1",
+            "receipt_number": "T1-000007", "text": "<script>alert(1)</script>"
         });
         for template in TEMPLATES {
             let r = render(template, &data).unwrap();

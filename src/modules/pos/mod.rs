@@ -3,6 +3,7 @@
 //! location and region by id; orders, payments and stock stay in their own modules (the
 //! till's flows in `flows::pos` compose them).
 
+pub mod pins;
 pub mod report;
 pub mod rounding;
 pub mod sales;
@@ -17,7 +18,9 @@ use serde::Serialize;
 
 /// The module: tables `pos_*`.
 pub fn module() -> Module {
-    Module::new("pos", "pos").migration(migration!("pos", "0001_init.sql"))
+    Module::new("pos", "pos")
+        .migration(migration!("pos", "0001_init.sql"))
+        .migration(migration!("pos", "0002_staff_pin.sql"))
 }
 
 /// A till.

@@ -12,7 +12,9 @@ use serde_json::Value;
 
 /// The module: tables `till_sync*`.
 pub fn module() -> Module {
-    Module::new("till_sync", "till_sync").migration(migration!("till_sync", "0001_init.sql"))
+    Module::new("till_sync", "till_sync")
+        .migration(migration!("till_sync", "0001_init.sql"))
+        .migration(migration!("till_sync", "0002_compaction.sql"))
 }
 
 /// What a till store is a till of (`till_sync_config`).
@@ -316,7 +318,8 @@ fn queued(conn: &Connection, clause: &str, limit: u32) -> Result<Vec<Queued>> {
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
-/// Marks a sale synced with central's order (only ever from central's answer).
+/// Marks a sale synced with central's order (only ever from central's answer); whether it was
+/// pending until now.
 ///
 /// # Errors
 /// Database failures.
@@ -326,19 +329,20 @@ pub fn mark_synced(
     order_id: &str,
     central_order_id: &str,
     central_display_id: i64,
-) -> Result<()> {
-    conn.prepare_cached(
-        "UPDATE till_sync_outbox SET status = 'synced', attempts = attempts + 1, last_error = NULL,
-           central_order_id = ?2, central_display_id = ?3, synced_at = ?4
-         WHERE order_id = ?1 AND status = 'pending'",
-    )?
-    .execute(params![
-        order_id,
-        central_order_id,
-        central_display_id,
-        ctx.now()
-    ])?;
-    Ok(())
+) -> Result<bool> {
+    let moved = conn
+        .prepare_cached(
+            "UPDATE till_sync_outbox SET status = 'synced', attempts = attempts + 1, last_error = NULL,
+               central_order_id = ?2, central_display_id = ?3, synced_at = ?4
+             WHERE order_id = ?1 AND status = 'pending'",
+        )?
+        .execute(params![
+            order_id,
+            central_order_id,
+            central_display_id,
+            ctx.now()
+        ])?;
+    Ok(moved == 1)
 }
 
 /// Counts a failed push of a sale, keeping the error.
@@ -364,6 +368,8 @@ pub fn queue_counts(conn: &Connection) -> Result<(i64, i64)> {
         )?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)
 }
+
+pub mod compaction;
 
 #[cfg(test)]
 mod tests;

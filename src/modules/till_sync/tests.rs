@@ -27,8 +27,8 @@ fn the_queue_marks_a_sale_synced_once_and_sorts_refused_ones_last() {
                     .collect::<Vec<_>>(),
                 ["order_b", "order_a"]
             );
-            mark_synced(tx, &ctx, "order_b", "order_central", 7)?;
-            mark_synced(tx, &ctx, "order_b", "order_other", 8)?;
+            assert!(mark_synced(tx, &ctx, "order_b", "order_central", 7)?);
+            assert!(!mark_synced(tx, &ctx, "order_b", "order_other", 8)?);
             assert_eq!(queue_counts(tx)?, (1, 1));
             let synced = queued(tx, "order_id = 'order_b' LIMIT ?1", 1)?;
             assert_eq!(synced[0].central_order_id.as_deref(), Some("order_central"));
