@@ -25,6 +25,7 @@ use super::fulfill::fulfilled_quantities;
 use super::returns_confirm::{mark_requested, recheck_returnable};
 use crate::ctx::Ctx;
 use crate::db::Tx;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::inventory::reservations;
@@ -89,7 +90,8 @@ fn recheck_claimable(tx: &Tx, o: &Open, actions: &[ChangeAction]) -> Result<()> 
 
 /// Writes the actions `changes::confirm` does not know: outbound lines (reserved),
 /// outbound shipping and claim items.
-fn apply_own(tx: &Tx, ctx: &Ctx, o: &Open, actions: &[ChangeAction]) -> Result<()> {
+fn apply_own(tx: &Tx, engine: &Engine, o: &Open, actions: &[ChangeAction]) -> Result<()> {
+    let ctx = engine.ctx();
     for a in actions.iter().filter(|a| !a.applied) {
         match a.action.as_str() {
             ITEM_ADD => {
@@ -104,7 +106,7 @@ fn apply_own(tx: &Tx, ctx: &Ctx, o: &Open, actions: &[ChangeAction]) -> Result<(
                 after_sales::add_item(tx, ctx, &o.record, &item)?;
             }
             SHIPPING_ADD if a.return_id.is_none() => {
-                let method = edit_shipping::apply(tx, ctx, &o.order, a)?;
+                let method = edit_shipping::apply(tx, engine, &o.order, a)?;
                 order::shipping::belong_to(tx, ctx, &method, o.record.kind, &o.record.id)?;
             }
             WRITE_OFF_ITEM => {
@@ -133,7 +135,7 @@ pub(super) fn confirm_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result
     recheck_returnable(tx, &o.order, &actions)?;
     recheck_claimable(tx, &o, &actions)?;
     let before = order::total(tx, &o.order.id)?;
-    apply_own(tx, ctx, &o, &actions)?;
+    apply_own(tx, step.engine, &o, &actions)?;
     crate::failpoint::hit("exchange-confirm:applied");
     let by = step.input["confirmed_by"].as_str();
     changes::confirm(tx, ctx, &o.change.id, by)?;
