@@ -10,6 +10,7 @@
 
 pub mod app;
 pub mod clock;
+pub mod composition;
 pub mod config;
 pub mod crypto;
 pub mod ctx;

@@ -12,7 +12,7 @@ pub use crate::modules::file::provider::FileProvider;
 pub use crate::modules::fulfillment::provider::FulfillmentProvider;
 pub use crate::modules::payment::provider::PaymentProvider;
 pub use crate::modules::tax::provider::TaxProvider;
-use crate::modules::{file, fulfillment, payment, tax};
+use crate::modules::{file, tax};
 use std::sync::Arc;
 
 /// Every registered provider, by kind.
@@ -48,18 +48,6 @@ fn put<T: ?Sized>(list: &mut Vec<Arc<T>>, item: Arc<T>, id: impl Fn(&T) -> &'sta
 }
 
 impl Providers {
-    /// The built-in providers: `pp_system_default` and `pp_test_test` (the test provider
-    /// is offered only where [`crate::Engine::test_payment_provider`] says), `manual_manual`,
-    /// `tp_system`, and the local file provider.
-    pub fn core() -> Self {
-        let mut all = Providers::default();
-        all.add_payment(Arc::new(payment::provider::SystemProvider));
-        all.add_payment(Arc::new(payment::provider::TestProvider));
-        all.add_fulfillment(Arc::new(fulfillment::provider::ManualProvider));
-        all.add_tax(Arc::new(tax::provider::SystemProvider));
-        all
-    }
-
     /// Registers a payment provider (one with the same id is replaced).
     pub fn add_payment(&mut self, provider: Arc<dyn PaymentProvider>) {
         put(&mut self.payment, provider, |p| p.id());

@@ -282,7 +282,7 @@ fn the_journal_and_the_stored_action_never_hold_the_token() {
         .engine()
         .store()
         .read(move |conn| {
-            let sql = "SELECT (SELECT COUNT(*) FROM workflow_execution WHERE input || COALESCE(result, '') LIKE ?1)
+            let sql = "SELECT (SELECT COUNT(*) FROM workflow_execution WHERE input || COALESCE(result, '') || COALESCE(steps, '') LIKE ?1)
                 + (SELECT COUNT(*) FROM workflow_step WHERE COALESCE(output, '') || COALESCE(compensation, '') LIKE ?1)
                 + (SELECT COUNT(*) FROM order_change_action WHERE details LIKE ?1)";
             Ok(conn.query_row(sql, [&pattern], |r| r.get(0))?)

@@ -108,6 +108,40 @@ fn execution_statuses(engine: &Engine) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
+/// A job that finishes its execution keeps its steps on the execution row (one write
+/// instead of a row per step); readers see the same steps, outputs and compensation data.
+#[test]
+fn a_finishing_job_journals_its_steps_on_the_execution_row() {
+    let log = Log::default();
+    let wf = Workflow::new("local")
+        .step(shelve("a", &log))
+        .step(shelve("b", &log));
+    let engine = builder().workflow(wf).build(memory()).unwrap();
+    assert_eq!(
+        workflow::run(&engine, "local", json!({}), None).unwrap(),
+        json!("b")
+    );
+    let (records, _) = engine
+        .store()
+        .read(|c| workflow::list_executions(c, None, 10, 0))
+        .unwrap();
+    let steps = &records[0].steps;
+    assert_eq!(
+        steps
+            .iter()
+            .map(|s| (s.idx, s.name.as_str(), s.kind.as_str(), s.attempts))
+            .collect::<Vec<_>>(),
+        vec![(0, "a", "local", 1), (1, "b", "local", 1)]
+    );
+    assert_eq!(steps[1].output, Some(json!("b")));
+    assert_eq!(steps[1].compensation, Some(json!({"remove": "b"})));
+    let rows: i64 = engine
+        .store()
+        .read(|c| Ok(c.query_row("SELECT count(*) FROM workflow_step", [], |r| r.get(0))?))
+        .unwrap();
+    assert_eq!(rows, 0, "no step row for a job that finished its execution");
+}
+
 #[test]
 fn successful_run_returns_last_output_and_journals_every_step() {
     let log = Log::default();

@@ -33,7 +33,7 @@ pub struct ExecutionRecord {
 }
 
 /// One journaled step.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct StepRecord {
     /// Position in the workflow.
     pub idx: usize,
@@ -122,6 +122,71 @@ pub(crate) fn set_status(
     Ok(())
 }
 
+/// Marks an execution done with its result and the steps of the finishing job (a JSON
+/// array made by [`FinishedSteps`], `None` when that job ran no local step).
+pub(crate) fn finish(
+    conn: &Connection,
+    ctx: &Ctx,
+    id: &str,
+    result: &Value,
+    steps: Option<&str>,
+) -> Result<()> {
+    conn.prepare_cached(
+        "UPDATE workflow_execution SET status = 'done', result = ?2, steps = ?3, updated_at = ?4
+         WHERE id = ?1",
+    )?
+    .execute(params![id, json_text(result), steps, ctx.now()])?;
+    Ok(())
+}
+
+/// The done steps of the job that finishes an execution, kept as one JSON array for
+/// [`finish`] instead of a `workflow_step` row each: they commit with the `done` status, so
+/// recovery never reads them, and a row insert per step was most of the journal's cost.
+#[derive(Default)]
+pub(crate) struct FinishedSteps {
+    json: Vec<u8>,
+}
+
+impl FinishedSteps {
+    /// Appends a step that completed on its first attempt.
+    pub(crate) fn push(&mut self, step: &StepWrite) {
+        #[derive(Serialize)]
+        struct Finished<'a> {
+            idx: usize,
+            name: &'a str,
+            kind: &'a str,
+            status: &'a str,
+            output: Option<&'a Value>,
+            compensation: Option<&'a Value>,
+            error: Option<&'a Value>,
+            attempts: u32,
+        }
+        self.json
+            .push(if self.json.is_empty() { b'[' } else { b',' });
+        let finished = Finished {
+            idx: step.idx,
+            name: step.name,
+            kind: if step.local { "local" } else { "external" },
+            status: step.status,
+            output: step.output,
+            compensation: step.compensation,
+            error: step.error,
+            attempts: step.attempts,
+        };
+        // Serializing borrowed `Value`s into a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut self.json, &finished);
+    }
+
+    /// The array's text, `None` when no step was pushed.
+    pub(crate) fn text(mut self) -> Option<String> {
+        if self.json.is_empty() {
+            return None;
+        }
+        self.json.push(b']');
+        String::from_utf8(self.json).ok()
+    }
+}
+
 /// What to write for one step.
 pub(crate) struct StepWrite<'a> {
     pub idx: usize,
@@ -168,13 +233,14 @@ pub(crate) fn put_step(
 /// # Errors
 /// 404 when there is no such execution.
 pub fn load(conn: &Connection, id: &str) -> Result<ExecutionRecord> {
-    let mut record = conn
+    let record = conn
         .prepare_cached(
-            "SELECT id, workflow, idempotency_key, status, input, result, error, created_at, updated_at
+            "SELECT id, workflow, idempotency_key, status, input, result, error, created_at, updated_at, steps
              FROM workflow_execution WHERE id = ?1",
         )?
         .query_row([id], |r| {
-            Ok(ExecutionRecord {
+            let finished: Option<String> = r.get(9)?;
+            let record = ExecutionRecord {
                 id: r.get(0)?,
                 workflow: r.get(1)?,
                 idempotency_key: r.get(2)?,
@@ -185,10 +251,12 @@ pub fn load(conn: &Connection, id: &str) -> Result<ExecutionRecord> {
                 created_at: r.get(7)?,
                 updated_at: r.get(8)?,
                 steps: Vec::new(),
-            })
+            };
+            Ok((record, finished))
         })
         .optional()?
         .ok_or_else(|| Error::not_found("Workflow execution", id))?;
+    let (mut record, finished) = record;
     let mut stmt = conn.prepare_cached(
         "SELECT idx, name, kind, status, output, compensation, error, attempts
          FROM workflow_step WHERE execution_id = ?1 ORDER BY idx",
@@ -207,6 +275,12 @@ pub fn load(conn: &Connection, id: &str) -> Result<ExecutionRecord> {
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
+    if let Some(text) = finished {
+        let steps: Vec<StepRecord> = serde_json::from_str(&text)
+            .map_err(|e| Error::UnexpectedState(format!("journal steps of {id}: {e}")))?;
+        record.steps.extend(steps);
+        record.steps.sort_by_key(|s| s.idx);
+    }
     Ok(record)
 }
 

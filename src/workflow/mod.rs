@@ -322,4 +322,5 @@ pub fn module() -> crate::db::module::Module {
     crate::db::module::Module::new("workflow", "workflow")
         .migration(crate::migration!("workflow", "0001_init.sql"))
         .migration(crate::migration!("workflow", "0002_key_index.sql"))
+        .migration(crate::migration!("workflow", "0003_finished_steps.sql"))
 }

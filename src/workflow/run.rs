@@ -159,7 +159,11 @@ fn run_job(tx: &Tx, exec: &Exec, plan: JobPlan, mut state: State) -> Result<JobO
         state.results.insert(step.name.clone(), done.output);
         state.completed.push((idx, done.compensation));
     }
-    if let Some(error) = run_local_group(tx, exec, plan.locals.clone(), &mut state)? {
+    // A job that ends the execution keeps its steps for the `done` update (see
+    // `journal::FinishedSteps`); one that leaves it running writes step rows for recovery.
+    let mut finished = plan.intent.is_none().then(journal::FinishedSteps::default);
+    if let Some(error) = run_local_group(tx, exec, plan.locals.clone(), &mut state, &mut finished)?
+    {
         return Ok(JobOutcome::Ran {
             state,
             failure: Some(error),
@@ -175,7 +179,8 @@ fn run_job(tx: &Tx, exec: &Exec, plan: JobPlan, mut state: State) -> Result<JobO
         }
         None => {
             let result = final_result(exec, &state);
-            journal::set_status(tx, ctx, &exec.id, "done", Some(&result), None)?;
+            let steps = finished.and_then(journal::FinishedSteps::text);
+            journal::finish(tx, ctx, &exec.id, &result, steps.as_deref())?;
         }
     }
     Ok(JobOutcome::Ran {
@@ -210,6 +215,7 @@ fn run_local_group(
     exec: &Exec,
     range: Range<usize>,
     state: &mut State,
+    finished: &mut Option<journal::FinishedSteps>,
 ) -> Result<Option<Error>> {
     if range.is_empty() {
         return Ok(None);
@@ -233,7 +239,10 @@ fn run_local_group(
                     attempts: 1,
                     ..step_write(idx, step)
                 };
-                journal::put_step(tx, ctx, &exec.id, &write)?;
+                match finished.as_mut() {
+                    Some(steps) => steps.push(&write),
+                    None => journal::put_step(tx, ctx, &exec.id, &write)?,
+                }
                 state.results.insert(step.name.clone(), done.output);
                 state.completed.push((idx, done.compensation));
             }
