@@ -26,6 +26,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
+/// Fixture key (or email) → id.
+type Ids = HashMap<String, String>;
+
 /// `draft_orders[]` entry.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
@@ -209,11 +212,7 @@ pub fn load(
     tx: &Tx,
     engine: &Engine,
     list: &[FixtureDraftOrder],
-    (regions, channels, customers): (
-        &HashMap<String, String>,
-        &HashMap<String, String>,
-        &HashMap<String, String>,
-    ),
+    (regions, channels, customers): (&Ids, &Ids, &Ids),
 ) -> Result<()> {
     for d in list {
         let unknown = |kind: &str, key: &str| {

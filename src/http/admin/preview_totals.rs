@@ -2,7 +2,7 @@
 //! `order_preview`), recomputed as Medusa's preview does: the order's lines and shipping as
 //! the open change would leave them — an edit's new quantities and new lines, outbound
 //! shipping taxed at the order's address — and a summary whose `current_order_total` also
-//! takes off what the change's returned and claimed items would be credited; a draft's
+//! takes off what the change's returned items would be credited; a draft's
 //! edit also re-prices or removes its methods and recomputes its promotions. So the
 //! preview's `pending_difference` is what the order's will be once the change is confirmed.
 
@@ -13,7 +13,7 @@ use crate::flows::orders::draft_promotions;
 use crate::flows::orders::edits::order_tax_lines;
 use crate::http::store::checkout_json::totals_fields;
 use crate::modules::order::changes::{
-    ChangeAction, ITEM_ADD, ITEM_UPDATE, OrderChange, SHIPPING_REMOVE, WRITE_OFF_ITEM,
+    ChangeAction, ITEM_ADD, ITEM_UPDATE, OrderChange, SHIPPING_REMOVE,
 };
 use crate::modules::order::draft_lines::SHIPPING_UPDATE;
 use crate::modules::order::return_actions::{RETURN_ITEM, SHIPPING_ADD};
@@ -34,8 +34,6 @@ fn previewed(
     let mut items = order::items::items_of(conn, &found.id)?;
     let mut methods = order::shipping::methods_of(conn, &found.id)?;
     let mut credit = 0;
-    // A claim's returned items carry no value of their own: its claim items do.
-    let credits_returns = change.change_type.as_deref() != Some("claim");
     for a in actions {
         let amount = a.amount.unwrap_or_default();
         let target = a.reference_id.as_deref();
@@ -70,8 +68,8 @@ fn previewed(
                 }
             }
             SHIPPING_REMOVE => methods.retain(|m| Some(m.id.as_str()) != target),
-            RETURN_ITEM if credits_returns => credit += amount,
-            WRITE_OFF_ITEM => credit += amount,
+            // Claim items (WRITE_OFF_ITEM) move no money, as in Medusa.
+            RETURN_ITEM => credit += amount,
             _ => {}
         }
     }
