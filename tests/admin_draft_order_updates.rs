@@ -119,6 +119,12 @@ fn a_draft_s_details_are_updated_and_each_change_is_registered() {
             "shipping_address"
         ]
     );
+    // Medusa's list filters.
+    let by = |query: &str| admin.get(&format!("/admin/draft-orders?{query}"))["count"].clone();
+    assert_eq!(by(&format!("customer_id={}", id(&customer))), 1);
+    assert_eq!(by("customer_id=cus_nobody"), 0);
+    assert_eq!(by(&format!("region_id={}", usd_region(&admin))), 1);
+    assert_eq!(by("created_at[$lt]=2000-01-01T00:00:00Z"), 0);
     let updates = admin
         .events()
         .into_iter()

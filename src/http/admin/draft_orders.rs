@@ -1,18 +1,19 @@
 //! `/admin/draft-orders` (Medusa 2.21.2): create (`email` or `customer_id`, `region_id`,
 //! `items` — a `variant_id`, or a custom `title` and `unit_price` —, addresses, one shipping
 //! method — `name` and `amount`, or a `shipping_option_id`), list (`q` over the email and the
-//! display id, `limit` / `offset`), retrieve, convert (`POST …/convert-to-order`: the same id,
+//! display id, `id`, `customer_id`, `region_id`, `sales_channel_id`, `created_at` /
+//! `updated_at` ranges, `limit` / `offset`), retrieve, convert (`POST …/convert-to-order`: the same id,
 //! now `pending`, answered as `{order}`), update (`POST …/:id`: email, customer, sales
 //! channel, addresses, metadata) and delete; `promo_codes` on create link promotions.
 //! Drafts answer as the admin order document under `draft_order`; they are not in
 //! `/admin/orders`.
 
 use super::order_json::{admin_order_json, select};
-use super::orders::run;
+use super::orders::{ranges, run};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::orders::{draft_update, drafts};
-use crate::http::fields::{ids, page, string};
+use crate::http::fields::{ids, page, string, strings};
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::order::{self, admin::OrderFilter};
@@ -70,9 +71,15 @@ fn draft_json(conn: &Connection, id: &str) -> Result<Value> {
 
 fn list(engine: &Engine, request: &Request) -> Result<Response> {
     let (limit, offset, _, fields) = page(&request.query, 50)?;
+    let query = &request.query;
     let filter = OrderFilter {
-        ids: ids(&request.query)?,
-        q: string(&request.query, "q")?,
+        ids: ids(query)?,
+        q: string(query, "q")?,
+        customer_ids: strings(query, "customer_id")?,
+        region_ids: strings(query, "region_id")?,
+        sales_channel_ids: strings(query, "sales_channel_id")?,
+        created_at: ranges(query, "created_at")?,
+        updated_at: ranges(query, "updated_at")?,
         drafts: true,
         ..OrderFilter::default()
     };

@@ -28,7 +28,6 @@ fn previewed(
     conn: &Connection,
     engine: &Engine,
     found: &order::Order,
-    change: &OrderChange,
     actions: &[ChangeAction],
 ) -> Result<(Vec<LineItem>, Vec<ShippingMethod>, i64)> {
     let mut items = order::items::items_of(conn, &found.id)?;
@@ -93,7 +92,7 @@ pub fn recompute(
     actions: &[ChangeAction],
 ) -> Result<()> {
     let found = order::retrieve(conn, &change.order_id)?;
-    let (items, methods, credit) = previewed(conn, engine, &found, change, actions)?;
+    let (items, methods, credit) = previewed(conn, engine, &found, actions)?;
     let item_lines: Vec<Line> = items.iter().map(LineItem::totals_line).collect();
     let method_lines: Vec<Line> = methods.iter().map(ShippingMethod::totals_line).collect();
     let totals = Totals::of(&item_lines, &method_lines)?;
