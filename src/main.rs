@@ -12,12 +12,12 @@ use stockroom::{Engine, Result, app, flows::accounts, flows::seed, flows::seed_f
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let outcome = match args.split_first() {
-        // `stockroom till …` (point-of-sale sync) parses its own arguments.
-        Some((command, rest)) if command == "till" => stockroom::flows::till_sync::cli::run(rest),
-        _ => config::parse(&args, &|k| std::env::var(k).ok()).and_then(run),
+    // Help, --version and usage errors: clap prints them and exits (0, or 2 for an error).
+    let command = match config::parse_args(&args, &|k| std::env::var(k).ok()) {
+        Ok(command) => command,
+        Err(e) => e.exit(),
     };
-    match outcome {
+    match run(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("stockroom: {e}");
@@ -28,10 +28,20 @@ fn main() -> ExitCode {
 
 fn run(command: Command) -> Result<()> {
     match command {
-        Command::Help(text) => {
-            print!("{text}");
-            Ok(())
+        Command::Completions(shell) => {
+            // Into a buffer first: clap_complete panics on a write error, and a reader that
+            // stops early (`| head`) is not one.
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut config::command(), "stockroom", &mut script);
+            match std::io::stdout().lock().write_all(&script) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+                    Err(stockroom::Error::Internal(format!("stdout: {e}")))
+                }
+                _ => Ok(()),
+            }
         }
+        // `flows::till_sync::cli` runs the till commands from their words.
+        Command::Till(till) => stockroom::flows::till_sync::cli::run(&till.to_args()),
         Command::Serve(config) => serve(&config),
         Command::Workflows { db, state } => {
             // Read-only: no engine, so no recovery runs from an operator's listing.
@@ -74,10 +84,12 @@ fn run(command: Command) -> Result<()> {
             // (`serve --port 9000`), where a server on this file answers them.
             let dir = fixture.parent().unwrap_or(std::path::Path::new("."));
             let base_url = seed_files::base_url_for("localhost", 9000);
+            let (bar, progress) = stockroom::ops::progress::seed();
             let loaded = seed::parse(&text).and_then(|parsed| {
                 let files = seed_files::FixtureFiles::from_dir(&parsed, dir, &base_url)?;
-                seed::load_with_files(&engine, parsed, &files)
+                seed::load_with_progress(&engine, parsed, &files, &progress)
             });
+            bar.finish_and_clear();
             // Deliver what the load emitted before closing; the dispatcher must stop first, or
             // it reports the closed store.
             let summary = loaded.and_then(|s| engine.wait_idle().map(|()| s));
@@ -117,6 +129,7 @@ fn export(db: &std::path::Path) -> Result<()> {
         )));
     }
     let store = Store::open(db, StoreOptions::default())?;
+    let spinner = stockroom::ops::progress::spinner("reading the store");
     let outcome = store.read(|c| {
         if let Some(first) = Engine::builder().pending_migrations(c)?.first() {
             return Err(stockroom::Error::invalid(format!(
@@ -128,6 +141,7 @@ fn export(db: &std::path::Path) -> Result<()> {
         stockroom::flows::export::export(c)
     });
     store.close();
+    spinner.finish_and_clear();
     let exported = outcome?;
     let text = stockroom::flows::export::to_json(&exported.fixture)?;
     std::io::stdout()

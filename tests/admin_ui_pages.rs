@@ -64,6 +64,9 @@ fn the_home_page_shows_todays_orders_open_orders_and_low_stock() {
         .find(|r| r.contains(&format!("href=\"/app/inventory/{item}\"")))
         .unwrap_or_else(|| panic!("the low item's row: {low}"));
     assert!(row.contains("<td class=\"num\">2</td>"), "{row}");
+    // The item's page lists the order's reservation.
+    let item_page = browser.get(&format!("/app/inventory/{item}")).text();
+    assert!(item_page.contains("Reservations (1)"), "{item_page}");
 }
 
 #[test]
@@ -79,6 +82,16 @@ fn customers_list_and_detail_show_orders_addresses_and_groups() {
     );
     let none = browser.get("/app/customers?q=nobody-at-all").text();
     assert!(none.contains("No customers match."));
+    let registered = browser
+        .get("/app/customers?q=ada&account=registered")
+        .text();
+    assert!(registered.contains(&format!("/app/customers/{customer}")));
+    let guests = browser.get("/app/customers?q=ada&account=guest").text();
+    assert!(
+        guests.contains("No customers match."),
+        "a registered customer"
+    );
+    assert_eq!(browser.get("/app/customers?account=robot").status, 400);
     let page = browser.get(&format!("/app/customers/{customer}"));
     assert_eq!(page.status, 200);
     let text = page.text();
@@ -346,4 +359,138 @@ fn unknown_zones_and_clashing_pages_fail_the_build() {
         .err()
         .expect("a core page is not replaced");
     assert!(err.to_string().contains("orders"), "{err}");
+}
+
+#[test]
+fn options_and_variants_are_added_repriced_and_deleted_on_an_existing_product() {
+    let app = TestApp::start();
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    let created = browser.submit(
+        "/app/products",
+        &[
+            ("title", "Scarf"),
+            ("variant_title", "Plain"),
+            ("status", "published"),
+        ],
+    );
+    let location = created.header("location").unwrap().to_string();
+    let product = location
+        .trim_start_matches("/app/products/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let base = format!("/app/products/{product}");
+    let option = browser.submit(
+        &format!("{base}/options"),
+        &[("title", "Colour"), ("values", "Red, Green")],
+    );
+    assert_eq!(option.status, 303, "{}", option.text());
+    let page = browser.get(&base).text();
+    assert!(page.contains("Red, Green") && page.contains("Option Colour"));
+
+    let mut fields = vec![
+        ("title", "Red scarf"),
+        ("sku", "SCARF-RED"),
+        ("barcode", "4006381333931"),
+        ("price_usd", "19.90"),
+        ("manage_inventory", "true"),
+    ];
+    // One value per option of the product, in the page's order (Variant, then Colour).
+    for (title, value) in [("Variant", "Plain"), ("Colour", "Red")] {
+        fields.push(("option_title", title));
+        fields.push(("option_value", value));
+    }
+    let bad = browser.submit(&format!("{base}/variants"), &{
+        let mut f = fields.clone();
+        f[3] = ("price_usd", "19.999");
+        f
+    });
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    assert!(bad.text().contains("The USD price must be an amount"));
+    let added = browser.submit(&format!("{base}/variants"), &fields);
+    assert_eq!(added.status, 303, "{}", added.text());
+    let duplicate = browser.submit(&format!("{base}/variants"), &fields);
+    assert!(
+        duplicate.status >= 400 && duplicate.status < 500,
+        "SKU taken"
+    );
+
+    let admin = format!("Bearer {}", app.admin_token());
+    let doc = app
+        .admin_call("GET", &format!("/admin/products/{product}"), &admin, None)
+        .json();
+    let red = doc["product"]["variants"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|v| v["sku"] == "SCARF-RED")
+        .expect("the new variant")
+        .clone();
+    assert_eq!(red["barcode"], "4006381333931");
+    assert_eq!(red["prices"][0]["amount"], 19.9);
+    let vid = red["id"].as_str().unwrap().to_string();
+
+    let repriced = browser.submit(
+        &format!("{base}/variants/{vid}/prices"),
+        &[("price_usd", "24.50")],
+    );
+    assert_eq!(repriced.status, 303, "{}", repriced.text());
+    assert!(browser.get(&base).text().contains("24.50 USD"));
+    let deleted = browser.submit(&format!("{base}/variants/{vid}/delete"), &[]);
+    assert_eq!(deleted.status, 303);
+    let doc = app
+        .admin_call("GET", &format!("/admin/products/{product}"), &admin, None)
+        .json();
+    assert!(
+        doc["product"]["variants"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|v| v["id"] != vid.as_str())
+    );
+}
+
+#[test]
+fn the_home_page_shows_revenue_by_day() {
+    let admin = Admin::start();
+    let order = admin.order(2);
+    let total = order["total"].as_f64().unwrap();
+    let payment = common::orders::payment_of(&order);
+    admin.post(
+        &format!("/admin/payments/{payment}/capture"),
+        &serde_json::json!({}),
+    );
+    admin.post(
+        &format!("/admin/payments/{payment}/refund"),
+        &serde_json::json!({"amount": 1}),
+    );
+    let mut browser = Browser::new(&admin.app);
+    browser.sign_in();
+    let page = browser.get("/app").text();
+    let section = page
+        .split("id=\"revenue-h\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</section>").next())
+        .expect("the revenue section");
+    assert_eq!(
+        section.matches("<th scope=\"row\">").count(),
+        8,
+        "today and 7 days"
+    );
+    let today_row = section.split("<tr>").nth(2).expect("today's row");
+    assert!(
+        today_row.contains(&format!("{total:.2} USD")),
+        "{today_row}"
+    );
+    assert!(today_row.contains(">1.00 USD<"), "{today_row}");
+    assert!(
+        today_row.contains(&format!("{:.2} USD", total - 1.0)),
+        "{today_row}"
+    );
+    assert!(page.contains(&format!(
+        "Revenue today<strong>{:.2} USD</strong>",
+        total - 1.0
+    )));
 }

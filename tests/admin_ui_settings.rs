@@ -451,3 +451,39 @@ fn product_images_are_uploaded_through_the_file_module_and_categories_are_set() 
         unknown.status
     );
 }
+
+#[test]
+fn settings_list_the_tax_regions_and_the_locations_with_their_shipping_options() {
+    let app = TestApp::start();
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    let page = browser.get("/app/settings").text();
+    let section = |id: &str| {
+        page.split(&format!("id=\"{id}\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</section>").next())
+            .unwrap_or_else(|| panic!("the {id} section"))
+            .to_string()
+    };
+    let taxes = section("tax-h");
+    let regions = admin_get(&app, "/admin/tax-regions")["tax_regions"].clone();
+    assert!(!regions.as_array().unwrap().is_empty());
+    for r in regions.as_array().unwrap() {
+        let country = r["country_code"].as_str().unwrap().to_uppercase();
+        assert!(
+            taxes.contains(&format!("<td>{country}")),
+            "{country}: {taxes}"
+        );
+    }
+    let locations = section("loc-h");
+    let options = admin_get(&app, "/admin/shipping-options")["shipping_options"].clone();
+    for o in options.as_array().unwrap() {
+        let name = o["name"].as_str().unwrap();
+        assert!(locations.contains(name), "{name}: {locations}");
+    }
+    let location = admin_get(&app, "/admin/stock-locations")["stock_locations"][0]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(locations.contains(&location));
+}

@@ -68,6 +68,11 @@ fn backup_is_verified_never_overwrites_and_verify_fails_a_corrupt_store() {
     let to_arg = to.to_str().expect("utf-8");
     let out = stockroom(&["backup", "--db", db_arg, "--to", to_arg]);
     assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stderr),
+        "",
+        "no progress drawn when stderr is not a terminal"
+    );
     let said = text(&out.stdout);
     let size = std::fs::metadata(&to).expect("backup").len();
     assert!(said.contains(&format!("{size} bytes")), "{said}");
@@ -213,4 +218,55 @@ fn the_json_access_log_has_one_object_per_request_without_query_or_headers() {
     for secret in ["sq-1234", "secret_query", "hdr-5678", "pk_hdr"] {
         assert!(!log.contains(secret), "{secret} leaked: {log}");
     }
+}
+
+#[test]
+fn the_command_line_is_conventional() {
+    let version = stockroom(&["--version"]);
+    assert!(version.status.success());
+    assert_eq!(
+        text(&version.stdout).trim(),
+        concat!("stockroom ", env!("CARGO_PKG_VERSION"))
+    );
+    let help = stockroom(&["backup", "--help"]);
+    assert!(help.status.success());
+    assert!(text(&help.stdout).contains("--pause-ms <MS>"));
+
+    // A bad flag: clap's message on stderr, exit 2, nothing run.
+    let bad = stockroom(&["serve", "--demo", "--prot", "0"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let said = text(&bad.stderr);
+    assert!(said.contains("unexpected argument '--prot'"), "{said}");
+    assert!(said.contains("Usage: stockroom serve"), "{said}");
+    // Settings that do not go together: the same style and code.
+    let both = stockroom(&["serve", "--demo", "--db", "x.db", "--memory"]);
+    assert_eq!(both.status.code(), Some(2));
+    assert!(text(&both.stderr).contains("--db and --memory cannot be used together"));
+
+    // A variable stands in for its flag (clap reads it from the environment).
+    let dir = scratch("conventional");
+    let db = seeded_store(&dir);
+    let verified = Command::new(env!("CARGO_BIN_EXE_stockroom"))
+        .args(["verify", "--json"])
+        .env("STOCKROOM_DB", &db)
+        .output()
+        .expect("run stockroom");
+    assert!(verified.status.success(), "{}", text(&verified.stderr));
+    assert!(text(&verified.stdout).starts_with('{'));
+
+    for (shell, mark) in [
+        ("bash", "_stockroom()"),
+        ("zsh", "#compdef stockroom"),
+        ("fish", "complete -c stockroom"),
+    ] {
+        let script = stockroom(&["completions", shell]);
+        assert!(script.status.success(), "{shell}");
+        let script = text(&script.stdout);
+        assert!(script.contains(mark), "{shell}: {script}");
+        assert!(
+            script.contains("retention-days"),
+            "{shell} completes serve's flags"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1,5 +1,6 @@
-//! Retention over a real checkout: a month later the journal and delivered events of the
-//! order are pruned, and the order still reads the same on the store and admin APIs.
+//! Retention over a real checkout: a month later the journal, delivered events and sent
+//! notifications of the order are pruned, and the order still reads the same on the store and
+//! admin APIs.
 
 mod common;
 
@@ -41,9 +42,13 @@ fn a_month_after_a_checkout_its_journal_goes_and_the_order_stays_the_same() {
         0,
         "all recent"
     );
+    let sent = count("SELECT count(*) FROM notification WHERE status = 'success'");
+    assert!(sent >= 1, "the order-placed mail was sent (local provider)");
     engine.clock().advance(31 * DAY_MS);
     let pruned = prune_expired(engine.store(), engine.clock().now(), policy).expect("prune");
     assert!(pruned.executions > 5 && pruned.events > 0, "{pruned:?}");
+    assert_eq!(pruned.notifications, sent as u64, "{pruned:?}");
+    assert_eq!(count("SELECT count(*) FROM notification"), 0);
     assert_eq!(
         count("SELECT count(*) FROM workflow_execution WHERE status IN ('done', 'reverted')"),
         0

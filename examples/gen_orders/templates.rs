@@ -11,10 +11,17 @@
 use crate::people::Customer;
 use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
-use stockroom::flows::checkout::refresh;
+use stockroom::flows::checkout::create::{CreateCarts, NewCartBody};
+use stockroom::flows::checkout::inputs::{
+    AddItem, CartChange, NewSession, ShippingChoice, UpdateCart,
+};
+use stockroom::flows::checkout::{self, CartRef, refresh};
 use stockroom::modules::cart;
-use stockroom::{Engine, Error, Result, workflow};
+use stockroom::workflow::Handle;
+use stockroom::{Engine, Error, Result};
 
 /// Simulated shopper time between two checkout calls (milliseconds of the engine clock).
 const STEP_MS: i64 = 2_000;
@@ -181,7 +188,7 @@ pub fn record(
     })
 }
 
-/// The seven Store API calls of a checkout, as workflows; returns the order id.
+/// The seven Store API calls of a checkout, as typed workflow handles; returns the order id.
 fn checkout(
     engine: &Engine,
     shop: &Shop,
@@ -189,58 +196,68 @@ fn checkout(
     customer: Option<&Customer>,
     email: &str,
 ) -> Result<String> {
-    let body = json!({
-        "region_id": shop.region(persona.currency)?,
-        "key_channels": [shop.channel],
-        "customer_id": customer.map(|c| c.id.clone()),
-    });
-    let cart_id = text(
-        &call(engine, "create-carts", json!({ "body": body }))?,
-        "cart_id",
-    )?;
+    let body = NewCartBody {
+        region_id: Some(shop.region(persona.currency)?.to_string()),
+        key_channels: vec![shop.channel.clone()],
+        customer_id: customer.map(|c| c.id.clone()),
+        ..NewCartBody::default()
+    };
+    let cart_id = call(engine, checkout::CREATE_CARTS, &CreateCarts { body })?.cart_id;
     for (variant, quantity) in persona.items {
-        let body = json!({"variant_id": shop.variant(*variant), "quantity": quantity});
-        call(engine, "add-to-cart", cart_input(&cart_id, body))?;
+        let item = AddItem {
+            variant_id: shop.variant(*variant).to_string(),
+            quantity: *quantity,
+            ..AddItem::default()
+        };
+        call(
+            engine,
+            checkout::ADD_TO_CART,
+            &CartChange::of(&cart_id, item),
+        )?;
     }
-    let address = address(persona.country);
-    let body = json!({"email": email, "shipping_address": address, "billing_address": address});
-    call(engine, "update-cart", cart_input(&cart_id, body))?;
-    let option = first_option(engine, &cart_id)?;
-    let body = json!({ "option_id": option });
+    let address = address(persona.country).as_object().cloned();
+    let update = UpdateCart {
+        email: Some(Some(email.to_string())),
+        shipping_address: Some(address.clone()),
+        billing_address: Some(address),
+        ..UpdateCart::default()
+    };
     call(
         engine,
-        "add-shipping-method-to-cart",
-        cart_input(&cart_id, body),
+        checkout::UPDATE_CART,
+        &CartChange::of(&cart_id, update),
     )?;
-    let collection = call(
+    let choice = ShippingChoice {
+        option_id: first_option(engine, &cart_id)?,
+        ..ShippingChoice::default()
+    };
+    call(
         engine,
-        "create-payment-collection-for-cart",
-        json!({ "cart_id": cart_id }),
+        checkout::ADD_SHIPPING_METHOD,
+        &CartChange::of(&cart_id, choice),
     )?;
-    let collection = text(&collection, "payment_collection_id")?;
-    let input = json!({"payment_collection_id": collection, "provider_id": "pp_system_default", "data": null});
-    call(engine, "create-payment-session", input)?;
+    let cart = CartRef { cart_id };
+    let collection = call(engine, checkout::CREATE_PAYMENT_COLLECTION, &cart)?;
+    let session = NewSession {
+        payment_collection_id: collection.payment_collection_id,
+        provider_id: "pp_system_default".into(),
+        data: None,
+    };
+    call(engine, checkout::CREATE_PAYMENT_SESSION, &session)?;
     engine.clock().advance(STEP_MS);
-    let input = json!({ "cart_id": cart_id });
-    let done = workflow::run(engine, "complete-cart", input, Some(&cart_id))?;
-    text(&done, "order_id")
+    let placed = checkout::COMPLETE_CART.run(engine, &cart, Some(&cart.cart_id))?;
+    Ok(placed.order_id)
 }
 
-fn call(engine: &Engine, name: &str, input: Value) -> Result<Value> {
+fn call<I, O>(engine: &Engine, handle: Handle<I, O>, input: &I) -> Result<O>
+where
+    I: Serialize + DeserializeOwned + std::fmt::Debug + 'static,
+    O: DeserializeOwned,
+{
     engine.clock().advance(STEP_MS);
-    workflow::run(engine, name, input.clone(), None)
-        .map_err(|e| Error::Internal(format!("{name} {input}: {e}")))
-}
-
-fn cart_input(cart_id: &str, body: Value) -> Value {
-    json!({"cart_id": cart_id, "line_id": "", "body": body})
-}
-
-fn text(value: &Value, key: &str) -> Result<String> {
-    value[key]
-        .as_str()
-        .map(str::to_string)
-        .ok_or_else(|| Error::Internal(format!("workflow result without {key}: {value}")))
+    handle
+        .run(engine, input, None)
+        .map_err(|e| Error::Internal(format!("{} {input:?}: {e}", handle.name())))
 }
 
 fn address(country: &str) -> Value {

@@ -1,10 +1,13 @@
-//! The operations commands (`backup`, `restore`, `verify`) and the serve settings that
-//! belong to operations (`--backup-dir`), parsed like the rest of [`super`].
+//! The operations commands (`backup`, `restore`, `verify`, `prune`) and the serve settings
+//! that belong to operations (backups, metrics, access log, retention, Litestream, SMTP,
+//! webhooks), as clap arguments and as the types the rest of the code uses.
 
-use super::{Command, db_flag};
+use super::cli::{DbArg, number};
 use crate::error::{Error, Result};
 use crate::ops::backup::{BackupOptions, Method};
 use crate::ops::retention::{DAY_MS, RetentionPolicy};
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Args, ValueEnum};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -57,36 +60,6 @@ impl std::fmt::Debug for OpsConfig {
 const MIN_TOKEN: usize = 16;
 
 impl OpsConfig {
-    /// The settings from the environment (flags then override them).
-    ///
-    /// # Errors
-    /// A metrics token under 16 characters; an access-log format other than text or json.
-    pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<OpsConfig> {
-        let mut config = OpsConfig {
-            backup_dir: env("STOCKROOM_BACKUP_DIR")
-                .filter(|d| !d.is_empty())
-                .map(PathBuf::from),
-            webhooks: super::webhooks::from_env(env)?,
-            smtp_url: env("STOCKROOM_SMTP_URL").filter(|u| !u.is_empty()),
-            smtp_from: env("STOCKROOM_SMTP_FROM").filter(|f| !f.is_empty()),
-            litestream: matches!(
-                env("STOCKROOM_LITESTREAM").as_deref(),
-                Some("1" | "true" | "yes")
-            ),
-            ..OpsConfig::default()
-        };
-        if let Some(token) = env("STOCKROOM_METRICS_TOKEN").filter(|t| !t.is_empty()) {
-            config.metrics_token = Some(metrics_token(token)?);
-        }
-        if let Some(days) = env("STOCKROOM_RETENTION_DAYS") {
-            config.retention_days = Some(positive(&days, "STOCKROOM_RETENTION_DAYS")?);
-        }
-        if let Some(format) = env("STOCKROOM_ACCESS_LOG") {
-            config.access_log_json = access_log_json(&format)?;
-        }
-        Ok(config)
-    }
-
     /// The SMTP provider's settings, when a server is configured.
     ///
     /// # Errors
@@ -107,30 +80,94 @@ impl OpsConfig {
     pub fn retention(&self) -> Option<RetentionPolicy> {
         retention_of(self.retention_days)
     }
+}
 
-    /// Takes a serve flag this struct owns; `Ok(false)` when the flag is not one of them.
-    pub(super) fn take_flag(
-        &mut self,
-        flag: &str,
-        value: &mut dyn FnMut() -> Result<String>,
-    ) -> Result<bool> {
-        match flag {
-            "--backup-dir" => self.backup_dir = Some(PathBuf::from(value()?)),
-            "--metrics-token" => self.metrics_token = Some(metrics_token(value()?)?),
-            "--access-log" => self.access_log_json = access_log_json(&value()?)?,
-            "--litestream" => self.litestream = true,
-            "--smtp-url" => self.smtp_url = Some(value()?),
-            "--smtp-from" => self.smtp_from = Some(value()?),
-            "--retention-days" => {
-                self.retention_days = Some(positive(&value()?, "--retention-days")?)
+/// The access log's format.
+#[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AccessLogFormat {
+    /// One line of text per request.
+    Text,
+    /// One JSON object per request (never a query string or a header).
+    Json,
+}
+
+/// `serve`'s operations flags.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Operations")]
+pub struct OpsArgs {
+    /// Folder POST /admin/backups writes into.
+    #[arg(long, env = "STOCKROOM_BACKUP_DIR", value_name = "DIR")]
+    backup_dir: Option<String>,
+    /// Bearer token /metrics requires (16+ characters); without one, /metrics answers
+    /// loopback clients only.
+    #[arg(
+        long,
+        env = "STOCKROOM_METRICS_TOKEN",
+        value_name = "TOKEN",
+        hide_env_values = true
+    )]
+    metrics_token: Option<String>,
+    /// Access log format.
+    #[arg(long, env = "STOCKROOM_ACCESS_LOG", value_name = "FORMAT", value_enum,
+          default_value_t = AccessLogFormat::Text)]
+    access_log: AccessLogFormat,
+    /// Keep finished workflow executions, delivered events and webhook deliveries and sent
+    /// notifications N days (0: forever; default 30); file stores are pruned in the
+    /// background, a minute after start then hourly.
+    #[arg(long, env = "STOCKROOM_RETENTION_DAYS", value_name = "N", value_parser = number::<u64>)]
+    retention_days: Option<u64>,
+    /// Litestream replicates this store and owns its checkpoints: automatic checkpoints off,
+    /// no wal_checkpoint(TRUNCATE) at shutdown (see README, Warm standby).
+    #[arg(long, env = "STOCKROOM_LITESTREAM", action = ArgAction::SetTrue,
+          value_parser = BoolishValueParser::new())]
+    litestream: bool,
+    /// Mail notifications through this server: smtps://user:pass@host[:465],
+    /// smtp://user:pass@host[:587] (STARTTLS required), smtp://host:port?tls=none; without
+    /// it the local provider logs them.
+    #[arg(
+        long,
+        env = "STOCKROOM_SMTP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    smtp_url: Option<String>,
+    /// The mails' sender, e.g. 'Shop <shop@example.com>'.
+    #[arg(long, env = "STOCKROOM_SMTP_FROM", value_name = "SENDER")]
+    smtp_from: Option<String>,
+    /// Webhook delivery.
+    #[command(flatten)]
+    webhooks: super::webhooks::WebhookArgs,
+}
+
+impl OpsArgs {
+    /// The settings. Empty variables count as unset, as they always did.
+    ///
+    /// # Errors
+    /// A metrics token under 16 characters.
+    pub(super) fn config(self) -> Result<OpsConfig> {
+        let some = |v: Option<String>| v.filter(|v| !v.is_empty());
+        let metrics_token = match some(self.metrics_token) {
+            Some(token) if token.len() < MIN_TOKEN => {
+                return Err(Error::invalid(format!(
+                    "the metrics token must be {MIN_TOKEN}+ characters"
+                )));
             }
-            other => return super::webhooks::take_flag(&mut self.webhooks, other, value),
-        }
-        Ok(true)
+            token => token,
+        };
+        Ok(OpsConfig {
+            backup_dir: some(self.backup_dir).map(PathBuf::from),
+            metrics_token,
+            access_log_json: self.access_log == AccessLogFormat::Json,
+            retention_days: self.retention_days,
+            webhooks: self.webhooks.settings(),
+            smtp_url: some(self.smtp_url),
+            smtp_from: some(self.smtp_from),
+            litestream: self.litestream,
+        })
     }
 }
 
-/// `stockroom backup | restore | verify`.
+/// `stockroom backup | restore | verify | prune | events replay`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum OpsCommand {
     /// `stockroom backup --db PATH --to FILE [--method steps|vacuum] [--pages N] [--pause-ms MS]`
@@ -187,101 +224,118 @@ impl OpsCommand {
     }
 }
 
-pub(super) const BACKUP_HELP: &str = "stockroom backup --db PATH --to FILE: copy a store (served or not) into a new file, verify the copy, print its size and time
-  --method steps|vacuum  SQLite's online backup API in steps inside one read snapshot (default),
-                         or VACUUM INTO (a compacted copy, one statement)
-  --pages N              pages per step (default 1024)
-  --pause-ms MS          pause between steps (default 0)
-  the writer is never blocked (WAL readers do not block it); FILE must not exist
-";
-pub(super) const RESTORE_HELP: &str = "stockroom restore --from FILE --db PATH: verify the backup FILE and put it in place of the store PATH; refused while a server (or anything) has PATH open; the old file is kept as PATH.before-restore-<time>
-";
-pub(super) const VERIFY_HELP: &str = "stockroom verify --db PATH [--json]: integrity check, foreign keys and migration checksums; exits non-zero when the store is not sound
-";
-
-/// Parses `backup`'s arguments.
-pub(super) fn parse_backup(
-    args: &[String],
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Command> {
-    let (db, rest) = db_flag(args, env)?;
-    let defaults = BackupOptions::default();
-    let (mut to, mut method) = (None, defaults.method);
-    let (mut pages, mut pause_ms) = (defaults.pages_per_step, 0u64);
-    let mut it = rest.iter();
-    while let Some(flag) = it.next() {
-        let value = it
-            .next()
-            .ok_or_else(|| Error::invalid(format!("{flag} needs a value\n\n{BACKUP_HELP}")))?;
-        match flag.as_str() {
-            "--to" => to = Some(PathBuf::from(value)),
-            "--method" => {
-                method = Method::parse(value).ok_or_else(|| {
-                    Error::invalid(format!("--method must be steps or vacuum, not '{value}'"))
-                })?
-            }
-            "--pages" => pages = positive(value, "--pages")?,
-            "--pause-ms" => pause_ms = positive::<u64>(value, "--pause-ms")?,
-            other => {
-                return Err(Error::invalid(format!(
-                    "unexpected argument '{other}'\n\n{BACKUP_HELP}"
-                )));
-            }
-        }
-    }
-    let to =
-        to.ok_or_else(|| Error::invalid(format!("backup needs --to FILE\n\n{BACKUP_HELP}")))?;
-    Ok(Command::Ops(OpsCommand::Backup {
-        db,
-        to,
-        method,
-        pages_per_step: pages,
-        pause_ms,
-    }))
+/// How a backup copies.
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum BackupMethod {
+    /// SQLite's online backup API in steps inside one read snapshot.
+    Steps,
+    /// VACUUM INTO: a compacted copy, one statement.
+    Vacuum,
 }
 
-/// Parses `restore`'s arguments.
-pub(super) fn parse_restore(
-    args: &[String],
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Command> {
-    let (db, rest) = db_flag(args, env)?;
-    match rest.as_slice() {
-        [flag, from] if flag == "--from" => Ok(Command::Ops(OpsCommand::Restore {
-            from: PathBuf::from(from),
-            db,
-        })),
-        _ => Err(Error::invalid(format!(
-            "restore needs --from FILE\n\n{RESTORE_HELP}"
-        ))),
+/// `stockroom backup`. The writer is never blocked (WAL readers do not block it).
+#[derive(Args, Debug)]
+pub struct BackupArgs {
+    /// The store (may be served meanwhile).
+    #[command(flatten)]
+    db: DbArg,
+    /// The new backup file (must not exist).
+    #[arg(long, value_name = "FILE")]
+    to: PathBuf,
+    /// How to copy.
+    #[arg(long, value_enum, default_value_t = BackupMethod::Steps)]
+    method: BackupMethod,
+    /// Pages per step.
+    #[arg(long, value_name = "N", default_value_t = BackupOptions::default().pages_per_step,
+          value_parser = pages)]
+    pages: i32,
+    /// Pause between steps.
+    #[arg(long, value_name = "MS", default_value_t = 0, value_parser = number::<u64>)]
+    pause_ms: u64,
+}
+
+impl BackupArgs {
+    pub(super) fn command(self) -> OpsCommand {
+        OpsCommand::Backup {
+            db: self.db.db,
+            to: self.to,
+            method: match self.method {
+                BackupMethod::Steps => Method::Steps,
+                BackupMethod::Vacuum => Method::VacuumInto,
+            },
+            pages_per_step: self.pages,
+            pause_ms: self.pause_ms,
+        }
     }
 }
 
-pub(super) const PRUNE_HELP: &str = "stockroom prune --db PATH [--retention-days N]: delete finished workflow executions and delivered events older than N days (default 30; 0 keeps everything), in small write jobs; safe while the store is served
-";
+/// `stockroom restore`: refused while a server (or anything) has the store open; the old file
+/// is kept as PATH.before-restore-<time>.
+#[derive(Args, Debug)]
+pub struct RestoreArgs {
+    /// The backup to verify and put in place.
+    #[arg(long, value_name = "FILE")]
+    from: PathBuf,
+    /// The store file to replace.
+    #[command(flatten)]
+    db: DbArg,
+}
 
-/// Parses `prune`'s arguments.
-pub(super) fn parse_prune(
-    args: &[String],
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Command> {
-    let (db, rest) = db_flag(args, env)?;
-    let days = match rest.as_slice() {
-        [] => match env("STOCKROOM_RETENTION_DAYS") {
-            Some(days) => Some(positive(&days, "STOCKROOM_RETENTION_DAYS")?),
-            None => None,
-        },
-        [flag, days] if flag == "--retention-days" => Some(positive(days, "--retention-days")?),
-        _ => {
-            return Err(Error::invalid(format!(
-                "unexpected arguments\n\n{PRUNE_HELP}"
-            )));
+impl RestoreArgs {
+    pub(super) fn command(self) -> OpsCommand {
+        OpsCommand::Restore {
+            from: self.from,
+            db: self.db.db,
         }
-    };
-    Ok(Command::Ops(OpsCommand::Prune {
-        db,
-        policy: retention_of(days),
-    }))
+    }
+}
+
+/// `stockroom verify`.
+#[derive(Args, Debug)]
+pub struct VerifyArgs {
+    /// The store.
+    #[command(flatten)]
+    db: DbArg,
+    /// Print the report as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+impl VerifyArgs {
+    pub(super) fn command(self) -> OpsCommand {
+        OpsCommand::Verify {
+            db: self.db.db,
+            json: self.json,
+        }
+    }
+}
+
+/// `stockroom prune`: safe while the store is served.
+#[derive(Args, Debug)]
+pub struct PruneArgs {
+    /// The store.
+    #[command(flatten)]
+    db: DbArg,
+    /// Keep N days (default 30; 0 keeps everything).
+    #[arg(long, env = "STOCKROOM_RETENTION_DAYS", value_name = "N", value_parser = number::<u64>)]
+    retention_days: Option<u64>,
+}
+
+impl PruneArgs {
+    pub(super) fn command(self) -> OpsCommand {
+        OpsCommand::Prune {
+            db: self.db.db,
+            policy: retention_of(self.retention_days),
+        }
+    }
+}
+
+/// Pages per step: a number, not negative.
+fn pages(text: &str) -> std::result::Result<i32, String> {
+    number::<i32>(text)
+        .ok()
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| format!("must be a number, not '{text}'"))
 }
 
 /// `None` (the default) → 30 days; `Some(0)` → keep everything.
@@ -295,133 +349,5 @@ fn retention_of(days: Option<u64>) -> Option<RetentionPolicy> {
             ..RetentionPolicy::default()
         }),
         None => Some(RetentionPolicy::default()),
-    }
-}
-
-/// Parses `verify`'s arguments.
-pub(super) fn parse_verify(
-    args: &[String],
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Command> {
-    let (db, rest) = db_flag(args, env)?;
-    match rest.as_slice() {
-        [] => Ok(Command::Ops(OpsCommand::Verify { db, json: false })),
-        [flag] if flag == "--json" => Ok(Command::Ops(OpsCommand::Verify { db, json: true })),
-        _ => Err(Error::invalid(format!(
-            "unexpected arguments\n\n{VERIFY_HELP}"
-        ))),
-    }
-}
-
-fn metrics_token(token: String) -> Result<String> {
-    if token.len() < MIN_TOKEN {
-        return Err(Error::invalid(format!(
-            "the metrics token must be {MIN_TOKEN}+ characters"
-        )));
-    }
-    Ok(token)
-}
-
-fn access_log_json(format: &str) -> Result<bool> {
-    match format {
-        "json" => Ok(true),
-        "text" => Ok(false),
-        other => Err(Error::invalid(format!(
-            "--access-log must be text or json, not '{other}'"
-        ))),
-    }
-}
-
-fn positive<T: std::str::FromStr + Default + PartialOrd>(text: &str, flag: &str) -> Result<T> {
-    text.parse::<T>()
-        .ok()
-        .filter(|n| *n >= T::default())
-        .ok_or_else(|| Error::invalid(format!("{flag} must be a number, not '{text}'")))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::parse;
-    use super::*;
-
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn backup_restore_and_verify_parse_with_their_defaults() {
-        let none = |_: &str| None;
-        let cmd = parse(&args(&["backup", "--db", "s.db", "--to", "b.db"]), &none).unwrap();
-        assert_eq!(
-            cmd,
-            Command::Ops(OpsCommand::Backup {
-                db: "s.db".into(),
-                to: "b.db".into(),
-                method: Method::Steps,
-                pages_per_step: 1024,
-                pause_ms: 0
-            })
-        );
-        let cmd = parse(
-            &args(&[
-                "backup", "--db", "s.db", "--to", "b.db", "--method", "vacuum",
-            ]),
-            &none,
-        )
-        .unwrap();
-        assert!(matches!(
-            cmd,
-            Command::Ops(OpsCommand::Backup {
-                method: Method::VacuumInto,
-                ..
-            })
-        ));
-        let env = |k: &str| (k == "STOCKROOM_DB").then(|| "e.db".to_string());
-        let cmd = parse(&args(&["restore", "--from", "b.db"]), &env).unwrap();
-        assert_eq!(
-            cmd,
-            Command::Ops(OpsCommand::Restore {
-                from: "b.db".into(),
-                db: "e.db".into()
-            })
-        );
-        let cmd = parse(&args(&["verify", "--db", "s.db", "--json"]), &none).unwrap();
-        assert_eq!(
-            cmd,
-            Command::Ops(OpsCommand::Verify {
-                db: "s.db".into(),
-                json: true
-            })
-        );
-    }
-
-    #[test]
-    fn bad_ops_arguments_are_refused_with_the_help() {
-        let none = |_: &str| None;
-        for bad in [
-            &["backup", "--db", "s.db"][..],
-            &["backup", "--db", "s.db", "--to", "b", "--method", "copy"],
-            &["backup", "--db", "s.db", "--to", "b", "--pages", "-3"],
-            &["restore", "--db", "s.db"],
-            &["verify", "--db", "s.db", "--fast"],
-        ] {
-            let err = parse(&args(bad), &none).unwrap_err();
-            assert_eq!(err.status(), 400, "{bad:?}");
-        }
-    }
-
-    #[test]
-    fn the_backup_dir_comes_from_the_flag_or_the_environment() {
-        let env = |k: &str| (k == "STOCKROOM_BACKUP_DIR").then(|| "/var/b".to_string());
-        let Command::Serve(config) = parse(&args(&["serve", "--demo"]), &env).unwrap() else {
-            panic!("serve")
-        };
-        assert_eq!(config.ops.backup_dir, Some(PathBuf::from("/var/b")));
-        let Command::Serve(config) =
-            parse(&args(&["serve", "--demo", "--backup-dir", "/srv/b"]), &env).unwrap()
-        else {
-            panic!("serve")
-        };
-        assert_eq!(config.ops.backup_dir, Some(PathBuf::from("/srv/b")));
     }
 }

@@ -1,17 +1,11 @@
 //! The webhook settings of `serve` (`--webhook-*` flags, `STOCKROOM_WEBHOOK_*` variables) and
 //! `stockroom events replay`.
 
-use super::{Command, db_flag};
-use crate::error::{Error, Result};
+use super::cli::{DbArg, positive};
 use crate::events::webhooks::WebhookSettings;
+use clap::builder::BoolishValueParser;
+use clap::{ArgAction, Args, Subcommand};
 use std::time::Duration;
-
-pub(super) const EVENTS_HELP: &str = "stockroom events replay --db PATH [--webhook ID | --delivery ID]: put dead-lettered deliveries back in the queue
-  without a filter: every dead webhook delivery and every dead subscriber delivery
-  --webhook ID   only that endpoint's dead deliveries
-  --delivery ID  only that delivery (dead or already delivered)
-  safe while the store is served: the running server picks them up within a second
-";
 
 /// What `events replay` replays.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,164 +18,87 @@ pub enum ReplayScope {
     Delivery(String),
 }
 
-/// Parses `events`'s arguments.
-pub(super) fn parse_events(
-    args: &[String],
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Command> {
-    let Some((sub, rest)) = args.split_first().filter(|(s, _)| *s == "replay") else {
-        return Err(Error::invalid(format!(
-            "events needs a subcommand\n\n{EVENTS_HELP}"
-        )));
-    };
-    let _ = sub;
-    let (db, rest) = db_flag(rest, env)?;
-    let scope = match rest.as_slice() {
-        [] => ReplayScope::AllDead,
-        [flag, id] if flag == "--webhook" => ReplayScope::Webhook(id.clone()),
-        [flag, id] if flag == "--delivery" => ReplayScope::Delivery(id.clone()),
-        _ => {
-            return Err(Error::invalid(format!(
-                "unexpected arguments\n\n{EVENTS_HELP}"
-            )));
-        }
-    };
-    Ok(Command::Ops(super::OpsCommand::Replay { db, scope }))
+/// `stockroom events …`.
+#[derive(Subcommand, Debug)]
+pub enum EventsSub {
+    /// Put dead-lettered deliveries back in the queue; without a filter every dead webhook
+    /// delivery and every dead subscriber delivery. Safe while the store is served: the
+    /// running server picks them up within a second
+    Replay(ReplayArgs),
 }
 
-/// The settings from the environment (flags then override them).
-///
-/// # Errors
-/// A value that is not a number (or a boolean, for `STOCKROOM_WEBHOOKS_ALLOW_LOOPBACK`).
-pub(super) fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<WebhookSettings> {
-    let mut settings = WebhookSettings::default();
-    if let Some(value) = env("STOCKROOM_WEBHOOKS_ALLOW_LOOPBACK") {
-        settings.allow_loopback = match value.as_str() {
-            "1" | "true" | "yes" => true,
-            "0" | "false" | "no" | "" => false,
-            other => {
-                return Err(Error::invalid(format!(
-                    "STOCKROOM_WEBHOOKS_ALLOW_LOOPBACK must be true or false, not '{other}'"
-                )));
-            }
+/// `stockroom events replay`.
+#[derive(Args, Debug)]
+pub struct ReplayArgs {
+    /// The store (may be served meanwhile).
+    #[command(flatten)]
+    db: DbArg,
+    /// Only that endpoint's dead deliveries.
+    #[arg(long, value_name = "ID", conflicts_with = "delivery")]
+    webhook: Option<String>,
+    /// Only that delivery (dead or already delivered).
+    #[arg(long, value_name = "ID")]
+    delivery: Option<String>,
+}
+
+impl ReplayArgs {
+    pub(super) fn command(self) -> super::OpsCommand {
+        let scope = match (self.webhook, self.delivery) {
+            (Some(id), _) => ReplayScope::Webhook(id),
+            (None, Some(id)) => ReplayScope::Delivery(id),
+            (None, None) => ReplayScope::AllDead,
         };
-    }
-    for name in [
-        "STOCKROOM_WEBHOOK_WORKERS",
-        "STOCKROOM_WEBHOOK_MAX_ATTEMPTS",
-        "STOCKROOM_WEBHOOK_BACKOFF_MS",
-        "STOCKROOM_WEBHOOK_TIMEOUT_MS",
-    ] {
-        if let Some(value) = env(name) {
-            set(&mut settings, name, &value)?;
+        super::OpsCommand::Replay {
+            db: self.db.db,
+            scope,
         }
     }
-    Ok(settings)
 }
 
-/// Takes a webhook flag; `Ok(false)` when the flag is not one.
-pub(super) fn take_flag(
-    settings: &mut WebhookSettings,
-    flag: &str,
-    value: &mut dyn FnMut() -> Result<String>,
-) -> Result<bool> {
-    match flag {
-        "--webhooks-allow-loopback" => settings.allow_loopback = true,
-        "--webhook-workers"
-        | "--webhook-max-attempts"
-        | "--webhook-backoff-ms"
-        | "--webhook-timeout-ms" => set(settings, flag, &value()?)?,
-        _ => return Ok(false),
-    }
-    Ok(true)
+/// `serve`'s webhook flags.
+#[derive(Args, Debug)]
+#[command(next_help_heading = "Webhooks")]
+pub struct WebhookArgs {
+    /// Let webhook endpoints be on loopback addresses (a receiver on this host); link-local,
+    /// unspecified and multicast addresses are always refused.
+    #[arg(long, env = "STOCKROOM_WEBHOOKS_ALLOW_LOOPBACK", action = ArgAction::SetTrue,
+          value_parser = BoolishValueParser::new())]
+    webhooks_allow_loopback: bool,
+    /// Webhook deliveries in flight at once [default: 4].
+    #[arg(long, env = "STOCKROOM_WEBHOOK_WORKERS", value_name = "N", value_parser = positive)]
+    webhook_workers: Option<u64>,
+    /// Attempts before a delivery is dead-lettered [default: 12].
+    #[arg(long, env = "STOCKROOM_WEBHOOK_MAX_ATTEMPTS", value_name = "N", value_parser = positive)]
+    webhook_max_attempts: Option<u64>,
+    /// Wait before the second attempt, doubling up to an hour [default: 1000].
+    #[arg(long, env = "STOCKROOM_WEBHOOK_BACKOFF_MS", value_name = "MS", value_parser = positive)]
+    webhook_backoff_ms: Option<u64>,
+    /// Read/write timeout of a delivery; connect at most 3000 [default: 10000].
+    #[arg(long, env = "STOCKROOM_WEBHOOK_TIMEOUT_MS", value_name = "MS", value_parser = positive)]
+    webhook_timeout_ms: Option<u64>,
 }
 
-fn set(settings: &mut WebhookSettings, name: &str, value: &str) -> Result<()> {
-    let number = value
-        .parse::<u64>()
-        .ok()
-        .filter(|n| *n > 0)
-        .ok_or_else(|| {
-            Error::invalid(format!("{name} must be a positive number, not '{value}'"))
-        })?;
-    let small = || u32::try_from(number.min(1000)).unwrap_or(1000);
-    if name.ends_with("WORKERS") || name.ends_with("workers") {
-        settings.workers = small() as usize;
-    } else if name.ends_with("MAX_ATTEMPTS") || name.ends_with("max-attempts") {
-        settings.max_attempts = small();
-    } else if name.ends_with("BACKOFF_MS") || name.ends_with("backoff-ms") {
-        settings.base_backoff = Duration::from_millis(number);
-    } else {
-        settings.io_timeout = Duration::from_millis(number);
-        settings.connect_timeout = Duration::from_millis(number).min(settings.connect_timeout);
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::super::{OpsCommand, parse};
-    use super::*;
-
-    fn args(list: &[&str]) -> Vec<String> {
-        list.iter().map(|s| s.to_string()).collect()
-    }
-
-    #[test]
-    fn webhook_settings_come_from_flags_over_the_environment() {
-        let env = |k: &str| match k {
-            "STOCKROOM_WEBHOOK_WORKERS" => Some("2".to_string()),
-            "STOCKROOM_WEBHOOK_BACKOFF_MS" => Some("50".to_string()),
-            _ => None,
+impl WebhookArgs {
+    /// The settings: the defaults with what was given; counts capped at 1000.
+    pub(super) fn settings(&self) -> WebhookSettings {
+        let small = |n: u64| u32::try_from(n.min(1000)).unwrap_or(1000);
+        let mut settings = WebhookSettings {
+            allow_loopback: self.webhooks_allow_loopback,
+            ..WebhookSettings::default()
         };
-        let Command::Serve(config) = parse(
-            &args(&[
-                "serve",
-                "--demo",
-                "--webhooks-allow-loopback",
-                "--webhook-workers",
-                "8",
-            ]),
-            &env,
-        )
-        .unwrap() else {
-            panic!("serve")
-        };
-        let w = &config.ops.webhooks;
-        assert!(w.allow_loopback);
-        assert_eq!((w.workers, w.base_backoff), (8, Duration::from_millis(50)));
-        let bad = |k: &str| (k == "STOCKROOM_WEBHOOK_MAX_ATTEMPTS").then(|| "0".to_string());
-        assert!(parse(&args(&["serve", "--demo"]), &bad).is_err());
-        let Command::Serve(plain) = parse(&args(&["serve", "--demo"]), &|_| None).unwrap() else {
-            panic!("serve")
-        };
-        assert!(
-            !plain.ops.webhooks.allow_loopback,
-            "loopback is refused by default"
-        );
-    }
-
-    #[test]
-    fn events_replay_parses_its_scope() {
-        let none = |_: &str| None;
-        let cmd = parse(&args(&["events", "replay", "--db", "s.db"]), &none).unwrap();
-        assert_eq!(
-            cmd,
-            Command::Ops(OpsCommand::Replay {
-                db: "s.db".into(),
-                scope: ReplayScope::AllDead
-            })
-        );
-        let cmd = parse(
-            &args(&["events", "replay", "--db", "s.db", "--delivery", "whd_1"]),
-            &none,
-        )
-        .unwrap();
-        assert!(matches!(
-            cmd,
-            Command::Ops(OpsCommand::Replay { scope: ReplayScope::Delivery(ref d), .. }) if d == "whd_1"
-        ));
-        assert!(parse(&args(&["events", "--db", "s.db"]), &none).is_err());
-        assert!(parse(&args(&["events", "replay", "--db", "s.db", "--all"]), &none).is_err());
+        if let Some(n) = self.webhook_workers {
+            settings.workers = small(n) as usize;
+        }
+        if let Some(n) = self.webhook_max_attempts {
+            settings.max_attempts = small(n);
+        }
+        if let Some(ms) = self.webhook_backoff_ms {
+            settings.base_backoff = Duration::from_millis(ms);
+        }
+        if let Some(ms) = self.webhook_timeout_ms {
+            settings.io_timeout = Duration::from_millis(ms);
+            settings.connect_timeout = settings.connect_timeout.min(settings.io_timeout);
+        }
+        settings
     }
 }

@@ -227,4 +227,8 @@ pub fn module() -> crate::db::module::Module {
         .migration(crate::migration!("event", "0002_subject_index.sql"))
         .migration(crate::migration!("event", "0003_webhooks.sql"))
         .migration(crate::migration!("event", "0004_dead_index.sql"))
+        .migration(crate::migration!(
+            "event",
+            "0005_settled_delivery_index.sql"
+        ))
 }

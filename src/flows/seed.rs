@@ -206,21 +206,58 @@ pub fn load_with_files(
     fixture: Fixture,
     files: &FixtureFiles,
 ) -> Result<SeedSummary> {
+    load_with_progress(engine, fixture, files, &|_| {})
+}
+
+/// Where a load is, for a progress display (`stockroom seed` on a terminal).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SeedProgress {
+    /// Password hashes computed so far (the slow part of a fixture with many accounts).
+    Hashing {
+        /// Hashed.
+        done: u64,
+        /// To hash.
+        total: u64,
+    },
+    /// The one write job that loads everything has started.
+    Writing,
+}
+
+/// [`load_with_files`], reporting its progress to `progress`.
+///
+/// # Errors
+/// As [`load_with_files`].
+pub fn load_with_progress(
+    engine: &Engine,
+    fixture: Fixture,
+    files: &FixtureFiles,
+    progress: &dyn Fn(SeedProgress),
+) -> Result<SeedSummary> {
     let prepared = files.prepare(&fixture)?;
     let ctx = engine.ctx().clone();
     let cost = engine.auth().hash_cost;
+    let total = (fixture.users.len() + fixture.customers.len()) as u64;
+    let done = std::cell::Cell::new(0u64);
+    let hashed = |hash: Result<Option<String>>| {
+        done.set(done.get() + 1);
+        progress(SeedProgress::Hashing {
+            done: done.get(),
+            total,
+        });
+        hash
+    };
     let hashes = Hashes {
         users: fixture
             .users
             .iter()
             .map(|u| {
                 let who = format!("user {}", u.email);
-                login_hash(
+                hashed(login_hash(
                     &who,
                     u.password.as_deref(),
                     u.password_hash.as_deref(),
                     cost,
-                )?
+                ))?
                 .ok_or_else(|| {
                     Error::invalid(format!(
                         "fixture: {who}: password or password_hash is required"
@@ -233,15 +270,16 @@ pub fn load_with_files(
             .iter()
             .map(|c| {
                 let who = format!("customer {}", c.email);
-                login_hash(
+                hashed(login_hash(
                     &who,
                     c.password.as_deref(),
                     c.password_hash.as_deref(),
                     cost,
-                )
+                ))
             })
             .collect::<Result<Vec<_>>>()?,
     };
+    progress(SeedProgress::Writing);
     let base_url = prepared.base_url().to_string();
     let owner = engine.clone();
     let mut summary = engine

@@ -1,5 +1,6 @@
 //! The binary's `backup`, `restore` and `verify` commands: open, call [`super`], print.
-//! Results go to stdout, progress (on a terminal only) and notes to stderr.
+//! Results go to stdout, progress (on a terminal only, see [`super::progress`]) and notes to
+//! stderr.
 
 use super::backup::{Progress, backup_file};
 use super::restore::restore;
@@ -9,7 +10,6 @@ use crate::config::OpsCommand;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OpenFlags};
-use std::io::{IsTerminal, Write};
 
 /// Runs one operations command.
 ///
@@ -26,8 +26,14 @@ pub fn run(command: OpsCommand) -> Result<()> {
             pause_ms,
         } => {
             let options = OpsCommand::backup_options(method, pages_per_step, pause_ms);
-            let mut show = progress_printer();
-            let report = backup_file(&db, &to, &modules, &options, &mut show)?;
+            let bar = super::progress::bar("copying pages", 0);
+            let mut show = |p: Progress| {
+                bar.set_length(p.total);
+                bar.set_position(p.copied);
+            };
+            let report = backup_file(&db, &to, &modules, &options, &mut show);
+            bar.finish_and_clear();
+            let report = report?;
             println!(
                 "backed up {} to {}: {} bytes in {} ms ({} steps), verified in {} ms",
                 db.display(),
@@ -66,8 +72,14 @@ pub fn run(command: OpsCommand) -> Result<()> {
             store.close();
             let c = pruned?;
             println!(
-                "pruned {} executions ({} steps) and {} events ({} deliveries) in {} write jobs",
-                c.executions, c.steps, c.events, c.deliveries, c.jobs
+                "pruned {} executions ({} steps), {} events ({} deliveries), {} webhook deliveries and {} notifications in {} write jobs",
+                c.executions,
+                c.steps,
+                c.events,
+                c.deliveries,
+                c.webhook_deliveries,
+                c.notifications,
+                c.jobs
             );
             Ok(())
         }
@@ -135,21 +147,4 @@ fn replay(db: &std::path::Path, scope: &crate::config::ReplayScope) -> Result<()
         "replayed {webhooks} webhook deliveries and {subscribers} subscriber deliveries; a running server sends them within a second"
     );
     Ok(())
-}
-
-/// Percent done on stderr, on a terminal only (logs and pipes stay quiet).
-fn progress_printer() -> impl FnMut(Progress) {
-    let terminal = std::io::stderr().is_terminal();
-    let mut shown = u64::MAX;
-    move |p: Progress| {
-        let percent = (p.copied * 100).checked_div(p.total).unwrap_or(100);
-        if terminal && percent != shown {
-            shown = percent;
-            let mut err = std::io::stderr().lock();
-            let _ = write!(err, "\rcopying: {percent:3}% of {} pages", p.total);
-            if p.copied == p.total {
-                let _ = writeln!(err);
-            }
-        }
-    }
 }

@@ -10,11 +10,13 @@
 //! * [`restore`] puts a verified backup in place of a store that no process has open,
 //!   keeping the old file aside.
 //! * [`lock`] is the exclusive lock `serve` holds on `<db>.lock` for its lifetime.
+//! * [`progress`] draws long commands' progress on a terminal (and nothing elsewhere).
 
 pub mod backup;
 pub mod cli;
 pub mod folder;
 pub mod lock;
+pub mod progress;
 pub mod pruner;
 pub mod restore;
 pub mod retention;

@@ -34,9 +34,9 @@ pub fn start(engine: Engine, policy: RetentionPolicy) -> Result<Pruner> {
             while !stopped_within(&signal, wait) {
                 let now = engine.clock().now();
                 match prune_expired(engine.store(), now, policy) {
-                    Ok(c) if c.executions + c.events > 0 => eprintln!(
-                        "stockroom: pruned {} executions ({} steps), {} events ({} deliveries) in {} jobs",
-                        c.executions, c.steps, c.events, c.deliveries, c.jobs
+                    Ok(c) if c.jobs > 0 => eprintln!(
+                        "stockroom: pruned {} executions ({} steps), {} events ({} deliveries), {} webhook deliveries and {} notifications in {} jobs",
+                        c.executions, c.steps, c.events, c.deliveries, c.webhook_deliveries, c.notifications, c.jobs
                     ),
                     Ok(_) => {}
                     Err(e) => eprintln!("stockroom: pruning failed: {e}"),

@@ -6,10 +6,17 @@
 //!   idempotency key is remembered for the retention period, after which a repeat of the
 //!   same request is judged by the data (a completed cart refuses completion);
 //! * outbox events created before the cutoff that the dispatcher has fanned out and whose
-//!   every delivery is `done`, with those deliveries.
+//!   every delivery is `done`, with those deliveries;
+//! * webhook deliveries `succeeded` or `dead` last updated before the cutoff (each keeps its
+//!   own body, so this never depends on the outbox), see
+//!   [`crate::events::webhooks::deliveries::expired`];
+//! * notifications sent (`success`) before the cutoff, see
+//!   [`crate::modules::notification::expired_sent`].
 //!
-//! `running`, `compensating` and `failed_compensation` executions and events with a pending
-//! or dead delivery are never touched: they are unfinished, or wait for an operator.
+//! `running`, `compensating` and `failed_compensation` executions, events with a pending or
+//! dead subscriber delivery, pending webhook deliveries and pending or failed notifications
+//! are never touched: they are unfinished, or wait for an operator. (A dead webhook delivery
+//! waits the retention period for a replay, then goes.)
 //! Each job deletes at most [`RetentionPolicy::batch`] executions or events, so a checkout
 //! queued behind it waits for one small job, never for the whole pruning. The candidates are
 //! searched for on a reader (the search may scan); the write job deletes them by key after
@@ -53,6 +60,10 @@ pub struct PruneCounts {
     pub events: u64,
     /// `event_delivery` rows.
     pub deliveries: u64,
+    /// `event_webhook_delivery` rows.
+    pub webhook_deliveries: u64,
+    /// `notification` rows.
+    pub notifications: u64,
     /// Write jobs used.
     pub jobs: u64,
 }
@@ -98,7 +109,58 @@ pub fn prune_expired(store: &Store, now: Millis, policy: RetentionPolicy) -> Res
             break;
         }
     }
+    let (webhook_deliveries, jobs) = in_batches(
+        store,
+        batch,
+        |c| crate::events::webhooks::deliveries::expired(c, &cutoff, batch),
+        {
+            let cut = cutoff.clone();
+            move |c, ids| crate::events::webhooks::deliveries::delete_expired(c, ids, &cut)
+        },
+    )?;
+    total.webhook_deliveries = webhook_deliveries;
+    total.jobs += jobs;
+    let (notifications, jobs) = in_batches(
+        store,
+        batch,
+        |c| crate::modules::notification::expired_sent(c, &cutoff, batch),
+        {
+            let cut = cutoff.clone();
+            move |c, ids| crate::modules::notification::delete_sent(c, ids, &cut)
+        },
+    )?;
+    total.notifications = notifications;
+    total.jobs += jobs;
     Ok(total)
+}
+
+/// Chooses up to `batch` keys on a reader and deletes them in one write job (which
+/// re-checks the guards), until a search comes back short. Returns (rows deleted, jobs).
+fn in_batches<K, D>(
+    store: &Store,
+    batch: usize,
+    choose: impl Fn(&Connection) -> Result<Vec<K>>,
+    delete: D,
+) -> Result<(u64, u64)>
+where
+    K: Send + Sync + 'static,
+    D: Fn(&Connection, &[K]) -> Result<u64> + Clone + Send + 'static,
+{
+    let (mut deleted, mut jobs) = (0, 0);
+    loop {
+        let keys = store.read(&choose)?;
+        let chosen = keys.len();
+        if chosen == 0 {
+            break;
+        }
+        let delete = delete.clone();
+        deleted += store.write(move |tx| delete(tx, &keys))?;
+        jobs += 1;
+        if chosen < batch {
+            break;
+        }
+    }
+    Ok((deleted, jobs))
 }
 
 /// Up to `batch` finished executions last updated before `cutoff` (through the status
@@ -201,6 +263,7 @@ mod tests {
             schema_module(),
             crate::workflow::module(),
             crate::events::module(),
+            crate::modules::notification::module(),
         ];
         let executions: Vec<(String, String, String)> = executions
             .iter()
@@ -246,10 +309,48 @@ mod tests {
                     }
                 }
                 tx.execute("UPDATE event_cursor SET last_seq = ?1", [fanned_out])?;
+                add_webhook_deliveries_and_notifications(tx)?;
                 Ok(())
             })
             .unwrap();
         store
+    }
+
+    /// Webhook deliveries and notifications `<status>_<days ago>`.
+    fn add_webhook_deliveries_and_notifications(tx: &Connection) -> Result<()> {
+        tx.execute(
+            "INSERT INTO event_webhook (id, url, events, secret, created_at, updated_at)
+             VALUES ('wh_1', 'http://example.com/', '[\"*\"]', 'whsec_x', ?1, ?1)",
+            [at_days_ago(100)],
+        )?;
+        for (status, days) in [
+            ("succeeded", 40),
+            ("dead", 31),
+            ("pending", 90),
+            ("succeeded", 29),
+            ("dead", 5),
+        ] {
+            tx.execute(
+                "INSERT INTO event_webhook_delivery
+                   (id, webhook_id, event_id, event_name, body, status, created_at, updated_at)
+                 VALUES (?1, 'wh_1', ?1, 'e', '{}', ?2, ?3, ?3)",
+                rusqlite::params![format!("{status}_{days}"), status, at_days_ago(days)],
+            )?;
+        }
+        for (status, days) in [
+            ("success", 45),
+            ("success", 20),
+            ("failure", 60),
+            ("pending", 60),
+        ] {
+            tx.execute(
+                "INSERT INTO notification (id, \"to\", channel, template, provider_id, status,
+                   created_at, updated_at)
+                 VALUES (?1, 'a@example.com', 'email', 't', 'local', ?2, ?3, ?3)",
+                rusqlite::params![format!("{status}_{days}"), status, at_days_ago(days)],
+            )?;
+        }
+        Ok(())
     }
 
     fn ids(store: &Store, sql: &'static str) -> Vec<String> {
@@ -298,10 +399,21 @@ mod tests {
             ),
             (3, 6, 2, 2)
         );
+        assert_eq!((counts.webhook_deliveries, counts.notifications), (2, 1));
         assert_eq!(
             counts.jobs,
-            3 + 2,
-            "one execution or event per write job; the empty searches run on readers"
+            3 + 2 + 2 + 1,
+            "one row per write job at batch 1; the empty searches run on readers"
+        );
+        assert_eq!(
+            ids(&store, "SELECT id FROM event_webhook_delivery ORDER BY id"),
+            vec!["dead_5", "pending_90", "succeeded_29"],
+            "never a pending delivery, never a recent one"
+        );
+        assert_eq!(
+            ids(&store, "SELECT id FROM notification ORDER BY id"),
+            vec!["failure_60", "pending_60", "success_20"],
+            "only sent notifications past the retention"
         );
         assert_eq!(
             ids(&store, "SELECT id FROM workflow_execution ORDER BY id"),

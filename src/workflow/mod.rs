@@ -40,7 +40,7 @@ pub use journal::{
 };
 pub use recovery::recover;
 pub use run::run;
-pub use typed::{Handle, parse_input};
+pub use typed::{Handle, keep_null, parse_input};
 
 use crate::db::Tx;
 use crate::engine::Engine;

@@ -10,8 +10,8 @@
 use super::{Done, StepCtx, Workflow};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::marker::PhantomData;
 
@@ -81,7 +81,7 @@ impl<I: Serialize + DeserializeOwned + 'static, O: DeserializeOwned> Handle<I, O
     /// # Errors
     /// As [`run`](super::run); `unexpected_state` if the output does not fit `O`.
     pub fn run(&self, engine: &Engine, input: &I, key: Option<&str>) -> Result<O> {
-        self.run_json(engine, serde_json::to_value(input)?, key)
+        self.output(super::run(engine, self.name, to_json(input)?, key)?)
     }
 
     /// Runs the workflow with JSON from outside (a request body): it is parsed as `I` first,
@@ -91,7 +91,10 @@ impl<I: Serialize + DeserializeOwned + 'static, O: DeserializeOwned> Handle<I, O
     /// 400 `invalid_data` for input that is not an `I`; otherwise as [`Handle::run`].
     pub fn run_json(&self, engine: &Engine, input: Value, key: Option<&str>) -> Result<O> {
         parse_input::<I>(&input)?;
-        let output = super::run(engine, self.name, input, key)?;
+        self.output(super::run(engine, self.name, input, key)?)
+    }
+
+    fn output(&self, output: Value) -> Result<O> {
         serde_json::from_value(output).map_err(|e| {
             Error::UnexpectedState(format!("workflow {} returned another type: {e}", self.name))
         })
@@ -146,6 +149,19 @@ impl Done {
         self.compensation = to_json(data)?;
         Ok(self)
     }
+}
+
+/// `#[serde(default, deserialize_with = "keep_null")]` on an `Option<Option<T>>` field keeps
+/// an explicit `null` (`Some(None)`: clear it) apart from an absent field (`None`: leave it).
+///
+/// # Errors
+/// The field's value is not a `T` or `null`.
+pub fn keep_null<'de, D, T>(deserializer: D) -> std::result::Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: serde::Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
 }
 
 fn to_json(value: &impl Serialize) -> Result<Value> {

@@ -233,6 +233,63 @@ uiTest("an order placed through the Store API is fulfilled and captured in the U
   await page.screenshot({ path: `${SHOTS}/orders-list.png` });
 });
 
+// An order placed through the Store API, opened in the UI and fulfilled there.
+async function openFulfilledOrder(email) {
+  const order = await placeOrder(email);
+  await page.goto(`${base}/app/orders/${order.id}`);
+  await page.getByRole("button", { name: "Fulfill items" }).click();
+  await page.getByRole("status").filter({ hasText: "Fulfillment created." }).waitFor();
+  return order;
+}
+
+uiTest("a return is requested and received in the UI", {}, async () => {
+  await openFulfilledOrder("browser-return@example.com");
+  await page.getByLabel(/^Quantity to return of /).first().fill("1");
+  await page.getByLabel("Return note").fill("Too small");
+  await page.getByRole("button", { name: "Request return" }).click();
+  await page.getByRole("status").filter({ hasText: "Return requested." }).waitFor();
+  await page.getByRole("button", { name: "Receive return 1" }).click();
+  await page.getByRole("status").filter({ hasText: "Return received." }).waitFor();
+  await page.getByRole("heading", { name: /^Return 1 received$/ }).waitFor();
+  await page.getByText("order.return_received").waitFor();
+});
+
+uiTest("an order edit is previewed and confirmed in the UI", {}, async () => {
+  const order = await openFulfilledOrder("browser-edit@example.com");
+  await page.getByRole("button", { name: "Begin order edit" }).click();
+  await page.getByRole("status").filter({ hasText: "Order edit begun." }).waitFor();
+  await page.getByLabel(/^New quantity of /).first().fill("2");
+  await page.getByRole("button", { name: "Update quantities" }).click();
+  await page.getByRole("status").filter({ hasText: "Order edit updated." }).waitFor();
+  const newTotal = await page.locator("dt:text-is('New total') + dd").textContent();
+  assert.notEqual(newTotal.trim(), `${order.total.toFixed(2)} USD`, "the preview shows the new total");
+  await page.getByRole("button", { name: "Confirm order edit" }).click();
+  await page.getByRole("status").filter({ hasText: "Order change confirmed." }).waitFor();
+  const total = await page.locator("dt:text-is('Total') + dd").textContent();
+  assert.equal(total.trim(), newTotal.trim());
+  assert.equal(await page.getByRole("heading", { name: "Open order edit" }).count(), 0);
+});
+
+uiTest("a draft order is created and converted in the UI", {}, async () => {
+  await page.goto(`${base}/app/orders`);
+  await page.getByRole("link", { name: "New draft order" }).click();
+  await page.getByLabel("Customer email").fill("phone-order@example.com");
+  const usd = await page.locator("#draft-region option", { hasText: "(USD)" }).first().textContent();
+  await page.getByLabel("Region").selectOption({ label: usd });
+  await page.getByLabel("Item 1 SKU or barcode").fill("CLASSIC-T-SHIRT-M-WHITE");
+  await page.getByLabel("Item 1 quantity").fill("2");
+  for (const [label, value] of [["First name", "Ada"], ["Address", "1 Main St"], ["City", "Springfield"], ["Postal code", "12345"], ["Country code", "us"]]) {
+    await page.getByLabel(label, { exact: true }).fill(value);
+  }
+  await page.getByRole("button", { name: "Create draft order" }).click();
+  await page.getByRole("status").filter({ hasText: "Created." }).waitFor();
+  await page.getByRole("heading", { name: /^Draft order #\d+$/ }).waitFor();
+  await page.getByRole("button", { name: "Convert to order" }).click();
+  await page.getByRole("status").filter({ hasText: "Draft converted to an order." }).waitFor();
+  await page.getByRole("heading", { name: /^Order #\d+$/ }).waitFor();
+  await page.getByText("phone-order@example.com").first().waitFor();
+});
+
 uiTest("the loyalty widget shows the points an order earned", { skip: !WITH_LOYALTY && "not the loyalty example" }, async () => {
   const email = "loyal-shopper@example.com";
   const registration = await fetch(`${base}/auth/customer/emailpass/register`, {

@@ -303,3 +303,37 @@ pub fn dead_count(conn: &Connection) -> Result<u64> {
 pub(super) fn sql_int(n: u64) -> i64 {
     i64::try_from(n).unwrap_or(i64::MAX)
 }
+
+/// Up to `batch` settled deliveries (succeeded or dead) last updated before `cutoff`, for
+/// retention: a pending delivery is never one of them. Through the settled index.
+///
+/// # Errors
+/// Database failures.
+pub fn expired(conn: &Connection, cutoff: &str, batch: usize) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM event_webhook_delivery
+             WHERE status IN ('succeeded', 'dead') AND updated_at < ?1
+             ORDER BY updated_at LIMIT ?2",
+        )?
+        .query_map(params![cutoff, batch as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Deletes the chosen deliveries that are still settled and expired (one replayed since it
+/// was chosen is pending again, and stays). Returns how many went.
+///
+/// # Errors
+/// Database failures.
+pub fn delete_expired(conn: &Connection, ids: &[String], cutoff: &str) -> Result<u64> {
+    let mut deleted = 0;
+    for id in ids {
+        deleted += conn
+            .prepare_cached(
+                "DELETE FROM event_webhook_delivery
+                 WHERE id = ?1 AND status IN ('succeeded', 'dead') AND updated_at < ?2",
+            )?
+            .execute(params![id, cutoff])? as u64;
+    }
+    Ok(deleted)
+}

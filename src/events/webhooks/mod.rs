@@ -10,14 +10,16 @@
 //!   threads with connect / read / write timeouts; failures are retried with exponential
 //!   backoff and dead-lettered after `max_attempts`; [`deliveries::replay`] (admin route and
 //!   `stockroom events replay`) puts a dead or delivered one back in the queue.
-//! * [`target`] parses endpoint URLs (plain `http://` only) and refuses addresses an admin
+//! * [`target`] parses endpoint URLs (`http://` and `https://`) and refuses addresses an admin
 //!   could turn against the server itself (loopback, link-local, unspecified, multicast)
-//!   unless the operator allows loopback for a local receiver.
+//!   unless the operator allows loopback for a local receiver; [`tls`] runs `https` over the
+//!   checked connection (rustls, webpki roots).
 
 pub mod deliveries;
 pub mod sender;
 pub mod sign;
 pub mod target;
+pub mod tls;
 
 use crate::ctx::Ctx;
 use crate::db::Tx;
@@ -42,6 +44,9 @@ pub struct WebhookSettings {
     pub base_backoff: Duration,
     /// Whether endpoints may be on loopback addresses (a receiver on the same host; tests).
     pub allow_loopback: bool,
+    /// DER certificates trusted for `https` endpoints besides the webpki roots: a test-only
+    /// hook (a loopback receiver with its own CA); not on the command line.
+    pub extra_roots: Vec<Vec<u8>>,
 }
 
 impl Default for WebhookSettings {
@@ -53,6 +58,7 @@ impl Default for WebhookSettings {
             max_attempts: 12,
             base_backoff: Duration::from_secs(1),
             allow_loopback: false,
+            extra_roots: Vec::new(),
         }
     }
 }

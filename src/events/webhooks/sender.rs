@@ -77,14 +77,18 @@ impl Sender {
         settings: WebhookSettings,
     ) -> Result<Sender> {
         let shared = Arc::new(Shared::default());
+        let tls = super::tls::client_config(&settings.extra_roots)?;
         let (jobs, job_queue) = bounded::<Due>(settings.workers.max(1));
         let (done, finished) = unbounded::<Done>();
         for n in 0..settings.workers.max(1) {
             let (engine, queue, done) = (engine.clone(), job_queue.clone(), done.clone());
-            let settings = settings.clone();
+            let client = Client {
+                settings: settings.clone(),
+                tls: tls.clone(),
+            };
             std::thread::Builder::new()
                 .name(format!("stockroom-webhook-{n}"))
-                .spawn(move || work(&engine, &queue, &done, &settings))
+                .spawn(move || work(&engine, &queue, &done, &client))
                 .map_err(|e| Error::Internal(format!("cannot start webhook worker: {e}")))?;
         }
         let thread_shared = shared.clone();
@@ -235,12 +239,14 @@ fn dispatch(engine: &Engine, queue: &mut Queue, jobs: &Channel<Due>) -> Result<O
     Ok(Some(next))
 }
 
-fn work(
-    engine: &Weak<EngineInner>,
-    queue: &Receiver<Due>,
-    done: &Channel<Done>,
-    settings: &WebhookSettings,
-) {
+/// What a worker posts with: the settings and the TLS configuration (built once).
+struct Client {
+    settings: WebhookSettings,
+    tls: Arc<rustls::ClientConfig>,
+}
+
+fn work(engine: &Weak<EngineInner>, queue: &Receiver<Due>, done: &Channel<Done>, client: &Client) {
+    let settings = &client.settings;
     while let Ok(due) = queue.recv() {
         let Some(timestamp) = engine
             .upgrade()
@@ -249,7 +255,7 @@ fn work(
             return;
         };
         // The post runs without holding the engine, so a shutdown is never held up by it.
-        let outcome = post(&due, timestamp, settings);
+        let outcome = post(&due, timestamp, client);
         let Some(inner) = engine.upgrade() else {
             return;
         };
@@ -293,8 +299,10 @@ fn record(
 }
 
 /// Posts one delivery: resolve (refused addresses left out), connect to the first that
-/// answers, send, read the status line.
-fn post(due: &Due, timestamp: i64, settings: &WebhookSettings) -> Outcome {
+/// answers, for `https` complete the TLS handshake on that connection, send, read the status
+/// line.
+fn post(due: &Due, timestamp: i64, client: &Client) -> Outcome {
+    let settings = &client.settings;
     let target = match Target::parse(&due.url) {
         Ok(target) => target,
         Err(e) => return Outcome::Failed(None, e.to_string()),
@@ -306,7 +314,7 @@ fn post(due: &Due, timestamp: i64, settings: &WebhookSettings) -> Outcome {
     let mut last_error = String::from("no address to connect to");
     for address in addresses {
         match TcpStream::connect_timeout(&address, settings.connect_timeout) {
-            Ok(stream) => return exchange(stream, &target, due, timestamp, settings),
+            Ok(stream) => return exchange(stream, &target, due, timestamp, client),
             Err(e) => last_error = format!("cannot connect to {address}: {e}"),
         }
     }
@@ -318,23 +326,58 @@ fn exchange(
     target: &Target,
     due: &Due,
     timestamp: i64,
-    settings: &WebhookSettings,
+    client: &Client,
 ) -> Outcome {
-    let deadline = Instant::now() + settings.io_timeout;
+    let io_timeout = client.settings.io_timeout;
+    let deadline = Instant::now() + io_timeout;
+    if let Err(e) = stream.set_write_timeout(Some(io_timeout)) {
+        return Outcome::Failed(None, format!("cannot send: {e}"));
+    }
+    if target.tls {
+        let mut conn = match super::tls::connect(&client.tls, &target.host, &mut stream, deadline) {
+            Ok(conn) => conn,
+            Err(e) => return Outcome::Failed(None, e),
+        };
+        let control = stream.try_clone();
+        let mut tls = rustls::Stream::new(&mut conn, &mut stream);
+        match control {
+            Ok(control) => send_and_read(&mut tls, &control, target, due, timestamp, deadline),
+            Err(e) => Outcome::Failed(None, format!("cannot send: {e}")),
+        }
+    } else {
+        let control = stream.try_clone();
+        match control {
+            Ok(control) => send_and_read(&mut stream, &control, target, due, timestamp, deadline),
+            Err(e) => Outcome::Failed(None, format!("cannot send: {e}")),
+        }
+    }
+}
+
+/// Sends the request on `wire` (plain or TLS) and reads the status line, with `socket`'s
+/// read timeout set from `deadline` before every read.
+fn send_and_read(
+    wire: &mut dyn ReadWrite,
+    socket: &TcpStream,
+    target: &Target,
+    due: &Due,
+    timestamp: i64,
+    deadline: Instant,
+) -> Outcome {
     let request = request_bytes(target, due, timestamp);
-    let sent = stream
-        .set_write_timeout(Some(settings.io_timeout))
-        .and_then(|()| stream.write_all(&request))
-        .and_then(|()| stream.flush());
+    let sent = wire.write_all(&request).and_then(|()| wire.flush());
     if let Err(e) = sent {
         return Outcome::Failed(None, format!("cannot send: {e}"));
     }
-    match read_status(&mut stream, deadline) {
+    match read_status(wire, socket, deadline) {
         Ok(status) if (200..300).contains(&status) => Outcome::Delivered(status),
         Ok(status) => Outcome::Failed(Some(status), format!("answered HTTP {status}")),
         Err(e) => Outcome::Failed(None, e),
     }
 }
+
+/// A connection to write the request to and read the answer from.
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
 
 /// The request: signed, `Connection: close`, the event id and delivery id as headers.
 fn request_bytes(target: &Target, due: &Due, timestamp: i64) -> Vec<u8> {
@@ -359,7 +402,11 @@ fn request_bytes(target: &Target, due: &Due, timestamp: i64) -> Vec<u8> {
 
 /// Reads up to the end of the status line (at most 1 KiB) before `deadline`, so a receiver
 /// trickling bytes cannot hold a worker longer than the timeout.
-fn read_status(stream: &mut TcpStream, deadline: Instant) -> std::result::Result<u16, String> {
+fn read_status(
+    stream: &mut dyn ReadWrite,
+    socket: &TcpStream,
+    deadline: Instant,
+) -> std::result::Result<u16, String> {
     let mut line = Vec::with_capacity(64);
     let mut buf = [0u8; 256];
     while !line.windows(2).any(|w| w == b"\r\n") {
@@ -367,7 +414,7 @@ fn read_status(stream: &mut TcpStream, deadline: Instant) -> std::result::Result
         if left.is_zero() || line.len() > 1024 {
             return Err("no status line before the timeout".into());
         }
-        stream
+        socket
             .set_read_timeout(Some(left))
             .map_err(|e| e.to_string())?;
         match stream.read(&mut buf) {
@@ -388,79 +435,4 @@ fn read_status(stream: &mut TcpStream, deadline: Instant) -> std::result::Result
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use std::net::TcpListener;
-
-    fn due(url: &str) -> Due {
-        Due {
-            id: "whd_1".into(),
-            webhook_id: "wh_1".into(),
-            url: url.into(),
-            secret: "whsec_test".into(),
-            event_id: "evt_1".into(),
-            body: r#"{"id":"evt_1"}"#.into(),
-            attempts: 0,
-        }
-    }
-
-    fn settings(allow_loopback: bool) -> WebhookSettings {
-        WebhookSettings {
-            allow_loopback,
-            io_timeout: Duration::from_millis(500),
-            ..WebhookSettings::default()
-        }
-    }
-
-    /// A receiver answering `answer` to one request; returns its URL and the request seen.
-    fn receiver(answer: &'static [u8]) -> (String, std::thread::JoinHandle<String>) {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let url = format!("http://{}/hook", listener.local_addr().unwrap());
-        let seen = std::thread::spawn(move || {
-            let (mut stream, _) = listener.accept().unwrap();
-            let mut request = vec![0u8; 4096];
-            let n = stream.read(&mut request).unwrap();
-            stream.write_all(answer).unwrap();
-            String::from_utf8_lossy(&request[..n]).to_string()
-        });
-        (url, seen)
-    }
-
-    #[test]
-    fn a_post_is_signed_and_its_status_read() {
-        let (url, seen) = receiver(b"HTTP/1.1 204 No Content\r\n\r\n");
-        assert_eq!(
-            post(&due(&url), 1_700_000_000, &settings(true)),
-            Outcome::Delivered(204)
-        );
-        let request = seen.join().unwrap();
-        assert!(request.starts_with("POST /hook HTTP/1.1\r\n"), "{request}");
-        let signature = request
-            .lines()
-            .find_map(|l| l.strip_prefix("Stockroom-Signature: "))
-            .unwrap();
-        assert!(sign::verify(
-            "whsec_test",
-            signature,
-            br#"{"id":"evt_1"}"#,
-            1_700_000_000,
-            300
-        ));
-        assert!(request.contains("Stockroom-Event-Id: evt_1\r\n"));
-    }
-
-    #[test]
-    fn failures_say_why() {
-        let (url, _seen) = receiver(b"HTTP/1.1 500 Oops\r\n\r\n");
-        assert_eq!(
-            post(&due(&url), 0, &settings(true)),
-            Outcome::Failed(Some(500), "answered HTTP 500".into())
-        );
-        let Outcome::Failed(None, refused) =
-            post(&due("http://127.0.0.1:9/x"), 0, &settings(false))
-        else {
-            panic!("a loopback target is refused")
-        };
-        assert!(refused.contains("refused"), "{refused}");
-    }
-}
+mod tests;

@@ -1,10 +1,10 @@
 //! Webhook endpoint URLs and the addresses the sender may connect to.
 //!
-//! Only `http://host[:port][/path][?query]` is accepted: the sender is a plain HTTP/1.1
-//! client over `std::net` (HTTPS would need a TLS client such as `rustls` with a root store
-//! such as `webpki-roots`, which this build does not include — put a TLS-terminating proxy in
-//! front, or add those crates). The grammar is strict on purpose: no user-info, no fragment,
-//! no spaces or control characters (the path goes into the request line verbatim).
+//! `http://` and `https://host[:port][/path][?query]` are accepted: the sender is an HTTP/1.1
+//! client over `std::net`, with rustls over the same socket for `https` (see [`super::tls`]:
+//! certificates verified against the webpki roots). The grammar is strict on purpose: no
+//! user-info, no fragment, no spaces or control characters (the path goes into the request
+//! line verbatim).
 //!
 //! Address policy (the decision): an admin can register any URL, so without a check the
 //! server could be made to POST to its own loopback admin, to the cloud metadata service
@@ -23,10 +23,12 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, ToSocketAddrs};
 pub struct Target {
     /// Host name or IP literal (IPv6 without brackets).
     pub host: String,
-    /// TCP port (80 by default).
+    /// TCP port (80, or 443 for https, by default).
     pub port: u16,
     /// Path and query, from `/`.
     pub path: String,
+    /// `https`: TLS over the connection, the certificate verified for `host`.
+    pub tls: bool,
 }
 
 /// Longest URL accepted.
@@ -40,7 +42,7 @@ impl Target {
     /// Parses `url`.
     ///
     /// # Errors
-    /// 400 for anything but a well-formed `http://` URL (saying what HTTPS needs).
+    /// 400 for anything but a well-formed `http://` or `https://` URL.
     pub fn parse(url: &str) -> Result<Target> {
         if url.len() > MAX_URL || url.bytes().any(|b| !(0x21..0x7f).contains(&b)) {
             return Err(refuse(
@@ -49,15 +51,12 @@ impl Target {
             ));
         }
         let lower = url.to_ascii_lowercase();
-        if lower.starts_with("https://") {
-            return Err(refuse(
-                url,
-                "uses https, which this build cannot send (it has no TLS client: rustls with \
-                 webpki-roots would be needed); use http, e.g. to a local TLS-terminating proxy",
-            ));
-        }
-        let Some(rest) = lower.strip_prefix("http://").map(|_| &url[7..]) else {
-            return Err(refuse(url, "must start with http://"));
+        let (tls, rest) = if lower.starts_with("https://") {
+            (true, &url["https://".len()..])
+        } else if lower.starts_with("http://") {
+            (false, &url["http://".len()..])
+        } else {
+            return Err(refuse(url, "must start with http:// or https://"));
         };
         if rest.contains('#') {
             return Err(refuse(url, "must not have a fragment"));
@@ -74,9 +73,15 @@ impl Target {
         if authority.contains('@') {
             return Err(refuse(url, "must not carry credentials"));
         }
-        let (host, port) =
-            split_host_port(authority).ok_or_else(|| refuse(url, "has no valid host and port"))?;
-        Ok(Target { host, port, path })
+        let default_port = if tls { 443 } else { 80 };
+        let (host, port) = split_host_port(authority, default_port)
+            .ok_or_else(|| refuse(url, "has no valid host and port"))?;
+        Ok(Target {
+            host,
+            port,
+            path,
+            tls,
+        })
     }
 
     /// Refuses hosts that are plainly off limits before any lookup: `localhost` names and
@@ -131,7 +136,7 @@ impl Target {
         } else {
             self.host.clone()
         };
-        if self.port == 80 {
+        if self.port == if self.tls { 443 } else { 80 } {
             host
         } else {
             format!("{host}:{}", self.port)
@@ -139,7 +144,7 @@ impl Target {
     }
 }
 
-fn split_host_port(authority: &str) -> Option<(String, u16)> {
+fn split_host_port(authority: &str, default_port: u16) -> Option<(String, u16)> {
     let (host, port) = if let Some(rest) = authority.strip_prefix('[') {
         let (host, after) = rest.split_once(']')?;
         host.parse::<Ipv6Addr>().ok()?;
@@ -164,7 +169,7 @@ fn split_host_port(authority: &str) -> Option<(String, u16)> {
             p.parse::<u16>().ok().filter(|p| *p != 0)?
         }
         Some(_) => return None,
-        None => 80,
+        None => default_port,
     };
     Some((host.to_string(), port))
 }
@@ -218,8 +223,9 @@ mod tests {
     #[test]
     fn malformed_or_unsupported_urls_are_refused() {
         for bad in [
-            "https://example.com/",
             "ftp://example.com/",
+            "https://user:pw@example.com/",
+            "https://example.com:0/",
             "http://user:pw@example.com/",
             "http://example.com/a b",
             "http://example.com/a\r\nX-Injected: 1",
@@ -232,10 +238,18 @@ mod tests {
         ] {
             assert!(Target::parse(bad).is_err(), "{bad}");
         }
-        let https = Target::parse("https://example.com/")
-            .unwrap_err()
-            .to_string();
-        assert!(https.contains("rustls"), "{https}");
+    }
+
+    #[test]
+    fn https_urls_parse_with_their_default_port() {
+        let t = Target::parse("HTTPS://hooks.example.com/in").unwrap();
+        assert_eq!((t.port, t.tls, t.path.as_str()), (443, true, "/in"));
+        assert_eq!(t.host_header(), "hooks.example.com");
+        let t = Target::parse("https://hooks.example.com:8443").unwrap();
+        assert_eq!(t.host_header(), "hooks.example.com:8443");
+        assert!(!Target::parse("http://hooks.example.com").unwrap().tls);
+        let local = Target::parse("https://127.0.0.1/x").unwrap();
+        assert!(local.check_host(false).is_err(), "the same address checks");
     }
 
     #[test]

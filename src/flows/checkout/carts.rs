@@ -3,6 +3,8 @@
 //! [`refresh`](super::refresh::refresh).
 
 use super::catalog::{self, RegionInfo};
+use super::create::{NewCartBody, NewCartItem};
+use super::inputs::{PromoCodes, ShippingChoice, UpdateCart, UpdateItem};
 use super::promotions::Codes;
 use super::{refresh, stock};
 use crate::ctx::Ctx;
@@ -11,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::cart::{self, Cart, ShippingMethod};
 use crate::modules::{customer, store};
+use crate::workflow::parse_input;
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 
@@ -34,26 +37,22 @@ pub fn retrieve_open(conn: &Connection, cart_id: &str) -> Result<Cart> {
     Ok(found)
 }
 
-fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str)
-}
-
 /// Creates a cart from a `POST /store/carts` body (plus `customer_id` and the key's
 /// `key_channels`), with its items. Returns the cart id.
 ///
 /// # Errors
 /// 400 for a channel outside the key, an unknown region, an address outside the region,
 /// short stock; 404 for an unknown variant.
-pub fn create(conn: &Connection, engine: &Engine, input: &Value) -> Result<String> {
+pub fn create_cart(conn: &Connection, engine: &Engine, input: &NewCartBody) -> Result<String> {
     let ctx = engine.ctx();
-    let channel = pick_channel(conn, input)?;
-    let region = match text(input, "region_id") {
+    let channel = pick_channel(conn, &input.key_channels, input.sales_channel_id.as_deref())?;
+    let region = match input.region_id.as_deref() {
         Some(id) => catalog::region(conn, id)?,
         None => catalog::default_region(conn)?.ok_or_else(|| Error::invalid("No regions found"))?,
     };
-    let customer_id = text(input, "customer_id").map(str::to_string);
-    let email = match (text(input, "email"), &customer_id) {
-        (Some(e), _) => Some(e.to_string()),
+    let customer_id = input.customer_id.clone();
+    let email = match (&input.email, &customer_id) {
+        (Some(e), _) => Some(e.clone()),
         (None, Some(c)) => customer::retrieve(conn, c).ok().and_then(|c| c.email),
         (None, None) => None,
     };
@@ -62,37 +61,52 @@ pub fn create(conn: &Connection, engine: &Engine, input: &Value) -> Result<Strin
         customer_id,
         sales_channel_id: channel,
         email,
-        currency_code: text(input, "currency_code")
-            .unwrap_or(&region.currency_code)
-            .to_string(),
-        metadata: input.get("metadata").filter(|m| m.is_object()).cloned(),
+        currency_code: input
+            .currency_code
+            .clone()
+            .unwrap_or_else(|| region.currency_code.clone()),
+        metadata: input.metadata.clone().filter(Value::is_object),
     };
     let id = cart::create(conn, ctx, &new)?;
-    set_addresses(conn, ctx, &id, &region, input, true)?;
-    for item in input
-        .get("items")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        add_item(conn, engine, &id, item)?;
+    let addresses = Addresses {
+        shipping: input.shipping_address.as_ref().map(object),
+        billing: input.billing_address.as_ref().map(object),
+    };
+    set_addresses(conn, ctx, &id, &region, &addresses, true)?;
+    for item in &input.items {
+        add_line(
+            conn,
+            engine,
+            &id,
+            &item.variant_id,
+            item.quantity,
+            item.metadata.as_ref(),
+        )?;
     }
-    let codes = promo_codes(input);
-    refresh::refresh_with(conn, engine, &id, false, Codes::Add(&codes))?;
+    refresh::refresh_with(conn, engine, &id, false, Codes::Add(&input.promo_codes))?;
     Ok(id)
 }
 
-fn pick_channel(conn: &Connection, input: &Value) -> Result<Option<String>> {
-    let key_channels: Vec<String> = input["key_channels"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default();
-    if let Some(requested) = text(input, "sales_channel_id") {
+/// [`create_cart`] from JSON (the till's basket builds its cart this way): the JSON is read
+/// as a [`NewCartBody`], so a misspelled field is a 400 naming it.
+///
+/// # Errors
+/// 400 for JSON that is not a [`NewCartBody`]; otherwise as [`create_cart`].
+pub fn create(conn: &Connection, engine: &Engine, input: &Value) -> Result<String> {
+    create_cart(conn, engine, &parse_input(input)?)
+}
+
+/// An address given as an object; anything else (the routes' schemas allow none) is empty.
+fn object(address: &Value) -> Option<Map<String, Value>> {
+    address.as_object().cloned()
+}
+
+fn pick_channel(
+    conn: &Connection,
+    key_channels: &[String],
+    requested: Option<&str>,
+) -> Result<Option<String>> {
+    if let Some(requested) = requested {
         if !key_channels.iter().any(|c| c == requested) {
             return Err(Error::BodyErrors(vec![format!(
                 "Sales channel ID in payload {requested} is not associated with the Publishable API Key in the header."
@@ -100,10 +114,17 @@ fn pick_channel(conn: &Connection, input: &Value) -> Result<Option<String>> {
         }
         return Ok(Some(requested.to_string()));
     }
-    if key_channels.len() == 1 {
-        return Ok(key_channels.into_iter().next());
+    if let [only] = key_channels {
+        return Ok(Some(only.clone()));
     }
     Ok(store::default_store(conn)?.and_then(|s| s.default_sales_channel_id))
+}
+
+/// The addresses of a body: `None` leaves one alone, `Some(None)` clears it.
+#[derive(Default)]
+struct Addresses {
+    shipping: Option<Option<Map<String, Value>>>,
+    billing: Option<Option<Map<String, Value>>>,
 }
 
 /// Applies `shipping_address` / `billing_address` from a body, keeping the shipping country
@@ -113,11 +134,11 @@ fn set_addresses(
     ctx: &Ctx,
     cart_id: &str,
     region: &RegionInfo,
-    input: &Value,
+    addresses: &Addresses,
     fill: bool,
 ) -> Result<()> {
-    match input.get("shipping_address") {
-        Some(Value::Object(address)) => {
+    match &addresses.shipping {
+        Some(Some(address)) => {
             check_country(region, address)?;
             let mut address = address.clone();
             if region.countries.len() == 1 && address.get("country_code").is_none_or(Value::is_null)
@@ -126,19 +147,17 @@ fn set_addresses(
             }
             cart::set_address(conn, ctx, cart_id, "shipping", Some(&address))?;
         }
-        Some(Value::Null) => cart::set_address(conn, ctx, cart_id, "shipping", None)?,
-        _ if fill && region.countries.len() == 1 => {
+        Some(None) => cart::set_address(conn, ctx, cart_id, "shipping", None)?,
+        None if fill && region.countries.len() == 1 => {
             let address = json!({"country_code": region.countries[0]});
             cart::set_address(conn, ctx, cart_id, "shipping", address.as_object())?;
         }
-        _ => {}
+        None => {}
     }
-    match input.get("billing_address") {
-        Some(Value::Object(address)) => {
-            cart::set_address(conn, ctx, cart_id, "billing", Some(address))?
-        }
-        Some(Value::Null) => cart::set_address(conn, ctx, cart_id, "billing", None)?,
-        _ => {}
+    match &addresses.billing {
+        Some(Some(address)) => cart::set_address(conn, ctx, cart_id, "billing", Some(address))?,
+        Some(None) => cart::set_address(conn, ctx, cart_id, "billing", None)?,
+        None => {}
     }
     Ok(())
 }
@@ -161,19 +180,28 @@ fn check_country(region: &RegionInfo, address: &Map<String, Value>) -> Result<()
 ///
 /// # Errors
 /// 400 for a completed cart, an unknown region, an address outside the region.
-pub fn update(conn: &Connection, engine: &Engine, cart_id: &str, input: &Value) -> Result<()> {
+pub fn update_cart(
+    conn: &Connection,
+    engine: &Engine,
+    cart_id: &str,
+    input: &UpdateCart,
+) -> Result<()> {
     let ctx = engine.ctx();
     let before = retrieve_open(conn, cart_id)?;
-    if text(input, "sales_channel_id").is_some() {
-        pick_channel(conn, input)?;
+    if let Some(requested) = input.sales_channel_id.as_deref() {
+        pick_channel(conn, &input.key_channels, Some(requested))?;
     }
     let mut changes = Map::new();
-    for key in ["email", "metadata", "sales_channel_id"] {
-        if let Some(value) = input.get(key) {
-            changes.insert(key.into(), value.clone());
-        }
+    if let Some(email) = &input.email {
+        changes.insert("email".into(), json!(email));
     }
-    let region = match text(input, "region_id") {
+    if let Some(metadata) = &input.metadata {
+        changes.insert("metadata".into(), json!(metadata));
+    }
+    if let Some(channel) = &input.sales_channel_id {
+        changes.insert("sales_channel_id".into(), json!(channel));
+    }
+    let region = match input.region_id.as_deref() {
         Some(id) if Some(id) != before.region_id.as_deref() => {
             let region = catalog::region(conn, id)?;
             changes.insert("region_id".into(), json!(region.id));
@@ -184,32 +212,41 @@ pub fn update(conn: &Connection, engine: &Engine, cart_id: &str, input: &Value) 
         _ => current_region(conn, &before)?,
     };
     cart::update(conn, ctx, cart_id, &changes)?;
-    set_addresses(conn, ctx, cart_id, &region, input, false)?;
-    match input.get("promo_codes") {
-        Some(_) => {
-            let codes = promo_codes(input);
-            refresh::refresh_with(conn, engine, cart_id, false, Codes::Replace(&codes))
-        }
+    let addresses = Addresses {
+        shipping: input.shipping_address.clone(),
+        billing: input.billing_address.clone(),
+    };
+    set_addresses(conn, ctx, cart_id, &region, &addresses, false)?;
+    match &input.promo_codes {
+        Some(codes) => refresh::refresh_with(conn, engine, cart_id, false, Codes::Replace(codes)),
         None => refresh::refresh(conn, engine, cart_id, false),
     }
-}
-
-/// The `promo_codes` of a body (none when absent).
-pub fn promo_codes(input: &Value) -> Vec<String> {
-    input
-        .get("promo_codes")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-        .map(str::to_string)
-        .collect()
 }
 
 /// Adds (`add`) or removes promotion codes (`POST` / `DELETE /store/carts/:id/promotions`).
 ///
 /// # Errors
 /// 400 for a completed cart or an unknown code to add; 409 while being completed.
+pub fn change_codes(
+    conn: &Connection,
+    engine: &Engine,
+    cart_id: &str,
+    codes: &[String],
+    add: bool,
+) -> Result<()> {
+    retrieve_open(conn, cart_id)?;
+    let change = if add {
+        Codes::Add(codes)
+    } else {
+        Codes::Remove(codes)
+    };
+    refresh::refresh_with(conn, engine, cart_id, false, change)
+}
+
+/// [`change_codes`] from JSON `{promo_codes}` (the till's basket).
+///
+/// # Errors
+/// 400 for JSON that is not `{promo_codes: [..]}`; otherwise as [`change_codes`].
 pub fn change_promotions(
     conn: &Connection,
     engine: &Engine,
@@ -217,14 +254,8 @@ pub fn change_promotions(
     input: &Value,
     add: bool,
 ) -> Result<()> {
-    retrieve_open(conn, cart_id)?;
-    let codes = promo_codes(input);
-    let change = if add {
-        Codes::Add(&codes)
-    } else {
-        Codes::Remove(&codes)
-    };
-    refresh::refresh_with(conn, engine, cart_id, false, change)
+    let body: PromoCodes = parse_input(input)?;
+    change_codes(conn, engine, cart_id, &body.promo_codes, add)
 }
 
 fn current_region(conn: &Connection, cart: &Cart) -> Result<RegionInfo> {
@@ -252,24 +283,28 @@ fn move_address_into(conn: &Connection, ctx: &Ctx, cart: &Cart, region: &RegionI
     Ok(())
 }
 
-/// Adds `{variant_id, quantity, metadata?}`: merged into the line of the same variant and
-/// metadata if there is one. Stock is confirmed for the resulting quantity.
+/// Adds `quantity` of `variant_id` (with `metadata`): merged into the line of the same variant
+/// and metadata if there is one. Stock is confirmed for the resulting quantity.
 ///
 /// # Errors
 /// 400 for a completed cart, a non-positive quantity or short stock; 404 for an unknown
 /// variant.
-pub fn add_item(conn: &Connection, engine: &Engine, cart_id: &str, input: &Value) -> Result<()> {
+pub fn add_line(
+    conn: &Connection,
+    engine: &Engine,
+    cart_id: &str,
+    variant_id: &str,
+    quantity: i64,
+    metadata: Option<&Value>,
+) -> Result<()> {
     let ctx = engine.ctx();
     let cart = retrieve_open(conn, cart_id)?;
-    let variant_id = text(input, "variant_id").unwrap_or_default();
-    let quantity = input["quantity"]
-        .as_i64()
-        .filter(|q| *q > 0)
-        .ok_or_else(|| {
-            Error::invalid("Invalid request: Value for field 'quantity' must be a positive integer")
-        })?;
-    let metadata = input
-        .get("metadata")
+    if quantity <= 0 {
+        return Err(Error::invalid(
+            "Invalid request: Value for field 'quantity' must be a positive integer",
+        ));
+    }
+    let metadata = metadata
         .filter(|m| m.is_object())
         .cloned()
         .unwrap_or_else(|| json!({}));
@@ -304,28 +339,42 @@ pub fn add_item(conn: &Connection, engine: &Engine, cart_id: &str, input: &Value
     }
 }
 
-/// Sets a line's quantity (0 removes it) and optionally its metadata.
+/// [`add_line`] from JSON `{variant_id, quantity, metadata?}` (the till's basket).
 ///
 /// # Errors
-/// 400 for a completed cart or short stock; 404 for an unknown line.
-pub fn update_item(
+/// 400 for JSON that is not an item; otherwise as [`add_line`].
+pub fn add_item(conn: &Connection, engine: &Engine, cart_id: &str, input: &Value) -> Result<()> {
+    let item: NewCartItem = parse_input(input)?;
+    add_line(
+        conn,
+        engine,
+        cart_id,
+        &item.variant_id,
+        item.quantity,
+        item.metadata.as_ref(),
+    )
+}
+
+/// Sets a line's quantity (0 removes it) and, when an object, its metadata.
+///
+/// # Errors
+/// 400 for a completed cart, a negative quantity or short stock; 404 for an unknown line.
+pub fn set_line(
     conn: &Connection,
     engine: &Engine,
     cart_id: &str,
     line_id: &str,
-    input: &Value,
+    quantity: i64,
+    metadata: Option<&Value>,
 ) -> Result<()> {
     let ctx = engine.ctx();
     let cart = retrieve_open(conn, cart_id)?;
     let line = cart::items::item(conn, cart_id, line_id)?;
-    let quantity = input["quantity"]
-        .as_i64()
-        .filter(|q| *q >= 0)
-        .ok_or_else(|| {
-            Error::invalid(
-                "Invalid request: Value for field 'quantity' must be a non-negative integer",
-            )
-        })?;
+    if quantity < 0 {
+        return Err(Error::invalid(
+            "Invalid request: Value for field 'quantity' must be a non-negative integer",
+        ));
+    }
     if quantity == 0 {
         cart::items::delete_item(conn, ctx, line_id)?;
     } else {
@@ -347,15 +396,32 @@ pub fn update_item(
                 quantity,
             )?;
         }
-        cart::items::set_quantity(
-            conn,
-            ctx,
-            line_id,
-            quantity,
-            input.get("metadata").filter(|m| m.is_object()),
-        )?;
+        let metadata = metadata.filter(|m| m.is_object());
+        cart::items::set_quantity(conn, ctx, line_id, quantity, metadata)?;
     }
     refresh::refresh(conn, engine, cart_id, false)
+}
+
+/// [`set_line`] from JSON `{quantity, metadata?}` (the till's basket).
+///
+/// # Errors
+/// 400 for JSON that is not `{quantity}`; otherwise as [`set_line`].
+pub fn update_item(
+    conn: &Connection,
+    engine: &Engine,
+    cart_id: &str,
+    line_id: &str,
+    input: &Value,
+) -> Result<()> {
+    let body: UpdateItem = parse_input(input)?;
+    set_line(
+        conn,
+        engine,
+        cart_id,
+        line_id,
+        body.quantity,
+        body.metadata.as_ref(),
+    )
 }
 
 /// Removes a line.
@@ -378,11 +444,11 @@ pub fn add_shipping_method(
     conn: &Connection,
     engine: &Engine,
     cart_id: &str,
-    input: &Value,
+    choice: &ShippingChoice,
 ) -> Result<()> {
     let ctx = engine.ctx();
     let cart = retrieve_open(conn, cart_id)?;
-    let option_id = text(input, "option_id").unwrap_or_default();
+    let option_id = choice.option_id.as_str();
     let (option, amount) = refresh::options_for(conn, engine.providers(), &cart)?
         .into_iter()
         .find(|(o, _)| o.id == option_id)
@@ -396,10 +462,10 @@ pub fn add_shipping_method(
             cart.region_id.as_deref(),
         )?,
         shipping_option_id: Some(option.id.clone()),
-        data: input
-            .get("data")
-            .filter(|d| d.is_object())
-            .cloned()
+        data: choice
+            .data
+            .clone()
+            .filter(Value::is_object)
             .unwrap_or_else(|| json!({})),
         ..ShippingMethod::default()
     };

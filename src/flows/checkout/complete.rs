@@ -8,6 +8,8 @@
 //! payment, marks the cart completed and emits `order.placed`. If authorization fails, the
 //! order and the reservations are compensated away: nothing is left behind.
 
+use super::CartRef;
+use super::inputs::OrderRef;
 use super::{refresh, stock};
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -19,22 +21,63 @@ use crate::modules::{inventory, order};
 use crate::money;
 use crate::workflow::hooks::{self, points};
 use crate::workflow::{Done, Step, StepCtx, Workflow};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// The message of a failed authorization (the route answers 200 with the cart).
 pub const AUTHORIZATION_FAILED: &str = "Payment authorization failed";
 
-/// The workflow; input `{cart_id}`, result `{order_id}`.
+/// What `validate-cart` found: the order a repeat already placed (`{"existing": id}`), or the
+/// payment to authorize (`{"existing": null, "collection_id": …}`) — the journal's shape since
+/// before the types.
+#[derive(Debug, Serialize, Deserialize)]
+struct Validated {
+    existing: Option<String>,
+    #[serde(flatten)]
+    payment: Option<Payment>,
+}
+
+/// The payment `complete-cart` authorizes and records.
+#[derive(Debug, Serialize, Deserialize)]
+struct Payment {
+    collection_id: String,
+    session_id: String,
+    provider_id: String,
+    amount: i64,
+    data: Value,
+    currency_code: String,
+    attempt: i64,
+    total: i64,
+}
+
+/// `create-order`'s output and compensation data.
+#[derive(Debug, Serialize, Deserialize)]
+struct Placed {
+    order_id: String,
+    collection_id: String,
+}
+
+/// `authorize-payment`'s output: the provider's data for the payment.
+#[derive(Debug, Serialize, Deserialize)]
+struct Authorized {
+    data: Value,
+}
+
+/// The workflow ([`COMPLETE_CART`](super::COMPLETE_CART)): a [`CartRef`] in, an
+/// [`OrderRef`] out.
 pub fn workflow() -> Workflow {
-    Workflow::new("complete-cart")
+    super::COMPLETE_CART
+        .workflow()
         .step(Step::local("validate-cart", validate))
-        .step(Step::local("create-order", create_order).compensate(delete_order))
-        .step(Step::local("reserve-inventory", reserve).compensate(release))
-        .step(Step::local("register-usage", register_usage).compensate(revert_usage))
+        .step(Step::local("create-order", create_order).compensate_with(delete_order))
+        .step(Step::local("reserve-inventory", reserve).compensate_with(release))
+        .step(Step::local("register-usage", register_usage).compensate_with(revert_usage))
         .step(hooks::step(points::ORDER_PLACED, |s| {
-            let placed = existing(s).is_none();
-            let order_id = &s.result("create-order")["order_id"];
-            Ok(placed.then(|| json!({"order_id": order_id, "cart_id": cart_id(s)})))
+            if existing(s)?.is_some() {
+                return Ok(None);
+            }
+            let order_id = placed_order(s)?;
+            Ok(Some(json!({"order_id": order_id, "cart_id": cart_id(s)?})))
         }))
         .step(
             Step::external("authorize-payment", authorize)
@@ -43,18 +86,32 @@ pub fn workflow() -> Workflow {
         .step(Step::local("finalize-order", finalize))
 }
 
-fn cart_id<'a>(step: &'a StepCtx) -> &'a str {
-    step.input["cart_id"].as_str().unwrap_or_default()
+fn cart_id(step: &StepCtx) -> Result<String> {
+    step.input_as::<CartRef>().map(|c| c.cart_id)
 }
 
-fn existing(step: &StepCtx) -> Option<String> {
-    step.result("validate-cart")["existing"]
-        .as_str()
-        .map(str::to_string)
+fn validated(step: &StepCtx) -> Result<Validated> {
+    step.result_as("validate-cart")
+}
+
+fn existing(step: &StepCtx) -> Result<Option<String>> {
+    validated(step).map(|v| v.existing)
+}
+
+/// The payment `validate-cart` found (none on a repeat, whose steps never ask).
+fn payment_of(step: &StepCtx) -> Result<Payment> {
+    validated(step)?.payment.ok_or_else(|| {
+        Error::UnexpectedState(format!("{}: validate-cart found no payment", step.step))
+    })
+}
+
+fn placed_order(step: &StepCtx) -> Result<String> {
+    step.result_as::<OrderRef>("create-order")
+        .map(|o| o.order_id)
 }
 
 fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let id = cart_id(step);
+    let id = &cart_id(step)?;
     let found = cart::retrieve(tx, id)?;
     if let Some(order_id) = links::order_cart().lefts_of(tx, id)?.into_iter().next() {
         if found.completed_at.is_none() {
@@ -62,7 +119,10 @@ fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
                 "Cart is already being completed by another request".into(),
             ));
         }
-        return Ok(Done::new(json!({"existing": order_id})));
+        return Done::of(&Validated {
+            existing: Some(order_id),
+            payment: None,
+        });
     }
     let (items, methods, totals) = refresh::totals(tx, id)?;
     if items.is_empty() {
@@ -93,11 +153,19 @@ fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
         })
         .ok_or_else(|| Error::invalid("Payment sessions are required to complete cart"))?;
     let attempt = cart::next_attempt(tx, id)?;
-    Ok(Done::new(json!({
-        "existing": null, "collection_id": collection_id, "session_id": session.id,
-        "provider_id": session.provider_id, "amount": session.amount, "data": session.data,
-        "currency_code": found.currency_code, "attempt": attempt, "total": totals.total(),
-    })))
+    Done::of(&Validated {
+        existing: None,
+        payment: Some(Payment {
+            collection_id,
+            session_id: session.id,
+            provider_id: session.provider_id,
+            amount: session.amount,
+            data: session.data,
+            currency_code: found.currency_code,
+            attempt,
+            total: totals.total(),
+        }),
+    })
 }
 
 /// The order a cart becomes (also the point of sale's).
@@ -130,49 +198,45 @@ fn convert<T: serde::Serialize, U: serde::de::DeserializeOwned>(rows: &T) -> Res
 }
 
 fn create_order(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    if let Some(order_id) = existing(step) {
-        return Ok(Done::new(json!({"order_id": order_id})));
+    if let Some(order_id) = existing(step)? {
+        return Done::of(&OrderRef { order_id });
     }
     let ctx = step.engine.ctx();
-    let found = cart::retrieve(tx, cart_id(step))?;
+    let found = cart::retrieve(tx, &cart_id(step)?)?;
     let order_id = order::create(tx, ctx, &new_order(tx, &found)?)?;
     links::order_cart().create(tx, &ctx.id("ordcart"), &order_id, &found.id, &ctx.now())?;
-    let collection = step.result("validate-cart")["collection_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let collection_id = payment_of(step)?.collection_id;
     links::order_payment_collection().create(
         tx,
         &ctx.id("ordpc"),
         &order_id,
-        &collection,
+        &collection_id,
         &ctx.now(),
     )?;
-    let data = json!({"order_id": order_id, "collection_id": collection});
-    Ok(Done::with_compensation(data.clone(), data))
+    let placed = Placed {
+        order_id,
+        collection_id,
+    };
+    Done::of(&placed)?.undo_with(&placed)
 }
 
-fn delete_order(tx: &Tx, step: &StepCtx, data: &Value) -> Result<()> {
+/// Undoes `create-order` (nothing on a repeat, which created no order).
+fn delete_order(tx: &Tx, step: &StepCtx, placed: Option<Placed>) -> Result<()> {
+    let Some(placed) = placed else {
+        return Ok(());
+    };
     let now = step.engine.ctx().now();
-    let order_id = data["order_id"].as_str().unwrap_or_default();
-    links::order_cart().dismiss(tx, order_id, cart_id(step), &now)?;
-    links::order_payment_collection().dismiss(
-        tx,
-        order_id,
-        data["collection_id"].as_str().unwrap_or_default(),
-        &now,
-    )?;
+    let order_id = placed.order_id.as_str();
+    links::order_cart().dismiss(tx, order_id, &cart_id(step)?, &now)?;
+    links::order_payment_collection().dismiss(tx, order_id, &placed.collection_id, &now)?;
     order::delete(tx, order_id)
 }
 
 fn reserve(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    if existing(step).is_some() {
+    if existing(step)?.is_some() {
         return Ok(Done::new(Value::Null));
     }
-    let order_id = step.result("create-order")["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let order_id = placed_order(step)?;
     let placed = order::retrieve(tx, &order_id)?;
     let lines: Vec<stock::Line> = order::items::items_of(tx, &order_id)?
         .into_iter()
@@ -190,15 +254,14 @@ fn reserve(tx: &Tx, step: &StepCtx) -> Result<Done> {
         placed.sales_channel_id.as_deref(),
         &lines,
     )?;
-    Ok(Done::with_compensation(
-        json!({"reservations": ids.len()}),
-        json!(ids),
-    ))
+    Done::of(&json!({"reservations": ids.len()}))?.undo_with(&ids)
 }
 
-fn release(tx: &Tx, step: &StepCtx, ids: &Value) -> Result<()> {
-    let ids: Vec<String> = serde_json::from_value(ids.clone()).unwrap_or_default();
-    inventory::release(tx, step.engine.ctx(), &ids)
+fn release(tx: &Tx, step: &StepCtx, ids: Option<Vec<String>>) -> Result<()> {
+    match ids {
+        Some(ids) => inventory::release(tx, step.engine.ctx(), &ids),
+        None => Ok(()),
+    }
 }
 
 /// Registers the order's promotion usage (Medusa's `registerUsageStep`) in the same write
@@ -206,19 +269,12 @@ fn release(tx: &Tx, step: &StepCtx, ids: &Value) -> Result<()> {
 /// campaign budget are checked and counted by one guarded update, so concurrent completions
 /// never overspend; the one that would is refused and its whole job rolls back.
 fn register_usage(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    if existing(step).is_some() {
+    if existing(step)?.is_some() {
         return Ok(Done::new(Value::Null));
     }
-    let order_id = step.result("create-order")["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let uses = order_usage(tx, &order_id)?;
+    let uses = order_usage(tx, &placed_order(step)?)?;
     usage::register(tx, step.engine.ctx(), &uses)?;
-    Ok(Done::with_compensation(
-        json!({"promotions": uses.len()}),
-        json!(uses),
-    ))
+    Done::of(&json!({"promotions": uses.len()}))?.undo_with(&uses)
 }
 
 /// The promotion usage an order's adjustments add up to, one entry per promotion (also
@@ -250,80 +306,70 @@ pub(crate) fn order_usage(tx: &Tx, order_id: &str) -> Result<Vec<usage::Use>> {
     Ok(uses)
 }
 
-fn revert_usage(tx: &Tx, step: &StepCtx, uses: &Value) -> Result<()> {
-    let uses: Vec<usage::Use> = serde_json::from_value(uses.clone()).unwrap_or_default();
-    usage::revert(tx, step.engine.ctx(), &uses)
+fn revert_usage(tx: &Tx, step: &StepCtx, uses: Option<Vec<usage::Use>>) -> Result<()> {
+    match uses {
+        Some(uses) => usage::revert(tx, step.engine.ctx(), &uses),
+        None => Ok(()),
+    }
 }
 
-fn authorization_call(step: &StepCtx) -> provider::Call {
-    let v = step.result("validate-cart");
-    provider::Call {
-        idempotency_key: format!(
-            "{}:authorize:{}",
-            cart_id(step),
-            v["attempt"].as_i64().unwrap_or(1)
-        ),
-        amount: v["amount"].as_i64().unwrap_or_default(),
-        currency_code: v["currency_code"].as_str().unwrap_or_default().to_string(),
-        data: v["data"].clone(),
+fn authorization_call(step: &StepCtx, payment: Payment) -> Result<provider::Call> {
+    Ok(provider::Call {
+        idempotency_key: format!("{}:authorize:{}", cart_id(step)?, payment.attempt),
+        amount: payment.amount,
+        currency_code: payment.currency_code,
+        data: payment.data,
         scripted: None,
-    }
+    })
 }
 
 fn authorize(step: &StepCtx) -> Result<Done> {
-    if existing(step).is_some() {
+    if existing(step)?.is_some() {
         return Ok(Done::new(Value::Null));
     }
-    let provider_id = step.result("validate-cart")["provider_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let payment = payment_of(step)?;
+    let provider_id = payment.provider_id.clone();
     let provider = step
         .engine
         .providers()
         .payment(&provider_id)
         .ok_or_else(|| Error::PaymentAuthorization(AUTHORIZATION_FAILED.into()))?;
-    let mut call = authorization_call(step);
+    let mut call = authorization_call(step, payment)?;
     call.scripted = super::payment::scripted(step, &provider_id)?;
     match provider.authorize(&call) {
-        Ok(reply) if reply.status == "authorized" => Ok(Done::new(json!({"data": reply.data}))),
+        Ok(reply) if reply.status == "authorized" => Done::of(&Authorized { data: reply.data }),
         _ => Err(Error::PaymentAuthorization(AUTHORIZATION_FAILED.into())),
     }
 }
 
+/// Cancels an authorization that may have happened (nothing on a repeat, which authorized
+/// nothing).
 fn cancel_authorization(step: &StepCtx, _: &Value) -> Result<()> {
-    let provider_id = step.result("validate-cart")["provider_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    match step.engine.providers().payment(&provider_id) {
-        Some(p) => p.cancel(&authorization_call(step)).map(|_| ()),
+    let Some(payment) = validated(step)?.payment else {
+        return Ok(());
+    };
+    match step.engine.providers().payment(&payment.provider_id) {
+        Some(p) => p.cancel(&authorization_call(step, payment)?).map(|_| ()),
         None => Ok(()),
     }
 }
 
 fn finalize(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let order_id = step.result("create-order")["order_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    if existing(step).is_some() {
-        return Ok(Done::new(json!({"order_id": order_id})));
+    let order_id = placed_order(step)?;
+    if existing(step)?.is_some() {
+        return Done::of(&OrderRef { order_id });
     }
     let ctx = step.engine.ctx();
-    let v = step.result("validate-cart");
-    let session = v["session_id"].as_str().unwrap_or_default();
-    payment::record_authorization(tx, ctx, session, &step.result("authorize-payment")["data"])?;
-    cart::set_completed(tx, ctx, cart_id(step), true)?;
+    let payment = payment_of(step)?;
+    let authorized: Authorized = step.result_as("authorize-payment")?;
+    payment::record_authorization(tx, ctx, &payment.session_id, &authorized.data)?;
+    cart::set_completed(tx, ctx, &cart_id(step)?, true)?;
     let placed = order::retrieve(tx, &order_id)?;
-    let total = money::to_json(
-        v["total"].as_i64().unwrap_or_default(),
-        &placed.currency_code,
-    );
+    let total = money::to_json(payment.total, &placed.currency_code);
     ctx.emit(
         tx,
         "order.placed",
         json!({"id": order_id, "customer_id": placed.customer_id, "currency_code": placed.currency_code, "total": total}),
     )?;
-    Ok(Done::new(json!({"order_id": order_id})))
+    Done::of(&OrderRef { order_id })
 }

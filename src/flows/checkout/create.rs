@@ -82,8 +82,7 @@ pub fn workflow() -> Workflow {
         .workflow()
         .step(Step::local("create-cart", |tx, s| {
             let input: CreateCarts = s.input_as()?;
-            let body = serde_json::to_value(&input.body)?;
-            let cart_id = carts::create(tx, s.engine, &body)?;
+            let cart_id = carts::create_cart(tx, s.engine, &input.body)?;
             Done::of(&CartRef { cart_id })
         }))
         .step(hooks::step(points::CART_CREATED, |s| {

@@ -13,6 +13,7 @@ pub mod carts;
 pub mod catalog;
 pub mod complete;
 pub mod create;
+pub mod inputs;
 pub mod payment;
 pub mod promotions;
 pub mod refresh;
@@ -20,37 +21,39 @@ pub mod shipping_price;
 pub mod stock;
 pub mod transfer;
 
+#[cfg(test)]
+pub(crate) mod recovery_tests;
+
+pub use create::CREATE_CARTS;
+pub use inputs::{
+    ADD_SHIPPING_METHOD, ADD_TO_CART, COMPLETE_CART, CREATE_PAYMENT_COLLECTION,
+    CREATE_PAYMENT_SESSION, DELETE_LINE_ITEMS, UPDATE_CART, UPDATE_CART_PROMOTIONS,
+    UPDATE_LINE_ITEM, UPDATE_TAX_LINES,
+};
+pub use transfer::{CartRef, TRANSFER};
+
 use crate::db::Tx;
+use crate::engine::Engine;
 use crate::error::Result;
 use crate::workflow::hooks::{self, points};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
-use serde_json::{Value, json};
+use crate::workflow::{Done, Handle, Step, Workflow};
+use inputs::{CartChange, CollectionRef, PromotionAction, PromotionChange};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
-fn input_cart(step: &StepCtx) -> String {
-    step.input["cart_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
-}
-
-fn done_cart(cart_id: &str) -> Result<Done> {
-    Ok(Done::new(json!({"cart_id": cart_id})))
-}
-
-fn body<'a>(step: &'a StepCtx<'a>) -> &'a Value {
-    &step.input["body"]
-}
-
-/// A one-step cart workflow whose step runs `op(tx, ctx, cart_id, body)`.
-fn cart_workflow(
-    name: &str,
+/// A one-step cart workflow: its step reads the typed [`CartChange`], runs `op` on it and
+/// answers the cart's [`CartRef`].
+fn cart_workflow<B: Serialize + DeserializeOwned + 'static>(
+    handle: Handle<CartChange<B>, CartRef>,
     step: &str,
-    op: fn(&Tx, &StepCtx, &str, &Value) -> Result<()>,
+    op: fn(&Tx, &Engine, &CartChange<B>) -> Result<()>,
 ) -> Workflow {
-    Workflow::new(name).step(Step::local(step, move |tx, s| {
-        let cart_id = input_cart(s);
-        op(tx, s, &cart_id, body(s))?;
-        done_cart(&cart_id)
+    handle.workflow().step(Step::local(step, move |tx, s| {
+        let change: CartChange<B> = s.input_as()?;
+        op(tx, s.engine, &change)?;
+        Done::of(&CartRef {
+            cart_id: change.cart_id,
+        })
     }))
 }
 
@@ -58,52 +61,66 @@ fn cart_workflow(
 pub fn workflows() -> Vec<Workflow> {
     vec![
         create::workflow(),
-        cart_workflow("add-to-cart", "add-line-item", |tx, s, id, b| {
-            carts::add_item(tx, s.engine, id, b)?;
-            refresh::refresh(tx, s.engine, id, false)
+        cart_workflow(ADD_TO_CART, "add-line-item", |tx, engine, c| {
+            let item = &c.body;
+            carts::add_line(
+                tx,
+                engine,
+                &c.cart_id,
+                &item.variant_id,
+                item.quantity,
+                item.metadata.as_ref(),
+            )?;
+            refresh::refresh(tx, engine, &c.cart_id, false)
         }),
-        cart_workflow(
-            "update-line-item-in-cart",
-            "update-line-item",
-            |tx, s, id, b| {
-                let line = s.input["line_id"].as_str().unwrap_or_default();
-                carts::update_item(tx, s.engine, id, line, b)
-            },
-        ),
-        cart_workflow("delete-line-items", "delete-line-item", |tx, s, id, _| {
-            let line = s.input["line_id"].as_str().unwrap_or_default();
-            carts::delete_item(tx, s.engine, id, line)
+        cart_workflow(UPDATE_LINE_ITEM, "update-line-item", |tx, engine, c| {
+            let metadata = c.body.metadata.as_ref();
+            carts::set_line(
+                tx,
+                engine,
+                &c.cart_id,
+                &c.line_id,
+                c.body.quantity,
+                metadata,
+            )
         }),
-        cart_workflow("update-cart", "update-cart", |tx, s, id, b| {
-            carts::update(tx, s.engine, id, b)
+        cart_workflow(DELETE_LINE_ITEMS, "delete-line-item", |tx, engine, c| {
+            carts::delete_item(tx, engine, &c.cart_id, &c.line_id)
+        }),
+        cart_workflow(UPDATE_CART, "update-cart", |tx, engine, c| {
+            carts::update_cart(tx, engine, &c.cart_id, &c.body)
         })
         .step(hooks::step(points::CART_UPDATED, |s| {
             Ok(Some(s.result("update-cart").clone()))
         })),
+        UPDATE_CART_PROMOTIONS
+            .workflow()
+            .step(Step::local("update-cart-promotions", |tx, s| {
+                let change: PromotionChange = s.input_as()?;
+                let add = change.action == PromotionAction::Add;
+                carts::change_codes(tx, s.engine, &change.cart_id, &change.body.promo_codes, add)?;
+                Done::of(&CartRef {
+                    cart_id: change.cart_id,
+                })
+            })),
         cart_workflow(
-            "update-cart-promotions",
-            "update-cart-promotions",
-            |tx, s, id, b| {
-                let add = s.input["action"].as_str() != Some("remove");
-                carts::change_promotions(tx, s.engine, id, b, add)
-            },
-        ),
-        cart_workflow(
-            "add-shipping-method-to-cart",
+            ADD_SHIPPING_METHOD,
             "add-shipping-method",
-            |tx, s, id, b| carts::add_shipping_method(tx, s.engine, id, b),
+            |tx, engine, c| carts::add_shipping_method(tx, engine, &c.cart_id, &c.body),
         ),
-        cart_workflow("update-tax-lines", "update-tax-lines", |tx, s, id, _| {
-            carts::retrieve_open(tx, id)?;
-            refresh::refresh(tx, s.engine, id, true)
+        cart_workflow(UPDATE_TAX_LINES, "update-tax-lines", |tx, engine, c| {
+            carts::retrieve_open(tx, &c.cart_id)?;
+            refresh::refresh(tx, engine, &c.cart_id, true)
         }),
-        Workflow::new("create-payment-collection-for-cart").step(Step::local(
-            "create-collection",
-            |tx, s| {
-                let id = payment::collection_for_cart(tx, s.engine.ctx(), &input_cart(s))?;
-                Ok(Done::new(json!({"payment_collection_id": id})))
-            },
-        )),
+        CREATE_PAYMENT_COLLECTION
+            .workflow()
+            .step(Step::local("create-collection", |tx, s| {
+                let cart: CartRef = s.input_as()?;
+                let id = payment::collection_for_cart(tx, s.engine.ctx(), &cart.cart_id)?;
+                Done::of(&CollectionRef {
+                    payment_collection_id: id,
+                })
+            })),
         payment::session_workflow(),
         complete::workflow(),
         transfer::workflow(),

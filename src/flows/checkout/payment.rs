@@ -1,6 +1,7 @@
 //! Paying for a cart: its payment collection (one per cart, created on demand) and payment
 //! sessions — the provider's `initiate` is an external workflow step, never on the writer.
 
+use super::inputs::{CollectionRef, NewSession};
 use super::{carts, refresh};
 use crate::ctx::Ctx;
 use crate::db::Tx;
@@ -10,6 +11,7 @@ use crate::modules::cart;
 use crate::modules::payment::{self, provider};
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use rusqlite::Connection;
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// The cart's payment collection, created (amount = cart total) and linked when it has none.
@@ -54,9 +56,11 @@ pub fn scripted(step: &StepCtx, provider_id: &str) -> Result<Option<provider::Sc
     step.engine.store().write(|tx| payment::script_pop(tx))
 }
 
-/// `create-payment-session`: input `{payment_collection_id, provider_id, data}`.
+/// `create-payment-session` ([`CREATE_PAYMENT_SESSION`](super::CREATE_PAYMENT_SESSION)): a
+/// [`NewSession`] in, the collection's [`CollectionRef`] out.
 pub fn session_workflow() -> Workflow {
-    Workflow::new("create-payment-session")
+    super::CREATE_PAYMENT_SESSION
+        .workflow()
         .step(Step::local("validate-collection", validate_collection))
         .step(Step::external("initiate-payment", initiate).compensate_external(cancel_initiated))
         .step(Step::local("create-session", create_session))
@@ -117,75 +121,95 @@ pub(crate) fn region_offers(
             .any(|p| p == provider_id))
 }
 
-fn validate_collection(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let id = step.input["payment_collection_id"]
-        .as_str()
-        .unwrap_or_default();
-    let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
-    let collection = session_target(tx, step, id, provider_id)?;
-    Ok(Done::new(
-        json!({"amount": collection.amount, "currency_code": collection.currency_code}),
-    ))
+/// `validate-collection`'s output: what the provider is asked to start a payment for.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct SessionAmount {
+    /// Minor units.
+    pub amount: i64,
+    /// The collection's currency.
+    pub currency_code: String,
 }
 
-fn call_for(step: &StepCtx) -> provider::Call {
-    let collection = step.result("validate-collection");
-    let id = step.input["payment_collection_id"]
-        .as_str()
-        .unwrap_or_default();
-    let amount = collection["amount"].as_i64().unwrap_or_default();
-    provider::Call {
+/// `initiate-payment`'s output: the provider's answer.
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) struct Initiated {
+    /// The session's status at the provider.
+    pub status: String,
+    /// Provider data to store on the session.
+    pub data: Value,
+}
+
+fn validate_collection(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let input: NewSession = step.input_as()?;
+    let collection = session_target(tx, step, &input.payment_collection_id, &input.provider_id)?;
+    Done::of(&SessionAmount {
+        amount: collection.amount,
+        currency_code: collection.currency_code,
+    })
+}
+
+/// The provider call of a session workflow (this one's and the order's): keyed by
+/// collection, provider and amount, so a retry or a recovery never starts two payments.
+fn call_for(step: &StepCtx) -> Result<provider::Call> {
+    let input: NewSession = step.input_as()?;
+    let collection: SessionAmount = step.result_as("validate-collection")?;
+    let amount = collection.amount;
+    Ok(provider::Call {
         idempotency_key: format!(
-            "{id}:session:{}:{amount}",
-            step.input["provider_id"].as_str().unwrap_or_default()
+            "{}:session:{}:{amount}",
+            input.payment_collection_id, input.provider_id
         ),
         amount,
-        currency_code: collection["currency_code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        data: step
-            .input
-            .get("data")
-            .cloned()
+        currency_code: collection.currency_code,
+        data: input
+            .data
             .filter(Value::is_object)
             .unwrap_or_else(|| json!({})),
         scripted: None,
-    }
+    })
 }
 
+/// Starts the payment at the provider (also the order's session workflow's step).
+///
+/// # Errors
+/// 404 unknown provider; the provider's failure.
 pub(crate) fn initiate(step: &StepCtx) -> Result<Done> {
-    let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
+    let provider_id = step.input_as::<NewSession>()?.provider_id;
     let provider = step
         .engine
         .providers()
-        .payment(provider_id)
-        .ok_or_else(|| Error::not_found("Payment provider", provider_id))?;
-    let mut call = call_for(step);
+        .payment(&provider_id)
+        .ok_or_else(|| Error::not_found("Payment provider", &provider_id))?;
+    let mut call = call_for(step)?;
     call.scripted =
-        scripted(step, provider_id)?.filter(|s| matches!(s, provider::Scripted::Slow(_)));
+        scripted(step, &provider_id)?.filter(|s| matches!(s, provider::Scripted::Slow(_)));
     let reply = provider.initiate(&call)?;
-    Ok(Done::new(
-        json!({"status": reply.status, "data": reply.data}),
-    ))
+    Done::of(&Initiated {
+        status: reply.status.to_string(),
+        data: reply.data,
+    })
 }
 
+/// Cancels a payment [`initiate`] may have started, by its key.
+///
+/// # Errors
+/// The provider's failure.
 pub(crate) fn cancel_initiated(step: &StepCtx, _: &Value) -> Result<()> {
-    let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
-    match step.engine.providers().payment(provider_id) {
-        Some(p) => p.cancel(&call_for(step)).map(|_| ()),
+    let provider_id = step.input_as::<NewSession>()?.provider_id;
+    match step.engine.providers().payment(&provider_id) {
+        Some(p) => p.cancel(&call_for(step)?).map(|_| ()),
         None => Ok(()),
     }
 }
 
 fn create_session(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let id = step.input["payment_collection_id"]
-        .as_str()
-        .unwrap_or_default();
-    let provider_id = step.input["provider_id"].as_str().unwrap_or_default();
-    let collection = session_target(tx, step, id, provider_id)?;
-    let data = step.result("initiate-payment")["data"].clone();
-    payment::create_session(tx, ctx, &collection, provider_id, &data)?;
-    Ok(Done::new(json!({"payment_collection_id": id})))
+    let input: NewSession = step.input_as()?;
+    let id = input.payment_collection_id;
+    let collection = session_target(tx, step, &id, &input.provider_id)?;
+    let initiated: Initiated = step.result_as("initiate-payment")?;
+    payment::create_session(tx, ctx, &collection, &input.provider_id, &initiated.data)?;
+    Done::of(&CollectionRef {
+        payment_collection_id: id,
+    })
 }

@@ -40,8 +40,10 @@ pub struct TransferCart {
     pub additional_data: Option<serde_json::Value>,
 }
 
-/// The cart a cart workflow acted on.
+/// The cart a cart workflow acted on (also `complete-cart`'s and
+/// `create-payment-collection-for-cart`'s input).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CartRef {
     /// Its id.
     pub cart_id: String,

@@ -12,9 +12,7 @@ use crate::error::{Error, Result};
 use crate::flows::checkout::stock::channel_locations;
 use crate::flows::links;
 use crate::modules::fulfillment;
-use crate::modules::fulfillment::provider::{
-    FulfilledLine, FulfillmentCall, FulfillmentProvider, MANUAL,
-};
+use crate::modules::fulfillment::provider::{FulfilledLine, FulfillmentCall, MANUAL};
 use crate::modules::fulfillment::records::{self, FulfillmentItem, Label};
 use crate::modules::inventory::{self, reservations};
 use crate::modules::order::{self, admin as order_admin};
@@ -25,9 +23,12 @@ use rusqlite::Connection;
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-fn input_str<'a>(step: &'a StepCtx, key: &str) -> &'a str {
-    step.input[key].as_str().unwrap_or_default()
-}
+pub use super::fulfill_types::{
+    CANCEL_FULFILLMENT, CREATE_FULFILLMENT, CREATE_SHIPMENT, FulfillOrder, Fulfilled,
+    FulfillmentOfOrder, FulfillmentRef, LabelInput, LineQuantity, MARK_DELIVERED, Plan,
+    ShipFulfillment,
+};
+use super::fulfill_types::{CancelPlan, CanceledLine, ProviderData};
 
 /// Units of each line item in the order's live (not canceled) fulfillments.
 ///
@@ -48,10 +49,11 @@ pub fn fulfilled_quantities(conn: &Connection, order_id: &str) -> Result<HashMap
     Ok(out)
 }
 
-/// `create-order-fulfillment`: input `{order_id, items:[{id, quantity}], location_id?,
-/// no_notification?, metadata?}`, result `{order_id, fulfillment_id}`.
+/// `create-order-fulfillment` ([`CREATE_FULFILLMENT`]): a [`FulfillOrder`] in, [`Fulfilled`]
+/// out.
 pub fn create_workflow() -> Workflow {
-    Workflow::new("create-order-fulfillment")
+    CREATE_FULFILLMENT
+        .workflow()
         .step(Step::local("validate-fulfillment", validate))
         .step(
             Step::external("provider-create-fulfillment", provider_create)
@@ -66,8 +68,9 @@ pub fn create_workflow() -> Workflow {
 /// The plan (`{location_id, items}`) with the provider the order's shipping option names
 /// (`manual_manual` without one) and the option's data.
 fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let mut plan = plan(tx, step)?;
-    let option = order::shipping::methods_of(tx, input_str(step, "order_id"))?
+    let input: FulfillOrder = step.input_as()?;
+    let (location_id, items) = plan(tx, &input)?;
+    let option = order::shipping::methods_of(tx, &input.order_id)?
         .into_iter()
         .find_map(|m| m.shipping_option_id)
         .map(|id| fulfillment::retrieve_option(tx, &id))
@@ -77,68 +80,87 @@ fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
         None => (MANUAL.to_string(), json!({})),
     };
     step.engine.providers().fulfillment_or_404(&provider)?;
-    plan["provider_id"] = json!(provider);
-    plan["option_data"] = data;
-    Ok(Done::new(plan))
+    Done::of(&Plan {
+        location_id,
+        items,
+        provider_id: provider,
+        option_data: data,
+    })
 }
 
-/// The provider call of a fulfillment from the validated plan.
-fn provider_call(step: &StepCtx, plan: &Value, data: Value) -> FulfillmentCall {
+/// The provider call of a fulfillment of `order_id`.
+fn provider_call(
+    step: &StepCtx,
+    order_id: &str,
+    location_id: &str,
+    lines: Vec<FulfilledLine>,
+    data: Value,
+) -> FulfillmentCall {
     FulfillmentCall {
         idempotency_key: format!("{}:provider-create-fulfillment", step.execution_id),
-        order_id: input_str(step, "order_id").to_string(),
-        location_id: plan["location_id"].as_str().unwrap_or_default().to_string(),
-        option_data: plan["option_data"].clone(),
-        items: plan["items"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|i| FulfilledLine {
-                line_item_id: i["id"].as_str().unwrap_or_default().to_string(),
-                quantity: i["quantity"].as_i64().unwrap_or_default(),
-            })
-            .collect(),
+        order_id: order_id.to_string(),
+        location_id: location_id.to_string(),
+        option_data: Value::Null,
+        items: lines,
         data,
     }
 }
 
-fn plan_provider<'a>(step: &StepCtx<'a>) -> Result<&'a dyn FulfillmentProvider> {
-    let plan = step.result("validate-fulfillment");
-    let id = plan["provider_id"].as_str().unwrap_or(MANUAL);
-    step.engine.providers().fulfillment_or_404(id)
+/// The provider call of a new fulfillment, from the validated plan.
+fn create_call(step: &StepCtx, data: Value) -> Result<(Plan, FulfillmentCall)> {
+    let input: FulfillOrder = step.input_as()?;
+    let plan: Plan = step.result_as("validate-fulfillment")?;
+    let lines = plan
+        .items
+        .iter()
+        .map(|i| FulfilledLine {
+            line_item_id: i.id.clone(),
+            quantity: i.quantity,
+        })
+        .collect();
+    let mut call = provider_call(step, &input.order_id, &plan.location_id, lines, data);
+    call.option_data = plan.option_data.clone();
+    Ok((plan, call))
 }
 
 /// The provider creates the fulfillment (outside the writer); its answer becomes `data`.
 fn provider_create(step: &StepCtx) -> Result<Done> {
-    let plan = step.result("validate-fulfillment");
-    let data = plan_provider(step)?.create_fulfillment(&provider_call(step, plan, Value::Null))?;
-    Ok(Done::new(json!({ "data": data })))
+    let (plan, call) = create_call(step, Value::Null)?;
+    let provider = step
+        .engine
+        .providers()
+        .fulfillment_or_404(&plan.provider_id)?;
+    let data = provider.create_fulfillment(&call)?;
+    Done::of(&ProviderData { data })
 }
 
-/// A later failure cancels at the provider what it created (by key alone after a crash).
+/// A later failure cancels at the provider what it created (by key alone after a crash, when
+/// the output is `null`).
 fn provider_undo_create(step: &StepCtx, output: &Value) -> Result<()> {
-    let plan = step.result("validate-fulfillment");
-    let call = provider_call(step, plan, output["data"].clone());
-    plan_provider(step)?.cancel_fulfillment(&call)
+    let (plan, call) = create_call(step, output["data"].clone())?;
+    let provider = step
+        .engine
+        .providers()
+        .fulfillment_or_404(&plan.provider_id)?;
+    provider.cancel_fulfillment(&call)
 }
 
-/// What the request asks, checked against the order as it is now: `{location_id, items}`.
-fn plan(tx: &Tx, step: &StepCtx) -> Result<Value> {
-    let order_id = input_str(step, "order_id");
+/// What the request asks, checked against the order as it is now: the location and the
+/// lines.
+fn plan(tx: &Tx, input: &FulfillOrder) -> Result<(String, Vec<LineQuantity>)> {
+    let order_id = input.order_id.as_str();
     let found = order::retrieve(tx, order_id)?;
     order_admin::ensure_placed(&found)?;
     let lines = order::items::items_of(tx, order_id)?;
     let done = fulfilled_quantities(tx, order_id)?;
-    let wanted = step.input["items"].as_array().cloned().unwrap_or_default();
-    if wanted.is_empty() {
+    if input.items.is_empty() {
         return Err(Error::invalid(
             "Invalid request: Field 'items' must contain at least 1 item(s)",
         ));
     }
     let mut plan = Vec::new();
-    for want in &wanted {
-        let id = want["id"].as_str().unwrap_or_default();
-        let quantity = want["quantity"].as_i64().unwrap_or_default();
+    for want in &input.items {
+        let (id, quantity) = (want.id.as_str(), want.quantity);
         let line = lines.iter().find(|l| l.id == id).ok_or_else(|| {
             Error::invalid(format!("Item {id} does not exist in order {order_id}"))
         })?;
@@ -152,20 +174,26 @@ fn plan(tx: &Tx, step: &StepCtx) -> Result<Value> {
                 "Quantity to fulfill exceeds the remaining quantity for the item: {id}"
             )));
         }
-        plan.push(json!({"id": id, "quantity": quantity}));
+        plan.push(want.clone());
     }
-    let location = match step.input["location_id"].as_str() {
+    let location = match input.location_id.as_deref() {
         Some(given) => stock_location::retrieve(tx, given)?.id,
         None => default_location(tx, &found, &plan)?,
     };
-    Ok(json!({"location_id": location, "items": plan}))
+    Ok((location, plan))
 }
 
 /// Where the first reservation of the lines is held, else the sales channel's first location.
-fn default_location(conn: &Connection, found: &order::Order, plan: &[Value]) -> Result<String> {
+fn default_location(
+    conn: &Connection,
+    found: &order::Order,
+    plan: &[LineQuantity],
+) -> Result<String> {
     for line in plan {
-        let id = line["id"].as_str().unwrap_or_default();
-        if let Some(r) = inventory::reservations_of(conn, id)?.into_iter().next() {
+        if let Some(r) = inventory::reservations_of(conn, &line.id)?
+            .into_iter()
+            .next()
+        {
             return Ok(r.2);
         }
     }
@@ -181,17 +209,17 @@ fn default_location(conn: &Connection, found: &order::Order, plan: &[Value]) -> 
 
 fn create(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let order_id = input_str(step, "order_id");
+    let input: FulfillOrder = step.input_as()?;
+    let order_id = input.order_id.as_str();
     // The provider was called between the two write jobs: what is left to fulfil is
     // checked again here, so two concurrent requests cannot both take the same units.
-    plan(tx, step)?;
-    let plan = step.result("validate-fulfillment");
-    let location = plan["location_id"].as_str().unwrap_or_default();
+    plan(tx, &input)?;
+    let plan: Plan = step.result_as("validate-fulfillment")?;
+    let location = plan.location_id.as_str();
     let lines = order::items::items_of(tx, order_id)?;
     let mut items = Vec::new();
-    for want in plan["items"].as_array().into_iter().flatten() {
-        let id = want["id"].as_str().unwrap_or_default();
-        let quantity = want["quantity"].as_i64().unwrap_or_default();
+    for want in &plan.items {
+        let (id, quantity) = (want.id.as_str(), want.quantity);
         let Some(line) = lines.iter().find(|l| l.id == id) else {
             continue;
         };
@@ -209,7 +237,7 @@ fn create(tx: &Tx, step: &StepCtx) -> Result<Done> {
             ..Default::default()
         });
     }
-    let metadata = step.input.get("metadata").filter(|m| m.is_object());
+    let metadata = input.metadata.as_ref().filter(|m| m.is_object());
     let shipping_option = order::shipping::methods_of(tx, order_id)?
         .into_iter()
         .find_map(|m| m.shipping_option_id);
@@ -221,19 +249,19 @@ fn create(tx: &Tx, step: &StepCtx) -> Result<Done> {
         &items,
         metadata,
     )?;
-    let provider = plan["provider_id"].as_str().unwrap_or(MANUAL);
-    let data = &step.result("provider-create-fulfillment")["data"];
-    records::set_provider(tx, &id, provider, data)?;
+    let answer: ProviderData = step.result_as("provider-create-fulfillment")?;
+    records::set_provider(tx, &id, &plan.provider_id, &answer.data)?;
     links::order_fulfillment().create(tx, &ctx.id("ordful"), order_id, &id, &ctx.now())?;
-    let quiet = step.input["no_notification"].as_bool().unwrap_or(false);
+    let quiet = input.no_notification;
     ctx.emit(
         tx,
         "order.fulfillment_created",
         json!({"order_id": order_id, "fulfillment_id": id, "no_notification": quiet}),
     )?;
-    Ok(Done::new(
-        json!({"order_id": order_id, "fulfillment_id": id}),
-    ))
+    Done::of(&Fulfilled {
+        order_id: input.order_id,
+        fulfillment_id: id,
+    })
 }
 
 /// A line without a reservation at the location: managed inventory items of its variant
@@ -259,11 +287,8 @@ fn unreserved(
     Ok(items)
 }
 
-fn order_fulfillment(tx: &Tx, step: &StepCtx) -> Result<String> {
-    let (order_id, id) = (
-        input_str(step, "order_id"),
-        input_str(step, "fulfillment_id"),
-    );
+/// The fulfillment the input names, checked to be one of the input order's.
+fn order_fulfillment(tx: &Tx, order_id: &str, id: &str) -> Result<String> {
     order::retrieve(tx, order_id)?;
     if !links::order_fulfillment()
         .rights_of(tx, order_id)?
@@ -275,86 +300,105 @@ fn order_fulfillment(tx: &Tx, step: &StepCtx) -> Result<String> {
     Ok(id.to_string())
 }
 
-/// `create-order-shipment`: input `{order_id, fulfillment_id, items, labels?,
-/// no_notification?}`; marks it shipped, emits `shipment.created {id, no_notification}`.
+/// `create-order-shipment` ([`CREATE_SHIPMENT`]): marks it shipped, emits
+/// `shipment.created {id, no_notification}`.
 pub fn shipment_workflow() -> Workflow {
-    Workflow::new("create-order-shipment").step(Step::local("ship-fulfillment", |tx, step| {
-        let id = order_fulfillment(tx, step)?;
-        let found = records::retrieve(tx, &id)?;
-        for item in step.input["items"].as_array().into_iter().flatten() {
-            let line = item["id"].as_str().unwrap_or_default();
-            if !found
-                .items
-                .iter()
-                .any(|i| i.line_item_id.as_deref() == Some(line))
-            {
-                return Err(Error::invalid(format!(
-                    "Item {line} is not part of fulfillment {id}"
-                )));
+    CREATE_SHIPMENT
+        .workflow()
+        .step(Step::local("ship-fulfillment", |tx, step| {
+            let input: ShipFulfillment = step.input_as()?;
+            let id = order_fulfillment(tx, &input.order_id, &input.fulfillment_id)?;
+            let found = records::retrieve(tx, &id)?;
+            for item in &input.items {
+                let line = item.id.as_str();
+                if !found
+                    .items
+                    .iter()
+                    .any(|i| i.line_item_id.as_deref() == Some(line))
+                {
+                    return Err(Error::invalid(format!(
+                        "Item {line} is not part of fulfillment {id}"
+                    )));
+                }
             }
-        }
-        let labels: Vec<Label> = step.input["labels"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|l| Label {
-                tracking_number: l["tracking_number"].as_str().unwrap_or_default().into(),
-                tracking_url: l["tracking_url"].as_str().unwrap_or_default().into(),
-                label_url: l["label_url"].as_str().unwrap_or_default().into(),
-                ..Default::default()
-            })
-            .collect();
-        let ctx = step.engine.ctx();
-        records::ship(tx, ctx, &id, &labels)?;
-        let quiet = step.input["no_notification"].as_bool().unwrap_or(false);
-        ctx.emit(
-            tx,
-            "shipment.created",
-            json!({"id": id, "no_notification": quiet}),
-        )?;
-        Ok(Done::new(json!({"fulfillment_id": id})))
-    }))
+            let labels: Vec<Label> = input
+                .labels
+                .into_iter()
+                .map(|l| Label {
+                    tracking_number: l.tracking_number,
+                    tracking_url: l.tracking_url,
+                    label_url: l.label_url,
+                    ..Default::default()
+                })
+                .collect();
+            let ctx = step.engine.ctx();
+            records::ship(tx, ctx, &id, &labels)?;
+            let quiet = input.no_notification;
+            ctx.emit(
+                tx,
+                "shipment.created",
+                json!({"id": id, "no_notification": quiet}),
+            )?;
+            Done::of(&FulfillmentRef { fulfillment_id: id })
+        }))
 }
 
-/// `mark-order-fulfillment-as-delivered`: input `{order_id, fulfillment_id}`; emits
-/// `delivery.created {id}`.
+/// `mark-order-fulfillment-as-delivered` ([`MARK_DELIVERED`]): emits `delivery.created {id}`.
 pub fn delivered_workflow() -> Workflow {
-    Workflow::new("mark-order-fulfillment-as-delivered").step(Step::local(
-        "deliver-fulfillment",
-        |tx, step| {
-            let id = order_fulfillment(tx, step)?;
+    MARK_DELIVERED
+        .workflow()
+        .step(Step::local("deliver-fulfillment", |tx, step| {
+            let input: FulfillmentOfOrder = step.input_as()?;
+            let id = order_fulfillment(tx, &input.order_id, &input.fulfillment_id)?;
             let ctx = step.engine.ctx();
             records::deliver(tx, ctx, &id)?;
             ctx.emit(tx, "delivery.created", json!({ "id": id }))?;
-            Ok(Done::new(json!({"fulfillment_id": id})))
-        },
-    ))
+            Done::of(&FulfillmentRef { fulfillment_id: id })
+        }))
 }
 
-/// `cancel-order-fulfillment`: input `{order_id, fulfillment_id, no_notification?}`; emits
+/// `cancel-order-fulfillment` ([`CANCEL_FULFILLMENT`]): emits
 /// `order.fulfillment_canceled {order_id, fulfillment_id, no_notification}`.
 pub fn cancel_workflow() -> Workflow {
-    Workflow::new("cancel-order-fulfillment")
+    CANCEL_FULFILLMENT
+        .workflow()
         .step(Step::local("validate-cancel", |tx, step| {
-            let id = order_fulfillment(tx, step)?;
-            ensure_not_returned(tx, input_str(step, "order_id"), &id)?;
+            let input: FulfillmentOfOrder = step.input_as()?;
+            let id = order_fulfillment(tx, &input.order_id, &input.fulfillment_id)?;
+            ensure_not_returned(tx, &input.order_id, &id)?;
             let found = records::check_cancelable(tx, &id)?;
-            Ok(Done::new(json!({
-                "provider_id": found.provider_id,
-                "data": found.data,
-                "location_id": found.location_id,
-                "items": found.items.iter().map(|i| json!({
-                    "id": i.line_item_id, "quantity": i.quantity,
-                })).collect::<Vec<_>>(),
-            })))
+            Done::of(&CancelPlan {
+                provider_id: found.provider_id,
+                data: found.data.unwrap_or(Value::Null),
+                location_id: found.location_id,
+                items: found
+                    .items
+                    .iter()
+                    .map(|i| CanceledLine {
+                        id: i.line_item_id.clone(),
+                        quantity: i.quantity,
+                    })
+                    .collect(),
+            })
         }))
         .step(Step::external("provider-cancel-fulfillment", |step| {
-            let found = step.result("validate-cancel");
-            let id = found["provider_id"].as_str().unwrap_or(MANUAL);
-            let provider = step.engine.providers().fulfillment_or_404(id)?;
-            let mut call = provider_call(step, found, found["data"].clone());
+            let input: FulfillmentOfOrder = step.input_as()?;
+            let found: CancelPlan = step.result_as("validate-cancel")?;
+            let provider = step
+                .engine
+                .providers()
+                .fulfillment_or_404(&found.provider_id)?;
+            let lines = found
+                .items
+                .into_iter()
+                .map(|i| FulfilledLine {
+                    line_item_id: i.id.unwrap_or_default(),
+                    quantity: i.quantity,
+                })
+                .collect();
+            let mut call =
+                provider_call(step, &input.order_id, &found.location_id, lines, found.data);
             call.idempotency_key = format!("{}:provider-cancel-fulfillment", step.execution_id);
-            call.option_data = Value::Null;
             provider.cancel_fulfillment(&call)?;
             Ok(Done::new(Value::Null))
         }))
@@ -364,8 +408,9 @@ pub fn cancel_workflow() -> Workflow {
 /// Cancels the fulfillment in the store (checked again: it may have shipped meanwhile).
 fn cancel_local(tx: &Tx, step: &StepCtx) -> Result<Done> {
     {
-        let id = order_fulfillment(tx, step)?;
-        ensure_not_returned(tx, input_str(step, "order_id"), &id)?;
+        let input: FulfillmentOfOrder = step.input_as()?;
+        let id = order_fulfillment(tx, &input.order_id, &input.fulfillment_id)?;
+        ensure_not_returned(tx, &input.order_id, &id)?;
         let ctx = step.engine.ctx();
         let found = records::cancel(tx, ctx, &id)?;
         for item in &found.items {
@@ -380,14 +425,13 @@ fn cancel_local(tx: &Tx, step: &StepCtx) -> Result<Done> {
                 )?;
             }
         }
-        let quiet = step.input["no_notification"].as_bool().unwrap_or(false);
-        let order_id = input_str(step, "order_id");
+        let quiet = input.no_notification;
         ctx.emit(
             tx,
             "order.fulfillment_canceled",
-            json!({"order_id": order_id, "fulfillment_id": id, "no_notification": quiet}),
+            json!({"order_id": input.order_id, "fulfillment_id": id, "no_notification": quiet}),
         )?;
-        Ok(Done::new(json!({"fulfillment_id": id})))
+        Done::of(&FulfillmentRef { fulfillment_id: id })
     }
 }
 

@@ -14,7 +14,8 @@ use crate::error::{Error, Result};
 use crate::modules::order::changes_admin;
 use crate::modules::order::manage::{self, AddressKind, OrderUpdate};
 use crate::modules::order::{self, Order};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, Handle, Step, StepCtx, Workflow, keep_null};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 /// `POST /admin/orders/:id`.
@@ -24,43 +25,90 @@ pub const ARCHIVE: &str = "archive-order-workflow";
 /// `POST /admin/orders/:id/complete`.
 pub const COMPLETE: &str = "complete-order-workflow";
 
+/// [`UPDATE`]'s input: `POST /admin/orders/:id`'s body with what the route adds.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdateOrder {
+    /// The order.
+    pub order_id: String,
+    /// New email.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// Address fields to change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shipping_address: Option<Map<String, Value>>,
+    /// Address fields to change.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub billing_address: Option<Map<String, Value>>,
+    /// Accepted like Medusa's; not stored.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locale: Option<Value>,
+    /// New metadata (`null` clears).
+    #[serde(
+        default,
+        deserialize_with = "keep_null",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub metadata: Option<Option<Value>>,
+    /// The staff user.
+    #[serde(default)]
+    pub user_id: Option<String>,
+    /// The HTTP layer's verdict on `email` (only it knows the address grammar).
+    #[serde(default)]
+    pub email_valid: bool,
+}
+
+/// [`ARCHIVE`]'s and [`COMPLETE`]'s input, and every manage workflow's output.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderId {
+    /// The order.
+    pub order_id: String,
+}
+
+/// [`UPDATE`] typed.
+pub const UPDATE_ORDER: Handle<UpdateOrder, OrderId> = Handle::new(UPDATE);
+/// [`ARCHIVE`] typed.
+pub const ARCHIVE_ORDER: Handle<OrderId, OrderId> = Handle::new(ARCHIVE);
+/// [`COMPLETE`] typed.
+pub const COMPLETE_ORDER: Handle<OrderId, OrderId> = Handle::new(COMPLETE);
+
 /// The three workflows, registered with the other order workflows.
 pub fn workflows() -> Vec<Workflow> {
     vec![
-        Workflow::new(UPDATE).step(Step::local("update-order", update_step)),
-        Workflow::new(ARCHIVE).step(Step::local("archive-orders", archive_step)),
-        Workflow::new(COMPLETE).step(Step::local("complete-orders", complete_step)),
+        UPDATE_ORDER
+            .workflow()
+            .step(Step::local("update-order", update_step)),
+        ARCHIVE_ORDER
+            .workflow()
+            .step(Step::local("archive-orders", archive_step)),
+        COMPLETE_ORDER
+            .workflow()
+            .step(Step::local("complete-orders", complete_step)),
     ]
-}
-
-fn order_id<'a>(step: &'a StepCtx) -> &'a str {
-    step.input["order_id"].as_str().unwrap_or_default()
 }
 
 fn archive_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let found = manage::archive(tx, ctx, order_id(step))?;
+    let found = manage::archive(tx, ctx, &step.input_as::<OrderId>()?.order_id)?;
     ctx.emit(tx, "order.archived", json!({ "id": found.id }))?;
-    Ok(Done::new(json!({ "order_id": found.id })))
+    Done::of(&OrderId { order_id: found.id })
 }
 
 fn complete_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let found = manage::complete(tx, ctx, order_id(step))?;
+    let found = manage::complete(tx, ctx, &step.input_as::<OrderId>()?.order_id)?;
     ctx.emit(tx, "order.completed", json!({ "id": found.id }))?;
-    Ok(Done::new(json!({ "order_id": found.id })))
+    Done::of(&OrderId { order_id: found.id })
 }
 
-/// The update asked for, read from the workflow input.
-fn requested(input: &Value) -> OrderUpdate {
-    let object = |key: &str| input.get(key).and_then(Value::as_object).cloned();
+/// The update asked for.
+fn requested(input: &UpdateOrder) -> OrderUpdate {
     OrderUpdate {
-        email: input["email"].as_str().map(str::to_string),
-        shipping_address: object("shipping_address"),
-        billing_address: object("billing_address"),
-        metadata: input
-            .get("metadata")
-            .map(|m| Some(m.clone()).filter(|m| !m.is_null())),
+        email: input.email.clone(),
+        shipping_address: input.shipping_address.clone(),
+        billing_address: input.billing_address.clone(),
+        metadata: input.metadata.clone(),
     }
 }
 
@@ -88,14 +136,10 @@ fn validate(tx: &Tx, found: &Order, wanted: &OrderUpdate, email_valid: bool) -> 
 
 fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let found = order::retrieve(tx, order_id(step))?;
-    let wanted = requested(step.input);
-    validate(
-        tx,
-        &found,
-        &wanted,
-        step.input["email_valid"].as_bool() == Some(true),
-    )?;
+    let input: UpdateOrder = step.input_as()?;
+    let found = order::retrieve(tx, &input.order_id)?;
+    let wanted = requested(&input);
+    validate(tx, &found, &wanted, input.email_valid)?;
     let mut history = Vec::new();
     for (kind, input) in [
         (AddressKind::Shipping, &wanted.shipping_address),
@@ -126,12 +170,12 @@ fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
             json!(metadata),
         ));
     }
-    let by = step.input["user_id"].as_str();
+    let by = input.user_id.as_deref();
     for details in &history {
         changes_admin::register(tx, ctx, &found.id, by, details)?;
     }
     ctx.emit(tx, "order.updated", json!({ "id": found.id }))?;
-    Ok(Done::new(json!({ "order_id": found.id })))
+    Done::of(&OrderId { order_id: found.id })
 }
 
 /// Replaces one address and describes the change (`old` and `new` as whole addresses).

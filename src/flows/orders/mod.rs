@@ -14,6 +14,7 @@ pub mod edits;
 pub mod exchanges;
 pub mod exchanges_confirm;
 pub mod fulfill;
+pub mod fulfill_types;
 pub mod manage;
 pub mod payment_collections;
 pub mod payments;
@@ -25,6 +26,9 @@ pub mod returns_receive;
 pub mod shipping_options;
 pub mod transfer;
 pub mod transfer_guest;
+
+#[cfg(test)]
+mod recovery_tests;
 
 use crate::workflow::Workflow;
 

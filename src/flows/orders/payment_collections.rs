@@ -9,16 +9,21 @@
 //! own order, and only an order's collection can be deleted here (Medusa would also unlink a
 //! cart's, breaking its checkout).
 
+use super::payments::PaymentRef;
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
-use crate::flows::checkout::payment::{cancel_initiated, initiate, region_offers};
+use crate::flows::checkout::inputs::{CollectionRef, NewSession};
+use crate::flows::checkout::payment::{
+    Initiated, SessionAmount, cancel_initiated, initiate, region_offers,
+};
 use crate::flows::links;
 use crate::modules::order;
 use crate::modules::payment::{self, provider};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, Handle, Step, StepCtx, Workflow};
 use rusqlite::Connection;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
 
 /// The workflows of this file.
 pub fn workflows() -> Vec<Workflow> {
@@ -90,30 +95,74 @@ pub fn delete(conn: &Connection, ctx: &Ctx, collection_id: &str) -> Result<()> {
     payment::delete_collection(conn, ctx, collection_id)
 }
 
-fn text<'a>(step: &'a StepCtx, key: &str) -> &'a str {
-    step.input[key].as_str().unwrap_or_default()
+/// `mark-payment-collection-as-paid`'s input.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MarkPaid {
+    /// The collection.
+    pub payment_collection_id: String,
+    /// Its order (checked).
+    pub order_id: String,
+    /// Only the system provider, the default.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<String>,
 }
 
-/// `mark-payment-collection-as-paid`: input `{payment_collection_id, order_id, provider_id?}`.
+/// `authorize-order-payment-session`'s input.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuthorizeSession {
+    /// The order.
+    pub order_id: String,
+    /// A pending session on one of its collections.
+    pub payment_session_id: String,
+}
+
+/// `validate-session`'s output: what the provider authorizes.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct SessionPlan {
+    provider_id: String,
+    amount: i64,
+    currency_code: String,
+    data: Value,
+}
+
+/// The provider's answer.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct ProviderData {
+    data: Value,
+}
+
+/// `mark-payment-collection-as-paid`.
+pub const MARK_PAID: Handle<MarkPaid, PaymentRef> = Handle::new("mark-payment-collection-as-paid");
+/// `create-order-payment-session` (input as the cart's `create-payment-session`).
+pub const CREATE_ORDER_PAYMENT_SESSION: Handle<NewSession, CollectionRef> =
+    Handle::new("create-order-payment-session");
+/// `authorize-order-payment-session`.
+pub const AUTHORIZE_ORDER_PAYMENT_SESSION: Handle<AuthorizeSession, PaymentRef> =
+    Handle::new("authorize-order-payment-session");
+
+/// `mark-payment-collection-as-paid` ([`MARK_PAID`]).
 /// Only the system provider (`pp_system_default`, the default) records money taken outside
 /// Stockroom; it calls no one, so the whole payment is one local step.
 pub fn mark_paid_workflow() -> Workflow {
-    Workflow::new("mark-payment-collection-as-paid").step(Step::local("record-paid", mark_paid))
+    MARK_PAID
+        .workflow()
+        .step(Step::local("record-paid", mark_paid))
 }
 
 fn mark_paid(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let id = text(step, "payment_collection_id");
+    let input: MarkPaid = step.input_as()?;
+    let id = input.payment_collection_id.as_str();
     let order_id = order_of(tx, id)?;
-    if order_id != text(step, "order_id") {
+    if order_id != input.order_id {
         return Err(Error::invalid(format!(
             "Payment collection {id} does not belong to order {}",
-            text(step, "order_id")
+            input.order_id
         )));
     }
-    let provider_id = step.input["provider_id"]
-        .as_str()
-        .unwrap_or(provider::SYSTEM);
+    let provider_id = input.provider_id.as_deref().unwrap_or(provider::SYSTEM);
     if provider_id != provider::SYSTEM {
         return Err(Error::invalid(format!(
             "Only {} can mark a payment collection as paid; {provider_id} takes payments through a payment session",
@@ -130,14 +179,15 @@ fn mark_paid(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let payment_id = payment::record_authorization(tx, ctx, &session, &json!({}))?;
     payment::record_capture(tx, ctx, &payment_id, collection.amount)?;
     ctx.emit(tx, "payment.captured", json!({ "id": payment_id }))?;
-    Ok(Done::new(json!({ "payment_id": payment_id })))
+    Done::of(&PaymentRef { payment_id })
 }
 
-/// `create-order-payment-session`: input `{payment_collection_id, provider_id, data}`; the
+/// `create-order-payment-session` ([`CREATE_ORDER_PAYMENT_SESSION`]); the
 /// provider's `initiate` is an external step, checked before and again when the session is
 /// written.
 pub fn session_workflow() -> Workflow {
-    Workflow::new("create-order-payment-session")
+    CREATE_ORDER_PAYMENT_SESSION
+        .workflow()
         .step(Step::local("validate-collection", validate_session))
         .step(Step::external("initiate-payment", initiate).compensate_external(cancel_initiated))
         .step(Step::local("create-session", create_session))
@@ -146,9 +196,10 @@ pub fn session_workflow() -> Workflow {
 /// The order collection a session may start on: the order is live, the collection not yet
 /// paid, and the order's region offers the provider.
 fn session_target(tx: &Tx, step: &StepCtx) -> Result<payment::Collection> {
+    let input: NewSession = step.input_as()?;
     let (id, provider_id) = (
-        text(step, "payment_collection_id"),
-        text(step, "provider_id"),
+        input.payment_collection_id.as_str(),
+        input.provider_id.as_str(),
     );
     let order_id = order_of(tx, id)?;
     let found = order::retrieve(tx, &order_id)?;
@@ -176,31 +227,38 @@ fn session_target(tx: &Tx, step: &StepCtx) -> Result<payment::Collection> {
 
 fn validate_session(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let collection = session_target(tx, step)?;
-    Ok(Done::new(
-        json!({"amount": collection.amount, "currency_code": collection.currency_code}),
-    ))
+    Done::of(&SessionAmount {
+        amount: collection.amount,
+        currency_code: collection.currency_code,
+    })
 }
 
 fn create_session(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let collection = session_target(tx, step)?;
-    let data = step.result("initiate-payment")["data"].clone();
-    let provider_id = text(step, "provider_id");
-    payment::create_session(tx, step.engine.ctx(), &collection, provider_id, &data)?;
-    Ok(Done::new(json!({"payment_collection_id": collection.id})))
+    let initiated: Initiated = step.result_as("initiate-payment")?;
+    let provider_id = step.input_as::<NewSession>()?.provider_id;
+    let ctx = step.engine.ctx();
+    payment::create_session(tx, ctx, &collection, &provider_id, &initiated.data)?;
+    Done::of(&CollectionRef {
+        payment_collection_id: collection.id,
+    })
 }
 
-/// `authorize-order-payment-session` (Medusa's `authorizePaymentSessionForOrderWorkflow`):
-/// input `{order_id, payment_session_id}`. The provider's `authorize` is an external step
+/// `authorize-order-payment-session` ([`AUTHORIZE_ORDER_PAYMENT_SESSION`], Medusa's
+/// `authorizePaymentSessionForOrderWorkflow`). The provider's `authorize` is an external step
 /// under the key `<session>:authorize`; the payment is recorded after it, the session
 /// checked again in that write.
 pub fn authorize_workflow() -> Workflow {
-    Workflow::new("authorize-order-payment-session")
+    AUTHORIZE_ORDER_PAYMENT_SESSION
+        .workflow()
         .step(Step::local("validate-session", |tx, step| {
             let session = pending_session(tx, step)?;
-            Ok(Done::new(json!({
-                "provider_id": session.provider_id, "amount": session.amount,
-                "currency_code": session.currency_code, "data": session.data,
-            })))
+            Done::of(&SessionPlan {
+                provider_id: session.provider_id,
+                amount: session.amount,
+                currency_code: session.currency_code,
+                data: session.data,
+            })
         }))
         .step(
             Step::external("authorize-payment", authorize_at_provider)
@@ -208,15 +266,17 @@ pub fn authorize_workflow() -> Workflow {
         )
         .step(Step::local("record-authorization", |tx, step| {
             let session = pending_session(tx, step)?;
-            let data = step.result("authorize-payment")["data"].clone();
-            let id = payment::record_authorization(tx, step.engine.ctx(), &session.id, &data)?;
-            Ok(Done::new(json!({ "payment_id": id })))
+            let authorized: ProviderData = step.result_as("authorize-payment")?;
+            let ctx = step.engine.ctx();
+            let id = payment::record_authorization(tx, ctx, &session.id, &authorized.data)?;
+            Done::of(&PaymentRef { payment_id: id })
         }))
 }
 
 /// The session named by the input, pending, on a collection of the input's order.
 fn pending_session(tx: &Tx, step: &StepCtx) -> Result<payment::Session> {
-    let (order_id, session_id) = (text(step, "order_id"), text(step, "payment_session_id"));
+    let input: AuthorizeSession = step.input_as()?;
+    let (order_id, session_id) = (input.order_id.as_str(), input.payment_session_id.as_str());
     let collection = payment::collection_of_session(tx, session_id)?;
     if order_of(tx, &collection)? != order_id {
         return Err(Error::invalid(format!(
@@ -236,47 +296,43 @@ fn pending_session(tx: &Tx, step: &StepCtx) -> Result<payment::Session> {
     Ok(session)
 }
 
-fn authorization_call(step: &StepCtx) -> provider::Call {
-    let v = step.result("validate-session");
-    provider::Call {
-        idempotency_key: format!("{}:authorize", text(step, "payment_session_id")),
-        amount: v["amount"].as_i64().unwrap_or_default(),
-        currency_code: v["currency_code"].as_str().unwrap_or_default().to_string(),
-        data: v["data"].clone(),
+fn authorization_call(step: &StepCtx) -> Result<(SessionPlan, provider::Call)> {
+    let input: AuthorizeSession = step.input_as()?;
+    let plan: SessionPlan = step.result_as("validate-session")?;
+    let call = provider::Call {
+        idempotency_key: format!("{}:authorize", input.payment_session_id),
+        amount: plan.amount,
+        currency_code: plan.currency_code.clone(),
+        data: plan.data.clone(),
         scripted: None,
-    }
+    };
+    Ok((plan, call))
 }
 
 fn authorize_at_provider(step: &StepCtx) -> Result<Done> {
-    let provider_id = step.result("validate-session")["provider_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let (plan, mut call) = authorization_call(step)?;
+    let provider_id = plan.provider_id;
     let provider = step
         .engine
         .providers()
         .payment(&provider_id)
         .ok_or_else(|| Error::not_found("Payment provider", &provider_id))?;
-    let mut call = authorization_call(step);
     call.scripted = crate::flows::checkout::payment::scripted(step, &provider_id)?;
     let reply = provider.authorize(&call)?;
     if reply.status != "authorized" {
+        let session = step.input_as::<AuthorizeSession>()?.payment_session_id;
         return Err(Error::PaymentAuthorization(format!(
-            "Payment session {} was not authorized ({})",
-            text(step, "payment_session_id"),
+            "Payment session {session} was not authorized ({})",
             reply.status
         )));
     }
-    Ok(Done::new(json!({ "data": reply.data })))
+    Done::of(&ProviderData { data: reply.data })
 }
 
-fn cancel_at_provider(step: &StepCtx, _: &serde_json::Value) -> Result<()> {
-    let provider_id = step.result("validate-session")["provider_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    match step.engine.providers().payment(&provider_id) {
-        Some(p) => p.cancel(&authorization_call(step)).map(|_| ()),
+fn cancel_at_provider(step: &StepCtx, _: &Value) -> Result<()> {
+    let (plan, call) = authorization_call(step)?;
+    match step.engine.providers().payment(&plan.provider_id) {
+        Some(p) => p.cancel(&call).map(|_| ()),
         None => Ok(()),
     }
 }

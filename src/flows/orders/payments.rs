@@ -14,20 +14,67 @@ use crate::modules::payment::provider::Call;
 use crate::modules::payment::{self as payment_module};
 use crate::money;
 use crate::providers::PaymentProvider;
-use crate::workflow::{Done, Recovery, Step, StepCtx, Workflow};
+use crate::workflow::{Done, Handle, Recovery, Step, StepCtx, Workflow};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-fn payment_id(step: &StepCtx) -> String {
-    step.input["payment_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string()
+/// `capture-payment`'s input (`POST /admin/payments/:id/capture`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapturePayment {
+    /// The payment.
+    pub payment_id: String,
+    /// Major units as sent (a JSON number, read exactly by `money::parse_major` in the
+    /// payment's currency); `None` captures what is left.
+    #[serde(default)]
+    pub amount: Option<Value>,
 }
 
+/// `refund-payment`'s input (`POST /admin/payments/:id/refund`).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RefundPayment {
+    /// The payment.
+    pub payment_id: String,
+    /// Major units as sent; `None` refunds what is captured and not yet refunded.
+    #[serde(default)]
+    pub amount: Option<Value>,
+    /// Stored on the refund.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The payment a workflow acted on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PaymentRef {
+    /// `pay_…`
+    pub payment_id: String,
+}
+
+/// The provider call a capture or refund recorded before making it (its first step's output).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ProviderPlan {
+    /// `pp_…`
+    pub provider_id: String,
+    /// Minor units.
+    pub amount: i64,
+    /// The payment's provider data.
+    pub data: Value,
+    /// The payment's currency.
+    pub currency_code: String,
+    /// `<payment>:<capture|refund>:<record id>`.
+    pub key: String,
+}
+
+/// `capture-payment`.
+pub const CAPTURE_PAYMENT: Handle<CapturePayment, PaymentRef> = Handle::new("capture-payment");
+/// `refund-payment`.
+pub const REFUND_PAYMENT: Handle<RefundPayment, PaymentRef> = Handle::new("refund-payment");
+
 /// The requested amount in minor units of the payment's currency, if one was sent.
-fn requested(step: &StepCtx, found: &Ledger) -> Result<Option<i64>> {
-    match step.input.get("amount") {
+fn requested(amount: Option<&Value>, found: &Ledger) -> Result<Option<i64>> {
+    match amount {
         None | Some(Value::Null) => Ok(None),
         Some(v) => money::parse_major(v, &found.payment.currency_code)
             .map(Some)
@@ -35,55 +82,53 @@ fn requested(step: &StepCtx, found: &Ledger) -> Result<Option<i64>> {
     }
 }
 
-fn plan(found: &Ledger, amount: i64, op: &str, record: &str) -> Value {
-    json!({
-        "provider_id": found.payment.provider_id, "amount": amount, "data": found.payment.data,
-        "currency_code": found.payment.currency_code,
-        "key": format!("{}:{op}:{record}", found.payment.id),
-    })
+fn plan(found: &Ledger, amount: i64, op: &str, record: &str) -> ProviderPlan {
+    ProviderPlan {
+        provider_id: found.payment.provider_id.clone(),
+        amount,
+        data: found.payment.data.clone(),
+        currency_code: found.payment.currency_code.clone(),
+        key: format!("{}:{op}:{record}", found.payment.id),
+    }
 }
 
 fn call<'a>(step: &StepCtx<'a>, first: &str) -> Result<(&'a dyn PaymentProvider, Call)> {
-    let plan = step.result(first);
-    let provider_id = plan["provider_id"].as_str().unwrap_or_default();
+    let plan: ProviderPlan = step.result_as(first)?;
+    let provider_id = plan.provider_id.as_str();
     let found = step
         .engine
         .providers()
         .payment(provider_id)
         .ok_or_else(|| Error::invalid(format!("Payment provider {provider_id} is not known")))?;
+    let scripted = scripted(step, provider_id)?;
     Ok((
         found,
         Call {
-            idempotency_key: plan["key"].as_str().unwrap_or_default().to_string(),
-            amount: plan["amount"].as_i64().unwrap_or_default(),
-            currency_code: plan["currency_code"]
-                .as_str()
-                .unwrap_or_default()
-                .to_string(),
-            data: plan["data"].clone(),
-            scripted: scripted(step, provider_id)?,
+            idempotency_key: plan.key,
+            amount: plan.amount,
+            currency_code: plan.currency_code,
+            data: plan.data,
+            scripted,
         },
     ))
 }
 
-/// `capture-payment`: input `{payment_id, amount?}` (major units), result `{payment_id}`.
+/// `capture-payment` ([`CAPTURE_PAYMENT`]): a [`CapturePayment`] in, [`PaymentRef`] out.
 pub fn capture_workflow() -> Workflow {
-    Workflow::new("capture-payment")
+    CAPTURE_PAYMENT
+        .workflow()
         .recovery(Recovery::Resume)
         .step(
             Step::local("record-capture", |tx, step| {
-                let found = ledger::retrieve(tx, &payment_id(step))?;
-                let amount = found.check_capture(requested(step, &found)?)?;
+                let input: CapturePayment = step.input_as()?;
+                let found = ledger::retrieve(tx, &input.payment_id)?;
+                let amount = found.check_capture(requested(input.amount.as_ref(), &found)?)?;
                 let ctx = step.engine.ctx();
                 let id = payment_module::record_capture(tx, ctx, &found.payment.id, amount)?;
-                Ok(Done::with_compensation(
-                    plan(&found, amount, "capture", &id),
-                    json!(id),
-                ))
+                Done::of(&plan(&found, amount, "capture", &id))?.undo_with(&id)
             })
-            .compensate(|tx, step, id| {
-                let id = id.as_str().unwrap_or_default();
-                ledger::undo_capture(tx, step.engine.ctx(), id)
+            .compensate_with(|tx, step, id: String| {
+                ledger::undo_capture(tx, step.engine.ctx(), &id)
             }),
         )
         .step(
@@ -95,36 +140,33 @@ pub fn capture_workflow() -> Workflow {
             .retry(3, Duration::from_millis(50)),
         )
         .step(Step::local("emit-captured", |tx, step| {
-            let id = payment_id(step);
+            let id = step.input_as::<CapturePayment>()?.payment_id;
             step.engine
                 .ctx()
                 .emit(tx, "payment.captured", json!({ "id": id }))?;
-            Ok(Done::new(json!({ "payment_id": id })))
+            Done::of(&PaymentRef { payment_id: id })
         }))
 }
 
-/// `refund-payment`: input `{payment_id, amount?, note?}` (major units), result
-/// `{payment_id}`. Never more than captured and not yet refunded: the refund is recorded
+/// `refund-payment` ([`REFUND_PAYMENT`]): a [`RefundPayment`] in, [`PaymentRef`] out. Never more than captured and not yet refunded: the refund is recorded
 /// (and checked) in one write job before the provider is called, and removed again if the
 /// provider fails.
 pub fn refund_workflow() -> Workflow {
-    Workflow::new("refund-payment")
+    REFUND_PAYMENT
+        .workflow()
         .recovery(Recovery::Resume)
         .step(
             Step::local("record-refund", |tx, step| {
-                let found = ledger::retrieve(tx, &payment_id(step))?;
-                let amount = found.check_refund(requested(step, &found)?)?;
+                let input: RefundPayment = step.input_as()?;
+                let found = ledger::retrieve(tx, &input.payment_id)?;
+                let amount = found.check_refund(requested(input.amount.as_ref(), &found)?)?;
                 let ctx = step.engine.ctx();
-                let note = step.input["note"].as_str();
+                let note = input.note.as_deref();
                 let id = payment_module::record_refund(tx, ctx, &found.payment.id, amount, note)?;
-                Ok(Done::with_compensation(
-                    plan(&found, amount, "refund", &id),
-                    json!(id),
-                ))
+                Done::of(&plan(&found, amount, "refund", &id))?.undo_with(&id)
             })
-            .compensate(|tx, step, id| {
-                let id = id.as_str().unwrap_or_default();
-                ledger::undo_refund(tx, step.engine.ctx(), id)
+            .compensate_with(|tx, step, id: String| {
+                ledger::undo_refund(tx, step.engine.ctx(), &id)
             }),
         )
         .step(
@@ -136,10 +178,10 @@ pub fn refund_workflow() -> Workflow {
             .retry(3, Duration::from_millis(50)),
         )
         .step(Step::local("emit-refunded", |tx, step| {
-            let id = payment_id(step);
+            let id = step.input_as::<RefundPayment>()?.payment_id;
             step.engine
                 .ctx()
                 .emit(tx, "payment.refunded", json!({ "id": id }))?;
-            Ok(Done::new(json!({ "payment_id": id })))
+            Done::of(&PaymentRef { payment_id: id })
         }))
 }

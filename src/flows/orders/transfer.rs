@@ -30,7 +30,8 @@ use crate::error::{Error, Result};
 use crate::modules::customer::{self, Customer};
 use crate::modules::order::changes::{self, ChangeAction, NewAction, NewChange, OrderChange};
 use crate::modules::order::{self, Order};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, Handle, Step, StepCtx, Workflow};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// `POST /store/orders/:id/transfer/request`.
@@ -42,27 +43,101 @@ pub const DECLINE: &str = "decline-transfer-order-request";
 /// `POST /store/orders/:id/transfer/cancel`.
 pub const CANCEL: &str = "cancel-transfer-order-request";
 
-/// The four workflows, registered with the other order workflows.
-pub fn workflows() -> Vec<Workflow> {
-    vec![
-        Workflow::new(REQUEST).step(Step::local("request-order-transfer", request_step)),
-        Workflow::new(ACCEPT).step(Step::local("accept-order-transfer", accept_step)),
-        Workflow::new(DECLINE).step(Step::local("decline-order-transfer", decline_step)),
-        Workflow::new(CANCEL).step(Step::local("cancel-order-transfer", cancel_step)),
-    ]
+/// [`REQUEST`]'s input: staff (`logged_in_user`, the admin route) or the customer asks.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestTransfer {
+    /// The order.
+    pub order_id: String,
+    /// Who takes it.
+    pub customer_id: String,
+    /// The staff user asking (absent or `null` for a customer).
+    #[serde(default)]
+    pub logged_in_user: Option<String>,
+    /// On the change.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// On the change.
+    #[serde(default)]
+    pub internal_note: Option<String>,
+    /// The order takes the new customer's email too.
+    #[serde(default)]
+    pub update_order_email: Option<bool>,
 }
 
 /// The input of [`ACCEPT`] and [`DECLINE`]: the order and the SHA-256 of the token presented.
-pub fn token_input(order_id: &str, token: &str) -> Value {
-    json!({"order_id": order_id, "token_sha256": crypto::sha256_hex(token.as_bytes())})
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TransferToken {
+    /// The order.
+    pub order_id: String,
+    /// Hex SHA-256 of the token.
+    pub token_sha256: String,
 }
 
-fn text<'a>(step: &'a StepCtx, key: &str) -> &'a str {
-    step.input[key].as_str().unwrap_or_default()
+/// [`CANCEL`]'s input: staff (`actor_type: "user"`) or the requesting customer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CancelTransfer {
+    /// The order.
+    pub order_id: String,
+    /// The customer canceling (their own request).
+    #[serde(default)]
+    pub customer_id: Option<String>,
+    /// The staff user canceling.
+    #[serde(default)]
+    pub logged_in_user: Option<String>,
+    /// `"user"` for staff.
+    #[serde(default)]
+    pub actor_type: Option<String>,
+}
+
+/// What the transfer workflows answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrderRef {
+    /// The order.
+    pub order_id: String,
+}
+
+/// [`REQUEST`] typed.
+pub const REQUEST_TRANSFER: Handle<RequestTransfer, OrderRef> = Handle::new(REQUEST);
+/// [`ACCEPT`] typed.
+pub const ACCEPT_TRANSFER: Handle<TransferToken, OrderRef> = Handle::new(ACCEPT);
+/// [`DECLINE`] typed.
+pub const DECLINE_TRANSFER: Handle<TransferToken, OrderRef> = Handle::new(DECLINE);
+/// [`CANCEL`] typed.
+pub const CANCEL_TRANSFER: Handle<CancelTransfer, OrderRef> = Handle::new(CANCEL);
+
+/// The four workflows, registered with the other order workflows.
+pub fn workflows() -> Vec<Workflow> {
+    vec![
+        REQUEST_TRANSFER
+            .workflow()
+            .step(Step::local("request-order-transfer", request_step)),
+        ACCEPT_TRANSFER
+            .workflow()
+            .step(Step::local("accept-order-transfer", accept_step)),
+        DECLINE_TRANSFER
+            .workflow()
+            .step(Step::local("decline-order-transfer", decline_step)),
+        CANCEL_TRANSFER
+            .workflow()
+            .step(Step::local("cancel-order-transfer", cancel_step)),
+    ]
+}
+
+/// The input of [`ACCEPT`] and [`DECLINE`] for a presented token.
+pub fn token_input(order_id: &str, token: &str) -> TransferToken {
+    TransferToken {
+        order_id: order_id.to_string(),
+        token_sha256: crypto::sha256_hex(token.as_bytes()),
+    }
 }
 
 fn done(order_id: &str) -> Result<Done> {
-    Ok(Done::new(json!({ "order_id": order_id })))
+    Done::of(&OrderRef {
+        order_id: order_id.to_string(),
+    })
 }
 
 /// Medusa's not-found message for the order of these workflows (a query with
@@ -87,11 +162,12 @@ pub(super) fn ensure_live(found: &Order) -> Result<()> {
 
 fn request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let found = find_order(tx, text(step, "order_id"))?;
-    let taker = customer::retrieve(tx, text(step, "customer_id"))?;
+    let input: RequestTransfer = step.input_as()?;
+    let found = find_order(tx, &input.order_id)?;
+    let taker = customer::retrieve(tx, &input.customer_id)?;
     // Staff (`logged_in_user`, the admin route) may move any order; a customer only one
     // that is not another registered customer's.
-    let staff = step.input["logged_in_user"].as_str();
+    let staff = input.logged_in_user.as_deref();
     if staff.is_none() {
         check_owner(tx, &found, &taker)?;
     }
@@ -100,14 +176,14 @@ fn request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let new = NewChange {
         order_id: found.id.clone(),
         change_type: "transfer".into(),
-        description: step.input["description"].as_str().map(str::to_string),
-        internal_note: step.input["internal_note"].as_str().map(str::to_string),
+        description: input.description.clone(),
+        internal_note: input.internal_note.clone(),
         created_by: Some(by.clone()),
         ..Default::default()
     };
     let change = changes::create(tx, ctx, &new)?;
     let token = crypto::random_hex(32);
-    let new_email = step.input["update_order_email"].as_bool() == Some(true);
+    let new_email = input.update_order_email == Some(true);
     let action = transfer_to(&found, &taker, &token, new_email);
     changes::add_action(tx, ctx, &change, &action)?;
     changes::mark_requested(tx, ctx, &change.id, Some(&by))?;
@@ -188,7 +264,8 @@ fn check_token(action: Option<&ChangeAction>, presented: &str) -> Result<()> {
 }
 
 fn accept_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let found = find_order(tx, text(step, "order_id"))?;
+    let input: TransferToken = step.input_as()?;
+    let found = find_order(tx, &input.order_id)?;
     ensure_live(&found)?;
     let change = changes::open_change(tx, &found.id)?
         .filter(|c| c.status == "requested" && c.change_type.as_deref() == Some("transfer"))
@@ -198,10 +275,7 @@ fn accept_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
                 found.id
             ))
         })?;
-    check_token(
-        transfer_action(tx, &change)?.as_ref(),
-        text(step, "token_sha256"),
-    )?;
+    check_token(transfer_action(tx, &change)?.as_ref(), &input.token_sha256)?;
     changes::confirm(tx, step.engine.ctx(), &change.id, None)?;
     done(&found.id)
 }
@@ -213,25 +287,24 @@ fn active_change(tx: &Tx, order_id: &str) -> Result<OrderChange> {
 }
 
 fn decline_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let found = find_order(tx, text(step, "order_id"))?;
+    let input: TransferToken = step.input_as()?;
+    let found = find_order(tx, &input.order_id)?;
     let change = active_change(tx, &found.id)?;
-    check_token(
-        transfer_action(tx, &change)?.as_ref(),
-        text(step, "token_sha256"),
-    )?;
+    check_token(transfer_action(tx, &change)?.as_ref(), &input.token_sha256)?;
     changes::decline(tx, step.engine.ctx(), &change.id, None)?;
     done(&found.id)
 }
 
 fn cancel_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let found = find_order(tx, text(step, "order_id"))?;
+    let input: CancelTransfer = step.input_as()?;
+    let found = find_order(tx, &input.order_id)?;
     ensure_live(&found)?;
     let change = active_change(tx, &found.id)?;
     // Staff (`actor_type: "user"`) may cancel any transfer; a customer only their own.
-    let by = if step.input["actor_type"] == "user" {
-        text(step, "logged_in_user")
+    let by = if input.actor_type.as_deref() == Some("user") {
+        input.logged_in_user.as_deref().unwrap_or("")
     } else {
-        let customer_id = text(step, "customer_id");
+        let customer_id = input.customer_id.as_deref().unwrap_or("");
         let requester = transfer_action(tx, &change)?.and_then(|a| a.reference_id);
         if requester.as_deref() != Some(customer_id) {
             return Err(Error::not_allowed(

@@ -8,20 +8,45 @@
 //! with the email is preferred (and refused, as Medusa refuses one), then a guest, else a
 //! new guest is made.
 
-use super::transfer::{ensure_live, find_order};
+use super::transfer::{OrderRef, ensure_live, find_order};
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::modules::customer::{self, Customer, CustomerFilter, NewCustomer};
 use crate::modules::order::changes::{self, NewAction, NewChange};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, Handle, Step, StepCtx, Workflow};
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 /// `POST /admin/orders/:id/transfer/guest`.
 pub const GUEST: &str = "transfer-order-to-guest-workflow";
 
+/// [`GUEST`]'s input.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GuestTransfer {
+    /// The order.
+    pub order_id: String,
+    /// The guest's email (found or made).
+    pub email: String,
+    /// The staff user.
+    #[serde(default)]
+    pub logged_in_user: Option<String>,
+    /// On the change.
+    #[serde(default)]
+    pub description: Option<String>,
+    /// On the change.
+    #[serde(default)]
+    pub internal_note: Option<String>,
+}
+
+/// [`GUEST`] typed.
+pub const TRANSFER_TO_GUEST: Handle<GuestTransfer, OrderRef> = Handle::new(GUEST);
+
 /// The workflow, registered with the other order workflows.
 pub fn workflow() -> Workflow {
-    Workflow::new(GUEST).step(Step::local("transfer-order-to-guest", guest_step))
+    TRANSFER_TO_GUEST
+        .workflow()
+        .step(Step::local("transfer-order-to-guest", guest_step))
 }
 
 /// Medusa's `findOrCreateCustomerStep` for an email (also used when staff give an order
@@ -54,9 +79,9 @@ pub(super) fn find_or_create(tx: &Tx, step: &StepCtx, email: &str) -> Result<Cus
 
 fn guest_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let text = |key: &str| step.input[key].as_str().map(str::to_string);
-    let found = find_order(tx, &text("order_id").unwrap_or_default())?;
-    let taker = find_or_create(tx, step, &text("email").unwrap_or_default())?;
+    let input: GuestTransfer = step.input_as()?;
+    let found = find_order(tx, &input.order_id)?;
+    let taker = find_or_create(tx, step, &input.email)?;
     ensure_live(&found)?;
     if found.customer_id.as_deref() == Some(taker.id.as_str()) {
         return Err(Error::invalid(format!(
@@ -71,12 +96,12 @@ fn guest_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
             taker.email.as_deref().unwrap_or_default()
         )));
     }
-    let by = text("logged_in_user");
+    let by = input.logged_in_user;
     let new = NewChange {
         order_id: found.id.clone(),
         change_type: "transfer".into(),
-        description: text("description"),
-        internal_note: text("internal_note"),
+        description: input.description,
+        internal_note: input.internal_note,
         created_by: by.clone(),
         ..Default::default()
     };
@@ -91,5 +116,5 @@ fn guest_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     };
     changes::add_action(tx, ctx, &change, &action)?;
     changes::confirm(tx, ctx, &change.id, by.as_deref())?;
-    Ok(Done::new(json!({ "order_id": found.id })))
+    Done::of(&OrderRef { order_id: found.id })
 }

@@ -2,10 +2,11 @@
 //! answering `{fulfillment}`. They run the order workflows through
 //! `flows::fulfillment_setup_orders` under the request's `Idempotency-Key`.
 
-use super::orders::run;
+use super::orders::run_handle;
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::flows::fulfillment_setup_orders::order_of_fulfillment;
+use crate::flows::orders::fulfill;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::fulfillment::records;
@@ -47,7 +48,7 @@ fn shipment(engine: &Engine, request: &Request) -> Result<Response> {
     let order = engine.store().read(|conn| order_of_fulfillment(conn, id))?;
     let input = json!({"order_id": order, "fulfillment_id": id, "items": [],
         "labels": body["labels"]});
-    run(engine, request, "create-order-shipment", input)?;
+    run_handle(engine, request, fulfill::CREATE_SHIPMENT, input)?;
     reply(engine, id)
 }
 
@@ -56,6 +57,6 @@ fn cancel(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
     let order = engine.store().read(|conn| order_of_fulfillment(conn, id))?;
     let input = json!({"order_id": order, "fulfillment_id": id});
-    run(engine, request, "cancel-order-fulfillment", input)?;
+    run_handle(engine, request, fulfill::CANCEL_FULFILLMENT, input)?;
     reply(engine, id)
 }

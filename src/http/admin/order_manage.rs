@@ -4,7 +4,7 @@
 //! runs its workflow (`flows::orders::manage`, `flows::orders::transfer`) under the
 //! request's `Idempotency-Key`, and answers `{order}` as `GET /admin/orders/:id` does.
 
-use super::orders::{order_reply, run};
+use super::orders::{order_reply, run_handle};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::flows::orders::{manage, transfer, transfer_guest};
@@ -91,21 +91,31 @@ fn update(engine: &Engine, request: &Request) -> Result<Response> {
     body["order_id"] = json!(id);
     body["user_id"] = json!(actor(request));
     body["email_valid"] = json!(valid);
-    run(engine, request, manage::UPDATE, body)?;
+    run_handle(engine, request, manage::UPDATE_ORDER, body)?;
     order_reply(engine, request, id)
 }
 
 fn archive(engine: &Engine, request: &Request) -> Result<Response> {
     request.body_with(&Schema::new())?;
     let id = request.param("id");
-    run(engine, request, manage::ARCHIVE, json!({ "order_id": id }))?;
+    run_handle(
+        engine,
+        request,
+        manage::ARCHIVE_ORDER,
+        json!({ "order_id": id }),
+    )?;
     order_reply(engine, request, id)
 }
 
 fn complete(engine: &Engine, request: &Request) -> Result<Response> {
     request.body_with(&Schema::new().optional("additional_data", Kind::Object.nullable()))?;
     let id = request.param("id");
-    run(engine, request, manage::COMPLETE, json!({ "order_id": id }))?;
+    run_handle(
+        engine,
+        request,
+        manage::COMPLETE_ORDER,
+        json!({ "order_id": id }),
+    )?;
     order_reply(engine, request, id)
 }
 
@@ -126,7 +136,7 @@ fn request_transfer(engine: &Engine, request: &Request) -> Result<Response> {
         "internal_note": body.get("internal_note"),
         "update_order_email": body.get("update_order_email"),
     });
-    run(engine, request, transfer::REQUEST, input)?;
+    run_handle(engine, request, transfer::REQUEST_TRANSFER, input)?;
     order_reply(engine, request, id)
 }
 
@@ -145,7 +155,7 @@ fn transfer_to_guest(engine: &Engine, request: &Request) -> Result<Response> {
         "description": body.get("description"),
         "internal_note": body.get("internal_note"),
     });
-    run(engine, request, transfer_guest::GUEST, input)?;
+    run_handle(engine, request, transfer_guest::TRANSFER_TO_GUEST, input)?;
     order_reply(engine, request, id)
 }
 
@@ -157,6 +167,6 @@ fn cancel_transfer(engine: &Engine, request: &Request) -> Result<Response> {
         "logged_in_user": actor(request),
         "actor_type": "user",
     });
-    run(engine, request, transfer::CANCEL, input)?;
+    run_handle(engine, request, transfer::CANCEL_TRANSFER, input)?;
     order_reply(engine, request, id)
 }

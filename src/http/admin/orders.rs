@@ -6,6 +6,7 @@
 use super::order_json::{admin_order_json, select};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
+use crate::flows::orders::{cancel, fulfill, payments};
 use crate::http::fields::{ids, page, string, strings};
 use crate::http::store::checkout_json::collection_json;
 use crate::http::validate::{Kind, Schema};
@@ -13,7 +14,9 @@ use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::order::admin::{self as order_admin, OrderFilter};
 use crate::modules::payment::{self, ledger};
 use crate::money;
-use crate::workflow;
+use crate::workflow::{self, Handle};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 /// The routes of this family.
@@ -142,6 +145,24 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
     order_reply(engine, request, request.param("id"))
 }
 
+/// Runs a typed workflow on a checked body under the request's `Idempotency-Key` (scoped to
+/// the path, like [`run`]); the body is parsed as the handle's input first.
+pub(crate) fn run_handle<I, O>(
+    engine: &Engine,
+    request: &Request,
+    handle: Handle<I, O>,
+    input: Value,
+) -> Result<O>
+where
+    I: Serialize + DeserializeOwned + 'static,
+    O: DeserializeOwned,
+{
+    let key = request
+        .header("idempotency-key")
+        .map(|k| format!("{}:{k}", request.path));
+    handle.run_json(engine, input, key.as_deref())
+}
+
 /// Runs a workflow under the request's `Idempotency-Key`, scoped to the path (as the store
 /// routes do) so one key reused on another order or payment never replays that one's answer.
 pub(crate) fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
@@ -154,7 +175,7 @@ pub(crate) fn run(engine: &Engine, request: &Request, name: &str, input: Value) 
 fn cancel(engine: &Engine, request: &Request) -> Result<Response> {
     request.body_with(&Schema::new().optional("no_notification", Kind::Boolean))?;
     let id = request.param("id");
-    run(engine, request, "cancel-order", json!({ "order_id": id }))?;
+    run_handle(engine, request, cancel::CANCEL, json!({ "order_id": id }))?;
     order_reply(engine, request, id)
 }
 
@@ -176,7 +197,7 @@ fn fulfill(engine: &Engine, request: &Request) -> Result<Response> {
     )?;
     let id = request.param("id");
     body["order_id"] = json!(id);
-    run(engine, request, "create-order-fulfillment", body)?;
+    run_handle(engine, request, fulfill::CREATE_FULFILLMENT, body)?;
     order_reply(engine, request, id)
 }
 
@@ -196,7 +217,7 @@ fn ship(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
     body["order_id"] = json!(id);
     body["fulfillment_id"] = json!(request.param("fulfillment_id"));
-    run(engine, request, "create-order-shipment", body)?;
+    run_handle(engine, request, fulfill::CREATE_SHIPMENT, body)?;
     order_reply(engine, request, id)
 }
 
@@ -204,12 +225,7 @@ fn deliver(engine: &Engine, request: &Request) -> Result<Response> {
     request.body_with(&Schema::new())?;
     let id = request.param("id");
     let input = json!({"order_id": id, "fulfillment_id": request.param("fulfillment_id")});
-    run(
-        engine,
-        request,
-        "mark-order-fulfillment-as-delivered",
-        input,
-    )?;
+    run_handle(engine, request, fulfill::MARK_DELIVERED, input)?;
     order_reply(engine, request, id)
 }
 
@@ -218,7 +234,7 @@ fn cancel_fulfillment(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
     body["order_id"] = json!(id);
     body["fulfillment_id"] = json!(request.param("fulfillment_id"));
-    run(engine, request, "cancel-order-fulfillment", body)?;
+    run_handle(engine, request, fulfill::CANCEL_FULFILLMENT, body)?;
     order_reply(engine, request, id)
 }
 
@@ -273,7 +289,7 @@ fn capture(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(&Schema::new().optional("amount", Kind::Number))?;
     let id = request.param("id");
     let input = json!({"payment_id": id, "amount": body.get("amount")});
-    run(engine, request, "capture-payment", input)?;
+    run_handle(engine, request, payments::CAPTURE_PAYMENT, input)?;
     payment_reply(engine, id)
 }
 
@@ -286,6 +302,6 @@ fn refund(engine: &Engine, request: &Request) -> Result<Response> {
     )?;
     let id = request.param("id");
     let input = json!({"payment_id": id, "amount": body.get("amount"), "note": body.get("note")});
-    run(engine, request, "refund-payment", input)?;
+    run_handle(engine, request, payments::REFUND_PAYMENT, input)?;
     payment_reply(engine, id)
 }

@@ -5,6 +5,7 @@
 //! on one of them and answers `{order, is_authorized}`. See
 //! `flows::orders::payment_collections` for where this is stricter than Medusa.
 
+use super::orders::run_handle;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::orders::payment_collections as flow;
@@ -12,8 +13,7 @@ use crate::http::store::checkout_json::collection_json;
 use crate::http::validate::{Kind, Schema, get_str};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::{order, payment};
-use crate::workflow;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// The routes.
 pub fn routes() -> Vec<Route> {
@@ -65,14 +65,6 @@ fn reply(engine: &Engine, id: &str) -> Result<Response> {
     ))
 }
 
-/// A workflow run keyed by the request's `Idempotency-Key`, when it sends one.
-fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
-    let key = request
-        .header("idempotency-key")
-        .map(|k| format!("{}:{k}", request.path));
-    workflow::run(engine, name, input, key.as_deref())
-}
-
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
     let schema = Schema::new()
         .required("order_id", Kind::String)
@@ -100,7 +92,7 @@ fn mark_as_paid(engine: &Engine, request: &Request) -> Result<Response> {
     if let Some(provider) = get_str(&body, "provider_id") {
         input["provider_id"] = json!(provider);
     }
-    run(engine, request, "mark-payment-collection-as-paid", input)?;
+    run_handle(engine, request, flow::MARK_PAID, input)?;
     reply(engine, id)
 }
 
@@ -112,7 +104,7 @@ fn payment_session(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
     let input = json!({"payment_collection_id": id, "provider_id": body["provider_id"],
         "data": body.get("data")});
-    run(engine, request, "create-order-payment-session", input)?;
+    run_handle(engine, request, flow::CREATE_ORDER_PAYMENT_SESSION, input)?;
     reply(engine, id)
 }
 
@@ -131,7 +123,12 @@ fn authorize(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(&Schema::new().required("payment_session_id", Kind::String))?;
     let order_id = request.param("id");
     let input = json!({"order_id": order_id, "payment_session_id": body["payment_session_id"]});
-    run(engine, request, "authorize-order-payment-session", input)?;
+    run_handle(
+        engine,
+        request,
+        flow::AUTHORIZE_ORDER_PAYMENT_SESSION,
+        input,
+    )?;
     let fields = request.query_str("fields").map(str::to_string);
     let doc = engine
         .store()

@@ -7,12 +7,15 @@ use super::checkout_json::{collection_json, order_json};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::checkout::create::{CREATE_CARTS, CreateCarts};
-use crate::flows::checkout::{complete, refresh};
+use crate::flows::checkout::inputs::CartChange;
+use crate::flows::checkout::{self, CartRef, complete, refresh};
 use crate::http::json_out::Obj;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::{cart, payment};
-use crate::workflow;
+use crate::workflow::{self, Handle};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 /// The routes of this family.
@@ -155,11 +158,16 @@ fn cart_reply(engine: &Engine, cart_id: &str) -> Result<Response> {
 
 /// Runs a workflow under the request's `Idempotency-Key`, scoped to the path so one key
 /// reused on another cart or collection never replays that one's answer.
-fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
+fn run<I: Serialize + DeserializeOwned + 'static, O: DeserializeOwned>(
+    engine: &Engine,
+    request: &Request,
+    handle: Handle<I, O>,
+    input: Value,
+) -> Result<O> {
     let key = request
         .header("idempotency-key")
         .map(|k| format!("{}:{k}", request.path));
-    workflow::run(engine, name, input, key.as_deref())
+    handle.run_json(engine, input, key.as_deref())
 }
 
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
@@ -200,10 +208,15 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
     cart_reply(engine, request.param("id"))
 }
 
-fn cart_op(engine: &Engine, request: &Request, name: &str, body: Value) -> Result<Response> {
+fn cart_op<B: Serialize + DeserializeOwned + 'static>(
+    engine: &Engine,
+    request: &Request,
+    handle: Handle<CartChange<B>, CartRef>,
+    body: Value,
+) -> Result<Response> {
     let input =
         json!({"cart_id": request.param("id"), "line_id": request.param("line_id"), "body": body});
-    run(engine, request, name, input)?;
+    run(engine, request, handle, input)?;
     cart_reply(engine, request.param("id"))
 }
 
@@ -221,13 +234,13 @@ fn update(engine: &Engine, request: &Request) -> Result<Response> {
     )?;
     let mut body = body;
     body["key_channels"] = json!(key_channels(request));
-    cart_op(engine, request, "update-cart", body)
+    cart_op(engine, request, checkout::UPDATE_CART, body)
 }
 
 fn add_item(engine: &Engine, request: &Request) -> Result<Response> {
     let body =
         request.body_with(&item_schema().optional("additional_data", Kind::Object.nullable()))?;
-    cart_op(engine, request, "add-to-cart", body)
+    cart_op(engine, request, checkout::ADD_TO_CART, body)
 }
 
 fn update_item(engine: &Engine, request: &Request) -> Result<Response> {
@@ -237,13 +250,13 @@ fn update_item(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("metadata", Kind::Object.nullable())
             .optional("additional_data", Kind::Object.nullable()),
     )?;
-    cart_op(engine, request, "update-line-item-in-cart", body)
+    cart_op(engine, request, checkout::UPDATE_LINE_ITEM, body)
 }
 
 fn delete_item(engine: &Engine, request: &Request) -> Result<Response> {
     let input =
         json!({"cart_id": request.param("id"), "line_id": request.param("line_id"), "body": {}});
-    run(engine, request, "delete-line-items", input)?;
+    run(engine, request, checkout::DELETE_LINE_ITEMS, input)?;
     let parent = engine
         .store()
         .read(|conn| cart_text(conn, request.param("id")))?;
@@ -264,14 +277,14 @@ fn shipping_method(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("data", Kind::Object.nullable())
             .optional("additional_data", Kind::Object.nullable()),
     )?;
-    cart_op(engine, request, "add-shipping-method-to-cart", body)
+    cart_op(engine, request, checkout::ADD_SHIPPING_METHOD, body)
 }
 
 fn promotions_op(engine: &Engine, request: &Request, action: &str) -> Result<Response> {
     let body =
         request.body_with(&Schema::new().required("promo_codes", Kind::array_of(Kind::String)))?;
     let input = json!({"cart_id": request.param("id"), "action": action, "body": body});
-    run(engine, request, "update-cart-promotions", input)?;
+    run(engine, request, checkout::UPDATE_CART_PROMOTIONS, input)?;
     cart_reply(engine, request.param("id"))
 }
 
@@ -284,7 +297,7 @@ fn remove_promotions(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn taxes(engine: &Engine, request: &Request) -> Result<Response> {
-    cart_op(engine, request, "update-tax-lines", json!({}))
+    cart_op(engine, request, checkout::UPDATE_TAX_LINES, json!({}))
 }
 
 fn complete_cart(engine: &Engine, request: &Request) -> Result<Response> {
@@ -293,16 +306,14 @@ fn complete_cart(engine: &Engine, request: &Request) -> Result<Response> {
         Some(k) => format!("{cart_id}:{k}"),
         None => cart_id.to_string(),
     };
-    let outcome = workflow::run(
-        engine,
-        "complete-cart",
-        json!({"cart_id": cart_id}),
-        Some(&key),
-    );
-    match outcome {
-        Ok(result) => {
-            let order_id = result["order_id"].as_str().unwrap_or_default();
-            let order = engine.store().read(|conn| order_json(conn, order_id))?;
+    let cart = CartRef {
+        cart_id: cart_id.to_string(),
+    };
+    match checkout::COMPLETE_CART.run(engine, &cart, Some(&key)) {
+        Ok(placed) => {
+            let order = engine
+                .store()
+                .read(|conn| order_json(conn, &placed.order_id))?;
             let mut reply = crate::http::envelope("order", order);
             reply["type"] = json!("order");
             Ok(Response::json(reply))
@@ -369,11 +380,8 @@ fn option_json(
 fn create_collection(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(&Schema::new().required("cart_id", Kind::String))?;
     let input = json!({"cart_id": body["cart_id"]});
-    let result = run(engine, request, "create-payment-collection-for-cart", input)?;
-    collection_reply(
-        engine,
-        result["payment_collection_id"].as_str().unwrap_or_default(),
-    )
+    let made = run(engine, request, checkout::CREATE_PAYMENT_COLLECTION, input)?;
+    collection_reply(engine, &made.payment_collection_id)
 }
 
 fn collection_reply(engine: &Engine, id: &str) -> Result<Response> {
@@ -395,7 +403,7 @@ fn create_session(engine: &Engine, request: &Request) -> Result<Response> {
     )?;
     let id = request.param("id");
     let input = json!({"payment_collection_id": id, "provider_id": body["provider_id"], "data": body.get("data")});
-    run(engine, request, "create-payment-session", input)?;
+    run(engine, request, checkout::CREATE_PAYMENT_SESSION, input)?;
     collection_reply(engine, id)
 }
 

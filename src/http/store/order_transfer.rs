@@ -95,12 +95,22 @@ fn token(request: &Request) -> Result<String> {
 
 fn accept(engine: &Engine, request: &Request) -> Result<Response> {
     let input = transfer::token_input(request.param("id"), &token(request)?);
-    run_and_render(engine, request, transfer::ACCEPT, input)
+    run_and_render(
+        engine,
+        request,
+        transfer::ACCEPT,
+        serde_json::to_value(input)?,
+    )
 }
 
 fn decline(engine: &Engine, request: &Request) -> Result<Response> {
     let input = transfer::token_input(request.param("id"), &token(request)?);
-    run_and_render(engine, request, transfer::DECLINE, input)
+    run_and_render(
+        engine,
+        request,
+        transfer::DECLINE,
+        serde_json::to_value(input)?,
+    )
 }
 
 fn cancel(engine: &Engine, request: &Request) -> Result<Response> {

@@ -38,8 +38,10 @@ pub fn display_name(c: &Customer) -> String {
 fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let page = view::page_number(request)?;
     let q = view::search(request);
+    let account = view::choice(request, "account", &["registered", "guest"])?;
     let filter = CustomerFilter {
         q: q.clone(),
+        has_account: account.as_deref().map(|a| a == "registered"),
         ..CustomerFilter::default()
     };
     let offset = (page - 1) * PAGE_SIZE;
@@ -52,6 +54,14 @@ fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
             div {
                 label for="q" { "Search" }
                 input id="q" name="q" type="search" placeholder="Email, name or company" value=(q.as_deref().unwrap_or(""));
+            }
+            div {
+                label for="account" { "Account" }
+                select id="account" name="account" {
+                    option value="" { "Any" }
+                    option value="registered" selected[account.as_deref() == Some("registered")] { "Registered" }
+                    option value="guest" selected[account.as_deref() == Some("guest")] { "Guest" }
+                }
             }
             button type="submit" { "Search" }
         }
@@ -112,7 +122,7 @@ fn show(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
                         dt { "Created" } dd { (view::when(&found.created_at)) }
                     }
                 }
-                (order_table(&orders, order_count))
+                (order_table(&orders, order_count, id))
             }
             div {
                 (widgets::zone(engine, "customer.details.side.before", id))
@@ -153,10 +163,11 @@ fn address(a: &Address) -> Markup {
     }
 }
 
-fn order_table(rows: &[(Order, ListSummary)], count: u64) -> Markup {
+fn order_table(rows: &[(Order, ListSummary)], count: u64, customer: &str) -> Markup {
     html! {
         section class="card" aria-labelledby="orders-h" {
             h2 id="orders-h" { "Orders (" (count) ")" }
+            p { a href={ "/app/draft-orders/new?customer_id=" (super::respond::encode(customer)) } { "New draft order for this customer" } }
             @if rows.is_empty() { p class="muted" { "No orders yet." } }
             @else { (orders::table(rows, false)) }
         }

@@ -11,6 +11,7 @@ use crate::events;
 use crate::flows::stock_adjust::{self, Adjustment};
 use crate::http::{Request, Response, Route};
 use crate::modules::inventory::manage::{self, Item};
+use crate::modules::inventory::reservations::{self, Reservation, ReservationFilter};
 use crate::modules::stock_location;
 use maud::{Markup, html};
 use serde_json::Value;
@@ -85,12 +86,50 @@ fn title_of(item: &Item) -> String {
     }
 }
 
+/// Reservations the item page lists (the oldest first; the count says how many there are).
+const RESERVATIONS_SHOWN: u64 = 50;
+
+/// The item's reservations: where, how many, for what (an order line or a note).
+fn reservations_card(item: &Item, names: &[String], held: &(Vec<Reservation>, u64)) -> Markup {
+    let location = |id: &str| {
+        item.location_levels
+            .iter()
+            .zip(names)
+            .find(|(l, _)| l.location_id == id)
+            .map_or(id.to_string(), |(_, n)| n.clone())
+    };
+    html! {
+        section class="card" aria-labelledby="res-h" {
+            h2 id="res-h" { "Reservations (" (held.1) ")" }
+            @if held.0.is_empty() { p class="muted" { "Nothing reserved." } }
+            @else {
+                table {
+                    thead { tr {
+                        th scope="col" { "Location" } th scope="col" class="num" { "Quantity" }
+                        th scope="col" { "For" } th scope="col" { "Since" }
+                    } }
+                    tbody {
+                        @for r in &held.0 {
+                            tr {
+                                td { (location(&r.location_id)) }
+                                td class="num" { (r.quantity) }
+                                td { (r.description.as_deref().or(r.line_item_id.as_deref()).unwrap_or("")) }
+                                td { (view::when(&r.created_at)) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn show(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     render(engine, request.param("id"), ui, 200)
 }
 
 fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
-    let (item, names, history) = engine.store().read(|conn| {
+    let (item, names, history, held) = engine.store().read(|conn| {
         let item = manage::retrieve(conn, id)?;
         let names = item
             .location_levels
@@ -98,7 +137,12 @@ fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
             .map(|l| Ok(stock_location::retrieve(conn, &l.location_id)?.name))
             .collect::<Result<Vec<String>>>()?;
         let history = events::about(conn, &[id.to_string()], 100)?;
-        Ok((item, names, history))
+        let filter = ReservationFilter {
+            inventory_item_id: Some(id.to_string()),
+            ..ReservationFilter::default()
+        };
+        let held = reservations::list(conn, &filter, 0, RESERVATIONS_SHOWN)?;
+        Ok((item, names, history, held))
     })?;
     let body = html! {
         (widgets::zone(engine, "inventory_item.details.before", id))
@@ -118,6 +162,7 @@ fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
                         }
                     }
                 }
+                (reservations_card(&item, &names, &held))
                 (history_card(&history))
             }
             div {

@@ -9,15 +9,19 @@
 //! and render. Errors become HTML pages, never JSON; errors of an action render as a message
 //! on the page it came from.
 
+pub mod after_sales;
+pub mod after_sales_actions;
 pub mod assets;
 pub mod campaigns;
 pub mod customers;
+pub mod drafts;
 pub mod home;
 pub mod inventory;
 pub mod layout;
 pub mod order_detail;
 pub mod orders;
 pub mod product_media;
+pub mod product_variants;
 pub mod products;
 pub mod promotion_form;
 pub mod promotions;
@@ -25,6 +29,7 @@ pub mod respond;
 pub mod session;
 pub mod settings;
 pub mod settings_edit;
+pub mod settings_places;
 pub mod sign_in;
 pub mod view;
 pub mod widgets;
@@ -84,6 +89,21 @@ const NOTICES: &[(&str, &str)] = &[
     ("deleted", "Deleted."),
     ("adjusted", "Stock adjusted."),
     ("activated", "Promotion activated."),
+    ("return_requested", "Return requested."),
+    ("return_received", "Return received."),
+    (
+        "exchange_created",
+        "Exchange created: check the new total, then confirm it.",
+    ),
+    (
+        "claim_created",
+        "Claim created: check the new total, then confirm it.",
+    ),
+    ("edit_begun", "Order edit begun."),
+    ("edit_updated", "Order edit updated."),
+    ("change_confirmed", "Order change confirmed."),
+    ("change_canceled", "Order change canceled."),
+    ("converted", "Draft converted to an order."),
     ("deactivated", "Promotion deactivated."),
 ];
 
@@ -186,9 +206,12 @@ pub fn routes() -> Vec<Route> {
     routes.extend(home::routes());
     routes.extend(orders::routes());
     routes.extend(order_detail::routes());
+    routes.extend(after_sales_actions::routes());
+    routes.extend(drafts::routes());
     routes.extend(customers::routes());
     routes.extend(products::routes());
     routes.extend(product_media::routes());
+    routes.extend(product_variants::routes());
     routes.extend(inventory::routes());
     routes.extend(promotion_form::routes());
     routes.extend(promotions::routes());

@@ -3,10 +3,12 @@
 //! running the registered workflow the Admin API runs: `create-order-fulfillment`,
 //! `create-order-shipment`, `mark-order-fulfillment-as-delivered`, `capture-payment`,
 //! `refund-payment`, `cancel-order`. A success redirects back (303) with a confirmation; a
-//! refusal renders the page again with the workflow's message.
+//! refusal renders the page again with the workflow's message. The after-sales cards (open
+//! change, returns, new return / exchange / claim / edit) are `after_sales.rs`, their forms
+//! `after_sales_actions.rs`.
 
 use super::view::{self, amount, badge, doc_amount, post_button};
-use super::{Ui, layout, respond, ui_route, widgets};
+use super::{Ui, after_sales, layout, respond, ui_route, widgets};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::events;
@@ -87,8 +89,10 @@ fn show(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     render(engine, request.param("id"), ui, 200)
 }
 
-fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
+/// The order page with `status` (a refused action renders it again with its message).
+pub(super) fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
     let (doc, extras) = load(engine, id)?;
+    let sales = after_sales::load(engine, id)?;
     let title = format!("Order #{}", doc["display_id"]);
     let body = html! {
         (widgets::zone(engine, "order.details.before", id))
@@ -98,6 +102,7 @@ fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
                 (items(&doc, ui, id))
                 (fulfillments(&doc, ui, id))
                 (payments(&doc, &extras, ui, id))
+                (after_sales::section(&doc, &sales, ui, id))
                 (timeline(&extras.timeline))
             }
             div {
@@ -123,8 +128,21 @@ fn act(
     input: Value,
     done: &str,
 ) -> Result<Response> {
-    match workflow::run(engine, name, input, None) {
-        Ok(_) => Ok(respond::redirect(&format!("/app/orders/{id}?done={done}"))),
+    let result = workflow::run(engine, name, input, None).map(|_| ());
+    outcome(engine, ui, id, result, done)
+}
+
+/// What an action answers: on success a redirect to the order with `done`; on a refusal
+/// (4xx) the order page with the workflow's message; a server error stays an error.
+pub(super) fn outcome(
+    engine: &Engine,
+    ui: &Ui,
+    id: &str,
+    result: Result<()>,
+    done: &str,
+) -> Result<Response> {
+    match result {
+        Ok(()) => Ok(respond::redirect(&format!("/app/orders/{id}?done={done}"))),
         Err(err) if err.status() < 500 => {
             render(engine, id, &ui.with_error(err.to_string()), err.status())
         }
@@ -247,9 +265,23 @@ fn summary(doc: &Value) -> Markup {
                 dt { "Discount" } dd { (doc_amount(doc, "discount_total", currency)) }
                 dt { "Tax" } dd { (doc_amount(doc, "tax_total", currency)) }
                 dt { "Total" } dd { strong { (doc_amount(doc, "total", currency)) } }
+                dt { "Paid" } dd { (summary_amount(doc, "paid_total")) }
+                dt { "Refunded" } dd { (summary_amount(doc, "refunded_total")) }
+                dt { "Pending difference" } dd { (summary_amount(doc, "pending_difference")) }
+            }
+            @if after_sales::summary_minor(doc, "pending_difference").is_some_and(|d| d < 0) {
+                p class="muted" { "A negative difference is owed back to the customer: refund it from a payment below." }
             }
         }
     }
+}
+
+/// An amount of the order's `summary` (Medusa's paid, refunded and pending figures).
+fn summary_amount(doc: &Value, key: &str) -> String {
+    after_sales::summary_minor(doc, key).map_or_else(
+        || "—".to_string(),
+        |minor| amount(minor, text(doc, "currency_code")),
+    )
 }
 
 fn remaining(item: &Value) -> i64 {
@@ -337,6 +369,11 @@ fn fulfillments(doc: &Value, ui: &Ui, id: &str) -> Markup {
 
 fn payments(doc: &Value, extras: &Extras, ui: &Ui, id: &str) -> Markup {
     let currency = text(doc, "currency_code");
+    // What is owed back (a negative pending difference, e.g. after a return), offered as
+    // the refund amount of a payment that can cover it.
+    let owed = after_sales::summary_minor(doc, "pending_difference")
+        .filter(|d| *d < 0)
+        .map(|d| -d);
     html! {
         section class="card" aria-labelledby="pay-h" {
             h2 id="pay-h" { "Payments" }
@@ -358,7 +395,9 @@ fn payments(doc: &Value, extras: &Extras, ui: &Ui, id: &str) -> Markup {
                                 (layout::csrf(ui))
                                 div {
                                     label for={ "refund-amount-" (n) } { "Refund amount (" (currency.to_uppercase()) ")" }
-                                    input id={ "refund-amount-" (n) } name="amount" inputmode="decimal" placeholder="All captured";
+                                    @let due = owed.filter(|o| *o <= captured - refunded);
+                                    input id={ "refund-amount-" (n) } name="amount" inputmode="decimal" placeholder="All captured"
+                                        value=[due.map(|o| view::amount(o, currency).split(' ').next().unwrap_or("").to_string())];
                                 }
                                 div {
                                     label for={ "refund-note-" (n) } { "Refund note" }

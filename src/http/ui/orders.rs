@@ -63,6 +63,7 @@ fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     })?;
     let body = html! {
         (widgets::zone(engine, "order.list.before", ""))
+        (super::drafts::link())
         (filters(q.as_deref(), status.as_deref(), sort.as_deref()))
         (table(&rows, true))
         (view::pager(request, page, rows.len(), total))

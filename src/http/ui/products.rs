@@ -2,18 +2,17 @@
 //! product with one variant (SKU, a price per store currency, sales channels), a product's
 //! page with its variants and prices, editing its title, status and description, and
 //! deleting it; its images (uploaded through the file module) and categories
-//! (`product_media.rs`). Writes go through `flows::create_product` (`run`, `update`, `delete`) in one
+//! (`product_media.rs`); its options and variants (`product_variants.rs`). Writes go through `flows::create_product` (`run`, `update`, `delete`) in one
 //! write job, as `POST|DELETE /admin/products` do; the create form is checked against the
 //! Admin API's own body schema and parsed by its own `product_input`.
 
-use super::view::{self, PAGE_SIZE, amount, badge};
-use super::{Ui, layout, product_media, respond, ui_route, widgets};
+use super::view::{self, PAGE_SIZE, badge};
+use super::{Ui, layout, product_media, product_variants, respond, ui_route, widgets};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::flows::{create_product, links};
+use crate::flows::create_product;
 use crate::http::admin::products::{product_input, schema};
 use crate::http::{Request, Response, Route};
-use crate::modules::pricing;
 use crate::modules::product::update::ProductUpdate;
 use crate::modules::product::{self, Product, ProductFilter, ProductOrder, relations};
 use crate::modules::{sales_channel, store};
@@ -144,6 +143,14 @@ fn choices(engine: &Engine) -> Result<(Vec<String>, Vec<ChannelChoice>)> {
     })
 }
 
+/// The store's currencies (a price field each on the variant forms).
+///
+/// # Errors
+/// Database failures.
+pub fn currencies(engine: &Engine) -> Result<Vec<String>> {
+    Ok(choices(engine)?.0)
+}
+
 fn new_form(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> {
     form_page(engine, ui, 200)
 }
@@ -254,13 +261,6 @@ fn create(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> {
     }
 }
 
-/// A variant with its default prices `(currency, minor units)`.
-struct VariantRow {
-    title: String,
-    sku: Option<String>,
-    prices: Vec<(String, i64)>,
-}
-
 /// What the product page shows besides the product and its variants.
 struct Media {
     images: Vec<product::Image>,
@@ -268,7 +268,7 @@ struct Media {
     all_categories: Vec<product::Category>,
 }
 
-fn load(engine: &Engine, id: &str) -> Result<(Product, Vec<VariantRow>, Media)> {
+fn load(engine: &Engine, id: &str) -> Result<(Product, Media)> {
     engine.store().read(|conn| {
         let found = product::read::retrieve_any(conn, id)?;
         let ids = [id.to_string()];
@@ -281,32 +281,7 @@ fn load(engine: &Engine, id: &str) -> Result<(Product, Vec<VariantRow>, Media)> 
                 .unwrap_or_default(),
             all_categories: product::category::all_categories(conn, false)?,
         };
-        let variants = relations::variants_of(conn, &ids)?
-            .remove(id)
-            .unwrap_or_default();
-        let variant_ids: Vec<String> = variants.iter().map(|v| v.id.clone()).collect();
-        let sets = links::variant_price_set().rights_of_many(conn, &variant_ids)?;
-        let set_ids: Vec<String> = sets.values().flatten().cloned().collect();
-        let prices = pricing::prices_of(conn, &set_ids)?;
-        let rows = variants
-            .into_iter()
-            .map(|v| {
-                let prices = sets
-                    .get(&v.id)
-                    .into_iter()
-                    .flatten()
-                    .flat_map(|set| prices.get(set).into_iter().flatten())
-                    .filter(|p| p.rules.is_empty())
-                    .map(|p| (p.currency_code.clone(), p.amount))
-                    .collect();
-                VariantRow {
-                    title: v.title,
-                    sku: v.sku,
-                    prices,
-                }
-            })
-            .collect();
-        Ok((found, rows, media))
+        Ok((found, media))
     })
 }
 
@@ -319,7 +294,8 @@ fn show(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
 /// # Errors
 /// 404 for an unknown product; database failures.
 pub fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
-    let (found, variants, media) = load(engine, id)?;
+    let (found, media) = load(engine, id)?;
+    let parts = product_variants::cards(engine, ui, id, &currencies(engine)?)?;
     let body = html! {
         (widgets::zone(engine, "product.details.before", id))
         div class="grid" {
@@ -337,21 +313,7 @@ pub fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Respons
                     div class="field" { label for="description" { "Description" } textarea id="description" name="description" { (found.description.as_deref().unwrap_or("")) } }
                     button type="submit" { "Save" }
                 }
-                section class="card" aria-labelledby="var-h" {
-                    h2 id="var-h" { "Variants" }
-                    table {
-                        thead { tr { th scope="col" { "Variant" } th scope="col" { "SKU" } th scope="col" { "Prices" } } }
-                        tbody {
-                            @for v in &variants {
-                                tr {
-                                    td { (v.title) }
-                                    td { (v.sku.as_deref().unwrap_or("")) }
-                                    td { @for (c, a) in &v.prices { (amount(*a, c)) " " } }
-                                }
-                            }
-                        }
-                    }
-                }
+                (parts)
                 (product_media::images_card(ui, id, &found.title, &media.images))
             }
             div {

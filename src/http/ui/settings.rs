@@ -45,18 +45,20 @@ pub enum ShownOnce<'a> {
 /// # Errors
 /// Database failures.
 pub fn render(engine: &Engine, ui: &Ui, shown: Option<ShownOnce>, status: u16) -> Result<Response> {
-    let (stores, regions, channels, users, invites, keys) = engine.store().read(|conn| {
-        let stores = store::list(conn, &[])?;
-        let (regions, _) = region::list(conn, &RegionFilter::default(), 100, 0)?;
-        let channels = sales_channel::list(conn)?;
-        let (users, _) = user::list(conn, None, &[], 0, 100)?;
-        let invites: Vec<user::Invite> = user::list_invites(conn, &[])?
-            .into_iter()
-            .filter(|i| !i.accepted)
-            .collect();
-        let (keys, _) = api_key::list(conn, None, &[], 0, 100)?;
-        Ok((stores, regions, channels, users, invites, keys))
-    })?;
+    let (stores, regions, channels, users, invites, keys, places) =
+        engine.store().read(|conn| {
+            let stores = store::list(conn, &[])?;
+            let (regions, _) = region::list(conn, &RegionFilter::default(), 100, 0)?;
+            let channels = sales_channel::list(conn)?;
+            let (users, _) = user::list(conn, None, &[], 0, 100)?;
+            let invites: Vec<user::Invite> = user::list_invites(conn, &[])?
+                .into_iter()
+                .filter(|i| !i.accepted)
+                .collect();
+            let (keys, _) = api_key::list(conn, None, &[], 0, 100)?;
+            let places = super::settings_places::load(conn)?;
+            Ok((stores, regions, channels, users, invites, keys, places))
+        })?;
     let store_id = stores.first().map(|s| s.id.clone()).unwrap_or_default();
     let body = html! {
         (widgets::zone(engine, "store.details.before", &store_id))
@@ -87,6 +89,7 @@ pub fn render(engine: &Engine, ui: &Ui, shown: Option<ShownOnce>, status: u16) -
         }
         (widgets::zone(engine, "store.details.after", &store_id))
         (settings_edit::regions_card(ui, &regions))
+        (super::settings_places::cards(&places.0, &places.1))
         (settings_edit::channels_card(ui, &channels))
         (settings_edit::users_card(ui, &users, &invites))
         (keys_card(ui, &keys))

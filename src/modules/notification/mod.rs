@@ -23,6 +23,7 @@ use serde_json::Value;
 pub fn module() -> crate::db::module::Module {
     crate::db::module::Module::new("notification", "notification")
         .migration(migration!("notification", "0001_init.sql"))
+        .migration(migration!("notification", "0002_sent_index.sql"))
 }
 
 /// A notification as Medusa's admin API shows it.
@@ -269,4 +270,34 @@ pub fn list(
         |r| r.get(0),
     )?;
     Ok((page, count.unsigned_abs()))
+}
+/// Up to `batch` sent notifications (`success`) last updated before `cutoff`, for retention;
+/// pending and failed ones are never among them.
+///
+/// # Errors
+/// Database failures.
+pub fn expired_sent(conn: &Connection, cutoff: &str, batch: usize) -> Result<Vec<String>> {
+    Ok(conn
+        .prepare_cached(
+            "SELECT id FROM notification WHERE status = 'success' AND updated_at < ?1
+             ORDER BY updated_at LIMIT ?2",
+        )?
+        .query_map(params![cutoff, batch as i64], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?)
+}
+
+/// Deletes the chosen notifications that are still sent and expired; how many went.
+///
+/// # Errors
+/// Database failures.
+pub fn delete_sent(conn: &Connection, ids: &[String], cutoff: &str) -> Result<u64> {
+    let mut deleted = 0;
+    for id in ids {
+        deleted += conn
+            .prepare_cached(
+                "DELETE FROM notification WHERE id = ?1 AND status = 'success' AND updated_at < ?2",
+            )?
+            .execute(params![id, cutoff])? as u64;
+    }
+    Ok(deleted)
 }

@@ -2,6 +2,7 @@
 //! time, with a provider), payments (an authorized session), captures and refunds. The
 //! providers are in [`provider`]; calling them is the flows' job (outside the writer).
 
+pub mod daily;
 pub mod ledger;
 pub mod provider;
 pub mod recorded;
@@ -22,6 +23,7 @@ pub fn module() -> Module {
     Module::new("payment", "payment")
         .migration(migration!("payment", "0001_init.sql"))
         .migration(migration!("payment", "0002_refund_reason.sql"))
+        .migration(migration!("payment", "0003_daily.sql"))
 }
 
 /// A payment collection with its live sessions and payments.

@@ -1,0 +1,110 @@
+//! The settings page's places: tax regions (country, province, provider, default rate) and
+//! stock locations with the shipping options of their fulfillment sets. Read-only here; they
+//! are set up through the Admin API (`/admin/tax-regions`, `/admin/stock-locations`,
+//! `/admin/fulfillment-sets/…/service-zones`, `/admin/shipping-options`).
+
+use crate::error::Result;
+use crate::flows::links;
+use crate::modules::fulfillment::option_admin::{self, OptionFilter};
+use crate::modules::{stock_location, tax};
+use maud::{Markup, html};
+use rusqlite::Connection;
+
+/// A tax region as listed: where, its provider, its default rate (`8.25% VAT`).
+pub struct TaxRow {
+    /// `US` or `US-CA`.
+    pub place: String,
+    /// `tp_system`, or none.
+    pub provider: String,
+    /// The default rate, or "—".
+    pub default_rate: String,
+}
+
+/// A stock location with the names of its shipping options.
+pub struct LocationRow {
+    /// The location's name.
+    pub name: String,
+    /// Its shipping options' names (return options marked).
+    pub options: Vec<String>,
+}
+
+/// Reads the tax regions and the locations (at most 100 each).
+///
+/// # Errors
+/// Database failures.
+pub fn load(conn: &Connection) -> Result<(Vec<TaxRow>, Vec<LocationRow>)> {
+    let mut taxes = Vec::new();
+    for r in tax::list_regions(conn, &[])?.into_iter().take(100) {
+        let default_rate = tax::rates_of(conn, &r.id)?
+            .into_iter()
+            .find(|t| t.is_default)
+            .map_or("—".to_string(), |t| {
+                let rate = t.rate.map(|r| r.percent_string()).unwrap_or_default();
+                format!("{rate}% {}", t.code)
+            });
+        let place = match &r.province_code {
+            Some(p) => format!("{}-{}", r.country_code, p).to_uppercase(),
+            None => r.country_code.to_uppercase(),
+        };
+        taxes.push(TaxRow {
+            place,
+            provider: r.provider_id.unwrap_or_else(|| "—".into()),
+            default_rate,
+        });
+    }
+    let (ids, _) = stock_location::manage::list(conn, None, &[], &[], 0, 100)?;
+    let mut locations = Vec::new();
+    for id in ids {
+        let sets = links::location_fulfillment_set().rights_of(conn, &id)?;
+        let filter = OptionFilter {
+            set_ids: Some(sets),
+            ..OptionFilter::default()
+        };
+        let options = option_admin::list(conn, &filter, None, (0, 100))?
+            .0
+            .into_iter()
+            .map(|o| {
+                let is_return = o.rules.iter().any(|r| r.attribute == "is_return")
+                    && o.rule_allows("is_return", "true");
+                if is_return {
+                    format!("{} (returns)", o.name)
+                } else {
+                    o.name
+                }
+            })
+            .collect();
+        locations.push(LocationRow {
+            name: stock_location::retrieve(conn, &id)?.name,
+            options,
+        });
+    }
+    Ok((taxes, locations))
+}
+
+/// The Tax regions and Locations cards.
+pub fn cards(taxes: &[TaxRow], locations: &[LocationRow]) -> Markup {
+    html! {
+        section class="card" aria-labelledby="tax-h" {
+            h2 id="tax-h" { "Tax regions" }
+            table {
+                thead { tr { th scope="col" { "Region" } th scope="col" { "Provider" } th scope="col" { "Default rate" } } }
+                tbody {
+                    @if taxes.is_empty() { tr { td colspan="3" { "No tax regions." } } }
+                    @for t in taxes { tr { td { (t.place) } td { (t.provider) } td { (t.default_rate) } } }
+                }
+            }
+        }
+        section class="card" aria-labelledby="loc-h" {
+            h2 id="loc-h" { "Locations and shipping options" }
+            table {
+                thead { tr { th scope="col" { "Location" } th scope="col" { "Shipping options" } } }
+                tbody {
+                    @if locations.is_empty() { tr { td colspan="2" { "No stock locations." } } }
+                    @for l in locations {
+                        tr { td { (l.name) } td { (if l.options.is_empty() { "None".to_string() } else { l.options.join(", ") }) } }
+                    }
+                }
+            }
+        }
+    }
+}
