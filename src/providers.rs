@@ -104,14 +104,20 @@ impl Providers {
 
     /// The tax provider a region names (the system provider when it names none).
     ///
+    /// A tax region can only be given a registered provider (create and update refuse
+    /// others), but a row written before a provider left the build may still name it.
+    ///
     /// # Errors
-    /// 500 when the region names a provider this build does not register (its tax lines
-    /// cannot be computed; refusing beats taxing wrongly).
+    /// 400 `not_allowed` when the region names a provider this build does not register:
+    /// its tax lines cannot be computed, refusing beats taxing wrongly, and the message says
+    /// what staff must fix (the caller's write job rolls back, so nothing is half-taxed).
     pub fn tax_for(&self, id: Option<&str>) -> Result<&dyn TaxProvider> {
         let id = id.unwrap_or(tax::provider::SYSTEM);
         self.tax(id).ok_or_else(|| {
-            Error::Internal(format!(
-                "tax provider {id} is named by a tax region but not registered"
+            Error::not_allowed(format!(
+                "Taxes cannot be calculated: the tax region names the tax provider {id}, \
+                 which is not registered; set the tax region's provider_id to a registered \
+                 provider"
             ))
         })
     }

@@ -1,8 +1,9 @@
-//! Claims over HTTP (issue 15, Medusa 2.21.2's `/admin/claims`): a refund claim for a
-//! damaged unit owes its value back until the payment is refunded; a replace claim sends a
-//! replacement (reserved at confirmation) for a claimed unit that also comes back through
-//! the claim's return, the customer paying only what the replacement costs beyond it; claim
-//! items with reasons, over-claims and the requests Medusa refuses; canceling.
+//! Claims over HTTP (issue 15, Medusa 2.21.2's `/admin/claims`). Money follows Medusa: a
+//! claim item (WRITE_OFF_ITEM) moves no money; what comes back through the claim's return is
+//! credited (owed until the payment is refunded) and what goes out is charged — so a refund
+//! claim for a unit that comes back owes its value, one for a unit that does not owes
+//! nothing by itself, and a like-for-like replacement costs nothing. Claim items with
+//! reasons, over-claims and the requests Medusa refuses; canceling.
 
 mod common;
 
@@ -49,7 +50,7 @@ fn refused_with(admin: &Admin, path: &str, body: &Value, message: &str) {
 }
 
 #[test]
-fn a_refund_claim_owes_the_claimed_units_until_they_are_refunded() {
+fn a_refund_claim_owes_what_comes_back_and_its_claim_items_move_no_money() {
     let admin = Admin::start();
     let (order, line) = fulfilled_order(&admin, 3);
     let unit = cents(&order_doc(&admin, &order)["items"][0]["total"]) / 3;
@@ -77,16 +78,28 @@ fn a_refund_claim_owes_the_claimed_units_until_they_are_refunded() {
         ),
     );
 
+    // The torn unit comes back through the claim's return.
+    admin.post(
+        &format!("{path}/inbound/items"),
+        &json!({"items": [{"id": line, "quantity": 1}]}),
+    );
     let preview = admin.get(&format!("/admin/orders/{}/preview", id(&order)))["order"].clone();
     let confirmed = admin.post(&format!("{path}/request"), &json!({}));
     let doc = &confirmed["claim"];
-    assert_eq!(cents(&doc["refund_amount"]), unit, "{doc}");
+    assert!(
+        doc["refund_amount"].is_null(),
+        "Medusa leaves it unset: {doc}"
+    );
+    assert_eq!(
+        cents(&confirmed["return"]["refund_amount"]),
+        unit,
+        "the returned unit is credited"
+    );
     assert_eq!(preview["summary"], order_doc(&admin, &order)["summary"]);
     assert_eq!(doc["claim_items"][0]["reason"], "production_failure");
     assert_eq!(doc["claim_items"][0]["note"], "Torn seam");
     assert_eq!(doc["claim_items"][0]["quantity"], 1);
-    assert!(doc["return_id"].is_null(), "no inbound items: no return");
-    assert!(confirmed["return"].is_null());
+    assert!(doc["return_id"].is_string(), "{doc}");
     let after = order_doc(&admin, &order);
     assert_eq!(cents(&after["summary"]["pending_difference"]), -unit);
     assert_eq!(after["version"], 2);
@@ -127,6 +140,16 @@ fn a_refund_claim_owes_the_claimed_units_until_they_are_refunded() {
         &json!({}),
         "Order claim request should have at least 1 item",
     );
+    // A missing unit (nothing comes back): the claim item alone credits nothing, as in
+    // Medusa; staff refund the payment by hand.
+    admin.post(
+        &format!("{second}/claim-items"),
+        &json!({"items": [{"id": line, "quantity": 1, "reason": "missing_item"}]}),
+    );
+    let missing = admin.post(&format!("{second}/request"), &json!({}));
+    assert!(missing["claim"]["refund_amount"].is_null());
+    assert!(missing["return"].is_null(), "no inbound items: no return");
+    assert_eq!(order_doc(&admin, &order)["summary"], settled["summary"]);
     let listed = admin.get(&format!("/admin/claims?order_id={}", id(&order)));
     assert_eq!(listed["count"], 2);
 }
@@ -164,11 +187,13 @@ fn a_replace_claim_sends_a_reserved_replacement_and_takes_the_broken_unit_back()
 
     let confirmed = admin.post(&format!("{path}/request"), &json!({}));
     assert_eq!(confirmed["return"]["status"], "requested", "{confirmed}");
+    let unit = cents(&before["items"][0]["total"]);
     assert_eq!(
         cents(&confirmed["return"]["refund_amount"]),
-        0,
-        "the claim items carry the value"
+        unit,
+        "the broken unit coming back is credited; the replacement is charged"
     );
+    assert!(confirmed["claim"]["refund_amount"].is_null());
     let doc = &confirmed["claim"];
     let sent = doc["additional_items"].as_array().unwrap();
     assert_eq!(sent.len(), 1);

@@ -7,6 +7,9 @@ mod common;
 
 use common::orders::{Admin, id, payment_of};
 use serde_json::{Value, json};
+use stockroom::Result;
+use stockroom::modules::tax::TaxRate;
+use stockroom::modules::tax::provider::{LineRate, TaxProvider, TaxableLine};
 
 fn cents(v: &Value) -> i64 {
     (v.as_f64().unwrap_or_else(|| panic!("a number: {v}")) * 100.0).round() as i64
@@ -319,4 +322,90 @@ fn an_edit_adds_a_shipping_method_alongside_the_order_s_own() {
     );
     assert_eq!(removed.status, 200, "{}", removed.text());
     assert!(removed.json()["order_preview"]["actions"].is_null());
+}
+
+/// Ten percent on everything, whatever the tax module's rates say.
+struct FlatTax;
+
+impl TaxProvider for FlatTax {
+    fn id(&self) -> &'static str {
+        "tp_flat"
+    }
+    fn rates_for_line(&self, line: &TaxableLine, _: &[TaxRate]) -> Result<Vec<LineRate>> {
+        let name = if line.is_shipping {
+            "Flat shipping"
+        } else {
+            "Flat"
+        };
+        Ok(vec![LineRate {
+            tax_rate_id: None,
+            code: "FLAT".into(),
+            name: name.into(),
+            rate_ppm: 10_000_000,
+        }])
+    }
+}
+
+/// Issue 15 / 20: an edit's new line and new shipping are taxed by the provider the
+/// country's tax region names in the engine's registry, as the cart is — not by the system
+/// provider behind its back.
+#[test]
+fn a_registered_tax_provider_taxes_an_edit_s_added_line_and_shipping() {
+    let app = common::TestApp::with(
+        common::config(),
+        stockroom::Engine::builder().tax_provider(FlatTax),
+    );
+    let auth = format!("Bearer {}", app.admin_token());
+    let admin = Admin {
+        app,
+        auth,
+        seen: Default::default(),
+    };
+    let regions = admin.get("/admin/tax-regions")["tax_regions"].clone();
+    let us = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["country_code"] == "us")
+        .map(id)
+        .expect("the US tax region");
+    admin.post(
+        &format!("/admin/tax-regions/{us}"),
+        &json!({"provider_id": "tp_flat"}),
+    );
+    let order = admin.order(1);
+    assert_eq!(order["items"][0]["tax_lines"][0]["code"], "FLAT", "{order}");
+
+    admin.post("/admin/order-edits", &json!({"order_id": id(&order)}));
+    let variant = order["items"][0]["variant_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let preview = admin.post(
+        &edit_path(&order, "/items"),
+        &json!({"items": [{"variant_id": variant, "quantity": 1}]}),
+    )["order_preview"]
+        .clone();
+    let added = preview["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(added["tax_lines"][0]["code"], "FLAT", "{added}");
+    assert_eq!(added["tax_lines"][0]["provider_id"], "tp_flat");
+    let option = id(&admin.get("/admin/shipping-options?limit=1")["shipping_options"][0]);
+    admin.post(
+        &edit_path(&order, "/shipping-method"),
+        &json!({"shipping_option_id": option, "custom_amount": 5}),
+    );
+    admin.post(&edit_path(&order, "/request"), &json!({}));
+    admin.post(&edit_path(&order, "/confirm"), &json!({}));
+    let doc = order_doc(&admin, &order);
+    let items = doc["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2);
+    for item in items {
+        assert_eq!(item["tax_lines"][0]["provider_id"], "tp_flat", "{item}");
+        assert_eq!(item["tax_lines"][0]["rate"], 10);
+    }
+    let methods = doc["shipping_methods"].as_array().unwrap();
+    let new = methods.last().unwrap();
+    assert_eq!(cents(&new["amount"]), 500);
+    assert_eq!(new["tax_lines"][0]["description"], "Flat shipping", "{new}");
+    assert_eq!(cents(&new["tax_total"]), 50);
 }

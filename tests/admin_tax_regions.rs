@@ -115,3 +115,85 @@ fn the_system_tax_provider_is_listed() {
         json!({"tax_providers": [{"id": "tp_system", "is_enabled": true}], "count": 1, "offset": 0, "limit": 20})
     );
 }
+
+/// Issue 20: a tax region may only name a registered tax provider and a region only
+/// registered payment providers; a row still naming a provider that left the build makes
+/// tax calculation answer a 400 that says what to fix, never a 500, and writes nothing.
+#[test]
+fn providers_must_be_registered_and_a_vanished_tax_provider_is_a_clear_400() {
+    let a = admin();
+    let call = |method: &str, path: &str, body: Value| {
+        a.app.admin_call(method, path, &a.auth, Some(&body))
+    };
+    let made = call(
+        "POST",
+        "/admin/tax-regions",
+        json!({"country_code": "ca", "provider_id": "tp_nope"}),
+    );
+    assert_eq!(made.status, 400, "{}", made.text());
+    assert_eq!(
+        made.json()["message"],
+        "Tax provider tp_nope is not registered"
+    );
+    let regions = a.ok("GET", "/admin/tax-regions", None)["tax_regions"].clone();
+    let us = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["country_code"] == "us")
+        .and_then(|r| r["id"].as_str())
+        .expect("the US tax region")
+        .to_string();
+    let path = format!("/admin/tax-regions/{us}");
+    let moved = call("POST", &path, json!({"provider_id": "tp_nope"}));
+    assert_eq!(moved.status, 400, "{}", moved.text());
+    assert_eq!(
+        a.ok("GET", &path, None)["tax_region"]["provider_id"],
+        "tp_system"
+    );
+    a.ok("POST", &path, Some(json!({"provider_id": "tp_system"})));
+
+    let region = json!({"name": "Nowhere", "currency_code": "usd",
+        "payment_providers": ["pp_system_default", "pp_nope", "pp_gone"]});
+    let refused = call("POST", "/admin/regions", region);
+    assert_eq!(refused.status, 404, "{}", refused.text());
+    assert_eq!(
+        refused.json()["message"],
+        "Payment providers with ids pp_nope, pp_gone not found or not enabled"
+    );
+    let usd = a.app.region("usd");
+    let update = call(
+        "POST",
+        &format!("/admin/regions/{usd}"),
+        json!({"name": "Renamed", "payment_providers": ["pp_nope"]}),
+    );
+    assert_eq!(update.status, 404, "{}", update.text());
+    let kept = a.ok("GET", &format!("/admin/regions/{usd}"), None)["region"].clone();
+    assert_ne!(kept["name"], "Renamed", "nothing written");
+
+    // A tax region written before its provider left the build.
+    let cart = a.app.cart_with("usd", &a.app.variant(), 1);
+    a.app.ready(&cart, "us", "pp_system_default");
+    let sql = format!("UPDATE tax_region SET provider_id = 'tp_gone' WHERE id = '{us}'");
+    a.app
+        .engine()
+        .store()
+        .write(move |tx| Ok(tx.execute(&sql, [])?))
+        .unwrap();
+    let line = a.app.store_post(
+        &format!("/store/carts/{cart}/line-items"),
+        &json!({"variant_id": a.app.variant(), "quantity": 1}),
+    );
+    assert_eq!(line.status, 400, "{}", line.text());
+    let body = line.json();
+    assert_eq!(body["type"], "not_allowed");
+    assert!(
+        body["message"]
+            .as_str()
+            .unwrap()
+            .contains("tp_gone, which is not registered"),
+        "{body}"
+    );
+    let doc = a.app.store_get(&format!("/store/carts/{cart}")).json();
+    assert_eq!(doc["cart"]["items"][0]["quantity"], 1, "nothing written");
+}

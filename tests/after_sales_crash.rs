@@ -5,7 +5,9 @@
 //! change was confirmed). After a restart nothing of either is left — stock, return, lines,
 //! change and version are as before — and the same confirmation then succeeds once. So for
 //! `confirm-exchange-request` (after the new line was written, reserved and recorded as the
-//! exchange's item, before the change and with it the return's items were confirmed).
+//! exchange's item, before the change and with it the return's items were confirmed), and
+//! for a draft order's edit (after its promotion was linked, its discount written and its
+//! method re-priced, before the change was confirmed).
 
 mod common;
 
@@ -365,6 +367,71 @@ fn a_crash_inside_an_exchange_confirmation_leaves_no_partial_state() {
         reserved(&stock(&db)),
         reserved(&before) + 1,
         "reserved once"
+    );
+    drop(second);
+    let _ = std::fs::remove_dir_all(db.parent().unwrap());
+}
+
+#[test]
+fn a_crash_inside_a_draft_edit_confirmation_leaves_no_promotion_or_price_behind() {
+    let db = sandbox("draft");
+    let first = Server::start(&db, true, None);
+    let (_, line) = fulfilled_order(&first);
+    let variant = query(
+        &db,
+        &format!("SELECT variant_id FROM order_line_item WHERE id = '{line}'"),
+    );
+    let region = query(
+        &db,
+        "SELECT id FROM region WHERE currency_code = 'usd' AND deleted_at IS NULL",
+    );
+    let promotion = json!({"code": "CRASH10", "type": "standard", "status": "active",
+        "application_method": {"type": "percentage", "target_type": "order", "value": 10}});
+    first.ok("/admin/promotions", promotion);
+    let draft = first.ok(
+        "/admin/draft-orders",
+        json!({"email": "phone@example.com", "region_id": region,
+            "items": [{"variant_id": variant, "quantity": 1}],
+            "shipping_methods": [{"name": "Courier", "amount": 10}]}),
+    )["draft_order"]
+        .clone();
+    let id = draft["id"].as_str().unwrap().to_string();
+    let method = draft["shipping_methods"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let edit = format!("/admin/draft-orders/{id}/edit");
+    first.ok(&edit, json!({}));
+    first.ok(
+        &format!("{edit}/promotions"),
+        json!({"promo_codes": ["CRASH10"]}),
+    );
+    first.ok(
+        &format!("{edit}/shipping-methods/method/{method}"),
+        json!({"custom_amount": 4}),
+    );
+    drop(first);
+    let adjustments = format!(
+        "SELECT COUNT(*) FROM order_line_item_adjustment WHERE deleted_at IS NULL
+           AND item_id IN (SELECT id FROM order_line_item WHERE order_id = '{id}')"
+    );
+    let links = "SELECT COUNT(*) FROM link_order_promotion WHERE deleted_at IS NULL";
+    let amount = format!("SELECT amount FROM order_shipping_method WHERE id = '{method}'");
+
+    Server::start(&db, false, Some("order-edit:applied")).crash_on(&format!("{edit}/confirm"));
+    let second = Server::start(&db, false, None);
+    assert_eq!(query(&db, &adjustments), "0", "no discount written");
+    assert_eq!(query(&db, links), "0", "no promotion linked");
+    assert_eq!(query(&db, &amount), "1000", "the method keeps its price");
+
+    second.ok(&format!("{edit}/confirm"), json!({}));
+    assert_eq!(query(&db, &adjustments), "1");
+    assert_eq!(query(&db, links), "1");
+    assert_eq!(query(&db, &amount), "400");
+    assert_eq!(
+        query(&db, "SELECT used FROM promotion WHERE code = 'CRASH10'"),
+        "0",
+        "a draft uses nothing until converted"
     );
     drop(second);
     let _ = std::fs::remove_dir_all(db.parent().unwrap());

@@ -8,7 +8,10 @@ use common::{TestApp, config};
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use stockroom::Result;
 use stockroom::flows::export::{self, Export};
+use stockroom::modules::tax::TaxRate;
+use stockroom::modules::tax::provider::{LineRate, TaxProvider, TaxableLine};
 
 fn export_of(app: &TestApp) -> Export {
     app.engine().store().read(export::export).unwrap()
@@ -288,4 +291,143 @@ fn the_cli_exports_a_file_store_and_refuses_a_missing_one() {
         "a missing store is not created"
     );
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Ten percent on everything: a provider both ends of the round trip register.
+struct FlatTax;
+
+impl TaxProvider for FlatTax {
+    fn id(&self) -> &'static str {
+        "tp_flat"
+    }
+    fn rates_for_line(&self, _: &TaxableLine, _: &[TaxRate]) -> Result<Vec<LineRate>> {
+        Ok(vec![LineRate {
+            tax_rate_id: None,
+            code: "FLAT".into(),
+            name: "Flat".into(),
+            rate_ppm: 10_000_000,
+        }])
+    }
+}
+
+/// Issue 15 / 20: draft orders (with their customer, lines, promotion code and the second
+/// shipping method an edit gave one) and a tax region's provider come back from a fixture,
+/// priced, taxed and discounted as they were.
+#[test]
+fn drafts_and_a_tax_region_s_provider_survive_export_and_load() {
+    let builder = || stockroom::Engine::builder().tax_provider(FlatTax);
+    let app = TestApp::with(config(), builder());
+    let auth = format!("Bearer {}", app.admin_token());
+    let ok = |method: &str, path: &str, body: Value| {
+        let reply = app.admin_call(method, path, &auth, Some(&body));
+        assert_eq!(reply.status, 200, "{method} {path}: {}", reply.text());
+        reply.json()
+    };
+    let regions = ok("GET", "/admin/tax-regions", json!({}))["tax_regions"].clone();
+    let fr = regions
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["country_code"] == "fr")
+        .and_then(|r| r["id"].as_str())
+        .unwrap()
+        .to_string();
+    ok(
+        "POST",
+        &format!("/admin/tax-regions/{fr}"),
+        json!({"provider_id": "tp_flat"}),
+    );
+    ok(
+        "POST",
+        "/admin/promotions",
+        json!({"code": "TEN", "type": "standard", "status": "active",
+        "application_method": {"type": "percentage", "target_type": "order", "value": 10}}),
+    );
+    let grace = ok(
+        "POST",
+        "/admin/customers",
+        json!({"email": "grace@example.com"}),
+    )["customer"]["id"]
+        .clone();
+    let draft = ok(
+        "POST",
+        "/admin/draft-orders",
+        json!({
+            "customer_id": grace,
+            "region_id": app.region("eur"),
+            "items": [
+                {"variant_id": app.variant(), "quantity": 2, "metadata": {"gift": true}},
+                {"title": "Engraving", "unit_price": 7.5, "quantity": 1},
+            ],
+            "shipping_address": {"first_name": "Grace", "city": "Paris", "country_code": "fr"},
+            "shipping_methods": [{"name": "Courier", "amount": 9}],
+            "promo_codes": ["TEN"],
+            "metadata": {"source": "phone"},
+        }),
+    )["draft_order"]
+        .clone();
+    let id = draft["id"].as_str().unwrap().to_string();
+    let edit = format!("/admin/draft-orders/{id}/edit");
+    ok("POST", &edit, json!({}));
+    let option =
+        ok("GET", "/admin/shipping-options?limit=1", json!({}))["shipping_options"][0]["id"]
+            .clone();
+    ok(
+        "POST",
+        &format!("{edit}/shipping-methods"),
+        json!({"shipping_option_id": option, "custom_amount": 3}),
+    );
+    ok("POST", &format!("{edit}/confirm"), json!({}));
+    let before = ok("GET", &format!("/admin/draft-orders/{id}"), json!({}))["draft_order"].clone();
+    assert_eq!(before["items"][0]["tax_lines"][0]["provider_id"], "tp_flat");
+    assert!(before["discount_total"].as_f64().unwrap() > 0.0, "{before}");
+
+    let exported = export_of(&app);
+    assert!(exported.skipped.is_empty(), "{:?}", exported.skipped);
+    let first = export::to_json(&exported.fixture).unwrap();
+    let doc: Value = serde_json::from_str(&first).unwrap();
+    let fr_doc = doc["tax_regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["country_code"] == "fr")
+        .unwrap();
+    assert_eq!(fr_doc["provider_id"], "tp_flat");
+    let d = &doc["draft_orders"][0];
+    assert_eq!(d["customer"], "grace@example.com");
+    assert_eq!(d["promo_codes"], json!(["TEN"]));
+    assert_eq!(
+        d["items"][1],
+        json!({"title": "Engraving", "quantity": 1, "unit_price": 7.5})
+    );
+    assert_eq!(d["shipping_methods"].as_array().unwrap().len(), 2);
+
+    let path = temp_export("drafts", &exported);
+    let mut cfg = config();
+    cfg.fixture = Some(path.clone());
+    cfg.demo = false;
+    let loaded = TestApp::with(cfg, builder());
+    std::fs::remove_dir_all(path.parent().unwrap()).ok();
+    assert_eq!(
+        first,
+        text_of(&loaded),
+        "export → load → export is byte-identical"
+    );
+    let auth = format!(
+        "Bearer {}",
+        loaded.login("user", "admin@example.com", "supersecret")
+    );
+    let listed = loaded
+        .admin_call("GET", "/admin/draft-orders", &auth, None)
+        .json();
+    let again = &listed["draft_orders"][0];
+    for key in [
+        "total",
+        "tax_total",
+        "discount_total",
+        "shipping_total",
+        "email",
+    ] {
+        assert_eq!(again[key], before[key], "{key}");
+    }
 }

@@ -361,7 +361,7 @@ fn a_tax_region_naming_a_custom_provider_taxes_carts_through_it() {
         "/admin/tax-regions",
         Some(&json!({"country_code": "ca", "provider_id": "tp_nope"})),
     );
-    assert_eq!(unknown.status, 404, "{}", unknown.text());
+    assert_eq!(unknown.status, 400, "{}", unknown.text());
     let regions = shop.admin_ok("GET", "/admin/tax-regions", None);
     let us = regions["tax_regions"]
         .as_array()

@@ -8,7 +8,8 @@
 //!
 //! What the format cannot say is listed in [`Export::skipped`] (and printed by the CLI) rather
 //! than silently dropped: orders and carts, promotion usage counts, non-default tax
-//! rates, disabled channels, revoked keys, price rules other than a region.
+//! rates, disabled channels, revoked keys, price rules other than a region. Draft orders are
+//! carried (`export_drafts`); placed orders are not.
 //!
 //! Reads go through each module's own read functions and the core links; nothing here
 //! touches a table.
@@ -108,6 +109,7 @@ pub fn export(conn: &Connection) -> Result<Export> {
     let (campaigns, promotions) = super::seed_promotions::export(conn, &book)?;
     (out.fixture.campaigns, out.fixture.promotions) = (campaigns, promotions);
     out.fixture.pos_registers = super::seed_pos::export(conn, &book)?;
+    out.fixture.draft_orders = super::export_drafts::export(conn, &book, &mut out.skipped)?;
     let used = crate::modules::promotion::uses(conn)?;
     if used > 0 {
         out.skipped.push(format!(
@@ -224,6 +226,8 @@ fn tax_regions(conn: &Connection, skipped: &mut Vec<String>) -> Result<Vec<Fixtu
             code: default.as_ref().map(|d| d.code.clone()),
             name: default.as_ref().map(|d| d.name.clone()),
             is_combinable: default.is_some_and(|d| d.is_combinable),
+            // The system provider is what a new tax region gets: only another is written.
+            provider_id: t.provider_id.filter(|p| p != tax::provider::SYSTEM),
         });
     }
     Ok(list)

@@ -99,6 +99,15 @@ pub fn region_payment_provider() -> Link {
     )
 }
 
+/// Order ↔ promotion: the promotion codes a draft order keeps (Medusa's `OrderPromotion`),
+/// whose adjustments are recomputed whenever its edit is confirmed.
+pub fn order_promotion() -> Link {
+    define_link(
+        LinkEnd::new("order", "order_id"),
+        LinkEnd::new("promotion", "promotion_id"),
+    )
+}
+
 /// Every core link, registered by `Engine::builder`.
 pub fn core_links() -> Vec<Link> {
     vec![
@@ -114,5 +123,6 @@ pub fn core_links() -> Vec<Link> {
         variant_price_set(),
         product_sales_channel(),
         region_payment_provider(),
+        order_promotion(),
     ]
 }

@@ -9,6 +9,7 @@ pub mod create_product;
 pub mod create_region;
 pub mod export;
 pub mod export_catalog;
+pub mod export_drafts;
 pub mod fulfillment_setup;
 pub mod fulfillment_setup_locations;
 pub mod fulfillment_setup_orders;

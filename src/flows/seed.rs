@@ -82,6 +82,9 @@ pub struct Fixture {
     /// Point-of-sale registers (tills), after the channels, locations and regions they name.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub pos_registers: Vec<super::seed_pos::FixturePosRegister>,
+    /// Draft orders, last: they name regions, channels, customers, SKUs and promotions.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub draft_orders: Vec<super::export_drafts::FixtureDraftOrder>,
 }
 
 /// `users[]` entry: a login given either as a plain `password` (hashed at load; for demo and
@@ -278,9 +281,10 @@ pub fn load_with_progress(
     };
     progress(SeedProgress::Writing);
     let base_url = prepared.base_url().to_string();
+    let owner = engine.clone();
     let mut summary = engine
         .store()
-        .write(move |tx| load_into(tx, &ctx, &fixture, &hashes, &prepared))?;
+        .write(move |tx| load_into(tx, &owner, &ctx, &fixture, &hashes, &prepared))?;
     summary.base_url = base_url;
     Ok(summary)
 }
@@ -293,6 +297,7 @@ struct Hashes {
 
 fn load_into(
     tx: &Tx,
+    engine: &Engine,
     ctx: &Ctx,
     fixture: &Fixture,
     hashes: &Hashes,
@@ -361,6 +366,12 @@ fn load_into(
         ctx,
         &fixture.pos_registers,
         (&keys.channels, &locations, &keys.regions),
+    )?;
+    super::export_drafts::load(
+        tx,
+        engine,
+        &fixture.draft_orders,
+        (&keys.regions, &keys.channels, &customer_ids),
     )?;
     Ok(summary)
 }

@@ -71,6 +71,9 @@ pub struct FixtureTaxRegion {
     /// The default rate combines with the country's (provinces).
     #[serde(default, skip_serializing_if = "crate::flows::seed_regions::is_false")]
     pub is_combinable: bool,
+    /// The tax provider, when not the system one (`tp_system`, what a country's region gets).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub provider_id: Option<String>,
 }
 
 /// Creates the tax regions with their default rates.
@@ -96,13 +99,16 @@ pub fn load_tax_regions(conn: &Connection, ctx: &Ctx, list: &[FixtureTaxRegion])
             rules: Vec::new(),
             metadata: None,
         });
-        tax::create_region(
+        let created = tax::create_region(
             conn,
             ctx,
             &t.country_code,
             t.province_code.as_deref(),
             default.as_ref(),
         )?;
+        if let Some(provider) = &t.provider_id {
+            tax::set_region_provider(conn, ctx, &created.id, provider)?;
+        }
     }
     Ok(())
 }

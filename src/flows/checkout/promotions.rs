@@ -64,10 +64,68 @@ pub fn apply(conn: &Connection, ctx: &Ctx, cart: &Cart, codes: Codes) -> Result<
     if promotions.is_empty() && !had_any {
         return Ok(());
     }
-    promotions.sort_by(|a, b| a.id.cmp(&b.id));
-    let context = context(conn, ctx, cart, &items, &methods, &promotions)?;
-    let adjusts = compute::compute(&promotions, &context);
+    let buyer = Buyer {
+        currency_code: cart.currency_code.clone(),
+        region_id: cart.region_id.clone(),
+        sales_channel_id: cart.sales_channel_id.clone(),
+        customer_id: cart.customer_id.clone(),
+        email: cart.email.clone(),
+        country: refresh::shipping_place(conn, cart)?.map(|(country, _)| country),
+    };
+    let adjusts = adjustments(conn, &ctx.now(), &buyer, &items, &methods, promotions)?;
     store(conn, ctx, &items, &methods, &adjusts)
+}
+
+/// Whom and where promotions are computed for: a cart, or a draft order (whose promotions
+/// go through this same computation).
+#[derive(Debug, Clone, Default)]
+pub struct Buyer {
+    /// The currency.
+    pub currency_code: String,
+    /// `reg_…`
+    pub region_id: Option<String>,
+    /// `sc_…`
+    pub sales_channel_id: Option<String>,
+    /// `cus_…` (its groups are read for `customer.groups.id` rules).
+    pub customer_id: Option<String>,
+    /// Contact email.
+    pub email: Option<String>,
+    /// The shipping address's country.
+    pub country: Option<String>,
+}
+
+/// The adjustments `promotions` give `items` and `methods` (each needs a distinct id) for
+/// `buyer` at `now`: the one promotion computation carts and draft orders share.
+///
+/// # Errors
+/// Database failures; amounts out of range.
+pub fn adjustments(
+    conn: &Connection,
+    now: &str,
+    buyer: &Buyer,
+    items: &[LineItem],
+    methods: &[ShippingMethod],
+    mut promotions: Vec<Promotion>,
+) -> Result<Vec<Adjust>> {
+    promotions.sort_by(|a, b| a.id.cmp(&b.id));
+    let context = context(conn, now, buyer, items, methods, &promotions)?;
+    Ok(compute::compute(&promotions, &context))
+}
+
+/// The adjustment rows `adjusts` give one item (`item`) or shipping method.
+pub fn rows_for(adjusts: &[Adjust], item: bool, id: &str) -> Vec<Adjustment> {
+    adjusts
+        .iter()
+        .filter(|a| a.item == item && a.target_id == id)
+        .map(|a| Adjustment {
+            id: String::new(),
+            code: Some(a.code.clone()),
+            amount: a.amount,
+            is_tax_inclusive: a.is_tax_inclusive,
+            promotion_id: Some(a.promotion_id.clone()),
+            description: None,
+        })
+        .collect()
 }
 
 /// The codes of the cart's adjustments, changed as asked, in first-seen order, and the codes
@@ -116,8 +174,8 @@ fn attr(map: &mut Attrs, keys: &[&str], values: Vec<String>) {
 /// The cart-level context of promotion rules, and each line's target-rule context.
 fn context(
     conn: &Connection,
-    ctx: &Ctx,
-    cart: &Cart,
+    now: &str,
+    buyer: &Buyer,
     items: &[LineItem],
     methods: &[ShippingMethod],
     promotions: &[Promotion],
@@ -127,31 +185,30 @@ fn context(
     attr(
         &mut attrs,
         &["currency_code"],
-        vec![cart.currency_code.clone()],
+        vec![buyer.currency_code.clone()],
     );
     attr(
         &mut attrs,
         &["region.id", "region_id"],
-        one(&cart.region_id),
+        one(&buyer.region_id),
     );
     attr(
         &mut attrs,
         &["sales_channel_id", "sales_channel.id"],
-        one(&cart.sales_channel_id),
+        one(&buyer.sales_channel_id),
     );
     attr(
         &mut attrs,
         &["customer.id", "customer_id"],
-        one(&cart.customer_id),
+        one(&buyer.customer_id),
     );
-    attr(&mut attrs, &["email"], one(&cart.email));
-    let country = refresh::shipping_place(conn, cart)?.map(|(country, _)| country);
+    attr(&mut attrs, &["email"], one(&buyer.email));
     attr(
         &mut attrs,
         &["shipping_address.country_code"],
-        one(&country),
+        one(&buyer.country),
     );
-    let groups = refresh::customer_groups(conn, cart)?;
+    let groups = refresh::groups_of(conn, buyer.customer_id.as_deref())?;
     attr(
         &mut attrs,
         &["customer.groups.id", "customer_group.id"],
@@ -208,8 +265,8 @@ fn context(
         });
     }
     Ok(Context {
-        currency_code: cart.currency_code.clone(),
-        now: ctx.now(),
+        currency_code: buyer.currency_code.clone(),
+        now: now.to_string(),
         attrs,
         items: targets,
         methods: method_targets,
@@ -337,26 +394,12 @@ fn store(
     methods: &[ShippingMethod],
     adjusts: &[Adjust],
 ) -> Result<()> {
-    let rows_for = |item: bool, id: &str| -> Vec<Adjustment> {
-        adjusts
-            .iter()
-            .filter(|a| a.item == item && a.target_id == id)
-            .map(|a| Adjustment {
-                id: String::new(),
-                code: Some(a.code.clone()),
-                amount: a.amount,
-                is_tax_inclusive: a.is_tax_inclusive,
-                promotion_id: Some(a.promotion_id.clone()),
-                description: None,
-            })
-            .collect()
-    };
     let lines = items
         .iter()
         .map(|i| (true, &i.id, &i.adjustments))
         .chain(methods.iter().map(|m| (false, &m.id, &m.adjustments)));
     for (item, id, current) in lines {
-        let wanted = rows_for(item, id);
+        let wanted = rows_for(adjusts, item, id);
         if !same(current, &wanted) {
             cart::set_adjustments(conn, ctx, item, id, &wanted)?;
         }
@@ -364,7 +407,8 @@ fn store(
     Ok(())
 }
 
-fn same(old: &[Adjustment], new: &[Adjustment]) -> bool {
+/// Whether two sets of adjustments take off the same (ids aside).
+pub fn same(old: &[Adjustment], new: &[Adjustment]) -> bool {
     old.len() == new.len()
         && old.iter().zip(new).all(|(a, b)| {
             (&a.code, a.amount, a.is_tax_inclusive, &a.promotion_id)

@@ -60,7 +60,15 @@ pub fn refresh_with(
 /// The groups of the cart's customer (none for a cart without one): price lists ruled by
 /// `customer_group_id` apply to their carts.
 pub(super) fn customer_groups(conn: &Connection, cart: &Cart) -> Result<Vec<String>> {
-    let Some(id) = cart.customer_id.as_deref() else {
+    groups_of(conn, cart.customer_id.as_deref())
+}
+
+/// The groups of a customer (none without one).
+///
+/// # Errors
+/// Database failures.
+pub fn groups_of(conn: &Connection, customer_id: Option<&str>) -> Result<Vec<String>> {
+    let Some(id) = customer_id else {
         return Ok(Vec::new());
     };
     Ok(customer::group::groups_of(conn, id)?
@@ -277,30 +285,8 @@ pub fn apply_taxes(conn: &Connection, engine: &Engine, cart: &Cart, forced: bool
         let Some((country, province)) = &place else {
             return Ok(Vec::new());
         };
-        let resolved =
-            tax::resolve_line(conn, country, province.as_deref(), product, product_type)?;
-        let provider = engine
-            .providers()
-            .tax_for(resolved.provider_id.as_deref())?;
-        let line = TaxableLine {
-            product_id: product,
-            product_type_id: product_type,
-            country_code: country,
-            province_code: province.as_deref(),
-            is_shipping: product.is_empty(),
-        };
-        Ok(provider
-            .rates_for_line(&line, &resolved.rates)?
-            .into_iter()
-            .map(|r| TaxLine {
-                id: String::new(),
-                description: Some(r.name),
-                tax_rate_id: r.tax_rate_id,
-                code: r.code,
-                rate_ppm: r.rate_ppm,
-                provider_id: Some(provider.id().into()),
-            })
-            .collect())
+        let place = (country.as_str(), province.as_deref());
+        provider_tax_lines(conn, engine.providers(), place, product, product_type)
     };
     for item in cart::items::items_of(conn, &cart.id)? {
         let lines = lines_for(
@@ -336,6 +322,43 @@ pub fn apply_taxes(conn: &Connection, engine: &Engine, cart: &Cart, forced: bool
     Ok(())
 }
 
+/// The tax lines of a product (`""`: shipping) shipped to `(country, province)`, as the
+/// provider of the country's tax region computes them from its rates: the one way carts,
+/// order edits, draft orders and after-sales shipping are taxed.
+///
+/// # Errors
+/// 400 when the tax region names a provider this build does not register; a provider's
+/// refusal; database failures.
+pub fn provider_tax_lines(
+    conn: &Connection,
+    providers: &Providers,
+    (country, province): (&str, Option<&str>),
+    product: &str,
+    product_type: Option<&str>,
+) -> Result<Vec<TaxLine>> {
+    let resolved = tax::resolve_line(conn, country, province, product, product_type)?;
+    let provider = providers.tax_for(resolved.provider_id.as_deref())?;
+    let line = TaxableLine {
+        product_id: product,
+        product_type_id: product_type,
+        country_code: country,
+        province_code: province,
+        is_shipping: product.is_empty(),
+    };
+    Ok(provider
+        .rates_for_line(&line, &resolved.rates)?
+        .into_iter()
+        .map(|r| TaxLine {
+            id: String::new(),
+            description: Some(r.name),
+            tax_rate_id: r.tax_rate_id,
+            code: r.code,
+            rate_ppm: r.rate_ppm,
+            provider_id: Some(provider.id().into()),
+        })
+        .collect())
+}
+
 /// Whether two sets of tax lines apply the same rates (ids aside).
 fn same_lines(old: &[TaxLine], new: &[TaxLine]) -> bool {
     old.len() == new.len()
@@ -344,9 +367,6 @@ fn same_lines(old: &[TaxLine], new: &[TaxLine]) -> bool {
                 == (&b.tax_rate_id, b.rate_ppm, &b.code, &b.description)
         })
 }
-
-/// The system tax provider's id (order edits tax their new lines with it).
-pub const TAX_PROVIDER: &str = tax::provider::SYSTEM;
 
 /// The cart's items, shipping methods and totals.
 ///

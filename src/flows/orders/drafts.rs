@@ -10,7 +10,10 @@
 //! needed), reserves its stock at the channel's locations (refused when short — nothing is
 //! written then) and emits `order.placed`, all in one write job. `delete-draft-order`
 //! removes a draft and nothing else. [`convert`] is the conversion as a Rust call, for flows
-//! (the point of sale) that run it inside their own step.
+//! (the point of sale) that run it inside their own step (and register promotion usage
+//! themselves). Updating a draft, its promotions and its existing shipping methods are in
+//! `draft_update`, `draft_promotions` and `draft_shipping`; lines and taxes are computed
+//! through the tax region's provider in the engine's registry, as the cart's are.
 
 use super::change_inputs::{option_amount, optional_amount};
 use super::edits::tax_lines;
@@ -19,9 +22,11 @@ use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::flows::checkout::catalog;
+use crate::flows::checkout::complete;
 use crate::flows::checkout::stock;
 use crate::modules::fulfillment as options;
 use crate::modules::order::{self, LineItem, NewOrder, Order, ShippingMethod};
+use crate::modules::promotion::usage;
 use crate::modules::{customer, region, store};
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use rusqlite::Connection;
@@ -38,13 +43,26 @@ pub const DELETE: &str = "delete-draft-order";
 pub fn workflows() -> Vec<Workflow> {
     vec![
         Workflow::new(CREATE).step(Step::local(CREATE, create_step)),
-        Workflow::new(CONVERT).step(Step::local(CONVERT, |tx, step| {
-            let id = step.input["order_id"].as_str().unwrap_or_default();
-            let placed = convert(tx, step, id)?;
-            Ok(Done::new(json!({ "order_id": placed.id })))
-        })),
+        Workflow::new(CONVERT).step(Step::local(CONVERT, convert_step)),
         Workflow::new(DELETE).step(Step::local(DELETE, delete_step)),
     ]
+    .into_iter()
+    .chain(super::draft_update::workflows())
+    .chain(super::draft_promotions::workflows())
+    .chain(super::draft_shipping::workflows())
+    .collect()
+}
+
+/// `convert-draft-order-to-order`: [`convert`], then the usage of the promotions its
+/// adjustments name is registered (guarded by each promotion's limit and budget, as at cart
+/// completion), in the same write job — so a draft's codes count once it is an order, never
+/// before, and a used-up promotion refuses the conversion with nothing written.
+fn convert_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
+    let id = step.input["order_id"].as_str().unwrap_or_default();
+    let placed = convert(tx, step, id)?;
+    let uses = complete::order_usage(tx, &placed.id)?;
+    usage::register(tx, step.engine.ctx(), &uses)?;
+    Ok(Done::new(json!({ "order_id": placed.id })))
 }
 
 /// One line: a variant at the region's price (or the sent `unit_price`), or a custom
@@ -142,8 +160,33 @@ fn method(tx: &Tx, draft: &NewOrder, want: &Value) -> Result<ShippingMethod> {
 }
 
 fn create_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let ctx = step.engine.ctx();
-    let input = step.input;
+    let id = create_draft(tx, step.engine, step.input, Methods::One)?;
+    Ok(Done::new(json!({ "order_id": id })))
+}
+
+/// How many shipping methods a new draft may have: one through the API (Medusa's rule), any
+/// number when a fixture recreates a draft that was edited to hold more.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Methods {
+    /// `POST /admin/draft-orders`.
+    One,
+    /// A fixture's draft.
+    Any,
+}
+
+/// Creates a draft from a create request's fields (see the module documentation) in the
+/// caller's write job. Returns its id.
+///
+/// # Errors
+/// 400 for missing contact, items without a price, a second shipping method when `methods`
+/// is [`Methods::One`], unknown or inactive promotion codes; 404 for unknown records.
+pub(crate) fn create_draft(
+    tx: &Tx,
+    engine: &crate::engine::Engine,
+    input: &Value,
+    methods: Methods,
+) -> Result<String> {
+    let ctx = engine.ctx();
     let found_region = region::retrieve(tx, input["region_id"].as_str().unwrap_or_default())?;
     let customer_id = match input["customer_id"].as_str() {
         Some(id) => Some(customer::retrieve(tx, id)?.id),
@@ -176,32 +219,52 @@ fn create_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     };
     for want in input["items"].as_array().into_iter().flatten() {
         let mut item = line(tx, ctx, &draft, want)?;
-        item.tax_lines = taxes(tx, &draft, &item)?;
+        item.tax_lines = taxes(tx, engine, &draft, &item)?;
         draft.items.push(item);
     }
-    let methods = input["shipping_methods"]
+    let wanted = input["shipping_methods"]
         .as_array()
         .cloned()
         .unwrap_or_default();
-    if methods.len() > 1 {
+    if wanted.len() > 1 && methods == Methods::One {
         return Err(Error::invalid("A draft order takes one shipping method"));
     }
-    for want in &methods {
+    let mut shipping = Vec::new();
+    for want in &wanted {
         let mut m = method(tx, &draft, want)?;
-        m.tax_lines = taxes(tx, &draft, &LineItem::default())?;
-        draft.shipping_methods.push(m);
+        m.tax_lines = taxes(tx, engine, &draft, &LineItem::default())?;
+        shipping.push(m);
     }
+    // `order::create` gives an order one method; the others join it after.
+    let mut rest = shipping.into_iter();
+    draft.shipping_methods.extend(rest.next());
     let id = order::create(tx, ctx, &draft)?;
+    for more in rest {
+        order::shipping::add_method(tx, ctx, &id, &more)?;
+    }
     order::manage::mark_draft(tx, &id)?;
-    Ok(Done::new(json!({ "order_id": id })))
+    let codes: Vec<String> = input["promo_codes"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|c| c.as_str().map(str::to_string))
+        .collect();
+    super::draft_promotions::set_initial(tx, ctx, &order::retrieve(tx, &id)?, &codes)?;
+    Ok(id)
 }
 
-/// Tax lines of a line (or, for an empty line, of shipping) at the draft's address.
-fn taxes(conn: &Connection, draft: &NewOrder, item: &LineItem) -> Result<Vec<order::TaxLine>> {
+/// Tax lines of a line (or, for an empty line, of shipping) at the draft's address, from the
+/// tax region's provider.
+fn taxes(
+    conn: &Connection,
+    engine: &crate::engine::Engine,
+    draft: &NewOrder,
+    item: &LineItem,
+) -> Result<Vec<order::TaxLine>> {
     let Some(address) = draft.shipping_address.as_ref() else {
         return Ok(Vec::new());
     };
-    tax_lines(conn, address_fields(address), item)
+    tax_lines(conn, engine, address_fields(address), item)
 }
 
 fn address_fields(address: &Map<String, Value>) -> (Option<&str>, Option<&str>) {

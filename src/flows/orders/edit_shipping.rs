@@ -2,12 +2,13 @@
 //! `update-order-edit-shipping-method`, `remove-order-edit-shipping-method`): a `SHIPPING_ADD`
 //! action on the edit (without a return), priced from an outbound option for the order's
 //! currency and region or from staff's `custom_amount`; confirming the edit adds the method to
-//! the order (the others stay) with the tax lines of shipping at the order's address.
+//! the order (the others stay) with the tax lines of shipping at the order's address (from
+//! the tax region's provider in the engine's registry).
 
 use super::change_inputs::{is_return_option, option_amount, update_shipping};
 use super::edits::{active_edit, done, live_order, order_tax_lines, text};
-use crate::ctx::Ctx;
 use crate::db::Tx;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::modules::fulfillment as options;
 use crate::modules::order::changes::{self, ChangeAction, NewAction, OrderChange};
@@ -98,7 +99,12 @@ fn remove_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
 
 /// Confirming: the method joins the order's others, taxed as shipping at its address.
 /// Returns its id.
-pub(super) fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) -> Result<String> {
+pub(super) fn apply(
+    tx: &Tx,
+    engine: &Engine,
+    found: &Order,
+    action: &ChangeAction,
+) -> Result<String> {
     let method = ShippingMethod {
         name: action.details["name"]
             .as_str()
@@ -109,8 +115,8 @@ pub(super) fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) ->
             .as_str()
             .map(str::to_string),
         data: json!({}),
-        tax_lines: order_tax_lines(tx, found, &LineItem::default())?,
+        tax_lines: order_tax_lines(tx, engine, found, &LineItem::default())?,
         ..ShippingMethod::default()
     };
-    order::shipping::add_method(tx, ctx, &found.id, &method)
+    order::shipping::add_method(tx, engine.ctx(), &found.id, &method)
 }

@@ -18,9 +18,10 @@ use super::fulfill::fulfilled_quantities;
 use super::returns::units_value;
 use crate::ctx::Ctx;
 use crate::db::Tx;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::checkout::catalog;
-use crate::flows::checkout::refresh::TAX_PROVIDER;
+use crate::flows::checkout::refresh::provider_tax_lines;
 use crate::flows::checkout::stock::{self, channel_locations};
 use crate::flows::links;
 use crate::modules::inventory::{self, reservations};
@@ -29,7 +30,6 @@ use crate::modules::order::changes::{
 };
 use crate::modules::order::return_actions::SHIPPING_ADD;
 use crate::modules::order::{self, LineItem, Order, TaxLine, admin as order_admin};
-use crate::modules::tax;
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use rusqlite::Connection;
 use serde_json::{Value, json};
@@ -132,45 +132,45 @@ fn begin(tx: &Tx, step: &StepCtx, draft: bool) -> Result<Done> {
 }
 
 /// Tax lines of a product (an empty line: of shipping) shipped to `(country, province)`
-/// (none without a country).
+/// (none without a country), from the country tax region's provider in the engine's
+/// registry — as the cart is taxed.
+///
+/// # Errors
+/// 400 when the tax region names an unregistered provider; database failures.
 pub(super) fn tax_lines(
     conn: &Connection,
+    engine: &Engine,
     (country, province): (Option<&str>, Option<&str>),
     item: &LineItem,
 ) -> Result<Vec<TaxLine>> {
     let Some(country) = country else {
         return Ok(Vec::new());
     };
-    let product = item.product_id.as_deref().unwrap_or_default();
-    Ok(tax::rates_for(
+    provider_tax_lines(
         conn,
-        country,
-        province,
-        product,
+        engine.providers(),
+        (country, province),
+        item.product_id.as_deref().unwrap_or_default(),
         item.product_type_id.as_deref(),
-    )?
-    .into_iter()
-    .filter_map(|r| {
-        Some(TaxLine {
-            id: String::new(),
-            description: Some(r.name),
-            tax_rate_id: Some(r.id),
-            code: r.code,
-            rate_ppm: r.rate?.percent_ppm(),
-            provider_id: Some(TAX_PROVIDER.into()),
-        })
-    })
-    .collect())
+    )
 }
 
 /// Tax lines of a new line of `found` (an empty line: of shipping), at its shipping address.
-pub fn order_tax_lines(conn: &Connection, found: &Order, item: &LineItem) -> Result<Vec<TaxLine>> {
+///
+/// # Errors
+/// As [`tax_lines`].
+pub fn order_tax_lines(
+    conn: &Connection,
+    engine: &Engine,
+    found: &Order,
+    item: &LineItem,
+) -> Result<Vec<TaxLine>> {
     let address = order::address(conn, found.shipping_address_id.as_deref())?.unwrap_or_default();
     let place = (
         address.get("country_code").and_then(Value::as_str),
         address.get("province").and_then(Value::as_str),
     );
-    tax_lines(conn, place, item)
+    tax_lines(conn, engine, place, item)
 }
 
 /// Refuses a quantity of a variant its channel's locations cannot supply now (checked
@@ -190,10 +190,9 @@ fn check_stock(conn: &Connection, found: &Order, variant: &str, quantity: i64) -
 }
 
 fn add_items_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let ctx = step.engine.ctx();
     let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
     let change = active_edit(tx, &found.id)?;
-    add_new_items(tx, ctx, &found, &change, &step.input["items"])?;
+    add_new_items(tx, step.engine, &found, &change, &step.input["items"])?;
     Ok(done(&found.id))
 }
 
@@ -202,11 +201,12 @@ fn add_items_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
 /// for the order (or at staff's `unit_price`), taxed at its address, its stock checked.
 pub(super) fn add_new_items(
     tx: &Tx,
-    ctx: &Ctx,
+    engine: &Engine,
     found: &Order,
     change: &OrderChange,
     items: &Value,
 ) -> Result<()> {
+    let ctx = engine.ctx();
     let channels: Vec<String> = found.sales_channel_id.iter().cloned().collect();
     for want in items.as_array().into_iter().flatten() {
         let variant = want["variant_id"].as_str().unwrap_or_default();
@@ -230,7 +230,7 @@ pub(super) fn add_new_items(
             (item.unit_price, item.is_custom_price) = (price, true);
         }
         item.quantity = quantity;
-        item.tax_lines = order_tax_lines(tx, found, &item)?;
+        item.tax_lines = order_tax_lines(tx, engine, found, &item)?;
         if let Some(m) = want.get("metadata").filter(|m| m.is_object()) {
             item.metadata = m.clone();
         }
@@ -397,11 +397,18 @@ fn request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
 }
 
 /// Writes one action and moves its stock: a new line is added and reserved; a quantity
-/// change reserves the extra units or releases the dropped ones.
-fn apply(tx: &Tx, ctx: &Ctx, found: &Order, action: &ChangeAction) -> Result<()> {
+/// change reserves the extra units or releases the dropped ones. A draft's own shipping
+/// and promotion actions are written by `draft_shipping` and `draft_promotions`.
+fn apply(tx: &Tx, engine: &Engine, found: &Order, action: &ChangeAction) -> Result<()> {
+    let ctx = engine.ctx();
     let channel = found.sales_channel_id.as_deref();
     if action.action == SHIPPING_ADD {
-        super::edit_shipping::apply(tx, ctx, found, action)?;
+        super::edit_shipping::apply(tx, engine, found, action)?;
+        return Ok(());
+    }
+    if super::draft_promotions::apply(tx, ctx, found, action)?
+        || super::draft_shipping::apply(tx, ctx, found, action)?
+    {
         return Ok(());
     }
     if action.action == ITEM_ADD {
@@ -468,8 +475,11 @@ fn confirm_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let change = active_edit(tx, &found.id)?;
     let actions = changes::actions_of(tx, &change.id)?;
     for action in actions.iter().filter(|a| !a.applied) {
-        apply(tx, ctx, &found, action)?;
+        apply(tx, step.engine, &found, action)?;
         changes::mark_applied(tx, ctx, &action.id)?;
+    }
+    if found.status == "draft" {
+        super::draft_promotions::settle(tx, ctx, &found)?;
     }
     crate::failpoint::hit("order-edit:applied");
     changes::confirm(tx, ctx, &change.id, text(step, "confirmed_by"))?;

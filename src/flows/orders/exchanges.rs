@@ -348,13 +348,7 @@ fn outbound_add_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done>
             "Invalid request: Field 'items' must contain at least 1 item(s)",
         ));
     }
-    add_new_items(
-        tx,
-        step.engine.ctx(),
-        &o.order,
-        &o.change,
-        &step.input["items"],
-    )?;
+    add_new_items(tx, step.engine, &o.order, &o.change, &step.input["items"])?;
     o.done()
 }
 

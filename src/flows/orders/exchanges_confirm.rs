@@ -7,11 +7,13 @@
 //! the record; each claim item is recorded; the inbound items and shipping become the
 //! return's, which is then `requested` (or, for a claim without inbound items, dropped).
 //! What the customer now owes or is owed follows from the order: the order total's growth
-//! minus what the return and the claimed items give back (a claim's inbound items are
-//! worth nothing of their own: its claim items carry the value). An exchange records it as
-//! `difference_due`, a claim its claimed items' value as `refund_amount` (the order summary
-//! subtracts it, as it does a return's); when it is due, a payment collection for it is
-//! linked to the order. `order.exchange_created` / `order.claim_created` are emitted.
+//! minus what the return gives back. As in Medusa 2.21.2, a claim item (`WRITE_OFF_ITEM`)
+//! moves no money of its own: a claim's inbound items are credited through its return like
+//! an exchange's, its outbound items are charged like new lines (staff may price them at
+//! 0), and its `refund_amount` stays unset — a refund claim with nothing coming back credits
+//! nothing until staff refund by hand (pinned in `tests/admin_claims.rs`). An exchange
+//! records the difference as `difference_due`; when it is due, a payment collection for it
+//! is linked to the order. `order.exchange_created` / `order.claim_created` are emitted.
 //!
 //! Canceling a confirmed record (only while none of its outbound lines is in a live
 //! fulfillment and nothing came back) releases the outbound lines' reservations and takes
@@ -25,6 +27,7 @@ use super::fulfill::fulfilled_quantities;
 use super::returns_confirm::{mark_requested, recheck_returnable};
 use crate::ctx::Ctx;
 use crate::db::Tx;
+use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::inventory::reservations;
@@ -89,7 +92,8 @@ fn recheck_claimable(tx: &Tx, o: &Open, actions: &[ChangeAction]) -> Result<()> 
 
 /// Writes the actions `changes::confirm` does not know: outbound lines (reserved),
 /// outbound shipping and claim items.
-fn apply_own(tx: &Tx, ctx: &Ctx, o: &Open, actions: &[ChangeAction]) -> Result<()> {
+fn apply_own(tx: &Tx, engine: &Engine, o: &Open, actions: &[ChangeAction]) -> Result<()> {
+    let ctx = engine.ctx();
     for a in actions.iter().filter(|a| !a.applied) {
         match a.action.as_str() {
             ITEM_ADD => {
@@ -104,7 +108,7 @@ fn apply_own(tx: &Tx, ctx: &Ctx, o: &Open, actions: &[ChangeAction]) -> Result<(
                 after_sales::add_item(tx, ctx, &o.record, &item)?;
             }
             SHIPPING_ADD if a.return_id.is_none() => {
-                let method = edit_shipping::apply(tx, ctx, &o.order, a)?;
+                let method = edit_shipping::apply(tx, engine, &o.order, a)?;
                 order::shipping::belong_to(tx, ctx, &method, o.record.kind, &o.record.id)?;
             }
             WRITE_OFF_ITEM => {
@@ -133,15 +137,12 @@ pub(super) fn confirm_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result
     recheck_returnable(tx, &o.order, &actions)?;
     recheck_claimable(tx, &o, &actions)?;
     let before = order::total(tx, &o.order.id)?;
-    apply_own(tx, ctx, &o, &actions)?;
+    apply_own(tx, step.engine, &o, &actions)?;
     crate::failpoint::hit("exchange-confirm:applied");
     let by = step.input["confirmed_by"].as_str();
     changes::confirm(tx, ctx, &o.change.id, by)?;
     let returned = match (&o.inbound, count(&actions, RETURN_ITEM)) {
-        (Some(inbound), 1..) => {
-            let credit_items = o.record.kind == Kind::Exchange;
-            mark_requested(tx, ctx, inbound, &o.order, (&actions, credit_items))?
-        }
+        (Some(inbound), 1..) => mark_requested(tx, ctx, inbound, &o.order, (&actions, true))?,
         (Some(inbound), 0) => {
             returns::delete_open(tx, ctx, &inbound.id)?;
             after_sales::set_return(tx, ctx, &o.record, None)?;
@@ -149,15 +150,11 @@ pub(super) fn confirm_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result
         }
         (None, _) => 0,
     };
-    let claimed: i64 = actions
-        .iter()
-        .filter(|a| a.action == WRITE_OFF_ITEM)
-        .map(|a| a.amount.unwrap_or_default())
-        .sum();
-    let difference = order::total(tx, &o.order.id)? - before - returned - claimed;
-    match o.record.kind {
-        Kind::Exchange => after_sales::set_amount(tx, ctx, &o.record, difference)?,
-        Kind::Claim => after_sales::set_amount(tx, ctx, &o.record, claimed)?,
+    // Medusa: a claim item (WRITE_OFF_ITEM) moves no money; what comes back is credited by
+    // the return, what goes out is charged, and a claim's `refund_amount` stays unset.
+    let difference = order::total(tx, &o.order.id)? - before - returned;
+    if o.record.kind == Kind::Exchange {
+        after_sales::set_amount(tx, ctx, &o.record, difference)?;
     }
     if difference > 0 {
         collect(tx, ctx, &o.order, difference)?;

@@ -5,6 +5,9 @@
 pub mod cancel;
 pub mod change_inputs;
 pub mod claim_items;
+pub mod draft_promotions;
+pub mod draft_shipping;
+pub mod draft_update;
 pub mod drafts;
 pub mod edit_shipping;
 pub mod edits;

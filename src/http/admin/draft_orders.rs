@@ -1,16 +1,19 @@
 //! `/admin/draft-orders` (Medusa 2.21.2): create (`email` or `customer_id`, `region_id`,
 //! `items` — a `variant_id`, or a custom `title` and `unit_price` —, addresses, one shipping
 //! method — `name` and `amount`, or a `shipping_option_id`), list (`q` over the email and the
-//! display id, `limit` / `offset`), retrieve, convert (`POST …/convert-to-order`: the same id,
-//! now `pending`, answered as `{order}`) and delete. Drafts answer as the admin order
-//! document under `draft_order`; they are not in `/admin/orders`.
+//! display id, `id`, `customer_id`, `region_id`, `sales_channel_id`, `created_at` /
+//! `updated_at` ranges, `limit` / `offset`), retrieve, convert (`POST …/convert-to-order`: the same id,
+//! now `pending`, answered as `{order}`), update (`POST …/:id`: email, customer, sales
+//! channel, addresses, metadata) and delete; `promo_codes` on create link promotions.
+//! Drafts answer as the admin order document under `draft_order`; they are not in
+//! `/admin/orders`.
 
 use super::order_json::{admin_order_json, select};
-use super::orders::run;
+use super::orders::{ranges, run};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::flows::orders::drafts;
-use crate::http::fields::{ids, page, string};
+use crate::flows::orders::{draft_update, drafts};
+use crate::http::fields::{ids, page, string, strings};
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::order::{self, admin::OrderFilter};
@@ -35,6 +38,12 @@ pub fn routes() -> Vec<Route> {
             "/admin/draft-orders/:id",
             "Retrieve a draft order",
             retrieve,
+        ),
+        r(
+            "POST",
+            "/admin/draft-orders/:id",
+            "Update a draft order",
+            update,
         ),
         r(
             "DELETE",
@@ -62,9 +71,15 @@ fn draft_json(conn: &Connection, id: &str) -> Result<Value> {
 
 fn list(engine: &Engine, request: &Request) -> Result<Response> {
     let (limit, offset, _, fields) = page(&request.query, 50)?;
+    let query = &request.query;
     let filter = OrderFilter {
-        ids: ids(&request.query)?,
-        q: string(&request.query, "q")?,
+        ids: ids(query)?,
+        q: string(query, "q")?,
+        customer_ids: strings(query, "customer_id")?,
+        region_ids: strings(query, "region_id")?,
+        sales_channel_ids: strings(query, "sales_channel_id")?,
+        created_at: ranges(query, "created_at")?,
+        updated_at: ranges(query, "updated_at")?,
         drafts: true,
         ..OrderFilter::default()
     };
@@ -120,11 +135,31 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("billing_address", Kind::Object)
             .optional_array("shipping_methods", method)
             .optional("no_notification_order", Kind::Boolean)
+            .optional("promo_codes", Kind::array_of(Kind::String))
             .optional("metadata", Kind::Object.nullable()),
     )?;
     let result = run(engine, request, drafts::CREATE, body)?;
     let id = result["order_id"].as_str().unwrap_or_default().to_string();
     reply(engine, request, &id)
+}
+
+/// `POST /admin/draft-orders/:id`: email, customer, sales channel, addresses and metadata
+/// (`update-draft-order`); the draft's lines, shipping and promotions change through its edit.
+fn update(engine: &Engine, request: &Request) -> Result<Response> {
+    let mut body = request.body_with(
+        &Schema::new()
+            .optional("email", Kind::Email)
+            .optional("customer_id", Kind::String)
+            .optional("sales_channel_id", Kind::String)
+            .optional("shipping_address", Kind::Object)
+            .optional("billing_address", Kind::Object)
+            .optional("metadata", Kind::Object.nullable()),
+    )?;
+    let id = request.param("id");
+    body["order_id"] = json!(id);
+    body["user_id"] = json!(request.actor.admin_id());
+    run(engine, request, draft_update::UPDATE, body)?;
+    reply(engine, request, id)
 }
 
 fn convert(engine: &Engine, request: &Request) -> Result<Response> {

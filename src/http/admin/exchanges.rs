@@ -242,7 +242,7 @@ fn answer<const C: bool>(
     let doc = engine.store().read(|conn| {
         let doc = after_sale_json(conn, kind::<C>(), id)?;
         let order_id = doc["order_id"].as_str().unwrap_or_default().to_string();
-        let mut out = json!({ preview_key: preview_json(conn, &order_id)? });
+        let mut out = json!({ preview_key: preview_json(conn, engine, &order_id)? });
         if record {
             out[word::<C>()] = doc.clone();
         }

@@ -13,9 +13,11 @@ use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::order;
 use crate::modules::order::changes::{
-    self, ChangeAction, ITEM_ADD, ITEM_UPDATE, OrderChange, TRANSFER_CUSTOMER, WRITE_OFF_ITEM,
+    self, ChangeAction, ITEM_ADD, ITEM_UPDATE, OrderChange, SHIPPING_REMOVE, TRANSFER_CUSTOMER,
+    WRITE_OFF_ITEM,
 };
 use crate::modules::order::changes_admin::{self, ChangeFilter, ChangeUpdate};
+use crate::modules::order::draft_lines::{PROMOTION_ADD, PROMOTION_REMOVE, SHIPPING_UPDATE};
 use crate::modules::order::return_actions::{
     self, RECEIVE_DAMAGED_RETURN_ITEM, RECEIVE_RETURN_ITEM, RETURN_ITEM, SHIPPING_ADD,
 };
@@ -218,7 +220,7 @@ const OPEN_CHANGE_FIELDS: &[&str] = &[
 ///
 /// # Errors
 /// 404 for an unknown order; database failures.
-pub fn preview_json(conn: &Connection, order_id: &str) -> Result<Value> {
+pub fn preview_json(conn: &Connection, engine: &Engine, order_id: &str) -> Result<Value> {
     let mut doc = admin_order_json(conn, order_id)?;
     let Some(m) = doc.as_object_mut() else {
         return Ok(doc);
@@ -238,7 +240,7 @@ pub fn preview_json(conn: &Connection, order_id: &str) -> Result<Value> {
     for action in &actions {
         apply(m, action, &currency)?;
     }
-    super::preview_totals::recompute(conn, m, &change, &actions)?;
+    super::preview_totals::recompute(conn, engine, m, &change, &actions)?;
     Ok(doc)
 }
 
@@ -273,13 +275,42 @@ fn apply(order: &mut Map<String, Value>, action: &ChangeAction, currency: &str) 
         | RECEIVE_RETURN_ITEM
         | RECEIVE_DAMAGED_RETURN_ITEM
         | SHIPPING_ADD
-        | WRITE_OFF_ITEM => {
+        | WRITE_OFF_ITEM
+        | PROMOTION_ADD
+        | PROMOTION_REMOVE => {
+            list_return_action(order, action, currency);
+            Ok(())
+        }
+        SHIPPING_UPDATE | SHIPPING_REMOVE => {
+            change_preview_method(order, action, currency);
             list_return_action(order, action, currency);
             Ok(())
         }
         other => Err(Error::invalid(format!(
             "Action type {other} is not defined"
         ))),
+    }
+}
+
+/// A draft edit's change to one of its shipping methods in the preview: re-priced, or gone.
+fn change_preview_method(order: &mut Map<String, Value>, action: &ChangeAction, currency: &str) {
+    let id = action.reference_id.as_deref();
+    let Some(methods) = order
+        .get_mut("shipping_methods")
+        .and_then(Value::as_array_mut)
+    else {
+        return;
+    };
+    if action.action == SHIPPING_REMOVE {
+        methods.retain(|m| m["id"].as_str() != id);
+        return;
+    }
+    let d = &action.details;
+    for method in methods.iter_mut().filter(|m| m["id"].as_str() == id) {
+        method["name"] = d["new_name"].clone();
+        method["shipping_option_id"] = d["new_shipping_option_id"].clone();
+        let amount = d["new_amount"].as_i64().unwrap_or_default();
+        method["amount"] = money::to_json(amount, currency);
     }
 }
 
@@ -361,6 +392,6 @@ fn list_return_action(order: &mut Map<String, Value>, action: &ChangeAction, cur
 
 fn preview(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
-    let doc = engine.store().read(|conn| preview_json(conn, id))?;
+    let doc = engine.store().read(|conn| preview_json(conn, engine, id))?;
     Ok(Response::json(json!({ "order": doc })))
 }

@@ -9,6 +9,7 @@ use super::order_changes::{change_doc, preview_json};
 use super::orders::run;
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::flows::orders as flows;
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::order::changes;
@@ -91,7 +92,7 @@ fn actor(request: &Request) -> Value {
 /// `{order_preview}`, or a draft's `{draft_order_preview}`.
 fn preview<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
-    let doc = engine.store().read(|conn| preview_json(conn, id))?;
+    let doc = engine.store().read(|conn| preview_json(conn, engine, id))?;
     let key = if DRAFT {
         "draft_order_preview"
     } else {
@@ -140,8 +141,9 @@ fn begin(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 /// `/admin/draft-orders/:id/edit…` (Medusa 2.21.2): the same edit on a draft (begun by
-/// `begin-draft-order-edit`, confirmed without moving stock), answering
-/// `{draft_order_preview}`.
+/// `begin-draft-order-edit`, confirmed without moving stock), plus a draft's own routes —
+/// its promotion codes and its existing shipping methods (`…/method/:method_id`) —,
+/// answering `{draft_order_preview}`.
 pub fn draft_routes() -> Vec<Route> {
     type Handler = fn(&Engine, &Request) -> Result<Response>;
     let r = |method, path: &str, what, handler: Handler| {
@@ -192,6 +194,30 @@ pub fn draft_routes() -> Vec<Route> {
             "/shipping-methods/:action_id",
             "Remove a shipping method of a draft order edit",
             remove_shipping::<true>,
+        ),
+        r(
+            "POST",
+            "/shipping-methods/method/:method_id",
+            "Update a shipping method of a draft order in its edit",
+            update_draft_method,
+        ),
+        r(
+            "DELETE",
+            "/shipping-methods/method/:method_id",
+            "Remove a shipping method of a draft order in its edit",
+            remove_draft_method,
+        ),
+        r(
+            "POST",
+            "/promotions",
+            "Add promotions to a draft order edit",
+            draft_promotions::<true>,
+        ),
+        r(
+            "DELETE",
+            "/promotions",
+            "Remove promotions from a draft order edit",
+            draft_promotions::<false>,
         ),
         r(
             "POST",
@@ -322,4 +348,34 @@ fn remove_shipping<const DRAFT: bool>(engine: &Engine, request: &Request) -> Res
         "remove-order-edit-shipping-method",
         json!({}),
     )
+}
+
+/// `POST` (`ADD`) / `DELETE /admin/draft-orders/:id/edit/promotions` with `{promo_codes}`.
+fn draft_promotions<const ADD: bool>(engine: &Engine, request: &Request) -> Result<Response> {
+    let body =
+        request.body_with(&Schema::new().required("promo_codes", Kind::array_of(Kind::String)))?;
+    let workflow = if ADD {
+        flows::draft_promotions::ADD
+    } else {
+        flows::draft_promotions::REMOVE
+    };
+    act::<true>(engine, request, workflow, body)
+}
+
+/// `POST /admin/draft-orders/:id/edit/shipping-methods/method/:method_id`.
+fn update_draft_method(engine: &Engine, request: &Request) -> Result<Response> {
+    let mut body = request.body_with(
+        &Schema::new()
+            .optional("shipping_option_id", Kind::String)
+            .optional("custom_amount", Kind::Number)
+            .optional("internal_note", Kind::String.nullable()),
+    )?;
+    body["shipping_method_id"] = json!(request.param("method_id"));
+    act::<true>(engine, request, flows::draft_shipping::UPDATE, body)
+}
+
+/// `DELETE /admin/draft-orders/:id/edit/shipping-methods/method/:method_id`.
+fn remove_draft_method(engine: &Engine, request: &Request) -> Result<Response> {
+    let body = json!({ "shipping_method_id": request.param("method_id") });
+    act::<true>(engine, request, flows::draft_shipping::REMOVE, body)
 }

@@ -88,6 +88,7 @@ pub fn create(engine: &Engine, req: &Request) -> Result<Response> {
         .optional("payment_providers", Kind::array_of(Kind::String))
         .optional("metadata", Kind::Object.nullable());
     let body = req.body_with(&schema)?;
+    ensure_payment_providers(engine, &strings_of(&body, "payment_providers"))?;
     let input = RegionInput {
         region: NewRegion {
             name: get_str(&body, "name").unwrap_or_default().to_string(),
@@ -106,6 +107,40 @@ pub fn create(engine: &Engine, req: &Request) -> Result<Response> {
         .store()
         .write(move |tx| create_region::create(tx, &ctx, &input))?;
     Ok(Response::json(json!({ "region": object(&region) })))
+}
+
+/// Refuses payment providers the engine does not register, as Medusa's region workflows do
+/// (a region offering one would fail every checkout that picks it).
+///
+/// # Errors
+/// 404 "Payment providers with ids X, Y not found or not enabled" (Medusa's message).
+fn ensure_payment_providers(engine: &Engine, ids: &[String]) -> Result<()> {
+    let missing: Vec<&str> = ids
+        .iter()
+        .filter(|id| engine.providers().payment(id).is_none())
+        .map(String::as_str)
+        .collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    Err(Error::NotFound(format!(
+        "Payment providers with ids {} not found or not enabled",
+        missing.join(", ")
+    )))
+}
+
+/// Refuses a tax provider the engine does not register: a tax region naming one could not
+/// tax any cart.
+///
+/// # Errors
+/// 400 "Tax provider X is not registered".
+pub(super) fn ensure_tax_provider(engine: &Engine, id: &str) -> Result<()> {
+    if engine.providers().tax(id).is_none() {
+        return Err(Error::invalid(format!(
+            "Tax provider {id} is not registered"
+        )));
+    }
+    Ok(())
 }
 
 /// `DELETE /admin/regions/:id`.
@@ -193,7 +228,7 @@ fn rate_schema() -> Schema {
 /// `POST /admin/tax-regions`.
 ///
 /// # Errors
-/// 400 for an invalid body; 422 for a duplicate region.
+/// 400 for an invalid body or an unregistered `provider_id`; 422 for a duplicate region.
 pub fn create_tax_region(engine: &Engine, req: &Request) -> Result<Response> {
     let schema = Schema::new()
         .required("country_code", Kind::String)
@@ -209,10 +244,8 @@ pub fn create_tax_region(engine: &Engine, req: &Request) -> Result<Response> {
         .to_string();
     let province = get_str(&body, "province_code").map(str::to_string);
     let provider = get_str(&body, "provider_id").map(str::to_string);
-    if let Some(id) = &provider
-        && engine.providers().tax(id).is_none()
-    {
-        return Err(Error::not_found("Tax provider", id));
+    if let Some(id) = &provider {
+        ensure_tax_provider(engine, id)?;
     }
     let ctx = engine.ctx().clone();
     let doc = engine.store().write(move |tx| {
@@ -286,6 +319,7 @@ pub fn update(engine: &Engine, req: &Request) -> Result<Response> {
     let mut changes = as_map(req.body_with(&schema)?);
     let countries = take_strings(&mut changes, "countries");
     let payment_providers = take_strings(&mut changes, "payment_providers");
+    ensure_payment_providers(engine, payment_providers.as_deref().unwrap_or_default())?;
     let is_tax_inclusive = changes.remove("is_tax_inclusive").and_then(|v| v.as_bool());
     let input = RegionUpdate {
         changes,

@@ -189,7 +189,7 @@ fn answer(
     let (preview, doc) = engine.store().read(|conn| {
         let doc = return_json(conn, return_id)?;
         let order_id = doc["order_id"].as_str().unwrap_or_default().to_string();
-        Ok((preview_json(conn, &order_id)?, doc))
+        Ok((preview_json(conn, engine, &order_id)?, doc))
     })?;
     Ok(Response::json(json!({
         preview_key: preview,

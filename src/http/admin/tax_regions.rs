@@ -1,6 +1,9 @@
 //! Tax regions as Medusa's admin shows them — with their rates (and the rates' rules), their
 //! province children and parent — plus retrieve, update and delete, the tax-rate list and
-//! the tax-provider list (the engine's registered providers).
+//! the tax-provider list (the engine's registered providers). A tax region may only name a
+//! registered tax provider (400 otherwise, at create and update); a row that still names one
+//! no longer registered makes tax calculation answer 400 `not_allowed` saying so
+//! (`Providers::tax_for`), never a 500.
 
 use super::regions::rate_json;
 use super::{as_map, deleted, page};
@@ -83,6 +86,9 @@ fn update(engine: &Engine, request: &Request) -> Result<Response> {
         .optional("provider_id", Kind::String)
         .optional("metadata", Kind::Object.nullable());
     let changes = as_map(request.body_with(&schema)?);
+    if let Some(provider) = changes.get("provider_id").and_then(Value::as_str) {
+        super::regions::ensure_tax_provider(engine, provider)?;
+    }
     let (ctx, id) = (engine.ctx().clone(), request.param("id").to_string());
     let doc = engine.store().write(move |tx| {
         let region = regions::update(tx, &ctx, &id, &changes)?;

@@ -45,7 +45,7 @@ pub fn load(engine: &Engine, order_id: &str) -> Result<AfterSales> {
         let open = match changes::open_change(conn, order_id)? {
             Some(change) => {
                 let actions = changes::actions_of(conn, &change.id)?;
-                Some((change, actions, preview_json(conn, order_id)?))
+                Some((change, actions, preview_json(conn, engine, order_id)?))
             }
             None => None,
         };

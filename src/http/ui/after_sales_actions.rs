@@ -358,7 +358,7 @@ fn edit_add_item(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response
 /// Changes the quantities that differ from the edit's preview (one workflow per line).
 fn edit_quantities(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let id = request.param("id");
-    let preview = engine.store().read(|conn| preview_json(conn, id))?;
+    let preview = engine.store().read(|conn| preview_json(conn, engine, id))?;
     let mut calls = Vec::new();
     for item in preview["items"].as_array().into_iter().flatten() {
         let line = item["id"].as_str().unwrap_or_default();

@@ -8,6 +8,7 @@ pub mod after_sales_items;
 pub mod change_actions;
 pub mod changes;
 pub mod changes_admin;
+pub mod draft_lines;
 pub mod items;
 pub mod manage;
 pub mod return_actions;
