@@ -191,7 +191,8 @@ fn serve(config: &ServeConfig) -> Result<()> {
     let mut signals = Signals::new([SIGINT, SIGTERM])
         .map_err(|e| stockroom::Error::Internal(format!("signal handlers: {e}")))?;
     let app = app::start(config, Engine::builder())?;
-    // A till syncs with its central in the background (nothing on other stores).
+    // A till syncs with its central in the background; any other store compacts its till
+    // change log there (hourly).
     let till = stockroom::flows::till_sync::worker::start(&app.engine, till_interval())?;
     // One write, and a reader that closed the pipe after the URL line (a test runner) must
     // not take the server down: println! would panic on EPIPE.

@@ -220,6 +220,27 @@ mod tests {
     use crate::clock::Clock;
     use crate::id::IdGenerator;
 
+    /// The draft listing's query is served by the partial draft index, not a walk of every
+    /// order.
+    #[test]
+    fn the_draft_listing_uses_the_draft_index() {
+        let (conn, _, _) = setup();
+        let plan: Vec<String> = conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT id FROM \"order\" WHERE deleted_at IS NULL AND status = 'draft'
+                 ORDER BY created_at DESC, id DESC LIMIT 50 OFFSET 0",
+            )
+            .unwrap()
+            .query_map([], |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert!(
+            plan.iter().any(|step| step.contains("order_draft_created")),
+            "{plan:?}"
+        );
+    }
+
     fn setup() -> (Connection, Ctx, String) {
         let conn = Connection::open_in_memory().unwrap();
         crate::db::module::migrate(&conn, &[super::super::module()], "t").unwrap();

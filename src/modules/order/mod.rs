@@ -41,6 +41,7 @@ pub fn module() -> Module {
         .migration(migration!("order", "0007_return.sql"))
         .migration(migration!("order", "0008_draft_order.sql"))
         .migration(migration!("order", "0009_exchange_claim.sql"))
+        .migration(migration!("order", "0010_draft_index.sql"))
 }
 
 /// An order as stored.
