@@ -158,7 +158,7 @@ pub(super) fn tax_lines(
 /// Tax lines of a new line of `found` (an empty line: of shipping), at its shipping address.
 ///
 /// # Errors
-/// As [`tax_lines`].
+/// As `tax_lines` (the provider's errors; 400 when the tax region names an unregistered one).
 pub fn order_tax_lines(
     conn: &Connection,
     engine: &Engine,
