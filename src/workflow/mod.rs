@@ -42,6 +42,18 @@ pub use recovery::recover;
 pub use run::run;
 pub use typed::{Handle, keep_null, parse_input};
 
+/// The text field `key` of a workflow's JSON output (an id the caller goes on with). An
+/// output without it is a fault of the workflow, answered `unexpected_state` — never an
+/// empty id handed to the next call or put in a redirect.
+///
+/// # Errors
+/// `unexpected_state` when `key` is missing or not a string.
+pub fn output_str<'a>(output: &'a Value, key: &str) -> Result<&'a str> {
+    output[key].as_str().ok_or_else(|| {
+        crate::error::Error::UnexpectedState(format!("workflow output without `{key}`"))
+    })
+}
+
 use crate::db::Tx;
 use crate::engine::Engine;
 use crate::error::Result;

@@ -139,7 +139,7 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("metadata", Kind::Object.nullable()),
     )?;
     let result = run(engine, request, drafts::CREATE, body)?;
-    let id = result["order_id"].as_str().unwrap_or_default().to_string();
+    let id = crate::workflow::output_str(&result, "order_id")?.to_string();
     reply(engine, request, &id)
 }
 

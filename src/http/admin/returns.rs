@@ -221,7 +221,7 @@ fn begin(engine: &Engine, request: &Request) -> Result<Response> {
     )?;
     body["created_by"] = actor(request);
     let result = run(engine, request, "begin-return-order", body)?;
-    let id = result["return_id"].as_str().unwrap_or_default().to_string();
+    let id = crate::workflow::output_str(&result, "return_id")?.to_string();
     answer(engine, request, &id, "order")
 }
 

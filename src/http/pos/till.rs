@@ -353,7 +353,7 @@ fn pay(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     match run(engine, sale::COMPLETE, input, None) {
         Ok(done) => Ok(respond::redirect(&format!(
             "/pos/receipts/{}",
-            done["order_id"].as_str().unwrap_or_default()
+            crate::workflow::output_str(&done, "order_id")?
         ))),
         Err(e) if e.status() < 500 => {
             show(engine, request, &ui.with_error(e.to_string()), e.status())

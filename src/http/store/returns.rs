@@ -55,7 +55,7 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
     }
     body["customer_id"] = json!(request.actor.customer_id);
     let result = run(engine, request, "create-complete-return-order", body)?;
-    let id = result["return_id"].as_str().unwrap_or_default().to_string();
+    let id = crate::workflow::output_str(&result, "return_id")?.to_string();
     let doc = engine.store().read(|conn| return_json(conn, &id))?;
     Ok(Response::json(
         json!({ "return": select(doc, None, false) }),

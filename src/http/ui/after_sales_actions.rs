@@ -165,10 +165,11 @@ fn request_return(engine: &Engine, request: &Request, ui: &Ui) -> Result<Respons
         json!({"order_id": id, "location_id": ui.form.optional("location_id"), "created_by": actor}),
         None,
     );
-    let return_id = match begun {
-        Ok(done) => done["return_id"].as_str().unwrap_or_default().to_string(),
-        Err(err) => return outcome(engine, ui, id, Err(err), ""),
-    };
+    let return_id =
+        match begun.and_then(|done| Ok(workflow::output_str(&done, "return_id")?.to_string())) {
+            Ok(return_id) => return_id,
+            Err(err) => return outcome(engine, ui, id, Err(err), ""),
+        };
     let items: Vec<Value> = lines
         .iter()
         .map(|(line, quantity)| {
@@ -288,8 +289,8 @@ fn create_exchange<const CLAIM: bool>(
         begin["type"] = json!(ui.form.optional("type").unwrap_or("replace"));
     }
     let begun = workflow::run(engine, &format!("begin-{word}-order"), begin, None);
-    let record = match begun {
-        Ok(done) => done[key].as_str().unwrap_or_default().to_string(),
+    let record = match begun.and_then(|done| Ok(workflow::output_str(&done, key)?.to_string())) {
+        Ok(record) => record,
         Err(err) => return outcome(engine, ui, id, Err(err), ""),
     };
     let mut calls = Vec::new();

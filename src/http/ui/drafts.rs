@@ -265,7 +265,7 @@ fn create(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> {
         .and_then(|input| workflow::run(engine, drafts::CREATE, input, None));
     match created {
         Ok(done) => {
-            let id = done["order_id"].as_str().unwrap_or_default();
+            let id = workflow::output_str(&done, "order_id")?;
             Ok(respond::redirect(&format!(
                 "/app/draft-orders/{id}?done=created"
             )))
