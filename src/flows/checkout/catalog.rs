@@ -43,8 +43,6 @@ pub struct RegionInfo {
     pub automatic_taxes: bool,
     /// ISO-2 codes, lower case.
     pub countries: Vec<String>,
-    /// The region as Medusa JSON (with `countries`).
-    pub json: Value,
 }
 
 fn row(conn: &Connection, table: &str, id: &str) -> Result<Option<Map<String, Value>>> {
@@ -186,14 +184,12 @@ pub fn price_among(
 }
 
 fn info(r: region::Region) -> RegionInfo {
-    let json = serde_json::to_value(&r).unwrap_or(Value::Null);
     RegionInfo {
         countries: r.countries.iter().map(|c| c.iso_2.to_lowercase()).collect(),
         id: r.id,
         name: r.name,
         currency_code: r.currency_code,
         automatic_taxes: r.automatic_taxes,
-        json,
     }
 }
 

@@ -3,12 +3,14 @@
 //! relation the Next.js starter's `fields=` strings ask for (`*items.product`,
 //! `*items.variant`, `*region`, `*payment_collection.payment_sessions`, …).
 
+use super::item_text::{write_items, write_methods};
 use crate::error::Result;
 use crate::flows::checkout::catalog;
 use crate::flows::links;
+use crate::lines::{LineItem, ShippingMethod};
 use crate::modules::{order, payment};
-use crate::money::{Rate, raw_json, to_json};
-use crate::totals::{Line, LineTotals, Totals};
+use crate::money::{raw_json, to_json};
+use crate::totals::{Line, Totals};
 use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -29,37 +31,6 @@ fn money(map: &mut Map<String, Value>, key: &str, minor: Option<i64>, currency: 
         format!("raw_{key}"),
         minor.map_or(Value::Null, |m| raw_json(m, currency)),
     );
-}
-
-/// Tax lines with the rate as a percent number, owned by `owner_key` = `owner`.
-fn tax_lines_json<T: Serialize>(lines: &[T], owner_key: &str, owner: &str) -> Vec<Value> {
-    lines
-        .iter()
-        .map(|l| {
-            let mut m = object(l);
-            let ppm = m
-                .remove("rate_ppm")
-                .and_then(|v| v.as_i64())
-                .unwrap_or_default();
-            m.insert("rate".into(), Rate::from_percent_ppm(ppm).to_json());
-            m.insert(owner_key.into(), json!(owner));
-            Value::Object(m)
-        })
-        .collect()
-}
-
-/// Adjustments with the amount in major units (and `raw_amount`), owned by `owner_key`.
-fn adjustments_json(rows: &[Value], owner_key: &str, owner: &str, currency: &str) -> Vec<Value> {
-    rows.iter()
-        .map(|row| {
-            let mut a = row.as_object().cloned().unwrap_or_default();
-            let amount = a.get("amount").and_then(Value::as_i64);
-            money(&mut a, "amount", amount, currency);
-            a.insert(owner_key.into(), json!(owner));
-            a.insert("provider_id".into(), Value::Null);
-            Value::Object(a)
-        })
-        .collect()
 }
 
 /// The promotions behind a cart's or order's adjustments, as the storefront reads them.
@@ -94,104 +65,36 @@ pub(super) fn promotions_json<'a>(
     ))
 }
 
-/// One item or shipping method: its fields, tax lines, totals; `unit_price`/`amount` in
-/// major units.
-fn line_json<T: Serialize>(
-    row: &T,
-    totals: LineTotals,
-    currency: &str,
-    price_key: &str,
-    owner_key: &str,
-) -> Map<String, Value> {
-    let mut m = object(row);
-    let id = m
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let lines: Vec<Value> = m
-        .remove("tax_lines")
-        .and_then(|v| v.as_array().cloned())
-        .unwrap_or_default();
-    m.insert(
-        "tax_lines".into(),
-        Value::Array(tax_lines_json(&lines, owner_key, &id)),
-    );
-    let adjustments: Vec<Value> = m
-        .remove("adjustments")
-        .and_then(|v| v.as_array().cloned())
-        .unwrap_or_default();
-    m.insert(
-        "adjustments".into(),
-        Value::Array(adjustments_json(&adjustments, owner_key, &id, currency)),
-    );
-    let price = m.get(price_key).and_then(Value::as_i64);
-    money(&mut m, price_key, price, currency);
-    if price_key == "unit_price" {
-        let compare = m.get("compare_at_unit_price").and_then(Value::as_i64);
-        money(&mut m, "compare_at_unit_price", compare, currency);
-        let quantity = m.get("quantity").cloned().unwrap_or(json!(0));
-        m.insert(
-            "raw_quantity".into(),
-            json!({"value": quantity.to_string(), "precision": 20}),
-        );
-    }
-    m.extend(totals.to_json(currency));
-    m
-}
-
-pub(super) fn items_json<T: Serialize>(
+/// Line items as JSON values (the order document): [`write_items`]'s text, parsed, so carts
+/// and orders share one definition of an item.
+///
+/// # Errors
+/// An amount out of range; database failures.
+pub(super) fn items_json(
     conn: &Connection,
-    rows: &[T],
+    rows: &[LineItem],
     lines: &[Line],
     currency: &str,
     parent: (&str, &str),
 ) -> Result<Vec<Value>> {
-    let maps: Vec<Map<String, Value>> = rows.iter().map(object).collect();
-    let ids = |key: &str| -> Vec<String> {
-        maps.iter()
-            .filter_map(|m| m.get(key)?.as_str().map(str::to_string))
-            .collect()
-    };
-    let (products, variants) =
-        catalog::item_relations(conn, &ids("product_id"), &ids("variant_id"))?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (row, line) in rows.iter().zip(lines) {
-        let mut m = line_json(row, line.totals()?, currency, "unit_price", "item_id");
-        m.insert(parent.0.into(), json!(parent.1));
-        let rel = |map: &Map<String, Value>, key: &str| {
-            m.get(key)
-                .and_then(Value::as_str)
-                .and_then(|id| map.get(id).cloned())
-                .unwrap_or(Value::Null)
-        };
-        let (product, variant) = (rel(&products, "product_id"), rel(&variants, "variant_id"));
-        m.insert("product".into(), product);
-        m.insert("variant".into(), variant);
-        out.push(Value::Object(m));
-    }
-    Ok(out)
+    let mut text = String::with_capacity(4096);
+    write_items(&mut text, conn, rows, lines, currency, parent)?;
+    Ok(serde_json::from_str(&text)?)
 }
 
-pub(super) fn methods_json<T: Serialize>(
-    rows: &[T],
+/// Shipping methods as JSON values (the order document), from [`write_methods`]'s text.
+///
+/// # Errors
+/// An amount out of range.
+pub(super) fn methods_json(
+    rows: &[ShippingMethod],
     lines: &[Line],
     currency: &str,
     parent: (&str, &str),
 ) -> Result<Vec<Value>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for (row, line) in rows.iter().zip(lines) {
-        let mut m = line_json(
-            row,
-            line.totals()?,
-            currency,
-            "amount",
-            "shipping_method_id",
-        );
-        m.insert(parent.0.into(), json!(parent.1));
-        out.push(Value::Object(m));
-    }
-    Ok(out)
+    let mut text = String::with_capacity(1024);
+    write_methods(&mut text, rows, lines, currency, parent)?;
+    Ok(serde_json::from_str(&text)?)
 }
 
 /// A payment collection with its sessions and payments.

@@ -6,6 +6,7 @@ pub mod cart_customer;
 pub mod cart_text;
 pub mod carts;
 pub mod checkout_json;
+pub mod item_text;
 pub mod customers;
 pub mod locales;
 pub mod order_transfer;
