@@ -6,7 +6,7 @@
 //! region and payment collection are serialized in place.
 
 use super::checkout_json::{collection_json, promotions_json};
-use super::item_text::{write_items, write_methods};
+use super::item_text::{Owner, write_items, write_methods};
 use crate::error::Result;
 use crate::flows::checkout::refresh;
 use crate::flows::links;
@@ -31,7 +31,7 @@ pub fn cart_text(conn: &Connection, cart_id: &str) -> Result<String> {
     let mut o = Obj::extend(&mut out, &found)?;
     write_totals(&mut o, &totals, currency);
     o.raw("locale", "null");
-    let parent = ("cart_id", cart_id);
+    let parent = Owner::Cart(cart_id);
     write_items(o.key("items"), conn, &items, &item_lines, currency, parent)?;
     write_methods(
         o.key("shipping_methods"),

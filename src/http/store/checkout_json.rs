@@ -3,12 +3,12 @@
 //! relation the Next.js starter's `fields=` strings ask for (`*items.product`,
 //! `*items.variant`, `*region`, `*payment_collection.payment_sessions`, …).
 
-use super::item_text::{write_items, write_methods};
+use super::item_text::{Owner, write_items, write_methods};
 use crate::error::Result;
-use crate::flows::checkout::catalog;
 use crate::flows::links;
-use crate::lines::{LineItem, ShippingMethod};
+use crate::http::json_out::Obj;
 use crate::modules::{order, payment};
+use crate::money::write_json_pair;
 use crate::money::{raw_json, to_json};
 use crate::totals::{Line, Totals};
 use rusqlite::Connection;
@@ -63,38 +63,6 @@ pub(super) fn promotions_json<'a>(
             })
             .collect(),
     ))
-}
-
-/// Line items as JSON values (the order document): [`write_items`]'s text, parsed, so carts
-/// and orders share one definition of an item.
-///
-/// # Errors
-/// An amount out of range; database failures.
-pub(super) fn items_json(
-    conn: &Connection,
-    rows: &[LineItem],
-    lines: &[Line],
-    currency: &str,
-    parent: (&str, &str),
-) -> Result<Vec<Value>> {
-    let mut text = String::with_capacity(4096);
-    write_items(&mut text, conn, rows, lines, currency, parent)?;
-    Ok(serde_json::from_str(&text)?)
-}
-
-/// Shipping methods as JSON values (the order document), from [`write_methods`]'s text.
-///
-/// # Errors
-/// An amount out of range.
-pub(super) fn methods_json(
-    rows: &[ShippingMethod],
-    lines: &[Line],
-    currency: &str,
-    parent: (&str, &str),
-) -> Result<Vec<Value>> {
-    let mut text = String::with_capacity(1024);
-    write_methods(&mut text, rows, lines, currency, parent)?;
-    Ok(serde_json::from_str(&text)?)
 }
 
 /// A payment collection with its sessions and payments.
@@ -175,13 +143,24 @@ pub fn order_lines(conn: &Connection, order_id: &str) -> Result<OrderLines> {
     })
 }
 
-/// The full order document.
+/// The full order document, as JSON values (the admin routes add to it): [`order_text`]
+/// parsed.
 ///
 /// # Errors
 /// 404 for an unknown order; database failures.
 pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
+    Ok(serde_json::from_str(&order_text(conn, order_id)?)?)
+}
+
+/// The full order document as JSON text (the storefront's answer when a cart completes):
+/// its own fields, totals, items with their `detail`, shipping methods, addresses,
+/// promotions, payment collections, statuses and summary.
+///
+/// # Errors
+/// 404 for an unknown order; database failures.
+pub fn order_text(conn: &Connection, order_id: &str) -> Result<String> {
     let found = order::retrieve(conn, order_id)?;
-    let currency = found.currency_code.clone();
+    let currency = found.currency_code.as_str();
     let OrderLines {
         items,
         methods,
@@ -189,42 +168,32 @@ pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
         method_lines,
         totals,
     } = order_lines(conn, order_id)?;
-    let mut m = object(&found);
-    m.extend(totals_fields(&totals, &currency));
-    let mut item_values = items_json(conn, &items, &item_lines, &currency, ("order_id", order_id))?;
-    for item in &mut item_values {
-        let quantity = item["quantity"].clone();
-        item["detail"] = json!({"item_id": item["id"], "order_id": order_id, "quantity": quantity, "fulfilled_quantity": 0,
-            "shipped_quantity": 0, "delivered_quantity": 0, "return_requested_quantity": 0, "return_received_quantity": 0,
-            "return_dismissed_quantity": 0, "written_off_quantity": 0});
+    let mut out = String::with_capacity(8 * 1024);
+    let mut o = Obj::extend(&mut out, &found)?;
+    for (key, minor) in totals.fields() {
+        o.with_separator(|out| write_json_pair(out, key, minor, currency));
     }
-    m.insert("items".into(), Value::Array(item_values));
-    m.insert(
-        "shipping_methods".into(),
-        Value::Array(methods_json(
-            &methods,
-            &method_lines,
-            &currency,
-            ("order_id", order_id),
-        )?),
-    );
-    let address = |id: &Option<String>| {
-        order::address(conn, id.as_deref()).map(|a| a.map_or(Value::Null, Value::Object))
-    };
-    m.insert(
-        "shipping_address".into(),
-        address(&found.shipping_address_id)?,
-    );
-    m.insert(
-        "billing_address".into(),
-        address(&found.billing_address_id)?,
-    );
-    m.insert("credit_lines".into(), json!([]));
+    let owner = Owner::Order(order_id);
+    write_items(o.key("items"), conn, &items, &item_lines, currency, owner)?;
+    write_methods(
+        o.key("shipping_methods"),
+        &methods,
+        &method_lines,
+        currency,
+        owner,
+    )?;
+    for (key, id) in [
+        ("shipping_address", &found.shipping_address_id),
+        ("billing_address", &found.billing_address_id),
+    ] {
+        o.serialized(key, &order::address(conn, id.as_deref())?)?;
+    }
+    o.raw("credit_lines", "[]");
     let adjustments = items
         .iter()
         .flat_map(|i| &i.adjustments)
         .chain(methods.iter().flat_map(|s| &s.adjustments));
-    m.insert("promotions".into(), promotions_json(conn, adjustments)?);
+    o.serialized("promotions", &promotions_json(conn, adjustments)?)?;
     let mut collections = Vec::new();
     let mut authorized = 0;
     for id in links::order_payment_collection().rights_of(conn, order_id)? {
@@ -232,17 +201,19 @@ pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
         authorized += collection.authorized_amount;
         collections.push(collection_json(&collection));
     }
-    m.insert("payment_collections".into(), Value::Array(collections));
+    o.serialized("payment_collections", &collections)?;
     let status = if authorized >= totals.total() && authorized > 0 {
         "authorized"
     } else {
         "not_paid"
     };
-    m.insert("payment_status".into(), json!(status));
-    m.insert("fulfillment_status".into(), json!("not_fulfilled"));
-    m.insert("fulfillments".into(), json!([]));
-    let t = to_json(totals.total(), &currency);
-    m.insert("summary".into(), json!({"pending_difference": t, "current_order_total": t, "original_order_total": t,
-        "transaction_total": 0, "paid_total": 0, "refunded_total": 0, "accounting_total": t, "credit_line_total": 0}));
-    Ok(Value::Object(m))
+    o.str("payment_status", Some(status));
+    o.str("fulfillment_status", Some("not_fulfilled"));
+    o.raw("fulfillments", "[]");
+    let t = to_json(totals.total(), currency);
+    let summary = json!({"pending_difference": t, "current_order_total": t, "original_order_total": t,
+        "transaction_total": 0, "paid_total": 0, "refunded_total": 0, "accounting_total": t, "credit_line_total": 0});
+    o.serialized("summary", &summary)?;
+    o.end();
+    Ok(out)
 }

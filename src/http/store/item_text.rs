@@ -2,8 +2,8 @@
 //! the one definition of their documents. Building each as a `serde_json::Value` map (the
 //! row through `to_value`, its tax lines and adjustments rebuilt, 18 totals and their
 //! `raw_*` objects inserted one by one) and then formatting the tree was most of a cart
-//! reply's own work. The order document, still a `Value`, parses this text back
-//! ([`super::checkout_json`]).
+//! reply's own work. The order document is written with them
+//! ([`super::checkout_json::order_text`]).
 
 use crate::error::Result;
 use crate::flows::checkout::catalog;
@@ -14,8 +14,28 @@ use crate::totals::{Line, LineTotals};
 use rusqlite::Connection;
 use serde_json::{Map, Value};
 
+/// Whose lines are written: a cart's, or an order's (whose items also carry their
+/// `detail`: the quantities fulfilled, shipped, returned…, all zero on a new order).
+#[derive(Debug, Clone, Copy)]
+pub enum Owner<'a> {
+    /// `cart_id`.
+    Cart(&'a str),
+    /// `order_id`.
+    Order(&'a str),
+}
+
+impl<'a> Owner<'a> {
+    /// The owner's key and id, e.g. `("cart_id", "cart_…")`.
+    fn pair(self) -> (&'static str, &'a str) {
+        match self {
+            Owner::Cart(id) => ("cart_id", id),
+            Owner::Order(id) => ("order_id", id),
+        }
+    }
+}
+
 /// `items` (with `lines`, their totals lines, in the same order) as a JSON array, each with
-/// `parent` (`("cart_id", id)` or `("order_id", id)`) and its `product` and `variant`.
+/// its owner's id and its `product` and `variant`.
 ///
 /// # Errors
 /// An amount out of range; database failures.
@@ -25,7 +45,7 @@ pub fn write_items(
     items: &[LineItem],
     lines: &[Line],
     currency: &str,
-    parent: (&str, &str),
+    owner: Owner,
 ) -> Result<()> {
     let product_ids: Vec<String> = items.iter().filter_map(|i| i.product_id.clone()).collect();
     let variant_ids: Vec<String> = items.iter().filter_map(|i| i.variant_id.clone()).collect();
@@ -42,7 +62,7 @@ pub fn write_items(
             item,
             &line.totals()?,
             currency,
-            parent,
+            owner,
             (product, variant),
         )?;
     }
@@ -61,12 +81,12 @@ fn write_item(
     item: &LineItem,
     totals: &LineTotals,
     currency: &str,
-    parent: (&str, &str),
+    owner: Owner,
     (product, variant): (Option<&Value>, Option<&Value>),
 ) -> Result<()> {
     let mut o = Obj::start(out);
-    o.str("id", Some(&item.id));
-    o.str("title", Some(&item.title));
+    o.str("id", Some(item.id.as_str()));
+    o.str("title", Some(item.title.as_str()));
     for (key, value) in [("subtitle", &item.subtitle), ("thumbnail", &item.thumbnail)] {
         o.str(key, value.as_deref());
     }
@@ -111,8 +131,8 @@ fn write_item(
     integer(quantity, item.quantity);
     quantity.push_str("\",\"precision\":20}");
     o.serialized("metadata", &item.metadata)?;
-    o.str("created_at", Some(&item.created_at));
-    o.str("updated_at", Some(&item.updated_at));
+    o.str("created_at", Some(item.created_at.as_str()));
+    o.str("updated_at", Some(item.updated_at.as_str()));
     write_tax_lines(o.key("tax_lines"), &item.tax_lines, "item_id", &item.id);
     write_adjustments(
         o.key("adjustments"),
@@ -122,7 +142,11 @@ fn write_item(
         currency,
     );
     write_totals(&mut o, totals, currency);
-    o.str(parent.0, Some(parent.1));
+    let (owner_key, owner_id) = owner.pair();
+    o.str(owner_key, Some(owner_id));
+    if let Owner::Order(order_id) = owner {
+        write_detail(o.key("detail"), item, order_id);
+    }
     for (key, document) in [("product", product), ("variant", variant)] {
         match document {
             Some(document) => o.serialized(key, document)?,
@@ -133,7 +157,27 @@ fn write_item(
     Ok(())
 }
 
-/// `methods` (with `lines`, their totals lines) as a JSON array, each with `parent`.
+/// An order item's `detail` (a new order's: nothing fulfilled, shipped or returned yet).
+fn write_detail(out: &mut String, item: &LineItem, order_id: &str) {
+    let mut o = Obj::start(out);
+    o.str("item_id", Some(item.id.as_str()));
+    o.str("order_id", Some(order_id));
+    o.int("quantity", Some(item.quantity));
+    for key in [
+        "fulfilled_quantity",
+        "shipped_quantity",
+        "delivered_quantity",
+        "return_requested_quantity",
+        "return_received_quantity",
+        "return_dismissed_quantity",
+        "written_off_quantity",
+    ] {
+        o.int(key, Some(0));
+    }
+    o.end();
+}
+
+/// `methods` (with `lines`, their totals lines) as a JSON array, each with its owner's id.
 ///
 /// # Errors
 /// An amount out of range.
@@ -142,8 +186,9 @@ pub fn write_methods(
     methods: &[ShippingMethod],
     lines: &[Line],
     currency: &str,
-    parent: (&str, &str),
+    owner: Owner,
 ) -> Result<()> {
+    let (owner_key, owner_id) = owner.pair();
     out.push('[');
     for (n, (method, line)) in methods.iter().zip(lines).enumerate() {
         if n > 0 {
@@ -151,14 +196,14 @@ pub fn write_methods(
         }
         let totals = line.totals()?;
         let mut o = Obj::start(out);
-        o.str("id", Some(&method.id));
-        o.str("name", Some(&method.name));
+        o.str("id", Some(method.id.as_str()));
+        o.str("name", Some(method.name.as_str()));
         o.str("description", method.description.as_deref());
         o.with_separator(|out| write_json_pair(out, "amount", method.amount, currency));
         o.bool("is_tax_inclusive", method.is_tax_inclusive);
         o.str("shipping_option_id", method.shipping_option_id.as_deref());
         o.serialized("data", &method.data)?;
-        o.str("created_at", Some(&method.created_at));
+        o.str("created_at", Some(method.created_at.as_str()));
         let owner = "shipping_method_id";
         write_tax_lines(o.key("tax_lines"), &method.tax_lines, owner, &method.id);
         write_adjustments(
@@ -169,7 +214,7 @@ pub fn write_methods(
             currency,
         );
         write_totals(&mut o, &totals, currency);
-        o.str(parent.0, Some(parent.1));
+        o.str(owner_key, Some(owner_id));
         o.end();
     }
     out.push(']');
@@ -187,10 +232,10 @@ fn write_totals(o: &mut Obj, totals: &LineTotals, currency: &str) {
 fn write_tax_lines(out: &mut String, lines: &[TaxLine], owner_key: &str, owner: &str) {
     array(out, lines, |out, line| {
         let mut o = Obj::start(out);
-        o.str("id", Some(&line.id));
+        o.str("id", Some(line.id.as_str()));
         o.str("description", line.description.as_deref());
         o.str("tax_rate_id", line.tax_rate_id.as_deref());
-        o.str("code", Some(&line.code));
+        o.str("code", Some(line.code.as_str()));
         o.str("provider_id", line.provider_id.as_deref());
         o.value("rate", Some(&line.rate().to_json()));
         o.str(owner_key, Some(owner));
@@ -208,7 +253,7 @@ fn write_adjustments(
 ) {
     array(out, rows, |out, row| {
         let mut o = Obj::start(out);
-        o.str("id", Some(&row.id));
+        o.str("id", Some(row.id.as_str()));
         o.str("code", row.code.as_deref());
         o.with_separator(|out| write_json_pair(out, "amount", row.amount, currency));
         o.bool("is_tax_inclusive", row.is_tax_inclusive);
