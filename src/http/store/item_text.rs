@@ -264,3 +264,117 @@ fn write_adjustments(
         o.end();
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::flows::checkout::refresh::{item_line, method_line};
+    use serde_json::json;
+
+    fn item() -> LineItem {
+        LineItem {
+            id: "cali_1".into(),
+            title: "Shirt".into(),
+            quantity: 2,
+            unit_price: 1050,
+            requires_shipping: true,
+            metadata: json!({"gift": true}),
+            created_at: "2026-01-01T00:00:00.000Z".into(),
+            updated_at: "2026-01-02T00:00:00.000Z".into(),
+            tax_lines: vec![TaxLine {
+                id: "calitxl_1".into(),
+                description: Some("VAT".into()),
+                tax_rate_id: Some("txr_1".into()),
+                code: "VAT".into(),
+                rate_ppm: 10_000_000,
+                provider_id: Some("tp_system".into()),
+            }],
+            adjustments: vec![Adjustment {
+                id: "caliadj_1".into(),
+                code: Some("TEN".into()),
+                amount: 100,
+                is_tax_inclusive: false,
+                promotion_id: Some("promo_1".into()),
+                description: None,
+            }],
+            ..LineItem::default()
+        }
+    }
+
+    fn written(owner: Owner) -> Value {
+        let conn = Connection::open_in_memory().unwrap();
+        let items = [item()];
+        let lines = [item_line(&items[0])];
+        let mut out = String::new();
+        write_items(&mut out, &conn, &items, &lines, "usd", owner).unwrap();
+        serde_json::from_str(&out).unwrap()
+    }
+
+    #[test]
+    fn an_item_is_written_with_major_units_raw_twins_tax_lines_and_adjustments() {
+        let doc = written(Owner::Cart("cart_1"));
+        let item = &doc[0];
+        assert_eq!(item["unit_price"], json!(10.5));
+        assert_eq!(
+            item["raw_unit_price"],
+            json!({"value": "10.5", "precision": 20})
+        );
+        assert_eq!(item["compare_at_unit_price"], Value::Null);
+        assert_eq!(item["raw_compare_at_unit_price"], Value::Null);
+        assert_eq!(item["raw_quantity"], json!({"value": "2", "precision": 20}));
+        assert_eq!(item["metadata"], json!({"gift": true}));
+        assert_eq!(item["cart_id"], "cart_1");
+        assert_eq!(item["product"], Value::Null);
+        assert!(item.get("detail").is_none());
+        let tax = &item["tax_lines"][0];
+        assert_eq!(tax["rate"], json!(10));
+        assert_eq!(tax["item_id"], "cali_1");
+        assert!(tax.get("rate_ppm").is_none());
+        let adjustment = &item["adjustments"][0];
+        assert_eq!(adjustment["amount"], json!(1));
+        assert_eq!(
+            adjustment["raw_amount"],
+            json!({"value": "1", "precision": 20})
+        );
+        assert_eq!(adjustment["provider_id"], Value::Null);
+        let totals = item_line(&self::item()).totals().unwrap();
+        for (key, minor) in totals.fields() {
+            assert_eq!(item[key], crate::money::to_json(minor, "usd"), "{key}");
+            assert_eq!(
+                item[format!("raw_{key}")],
+                crate::money::raw_json(minor, "usd")
+            );
+        }
+    }
+
+    #[test]
+    fn an_order_item_carries_its_detail() {
+        let doc = written(Owner::Order("order_1"));
+        let detail = &doc[0]["detail"];
+        assert_eq!(doc[0]["order_id"], "order_1");
+        assert_eq!(detail["item_id"], "cali_1");
+        assert_eq!(detail["order_id"], "order_1");
+        assert_eq!(detail["quantity"], 2);
+        assert_eq!(detail["written_off_quantity"], 0);
+    }
+
+    #[test]
+    fn a_shipping_method_is_written_with_its_amount_and_owner() {
+        let method = ShippingMethod {
+            id: "casm_1".into(),
+            name: "Standard".into(),
+            amount: 800,
+            data: json!({}),
+            ..ShippingMethod::default()
+        };
+        let lines = [method_line(&method)];
+        let mut out = String::new();
+        write_methods(&mut out, &[method], &lines, "usd", Owner::Cart("cart_1")).unwrap();
+        let doc: Value = serde_json::from_str(&out).unwrap();
+        assert_eq!(doc[0]["amount"], json!(8));
+        assert_eq!(doc[0]["raw_amount"], json!({"value": "8", "precision": 20}));
+        assert_eq!(doc[0]["cart_id"], "cart_1");
+        assert_eq!(doc[0]["total"], json!(8));
+        assert_eq!(doc[0]["tax_lines"], json!([]));
+    }
+}
