@@ -13,14 +13,15 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::cart::{self, Cart, LineItem, ShippingMethod, TaxLine};
-
-pub use super::taxes::provider_tax_lines;
 use crate::modules::fulfillment::provider::{PriceRequest, ShippedItem};
 use crate::modules::pricing::calc::PricingContext;
 use crate::modules::{customer, fulfillment, payment, product};
 use crate::providers::Providers;
 use crate::totals::{Line, Totals};
 use rusqlite::Connection;
+
+/// Taxing lines is in [`super::taxes`]; order edits reach it by this path.
+pub use super::taxes::provider_tax_lines;
 
 /// Refreshes a cart after a change. `force_taxes` computes tax lines even when the region
 /// does not tax automatically (`POST /store/carts/:id/taxes`).
