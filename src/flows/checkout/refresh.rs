@@ -90,8 +90,8 @@ pub fn refresh_with(
     let mut lines = CartLines::read(conn, cart_id)?;
     let region = cart.region_id.as_deref();
     // Whether prices include tax: only needed to price items or shipping methods.
-    let inclusive = !(lines.items.is_empty() && lines.methods.is_empty())
-        && catalog::prices_include_tax(conn, &cart.currency_code, region)?;
+    let priced = !lines.items.is_empty() || !lines.methods.is_empty();
+    let inclusive = priced && catalog::prices_include_tax(conn, &cart.currency_code, region)?;
     reprice(conn, ctx, &cart, inclusive, &mut lines.items)?;
     refresh_shipping(conn, engine, &cart, (place.as_ref(), inclusive), &mut lines)?;
     let automatic = match region {
