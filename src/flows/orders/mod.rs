@@ -27,6 +27,7 @@ pub mod return_types;
 pub mod returns;
 pub mod returns_confirm;
 pub mod returns_receive;
+pub mod sequences;
 pub mod shipping_options;
 pub mod targets;
 pub mod transfer;
