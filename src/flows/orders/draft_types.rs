@@ -16,6 +16,18 @@ pub struct DraftItem {
     /// `variant_…`
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant_id: Option<String>,
+    /// The variant by its SKU (Medusa 2.21.2's `variant_sku`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_sku: Option<String>,
+    /// The variant by its barcode (Medusa's `variant_barcode`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant_barcode: Option<String>,
+    /// Medusa's deprecated name of `variant_sku`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    /// Medusa's deprecated name of `variant_barcode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
     /// A custom line's title.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,

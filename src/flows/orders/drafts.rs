@@ -30,6 +30,7 @@ use crate::flows::checkout::complete;
 use crate::flows::checkout::stock;
 use crate::modules::fulfillment as options;
 use crate::modules::order::{self, LineItem, NewOrder, Order, ShippingMethod};
+use crate::modules::product::codes::{self, Code};
 use crate::modules::promotion::usage;
 use crate::modules::{customer, region, store};
 use crate::workflow::{Done, StepCtx, Workflow};
@@ -80,7 +81,7 @@ fn line(tx: &Tx, ctx: &Ctx, draft: &NewOrder, want: &DraftItem) -> Result<LineIt
     }
     let sent_price = want.unit_price.clone().unwrap_or(Value::Null);
     let price = optional_amount(&sent_price, &draft.currency_code, "unit_price")?;
-    let mut item = match want.variant_id.as_deref() {
+    let mut item = match variant_of(tx, want)?.as_deref() {
         Some(variant) => {
             let channels: Vec<String> = draft.sales_channel_id.iter().cloned().collect();
             let region = draft.region_id.as_deref();
@@ -102,7 +103,7 @@ fn line(tx: &Tx, ctx: &Ctx, draft: &NewOrder, want: &DraftItem) -> Result<LineIt
             let title = want.title.as_deref().filter(|t| !t.is_empty());
             let (Some(title), Some(price)) = (title, price) else {
                 return Err(Error::invalid(
-                    "An item needs a variant_id, or a title and a unit_price",
+                    "An item needs a variant_id, variant_sku or variant_barcode, or a title and a unit_price",
                 ));
             };
             LineItem {
@@ -120,6 +121,39 @@ fn line(tx: &Tx, ctx: &Ctx, draft: &NewOrder, want: &DraftItem) -> Result<LineIt
         item.metadata = m.clone();
     }
     Ok(item)
+}
+
+/// The variant a line names: its `variant_id`, or the variant whose SKU (`variant_sku`, or
+/// the deprecated `sku`) or barcode (`variant_barcode` / `barcode`) it gives — as Medusa
+/// 2.21.2's draft items accept them. Every code sent must name a live variant, and all the
+/// ways a line names one must agree.
+///
+/// # Errors
+/// 400 naming an unknown SKU or barcode, or codes that name different variants.
+fn variant_of(tx: &Tx, want: &DraftItem) -> Result<Option<String>> {
+    let mut found: Option<String> = want.variant_id.clone();
+    let codes = [
+        (Code::Sku, "SKU", &want.variant_sku),
+        (Code::Sku, "SKU", &want.sku),
+        (Code::Barcode, "barcode", &want.variant_barcode),
+        (Code::Barcode, "barcode", &want.barcode),
+    ];
+    for (column, name, code) in codes {
+        let Some(code) = code.as_deref() else {
+            continue;
+        };
+        let variant = codes::variant_with(tx, column, code)?
+            .ok_or_else(|| Error::invalid(format!("No variant has the {name} '{code}'")))?;
+        match &found {
+            Some(other) if *other != variant => {
+                return Err(Error::invalid(format!(
+                    "The {name} '{code}' names variant {variant}, not {other}"
+                )));
+            }
+            _ => found = Some(variant),
+        }
+    }
+    Ok(found)
 }
 
 /// The draft's shipping method: `{name, amount}` or `{shipping_option_id}` at its price.

@@ -114,7 +114,11 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
 
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
     let item = Schema::new()
-        .optional("variant_id", Kind::String)
+        .optional("variant_id", Kind::String.nullable())
+        .optional("variant_sku", Kind::String.nullable())
+        .optional("variant_barcode", Kind::String.nullable())
+        .optional("sku", Kind::String.nullable())
+        .optional("barcode", Kind::String.nullable())
         .optional("title", Kind::String)
         .required("quantity", Kind::Integer)
         .optional("unit_price", Kind::Number.nullable())
