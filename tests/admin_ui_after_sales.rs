@@ -460,7 +460,13 @@ fn an_exchange_form_sends_several_new_items_with_shipping_both_ways() {
     );
     assert_eq!(
         open_actions(&admin, &oid),
-        ["ITEM_ADD", "ITEM_ADD", "RETURN_ITEM", "SHIPPING_ADD", "SHIPPING_ADD"]
+        [
+            "ITEM_ADD",
+            "ITEM_ADD",
+            "RETURN_ITEM",
+            "SHIPPING_ADD",
+            "SHIPPING_ADD"
+        ]
     );
     let confirmed = browser.submit(&format!("/app/orders/{oid}/changes/confirm"), &[]);
     redirected(
@@ -483,7 +489,11 @@ fn an_exchange_form_sends_several_new_items_with_shipping_both_ways() {
         ],
     );
     assert_eq!(refused.status, 400, "{}", refused.text());
-    assert!(refused.text().contains("No variant has the SKU or barcode 'NO-SUCH-SKU'"));
+    assert!(
+        refused
+            .text()
+            .contains("No variant has the SKU or barcode 'NO-SUCH-SKU'")
+    );
     assert_eq!(open_changes(&admin, &oid), 0);
 }
 
@@ -532,6 +542,9 @@ fn two_returns_awaiting_receipt_have_labels_and_ids_of_their_own() {
     unique.dedup();
     assert_eq!(unique.len(), ids.len(), "an id repeats");
     for (target, text) in &labels {
-        assert!(ids.contains(target), "label {text:?} names no field {target}");
+        assert!(
+            ids.contains(target),
+            "label {text:?} names no field {target}"
+        );
     }
 }
