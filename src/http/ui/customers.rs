@@ -1,17 +1,24 @@
 //! `/app/customers`: the customer list (search over email, names and company; 50 a page,
-//! newest first) and a customer's page — details, addresses, groups, latest orders — with the
+//! newest first or sorted by a column header: name, email, created) and a customer's page — details, addresses, groups, latest orders — with the
 //! `customer.list.*` and `customer.details.*` widget zones.
 
 use super::view::{self, PAGE_SIZE, badge};
-use super::{Ui, layout, orders, respond::html_page, ui_route, widgets};
+use super::{Ui, layout, orders, respond::html_page, sorting, ui_route, widgets};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::http::admin::order_json::{ListSummary, list_summary};
 use crate::http::{Request, Response, Route};
+use crate::modules::SortKey;
 use crate::modules::customer::{self, Customer, CustomerFilter, address::Address, group};
 use crate::modules::order::Order;
 use crate::modules::order::admin::{self as order_admin, OrderFilter};
 use maud::{Markup, html};
+
+/// The list's order when none is asked for.
+const NEWEST: SortKey = SortKey {
+    column: "created_at",
+    descending: true,
+};
 
 /// The customer routes.
 pub fn routes() -> Vec<Route> {
@@ -44,10 +51,11 @@ fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         has_account: account.as_deref().map(|a| a == "registered"),
         ..CustomerFilter::default()
     };
+    let order = sorting::order_of(request, customer::SORTABLE, NEWEST)?;
     let offset = (page - 1) * PAGE_SIZE;
     let (customers, total) = engine
         .store()
-        .read(|conn| customer::list(conn, &filter, offset, PAGE_SIZE))?;
+        .read(|conn| customer::list_sorted(conn, &filter, &order, offset, PAGE_SIZE))?;
     let body = html! {
         (widgets::zone(engine, "customer.list.before", ""))
         form method="get" action="/app/customers" class="filters" role="search" aria-label="Search customers" {
@@ -68,8 +76,10 @@ fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         table {
             caption class="muted" { "Customers" }
             thead { tr {
-                th scope="col" { "Name" } th scope="col" { "Email" }
-                th scope="col" { "Account" } th scope="col" { "Created" }
+                (sorting::header(request, "Name", "first_name", &order, None))
+                (sorting::header(request, "Email", "email", &order, None))
+                th scope="col" { "Account" }
+                (sorting::header(request, "Created", "created_at", &order, None))
             } }
             tbody {
                 @if customers.is_empty() { tr { td colspan="4" { "No customers match." } } }

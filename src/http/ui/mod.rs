@@ -31,6 +31,7 @@ pub mod settings;
 pub mod settings_edit;
 pub mod settings_places;
 pub mod sign_in;
+pub mod sorting;
 pub mod view;
 pub mod widgets;
 

@@ -95,7 +95,10 @@ mod tests {
                 .any(|step| step.starts_with("SEARCH l USING INDEX inventory_level_low")),
             "{plan:?}"
         );
-        assert!(!plan.iter().any(|step| step.starts_with("SCAN")), "{plan:?}");
+        assert!(
+            !plan.iter().any(|step| step.starts_with("SCAN")),
+            "{plan:?}"
+        );
     }
 
     #[test]
