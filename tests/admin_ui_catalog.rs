@@ -16,10 +16,182 @@ fn admin_auth(app: &TestApp) -> String {
     format!("Bearer {}", app.admin_token())
 }
 
+fn admin_get(app: &TestApp, auth: &str, path: &str) -> Value {
+    let reply = app.admin_call("GET", path, auth, None);
+    assert_eq!(reply.status, 200, "{path}: {}", reply.text());
+    reply.json()
+}
+
 fn admin_post(app: &TestApp, auth: &str, path: &str, body: &Value) -> Value {
     let reply = app.admin_call("POST", path, auth, Some(body));
     assert_eq!(reply.status, 200, "{path}: {}", reply.text());
     reply.json()
+}
+
+/// The id in a `/app/<kind>/<id>?done=…` redirect.
+fn id_in(location: &str, kind: &str) -> String {
+    location
+        .trim_start_matches(&format!("/app/{kind}/"))
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn customer_groups_are_listed_created_renamed_and_deleted() {
+    let app = TestApp::start();
+    let auth = admin_auth(&app);
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    let home = browser.get("/app").text();
+    assert!(home.contains("href=\"/app/customer-groups\">Customer groups</a>"));
+    let list = browser.get("/app/customer-groups").text();
+    assert!(list.contains(">VIP</a>"), "the demo's group: {list}");
+    assert!(list.contains("aria-current=\"page\""));
+
+    let blank = browser.submit("/app/customer-groups", &[("name", "  ")]);
+    assert_eq!(blank.status, 400);
+    assert!(blank.text().contains("Group name is required"));
+    let created = browser.submit("/app/customer-groups", &[("name", "Wholesale")]);
+    assert_eq!(created.status, 303, "{}", created.text());
+    let group = id_in(created.header("location").unwrap(), "customer-groups");
+    let doc = admin_get(&app, &auth, &format!("/admin/customer-groups/{group}"));
+    assert_eq!(doc["customer_group"]["name"], "Wholesale");
+    let taken = browser.submit("/app/customer-groups", &[("name", "Wholesale")]);
+    assert_eq!(taken.status, 422, "{}", taken.text());
+    assert!(
+        taken.text().contains("value=\"Wholesale\""),
+        "the typed name is kept"
+    );
+
+    // Search and pagination.
+    let found = browser.get("/app/customer-groups?q=whole").text();
+    assert!(found.contains(&format!("/app/customer-groups/{group}")));
+    assert!(!found.contains(">VIP</a>"));
+    assert!(
+        browser
+            .get("/app/customer-groups?q=nothing-like-it")
+            .text()
+            .contains("No customer groups match.")
+    );
+    assert_eq!(browser.get("/app/customer-groups?page=0").status, 400);
+
+    // Rename: a taken name is refused with the typed name kept.
+    let page = format!("/app/customer-groups/{group}");
+    let clash = browser.submit(&page, &[("name", "VIP")]);
+    assert_eq!(clash.status, 422);
+    assert!(clash.text().contains("value=\"VIP\""));
+    let renamed = browser.submit(&page, &[("name", "Trade")]);
+    assert_eq!(renamed.status, 303, "{}", renamed.text());
+    let doc = admin_get(&app, &auth, &format!("/admin/customer-groups/{group}"));
+    assert_eq!(doc["customer_group"]["name"], "Trade");
+
+    let deleted = browser.submit(&format!("{page}/delete"), &[]);
+    assert_eq!(deleted.status, 303);
+    assert_eq!(
+        app.admin_call(
+            "GET",
+            &format!("/admin/customer-groups/{group}"),
+            &auth,
+            None
+        )
+        .status,
+        404
+    );
+    assert_eq!(browser.get(&page).status, 404);
+}
+
+#[test]
+fn customers_join_and_leave_groups_from_both_pages() {
+    let app = TestApp::start();
+    let auth = admin_auth(&app);
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    let customer = admin_post(
+        &app,
+        &auth,
+        "/admin/customers",
+        &json!({"email": "grace@example.com", "first_name": "Grace", "last_name": "Hopper"}),
+    )["customer"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let created = browser.submit("/app/customer-groups", &[("name", "Navy")]);
+    let group = id_in(created.header("location").unwrap(), "customer-groups");
+    let page = format!("/app/customer-groups/{group}");
+    let members = |app: &TestApp| -> Vec<String> {
+        let doc = admin_get(
+            app,
+            &auth,
+            &format!("/admin/customers/{customer}?fields=*groups"),
+        );
+        doc["customer"]["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+
+    // From the group page: find, add with a checkbox, remove.
+    let search = browser.get(&format!("{page}?find=grace")).text();
+    assert!(
+        search.contains(&format!("name=\"customer_id\" value=\"{customer}\"")),
+        "{search}"
+    );
+    let none = browser.submit(&format!("{page}/customers"), &[]);
+    assert_eq!(none.status, 400);
+    assert!(none.text().contains("Choose at least one customer"));
+    let missing = browser.submit(
+        &format!("{page}/customers"),
+        &[("customer_id", "cus_missing")],
+    );
+    assert_eq!(missing.status, 404);
+    let added = browser.submit(&format!("{page}/customers"), &[("customer_id", &customer)]);
+    assert_eq!(added.status, 303, "{}", added.text());
+    assert_eq!(members(&app), vec![group.clone()]);
+    let shown = browser.get(&page).text();
+    assert!(shown.contains("Customers (1)") && shown.contains("Remove Grace Hopper"));
+    assert!(
+        browser
+            .get(&format!("{page}?find=grace"))
+            .text()
+            .contains("— in the group")
+    );
+    let removed = browser.submit(
+        &format!("{page}/customers/remove"),
+        &[("customer_id", &customer)],
+    );
+    assert_eq!(removed.status, 303);
+    assert!(members(&app).is_empty());
+
+    // From the customer page: join, then leave.
+    let customer_page = format!("/app/customers/{customer}");
+    let text = browser.get(&customer_page).text();
+    assert!(text.contains("<label for=\"group_id\">Add to group</label>"));
+    assert!(text.contains(&format!("<option value=\"{group}\">Navy</option>")));
+    let joined = browser.submit(&format!("{customer_page}/groups"), &[("group_id", &group)]);
+    assert_eq!(joined.status, 303, "{}", joined.text());
+    assert_eq!(members(&app), vec![group.clone()]);
+    assert!(
+        browser
+            .get(&customer_page)
+            .text()
+            .contains("Remove from Navy")
+    );
+    let unknown = browser.submit(
+        &format!("{customer_page}/groups"),
+        &[("group_id", "cusgroup_missing")],
+    );
+    assert_eq!(unknown.status, 404);
+    assert!(unknown.text().contains("role=\"alert\""));
+    let left = browser.submit(
+        &format!("{customer_page}/groups/remove"),
+        &[("group_id", &group)],
+    );
+    assert_eq!(left.status, 303);
+    assert!(members(&app).is_empty());
 }
 
 /// The text of the `column`-th cell (0-based) of each body row linking to `/app/<kind>/`.

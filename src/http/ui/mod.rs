@@ -13,6 +13,7 @@ pub mod after_sales;
 pub mod after_sales_actions;
 pub mod assets;
 pub mod campaigns;
+pub mod customer_groups;
 pub mod customers;
 pub mod drafts;
 pub mod home;
@@ -210,6 +211,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(after_sales_actions::routes());
     routes.extend(drafts::routes());
     routes.extend(customers::routes());
+    routes.extend(customer_groups::routes());
     routes.extend(products::routes());
     routes.extend(product_media::routes());
     routes.extend(product_variants::routes());
