@@ -38,6 +38,250 @@ fn id_in(location: &str, kind: &str) -> String {
         .to_string()
 }
 
+/// The first id of `items` (an Admin API list) whose `key` is `value`.
+fn id_where(items: &Value, key: &str, value: &str) -> String {
+    items
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x[key] == value)
+        .and_then(|x| x["id"].as_str())
+        .unwrap_or_else(|| panic!("no {key} = {value} in {items}"))
+        .to_string()
+}
+
+/// The Store API's calculated price of a product's first variant in a region.
+fn calculated(app: &TestApp, handle: &str, region: &str) -> f64 {
+    let reply = app.store_get(&format!(
+        "/store/products?handle={handle}&region_id={region}&fields=*variants.calculated_price"
+    ));
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    reply.json()["products"][0]["variants"][0]["calculated_price"]["calculated_amount"]
+        .as_f64()
+        .expect("a calculated price")
+}
+
+#[test]
+fn region_prices_and_organization_are_changed_on_an_existing_product() {
+    let app = TestApp::start();
+    let auth = admin_auth(&app);
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    let channels = admin_get(&app, &auth, "/admin/sales-channels")["sales_channels"].clone();
+    let web = id_where(&channels, "name", "Default Sales Channel");
+    let till = id_where(&channels, "name", "Shop till");
+    let created = browser.submit(
+        "/app/products",
+        &[
+            ("title", "Wool Hat"),
+            ("handle", "wool-hat"),
+            ("status", "published"),
+            ("sales_channel", &web),
+            ("variant_title", "One size"),
+            ("price_usd", "10.00"),
+        ],
+    );
+    assert_eq!(created.status, 303, "{}", created.text());
+    let product = id_in(created.header("location").unwrap(), "products");
+    let base = format!("/app/products/{product}");
+    let us = app.region("usd");
+    let eu = app.region("eur");
+    assert_eq!(calculated(&app, "wool-hat", &us), 10.0);
+
+    // The page offers a price per region, labelled with the region and its currency.
+    let page = browser.get(&base).text();
+    assert!(
+        page.contains(&format!("name=\"region_price_{us}\"")),
+        "{page}"
+    );
+    assert!(page.contains("Price of One size in United States (USD)"));
+    let doc = admin_get(&app, &auth, &format!("/admin/products/{product}"));
+    let variant = doc["product"]["variants"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let prices = format!("{base}/variants/{variant}/prices");
+
+    // A bad region amount answers the form again with the typed values and changes nothing.
+    let bad = browser.submit(
+        &prices,
+        &[
+            ("for_variant", &variant),
+            ("price_usd", "11.00"),
+            (&format!("region_price_{us}"), "8.001"),
+        ],
+    );
+    assert_eq!(bad.status, 400, "{}", bad.text());
+    let text = bad.text();
+    assert!(text.contains("The price in United States must be an amount"));
+    assert!(text.contains("value=\"8.001\"") && text.contains("value=\"11.00\""));
+    assert_eq!(calculated(&app, "wool-hat", &us), 10.0);
+
+    // A region price: the Admin API shows it with its rule, the Store API sells at it in
+    // that region.
+    let saved = browser.submit(
+        &prices,
+        &[
+            ("for_variant", &variant),
+            ("price_usd", "10.00"),
+            ("price_eur", "9.50"),
+            (&format!("region_price_{us}"), "8.00"),
+        ],
+    );
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let doc = admin_get(&app, &auth, &format!("/admin/products/{product}"));
+    let stored = doc["product"]["variants"][0]["prices"].as_array().unwrap();
+    assert_eq!(stored.len(), 3, "{stored:?}");
+    let regional = stored
+        .iter()
+        .find(|p| p["rules"]["region_id"] == us.as_str())
+        .expect("the region price");
+    assert_eq!(regional["amount"], 8.0);
+    assert_eq!(regional["currency_code"], "usd");
+    assert_eq!(calculated(&app, "wool-hat", &us), 8.0);
+    assert_eq!(calculated(&app, "wool-hat", &eu), 9.5);
+    assert!(
+        browser
+            .get(&base)
+            .text()
+            .contains("8.00 USD in United States")
+    );
+
+    // A price the form does not show (a quantity tier set through the API) is kept when the
+    // form is saved; clearing the region field removes the region price.
+    admin_post(
+        &app,
+        &auth,
+        &format!("/admin/products/{product}/variants/{variant}"),
+        &json!({"prices": [
+            {"currency_code": "usd", "amount": 10},
+            {"currency_code": "usd", "amount": 8, "rules": {"region_id": us}},
+            {"currency_code": "usd", "amount": 7, "min_quantity": 10},
+        ]}),
+    );
+    let cleared = browser.submit(
+        &prices,
+        &[
+            ("for_variant", &variant),
+            ("price_usd", "12.00"),
+            (&format!("region_price_{us}"), ""),
+        ],
+    );
+    assert_eq!(cleared.status, 303, "{}", cleared.text());
+    let doc = admin_get(&app, &auth, &format!("/admin/products/{product}"));
+    let mut amounts: Vec<(f64, Value)> = doc["product"]["variants"][0]["prices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["amount"].as_f64().unwrap(), p["min_quantity"].clone()))
+        .collect();
+    amounts.sort_by(|a, b| a.0.total_cmp(&b.0));
+    assert_eq!(amounts, vec![(7.0, json!(10)), (12.0, Value::Null)]);
+    assert_eq!(calculated(&app, "wool-hat", &us), 12.0);
+
+    // Collection, type, tags and sales channels after creation: the pickers list the
+    // store's, and each change shows through the Admin API.
+    let collections = admin_get(&app, &auth, "/admin/collections")["collections"].clone();
+    let summer = id_where(&collections, "title", "Summer Collection");
+    let tags = admin_get(&app, &auth, "/admin/product-tags")["product_tags"].clone();
+    let (new, sale) = (
+        id_where(&tags, "value", "New"),
+        id_where(&tags, "value", "Sale"),
+    );
+    let kind = admin_post(
+        &app,
+        &auth,
+        "/admin/product-types",
+        &json!({"value": "Hats"}),
+    )["product_type"]["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let page = browser.get(&base).text();
+    for shown in ["Summer Collection", "Hats", "Organic cotton", "Shop till"] {
+        assert!(page.contains(shown), "picker lists {shown}");
+    }
+    let organize = format!("{base}/organize");
+    let saved = browser.submit(
+        &organize,
+        &[
+            ("form", "organize"),
+            ("collection_id", &summer),
+            ("type_id", &kind),
+            ("tag", &new),
+            ("tag", &sale),
+            ("sales_channel", &till),
+        ],
+    );
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    let doc = admin_get(
+        &app,
+        &auth,
+        &format!("/admin/products/{product}?fields=*sales_channels,*tags,*type,*collection"),
+    )["product"]
+        .clone();
+    assert_eq!(doc["collection_id"], summer.as_str());
+    assert_eq!(doc["type_id"], kind.as_str());
+    let mut tag_ids: Vec<&str> = doc["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap())
+        .collect();
+    tag_ids.sort_unstable();
+    let mut wanted = vec![new.as_str(), sale.as_str()];
+    wanted.sort_unstable();
+    assert_eq!(tag_ids, wanted);
+    let channel_ids: Vec<&str> = doc["sales_channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(channel_ids, vec![till.as_str()]);
+
+    // An unknown collection is refused on the page, with what was chosen kept.
+    let refused = browser.submit(
+        &organize,
+        &[
+            ("form", "organize"),
+            ("collection_id", "pcol_missing"),
+            ("tag", &sale),
+            ("sales_channel", &web),
+        ],
+    );
+    assert!(
+        refused.status == 404 || refused.status == 400,
+        "{}",
+        refused.status
+    );
+    assert!(refused.text().contains("role=\"alert\""));
+    let doc = admin_get(&app, &auth, &format!("/admin/products/{product}"))["product"].clone();
+    assert_eq!(doc["collection_id"], summer.as_str(), "nothing changed");
+
+    // Clearing: no collection, no type, no tags, back to the web channel only.
+    let cleared = browser.submit(
+        &organize,
+        &[
+            ("form", "organize"),
+            ("collection_id", ""),
+            ("type_id", ""),
+            ("sales_channel", &web),
+        ],
+    );
+    assert_eq!(cleared.status, 303, "{}", cleared.text());
+    let doc = admin_get(
+        &app,
+        &auth,
+        &format!("/admin/products/{product}?fields=*sales_channels,*tags"),
+    )["product"]
+        .clone();
+    assert_eq!(doc["collection_id"], Value::Null);
+    assert_eq!(doc["type_id"], Value::Null);
+    assert_eq!(doc["tags"], json!([]));
+    assert_eq!(doc["sales_channels"][0]["id"], web.as_str());
+}
+
 #[test]
 fn customer_groups_are_listed_created_renamed_and_deleted() {
     let app = TestApp::start();

@@ -22,6 +22,8 @@ pub mod layout;
 pub mod order_detail;
 pub mod orders;
 pub mod product_media;
+pub mod product_organize;
+pub mod product_prices;
 pub mod product_variants;
 pub mod products;
 pub mod promotion_form;
@@ -215,6 +217,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(products::routes());
     routes.extend(product_media::routes());
     routes.extend(product_variants::routes());
+    routes.extend(product_prices::routes());
+    routes.extend(product_organize::routes());
     routes.extend(inventory::routes());
     routes.extend(promotion_form::routes());
     routes.extend(promotions::routes());
