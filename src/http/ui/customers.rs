@@ -43,7 +43,7 @@ pub fn routes() -> Vec<Route> {
     ]
 }
 
-/// Groups the customer page offers to join at most (in name order).
+/// Groups the customer page offers to join at most (oldest first).
 const GROUPS_OFFERED: u64 = 200;
 
 /// "First Last", else the email, else the id.
