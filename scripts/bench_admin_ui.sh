@@ -43,7 +43,9 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -c "$JAR" -b "$JAR" \
 
 ORDER=$(curl -fs -b "$JAR" "$BASE/app/orders" | grep -o '/app/orders/order_[A-Z0-9]*' | head -1 || true)
 PRODUCT=$(curl -fs -b "$JAR" "$BASE/app/products" | grep -o '/app/products/prod_[A-Z0-9]*' | head -1 || true)
-PAGES=(/app /app/orders "/app/orders?q=%2342" /app/products "/app/products?sort=title&page=3" /app/customers /app/inventory /app/draft-orders /app/settings)
+PAGES=(/app /app/orders "/app/orders?q=%2342" /app/products "/app/products?sort=title&page=3" /app/customers
+  "/app/customers?order=email" /app/inventory "/app/inventory?order=-sku" "/app/promotions?order=code"
+  "/app/campaigns?order=name" /app/customer-groups /app/draft-orders /app/settings)
 [ -n "$ORDER" ] && PAGES+=("$ORDER")
 [ -n "$PRODUCT" ] && PAGES+=("$PRODUCT")
 

@@ -1,18 +1,26 @@
-//! `/app/campaigns`: the campaign list (newest first, search by name or identifier) with
+//! `/app/campaigns`: the campaign list (newest first or sorted by a column header: name,
+//! identifier, start, end; search by name or identifier) with
 //! each budget's use, and creating a campaign — name, identifier, dates, a `usage` or
 //! `spend` budget — from a form turned into the `POST /admin/campaigns` body and checked by
 //! the route's own `campaign_input` before `flows::promotions::create_campaign`.
 
 use super::view::{self, PAGE_SIZE};
-use super::{Ui, layout, respond, ui_route};
+use super::{Ui, layout, respond, sorting, ui_route};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::promotions as flow;
 use crate::http::admin::campaigns::{campaign_input, campaign_schema};
 use crate::http::{Request, Response, Route};
+use crate::modules::SortKey;
 use crate::modules::promotion::campaign::{self, Budget};
 use maud::html;
 use serde_json::{Value, json};
+
+/// The list's order when none is asked for.
+const NEWEST: SortKey = SortKey {
+    column: "created_at",
+    descending: true,
+};
 
 /// The routes.
 pub fn routes() -> Vec<Route> {
@@ -42,10 +50,11 @@ pub fn budget_text(b: &Budget) -> String {
 fn render(engine: &Engine, request: &Request, ui: &Ui, status: u16) -> Result<Response> {
     let page = view::page_number(request)?;
     let q = view::search(request);
+    let order = sorting::order_of(request, campaign::SORTABLE, NEWEST)?;
     let offset = (page - 1) * PAGE_SIZE;
     let (found, total) = engine
         .store()
-        .read(|conn| campaign::list(conn, q.as_deref(), &[], offset, PAGE_SIZE))?;
+        .read(|conn| campaign::list_sorted(conn, q.as_deref(), &[], &order, offset, PAGE_SIZE))?;
     let f = &ui.form;
     let value = |name: &str| f.get(name).unwrap_or("").to_string();
     let body = html! {
@@ -60,8 +69,11 @@ fn render(engine: &Engine, request: &Request, ui: &Ui, status: u16) -> Result<Re
         table {
             caption class="muted" { "Campaigns" }
             thead { tr {
-                th scope="col" { "Name" } th scope="col" { "Identifier" } th scope="col" { "Budget" }
-                th scope="col" { "Starts" } th scope="col" { "Ends" }
+                (sorting::header(request, "Name", "name", &order, None))
+                (sorting::header(request, "Identifier", "campaign_identifier", &order, None))
+                th scope="col" { "Budget" }
+                (sorting::header(request, "Starts", "starts_at", &order, None))
+                (sorting::header(request, "Ends", "ends_at", &order, None))
             } }
             tbody {
                 @if found.is_empty() { tr { td colspan="5" { "No campaigns match." } } }

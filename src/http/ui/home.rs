@@ -21,8 +21,9 @@ pub const PAST_DAYS: u32 = 7;
 /// Recent open orders (placed today or in the [`PAST_DAYS`] before) looked at for the "to
 /// fulfill" list.
 const OPEN_SCAN: u64 = 25;
-/// Available units at or under which a level counts as low.
-pub const LOW_STOCK: i64 = 5;
+/// Available units at or under which a level counts as low (the inventory module's, which
+/// its low-stock index is built for).
+pub const LOW_STOCK: i64 = low_stock::THRESHOLD;
 
 /// The home route.
 pub fn routes() -> Vec<Route> {
@@ -86,7 +87,7 @@ fn home(engine: &Engine, _: &Request, ui: &Ui) -> Result<Response> {
                 break;
             }
         }
-        let low = low_stock::low_stock(conn, LOW_STOCK, 10)?;
+        let low = low_stock::low_stock(conn, 10)?;
         Ok((today_count, money, open, low))
     })?;
     let today = days.first().map(String::as_str).unwrap_or("");

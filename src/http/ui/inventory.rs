@@ -1,10 +1,11 @@
-//! `/app/inventory`: inventory items (search over SKU and title, 50 a page) with their
+//! `/app/inventory`: inventory items (search over SKU and title, 50 a page, newest first or
+//! sorted by a column header: title, SKU, created) with their
 //! stocked, reserved and available units; an item's page with its levels per location, a form
 //! per level to adjust stock with a note (`flows::stock_adjust`, one write job), and the
 //! item's stock history from the outbox; the `inventory_item.details.*` widget zones.
 
 use super::view::{self, PAGE_SIZE};
-use super::{Ui, layout, respond, ui_route, widgets};
+use super::{Ui, layout, respond, sorting, ui_route, widgets};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::events;
@@ -12,9 +13,15 @@ use crate::flows::stock_adjust::{self, Adjustment};
 use crate::http::{Request, Response, Route};
 use crate::modules::inventory::manage::{self, Item};
 use crate::modules::inventory::reservations::{self, Reservation, ReservationFilter};
-use crate::modules::stock_location;
+use crate::modules::{SortKey, stock_location};
 use maud::{Markup, html};
 use serde_json::Value;
+
+/// The list's order when none is asked for.
+const NEWEST: SortKey = SortKey {
+    column: "created_at",
+    descending: true,
+};
 
 /// The inventory routes.
 pub fn routes() -> Vec<Route> {
@@ -37,10 +44,11 @@ fn field<'a>(item: &'a Item, key: &str) -> &'a str {
 fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let page = view::page_number(request)?;
     let q = view::search(request);
+    let order = sorting::order_of(request, manage::SORTABLE, NEWEST)?;
     let offset = (page - 1) * PAGE_SIZE;
-    let (items, total) = engine
-        .store()
-        .read(|conn| manage::list(conn, q.as_deref(), None, &[], offset, PAGE_SIZE))?;
+    let (items, total) = engine.store().read(|conn| {
+        manage::list_sorted(conn, q.as_deref(), None, &[], &order, offset, PAGE_SIZE)
+    })?;
     let body = html! {
         form method="get" action="/app/inventory" class="filters" role="search" aria-label="Search inventory" {
             div {
@@ -52,12 +60,14 @@ fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         table {
             caption class="muted" { "Inventory items" }
             thead { tr {
-                th scope="col" { "Item" } th scope="col" { "SKU" }
+                (sorting::header(request, "Item", "title", &order, None))
+                (sorting::header(request, "SKU", "sku", &order, None))
                 th scope="col" class="num" { "Stocked" } th scope="col" class="num" { "Reserved" }
                 th scope="col" class="num" { "Available" }
+                (sorting::header(request, "Created", "created_at", &order, None))
             } }
             tbody {
-                @if items.is_empty() { tr { td colspan="5" { "No items match." } } }
+                @if items.is_empty() { tr { td colspan="6" { "No items match." } } }
                 @for item in &items {
                     tr {
                         td { a href={ "/app/inventory/" (item.id) } { (title_of(item)) } }
@@ -65,6 +75,7 @@ fn list(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
                         td class="num" { (item.stocked_quantity) }
                         td class="num" { (item.reserved_quantity) }
                         td class="num" { (item.stocked_quantity - item.reserved_quantity) }
+                        td { (view::when(field(item, "created_at"))) }
                     }
                 }
             }

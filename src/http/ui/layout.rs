@@ -14,6 +14,7 @@ pub const SECTIONS: &[(&str, &str)] = &[
     ("Products", "/app/products"),
     ("Inventory", "/app/inventory"),
     ("Customers", "/app/customers"),
+    ("Customer groups", "/app/customer-groups"),
     ("Promotions", "/app/promotions"),
     ("Settings", "/app/settings"),
 ];

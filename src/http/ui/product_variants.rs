@@ -1,21 +1,21 @@
 //! The options and variants of an existing product on `/app/products/:id`: add an option
 //! with its values, add a variant (title, SKU, barcode, a value of each option, a price per
-//! store currency), change a variant's prices, delete a variant. Each write is the Admin
+//! store currency and per region), delete a variant; a variant's prices are changed in
+//! `product_prices.rs`. Each write is the Admin
 //! API's (`POST /admin/products/:id/options`, `…/variants`, `…/variants/:variant_id`,
 //! `DELETE …/variants/:variant_id`): the same `flows::create_product` /
 //! `flows::product_parts` function in one write job, with its events.
 
+use super::product_prices::{self, Shown, Targets};
 use super::products::render;
-use super::view::amount;
 use super::{Ui, layout, respond, ui_route};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::flows::product_parts::{self, VariantUpdate};
+use crate::flows::product_parts;
 use crate::flows::{create_product, links};
 use crate::http::{Request, Response, Route};
-use crate::modules::pricing::{self, NewPrice};
+use crate::modules::pricing::{self, StoredPrice};
 use crate::modules::product::{NewOption, NewVariant, Variant, relations};
-use crate::money;
 use maud::{Markup, html};
 
 /// The option and variant routes of a product.
@@ -35,12 +35,6 @@ pub fn routes() -> Vec<Route> {
         ),
         ui_route(
             "POST",
-            "/app/products/:id/variants/:variant_id/prices",
-            "Change a variant's prices",
-            update_prices,
-        ),
-        ui_route(
-            "POST",
             "/app/products/:id/variants/:variant_id/delete",
             "Delete a variant",
             delete_variant,
@@ -52,7 +46,7 @@ pub fn routes() -> Vec<Route> {
 struct Row {
     variant: Variant,
     options: Vec<(String, String)>,
-    prices: Vec<(String, i64)>,
+    prices: Vec<StoredPrice>,
 }
 
 /// An option's title and values.
@@ -83,8 +77,7 @@ fn load(engine: &Engine, id: &str) -> Result<(Vec<OptionRow>, Vec<Row>)> {
                     .into_iter()
                     .flatten()
                     .flat_map(|set| prices.get(set).into_iter().flatten())
-                    .filter(|p| p.rules.is_empty())
-                    .map(|p| (p.currency_code.clone(), p.amount))
+                    .cloned()
                     .collect();
                 let options = values
                     .remove(&v.id)
@@ -103,12 +96,17 @@ fn load(engine: &Engine, id: &str) -> Result<(Vec<OptionRow>, Vec<Row>)> {
     })
 }
 
-/// The Options and Variants cards of the product page; `currencies` are the store's.
+/// The Options and Variants cards of the product page; `targets` are the store's currencies
+/// and regions (a price field each).
 ///
 /// # Errors
 /// Database failures.
-pub fn cards(engine: &Engine, ui: &Ui, id: &str, currencies: &[String]) -> Result<Markup> {
+pub fn cards(engine: &Engine, ui: &Ui, id: &str, targets: &Targets) -> Result<Markup> {
     let (options, rows) = load(engine, id)?;
+    let shown: Vec<Shown> = rows
+        .iter()
+        .map(|r| product_prices::shown(&r.prices, targets))
+        .collect();
     Ok(html! {
         section class="card" aria-labelledby="opt-h" {
             h2 id="opt-h" { "Options" }
@@ -130,58 +128,45 @@ pub fn cards(engine: &Engine, ui: &Ui, id: &str, currencies: &[String]) -> Resul
                     th scope="col" { "Options" } th scope="col" { "Prices" } th scope="col" { "Delete" }
                 } }
                 tbody {
-                    @for row in &rows {
+                    @for (row, prices) in rows.iter().zip(&shown) {
                         tr {
                             td { (row.variant.title) }
                             td { (row.variant.sku.as_deref().unwrap_or("")) }
                             td { (row.variant.barcode.as_deref().unwrap_or("")) }
                             td { @for (o, v) in &row.options { (o) ": " (v) " " } }
-                            td { @for (c, a) in &row.prices { (amount(*a, c)) " " } }
+                            td { (product_prices::summary(prices, targets)) }
                             td { (super::view::post_button(ui, &format!("/app/products/{id}/variants/{}/delete", row.variant.id), &format!("Delete variant {}", row.variant.title), "danger")) }
                         }
                     }
                 }
             }
-            @for row in &rows { (prices_form(ui, id, row, currencies)) }
-            (new_variant_form(ui, id, &options, currencies))
+            @for (row, prices) in rows.iter().zip(&shown) {
+                (product_prices::form(ui, id, (&row.variant.id, &row.variant.title), prices, targets))
+            }
+            (new_variant_form(ui, id, &options, targets))
         }
     })
 }
 
-fn price_text(row: &Row, currency: &str) -> String {
-    row.prices
-        .iter()
-        .find(|(c, _)| c == currency)
-        .map(|(_, a)| amount(*a, currency))
-        .and_then(|t| t.split(' ').next().map(str::to_string))
-        .unwrap_or_default()
-}
-
-fn prices_form(ui: &Ui, id: &str, row: &Row, currencies: &[String]) -> Markup {
-    let vid = &row.variant.id;
-    html! {
-        form method="post" action={ "/app/products/" (id) "/variants/" (vid) "/prices" } class="filters" {
-            (layout::csrf(ui))
-            @for c in currencies {
-                div {
-                    label for={ "price-" (vid) "-" (c) } { "Price of " (row.variant.title) " (" (c.to_uppercase()) ")" }
-                    input id={ "price-" (vid) "-" (c) } name={ "price_" (c) } inputmode="decimal" value=(price_text(row, c));
-                }
-            }
-            button type="submit" class="secondary" { "Save prices of " (row.variant.title) }
+fn new_variant_form(ui: &Ui, id: &str, options: &[OptionRow], targets: &Targets) -> Markup {
+    // The form comes back with what was typed when adding the variant was refused.
+    let posted = ui.form.get("form") == Some("new_variant");
+    let value = |name: &str| {
+        if posted {
+            ui.form.get(name).unwrap_or("")
+        } else {
+            ""
         }
-    }
-}
-
-fn new_variant_form(ui: &Ui, id: &str, options: &[OptionRow], currencies: &[String]) -> Markup {
+    };
     html! {
         form method="post" action={ "/app/products/" (id) "/variants" } {
             (layout::csrf(ui))
+            input type="hidden" name="form" value="new_variant";
             h3 { "Add a variant" }
             div class="filters" {
-                div { label for="variant-title" { "Variant title" } input id="variant-title" name="title" required; }
-                div { label for="variant-sku" { "SKU" } input id="variant-sku" name="sku"; }
-                div { label for="variant-barcode" { "Barcode" } input id="variant-barcode" name="barcode"; }
+                div { label for="variant-title" { "Variant title" } input id="variant-title" name="title" required value=(value("title")); }
+                div { label for="variant-sku" { "SKU" } input id="variant-sku" name="sku" value=(value("sku")); }
+                div { label for="variant-barcode" { "Barcode" } input id="variant-barcode" name="barcode" value=(value("barcode")); }
                 @for (n, (title, values)) in options.iter().enumerate() {
                     div {
                         label for={ "variant-option-" (n) } { "Option " (title) }
@@ -191,12 +176,7 @@ fn new_variant_form(ui: &Ui, id: &str, options: &[OptionRow], currencies: &[Stri
                         }
                     }
                 }
-                @for c in currencies {
-                    div {
-                        label for={ "variant-price-" (c) } { "New variant price (" (c.to_uppercase()) ")" }
-                        input id={ "variant-price-" (c) } name={ "price_" (c) } inputmode="decimal";
-                    }
-                }
+                (product_prices::fields(ui, "variant", "New variant price", targets, None, posted))
                 div {
                     input id="variant-inventory" name="manage_inventory" type="checkbox" value="true" checked;
                     label for="variant-inventory" { "Manage inventory" }
@@ -205,31 +185,6 @@ fn new_variant_form(ui: &Ui, id: &str, options: &[OptionRow], currencies: &[Stri
             button type="submit" { "Add variant" }
         }
     }
-}
-
-/// The posted `price_<currency>` fields as prices (blank ones left out).
-fn posted_prices(ui: &Ui, currencies: &[String]) -> Result<Vec<NewPrice>> {
-    let mut out = Vec::new();
-    for c in currencies {
-        let Some(text) = ui.form.optional(&format!("price_{c}")) else {
-            continue;
-        };
-        let minor = money::parse_major(text, c)
-            .ok()
-            .filter(|m| *m >= 0)
-            .ok_or_else(|| {
-                Error::invalid(format!(
-                    "The {} price must be an amount like 12.50",
-                    c.to_uppercase()
-                ))
-            })?;
-        out.push(NewPrice {
-            currency_code: c.clone(),
-            amount: minor,
-            ..NewPrice::default()
-        });
-    }
-    Ok(out)
 }
 
 /// Runs `write`; back to the product with `done`, or its page with the refusal.
@@ -269,7 +224,7 @@ fn add_option(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
 
 fn add_variant(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let id = request.param("id").to_string();
-    let currencies = super::products::currencies(engine)?;
+    let targets = product_prices::targets(engine)?;
     let result = (|| {
         let (titles, values) = (ui.form.all("option_title"), ui.form.all("option_value"));
         if titles.len() != values.len() {
@@ -287,7 +242,7 @@ fn add_variant(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> 
                 .collect(),
             ..NewVariant::default()
         };
-        let prices = posted_prices(ui, &currencies)?;
+        let prices = product_prices::posted(ui, &targets)?;
         let (ctx, product) = (engine.ctx().clone(), id.clone());
         engine
             .store()
@@ -295,26 +250,6 @@ fn add_variant(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> 
             .map(|_| ())
     })();
     outcome(engine, ui, &id, result, "created")
-}
-
-fn update_prices(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
-    let (id, variant) = (
-        request.param("id").to_string(),
-        request.param("variant_id").to_string(),
-    );
-    let currencies = super::products::currencies(engine)?;
-    let result = (|| {
-        let input = VariantUpdate {
-            changes: serde_json::Map::new(),
-            options: None,
-            prices: Some(posted_prices(ui, &currencies)?),
-        };
-        let (ctx, product) = (engine.ctx().clone(), id.clone());
-        engine
-            .store()
-            .write(move |tx| product_parts::update_variant(tx, &ctx, &product, &variant, &input))
-    })();
-    outcome(engine, ui, &id, result, "saved")
 }
 
 fn delete_variant(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {

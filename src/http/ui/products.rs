@@ -2,12 +2,17 @@
 //! product with one variant (SKU, a price per store currency, sales channels), a product's
 //! page with its variants and prices, editing its title, status and description, and
 //! deleting it; its images (uploaded through the file module) and categories
-//! (`product_media.rs`); its options and variants (`product_variants.rs`). Writes go through `flows::create_product` (`run`, `update`, `delete`) in one
+//! (`product_media.rs`); its collection, type, tags and sales channels
+//! (`product_organize.rs`); its options and variants (`product_variants.rs`) and their prices
+//! per currency and region (`product_prices.rs`). Writes go through `flows::create_product` (`run`, `update`, `delete`) in one
 //! write job, as `POST|DELETE /admin/products` do; the create form is checked against the
 //! Admin API's own body schema and parsed by its own `product_input`.
 
 use super::view::{self, PAGE_SIZE, badge};
-use super::{Ui, layout, product_media, product_variants, respond, ui_route, widgets};
+use super::{
+    Ui, layout, product_media, product_organize, product_prices, product_variants, respond,
+    ui_route, widgets,
+};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::create_product;
@@ -295,7 +300,8 @@ fn show(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
 /// 404 for an unknown product; database failures.
 pub fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Response> {
     let (found, media) = load(engine, id)?;
-    let parts = product_variants::cards(engine, ui, id, &currencies(engine)?)?;
+    let parts = product_variants::cards(engine, ui, id, &product_prices::targets(engine)?)?;
+    let organize = product_organize::card(ui, &found, &product_organize::choices(engine, id)?);
     let body = html! {
         (widgets::zone(engine, "product.details.before", id))
         div class="grid" {
@@ -330,6 +336,7 @@ pub fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<Respons
                     h2 id="del-h" { "Delete" }
                     (view::post_button(ui, &format!("/app/products/{id}/delete"), "Delete product", "danger"))
                 }
+                (organize)
                 (product_media::categories_card(ui, id, &media.all_categories, &media.categories))
                 (widgets::zone(engine, "product.details.side.after", id))
             }

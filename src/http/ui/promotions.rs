@@ -1,4 +1,5 @@
-//! `/app/promotions`: the promotion list (search by code, 50 a page) with each promotion's
+//! `/app/promotions`: the promotion list (search by code, 50 a page, newest first or sorted
+//! by a column header: code, used, status, created) with each promotion's
 //! method, usage and status (its code links to its page, `promotion_form.rs`; creating one
 //! and campaigns, `campaigns.rs`, are linked above the list), and activating / deactivating
 //! one through
@@ -6,14 +7,21 @@
 //! `promotion.updated` event), in one write job.
 
 use super::view::{self, PAGE_SIZE, badge, post_button};
-use super::{Ui, layout, respond, ui_route};
+use super::{Ui, layout, respond, sorting, ui_route};
 use crate::engine::Engine;
 use crate::error::Result;
 use crate::flows::promotions as flow;
 use crate::http::{Request, Response, Route};
+use crate::modules::SortKey;
 use crate::modules::promotion::{self, model::Promotion};
 use maud::{Markup, html};
 use serde_json::{Map, Value, json};
+
+/// The list's order when none is asked for.
+const NEWEST: SortKey = SortKey {
+    column: "created_at",
+    descending: true,
+};
 
 /// The promotion routes.
 pub fn routes() -> Vec<Route> {
@@ -45,10 +53,11 @@ fn render(engine: &Engine, request: &Request, ui: &Ui, status: u16) -> Result<Re
         q: q.clone(),
         ..promotion::Filter::default()
     };
+    let order = sorting::order_of(request, promotion::SORTABLE, NEWEST)?;
     let offset = (page - 1) * PAGE_SIZE;
     let (found, total) = engine
         .store()
-        .read(|conn| promotion::list(conn, &filter, offset, PAGE_SIZE))?;
+        .read(|conn| promotion::list_sorted(conn, &filter, &order, offset, PAGE_SIZE))?;
     let body = html! {
         p { a href="/app/promotions/new" { "Create promotion" } " · " a href="/app/campaigns" { "Campaigns" } }
         form method="get" action="/app/promotions" class="filters" role="search" aria-label="Search promotions" {
@@ -61,11 +70,15 @@ fn render(engine: &Engine, request: &Request, ui: &Ui, status: u16) -> Result<Re
         table {
             caption class="muted" { "Promotions" }
             thead { tr {
-                th scope="col" { "Code" } th scope="col" { "Method" } th scope="col" { "Used" }
-                th scope="col" { "Status" } th scope="col" { "Action" }
+                (sorting::header(request, "Code", "code", &order, None))
+                th scope="col" { "Method" }
+                (sorting::header(request, "Used", "used", &order, None))
+                (sorting::header(request, "Status", "status", &order, None))
+                (sorting::header(request, "Created", "created_at", &order, None))
+                th scope="col" { "Action" }
             } }
             tbody {
-                @if found.is_empty() { tr { td colspan="5" { "No promotions match." } } }
+                @if found.is_empty() { tr { td colspan="6" { "No promotions match." } } }
                 @for p in &found { (row(ui, p)) }
             }
         }
@@ -99,6 +112,7 @@ fn row(ui: &Ui, p: &Promotion) -> Markup {
             td { (method(p)) }
             td { (p.used) @if let Some(limit) = p.limit { " of " (limit) } }
             td { (badge(&p.status)) }
+            td { (view::when(&p.created_at)) }
             td {
                 @if p.status == "active" {
                     (post_button(ui, &format!("/app/promotions/{}/deactivate", p.id), &format!("Deactivate {}", p.code), "secondary"))

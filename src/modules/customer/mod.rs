@@ -202,6 +202,15 @@ pub struct CustomerFilter {
     pub has_account: Option<bool>,
 }
 
+/// Columns a customer list can be sorted on ([`list_sorted`]).
+pub const SORTABLE: &[&str] = &[
+    "created_at",
+    "updated_at",
+    "email",
+    "first_name",
+    "last_name",
+];
+
 /// A page of live customers (newest first) and the total count.
 ///
 /// # Errors
@@ -212,6 +221,25 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Customer>, u64)> {
+    let newest = crate::modules::SortKey {
+        column: "created_at",
+        descending: true,
+    };
+    list_sorted(conn, filter, &newest, offset, limit)
+}
+
+/// [`list`] in `order` (a column of [`SORTABLE`]).
+///
+/// # Errors
+/// 400 for a column that is not sortable; database failures.
+pub fn list_sorted(
+    conn: &Connection,
+    filter: &CustomerFilter,
+    order: &crate::modules::SortKey,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Customer>, u64)> {
+    let order_sql = order.sql(SORTABLE)?;
     let mut clauses = vec!["deleted_at IS NULL".to_string()];
     let mut args: Vec<rusqlite::types::Value> = Vec::new();
     if let Some(q) = &filter.q {
@@ -246,7 +274,7 @@ pub fn list(
         |r| r.get(0),
     )?;
     let sql = format!(
-        "SELECT {COLUMNS} FROM customer WHERE {filter_sql} ORDER BY created_at DESC, id DESC \
+        "SELECT {COLUMNS} FROM customer WHERE {filter_sql} ORDER BY {order_sql} \
          LIMIT {limit} OFFSET {offset}"
     );
     let mut stmt = conn.prepare(&sql)?;

@@ -128,6 +128,30 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Item>, u64)> {
+    let newest = crate::modules::SortKey {
+        column: "created_at",
+        descending: true,
+    };
+    list_sorted(conn, q, sku, ids, &newest, offset, limit)
+}
+
+/// Columns an item list can be sorted on ([`list_sorted`]).
+pub const SORTABLE: &[&str] = &["created_at", "updated_at", "sku", "title"];
+
+/// [`list`] in `order` (a column of [`SORTABLE`]).
+///
+/// # Errors
+/// 400 for a column that is not sortable; database failures.
+pub fn list_sorted(
+    conn: &Connection,
+    q: Option<&str>,
+    sku: Option<&str>,
+    ids: &[String],
+    order: &crate::modules::SortKey,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Item>, u64)> {
+    let order_sql = order.sql(SORTABLE)?;
     let like = q.map(|q| {
         format!(
             "%{}%",
@@ -146,7 +170,7 @@ pub fn list(
         .query_row(params![like, sku, wanted], |r| r.get(0))?;
     let ids: Vec<String> = conn
         .prepare_cached(&format!(
-            "SELECT id FROM inventory_item WHERE {clause} ORDER BY created_at DESC, id DESC LIMIT ?4 OFFSET ?5"
+            "SELECT id FROM inventory_item WHERE {clause} ORDER BY {order_sql} LIMIT ?4 OFFSET ?5"
         ))?
         .query_map(
             params![

@@ -21,7 +21,9 @@ use std::collections::BTreeMap;
 
 /// The module: tables `inventory_*`.
 pub fn module() -> Module {
-    Module::new("inventory", "inventory").migration(migration!("inventory", "0001_init.sql"))
+    Module::new("inventory", "inventory")
+        .migration(migration!("inventory", "0001_init.sql"))
+        .migration(migration!("inventory", "0002_low_stock_index.sql"))
 }
 
 /// The error Medusa answers when stock is short.

@@ -200,6 +200,36 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Campaign>, u64)> {
+    let newest = crate::modules::SortKey {
+        column: "created_at",
+        descending: true,
+    };
+    list_sorted(conn, q, ids, &newest, offset, limit)
+}
+
+/// Columns a campaign list can be sorted on ([`list_sorted`]).
+pub const SORTABLE: &[&str] = &[
+    "created_at",
+    "updated_at",
+    "name",
+    "campaign_identifier",
+    "starts_at",
+    "ends_at",
+];
+
+/// [`list`] in `order` (a column of [`SORTABLE`]).
+///
+/// # Errors
+/// 400 for a column that is not sortable; database failures.
+pub fn list_sorted(
+    conn: &Connection,
+    q: Option<&str>,
+    ids: &[String],
+    order: &crate::modules::SortKey,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<Campaign>, u64)> {
+    let order_sql = order.sql(SORTABLE)?;
     let filter = "deleted_at IS NULL
         AND (?1 IS NULL OR name LIKE '%' || ?1 || '%' OR campaign_identifier LIKE '%' || ?1 || '%')
         AND (?2 = '[]' OR id IN (SELECT value FROM json_each(?2)))";
@@ -211,7 +241,7 @@ pub fn list(
         .query_row(params![q, ids], |r| r.get(0))?;
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM promotion_campaign WHERE {filter}
-         ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4"
+         ORDER BY {order_sql} LIMIT ?3 OFFSET ?4"
     ))?;
     let mut found = stmt
         .query_map(params![q, ids, clamp(limit), clamp(offset)], from_row)?
