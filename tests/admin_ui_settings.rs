@@ -471,7 +471,7 @@ fn settings_list_the_tax_regions_and_the_locations_with_their_shipping_options()
     for r in regions.as_array().unwrap() {
         let country = r["country_code"].as_str().unwrap().to_uppercase();
         assert!(
-            taxes.contains(&format!("<td>{country}")),
+            taxes.contains(&format!(">{country}</a>")),
             "{country}: {taxes}"
         );
     }
@@ -486,4 +486,229 @@ fn settings_list_the_tax_regions_and_the_locations_with_their_shipping_options()
         .unwrap()
         .to_string();
     assert!(locations.contains(&location));
+}
+
+/// Every visible control of `page` has a label, and no two labels (or ids) are the same.
+#[track_caller]
+fn labels_are_unique(page: &str) {
+    let mut ids = Vec::new();
+    for tag in page.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        let control = ["input ", "select ", "textarea "]
+            .iter()
+            .any(|t| tag.starts_with(t));
+        if !control || tag.contains("type=\"hidden\"") {
+            continue;
+        }
+        let id = tag
+            .split("id=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_else(|| panic!("a control without an id: <{tag}>"));
+        assert!(
+            page.contains(&format!("<label for=\"{id}\"")),
+            "no label for {id}"
+        );
+        assert!(!ids.contains(&id.to_string()), "two controls {id}");
+        ids.push(id.to_string());
+    }
+    let mut labels: Vec<String> = page
+        .split("<label for=\"")
+        .skip(1)
+        .filter_map(|r| r.split("</label>").next())
+        .map(|r| r.split_once('>').map_or("", |(_, text)| text).to_string())
+        .collect();
+    let all = labels.len();
+    labels.sort();
+    labels.dedup();
+    assert_eq!(labels.len(), all, "labels repeat on the page");
+}
+
+fn tax_region(app: &TestApp, country: &str, province: Option<&str>) -> Option<Value> {
+    admin_get(app, "/admin/tax-regions?limit=100")["tax_regions"]
+        .as_array()
+        .expect("tax regions")
+        .iter()
+        .find(|r| r["country_code"] == country && r["province_code"].as_str() == province)
+        .cloned()
+}
+
+#[test]
+fn tax_regions_their_rates_and_rules_are_edited_in_settings() {
+    let app = TestApp::start();
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    labels_are_unique(&browser.get("/app/settings").text());
+    assert!(tax_region(&app, "jp", None).is_none(), "the demo has no JP");
+    let new_region = |rate: &str| {
+        vec![
+            ("_form", "new-tax-region".to_string()),
+            ("country_code", "JP".to_string()),
+            ("provider_id", "tp_system".to_string()),
+            ("default_name", "Consumption tax".to_string()),
+            ("default_code", "JCT".to_string()),
+            ("default_rate", rate.to_string()),
+        ]
+    };
+    let fields =
+        |pairs: &[(&'static str, String)]| -> Vec<(&'static str, String)> { pairs.to_vec() };
+    let send = |browser: &mut Browser, path: &str, pairs: Vec<(&str, String)>| {
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        browser.submit(path, &borrowed)
+    };
+    // A bad rate answers the form again with the message and what was typed; nothing is made.
+    let bad = send(&mut browser, "/app/settings/tax-regions", new_region("ten"));
+    assert_eq!(bad.status, 400);
+    let text = bad.text();
+    assert!(
+        text.contains("Default rate (%) is not a percentage"),
+        "{text}"
+    );
+    assert!(text.contains("value=\"Consumption tax\"") && text.contains("value=\"ten\""));
+    assert!(tax_region(&app, "jp", None).is_none());
+    let mut unknown = fields(&new_region("10"));
+    unknown[2].1 = "tp_nowhere".into();
+    let refused = send(&mut browser, "/app/settings/tax-regions", unknown);
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused
+            .text()
+            .contains("Tax provider tp_nowhere is not registered")
+    );
+    assert!(tax_region(&app, "jp", None).is_none());
+
+    let made = send(&mut browser, "/app/settings/tax-regions", new_region("10"));
+    assert_eq!(made.status, 303, "{}", made.text());
+    let region = tax_region(&app, "jp", None).expect("JP, through the Admin API");
+    let id = region["id"].as_str().expect("id").to_string();
+    let page_path = format!("/app/settings/tax-regions/{id}");
+    assert_eq!(
+        made.header("location"),
+        Some(format!("{page_path}?done=created").as_str())
+    );
+    assert_eq!(region["provider_id"], "tp_system");
+    assert_eq!(region["tax_rates"][0]["code"], "JCT");
+    assert_eq!(region["tax_rates"][0]["rate"], 10);
+    assert_eq!(region["tax_rates"][0]["is_default"], true);
+    // A province under it.
+    let province = browser.submit(
+        "/app/settings/tax-regions",
+        &[("country_code", "jp"), ("province_code", "JP-13")],
+    );
+    assert_eq!(province.status, 303, "{}", province.text());
+    let tokyo = tax_region(&app, "jp", Some("jp-13")).expect("the province");
+    assert_eq!(tokyo["parent_id"], id.as_str());
+
+    let page = browser.get(&page_path).text();
+    labels_are_unique(&page);
+    assert!(page.contains("JP-JP-13"), "the province is listed: {page}");
+    // Add a rate, then edit the default one.
+    redirected(
+        &browser.submit(
+            &format!("{page_path}/rates"),
+            &[("name", "Reduced"), ("code", "RED"), ("rate", "8")],
+        ),
+        &format!("{page_path}?done=created"),
+    );
+    let rates = tax_region(&app, "jp", None).expect("jp")["tax_rates"].clone();
+    assert_eq!(rates.as_array().map(Vec::len), Some(2));
+    let rate_id = |code: &str| {
+        rates
+            .as_array()
+            .expect("rates")
+            .iter()
+            .find(|r| r["code"] == code)
+            .and_then(|r| r["id"].as_str())
+            .expect("the rate")
+            .to_string()
+    };
+    let (jct, reduced) = (rate_id("JCT"), rate_id("RED"));
+    redirected(
+        &browser.submit(
+            &format!("/app/settings/tax-rates/{jct}"),
+            &[
+                ("name", "Consumption tax"),
+                ("code", "JCT"),
+                ("rate", "10.5"),
+                ("is_default", "true"),
+            ],
+        ),
+        &format!("{page_path}?done=saved"),
+    );
+    let doc = admin_get(&app, &format!("/admin/tax-rates/{jct}"))["tax_rate"].clone();
+    assert_eq!(doc["rate"], 10.5);
+    assert_eq!(doc["is_default"], true);
+    let blank = browser.submit(
+        &format!("/app/settings/tax-rates/{jct}"),
+        &[
+            ("_form", &format!("rate-{jct}")),
+            ("name", ""),
+            ("code", "JCT"),
+            ("rate", "12"),
+        ],
+    );
+    assert_eq!(blank.status, 400);
+    assert!(blank.text().contains("Rate name is required"));
+    assert!(
+        blank.text().contains("value=\"12\""),
+        "the typed rate is kept"
+    );
+    assert_eq!(
+        admin_get(&app, &format!("/admin/tax-rates/{jct}"))["tax_rate"]["rate"],
+        10.5
+    );
+    // A rule on the reduced rate, then its removal.
+    redirected(
+        &browser.submit(
+            &format!("/app/settings/tax-rates/{reduced}/rules"),
+            &[
+                ("reference", "product_type"),
+                ("reference_id", "ptyp_books"),
+            ],
+        ),
+        &format!("{page_path}?done=created"),
+    );
+    let rule =
+        admin_get(&app, &format!("/admin/tax-rates/{reduced}"))["tax_rate"]["rules"][0].clone();
+    assert_eq!(rule["reference"], "product_type");
+    assert_eq!(rule["reference_id"], "ptyp_books");
+    let odd = browser.submit(
+        &format!("/app/settings/tax-rates/{reduced}/rules"),
+        &[("reference", "customer"), ("reference_id", "cus_1")],
+    );
+    assert_eq!(odd.status, 400);
+    let rule_id = rule["id"].as_str().expect("rule id");
+    redirected(
+        &browser.submit(
+            &format!("/app/settings/tax-rates/{reduced}/rules/{rule_id}/delete"),
+            &[],
+        ),
+        &format!("{page_path}?done=deleted"),
+    );
+    assert_eq!(
+        admin_get(&app, &format!("/admin/tax-rates/{reduced}"))["tax_rate"]["rules"],
+        serde_json::json!([])
+    );
+    redirected(
+        &browser.submit(&format!("/app/settings/tax-rates/{reduced}/delete"), &[]),
+        &format!("{page_path}?done=deleted"),
+    );
+    let rates = tax_region(&app, "jp", None).expect("jp")["tax_rates"].clone();
+    assert_eq!(rates.as_array().map(Vec::len), Some(1));
+    // The provider form, and deleting the region with its province.
+    redirected(
+        &browser.submit(&page_path, &[("provider_id", "tp_system")]),
+        &format!("{page_path}?done=saved"),
+    );
+    assert_eq!(
+        browser.post(&format!("{page_path}/delete"), &[]).status,
+        403
+    );
+    redirected(
+        &browser.submit(&format!("{page_path}/delete"), &[]),
+        "/app/settings?done=deleted",
+    );
+    assert!(tax_region(&app, "jp", None).is_none());
+    assert!(tax_region(&app, "jp", Some("jp-13")).is_none());
+    assert_eq!(browser.get(&page_path).status, 404);
 }

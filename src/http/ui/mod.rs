@@ -29,7 +29,10 @@ pub mod respond;
 pub mod session;
 pub mod settings;
 pub mod settings_edit;
+pub mod settings_fields;
 pub mod settings_places;
+pub mod settings_tax_page;
+pub mod settings_taxes;
 pub mod sign_in;
 pub mod view;
 pub mod widgets;
@@ -218,5 +221,6 @@ pub fn routes() -> Vec<Route> {
     routes.extend(campaigns::routes());
     routes.extend(settings::routes());
     routes.extend(settings_edit::routes());
+    routes.extend(settings_taxes::routes());
     routes
 }

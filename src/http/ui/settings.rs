@@ -89,7 +89,7 @@ pub fn render(engine: &Engine, ui: &Ui, shown: Option<ShownOnce>, status: u16) -
         }
         (widgets::zone(engine, "store.details.after", &store_id))
         (settings_edit::regions_card(ui, &regions))
-        (super::settings_places::cards(&places.0, &places.1))
+        (super::settings_places::cards(engine, ui, &places.0, &places.1))
         (settings_edit::channels_card(ui, &channels))
         (settings_edit::users_card(ui, &users, &invites))
         (keys_card(ui, &keys))

@@ -1,8 +1,9 @@
-//! The settings page's places: tax regions (country, province, provider, default rate) and
-//! stock locations with the shipping options of their fulfillment sets. Read-only here; they
-//! are set up through the Admin API (`/admin/tax-regions`, `/admin/stock-locations`,
-//! `/admin/fulfillment-sets/…/service-zones`, `/admin/shipping-options`).
+//! The settings page's places: tax regions (country, province, provider, default rate — each
+//! linking to its page, `settings_tax_page.rs`, and a form creating one) and stock locations
+//! with the shipping options of their fulfillment sets.
 
+use super::Ui;
+use crate::engine::Engine;
 use crate::error::Result;
 use crate::flows::links;
 use crate::modules::fulfillment::option_admin::{self, OptionFilter};
@@ -12,6 +13,8 @@ use rusqlite::Connection;
 
 /// A tax region as listed: where, its provider, its default rate (`8.25% VAT`).
 pub struct TaxRow {
+    /// `txreg_…`
+    pub id: String,
     /// `US` or `US-CA`.
     pub place: String,
     /// `tp_system`, or none.
@@ -42,12 +45,9 @@ pub fn load(conn: &Connection) -> Result<(Vec<TaxRow>, Vec<LocationRow>)> {
                 let rate = t.rate.map(|r| r.percent_string()).unwrap_or_default();
                 format!("{rate}% {}", t.code)
             });
-        let place = match &r.province_code {
-            Some(p) => format!("{}-{}", r.country_code, p).to_uppercase(),
-            None => r.country_code.to_uppercase(),
-        };
         taxes.push(TaxRow {
-            place,
+            place: super::settings_tax_page::place(&r),
+            id: r.id,
             provider: r.provider_id.unwrap_or_else(|| "—".into()),
             default_rate,
         });
@@ -82,7 +82,7 @@ pub fn load(conn: &Connection) -> Result<(Vec<TaxRow>, Vec<LocationRow>)> {
 }
 
 /// The Tax regions and Locations cards.
-pub fn cards(taxes: &[TaxRow], locations: &[LocationRow]) -> Markup {
+pub fn cards(engine: &Engine, ui: &Ui, taxes: &[TaxRow], locations: &[LocationRow]) -> Markup {
     html! {
         section class="card" aria-labelledby="tax-h" {
             h2 id="tax-h" { "Tax regions" }
@@ -90,9 +90,16 @@ pub fn cards(taxes: &[TaxRow], locations: &[LocationRow]) -> Markup {
                 thead { tr { th scope="col" { "Region" } th scope="col" { "Provider" } th scope="col" { "Default rate" } } }
                 tbody {
                     @if taxes.is_empty() { tr { td colspan="3" { "No tax regions." } } }
-                    @for t in taxes { tr { td { (t.place) } td { (t.provider) } td { (t.default_rate) } } }
+                    @for t in taxes {
+                        tr {
+                            td { a href={ "/app/settings/tax-regions/" (t.id) } { (t.place) } }
+                            td { (t.provider) } td { (t.default_rate) }
+                        }
+                    }
                 }
             }
+            h3 { "New tax region" }
+            (super::settings_tax_page::create_form(engine, ui))
         }
         section class="card" aria-labelledby="loc-h" {
             h2 id="loc-h" { "Locations and shipping options" }
