@@ -712,3 +712,110 @@ fn tax_regions_their_rates_and_rules_are_edited_in_settings() {
     assert!(tax_region(&app, "jp", Some("jp-13")).is_none());
     assert_eq!(browser.get(&page_path).status, 404);
 }
+
+#[test]
+fn a_publishable_key_made_and_linked_in_the_ui_serves_its_channel_on_the_store_api() {
+    let app = TestApp::start();
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    redirected(
+        &browser.submit("/app/settings/sales-channels", &[("name", "Kiosk")]),
+        "/app/settings?done=created",
+    );
+    let channels = admin_get(&app, "/admin/sales-channels?limit=100");
+    let kiosk = channels["sales_channels"]
+        .as_array()
+        .expect("channels")
+        .iter()
+        .find(|c| c["name"] == "Kiosk")
+        .and_then(|c| c["id"].as_str())
+        .expect("the new channel")
+        .to_string();
+    let auth = format!("Bearer {}", app.admin_token());
+    let product = serde_json::json!({
+        "title": "Kiosk Mug",
+        "handle": "kiosk-mug",
+        "status": "published",
+        "options": [{"title": "Size", "values": ["One"]}],
+        "sales_channels": [{"id": kiosk}],
+        "variants": [{"title": "One", "sku": "KIOSK-MUG", "options": {"Size": "One"},
+            "prices": [{"currency_code": "usd", "amount": 9}]}],
+    });
+    let made = app.admin_call("POST", "/admin/products", &auth, Some(&product));
+    assert_eq!(made.status, 200, "{}", made.text());
+    let mug = made.json()["product"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+
+    let blank = browser.submit("/app/settings/publishable-keys", &[("title", " ")]);
+    assert_eq!(blank.status, 400);
+    assert!(blank.text().contains("Publishable key title is required"));
+    let created = browser.submit(
+        "/app/settings/publishable-keys",
+        &[("title", "Kiosk screen")],
+    );
+    assert_eq!(created.status, 303, "{}", created.text());
+    let location = created.header("location").expect("to the key").to_string();
+    let path = location.trim_end_matches("?done=created").to_string();
+    let id = path
+        .trim_start_matches("/app/settings/api-keys/")
+        .to_string();
+    let doc = admin_get(&app, &format!("/admin/api-keys/{id}"))["api_key"].clone();
+    assert_eq!(doc["type"], "publishable");
+    assert_eq!(doc["title"], "Kiosk screen");
+    let token = doc["token"].as_str().expect("token").to_string();
+    let page = browser.get(&location).text();
+    labels_are_unique(&page);
+    assert!(
+        page.contains(&token),
+        "a publishable token is shown on its page"
+    );
+    assert!(page.contains("No sales channels linked."));
+
+    let missing = browser.submit(&format!("{path}/sales-channels"), &[("add", "sc_missing")]);
+    assert_eq!(missing.status, 404, "{}", missing.text());
+    redirected(
+        &browser.submit(&format!("{path}/sales-channels"), &[("add", &kiosk)]),
+        &format!("{path}?done=saved"),
+    );
+    let store = |token: &str| {
+        app.request(
+            "GET",
+            "/store/products?limit=100&fields=id",
+            &[("x-publishable-api-key", token)],
+            None,
+        )
+    };
+    let listed = store(&token);
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    let ids: Vec<String> = listed.json()["products"]
+        .as_array()
+        .expect("products")
+        .iter()
+        .filter_map(|p| p["id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(ids, [mug.clone()], "only the linked channel's products");
+    // The demo key still sees the demo catalogue, not the kiosk's mug.
+    let demo = app.store_get("/store/products?limit=100&fields=id").text();
+    assert!(!demo.contains(&mug));
+
+    let page = browser.get(&path).text();
+    assert!(page.contains("Unlink Kiosk"));
+    redirected(
+        &browser.submit(&format!("{path}/sales-channels"), &[("remove", &kiosk)]),
+        &format!("{path}?done=saved"),
+    );
+    assert!(!store(&token).text().contains(&mug), "unlinked");
+    redirected(
+        &browser.submit(&format!("{path}/revoke"), &[]),
+        &format!("{path}?done=revoked"),
+    );
+    let revoked = store(&token);
+    assert!((400..500).contains(&revoked.status), "{}", revoked.status);
+    redirected(
+        &browser.submit(&format!("{path}/delete"), &[]),
+        "/app/settings?done=deleted",
+    );
+    assert_eq!(browser.get(&path).status, 404);
+}

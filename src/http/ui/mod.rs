@@ -30,6 +30,7 @@ pub mod session;
 pub mod settings;
 pub mod settings_edit;
 pub mod settings_fields;
+pub mod settings_keys;
 pub mod settings_places;
 pub mod settings_tax_page;
 pub mod settings_taxes;
@@ -108,6 +109,7 @@ const NOTICES: &[(&str, &str)] = &[
     ("change_canceled", "Order change canceled."),
     ("converted", "Draft converted to an order."),
     ("deactivated", "Promotion deactivated."),
+    ("revoked", "API key revoked."),
 ];
 
 fn notice_of(request: &Request) -> Option<String> {
@@ -222,5 +224,6 @@ pub fn routes() -> Vec<Route> {
     routes.extend(settings::routes());
     routes.extend(settings_edit::routes());
     routes.extend(settings_taxes::routes());
+    routes.extend(settings_keys::routes());
     routes
 }
