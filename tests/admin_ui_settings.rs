@@ -819,3 +819,252 @@ fn a_publishable_key_made_and_linked_in_the_ui_serves_its_channel_on_the_store_a
     );
     assert_eq!(browser.get(&path).status, 404);
 }
+
+#[test]
+fn a_location_its_channels_zones_and_shipping_options_are_edited_in_settings() {
+    let app = TestApp::start();
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    labels_are_unique(&browser.get("/app/settings").text());
+    let new_location = |country: &str| {
+        vec![
+            ("_form", "new-location".to_string()),
+            ("name", "Harbour depot".to_string()),
+            ("address_1", "1 Quay Street".to_string()),
+            ("city", "Hamburg".to_string()),
+            ("postal_code", "20457".to_string()),
+            ("country_code", country.to_string()),
+        ]
+    };
+    let send = |browser: &mut Browser, path: &str, pairs: &[(&str, String)]| {
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        browser.submit(path, &borrowed)
+    };
+    let bad = send(
+        &mut browser,
+        "/app/settings/locations",
+        &new_location("Germany"),
+    );
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.text()
+            .contains("Country code must be a two-letter ISO code")
+    );
+    assert!(bad.text().contains("value=\"Harbour depot\""), "kept");
+    assert!(
+        !admin_get(&app, "/admin/stock-locations?limit=100")
+            .to_string()
+            .contains("Harbour")
+    );
+
+    let made = send(&mut browser, "/app/settings/locations", &new_location("DE"));
+    assert_eq!(made.status, 303, "{}", made.text());
+    let path = made
+        .header("location")
+        .expect("to the location")
+        .trim_end_matches("?done=created")
+        .to_string();
+    let id = path
+        .trim_start_matches("/app/settings/locations/")
+        .to_string();
+    let doc = |fields: &str| {
+        admin_get(
+            &app,
+            &format!("/admin/stock-locations/{id}?fields={fields}"),
+        )["stock_location"]
+            .clone()
+    };
+    let location = doc("*address");
+    assert_eq!(location["name"], "Harbour depot");
+    assert_eq!(location["address"]["country_code"], "de");
+    assert_eq!(location["address"]["city"], "Hamburg");
+    redirected(
+        &browser.submit(
+            &path,
+            &[
+                ("name", "Quay depot"),
+                ("address_1", "2 Quay Street"),
+                ("country_code", "de"),
+            ],
+        ),
+        &format!("{path}?done=saved"),
+    );
+    let location = doc("*address");
+    assert_eq!(location["name"], "Quay depot");
+    assert_eq!(location["address"]["address_1"], "2 Quay Street");
+
+    // Sales channels.
+    let channel = admin_get(&app, "/admin/sales-channels?limit=1")["sales_channels"][0]["id"]
+        .as_str()
+        .expect("a channel")
+        .to_string();
+    let linked = |app: &TestApp| {
+        admin_get(
+            app,
+            &format!("/admin/stock-locations/{id}?fields=*sales_channels"),
+        )["stock_location"]["sales_channels"]
+            .to_string()
+            .contains(&channel)
+    };
+    redirected(
+        &browser.submit(&format!("{path}/sales-channels"), &[("add", &channel)]),
+        &format!("{path}?done=saved"),
+    );
+    assert!(linked(&app));
+    redirected(
+        &browser.submit(&format!("{path}/sales-channels"), &[("remove", &channel)]),
+        &format!("{path}?done=saved"),
+    );
+    assert!(!linked(&app));
+
+    // Where it ships: a provider, a set, a zone.
+    let page = browser.get(&path).text();
+    assert!(page.contains("Enable a fulfillment provider and add a service zone first."));
+    let provider =
+        admin_get(&app, "/admin/fulfillment-providers")["fulfillment_providers"][0]["id"]
+            .as_str()
+            .expect("a provider")
+            .to_string();
+    redirected(
+        &browser.submit(&format!("{path}/providers"), &[("provider_id", &provider)]),
+        &format!("{path}?done=saved"),
+    );
+    redirected(
+        &browser.submit(
+            &format!("{path}/fulfillment-sets"),
+            &[("name", "Quay shipping"), ("type", "shipping")],
+        ),
+        &format!("{path}?done=created"),
+    );
+    let set = doc("*fulfillment_sets")["fulfillment_sets"][0]["id"]
+        .as_str()
+        .expect("the set")
+        .to_string();
+    let wrong = browser.submit(
+        &format!("{path}/zones"),
+        &[
+            ("fulfillment_set_id", &set),
+            ("name", "Home"),
+            ("countries", "de, Austria"),
+        ],
+    );
+    assert_eq!(wrong.status, 400);
+    assert!(
+        wrong
+            .text()
+            .contains("'austria' is not a two-letter ISO code")
+    );
+    redirected(
+        &browser.submit(
+            &format!("{path}/zones"),
+            &[
+                ("fulfillment_set_id", &set),
+                ("name", "Home"),
+                ("countries", "de, AT"),
+            ],
+        ),
+        &format!("{path}?done=created"),
+    );
+    let zone = doc("*fulfillment_sets")["fulfillment_sets"][0]["service_zones"][0].clone();
+    assert_eq!(zone["name"], "Home");
+    let countries: Vec<&str> = zone["geo_zones"]
+        .as_array()
+        .expect("geo zones")
+        .iter()
+        .filter_map(|g| g["country_code"].as_str())
+        .collect();
+    assert_eq!(countries.len(), 2);
+    assert!(countries.contains(&"de") && countries.contains(&"at"));
+    let zone = zone["id"].as_str().expect("zone id").to_string();
+
+    // A shipping option: refused without a price (nothing lost), then made, edited, deleted.
+    let page = browser.get(&path).text();
+    labels_are_unique(&page);
+    let amount_field = page
+        .split("name=\"amount_")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("an amount field per currency")
+        .to_string();
+    let profile = hidden(&page, "shipping_profile_id").unwrap_or_default();
+    let profile = if profile.is_empty() {
+        admin_get(&app, "/admin/shipping-profiles")["shipping_profiles"][0]["id"]
+            .as_str()
+            .expect("a profile")
+            .to_string()
+    } else {
+        profile
+    };
+    let field = format!("amount_{amount_field}");
+    let option_form = |name: &str, amount: &str| {
+        vec![
+            ("_form", "new-option".to_string()),
+            ("name", name.to_string()),
+            ("service_zone_id", zone.clone()),
+            ("provider_id", provider.clone()),
+            ("shipping_profile_id", profile.clone()),
+            (field.as_str(), amount.to_string()),
+        ]
+    };
+    let options = |app: &TestApp| {
+        admin_get(
+            app,
+            &format!("/admin/shipping-options?stock_location_id={id}"),
+        )["shipping_options"]
+            .clone()
+    };
+    let refused = send(
+        &mut browser,
+        &format!("{path}/shipping-options"),
+        &option_form("Quay standard", ""),
+    );
+    assert_eq!(refused.status, 400);
+    assert!(refused.text().contains("New option needs a price"));
+    assert!(refused.text().contains("value=\"Quay standard\""));
+    assert_eq!(options(&app), serde_json::json!([]));
+    redirected(
+        &send(
+            &mut browser,
+            &format!("{path}/shipping-options"),
+            &option_form("Quay standard", "4.99"),
+        ),
+        &format!("{path}?done=created"),
+    );
+    let made = options(&app)[0].clone();
+    assert_eq!(made["name"], "Quay standard");
+    assert_eq!(made["price_type"], "flat");
+    assert_eq!(made["provider_id"], provider.as_str());
+    assert_eq!(made["prices"][0]["currency_code"], amount_field.as_str());
+    assert_eq!(made["prices"][0]["amount"], 4.99);
+    let option = made["id"].as_str().expect("option id").to_string();
+    let edit = format!("/app/settings/shipping-options/{option}");
+    let bad = browser.submit(&edit, &[("name", "Quay express"), (&field, "abc")]);
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.text().contains("must be an amount such as 4.99"),
+        "{}",
+        bad.text()
+    );
+    redirected(
+        &browser.submit(&edit, &[("name", "Quay express"), (&field, "6.5")]),
+        &format!("{path}?done=saved"),
+    );
+    let edited = options(&app)[0].clone();
+    assert_eq!(edited["name"], "Quay express");
+    assert_eq!(edited["prices"].as_array().map(Vec::len), Some(1));
+    assert_eq!(edited["prices"][0]["amount"], 6.5);
+    assert!(browser.get("/app/settings").text().contains("Quay express"));
+    redirected(
+        &browser.submit(&format!("{edit}/delete"), &[]),
+        &format!("{path}?done=deleted"),
+    );
+    assert_eq!(options(&app), serde_json::json!([]));
+
+    redirected(
+        &browser.submit(&format!("{path}/delete"), &[]),
+        "/app/settings?done=deleted",
+    );
+    let auth = format!("Bearer {}", app.admin_token());
+    let gone = app.admin_call("GET", &format!("/admin/stock-locations/{id}"), &auth, None);
+    assert_eq!(gone.status, 404);
+}

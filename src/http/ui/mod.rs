@@ -31,7 +31,10 @@ pub mod settings;
 pub mod settings_edit;
 pub mod settings_fields;
 pub mod settings_keys;
+pub mod settings_location_page;
+pub mod settings_locations;
 pub mod settings_places;
+pub mod settings_shipping;
 pub mod settings_tax_page;
 pub mod settings_taxes;
 pub mod sign_in;
@@ -225,5 +228,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(settings_edit::routes());
     routes.extend(settings_taxes::routes());
     routes.extend(settings_keys::routes());
+    routes.extend(settings_locations::routes());
+    routes.extend(settings_shipping::routes());
     routes
 }

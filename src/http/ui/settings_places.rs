@@ -1,6 +1,7 @@
 //! The settings page's places: tax regions (country, province, provider, default rate — each
 //! linking to its page, `settings_tax_page.rs`, and a form creating one) and stock locations
-//! with the shipping options of their fulfillment sets.
+//! with the shipping options of their fulfillment sets (each linking to its page,
+//! `settings_location_page.rs`, and a form creating one).
 
 use super::Ui;
 use crate::engine::Engine;
@@ -25,6 +26,8 @@ pub struct TaxRow {
 
 /// A stock location with the names of its shipping options.
 pub struct LocationRow {
+    /// `sloc_…`
+    pub id: String,
     /// The location's name.
     pub name: String,
     /// Its shipping options' names (return options marked).
@@ -75,6 +78,7 @@ pub fn load(conn: &Connection) -> Result<(Vec<TaxRow>, Vec<LocationRow>)> {
             .collect();
         locations.push(LocationRow {
             name: stock_location::retrieve(conn, &id)?.name,
+            id,
             options,
         });
     }
@@ -108,10 +112,15 @@ pub fn cards(engine: &Engine, ui: &Ui, taxes: &[TaxRow], locations: &[LocationRo
                 tbody {
                     @if locations.is_empty() { tr { td colspan="2" { "No stock locations." } } }
                     @for l in locations {
-                        tr { td { (l.name) } td { (if l.options.is_empty() { "None".to_string() } else { l.options.join(", ") }) } }
+                        tr {
+                            td { a href={ "/app/settings/locations/" (l.id) } { (l.name) } }
+                            td { (if l.options.is_empty() { "None".to_string() } else { l.options.join(", ") }) }
+                        }
                     }
                 }
             }
+            h3 { "New location" }
+            (super::settings_location_page::create_form(ui))
         }
     }
 }
