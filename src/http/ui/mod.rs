@@ -15,6 +15,8 @@ pub mod assets;
 pub mod campaigns;
 pub mod customers;
 pub mod drafts;
+pub mod drafts_customer;
+pub mod drafts_new;
 pub mod home;
 pub mod inventory;
 pub mod layout;
@@ -215,7 +217,9 @@ pub fn routes() -> Vec<Route> {
     routes.extend(orders::routes());
     routes.extend(order_detail::routes());
     routes.extend(after_sales_actions::routes());
+    routes.extend(drafts_new::routes());
     routes.extend(drafts::routes());
+    routes.extend(drafts_customer::routes());
     routes.extend(customers::routes());
     routes.extend(products::routes());
     routes.extend(product_media::routes());
