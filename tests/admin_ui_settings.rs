@@ -795,7 +795,11 @@ fn a_publishable_key_made_and_linked_in_the_ui_serves_its_channel_on_the_store_a
         .iter()
         .filter_map(|p| p["id"].as_str().map(str::to_string))
         .collect();
-    assert_eq!(ids, [mug.clone()], "only the linked channel's products");
+    assert_eq!(
+        ids,
+        std::slice::from_ref(&mug),
+        "only the linked channel's products"
+    );
     // The demo key still sees the demo catalogue, not the kiosk's mug.
     let demo = app.store_get("/store/products?limit=100&fields=id").text();
     assert!(!demo.contains(&mug));
