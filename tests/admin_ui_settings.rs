@@ -471,7 +471,7 @@ fn settings_list_the_tax_regions_and_the_locations_with_their_shipping_options()
     for r in regions.as_array().unwrap() {
         let country = r["country_code"].as_str().unwrap().to_uppercase();
         assert!(
-            taxes.contains(&format!("<td>{country}")),
+            taxes.contains(&format!(">{country}</a>")),
             "{country}: {taxes}"
         );
     }
@@ -486,4 +486,589 @@ fn settings_list_the_tax_regions_and_the_locations_with_their_shipping_options()
         .unwrap()
         .to_string();
     assert!(locations.contains(&location));
+}
+
+/// Every visible control of `page` has a label, and no two labels (or ids) are the same.
+#[track_caller]
+fn labels_are_unique(page: &str) {
+    let mut ids = Vec::new();
+    for tag in page.split('<').skip(1) {
+        let tag = tag.split('>').next().unwrap_or("");
+        let control = ["input ", "select ", "textarea "]
+            .iter()
+            .any(|t| tag.starts_with(t));
+        if !control || tag.contains("type=\"hidden\"") {
+            continue;
+        }
+        let id = tag
+            .split("id=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or_else(|| panic!("a control without an id: <{tag}>"));
+        assert!(
+            page.contains(&format!("<label for=\"{id}\"")),
+            "no label for {id}"
+        );
+        assert!(!ids.contains(&id.to_string()), "two controls {id}");
+        ids.push(id.to_string());
+    }
+    let mut labels: Vec<String> = page
+        .split("<label for=\"")
+        .skip(1)
+        .filter_map(|r| r.split("</label>").next())
+        .map(|r| r.split_once('>').map_or("", |(_, text)| text).to_string())
+        .collect();
+    let all = labels.len();
+    labels.sort();
+    labels.dedup();
+    assert_eq!(labels.len(), all, "labels repeat on the page");
+}
+
+fn tax_region(app: &TestApp, country: &str, province: Option<&str>) -> Option<Value> {
+    admin_get(app, "/admin/tax-regions?limit=100")["tax_regions"]
+        .as_array()
+        .expect("tax regions")
+        .iter()
+        .find(|r| r["country_code"] == country && r["province_code"].as_str() == province)
+        .cloned()
+}
+
+#[test]
+fn tax_regions_their_rates_and_rules_are_edited_in_settings() {
+    let app = TestApp::start();
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    labels_are_unique(&browser.get("/app/settings").text());
+    assert!(tax_region(&app, "jp", None).is_none(), "the demo has no JP");
+    let new_region = |rate: &str| {
+        vec![
+            ("_form", "new-tax-region".to_string()),
+            ("country_code", "JP".to_string()),
+            ("provider_id", "tp_system".to_string()),
+            ("default_name", "Consumption tax".to_string()),
+            ("default_code", "JCT".to_string()),
+            ("default_rate", rate.to_string()),
+        ]
+    };
+    let fields =
+        |pairs: &[(&'static str, String)]| -> Vec<(&'static str, String)> { pairs.to_vec() };
+    let send = |browser: &mut Browser, path: &str, pairs: Vec<(&str, String)>| {
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        browser.submit(path, &borrowed)
+    };
+    // A bad rate answers the form again with the message and what was typed; nothing is made.
+    let bad = send(&mut browser, "/app/settings/tax-regions", new_region("ten"));
+    assert_eq!(bad.status, 400);
+    let text = bad.text();
+    assert!(
+        text.contains("Default rate (%) is not a percentage"),
+        "{text}"
+    );
+    assert!(text.contains("value=\"Consumption tax\"") && text.contains("value=\"ten\""));
+    assert!(tax_region(&app, "jp", None).is_none());
+    let mut unknown = fields(&new_region("10"));
+    unknown[2].1 = "tp_nowhere".into();
+    let refused = send(&mut browser, "/app/settings/tax-regions", unknown);
+    assert_eq!(refused.status, 400);
+    assert!(
+        refused
+            .text()
+            .contains("Tax provider tp_nowhere is not registered")
+    );
+    assert!(tax_region(&app, "jp", None).is_none());
+
+    let made = send(&mut browser, "/app/settings/tax-regions", new_region("10"));
+    assert_eq!(made.status, 303, "{}", made.text());
+    let region = tax_region(&app, "jp", None).expect("JP, through the Admin API");
+    let id = region["id"].as_str().expect("id").to_string();
+    let page_path = format!("/app/settings/tax-regions/{id}");
+    assert_eq!(
+        made.header("location"),
+        Some(format!("{page_path}?done=created").as_str())
+    );
+    assert_eq!(region["provider_id"], "tp_system");
+    assert_eq!(region["tax_rates"][0]["code"], "JCT");
+    assert_eq!(region["tax_rates"][0]["rate"], 10);
+    assert_eq!(region["tax_rates"][0]["is_default"], true);
+    // A province under it.
+    let province = browser.submit(
+        "/app/settings/tax-regions",
+        &[("country_code", "jp"), ("province_code", "JP-13")],
+    );
+    assert_eq!(province.status, 303, "{}", province.text());
+    let tokyo = tax_region(&app, "jp", Some("jp-13")).expect("the province");
+    assert_eq!(tokyo["parent_id"], id.as_str());
+
+    let page = browser.get(&page_path).text();
+    labels_are_unique(&page);
+    assert!(page.contains("JP-JP-13"), "the province is listed: {page}");
+    // Add a rate, then edit the default one.
+    redirected(
+        &browser.submit(
+            &format!("{page_path}/rates"),
+            &[("name", "Reduced"), ("code", "RED"), ("rate", "8")],
+        ),
+        &format!("{page_path}?done=created"),
+    );
+    let rates = tax_region(&app, "jp", None).expect("jp")["tax_rates"].clone();
+    assert_eq!(rates.as_array().map(Vec::len), Some(2));
+    let rate_id = |code: &str| {
+        rates
+            .as_array()
+            .expect("rates")
+            .iter()
+            .find(|r| r["code"] == code)
+            .and_then(|r| r["id"].as_str())
+            .expect("the rate")
+            .to_string()
+    };
+    let (jct, reduced) = (rate_id("JCT"), rate_id("RED"));
+    redirected(
+        &browser.submit(
+            &format!("/app/settings/tax-rates/{jct}"),
+            &[
+                ("name", "Consumption tax"),
+                ("code", "JCT"),
+                ("rate", "10.5"),
+                ("is_default", "true"),
+            ],
+        ),
+        &format!("{page_path}?done=saved"),
+    );
+    let doc = admin_get(&app, &format!("/admin/tax-rates/{jct}"))["tax_rate"].clone();
+    assert_eq!(doc["rate"], 10.5);
+    assert_eq!(doc["is_default"], true);
+    let blank = browser.submit(
+        &format!("/app/settings/tax-rates/{jct}"),
+        &[
+            ("_form", &format!("rate-{jct}")),
+            ("name", ""),
+            ("code", "JCT"),
+            ("rate", "12"),
+        ],
+    );
+    assert_eq!(blank.status, 400);
+    assert!(blank.text().contains("Rate name is required"));
+    assert!(
+        blank.text().contains("value=\"12\""),
+        "the typed rate is kept"
+    );
+    assert_eq!(
+        admin_get(&app, &format!("/admin/tax-rates/{jct}"))["tax_rate"]["rate"],
+        10.5
+    );
+    // A rule on the reduced rate, then its removal.
+    redirected(
+        &browser.submit(
+            &format!("/app/settings/tax-rates/{reduced}/rules"),
+            &[
+                ("reference", "product_type"),
+                ("reference_id", "ptyp_books"),
+            ],
+        ),
+        &format!("{page_path}?done=created"),
+    );
+    let rule =
+        admin_get(&app, &format!("/admin/tax-rates/{reduced}"))["tax_rate"]["rules"][0].clone();
+    assert_eq!(rule["reference"], "product_type");
+    assert_eq!(rule["reference_id"], "ptyp_books");
+    let odd = browser.submit(
+        &format!("/app/settings/tax-rates/{reduced}/rules"),
+        &[("reference", "customer"), ("reference_id", "cus_1")],
+    );
+    assert_eq!(odd.status, 400);
+    let rule_id = rule["id"].as_str().expect("rule id");
+    redirected(
+        &browser.submit(
+            &format!("/app/settings/tax-rates/{reduced}/rules/{rule_id}/delete"),
+            &[],
+        ),
+        &format!("{page_path}?done=deleted"),
+    );
+    assert_eq!(
+        admin_get(&app, &format!("/admin/tax-rates/{reduced}"))["tax_rate"]["rules"],
+        serde_json::json!([])
+    );
+    redirected(
+        &browser.submit(&format!("/app/settings/tax-rates/{reduced}/delete"), &[]),
+        &format!("{page_path}?done=deleted"),
+    );
+    let rates = tax_region(&app, "jp", None).expect("jp")["tax_rates"].clone();
+    assert_eq!(rates.as_array().map(Vec::len), Some(1));
+    // The provider form, and deleting the region with its province.
+    redirected(
+        &browser.submit(&page_path, &[("provider_id", "tp_system")]),
+        &format!("{page_path}?done=saved"),
+    );
+    assert_eq!(
+        browser.post(&format!("{page_path}/delete"), &[]).status,
+        403
+    );
+    redirected(
+        &browser.submit(&format!("{page_path}/delete"), &[]),
+        "/app/settings?done=deleted",
+    );
+    assert!(tax_region(&app, "jp", None).is_none());
+    assert!(tax_region(&app, "jp", Some("jp-13")).is_none());
+    assert_eq!(browser.get(&page_path).status, 404);
+}
+
+#[test]
+fn a_publishable_key_made_and_linked_in_the_ui_serves_its_channel_on_the_store_api() {
+    let app = TestApp::start();
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    redirected(
+        &browser.submit("/app/settings/sales-channels", &[("name", "Kiosk")]),
+        "/app/settings?done=created",
+    );
+    let channels = admin_get(&app, "/admin/sales-channels?limit=100");
+    let kiosk = channels["sales_channels"]
+        .as_array()
+        .expect("channels")
+        .iter()
+        .find(|c| c["name"] == "Kiosk")
+        .and_then(|c| c["id"].as_str())
+        .expect("the new channel")
+        .to_string();
+    let auth = format!("Bearer {}", app.admin_token());
+    let product = serde_json::json!({
+        "title": "Kiosk Mug",
+        "handle": "kiosk-mug",
+        "status": "published",
+        "options": [{"title": "Size", "values": ["One"]}],
+        "sales_channels": [{"id": kiosk}],
+        "variants": [{"title": "One", "sku": "KIOSK-MUG", "options": {"Size": "One"},
+            "prices": [{"currency_code": "usd", "amount": 9}]}],
+    });
+    let made = app.admin_call("POST", "/admin/products", &auth, Some(&product));
+    assert_eq!(made.status, 200, "{}", made.text());
+    let mug = made.json()["product"]["id"]
+        .as_str()
+        .expect("id")
+        .to_string();
+
+    let blank = browser.submit("/app/settings/publishable-keys", &[("title", " ")]);
+    assert_eq!(blank.status, 400);
+    assert!(blank.text().contains("Publishable key title is required"));
+    let created = browser.submit(
+        "/app/settings/publishable-keys",
+        &[("title", "Kiosk screen")],
+    );
+    assert_eq!(created.status, 303, "{}", created.text());
+    let location = created.header("location").expect("to the key").to_string();
+    let path = location.trim_end_matches("?done=created").to_string();
+    let id = path
+        .trim_start_matches("/app/settings/api-keys/")
+        .to_string();
+    let doc = admin_get(&app, &format!("/admin/api-keys/{id}"))["api_key"].clone();
+    assert_eq!(doc["type"], "publishable");
+    assert_eq!(doc["title"], "Kiosk screen");
+    let token = doc["token"].as_str().expect("token").to_string();
+    let page = browser.get(&location).text();
+    labels_are_unique(&page);
+    assert!(
+        page.contains(&token),
+        "a publishable token is shown on its page"
+    );
+    assert!(page.contains("No sales channels linked."));
+
+    let missing = browser.submit(&format!("{path}/sales-channels"), &[("add", "sc_missing")]);
+    assert_eq!(missing.status, 404, "{}", missing.text());
+    redirected(
+        &browser.submit(&format!("{path}/sales-channels"), &[("add", &kiosk)]),
+        &format!("{path}?done=saved"),
+    );
+    let store = |token: &str| {
+        app.request(
+            "GET",
+            "/store/products?limit=100&fields=id",
+            &[("x-publishable-api-key", token)],
+            None,
+        )
+    };
+    let listed = store(&token);
+    assert_eq!(listed.status, 200, "{}", listed.text());
+    let ids: Vec<String> = listed.json()["products"]
+        .as_array()
+        .expect("products")
+        .iter()
+        .filter_map(|p| p["id"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(
+        ids,
+        std::slice::from_ref(&mug),
+        "only the linked channel's products"
+    );
+    // The demo key still sees the demo catalogue, not the kiosk's mug.
+    let demo = app.store_get("/store/products?limit=100&fields=id").text();
+    assert!(!demo.contains(&mug));
+
+    let page = browser.get(&path).text();
+    assert!(page.contains("Unlink Kiosk"));
+    redirected(
+        &browser.submit(&format!("{path}/sales-channels"), &[("remove", &kiosk)]),
+        &format!("{path}?done=saved"),
+    );
+    assert!(!store(&token).text().contains(&mug), "unlinked");
+    redirected(
+        &browser.submit(&format!("{path}/revoke"), &[]),
+        &format!("{path}?done=revoked"),
+    );
+    let revoked = store(&token);
+    assert!((400..500).contains(&revoked.status), "{}", revoked.status);
+    redirected(
+        &browser.submit(&format!("{path}/delete"), &[]),
+        "/app/settings?done=deleted",
+    );
+    assert_eq!(browser.get(&path).status, 404);
+}
+
+#[test]
+fn a_location_its_channels_zones_and_shipping_options_are_edited_in_settings() {
+    let app = TestApp::start();
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    labels_are_unique(&browser.get("/app/settings").text());
+    let new_location = |country: &str| {
+        vec![
+            ("_form", "new-location".to_string()),
+            ("name", "Harbour depot".to_string()),
+            ("address_1", "1 Quay Street".to_string()),
+            ("city", "Hamburg".to_string()),
+            ("postal_code", "20457".to_string()),
+            ("country_code", country.to_string()),
+        ]
+    };
+    let send = |browser: &mut Browser, path: &str, pairs: &[(&str, String)]| {
+        let borrowed: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        browser.submit(path, &borrowed)
+    };
+    let bad = send(
+        &mut browser,
+        "/app/settings/locations",
+        &new_location("Germany"),
+    );
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.text()
+            .contains("Country code must be a two-letter ISO code")
+    );
+    assert!(bad.text().contains("value=\"Harbour depot\""), "kept");
+    assert!(
+        !admin_get(&app, "/admin/stock-locations?limit=100")
+            .to_string()
+            .contains("Harbour")
+    );
+
+    let made = send(&mut browser, "/app/settings/locations", &new_location("DE"));
+    assert_eq!(made.status, 303, "{}", made.text());
+    let path = made
+        .header("location")
+        .expect("to the location")
+        .trim_end_matches("?done=created")
+        .to_string();
+    let id = path
+        .trim_start_matches("/app/settings/locations/")
+        .to_string();
+    let doc = |fields: &str| {
+        admin_get(
+            &app,
+            &format!("/admin/stock-locations/{id}?fields={fields}"),
+        )["stock_location"]
+            .clone()
+    };
+    let location = doc("*address");
+    assert_eq!(location["name"], "Harbour depot");
+    assert_eq!(location["address"]["country_code"], "de");
+    assert_eq!(location["address"]["city"], "Hamburg");
+    redirected(
+        &browser.submit(
+            &path,
+            &[
+                ("name", "Quay depot"),
+                ("address_1", "2 Quay Street"),
+                ("country_code", "de"),
+            ],
+        ),
+        &format!("{path}?done=saved"),
+    );
+    let location = doc("*address");
+    assert_eq!(location["name"], "Quay depot");
+    assert_eq!(location["address"]["address_1"], "2 Quay Street");
+
+    // Sales channels.
+    let channel = admin_get(&app, "/admin/sales-channels?limit=1")["sales_channels"][0]["id"]
+        .as_str()
+        .expect("a channel")
+        .to_string();
+    let linked = |app: &TestApp| {
+        admin_get(
+            app,
+            &format!("/admin/stock-locations/{id}?fields=*sales_channels"),
+        )["stock_location"]["sales_channels"]
+            .to_string()
+            .contains(&channel)
+    };
+    redirected(
+        &browser.submit(&format!("{path}/sales-channels"), &[("add", &channel)]),
+        &format!("{path}?done=saved"),
+    );
+    assert!(linked(&app));
+    redirected(
+        &browser.submit(&format!("{path}/sales-channels"), &[("remove", &channel)]),
+        &format!("{path}?done=saved"),
+    );
+    assert!(!linked(&app));
+
+    // Where it ships: a provider, a set, a zone.
+    let page = browser.get(&path).text();
+    assert!(page.contains("Enable a fulfillment provider and add a service zone first."));
+    let provider =
+        admin_get(&app, "/admin/fulfillment-providers")["fulfillment_providers"][0]["id"]
+            .as_str()
+            .expect("a provider")
+            .to_string();
+    redirected(
+        &browser.submit(&format!("{path}/providers"), &[("provider_id", &provider)]),
+        &format!("{path}?done=saved"),
+    );
+    redirected(
+        &browser.submit(
+            &format!("{path}/fulfillment-sets"),
+            &[("name", "Quay shipping"), ("type", "shipping")],
+        ),
+        &format!("{path}?done=created"),
+    );
+    let set = doc("*fulfillment_sets")["fulfillment_sets"][0]["id"]
+        .as_str()
+        .expect("the set")
+        .to_string();
+    let wrong = browser.submit(
+        &format!("{path}/zones"),
+        &[
+            ("fulfillment_set_id", &set),
+            ("name", "Home"),
+            ("countries", "de, Austria"),
+        ],
+    );
+    assert_eq!(wrong.status, 400);
+    assert!(
+        wrong
+            .text()
+            .contains("'austria' is not a two-letter ISO code")
+    );
+    redirected(
+        &browser.submit(
+            &format!("{path}/zones"),
+            &[
+                ("fulfillment_set_id", &set),
+                ("name", "Home"),
+                ("countries", "de, AT"),
+            ],
+        ),
+        &format!("{path}?done=created"),
+    );
+    let zone = doc("*fulfillment_sets")["fulfillment_sets"][0]["service_zones"][0].clone();
+    assert_eq!(zone["name"], "Home");
+    let countries: Vec<&str> = zone["geo_zones"]
+        .as_array()
+        .expect("geo zones")
+        .iter()
+        .filter_map(|g| g["country_code"].as_str())
+        .collect();
+    assert_eq!(countries.len(), 2);
+    assert!(countries.contains(&"de") && countries.contains(&"at"));
+    let zone = zone["id"].as_str().expect("zone id").to_string();
+
+    // A shipping option: refused without a price (nothing lost), then made, edited, deleted.
+    let page = browser.get(&path).text();
+    labels_are_unique(&page);
+    let amount_field = page
+        .split("name=\"amount_")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("an amount field per currency")
+        .to_string();
+    let profile = hidden(&page, "shipping_profile_id").unwrap_or_default();
+    let profile = if profile.is_empty() {
+        admin_get(&app, "/admin/shipping-profiles")["shipping_profiles"][0]["id"]
+            .as_str()
+            .expect("a profile")
+            .to_string()
+    } else {
+        profile
+    };
+    let field = format!("amount_{amount_field}");
+    let option_form = |name: &str, amount: &str| {
+        vec![
+            ("_form", "new-option".to_string()),
+            ("name", name.to_string()),
+            ("service_zone_id", zone.clone()),
+            ("provider_id", provider.clone()),
+            ("shipping_profile_id", profile.clone()),
+            (field.as_str(), amount.to_string()),
+        ]
+    };
+    let options = |app: &TestApp| {
+        admin_get(
+            app,
+            &format!("/admin/shipping-options?stock_location_id={id}"),
+        )["shipping_options"]
+            .clone()
+    };
+    let refused = send(
+        &mut browser,
+        &format!("{path}/shipping-options"),
+        &option_form("Quay standard", ""),
+    );
+    assert_eq!(refused.status, 400);
+    assert!(refused.text().contains("New option needs a price"));
+    assert!(refused.text().contains("value=\"Quay standard\""));
+    assert_eq!(options(&app), serde_json::json!([]));
+    redirected(
+        &send(
+            &mut browser,
+            &format!("{path}/shipping-options"),
+            &option_form("Quay standard", "4.99"),
+        ),
+        &format!("{path}?done=created"),
+    );
+    let made = options(&app)[0].clone();
+    assert_eq!(made["name"], "Quay standard");
+    assert_eq!(made["price_type"], "flat");
+    assert_eq!(made["provider_id"], provider.as_str());
+    assert_eq!(made["prices"][0]["currency_code"], amount_field.as_str());
+    assert_eq!(made["prices"][0]["amount"], 4.99);
+    let option = made["id"].as_str().expect("option id").to_string();
+    let edit = format!("/app/settings/shipping-options/{option}");
+    let bad = browser.submit(&edit, &[("name", "Quay express"), (&field, "abc")]);
+    assert_eq!(bad.status, 400);
+    assert!(
+        bad.text().contains("must be an amount such as 4.99"),
+        "{}",
+        bad.text()
+    );
+    redirected(
+        &browser.submit(&edit, &[("name", "Quay express"), (&field, "6.5")]),
+        &format!("{path}?done=saved"),
+    );
+    let edited = options(&app)[0].clone();
+    assert_eq!(edited["name"], "Quay express");
+    assert_eq!(edited["prices"].as_array().map(Vec::len), Some(1));
+    assert_eq!(edited["prices"][0]["amount"], 6.5);
+    assert!(browser.get("/app/settings").text().contains("Quay express"));
+    redirected(
+        &browser.submit(&format!("{edit}/delete"), &[]),
+        &format!("{path}?done=deleted"),
+    );
+    assert_eq!(options(&app), serde_json::json!([]));
+
+    redirected(
+        &browser.submit(&format!("{path}/delete"), &[]),
+        "/app/settings?done=deleted",
+    );
+    let auth = format!("Bearer {}", app.admin_token());
+    let gone = app.admin_call("GET", &format!("/admin/stock-locations/{id}"), &auth, None);
+    assert_eq!(gone.status, 404);
 }

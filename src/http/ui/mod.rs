@@ -16,6 +16,8 @@ pub mod campaigns;
 pub mod customer_groups;
 pub mod customers;
 pub mod drafts;
+pub mod drafts_customer;
+pub mod drafts_new;
 pub mod home;
 pub mod inventory;
 pub mod layout;
@@ -32,7 +34,14 @@ pub mod respond;
 pub mod session;
 pub mod settings;
 pub mod settings_edit;
+pub mod settings_fields;
+pub mod settings_keys;
+pub mod settings_location_page;
+pub mod settings_locations;
 pub mod settings_places;
+pub mod settings_shipping;
+pub mod settings_tax_page;
+pub mod settings_taxes;
 pub mod sign_in;
 pub mod sorting;
 pub mod view;
@@ -109,6 +118,7 @@ const NOTICES: &[(&str, &str)] = &[
     ("change_canceled", "Order change canceled."),
     ("converted", "Draft converted to an order."),
     ("deactivated", "Promotion deactivated."),
+    ("revoked", "API key revoked."),
 ];
 
 fn notice_of(request: &Request) -> Option<String> {
@@ -211,7 +221,9 @@ pub fn routes() -> Vec<Route> {
     routes.extend(orders::routes());
     routes.extend(order_detail::routes());
     routes.extend(after_sales_actions::routes());
+    routes.extend(drafts_new::routes());
     routes.extend(drafts::routes());
+    routes.extend(drafts_customer::routes());
     routes.extend(customers::routes());
     routes.extend(customer_groups::routes());
     routes.extend(products::routes());
@@ -225,5 +237,9 @@ pub fn routes() -> Vec<Route> {
     routes.extend(campaigns::routes());
     routes.extend(settings::routes());
     routes.extend(settings_edit::routes());
+    routes.extend(settings_taxes::routes());
+    routes.extend(settings_keys::routes());
+    routes.extend(settings_locations::routes());
+    routes.extend(settings_shipping::routes());
     routes
 }

@@ -1,6 +1,7 @@
 //! `/app/settings`: the store (name, currencies, the `store.details.*` widget zones), regions,
 //! sales channels, users and invites (their forms and handlers: `settings_edit.rs`), and API
-//! keys — listed with their redacted tokens, and a form that creates a secret key
+//! keys — listed with their redacted tokens, each linking to its page (`settings_keys.rs`:
+//! sales channels, revoke), a form creating a publishable key, and one that creates a secret key
 //! (`api_key::create_secret`, as `POST /admin/api-keys` does) whose token is shown once, on
 //! the answer to that form, and never again (only its salted hash is kept). An invite's token
 //! is shown once the same way.
@@ -89,7 +90,7 @@ pub fn render(engine: &Engine, ui: &Ui, shown: Option<ShownOnce>, status: u16) -
         }
         (widgets::zone(engine, "store.details.after", &store_id))
         (settings_edit::regions_card(ui, &regions))
-        (super::settings_places::cards(&places.0, &places.1))
+        (super::settings_places::cards(engine, ui, &places.0, &places.1))
         (settings_edit::channels_card(ui, &channels))
         (settings_edit::users_card(ui, &users, &invites))
         (keys_card(ui, &keys))
@@ -112,7 +113,7 @@ fn keys_card(ui: &Ui, keys: &[api_key::ApiKey]) -> Markup {
                 tbody {
                     @for k in keys {
                         tr {
-                            td { (k.title) }
+                            td { a href={ "/app/settings/api-keys/" (k.id) } { (k.title) } }
                             td { (k.kind) }
                             td { code { (k.redacted) } }
                             td { (view::when(&k.created_at)) }
@@ -128,6 +129,14 @@ fn keys_card(ui: &Ui, keys: &[api_key::ApiKey]) -> Markup {
                     input id="key-title" name="title" required;
                 }
                 button type="submit" { "Create secret key" }
+            }
+            form method="post" action="/app/settings/publishable-keys" class="actions" {
+                (layout::csrf(ui))
+                div {
+                    label for="publishable-title" { "Publishable key title" }
+                    input id="publishable-title" name="title" required;
+                }
+                button type="submit" { "Create publishable key" }
             }
         }
     }

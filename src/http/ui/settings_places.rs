@@ -1,8 +1,10 @@
-//! The settings page's places: tax regions (country, province, provider, default rate) and
-//! stock locations with the shipping options of their fulfillment sets. Read-only here; they
-//! are set up through the Admin API (`/admin/tax-regions`, `/admin/stock-locations`,
-//! `/admin/fulfillment-sets/…/service-zones`, `/admin/shipping-options`).
+//! The settings page's places: tax regions (country, province, provider, default rate — each
+//! linking to its page, `settings_tax_page.rs`, and a form creating one) and stock locations
+//! with the shipping options of their fulfillment sets (each linking to its page,
+//! `settings_location_page.rs`, and a form creating one).
 
+use super::Ui;
+use crate::engine::Engine;
 use crate::error::Result;
 use crate::flows::links;
 use crate::modules::fulfillment::option_admin::{self, OptionFilter};
@@ -12,6 +14,8 @@ use rusqlite::Connection;
 
 /// A tax region as listed: where, its provider, its default rate (`8.25% VAT`).
 pub struct TaxRow {
+    /// `txreg_…`
+    pub id: String,
     /// `US` or `US-CA`.
     pub place: String,
     /// `tp_system`, or none.
@@ -22,6 +26,8 @@ pub struct TaxRow {
 
 /// A stock location with the names of its shipping options.
 pub struct LocationRow {
+    /// `sloc_…`
+    pub id: String,
     /// The location's name.
     pub name: String,
     /// Its shipping options' names (return options marked).
@@ -42,12 +48,9 @@ pub fn load(conn: &Connection) -> Result<(Vec<TaxRow>, Vec<LocationRow>)> {
                 let rate = t.rate.map(|r| r.percent_string()).unwrap_or_default();
                 format!("{rate}% {}", t.code)
             });
-        let place = match &r.province_code {
-            Some(p) => format!("{}-{}", r.country_code, p).to_uppercase(),
-            None => r.country_code.to_uppercase(),
-        };
         taxes.push(TaxRow {
-            place,
+            place: super::settings_tax_page::place(&r),
+            id: r.id,
             provider: r.provider_id.unwrap_or_else(|| "—".into()),
             default_rate,
         });
@@ -75,6 +78,7 @@ pub fn load(conn: &Connection) -> Result<(Vec<TaxRow>, Vec<LocationRow>)> {
             .collect();
         locations.push(LocationRow {
             name: stock_location::retrieve(conn, &id)?.name,
+            id,
             options,
         });
     }
@@ -82,7 +86,7 @@ pub fn load(conn: &Connection) -> Result<(Vec<TaxRow>, Vec<LocationRow>)> {
 }
 
 /// The Tax regions and Locations cards.
-pub fn cards(taxes: &[TaxRow], locations: &[LocationRow]) -> Markup {
+pub fn cards(engine: &Engine, ui: &Ui, taxes: &[TaxRow], locations: &[LocationRow]) -> Markup {
     html! {
         section class="card" aria-labelledby="tax-h" {
             h2 id="tax-h" { "Tax regions" }
@@ -90,9 +94,16 @@ pub fn cards(taxes: &[TaxRow], locations: &[LocationRow]) -> Markup {
                 thead { tr { th scope="col" { "Region" } th scope="col" { "Provider" } th scope="col" { "Default rate" } } }
                 tbody {
                     @if taxes.is_empty() { tr { td colspan="3" { "No tax regions." } } }
-                    @for t in taxes { tr { td { (t.place) } td { (t.provider) } td { (t.default_rate) } } }
+                    @for t in taxes {
+                        tr {
+                            td { a href={ "/app/settings/tax-regions/" (t.id) } { (t.place) } }
+                            td { (t.provider) } td { (t.default_rate) }
+                        }
+                    }
                 }
             }
+            h3 { "New tax region" }
+            (super::settings_tax_page::create_form(engine, ui))
         }
         section class="card" aria-labelledby="loc-h" {
             h2 id="loc-h" { "Locations and shipping options" }
@@ -101,10 +112,15 @@ pub fn cards(taxes: &[TaxRow], locations: &[LocationRow]) -> Markup {
                 tbody {
                     @if locations.is_empty() { tr { td colspan="2" { "No stock locations." } } }
                     @for l in locations {
-                        tr { td { (l.name) } td { (if l.options.is_empty() { "None".to_string() } else { l.options.join(", ") }) } }
+                        tr {
+                            td { a href={ "/app/settings/locations/" (l.id) } { (l.name) } }
+                            td { (if l.options.is_empty() { "None".to_string() } else { l.options.join(", ") }) }
+                        }
                     }
                 }
             }
+            h3 { "New location" }
+            (super::settings_location_page::create_form(ui))
         }
     }
 }
