@@ -34,7 +34,43 @@ struct Entries {
 #[derive(Default)]
 pub struct Memo {
     generation: Arc<AtomicU64>,
+    tables: Arc<TableGenerations>,
     entries: Mutex<Entries>,
+}
+
+/// How many committed write jobs changed each table, for values that depend on a few tables
+/// only (the publishable key of every store request): the store generation moves with every
+/// write, several times per checkout, so a value filed under it would hardly ever be served.
+#[derive(Default)]
+pub(crate) struct TableGenerations {
+    /// Bumped when the whole database is replaced (a restore): every table changed.
+    replaced: AtomicU64,
+    changed: Mutex<HashMap<String, u64>>,
+}
+
+impl TableGenerations {
+    /// Counts one committed change of each of `tables`.
+    pub(crate) fn bump(&self, tables: &[String]) {
+        if tables.is_empty() {
+            return;
+        }
+        let mut changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
+        for table in tables {
+            *changed.entry(table.clone()).or_default() += 1;
+        }
+    }
+
+    /// Counts a change of every table.
+    pub(crate) fn bump_all(&self) {
+        self.replaced.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// A number that grows whenever a committed write changed one of `tables`.
+    fn of(&self, tables: &[&str]) -> u64 {
+        let changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
+        let sum: u64 = tables.iter().filter_map(|t| changed.get(*t)).sum();
+        sum + self.replaced.load(Ordering::SeqCst)
+    }
 }
 
 impl Memo {
@@ -46,6 +82,20 @@ impl Memo {
     /// The counter the writer bumps after each committed job.
     pub(crate) fn counter(&self) -> Arc<AtomicU64> {
         Arc::clone(&self.generation)
+    }
+
+    /// The per-table counters the store bumps after each committed job.
+    pub(crate) fn tables(&self) -> Arc<TableGenerations> {
+        Arc::clone(&self.tables)
+    }
+
+    /// The generation of `tables` only: it moves when a committed write job changed a row of
+    /// one of them (or the database was replaced), not with other writes. Read it *before*
+    /// the read transaction that computes a value filed under it, like [`Memo::generation`].
+    /// The numbers of different table sets are unrelated, so a key must always be filed
+    /// under the same set.
+    pub fn table_generation(&self, tables: &[&str]) -> u64 {
+        self.tables.of(tables)
     }
 
     fn lock(&self) -> MutexGuard<'_, Entries> {
@@ -136,6 +186,20 @@ mod tests {
             memo.get::<String>("k", memo.generation()).is_none(),
             "wrong type"
         );
+    }
+
+    #[test]
+    fn table_generations_move_with_their_tables_only() {
+        let memo = Memo::default();
+        let keys = |memo: &Memo| memo.table_generation(&["api_key", "link_a_b"]);
+        let before = keys(&memo);
+        memo.tables.bump(&["product".to_string()]);
+        assert_eq!(keys(&memo), before, "another table");
+        memo.tables.bump(&["link_a_b".to_string()]);
+        let linked = keys(&memo);
+        assert!(linked > before);
+        memo.tables.bump_all();
+        assert!(keys(&memo) > linked, "a restore changes every table");
     }
 
     #[test]

@@ -216,11 +216,17 @@ impl Store {
         F: FnOnce(&Tx) -> Result<T> + Send + 'static,
     {
         let generation = self.inner.memo.counter();
+        let (touched, tables) = (self.inner.writer.touched(), self.inner.memo.tables());
         self.inner.writer.submit(move |tx: &Tx| {
+            let take = || std::mem::take(&mut *touched.lock().unwrap_or_else(|p| p.into_inner()));
+            take();
+            let result = job(tx);
+            let changed = take();
             tx.after_commit(move || {
+                tables.bump(&changed);
                 generation.fetch_add(1, Ordering::SeqCst);
             });
-            job(tx)
+            result
         })
     }
 
@@ -290,6 +296,7 @@ impl Store {
         })?;
         // Everything memoized from the replaced data is stale now, as after a write.
         self.inner.memo.counter().fetch_add(1, Ordering::SeqCst);
+        self.inner.memo.tables().bump_all();
         Ok(())
     }
 

@@ -142,6 +142,21 @@ pub(crate) struct WriterHandle {
     sender: Sender<Message>,
     thread: Mutex<Option<JoinHandle<()>>>,
     counters: std::sync::Arc<Counters>,
+    touched: Touched,
+}
+
+/// The tables whose rows the running job changed so far (SQLite's update hook on the write
+/// connection fills it; [`crate::db::Store::write`] drains it after each job). Every table
+/// is a rowid table and nothing deletes a whole table with a bare `DELETE FROM`, the two
+/// cases the hook does not see.
+pub(crate) type Touched = std::sync::Arc<Mutex<Vec<String>>>;
+
+/// Records `table` in `touched` once.
+fn note_table(touched: &Mutex<Vec<String>>, table: &str) {
+    let mut tables = touched.lock().unwrap_or_else(|p| p.into_inner());
+    if !tables.iter().any(|t| t == table) {
+        tables.push(table.to_string());
+    }
 }
 
 /// Starts the writer thread that owns `conn`.
@@ -154,6 +169,11 @@ pub(crate) fn spawn(
 ) -> Result<WriterHandle> {
     let (sender, receiver) = crossbeam_channel::unbounded();
     let counters = std::sync::Arc::new(Counters::default());
+    let touched = Touched::default();
+    let noted = touched.clone();
+    conn.update_hook(Some(move |_, _: &str, table: &str, _| {
+        note_table(&noted, table)
+    }))?;
     let thread_counters = counters.clone();
     let thread = std::thread::Builder::new()
         .name("stockroom-writer".into())
@@ -171,6 +191,7 @@ pub(crate) fn spawn(
         sender,
         thread: Mutex::new(Some(thread)),
         counters,
+        touched,
     })
 }
 
@@ -211,6 +232,11 @@ impl WriterHandle {
         answer
             .recv()
             .map_err(|_| Error::Internal("the store is closed (or the work panicked)".into()))?
+    }
+
+    /// The tables the running job has changed (see [`Touched`]).
+    pub(crate) fn touched(&self) -> Touched {
+        self.touched.clone()
     }
 
     /// Jobs waiting for the writer right now.

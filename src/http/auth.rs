@@ -14,6 +14,7 @@ use crate::error::{Error, Result};
 use crate::flows::{auth as auth_flow, links};
 use crate::modules::api_key;
 use crate::modules::auth::AuthContext;
+use std::sync::Arc;
 
 /// The caller, as far as it is known.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,6 +49,8 @@ pub struct PublishableContext {
     pub sales_channel_ids: Vec<String>,
 }
 
+/// The api-key module's table, whose changes end a memoized publishable key.
+const KEY_TABLE: &str = "api_key";
 const KEY_HEADER: &str = "x-publishable-api-key";
 const KEY_REQUIRED: &str = "Publishable API key required in the request header: x-publishable-api-key. You can manage your keys in settings in the dashboard.";
 const KEY_INVALID: &str = "A valid publishable key is required to proceed with the request";
@@ -187,19 +190,58 @@ fn resolve_publishable_key(engine: &Engine, request: &mut Request) -> Result<()>
     let token = request
         .header(KEY_HEADER)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| Error::not_allowed(KEY_REQUIRED))?
-        .to_string();
+        .ok_or_else(|| Error::not_allowed(KEY_REQUIRED))?;
+    let key = publishable_key(engine, token)?;
     let now = engine.ctx().now();
-    let context = engine.store().read(move |conn| {
-        let Some(key) = api_key::find_valid_publishable(conn, &token, &now)? else {
-            return Ok(None);
-        };
-        let sales_channel_ids = links::publishable_key_sales_channel().rights_of(conn, &key.id)?;
-        Ok(Some(PublishableContext {
-            key_id: key.id,
-            sales_channel_ids,
-        }))
-    })?;
+    let context = key
+        .filter(|k| k.revoked_at.as_deref().is_none_or(|at| at > now.as_str()))
+        .map(|k| k.context.clone());
     request.actor.publishable = Some(context.ok_or_else(|| Error::not_allowed(KEY_INVALID))?);
     Ok(())
+}
+
+/// A publishable key as every store request checks it: what it grants and when it is (or
+/// will be) revoked, which is compared with the clock on each use.
+#[derive(Debug)]
+struct PublishableKey {
+    context: PublishableContext,
+    revoked_at: Option<String>,
+}
+
+/// The key of `token` (revoked or not; deleted keys are not found). Every store request
+/// asks, so a found key is memoized until a committed write changes the key table or the
+/// key–sales-channel links ([`crate::db::memo::Memo::table_generation`]): a revocation, a
+/// deletion or a new link is seen by the next request. Unknown tokens are not kept (anyone
+/// can send any number of them) and cost a read each, as before.
+fn publishable_key(engine: &Engine, token: &str) -> Result<Option<Arc<PublishableKey>>> {
+    let link = links::publishable_key_sales_channel();
+    let link_table = link.table().to_string();
+    let tables = [KEY_TABLE, link_table.as_str()];
+    let memo = engine.store().memo();
+    let generation = memo.table_generation(&tables);
+    let memo_key = format!("publishable-key:{token}");
+    if let Some(key) = memo.get::<PublishableKey>(&memo_key, generation) {
+        return Ok(Some(key));
+    }
+    let owned = token.to_string();
+    let found = engine.store().read(move |conn| {
+        // Revocation is checked against the clock on each use, so the row is read whatever
+        // its `revoked_at` (every timestamp sorts after "").
+        let Some(key) = api_key::find_valid_publishable(conn, &owned, "")? else {
+            return Ok(None);
+        };
+        let sales_channel_ids = link.rights_of(conn, &key.id)?;
+        Ok(Some(PublishableKey {
+            context: PublishableContext {
+                key_id: key.id,
+                sales_channel_ids,
+            },
+            revoked_at: key.revoked_at,
+        }))
+    })?;
+    Ok(found.map(|key| {
+        let key = Arc::new(key);
+        memo.put(memo_key, generation, Arc::clone(&key));
+        key
+    }))
 }

@@ -2,7 +2,7 @@ use ascii::AsciiString;
 
 use std::io::Error as IoError;
 use std::io::Result as IoResult;
-use std::io::{BufReader, BufWriter, ErrorKind, Read};
+use std::io::{BufRead, BufReader, BufWriter, ErrorKind};
 
 use std::net::SocketAddr;
 use std::str::FromStr;
@@ -114,30 +114,40 @@ impl ClientConnection {
         let mut buf = Vec::new();
         let mut prev_byte_was_cr = false;
 
+        // PATCH(perf): the bytes already buffered are scanned in place (one `fill_buf` per
+        // chunk, not one `read` call per byte); the per-byte rules are upstream's.
         loop {
-            let byte = self.next_header_source.by_ref().bytes().next();
-
-            let byte = match byte {
-                Some(b) => b?,
-                None => return Err(IoError::new(ErrorKind::ConnectionAborted, "Unexpected EOF")),
-            };
-            if starts_request && buf.is_empty() && !prev_byte_was_cr {
-                self.deadline.arm(self.limits.request_timeout);
+            let chunk = self.next_header_source.fill_buf()?;
+            if chunk.is_empty() {
+                return Err(IoError::new(ErrorKind::ConnectionAborted, "Unexpected EOF"));
             }
+            let mut used = 0;
+            let mut line_done = false;
+            for &byte in chunk {
+                used += 1;
+                if starts_request && buf.is_empty() && !prev_byte_was_cr {
+                    self.deadline.arm(self.limits.request_timeout);
+                }
 
-            if byte == b'\n' && prev_byte_was_cr {
-                buf.pop(); // removing the '\r'
+                if byte == b'\n' && prev_byte_was_cr {
+                    buf.pop(); // removing the '\r'
+                    line_done = true;
+                    break;
+                }
+
+                prev_byte_was_cr = byte == b'\r';
+
+                // PATCH(limits): bound a request/header line (no limit upstream)
+                if buf.len() >= MAX_LINE {
+                    return Err(IoError::new(ErrorKind::InvalidData, "header line too long"));
+                }
+                buf.push(byte);
+            }
+            self.next_header_source.consume(used);
+            if line_done {
                 return AsciiString::from_ascii(buf)
                     .map_err(|_| IoError::new(ErrorKind::InvalidInput, "Header is not in ASCII"));
             }
-
-            prev_byte_was_cr = byte == b'\r';
-
-            // PATCH(limits): bound a request/header line (no limit upstream)
-            if buf.len() >= MAX_LINE {
-                return Err(IoError::new(ErrorKind::InvalidData, "header line too long"));
-            }
-            buf.push(byte);
         }
     }
 
