@@ -227,6 +227,14 @@ fn an_order_edit_is_previewed_then_confirmed() {
     let after = admin.get(&format!("/admin/orders/{oid}"))["order"].clone();
     assert_eq!(after["items"].as_array().unwrap().len(), 2);
     assert_eq!(after["total"].as_f64().unwrap(), new_total);
+    let page = browser.get(&format!("/app/orders/{oid}")).text();
+    let before = order["total"].as_f64().unwrap();
+    assert!(
+        page.contains(&format!(
+            "<dt>Before the last change</dt><dd>{before:.2} USD</dd>"
+        )),
+        "the summary's total before the edit, {before}"
+    );
     let names: Vec<String> = admin.events().into_iter().map(|(n, _)| n).collect();
     assert!(names.contains(&"order-edit.requested".to_string()));
     assert!(names.contains(&"order-edit.confirmed".to_string()));

@@ -263,6 +263,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewChange) -> Result<OrderCh
         input.exchange_id,
         input.claim_id
     ])?;
+    super::summary::snapshot(conn, &id, &order.id)?;
     retrieve(conn, &id)
 }
 
@@ -404,7 +405,8 @@ pub fn cancel(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Resul
 }
 
 /// Confirms an open change: marks it `confirmed`, applies its unapplied actions in order and
-/// moves the order to the change's version. Returns the order as it now is.
+/// moves the order to the change's version, whose summary row keeps the total from before the
+/// change ([`super::summary`]). Returns the order as it now is.
 ///
 /// # Errors
 /// 400 when the change is no longer open or holds an action this store cannot apply.
@@ -430,6 +432,7 @@ pub fn confirm(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Resu
         "UPDATE \"order\" SET version = ?2, updated_at = ?3 WHERE id = ?1 AND version < ?2",
     )?
     .execute(params![change.order_id, change.version, now])?;
+    super::summary::record(conn, ctx, &change)?;
     super::retrieve(conn, &change.order_id)
 }
 
