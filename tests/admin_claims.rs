@@ -63,10 +63,20 @@ fn a_refund_claim_owes_what_comes_back_and_its_claim_items_move_no_money() {
     assert_eq!(item["detail"]["written_off_quantity"], 2, "{item}");
     assert_eq!(item["actions"][0]["action"], "WRITE_OFF_ITEM");
     assert_eq!(item["actions"][0]["claim_id"], claim.as_str());
+    assert!(
+        item["actions"][0]["amount"].is_null(),
+        "Medusa's WRITE_OFF_ITEM carries no amount: {item}"
+    );
     let action = id(&item["actions"][0]);
-    admin.post(
+    let updated = admin.post(
         &format!("{path}/claim-items/{action}"),
         &json!({"quantity": 1}),
+    );
+    let kept = &updated["order_preview"]["items"][0]["actions"][0];
+    assert_eq!(
+        (&kept["details"]["quantity"], &kept["amount"]),
+        (&json!(1), &Value::Null),
+        "{kept}"
     );
     let variant = order["items"][0]["variant_id"].clone();
     refused_with(

@@ -4,7 +4,6 @@
 //! Medusa's reasons, worth its share of the line's total (tax and discounts included).
 
 use super::exchanges::{Open, open};
-use super::returns::units_value;
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -108,7 +107,8 @@ fn add_write_off(
             "reference_id": line.id, "quantity": quantity, "reason": item["reason"],
             "note": item["description"],
         }),
-        amount: Some(units_value(line, quantity)?),
+        // Medusa's WRITE_OFF_ITEM carries no amount: a claimed unit moves no money.
+        amount: None,
         internal_note: item["internal_note"].as_str().map(str::to_string),
         return_id: None,
     };
@@ -133,10 +133,9 @@ pub(super) fn update_claim_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     if let Some(note) = step.input.get("description") {
         details["note"] = note.clone();
     }
-    let amount = units_value(&line, quantity)?;
     let note = super::change_inputs::note_of(step.input, &action);
     let ctx = step.engine.ctx();
-    changes::update_action(tx, ctx, &action, &details, Some(amount), note.as_deref())?;
+    changes::update_action(tx, ctx, &action, &details, None, note.as_deref())?;
     o.done()
 }
 

@@ -28,7 +28,7 @@ pub const ITEM_ADD: &str = "ITEM_ADD";
 /// An order edit's quantity change of a line (`details`: `reference_id`, `quantity`).
 pub const ITEM_UPDATE: &str = "ITEM_UPDATE";
 /// A claimed (damaged, missing …) line's units (`details`: `reference_id`, `quantity`,
-/// `reason`, `note`).
+/// `reason`, `note`). No `amount`, as in Medusa: a claimed unit moves no money by itself.
 pub const WRITE_OFF_ITEM: &str = "WRITE_OFF_ITEM";
 /// A canceled exchange's or claim's outbound line taken off the order (`details`:
 /// `reference_id`, `quantity`).
