@@ -61,6 +61,7 @@ fn convert_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let id = step.input["order_id"].as_str().unwrap_or_default();
     let placed = convert(tx, step, id)?;
     let uses = complete::order_usage(tx, &placed.id)?;
+    super::draft_promotions::ensure_still_active(tx, &placed.id, &uses)?;
     usage::register(tx, step.engine.ctx(), &uses)?;
     Ok(Done::new(json!({ "order_id": placed.id })))
 }
