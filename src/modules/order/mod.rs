@@ -6,6 +6,7 @@ pub mod admin;
 pub mod after_sales;
 pub mod after_sales_items;
 pub mod change_actions;
+pub mod change_status;
 pub mod changes;
 pub mod changes_admin;
 pub mod draft_lines;
