@@ -5,6 +5,7 @@
 
 pub mod accounts;
 pub mod after_sales;
+pub mod binary;
 pub mod checkout;
 pub mod client;
 pub mod orders;
