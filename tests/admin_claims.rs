@@ -7,30 +7,9 @@
 
 mod common;
 
+use common::after_sales::{cents, fulfilled_order, order_doc};
 use common::orders::{Admin, id, payment_of};
 use serde_json::{Value, json};
-
-fn cents(v: &Value) -> i64 {
-    (v.as_f64().unwrap_or_else(|| panic!("a number: {v}")) * 100.0).round() as i64
-}
-
-/// An order of `quantity` units, all fulfilled and the payment captured.
-fn fulfilled_order(admin: &Admin, quantity: i64) -> (Value, String) {
-    let order = admin.order(quantity);
-    let line = id(&order["items"][0]);
-    let path = format!("/admin/orders/{}/fulfillments", id(&order));
-    admin.post(
-        &path,
-        &json!({"items": [{"id": line, "quantity": quantity}]}),
-    );
-    let payment = payment_of(&order);
-    admin.post(&format!("/admin/payments/{payment}/capture"), &json!({}));
-    (order, line)
-}
-
-fn order_doc(admin: &Admin, order: &Value) -> Value {
-    admin.get(&format!("/admin/orders/{}", id(order)))["order"].clone()
-}
 
 fn begin(admin: &Admin, order: &Value, kind: &str) -> (String, String) {
     let reply = admin.post(
