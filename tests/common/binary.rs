@@ -55,7 +55,12 @@ impl Server {
             let _ = child.wait();
             return None;
         }
-        let addr = banner.trim().rsplit("http://").next()?.to_string();
+        let addr = banner
+            .trim()
+            .rsplit("http://")
+            .next()
+            .unwrap_or_default()
+            .to_string();
         Some(Server {
             child,
             addr,

@@ -282,24 +282,6 @@ pub(super) fn set_initial(tx: &Tx, ctx: &Ctx, found: &Order, codes: &[String]) -
     settle(tx, ctx, found)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::listed;
-
-    #[test]
-    fn refusals_name_the_codes_as_medusa_does() {
-        assert_eq!(listed(&[], "not found", "not found"), None);
-        assert_eq!(
-            listed(&["A"], "is not active", "are not active").as_deref(),
-            Some("Promotion code \"A\" is not active")
-        );
-        assert_eq!(
-            listed(&["A", "B"], "not found", "not found").as_deref(),
-            Some("Promotion codes \"A\", \"B\" not found")
-        );
-    }
-}
-
 /// Refuses to convert a draft whose adjustments name a promotion that is no longer active
 /// (deactivated or deleted since it was applied): the draft would become an order with a
 /// discount nobody offers any more. The message tells staff what to do on the draft — the
@@ -323,4 +305,22 @@ pub(super) fn ensure_still_active(conn: &Connection, draft_id: &str, uses: &[Use
         )));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::listed;
+
+    #[test]
+    fn refusals_name_the_codes_as_medusa_does() {
+        assert_eq!(listed(&[], "not found", "not found"), None);
+        assert_eq!(
+            listed(&["A"], "is not active", "are not active").as_deref(),
+            Some("Promotion code \"A\" is not active")
+        );
+        assert_eq!(
+            listed(&["A", "B"], "not found", "not found").as_deref(),
+            Some("Promotion codes \"A\", \"B\" not found")
+        );
+    }
 }
