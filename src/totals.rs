@@ -228,11 +228,10 @@ impl Totals {
 }
 
 impl LineTotals {
-    /// A line's total fields, in major units (with `raw_*` twins).
-    pub fn to_json(&self, currency: &str) -> Map<String, Value> {
-        let m = |v: i64| to_json(v, currency);
-        let mut out = Map::new();
-        for (key, value) in [
+    /// A line's total fields Medusa sends, in minor units (`original_subtotal` is the
+    /// subtotal: lines have no pre-edit version).
+    pub fn fields(&self) -> [(&'static str, i64); 9] {
+        [
             ("subtotal", self.subtotal),
             ("tax_total", self.tax_total),
             ("total", self.total),
@@ -242,14 +241,7 @@ impl LineTotals {
             ("discount_total", self.discount_total),
             ("discount_subtotal", self.discount_subtotal),
             ("discount_tax_total", self.discount_tax_total),
-        ] {
-            out.insert(key.into(), m(value));
-            out.insert(
-                format!("raw_{key}"),
-                crate::money::raw_json(value, currency),
-            );
-        }
-        out
+        ]
     }
 }
 

@@ -293,6 +293,38 @@ fn tax_rates_are_updated_and_deleted() {
     assert_eq!(updated["rules"][0]["reference_id"], "ptyp_food");
     assert_eq!(updated["metadata"], json!({"src": "t"}));
     assert_eq!(a.ok("GET", &path, None)["tax_rate"]["rate"], json!(12.5));
+    // An absent field stays; a `null` one is cleared; an empty rule list clears the rules.
+    let renamed = a.ok("POST", &path, Some(json!({"name": "Lower"})))["tax_rate"].clone();
+    assert_eq!(
+        (
+            &renamed["rate"],
+            &renamed["metadata"],
+            &renamed["rules"][0]["reference_id"]
+        ),
+        (&json!(12.5), &json!({"src": "t"}), &json!("ptyp_food"))
+    );
+    let cleared = a.ok(
+        "POST",
+        &path,
+        Some(json!({"rate": null, "metadata": null, "rules": []})),
+    )["tax_rate"]
+        .clone();
+    assert_eq!(
+        (
+            &cleared["rate"],
+            &cleared["metadata"],
+            &cleared["rules"],
+            &cleared["name"]
+        ),
+        (&Value::Null, &Value::Null, &json!([]), &json!("Lower"))
+    );
+    a.fails(
+        "POST",
+        &path,
+        Some(json!({"rules": [{"reference": "product_type"}]})),
+        400,
+        "invalid_data",
+    );
     a.fails(
         "POST",
         &path,

@@ -176,7 +176,7 @@ fn drafts_are_checked_deleted_and_refused_when_stock_is_short() {
     let reply = admin.refused("/admin/draft-orders", &priceless, 400, "invalid_data");
     assert_eq!(
         reply["message"],
-        "An item needs a variant_id, or a title and a unit_price"
+        "An item needs a variant_id, variant_sku or variant_barcode, or a title and a unit_price"
     );
     let mut two = draft_body(&admin, &variant);
     two["shipping_methods"] = json!([{"name": "A", "amount": 1}, {"name": "B", "amount": 2}]);
@@ -319,4 +319,64 @@ fn a_draft_is_edited_through_its_edit_routes_without_moving_stock_until_converte
         Some(&json!({})),
     );
     assert_eq!(edit.status, 400, "a placed order is edited as an order");
+}
+
+/// `(product id, sku)` of a variant.
+fn product_and_sku(admin: &Admin, variant: &str) -> (String, String) {
+    let sql = format!("SELECT product_id, sku FROM product_variant WHERE id = '{variant}'");
+    admin
+        .app
+        .engine()
+        .store()
+        .read(move |c| Ok(c.query_row(&sql, [], |r| Ok((r.get(0)?, r.get(1)?)))?))
+        .unwrap()
+}
+
+#[test]
+fn draft_lines_name_their_variant_by_sku_or_barcode_as_medusa_accepts() {
+    let admin = Admin::start();
+    let variant = admin.app.variant();
+    let (product, sku) = product_and_sku(&admin, &variant);
+    admin.post(
+        &format!("/admin/products/{product}/variants/{variant}"),
+        &json!({"barcode": "4006381333931"}),
+    );
+    let drafts_before = admin.get("/admin/draft-orders")["count"].clone();
+    let mut body = draft_body(&admin, &variant);
+    body["items"] = json!([
+        {"variant_sku": sku, "quantity": 1},
+        {"variant_barcode": "4006381333931", "quantity": 2, "variant_id": null},
+        {"sku": sku, "quantity": 1, "barcode": null},
+        {"variant_id": variant, "variant_sku": sku, "quantity": 1},
+    ]);
+    let draft = admin.post("/admin/draft-orders", &body)["draft_order"].clone();
+    let lines = draft["items"].as_array().unwrap();
+    assert_eq!(lines.len(), 4, "{draft}");
+    assert!(
+        lines.iter().all(|l| l["variant_id"] == variant.as_str()),
+        "{draft}"
+    );
+    let units: i64 = lines.iter().map(|l| l["quantity"].as_i64().unwrap()).sum();
+    assert_eq!(units, 5);
+
+    let mut unknown = draft_body(&admin, &variant);
+    unknown["items"] = json!([{"variant_sku": "NO-SUCH-SKU", "quantity": 1}]);
+    let reply = admin.refused("/admin/draft-orders", &unknown, 400, "invalid_data");
+    assert_eq!(reply["message"], "No variant has the SKU 'NO-SUCH-SKU'");
+    unknown["items"] = json!([{"variant_barcode": "000", "quantity": 1}]);
+    let reply = admin.refused("/admin/draft-orders", &unknown, 400, "invalid_data");
+    assert_eq!(reply["message"], "No variant has the barcode '000'");
+    let other = admin.app.variants(1).remove(0);
+    unknown["items"] = json!([{"variant_id": other, "variant_sku": sku, "quantity": 1}]);
+    let reply = admin.refused("/admin/draft-orders", &unknown, 400, "invalid_data");
+    assert!(
+        reply["message"].as_str().unwrap().contains("names variant"),
+        "{reply}"
+    );
+    let drafts = admin.get("/admin/draft-orders")["count"].as_i64().unwrap();
+    assert_eq!(
+        drafts,
+        drafts_before.as_i64().unwrap() + 1,
+        "a refused draft writes nothing"
+    );
 }

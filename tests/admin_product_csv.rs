@@ -227,12 +227,17 @@ fn export_then_import_into_an_empty_store_exports_the_same_bytes() {
             None,
         )
         .json();
-    let steps: Vec<&str> = journal["workflow_execution"]["execution"]["steps"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["name"].as_str().unwrap())
+    // Medusa's step map: each step nested under the one before it.
+    let steps = journal["workflow_execution"]["execution"]["steps"]
+        .as_object()
+        .unwrap();
+    assert!(steps.contains_key("_root.notify-on-failure.import-products.send-notifications"));
+    let mut steps: Vec<(u64, &str)> = steps
+        .values()
+        .filter_map(|s| Some((s["idx"].as_u64()?, s["name"].as_str()?)))
         .collect();
+    steps.sort();
+    let steps: Vec<&str> = steps.into_iter().map(|(_, name)| name).collect();
     assert_eq!(
         steps,
         ["notify-on-failure", "import-products", "send-notifications"]

@@ -374,3 +374,171 @@ fn a_draft_order_is_created_listed_and_converted() {
     let again = browser.submit(&format!("/app/draft-orders/{draft}/convert"), &[]);
     assert_eq!(again.status, 404, "converted once");
 }
+
+/// A return shipping option (is_return = true) at $5 in the demo's first service zone.
+fn return_option(admin: &Admin) -> String {
+    let some = admin.get("/admin/shipping-options?limit=1")["shipping_options"][0].clone();
+    let location = location(admin);
+    let enabled = admin.get(&format!(
+        "/admin/fulfillment-providers?stock_location_id={location}"
+    ));
+    if enabled["count"] == 0 {
+        let path = format!("/admin/stock-locations/{location}/fulfillment-providers");
+        admin.post(&path, &json!({"add": ["manual_manual"]}));
+    }
+    let body = json!({
+        "name": "Return by post", "service_zone_id": some["service_zone_id"],
+        "shipping_profile_id": some["shipping_profile_id"], "provider_id": "manual_manual",
+        "price_type": "flat", "type": {"label": "Return", "description": "", "code": "return"},
+        "prices": [{"currency_code": "usd", "amount": 5}],
+        "rules": [{"attribute": "is_return", "operator": "eq", "value": "true"}],
+    });
+    id(&admin.post("/admin/shipping-options", &body)["shipping_option"])
+}
+
+/// The actions of the order's open change, by kind, sorted.
+fn open_actions(admin: &Admin, order: &str) -> Vec<String> {
+    let changes = admin.get(&format!("/admin/orders/{order}/changes"))["order_changes"].clone();
+    let open = changes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["status"] == "pending")
+        .cloned()
+        .expect("an open change");
+    let mut kinds: Vec<String> = open["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["action"].as_str().unwrap().to_string())
+        .collect();
+    kinds.sort();
+    kinds
+}
+
+#[test]
+fn an_exchange_form_sends_several_new_items_with_shipping_both_ways() {
+    let admin = Admin::start();
+    let (order, line) = fulfilled_order(&admin, 2);
+    let oid = id(&order);
+    let sku = sku_of(&admin, &oid);
+    let back = return_option(&admin);
+    let out = id(&admin.get("/admin/shipping-options?limit=1")["shipping_options"][0]);
+    let mut browser = signed_in(&admin);
+    let page = browser.get(&format!("/app/orders/{oid}")).text();
+    for label in [
+        "Exchange new item 2 SKU or barcode",
+        "Exchange outbound shipping",
+        "Claim return shipping",
+        "Return by post",
+    ] {
+        assert!(page.contains(label), "the form offers {label}");
+    }
+    let created = browser.submit(
+        &format!("/app/orders/{oid}/exchanges"),
+        &[
+            (&format!("exchange_in_{line}"), "1"),
+            ("sku", &sku),
+            ("quantity", "1"),
+            ("sku_2", &sku),
+            ("quantity_2", "2"),
+            ("sku_3", ""),
+            ("quantity_3", "1"),
+            ("return_shipping_option_id", &back),
+            ("shipping_option_id", &out),
+        ],
+    );
+    redirected(
+        &created,
+        &format!("/app/orders/{oid}?done=exchange_created"),
+    );
+    assert_eq!(
+        open_actions(&admin, &oid),
+        [
+            "ITEM_ADD",
+            "ITEM_ADD",
+            "RETURN_ITEM",
+            "SHIPPING_ADD",
+            "SHIPPING_ADD"
+        ]
+    );
+    let confirmed = browser.submit(&format!("/app/orders/{oid}/changes/confirm"), &[]);
+    redirected(
+        &confirmed,
+        &format!("/app/orders/{oid}?done=change_confirmed"),
+    );
+    let exchanges = admin.get(&format!("/admin/exchanges?order_id={oid}"))["exchanges"].clone();
+    let sent = exchanges[0]["additional_items"].as_array().unwrap();
+    let units: i64 = sent.iter().map(|i| i["quantity"].as_i64().unwrap()).sum();
+    assert_eq!((sent.len(), units), (2, 3), "{exchanges}");
+    // A claim whose second new item is unknown is refused before anything is begun.
+    let refused = browser.submit(
+        &format!("/app/orders/{oid}/claims"),
+        &[
+            (&format!("claim_in_{line}"), "1"),
+            ("type", "replace"),
+            ("reason", "production_failure"),
+            ("sku", &sku),
+            ("sku_2", "NO-SUCH-SKU"),
+        ],
+    );
+    assert_eq!(refused.status, 400, "{}", refused.text());
+    assert!(
+        refused
+            .text()
+            .contains("No variant has the SKU or barcode 'NO-SUCH-SKU'")
+    );
+    assert_eq!(open_changes(&admin, &oid), 0);
+}
+
+/// `(for, text)` of every `<label for="…">text</label>` and every `id="…"` of a page.
+fn labels_and_ids(page: &str) -> (Vec<(String, String)>, Vec<String>) {
+    let mut labels = Vec::new();
+    for chunk in page.split("<label for=\"").skip(1) {
+        let (target, rest) = chunk.split_once('"').unwrap();
+        let text = rest[1..].split("</label>").next().unwrap();
+        labels.push((target.to_string(), text.to_string()));
+    }
+    let ids = page
+        .split(" id=\"")
+        .skip(1)
+        .map(|c| c.split('"').next().unwrap().to_string())
+        .collect();
+    (labels, ids)
+}
+
+#[test]
+fn two_returns_awaiting_receipt_have_labels_and_ids_of_their_own() {
+    let admin = Admin::start();
+    let (order, line) = fulfilled_order(&admin, 2);
+    let oid = id(&order);
+    for _ in 0..2 {
+        let begun = admin.post("/admin/returns", &json!({"order_id": oid}));
+        let rid = id(&begun["return"]);
+        admin.post(
+            &format!("/admin/returns/{rid}/request-items"),
+            &json!({"items": [{"id": line, "quantity": 1}]}),
+        );
+        admin.post(&format!("/admin/returns/{rid}/request"), &json!({}));
+    }
+    let mut browser = signed_in(&admin);
+    let page = browser.get(&format!("/app/orders/{oid}")).text();
+    assert!(page.contains("Receive return 1") && page.contains("Receive return 2"));
+    let (labels, ids) = labels_and_ids(&page);
+    assert!(labels.len() > 8, "{labels:?}");
+    let mut texts: Vec<&str> = labels.iter().map(|(_, t)| t.as_str()).collect();
+    texts.sort_unstable();
+    let before = texts.len();
+    texts.dedup();
+    assert_eq!(texts.len(), before, "a label text repeats: {labels:?}");
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), ids.len(), "an id repeats");
+    for (target, text) in &labels {
+        assert!(
+            ids.contains(target),
+            "label {text:?} names no field {target}"
+        );
+    }
+}

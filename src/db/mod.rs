@@ -261,10 +261,10 @@ impl Store {
             .pool
             .get()
             .map_err(|e| Error::Internal(format!("read pool: {e}")))?;
-        conn.execute_batch("BEGIN")?;
+        writer::exec_cached(&conn, "BEGIN")?;
         let result = f(&conn);
         // A read transaction has nothing to commit; ending it releases the snapshot.
-        let end = conn.execute_batch("COMMIT");
+        let end = writer::exec_cached(&conn, "COMMIT");
         let value = result?;
         end?;
         Ok(value)

@@ -269,6 +269,7 @@ pub fn load(
             "promo_codes": d.promo_codes,
             "metadata": d.metadata,
         });
+        let input = crate::workflow::parse_input(&input)?;
         drafts::create_draft(tx, engine, &input, Methods::Any)?;
     }
     Ok(())

@@ -154,6 +154,9 @@ pub enum Body {
     /// Already-serialized JSON, sent as `application/json` (large listings are written
     /// straight into a buffer).
     RawJson(String),
+    /// Already-serialized JSON shared with a memo (a store listing page kept between writes):
+    /// sent without copying.
+    SharedJson(std::sync::Arc<str>),
     /// Bytes sent as they are with their own `Content-Type` (stored files).
     Bytes {
         /// The `Content-Type` header.
@@ -211,6 +214,15 @@ impl Response {
         Response {
             status: 200,
             body: Body::RawJson(json),
+            headers: Vec::new(),
+        }
+    }
+
+    /// 200 with already-serialized JSON that a memo keeps too.
+    pub fn shared_json(json: std::sync::Arc<str>) -> Self {
+        Response {
+            status: 200,
+            body: Body::SharedJson(json),
             headers: Vec::new(),
         }
     }

@@ -353,22 +353,48 @@ fn percent_decode_path(path: &str) -> String {
     String::from_utf8(out).unwrap_or_else(|_| path.to_string())
 }
 
-fn to_tiny(response: Response) -> tiny_http::Response<std::io::Cursor<Vec<u8>>> {
-    let (content_type, bytes): (String, Vec<u8>) = match response.body {
+/// A reply's bytes: owned, or shared with a memo (sent without a copy).
+enum Payload {
+    Owned(Vec<u8>),
+    Shared(std::sync::Arc<str>),
+}
+
+impl AsRef<[u8]> for Payload {
+    fn as_ref(&self) -> &[u8] {
+        match self {
+            Payload::Owned(bytes) => bytes,
+            Payload::Shared(text) => text.as_bytes(),
+        }
+    }
+}
+
+fn to_tiny(response: Response) -> tiny_http::Response<std::io::Cursor<Payload>> {
+    const JSON: &str = "application/json; charset=utf-8";
+    let (content_type, bytes): (String, Payload) = match response.body {
+        // Straight into bytes: `to_string` goes through `Display`'s fmt adapter.
         Body::Json(value) => (
-            "application/json; charset=utf-8".into(),
-            // Straight into bytes: `to_string` goes through `Display`'s fmt adapter.
-            serde_json::to_vec(&value).unwrap_or_default(),
+            JSON.into(),
+            Payload::Owned(serde_json::to_vec(&value).unwrap_or_default()),
         ),
-        Body::RawJson(json) => ("application/json; charset=utf-8".into(), json.into_bytes()),
-        Body::Text(text) => ("text/plain; charset=utf-8".into(), text.into_bytes()),
-        Body::Bytes { content_type, data } => (content_type, data),
-        Body::Empty => (String::new(), Vec::new()),
+        Body::RawJson(json) => (JSON.into(), Payload::Owned(json.into_bytes())),
+        Body::SharedJson(json) => (JSON.into(), Payload::Shared(json)),
+        Body::Text(text) => (
+            "text/plain; charset=utf-8".into(),
+            Payload::Owned(text.into_bytes()),
+        ),
+        Body::Bytes { content_type, data } => (content_type, Payload::Owned(data)),
+        Body::Empty => (String::new(), Payload::Owned(Vec::new())),
     };
-    let mut out = tiny_http::Response::from_data(bytes)
-        .with_status_code(response.status)
-        // Send Content-Length, never chunked: simpler for every client.
-        .with_chunked_threshold(usize::MAX);
+    let length = bytes.as_ref().len();
+    let mut out = tiny_http::Response::new(
+        tiny_http::StatusCode(response.status),
+        Vec::new(),
+        std::io::Cursor::new(bytes),
+        Some(length),
+        None,
+    )
+    // Send Content-Length, never chunked: simpler for every client.
+    .with_chunked_threshold(usize::MAX);
     if !content_type.is_empty() {
         out = with_header(out, "Content-Type", &content_type);
     }

@@ -221,7 +221,7 @@ fn run_local_group(
         return Ok(None);
     }
     let ctx = exec.engine.ctx();
-    tx.execute_batch("SAVEPOINT workflow_group")?;
+    crate::db::writer::exec_cached(tx, "SAVEPOINT workflow_group")?;
     let before = state.clone();
     for idx in range {
         let step = &exec.wf.steps[idx];
@@ -261,7 +261,7 @@ fn run_local_group(
             }
         }
     }
-    tx.execute_batch("RELEASE workflow_group")?;
+    crate::db::writer::exec_cached(tx, "RELEASE workflow_group")?;
     Ok(None)
 }
 

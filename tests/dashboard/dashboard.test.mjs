@@ -102,6 +102,7 @@ before(async () => {
   records.collection = await first("/admin/collections", "collections");
   records.category = await first("/admin/product-categories", "product_categories");
   records.variant = product.variants[0];
+  records.execution = await first("/admin/workflows-executions", "workflow_executions");
   profile = mkdtempSync(join(tmpdir(), "stockroom-dashboard-chromium-"));
   context = await chromium.launchPersistentContext(profile, {
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
@@ -279,9 +280,7 @@ const PAGES = [
   ["users", "/settings/users", heading("Users")],
   ["return reasons", "/settings/return-reasons", heading("Return Reasons")],
   ["tax regions", "/settings/tax-regions", heading("Tax Regions")],
-  // Beyond the issue's list: each list's detail page, and the other settings pages (not
-  // Settings → Workflows: its list reads Medusa's step map, `execution.steps[id].invoke.state`,
-  // where Stockroom answers its journal's step list; see README).
+  // Beyond the issue's list: each list's detail page, and the other settings pages.
   ["customer detail", () => `/customers/${records.customer.id}`, (p) => p.getByText(records.customer.email).first()],
   ["customer group detail", () => `/customer-groups/${records.group.id}`, (p) => p.getByRole("heading", { name: records.group.name }).first()],
   ["inventory item detail", () => `/inventory/${records.item.id}`, (p) => p.getByText(records.item.sku ?? records.item.title).first()],
@@ -305,6 +304,8 @@ const PAGES = [
   ["shipping profiles", "/settings/locations/shipping-profiles", heading("Shipping Profiles")],
   ["shipping option types", "/settings/locations/shipping-option-types", heading("Shipping Option Types")],
   ["profile", "/settings/profile", heading("Profile")],
+  ["workflows", "/settings/workflows", heading("Workflows")],
+  ["workflow execution detail", () => `/settings/workflows/${records.execution.id}`, (p) => p.getByText(records.execution.workflow_id).first()],
 ];
 
 for (const [name, path, expected] of PAGES) {

@@ -11,12 +11,13 @@ use crate::model::rows::load_rows;
 use crate::modules::cart::LineItem;
 use crate::modules::pricing::{
     self,
-    calc::{CalculatedPrice, PricingContext},
+    calc::{CalculatedPrice, Candidate, PricingContext},
 };
 use crate::modules::product::{self, ProductFilter, ProductOrder};
 use crate::modules::{region, store};
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 
 /// A variant as a cart sees it.
 #[derive(Debug, Clone, Default)]
@@ -42,8 +43,6 @@ pub struct RegionInfo {
     pub automatic_taxes: bool,
     /// ISO-2 codes, lower case.
     pub countries: Vec<String>,
-    /// The region as Medusa JSON (with `countries`).
-    pub json: Value,
 }
 
 fn row(conn: &Connection, table: &str, id: &str) -> Result<Option<Map<String, Value>>> {
@@ -143,27 +142,54 @@ pub fn price(
     (region, customer_group_ids): (Option<&str>, &[String]),
     (quantity, now): (i64, &str),
 ) -> Result<CalculatedPrice> {
-    let ctx = PricingContext {
+    let inclusive = prices_include_tax(conn, currency, region)?;
+    let candidates = candidates(conn, currency, &[id.to_string()])?;
+    let context = PricingContext {
         currency_code: currency.to_string(),
         region_id: region.map(str::to_string),
         quantity,
         customer_group_ids: customer_group_ids.to_vec(),
         now: now.to_string(),
     };
-    product_graph::prices_for_variants(conn, &ctx, &[id.to_string()])?
-        .remove(id)
+    price_among(&candidates, id, &context, inclusive)
+}
+
+/// The candidate prices of these variants in `currency`, by variant id: one read for all of
+/// a cart's items, which [`price_among`] then prices one by one.
+///
+/// # Errors
+/// Database failures.
+pub fn candidates(
+    conn: &Connection,
+    currency: &str,
+    variant_ids: &[String],
+) -> Result<HashMap<String, Vec<Candidate>>> {
+    product_graph::candidates_for_variants(conn, currency, variant_ids)
+}
+
+/// The price of variant `id` among `candidates` (from [`candidates`]) for `context`;
+/// `inclusive` is [`prices_include_tax`] of the context's currency and region.
+///
+/// # Errors
+/// 400 "Variants with IDs X do not have a price".
+pub fn price_among(
+    candidates: &HashMap<String, Vec<Candidate>>,
+    id: &str,
+    context: &PricingContext,
+    inclusive: bool,
+) -> Result<CalculatedPrice> {
+    let prices = candidates.get(id).map_or(&[][..], Vec::as_slice);
+    pricing::calc::calculate(context, prices, inclusive)
         .ok_or_else(|| Error::invalid(format!("Variants with IDs {id} do not have a price")))
 }
 
 fn info(r: region::Region) -> RegionInfo {
-    let json = serde_json::to_value(&r).unwrap_or(Value::Null);
     RegionInfo {
         countries: r.countries.iter().map(|c| c.iso_2.to_lowercase()).collect(),
         id: r.id,
         name: r.name,
         currency_code: r.currency_code,
         automatic_taxes: r.automatic_taxes,
-        json,
     }
 }
 
@@ -173,6 +199,14 @@ fn info(r: region::Region) -> RegionInfo {
 /// 404.
 pub fn region(conn: &Connection, id: &str) -> Result<RegionInfo> {
     region::retrieve(conn, id).map(info)
+}
+
+/// Whether the region computes taxes on every cart change (without building its document).
+///
+/// # Errors
+/// 404.
+pub fn automatic_taxes(conn: &Connection, id: &str) -> Result<bool> {
+    Ok(region::retrieve(conn, id)?.automatic_taxes)
 }
 
 /// The store's default region, else any region.

@@ -19,6 +19,7 @@ pub mod promotions;
 pub mod refresh;
 pub mod shipping_price;
 pub mod stock;
+pub mod taxes;
 pub mod transfer;
 
 #[cfg(test)]

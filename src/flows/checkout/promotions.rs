@@ -7,7 +7,7 @@
 //! or replacing with a code no promotion has is refused: 400 "The promotion code X is
 //! invalid" (Medusa ≥ 2.10, `getPromotionCodesToApply`).
 
-use super::refresh;
+use super::refresh::{self, CartLines};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::modules::cart::{self, Adjustment, Cart, LineItem, ShippingMethod};
@@ -32,14 +32,21 @@ pub enum Codes<'a> {
 }
 
 /// Recomputes the cart's adjustments for its codes (changed as `codes` says) and the
-/// active automatic promotions.
+/// active automatic promotions. `lines` are the cart's items and methods as stored (the
+/// refresh read them); the adjustments written are set on them too. `country` is the
+/// shipping address's.
 ///
 /// # Errors
 /// 400 "The promotion code X is invalid" for an unknown code to add; database failures.
-pub fn apply(conn: &Connection, ctx: &Ctx, cart: &Cart, codes: Codes) -> Result<()> {
-    let items = cart::items::items_of(conn, &cart.id)?;
-    let methods = cart::shipping::methods_of(conn, &cart.id)?;
-    let (wanted, added) = wanted_codes(&items, &methods, codes);
+pub fn apply(
+    conn: &Connection,
+    ctx: &Ctx,
+    cart: &Cart,
+    country: Option<String>,
+    lines: &mut CartLines,
+    codes: Codes,
+) -> Result<()> {
+    let (wanted, added) = wanted_codes(&lines.items, &lines.methods, codes);
     let mut promotions = if wanted.is_empty() {
         Vec::new()
     } else {
@@ -59,8 +66,8 @@ pub fn apply(conn: &Connection, ctx: &Ctx, cart: &Cart, codes: Codes) -> Result<
             promotions.push(automatic);
         }
     }
-    let had_any = items.iter().any(|i| !i.adjustments.is_empty())
-        || methods.iter().any(|m| !m.adjustments.is_empty());
+    let had_any = lines.items.iter().any(|i| !i.adjustments.is_empty())
+        || lines.methods.iter().any(|m| !m.adjustments.is_empty());
     if promotions.is_empty() && !had_any {
         return Ok(());
     }
@@ -70,10 +77,17 @@ pub fn apply(conn: &Connection, ctx: &Ctx, cart: &Cart, codes: Codes) -> Result<
         sales_channel_id: cart.sales_channel_id.clone(),
         customer_id: cart.customer_id.clone(),
         email: cart.email.clone(),
-        country: refresh::shipping_place(conn, cart)?.map(|(country, _)| country),
+        country,
     };
-    let adjusts = adjustments(conn, &ctx.now(), &buyer, &items, &methods, promotions)?;
-    store(conn, ctx, &items, &methods, &adjusts)
+    let adjusts = adjustments(
+        conn,
+        &ctx.now(),
+        &buyer,
+        &lines.items,
+        &lines.methods,
+        promotions,
+    )?;
+    store(conn, ctx, lines, &adjusts)
 }
 
 /// Whom and where promotions are computed for: a cart, or a draft order (whose promotions
@@ -386,22 +400,21 @@ fn item_attrs(
         .collect())
 }
 
-/// Writes the computed adjustments, touching only lines whose adjustments changed.
-fn store(
-    conn: &Connection,
-    ctx: &Ctx,
-    items: &[LineItem],
-    methods: &[ShippingMethod],
-    adjusts: &[Adjust],
-) -> Result<()> {
-    let lines = items
-        .iter()
-        .map(|i| (true, &i.id, &i.adjustments))
-        .chain(methods.iter().map(|m| (false, &m.id, &m.adjustments)));
-    for (item, id, current) in lines {
-        let wanted = rows_for(adjusts, item, id);
-        if !same(current, &wanted) {
-            cart::set_adjustments(conn, ctx, item, id, &wanted)?;
+/// Writes the computed adjustments, touching only lines whose adjustments changed, and sets
+/// them on `lines`.
+fn store(conn: &Connection, ctx: &Ctx, lines: &mut CartLines, adjusts: &[Adjust]) -> Result<()> {
+    for item in &mut lines.items {
+        let wanted = rows_for(adjusts, true, &item.id);
+        if !same(&item.adjustments, &wanted) {
+            cart::set_adjustments(conn, ctx, true, &item.id, &wanted)?;
+            item.adjustments = wanted;
+        }
+    }
+    for method in &mut lines.methods {
+        let wanted = rows_for(adjusts, false, &method.id);
+        if !same(&method.adjustments, &wanted) {
+            cart::set_adjustments(conn, ctx, false, &method.id, &wanted)?;
+            method.adjustments = wanted;
         }
     }
     Ok(())

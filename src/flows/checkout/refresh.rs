@@ -14,11 +14,14 @@ use crate::error::{Error, Result};
 use crate::flows::links;
 use crate::modules::cart::{self, Cart, LineItem, ShippingMethod, TaxLine};
 use crate::modules::fulfillment::provider::{PriceRequest, ShippedItem};
-use crate::modules::tax::provider::TaxableLine;
-use crate::modules::{customer, fulfillment, payment, product, tax};
+use crate::modules::pricing::calc::PricingContext;
+use crate::modules::{customer, fulfillment, payment, product};
 use crate::providers::Providers;
 use crate::totals::{Line, Totals};
 use rusqlite::Connection;
+
+/// Taxing lines is in [`super::taxes`]; order edits reach it by this path.
+pub use super::taxes::provider_tax_lines;
 
 /// Refreshes a cart after a change. `force_taxes` computes tax lines even when the region
 /// does not tax automatically (`POST /store/carts/:id/taxes`).
@@ -28,6 +31,45 @@ use rusqlite::Connection;
 /// country; a variant that lost its price; database failures.
 pub fn refresh(conn: &Connection, engine: &Engine, cart_id: &str, force_taxes: bool) -> Result<()> {
     refresh_with(conn, engine, cart_id, force_taxes, Codes::Keep)
+}
+
+/// `(country, province)` of a shipping address, lower case.
+pub type Place = (String, Option<String>);
+
+/// The rows a refresh works on: the cart's items and shipping methods with their tax lines
+/// and adjustments. They are read once per refresh, and every stage that writes a price, an
+/// amount, tax lines or adjustments sets the same values here, so the next stage sees what
+/// is stored without reading it again (each stage used to read items and methods anew: four
+/// times each per refresh).
+#[derive(Debug, Clone, Default)]
+pub struct CartLines {
+    /// Live items, oldest first.
+    pub items: Vec<LineItem>,
+    /// Live shipping methods.
+    pub methods: Vec<ShippingMethod>,
+}
+
+impl CartLines {
+    /// The cart's items and shipping methods as stored.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub fn read(conn: &Connection, cart_id: &str) -> Result<CartLines> {
+        Ok(CartLines {
+            items: cart::items::items_of(conn, cart_id)?,
+            methods: cart::shipping::methods_of(conn, cart_id)?,
+        })
+    }
+
+    /// The cart's totals.
+    ///
+    /// # Errors
+    /// An amount out of range.
+    pub fn totals(&self) -> Result<Totals> {
+        let item_lines: Vec<Line> = self.items.iter().map(item_line).collect();
+        let method_lines: Vec<Line> = self.methods.iter().map(method_line).collect();
+        Totals::of(&item_lines, &method_lines)
+    }
 }
 
 /// [`refresh`], changing the cart's promotion codes as `codes` says before the promotions
@@ -44,17 +86,24 @@ pub fn refresh_with(
 ) -> Result<()> {
     let ctx = engine.ctx();
     let cart = cart::retrieve(conn, cart_id)?;
-    reprice(conn, ctx, &cart)?;
-    refresh_shipping(conn, engine, &cart)?;
-    let automatic = match cart.region_id.as_deref() {
-        Some(id) => catalog::region(conn, id)?.automatic_taxes,
+    let place = shipping_place(conn, &cart)?;
+    let mut lines = CartLines::read(conn, cart_id)?;
+    let region = cart.region_id.as_deref();
+    // Whether prices include tax: only needed to price items or shipping methods.
+    let priced = !lines.items.is_empty() || !lines.methods.is_empty();
+    let inclusive = priced && catalog::prices_include_tax(conn, &cart.currency_code, region)?;
+    reprice(conn, ctx, &cart, inclusive, &mut lines.items)?;
+    refresh_shipping(conn, engine, &cart, (place.as_ref(), inclusive), &mut lines)?;
+    let automatic = match region {
+        Some(id) => catalog::automatic_taxes(conn, id)?,
         None => false,
     };
     if automatic || force_taxes {
-        apply_taxes(conn, engine, &cart, force_taxes)?;
+        super::taxes::apply(conn, engine, place.as_ref(), force_taxes, &mut lines)?;
     }
-    super::promotions::apply(conn, ctx, &cart, codes)?;
-    sync_payment(conn, ctx, &cart)
+    let country = place.map(|(country, _)| country);
+    super::promotions::apply(conn, ctx, &cart, country, &mut lines, codes)?;
+    sync_payment(conn, ctx, &cart, &lines)
 }
 
 /// The groups of the cart's customer (none for a cart without one): price lists ruled by
@@ -78,31 +127,47 @@ pub fn groups_of(conn: &Connection, customer_id: Option<&str>) -> Result<Vec<Str
 }
 
 /// Prices each item again for its quantity (tiers and price lists apply); custom prices stay.
-fn reprice(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
-    let now = ctx.now();
-    let groups = customer_groups(conn, cart)?;
-    for item in cart::items::items_of(conn, &cart.id)? {
-        let Some(variant_id) = item.variant_id.as_deref().filter(|_| !item.is_custom_price) else {
+/// The candidate prices of every item's variant are read at once; `inclusive` is whether
+/// prices in the cart's currency and region include tax.
+fn reprice(
+    conn: &Connection,
+    ctx: &Ctx,
+    cart: &Cart,
+    inclusive: bool,
+    items: &mut [LineItem],
+) -> Result<()> {
+    let mut variant_ids: Vec<String> = Vec::new();
+    for id in items
+        .iter()
+        .filter(|i| !i.is_custom_price)
+        .filter_map(|i| i.variant_id.as_ref())
+    {
+        if !variant_ids.contains(id) {
+            variant_ids.push(id.clone());
+        }
+    }
+    if variant_ids.is_empty() {
+        return Ok(());
+    }
+    let candidates = catalog::candidates(conn, &cart.currency_code, &variant_ids)?;
+    let mut context = PricingContext {
+        currency_code: cart.currency_code.clone(),
+        region_id: cart.region_id.clone(),
+        quantity: 1,
+        customer_group_ids: customer_groups(conn, cart)?,
+        now: ctx.now(),
+    };
+    for item in items.iter_mut().filter(|i| !i.is_custom_price) {
+        let Some(variant_id) = item.variant_id.as_deref() else {
             continue;
         };
-        let region = cart.region_id.as_deref();
-        let price = catalog::price(
-            conn,
-            variant_id,
-            &cart.currency_code,
-            (region, &groups),
-            (item.quantity, &now),
-        )?;
-        if (price.calculated.amount, price.is_tax_inclusive)
-            != (item.unit_price, item.is_tax_inclusive)
-        {
-            cart::items::set_price(
-                conn,
-                ctx,
-                &item.id,
-                price.calculated.amount,
-                price.is_tax_inclusive,
-            )?;
+        context.quantity = item.quantity;
+        let price = catalog::price_among(&candidates, variant_id, &context, inclusive)?;
+        let (amount, price_inclusive) = (price.calculated.amount, price.is_tax_inclusive);
+        if (amount, price_inclusive) != (item.unit_price, item.is_tax_inclusive) {
+            cart::items::set_price(conn, ctx, &item.id, amount, price_inclusive)?;
+            item.unit_price = amount;
+            item.is_tax_inclusive = price_inclusive;
         }
     }
     Ok(())
@@ -112,7 +177,7 @@ fn reprice(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
 ///
 /// # Errors
 /// Database failures.
-pub fn shipping_place(conn: &Connection, cart: &Cart) -> Result<Option<(String, Option<String>)>> {
+pub fn shipping_place(conn: &Connection, cart: &Cart) -> Result<Option<Place>> {
     let Some(address) = cart::address(conn, cart.shipping_address_id.as_deref())? else {
         return Ok(None);
     };
@@ -150,11 +215,24 @@ pub fn options_for(
     providers: &Providers,
     cart: &Cart,
 ) -> Result<Vec<(fulfillment::ShippingOption, i64)>> {
-    let Some((country, province)) = shipping_place(conn, cart)? else {
+    let place = shipping_place(conn, cart)?;
+    options_at(conn, providers, cart, place.as_ref(), None)
+}
+
+/// [`options_for`] a cart shipping to `place`, whose items (for a `calculated` option) are
+/// `items` when already read.
+fn options_at(
+    conn: &Connection,
+    providers: &Providers,
+    cart: &Cart,
+    place: Option<&Place>,
+    items: Option<&[LineItem]>,
+) -> Result<Vec<(fulfillment::ShippingOption, i64)>> {
+    let Some((country, province)) = place else {
         return Ok(Vec::new());
     };
     let sets = channel_sets(conn, cart)?;
-    let options = fulfillment::options_in_sets(conn, &sets, &country, province.as_deref())?;
+    let options = fulfillment::options_in_sets(conn, &sets, country, province.as_deref())?;
     let mut shipped: Option<Vec<ShippedItem>> = None;
     let mut offered = Vec::new();
     for option in options {
@@ -165,10 +243,13 @@ pub fn options_for(
         }
         let amount = if option.price_type == "calculated" {
             if shipped.is_none() {
-                shipped = Some(shipped_items(conn, cart)?);
+                shipped = Some(match items {
+                    Some(items) => shipped_from(conn, items)?,
+                    None => shipped_items(conn, cart)?,
+                });
             }
             let items = shipped.clone().unwrap_or_default();
-            calculated_price(providers, &option, cart, &country, items).ok()
+            calculated_price(providers, &option, cart, country, items).ok()
         } else {
             fulfillment::price_for(&option, &cart.currency_code, cart.region_id.as_deref())
                 .map(|p| p.amount)
@@ -185,7 +266,11 @@ pub fn options_for(
 /// # Errors
 /// Database failures.
 pub fn shipped_items(conn: &Connection, cart: &Cart) -> Result<Vec<ShippedItem>> {
-    let items = cart::items::items_of(conn, &cart.id)?;
+    shipped_from(conn, &cart::items::items_of(conn, &cart.id)?)
+}
+
+/// `items` as a fulfillment provider prices them (with their variants' weights).
+fn shipped_from(conn: &Connection, items: &[LineItem]) -> Result<Vec<ShippedItem>> {
     let ids: Vec<&str> = items
         .iter()
         .filter_map(|i| i.variant_id.as_deref())
@@ -239,133 +324,41 @@ pub fn calculated_price(
     Ok(amount)
 }
 
-fn refresh_shipping(conn: &Connection, engine: &Engine, cart: &Cart) -> Result<()> {
+/// Re-validates and re-prices the shipping methods: a method whose option no longer serves
+/// the cart drops them all; an unchanged amount is not rewritten.
+fn refresh_shipping(
+    conn: &Connection,
+    engine: &Engine,
+    cart: &Cart,
+    (place, inclusive): (Option<&Place>, bool),
+    lines: &mut CartLines,
+) -> Result<()> {
     let ctx = engine.ctx();
-    let methods = cart::shipping::methods_of(conn, &cart.id)?;
-    if methods.is_empty() {
+    if lines.methods.is_empty() {
         return Ok(());
     }
-    let available = options_for(conn, engine.providers(), cart)?;
-    let inclusive =
-        catalog::prices_include_tax(conn, &cart.currency_code, cart.region_id.as_deref())?;
-    for method in methods {
+    let available = options_at(conn, engine.providers(), cart, place, Some(&lines.items))?;
+    for method in &mut lines.methods {
         let option = method.shipping_option_id.as_deref();
         match available
             .iter()
             .find(|(o, _)| Some(o.id.as_str()) == option)
         {
             Some((_, amount)) => {
-                cart::shipping::set_amount(conn, ctx, &method.id, *amount, inclusive)?
+                if (method.amount, method.is_tax_inclusive) != (*amount, inclusive) {
+                    cart::shipping::set_amount(conn, ctx, &method.id, *amount, inclusive)?;
+                    method.amount = *amount;
+                    method.is_tax_inclusive = inclusive;
+                }
             }
-            None => cart::shipping::delete_methods(conn, ctx, &cart.id)?,
+            None => {
+                cart::shipping::delete_methods(conn, ctx, &cart.id)?;
+                lines.methods.clear();
+                return Ok(());
+            }
         }
     }
     Ok(())
-}
-
-/// Recomputes every tax line of a cart from its shipping address: each item gets the rates
-/// that apply to its product (and product type) there, shipping methods the default rates,
-/// as the country's tax provider turns them into lines.
-///
-/// # Errors
-/// 400 when `forced` and the cart has no shipping country; a provider's refusal; database
-/// failures.
-pub fn apply_taxes(conn: &Connection, engine: &Engine, cart: &Cart, forced: bool) -> Result<()> {
-    let ctx = engine.ctx();
-    let place = match shipping_place(conn, cart)? {
-        Some(place) => Some(place),
-        None if forced => {
-            return Err(Error::invalid(
-                "country code is required to calculate taxes",
-            ));
-        }
-        None => None,
-    };
-    let lines_for = |product: &str, product_type: Option<&str>| -> Result<Vec<TaxLine>> {
-        let Some((country, province)) = &place else {
-            return Ok(Vec::new());
-        };
-        let place = (country.as_str(), province.as_deref());
-        provider_tax_lines(conn, engine.providers(), place, product, product_type)
-    };
-    for item in cart::items::items_of(conn, &cart.id)? {
-        let lines = lines_for(
-            item.product_id.as_deref().unwrap_or_default(),
-            item.product_type_id.as_deref(),
-        )?;
-        if same_lines(&item.tax_lines, &lines) {
-            continue;
-        }
-        cart::set_tax_lines(
-            conn,
-            ctx,
-            "cart_line_item_tax_line",
-            "item_id",
-            &item.id,
-            &lines,
-        )?;
-    }
-    let shipping_lines = lines_for("", None)?;
-    for method in cart::shipping::methods_of(conn, &cart.id)? {
-        if same_lines(&method.tax_lines, &shipping_lines) {
-            continue;
-        }
-        cart::set_tax_lines(
-            conn,
-            ctx,
-            "cart_shipping_method_tax_line",
-            "shipping_method_id",
-            &method.id,
-            &shipping_lines,
-        )?;
-    }
-    Ok(())
-}
-
-/// The tax lines of a product (`""`: shipping) shipped to `(country, province)`, as the
-/// provider of the country's tax region computes them from its rates: the one way carts,
-/// order edits, draft orders and after-sales shipping are taxed.
-///
-/// # Errors
-/// 400 when the tax region names a provider this build does not register; a provider's
-/// refusal; database failures.
-pub fn provider_tax_lines(
-    conn: &Connection,
-    providers: &Providers,
-    (country, province): (&str, Option<&str>),
-    product: &str,
-    product_type: Option<&str>,
-) -> Result<Vec<TaxLine>> {
-    let resolved = tax::resolve_line(conn, country, province, product, product_type)?;
-    let provider = providers.tax_for(resolved.provider_id.as_deref())?;
-    let line = TaxableLine {
-        product_id: product,
-        product_type_id: product_type,
-        country_code: country,
-        province_code: province,
-        is_shipping: product.is_empty(),
-    };
-    Ok(provider
-        .rates_for_line(&line, &resolved.rates)?
-        .into_iter()
-        .map(|r| TaxLine {
-            id: String::new(),
-            description: Some(r.name),
-            tax_rate_id: r.tax_rate_id,
-            code: r.code,
-            rate_ppm: r.rate_ppm,
-            provider_id: Some(provider.id().into()),
-        })
-        .collect())
-}
-
-/// Whether two sets of tax lines apply the same rates (ids aside).
-fn same_lines(old: &[TaxLine], new: &[TaxLine]) -> bool {
-    old.len() == new.len()
-        && old.iter().zip(new).all(|(a, b)| {
-            (&a.tax_rate_id, a.rate_ppm, &a.code, &a.description)
-                == (&b.tax_rate_id, b.rate_ppm, &b.code, &b.description)
-        })
 }
 
 /// The cart's items, shipping methods and totals.
@@ -416,7 +409,7 @@ pub fn method_line(method: &ShippingMethod) -> Line {
 
 /// Brings the cart's payment collection (if any) to the cart total; a changed amount drops
 /// its sessions.
-fn sync_payment(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
+fn sync_payment(conn: &Connection, ctx: &Ctx, cart: &Cart, lines: &CartLines) -> Result<()> {
     let Some(collection) = links::cart_payment_collection()
         .rights_of(conn, &cart.id)?
         .into_iter()
@@ -424,7 +417,6 @@ fn sync_payment(conn: &Connection, ctx: &Ctx, cart: &Cart) -> Result<()> {
     else {
         return Ok(());
     };
-    let (_, _, totals) = totals(conn, &cart.id)?;
-    payment::set_amount(conn, ctx, &collection, totals.total())?;
+    payment::set_amount(conn, ctx, &collection, lines.totals()?.total())?;
     Ok(())
 }

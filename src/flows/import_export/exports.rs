@@ -21,15 +21,15 @@ use crate::error::Result;
 use crate::modules::file::NewFile;
 use crate::modules::file::provider::FileCall;
 use crate::modules::notification::{self, NewNotification};
-use crate::workflow::{self, Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, Handle, Step, StepCtx, Workflow};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
 /// What one kind of export is made of.
 pub struct ExportKind {
-    /// The workflow's name (`export-products`).
-    pub workflow: &'static str,
+    /// The workflow (`export-products`).
+    pub workflow: Handle<ExportInput, Exported>,
     /// The step writing the file (`export-products`).
     pub step: &'static str,
     /// The notifications' title (`Product export`).
@@ -42,7 +42,24 @@ pub struct ExportKind {
     pub table: fn(&Connection, &Value) -> Result<Table>,
 }
 
-/// The export step's output.
+/// An export's input, as [`start`] journals it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportInput {
+    /// The route's filter, read by the kind's table (`Null` for none).
+    pub filter: Value,
+    /// The server's address, for the file's download URL.
+    pub base_url: String,
+}
+
+/// The export step's compensation data: the stored file to delete.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct StoredFile {
+    /// The file's id.
+    pub id: String,
+}
+
+/// The export step's output (and the workflow's).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Exported {
     /// The file's id.
@@ -77,13 +94,15 @@ pub fn feed(tx: &Tx, engine: &Engine, key: &str, data: Value) -> Result<()> {
 /// The first step of an export or import: nothing, undone by telling the admin it failed.
 /// It is an external step so that it commits on its own: a failing local step rolls back
 /// the local steps grouped with it, and those are never compensated.
+/// `description` reads the workflow's input; input that does not fit is `unexpected_state`
+/// (the execution is left for an operator rather than posting a message without its name).
 pub fn notify_on_failure(
     title: &'static str,
-    description: impl Fn(&StepCtx) -> String + Send + Sync + 'static,
+    description: impl Fn(&StepCtx) -> Result<String> + Send + Sync + 'static,
 ) -> Step {
     Step::external("notify-on-failure", |_| Ok(Done::new(Value::Null))).compensate_external(
         move |ctx, _| {
-            let data = json!({"title": title, "description": description(ctx)});
+            let data = json!({"title": title, "description": description(ctx)?});
             let (engine, key) = (ctx.engine.clone(), format!("{}:failed", ctx.execution_id));
             ctx.engine
                 .store()
@@ -94,19 +113,18 @@ pub fn notify_on_failure(
 
 /// The workflow of one export kind.
 pub fn workflow(kind: &'static ExportKind) -> Workflow {
-    let failed =
-        move |_: &StepCtx| format!("Failed to export {}, please try again later.", kind.noun);
-    Workflow::new(kind.workflow)
+    let failed = move |_: &StepCtx| {
+        Ok(format!(
+            "Failed to export {}, please try again later.",
+            kind.noun
+        ))
+    };
+    kind.workflow
+        .workflow()
         .step(notify_on_failure(kind.title, failed))
         .step(
-            Step::external(kind.step, move |ctx| export(ctx, kind)).compensate_external(
-                |ctx, data| match data.get("id").and_then(Value::as_str) {
-                    Some(id) => {
-                        file_call(ctx, |call| ctx.engine.providers().file().delete(call, id))
-                    }
-                    None => Ok(()),
-                },
-            ),
+            Step::external(kind.step, move |ctx| export(ctx, kind))
+                .compensate_external(delete_file),
         )
         .step(Step::local("send-notifications", move |tx, ctx| {
             let file: Exported = ctx.result_as(kind.step)?;
@@ -120,18 +138,35 @@ pub fn workflow(kind: &'static ExportKind) -> Workflow {
         }))
 }
 
+/// The export step's compensation: deletes the file it stored. `Null` data (a crash before
+/// the step's outcome was journaled) means no file is known, so there is nothing to delete.
+fn delete_file(ctx: &StepCtx, data: &Value) -> Result<()> {
+    if data.is_null() {
+        return Ok(());
+    }
+    let file = StoredFile::deserialize(data).map_err(|e| {
+        crate::error::Error::UnexpectedState(format!("compensation data of {}: {e}", ctx.step))
+    })?;
+    file_call(ctx, |call| {
+        ctx.engine.providers().file().delete(call, &file.id)
+    })
+}
+
 fn file_call<T>(ctx: &StepCtx, f: impl FnOnce(&FileCall) -> Result<T>) -> Result<T> {
-    let base = ctx.input["base_url"].as_str().unwrap_or("http://localhost");
+    let input: ExportInput = ctx.input_as()?;
     f(&FileCall {
         store: ctx.engine.store(),
         ctx: ctx.engine.ctx(),
-        base_url: base,
+        base_url: &input.base_url,
     })
 }
 
 fn export(ctx: &StepCtx, kind: &ExportKind) -> Result<Done> {
-    let filter = ctx.input.get("filter").cloned().unwrap_or(Value::Null);
-    let table = ctx.engine.store().read(|c| (kind.table)(c, &filter))?;
+    let input: ExportInput = ctx.input_as()?;
+    let table = ctx
+        .engine
+        .store()
+        .read(|c| (kind.table)(c, &input.filter))?;
     let bytes = csv_text::write(&table)?;
     let filename = format!("{}-{}.csv", ctx.engine.clock().now(), kind.file_tail);
     let file = NewFile::new(filename.clone(), Some("text/csv"), bytes);
@@ -146,7 +181,7 @@ fn export(ctx: &StepCtx, kind: &ExportKind) -> Result<Done> {
         filename,
         url: stored.url,
     };
-    Done::of(&out)?.undo_with(&json!({"id": stored.id}))
+    Done::of(&out)?.undo_with(&StoredFile { id: stored.id })
 }
 
 /// Runs an export under a fresh transaction id and answers that id (Medusa's
@@ -156,7 +191,10 @@ fn export(ctx: &StepCtx, kind: &ExportKind) -> Result<Done> {
 /// The kind's filter refused (400), or a failure of the file provider.
 pub fn start(engine: &Engine, kind: &ExportKind, filter: Value, base_url: &str) -> Result<String> {
     let transaction = engine.ctx().id("trx");
-    let input = json!({"filter": filter, "base_url": base_url});
-    workflow::run(engine, kind.workflow, input, Some(&transaction))?;
+    let input = ExportInput {
+        filter,
+        base_url: base_url.to_string(),
+    };
+    kind.workflow.run(engine, &input, Some(&transaction))?;
     Ok(transaction)
 }

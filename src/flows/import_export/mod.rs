@@ -11,12 +11,21 @@ pub mod product_export;
 pub mod product_import;
 pub mod product_rows;
 
-use crate::workflow::Workflow;
-use exports::ExportKind;
+#[cfg(test)]
+mod recovery_tests;
+
+use crate::workflow::{Handle, Workflow};
+use exports::{ExportInput, ExportKind, Exported};
+
+/// `export-products`: the product CSV (Medusa's `exportProductsWorkflow`).
+pub const EXPORT_PRODUCTS: Handle<ExportInput, Exported> = Handle::new("export-products");
+/// `export-inventory-items`: the inventory CSV.
+pub const EXPORT_INVENTORY_ITEMS: Handle<ExportInput, Exported> =
+    Handle::new("export-inventory-items");
 
 /// `export-products`.
 pub static PRODUCTS: ExportKind = ExportKind {
-    workflow: "export-products",
+    workflow: EXPORT_PRODUCTS,
     step: "export-products",
     title: "Product export",
     noun: "products",
@@ -26,7 +35,7 @@ pub static PRODUCTS: ExportKind = ExportKind {
 
 /// `export-inventory-items`.
 pub static INVENTORY_ITEMS: ExportKind = ExportKind {
-    workflow: "export-inventory-items",
+    workflow: EXPORT_INVENTORY_ITEMS,
     step: "export-inventory-items",
     title: "Inventory export",
     noun: "inventory items",

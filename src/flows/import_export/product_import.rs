@@ -31,18 +31,18 @@ use crate::modules::product::taxonomy::{self, ValueKind};
 use crate::modules::product::update::ProductUpdate;
 use crate::modules::product::{self, NewImage, NewOption, NewProduct, NewVariant};
 use crate::modules::region::{self, RegionFilter};
-use crate::workflow::{self, Done, Step, Workflow};
+use crate::workflow::{self, Done, Handle, Step, StepCtx, Workflow};
 use rusqlite::Connection;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
 
 /// The multipart upload's workflow (Medusa's `importProductsWorkflowId`).
-pub const UPLOAD: &str = "import-products";
+pub const UPLOAD: Handle<UploadInput, Summary> = Handle::new("import-products");
 /// The file-key upload's workflow (Medusa's `importProductsAsChunksWorkflowId`).
-pub const UPLOAD_BY_KEY: &str = "import-products-as-chunks";
-/// The confirmation's workflow.
-pub const CONFIRM: &str = "confirm-product-import";
+pub const UPLOAD_BY_KEY: Handle<UploadInput, Summary> = Handle::new("import-products-as-chunks");
+/// The confirmation's workflow: the upload's input again, what was applied back.
+pub const CONFIRM: Handle<UploadInput, Applied> = Handle::new("confirm-product-import");
 
 /// An upload's input: the file's name and either its text or its file key.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -71,24 +71,23 @@ pub struct Summary {
 
 /// The workflows.
 pub fn workflows() -> Vec<Workflow> {
-    let upload = |name: &str| {
-        Workflow::new(name).input::<UploadInput>().step(Step::local(
-            "normalize-product-csv",
-            |tx, ctx| {
+    let upload = |handle: Handle<UploadInput, Summary>| {
+        handle
+            .workflow()
+            .step(Step::local("normalize-product-csv", |tx, ctx| {
                 let input: UploadInput = ctx.input_as()?;
                 let products = read(tx, &input)?;
                 Done::of(&summary(tx, &products)?)
-            },
-        ))
+            }))
     };
     vec![
         upload(UPLOAD),
         upload(UPLOAD_BY_KEY),
-        Workflow::new(CONFIRM)
-            .input::<UploadInput>()
+        CONFIRM
+            .workflow()
             .step(notify_on_failure("Product import", |ctx| {
-                let name = ctx.input["filename"].as_str().unwrap_or_default();
-                format!("Failed to import products from file {name}")
+                let name = filename(ctx)?;
+                Ok(format!("Failed to import products from file {name}"))
             }))
             .step(Step::local("import-products", |tx, ctx| {
                 let input: UploadInput = ctx.input_as()?;
@@ -96,31 +95,33 @@ pub fn workflows() -> Vec<Workflow> {
                 Done::of(&apply(tx, ctx.engine, &products)?)
             }))
             .step(Step::local("send-notifications", |tx, ctx| {
-                let name = ctx.input["filename"].as_str().unwrap_or_default();
+                let name = filename(ctx)?;
                 let data = json!({
                     "title": "Product import",
                     "description": format!("Product import of file {name} completed successfully!"),
                 });
                 feed(tx, ctx.engine, &format!("{}:done", ctx.execution_id), data)?;
-                Ok(Done::new(ctx.result("import-products").clone()))
+                Done::of(&ctx.result_as::<Applied>("import-products")?)
             })),
     ]
+}
+
+/// The uploaded file's name, from the workflow's input.
+fn filename(ctx: &StepCtx) -> Result<String> {
+    Ok(ctx.input_as::<UploadInput>()?.filename)
 }
 
 /// Runs an upload under a fresh transaction id: `(transaction id, summary)`.
 ///
 /// # Errors
 /// 400 naming the row or the columns that cannot be read; 404 for an unknown file key.
-pub fn upload(engine: &Engine, workflow: &str, input: &UploadInput) -> Result<(String, Summary)> {
+pub fn upload(
+    engine: &Engine,
+    workflow: Handle<UploadInput, Summary>,
+    input: &UploadInput,
+) -> Result<(String, Summary)> {
     let transaction = engine.ctx().id("trx");
-    let out = workflow::run(
-        engine,
-        workflow,
-        serde_json::to_value(input)?,
-        Some(&transaction),
-    )?;
-    let summary = serde_json::from_value(out)
-        .map_err(|e| Error::UnexpectedState(format!("import summary: {e}")))?;
+    let summary = workflow.run(engine, input, Some(&transaction))?;
     Ok((transaction, summary))
 }
 
@@ -128,15 +129,23 @@ pub fn upload(engine: &Engine, workflow: &str, input: &UploadInput) -> Result<(S
 /// repeat answers the first confirmation).
 ///
 /// # Errors
-/// 404 when no such upload finished; the import's own refusals (`Row N: …`, 400).
-pub fn confirm(engine: &Engine, workflow: &str, transaction: &str) -> Result<Value> {
+/// 404 when no such upload finished; the import's own refusals (`Row N: …`, 400);
+/// `unexpected_state` when the upload's journaled input is not an [`UploadInput`].
+pub fn confirm(
+    engine: &Engine,
+    workflow: Handle<UploadInput, Summary>,
+    transaction: &str,
+) -> Result<Applied> {
     let upload = engine
         .store()
-        .read(|c| workflow::load_execution_by_key(c, workflow, transaction))?;
+        .read(|c| workflow::load_execution_by_key(c, workflow.name(), transaction))?;
     if upload.status != "done" {
         return Err(Error::not_found("Product import", transaction));
     }
-    workflow::run(engine, CONFIRM, upload.input, Some(transaction))
+    let input = UploadInput::deserialize(&upload.input).map_err(|e| {
+        Error::UnexpectedState(format!("the journaled input of {}: {e}", workflow.name()))
+    })?;
+    CONFIRM.run(engine, &input, Some(transaction))
 }
 
 fn read(conn: &Connection, input: &UploadInput) -> Result<Vec<RowProduct>> {

@@ -3,6 +3,7 @@
 //! action's internal note on update. One copy each, shared by returns, order edits,
 //! exchanges, claims and draft orders.
 
+use super::targets::{ShippingUpdate, amount_json};
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::modules::fulfillment::{self as options, ShippingOption};
@@ -49,10 +50,11 @@ pub fn option_amount(
         })
 }
 
-/// The `internal_note` an update sent (`null` clears it), else the action's own.
-pub fn note_of(input: &Value, action: &ChangeAction) -> Option<String> {
-    match input.get("internal_note") {
-        Some(v) => v.as_str().map(str::to_string),
+/// The `internal_note` an update sent (`Some(None)`: `null`, which clears it), else the
+/// action's own.
+pub fn note_of(sent: &Option<Option<String>>, action: &ChangeAction) -> Option<String> {
+    match sent {
+        Some(note) => note.clone(),
         None => action.internal_note.clone(),
     }
 }
@@ -65,12 +67,13 @@ pub fn note_of(input: &Value, action: &ChangeAction) -> Option<String> {
 pub fn update_shipping(
     tx: &Tx,
     step: &StepCtx,
+    sent: &ShippingUpdate,
     currency: &str,
     action: &ChangeAction,
 ) -> Result<()> {
-    let custom = &step.input["custom_amount"];
-    let amount = optional_amount(custom, currency, "custom_amount")?.or(action.amount);
-    let note = note_of(step.input, action);
+    let custom = amount_json(&sent.custom_amount);
+    let amount = optional_amount(&custom, currency, "custom_amount")?.or(action.amount);
+    let note = note_of(&sent.internal_note, action);
     let ctx = step.engine.ctx();
     changes::update_action(tx, ctx, action, &action.details, amount, note.as_deref())?;
     Ok(())

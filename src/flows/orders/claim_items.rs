@@ -3,7 +3,10 @@
 //! of units of an order line — no more than were ordered and not yet claimed — with one of
 //! Medusa's reasons, worth its share of the line's total (tax and discounts included).
 
+use super::change_inputs::note_of;
+use super::exchange_types::{ClaimItem, ClaimItems, OnRecord, UpdateClaimItem};
 use super::exchanges::{Open, open};
+use super::targets::ActionRef;
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -13,7 +16,7 @@ use crate::modules::order::return_actions;
 use crate::modules::order::{self};
 use crate::workflow::{Done, StepCtx};
 use rusqlite::Connection;
-use serde_json::{Value, json};
+use serde_json::json;
 
 /// Refuses claiming more units of `line` than were ordered, counting the order's other
 /// claims and this change's other claim items (leaving out `skip`).
@@ -48,9 +51,9 @@ pub(super) fn check_claimable(
     Ok(())
 }
 
-fn check_reason(reason: &Value) -> Result<()> {
-    match reason.as_str() {
-        None if reason.is_null() => Ok(()),
+fn check_reason(reason: Option<&str>) -> Result<()> {
+    match reason {
+        None => Ok(()),
         Some(r) if CLAIM_REASONS.contains(&r) => Ok(()),
         _ => Err(Error::invalid(format!(
             "Invalid request: Field 'reason' must be one of {}",
@@ -74,17 +77,18 @@ fn order_line(conn: &Connection, o: &Open, id: &str) -> Result<order::LineItem> 
 /// `claim-item`: WRITE_OFF_ITEM actions for `items` (`[{id, quantity, reason?,
 /// description?, internal_note?}]`), each worth its share of the line's total.
 pub(super) fn claim_items_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<true>(tx, step)?;
-    let items = step.input["items"].as_array().cloned().unwrap_or_default();
+    let input: OnRecord<true, ClaimItems> = step.input_as()?;
+    let o = open::<true>(tx, &input.id)?;
+    let items = &input.body.items;
     if items.is_empty() {
         return Err(Error::invalid(
             "Invalid request: Field 'items' must contain at least 1 item(s)",
         ));
     }
-    for item in &items {
-        let line = order_line(tx, &o, item["id"].as_str().unwrap_or_default())?;
-        let quantity = item["quantity"].as_i64().unwrap_or_default();
-        check_reason(&item["reason"])?;
+    for item in items {
+        let line = order_line(tx, &o, &item.id)?;
+        let quantity = item.quantity;
+        check_reason(item.reason.as_deref())?;
         check_claimable(tx, &o, &line, quantity, None)?;
         add_write_off(tx, step.engine.ctx(), &o, &line, quantity, item)?;
     }
@@ -97,19 +101,19 @@ fn add_write_off(
     o: &Open,
     line: &order::LineItem,
     quantity: i64,
-    item: &Value,
+    item: &ClaimItem,
 ) -> Result<()> {
     let action = NewAction {
         action: WRITE_OFF_ITEM.into(),
         reference: Some("order_claim".into()),
         reference_id: Some(o.record.id.clone()),
         details: json!({
-            "reference_id": line.id, "quantity": quantity, "reason": item["reason"],
-            "note": item["description"],
+            "reference_id": line.id, "quantity": quantity, "reason": item.reason,
+            "note": item.description,
         }),
         // Medusa's WRITE_OFF_ITEM carries no amount: a claimed unit moves no money.
         amount: None,
-        internal_note: item["internal_note"].as_str().map(str::to_string),
+        internal_note: item.internal_note.clone(),
         return_id: None,
     };
     changes::add_action(tx, ctx, &o.change, &action)?;
@@ -117,31 +121,34 @@ fn add_write_off(
 }
 
 pub(super) fn update_claim_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<true>(tx, step)?;
-    let action = o.action(tx, step, WRITE_OFF_ITEM, |_| true)?;
+    let input: OnRecord<true, UpdateClaimItem> = step.input_as()?;
+    let sent = &input.body;
+    let o = open::<true>(tx, &input.id)?;
+    let action = o.action(tx, &sent.action_id, WRITE_OFF_ITEM, |_| true)?;
     let line = order_line(tx, &o, return_actions::line_of(&action))?;
-    let quantity = step.input["quantity"]
-        .as_i64()
+    let quantity = sent
+        .quantity
         .unwrap_or_else(|| return_actions::quantity_of(&action));
     check_claimable(tx, &o, &line, quantity, Some(&action.id))?;
     let mut details = action.details.clone();
     details["quantity"] = json!(quantity);
-    if let Some(reason) = step.input.get("reason") {
-        check_reason(reason)?;
-        details["reason"] = reason.clone();
+    if let Some(reason) = &sent.reason {
+        check_reason(reason.as_deref())?;
+        details["reason"] = json!(reason);
     }
-    if let Some(note) = step.input.get("description") {
-        details["note"] = note.clone();
+    if let Some(note) = &sent.description {
+        details["note"] = json!(note);
     }
-    let note = super::change_inputs::note_of(step.input, &action);
+    let note = note_of(&sent.internal_note, &action);
     let ctx = step.engine.ctx();
     changes::update_action(tx, ctx, &action, &details, None, note.as_deref())?;
     o.done()
 }
 
 pub(super) fn remove_claim_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<true>(tx, step)?;
-    let action = o.action(tx, step, WRITE_OFF_ITEM, |_| true)?;
+    let input: OnRecord<true, ActionRef> = step.input_as()?;
+    let o = open::<true>(tx, &input.id)?;
+    let action = o.action(tx, &input.body.action_id, WRITE_OFF_ITEM, |_| true)?;
     changes::delete_action(tx, step.engine.ctx(), &action)?;
     o.done()
 }

@@ -13,7 +13,9 @@
 //! links when the edit is canceled; here the link is written when the edit is confirmed, so a
 //! canceled edit has nothing to undo.
 
-use super::edits::{active_edit, done, live_order, text};
+use super::edit_types::{self as types, OnOrder, PromoCodes};
+use super::edits::{active_edit, done, live_order};
+use super::returns::one;
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -24,22 +26,19 @@ use crate::modules::order::draft_lines::{self, PROMOTION_ADD, PROMOTION_REMOVE};
 use crate::modules::order::{self, LineItem, Order, ShippingMethod};
 use crate::modules::promotion::usage::Use;
 use crate::modules::promotion::{Promotion, model};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, StepCtx, Workflow};
 use rusqlite::Connection;
 use serde_json::{Value, json};
-
-/// `POST /admin/draft-orders/:id/edit/promotions`.
-pub const ADD: &str = "add-draft-order-promotion";
-/// `DELETE /admin/draft-orders/:id/edit/promotions`.
-pub const REMOVE: &str = "remove-draft-order-promotions";
 
 /// The workflows of this file.
 pub fn workflows() -> Vec<Workflow> {
     vec![
-        Workflow::new(ADD).step(Step::local(ADD, |tx, step| change_codes(tx, step, true))),
-        Workflow::new(REMOVE).step(Step::local(REMOVE, |tx, step| {
+        one(types::ADD_PROMOTIONS, |tx, step| {
+            change_codes(tx, step, true)
+        }),
+        one(types::REMOVE_PROMOTIONS, |tx, step| {
             change_codes(tx, step, false)
-        })),
+        }),
     ]
 }
 
@@ -90,15 +89,11 @@ fn listed(codes: &[&str], one: &str, many: &str) -> Option<String> {
 }
 
 fn change_codes(tx: &Tx, step: &StepCtx, adding: bool) -> Result<Done> {
-    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let input: OnOrder<PromoCodes> = step.input_as()?;
+    let found = live_order(tx, &input.id)?;
     ensure_draft(&found)?;
     let change = active_edit(tx, &found.id)?;
-    let codes: Vec<String> = step.input["promo_codes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c.as_str().map(str::to_string))
-        .collect();
+    let codes = input.body.promo_codes;
     if codes.is_empty() {
         return Err(Error::invalid("promo_codes must name at least one code"));
     }
@@ -119,7 +114,7 @@ fn change_codes(tx: &Tx, step: &StepCtx, adding: bool) -> Result<Done> {
         };
         changes::add_action(tx, step.engine.ctx(), &change, &new)?;
     }
-    Ok(done(&found.id))
+    done(&found.id)
 }
 
 /// The draft's codes as `actions` (its open edit's, in order) would leave them.

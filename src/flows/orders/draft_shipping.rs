@@ -11,7 +11,10 @@
 
 use super::change_inputs::{is_return_option, note_of, option_amount};
 use super::draft_promotions::ensure_draft;
-use super::edits::{active_edit, done, live_order, text};
+use super::edit_types::{self as types, DraftMethodChange, OnOrder};
+use super::edits::{active_edit, done, live_order};
+use super::returns::one;
+use super::targets::amount_json;
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -19,19 +22,14 @@ use crate::modules::fulfillment as options;
 use crate::modules::order::changes::{self, ChangeAction, NewAction, OrderChange, SHIPPING_REMOVE};
 use crate::modules::order::draft_lines::{self, SHIPPING_UPDATE};
 use crate::modules::order::{self, Order, ShippingMethod};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, StepCtx, Workflow};
 use serde_json::json;
-
-/// `POST /admin/draft-orders/:id/edit/shipping-methods/method/:method_id`.
-pub const UPDATE: &str = "update-draft-order-shipping-method";
-/// `DELETE /admin/draft-orders/:id/edit/shipping-methods/method/:method_id`.
-pub const REMOVE: &str = "remove-draft-order-shipping-method";
 
 /// The workflows of this file.
 pub fn workflows() -> Vec<Workflow> {
     vec![
-        Workflow::new(UPDATE).step(Step::local(UPDATE, update_step)),
-        Workflow::new(REMOVE).step(Step::local(REMOVE, remove_step)),
+        one(types::UPDATE_DRAFT_METHOD, update_step),
+        one(types::REMOVE_DRAFT_METHOD, remove_step),
     ]
 }
 
@@ -39,12 +37,12 @@ pub fn workflows() -> Vec<Workflow> {
 /// (with the edit's earlier action on that method, if any).
 fn open(
     tx: &Tx,
-    step: &StepCtx,
+    input: &OnOrder<DraftMethodChange>,
 ) -> Result<(Order, OrderChange, ShippingMethod, Option<ChangeAction>)> {
-    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let found = live_order(tx, &input.id)?;
     ensure_draft(&found)?;
     let change = active_edit(tx, &found.id)?;
-    let method_id = text(step, "shipping_method_id").unwrap_or_default();
+    let method_id = input.body.shipping_method_id.as_str();
     draft_lines::ensure_method_of(tx, &found.id, method_id)?;
     let method = order::shipping::methods_of(tx, &found.id)?
         .into_iter()
@@ -66,9 +64,10 @@ fn open(
 }
 
 fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, change, method, earlier) = open(tx, step)?;
-    let custom = &step.input["custom_amount"];
-    let (option_id, name, amount) = match text(step, "shipping_option_id") {
+    let input: OnOrder<DraftMethodChange> = step.input_as()?;
+    let (found, change, method, earlier) = open(tx, &input)?;
+    let custom = &amount_json(&input.body.custom_amount);
+    let (option_id, name, amount) = match input.body.shipping_option_id.as_deref() {
         Some(id) => {
             let option = options::retrieve_option(tx, id)?;
             if is_return_option(&option) {
@@ -110,7 +109,7 @@ fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
     match earlier {
         Some(a) => {
-            let note = note_of(step.input, &a);
+            let note = note_of(&input.body.internal_note, &a);
             changes::update_action(tx, ctx, &a, &details, Some(amount), note.as_deref())?;
         }
         None => {
@@ -120,17 +119,18 @@ fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
                 reference_id: Some(method.id.clone()),
                 details,
                 amount: Some(amount),
-                internal_note: text(step, "internal_note").map(str::to_string),
+                internal_note: input.body.internal_note.clone().flatten(),
                 return_id: None,
             };
             changes::add_action(tx, ctx, &change, &action)?;
         }
     }
-    Ok(done(&found.id))
+    done(&found.id)
 }
 
 fn remove_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, change, method, earlier) = open(tx, step)?;
+    let input: OnOrder<DraftMethodChange> = step.input_as()?;
+    let (found, change, method, earlier) = open(tx, &input)?;
     let ctx = step.engine.ctx();
     if let Some(update) = earlier {
         changes::delete_action(tx, ctx, &update)?;
@@ -145,7 +145,7 @@ fn remove_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         return_id: None,
     };
     changes::add_action(tx, ctx, &change, &action)?;
-    Ok(done(&found.id))
+    done(&found.id)
 }
 
 /// Writes a confirmed `SHIPPING_UPDATE` / `SHIPPING_REMOVE` of a draft's method. Returns

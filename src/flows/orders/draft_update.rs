@@ -10,7 +10,10 @@
 //! region's provider), and the draft's promotions are computed again for its new buyer.
 
 use super::draft_promotions::{self, ensure_draft};
+use super::draft_types::{self as types, DraftUpdate};
+use super::edit_types::{EditedOrder, OnOrder};
 use super::edits::order_tax_lines;
+use super::returns::one;
 use crate::db::Tx;
 use crate::error::Result;
 use crate::modules::order::changes_admin;
@@ -18,7 +21,7 @@ use crate::modules::order::draft_lines;
 use crate::modules::order::manage::{self, AddressKind, OrderUpdate};
 use crate::modules::order::{self, LineItem, Order};
 use crate::modules::{customer, sales_channel};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, StepCtx, Workflow};
 use serde_json::{Map, Value, json};
 
 /// `POST /admin/draft-orders/:id`.
@@ -26,16 +29,17 @@ pub const UPDATE: &str = "update-draft-order";
 
 /// The workflow of this file.
 pub fn workflows() -> Vec<Workflow> {
-    vec![Workflow::new(UPDATE).step(Step::local(UPDATE, update_step))]
+    vec![one(types::UPDATE_DRAFT, update_step)]
 }
 
 fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let input = step.input;
-    let found = order::retrieve(tx, input["order_id"].as_str().unwrap_or_default())?;
+    let sent: OnOrder<DraftUpdate> = step.input_as()?;
+    let input = &sent.body;
+    let found = order::retrieve(tx, &sent.id)?;
     ensure_draft(&found)?;
     let mut history = Vec::new();
-    if let Some(id) = input["customer_id"].as_str() {
+    if let Some(id) = input.customer_id.as_deref() {
         let taker = customer::retrieve(tx, id)?;
         manage::set_customer(tx, ctx, &found.id, &taker.id)?;
         history.push(manage::change_details(
@@ -44,7 +48,7 @@ fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
             json!(taker.id),
         ));
     }
-    if let Some(id) = input["sales_channel_id"].as_str() {
+    if let Some(id) = input.sales_channel_id.as_deref() {
         let channel = sales_channel::retrieve(tx, id)?;
         draft_lines::set_sales_channel(tx, ctx, &found.id, &channel.id)?;
         history.push(manage::change_details(
@@ -53,14 +57,11 @@ fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
             json!(channel.id),
         ));
     }
-    let object = |key: &str| input.get(key).and_then(Value::as_object).cloned();
     let wanted = OrderUpdate {
-        email: input["email"].as_str().map(str::to_string),
-        shipping_address: object("shipping_address"),
-        billing_address: object("billing_address"),
-        metadata: input
-            .get("metadata")
-            .map(|m| Some(m.clone()).filter(|m| !m.is_null())),
+        email: input.email.clone(),
+        shipping_address: input.shipping_address.clone(),
+        billing_address: input.billing_address.clone(),
+        metadata: input.metadata.clone(),
     };
     for (kind, fields) in [
         (AddressKind::Shipping, &wanted.shipping_address),
@@ -89,12 +90,12 @@ fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         retax(tx, step, &found.id)?;
     }
     draft_promotions::settle(tx, ctx, &found)?;
-    let by = input["user_id"].as_str();
+    let by = input.user_id.as_deref();
     for details in &history {
         changes_admin::register(tx, ctx, &found.id, by, details)?;
     }
     ctx.emit(tx, "order.updated", json!({ "id": found.id }))?;
-    Ok(Done::new(json!({ "order_id": found.id })))
+    Done::of(&EditedOrder { order_id: found.id })
 }
 
 /// Replaces one address (the fields sent over the current ones) and describes the change.

@@ -16,7 +16,11 @@
 //! through the tax region's provider in the engine's registry, as the cart's are.
 
 use super::change_inputs::{option_amount, optional_amount};
+use super::draft_types::{self as types, DraftItem, DraftMethod, NewDraft};
+use super::edit_types::{EditedOrder, OnOrder};
 use super::edits::tax_lines;
+use super::returns::one;
+use super::targets::NoBody;
 use super::transfer_guest::find_or_create;
 use crate::ctx::Ctx;
 use crate::db::Tx;
@@ -26,9 +30,10 @@ use crate::flows::checkout::complete;
 use crate::flows::checkout::stock;
 use crate::modules::fulfillment as options;
 use crate::modules::order::{self, LineItem, NewOrder, Order, ShippingMethod};
+use crate::modules::product::codes::{self, Code};
 use crate::modules::promotion::usage;
 use crate::modules::{customer, region, store};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, StepCtx, Workflow};
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
 
@@ -42,9 +47,9 @@ pub const DELETE: &str = "delete-draft-order";
 /// The draft-order workflows.
 pub fn workflows() -> Vec<Workflow> {
     vec![
-        Workflow::new(CREATE).step(Step::local(CREATE, create_step)),
-        Workflow::new(CONVERT).step(Step::local(CONVERT, convert_step)),
-        Workflow::new(DELETE).step(Step::local(DELETE, delete_step)),
+        one(types::CREATE_DRAFT, create_step),
+        one(types::CONVERT_DRAFT, convert_step),
+        one(types::DELETE_DRAFT, delete_step),
     ]
     .into_iter()
     .chain(super::draft_update::workflows())
@@ -58,23 +63,26 @@ pub fn workflows() -> Vec<Workflow> {
 /// completion), in the same write job — so a draft's codes count once it is an order, never
 /// before, and a used-up promotion refuses the conversion with nothing written.
 fn convert_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let id = step.input["order_id"].as_str().unwrap_or_default();
-    let placed = convert(tx, step, id)?;
+    let input: OnOrder<NoBody> = step.input_as()?;
+    let placed = convert(tx, step, &input.id)?;
     let uses = complete::order_usage(tx, &placed.id)?;
     super::draft_promotions::ensure_still_active(tx, &placed.id, &uses)?;
     usage::register(tx, step.engine.ctx(), &uses)?;
-    Ok(Done::new(json!({ "order_id": placed.id })))
+    Done::of(&EditedOrder {
+        order_id: placed.id,
+    })
 }
 
 /// One line: a variant at the region's price (or the sent `unit_price`), or a custom
 /// `title` with its `unit_price`.
-fn line(tx: &Tx, ctx: &Ctx, draft: &NewOrder, want: &Value) -> Result<LineItem> {
-    let quantity = want["quantity"].as_i64().unwrap_or_default();
+fn line(tx: &Tx, ctx: &Ctx, draft: &NewOrder, want: &DraftItem) -> Result<LineItem> {
+    let quantity = want.quantity;
     if quantity < 1 {
         return Err(Error::invalid("Item quantity must be at least 1"));
     }
-    let price = optional_amount(&want["unit_price"], &draft.currency_code, "unit_price")?;
-    let mut item = match want["variant_id"].as_str() {
+    let sent_price = want.unit_price.clone().unwrap_or(Value::Null);
+    let price = optional_amount(&sent_price, &draft.currency_code, "unit_price")?;
+    let mut item = match variant_of(tx, want)?.as_deref() {
         Some(variant) => {
             let channels: Vec<String> = draft.sales_channel_id.iter().cloned().collect();
             let region = draft.region_id.as_deref();
@@ -93,10 +101,10 @@ fn line(tx: &Tx, ctx: &Ctx, draft: &NewOrder, want: &Value) -> Result<LineItem> 
             item
         }
         None => {
-            let title = want["title"].as_str().filter(|t| !t.is_empty());
+            let title = want.title.as_deref().filter(|t| !t.is_empty());
             let (Some(title), Some(price)) = (title, price) else {
                 return Err(Error::invalid(
-                    "An item needs a variant_id, or a title and a unit_price",
+                    "An item needs a variant_id, variant_sku or variant_barcode, or a title and a unit_price",
                 ));
             };
             LineItem {
@@ -110,15 +118,49 @@ fn line(tx: &Tx, ctx: &Ctx, draft: &NewOrder, want: &Value) -> Result<LineItem> 
         }
     };
     item.quantity = quantity;
-    if let Some(m) = want.get("metadata").filter(|m| m.is_object()) {
+    if let Some(m) = want.metadata.as_ref().filter(|m| m.is_object()) {
         item.metadata = m.clone();
     }
     Ok(item)
 }
 
+/// The variant a line names: its `variant_id`, or the variant whose SKU (`variant_sku`, or
+/// the deprecated `sku`) or barcode (`variant_barcode` / `barcode`) it gives — as Medusa
+/// 2.21.2's draft items accept them. Every code sent must name a live variant, and all the
+/// ways a line names one must agree.
+///
+/// # Errors
+/// 400 naming an unknown SKU or barcode, or codes that name different variants.
+fn variant_of(tx: &Tx, want: &DraftItem) -> Result<Option<String>> {
+    let mut found: Option<String> = want.variant_id.clone();
+    let codes = [
+        (Code::Sku, "SKU", &want.variant_sku),
+        (Code::Sku, "SKU", &want.sku),
+        (Code::Barcode, "barcode", &want.variant_barcode),
+        (Code::Barcode, "barcode", &want.barcode),
+    ];
+    for (column, name, code) in codes {
+        let Some(code) = code.as_deref() else {
+            continue;
+        };
+        let variant = codes::variant_with(tx, column, code)?
+            .ok_or_else(|| Error::invalid(format!("No variant has the {name} '{code}'")))?;
+        match &found {
+            Some(other) if *other != variant => {
+                return Err(Error::invalid(format!(
+                    "The {name} '{code}' names variant {variant}, not {other}"
+                )));
+            }
+            _ => found = Some(variant),
+        }
+    }
+    Ok(found)
+}
+
 /// The draft's shipping method: `{name, amount}` or `{shipping_option_id}` at its price.
-fn method(tx: &Tx, draft: &NewOrder, want: &Value) -> Result<ShippingMethod> {
-    let (name, option, amount) = match want["shipping_option_id"].as_str() {
+fn method(tx: &Tx, draft: &NewOrder, want: &DraftMethod) -> Result<ShippingMethod> {
+    let sent_amount = want.amount.clone().unwrap_or(Value::Null);
+    let (name, option, amount) = match want.shipping_option_id.as_deref() {
         Some(id) => {
             let found = options::retrieve_option(tx, id)?;
             let region = draft.region_id.as_deref();
@@ -126,19 +168,17 @@ fn method(tx: &Tx, draft: &NewOrder, want: &Value) -> Result<ShippingMethod> {
                 &found,
                 &draft.currency_code,
                 region,
-                (&want["amount"], "amount"),
+                (&sent_amount, "amount"),
             )?;
             (
-                want["name"]
-                    .as_str()
-                    .map_or(found.name.clone(), str::to_string),
+                want.name.clone().unwrap_or_else(|| found.name.clone()),
                 Some(found.id),
                 amount,
             )
         }
         None => {
-            let amount = optional_amount(&want["amount"], &draft.currency_code, "amount")?;
-            let name = want["name"].as_str().filter(|n| !n.is_empty());
+            let amount = optional_amount(&sent_amount, &draft.currency_code, "amount")?;
+            let name = want.name.as_deref().filter(|n| !n.is_empty());
             let (Some(name), Some(amount)) = (name, amount) else {
                 return Err(Error::invalid(
                     "A shipping method needs a shipping_option_id, or a name and an amount",
@@ -152,17 +192,18 @@ fn method(tx: &Tx, draft: &NewOrder, want: &Value) -> Result<ShippingMethod> {
         amount,
         shipping_option_id: option,
         data: want
-            .get("data")
-            .filter(|d| d.is_object())
-            .cloned()
+            .data
+            .clone()
+            .filter(Value::is_object)
             .unwrap_or(json!({})),
         ..ShippingMethod::default()
     })
 }
 
 fn create_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let id = create_draft(tx, step.engine, step.input, Methods::One)?;
-    Ok(Done::new(json!({ "order_id": id })))
+    let input: NewDraft = step.input_as()?;
+    let order_id = create_draft(tx, step.engine, &input, Methods::One)?;
+    Done::of(&EditedOrder { order_id })
 }
 
 /// How many shipping methods a new draft may have: one through the API (Medusa's rule), any
@@ -184,16 +225,16 @@ pub(crate) enum Methods {
 pub(crate) fn create_draft(
     tx: &Tx,
     engine: &crate::engine::Engine,
-    input: &Value,
+    input: &NewDraft,
     methods: Methods,
 ) -> Result<String> {
     let ctx = engine.ctx();
-    let found_region = region::retrieve(tx, input["region_id"].as_str().unwrap_or_default())?;
-    let customer_id = match input["customer_id"].as_str() {
+    let found_region = region::retrieve(tx, &input.region_id)?;
+    let customer_id = match input.customer_id.as_deref() {
         Some(id) => Some(customer::retrieve(tx, id)?.id),
         None => None,
     };
-    let email = match (input["email"].as_str(), &customer_id) {
+    let email = match (input.email.as_deref(), &customer_id) {
         (Some(e), _) => Some(e.to_string()),
         (None, Some(id)) => customer::retrieve(tx, id)?.email,
         (None, None) => {
@@ -202,36 +243,32 @@ pub(crate) fn create_draft(
             ));
         }
     };
-    let channel = match input["sales_channel_id"].as_str() {
+    let channel = match input.sales_channel_id.as_deref() {
         Some(id) => Some(crate::modules::sales_channel::retrieve(tx, id)?.id),
         None => store::default_store(tx)?.and_then(|s| s.default_sales_channel_id),
     };
-    let address = |key: &str| input.get(key).and_then(Value::as_object).cloned();
     let mut draft = NewOrder {
         region_id: Some(found_region.id.clone()),
         customer_id,
         sales_channel_id: channel,
         email,
         currency_code: found_region.currency_code.clone(),
-        metadata: input.get("metadata").filter(|m| m.is_object()).cloned(),
-        shipping_address: address("shipping_address"),
-        billing_address: address("billing_address"),
+        metadata: input.metadata.clone().filter(Value::is_object),
+        shipping_address: input.shipping_address.clone(),
+        billing_address: input.billing_address.clone(),
         ..NewOrder::default()
     };
-    for want in input["items"].as_array().into_iter().flatten() {
+    for want in &input.items {
         let mut item = line(tx, ctx, &draft, want)?;
         item.tax_lines = taxes(tx, engine, &draft, &item)?;
         draft.items.push(item);
     }
-    let wanted = input["shipping_methods"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let wanted = &input.shipping_methods;
     if wanted.len() > 1 && methods == Methods::One {
         return Err(Error::invalid("A draft order takes one shipping method"));
     }
     let mut shipping = Vec::new();
-    for want in &wanted {
+    for want in wanted {
         let mut m = method(tx, &draft, want)?;
         m.tax_lines = taxes(tx, engine, &draft, &LineItem::default())?;
         shipping.push(m);
@@ -244,13 +281,8 @@ pub(crate) fn create_draft(
         order::shipping::add_method(tx, ctx, &id, &more)?;
     }
     order::manage::mark_draft(tx, &id)?;
-    let codes: Vec<String> = input["promo_codes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|c| c.as_str().map(str::to_string))
-        .collect();
-    super::draft_promotions::set_initial(tx, ctx, &order::retrieve(tx, &id)?, &codes)?;
+    let codes = &input.promo_codes;
+    super::draft_promotions::set_initial(tx, ctx, &order::retrieve(tx, &id)?, codes)?;
     Ok(id)
 }
 
@@ -309,11 +341,12 @@ pub fn convert(tx: &Tx, step: &StepCtx, id: &str) -> Result<Order> {
 }
 
 fn delete_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let id = step.input["order_id"].as_str().unwrap_or_default();
+    let input: OnOrder<NoBody> = step.input_as()?;
+    let id = input.id.as_str();
     let found = order::retrieve(tx, id)?;
     if found.status != "draft" {
         return Err(Error::invalid(format!("Order {id} is not a draft")));
     }
     order::delete(tx, id)?;
-    Ok(Done::new(json!({ "order_id": id })))
+    Done::of(&EditedOrder { order_id: input.id })
 }

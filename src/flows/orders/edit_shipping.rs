@@ -6,7 +6,10 @@
 //! the tax region's provider in the engine's registry).
 
 use super::change_inputs::{is_return_option, option_amount, update_shipping};
-use super::edits::{active_edit, done, live_order, order_tax_lines, text};
+use super::edit_types::{self as types, OnOrder};
+use super::edits::{active_edit, done, live_order, order_tax_lines};
+use super::returns::one;
+use super::targets::{ActionRef, NewShipping, ShippingUpdate, amount_json};
 use crate::db::Tx;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -14,19 +17,16 @@ use crate::modules::fulfillment as options;
 use crate::modules::order::changes::{self, ChangeAction, NewAction, OrderChange};
 use crate::modules::order::return_actions::SHIPPING_ADD;
 use crate::modules::order::{self, LineItem, Order, ShippingMethod};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, StepCtx, Workflow};
 use rusqlite::Connection;
 use serde_json::json;
 
 /// The workflows of this file.
 pub fn workflows() -> Vec<Workflow> {
-    let one = |name: &str, f: fn(&Tx, &StepCtx) -> Result<Done>| {
-        Workflow::new(name).step(Step::local(name, f))
-    };
     vec![
-        one("create-order-edit-shipping-method", add_step),
-        one("update-order-edit-shipping-method", update_step),
-        one("remove-order-edit-shipping-method", remove_step),
+        one(types::ADD_SHIPPING, add_step),
+        one(types::UPDATE_SHIPPING, update_step),
+        one(types::REMOVE_SHIPPING, remove_step),
     ]
 }
 
@@ -44,18 +44,19 @@ fn shipping_action(conn: &Connection, change: &OrderChange, id: &str) -> Result<
 }
 
 fn add_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let input: OnOrder<NewShipping> = step.input_as()?;
+    let found = live_order(tx, &input.id)?;
     let change = active_edit(tx, &found.id)?;
-    let action = outbound_action(tx, &found, step)?;
+    let action = outbound_action(tx, &found, &input.body)?;
     changes::add_action(tx, step.engine.ctx(), &change, &action)?;
-    Ok(done(&found.id))
+    done(&found.id)
 }
 
 /// An outbound SHIPPING_ADD action (no return) from a request's `shipping_option_id`,
 /// `custom_amount` and `internal_note`: the option must not be a return option; its price
 /// for the order, or the custom amount, is what it costs.
-pub(super) fn outbound_action(tx: &Tx, found: &Order, step: &StepCtx) -> Result<NewAction> {
-    let option_id = text(step, "shipping_option_id").unwrap_or_default();
+pub(super) fn outbound_action(tx: &Tx, found: &Order, sent: &NewShipping) -> Result<NewAction> {
+    let option_id = sent.shipping_option_id.as_str();
     let option = options::retrieve_option(tx, option_id)?;
     if is_return_option(&option) {
         return Err(Error::invalid(format!(
@@ -63,12 +64,12 @@ pub(super) fn outbound_action(tx: &Tx, found: &Order, step: &StepCtx) -> Result<
         )));
     }
     let region = found.region_id.as_deref();
-    let custom = &step.input["custom_amount"];
+    let custom = amount_json(&sent.custom_amount);
     let amount = option_amount(
         &option,
         &found.currency_code,
         region,
-        (custom, "custom_amount"),
+        (&custom, "custom_amount"),
     )?;
     Ok(NewAction {
         action: SHIPPING_ADD.into(),
@@ -76,25 +77,27 @@ pub(super) fn outbound_action(tx: &Tx, found: &Order, step: &StepCtx) -> Result<
         reference_id: None,
         details: json!({"shipping_option_id": option.id, "name": option.name}),
         amount: Some(amount),
-        internal_note: text(step, "internal_note").map(str::to_string),
+        internal_note: sent.internal_note.clone(),
         return_id: None,
     })
 }
 
 fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let input: OnOrder<ShippingUpdate> = step.input_as()?;
+    let found = live_order(tx, &input.id)?;
     let change = active_edit(tx, &found.id)?;
-    let action = shipping_action(tx, &change, text(step, "action_id").unwrap_or_default())?;
-    update_shipping(tx, step, &found.currency_code, &action)?;
-    Ok(done(&found.id))
+    let action = shipping_action(tx, &change, &input.body.action_id)?;
+    update_shipping(tx, step, &input.body, &found.currency_code, &action)?;
+    done(&found.id)
 }
 
 fn remove_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let input: OnOrder<ActionRef> = step.input_as()?;
+    let found = live_order(tx, &input.id)?;
     let change = active_edit(tx, &found.id)?;
-    let action = shipping_action(tx, &change, text(step, "action_id").unwrap_or_default())?;
+    let action = shipping_action(tx, &change, &input.body.action_id)?;
     changes::delete_action(tx, step.engine.ctx(), &action)?;
-    Ok(done(&found.id))
+    done(&found.id)
 }
 
 /// Confirming: the method joins the order's others, taxed as shipping at its address.

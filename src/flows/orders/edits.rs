@@ -14,8 +14,13 @@
 //! summary then shows the difference to collect (positive `pending_difference`) or refund.
 
 use super::change_inputs::{note_of, optional_amount};
+use super::edit_types::{
+    self as types, BeginEdit, EditBegun, EditedOrder, ItemQuantity, OnOrder, RequestEdit,
+    UpdateEditAction,
+};
 use super::fulfill::fulfilled_quantities;
-use super::returns::units_value;
+use super::returns::{one, units_value};
+use super::targets::{ActionRef, Cancel, Confirm, NewItem, NewItems, amount_json};
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::engine::Engine;
@@ -30,7 +35,7 @@ use crate::modules::order::changes::{
 };
 use crate::modules::order::return_actions::SHIPPING_ADD;
 use crate::modules::order::{self, LineItem, Order, TaxLine, admin as order_admin};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, StepCtx, Workflow};
 use rusqlite::Connection;
 use serde_json::{Value, json};
 
@@ -39,31 +44,26 @@ pub const EDIT: &str = "edit";
 
 /// The order-edit workflows.
 pub fn workflows() -> Vec<Workflow> {
-    let one = |name: &str, f: fn(&Tx, &StepCtx) -> Result<Done>| {
-        Workflow::new(name).step(Step::local(name, f))
-    };
     vec![
-        one("begin-order-edit-order", begin_step),
-        one("begin-draft-order-edit", begin_draft_step),
-        one("order-edit-add-new-item", add_items_step),
-        one("order-edit-update-item-quantity", update_quantity_step),
-        one("update-order-edit-item-action", update_action_step),
-        one("remove-order-edit-item-action", remove_action_step),
-        one("request-order-edit-request", request_step),
-        one("confirm-order-edit-request", confirm_step),
-        one("cancel-begin-order-edit", cancel_step),
+        one(types::BEGIN_EDIT, begin_step),
+        one(types::BEGIN_DRAFT_EDIT, begin_draft_step),
+        one(types::ADD_ITEMS, add_items_step),
+        one(types::UPDATE_QUANTITY, update_quantity_step),
+        one(types::UPDATE_ACTION, update_action_step),
+        one(types::REMOVE_ACTION, remove_action_step),
+        one(types::REQUEST_EDIT, request_step),
+        one(types::CONFIRM_EDIT, confirm_step),
+        one(types::CANCEL_EDIT, cancel_step),
     ]
     .into_iter()
     .chain(super::edit_shipping::workflows())
     .collect()
 }
 
-pub(super) fn text<'a>(step: &'a StepCtx, key: &str) -> Option<&'a str> {
-    step.input[key].as_str()
-}
-
-pub(super) fn done(order_id: &str) -> Done {
-    Done::new(json!({ "order_id": order_id }))
+pub(super) fn done(order_id: &str) -> Result<Done> {
+    Done::of(&EditedOrder {
+        order_id: order_id.to_string(),
+    })
 }
 
 pub(super) fn live_order(conn: &Connection, id: &str) -> Result<Order> {
@@ -103,7 +103,8 @@ fn begin_draft_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
 }
 
 fn begin(tx: &Tx, step: &StepCtx, draft: bool) -> Result<Done> {
-    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let input: OnOrder<BeginEdit> = step.input_as()?;
+    let found = live_order(tx, &input.id)?;
     if (found.status == "draft") != draft {
         let message = if draft {
             format!("Order {} is not a draft: edit it as an order", found.id)
@@ -112,23 +113,23 @@ fn begin(tx: &Tx, step: &StepCtx, draft: bool) -> Result<Done> {
         };
         return Err(Error::invalid(message));
     }
-    let by = text(step, "created_by").map(str::to_string);
     let change = changes::create(
         tx,
         step.engine.ctx(),
         &NewChange {
             order_id: found.id.clone(),
             change_type: EDIT.into(),
-            description: text(step, "description").map(str::to_string),
-            internal_note: text(step, "internal_note").map(str::to_string),
-            created_by: by,
+            description: input.body.description,
+            internal_note: input.body.internal_note,
+            created_by: input.body.created_by,
             return_id: None,
             ..Default::default()
         },
     )?;
-    Ok(Done::new(
-        json!({"order_id": found.id, "order_change_id": change.id}),
-    ))
+    Done::of(&EditBegun {
+        order_id: found.id,
+        order_change_id: change.id,
+    })
 }
 
 /// Tax lines of a product (an empty line: of shipping) shipped to `(country, province)`
@@ -190,27 +191,27 @@ fn check_stock(conn: &Connection, found: &Order, variant: &str, quantity: i64) -
 }
 
 fn add_items_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let input: OnOrder<NewItems> = step.input_as()?;
+    let found = live_order(tx, &input.id)?;
     let change = active_edit(tx, &found.id)?;
-    add_new_items(tx, step.engine, &found, &change, &step.input["items"])?;
-    Ok(done(&found.id))
+    add_new_items(tx, step.engine, &found, &change, &input.body.items)?;
+    done(&found.id)
 }
 
-/// Adds an ITEM_ADD action to `change` (an edit, an exchange or a claim) for each of `items`
-/// (`[{variant_id, quantity, unit_price?, internal_note?, metadata?}]`): the variant priced
-/// for the order (or at staff's `unit_price`), taxed at its address, its stock checked.
+/// Adds an ITEM_ADD action to `change` (an edit, an exchange or a claim) for each of
+/// `items`: the variant priced for the order (or at staff's `unit_price`), taxed at its
+/// address, its stock checked.
 pub(super) fn add_new_items(
     tx: &Tx,
     engine: &Engine,
     found: &Order,
     change: &OrderChange,
-    items: &Value,
+    items: &[NewItem],
 ) -> Result<()> {
     let ctx = engine.ctx();
     let channels: Vec<String> = found.sales_channel_id.iter().cloned().collect();
-    for want in items.as_array().into_iter().flatten() {
-        let variant = want["variant_id"].as_str().unwrap_or_default();
-        let quantity = want["quantity"].as_i64().unwrap_or_default();
+    for want in items {
+        let (variant, quantity) = (want.variant_id.as_str(), want.quantity);
         if quantity < 1 {
             return Err(Error::invalid(format!(
                 "Quantity of variant {variant} must be at least 1"
@@ -225,13 +226,14 @@ pub(super) fn add_new_items(
             &ctx.now(),
         )?;
         let mut item = info.item;
-        let price = optional_amount(&want["unit_price"], &found.currency_code, "unit_price")?;
+        let sent_price = amount_json(&want.unit_price);
+        let price = optional_amount(&sent_price, &found.currency_code, "unit_price")?;
         if let Some(price) = price {
             (item.unit_price, item.is_custom_price) = (price, true);
         }
         item.quantity = quantity;
         item.tax_lines = order_tax_lines(tx, engine, found, &item)?;
-        if let Some(m) = want.get("metadata").filter(|m| m.is_object()) {
+        if let Some(m) = want.metadata.as_ref().filter(|m| m.is_object()) {
             item.metadata = m.clone();
         }
         check_stock(tx, found, variant, quantity)?;
@@ -241,7 +243,7 @@ pub(super) fn add_new_items(
             reference_id: None,
             details: json!({"variant_id": variant, "quantity": quantity, "unit_price": item.unit_price, "item": item}),
             amount: Some(units_value(&item, quantity)?),
-            internal_note: want["internal_note"].as_str().map(str::to_string),
+            internal_note: want.internal_note.clone(),
             return_id: None,
         };
         changes::add_action(tx, ctx, change, &action)?;
@@ -265,9 +267,10 @@ fn check_quantity(conn: &Connection, found: &Order, line: &str, quantity: i64) -
 
 fn update_quantity_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let input: OnOrder<ItemQuantity> = step.input_as()?;
+    let found = live_order(tx, &input.id)?;
     let change = active_edit(tx, &found.id)?;
-    let line_id = text(step, "item_id").unwrap_or_default();
+    let line_id = input.body.item_id.as_str();
     let lines = order::items::items_of(tx, &found.id)?;
     let line = lines.iter().find(|l| l.id == line_id).ok_or_else(|| {
         Error::invalid(format!(
@@ -275,7 +278,7 @@ fn update_quantity_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
             found.id
         ))
     })?;
-    let quantity = step.input["quantity"].as_i64().unwrap_or(-1);
+    let quantity = input.body.quantity;
     if quantity < 0 {
         return Err(Error::invalid("Quantity must not be negative"));
     }
@@ -283,7 +286,7 @@ fn update_quantity_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let amount = units_value(line, quantity)? - units_value(line, line.quantity)?;
     let details =
         json!({"reference_id": line_id, "quantity": quantity, "previous_quantity": line.quantity});
-    let note = text(step, "internal_note");
+    let note = input.body.internal_note.as_deref();
     let existing = changes::actions_of(tx, &change.id)?
         .into_iter()
         .find(|a| a.action == ITEM_UPDATE && a.details["reference_id"].as_str() == Some(line_id));
@@ -304,29 +307,31 @@ fn update_quantity_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
             changes::add_action(tx, ctx, &change, &action)?;
         }
     }
-    Ok(done(&found.id))
+    done(&found.id)
 }
 
 /// `POST /admin/order-edits/:id/items/:action_id`: a new line's or a quantity change's
 /// quantity (and note).
 fn update_action_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let input: OnOrder<UpdateEditAction> = step.input_as()?;
+    let sent = &input.body;
+    let found = live_order(tx, &input.id)?;
     let change = active_edit(tx, &found.id)?;
-    let action = edit_action(tx, &change, text(step, "action_id").unwrap_or_default())?;
-    let quantity = step.input["quantity"]
-        .as_i64()
+    let action = edit_action(tx, &change, &sent.action_id)?;
+    let quantity = sent
+        .quantity
         .unwrap_or_else(|| action.details["quantity"].as_i64().unwrap_or(0));
-    let note = note_of(step.input, &action);
+    let note = note_of(&sent.internal_note, &action);
     let mut details = action.details.clone();
     details["quantity"] = json!(quantity);
     let amount = if action.action == ITEM_ADD {
-        let unit_price = &step.input["unit_price"];
-        let (new, amount) = resized_new_item(tx, &found, &action, quantity, unit_price)?;
+        let unit_price = amount_json(&sent.unit_price);
+        let (new, amount) = resized_new_item(tx, &found, &action, quantity, &unit_price)?;
         details = new;
         amount
     } else {
-        if !step.input["unit_price"].is_null() {
+        if sent.unit_price.is_some() {
             return Err(Error::invalid("unit_price can only be set on a new item"));
         }
         let line_id = action.details["reference_id"].as_str().unwrap_or_default();
@@ -339,7 +344,7 @@ fn update_action_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         units_value(line, quantity)? - units_value(line, line.quantity)?
     };
     changes::update_action(tx, ctx, &action, &details, Some(amount), note.as_deref())?;
-    Ok(done(&found.id))
+    done(&found.id)
 }
 
 /// An ITEM_ADD action's details and amount at `quantity` (and staff's `unit_price`, when
@@ -370,16 +375,18 @@ pub(super) fn resized_new_item(
 }
 
 fn remove_action_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let input: OnOrder<ActionRef> = step.input_as()?;
+    let found = live_order(tx, &input.id)?;
     let change = active_edit(tx, &found.id)?;
-    let action = edit_action(tx, &change, text(step, "action_id").unwrap_or_default())?;
+    let action = edit_action(tx, &change, &input.body.action_id)?;
     changes::delete_action(tx, step.engine.ctx(), &action)?;
-    Ok(done(&found.id))
+    done(&found.id)
 }
 
 fn request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let input: OnOrder<RequestEdit> = step.input_as()?;
+    let found = live_order(tx, &input.id)?;
     let change = active_edit(tx, &found.id)?;
     if change.status != "pending" {
         return Err(Error::invalid(format!(
@@ -387,13 +394,14 @@ fn request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
             change.id
         )));
     }
-    changes::mark_requested(tx, ctx, &change.id, text(step, "requested_by"))?;
+    let by = input.body.requested_by.as_deref();
+    changes::mark_requested(tx, ctx, &change.id, by)?;
     ctx.emit(
         tx,
         "order-edit.requested",
         json!({"order_id": found.id, "order_change_id": change.id}),
     )?;
-    Ok(done(&found.id))
+    done(&found.id)
 }
 
 /// Writes one action and moves its stock: a new line is added and reserved; a quantity
@@ -471,7 +479,8 @@ pub(super) fn add_new_line(
 
 fn confirm_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let found = live_order(tx, text(step, "order_id").unwrap_or_default())?;
+    let input: OnOrder<Confirm> = step.input_as()?;
+    let found = live_order(tx, &input.id)?;
     let change = active_edit(tx, &found.id)?;
     let actions = changes::actions_of(tx, &change.id)?;
     for action in actions.iter().filter(|a| !a.applied) {
@@ -482,24 +491,25 @@ fn confirm_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         super::draft_promotions::settle(tx, ctx, &found)?;
     }
     crate::failpoint::hit("order-edit:applied");
-    changes::confirm(tx, ctx, &change.id, text(step, "confirmed_by"))?;
+    changes::confirm(tx, ctx, &change.id, input.body.confirmed_by.as_deref())?;
     ctx.emit(
         tx,
         "order-edit.confirmed",
         json!({"order_id": found.id, "order_change_id": change.id}),
     )?;
-    Ok(done(&found.id))
+    done(&found.id)
 }
 
 fn cancel_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let found = order::retrieve(tx, text(step, "order_id").unwrap_or_default())?;
+    let input: OnOrder<Cancel> = step.input_as()?;
+    let found = order::retrieve(tx, &input.id)?;
     let change = active_edit(tx, &found.id)?;
-    changes::cancel(tx, ctx, &change.id, text(step, "canceled_by"))?;
+    changes::cancel(tx, ctx, &change.id, input.body.canceled_by.as_deref())?;
     ctx.emit(
         tx,
         "order-edit.canceled",
         json!({"order_id": found.id, "order_change_id": change.id}),
     )?;
-    Ok(done(&found.id))
+    done(&found.id)
 }

@@ -18,11 +18,14 @@
 //! `exchanges_confirm`, a claim's claim items in `claim_items`. The same step functions
 //! serve both kinds: a `const CLAIM: bool` parameter picks the record's [`Kind`].
 
-use super::change_inputs::update_shipping;
+use super::change_inputs::{note_of, update_shipping};
 use super::claim_items::{claim_items_step, remove_claim_item_step, update_claim_item_step};
 use super::edits::{add_new_items, resized_new_item};
+use super::exchange_types::{self as types, BeginRecord, OnRecord, RecordRef};
 use super::return_shipping::add_shipping_to;
-use super::returns::{add_items_to, ensure_open, fulfillment_location, update_item};
+use super::return_types::{ReturnItems, UpdateReturnItem};
+use super::returns::{add_items_to, ensure_open, fulfillment_location, one, update_item};
+use super::targets::{ActionRef, NewItems, NewShipping, ResizeItem, ShippingUpdate, amount_json};
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::modules::order::after_sales::{self, AfterSale, Kind, NewAfterSale};
@@ -30,19 +33,13 @@ use crate::modules::order::changes::{self, ChangeAction, ITEM_ADD, NewChange, Or
 use crate::modules::order::return_actions::{self, RETURN_ITEM, SHIPPING_ADD};
 use crate::modules::order::returns::{self, NewReturn, Return};
 use crate::modules::order::{self, Order, admin as order_admin};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, StepCtx, Workflow};
 use rusqlite::Connection;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// The kind a step serves.
 pub(super) fn kind<const CLAIM: bool>() -> Kind {
     if CLAIM { Kind::Claim } else { Kind::Exchange }
-}
-
-type StepFn = fn(&Tx, &StepCtx) -> Result<Done>;
-
-fn one(name: &str, f: StepFn) -> Workflow {
-    Workflow::new(name).step(Step::local(name, f))
 }
 
 /// Every exchange and claim workflow.
@@ -50,80 +47,68 @@ pub fn workflows() -> Vec<Workflow> {
     let mut out = for_kind::<false>();
     out.extend(for_kind::<true>());
     out.extend([
-        one("claim-item", claim_items_step),
-        one("update-claim-item", update_claim_item_step),
-        one("remove-claim-item-action", remove_claim_item_step),
+        one(types::CLAIM_ITEMS, claim_items_step),
+        one(types::UPDATE_CLAIM_ITEM, update_claim_item_step),
+        one(types::REMOVE_CLAIM_ITEM, remove_claim_item_step),
     ]);
     out
 }
 
 fn for_kind<const CLAIM: bool>() -> Vec<Workflow> {
-    let k = kind::<CLAIM>().change_type();
-    let named = |pattern: &str, f: StepFn| one(&pattern.replace("{k}", k), f);
+    let h = types::handles::<CLAIM>();
     vec![
-        named("begin-{k}-order", begin_step::<CLAIM>),
-        named("{k}-request-item-return", inbound_add_step::<CLAIM>),
-        named(
-            "update-{k}-request-item-return",
-            inbound_update_step::<CLAIM>,
-        ),
-        named(
-            "remove-{k}-request-item-return",
-            inbound_remove_step::<CLAIM>,
-        ),
-        named(
-            "create-{k}-return-shipping-method",
-            inbound_shipping_step::<CLAIM>,
-        ),
-        named(
-            "update-{k}-return-shipping-method",
+        one(h.begin, begin_step::<CLAIM>),
+        one(h.inbound_add, inbound_add_step::<CLAIM>),
+        one(h.inbound_update, inbound_update_step::<CLAIM>),
+        one(h.inbound_remove, inbound_remove_step::<CLAIM>),
+        one(h.inbound_shipping, inbound_shipping_step::<CLAIM>),
+        one(
+            h.inbound_shipping_update,
             inbound_shipping_update_step::<CLAIM>,
         ),
-        named(
-            "remove-{k}-return-shipping-method",
+        one(
+            h.inbound_shipping_remove,
             inbound_shipping_remove_step::<CLAIM>,
         ),
-        named("{k}-add-new-item", outbound_add_step::<CLAIM>),
-        named("update-{k}-add-item", outbound_update_step::<CLAIM>),
-        named("remove-{k}-add-item-action", outbound_remove_step::<CLAIM>),
-        named(
-            "create-{k}-shipping-method",
-            outbound_shipping_step::<CLAIM>,
-        ),
-        named(
-            "update-{k}-shipping-method",
+        one(h.outbound_add, outbound_add_step::<CLAIM>),
+        one(h.outbound_update, outbound_update_step::<CLAIM>),
+        one(h.outbound_remove, outbound_remove_step::<CLAIM>),
+        one(h.outbound_shipping, outbound_shipping_step::<CLAIM>),
+        one(
+            h.outbound_shipping_update,
             outbound_shipping_update_step::<CLAIM>,
         ),
-        named(
-            "remove-{k}-shipping-method",
+        one(
+            h.outbound_shipping_remove,
             outbound_shipping_remove_step::<CLAIM>,
         ),
-        named(
-            "confirm-{k}-request",
-            super::exchanges_confirm::confirm_step::<CLAIM>,
-        ),
-        named(
-            "cancel-begin-{k}-order",
+        one(h.confirm, super::exchanges_confirm::confirm_step::<CLAIM>),
+        one(
+            h.cancel_request,
             super::exchanges_confirm::cancel_request_step::<CLAIM>,
         ),
-        named("cancel-{k}", super::exchanges_confirm::cancel_step::<CLAIM>),
+        one(h.cancel, super::exchanges_confirm::cancel_step::<CLAIM>),
     ]
 }
 
-/// The workflow result: the record and its order.
-pub(super) fn done(found: &AfterSale) -> Done {
-    Done::new(json!({
-        found.kind.column(): found.id, "order_id": found.order_id, "return_id": found.return_id,
-    }))
+/// The workflow result: the record (under its kind's key), its order and inbound return.
+pub(super) fn done(found: &AfterSale) -> Result<Done> {
+    let (mut exchange_id, mut claim_id) = (None, None);
+    match found.kind {
+        Kind::Exchange => exchange_id = Some(found.id.clone()),
+        Kind::Claim => claim_id = Some(found.id.clone()),
+    }
+    Done::of(&RecordRef {
+        exchange_id,
+        claim_id,
+        order_id: found.order_id.clone(),
+        return_id: found.return_id.clone(),
+    })
 }
 
-/// A record (its id in the input under `exchange_id` / `claim_id`) and its order.
-pub(super) fn load<const CLAIM: bool>(
-    conn: &Connection,
-    step: &StepCtx,
-) -> Result<(AfterSale, Order)> {
+/// A record of the kind `CLAIM` names, and its order.
+pub(super) fn load<const CLAIM: bool>(conn: &Connection, id: &str) -> Result<(AfterSale, Order)> {
     let kind = kind::<CLAIM>();
-    let id = step.input[kind.column()].as_str().unwrap_or_default();
     let found = after_sales::retrieve(conn, kind, id)?;
     let owner = order::retrieve(conn, &found.order_id)?;
     Ok((found, owner))
@@ -138,8 +123,8 @@ pub(super) struct Open {
     pub inbound: Option<Return>,
 }
 
-pub(super) fn open<const CLAIM: bool>(conn: &Connection, step: &StepCtx) -> Result<Open> {
-    let (record, order) = load::<CLAIM>(conn, step)?;
+pub(super) fn open<const CLAIM: bool>(conn: &Connection, id: &str) -> Result<Open> {
+    let (record, order) = load::<CLAIM>(conn, id)?;
     order_admin::ensure_not_canceled(&order)?;
     after_sales::ensure_not_canceled(&record)?;
     let change = active_change(conn, &record)?;
@@ -190,11 +175,10 @@ impl Open {
     pub(super) fn action(
         &self,
         conn: &Connection,
-        step: &StepCtx,
+        id: &str,
         kind: &str,
         keep: impl Fn(&ChangeAction) -> bool,
     ) -> Result<ChangeAction> {
-        let id = step.input["action_id"].as_str().unwrap_or_default();
         changes::action(conn, id)
             .ok()
             .filter(|a| a.order_change_id.as_deref() == Some(&self.change.id))
@@ -209,7 +193,7 @@ impl Open {
     }
 
     pub(super) fn done(&self) -> Result<Done> {
-        Ok(done(&self.record))
+        done(&self.record)
     }
 }
 
@@ -218,9 +202,8 @@ impl Open {
 fn begin_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let kind = kind::<CLAIM>();
     let ctx = step.engine.ctx();
-    let input = step.input;
-    let text = |key: &str| input[key].as_str().map(str::to_string);
-    let found = order::retrieve(tx, input["order_id"].as_str().unwrap_or_default())?;
+    let input: BeginRecord = step.input_as()?;
+    let found = order::retrieve(tx, &input.order_id)?;
     order_admin::ensure_not_canceled(&found)?;
     if found.status == "draft" {
         return Err(Error::invalid(format!(
@@ -231,17 +214,17 @@ fn begin_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
     }
     let new = NewAfterSale {
         order_id: found.id.clone(),
-        claim_type: text("type"),
-        created_by: text("created_by"),
-        no_notification: input["no_notification"].as_bool(),
+        claim_type: input.claim_type.clone(),
+        created_by: input.created_by.clone(),
+        no_notification: input.no_notification,
         allow_backorder: false,
-        metadata: input.get("metadata").filter(|m| m.is_object()).cloned(),
+        metadata: input.metadata.clone().filter(|m| m.is_object()),
     };
     let record = after_sales::create(tx, ctx, kind, &new)?;
     let inbound = NewReturn {
         order_id: found.id.clone(),
         location_id: fulfillment_location(tx, &found.id)?,
-        created_by: text("created_by"),
+        created_by: input.created_by.clone(),
         no_notification: new.no_notification,
         metadata: None,
     };
@@ -251,9 +234,9 @@ fn begin_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let mut change = NewChange {
         order_id: found.id.clone(),
         change_type: kind.change_type().into(),
-        description: text("description"),
-        internal_note: text("internal_note"),
-        created_by: text("created_by"),
+        description: input.description.clone(),
+        internal_note: input.internal_note.clone(),
+        created_by: input.created_by.clone(),
         ..NewChange::default()
     };
     match kind {
@@ -261,72 +244,88 @@ fn begin_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
         Kind::Claim => change.claim_id = Some(record.id.clone()),
     }
     changes::create(tx, ctx, &change)?;
-    Ok(done(&after_sales::retrieve(tx, kind, &record.id)?))
+    done(&after_sales::retrieve(tx, kind, &record.id)?)
 }
 
 fn inbound_add_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<CLAIM>(tx, step)?;
-    let items = step.input["items"].as_array().cloned().unwrap_or_default();
+    let input: OnRecord<CLAIM, ReturnItems> = step.input_as()?;
+    let o = open::<CLAIM>(tx, &input.id)?;
+    let items = &input.body.items;
     add_items_to(
         tx,
         step.engine.ctx(),
         o.inbound()?,
         &o.order,
         &o.change,
-        &items,
+        items,
     )?;
     o.done()
 }
 
 fn inbound_update_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<CLAIM>(tx, step)?;
+    let input: OnRecord<CLAIM, UpdateReturnItem> = step.input_as()?;
+    let o = open::<CLAIM>(tx, &input.id)?;
     let inbound = o.inbound()?.id.clone();
-    let action = o.action(tx, step, RETURN_ITEM, |a| {
+    let action = o.action(tx, &input.body.action_id, RETURN_ITEM, |a| {
         a.return_id.as_deref() == Some(&inbound)
     })?;
-    update_item(tx, step, &o.order, &o.change, &action)?;
+    update_item(tx, step, &input.body, (&o.order, &o.change, &action))?;
+    o.done()
+}
+
+/// Which side of the record an action must be on.
+enum Side {
+    /// Of its inbound return (which must still be open for items).
+    Inbound,
+    /// Not of a return.
+    Outbound,
+}
+
+/// Deletes the action `action_id` of the record's change, of `kind`, on `side`.
+fn remove_action<const CLAIM: bool>(
+    tx: &Tx,
+    step: &StepCtx,
+    kind: &str,
+    side: Side,
+) -> Result<Done> {
+    let input: OnRecord<CLAIM, ActionRef> = step.input_as()?;
+    let o = open::<CLAIM>(tx, &input.id)?;
+    let inbound = match side {
+        Side::Inbound => Some(o.inbound()?.id.clone()),
+        Side::Outbound => None,
+    };
+    let action = o.action(tx, &input.body.action_id, kind, |a| a.return_id == inbound)?;
+    changes::delete_action(tx, step.engine.ctx(), &action)?;
     o.done()
 }
 
 fn inbound_remove_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<CLAIM>(tx, step)?;
-    let inbound = o.inbound()?.id.clone();
-    let action = o.action(tx, step, RETURN_ITEM, |a| {
-        a.return_id.as_deref() == Some(&inbound)
-    })?;
-    changes::delete_action(tx, step.engine.ctx(), &action)?;
-    o.done()
+    remove_action::<CLAIM>(tx, step, RETURN_ITEM, Side::Inbound)
 }
 
 fn inbound_shipping_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<CLAIM>(tx, step)?;
-    let option = step.input["shipping_option_id"]
-        .as_str()
-        .unwrap_or_default();
-    let custom = &step.input["custom_amount"];
+    let input: OnRecord<CLAIM, NewShipping> = step.input_as()?;
+    let o = open::<CLAIM>(tx, &input.id)?;
+    let option = input.body.shipping_option_id.as_str();
+    let custom = amount_json(&input.body.custom_amount);
     let ctx = step.engine.ctx();
-    add_shipping_to(tx, ctx, o.inbound()?, &o.order, &o.change, option, custom)?;
+    add_shipping_to(tx, ctx, o.inbound()?, &o.order, &o.change, option, &custom)?;
     o.done()
 }
 
 fn inbound_shipping_update_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<CLAIM>(tx, step)?;
+    let input: OnRecord<CLAIM, ShippingUpdate> = step.input_as()?;
+    let o = open::<CLAIM>(tx, &input.id)?;
     let inbound = o.inbound()?.id.clone();
-    let action = o.action(tx, step, SHIPPING_ADD, |a| {
+    let action = o.action(tx, &input.body.action_id, SHIPPING_ADD, |a| {
         a.return_id.as_deref() == Some(&inbound)
     })?;
-    update_shipping(tx, step, &o.order.currency_code, &action)?;
+    update_shipping(tx, step, &input.body, &o.order.currency_code, &action)?;
     o.done()
 }
 
 fn inbound_shipping_remove_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<CLAIM>(tx, step)?;
-    let inbound = o.inbound()?.id.clone();
-    let action = o.action(tx, step, SHIPPING_ADD, |a| {
-        a.return_id.as_deref() == Some(&inbound)
-    })?;
-    changes::delete_action(tx, step.engine.ctx(), &action)?;
-    o.done()
+    remove_action::<CLAIM>(tx, step, SHIPPING_ADD, Side::Inbound)
 }
 
 /// A refund claim refunds what was claimed and sends nothing out.
@@ -341,55 +340,56 @@ fn ensure_sends_out(o: &Open) -> Result<()> {
 }
 
 fn outbound_add_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<CLAIM>(tx, step)?;
+    let input: OnRecord<CLAIM, NewItems> = step.input_as()?;
+    let o = open::<CLAIM>(tx, &input.id)?;
     ensure_sends_out(&o)?;
-    if step.input["items"].as_array().is_none_or(Vec::is_empty) {
+    if input.body.items.is_empty() {
         return Err(Error::invalid(
             "Invalid request: Field 'items' must contain at least 1 item(s)",
         ));
     }
-    add_new_items(tx, step.engine, &o.order, &o.change, &step.input["items"])?;
+    add_new_items(tx, step.engine, &o.order, &o.change, &input.body.items)?;
     o.done()
 }
 
 fn outbound_update_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<CLAIM>(tx, step)?;
-    let action = o.action(tx, step, ITEM_ADD, |_| true)?;
-    let quantity = step.input["quantity"]
-        .as_i64()
+    let input: OnRecord<CLAIM, ResizeItem> = step.input_as()?;
+    let o = open::<CLAIM>(tx, &input.id)?;
+    let action = o.action(tx, &input.body.action_id, ITEM_ADD, |_| true)?;
+    let quantity = input
+        .body
+        .quantity
         .unwrap_or_else(|| return_actions::quantity_of(&action));
     let (details, amount) = resized_new_item(tx, &o.order, &action, quantity, &Value::Null)?;
-    let note = super::change_inputs::note_of(step.input, &action);
+    let note = note_of(&input.body.internal_note, &action);
     let ctx = step.engine.ctx();
     changes::update_action(tx, ctx, &action, &details, Some(amount), note.as_deref())?;
     o.done()
 }
 
 fn outbound_remove_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<CLAIM>(tx, step)?;
-    let action = o.action(tx, step, ITEM_ADD, |_| true)?;
-    changes::delete_action(tx, step.engine.ctx(), &action)?;
-    o.done()
+    remove_action::<CLAIM>(tx, step, ITEM_ADD, Side::Outbound)
 }
 
 fn outbound_shipping_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<CLAIM>(tx, step)?;
+    let input: OnRecord<CLAIM, NewShipping> = step.input_as()?;
+    let o = open::<CLAIM>(tx, &input.id)?;
     ensure_sends_out(&o)?;
-    let action = super::edit_shipping::outbound_action(tx, &o.order, step)?;
+    let action = super::edit_shipping::outbound_action(tx, &o.order, &input.body)?;
     changes::add_action(tx, step.engine.ctx(), &o.change, &action)?;
     o.done()
 }
 
 fn outbound_shipping_update_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<CLAIM>(tx, step)?;
-    let action = o.action(tx, step, SHIPPING_ADD, |a| a.return_id.is_none())?;
-    update_shipping(tx, step, &o.order.currency_code, &action)?;
+    let input: OnRecord<CLAIM, ShippingUpdate> = step.input_as()?;
+    let o = open::<CLAIM>(tx, &input.id)?;
+    let action = o.action(tx, &input.body.action_id, SHIPPING_ADD, |a| {
+        a.return_id.is_none()
+    })?;
+    update_shipping(tx, step, &input.body, &o.order.currency_code, &action)?;
     o.done()
 }
 
 fn outbound_shipping_remove_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let o = open::<CLAIM>(tx, step)?;
-    let action = o.action(tx, step, SHIPPING_ADD, |a| a.return_id.is_none())?;
-    changes::delete_action(tx, step.engine.ctx(), &action)?;
-    o.done()
+    remove_action::<CLAIM>(tx, step, SHIPPING_ADD, Side::Outbound)
 }

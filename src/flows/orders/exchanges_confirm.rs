@@ -22,9 +22,11 @@
 
 use super::edit_shipping;
 use super::edits::add_new_line;
+use super::exchange_types::OnRecord;
 use super::exchanges::{Open, active_change, done, kind, load, open};
 use super::fulfill::fulfilled_quantities;
 use super::returns_confirm::{mark_requested, recheck_returnable};
+use super::targets::{Cancel, Confirm};
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::engine::Engine;
@@ -131,7 +133,8 @@ fn apply_own(tx: &Tx, engine: &Engine, o: &Open, actions: &[ChangeAction]) -> Re
 /// Confirms the request (see the module documentation).
 pub(super) fn confirm_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let o = open::<CLAIM>(tx, step)?;
+    let input: OnRecord<CLAIM, Confirm> = step.input_as()?;
+    let o = open::<CLAIM>(tx, &input.id)?;
     let actions = changes::actions_of(tx, &o.change.id)?;
     check_complete(&o.record, &actions)?;
     recheck_returnable(tx, &o.order, &actions)?;
@@ -139,7 +142,7 @@ pub(super) fn confirm_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result
     let before = order::total(tx, &o.order.id)?;
     apply_own(tx, step.engine, &o, &actions)?;
     crate::failpoint::hit("exchange-confirm:applied");
-    let by = step.input["confirmed_by"].as_str();
+    let by = input.body.confirmed_by.as_deref();
     changes::confirm(tx, ctx, &o.change.id, by)?;
     let returned = match (&o.inbound, count(&actions, RETURN_ITEM)) {
         (Some(inbound), 1..) => mark_requested(tx, ctx, inbound, &o.order, (&actions, true))?,
@@ -162,7 +165,7 @@ pub(super) fn confirm_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result
     let event = format!("order.{}_created", o.record.kind.change_type());
     let data = json!({"order_id": o.order.id, o.record.kind.column(): o.record.id});
     ctx.emit(tx, &event, data)?;
-    Ok(done(&o.record))
+    done(&o.record)
 }
 
 /// A payment collection for what the customer now owes, linked to the order (Medusa's
@@ -183,13 +186,15 @@ fn collect(tx: &Tx, ctx: &Ctx, owner: &order::Order, amount: i64) -> Result<()> 
 /// `open`) deleted.
 pub(super) fn cancel_request_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let o = open::<CLAIM>(tx, step)?;
-    changes::cancel(tx, ctx, &o.change.id, step.input["canceled_by"].as_str())?;
+    let input: OnRecord<CLAIM, Cancel> = step.input_as()?;
+    let o = open::<CLAIM>(tx, &input.id)?;
+    let by = input.body.canceled_by.as_deref();
+    changes::cancel(tx, ctx, &o.change.id, by)?;
     if let Some(inbound) = &o.inbound {
         returns::delete_open(tx, ctx, &inbound.id)?;
     }
     after_sales::delete(tx, ctx, &o.record)?;
-    Ok(done(&o.record))
+    done(&o.record)
 }
 
 /// Refuses canceling while an outbound line is in a live fulfillment or the inbound return
@@ -223,7 +228,8 @@ fn check_cancelable(tx: &Tx, record: &AfterSale) -> Result<()> {
 /// `POST …/cancel`: a confirmed record is canceled (see the module documentation).
 pub(super) fn cancel_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let (record, owner) = load::<CLAIM>(tx, step)?;
+    let input: OnRecord<CLAIM, Cancel> = step.input_as()?;
+    let (record, owner) = load::<CLAIM>(tx, &input.id)?;
     after_sales::ensure_not_canceled(&record)?;
     if active_change(tx, &record).is_ok() {
         return Err(Error::invalid(format!(
@@ -233,7 +239,7 @@ pub(super) fn cancel_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<
         )));
     }
     check_cancelable(tx, &record)?;
-    let by = step.input["canceled_by"].as_str();
+    let by = input.body.canceled_by.as_deref();
     let mut change = NewChange {
         order_id: owner.id.clone(),
         change_type: kind::<CLAIM>().change_type().into(),
@@ -287,5 +293,5 @@ pub(super) fn cancel_step<const CLAIM: bool>(tx: &Tx, step: &StepCtx) -> Result<
         returns::move_status(tx, ctx, inbound, &from, "canceled", Some("canceled_at"))?;
     }
     after_sales::cancel(tx, ctx, &record)?;
-    Ok(done(&after_sales::retrieve(tx, record.kind, &record.id)?))
+    done(&after_sales::retrieve(tx, record.kind, &record.id)?)
 }

@@ -4,7 +4,9 @@
 //! `true`) for the order's currency and region, or from staff's `custom_amount`.
 
 use super::change_inputs::{is_return_option, option_amount, update_shipping};
-use super::returns::{REQUEST, active_change, change_action, done, ensure_open, load, text};
+use super::return_types::OnReturn;
+use super::returns::{REQUEST, active_change, change_action, done, ensure_open, load};
+use super::targets::{ActionRef, NewShipping, ShippingUpdate, amount_json};
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -69,33 +71,30 @@ pub(super) fn add_shipping_to(
 }
 
 pub(super) fn add_shipping_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, owner) = load(tx, text(step, "return_id").unwrap_or_default())?;
-    let option = text(step, "shipping_option_id").unwrap_or_default();
-    add_shipping(
-        tx,
-        step.engine.ctx(),
-        &found,
-        &owner,
-        option,
-        &step.input["custom_amount"],
-    )?;
-    Ok(done(&found))
+    let input: OnReturn<NewShipping> = step.input_as()?;
+    let (found, owner) = load(tx, &input.id)?;
+    let option = input.body.shipping_option_id.as_str();
+    let custom = amount_json(&input.body.custom_amount);
+    add_shipping(tx, step.engine.ctx(), &found, &owner, option, &custom)?;
+    done(&found)
 }
 
 pub(super) fn update_shipping_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, owner) = load(tx, text(step, "return_id").unwrap_or_default())?;
+    let input: OnReturn<ShippingUpdate> = step.input_as()?;
+    let (found, owner) = load(tx, &input.id)?;
     ensure_open(&found)?;
-    let action_id = text(step, "action_id").unwrap_or_default();
+    let action_id = input.body.action_id.as_str();
     let action = change_action(tx, &found, REQUEST, action_id, &[SHIPPING_ADD])?;
-    update_shipping(tx, step, &owner.currency_code, &action)?;
-    Ok(done(&found))
+    update_shipping(tx, step, &input.body, &owner.currency_code, &action)?;
+    done(&found)
 }
 
 pub(super) fn remove_shipping_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, _) = load(tx, text(step, "return_id").unwrap_or_default())?;
+    let input: OnReturn<ActionRef> = step.input_as()?;
+    let (found, _) = load(tx, &input.id)?;
     ensure_open(&found)?;
-    let action_id = text(step, "action_id").unwrap_or_default();
+    let action_id = input.body.action_id.as_str();
     let action = change_action(tx, &found, REQUEST, action_id, &[SHIPPING_ADD])?;
     changes::delete_action(tx, step.engine.ctx(), &action)?;
-    Ok(done(&found))
+    done(&found)
 }

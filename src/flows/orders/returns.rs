@@ -14,6 +14,11 @@
 
 use super::change_inputs::note_of;
 use super::fulfill::fulfilled_quantities;
+use super::return_types::{
+    self as types, BeginReturn, OnReturn, ReturnItem, ReturnItems, ReturnRef, UpdateReturn,
+    UpdateReturnItem,
+};
+use super::targets::{ActionRef, Cancel};
 use super::{return_shipping, return_store};
 use crate::ctx::Ctx;
 use crate::db::Tx;
@@ -25,59 +30,57 @@ use crate::modules::order::return_actions::{self, RETURN_ITEM};
 use crate::modules::order::returns::{self, NewReturn, Return};
 use crate::modules::order::{self, LineItem, Order, admin as order_admin, return_reason};
 use crate::modules::stock_location;
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, Handle, Step, StepCtx, Workflow};
 use rusqlite::Connection;
-use serde_json::{Value, json};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::json;
 
 /// The change type of a return's request.
 pub const REQUEST: &str = "return_request";
 /// The change type of a return's receipt.
 pub const RECEIVE: &str = "return_receive";
 
+/// A one-step workflow under `handle`'s name, its input checked as the handle's type.
+pub(super) fn one<I, O>(handle: Handle<I, O>, f: fn(&Tx, &StepCtx) -> Result<Done>) -> Workflow
+where
+    I: Serialize + DeserializeOwned + 'static,
+    O: DeserializeOwned,
+{
+    handle.workflow().step(Step::local(handle.name(), f))
+}
+
 /// Every return workflow (the receiving side is in `returns_receive`).
 pub fn workflows() -> Vec<Workflow> {
-    let one = |name: &str, f: fn(&Tx, &StepCtx) -> Result<Done>| {
-        Workflow::new(name).step(Step::local(name, f))
-    };
     vec![
-        one("begin-return-order", begin_step),
-        one("update-return", update_step),
-        one("request-item-return", request_items_step),
-        one("update-request-item-return", update_item_step),
-        one("remove-item-return-action", remove_item_step),
+        one(types::BEGIN_RETURN, begin_step),
+        one(types::UPDATE_RETURN, update_step),
+        one(types::REQUEST_ITEMS, request_items_step),
+        one(types::UPDATE_REQUEST_ITEM, update_item_step),
+        one(types::REMOVE_REQUEST_ITEM, remove_item_step),
+        one(types::ADD_SHIPPING, return_shipping::add_shipping_step),
         one(
-            "create-return-shipping-method",
-            return_shipping::add_shipping_step,
-        ),
-        one(
-            "update-return-shipping-method",
+            types::UPDATE_SHIPPING,
             return_shipping::update_shipping_step,
         ),
         one(
-            "remove-return-shipping-method",
+            types::REMOVE_SHIPPING,
             return_shipping::remove_shipping_step,
         ),
-        one(
-            "confirm-return-request",
-            super::returns_confirm::confirm_step,
-        ),
-        one("cancel-return-request", cancel_request_step),
-        one(
-            "create-complete-return-order",
-            return_store::store_return_step,
-        ),
+        one(types::CONFIRM_REQUEST, super::returns_confirm::confirm_step),
+        one(types::CANCEL_REQUEST, cancel_request_step),
+        one(types::STORE_RETURN, return_store::store_return_step),
     ]
     .into_iter()
     .chain(super::returns_receive::workflows())
     .collect()
 }
 
-pub(super) fn text<'a>(step: &'a StepCtx, key: &str) -> Option<&'a str> {
-    step.input[key].as_str()
-}
-
-pub(super) fn done(found: &Return) -> Done {
-    Done::new(json!({"return_id": found.id, "order_id": found.order_id}))
+pub(super) fn done(found: &Return) -> Result<Done> {
+    Done::of(&ReturnRef {
+        return_id: found.id.clone(),
+        order_id: found.order_id.clone(),
+    })
 }
 
 /// A return and its order, refused when the order is canceled.
@@ -164,8 +167,8 @@ pub(super) fn fulfillment_location(conn: &Connection, order_id: &str) -> Result<
 /// Opens a return and its `return_request` change (Medusa's `begin-return-order`). Without
 /// a location the return takes the order's fulfillment location, so receiving never finds
 /// it missing.
-pub(super) fn begin(tx: &Tx, ctx: &Ctx, input: &Value) -> Result<Return> {
-    let order_id = input["order_id"].as_str().unwrap_or_default();
+pub(super) fn begin(tx: &Tx, ctx: &Ctx, input: &BeginReturn) -> Result<Return> {
+    let order_id = input.order_id.as_str();
     let found = order::retrieve(tx, order_id)?;
     order_admin::ensure_not_canceled(&found)?;
     if found.status == "draft" {
@@ -173,28 +176,27 @@ pub(super) fn begin(tx: &Tx, ctx: &Ctx, input: &Value) -> Result<Return> {
             "Order {order_id} is a draft: it has nothing to return"
         )));
     }
-    let location = match input["location_id"].as_str() {
+    let location = match input.location_id.as_deref() {
         Some(given) => Some(stock_location::retrieve(tx, given)?.id),
         None => fulfillment_location(tx, order_id)?,
     };
-    let text = |key: &str| input[key].as_str().map(str::to_string);
     let created = returns::create(
         tx,
         ctx,
         &NewReturn {
             order_id: order_id.to_string(),
             location_id: location,
-            created_by: text("created_by"),
-            no_notification: input["no_notification"].as_bool(),
-            metadata: input.get("metadata").filter(|m| m.is_object()).cloned(),
+            created_by: input.created_by.clone(),
+            no_notification: input.no_notification,
+            metadata: input.metadata.clone().filter(|m| m.is_object()),
         },
     )?;
     let change = NewChange {
         order_id: order_id.to_string(),
         change_type: REQUEST.into(),
-        description: text("description"),
-        internal_note: text("internal_note"),
-        created_by: text("created_by"),
+        description: input.description.clone(),
+        internal_note: input.internal_note.clone(),
+        created_by: input.created_by.clone(),
         return_id: Some(created.id.clone()),
         ..Default::default()
     };
@@ -203,25 +205,24 @@ pub(super) fn begin(tx: &Tx, ctx: &Ctx, input: &Value) -> Result<Return> {
 }
 
 fn begin_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    Ok(done(&begin(tx, step.engine.ctx(), step.input)?))
+    let input: BeginReturn = step.input_as()?;
+    done(&begin(tx, step.engine.ctx(), &input)?)
 }
 
 fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, _) = load(tx, text(step, "return_id").unwrap_or_default())?;
-    let location = match text(step, "location_id") {
+    let input: OnReturn<UpdateReturn> = step.input_as()?;
+    let (found, _) = load(tx, &input.id)?;
+    let location = match input.body.location_id.as_deref() {
         Some(given) => Some(stock_location::retrieve(tx, given)?.id),
         None => None,
     };
     let update = returns::ReturnUpdate {
         location_id: location,
-        no_notification: step.input["no_notification"].as_bool(),
-        metadata: step
-            .input
-            .get("metadata")
-            .map(|m| Some(m.clone()).filter(|m| !m.is_null())),
+        no_notification: input.body.no_notification,
+        metadata: input.body.metadata,
     };
     let updated = returns::update(tx, step.engine.ctx(), &found.id, &update)?;
-    Ok(done(&updated))
+    done(&updated)
 }
 
 /// Units of each line this change's RETURN_ITEM actions ask for, leaving out `skip`.
@@ -291,15 +292,14 @@ fn line_of<'a>(lines: &'a [LineItem], owner: &Order, id: &str) -> Result<&'a Lin
     })
 }
 
-/// Adds RETURN_ITEM actions for `items` (`[{id, quantity, reason_id?, note?,
-/// internal_note?, metadata?}]`) to the return's request, each checked against what is
-/// still returnable.
+/// Adds RETURN_ITEM actions for `items` to the return's request, each checked against what
+/// is still returnable.
 pub(super) fn add_items(
     tx: &Tx,
     ctx: &Ctx,
     found: &Return,
     owner: &Order,
-    items: &[Value],
+    items: &[ReturnItem],
 ) -> Result<()> {
     ensure_open(found)?;
     let change = active_change(tx, found, REQUEST)?;
@@ -314,7 +314,7 @@ pub(super) fn add_items_to(
     found: &Return,
     owner: &Order,
     change: &OrderChange,
-    items: &[Value],
+    items: &[ReturnItem],
 ) -> Result<()> {
     if items.is_empty() {
         return Err(Error::invalid(
@@ -323,21 +323,20 @@ pub(super) fn add_items_to(
     }
     let lines = order::items::items_of(tx, &owner.id)?;
     for item in items {
-        let id = item["id"].as_str().unwrap_or_default();
-        let quantity = item["quantity"].as_i64().unwrap_or_default();
+        let (id, quantity) = (item.id.as_str(), item.quantity);
         let line = line_of(&lines, owner, id)?;
-        check_reason(tx, item["reason_id"].as_str())?;
+        check_reason(tx, item.reason_id.as_deref())?;
         check_returnable(tx, owner, change, id, quantity, None)?;
         let action = NewAction {
             action: RETURN_ITEM.into(),
             reference: Some("return".into()),
             reference_id: Some(found.id.clone()),
             details: json!({
-                "reference_id": id, "quantity": quantity, "reason_id": item["reason_id"],
-                "note": item["note"], "metadata": item["metadata"],
+                "reference_id": id, "quantity": quantity, "reason_id": item.reason_id,
+                "note": item.note, "metadata": item.metadata,
             }),
             amount: Some(units_value(line, quantity)?),
-            internal_note: item["internal_note"].as_str().map(str::to_string),
+            internal_note: item.internal_note.clone(),
             return_id: Some(found.id.clone()),
         };
         changes::add_action(tx, ctx, change, &action)?;
@@ -346,20 +345,21 @@ pub(super) fn add_items_to(
 }
 
 fn request_items_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, owner) = load(tx, text(step, "return_id").unwrap_or_default())?;
-    let items = step.input["items"].as_array().cloned().unwrap_or_default();
-    add_items(tx, step.engine.ctx(), &found, &owner, &items)?;
-    Ok(done(&found))
+    let input: OnReturn<ReturnItems> = step.input_as()?;
+    let (found, owner) = load(tx, &input.id)?;
+    add_items(tx, step.engine.ctx(), &found, &owner, &input.body.items)?;
+    done(&found)
 }
 
 fn update_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, owner) = load(tx, text(step, "return_id").unwrap_or_default())?;
+    let input: OnReturn<UpdateReturnItem> = step.input_as()?;
+    let (found, owner) = load(tx, &input.id)?;
     ensure_open(&found)?;
-    let action_id = text(step, "action_id").unwrap_or_default();
+    let action_id = input.body.action_id.as_str();
     let action = change_action(tx, &found, REQUEST, action_id, &[RETURN_ITEM])?;
     let change = active_change(tx, &found, REQUEST)?;
-    update_item(tx, step, &owner, &change, &action)?;
-    Ok(done(&found))
+    update_item(tx, step, &input.body, (&owner, &change, &action))?;
+    done(&found)
 }
 
 /// Updates a RETURN_ITEM action of `change` from the request (`quantity`, `reason_id`,
@@ -367,18 +367,17 @@ fn update_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
 pub(super) fn update_item(
     tx: &Tx,
     step: &StepCtx,
-    owner: &Order,
-    change: &OrderChange,
-    action: &ChangeAction,
+    sent: &UpdateReturnItem,
+    (owner, change, action): (&Order, &OrderChange, &ChangeAction),
 ) -> Result<()> {
     let action_id = action.id.as_str();
     let line_id = return_actions::line_of(action).to_string();
-    let quantity = step.input["quantity"]
-        .as_i64()
+    let quantity = sent
+        .quantity
         .unwrap_or_else(|| return_actions::quantity_of(action));
     check_returnable(tx, owner, change, &line_id, quantity, Some(action_id))?;
-    let reason = match step.input.get("reason_id") {
-        Some(r) => r.clone(),
+    let reason = match &sent.reason_id {
+        Some(r) => json!(r),
         None => action.details["reason_id"].clone(),
     };
     check_reason(tx, reason.as_str())?;
@@ -387,7 +386,7 @@ pub(super) fn update_item(
     details["reason_id"] = reason;
     let lines = order::items::items_of(tx, &owner.id)?;
     let amount = units_value(line_of(&lines, owner, &line_id)?, quantity)?;
-    let note = note_of(step.input, action);
+    let note = note_of(&sent.internal_note, action);
     changes::update_action(
         tx,
         step.engine.ctx(),
@@ -400,24 +399,26 @@ pub(super) fn update_item(
 }
 
 fn remove_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, _) = load(tx, text(step, "return_id").unwrap_or_default())?;
+    let input: OnReturn<ActionRef> = step.input_as()?;
+    let (found, _) = load(tx, &input.id)?;
     ensure_open(&found)?;
-    let action_id = text(step, "action_id").unwrap_or_default();
+    let action_id = input.body.action_id.as_str();
     let action = change_action(tx, &found, REQUEST, action_id, &[RETURN_ITEM])?;
     changes::delete_action(tx, step.engine.ctx(), &action)?;
-    Ok(done(&found))
+    done(&found)
 }
 
 /// Medusa's `cancel-return-request`: the request's change is canceled and the return, which
 /// never got past `open`, deleted.
 fn cancel_request_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let found = returns::retrieve(tx, text(step, "return_id").unwrap_or_default())?;
+    let input: OnReturn<Cancel> = step.input_as()?;
+    let found = returns::retrieve(tx, &input.id)?;
     ensure_open(&found)?;
     let change = active_change(tx, &found, REQUEST)?;
     let ctx = step.engine.ctx();
-    changes::cancel(tx, ctx, &change.id, text(step, "canceled_by"))?;
+    changes::cancel(tx, ctx, &change.id, input.body.canceled_by.as_deref())?;
     returns::delete_open(tx, ctx, &found.id)?;
-    Ok(done(&found))
+    done(&found)
 }
 
 #[cfg(test)]

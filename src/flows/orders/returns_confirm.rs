@@ -4,7 +4,9 @@
 //! with what it owes (its items' value minus its shipping).
 
 use super::fulfill::fulfilled_quantities;
-use super::returns::{REQUEST, active_change, done, ensure_open, fulfillment_location, load, text};
+use super::return_types::OnReturn;
+use super::returns::{REQUEST, active_change, done, ensure_open, fulfillment_location, load};
+use super::targets::Confirm;
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -111,13 +113,9 @@ pub(super) fn mark_requested(
 }
 
 pub(super) fn confirm_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, owner) = load(tx, text(step, "return_id").unwrap_or_default())?;
-    confirm(
-        tx,
-        step.engine.ctx(),
-        &found,
-        &owner,
-        text(step, "confirmed_by"),
-    )?;
-    Ok(done(&found))
+    let input: OnReturn<Confirm> = step.input_as()?;
+    let (found, owner) = load(tx, &input.id)?;
+    let by = input.body.confirmed_by.as_deref();
+    confirm(tx, step.engine.ctx(), &found, &owner, by)?;
+    done(&found)
 }

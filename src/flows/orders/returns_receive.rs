@@ -11,7 +11,9 @@
 //! job, so a crash anywhere in it leaves the stock and the return as they were.
 
 use super::change_inputs::note_of;
-use super::returns::{RECEIVE, active_change, change_action, done, load, text};
+use super::return_types::{self as types, BeginReceive, OnReturn, Receipts, UpdateReceipt};
+use super::returns::{RECEIVE, active_change, change_action, done, load, one};
+use super::targets::{ActionRef, Cancel, Confirm};
 use crate::ctx::Ctx;
 use crate::db::Tx;
 use crate::error::{Error, Result};
@@ -23,24 +25,21 @@ use crate::modules::order::return_actions::{
 };
 use crate::modules::order::returns::{self, Return};
 use crate::modules::order::{self};
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, StepCtx, Workflow};
 use rusqlite::Connection;
 use serde_json::json;
 
 /// The workflows of this file.
 pub fn workflows() -> Vec<Workflow> {
-    let one = |name: &str, f: fn(&Tx, &StepCtx) -> Result<Done>| {
-        Workflow::new(name).step(Step::local(name, f))
-    };
     vec![
-        one("begin-receive-return", begin_step),
-        one("receive-item-return-request", receive_step),
-        one("dismiss-item-return-request", dismiss_step),
-        one("update-receive-item-return-request", update_step),
-        one("remove-item-receive-return-action", remove_step),
-        one("confirm-return-receive", confirm_step),
-        one("cancel-receive-return", cancel_receive_step),
-        one("cancel-return", cancel_step),
+        one(types::BEGIN_RECEIVE, begin_step),
+        one(types::RECEIVE_ITEMS, receive_step),
+        one(types::DISMISS_ITEMS, dismiss_step),
+        one(types::UPDATE_RECEIPT, update_step),
+        one(types::REMOVE_RECEIPT, remove_step),
+        one(types::CONFIRM_RECEIVE, confirm_step),
+        one(types::CANCEL_RECEIVE, cancel_receive_step),
+        one(types::CANCEL_RETURN, cancel_step),
     ]
 }
 
@@ -64,19 +63,20 @@ fn ensure_receivable(found: &Return) -> Result<()> {
 }
 
 fn begin_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, owner) = load(tx, text(step, "return_id").unwrap_or_default())?;
+    let input: OnReturn<BeginReceive> = step.input_as()?;
+    let (found, owner) = load(tx, &input.id)?;
     ensure_receivable(&found)?;
     let change = NewChange {
         order_id: owner.id.clone(),
         change_type: RECEIVE.into(),
-        description: text(step, "description").map(str::to_string),
-        internal_note: text(step, "internal_note").map(str::to_string),
-        created_by: text(step, "created_by").map(str::to_string),
+        description: input.body.description,
+        internal_note: input.body.internal_note,
+        created_by: input.body.created_by,
         return_id: Some(found.id.clone()),
         ..Default::default()
     };
     changes::create(tx, step.engine.ctx(), &change)?;
-    Ok(done(&found))
+    done(&found)
 }
 
 /// Refuses receiving more units of `line` than the return asks for, counting what came back
@@ -113,18 +113,18 @@ fn check_receivable(
 }
 
 fn add_receipts(tx: &Tx, step: &StepCtx, kind: &str) -> Result<Done> {
-    let (found, _) = load(tx, text(step, "return_id").unwrap_or_default())?;
+    let input: OnReturn<Receipts> = step.input_as()?;
+    let (found, _) = load(tx, &input.id)?;
     ensure_receivable(&found)?;
     let change = active_change(tx, &found, RECEIVE)?;
-    let items = step.input["items"].as_array().cloned().unwrap_or_default();
+    let items = input.body.items;
     if items.is_empty() {
         return Err(Error::invalid(
             "Invalid request: Field 'items' must contain at least 1 item(s)",
         ));
     }
     for item in &items {
-        let line = item["id"].as_str().unwrap_or_default();
-        let quantity = item["quantity"].as_i64().unwrap_or_default();
+        let (line, quantity) = (item.id.as_str(), item.quantity);
         check_receivable(tx, &found, &change.id, line, quantity, None)?;
         let action = NewAction {
             action: kind.into(),
@@ -132,12 +132,12 @@ fn add_receipts(tx: &Tx, step: &StepCtx, kind: &str) -> Result<Done> {
             reference_id: Some(found.id.clone()),
             details: json!({"reference_id": line, "quantity": quantity}),
             amount: None,
-            internal_note: item["internal_note"].as_str().map(str::to_string),
+            internal_note: item.internal_note.clone(),
             return_id: Some(found.id.clone()),
         };
         changes::add_action(tx, step.engine.ctx(), &change, &action)?;
     }
-    Ok(done(&found))
+    done(&found)
 }
 
 fn receive_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
@@ -149,19 +149,21 @@ fn dismiss_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
 }
 
 fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, _) = load(tx, text(step, "return_id").unwrap_or_default())?;
+    let input: OnReturn<UpdateReceipt> = step.input_as()?;
+    let (found, _) = load(tx, &input.id)?;
     ensure_receivable(&found)?;
-    let action_id = text(step, "action_id").unwrap_or_default();
+    let action_id = input.body.action_id.as_str();
     let action = change_action(tx, &found, RECEIVE, action_id, RECEIPTS)?;
-    let quantity = step.input["quantity"]
-        .as_i64()
+    let quantity = input
+        .body
+        .quantity
         .unwrap_or_else(|| return_actions::quantity_of(&action));
     let change_id = action.order_change_id.clone().unwrap_or_default();
     let line = return_actions::line_of(&action).to_string();
     check_receivable(tx, &found, &change_id, &line, quantity, Some(action_id))?;
     let mut details = action.details.clone();
     details["quantity"] = json!(quantity);
-    let note = note_of(step.input, &action);
+    let note = note_of(&input.body.internal_note, &action);
     changes::update_action(
         tx,
         step.engine.ctx(),
@@ -170,15 +172,16 @@ fn update_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         None,
         note.as_deref(),
     )?;
-    Ok(done(&found))
+    done(&found)
 }
 
 fn remove_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let (found, _) = load(tx, text(step, "return_id").unwrap_or_default())?;
-    let action_id = text(step, "action_id").unwrap_or_default();
+    let input: OnReturn<ActionRef> = step.input_as()?;
+    let (found, _) = load(tx, &input.id)?;
+    let action_id = input.body.action_id.as_str();
     let action = change_action(tx, &found, RECEIVE, action_id, RECEIPTS)?;
     changes::delete_action(tx, step.engine.ctx(), &action)?;
-    Ok(done(&found))
+    done(&found)
 }
 
 /// Puts `quantity` units of an order line back on the shelf at `location`: every managed
@@ -205,11 +208,13 @@ fn restock(
 
 fn confirm_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let (found, owner) = load(tx, text(step, "return_id").unwrap_or_default())?;
+    let input: OnReturn<Confirm> = step.input_as()?;
+    let (found, owner) = load(tx, &input.id)?;
     ensure_receivable(&found)?;
     let change = active_change(tx, &found, RECEIVE)?;
     let actions = changes::actions_of(tx, &change.id)?;
-    changes::confirm(tx, ctx, &change.id, text(step, "confirmed_by"))?;
+    let by = input.body.confirmed_by.as_deref();
+    changes::confirm(tx, ctx, &change.id, by)?;
     let location = found.location_id.clone().unwrap_or_default();
     let lines = order::items::items_of(tx, &owner.id)?;
     for a in actions.iter().filter(|a| a.action == RECEIVE_RETURN_ITEM) {
@@ -238,21 +243,24 @@ fn confirm_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         "order.return_received",
         json!({"order_id": owner.id, "return_id": found.id}),
     )?;
-    Ok(done(&found))
+    done(&found)
 }
 
 fn cancel_receive_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let found = returns::retrieve(tx, text(step, "return_id").unwrap_or_default())?;
+    let input: OnReturn<Cancel> = step.input_as()?;
+    let found = returns::retrieve(tx, &input.id)?;
     let change = active_change(tx, &found, RECEIVE)?;
-    changes::cancel(tx, step.engine.ctx(), &change.id, text(step, "canceled_by"))?;
-    Ok(done(&found))
+    let by = input.body.canceled_by.as_deref();
+    changes::cancel(tx, step.engine.ctx(), &change.id, by)?;
+    done(&found)
 }
 
 /// Medusa's `cancel-return`: only while nothing came back; the return's open change (if
 /// any) is canceled with it. What it owed back no longer counts in the order summary.
 fn cancel_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let found = returns::retrieve(tx, text(step, "return_id").unwrap_or_default())?;
+    let input: OnReturn<Cancel> = step.input_as()?;
+    let found = returns::retrieve(tx, &input.id)?;
     returns::ensure_not_closed(&found)?;
     if returns::items_of(tx, &found.id)?
         .iter()
@@ -266,7 +274,7 @@ fn cancel_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     if let Some(change) = changes::open_change(tx, &found.order_id)?
         .filter(|c| c.return_id.as_deref() == Some(&found.id))
     {
-        changes::cancel(tx, ctx, &change.id, text(step, "canceled_by"))?;
+        changes::cancel(tx, ctx, &change.id, input.body.canceled_by.as_deref())?;
     }
     returns::move_status(
         tx,
@@ -276,11 +284,11 @@ fn cancel_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
         "canceled",
         Some("canceled_at"),
     )?;
-    let quiet = step.input["no_notification"].as_bool().unwrap_or(false);
+    let quiet = input.body.no_notification.unwrap_or(false);
     ctx.emit(
         tx,
         "order.return_canceled",
         json!({"order_id": found.order_id, "return_id": found.id, "no_notification": quiet}),
     )?;
-    Ok(done(&found))
+    done(&found)
 }

@@ -104,18 +104,20 @@ fn take_return(tx: &Tx, step: &StepCtx) -> Result<Done> {
         &json!({"order_id": sale.order_id, "location_id": register.stock_location_id, "created_by": user}),
     )?;
     let return_id = begun["begin-return-order"]["return_id"].clone();
-    let by =
-        json!({"return_id": return_id, "items": items, "confirmed_by": user, "created_by": user});
-    for name in [
-        "request-item-return",
-        "confirm-return-request",
-        "begin-receive-return",
-        "receive-item-return-request",
-        "confirm-return-receive",
+    let with_items = json!({"return_id": return_id, "items": items});
+    let confirmed = json!({"return_id": return_id, "confirmed_by": user});
+    let created = json!({"return_id": return_id, "created_by": user});
+    for (name, input) in [
+        ("request-item-return", &with_items),
+        ("confirm-return-request", &confirmed),
+        ("begin-receive-return", &created),
+        ("receive-item-return-request", &with_items),
+        ("confirm-return-receive", &confirmed),
     ] {
-        run_local_steps(tx, step, name, &by)?;
+        run_local_steps(tx, step, name, input)?;
     }
-    let return_id = return_id.as_str().unwrap_or_default().to_string();
+    let return_id =
+        crate::workflow::output_str(&begun["begin-return-order"], "return_id")?.to_string();
     let amount = returns::retrieve(tx, &return_id)?
         .refund_amount
         .unwrap_or(0);

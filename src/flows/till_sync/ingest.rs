@@ -29,18 +29,56 @@ use crate::modules::payment::{self, recorded};
 use crate::modules::till_sync::{self, Sale};
 use crate::modules::{customer, sales_channel, stock_location};
 use crate::money;
-use crate::workflow::{Done, Step, StepCtx, Workflow};
+use crate::workflow::{Done, Handle, Step, StepCtx, Workflow};
+use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 use std::collections::HashMap;
 
-/// The workflow's name.
-pub const WORKFLOW: &str = "ingest-pos-sale";
+/// `ingest-pos-sale`: a [`SaleMessage`] in, what central recorded back.
+pub const INGEST_POS_SALE: Handle<SaleMessage, Ingested> = Handle::new("ingest-pos-sale");
 
-/// `ingest-pos-sale`: input a [`SaleMessage`], result `{till_order_id, order_id, display_id,
-/// receipt_number, stock_short, short}`.
+/// What central recorded for a till sale: the workflow's output, the push's answer for the
+/// sale, `GET /admin/pos/sales/:id`'s `sale`, and what the till reads back (field names are
+/// the journal's and the wire's).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Ingested {
+    /// The till's order id.
+    pub till_order_id: String,
+    /// Central's order.
+    pub order_id: String,
+    /// Central's display id.
+    pub display_id: i64,
+    /// The till's receipt number.
+    pub receipt_number: String,
+    /// The till's register code.
+    pub register: String,
+    /// Whether some line took more than the till's location had.
+    pub stock_short: bool,
+    /// Those lines.
+    pub short: Vec<Shortfall>,
+}
+
+/// One inventory item a sale took more of than was available at the till's location.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Shortfall {
+    /// The inventory item.
+    pub inventory_item_id: String,
+    /// The line's variant.
+    pub variant_id: String,
+    /// The till's location.
+    pub location_id: String,
+    /// Units sold.
+    pub quantity: i64,
+    /// Units available before the line (never below 0).
+    pub available: i64,
+    /// Units missing.
+    pub short: i64,
+}
+
+/// `ingest-pos-sale`'s one step.
 pub fn workflow() -> Workflow {
-    Workflow::new(WORKFLOW)
-        .input::<SaleMessage>()
+    INGEST_POS_SALE
+        .workflow()
         .step(Step::local("ingest-sale", ingest))
 }
 
@@ -53,7 +91,9 @@ fn ingest(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let sale: SaleMessage = step.input_as()?;
     sale.check()?;
     if let Some(found) = till_sync::sale(tx, &sale.till_order_id)? {
-        return Ok(Done::new(found.result));
+        let first = Ingested::deserialize(&found.result)
+            .map_err(|e| crate::error::Error::UnexpectedState(format!("the recorded sale: {e}")))?;
+        return Done::of(&first);
     }
     stock_location::retrieve(tx, &sale.location_id)?;
     if let Some(channel) = &sale.sales_channel_id {
@@ -72,22 +112,32 @@ fn ingest(tx: &Tx, step: &StepCtx) -> Result<Done> {
                "total": money::to_json(sale.total, &placed.currency_code)}),
     )?;
     ctx.emit(tx, "order.completed", json!({ "id": order_id }))?;
-    let result = json!({
-        "till_order_id": sale.till_order_id, "order_id": order_id, "display_id": placed.display_id,
-        "receipt_number": sale.receipt_number, "register": sale.register,
-        "stock_short": !short.is_empty(), "short": short,
-    });
+    let result = Ingested {
+        till_order_id: sale.till_order_id.clone(),
+        order_id: order_id.clone(),
+        display_id: placed.display_id,
+        receipt_number: sale.receipt_number.clone(),
+        register: sale.register.clone(),
+        stock_short: !short.is_empty(),
+        short,
+    };
+    let done = Done::of(&result)?;
     let record = Sale {
         order_id,
-        stock_short: !short.is_empty(),
-        result: result.clone(),
+        stock_short: result.stock_short,
+        result: done.output.clone(),
     };
     till_sync::record_sale(tx, ctx, &sale.till_order_id, &sale.register, &record)?;
-    Ok(Done::new(result))
+    Ok(done)
 }
 
 /// Central's copy of the order: its own id and display id; the till's identity in metadata.
-fn create_order(tx: &Tx, step: &StepCtx, sale: &SaleMessage, short: &[Value]) -> Result<String> {
+fn create_order(
+    tx: &Tx,
+    step: &StepCtx,
+    sale: &SaleMessage,
+    short: &[Shortfall],
+) -> Result<String> {
     let mut metadata = match &sale.metadata {
         Some(Value::Object(m)) => m.clone(),
         _ => serde_json::Map::new(),
@@ -165,7 +215,7 @@ fn record_payments(tx: &Tx, step: &StepCtx, sale: &SaleMessage, order_id: &str) 
 
 /// Where the sale takes more than is available at the till's location (managed variants,
 /// lines of one item counted together): the order is flagged with these, never refused.
-fn shortfalls(tx: &Tx, sale: &SaleMessage) -> Result<Vec<Value>> {
+fn shortfalls(tx: &Tx, sale: &SaleMessage) -> Result<Vec<Shortfall>> {
     let location = std::slice::from_ref(&sale.location_id);
     let mut used: HashMap<String, i64> = HashMap::new();
     let mut short = Vec::new();
@@ -184,11 +234,14 @@ fn shortfalls(tx: &Tx, sale: &SaleMessage) -> Result<Vec<Value>> {
             let left = available - *taken;
             *taken += line.quantity;
             if line.quantity > left {
-                short.push(json!({
-                    "inventory_item_id": item, "variant_id": variant, "location_id": sale.location_id,
-                    "quantity": line.quantity, "available": left.max(0),
-                    "short": line.quantity - left.max(0),
-                }));
+                short.push(Shortfall {
+                    inventory_item_id: item.clone(),
+                    variant_id: variant.to_string(),
+                    location_id: sale.location_id.clone(),
+                    quantity: line.quantity,
+                    available: left.max(0),
+                    short: line.quantity - left.max(0),
+                });
             }
         }
     }

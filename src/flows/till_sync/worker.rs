@@ -94,25 +94,44 @@ pub fn push_batch(engine: &Engine, central: &Central) -> Result<(usize, usize, b
             let found = results
                 .iter()
                 .find(|r| r["till_order_id"].as_str() == Some(q.order_id.as_str()));
-            match found {
-                Some(r) if r["order_id"].is_string() => {
-                    let central_id = r["order_id"].as_str().unwrap_or_default();
-                    let display = r["display_id"].as_i64().unwrap_or_default();
+            let Some(r) = found else { continue };
+            match answer_for_sale(r) {
+                Ok(recorded) => {
+                    let (central_id, display) = (&recorded.order_id, recorded.display_id);
                     if till_sync::mark_synced(tx, &ctx, &q.order_id, central_id, display)? {
                         release_handed_over(tx, &ctx, &q.order_id)?;
                     }
                     acked += 1;
                 }
-                Some(r) => {
-                    let why = r["error"]["message"].as_str().unwrap_or("refused");
-                    till_sync::mark_failed(tx, &q.order_id, why)?;
+                Err(why) => {
+                    till_sync::mark_failed(tx, &q.order_id, &why)?;
                     refused += 1;
                 }
-                None => {}
             }
         }
         Ok((acked, refused, full))
     })
+}
+
+/// The part of central's [`Ingested`](super::ingest::Ingested) a till keeps: read alone, so
+/// a central that answers more (a later build) is still understood.
+#[derive(serde::Deserialize)]
+struct Acknowledged {
+    order_id: String,
+    display_id: i64,
+}
+
+/// Central's answer for one sale: what it recorded, or why not — its error's message, or
+/// what is wrong with an answer that is neither (never an empty id or a display id of 0).
+fn answer_for_sale(answer: &Value) -> std::result::Result<Acknowledged, String> {
+    if answer["order_id"].is_string() {
+        return serde::Deserialize::deserialize(answer)
+            .map_err(|e| format!("central's answer for the sale does not fit: {e}"));
+    }
+    Err(answer["error"]["message"]
+        .as_str()
+        .unwrap_or("refused")
+        .to_string())
 }
 
 /// Central recorded the sale as handed over and took its units off the till location's

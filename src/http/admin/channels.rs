@@ -7,10 +7,12 @@ use crate::error::{Error, Result};
 use crate::flows::{links, publishable_keys, sales_channels};
 use crate::http::catalog_json::object;
 use crate::http::fields::ids;
-use crate::http::validate::{Kind, Schema, get_array, get_bool, get_str};
+use crate::http::validate::{Kind, Schema};
 use crate::http::{Request, Response, list_envelope};
 use crate::modules::api_key::{self, ApiKey};
 use crate::modules::{sales_channel, store};
+use crate::workflow::parse_input;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// `GET /admin/sales-channels`.
@@ -43,6 +45,42 @@ pub fn retrieve_channel(engine: &Engine, req: &Request) -> Result<Response> {
     Ok(Response::json(json!({ "sales_channel": object(&found) })))
 }
 
+/// `POST /admin/sales-channels`'s body, once its schema (Medusa's wording) has passed.
+#[derive(Deserialize)]
+struct ChannelBody {
+    name: String,
+    description: Option<String>,
+    #[serde(default)]
+    is_disabled: bool,
+}
+
+/// `POST /admin/api-keys`'s body.
+#[derive(Deserialize)]
+struct KeyBody {
+    title: String,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+/// `{add, remove}` id lists (each may be absent), once the route's schema has passed.
+#[derive(Deserialize)]
+pub(super) struct AddRemove {
+    /// Ids to add.
+    #[serde(default)]
+    pub(super) add: Vec<String>,
+    /// Ids to remove.
+    #[serde(default)]
+    pub(super) remove: Vec<String>,
+}
+
+/// One of a store's `supported_currencies`.
+#[derive(Deserialize)]
+struct StoreCurrency {
+    currency_code: String,
+    #[serde(default)]
+    is_default: bool,
+}
+
 /// `POST /admin/sales-channels`.
 ///
 /// # Errors
@@ -53,11 +91,11 @@ pub fn create_channel(engine: &Engine, req: &Request) -> Result<Response> {
         .optional("description", Kind::String.nullable())
         .optional("is_disabled", Kind::Boolean)
         .optional("metadata", Kind::Object.nullable());
-    let body = req.body_with(&schema)?;
+    let body: ChannelBody = parse_input(&req.body_with(&schema)?)?;
     let input = sales_channel::NewSalesChannel {
-        name: get_str(&body, "name").unwrap_or_default().to_string(),
-        description: get_str(&body, "description").map(str::to_string),
-        is_disabled: get_bool(&body, "is_disabled").unwrap_or(false),
+        name: body.name,
+        description: body.description,
+        is_disabled: body.is_disabled,
     };
     let ctx = engine.ctx().clone();
     let made = engine
@@ -85,13 +123,13 @@ pub fn create_key(engine: &Engine, req: &Request) -> Result<Response> {
     let schema = Schema::new()
         .required("title", Kind::String)
         .required("type", Kind::String);
-    let body = req.body_with(&schema)?;
-    if get_str(&body, "type") != Some("publishable") {
+    let body: KeyBody = parse_input(&req.body_with(&schema)?)?;
+    if body.kind != "publishable" {
         return Err(Error::invalid(
             "Only publishable API keys can be created here",
         ));
     }
-    let title = get_str(&body, "title").unwrap_or_default().to_string();
+    let title = body.title;
     let user = req.actor.user_id.clone().unwrap_or_default();
     let ctx = engine.ctx().clone();
     let key = engine
@@ -132,18 +170,8 @@ pub fn key_channels(engine: &Engine, req: &Request) -> Result<Response> {
     let schema = Schema::new()
         .optional("add", Kind::array_of(Kind::String))
         .optional("remove", Kind::array_of(Kind::String));
-    let body = req.body_with(&schema)?;
-    let list = |k: &str| -> Vec<String> {
-        get_array(&body, k)
-            .map(|a| {
-                a.iter()
-                    .filter_map(Value::as_str)
-                    .map(str::to_string)
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let (add, remove) = (list("add"), list("remove"));
+    let body: AddRemove = parse_input(&req.body_with(&schema)?)?;
+    let (add, remove) = (body.add, body.remove);
     let id = req.param("id").to_string();
     let ctx = engine.ctx().clone();
     let key_id = id.clone();
@@ -224,22 +252,15 @@ pub fn update_store(engine: &Engine, req: &Request) -> Result<Response> {
         .optional("default_location_id", Kind::String.nullable())
         .optional("metadata", Kind::Object.nullable());
     let mut changes = as_map(req.body_with(&schema)?);
-    let currencies: Option<Vec<(String, bool)>> =
-        changes.remove("supported_currencies").map(|list| {
-            list.as_array()
-                .map(|items| {
-                    items
-                        .iter()
-                        .map(|c| {
-                            (
-                                get_str(c, "currency_code").unwrap_or_default().to_string(),
-                                get_bool(c, "is_default").unwrap_or(false),
-                            )
-                        })
-                        .collect()
-                })
-                .unwrap_or_default()
-        });
+    let currencies = match changes.remove("supported_currencies") {
+        Some(list) => Some(parse_input::<Vec<StoreCurrency>>(&list)?),
+        None => None,
+    };
+    let currencies: Option<Vec<(String, bool)>> = currencies.map(|list| {
+        list.into_iter()
+            .map(|c| (c.currency_code, c.is_default))
+            .collect()
+    });
     let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
     let updated = engine
         .store()
@@ -256,11 +277,8 @@ pub fn link_products(engine: &Engine, req: &Request) -> Result<Response> {
     let schema = Schema::new()
         .optional("add", Kind::array_of(Kind::String))
         .optional("remove", Kind::array_of(Kind::String));
-    let body = req.body_with(&schema)?;
-    let (add, remove) = (
-        super::strings(&body, "add"),
-        super::strings(&body, "remove"),
-    );
+    let body: AddRemove = parse_input(&req.body_with(&schema)?)?;
+    let (add, remove) = (body.add, body.remove);
     let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
     let channel = engine.store().write(move |tx| {
         crate::flows::sales_channels::link_products(tx, &ctx, &id, &add, &remove)

@@ -9,10 +9,10 @@
 //! `/admin/orders`.
 
 use super::order_json::{admin_order_json, select};
-use super::orders::{ranges, run};
+use super::orders::{ranges, run_handle};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::flows::orders::{draft_update, drafts};
+use crate::flows::orders::draft_types::{CONVERT_DRAFT, CREATE_DRAFT, DELETE_DRAFT, UPDATE_DRAFT};
 use crate::http::fields::{ids, page, string, strings};
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
@@ -114,7 +114,11 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
 
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
     let item = Schema::new()
-        .optional("variant_id", Kind::String)
+        .optional("variant_id", Kind::String.nullable())
+        .optional("variant_sku", Kind::String.nullable())
+        .optional("variant_barcode", Kind::String.nullable())
+        .optional("sku", Kind::String.nullable())
+        .optional("barcode", Kind::String.nullable())
         .optional("title", Kind::String)
         .required("quantity", Kind::Integer)
         .optional("unit_price", Kind::Number.nullable())
@@ -138,9 +142,8 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("promo_codes", Kind::array_of(Kind::String))
             .optional("metadata", Kind::Object.nullable()),
     )?;
-    let result = run(engine, request, drafts::CREATE, body)?;
-    let id = crate::workflow::output_str(&result, "order_id")?.to_string();
-    reply(engine, request, &id)
+    let made = run_handle(engine, request, CREATE_DRAFT, body)?;
+    reply(engine, request, &made.order_id)
 }
 
 /// `POST /admin/draft-orders/:id`: email, customer, sales channel, addresses and metadata
@@ -158,14 +161,14 @@ fn update(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
     body["order_id"] = json!(id);
     body["user_id"] = json!(request.actor.admin_id());
-    run(engine, request, draft_update::UPDATE, body)?;
+    run_handle(engine, request, UPDATE_DRAFT, body)?;
     reply(engine, request, id)
 }
 
 fn convert(engine: &Engine, request: &Request) -> Result<Response> {
     request.body_with(&Schema::new())?;
     let id = request.param("id");
-    run(engine, request, drafts::CONVERT, json!({ "order_id": id }))?;
+    run_handle(engine, request, CONVERT_DRAFT, json!({ "order_id": id }))?;
     let fields = request.query_str("fields").map(str::to_string);
     let doc = engine.store().read(|conn| admin_order_json(conn, id))?;
     Ok(Response::json(
@@ -176,7 +179,7 @@ fn convert(engine: &Engine, request: &Request) -> Result<Response> {
 fn delete(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
     engine.store().read(|conn| draft_json(conn, id))?;
-    run(engine, request, drafts::DELETE, json!({ "order_id": id }))?;
+    run_handle(engine, request, DELETE_DRAFT, json!({ "order_id": id }))?;
     Ok(Response::json(
         json!({"id": id, "object": "draft-order", "deleted": true}),
     ))

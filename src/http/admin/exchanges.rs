@@ -10,15 +10,19 @@
 
 use super::after_sale_json::after_sale_json;
 use super::order_changes::preview_json;
-use super::orders::run;
+use super::orders::run_handle;
 use super::return_json::return_json;
 use super::returns::actor;
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::flows::orders::exchange_types::{self as types, OnRecord, RecordRef, handles as h};
 use crate::http::fields::{page, strings};
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::order::after_sales::{self, Kind as RecordKind};
+use crate::workflow::Handle;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 fn kind<const CLAIM: bool>() -> RecordKind {
@@ -214,20 +218,23 @@ fn retrieve<const C: bool>(engine: &Engine, request: &Request) -> Result<Respons
 
 /// Runs `{k}`-pattern workflow with the body, the record id and the action id (when the
 /// path has one).
-fn act<const C: bool>(
+fn act<const C: bool, B>(
     engine: &Engine,
     request: &Request,
-    pattern: &str,
+    workflow: Handle<OnRecord<C, B>, RecordRef>,
     mut body: Value,
-) -> Result<String> {
-    let id = request.param("id").to_string();
-    body[kind::<C>().column()] = json!(id);
+) -> Result<String>
+where
+    B: Serialize + DeserializeOwned + 'static,
+{
+    body[kind::<C>().column()] = json!(request.param("id"));
     let action = request.param("action_id");
     if !action.is_empty() {
         body["action_id"] = json!(action);
     }
-    run(engine, request, &pattern.replace("{k}", word::<C>()), body)?;
-    Ok(id)
+    Ok(run_handle(engine, request, workflow, body)?
+        .id()?
+        .to_string())
 }
 
 /// What Medusa answers after a change: the order's preview and the record (`record_key`
@@ -271,26 +278,20 @@ fn begin<const C: bool>(engine: &Engine, request: &Request) -> Result<Response> 
     }
     let mut body = request.body_with(&schema)?;
     body["created_by"] = actor(request);
-    let result = run(
-        engine,
-        request,
-        &format!("begin-{}-order", word::<C>()),
-        body,
-    )?;
-    let id = result[kind::<C>().column()].as_str().unwrap_or_default();
-    answer::<C>(engine, id, "order", true, false)
+    let begun = run_handle(engine, request, h::<C>().begin, body)?;
+    answer::<C>(engine, begun.id()?, "order", true, false)
 }
 
 fn confirm<const C: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let mut body = request.body_with(&Schema::new().optional("no_notification", Kind::Boolean))?;
     body["confirmed_by"] = actor(request);
-    let id = act::<C>(engine, request, "confirm-{k}-request", body)?;
+    let id = act::<C, _>(engine, request, h::<C>().confirm, body)?;
     answer::<C>(engine, &id, "order_preview", true, true)
 }
 
 fn cancel_request<const C: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let body = json!({"canceled_by": actor(request)});
-    let id = act::<C>(engine, request, "cancel-begin-{k}-order", body)?;
+    let id = act::<C, _>(engine, request, h::<C>().cancel_request, body)?;
     Ok(Response::json(
         json!({"id": id, "object": word::<C>(), "deleted": true}),
     ))
@@ -299,7 +300,7 @@ fn cancel_request<const C: bool>(engine: &Engine, request: &Request) -> Result<R
 fn cancel<const C: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let mut body = request.body_with(&Schema::new().optional("no_notification", Kind::Boolean))?;
     body["canceled_by"] = actor(request);
-    let id = act::<C>(engine, request, "cancel-{k}", body)?;
+    let id = act::<C, _>(engine, request, h::<C>().cancel, body)?;
     retrieve_id::<C>(engine, &id)
 }
 
@@ -319,7 +320,7 @@ fn inbound_add<const C: bool>(engine: &Engine, request: &Request) -> Result<Resp
         .optional("reason_id", Kind::String)
         .optional("metadata", Kind::Object);
     let body = request.body_with(&Schema::new().array("items", item))?;
-    let id = act::<C>(engine, request, "{k}-request-item-return", body)?;
+    let id = act::<C, _>(engine, request, h::<C>().inbound_add, body)?;
     answer::<C>(engine, &id, "order_preview", false, true)
 }
 
@@ -331,12 +332,12 @@ fn inbound_update<const C: bool>(engine: &Engine, request: &Request) -> Result<R
             .optional("reason_id", Kind::String.nullable())
             .optional("metadata", Kind::Object.nullable()),
     )?;
-    let id = act::<C>(engine, request, "update-{k}-request-item-return", body)?;
+    let id = act::<C, _>(engine, request, h::<C>().inbound_update, body)?;
     answer::<C>(engine, &id, "order_preview", false, true)
 }
 
 fn inbound_remove<const C: bool>(engine: &Engine, request: &Request) -> Result<Response> {
-    let id = act::<C>(engine, request, "remove-{k}-request-item-return", json!({}))?;
+    let id = act::<C, _>(engine, request, h::<C>().inbound_remove, json!({}))?;
     answer::<C>(engine, &id, "order_preview", false, true)
 }
 
@@ -358,23 +359,18 @@ fn shipping_update_schema() -> Schema {
 
 fn inbound_shipping<const C: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(&shipping_schema())?;
-    let id = act::<C>(engine, request, "create-{k}-return-shipping-method", body)?;
+    let id = act::<C, _>(engine, request, h::<C>().inbound_shipping, body)?;
     answer::<C>(engine, &id, "order_preview", false, true)
 }
 
 fn inbound_shipping_update<const C: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(&shipping_update_schema())?;
-    let id = act::<C>(engine, request, "update-{k}-return-shipping-method", body)?;
+    let id = act::<C, _>(engine, request, h::<C>().inbound_shipping_update, body)?;
     answer::<C>(engine, &id, "order_preview", false, true)
 }
 
 fn inbound_shipping_remove<const C: bool>(engine: &Engine, request: &Request) -> Result<Response> {
-    let id = act::<C>(
-        engine,
-        request,
-        "remove-{k}-return-shipping-method",
-        json!({}),
-    )?;
+    let id = act::<C, _>(engine, request, h::<C>().inbound_shipping_remove, json!({}))?;
     answer::<C>(engine, &id, "order_preview", false, true)
 }
 
@@ -387,7 +383,7 @@ fn outbound_add<const C: bool>(engine: &Engine, request: &Request) -> Result<Res
         .optional("allow_backorder", Kind::Boolean)
         .optional("metadata", Kind::Object);
     let body = request.body_with(&Schema::new().array("items", item))?;
-    let id = act::<C>(engine, request, "{k}-add-new-item", body)?;
+    let id = act::<C, _>(engine, request, h::<C>().outbound_add, body)?;
     answer::<C>(engine, &id, "order_preview", true, false)
 }
 
@@ -397,29 +393,34 @@ fn outbound_update<const C: bool>(engine: &Engine, request: &Request) -> Result<
             .optional("quantity", Kind::Integer)
             .optional("internal_note", Kind::String.nullable()),
     )?;
-    let id = act::<C>(engine, request, "update-{k}-add-item", body)?;
+    let id = act::<C, _>(engine, request, h::<C>().outbound_update, body)?;
     answer::<C>(engine, &id, "order_preview", true, false)
 }
 
 fn outbound_remove<const C: bool>(engine: &Engine, request: &Request) -> Result<Response> {
-    let id = act::<C>(engine, request, "remove-{k}-add-item-action", json!({}))?;
+    let id = act::<C, _>(engine, request, h::<C>().outbound_remove, json!({}))?;
     answer::<C>(engine, &id, "order_preview", true, false)
 }
 
 fn outbound_shipping<const C: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(&shipping_schema())?;
-    let id = act::<C>(engine, request, "create-{k}-shipping-method", body)?;
+    let id = act::<C, _>(engine, request, h::<C>().outbound_shipping, body)?;
     answer::<C>(engine, &id, "order_preview", true, false)
 }
 
 fn outbound_shipping_update<const C: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(&shipping_update_schema())?;
-    let id = act::<C>(engine, request, "update-{k}-shipping-method", body)?;
+    let id = act::<C, _>(engine, request, h::<C>().outbound_shipping_update, body)?;
     answer::<C>(engine, &id, "order_preview", true, false)
 }
 
 fn outbound_shipping_remove<const C: bool>(engine: &Engine, request: &Request) -> Result<Response> {
-    let id = act::<C>(engine, request, "remove-{k}-shipping-method", json!({}))?;
+    let id = act::<C, _>(
+        engine,
+        request,
+        h::<C>().outbound_shipping_remove,
+        json!({}),
+    )?;
     answer::<C>(engine, &id, "order_preview", true, false)
 }
 
@@ -431,7 +432,7 @@ fn claim_items(engine: &Engine, request: &Request) -> Result<Response> {
         .optional("description", Kind::String)
         .optional("internal_note", Kind::String);
     let body = request.body_with(&Schema::new().array("items", item))?;
-    let id = act::<true>(engine, request, "claim-item", body)?;
+    let id = act::<true, _>(engine, request, types::CLAIM_ITEMS, body)?;
     answer::<true>(engine, &id, "order_preview", true, false)
 }
 
@@ -443,11 +444,11 @@ fn update_claim_item(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("description", Kind::String.nullable())
             .optional("internal_note", Kind::String.nullable()),
     )?;
-    let id = act::<true>(engine, request, "update-claim-item", body)?;
+    let id = act::<true, _>(engine, request, types::UPDATE_CLAIM_ITEM, body)?;
     answer::<true>(engine, &id, "order_preview", true, false)
 }
 
 fn remove_claim_item(engine: &Engine, request: &Request) -> Result<Response> {
-    let id = act::<true>(engine, request, "remove-claim-item-action", json!({}))?;
+    let id = act::<true, _>(engine, request, types::REMOVE_CLAIM_ITEM, json!({}))?;
     answer::<true>(engine, &id, "order_preview", true, false)
 }

@@ -4,6 +4,7 @@
 //! delete one), and `/admin/fulfillment-providers` (list). Geo zones are `country` or
 //! `province` zones; Medusa's `city` and `zip` zones are refused (no columns for them).
 
+use super::channels::AddRemove;
 use super::deleted;
 use super::shipping_json::{at_path, select};
 use crate::engine::Engine;
@@ -18,7 +19,9 @@ use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::fulfillment::GeoZone;
 use crate::modules::fulfillment::zones::{self, GeoZoneInput};
 use crate::modules::stock_location::manage;
+use crate::workflow::parse_input;
 use rusqlite::Connection;
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 /// The routes of this family.
@@ -139,14 +142,36 @@ fn set_reply(engine: &Engine, request: &Request, id: &str) -> Result<Response> {
     Ok(Response::json(json!({ "fulfillment_set": doc })))
 }
 
+/// `POST /admin/stock-locations/:id/fulfillment-sets`'s body, once its schema has passed.
+#[derive(Deserialize)]
+struct SetBody {
+    name: String,
+    #[serde(rename = "type")]
+    kind: String,
+}
+
+/// A body whose `name` is required (the rest is read elsewhere).
+#[derive(Deserialize)]
+struct Named {
+    name: String,
+}
+
+/// A geo zone, once [`geo_zone_of`]'s schema for its type has passed.
+#[derive(Deserialize)]
+struct ZoneBody {
+    id: Option<String>,
+    country_code: String,
+    province_code: Option<String>,
+}
+
 fn create_set(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(
         &Schema::new()
             .required("name", Kind::String)
             .required("type", Kind::String),
     )?;
-    let name = get_str(&body, "name").unwrap_or_default().to_string();
-    let kind = get_str(&body, "type").unwrap_or_default().to_string();
+    let body: SetBody = parse_input(&body)?;
+    let (name, kind) = (body.name, body.kind);
     let location = request.param("id").to_string();
     let (ctx, target) = (engine.ctx().clone(), location.clone());
     engine
@@ -161,16 +186,8 @@ fn location_providers(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("add", Kind::array_of(Kind::String))
             .optional("remove", Kind::array_of(Kind::String)),
     )?;
-    let list = |k: &str| -> Vec<String> {
-        get_array(&body, k)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default()
-    };
-    let (add, remove) = (list("add"), list("remove"));
+    let body: AddRemove = parse_input(&body)?;
+    let (add, remove) = (body.add, body.remove);
     let location = request.param("id").to_string();
     let (ctx, target) = (engine.ctx().clone(), location.clone());
     let known = engine.providers().fulfillment_ids();
@@ -260,13 +277,12 @@ fn geo_zone_of(value: &Value, index: usize, with_id: bool) -> Result<GeoZoneInpu
     schema
         .check(value)
         .map_err(|e| at_path(e, &format!("geo_zones, {index}, ")))?;
+    let zone: ZoneBody = parse_input(value)?;
     Ok(GeoZoneInput {
-        id: get_str(value, "id").map(str::to_string),
+        id: zone.id,
         zone: GeoZone {
-            country_code: get_str(value, "country_code")
-                .unwrap_or_default()
-                .to_lowercase(),
-            province_code: get_str(value, "province_code").map(str::to_lowercase),
+            country_code: zone.country_code.to_lowercase(),
+            province_code: zone.province_code.map(|p| p.to_lowercase()),
         },
     })
 }
@@ -294,7 +310,7 @@ fn create_zone(engine: &Engine, request: &Request) -> Result<Response> {
         .into_iter()
         .map(|g| g.zone)
         .collect();
-    let name = get_str(&body, "name").unwrap_or_default().to_string();
+    let name = parse_input::<Named>(&body)?.name;
     let set = request.param("id").to_string();
     let (ctx, target) = (engine.ctx().clone(), set.clone());
     engine

@@ -9,10 +9,12 @@ use crate::flows::stock_admin;
 use crate::http::Paged;
 use crate::http::fields::{boolean, ids, page, query_error, string};
 use crate::http::query::exact_list;
-use crate::http::validate::{Kind, Schema, get_array, get_i64, get_str};
+use crate::http::validate::{Kind, Schema, get_array, get_i64};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::inventory::manage::{self, ITEM_FIELDS};
 use crate::modules::inventory::reservations::{self, NewReservation, ReservationFilter};
+use crate::workflow::parse_input;
+use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
 /// The routes of this family.
@@ -137,26 +139,42 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
     item_reply(engine, request.param("id"))
 }
 
+/// A level's `location_id`, once the level's schema has passed.
+#[derive(Deserialize)]
+struct AtLocation {
+    location_id: String,
+}
+
+/// `POST /admin/reservations`'s ids and flags, once its schema has passed.
+#[derive(Deserialize)]
+struct ReservationBody {
+    line_item_id: Option<String>,
+    inventory_item_id: String,
+    location_id: String,
+    #[serde(default)]
+    allow_backorder: bool,
+    description: Option<String>,
+}
+
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
     let level = level_schema().required("location_id", Kind::String);
     let body = request.body_with(&item_schema().optional_array("location_levels", level))?;
     let levels = get_array(&body, "location_levels")
         .cloned()
         .unwrap_or_default();
+    let mut located = Vec::with_capacity(levels.len());
     for l in &levels {
-        quantity(l, "stocked_quantity")?;
-        quantity(l, "incoming_quantity")?;
+        let stocked = quantity(l, "stocked_quantity")?.unwrap_or(0);
+        let incoming = quantity(l, "incoming_quantity")?.unwrap_or(0);
+        located.push((parse_input::<AtLocation>(l)?.location_id, stocked, incoming));
     }
     let mut fields = as_map(body);
     fields.remove("location_levels");
     let ctx = engine.ctx().clone();
     let id = engine.store().write(move |tx| {
         let id = manage::create(tx, &ctx, &fields)?;
-        for l in &levels {
-            let location = get_str(l, "location_id").unwrap_or_default();
-            let stocked = get_i64(l, "stocked_quantity").unwrap_or(0);
-            let incoming = get_i64(l, "incoming_quantity").unwrap_or(0);
-            stock_admin::create_level(tx, &ctx, &id, location, stocked, incoming)?;
+        for (location, stocked, incoming) in &located {
+            stock_admin::create_level(tx, &ctx, &id, location, *stocked, *incoming)?;
         }
         Ok(id)
     })?;
@@ -211,9 +229,7 @@ fn create_level(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(&level_schema().required("location_id", Kind::String))?;
     let stocked = quantity(&body, "stocked_quantity")?.unwrap_or(0);
     let incoming = quantity(&body, "incoming_quantity")?.unwrap_or(0);
-    let location = get_str(&body, "location_id")
-        .unwrap_or_default()
-        .to_string();
+    let location = parse_input::<AtLocation>(&body)?.location_id;
     let id = request.param("id").to_string();
     let (ctx, target) = (engine.ctx().clone(), id.clone());
     engine.store().write(move |tx| {
@@ -301,24 +317,22 @@ fn create_reservation(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("description", Kind::String.nullable())
             .optional("metadata", Kind::Object.nullable()),
     )?;
-    let quantity = get_i64(&body, "quantity").unwrap_or_default();
-    if quantity < 1 {
-        return Err(Error::invalid(
-            "Invalid request: Value for field 'quantity' too small, expected at least: '1'",
-        ));
-    }
+    // The schema took 5.0 as an integer too, which serde would not: read as before.
+    let quantity = get_i64(&body, "quantity")
+        .filter(|q| *q >= 1)
+        .ok_or_else(|| {
+            Error::invalid(
+                "Invalid request: Value for field 'quantity' too small, expected at least: '1'",
+            )
+        })?;
+    let fields: ReservationBody = parse_input(&body)?;
     let input = NewReservation {
-        line_item_id: get_str(&body, "line_item_id").map(String::from),
-        inventory_item_id: get_str(&body, "inventory_item_id")
-            .unwrap_or_default()
-            .into(),
-        location_id: get_str(&body, "location_id").unwrap_or_default().into(),
+        line_item_id: fields.line_item_id,
+        inventory_item_id: fields.inventory_item_id,
+        location_id: fields.location_id,
         quantity,
-        allow_backorder: body
-            .get("allow_backorder")
-            .and_then(Value::as_bool)
-            .unwrap_or(false),
-        description: get_str(&body, "description").map(String::from),
+        allow_backorder: fields.allow_backorder,
+        description: fields.description,
         metadata: metadata(&body),
         created_by: request.actor.user_id.clone(),
     };

@@ -6,13 +6,16 @@
 //! (`flows::orders::edits`) under the request's `Idempotency-Key`.
 
 use super::order_changes::{change_doc, preview_json};
-use super::orders::run;
+use super::orders::run_handle;
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::flows::orders as flows;
+use crate::flows::orders::edit_types::{self as types, EditedOrder, OnOrder};
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::order::changes;
+use crate::workflow::Handle;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 /// The routes of this family.
@@ -102,12 +105,15 @@ fn preview<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Resp
 }
 
 /// Runs `workflow` for the order in the path (and the path's `action_id` / `item_id`).
-fn act<const DRAFT: bool>(
+fn act<const DRAFT: bool, B>(
     engine: &Engine,
     request: &Request,
-    workflow: &str,
+    workflow: Handle<OnOrder<B>, EditedOrder>,
     mut body: Value,
-) -> Result<Response> {
+) -> Result<Response>
+where
+    B: Serialize + DeserializeOwned + 'static,
+{
     body["order_id"] = json!(request.param("id"));
     for key in ["action_id", "item_id"] {
         let value = request.param(key);
@@ -115,7 +121,7 @@ fn act<const DRAFT: bool>(
             body[key] = json!(value);
         }
     }
-    run(engine, request, workflow, body)?;
+    run_handle(engine, request, workflow, body)?;
     preview::<DRAFT>(engine, request)
 }
 
@@ -128,11 +134,7 @@ fn begin(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("metadata", Kind::Object.nullable()),
     )?;
     body["created_by"] = actor(request);
-    let result = run(engine, request, "begin-order-edit-order", body)?;
-    let id = result["order_change_id"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
+    let id = run_handle(engine, request, types::BEGIN_EDIT, body)?.order_change_id;
     let doc = engine.store().read(|conn| {
         let change = changes::retrieve(conn, &id)?;
         change_doc(conn, &change)
@@ -243,14 +245,14 @@ fn begin_draft(engine: &Engine, request: &Request) -> Result<Response> {
     )?;
     body["order_id"] = json!(request.param("id"));
     body["created_by"] = actor(request);
-    run(engine, request, "begin-draft-order-edit", body)?;
+    run_handle(engine, request, types::BEGIN_DRAFT_EDIT, body)?;
     preview::<true>(engine, request)
 }
 
 fn cancel_draft(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
     let body = json!({"order_id": id, "canceled_by": actor(request)});
-    run(engine, request, "cancel-begin-order-edit", body)?;
+    run_handle(engine, request, types::CANCEL_EDIT, body)?;
     Ok(Response::json(
         json!({"id": id, "object": "draft-order", "deleted": true}),
     ))
@@ -259,7 +261,7 @@ fn cancel_draft(engine: &Engine, request: &Request) -> Result<Response> {
 fn cancel(engine: &Engine, request: &Request) -> Result<Response> {
     let id = request.param("id");
     let body = json!({"order_id": id, "canceled_by": actor(request)});
-    run(engine, request, "cancel-begin-order-edit", body)?;
+    run_handle(engine, request, types::CANCEL_EDIT, body)?;
     Ok(Response::json(
         json!({"id": id, "object": "order-edit", "deleted": true}),
     ))
@@ -273,7 +275,7 @@ fn add_items<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Re
         .optional("internal_note", Kind::String.nullable())
         .optional("metadata", Kind::Object);
     let body = request.body_with(&Schema::new().array("items", item))?;
-    act::<DRAFT>(engine, request, "order-edit-add-new-item", body)
+    act::<DRAFT, _>(engine, request, types::ADD_ITEMS, body)
 }
 
 fn update_quantity<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
@@ -282,7 +284,7 @@ fn update_quantity<const DRAFT: bool>(engine: &Engine, request: &Request) -> Res
             .required("quantity", Kind::Integer)
             .optional("internal_note", Kind::String.nullable()),
     )?;
-    act::<DRAFT>(engine, request, "order-edit-update-item-quantity", body)
+    act::<DRAFT, _>(engine, request, types::UPDATE_QUANTITY, body)
 }
 
 fn update_action<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
@@ -292,29 +294,29 @@ fn update_action<const DRAFT: bool>(engine: &Engine, request: &Request) -> Resul
             .optional("unit_price", Kind::Number.nullable())
             .optional("internal_note", Kind::String.nullable()),
     )?;
-    act::<DRAFT>(engine, request, "update-order-edit-item-action", body)
+    act::<DRAFT, _>(engine, request, types::UPDATE_ACTION, body)
 }
 
 fn remove_action<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
-    act::<DRAFT>(engine, request, "remove-order-edit-item-action", json!({}))
+    act::<DRAFT, _>(engine, request, types::REMOVE_ACTION, json!({}))
 }
 
 fn request_edit<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     request.body_with(&Schema::new())?;
-    act::<DRAFT>(
+    act::<DRAFT, _>(
         engine,
         request,
-        "request-order-edit-request",
+        types::REQUEST_EDIT,
         json!({"requested_by": actor(request)}),
     )
 }
 
 fn confirm<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
     request.body_with(&Schema::new())?;
-    act::<DRAFT>(
+    act::<DRAFT, _>(
         engine,
         request,
-        "confirm-order-edit-request",
+        types::CONFIRM_EDIT,
         json!({"confirmed_by": actor(request)}),
     )
 }
@@ -328,7 +330,7 @@ fn add_shipping<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result
             .optional("internal_note", Kind::String)
             .optional("metadata", Kind::Object),
     )?;
-    act::<DRAFT>(engine, request, "create-order-edit-shipping-method", body)
+    act::<DRAFT, _>(engine, request, types::ADD_SHIPPING, body)
 }
 
 fn update_shipping<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
@@ -338,16 +340,11 @@ fn update_shipping<const DRAFT: bool>(engine: &Engine, request: &Request) -> Res
             .optional("internal_note", Kind::String.nullable())
             .optional("metadata", Kind::Object.nullable()),
     )?;
-    act::<DRAFT>(engine, request, "update-order-edit-shipping-method", body)
+    act::<DRAFT, _>(engine, request, types::UPDATE_SHIPPING, body)
 }
 
 fn remove_shipping<const DRAFT: bool>(engine: &Engine, request: &Request) -> Result<Response> {
-    act::<DRAFT>(
-        engine,
-        request,
-        "remove-order-edit-shipping-method",
-        json!({}),
-    )
+    act::<DRAFT, _>(engine, request, types::REMOVE_SHIPPING, json!({}))
 }
 
 /// `POST` (`ADD`) / `DELETE /admin/draft-orders/:id/edit/promotions` with `{promo_codes}`.
@@ -355,11 +352,11 @@ fn draft_promotions<const ADD: bool>(engine: &Engine, request: &Request) -> Resu
     let body =
         request.body_with(&Schema::new().required("promo_codes", Kind::array_of(Kind::String)))?;
     let workflow = if ADD {
-        flows::draft_promotions::ADD
+        types::ADD_PROMOTIONS
     } else {
-        flows::draft_promotions::REMOVE
+        types::REMOVE_PROMOTIONS
     };
-    act::<true>(engine, request, workflow, body)
+    act::<true, _>(engine, request, workflow, body)
 }
 
 /// `POST /admin/draft-orders/:id/edit/shipping-methods/method/:method_id`.
@@ -371,11 +368,11 @@ fn update_draft_method(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("internal_note", Kind::String.nullable()),
     )?;
     body["shipping_method_id"] = json!(request.param("method_id"));
-    act::<true>(engine, request, flows::draft_shipping::UPDATE, body)
+    act::<true, _>(engine, request, types::UPDATE_DRAFT_METHOD, body)
 }
 
 /// `DELETE /admin/draft-orders/:id/edit/shipping-methods/method/:method_id`.
 fn remove_draft_method(engine: &Engine, request: &Request) -> Result<Response> {
     let body = json!({ "shipping_method_id": request.param("method_id") });
-    act::<true>(engine, request, flows::draft_shipping::REMOVE, body)
+    act::<true, _>(engine, request, types::REMOVE_DRAFT_METHOD, body)
 }

@@ -14,7 +14,7 @@ use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::order::admin::{self as order_admin, OrderFilter};
 use crate::modules::payment::{self, ledger};
 use crate::money;
-use crate::workflow::{self, Handle};
+use crate::workflow::Handle;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
@@ -145,8 +145,9 @@ fn retrieve(engine: &Engine, request: &Request) -> Result<Response> {
     order_reply(engine, request, request.param("id"))
 }
 
-/// Runs a typed workflow on a checked body under the request's `Idempotency-Key` (scoped to
-/// the path, like [`run`]); the body is parsed as the handle's input first.
+/// Runs a typed workflow on a checked body under the request's `Idempotency-Key`, scoped to
+/// the path (as the store routes do) so one key reused on another order or payment never
+/// replays that one's answer; the body is parsed as the handle's input first.
 pub(crate) fn run_handle<I, O>(
     engine: &Engine,
     request: &Request,
@@ -161,15 +162,6 @@ where
         .header("idempotency-key")
         .map(|k| format!("{}:{k}", request.path));
     handle.run_json(engine, input, key.as_deref())
-}
-
-/// Runs a workflow under the request's `Idempotency-Key`, scoped to the path (as the store
-/// routes do) so one key reused on another order or payment never replays that one's answer.
-pub(crate) fn run(engine: &Engine, request: &Request, name: &str, input: Value) -> Result<Value> {
-    let key = request
-        .header("idempotency-key")
-        .map(|k| format!("{}:{k}", request.path));
-    workflow::run(engine, name, input, key.as_deref())
 }
 
 fn cancel(engine: &Engine, request: &Request) -> Result<Response> {

@@ -12,7 +12,6 @@ use crate::http::query::list_params;
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::pos;
 use crate::modules::till_sync::{self, compaction};
-use crate::workflow;
 use serde_json::{Value, json};
 
 /// The error code of a pull from a till a compaction left behind.
@@ -76,7 +75,9 @@ fn push(engine: &Engine, req: &Request) -> Result<Response> {
             continue;
         }
         let key = ingest::key(till_order_id);
-        let outcome = workflow::run(engine, ingest::WORKFLOW, sale.clone(), Some(&key));
+        let outcome = ingest::INGEST_POS_SALE
+            .run_json(engine, sale.clone(), Some(&key))
+            .and_then(|recorded| Ok(serde_json::to_value(recorded)?));
         results.push(match outcome {
             Ok(result) => result,
             Err(e) => json!({"till_order_id": till_order_id, "error": e.to_json()}),

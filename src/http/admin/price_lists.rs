@@ -12,6 +12,8 @@ use crate::http::validate::{Kind, Schema, get_array, get_str};
 use crate::http::{Request, Response, list_envelope};
 use crate::modules::pricing::lists::{ListPrice, PriceListFilter};
 use crate::modules::pricing::{self, NewPrice, NewPriceList};
+use crate::workflow::parse_input;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 fn schema() -> Schema {
@@ -33,14 +35,35 @@ fn schema() -> Schema {
         .optional_array("prices", price)
 }
 
+/// A price's variant and currency, once the price's schema has passed.
+#[derive(Deserialize)]
+struct PriceBody {
+    variant_id: String,
+    currency_code: String,
+}
+
+/// A price to update names its id.
+#[derive(Deserialize)]
+struct PriceId {
+    id: String,
+}
+
+/// A list's title and description (both required by its schema).
+#[derive(Deserialize)]
+struct ListTexts {
+    title: String,
+    description: String,
+}
+
 fn price(p: &Value) -> Result<(String, NewPrice)> {
-    let currency = get_str(p, "currency_code")
-        .unwrap_or_default()
-        .to_ascii_lowercase();
+    let PriceBody {
+        variant_id: variant,
+        currency_code,
+    } = parse_input(p)?;
+    let currency = currency_code.to_ascii_lowercase();
     let amount = p.get("amount").unwrap_or(&Value::Null);
     let amount =
         crate::money::parse_major(amount, &currency).map_err(|e| Error::invalid(e.to_string()))?;
-    let variant = get_str(p, "variant_id").unwrap_or_default().to_string();
     Ok((
         variant,
         NewPrice {
@@ -92,9 +115,10 @@ fn list_rules(body: &Value) -> Vec<(String, Vec<String>)> {
 /// 400 for a bad type, status or amount.
 pub fn input(body: &Value) -> Result<PriceListInput> {
     let rules = list_rules(body);
+    let texts: ListTexts = parse_input(body)?;
     let list = NewPriceList {
-        title: get_str(body, "title").unwrap_or_default().to_string(),
-        description: get_str(body, "description").unwrap_or_default().to_string(),
+        title: texts.title,
+        description: texts.description,
         status: enum_field(body, "status", &["active", "draft"], "draft")?,
         kind: enum_field(body, "type", &["sale", "override"], "sale")?,
         starts_at: get_str(body, "starts_at").map(str::to_string),
@@ -290,7 +314,7 @@ pub fn batch_prices(engine: &Engine, req: &Request) -> Result<Response> {
             .iter()
             .map(|p| {
                 let (variant, new) = price(p)?;
-                let id = get_str(p, "id").unwrap_or_default().to_string();
+                let id = parse_input::<PriceId>(p)?.id;
                 Ok((id, variant, new))
             })
             .collect::<Result<_>>()?,

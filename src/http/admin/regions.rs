@@ -8,24 +8,15 @@ use crate::flows::create_region::{self, RegionInput, RegionUpdate};
 use crate::http::Paged;
 use crate::http::catalog_json::object;
 use crate::http::fields::{ids, page, string, strings};
-use crate::http::validate::{Kind, Schema, get_array, get_bool, get_str};
+use crate::http::validate::{Kind, Schema};
 use crate::http::{Request, Response, list_envelope};
 use crate::modules::region::{self, NewRegion, RegionFilter};
 use crate::modules::tax::rates::{self, RateUpdate};
 use crate::modules::tax::{self, NewRate, TaxRate};
 use crate::money::Rate;
+use crate::workflow::{keep_null, parse_input};
+use serde::Deserialize;
 use serde_json::{Value, json};
-
-fn strings_of(body: &Value, key: &str) -> Vec<String> {
-    get_array(body, key)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 /// Removes the string array at `key` from a validated body.
 fn take_strings(body: &mut serde_json::Map<String, Value>, key: &str) -> Option<Vec<String>> {
@@ -74,6 +65,20 @@ pub fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
     Ok(Response::json(json!({ "region": object(&region) })))
 }
 
+/// `POST /admin/regions`'s body, once its schema (Medusa's wording) has passed.
+#[derive(Deserialize)]
+struct RegionBody {
+    name: String,
+    currency_code: String,
+    #[serde(default)]
+    countries: Vec<String>,
+    automatic_taxes: Option<bool>,
+    is_tax_inclusive: Option<bool>,
+    #[serde(default)]
+    payment_providers: Vec<String>,
+    metadata: Option<Value>,
+}
+
 /// `POST /admin/regions`.
 ///
 /// # Errors
@@ -87,20 +92,18 @@ pub fn create(engine: &Engine, req: &Request) -> Result<Response> {
         .optional("is_tax_inclusive", Kind::Boolean)
         .optional("payment_providers", Kind::array_of(Kind::String))
         .optional("metadata", Kind::Object.nullable());
-    let body = req.body_with(&schema)?;
-    ensure_payment_providers(engine, &strings_of(&body, "payment_providers"))?;
+    let body: RegionBody = parse_input(&req.body_with(&schema)?)?;
+    ensure_payment_providers(engine, &body.payment_providers)?;
     let input = RegionInput {
         region: NewRegion {
-            name: get_str(&body, "name").unwrap_or_default().to_string(),
-            currency_code: get_str(&body, "currency_code")
-                .unwrap_or_default()
-                .to_string(),
-            countries: strings_of(&body, "countries"),
-            automatic_taxes: get_bool(&body, "automatic_taxes").unwrap_or(true),
-            metadata: body.get("metadata").filter(|m| m.is_object()).cloned(),
+            name: body.name,
+            currency_code: body.currency_code,
+            countries: body.countries,
+            automatic_taxes: body.automatic_taxes.unwrap_or(true),
+            metadata: body.metadata.filter(Value::is_object),
         },
-        payment_providers: strings_of(&body, "payment_providers"),
-        is_tax_inclusive: get_bool(&body, "is_tax_inclusive").unwrap_or(false),
+        payment_providers: body.payment_providers,
+        is_tax_inclusive: body.is_tax_inclusive.unwrap_or(false),
     };
     let ctx = engine.ctx().clone();
     let region = engine
@@ -181,31 +184,84 @@ pub(super) fn rate_json(rate: &TaxRate) -> Value {
     })
 }
 
-fn parse_rate(body: &Value) -> Result<NewRate> {
-    let rate = match body.get("rate") {
-        None | Some(Value::Null) => None,
-        Some(v) => Some(Rate::parse_percent(v).map_err(|e| Error::invalid(e.to_string()))?),
-    };
-    let rules = get_array(body, "rules")
-        .map(|a| {
-            a.iter()
-                .filter_map(|r| {
-                    Some((
-                        get_str(r, "reference")?.to_string(),
-                        get_str(r, "reference_id")?.to_string(),
-                    ))
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+/// A tax rate's body (checked by [`rate_schema`] first).
+#[derive(Deserialize)]
+struct RateBody {
+    rate: Option<Value>,
+    code: String,
+    name: String,
+    is_default: Option<bool>,
+    is_combinable: Option<bool>,
+    #[serde(default)]
+    rules: Vec<RuleBody>,
+    metadata: Option<Value>,
+}
+
+/// A rule of a tax rate: the rate applies to this product, type, …
+#[derive(Deserialize)]
+struct RuleBody {
+    reference: String,
+    reference_id: String,
+}
+
+/// `POST /admin/tax-rates`'s body: a rate and its region.
+#[derive(Deserialize)]
+struct TaxRateBody {
+    tax_region_id: String,
+    #[serde(flatten)]
+    rate: RateBody,
+}
+
+/// `POST /admin/tax-regions`'s body.
+#[derive(Deserialize)]
+struct TaxRegionBody {
+    country_code: String,
+    province_code: Option<String>,
+    provider_id: Option<String>,
+    default_tax_rate: Option<RateBody>,
+}
+
+/// `POST /admin/tax-rates/:id`'s body: an absent field stays, a `null` one is cleared.
+#[derive(Deserialize)]
+struct RateChangeBody {
+    #[serde(default, deserialize_with = "keep_null")]
+    rate: Option<Option<Value>>,
+    code: Option<String>,
+    name: Option<String>,
+    is_default: Option<bool>,
+    is_combinable: Option<bool>,
+    #[serde(default, deserialize_with = "keep_null")]
+    rules: Option<Option<Vec<RuleBody>>>,
+    #[serde(default, deserialize_with = "keep_null")]
+    metadata: Option<Option<Value>>,
+}
+
+/// A rate given as a percentage (`null`: none).
+fn percent(rate: Option<Value>) -> Result<Option<Rate>> {
+    match rate {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => Ok(Some(
+            Rate::parse_percent(&v).map_err(|e| Error::invalid(e.to_string()))?,
+        )),
+    }
+}
+
+fn rule_pairs(rules: Vec<RuleBody>) -> Vec<(String, String)> {
+    rules
+        .into_iter()
+        .map(|r| (r.reference, r.reference_id))
+        .collect()
+}
+
+fn parse_rate(body: RateBody) -> Result<NewRate> {
     Ok(NewRate {
-        rate,
-        code: get_str(body, "code").unwrap_or_default().to_string(),
-        name: get_str(body, "name").unwrap_or_default().to_string(),
-        is_default: get_bool(body, "is_default").unwrap_or(false),
-        is_combinable: get_bool(body, "is_combinable").unwrap_or(false),
-        rules,
-        metadata: body.get("metadata").filter(|m| m.is_object()).cloned(),
+        rate: percent(body.rate)?,
+        code: body.code,
+        name: body.name,
+        is_default: body.is_default.unwrap_or(false),
+        is_combinable: body.is_combinable.unwrap_or(false),
+        rules: rule_pairs(body.rules),
+        metadata: body.metadata.filter(Value::is_object),
     })
 }
 
@@ -237,13 +293,9 @@ pub fn create_tax_region(engine: &Engine, req: &Request) -> Result<Response> {
         .optional("provider_id", Kind::String.nullable())
         .optional("default_tax_rate", Kind::shape(rate_schema()))
         .optional("metadata", Kind::Object.nullable());
-    let body = req.body_with(&schema)?;
-    let default = body.get("default_tax_rate").map(parse_rate).transpose()?;
-    let country = get_str(&body, "country_code")
-        .unwrap_or_default()
-        .to_string();
-    let province = get_str(&body, "province_code").map(str::to_string);
-    let provider = get_str(&body, "provider_id").map(str::to_string);
+    let body: TaxRegionBody = parse_input(&req.body_with(&schema)?)?;
+    let default = body.default_tax_rate.map(parse_rate).transpose()?;
+    let (country, province, provider) = (body.country_code, body.province_code, body.provider_id);
     if let Some(id) = &provider {
         ensure_tax_provider(engine, id)?;
     }
@@ -290,11 +342,10 @@ pub fn list_tax_regions(engine: &Engine, req: &Request) -> Result<Response> {
 /// # Errors
 /// 400 for an invalid body; 404 for an unknown tax region.
 pub fn create_tax_rate(engine: &Engine, req: &Request) -> Result<Response> {
-    let body = req.body_with(&rate_schema().required("tax_region_id", Kind::String))?;
-    let input = parse_rate(&body)?;
-    let region = get_str(&body, "tax_region_id")
-        .unwrap_or_default()
-        .to_string();
+    let schema = rate_schema().required("tax_region_id", Kind::String);
+    let body: TaxRateBody = parse_input(&req.body_with(&schema)?)?;
+    let region = body.tax_region_id;
+    let input = parse_rate(body.rate)?;
     let ctx = engine.ctx().clone();
     let rate = engine
         .store()
@@ -362,17 +413,15 @@ pub fn update_tax_rate(engine: &Engine, req: &Request) -> Result<Response> {
                 .required("reference_id", Kind::String),
         )
         .optional("metadata", Kind::Object.nullable());
-    let body = req.body_with(&schema)?;
-    let parsed = parse_rate(&body)?;
-    let text = |key: &str| get_str(&body, key).map(str::to_string);
+    let body: RateChangeBody = parse_input(&req.body_with(&schema)?)?;
     let change = RateUpdate {
-        rate: body.get("rate").map(|_| parsed.rate),
-        code: text("code"),
-        name: text("name"),
-        is_default: get_bool(&body, "is_default"),
-        is_combinable: get_bool(&body, "is_combinable"),
-        rules: body.get("rules").map(|_| parsed.rules.clone()),
-        metadata: body.get("metadata").map(|_| parsed.metadata.clone()),
+        rate: body.rate.map(percent).transpose()?,
+        code: body.code,
+        name: body.name,
+        is_default: body.is_default,
+        is_combinable: body.is_combinable,
+        rules: body.rules.map(|r| rule_pairs(r.unwrap_or_default())),
+        metadata: body.metadata.map(|m| m.filter(Value::is_object)),
     };
     let (ctx, id) = (engine.ctx().clone(), req.param("id").to_string());
     let rate = engine

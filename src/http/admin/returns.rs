@@ -8,14 +8,18 @@
 //! `{return}` after canceling the return.
 
 use super::order_changes::preview_json;
-use super::orders::run;
+use super::orders::run_handle;
 use super::return_json::{return_json, select};
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::flows::orders::return_types::{self as types, OnReturn, ReturnRef};
 use crate::http::fields::{ids, page, strings};
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::order::returns::{self, ReturnFilter};
+use crate::workflow::Handle;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 /// The routes of this family.
@@ -198,15 +202,21 @@ fn answer(
 }
 
 /// Runs `workflow` with the body, the return id and the action id (when the path has one).
-fn act(engine: &Engine, request: &Request, workflow: &str, mut body: Value) -> Result<String> {
-    let id = request.param("id").to_string();
-    body["return_id"] = json!(id);
+fn act<B>(
+    engine: &Engine,
+    request: &Request,
+    workflow: Handle<OnReturn<B>, ReturnRef>,
+    mut body: Value,
+) -> Result<String>
+where
+    B: Serialize + DeserializeOwned + 'static,
+{
+    body["return_id"] = json!(request.param("id"));
     let action = request.param("action_id");
     if !action.is_empty() {
         body["action_id"] = json!(action);
     }
-    run(engine, request, workflow, body)?;
-    Ok(id)
+    Ok(run_handle(engine, request, workflow, body)?.return_id)
 }
 
 fn begin(engine: &Engine, request: &Request) -> Result<Response> {
@@ -220,9 +230,8 @@ fn begin(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("metadata", Kind::Object.nullable()),
     )?;
     body["created_by"] = actor(request);
-    let result = run(engine, request, "begin-return-order", body)?;
-    let id = crate::workflow::output_str(&result, "return_id")?.to_string();
-    answer(engine, request, &id, "order")
+    let begun = run_handle(engine, request, types::BEGIN_RETURN, body)?;
+    answer(engine, request, &begun.return_id, "order")
 }
 
 fn update(engine: &Engine, request: &Request) -> Result<Response> {
@@ -232,14 +241,14 @@ fn update(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("no_notification", Kind::Boolean)
             .optional("metadata", Kind::Object.nullable()),
     )?;
-    let id = act(engine, request, "update-return", body)?;
+    let id = act(engine, request, types::UPDATE_RETURN, body)?;
     answer(engine, request, &id, "order_preview")
 }
 
 fn confirm_request(engine: &Engine, request: &Request) -> Result<Response> {
     let mut body = request.body_with(&Schema::new().optional("no_notification", Kind::Boolean))?;
     body["confirmed_by"] = actor(request);
-    let id = act(engine, request, "confirm-return-request", body)?;
+    let id = act(engine, request, types::CONFIRM_REQUEST, body)?;
     answer(engine, request, &id, "order_preview")
 }
 
@@ -249,7 +258,7 @@ fn deleted(id: &str) -> Response {
 
 fn cancel_request(engine: &Engine, request: &Request) -> Result<Response> {
     let body = json!({"canceled_by": actor(request)});
-    let id = act(engine, request, "cancel-return-request", body)?;
+    let id = act(engine, request, types::CANCEL_REQUEST, body)?;
     Ok(deleted(&id))
 }
 
@@ -262,7 +271,7 @@ fn request_items(engine: &Engine, request: &Request) -> Result<Response> {
         .optional("reason_id", Kind::String)
         .optional("metadata", Kind::Object);
     let body = request.body_with(&Schema::new().array("items", item))?;
-    let id = act(engine, request, "request-item-return", body)?;
+    let id = act(engine, request, types::REQUEST_ITEMS, body)?;
     answer(engine, request, &id, "order_preview")
 }
 
@@ -274,12 +283,12 @@ fn update_request_item(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("reason_id", Kind::String.nullable())
             .optional("metadata", Kind::Object.nullable()),
     )?;
-    let id = act(engine, request, "update-request-item-return", body)?;
+    let id = act(engine, request, types::UPDATE_REQUEST_ITEM, body)?;
     answer(engine, request, &id, "order_preview")
 }
 
 fn remove_request_item(engine: &Engine, request: &Request) -> Result<Response> {
-    let id = act(engine, request, "remove-item-return-action", json!({}))?;
+    let id = act(engine, request, types::REMOVE_REQUEST_ITEM, json!({}))?;
     answer(engine, request, &id, "order_preview")
 }
 
@@ -292,7 +301,7 @@ fn add_shipping(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("internal_note", Kind::String)
             .optional("metadata", Kind::Object),
     )?;
-    let id = act(engine, request, "create-return-shipping-method", body)?;
+    let id = act(engine, request, types::ADD_SHIPPING, body)?;
     answer(engine, request, &id, "order_preview")
 }
 
@@ -303,12 +312,12 @@ fn update_shipping(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("internal_note", Kind::String.nullable())
             .optional("metadata", Kind::Object.nullable()),
     )?;
-    let id = act(engine, request, "update-return-shipping-method", body)?;
+    let id = act(engine, request, types::UPDATE_SHIPPING, body)?;
     answer(engine, request, &id, "order_preview")
 }
 
 fn remove_shipping(engine: &Engine, request: &Request) -> Result<Response> {
-    let id = act(engine, request, "remove-return-shipping-method", json!({}))?;
+    let id = act(engine, request, types::REMOVE_SHIPPING, json!({}))?;
     answer(engine, request, &id, "order_preview")
 }
 
@@ -320,13 +329,13 @@ fn begin_receive(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("metadata", Kind::Object.nullable()),
     )?;
     body["created_by"] = actor(request);
-    let id = act(engine, request, "begin-receive-return", body)?;
+    let id = act(engine, request, types::BEGIN_RECEIVE, body)?;
     answer(engine, request, &id, "order")
 }
 
 fn cancel_receive(engine: &Engine, request: &Request) -> Result<Response> {
     let body = json!({"canceled_by": actor(request)});
-    let id = act(engine, request, "cancel-receive-return", body)?;
+    let id = act(engine, request, types::CANCEL_RECEIVE, body)?;
     Ok(deleted(&id))
 }
 
@@ -340,22 +349,12 @@ fn receipts(request: &Request) -> Result<Value> {
 }
 
 fn receive_items(engine: &Engine, request: &Request) -> Result<Response> {
-    let id = act(
-        engine,
-        request,
-        "receive-item-return-request",
-        receipts(request)?,
-    )?;
+    let id = act(engine, request, types::RECEIVE_ITEMS, receipts(request)?)?;
     answer(engine, request, &id, "order_preview")
 }
 
 fn dismiss_items(engine: &Engine, request: &Request) -> Result<Response> {
-    let id = act(
-        engine,
-        request,
-        "dismiss-item-return-request",
-        receipts(request)?,
-    )?;
+    let id = act(engine, request, types::DISMISS_ITEMS, receipts(request)?)?;
     answer(engine, request, &id, "order_preview")
 }
 
@@ -365,31 +364,26 @@ fn update_receipt(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("quantity", Kind::Integer)
             .optional("internal_note", Kind::String.nullable()),
     )?;
-    let id = act(engine, request, "update-receive-item-return-request", body)?;
+    let id = act(engine, request, types::UPDATE_RECEIPT, body)?;
     answer(engine, request, &id, "order_preview")
 }
 
 fn remove_receipt(engine: &Engine, request: &Request) -> Result<Response> {
-    let id = act(
-        engine,
-        request,
-        "remove-item-receive-return-action",
-        json!({}),
-    )?;
+    let id = act(engine, request, types::REMOVE_RECEIPT, json!({}))?;
     answer(engine, request, &id, "order_preview")
 }
 
 fn confirm_receive(engine: &Engine, request: &Request) -> Result<Response> {
     let mut body = request.body_with(&Schema::new())?;
     body["confirmed_by"] = actor(request);
-    let id = act(engine, request, "confirm-return-receive", body)?;
+    let id = act(engine, request, types::CONFIRM_RECEIVE, body)?;
     answer(engine, request, &id, "order_preview")
 }
 
 fn cancel(engine: &Engine, request: &Request) -> Result<Response> {
     let mut body = request.body_with(&Schema::new().optional("no_notification", Kind::Boolean))?;
     body["canceled_by"] = actor(request);
-    let id = act(engine, request, "cancel-return", body)?;
+    let id = act(engine, request, types::CANCEL_RETURN, body)?;
     let fields = fields(request);
     let doc = engine.store().read(|conn| return_json(conn, &id))?;
     Ok(Response::json(

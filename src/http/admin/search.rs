@@ -296,6 +296,7 @@ fn list(
     match response.body {
         Body::Json(value) => Ok(value),
         Body::RawJson(text) => Ok(serde_json::from_str(&text)?),
+        Body::SharedJson(text) => Ok(serde_json::from_str(&text)?),
         _ => Err(Error::UnexpectedState(format!("{path} answered no JSON"))),
     }
 }

@@ -18,6 +18,8 @@ use crate::http::validate::{Kind, Schema, get_array, get_str};
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::modules::fulfillment;
 use crate::modules::fulfillment::option_admin::{self, OptionChanges, OptionFilter};
+use crate::workflow::parse_input;
+use serde::Deserialize;
 use serde_json::{Value, json};
 
 /// The routes of this family.
@@ -159,19 +161,36 @@ fn prices_of(body: &Value, update: bool) -> Result<Option<Vec<fulfillment_setup:
         .transpose()
 }
 
+/// The ids and names of `POST /admin/shipping-options`'s body, once [`create_schema`] has
+/// passed (prices, rules and type are read by their own parsers).
+#[derive(Deserialize)]
+struct OptionBody {
+    name: String,
+    service_zone_id: String,
+    shipping_profile_id: String,
+    provider_id: String,
+    price_type: String,
+}
+
+/// A rule to update names its id.
+#[derive(Deserialize)]
+struct RuleId {
+    id: String,
+}
+
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(&create_schema())?;
     check_price_type(&body)?;
     let kind = type_of(&body)
         .ok_or_else(|| Error::invalid("Invalid request: Field 'type' is required"))?;
     let rules = get_array(&body, "rules").map(|r| rules_of(r)).transpose()?;
-    let text = |k: &str| get_str(&body, k).unwrap_or_default().to_string();
+    let named: OptionBody = parse_input(&body)?;
     let input = OptionInput {
-        name: text("name"),
-        service_zone_id: text("service_zone_id"),
-        shipping_profile_id: text("shipping_profile_id"),
-        provider_id: text("provider_id"),
-        price_type: text("price_type"),
+        name: named.name,
+        service_zone_id: named.service_zone_id,
+        shipping_profile_id: named.shipping_profile_id,
+        provider_id: named.provider_id,
+        price_type: named.price_type,
         data: body.get("data").filter(|d| d.is_object()).cloned(),
         kind,
         prices: prices_of(&body, false)?.unwrap_or_default(),
@@ -283,7 +302,7 @@ fn batch_rules(engine: &Engine, request: &Request) -> Result<Response> {
         .iter()
         .enumerate()
         .map(|(i, r)| {
-            let id = get_str(r, "id").unwrap_or_default().to_string();
+            let id = parse_input::<RuleId>(r)?.id;
             Ok((id, rule_of(r, &format!("update, {i}"))?))
         })
         .collect::<Result<Vec<_>>>()?;

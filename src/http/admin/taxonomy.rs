@@ -8,11 +8,12 @@ use crate::error::Result;
 use crate::flows::taxonomy as flow;
 use crate::http::catalog_json::object;
 use crate::http::fields::{ids, page, string, strings};
-use crate::http::validate::{Kind, Schema, get_bool, get_str};
+use crate::http::validate::{Kind, Schema};
 use crate::http::{Request, Response, list_envelope};
 use crate::modules::product::membership;
 use crate::modules::product::taxonomy::{self, Deletable, NewCategory, SimpleFilter, ValueKind};
-use serde::Serialize;
+use crate::workflow::parse_input;
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
 fn one<T: Serialize>(key: &str, item: &T) -> Response {
@@ -35,8 +36,35 @@ fn filter(req: &Request, key_param: &str) -> Result<SimpleFilter> {
     })
 }
 
-fn text(body: &Value, key: &str) -> Option<String> {
-    get_str(body, key).map(str::to_string)
+/// `POST /admin/product-categories`'s body, once its schema (Medusa's wording) has passed.
+/// A category is inactive, public and without a description unless told (Medusa's defaults).
+#[derive(Deserialize)]
+struct CategoryBody {
+    name: String,
+    handle: Option<String>,
+    #[serde(default)]
+    description: String,
+    parent_category_id: Option<String>,
+    #[serde(default)]
+    is_active: bool,
+    #[serde(default)]
+    is_internal: bool,
+    metadata: Option<Value>,
+}
+
+/// `POST /admin/collections`'s body.
+#[derive(Deserialize)]
+struct CollectionBody {
+    title: String,
+    handle: Option<String>,
+    metadata: Option<Value>,
+}
+
+/// `POST /admin/product-tags|types`'s body.
+#[derive(Deserialize)]
+struct ValueBody {
+    value: String,
+    metadata: Option<Value>,
 }
 
 /// `POST /admin/product-categories`.
@@ -53,16 +81,16 @@ pub fn create_category(engine: &Engine, req: &Request) -> Result<Response> {
         .optional("is_internal", Kind::Boolean)
         .optional("rank", Kind::Integer)
         .optional("metadata", Kind::Object.nullable());
-    let body = req.body_with(&schema)?;
+    let body: CategoryBody = parse_input(&req.body_with(&schema)?)?;
     let input = NewCategory {
-        name: text(&body, "name").unwrap_or_default(),
-        handle: text(&body, "handle"),
-        description: text(&body, "description").unwrap_or_default(),
-        parent_category_id: text(&body, "parent_category_id"),
-        is_active: get_bool(&body, "is_active").unwrap_or(false),
-        is_internal: get_bool(&body, "is_internal").unwrap_or(false),
+        name: body.name,
+        handle: body.handle,
+        description: body.description,
+        parent_category_id: body.parent_category_id,
+        is_active: body.is_active,
+        is_internal: body.is_internal,
     };
-    let metadata = body.get("metadata").filter(|m| m.is_object()).cloned();
+    let metadata = body.metadata.filter(Value::is_object);
     let ctx = engine.ctx().clone();
     let made = engine
         .store()
@@ -104,12 +132,9 @@ pub fn create_collection(engine: &Engine, req: &Request) -> Result<Response> {
         .required("title", Kind::String)
         .optional("handle", Kind::String)
         .optional("metadata", Kind::Object.nullable());
-    let body = req.body_with(&schema)?;
-    let (title, handle) = (
-        text(&body, "title").unwrap_or_default(),
-        text(&body, "handle"),
-    );
-    let metadata = body.get("metadata").filter(|m| m.is_object()).cloned();
+    let body: CollectionBody = parse_input(&req.body_with(&schema)?)?;
+    let (title, handle) = (body.title, body.handle);
+    let metadata = body.metadata.filter(Value::is_object);
     let ctx = engine.ctx().clone();
     let made = engine
         .store()
@@ -146,9 +171,8 @@ fn create_value(engine: &Engine, req: &Request, kind: ValueKind, key: &str) -> R
     let schema = Schema::new()
         .required("value", Kind::String)
         .optional("metadata", Kind::Object.nullable());
-    let body = req.body_with(&schema)?;
-    let value = text(&body, "value").unwrap_or_default();
-    let metadata = body.get("metadata").filter(|m| m.is_object()).cloned();
+    let body: ValueBody = parse_input(&req.body_with(&schema)?)?;
+    let (value, metadata) = (body.value, body.metadata.filter(Value::is_object));
     let ctx = engine.ctx().clone();
     let made = engine
         .store()

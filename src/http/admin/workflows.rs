@@ -7,7 +7,7 @@ use crate::http::fields::ids;
 use crate::http::query::list_params;
 use crate::http::{Access, Request, Response, Route, list_envelope};
 use crate::workflow::{ExecutionRecord, list_executions_among};
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 /// The routes of this family.
 pub fn routes() -> Vec<Route> {
@@ -71,18 +71,97 @@ fn retrieve(engine: &Engine, req: &Request) -> Result<Response> {
     ))
 }
 
-/// Medusa's workflow_execution shape, with the journal's steps under `execution.steps`.
+/// Medusa's workflow_execution shape. `execution.steps` is Medusa's map keyed by the step's
+/// path (`_root`, then `_root.a`, `_root.a.b`, … — a sequential flow nests each step under the
+/// one before it, which is what `depth` and the dashboard's "unreachable after a failure"
+/// read), each with `invoke` and `compensate` states; `context.data` carries the payload and
+/// each step's output under its name, `context.errors` the failures. Each step also keeps the
+/// journal's own fields (`name`, `kind`, `status`, `idx`, `attempts`, `output`, `error`) for
+/// operators and our tools.
 pub(super) fn execution_json(record: &ExecutionRecord) -> Value {
+    let (steps, invoke, errors) = medusa_steps(record);
     json!({
         "id": record.id,
         "workflow_id": record.workflow,
         "transaction_id": record.idempotency_key,
         "state": record.status,
-        "context": {"input": record.input, "result": record.result, "error": record.error},
-        "execution": {"steps": record.steps},
+        "context": {
+            "input": record.input,
+            "result": record.result,
+            "error": record.error,
+            "data": {"payload": record.input, "invoke": invoke},
+            "errors": errors,
+        },
+        "execution": {"state": record.status, "steps": steps},
         "created_at": record.created_at,
         "updated_at": record.updated_at,
     })
+}
+
+/// A journal step status as Medusa's (invoke state, invoke status, compensate state,
+/// compensate status).
+fn medusa_states(status: &str) -> [&'static str; 4] {
+    match status {
+        "done" => ["done", "ok", "dormant", "idle"],
+        "failed" => ["failed", "permanent_failure", "dormant", "idle"],
+        "compensating" => ["done", "ok", "compensating", "idle"],
+        "compensated" => ["done", "ok", "reverted", "ok"],
+        "compensation_failed" => ["done", "ok", "failed", "permanent_failure"],
+        _ => ["invoking", "idle", "dormant", "idle"],
+    }
+}
+
+/// The step map, the per-step invoke context and the errors of one execution.
+fn medusa_steps(record: &ExecutionRecord) -> (Map<String, Value>, Map<String, Value>, Vec<Value>) {
+    let (mut steps, mut invoke, mut errors) = (Map::new(), Map::new(), Vec::new());
+    let root_state = if record.status == "running" {
+        "invoking"
+    } else {
+        "done"
+    };
+    steps.insert(
+        "_root".into(),
+        json!({"id": "_root", "depth": -1, "definition": {},
+            "invoke": {"state": root_state, "status": "ok"},
+            "compensate": {"state": "dormant", "status": "idle"}, "startedAt": null}),
+    );
+    let mut path = String::from("_root");
+    for (depth, step) in record.steps.iter().enumerate() {
+        path = format!("{path}.{}", step.name);
+        let [state, status, comp_state, comp_status] = medusa_states(&step.status);
+        steps.insert(
+            path.clone(),
+            json!({
+                "id": path,
+                "depth": depth,
+                "definition": {"action": step.name, "async": false,
+                    "local": step.kind == "local"},
+                "invoke": {"state": state, "status": status},
+                "compensate": {"state": comp_state, "status": comp_status},
+                "startedAt": null,
+                "idx": step.idx,
+                "name": step.name,
+                "kind": step.kind,
+                "status": step.status,
+                "attempts": step.attempts,
+                "output": step.output,
+                "error": step.error,
+            }),
+        );
+        invoke.insert(
+            step.name.clone(),
+            json!({"output": {"output": step.output, "compensateInput": step.compensation}}),
+        );
+        if let Some(error) = &step.error {
+            let handler = if step.status.starts_with("compensat") {
+                "compensate"
+            } else {
+                "invoke"
+            };
+            errors.push(json!({"action": step.name, "handlerType": handler, "error": error}));
+        }
+    }
+    (steps, invoke, errors)
 }
 
 #[cfg(test)]
@@ -131,10 +210,23 @@ mod tests {
             ),
             (Some("stuck"), Some("c1"))
         );
+        let steps = &execution["execution"]["steps"];
+        assert_eq!(steps["_root.a"]["status"], "compensation_failed");
+        assert_eq!(steps["_root.a"]["compensate"]["state"], "failed");
+        assert_eq!(steps["_root.a.b"]["invoke"]["status"], "permanent_failure");
+        assert_eq!(steps["_root.a.b"]["depth"], 1);
+        assert_eq!(execution["context"]["data"]["payload"]["cart_id"], "c1");
         assert_eq!(
-            execution["execution"]["steps"][0]["status"],
-            "compensation_failed"
+            execution["context"]["data"]["invoke"]["a"]["output"]["output"],
+            1
         );
+        let actions: Vec<&str> = execution["context"]["errors"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|e| e["action"].as_str())
+            .collect();
+        assert_eq!(actions, ["a", "b"]);
     }
 
     #[test]

@@ -1,16 +1,17 @@
 //! The cart document written as JSON text in one buffer. Every storefront call of a checkout
 //! answers with the whole cart; building it as a `serde_json::Value` tree, copying that into
 //! an envelope and formatting it cost about a quarter of a checkout's instructions. The top
-//! level and its 27 totals (each with a `raw_*` twin) are written directly here; the nested
-//! documents (items, shipping methods, addresses, region, payment collection) are still built
-//! by [`super::checkout_json`] and serialized in place, so both answers share one definition.
+//! level and its 27 totals (each with a `raw_*` twin) are written directly here, the items and
+//! shipping methods by [`super::item_text`] (which the order document shares); addresses,
+//! region and payment collection are serialized in place.
 
-use super::checkout_json::{collection_json, items_json, methods_json, promotions_json};
+use super::checkout_json::{collection_json, promotions_json};
+use super::item_text::{Owner, write_items, write_methods};
 use crate::error::Result;
-use crate::flows::checkout::{catalog, refresh};
+use crate::flows::checkout::refresh;
 use crate::flows::links;
 use crate::http::json_out::Obj;
-use crate::modules::{cart, customer, payment};
+use crate::modules::{cart, customer, payment, region};
 use crate::money::write_json_pair;
 use crate::totals::{Line, Totals};
 use rusqlite::Connection;
@@ -30,13 +31,15 @@ pub fn cart_text(conn: &Connection, cart_id: &str) -> Result<String> {
     let mut o = Obj::extend(&mut out, &found)?;
     write_totals(&mut o, &totals, currency);
     o.raw("locale", "null");
-    let parent = ("cart_id", cart_id);
-    o.serialized(
-        "items",
-        &items_json(conn, &items, &item_lines, currency, parent)?,
+    let parent = Owner::Cart(cart_id);
+    write_items(o.key("items"), conn, &items, &item_lines, currency, parent)?;
+    write_methods(
+        o.key("shipping_methods"),
+        &methods,
+        &method_lines,
+        currency,
+        parent,
     )?;
-    let shipping = methods_json(&methods, &method_lines, currency, parent)?;
-    o.serialized("shipping_methods", &shipping)?;
     for (key, id) in [
         ("shipping_address", &found.shipping_address_id),
         ("billing_address", &found.billing_address_id),
@@ -50,12 +53,13 @@ pub fn cart_text(conn: &Connection, cart_id: &str) -> Result<String> {
         .chain(methods.iter().flat_map(|s| &s.adjustments));
     o.serialized("promotions", &promotions_json(conn, adjustments)?)?;
     write_customer(&mut o, conn, found.customer_id.as_deref())?;
+    // The region (with its countries) serialized from its struct, not through a JSON tree.
     match found
         .region_id
         .as_deref()
-        .map(|id| catalog::region(conn, id))
+        .map(|id| region::retrieve(conn, id))
     {
-        Some(Ok(region)) => o.serialized("region", &region.json)?,
+        Some(Ok(region)) => o.serialized("region", &region)?,
         _ => o.raw("region", "null"),
     }
     match links::cart_payment_collection()

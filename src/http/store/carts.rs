@@ -3,7 +3,7 @@
 //! refetched cart.
 
 use super::cart_text::cart_text;
-use super::checkout_json::{collection_json, order_json};
+use super::checkout_json::{collection_json, order_text};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::checkout::create::{CREATE_CARTS, CreateCarts};
@@ -313,10 +313,13 @@ fn complete_cart(engine: &Engine, request: &Request) -> Result<Response> {
         Ok(placed) => {
             let order = engine
                 .store()
-                .read(|conn| order_json(conn, &placed.order_id))?;
-            let mut reply = crate::http::envelope("order", order);
-            reply["type"] = json!("order");
-            Ok(Response::json(reply))
+                .read(|conn| order_text(conn, &placed.order_id))?;
+            let mut out = String::with_capacity(order.len() + 32);
+            let mut o = Obj::start(&mut out);
+            o.raw("order", &order);
+            o.str("type", Some("order"));
+            o.end();
+            Ok(Response::raw_json(out))
         }
         Err(Error::PaymentAuthorization(message)) => {
             let cart = engine.store().read(|conn| cart_text(conn, cart_id))?;

@@ -3,12 +3,14 @@
 //! relation the Next.js starter's `fields=` strings ask for (`*items.product`,
 //! `*items.variant`, `*region`, `*payment_collection.payment_sessions`, …).
 
+use super::item_text::{Owner, write_items, write_methods};
 use crate::error::Result;
-use crate::flows::checkout::catalog;
 use crate::flows::links;
+use crate::http::json_out::Obj;
 use crate::modules::{order, payment};
-use crate::money::{Rate, raw_json, to_json};
-use crate::totals::{Line, LineTotals, Totals};
+use crate::money::write_json_pair;
+use crate::money::{raw_json, to_json};
+use crate::totals::{Line, Totals};
 use rusqlite::Connection;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
@@ -29,37 +31,6 @@ fn money(map: &mut Map<String, Value>, key: &str, minor: Option<i64>, currency: 
         format!("raw_{key}"),
         minor.map_or(Value::Null, |m| raw_json(m, currency)),
     );
-}
-
-/// Tax lines with the rate as a percent number, owned by `owner_key` = `owner`.
-fn tax_lines_json<T: Serialize>(lines: &[T], owner_key: &str, owner: &str) -> Vec<Value> {
-    lines
-        .iter()
-        .map(|l| {
-            let mut m = object(l);
-            let ppm = m
-                .remove("rate_ppm")
-                .and_then(|v| v.as_i64())
-                .unwrap_or_default();
-            m.insert("rate".into(), Rate::from_percent_ppm(ppm).to_json());
-            m.insert(owner_key.into(), json!(owner));
-            Value::Object(m)
-        })
-        .collect()
-}
-
-/// Adjustments with the amount in major units (and `raw_amount`), owned by `owner_key`.
-fn adjustments_json(rows: &[Value], owner_key: &str, owner: &str, currency: &str) -> Vec<Value> {
-    rows.iter()
-        .map(|row| {
-            let mut a = row.as_object().cloned().unwrap_or_default();
-            let amount = a.get("amount").and_then(Value::as_i64);
-            money(&mut a, "amount", amount, currency);
-            a.insert(owner_key.into(), json!(owner));
-            a.insert("provider_id".into(), Value::Null);
-            Value::Object(a)
-        })
-        .collect()
 }
 
 /// The promotions behind a cart's or order's adjustments, as the storefront reads them.
@@ -92,106 +63,6 @@ pub(super) fn promotions_json<'a>(
             })
             .collect(),
     ))
-}
-
-/// One item or shipping method: its fields, tax lines, totals; `unit_price`/`amount` in
-/// major units.
-fn line_json<T: Serialize>(
-    row: &T,
-    totals: LineTotals,
-    currency: &str,
-    price_key: &str,
-    owner_key: &str,
-) -> Map<String, Value> {
-    let mut m = object(row);
-    let id = m
-        .get("id")
-        .and_then(Value::as_str)
-        .unwrap_or_default()
-        .to_string();
-    let lines: Vec<Value> = m
-        .remove("tax_lines")
-        .and_then(|v| v.as_array().cloned())
-        .unwrap_or_default();
-    m.insert(
-        "tax_lines".into(),
-        Value::Array(tax_lines_json(&lines, owner_key, &id)),
-    );
-    let adjustments: Vec<Value> = m
-        .remove("adjustments")
-        .and_then(|v| v.as_array().cloned())
-        .unwrap_or_default();
-    m.insert(
-        "adjustments".into(),
-        Value::Array(adjustments_json(&adjustments, owner_key, &id, currency)),
-    );
-    let price = m.get(price_key).and_then(Value::as_i64);
-    money(&mut m, price_key, price, currency);
-    if price_key == "unit_price" {
-        let compare = m.get("compare_at_unit_price").and_then(Value::as_i64);
-        money(&mut m, "compare_at_unit_price", compare, currency);
-        let quantity = m.get("quantity").cloned().unwrap_or(json!(0));
-        m.insert(
-            "raw_quantity".into(),
-            json!({"value": quantity.to_string(), "precision": 20}),
-        );
-    }
-    m.extend(totals.to_json(currency));
-    m
-}
-
-pub(super) fn items_json<T: Serialize>(
-    conn: &Connection,
-    rows: &[T],
-    lines: &[Line],
-    currency: &str,
-    parent: (&str, &str),
-) -> Result<Vec<Value>> {
-    let maps: Vec<Map<String, Value>> = rows.iter().map(object).collect();
-    let ids = |key: &str| -> Vec<String> {
-        maps.iter()
-            .filter_map(|m| m.get(key)?.as_str().map(str::to_string))
-            .collect()
-    };
-    let (products, variants) =
-        catalog::item_relations(conn, &ids("product_id"), &ids("variant_id"))?;
-    let mut out = Vec::with_capacity(rows.len());
-    for (row, line) in rows.iter().zip(lines) {
-        let mut m = line_json(row, line.totals()?, currency, "unit_price", "item_id");
-        m.insert(parent.0.into(), json!(parent.1));
-        let rel = |map: &Map<String, Value>, key: &str| {
-            m.get(key)
-                .and_then(Value::as_str)
-                .and_then(|id| map.get(id).cloned())
-                .unwrap_or(Value::Null)
-        };
-        let (product, variant) = (rel(&products, "product_id"), rel(&variants, "variant_id"));
-        m.insert("product".into(), product);
-        m.insert("variant".into(), variant);
-        out.push(Value::Object(m));
-    }
-    Ok(out)
-}
-
-pub(super) fn methods_json<T: Serialize>(
-    rows: &[T],
-    lines: &[Line],
-    currency: &str,
-    parent: (&str, &str),
-) -> Result<Vec<Value>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for (row, line) in rows.iter().zip(lines) {
-        let mut m = line_json(
-            row,
-            line.totals()?,
-            currency,
-            "amount",
-            "shipping_method_id",
-        );
-        m.insert(parent.0.into(), json!(parent.1));
-        out.push(Value::Object(m));
-    }
-    Ok(out)
 }
 
 /// A payment collection with its sessions and payments.
@@ -272,13 +143,24 @@ pub fn order_lines(conn: &Connection, order_id: &str) -> Result<OrderLines> {
     })
 }
 
-/// The full order document.
+/// The full order document, as JSON values (the admin routes add to it): [`order_text`]
+/// parsed.
 ///
 /// # Errors
 /// 404 for an unknown order; database failures.
 pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
+    Ok(serde_json::from_str(&order_text(conn, order_id)?)?)
+}
+
+/// The full order document as JSON text (the storefront's answer when a cart completes):
+/// its own fields, totals, items with their `detail`, shipping methods, addresses,
+/// promotions, payment collections, statuses and summary.
+///
+/// # Errors
+/// 404 for an unknown order; database failures.
+pub fn order_text(conn: &Connection, order_id: &str) -> Result<String> {
     let found = order::retrieve(conn, order_id)?;
-    let currency = found.currency_code.clone();
+    let currency = found.currency_code.as_str();
     let OrderLines {
         items,
         methods,
@@ -286,42 +168,32 @@ pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
         method_lines,
         totals,
     } = order_lines(conn, order_id)?;
-    let mut m = object(&found);
-    m.extend(totals_fields(&totals, &currency));
-    let mut item_values = items_json(conn, &items, &item_lines, &currency, ("order_id", order_id))?;
-    for item in &mut item_values {
-        let quantity = item["quantity"].clone();
-        item["detail"] = json!({"item_id": item["id"], "order_id": order_id, "quantity": quantity, "fulfilled_quantity": 0,
-            "shipped_quantity": 0, "delivered_quantity": 0, "return_requested_quantity": 0, "return_received_quantity": 0,
-            "return_dismissed_quantity": 0, "written_off_quantity": 0});
+    let mut out = String::with_capacity(8 * 1024);
+    let mut o = Obj::extend(&mut out, &found)?;
+    for (key, minor) in totals.fields() {
+        o.with_separator(|out| write_json_pair(out, key, minor, currency));
     }
-    m.insert("items".into(), Value::Array(item_values));
-    m.insert(
-        "shipping_methods".into(),
-        Value::Array(methods_json(
-            &methods,
-            &method_lines,
-            &currency,
-            ("order_id", order_id),
-        )?),
-    );
-    let address = |id: &Option<String>| {
-        order::address(conn, id.as_deref()).map(|a| a.map_or(Value::Null, Value::Object))
-    };
-    m.insert(
-        "shipping_address".into(),
-        address(&found.shipping_address_id)?,
-    );
-    m.insert(
-        "billing_address".into(),
-        address(&found.billing_address_id)?,
-    );
-    m.insert("credit_lines".into(), json!([]));
+    let owner = Owner::Order(order_id);
+    write_items(o.key("items"), conn, &items, &item_lines, currency, owner)?;
+    write_methods(
+        o.key("shipping_methods"),
+        &methods,
+        &method_lines,
+        currency,
+        owner,
+    )?;
+    for (key, id) in [
+        ("shipping_address", &found.shipping_address_id),
+        ("billing_address", &found.billing_address_id),
+    ] {
+        o.serialized(key, &order::address(conn, id.as_deref())?)?;
+    }
+    o.raw("credit_lines", "[]");
     let adjustments = items
         .iter()
         .flat_map(|i| &i.adjustments)
         .chain(methods.iter().flat_map(|s| &s.adjustments));
-    m.insert("promotions".into(), promotions_json(conn, adjustments)?);
+    o.serialized("promotions", &promotions_json(conn, adjustments)?)?;
     let mut collections = Vec::new();
     let mut authorized = 0;
     for id in links::order_payment_collection().rights_of(conn, order_id)? {
@@ -329,17 +201,19 @@ pub fn order_json(conn: &Connection, order_id: &str) -> Result<Value> {
         authorized += collection.authorized_amount;
         collections.push(collection_json(&collection));
     }
-    m.insert("payment_collections".into(), Value::Array(collections));
+    o.serialized("payment_collections", &collections)?;
     let status = if authorized >= totals.total() && authorized > 0 {
         "authorized"
     } else {
         "not_paid"
     };
-    m.insert("payment_status".into(), json!(status));
-    m.insert("fulfillment_status".into(), json!("not_fulfilled"));
-    m.insert("fulfillments".into(), json!([]));
-    let t = to_json(totals.total(), &currency);
-    m.insert("summary".into(), json!({"pending_difference": t, "current_order_total": t, "original_order_total": t,
-        "transaction_total": 0, "paid_total": 0, "refunded_total": 0, "accounting_total": t, "credit_line_total": 0}));
-    Ok(Value::Object(m))
+    o.str("payment_status", Some(status));
+    o.str("fulfillment_status", Some("not_fulfilled"));
+    o.raw("fulfillments", "[]");
+    let t = to_json(totals.total(), currency);
+    let summary = json!({"pending_difference": t, "current_order_total": t, "original_order_total": t,
+        "transaction_total": 0, "paid_total": 0, "refunded_total": 0, "accounting_total": t, "credit_line_total": 0});
+    o.serialized("summary", &summary)?;
+    o.end();
+    Ok(out)
 }

@@ -7,6 +7,7 @@ pub mod cart_text;
 pub mod carts;
 pub mod checkout_json;
 pub mod customers;
+pub mod item_text;
 pub mod locales;
 pub mod order_transfer;
 pub mod orders;

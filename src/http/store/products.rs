@@ -118,6 +118,18 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
     let filter = store_catalog::store_filter(filter(&req.query)?, &channels);
     let store = engine.store();
     let generation = store.generation();
+    // Shoppers without customer groups all see the same prices: their pages are kept whole.
+    let page_key = pricing
+        .customer_group_ids
+        .is_empty()
+        .then(|| format!("store products page {:?} {channels:?}", req.query));
+    if let Some(page) = page_key
+        .as_deref()
+        .and_then(|key| store.memo().get::<RenderedPage>(key, generation))
+        .filter(|page| page.holds_at(&pricing.now))
+    {
+        return Ok(Response::shared_json(Arc::clone(&page.body)));
+    }
     let (plan, plan_key) = product_docs::plan(store, generation, &selection)?;
     let spec = DocSpec {
         store,
@@ -126,15 +138,64 @@ pub fn list(engine: &Engine, req: &Request) -> Result<Response> {
         plan: &plan,
         wanted: &wanted,
     };
-    let (docs, prices, count) = store.read(|conn| {
+    let (docs, prices, count, window) = store.read(|conn| {
         let ctx = store_catalog::pricing_context(conn, &pricing)?;
         let (ids, count) = page_ids(store, generation, conn, &filter, &order, (limit, offset))?;
         let docs = product_docs::documents(conn, &spec, ids)?;
         let prices = product_docs::prices(conn, &spec, ctx.as_ref(), &docs)?;
-        Ok((docs, prices, count))
+        let window = price_window(store, generation, conn, &pricing.now)?;
+        Ok((docs, prices, count, window))
     })?;
     let body = product_json::page(&docs, &prices, count, offset, limit);
-    Ok(Response::raw_json(body))
+    let Some(key) = page_key else {
+        return Ok(Response::raw_json(body));
+    };
+    let (from, until) = window;
+    let page = RenderedPage {
+        body: Arc::from(body),
+        from,
+        until,
+    };
+    let body = Arc::clone(&page.body);
+    store
+        .memo()
+        .put_weighted(key, generation, Arc::new(page), 256 + body.len());
+    Ok(Response::shared_json(body))
+}
+
+/// A rendered listing page, exact for one store generation and for the interval of time
+/// `[from, until)` between two price-list boundaries (`None`: unbounded), inside which the
+/// prices it shows cannot change. Memoizing whole pages takes the user-space cost of a
+/// repeated listing to a lookup (BENCHMARKS.md, issue 19's listing).
+struct RenderedPage {
+    body: Arc<str>,
+    from: Option<String>,
+    until: Option<String>,
+}
+
+impl RenderedPage {
+    fn holds_at(&self, now: &str) -> bool {
+        self.from.as_deref().is_none_or(|from| from <= now)
+            && self.until.as_deref().is_none_or(|until| now < until)
+    }
+}
+
+/// The interval around `now` in which no price list starts or ends: the last boundary at or
+/// before it and the first after it. The boundaries are memoized per generation.
+fn price_window(
+    store: &Store,
+    generation: u64,
+    conn: &Connection,
+    now: &str,
+) -> Result<(Option<String>, Option<String>)> {
+    let boundaries = store
+        .memo()
+        .get_or("price list boundaries", generation, || {
+            crate::modules::pricing::lists::window_boundaries(conn)
+        })?;
+    let from = boundaries.iter().rev().find(|b| b.as_str() <= now).cloned();
+    let until = boundaries.iter().find(|b| b.as_str() > now).cloned();
+    Ok((from, until))
 }
 
 /// The page's ids and the total. Without free text, the whole ordered id list of the

@@ -13,7 +13,8 @@
 
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::http::admin::orders::run;
+use crate::flows::orders::return_types::STORE_RETURN;
+use crate::http::admin::orders::run_handle;
 use crate::http::admin::return_json::{return_json, select};
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
@@ -54,9 +55,10 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
         ));
     }
     body["customer_id"] = json!(request.actor.customer_id);
-    let result = run(engine, request, "create-complete-return-order", body)?;
-    let id = crate::workflow::output_str(&result, "return_id")?.to_string();
-    let doc = engine.store().read(|conn| return_json(conn, &id))?;
+    let made = run_handle(engine, request, STORE_RETURN, body)?;
+    let doc = engine
+        .store()
+        .read(|conn| return_json(conn, &made.return_id))?;
     Ok(Response::json(
         json!({ "return": select(doc, None, false) }),
     ))

@@ -6,10 +6,12 @@
 //! Admin API's workflows; nothing here decides anything, it only shows the documents the
 //! Admin API answers (`admin_order_json`, `preview_json`, `return_json`).
 
+use super::after_sales_actions::NEW_ROWS;
 use super::view::{badge, doc_amount};
 use super::{Ui, layout};
 use crate::engine::Engine;
 use crate::error::Result;
+use crate::flows::orders::change_inputs::is_return_option;
 use crate::flows::orders::shipping_options;
 use crate::http::admin::order_changes::preview_json;
 use crate::http::admin::return_json::return_json;
@@ -34,6 +36,8 @@ pub struct AfterSales {
     pub locations: Vec<(String, String)>,
     /// `(id, name)` of the order's return shipping options.
     pub return_options: Vec<(String, String)>,
+    /// `(id, name)` of the order's outbound shipping options (for exchanged or replaced items).
+    pub outbound_options: Vec<(String, String)>,
 }
 
 /// Reads what [`section`] shows.
@@ -74,18 +78,19 @@ pub fn load(engine: &Engine, order_id: &str) -> Result<AfterSales> {
             Err(err) if err.status() < 500 => Vec::new(),
             Err(err) => return Err(err),
         };
-        let return_options = for_order
+        let (return_options, outbound_options) = for_order
             .into_iter()
-            .filter(|o| o.option.rules.iter().any(|r| r.attribute == "is_return"))
-            .filter(|o| o.option.rule_allows("is_return", "true"))
-            .map(|o| (o.option.id, o.option.name))
-            .collect();
+            .map(|o| (is_return_option(&o.option), (o.option.id, o.option.name)))
+            .partition::<Vec<_>, _>(|(back, _)| *back);
+        let names =
+            |list: Vec<(bool, (String, String))>| list.into_iter().map(|(_, o)| o).collect();
         Ok(AfterSales {
             open,
             returns,
             reasons,
             locations,
-            return_options,
+            return_options: names(return_options),
+            outbound_options: names(outbound_options),
         })
     })
 }
@@ -304,11 +309,11 @@ fn receive_form(doc: &Value, r: &Value, ui: &Ui, id: &str, number: &str) -> Mark
                     - item["damaged_quantity"].as_i64().unwrap_or(0);
                 div class="filters" {
                     div {
-                        label for={ "received_" (rid) "_" (line) } { "Received in good condition of " (line_title(doc, line)) }
+                        label for={ "received_" (rid) "_" (line) } { "Return " (number) ": received in good condition of " (line_title(doc, line)) }
                         input id={ "received_" (rid) "_" (line) } name={ "received_" (line) } type="number" min="0" value=(left);
                     }
                     div {
-                        label for={ "damaged_" (rid) "_" (line) } { "Received damaged of " (line_title(doc, line)) }
+                        label for={ "damaged_" (rid) "_" (line) } { "Return " (number) ": received damaged of " (line_title(doc, line)) }
                         input id={ "damaged_" (rid) "_" (line) } name={ "damaged_" (line) } type="number" min="0" value="0";
                     }
                 }
@@ -375,6 +380,7 @@ fn exchange_form<const CLAIM: bool>(doc: &Value, sales: &AfterSales, ui: &Ui, id
     } else {
         ("exchange", "exchanges")
     };
+    let title = if CLAIM { "Claim" } else { "Exchange" };
     let claim_reasons: Vec<(String, String)> = CLAIM_REASONS
         .iter()
         .map(|r| ((*r).to_string(), r.replace('_', " ")))
@@ -405,12 +411,28 @@ fn exchange_form<const CLAIM: bool>(doc: &Value, sales: &AfterSales, ui: &Ui, id
                         }
                     }
                     div {
-                        label for={ (word) "-sku" } { "New item SKU or barcode" }
-                        input id={ (word) "-sku" } name="sku";
+                        label for={ (word) "-return-shipping" } { (title) " return shipping" }
+                        select id={ (word) "-return-shipping" } name="return_shipping_option_id" { (options(&sales.return_options, Some("No return shipping"))) }
                     }
                     div {
-                        label for={ (word) "-quantity" } { "New item quantity" }
-                        input id={ (word) "-quantity" } name="quantity" type="number" min="1" value="1";
+                        label for={ (word) "-shipping" } { (title) " outbound shipping" }
+                        select id={ (word) "-shipping" } name="shipping_option_id" { (options(&sales.outbound_options, Some("No outbound shipping"))) }
+                    }
+                }
+                fieldset {
+                    legend { "New items to send" }
+                    @for row in 1..=NEW_ROWS {
+                        @let suffix = if row == 1 { String::new() } else { format!("_{row}") };
+                        div class="filters" {
+                            div {
+                                label for={ (word) "-sku" (suffix) } { (title) " new item " (row) " SKU or barcode" }
+                                input id={ (word) "-sku" (suffix) } name={ "sku" (suffix) };
+                            }
+                            div {
+                                label for={ (word) "-quantity" (suffix) } { (title) " new item " (row) " quantity" }
+                                input id={ (word) "-quantity" (suffix) } name={ "quantity" (suffix) } type="number" min="1" value="1";
+                            }
+                        }
                     }
                 }
                 button type="submit" class="secondary" { "Create " (word) }

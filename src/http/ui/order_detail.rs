@@ -12,11 +12,15 @@ use super::{Ui, after_sales, layout, respond, ui_route, widgets};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::events;
+use crate::flows::orders::{cancel, fulfill, payments};
 use crate::http::admin::order_json::admin_order_json;
 use crate::http::{Request, Response, Route};
 use crate::modules::payment::ledger;
-use crate::{money, workflow};
+use crate::money;
+use crate::workflow::Handle;
 use maud::{Markup, html};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
 /// The detail page and its actions.
@@ -120,15 +124,20 @@ pub(super) fn render(engine: &Engine, id: &str, ui: &Ui, status: u16) -> Result<
 
 /// Runs `name` with `input`; on success redirects to the order with `done`, on a refusal
 /// renders the order page with the workflow's message.
-fn act(
+/// Runs `handle` with `input` (parsed as its input type first) and answers as [`outcome`].
+fn act<I, O>(
     engine: &Engine,
     ui: &Ui,
     id: &str,
-    name: &str,
+    handle: Handle<I, O>,
     input: Value,
     done: &str,
-) -> Result<Response> {
-    let result = workflow::run(engine, name, input, None).map(|_| ());
+) -> Result<Response>
+where
+    I: Serialize + DeserializeOwned + 'static,
+    O: DeserializeOwned,
+{
+    let result = handle.run_json(engine, input, None).map(|_| ());
     outcome(engine, ui, id, result, done)
 }
 
@@ -178,7 +187,7 @@ fn fulfill(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         engine,
         ui,
         id,
-        "create-order-fulfillment",
+        fulfill::CREATE_FULFILLMENT,
         input,
         "fulfilled",
     )
@@ -188,26 +197,19 @@ fn ship(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let id = request.param("id");
     let input =
         json!({"order_id": id, "fulfillment_id": request.param("fulfillment_id"), "items": []});
-    act(engine, ui, id, "create-order-shipment", input, "shipped")
+    act(engine, ui, id, fulfill::CREATE_SHIPMENT, input, "shipped")
 }
 
 fn deliver(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let id = request.param("id");
     let input = json!({"order_id": id, "fulfillment_id": request.param("fulfillment_id")});
-    act(
-        engine,
-        ui,
-        id,
-        "mark-order-fulfillment-as-delivered",
-        input,
-        "delivered",
-    )
+    act(engine, ui, id, fulfill::MARK_DELIVERED, input, "delivered")
 }
 
 fn capture(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let id = request.param("id");
     let input = json!({"payment_id": request.param("payment_id"), "amount": null});
-    act(engine, ui, id, "capture-payment", input, "captured")
+    act(engine, ui, id, payments::CAPTURE_PAYMENT, input, "captured")
 }
 
 fn refund(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
@@ -231,7 +233,7 @@ fn refund(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     };
     let input =
         json!({"payment_id": payment_id, "amount": amount, "note": ui.form.optional("note")});
-    act(engine, ui, id, "refund-payment", input, "refunded")
+    act(engine, ui, id, payments::REFUND_PAYMENT, input, "refunded")
 }
 
 fn cancel(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
@@ -240,7 +242,7 @@ fn cancel(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         engine,
         ui,
         id,
-        "cancel-order",
+        cancel::CANCEL,
         json!({"order_id": id}),
         "canceled",
     )

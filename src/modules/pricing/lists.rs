@@ -311,6 +311,25 @@ fn list_price_from(r: &rusqlite::Row) -> rusqlite::Result<ListPrice> {
     })
 }
 
+/// Every instant at which a live price list starts or ends, ascending. Between two of them
+/// the set of lists inside their window cannot change (a list applies when `starts_at <= now
+/// < ends_at`), so prices computed at one instant hold for the whole interval — which is how
+/// long the store listing keeps a rendered page (see `http::store::products`).
+///
+/// # Errors
+/// Database failures.
+pub fn window_boundaries(conn: &Connection) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT starts_at FROM pricing_price_list
+         WHERE starts_at IS NOT NULL AND deleted_at IS NULL
+         UNION
+         SELECT ends_at FROM pricing_price_list WHERE ends_at IS NOT NULL AND deleted_at IS NULL
+         ORDER BY 1",
+    )?;
+    let rows = stmt.query_map([], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
 /// The live rules of these lists: list id → `(attribute, accepted values)`.
 ///
 /// # Errors

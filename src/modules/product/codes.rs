@@ -11,23 +11,58 @@ use rusqlite::{Connection, OptionalExtension};
 /// # Errors
 /// Database failures.
 pub fn variant_by_code(conn: &Connection, code: &str) -> Result<Option<String>> {
-    let code = code.trim();
-    if code.is_empty() {
-        return Ok(None);
-    }
-    for column in ["sku", "barcode", "ean", "upc"] {
-        let found: Option<String> = conn
-            .prepare_cached(&format!(
-                "SELECT v.id FROM product_variant v JOIN product p ON p.id = v.product_id
-                 WHERE v.{column} = ?1 AND v.deleted_at IS NULL AND p.deleted_at IS NULL"
-            ))?
-            .query_row([code], |r| r.get(0))
-            .optional()?;
+    for column in [Code::Sku, Code::Barcode, Code::Ean, Code::Upc] {
+        let found = variant_with(conn, column, code)?;
         if found.is_some() {
             return Ok(found);
         }
     }
     Ok(None)
+}
+
+/// Which code of a variant a lookup reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Code {
+    /// `sku`
+    Sku,
+    /// `barcode`
+    Barcode,
+    /// `ean`
+    Ean,
+    /// `upc`
+    Upc,
+}
+
+impl Code {
+    fn column(self) -> &'static str {
+        match self {
+            Code::Sku => "sku",
+            Code::Barcode => "barcode",
+            Code::Ean => "ean",
+            Code::Upc => "upc",
+        }
+    }
+}
+
+/// The live variant whose `column` is `code` (each is unique among live variants); `None`
+/// for a blank code.
+///
+/// # Errors
+/// Database failures.
+pub fn variant_with(conn: &Connection, column: Code, code: &str) -> Result<Option<String>> {
+    let code = code.trim();
+    if code.is_empty() {
+        return Ok(None);
+    }
+    let found = conn
+        .prepare_cached(&format!(
+            "SELECT v.id FROM product_variant v JOIN product p ON p.id = v.product_id
+             WHERE v.{} = ?1 AND v.deleted_at IS NULL AND p.deleted_at IS NULL",
+            column.column()
+        ))?
+        .query_row([code], |r| r.get(0))
+        .optional()?;
+    Ok(found)
 }
 
 /// A variant found by title: its id, the product's title, its own title and SKU.

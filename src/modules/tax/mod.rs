@@ -333,11 +333,40 @@ pub fn resolve_line(
     product_id: &str,
     product_type_id: Option<&str>,
 ) -> Result<Resolved> {
+    Ok(place_rates(conn, country, province)?.resolve(product_id, product_type_id))
+}
+
+/// The rates of a shipping place — its country's tax region's and its province's — read
+/// once for every line shipped there (a cart's items and shipping methods).
+#[derive(Debug, Clone, Default)]
+pub struct PlaceRates {
+    /// The country region's `provider_id` (as in [`Resolved`]).
+    pub provider_id: Option<String>,
+    country: Vec<TaxRate>,
+    province: Vec<TaxRate>,
+}
+
+impl PlaceRates {
+    /// What applies to one line: [`resolve_line`] without reading again.
+    pub fn resolve(&self, product_id: &str, product_type_id: Option<&str>) -> Resolved {
+        let line = resolve::Line {
+            product_id,
+            product_type_id,
+        };
+        Resolved {
+            provider_id: self.provider_id.clone(),
+            rates: resolve::applicable(&self.country, &self.province, &line),
+        }
+    }
+}
+
+/// The rates of `(country, province)`: none when the country has no tax region.
+///
+/// # Errors
+/// Database failures.
+pub fn place_rates(conn: &Connection, country: &str, province: Option<&str>) -> Result<PlaceRates> {
     let Some(country_region) = region_for(conn, country, None)? else {
-        return Ok(Resolved {
-            provider_id: None,
-            rates: Vec::new(),
-        });
+        return Ok(PlaceRates::default());
     };
     let country_rates = rates_of(conn, &country_region.id)?;
     let province_rates = match province {
@@ -347,13 +376,10 @@ pub fn resolve_line(
         },
         None => Vec::new(),
     };
-    let line = resolve::Line {
-        product_id,
-        product_type_id,
-    };
-    Ok(Resolved {
+    Ok(PlaceRates {
         provider_id: country_region.provider_id,
-        rates: resolve::applicable(&country_rates, &province_rates, &line),
+        country: country_rates,
+        province: province_rates,
     })
 }
 
