@@ -89,15 +89,18 @@ fn variant_of(db: &Path, line: &str) -> String {
     )
 }
 
+/// A check on the store file, given the stock read before the crash.
+type Check = Box<dyn Fn(&Path, &str)>;
+
 /// One crash case, prepared on a first run of a demo store.
 struct Prepared {
     /// The confirmation the failpoint aborts, then posted again after the restart.
     path: String,
     /// After the crash and restart (given the stock read before the crash): nothing of the
     /// confirmation is left.
-    untouched: Box<dyn Fn(&Path, &str)>,
+    untouched: Check,
     /// After the confirmation succeeded on the restarted server: it happened once.
-    done_once: Box<dyn Fn(&Path, &str)>,
+    done_once: Check,
 }
 
 /// Prepares a case on a demo store, crashes at `failpoint` while posting its confirmation,
