@@ -6,10 +6,10 @@
 //! payments), because they move only with changes and payments; what cannot be derived later
 //! is the total before the latest change, so that is what a version's row keeps.
 //!
-//! The total before a change is read when the change is opened ([`snapshot`]): an order has
+//! The total before a change is read when the change is opened (`snapshot`): an order has
 //! one open change at a time, and lines, returns and claims move only when a change is
 //! confirmed, so it is still the total when the change is confirmed. Confirming copies it
-//! into the new version's row ([`record`]) in the same write job, so a crash leaves neither.
+//! into the new version's row (`record`) in the same write job, so a crash leaves neither.
 
 use super::Order;
 use super::changes::OrderChange;
