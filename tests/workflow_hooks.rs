@@ -2,8 +2,10 @@
 //! the request's `additional_data`, runs in the same transaction, can refuse (400, nothing
 //! kept) and is compensated when the workflow fails after it.
 
+mod admin_ui_support;
 mod common;
 
+use admin_ui_support::Browser;
 use common::{TestApp, check, config};
 use serde_json::{Value, json};
 use stockroom::db::{Store, StoreOptions};
@@ -290,4 +292,30 @@ fn the_order_canceled_hook_can_refuse_and_is_compensated_when_settling_fails() {
     assert_eq!(done.status, 200, "{}", done.text());
     assert_eq!(count(&app, &status), 1);
     assert_eq!(events(&app, "hooktest.order_canceled").len(), 2);
+}
+
+/// The admin UI's product forms go through the same hooked update as the Admin API, so a
+/// custom module's `product_updated` hook sees changes staff make in the UI too.
+#[test]
+fn the_admin_uis_product_edits_run_the_product_updated_hook() {
+    let app = app();
+    let admin = format!("Bearer {}", app.admin_token());
+    let body = json!({"title": "Edited in the UI"});
+    let created = app.admin_call("POST", "/admin/products", &admin, Some(&body));
+    let id = created.json()["product"]["id"]
+        .as_str()
+        .expect("product id")
+        .to_string();
+    assert!(events(&app, "hooktest.product_updated").is_empty());
+    let mut browser = Browser::new(&app);
+    browser.sign_in();
+    let saved = browser.submit(
+        &format!("/app/products/{id}"),
+        &[("title", "Renamed in the UI"), ("status", "published")],
+    );
+    assert_eq!(saved.status, 303, "{}", saved.text());
+    assert_eq!(
+        events(&app, "hooktest.product_updated"),
+        vec![json!({"data": {"product_id": id}, "additional_data": null})]
+    );
 }

@@ -104,6 +104,25 @@ pub fn delete(tx: &Tx, ctx: &Ctx, product_id: &str) -> Result<()> {
     ctx.emit(tx, "product.deleted", json!({ "id": product_id }))
 }
 
+/// [`update`], then the `product_updated` hook with the request's `additional_data` (`Null`
+/// when there was none). The one hooked update: `POST /admin/products/:id` and the admin UI's
+/// product forms all come through here, so a hook sees every change staff make.
+///
+/// # Errors
+/// As [`update`]; a hook's refusal (the caller's write job then rolls back).
+pub fn update_hooked(
+    tx: &Tx,
+    engine: &Engine,
+    product_id: &str,
+    change: &product::update::ProductUpdate,
+    sales_channel_ids: Option<&[String]>,
+    additional_data: &Value,
+) -> Result<()> {
+    update(tx, engine.ctx(), product_id, change, sales_channel_ids)?;
+    let data = json!({ "product_id": product_id });
+    hooks::run(tx, engine, points::PRODUCT_UPDATED, &data, additional_data).map(|_| ())
+}
+
 /// Updates a product; `sales_channel_ids`, when given, replace its channels; emits
 /// `product.updated`.
 ///

@@ -170,7 +170,7 @@ uiTest("a product created with a variant and a price is found through the Store 
 
 uiTest("stock is adjusted with a note", {}, async () => {
   await page.goto(`${base}/app/inventory?q=CLASSIC-T-SHIRT-M-WHITE`);
-  await page.getByRole("table").getByRole("link").first().click();
+  await page.getByRole("table").locator("tbody").getByRole("link").first().click();
   const delta = page.getByLabel(/^Units to add at /).first();
   await delta.fill("12");
   await page.getByLabel(/^Note for /).first().fill("Found a box in the back");

@@ -467,12 +467,10 @@ pub fn update(engine: &Engine, req: &Request) -> Result<Response> {
     let (change, channels) = product_update(&body);
     let additional = body.get("additional_data").cloned().unwrap_or(Value::Null);
     let id = req.param("id").to_string();
-    let (ctx, hooked) = (engine.ctx().clone(), engine.clone());
-    let target = id.clone();
+    let (hooked, target) = (engine.clone(), id.clone());
     engine.store().write(move |tx| {
-        create_product::update(tx, &ctx, &target, &change, channels.as_deref())?;
-        let data = json!({ "product_id": target });
-        hooks::run(tx, &hooked, points::PRODUCT_UPDATED, &data, &additional).map(|_| ())
+        let channels = channels.as_deref();
+        create_product::update_hooked(tx, &hooked, &target, &change, channels, &additional)
     })?;
     let selection = FieldSelection::from_defaults(ADMIN_PRODUCT_DEFAULTS);
     Ok(Response::raw_json(retrieve_json(engine, &id, &selection)?))

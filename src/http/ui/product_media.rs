@@ -100,10 +100,17 @@ fn set_categories(engine: &Engine, request: &Request, ui: &Ui) -> Result<Respons
         ),
         ..ProductUpdate::default()
     };
-    let (ctx, target) = (engine.ctx().clone(), id.to_string());
-    let outcome = engine
-        .store()
-        .write(move |tx| create_product::update(tx, &ctx, &target, &change, None));
+    let (hooked, target) = (engine.clone(), id.to_string());
+    let outcome = engine.store().write(move |tx| {
+        create_product::update_hooked(
+            tx,
+            &hooked,
+            &target,
+            &change,
+            None,
+            &serde_json::Value::Null,
+        )
+    });
     answer(engine, id, ui, outcome)
 }
 

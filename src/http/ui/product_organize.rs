@@ -163,10 +163,18 @@ fn change_of(ui: &Ui) -> (ProductUpdate, Vec<String>) {
 fn organize(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let id = request.param("id").to_string();
     let (change, channels) = change_of(ui);
-    let (ctx, target) = (engine.ctx().clone(), id.clone());
-    let outcome = engine
-        .store()
-        .write(move |tx| create_product::update(tx, &ctx, &target, &change, Some(&channels)));
+    let (hooked, target) = (engine.clone(), id.clone());
+    let outcome = engine.store().write(move |tx| {
+        let channels = Some(channels.as_slice());
+        create_product::update_hooked(
+            tx,
+            &hooked,
+            &target,
+            &change,
+            channels,
+            &serde_json::Value::Null,
+        )
+    });
     match outcome {
         Ok(()) => Ok(respond::redirect(&format!("/app/products/{id}?done=saved"))),
         Err(err) if err.status() < 500 => {

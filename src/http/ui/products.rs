@@ -362,10 +362,10 @@ fn update(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
             description: Some(ui.form.optional("description").map(str::to_string)),
             ..ProductUpdate::default()
         };
-        let (ctx, target) = (engine.ctx().clone(), id.clone());
-        engine
-            .store()
-            .write(move |tx| create_product::update(tx, &ctx, &target, &change, None))
+        let (hooked, target) = (engine.clone(), id.clone());
+        engine.store().write(move |tx| {
+            create_product::update_hooked(tx, &hooked, &target, &change, None, &Value::Null)
+        })
     })();
     match outcome {
         Ok(()) => Ok(respond::redirect(&format!("/app/products/{id}?done=saved"))),
