@@ -328,3 +328,47 @@ fn promotion_codes_reprice_a_draft_through_its_edit_and_count_once_converted() {
     );
     assert_eq!(used(&admin, "TEN"), 1);
 }
+
+#[test]
+fn a_draft_whose_promotion_was_deactivated_is_not_converted_and_says_what_to_do() {
+    let admin = Admin::start();
+    let promo = promotion(&admin, "SPRING", 10.0, None);
+    let d = draft(&admin, json!({"promo_codes": ["SPRING"]}));
+    assert!(cents(&d["discount_subtotal"]) > 0, "{d}");
+    admin.post(
+        &format!("/admin/promotions/{promo}"),
+        &json!({"status": "inactive"}),
+    );
+
+    let convert = format!("/admin/draft-orders/{}/convert-to-order", id(&d));
+    let refused = admin.refused(&convert, &json!({}), 400, "invalid_data");
+    assert_eq!(
+        refused["message"],
+        format!(
+            "Draft order {} cannot be converted: its promotion SPRING is no longer active. \
+             Remove it from the draft (edit the draft's promotions) or reactivate it, then \
+             convert again",
+            id(&d)
+        )
+    );
+    let path = format!("/admin/draft-orders/{}", id(&d));
+    assert_eq!(
+        admin.get(&path)["draft_order"]["status"],
+        "draft",
+        "nothing converted"
+    );
+    assert_eq!(used(&admin, "SPRING"), 0);
+
+    // Done as the message says: the promotion taken off the draft, the draft converts.
+    let base = format!("{path}/edit");
+    admin.post(&base, &json!({}));
+    delete(
+        &admin,
+        &format!("{base}/promotions"),
+        &json!({"promo_codes": ["SPRING"]}),
+    );
+    admin.post(&format!("{base}/confirm"), &json!({}));
+    let order = admin.post(&convert, &json!({}))["order"].clone();
+    assert_eq!(order["status"], "pending");
+    assert_eq!(cents(&order["discount_subtotal"]), 0);
+}

@@ -5,19 +5,12 @@
 
 mod common;
 
+use common::after_sales::{cents, order_doc};
 use common::orders::{Admin, id, payment_of};
 use serde_json::{Value, json};
 use stockroom::Result;
 use stockroom::modules::tax::TaxRate;
 use stockroom::modules::tax::provider::{LineRate, TaxProvider, TaxableLine};
-
-fn cents(v: &Value) -> i64 {
-    (v.as_f64().unwrap_or_else(|| panic!("a number: {v}")) * 100.0).round() as i64
-}
-
-fn order_doc(admin: &Admin, order: &Value) -> Value {
-    admin.get(&format!("/admin/orders/{}", id(order)))["order"].clone()
-}
 
 fn captured_order(admin: &Admin, quantity: i64) -> Value {
     let order = admin.order(quantity);

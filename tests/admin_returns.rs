@@ -6,52 +6,13 @@
 
 mod common;
 
+use common::after_sales::{cents, fulfilled_order, return_option};
 use common::orders::{Admin, id, payment_of};
 use serde_json::{Value, json};
-
-/// Major units as minor units (usd).
-fn cents(v: &Value) -> i64 {
-    (v.as_f64().unwrap_or_else(|| panic!("a number: {v}")) * 100.0).round() as i64
-}
-
-/// A return shipping option (is_return = true) at $5 in the demo's first service zone.
-fn return_option(admin: &Admin) -> String {
-    let some = admin.get("/admin/shipping-options?limit=1")["shipping_options"][0].clone();
-    let location = id(&admin.get("/admin/stock-locations?limit=1")["stock_locations"][0]);
-    let enabled = admin.get(&format!(
-        "/admin/fulfillment-providers?stock_location_id={location}"
-    ));
-    if enabled["count"] == 0 {
-        let path = format!("/admin/stock-locations/{location}/fulfillment-providers");
-        admin.post(&path, &json!({"add": ["manual_manual"]}));
-    }
-    let body = json!({
-        "name": "Return by post", "service_zone_id": some["service_zone_id"],
-        "shipping_profile_id": some["shipping_profile_id"], "provider_id": "manual_manual",
-        "price_type": "flat", "type": {"label": "Return", "description": "", "code": "return"},
-        "prices": [{"currency_code": "usd", "amount": 5}],
-        "rules": [{"attribute": "is_return", "operator": "eq", "value": "true"}],
-    });
-    id(&admin.post("/admin/shipping-options", &body)["shipping_option"])
-}
 
 fn reason(admin: &Admin) -> String {
     let body = json!({"value": "too_big", "label": "Too big"});
     id(&admin.post("/admin/return-reasons", &body)["return_reason"])
-}
-
-/// An order of `quantity` units, all fulfilled and the payment captured.
-fn fulfilled_order(admin: &Admin, quantity: i64) -> (Value, String) {
-    let order = admin.order(quantity);
-    let line = id(&order["items"][0]);
-    let path = format!("/admin/orders/{}/fulfillments", id(&order));
-    admin.post(
-        &path,
-        &json!({"items": [{"id": line, "quantity": quantity}]}),
-    );
-    let payment = payment_of(&order);
-    admin.post(&format!("/admin/payments/{payment}/capture"), &json!({}));
-    (order, line)
 }
 
 fn summary(admin: &Admin, order: &Value) -> Value {

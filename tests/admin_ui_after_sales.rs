@@ -8,6 +8,7 @@ mod admin_ui_support;
 mod common;
 
 use admin_ui_support::Browser;
+use common::after_sales::fulfilled_order;
 use common::orders::{Admin, id, payment_of};
 use serde_json::{Value, json};
 
@@ -15,21 +16,6 @@ fn signed_in(admin: &Admin) -> Browser<'_> {
     let mut browser = Browser::new(&admin.app);
     browser.sign_in();
     browser
-}
-
-/// An order of `quantity` units, fulfilled and captured through the Admin API; returns the
-/// order and its line.
-fn fulfilled_order(admin: &Admin, quantity: i64) -> (Value, String) {
-    let order = admin.order(quantity);
-    let line = id(&order["items"][0]);
-    let path = format!("/admin/orders/{}/fulfillments", id(&order));
-    admin.post(
-        &path,
-        &json!({"items": [{"id": line, "quantity": quantity}]}),
-    );
-    let payment = payment_of(&order);
-    admin.post(&format!("/admin/payments/{payment}/capture"), &json!({}));
-    (order, line)
 }
 
 /// The SKU of an order's first line (from the admin order document).
@@ -227,6 +213,14 @@ fn an_order_edit_is_previewed_then_confirmed() {
     let after = admin.get(&format!("/admin/orders/{oid}"))["order"].clone();
     assert_eq!(after["items"].as_array().unwrap().len(), 2);
     assert_eq!(after["total"].as_f64().unwrap(), new_total);
+    let page = browser.get(&format!("/app/orders/{oid}")).text();
+    let before = order["total"].as_f64().unwrap();
+    assert!(
+        page.contains(&format!(
+            "<dt>Before the last change</dt><dd>{before:.2} USD</dd>"
+        )),
+        "the summary's total before the edit, {before}"
+    );
     let names: Vec<String> = admin.events().into_iter().map(|(n, _)| n).collect();
     assert!(names.contains(&"order-edit.requested".to_string()));
     assert!(names.contains(&"order-edit.confirmed".to_string()));

@@ -11,115 +11,37 @@
 
 mod common;
 
-use common::DEMO_KEY;
-use common::client::{Reply, send};
+use common::binary::{Server, clean, query, sandbox, serve_command};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use stockroom::db::{Store, StoreOptions};
+use std::path::Path;
 
 const SECRET: &str = "crash-test-secret-0123456789abcdef0123456789";
 
-struct Server {
-    child: Child,
-    addr: String,
+/// The binary on `db` (`--demo` seeds a new store), the failpoint armed when given, and an
+/// admin token.
+struct Shop {
+    server: Server,
     token: String,
 }
 
-impl Server {
-    fn start(db: &Path, demo: bool, failpoint: Option<&str>) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_stockroom"));
-        cmd.args(["serve", "--port", "0", "--quiet", "--db"])
-            .arg(db);
+impl Shop {
+    fn start(db: &Path, demo: bool, failpoint: Option<&str>) -> Shop {
+        let mut cmd = serve_command(db, SECRET);
         if demo {
             cmd.arg("--demo");
         }
-        cmd.env("JWT_SECRET", SECRET).env("COOKIE_SECRET", SECRET);
-        match failpoint {
-            Some(point) => cmd.env("STOCKROOM_FAILPOINT", point),
-            None => cmd.env_remove("STOCKROOM_FAILPOINT"),
-        };
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the binary starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line.trim().rsplit("http://").next().unwrap().to_string();
-        let mut server = Server {
-            child,
-            addr,
-            token: String::new(),
-        };
-        let login = json!({"email": "admin@example.com", "password": "supersecret"});
-        let token = server.ok("/auth/user/emailpass", login)["token"].clone();
-        server.token = format!("Bearer {}", token.as_str().unwrap());
-        server
-    }
-
-    fn call(&self, method: &str, path: &str, body: Option<Value>) -> Reply {
-        let text = body.map(|b| b.to_string());
-        let mut headers = vec![
-            ("x-publishable-api-key", DEMO_KEY),
-            ("content-type", "application/json"),
-        ];
-        if !self.token.is_empty() {
-            headers.push(("authorization", self.token.as_str()));
+        if let Some(point) = failpoint {
+            cmd.env("STOCKROOM_FAILPOINT", point);
         }
-        send(
-            &self.addr,
-            method,
-            path,
-            &headers,
-            text.as_deref().map(str::as_bytes),
-        )
+        let server = Server::spawn(cmd);
+        let token = server.admin_token();
+        Shop { server, token }
     }
 
+    #[track_caller]
     fn ok(&self, path: &str, body: Value) -> Value {
-        let reply = self.call("POST", path, Some(body));
-        assert_eq!(reply.status, 200, "POST {path}: {}", reply.text());
-        reply.json()
+        self.server.ok(path, Some(&self.token), body)
     }
-
-    /// Sends a request the failpoint aborts; waits for the process to die.
-    fn crash_on(mut self, path: &str) {
-        let reply = std::panic::catch_unwind(|| self.call("POST", path, Some(json!({}))));
-        assert!(
-            reply.is_err() || reply.as_ref().is_ok_and(|r| r.status == 0),
-            "the server should have aborted"
-        );
-        let status = self.child.wait().unwrap();
-        assert!(!status.success(), "aborted at the failpoint");
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn query(db: &Path, sql: &str) -> String {
-    let store = Store::open(db, StoreOptions::default()).unwrap();
-    let sql = sql.to_string();
-    let v = store
-        .read(move |c| {
-            Ok(c.query_row(&sql, [], |r| {
-                Ok(match r.get_ref(0)? {
-                    rusqlite::types::ValueRef::Integer(i) => i.to_string(),
-                    rusqlite::types::ValueRef::Text(t) => String::from_utf8_lossy(t).into_owned(),
-                    _ => String::new(),
-                })
-            })?)
-        })
-        .unwrap();
-    store.close();
-    v
 }
 
 /// The whole store's stock: every level's `stocked:reserved`, and the live reservations.
@@ -132,111 +54,69 @@ fn stock(db: &Path) -> String {
     )
 }
 
+/// Reserved units in a [`stock`] reading.
+fn reserved(s: &str) -> i64 {
+    s.split(" / ").nth(1).unwrap().parse().unwrap()
+}
+
+/// Stocked units in a [`stock`] reading.
+fn stocked(s: &str) -> i64 {
+    s.split(" / ")
+        .next()
+        .unwrap()
+        .split(',')
+        .map(|l| l.split(':').next().unwrap().parse::<i64>().unwrap())
+        .sum()
+}
+
 /// A placed order of 2 units of the first variant, fulfilled; returns its id and line.
-fn fulfilled_order(server: &Server) -> (String, String) {
-    let regions = server.call("GET", "/store/regions", None).json();
-    let region = regions["regions"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["currency_code"] == "usd")
-        .unwrap()["id"]
-        .clone();
-    let products = server
-        .call("GET", "/store/products?limit=1&fields=%2Avariants", None)
-        .json();
-    let variant = products["products"][0]["variants"][0]["id"].clone();
-    let cart = server.ok("/store/carts", json!({"region_id": region}))["cart"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    server.ok(
-        &format!("/store/carts/{cart}/line-items"),
-        json!({"variant_id": variant, "quantity": 2}),
-    );
-    let address = json!({"address_1": "1 Main St", "city": "Austin", "country_code": "us", "postal_code": "78701"});
-    server.ok(
-        &format!("/store/carts/{cart}"),
-        json!({"email": "ada@example.com", "shipping_address": address}),
-    );
-    let path = format!("/store/shipping-options?cart_id={cart}");
-    let options = server.call("GET", &path, None).json();
-    server.ok(
-        &format!("/store/carts/{cart}/shipping-methods"),
-        json!({"option_id": options["shipping_options"][0]["id"]}),
-    );
-    let pc = server.ok("/store/payment-collections", json!({"cart_id": cart}))["payment_collection"]["id"].clone();
-    server.ok(
-        &format!(
-            "/store/payment-collections/{}/payment-sessions",
-            pc.as_str().unwrap()
-        ),
-        json!({"provider_id": "pp_system_default"}),
-    );
-    let order = server.ok(&format!("/store/carts/{cart}/complete"), json!({}))["order"].clone();
+fn fulfilled_order(shop: &Shop) -> (String, String) {
+    let order = shop.server.place_order(2);
     let (id, line) = (
         order["id"].as_str().unwrap(),
         order["items"][0]["id"].as_str().unwrap(),
     );
     let items = json!({"items": [{"id": line, "quantity": 2}]});
-    server.ok(&format!("/admin/orders/{id}/fulfillments"), items);
+    shop.ok(&format!("/admin/orders/{id}/fulfillments"), items);
     (id.to_string(), line.to_string())
 }
 
-fn sandbox(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "stockroom-after-sales-{name}-{}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("shop.db")
+/// The variant of an order line, read from the store file.
+fn variant_of(db: &Path, line: &str) -> String {
+    query(
+        db,
+        &format!("SELECT variant_id FROM order_line_item WHERE id = '{line}'"),
+    )
 }
 
-#[test]
-fn a_crash_inside_a_return_receipt_leaves_no_partial_state() {
-    let db = sandbox("return");
-    let first = Server::start(&db, true, None);
-    let (order, line) = fulfilled_order(&first);
-    let ret = first.ok("/admin/returns", json!({"order_id": order}))["return"]["id"].clone();
-    let base = format!("/admin/returns/{}", ret.as_str().unwrap());
-    first.ok(
-        &format!("{base}/request-items"),
-        json!({"items": [{"id": line, "quantity": 2}]}),
-    );
-    first.ok(&format!("{base}/request"), json!({}));
-    first.ok(&format!("{base}/receive"), json!({}));
-    first.ok(
-        &format!("{base}/receive-items"),
-        json!({"items": [{"id": line, "quantity": 2}]}),
-    );
+/// A check on the store file, given the stock read before the crash.
+type Check = Box<dyn Fn(&Path, &str)>;
+
+/// One crash case, prepared on a first run of a demo store.
+struct Prepared {
+    /// The confirmation the failpoint aborts, then posted again after the restart.
+    path: String,
+    /// After the crash and restart (given the stock read before the crash): nothing of the
+    /// confirmation is left.
+    untouched: Check,
+    /// After the confirmation succeeded on the restarted server: it happened once.
+    done_once: Check,
+}
+
+/// Prepares a case on a demo store, crashes at `failpoint` while posting its confirmation,
+/// restarts, checks nothing is left and no workflow is running, confirms again and checks it
+/// happened once.
+fn crash_and_recover(name: &str, failpoint: &str, prepare: impl FnOnce(&Shop, &Path) -> Prepared) {
+    let db = sandbox(&format!("after-sales-{name}"));
+    let first = Shop::start(&db, true, None);
+    let case = prepare(&first, &db);
     drop(first);
     let before = stock(&db);
-    let status_sql = format!(
-        "SELECT status FROM order_return WHERE id = '{}'",
-        ret.as_str().unwrap()
-    );
 
-    Server::start(&db, false, Some("return-receive:restocked"))
-        .crash_on(&format!("{base}/receive/confirm"));
-    let second = Server::start(&db, false, None);
-    assert_eq!(stock(&db), before, "no unit came back on the shelf");
-    assert_eq!(query(&db, &status_sql), "requested");
-    assert_eq!(
-        query(
-            &db,
-            "SELECT COALESCE(SUM(received_quantity), 0) FROM order_return_item"
-        ),
-        "0"
-    );
-    assert_eq!(
-        query(
-            &db,
-            "SELECT COUNT(*) FROM order_change WHERE status IN ('pending', 'requested')"
-        ),
-        "1",
-        "the receipt is still open"
-    );
+    let armed = Shop::start(&db, false, Some(failpoint));
+    armed.server.crash_on(&case.path, Some(&armed.token));
+    let second = Shop::start(&db, false, None);
+    (case.untouched)(&db, &before);
     assert_eq!(
         query(
             &db,
@@ -245,194 +125,210 @@ fn a_crash_inside_a_return_receipt_leaves_no_partial_state() {
         "0"
     );
 
-    second.ok(&format!("{base}/receive/confirm"), json!({}));
-    assert_eq!(query(&db, &status_sql), "received");
-    let stocked = |s: &str| -> i64 {
-        s.split(" / ")
-            .next()
-            .unwrap()
-            .split(',')
-            .map(|l| l.split(':').next().unwrap().parse::<i64>().unwrap())
-            .sum()
-    };
-    assert_eq!(stocked(&stock(&db)), stocked(&before) + 2, "restocked once");
+    second.ok(&case.path, json!({}));
+    (case.done_once)(&db, &before);
     drop(second);
-    let _ = std::fs::remove_dir_all(db.parent().unwrap());
+    clean(&db);
+}
+
+#[test]
+fn a_crash_inside_a_return_receipt_leaves_no_partial_state() {
+    crash_and_recover("return", "return-receive:restocked", |first, _| {
+        let (order, line) = fulfilled_order(first);
+        let ret = first.ok("/admin/returns", json!({"order_id": order}))["return"]["id"].clone();
+        let ret = ret.as_str().unwrap().to_string();
+        let base = format!("/admin/returns/{ret}");
+        let both = json!({"items": [{"id": line, "quantity": 2}]});
+        first.ok(&format!("{base}/request-items"), both.clone());
+        first.ok(&format!("{base}/request"), json!({}));
+        first.ok(&format!("{base}/receive"), json!({}));
+        first.ok(&format!("{base}/receive-items"), both);
+        let status_sql = format!("SELECT status FROM order_return WHERE id = '{ret}'");
+        let again = status_sql.clone();
+        Prepared {
+            path: format!("{base}/receive/confirm"),
+            untouched: Box::new(move |db, before| {
+                assert_eq!(stock(db), before, "no unit came back on the shelf");
+                assert_eq!(query(db, &status_sql), "requested");
+                assert_eq!(
+                    query(
+                        db,
+                        "SELECT COALESCE(SUM(received_quantity), 0) FROM order_return_item"
+                    ),
+                    "0"
+                );
+                assert_eq!(
+                    query(
+                        db,
+                        "SELECT COUNT(*) FROM order_change WHERE status IN ('pending', 'requested')"
+                    ),
+                    "1",
+                    "the receipt is still open"
+                );
+            }),
+            done_once: Box::new(move |db, before| {
+                assert_eq!(query(db, &again), "received");
+                assert_eq!(stocked(&stock(db)), stocked(before) + 2, "restocked once");
+            }),
+        }
+    });
+}
+
+/// The order's live lines and its version, as SQL.
+fn lines_and_version(order: &str) -> (String, String) {
+    (
+        format!(
+            "SELECT COUNT(*) FROM order_line_item WHERE order_id = '{order}' AND deleted_at IS NULL"
+        ),
+        format!("SELECT version FROM \"order\" WHERE id = '{order}'"),
+    )
 }
 
 #[test]
 fn a_crash_inside_an_order_edit_confirmation_leaves_no_partial_state() {
-    let db = sandbox("edit");
-    let first = Server::start(&db, true, None);
-    let (order, line) = fulfilled_order(&first);
-    let variant = query(
-        &db,
-        &format!("SELECT variant_id FROM order_line_item WHERE id = '{line}'"),
-    );
-    first.ok("/admin/order-edits", json!({"order_id": order}));
-    let edit = format!("/admin/order-edits/{order}");
-    first.ok(
-        &format!("{edit}/items"),
-        json!({"items": [{"variant_id": variant, "quantity": 1}]}),
-    );
-    first.ok(&format!("{edit}/request"), json!({}));
-    drop(first);
-    let before = stock(&db);
-    let lines_sql = format!(
-        "SELECT COUNT(*) FROM order_line_item WHERE order_id = '{order}' AND deleted_at IS NULL"
-    );
-    let version_sql = format!("SELECT version FROM \"order\" WHERE id = '{order}'");
-
-    Server::start(&db, false, Some("order-edit:applied")).crash_on(&format!("{edit}/confirm"));
-    let second = Server::start(&db, false, None);
-    assert_eq!(stock(&db), before, "nothing reserved");
-    assert_eq!(query(&db, &lines_sql), "1", "no line added");
-    assert_eq!(query(&db, &version_sql), "1");
-    assert_eq!(
-        query(
-            &db,
-            "SELECT COUNT(*) FROM order_change_action WHERE applied = 1 AND action = 'ITEM_ADD'"
-        ),
-        "0"
-    );
-
-    second.ok(&format!("{edit}/confirm"), json!({}));
-    assert_eq!(query(&db, &lines_sql), "2");
-    assert_eq!(query(&db, &version_sql), "2");
-    let reserved = |s: &str| -> i64 { s.split(" / ").nth(1).unwrap().parse().unwrap() };
-    assert_eq!(
-        reserved(&stock(&db)),
-        reserved(&before) + 1,
-        "reserved once"
-    );
-    drop(second);
-    let _ = std::fs::remove_dir_all(db.parent().unwrap());
+    crash_and_recover("edit", "order-edit:applied", |first, db| {
+        let (order, line) = fulfilled_order(first);
+        let variant = variant_of(db, &line);
+        first.ok("/admin/order-edits", json!({"order_id": order}));
+        let edit = format!("/admin/order-edits/{order}");
+        first.ok(
+            &format!("{edit}/items"),
+            json!({"items": [{"variant_id": variant, "quantity": 1}]}),
+        );
+        first.ok(&format!("{edit}/request"), json!({}));
+        let (lines_sql, version_sql) = lines_and_version(&order);
+        let (lines_again, version_again) = (lines_sql.clone(), version_sql.clone());
+        Prepared {
+            path: format!("{edit}/confirm"),
+            untouched: Box::new(move |db, before| {
+                assert_eq!(stock(db), before, "nothing reserved");
+                assert_eq!(query(db, &lines_sql), "1", "no line added");
+                assert_eq!(query(db, &version_sql), "1");
+                assert_eq!(
+                    query(
+                        db,
+                        "SELECT COUNT(*) FROM order_change_action WHERE applied = 1 AND action = 'ITEM_ADD'"
+                    ),
+                    "0"
+                );
+            }),
+            done_once: Box::new(move |db, before| {
+                assert_eq!(query(db, &lines_again), "2");
+                assert_eq!(query(db, &version_again), "2");
+                assert_eq!(reserved(&stock(db)), reserved(before) + 1, "reserved once");
+            }),
+        }
+    });
 }
 
 #[test]
 fn a_crash_inside_an_exchange_confirmation_leaves_no_partial_state() {
-    let db = sandbox("exchange");
-    let first = Server::start(&db, true, None);
-    let (order, line) = fulfilled_order(&first);
-    let variant = query(
-        &db,
-        &format!("SELECT variant_id FROM order_line_item WHERE id = '{line}'"),
-    );
-    let exchange = first.ok("/admin/exchanges", json!({"order_id": order}))["exchange"]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let base = format!("/admin/exchanges/{exchange}");
-    first.ok(
-        &format!("{base}/inbound/items"),
-        json!({"items": [{"id": line, "quantity": 1}]}),
-    );
-    first.ok(
-        &format!("{base}/outbound/items"),
-        json!({"items": [{"variant_id": variant, "quantity": 1}]}),
-    );
-    drop(first);
-    let before = stock(&db);
-    let lines_sql = format!(
-        "SELECT COUNT(*) FROM order_line_item WHERE order_id = '{order}' AND deleted_at IS NULL"
-    );
-    let version_sql = format!("SELECT version FROM \"order\" WHERE id = '{order}'");
-    let facts_sql = "SELECT (SELECT COUNT(*) FROM order_exchange_item) || '/' ||
-        (SELECT COUNT(*) FROM order_return_item) || '/' ||
-        (SELECT status FROM order_return) || '/' ||
-        (SELECT COALESCE(difference_due, 'none') FROM order_exchange)";
-
-    Server::start(&db, false, Some("exchange-confirm:applied"))
-        .crash_on(&format!("{base}/request"));
-    let second = Server::start(&db, false, None);
-    assert_eq!(stock(&db), before, "nothing reserved");
-    assert_eq!(query(&db, &lines_sql), "1", "no line added");
-    assert_eq!(query(&db, &version_sql), "1");
-    assert_eq!(query(&db, facts_sql), "0/0/open/none", "nothing recorded");
-    assert_eq!(
-        query(
-            &db,
-            "SELECT COUNT(*) FROM order_change WHERE status IN ('pending', 'requested')"
-        ),
-        "1",
-        "the exchange is still open"
-    );
-
-    second.ok(&format!("{base}/request"), json!({}));
-    assert_eq!(query(&db, &lines_sql), "2");
-    assert_eq!(query(&db, &version_sql), "2");
-    assert!(query(&db, facts_sql).starts_with("1/1/requested/"));
-    let reserved = |s: &str| -> i64 { s.split(" / ").nth(1).unwrap().parse().unwrap() };
-    assert_eq!(
-        reserved(&stock(&db)),
-        reserved(&before) + 1,
-        "reserved once"
-    );
-    drop(second);
-    let _ = std::fs::remove_dir_all(db.parent().unwrap());
+    crash_and_recover("exchange", "exchange-confirm:applied", |first, db| {
+        let (order, line) = fulfilled_order(first);
+        let variant = variant_of(db, &line);
+        let exchange = first.ok("/admin/exchanges", json!({"order_id": order}))["exchange"]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let base = format!("/admin/exchanges/{exchange}");
+        first.ok(
+            &format!("{base}/inbound/items"),
+            json!({"items": [{"id": line, "quantity": 1}]}),
+        );
+        first.ok(
+            &format!("{base}/outbound/items"),
+            json!({"items": [{"variant_id": variant, "quantity": 1}]}),
+        );
+        let (lines_sql, version_sql) = lines_and_version(&order);
+        let (lines_again, version_again) = (lines_sql.clone(), version_sql.clone());
+        let facts_sql = "SELECT (SELECT COUNT(*) FROM order_exchange_item) || '/' ||
+            (SELECT COUNT(*) FROM order_return_item) || '/' ||
+            (SELECT status FROM order_return) || '/' ||
+            (SELECT COALESCE(difference_due, 'none') FROM order_exchange)";
+        Prepared {
+            path: format!("{base}/request"),
+            untouched: Box::new(move |db, before| {
+                assert_eq!(stock(db), before, "nothing reserved");
+                assert_eq!(query(db, &lines_sql), "1", "no line added");
+                assert_eq!(query(db, &version_sql), "1");
+                assert_eq!(query(db, facts_sql), "0/0/open/none", "nothing recorded");
+                assert_eq!(
+                    query(
+                        db,
+                        "SELECT COUNT(*) FROM order_change WHERE status IN ('pending', 'requested')"
+                    ),
+                    "1",
+                    "the exchange is still open"
+                );
+            }),
+            done_once: Box::new(move |db, before| {
+                assert_eq!(query(db, &lines_again), "2");
+                assert_eq!(query(db, &version_again), "2");
+                assert!(query(db, facts_sql).starts_with("1/1/requested/"));
+                assert_eq!(reserved(&stock(db)), reserved(before) + 1, "reserved once");
+            }),
+        }
+    });
 }
 
 #[test]
 fn a_crash_inside_a_draft_edit_confirmation_leaves_no_promotion_or_price_behind() {
-    let db = sandbox("draft");
-    let first = Server::start(&db, true, None);
-    let (_, line) = fulfilled_order(&first);
-    let variant = query(
-        &db,
-        &format!("SELECT variant_id FROM order_line_item WHERE id = '{line}'"),
-    );
-    let region = query(
-        &db,
-        "SELECT id FROM region WHERE currency_code = 'usd' AND deleted_at IS NULL",
-    );
-    let promotion = json!({"code": "CRASH10", "type": "standard", "status": "active",
-        "application_method": {"type": "percentage", "target_type": "order", "value": 10}});
-    first.ok("/admin/promotions", promotion);
-    let draft = first.ok(
-        "/admin/draft-orders",
-        json!({"email": "phone@example.com", "region_id": region,
-            "items": [{"variant_id": variant, "quantity": 1}],
-            "shipping_methods": [{"name": "Courier", "amount": 10}]}),
-    )["draft_order"]
-        .clone();
-    let id = draft["id"].as_str().unwrap().to_string();
-    let method = draft["shipping_methods"][0]["id"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    let edit = format!("/admin/draft-orders/{id}/edit");
-    first.ok(&edit, json!({}));
-    first.ok(
-        &format!("{edit}/promotions"),
-        json!({"promo_codes": ["CRASH10"]}),
-    );
-    first.ok(
-        &format!("{edit}/shipping-methods/method/{method}"),
-        json!({"custom_amount": 4}),
-    );
-    drop(first);
-    let adjustments = format!(
-        "SELECT COUNT(*) FROM order_line_item_adjustment WHERE deleted_at IS NULL
-           AND item_id IN (SELECT id FROM order_line_item WHERE order_id = '{id}')"
-    );
-    let links = "SELECT COUNT(*) FROM link_order_promotion WHERE deleted_at IS NULL";
-    let amount = format!("SELECT amount FROM order_shipping_method WHERE id = '{method}'");
-
-    Server::start(&db, false, Some("order-edit:applied")).crash_on(&format!("{edit}/confirm"));
-    let second = Server::start(&db, false, None);
-    assert_eq!(query(&db, &adjustments), "0", "no discount written");
-    assert_eq!(query(&db, links), "0", "no promotion linked");
-    assert_eq!(query(&db, &amount), "1000", "the method keeps its price");
-
-    second.ok(&format!("{edit}/confirm"), json!({}));
-    assert_eq!(query(&db, &adjustments), "1");
-    assert_eq!(query(&db, links), "1");
-    assert_eq!(query(&db, &amount), "400");
-    assert_eq!(
-        query(&db, "SELECT used FROM promotion WHERE code = 'CRASH10'"),
-        "0",
-        "a draft uses nothing until converted"
-    );
-    drop(second);
-    let _ = std::fs::remove_dir_all(db.parent().unwrap());
+    crash_and_recover("draft", "order-edit:applied", |first, db| {
+        let (_, line) = fulfilled_order(first);
+        let variant = variant_of(db, &line);
+        let region = query(
+            db,
+            "SELECT id FROM region WHERE currency_code = 'usd' AND deleted_at IS NULL",
+        );
+        let promotion = json!({"code": "CRASH10", "type": "standard", "status": "active",
+            "application_method": {"type": "percentage", "target_type": "order", "value": 10}});
+        first.ok("/admin/promotions", promotion);
+        let draft = first.ok(
+            "/admin/draft-orders",
+            json!({"email": "phone@example.com", "region_id": region,
+                "items": [{"variant_id": variant, "quantity": 1}],
+                "shipping_methods": [{"name": "Courier", "amount": 10}]}),
+        )["draft_order"]
+            .clone();
+        let id = draft["id"].as_str().unwrap().to_string();
+        let method = draft["shipping_methods"][0]["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+        let edit = format!("/admin/draft-orders/{id}/edit");
+        first.ok(&edit, json!({}));
+        first.ok(
+            &format!("{edit}/promotions"),
+            json!({"promo_codes": ["CRASH10"]}),
+        );
+        first.ok(
+            &format!("{edit}/shipping-methods/method/{method}"),
+            json!({"custom_amount": 4}),
+        );
+        let adjustments = format!(
+            "SELECT COUNT(*) FROM order_line_item_adjustment WHERE deleted_at IS NULL
+               AND item_id IN (SELECT id FROM order_line_item WHERE order_id = '{id}')"
+        );
+        let links = "SELECT COUNT(*) FROM link_order_promotion WHERE deleted_at IS NULL";
+        let amount = format!("SELECT amount FROM order_shipping_method WHERE id = '{method}'");
+        let (adjustments_again, amount_again) = (adjustments.clone(), amount.clone());
+        Prepared {
+            path: format!("{edit}/confirm"),
+            untouched: Box::new(move |db, _| {
+                assert_eq!(query(db, &adjustments), "0", "no discount written");
+                assert_eq!(query(db, links), "0", "no promotion linked");
+                assert_eq!(query(db, &amount), "1000", "the method keeps its price");
+            }),
+            done_once: Box::new(move |db, _| {
+                assert_eq!(query(db, &adjustments_again), "1");
+                assert_eq!(query(db, links), "1");
+                assert_eq!(query(db, &amount_again), "400");
+                assert_eq!(
+                    query(db, "SELECT used FROM promotion WHERE code = 'CRASH10'"),
+                    "0",
+                    "a draft uses nothing until converted"
+                );
+            }),
+        }
+    });
 }

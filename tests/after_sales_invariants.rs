@@ -7,6 +7,7 @@
 
 mod common;
 
+use common::after_sales::cents;
 use common::orders::{Admin, id, payment_of};
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -85,10 +86,6 @@ fn assert_stock_balances(admin: &Admin, seeded: &Levels, after: &str) {
             "reserved of {key:?} after {after}"
         );
     }
-}
-
-fn cents(v: &Value) -> i64 {
-    (v.as_f64().unwrap_or_else(|| panic!("a number: {v}")) * 100.0).round() as i64
 }
 
 /// The summary agrees with the payments: paid = captured, refunded = refunded, outstanding

@@ -13,11 +13,10 @@
 
 mod common;
 
+use common::binary::{self, Server};
 use common::client;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use stockroom::Engine;
@@ -26,33 +25,15 @@ use stockroom::db::{Store, StoreOptions};
 const KEY: &str = common::DEMO_KEY;
 const CLIENTS: usize = 4;
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
+/// `serve` on the file store with synchronous=FULL (what the kills test).
 fn start(db: &Path) -> Server {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stockroom"))
-        .args(["serve", "--db"])
+    let mut cmd = binary::command();
+    cmd.args(["serve", "--db"])
         .arg(db)
         .args(["--port", "0", "--quiet", "--synchronous", "full"])
         .env("JWT_SECRET", "crash-harness-jwt-secret-0123456789abcdef")
-        .env("COOKIE_SECRET", "crash-harness-cookie-secret-0123456789abc")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start stockroom");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("url line");
-    let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    Server { child, addr }
+        .env("COOKIE_SECRET", "crash-harness-cookie-secret-0123456789abc");
+    Server::spawn(cmd)
 }
 
 fn call(addr: &str, method: &str, path: &str, body: Option<Value>) -> Option<Value> {
@@ -208,9 +189,7 @@ fn load_then_kill(
     while counter.load(Ordering::SeqCst) < started + kill_after {
         std::thread::yield_now();
     }
-    let mut child = server.child;
-    child.kill().expect("SIGKILL");
-    let _ = child.wait();
+    server.kill(); // SIGKILL
     stop.store(true, Ordering::SeqCst);
     for w in workers {
         let _ = w.join();
@@ -296,7 +275,7 @@ fn sigkill_under_checkout_load_loses_nothing() {
         .unwrap_or(4);
     let dir = sandbox();
     let db = dir.join("shop.db");
-    let seeded = Command::new(env!("CARGO_BIN_EXE_stockroom"))
+    let seeded = binary::command()
         .args(["seed", "--db"])
         .arg(&db)
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.json"))

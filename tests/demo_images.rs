@@ -4,9 +4,7 @@
 
 mod common;
 
-use common::{TestApp, config};
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use common::{TestApp, binary, config};
 
 /// The first image URL of the first listed product, and the path it names on `app`.
 fn first_image(app: &TestApp) -> (String, String) {
@@ -67,21 +65,14 @@ fn a_fixture_may_not_name_files_outside_its_folder() {
 #[test]
 fn the_binary_serves_the_demo_and_its_images_from_any_folder() {
     let elsewhere = std::env::temp_dir();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stockroom"))
-        .args(["serve", "--demo", "--port", "0"])
+    let mut cmd = binary::command();
+    cmd.args(["serve", "--demo", "--port", "0"])
         .current_dir(&elsewhere)
         .env_remove("JWT_SECRET")
         .env_remove("COOKIE_SECRET")
-        .env("STOCKROOM_FIXTURE_CACHE", "off")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line.trim().rsplit("http://").next().unwrap().to_string();
+        .env("STOCKROOM_FIXTURE_CACHE", "off");
+    let server = binary::Server::spawn(cmd);
+    let addr = server.addr.clone();
     let key = ("x-publishable-api-key", common::DEMO_KEY);
     let listing = common::client::send(
         &addr,
@@ -98,8 +89,7 @@ fn the_binary_serves_the_demo_and_its_images_from_any_folder() {
         .split_once("/static/")
         .map(|(_, k)| format!("/static/{k}"));
     let image = path.map(|p| common::client::send(&addr, "GET", &p, &[], None));
-    child.kill().ok();
-    child.wait().ok();
+    drop(server);
     let image = image.expect("an image URL on /static/");
     assert_eq!(image.status, 200);
     assert!(image.body.starts_with(b"\x89PNG"), "a PNG");

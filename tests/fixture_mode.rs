@@ -4,10 +4,8 @@
 
 mod common;
 
-use common::{TestApp, config};
+use common::{TestApp, binary, config};
 use serde_json::json;
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 use stockroom::Engine;
 use stockroom::testing::TestStore;
 
@@ -208,28 +206,20 @@ fn test_store_resets_through_the_library_api() {
 #[test]
 fn serve_fixture_on_port_zero_prints_the_port_and_serves_the_control_api() {
     let fixture = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/demo.json");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_stockroom"))
-        .args([
-            "serve",
-            "--fixture",
-            fixture,
-            "--port",
-            "0",
-            "--test-control",
-            "--quiet",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line.trim().rsplit("http://").next().unwrap().to_string();
+    let mut cmd = binary::command();
+    cmd.args([
+        "serve",
+        "--fixture",
+        fixture,
+        "--port",
+        "0",
+        "--test-control",
+        "--quiet",
+    ]);
+    let server = binary::Server::spawn(cmd);
+    let (addr, line) = (server.addr.clone(), server.banner.clone());
     let reply = common::client::send(&addr, "POST", "/test-control/reset", &[], None);
-    let _ = child.kill();
-    let _ = child.wait();
+    drop(server);
     assert_eq!(reply.status, 200, "{line}");
 }
 

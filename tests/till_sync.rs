@@ -26,6 +26,38 @@ fn central() -> (TestApp, String) {
     (app, sk)
 }
 
+/// One sync round of a till (push its sales, pull central's changes); it must succeed.
+#[track_caller]
+fn round(till: &TestApp, remote: &Central) -> worker::Report {
+    worker::round(till.engine(), remote).unwrap()
+}
+
+/// The till's sync settings (it has become a till).
+fn till_config(till: &TestApp) -> till_sync::Config {
+    till.engine()
+        .store()
+        .read(till_sync::config)
+        .unwrap()
+        .unwrap()
+}
+
+/// The push message of a till sale, as the till would send it.
+fn sale_message(till: &TestApp, sold: &str) -> message::SaleMessage {
+    let config = till_config(till);
+    till.engine()
+        .store()
+        .read(|c| message::build(c, &config, sold))
+        .unwrap()
+}
+
+/// Stocked units of a variant at a location on an app.
+fn stocked_on(app: &TestApp, variant: &str, location: &str) -> i64 {
+    app.engine()
+        .store()
+        .read(|c| Ok(till_support::stocked(c, variant, location)))
+        .unwrap()
+}
+
 /// (channel, location) ids of central's `pos-a` channel and Shop A.
 fn shop_a(central: &TestApp) -> (String, String) {
     central
@@ -106,11 +138,7 @@ fn a_till_sale_reaches_central_once_with_its_stock_and_payment() {
     let sold = sell(&till.addr, KEY_A, &region, &variant, 3).expect("a till sale");
     till.engine().wait_idle().unwrap();
     let (_, location) = shop_a(&central);
-    let before = central
-        .engine()
-        .store()
-        .read(|c| Ok(till_support::stocked(c, &variant, &location)))
-        .unwrap();
+    let before = stocked_on(&central, &variant, &location);
 
     let level_on_till = || {
         till.engine()
@@ -124,7 +152,7 @@ fn a_till_sale_reaches_central_once_with_its_stock_and_payment() {
         "a Store API checkout on the till reserves its units"
     );
 
-    let report = worker::round(till.engine(), &remote).unwrap();
+    let report = round(&till, &remote);
     assert_eq!((report.pushed, report.refused), (1, 0));
     let listed = sales(&central, &sk, "");
     assert_eq!(listed["count"], 1);
@@ -149,29 +177,15 @@ fn a_till_sale_reaches_central_once_with_its_stock_and_payment() {
     assert_eq!(order["fulfillment_status"], "delivered");
     assert_eq!(order["metadata"]["pos_till_order_id"], sold.as_str());
     assert_eq!(order["items"][0]["quantity"], 3);
-    let after = central
-        .engine()
-        .store()
-        .read(|c| Ok(till_support::stocked(c, &variant, &location)))
-        .unwrap();
+    let after = stocked_on(&central, &variant, &location);
     assert_eq!(before - after, 3);
     // Once central acknowledged it, the till holds no reservation for the sale, and after the
     // pull its level is central's: the units are counted off once, not twice.
     assert_eq!(level_on_till(), (after, 0));
 
     // A second round pushes nothing; a repeat push of the same sale answers the first result.
-    assert_eq!(worker::round(till.engine(), &remote).unwrap().pushed, 0);
-    let config = till
-        .engine()
-        .store()
-        .read(till_sync::config)
-        .unwrap()
-        .unwrap();
-    let msg = till
-        .engine()
-        .store()
-        .read(|c| message::build(c, &config, &sold))
-        .unwrap();
+    assert_eq!(round(&till, &remote).pushed, 0);
+    let msg = sale_message(&till, &sold);
     let again = remote
         .post("/admin/pos/sales", &json!({"sales": [msg]}))
         .unwrap();
@@ -197,17 +211,7 @@ fn concurrent_pushes_of_one_sale_make_one_order() {
     let (till, remote) = till(&central, &sk);
     let (region, variant) = discover(&till.addr, KEY_A);
     let sold = sell(&till.addr, KEY_A, &region, &variant, 1).unwrap();
-    let config = till
-        .engine()
-        .store()
-        .read(till_sync::config)
-        .unwrap()
-        .unwrap();
-    let msg = till
-        .engine()
-        .store()
-        .read(|c| message::build(c, &config, &sold))
-        .unwrap();
+    let msg = sale_message(&till, &sold);
     let body = json!({"sales": [msg]});
     let answers: Vec<Value> = std::thread::scope(|s| {
         let pushes: Vec<_> = (0..6)
@@ -256,7 +260,7 @@ fn a_sale_past_central_stock_is_recorded_and_flagged() {
         })
         .unwrap();
     till.engine().wait_idle().unwrap();
-    assert_eq!(worker::round(till.engine(), &remote).unwrap().pushed, 1);
+    assert_eq!(round(&till, &remote).pushed, 1);
     let flagged = sales(&central, &sk, "?stock_short=true");
     assert_eq!(flagged["count"], 1);
     assert_eq!(flagged["sales"][0]["till_order_id"], sold.as_str());
@@ -272,11 +276,7 @@ fn a_sale_past_central_stock_is_recorded_and_flagged() {
     .unwrap()
     .1;
     assert_eq!(order["order"]["metadata"]["pos_stock_short"][0]["short"], 1);
-    let left = central
-        .engine()
-        .store()
-        .read(|c| Ok(till_support::stocked(c, &variant, &location)))
-        .unwrap();
+    let left = stocked_on(&central, &variant, &location);
     assert_eq!(left, -1, "the units left the shelf all the same");
 }
 
@@ -339,14 +339,7 @@ fn the_pull_brings_price_changes_and_deletions_and_resumes_from_its_cursor() {
     assert_ne!(price(&till), json!(99));
 
     // One small page at a time: the cursor moves with each applied page.
-    let cursor = |app: &TestApp| {
-        app.engine()
-            .store()
-            .read(till_sync::config)
-            .unwrap()
-            .unwrap()
-            .pull_cursor
-    };
+    let cursor = |app: &TestApp| till_config(app).pull_cursor;
     let start = cursor(&till);
     let page = remote
         .get(&format!("/admin/pos/changes?since={start}&limit=1"))
@@ -376,7 +369,7 @@ fn the_pull_brings_price_changes_and_deletions_and_resumes_from_its_cursor() {
         .unwrap();
     assert_eq!((again.applied, again.cursor), (0, start + 1));
 
-    worker::round(till.engine(), &remote).unwrap();
+    round(&till, &remote);
     assert_eq!(price(&till), json!(99));
     let has_tag = |app: &TestApp| {
         let id = tag_id.clone();
@@ -401,7 +394,7 @@ fn the_pull_brings_price_changes_and_deletions_and_resumes_from_its_cursor() {
     )
     .unwrap();
     assert_eq!(status, 200);
-    worker::round(till.engine(), &remote).unwrap();
+    round(&till, &remote);
     assert_eq!(has_tag(&till), 0);
     assert_eq!(
         cursor(&till),
@@ -574,10 +567,10 @@ fn compaction_keeps_pulling_and_new_tills_converging_and_refuses_a_till_left_beh
     let (till_a, remote_a) = till(&central, &sk);
     let (till_c, remote_c) = till_as(&central, &sk, "C");
     restock_shop_a(&central, 5);
-    worker::round(till_a.engine(), &remote_a).unwrap();
-    worker::round(till_c.engine(), &remote_c).unwrap();
+    round(&till_a, &remote_a);
+    round(&till_c, &remote_c);
     restock_shop_a(&central, 3);
-    worker::round(till_a.engine(), &remote_a).unwrap();
+    round(&till_a, &remote_a);
     // Till C has not been seen for longer than the retention: it no longer holds the log back.
     central
         .engine()
@@ -599,13 +592,7 @@ fn compaction_keeps_pulling_and_new_tills_converging_and_refuses_a_till_left_beh
     let done = compaction::run(central.engine(), policy).unwrap();
     assert!(done.removed > 0, "{done:?}");
     assert_eq!(log_size(&central), before - done.removed as i64);
-    let a_cursor = till_a
-        .engine()
-        .store()
-        .read(till_sync::config)
-        .unwrap()
-        .unwrap()
-        .pull_cursor;
+    let a_cursor = till_config(&till_a).pull_cursor;
     // Central knows a till applied what it asked past (its last `since`): at most its cursor.
     assert!(
         done.through > 0 && done.through <= a_cursor,
@@ -647,7 +634,7 @@ fn compaction_keeps_pulling_and_new_tills_converging_and_refuses_a_till_left_beh
 
     // The till that kept pulling converges after more changes.
     restock_shop_a(&central, 2);
-    worker::round(till_a.engine(), &remote_a).unwrap();
+    round(&till_a, &remote_a);
     assert_eq!(levels(&till_a), levels(&central));
 }
 
@@ -669,7 +656,7 @@ fn a_staff_pin_set_on_central_reaches_the_till_as_a_hash() {
     )
     .unwrap();
     assert_eq!(status, 200);
-    worker::round(till.engine(), &remote).unwrap();
+    round(&till, &remote);
     let (on_till, hash): (String, String) = till
         .engine()
         .store()

@@ -13,11 +13,11 @@
 mod common;
 mod till_support;
 
+use common::binary::{self, Server};
 use serde_json::json;
 use std::collections::{HashMap, HashSet};
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 use stockroom::Engine;
 use stockroom::db::{Store, StoreOptions};
@@ -32,20 +32,8 @@ const ENV: [(&str, &str); 3] = [
     ("STOCKROOM_TILL_SYNC_MS", "50"),
 ];
 
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Server {
-    fn kill(mut self) {
-        let _ = self.child.kill(); // SIGKILL
-        let _ = self.child.wait();
-    }
-}
-
 fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_stockroom"));
+    let mut c = binary::command();
     c.envs(ENV);
     c
 }
@@ -53,34 +41,15 @@ fn bin() -> Command {
 /// Starts `serve` on `port` (0: any) and waits for its URL line; `None` if it did not come
 /// up (a port still held by the kernel after a kill: the caller retries).
 fn serve(db: &Path, port: u16) -> Option<Server> {
-    let mut child = bin()
-        .args(["serve", "--db"])
-        .arg(db)
-        .args([
-            "--port",
-            &port.to_string(),
-            "--quiet",
-            "--synchronous",
-            "full",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start stockroom");
-    let mut line = String::new();
-    let read = BufReader::new(child.stdout.take().expect("stdout")).read_line(&mut line);
-    if read.is_err() || !line.contains("http://") {
-        let _ = child.kill();
-        let _ = child.wait();
-        return None;
-    }
-    let addr = line
-        .trim()
-        .rsplit("http://")
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    Some(Server { child, addr })
+    let mut cmd = bin();
+    cmd.args(["serve", "--db"]).arg(db).args([
+        "--port",
+        &port.to_string(),
+        "--quiet",
+        "--synchronous",
+        "full",
+    ]);
+    Server::try_spawn(cmd)
 }
 
 fn serve_retrying(db: &Path, port: u16) -> Server {

@@ -4,158 +4,37 @@
 
 mod common;
 
-use common::DEMO_KEY;
-use common::client::{Reply, send};
+use common::binary::{Server, clean, sandbox, serve_command};
 use common::receiver::WebhookReceiver;
-use serde_json::{Value, json};
+use serde_json::json;
 use std::collections::HashSet;
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 use stockroom::db::{Store, StoreOptions};
 
 const SECRET: &str = "webhook-crash-secret-0123456789abcdef01234567";
 
-struct Server {
-    child: Child,
-    addr: String,
+fn start(db: &Path, demo: bool) -> Server {
+    let mut cmd = serve_command(db, SECRET);
+    if demo {
+        cmd.arg("--demo");
+    }
+    cmd.env("STOCKROOM_WEBHOOKS_ALLOW_LOOPBACK", "true")
+        .env("STOCKROOM_WEBHOOK_BACKOFF_MS", "20");
+    Server::spawn(cmd)
 }
 
-impl Server {
-    fn start(db: &Path, demo: bool) -> Server {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_stockroom"));
-        cmd.args(["serve", "--port", "0", "--quiet", "--db"])
-            .arg(db);
-        if demo {
-            cmd.arg("--demo");
-        }
-        cmd.env("JWT_SECRET", SECRET)
-            .env("COOKIE_SECRET", SECRET)
-            .env("STOCKROOM_WEBHOOKS_ALLOW_LOOPBACK", "true")
-            .env("STOCKROOM_WEBHOOK_BACKOFF_MS", "20")
-            .env_remove("STOCKROOM_FAILPOINT");
-        let mut child = cmd
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("the binary starts");
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let addr = line.trim().rsplit("http://").next().unwrap().to_string();
-        Server { child, addr }
-    }
-
-    fn call(&self, method: &str, path: &str, auth: Option<&str>, body: Option<Value>) -> Reply {
-        let text = body.map(|b| b.to_string());
-        let mut headers = vec![
-            ("x-publishable-api-key", DEMO_KEY),
-            ("content-type", "application/json"),
-        ];
-        if let Some(auth) = auth {
-            headers.push(("authorization", auth));
-        }
-        send(
-            &self.addr,
-            method,
-            path,
-            &headers,
-            text.as_deref().map(str::as_bytes),
-        )
-    }
-
-    #[track_caller]
-    fn ok(&self, path: &str, auth: Option<&str>, body: Value) -> Value {
-        let reply = self.call("POST", path, auth, Some(body));
-        assert_eq!(reply.status, 200, "POST {path}: {}", reply.text());
-        reply.json()
-    }
-
-    /// Places an order through the storefront; returns its id once acknowledged.
-    fn order(&self) -> String {
-        let regions = self.call("GET", "/store/regions", None, None).json();
-        let region = regions["regions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["currency_code"] == "usd")
-            .unwrap()["id"]
-            .clone();
-        let products = self
-            .call(
-                "GET",
-                "/store/products?limit=1&fields=%2Avariants",
-                None,
-                None,
-            )
-            .json();
-        let variant = products["products"][0]["variants"][0]["id"].clone();
-        let cart = self.ok("/store/carts", None, json!({"region_id": region}))["cart"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        self.ok(
-            &format!("/store/carts/{cart}/line-items"),
-            None,
-            json!({"variant_id": variant, "quantity": 1}),
-        );
-        let address = json!({"address_1": "1 Main St", "city": "Austin", "country_code": "us", "postal_code": "78701"});
-        self.ok(
-            &format!("/store/carts/{cart}"),
-            None,
-            json!({"email": "ada@example.com", "shipping_address": address}),
-        );
-        let options = self
-            .call(
-                "GET",
-                &format!("/store/shipping-options?cart_id={cart}"),
-                None,
-                None,
-            )
-            .json();
-        self.ok(
-            &format!("/store/carts/{cart}/shipping-methods"),
-            None,
-            json!({"option_id": options["shipping_options"][0]["id"]}),
-        );
-        let pc = self.ok("/store/payment-collections", None, json!({"cart_id": cart}))
-            ["payment_collection"]["id"]
-            .as_str()
-            .unwrap()
-            .to_string();
-        self.ok(
-            &format!("/store/payment-collections/{pc}/payment-sessions"),
-            None,
-            json!({"provider_id": "pp_system_default"}),
-        );
-        let done = self.ok(&format!("/store/carts/{cart}/complete"), None, json!({}));
-        assert_eq!(done["type"], "order", "{done}");
-        done["order"]["id"].as_str().unwrap().to_string()
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn sandbox() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("stockroom-webhook-crash-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join("shop.db")
+/// Places an order through the storefront; returns its id once acknowledged.
+fn order(server: &Server) -> String {
+    server.place_order(1)["id"].as_str().unwrap().to_string()
 }
 
 #[test]
 fn a_kill_during_delivery_loses_no_acknowledged_order() {
-    let db = sandbox();
+    let db = sandbox("webhook-crash");
     let receiver = WebhookReceiver::start();
     receiver.hold(true);
-    let mut first = Server::start(&db, true);
+    let mut first = start(&db, true);
     let login = first.ok(
         "/auth/user/emailpass",
         None,
@@ -167,7 +46,7 @@ fn a_kill_during_delivery_loses_no_acknowledged_order() {
         Some(&auth),
         json!({"url": receiver.url, "events": ["order.placed"]}),
     );
-    let orders: Vec<String> = (0..3).map(|_| first.order()).collect();
+    let orders: Vec<String> = (0..3).map(|_| order(&first)).collect();
     // A delivery is in flight (read by the receiver, not answered) when the process dies.
     let in_flight = receiver.next(10).json()["data"]["id"]
         .as_str()
@@ -178,7 +57,7 @@ fn a_kill_during_delivery_loses_no_acknowledged_order() {
     drop(first);
     receiver.hold(false);
 
-    let _second = Server::start(&db, false);
+    let _second = start(&db, false);
     let mut seen = HashSet::new();
     let deadline = Instant::now() + Duration::from_secs(30);
     while !orders.iter().all(|o| seen.contains(o)) {
@@ -218,5 +97,5 @@ fn a_kill_during_delivery_loses_no_acknowledged_order() {
     }
     store.close();
     drop(_second);
-    let _ = std::fs::remove_dir_all(db.parent().unwrap());
+    clean(&db);
 }

@@ -4,6 +4,8 @@
 #![allow(dead_code)]
 
 pub mod accounts;
+pub mod after_sales;
+pub mod binary;
 pub mod checkout;
 pub mod client;
 pub mod orders;

@@ -6,7 +6,6 @@
 use super::change_inputs::note_of;
 use super::exchange_types::{ClaimItem, ClaimItems, OnRecord, UpdateClaimItem};
 use super::exchanges::{Open, open};
-use super::returns::units_value;
 use super::targets::ActionRef;
 use crate::ctx::Ctx;
 use crate::db::Tx;
@@ -112,7 +111,8 @@ fn add_write_off(
             "reference_id": line.id, "quantity": quantity, "reason": item.reason,
             "note": item.description,
         }),
-        amount: Some(units_value(line, quantity)?),
+        // Medusa's WRITE_OFF_ITEM carries no amount: a claimed unit moves no money.
+        amount: None,
         internal_note: item.internal_note.clone(),
         return_id: None,
     };
@@ -139,10 +139,9 @@ pub(super) fn update_claim_item_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     if let Some(note) = &sent.description {
         details["note"] = json!(note);
     }
-    let amount = units_value(&line, quantity)?;
     let note = note_of(&sent.internal_note, &action);
     let ctx = step.engine.ctx();
-    changes::update_action(tx, ctx, &action, &details, Some(amount), note.as_deref())?;
+    changes::update_action(tx, ctx, &action, &details, None, note.as_deref())?;
     o.done()
 }
 

@@ -24,6 +24,7 @@ use crate::flows::links;
 use crate::modules::order::changes::{self, ChangeAction, NewAction};
 use crate::modules::order::draft_lines::{self, PROMOTION_ADD, PROMOTION_REMOVE};
 use crate::modules::order::{self, LineItem, Order, ShippingMethod};
+use crate::modules::promotion::usage::Use;
 use crate::modules::promotion::{Promotion, model};
 use crate::workflow::{Done, StepCtx, Workflow};
 use rusqlite::Connection;
@@ -274,6 +275,31 @@ pub(super) fn set_initial(tx: &Tx, ctx: &Ctx, found: &Order, codes: &[String]) -
         )?;
     }
     settle(tx, ctx, found)
+}
+
+/// Refuses to convert a draft whose adjustments name a promotion that is no longer active
+/// (deactivated or deleted since it was applied): the draft would become an order with a
+/// discount nobody offers any more. The message tells staff what to do on the draft — the
+/// cart's "refresh the cart" means nothing here.
+///
+/// # Errors
+/// 400 `invalid_data` naming the draft and the promotion; database failures.
+pub(super) fn ensure_still_active(conn: &Connection, draft_id: &str, uses: &[Use]) -> Result<()> {
+    let ids: Vec<String> = uses.iter().map(|u| u.promotion_id.clone()).collect();
+    let found = model::by_ids(conn, &ids)?;
+    for id in &ids {
+        let live = found.iter().find(|p| &p.id == id);
+        if live.is_some_and(|p| p.status == "active") {
+            continue;
+        }
+        let name = live.map_or(id.as_str(), |p| p.code.as_str());
+        return Err(Error::invalid(format!(
+            "Draft order {draft_id} cannot be converted: its promotion {name} is no longer \
+             active. Remove it from the draft (edit the draft's promotions) or reactivate it, \
+             then convert again"
+        )));
+    }
+    Ok(())
 }
 
 #[cfg(test)]

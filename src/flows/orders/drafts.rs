@@ -66,6 +66,7 @@ fn convert_step(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let input: OnOrder<NoBody> = step.input_as()?;
     let placed = convert(tx, step, &input.id)?;
     let uses = complete::order_usage(tx, &placed.id)?;
+    super::draft_promotions::ensure_still_active(tx, &placed.id, &uses)?;
     usage::register(tx, step.engine.ctx(), &uses)?;
     Done::of(&EditedOrder {
         order_id: placed.id,

@@ -1,7 +1,8 @@
 //! The admin's order document: the store's order JSON with what order management adds —
 //! `canceled_at`, `fulfillments` (items, labels), each item's fulfilled / shipped / delivered
 //! quantities, and `fulfillment_status` / `payment_status` derived from them and from the
-//! payment collections; `summary` from the payments' captures and refunds; `version`; the
+//! payment collections; `summary` from the payments' captures and refunds and the
+//! version's total before its change (`order::summary`); `version`; the
 //! linked `customer`, `sales_channel` and `region` — and the `fields=` projection of the admin order routes.
 
 use crate::error::Result;
@@ -175,19 +176,20 @@ fn payment_status(sums: &Paid, fallback: Value) -> Value {
     json!(status)
 }
 
-/// Medusa's order summary from the payments' transactions: a capture is a transaction of
-/// its amount, a refund one of minus its amount; what is not yet covered is pending. The
-/// order's requested and received returns take what they refund (`returned`) off the
-/// current total (and so do claims their claimed items' value), so a return makes the
-/// pending difference negative — owed back — until staff refund it.
-pub(super) fn summary(total: i64, returned: i64, sums: &Paid, currency: &str) -> Value {
+/// Medusa's order summary: `current_order_total` is the order's current total (the order
+/// module's `summary::current_total`: requested and received returns and claims take what
+/// they refund off it, so a return makes the pending difference negative — owed back — until
+/// staff refund it); `original_order_total` the total before the change that made the order's
+/// version (the current total for a version without a row); the transactions are the
+/// payments' captures (plus their amount) and refunds (minus theirs), and what they do not
+/// cover is pending.
+pub(super) fn summary(original: i64, current: i64, sums: &Paid, currency: &str) -> Value {
     let transactions = sums.captured - sums.refunded;
-    let current = total - returned;
     let t = money::to_json(current, currency);
     json!({
         "pending_difference": money::to_json(current - transactions, currency),
         "current_order_total": t,
-        "original_order_total": money::to_json(total, currency),
+        "original_order_total": money::to_json(original, currency),
         "transaction_total": money::to_json(transactions, currency),
         "paid_total": money::to_json(sums.captured, currency),
         "refunded_total": money::to_json(sums.refunded, currency),
@@ -272,15 +274,13 @@ pub fn admin_order_json(conn: &Connection, order_id: &str) -> Result<Value> {
         .as_str()
         .and_then(|t| money::parse_major(t, &found.currency_code).ok())
         .unwrap_or_default();
+    let current = total
+        - order::returns::refund_owed(conn, order_id)?
+        - order::after_sales::claims_owed(conn, order_id)?;
+    let original = order::summary::original_total(conn, &found)?.unwrap_or(current);
     m.insert(
         "summary".into(),
-        summary(
-            total,
-            order::returns::refund_owed(conn, order_id)?
-                + order::after_sales::claims_owed(conn, order_id)?,
-            &sums,
-            &found.currency_code,
-        ),
+        summary(original, current, &sums, &found.currency_code),
     );
     m.insert("version".into(), json!(found.version));
     relations(conn, &mut m)?;

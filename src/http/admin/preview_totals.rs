@@ -2,7 +2,8 @@
 //! `order_preview`), recomputed as Medusa's preview does: the order's lines and shipping as
 //! the open change would leave them — an edit's new quantities and new lines, outbound
 //! shipping taxed at the order's address — and a summary whose `current_order_total` also
-//! takes off what the change's returned items would be credited; a draft's
+//! takes off what the change's returned items would be credited (its `original_order_total`
+//! is the order's current total, from before the change); a draft's
 //! edit also re-prices or removes its methods and recomputes its promotions. So the
 //! preview's `pending_difference` is what the order's will be once the change is confirmed.
 
@@ -101,10 +102,12 @@ pub fn recompute(
     let owed = order::returns::refund_owed(conn, &found.id)?
         + order::after_sales::claims_owed(conn, &found.id)?
         + credit;
+    // Medusa's preview: the original total is the order's as it stands before the change.
+    let original = order::summary::current_total(conn, &found.id)?;
     let sums = paid(conn, doc)?;
     doc.insert(
         "summary".into(),
-        summary(totals.total(), owed, &sums, &currency),
+        summary(original, totals.total() - owed, &sums, &currency),
     );
     Ok(())
 }

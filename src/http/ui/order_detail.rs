@@ -267,6 +267,10 @@ fn summary(doc: &Value) -> Markup {
                 dt { "Discount" } dd { (doc_amount(doc, "discount_total", currency)) }
                 dt { "Tax" } dd { (doc_amount(doc, "tax_total", currency)) }
                 dt { "Total" } dd { strong { (doc_amount(doc, "total", currency)) } }
+                @if changed_total(doc) {
+                    dt { "Before the last change" } dd { (summary_amount(doc, "original_order_total")) }
+                    dt { "Current total" } dd { (summary_amount(doc, "current_order_total")) }
+                }
                 dt { "Paid" } dd { (summary_amount(doc, "paid_total")) }
                 dt { "Refunded" } dd { (summary_amount(doc, "refunded_total")) }
                 dt { "Pending difference" } dd { (summary_amount(doc, "pending_difference")) }
@@ -276,6 +280,13 @@ fn summary(doc: &Value) -> Markup {
             }
         }
     }
+}
+
+/// Whether the latest change (an edit, return, exchange or claim) moved what the order comes
+/// to: then the page shows the summary's totals before and after it.
+fn changed_total(doc: &Value) -> bool {
+    after_sales::summary_minor(doc, "original_order_total")
+        != after_sales::summary_minor(doc, "current_order_total")
 }
 
 /// An amount of the order's `summary` (Medusa's paid, refunded and pending figures).

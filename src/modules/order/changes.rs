@@ -3,15 +3,13 @@
 //! that version, declining or canceling closes it untouched. An order has at most one open
 //! (`pending` or `requested`) change — Medusa's service rule, also a unique partial index.
 //!
-//! Every state move is an `UPDATE … WHERE status IN ('pending', 'requested')` whose row count
-//! is checked, so a caller that validated a change in the same write job cannot close an
-//! already-closed one, and two jobs cannot both confirm it.
-//!
-//! Applying actions knows `TRANSFER_CUSTOMER` today; after-sales work adds the item and
-//! shipping actions here.
+//! This file holds the records, opening a change, adding actions and reading them; the state
+//! moves (requested, declined, canceled, confirmed — guarded on the open statuses) are in
+//! `change_status.rs` and re-exported here, one action's edits in `change_actions.rs`.
 
-use super::Order;
 pub use super::change_actions::{action, delete_action, mark_applied, update_action};
+pub(super) use super::change_status::ensure_open;
+pub use super::change_status::{cancel, confirm, decline, mark_requested};
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use crate::modules::metadata_from_sql;
@@ -28,7 +26,7 @@ pub const ITEM_ADD: &str = "ITEM_ADD";
 /// An order edit's quantity change of a line (`details`: `reference_id`, `quantity`).
 pub const ITEM_UPDATE: &str = "ITEM_UPDATE";
 /// A claimed (damaged, missing …) line's units (`details`: `reference_id`, `quantity`,
-/// `reason`, `note`).
+/// `reason`, `note`). No `amount`, as in Medusa: a claimed unit moves no money by itself.
 pub const WRITE_OFF_ITEM: &str = "WRITE_OFF_ITEM";
 /// A canceled exchange's or claim's outbound line taken off the order (`details`:
 /// `reference_id`, `quantity`).
@@ -263,6 +261,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewChange) -> Result<OrderCh
         input.exchange_id,
         input.claim_id
     ])?;
+    super::summary::snapshot(conn, &id, &order.id)?;
     retrieve(conn, &id)
 }
 
@@ -356,144 +355,6 @@ pub fn actions_of(conn: &Connection, change_id: &str) -> Result<Vec<ChangeAction
     ))?;
     let rows = stmt.query_map([change_id], action_from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// Moves an open change to `requested` (someone else must now accept it).
-///
-/// # Errors
-/// 400 when the change is no longer open.
-pub fn mark_requested(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Result<()> {
-    close_as(
-        conn,
-        id,
-        "requested",
-        "requested_by = ?3, requested_at = ?2",
-        by,
-        ctx,
-    )
-}
-
-/// Declines an open change (Medusa's `declineOrderChange`).
-///
-/// # Errors
-/// 400 when the change is no longer open.
-pub fn decline(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Result<()> {
-    close_as(
-        conn,
-        id,
-        "declined",
-        "declined_by = ?3, declined_at = ?2",
-        by,
-        ctx,
-    )
-}
-
-/// Cancels an open change (Medusa's `cancelOrderChange`).
-///
-/// # Errors
-/// 400 when the change is no longer open.
-pub fn cancel(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Result<()> {
-    close_as(
-        conn,
-        id,
-        "canceled",
-        "canceled_by = ?3, canceled_at = ?2",
-        by,
-        ctx,
-    )
-}
-
-/// Confirms an open change: marks it `confirmed`, applies its unapplied actions in order and
-/// moves the order to the change's version. Returns the order as it now is.
-///
-/// # Errors
-/// 400 when the change is no longer open or holds an action this store cannot apply.
-pub fn confirm(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Result<Order> {
-    let change = retrieve(conn, id)?;
-    close_as(
-        conn,
-        id,
-        "confirmed",
-        "confirmed_by = ?3, confirmed_at = ?2",
-        by,
-        ctx,
-    )?;
-    let now = ctx.now();
-    for action in actions_of(conn, id)?.iter().filter(|a| !a.applied) {
-        apply(conn, ctx, action)?;
-        conn.prepare_cached(
-            "UPDATE order_change_action SET applied = 1, updated_at = ?2 WHERE id = ?1",
-        )?
-        .execute(params![action.id, now])?;
-    }
-    conn.prepare_cached(
-        "UPDATE \"order\" SET version = ?2, updated_at = ?3 WHERE id = ?1 AND version < ?2",
-    )?
-    .execute(params![change.order_id, change.version, now])?;
-    super::retrieve(conn, &change.order_id)
-}
-
-fn apply(conn: &Connection, ctx: &Ctx, action: &ChangeAction) -> Result<()> {
-    let now = ctx.now();
-    if super::return_actions::apply(conn, ctx, action)? {
-        return Ok(());
-    }
-    match action.action.as_str() {
-        TRANSFER_CUSTOMER => {
-            let customer = action
-                .reference_id
-                .as_deref()
-                .ok_or_else(|| Error::invalid("Reference to customer ID is required"))?;
-            let email = action.details.get("new_email").and_then(Value::as_str);
-            conn.prepare_cached(
-                "UPDATE \"order\" SET customer_id = ?2, email = COALESCE(?3, email), updated_at = ?4
-                 WHERE id = ?1",
-            )?
-            .execute(params![action.order_id, customer, email, now])?;
-            Ok(())
-        }
-        other => Err(Error::invalid(format!(
-            "Order change action {other} cannot be applied"
-        ))),
-    }
-}
-
-/// Moves an open change to `status`, setting `stamp` (`?2` = now, `?3` = `by`).
-fn close_as(
-    conn: &Connection,
-    id: &str,
-    status: &str,
-    stamp: &str,
-    by: Option<&str>,
-    ctx: &Ctx,
-) -> Result<()> {
-    let changed = conn
-        .prepare_cached(&format!(
-            "UPDATE order_change SET status = ?4, {stamp}, updated_at = ?2
-             WHERE id = ?1 AND deleted_at IS NULL AND status IN ('pending', 'requested')"
-        ))?
-        .execute(params![id, ctx.now(), by, status])?;
-    if changed == 1 {
-        Ok(())
-    } else {
-        Err(not_active(id))
-    }
-}
-
-pub(super) fn ensure_open(conn: &Connection, id: &str) -> Result<()> {
-    let open: Option<i64> = conn
-        .prepare_cached(
-            "SELECT 1 FROM order_change WHERE id = ?1 AND deleted_at IS NULL
-               AND status IN ('pending', 'requested')",
-        )?
-        .query_row([id], |r| r.get(0))
-        .optional()?;
-    open.map(|_| ()).ok_or_else(|| not_active(id))
-}
-
-/// Medusa's message for a change that can no longer move.
-fn not_active(id: &str) -> Error {
-    Error::invalid(format!("Order change {id} is not active to be modified"))
 }
 
 #[cfg(test)]

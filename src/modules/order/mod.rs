@@ -6,6 +6,7 @@ pub mod admin;
 pub mod after_sales;
 pub mod after_sales_items;
 pub mod change_actions;
+pub mod change_status;
 pub mod changes;
 pub mod changes_admin;
 pub mod draft_lines;
@@ -16,6 +17,7 @@ pub mod return_items;
 pub mod return_reason;
 pub mod returns;
 pub mod shipping;
+pub mod summary;
 
 pub use items::LineItem;
 pub use shipping::ShippingMethod;
@@ -42,6 +44,7 @@ pub fn module() -> Module {
         .migration(migration!("order", "0008_draft_order.sql"))
         .migration(migration!("order", "0009_exchange_claim.sql"))
         .migration(migration!("order", "0010_draft_index.sql"))
+        .migration(migration!("order", "0011_order_summary.sql"))
 }
 
 /// An order as stored.
