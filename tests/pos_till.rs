@@ -280,6 +280,34 @@ fn one_open_session_per_register_and_manual_discounts_need_a_manager() {
     assert_eq!(refused.status, 400, "{}", refused.text());
     assert_eq!(refused.json()["type"], "not_allowed");
 
+    // The typed basket change: an action without the field it needs, or a field of the
+    // wrong type, is a 400 naming it before anything runs.
+    let basket = format!("/admin/pos/sessions/{session}/basket");
+    let no_line = admin.call("POST", &basket, Some(&json!({"action": "remove"})));
+    assert_eq!(no_line.status, 400, "{}", no_line.text());
+    assert_eq!(
+        no_line.json()["message"],
+        "Invalid request: Field 'line_id' is required"
+    );
+    let wrong = json!({"action": "add", "variant_id": shirt, "quantity": "two"});
+    let wrong = admin.call("POST", &basket, Some(&wrong));
+    assert_eq!(wrong.status, 400, "{}", wrong.text());
+    assert!(
+        wrong.json()["message"]
+            .as_str()
+            .unwrap()
+            .contains("invalid type"),
+        "{}",
+        wrong.text()
+    );
+    let movement = admin.call(
+        "POST",
+        &format!("/admin/pos/sessions/{session}/movements"),
+        Some(&json!({"kind": "pay_in", "amount": 1, "reason": 5})),
+    );
+    assert_eq!(movement.status, 400, "{}", movement.text());
+    assert_eq!(movement.json()["message"], "reason must be a string");
+
     let me = admin.get("/admin/users/me")["user"]["id"]
         .as_str()
         .unwrap()

@@ -11,7 +11,7 @@
 //! `discount {line_id, amount, reason}` (per unit, minor units; managers only, see
 //! [`may_discount`]), `clear` (drop the basket: the next scan starts a new one).
 
-use super::input_str;
+use super::types::{BasketChange, BasketRef, UPDATE_BASKET};
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::flows::checkout::{carts, refresh, transfer};
@@ -20,15 +20,21 @@ use crate::modules::{cart, stock_location, user};
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use serde_json::{Map, Value, json};
 
-/// The workflow's name.
-pub const UPDATE: &str = "pos-update-basket";
-
 /// The role that may give manual line discounts.
 pub const MANAGER_ROLE: &str = "manager";
 
-/// The workflow.
+/// The workflow ([`UPDATE_BASKET`]).
 pub fn workflow() -> Workflow {
-    Workflow::new(UPDATE).step(Step::local(UPDATE, update))
+    UPDATE_BASKET
+        .workflow()
+        .step(Step::local(UPDATE_BASKET.name(), update))
+}
+
+/// A field the action needs, or a 400 naming it (the boundary's wording).
+fn needed<'a>(field: &'a Option<String>, name: &str) -> Result<&'a str> {
+    field
+        .as_deref()
+        .ok_or_else(|| Error::invalid(format!("Invalid request: Field '{name}' is required")))
 }
 
 /// The walk-in email of a register's sales (a reserved domain: never delivered).
@@ -57,12 +63,13 @@ pub fn may_discount(conn: &rusqlite::Connection, user_id: &str) -> Result<bool> 
 }
 
 fn update(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let session = sessions::ensure_open(tx, input_str(step, "session_id"))?;
+    let input: BasketChange = step.input_as()?;
+    let session = sessions::ensure_open(tx, &input.session_id)?;
     let register = pos::retrieve_register(tx, &session.register_id)?;
-    let action = input_str(step, "action");
+    let action = input.action.as_str();
     if action == "clear" {
         sessions::set_cart(tx, &session.id, None)?;
-        return Ok(Done::new(json!({ "cart_id": null })));
+        return Done::of(&BasketRef { cart_id: None });
     }
     let cart_id = match open_cart(tx, session.cart_id.as_deref())? {
         Some(id) => id,
@@ -72,34 +79,40 @@ fn update(tx: &Tx, step: &StepCtx) -> Result<Done> {
             id
         }
     };
-    let input = step.input;
     match action {
         "add" => carts::add_item(
             tx,
             step.engine,
             &cart_id,
-            &json!({"variant_id": input["variant_id"], "quantity": input["quantity"]}),
+            &json!({"variant_id": input.variant_id, "quantity": input.quantity}),
         )?,
         "quantity" => carts::update_item(
             tx,
             step.engine,
             &cart_id,
-            input_str(step, "line_id"),
-            &json!({ "quantity": input["quantity"] }),
+            needed(&input.line_id, "line_id")?,
+            &json!({ "quantity": input.quantity }),
         )?,
-        "remove" => carts::delete_item(tx, step.engine, &cart_id, input_str(step, "line_id"))?,
-        "customer" => set_customer(tx, step, &register, &cart_id)?,
+        "remove" => carts::delete_item(
+            tx,
+            step.engine,
+            &cart_id,
+            needed(&input.line_id, "line_id")?,
+        )?,
+        "customer" => set_customer(tx, step, &input, &register, &cart_id)?,
         "promo_add" | "promo_remove" => carts::change_promotions(
             tx,
             step.engine,
             &cart_id,
-            &json!({ "promo_codes": [input_str(step, "code").trim()] }),
+            &json!({ "promo_codes": [needed(&input.code, "code")?.trim()] }),
             action == "promo_add",
         )?,
-        "discount" => discount(tx, step, &cart_id)?,
+        "discount" => discount(tx, step, &input, &cart_id)?,
         other => return Err(Error::invalid(format!("Unknown basket action {other}"))),
     }
-    Ok(Done::new(json!({ "cart_id": cart_id })))
+    Done::of(&BasketRef {
+        cart_id: Some(cart_id),
+    })
 }
 
 /// The session's cart if it can still be changed (a completed one starts a new basket).
@@ -133,13 +146,19 @@ fn new_cart(tx: &Tx, step: &StepCtx, register: &Register) -> Result<String> {
     carts::create(tx, step.engine, &input)
 }
 
-fn set_customer(tx: &Tx, step: &StepCtx, register: &Register, cart_id: &str) -> Result<()> {
+fn set_customer(
+    tx: &Tx,
+    step: &StepCtx,
+    input: &BasketChange,
+    register: &Register,
+    cart_id: &str,
+) -> Result<()> {
     let ctx = step.engine.ctx();
     let mut changes = Map::new();
     changes.insert("customer_id".into(), Value::Null);
     changes.insert("email".into(), json!(walk_in_email(register)));
     cart::update(tx, ctx, cart_id, &changes)?;
-    match step.input["customer_id"].as_str().filter(|c| !c.is_empty()) {
+    match input.customer_id.as_deref().filter(|c| !c.is_empty()) {
         Some(customer) => transfer::transfer(tx, step.engine, cart_id, customer),
         None => refresh::refresh(tx, step.engine, cart_id, false),
     }
@@ -148,20 +167,20 @@ fn set_customer(tx: &Tx, step: &StepCtx, register: &Register, cart_id: &str) -> 
 /// A manual discount of `amount` per unit off a line's price, with its reason: the line's
 /// price is fixed at the discounted amount (re-pricing leaves it alone) and its metadata
 /// keeps the original price, the discount, the reason and who gave it.
-fn discount(tx: &Tx, step: &StepCtx, cart_id: &str) -> Result<()> {
+fn discount(tx: &Tx, step: &StepCtx, input: &BasketChange, cart_id: &str) -> Result<()> {
     let ctx = step.engine.ctx();
-    let user_id = input_str(step, "user_id");
+    let user_id = input.user_id.as_str();
     if !may_discount(tx, user_id)? {
         return Err(Error::not_allowed(
             "Only a manager may give a manual discount (user metadata pos_role = \"manager\")",
         ));
     }
-    let reason = input_str(step, "reason").trim();
+    let reason = input.reason.as_deref().unwrap_or("").trim();
     if reason.is_empty() {
         return Err(Error::invalid("A manual discount needs a reason"));
     }
     carts::retrieve_open(tx, cart_id)?;
-    let line = cart::items::item(tx, cart_id, input_str(step, "line_id"))?;
+    let line = cart::items::item(tx, cart_id, needed(&input.line_id, "line_id")?)?;
     let (original, already) = match line.metadata.get("pos_discount") {
         Some(d) => (
             d["original_unit_price"].as_i64().unwrap_or(line.unit_price),
@@ -169,7 +188,7 @@ fn discount(tx: &Tx, step: &StepCtx, cart_id: &str) -> Result<()> {
         ),
         None => (line.unit_price, false),
     };
-    let amount = step.input["amount"].as_i64().unwrap_or(-1);
+    let amount = input.amount.unwrap_or(-1);
     if amount < 0 || amount > original {
         return Err(Error::invalid(
             "The discount must be between zero and the line's unit price",

@@ -16,6 +16,9 @@
 //!   provider and `payment.captured`.
 //! * `returns.rs` — `pos-return`: a till sale brought back, through the order's return flows.
 //! * `lookup.rs` — scanned codes and title search.
+//! * `types.rs` — each workflow's typed input and output and its [`Handle`](crate::workflow::Handle)
+//!   (`CREATE_REGISTER`, `OPEN_SESSION`, `CASH_MOVEMENT`, `CLOSE_SESSION`, `UPDATE_BASKET`,
+//!   `COMPLETE_SALE`, `TILL_RETURN`): callers run them through the handles.
 
 pub mod basket;
 pub mod lookup;
@@ -26,9 +29,11 @@ pub mod returns;
 pub mod sale;
 pub mod sessions;
 pub mod tenders;
+pub mod types;
 
 use crate::db::Tx;
 use crate::error::{Error, Result};
+use crate::flows::orders::payments::ProviderPlan;
 use crate::workflow::{StepCtx, Workflow};
 use serde_json::{Map, Value};
 
@@ -128,22 +133,16 @@ pub fn run_local_step(
     Ok(step.invoke_local(tx, &ctx)?.output)
 }
 
-/// The provider call a journaled capture or refund plan (`{key, amount, currency_code,
-/// data}`) describes.
-fn planned_call(plan: &Value) -> crate::modules::payment::provider::Call {
+/// The provider call a journaled capture or refund plan describes.
+fn planned_call(plan: &ProviderPlan) -> crate::modules::payment::provider::Call {
     crate::modules::payment::provider::Call {
-        idempotency_key: plan["key"].as_str().unwrap_or_default().to_string(),
-        amount: plan["amount"].as_i64().unwrap_or_default(),
-        currency_code: plan["currency_code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-        data: plan["data"].clone(),
+        idempotency_key: plan.key.clone(),
+        amount: plan.amount,
+        currency_code: plan.currency_code.clone(),
+        data: plan.data.clone(),
         scripted: None,
     }
 }
 
-/// A string field of a step's input.
-fn input_str<'a>(step: &'a StepCtx, key: &str) -> &'a str {
-    step.input[key].as_str().unwrap_or_default()
-}
+#[cfg(test)]
+mod recovery_tests;

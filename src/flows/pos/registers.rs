@@ -7,7 +7,7 @@
 //! there and nowhere else. The region (prices, currency, taxes) defaults to the region that
 //! contains the location's country.
 
-use super::input_str;
+use super::types::{CREATE_REGISTER, NewTill, RegisterMade};
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::flows::{links, sales_channels};
@@ -18,22 +18,22 @@ use crate::modules::{stock_location, store};
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use serde_json::json;
 
-/// The workflow's name.
-pub const CREATE: &str = "pos-create-register";
-
-/// The workflow.
+/// The workflow ([`CREATE_REGISTER`]).
 pub fn workflow() -> Workflow {
-    Workflow::new(CREATE).step(Step::local(CREATE, create))
+    CREATE_REGISTER
+        .workflow()
+        .step(Step::local(CREATE_REGISTER.name(), create))
 }
 
 fn create(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let location = stock_location::retrieve(tx, input_str(step, "stock_location_id"))?;
+    let input: NewTill = step.input_as()?;
+    let location = stock_location::retrieve(tx, &input.stock_location_id)?;
     let country = location
         .address
         .as_ref()
         .map(|a| a.country_code.to_ascii_lowercase());
-    let region = match step.input["region_id"].as_str() {
+    let region = match input.region_id.as_deref() {
         Some(id) => region::retrieve(tx, id)?,
         None => region_of(tx, country.as_deref())?,
     };
@@ -49,8 +49,8 @@ fn create(tx: &Tx, step: &StepCtx) -> Result<Done> {
             "The till's stock location needs an address with a country (taxes are computed there)",
         ));
     }
-    let name = input_str(step, "name").trim().to_string();
-    let channel = match step.input["sales_channel_id"].as_str() {
+    let name = input.name.trim().to_string();
+    let channel = match input.sales_channel_id.as_deref() {
         Some(id) => crate::modules::sales_channel::retrieve(tx, id)?.id,
         None => own_channel(tx, step, &name)?,
     };
@@ -66,7 +66,7 @@ fn create(tx: &Tx, step: &StepCtx) -> Result<Done> {
         tx,
         ctx,
         &NewRegister {
-            code: input_str(step, "code").to_string(),
+            code: input.code,
             name,
             sales_channel_id: channel,
             stock_location_id: location.id,
@@ -74,7 +74,7 @@ fn create(tx: &Tx, step: &StepCtx) -> Result<Done> {
         },
     )?;
     ctx.emit(tx, "pos-register.created", json!({ "id": made.id }))?;
-    Ok(Done::new(json!({ "register": made })))
+    Done::of(&RegisterMade { register: made })
 }
 
 /// A new channel for the till, selling what the store's default channel sells.

@@ -17,7 +17,8 @@
 //! 2. `refund-at-provider` (external, retried) under `refund-payment`'s keys, then
 //!    `emit-refunded` (its `payment.refunded` step). Resumed after a crash.
 
-use super::{input_str, run_local_step, run_local_steps};
+use super::types::{ReturnDone, TILL_RETURN, Taken, TillReturnIn};
+use super::{run_local_step, run_local_steps};
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::flows::links;
@@ -30,12 +31,10 @@ use crate::workflow::{Done, Recovery, Step, StepCtx, Workflow};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// The workflow's name.
-pub const RETURN: &str = "pos-return";
-
-/// The workflow.
+/// The workflow ([`TILL_RETURN`]).
 pub fn workflow() -> Workflow {
-    Workflow::new(RETURN)
+    TILL_RETURN
+        .workflow()
         .recovery(Recovery::Resume)
         .step(Step::local("take-return", take_return))
         .step(
@@ -84,19 +83,18 @@ fn allocate(
 
 fn take_return(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let session = sessions::ensure_open(tx, input_str(step, "session_id"))?;
+    let input: TillReturnIn = step.input_as()?;
+    let session = sessions::ensure_open(tx, &input.session_id)?;
     let register = pos::retrieve_register(tx, &session.register_id)?;
-    let number = input_str(step, "receipt_number")
-        .trim()
-        .to_ascii_uppercase();
+    let number = input.receipt_number.trim().to_ascii_uppercase();
     let sale =
         sales::by_receipt(tx, &number)?.ok_or_else(|| Error::not_found("Receipt", &number))?;
-    let kind = input_str(step, "refund");
+    let kind = input.refund.as_str();
     if !matches!(kind, "cash" | "original") {
         return Err(Error::invalid("refund must be cash or original"));
     }
-    let user = input_str(step, "user_id");
-    let items = step.input["items"].clone();
+    let user = input.user_id.as_str();
+    let items = &input.items;
     let begun = run_local_steps(
         tx,
         step,
@@ -133,7 +131,11 @@ fn take_return(tx: &Tx, step: &StepCtx) -> Result<Done> {
             &json!({"payment_id": payment_id, "amount": money::to_json(*share, &currency),
                     "note": format!("Return at till {}", register.code)}),
         )?;
-        plans.push(plan);
+        plans.push(serde_json::from_value(plan).map_err(|e| {
+            Error::UnexpectedState(format!(
+                "record-refund's plan is not what the till reads: {e}"
+            ))
+        })?);
         payments.push(payment_id.clone());
         if *cash {
             from_cash_payments += share;
@@ -170,19 +172,20 @@ fn take_return(tx: &Tx, step: &StepCtx) -> Result<Done> {
             staff_user_id: user.to_string(),
         },
     )?;
-    Ok(Done::new(json!({
-        "return_id": return_id, "order_id": sale.order_id, "amount": amount,
-        "from_drawer": from_drawer, "refunds": plans, "payments": payments,
-    })))
+    Done::of(&Taken {
+        return_id,
+        order_id: sale.order_id,
+        amount,
+        from_drawer,
+        refunds: plans,
+        payments,
+    })
 }
 
 fn refund_at_provider(step: &StepCtx) -> Result<Done> {
-    for plan in step.result("take-return")["refunds"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
-        let id = plan["provider_id"].as_str().unwrap_or_default();
+    let taken: Taken = step.result_as("take-return")?;
+    for plan in &taken.refunds {
+        let id = plan.provider_id.as_str();
         let found = step
             .engine
             .providers()
@@ -194,8 +197,8 @@ fn refund_at_provider(step: &StepCtx) -> Result<Done> {
 }
 
 fn emit_refunded(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let taken = step.result("take-return");
-    for payment_id in taken["payments"].as_array().into_iter().flatten() {
+    let taken: Taken = step.result_as("take-return")?;
+    for payment_id in &taken.payments {
         run_local_step(
             tx,
             step,
@@ -204,10 +207,12 @@ fn emit_refunded(tx: &Tx, step: &StepCtx) -> Result<Done> {
             &json!({ "payment_id": payment_id }),
         )?;
     }
-    Ok(Done::new(json!({
-        "return_id": taken["return_id"], "order_id": taken["order_id"],
-        "amount": taken["amount"], "from_drawer": taken["from_drawer"],
-    })))
+    Done::of(&ReturnDone {
+        return_id: taken.return_id,
+        order_id: taken.order_id,
+        amount: taken.amount,
+        from_drawer: taken.from_drawer,
+    })
 }
 
 #[cfg(test)]

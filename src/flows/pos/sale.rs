@@ -24,8 +24,9 @@
 //!
 //! After a crash the execution resumes (a sale that happened is finished, never undone).
 
-use super::tenders::{self, Offered, Plan};
-use super::{input_str, run_local_step, run_local_steps, run_steps_with};
+use super::tenders::{self, Plan};
+use super::types::{Authorized, COMPLETE_SALE, CompleteSale, Placed, SaleDone, SalePlan};
+use super::{run_local_step, run_local_steps, run_steps_with};
 
 /// The fulfillment provider of a handover at the counter.
 const MANUAL_FULFILLMENT: &str = "manual_manual";
@@ -34,6 +35,7 @@ use crate::error::{Error, Result};
 use crate::flows::checkout::{carts, complete, refresh};
 use crate::flows::links;
 use crate::flows::orders::drafts;
+use crate::flows::orders::payments::ProviderPlan;
 use crate::modules::cart;
 use crate::modules::order::{self, manage::OrderUpdate};
 use crate::modules::payment::{self, provider};
@@ -45,12 +47,10 @@ use crate::workflow::{Done, Recovery, Step, StepCtx, Workflow};
 use serde_json::{Map, Value, json};
 use std::time::Duration;
 
-/// The workflow's name.
-pub const COMPLETE: &str = "pos-complete-sale";
-
-/// The workflow.
+/// The workflow ([`COMPLETE_SALE`]).
 pub fn workflow() -> Workflow {
-    Workflow::new(COMPLETE)
+    COMPLETE_SALE
+        .workflow()
         .recovery(Recovery::Resume)
         .step(Step::local("plan-sale", plan_sale))
         .step(
@@ -66,13 +66,9 @@ pub fn workflow() -> Workflow {
         .step(Step::local("emit-captured", emit_captured))
 }
 
-fn offered(step: &StepCtx) -> Result<Vec<Offered>> {
-    serde_json::from_value(step.input["tenders"].clone())
-        .map_err(|e| Error::invalid(format!("tenders: {e}")))
-}
-
 fn plan_sale(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let session = sessions::ensure_open(tx, input_str(step, "session_id"))?;
+    let input: CompleteSale = step.input_as()?;
+    let session = sessions::ensure_open(tx, &input.session_id)?;
     let cart_id = session
         .cart_id
         .ok_or_else(|| Error::invalid("The basket is empty"))?;
@@ -81,26 +77,25 @@ fn plan_sale(tx: &Tx, step: &StepCtx) -> Result<Done> {
     if items.is_empty() {
         return Err(Error::invalid("The basket is empty"));
     }
-    let plan = tenders::plan(totals.total(), &found.currency_code, &offered(step)?)?;
-    Ok(Done::new(json!({
-        "cart_id": cart_id, "register_id": session.register_id, "total": totals.total(),
-        "currency_code": found.currency_code, "plan": plan,
-    })))
+    let plan = tenders::plan(totals.total(), &found.currency_code, &input.tenders)?;
+    Done::of(&SalePlan {
+        cart_id,
+        register_id: session.register_id,
+        total: totals.total(),
+        currency_code: found.currency_code,
+        plan,
+    })
 }
 
-fn the_plan(step: &StepCtx) -> Result<Plan> {
-    serde_json::from_value(step.result("plan-sale")["plan"].clone())
-        .map_err(|e| Error::UnexpectedState(format!("sale plan: {e}")))
+fn planned(step: &StepCtx) -> Result<SalePlan> {
+    step.result_as("plan-sale")
 }
 
-fn provider_call(step: &StepCtx, n: usize, amount: i64) -> provider::Call {
+fn provider_call(planned: &SalePlan, step: &StepCtx, n: usize, amount: i64) -> provider::Call {
     provider::Call {
         idempotency_key: format!("{}:authorize:{n}", step.execution_id),
         amount,
-        currency_code: step.result("plan-sale")["currency_code"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
+        currency_code: planned.currency_code.clone(),
         data: json!({}),
         scripted: None,
     }
@@ -115,9 +110,11 @@ fn manual<'a>(step: &'a StepCtx<'a>) -> Result<&'a dyn provider::PaymentProvider
 }
 
 fn authorize(step: &StepCtx) -> Result<Done> {
+    let planned = planned(step)?;
     let mut data = Vec::new();
-    for (n, tender) in the_plan(step)?.tenders.iter().enumerate() {
-        let reply = manual(step)?.authorize(&provider_call(step, n, tender.payment_amount))?;
+    for (n, tender) in planned.plan.tenders.iter().enumerate() {
+        let call = provider_call(&planned, step, n, tender.payment_amount);
+        let reply = manual(step)?.authorize(&call)?;
         if reply.status != "authorized" {
             return Err(Error::PaymentAuthorization(
                 "Payment authorization failed".into(),
@@ -125,22 +122,24 @@ fn authorize(step: &StepCtx) -> Result<Done> {
         }
         data.push(reply.data);
     }
-    Ok(Done::new(json!({ "data": data })))
+    Done::of(&Authorized { data })
 }
 
 fn cancel_authorizations(step: &StepCtx, _: &Value) -> Result<()> {
-    for (n, tender) in the_plan(step)?.tenders.iter().enumerate() {
-        manual(step)?.cancel(&provider_call(step, n, tender.payment_amount))?;
+    let planned = planned(step)?;
+    for (n, tender) in planned.plan.tenders.iter().enumerate() {
+        manual(step)?.cancel(&provider_call(&planned, step, n, tender.payment_amount))?;
     }
     Ok(())
 }
 
 fn place_sale(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let planned = step.result("plan-sale");
-    let session = sessions::ensure_open(tx, input_str(step, "session_id"))?;
+    let input: CompleteSale = step.input_as()?;
+    let planned = planned(step)?;
+    let session = sessions::ensure_open(tx, &input.session_id)?;
     let register = pos::retrieve_register(tx, &session.register_id)?;
-    let cart_id = planned["cart_id"].as_str().unwrap_or_default();
+    let cart_id = planned.cart_id.as_str();
     if session.cart_id.as_deref() != Some(cart_id) {
         return Err(Error::Conflict(
             "The basket changed while paying; try again".into(),
@@ -148,12 +147,12 @@ fn place_sale(tx: &Tx, step: &StepCtx) -> Result<Done> {
     }
     let found = carts::retrieve_open(tx, cart_id)?;
     let (items, _, totals) = refresh::totals(tx, cart_id)?;
-    if totals.total() != planned["total"].as_i64().unwrap_or(-1) {
+    if totals.total() != planned.total {
         return Err(Error::Conflict(
             "The basket changed while paying; try again".into(),
         ));
     }
-    let user_id = input_str(step, "user_id");
+    let user_id = input.user_id.as_str();
     let mut new = complete::new_order(tx, &found)?;
     let mut metadata = json!({
         "pos_register_id": register.id, "pos_session_id": session.id, "staff_user_id": user_id,
@@ -185,7 +184,7 @@ fn place_sale(tx: &Tx, step: &StepCtx) -> Result<Done> {
     )?;
     usage::register(tx, ctx, &complete::order_usage(tx, &order_id)?)?;
     cart::set_completed(tx, ctx, cart_id, true)?;
-    let plan = the_plan(step)?;
+    let plan = planned.plan;
     let (payments, captures) = pay(tx, step, &order_id, &found, &plan)?;
     hand_over(tx, step, &order_id, &register.stock_location_id)?;
     // Paid and handed over: the order is complete (Medusa's `complete-order-workflow`).
@@ -238,10 +237,13 @@ fn place_sale(tx: &Tx, step: &StepCtx) -> Result<Done> {
         &recorded,
     )?;
     sessions::set_cart(tx, &session.id, None)?;
-    Ok(Done::new(json!({
-        "order_id": order_id, "receipt_number": receipt, "change": plan.change,
-        "payments": payments, "captures": captures,
-    })))
+    Done::of(&Placed {
+        order_id,
+        receipt_number: receipt,
+        change: plan.change,
+        payments,
+        captures,
+    })
 }
 
 /// One payment per tender in a collection linked to the order, each authorized (the
@@ -252,7 +254,7 @@ fn pay(
     order_id: &str,
     found: &cart::Cart,
     plan: &Plan,
-) -> Result<(Vec<String>, Vec<Value>)> {
+) -> Result<(Vec<String>, Vec<ProviderPlan>)> {
     let ctx = step.engine.ctx();
     let total: i64 = plan.tenders.iter().map(|t| t.payment_amount).sum();
     let collection_id = payment::create_collection(
@@ -270,10 +272,15 @@ fn pay(
         &ctx.now(),
     )?;
     let collection = payment::retrieve_collection(tx, &collection_id)?;
-    let authorized = step.result("authorize-tenders")["data"].clone();
+    let authorized: Authorized = step.result_as("authorize-tenders")?;
     let (mut payments, mut captures) = (Vec::new(), Vec::new());
     for (n, tender) in plan.tenders.iter().enumerate() {
-        let mut data = authorized[n].as_object().cloned().unwrap_or_default();
+        let mut data = authorized
+            .data
+            .get(n)
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         data.insert("pos_tender".into(), json!(tender.kind));
         data.insert("tendered".into(), json!(tender.tendered));
         data.insert("change".into(), json!(tender.change));
@@ -298,7 +305,11 @@ fn pay(
             &json!({ "payment_id": payment_id }),
         )?;
         payments.push(payment_id);
-        captures.push(capture);
+        captures.push(serde_json::from_value(capture).map_err(|e| {
+            Error::UnexpectedState(format!(
+                "record-capture's plan is not what the till reads: {e}"
+            ))
+        })?);
     }
     Ok((payments, captures))
 }
@@ -346,19 +357,16 @@ fn hand_over(tx: &Tx, step: &StepCtx, order_id: &str, location_id: &str) -> Resu
 }
 
 fn capture_at_provider(step: &StepCtx) -> Result<Done> {
-    for plan in step.result("place-sale")["captures"]
-        .as_array()
-        .into_iter()
-        .flatten()
-    {
+    let placed: Placed = step.result_as("place-sale")?;
+    for plan in &placed.captures {
         manual(step)?.capture(&super::planned_call(plan))?;
     }
     Ok(Done::new(Value::Null))
 }
 
 fn emit_captured(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let placed = step.result("place-sale");
-    for payment_id in placed["payments"].as_array().into_iter().flatten() {
+    let placed: Placed = step.result_as("place-sale")?;
+    for payment_id in &placed.payments {
         run_local_step(
             tx,
             step,
@@ -367,8 +375,9 @@ fn emit_captured(tx: &Tx, step: &StepCtx) -> Result<Done> {
             &json!({ "payment_id": payment_id }),
         )?;
     }
-    Ok(Done::new(json!({
-        "order_id": placed["order_id"], "receipt_number": placed["receipt_number"],
-        "change": placed["change"],
-    })))
+    Done::of(&SaleDone {
+        order_id: placed.order_id,
+        receipt_number: placed.receipt_number,
+        change: placed.change,
+    })
 }

@@ -8,67 +8,70 @@
 //!   that closes it, so the Z-report and the closing agree; a closed session is never
 //!   written again (every write checks `status = 'open'` in its own job).
 
-use super::input_str;
+use super::types::{
+    CASH_MOVEMENT, CLOSE_SESSION, CashMovement, CloseSession, MovementMade, OPEN_SESSION,
+    OpenSession, SessionClosed, SessionOpened,
+};
 use crate::db::Tx;
 use crate::error::{Error, Result};
 use crate::modules::pos::{self, report, sessions};
 use crate::workflow::{Done, Step, StepCtx, Workflow};
 use serde_json::{Value, json};
 
-/// `pos-open-session`.
-pub const OPEN: &str = "pos-open-session";
-/// `pos-cash-movement`.
-pub const MOVEMENT: &str = "pos-cash-movement";
-/// `pos-close-session`.
-pub const CLOSE: &str = "pos-close-session";
-
-/// The session workflows.
+/// The session workflows ([`OPEN_SESSION`], [`CASH_MOVEMENT`], [`CLOSE_SESSION`]).
 pub fn workflows() -> Vec<Workflow> {
     vec![
-        Workflow::new(OPEN).step(Step::local(OPEN, open)),
-        Workflow::new(MOVEMENT).step(Step::local(MOVEMENT, movement)),
-        Workflow::new(CLOSE).step(Step::local(CLOSE, close)),
+        OPEN_SESSION
+            .workflow()
+            .step(Step::local(OPEN_SESSION.name(), open)),
+        CASH_MOVEMENT
+            .workflow()
+            .step(Step::local(CASH_MOVEMENT.name(), movement)),
+        CLOSE_SESSION
+            .workflow()
+            .step(Step::local(CLOSE_SESSION.name(), close)),
     ]
 }
 
 fn open(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let register = pos::retrieve_register(tx, input_str(step, "register_id"))?;
-    let float = step.input["opening_float"].as_i64().unwrap_or_default();
-    let session = sessions::open(tx, ctx, &register.id, input_str(step, "user_id"), float)?;
+    let input: OpenSession = step.input_as()?;
+    let register = pos::retrieve_register(tx, &input.register_id)?;
+    let session = sessions::open(tx, ctx, &register.id, &input.user_id, input.opening_float)?;
     ctx.emit(
         tx,
         "pos-session.opened",
         json!({"id": session.id, "register_id": register.id}),
     )?;
-    Ok(Done::new(json!({ "session": session })))
+    Done::of(&SessionOpened { session })
 }
 
 fn movement(tx: &Tx, step: &StepCtx) -> Result<Done> {
-    let kind = input_str(step, "kind");
+    let input: CashMovement = step.input_as()?;
+    let kind = input.kind.as_str();
     if !matches!(kind, "pay_in" | "pay_out") {
         return Err(Error::invalid("kind must be pay_in or pay_out"));
     }
-    let id = sessions::add_movement(
+    let movement_id = sessions::add_movement(
         tx,
         step.engine.ctx(),
-        input_str(step, "session_id"),
+        &input.session_id,
         &sessions::Movement {
             kind,
-            amount: step.input["amount"].as_i64().unwrap_or_default(),
-            reason: input_str(step, "reason"),
-            user_id: input_str(step, "user_id"),
+            amount: input.amount,
+            reason: &input.reason,
+            user_id: &input.user_id,
             order_id: None,
         },
     )?;
-    Ok(Done::new(json!({ "movement_id": id })))
+    Done::of(&MovementMade { movement_id })
 }
 
 /// Counted cash from `denominations` (`{"<minor units>": pieces}`) or `counted`.
-fn counted(input: &Value) -> Result<(i64, Option<Value>)> {
-    let Some(pieces) = input["denominations"].as_object().filter(|d| !d.is_empty()) else {
-        let total = input["counted"]
-            .as_i64()
+fn counted(input: &CloseSession) -> Result<(i64, Option<Value>)> {
+    let Some(pieces) = input.denominations.as_ref().filter(|d| !d.is_empty()) else {
+        let total = input
+            .counted
             .ok_or_else(|| Error::invalid("Give the counted cash (or a count by denomination)"))?;
         return Ok((total, None));
     };
@@ -88,13 +91,14 @@ fn counted(input: &Value) -> Result<(i64, Option<Value>)> {
             .and_then(|v| total.checked_add(v))
             .ok_or_else(|| Error::invalid("The count is too large"))?;
     }
-    Ok((total, Some(input["denominations"].clone())))
+    Ok((total, Some(Value::Object(pieces.clone()))))
 }
 
 fn close(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let ctx = step.engine.ctx();
-    let session = sessions::ensure_open(tx, input_str(step, "session_id"))?;
-    let (total, detail) = counted(step.input)?;
+    let input: CloseSession = step.input_as()?;
+    let session = sessions::ensure_open(tx, &input.session_id)?;
+    let (total, detail) = counted(&input)?;
     let report = report::of_session(tx, &session.id, session.opening_float)?;
     let closed = sessions::close(
         tx,
@@ -104,7 +108,7 @@ fn close(tx: &Tx, step: &StepCtx) -> Result<Done> {
             counted: total,
             detail: detail.as_ref(),
             expected: report.expected_cash,
-            user_id: input_str(step, "user_id"),
+            user_id: &input.user_id,
         },
     )?;
     ctx.emit(
@@ -112,21 +116,38 @@ fn close(tx: &Tx, step: &StepCtx) -> Result<Done> {
         "pos-session.closed",
         json!({"id": closed.id, "register_id": closed.register_id}),
     )?;
-    Ok(Done::new(json!({ "session": closed, "report": report })))
+    Done::of(&SessionClosed {
+        session: closed,
+        report,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn counted(v: Value) -> Result<(i64, Option<Value>)> {
+        let mut input = json!({"session_id": "s", "user_id": "u"});
+        input
+            .as_object_mut()
+            .expect("object")
+            .extend(v.as_object().cloned().expect("object"));
+        super::counted(&crate::workflow::parse_input(&input)?)
+    }
+
     #[test]
     fn counts_by_denomination_or_total() {
-        let (t, d) = counted(&json!({"denominations": {"2000": 2, "500": 3, "5": 1}})).unwrap();
+        let (t, d) = counted(json!({"denominations": {"2000": 2, "500": 3, "5": 1}})).unwrap();
         assert_eq!(t, 5505);
-        assert!(d.is_some());
-        assert_eq!(counted(&json!({"counted": 1234})).unwrap().0, 1234);
-        assert!(counted(&json!({"denominations": {"abc": 1}})).is_err());
-        assert!(counted(&json!({"denominations": {"100": -1}})).is_err());
-        assert!(counted(&json!({})).is_err());
+        assert_eq!(d, Some(json!({"2000": 2, "500": 3, "5": 1})));
+        assert_eq!(counted(json!({"counted": 1234})).unwrap().0, 1234);
+        assert!(counted(json!({"denominations": {"abc": 1}})).is_err());
+        assert!(counted(json!({"denominations": {"100": -1}})).is_err());
+        assert!(counted(json!({})).is_err());
+        // An empty count by denomination falls back to the total, as before.
+        assert_eq!(
+            counted(json!({"denominations": {}, "counted": 7})).unwrap(),
+            (7, None)
+        );
     }
 }

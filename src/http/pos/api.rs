@@ -6,11 +6,14 @@
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::flows::pos::{basket, lookup, registers, returns, sale, sessions as flows};
+use crate::flows::pos::lookup;
+use crate::flows::pos::types::{
+    CASH_MOVEMENT, CLOSE_SESSION, COMPLETE_SALE, CREATE_REGISTER, CloseSession, OPEN_SESSION,
+    OpenSession, TILL_RETURN, UPDATE_BASKET,
+};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::pos::{self, Register, report, sessions};
 use crate::money;
-use crate::workflow::run;
 use serde_json::{Value, json};
 
 /// The Admin API routes of the till.
@@ -109,6 +112,15 @@ fn session_currency(engine: &Engine, session_id: &str) -> Result<String> {
     register_currency(engine, &register)
 }
 
+/// A text field of a body; absent or `null` is empty (the step says what it needs).
+fn text(body: &Value, field: &str) -> Result<String> {
+    match body.get(field) {
+        None | Some(Value::Null) => Ok(String::new()),
+        Some(Value::String(s)) => Ok(s.clone()),
+        Some(_) => Err(Error::invalid(format!("{field} must be a string"))),
+    }
+}
+
 fn minor(value: &Value, currency: &str, field: &str) -> Result<i64> {
     money::parse_major(value, currency).map_err(|e| Error::invalid(format!("{field}: {e}")))
 }
@@ -139,8 +151,8 @@ fn create_register(engine: &Engine, request: &Request) -> Result<Response> {
             return Err(Error::invalid(format!("{key} is required")));
         }
     }
-    let made = run(engine, registers::CREATE, input, None)?;
-    Ok(Response::json(made))
+    let made = CREATE_REGISTER.run_json(engine, input, None)?;
+    Ok(Response::json(json!(made)))
 }
 
 fn lookup_code(engine: &Engine, request: &Request) -> Result<Response> {
@@ -175,9 +187,14 @@ fn open_session(engine: &Engine, request: &Request) -> Result<Response> {
         None | Some(Value::Null) => 0,
         Some(v) => minor(v, &currency, "opening_float")?,
     };
-    let input =
-        json!({"register_id": register.id, "user_id": staff(request)?, "opening_float": float});
-    Ok(Response::json(run(engine, flows::OPEN, input, None)?))
+    let input = OpenSession {
+        register_id: register.id,
+        user_id: staff(request)?,
+        opening_float: float,
+    };
+    Ok(Response::json(json!(
+        OPEN_SESSION.run(engine, &input, None)?
+    )))
 }
 
 fn report_of(engine: &Engine, request: &Request) -> Result<Response> {
@@ -199,10 +216,12 @@ fn movement(engine: &Engine, request: &Request) -> Result<Response> {
     let session = request.param("id").to_string();
     let currency = session_currency(engine, &session)?;
     let input = json!({
-        "session_id": session, "kind": body["kind"], "reason": body["reason"],
+        "session_id": session, "kind": text(&body, "kind")?, "reason": text(&body, "reason")?,
         "amount": minor(&body["amount"], &currency, "amount")?, "user_id": staff(request)?,
     });
-    Ok(Response::json(run(engine, flows::MOVEMENT, input, None)?))
+    Ok(Response::json(json!(
+        CASH_MOVEMENT.run_json(engine, input, None)?
+    )))
 }
 
 fn basket_change(engine: &Engine, request: &Request) -> Result<Response> {
@@ -217,8 +236,8 @@ fn basket_change(engine: &Engine, request: &Request) -> Result<Response> {
     }
     body["session_id"] = json!(session);
     body["user_id"] = json!(staff(request)?);
-    let done = run(engine, basket::UPDATE, body, None)?;
-    Ok(Response::json(done))
+    let done = UPDATE_BASKET.run_json(engine, body, None)?;
+    Ok(Response::json(json!(done)))
 }
 
 fn complete(engine: &Engine, request: &Request) -> Result<Response> {
@@ -234,10 +253,10 @@ fn complete(engine: &Engine, request: &Request) -> Result<Response> {
     }
     let input = json!({"session_id": session, "user_id": staff(request)?, "tenders": tenders});
     let key = request.header("idempotency-key").map(str::to_string);
-    let done = run(engine, sale::COMPLETE, input, key.as_deref())?;
+    let done = COMPLETE_SALE.run_json(engine, input, key.as_deref())?;
     Ok(Response::json(json!({
-        "order_id": done["order_id"], "receipt_number": done["receipt_number"],
-        "change": done["change"], "currency_code": currency,
+        "order_id": done.order_id, "receipt_number": done.receipt_number,
+        "change": done.change, "currency_code": currency,
     })))
 }
 
@@ -245,15 +264,20 @@ fn close(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.json()?;
     let session = request.param("id").to_string();
     let currency = session_currency(engine, &session)?;
-    let mut input = json!({"session_id": session, "user_id": staff(request)?});
-    if let Some(d) = body.get("denominations").filter(|d| !d.is_null()) {
-        input["denominations"] = d.clone();
-    } else {
-        input["counted"] = json!(minor(&body["counted"], &currency, "counted")?);
+    let mut input = CloseSession {
+        session_id: session,
+        user_id: staff(request)?,
+        counted: None,
+        denominations: None,
+    };
+    match body.get("denominations").filter(|d| !d.is_null()) {
+        Some(Value::Object(d)) => input.denominations = Some(d.clone()),
+        Some(_) => return Err(Error::invalid("denominations must be an object")),
+        None => input.counted = Some(minor(&body["counted"], &currency, "counted")?),
     }
-    let done = run(engine, flows::CLOSE, input, None)?;
+    let done = CLOSE_SESSION.run(engine, &input, None)?;
     Ok(Response::json(json!({
-        "session": done["session"], "report": done["report"], "currency_code": currency,
+        "session": done.session, "report": done.report, "currency_code": currency,
     })))
 }
 
@@ -261,7 +285,10 @@ fn take_return(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.json()?;
     let input = json!({
         "session_id": request.param("id"), "user_id": staff(request)?,
-        "receipt_number": body["receipt_number"], "items": body["items"], "refund": body["refund"],
+        "receipt_number": text(&body, "receipt_number")?, "items": body["items"],
+        "refund": text(&body, "refund")?,
     });
-    Ok(Response::json(run(engine, returns::RETURN, input, None)?))
+    Ok(Response::json(json!(
+        TILL_RETURN.run_json(engine, input, None)?
+    )))
 }

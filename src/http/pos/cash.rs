@@ -7,16 +7,15 @@ use super::till::{region_currency, register_of};
 use super::{layout, parse_amount, pos_route, price};
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::flows::pos::sessions as flows;
+use crate::flows::pos::types::{CASH_MOVEMENT, CLOSE_SESSION, CashMovement, CloseSession};
 use crate::http::ui::layout::csrf;
 use crate::http::ui::{Ui, respond};
 use crate::http::{Request, Response, Route};
 use crate::modules::pos::report::{self, Report};
 use crate::modules::pos::sessions::{self, Session};
 use crate::modules::pos::{self, Register};
-use crate::workflow::run;
 use maud::{Markup, html};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, json};
 
 /// Denominations offered on the closing form (minor units), for two-decimal currencies.
 const DENOMINATIONS: &[i64] = &[10000, 5000, 2000, 1000, 500, 200, 100, 50, 20, 10, 5, 2, 1];
@@ -165,11 +164,14 @@ fn movement(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         Ok(a) => a.unwrap_or(0),
         Err(e) => return show(engine, request, &ui.with_error(e.to_string()), 400),
     };
-    let input = json!({
-        "session_id": session.id, "kind": ui.form.get("kind").unwrap_or(""), "amount": amount,
-        "reason": ui.form.get("reason").unwrap_or(""), "user_id": ui.session.user_id,
-    });
-    match run(engine, flows::MOVEMENT, input, None) {
+    let input = CashMovement {
+        session_id: session.id,
+        kind: ui.form.get("kind").unwrap_or("").to_string(),
+        amount,
+        reason: ui.form.get("reason").unwrap_or("").to_string(),
+        user_id: ui.session.user_id.clone(),
+    };
+    match CASH_MOVEMENT.run(engine, &input, None) {
         Ok(_) => Ok(respond::redirect(&format!(
             "/pos/till/{}/cash?done=moved",
             register.code
@@ -208,13 +210,18 @@ fn close(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         Ok(c) => c,
         Err(e) => return show(engine, request, &ui.with_error(e.to_string()), 400),
     };
-    let mut input = json!({"session_id": session_id, "user_id": ui.session.user_id});
+    let mut input = CloseSession {
+        session_id: session_id.clone(),
+        user_id: ui.session.user_id.clone(),
+        counted: None,
+        denominations: None,
+    };
     if !pieces.is_empty() {
-        input["denominations"] = Value::Object(pieces);
-    } else if let Some(c) = counted {
-        input["counted"] = json!(c);
+        input.denominations = Some(pieces);
+    } else {
+        input.counted = counted;
     }
-    match run(engine, flows::CLOSE, input, None) {
+    match CLOSE_SESSION.run(engine, &input, None) {
         Ok(_) => Ok(respond::redirect(&format!(
             "/pos/sessions/{session_id}/report"
         ))),

@@ -5,14 +5,12 @@
 use super::{layout, pos_route};
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::flows::pos::registers::CREATE;
+use crate::flows::pos::types::{CREATE_REGISTER, NewTill};
 use crate::http::ui::layout::csrf;
 use crate::http::ui::{Ui, respond};
 use crate::http::{Request, Response, Route};
 use crate::modules::{pos, stock_location};
-use crate::workflow::run;
 use maud::html;
-use serde_json::json;
 
 /// The register routes.
 pub fn routes() -> Vec<Route> {
@@ -70,16 +68,18 @@ fn list(engine: &Engine, _: &Request, ui: &Ui, status: u16) -> Result<Response> 
 }
 
 fn create(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
-    let input = json!({
-        "code": ui.form.get("code").unwrap_or(""),
-        "name": ui.form.get("name").unwrap_or(""),
-        "stock_location_id": ui.form.get("stock_location_id").unwrap_or(""),
-    });
-    match run(engine, CREATE, input, None) {
-        Ok(made) => {
-            let code = made["register"]["code"].as_str().unwrap_or_default();
-            Ok(respond::redirect(&format!("/pos/till/{code}?done=created")))
-        }
+    let text = |field: &str| ui.form.get(field).unwrap_or("").to_string();
+    let input = NewTill {
+        code: text("code"),
+        name: text("name"),
+        stock_location_id: text("stock_location_id"),
+        ..NewTill::default()
+    };
+    match CREATE_REGISTER.run(engine, &input, None) {
+        Ok(made) => Ok(respond::redirect(&format!(
+            "/pos/till/{}?done=created",
+            made.register.code
+        ))),
         Err(e) if e.status() < 500 => {
             list(engine, request, &ui.with_error(e.to_string()), e.status())
         }

@@ -7,15 +7,14 @@ use super::till::register_of;
 use super::{layout, pos_route, price};
 use crate::engine::Engine;
 use crate::error::Result;
-use crate::flows::pos::returns::RETURN;
+use crate::flows::orders::return_types::ReturnItem;
+use crate::flows::pos::types::{TILL_RETURN, TillReturnIn};
 use crate::http::ui::layout::csrf;
 use crate::http::ui::{Ui, respond};
 use crate::http::{Request, Response, Route};
 use crate::modules::order;
 use crate::modules::pos::{sales, sessions};
-use crate::workflow::run;
 use maud::html;
-use serde_json::{Value, json};
 
 /// The return routes.
 pub fn routes() -> Vec<Route> {
@@ -110,7 +109,11 @@ fn take(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         };
         match value.trim().parse::<i64>() {
             Ok(0) => {}
-            Ok(n) if n > 0 => items.push(json!({"id": line, "quantity": n})),
+            Ok(n) if n > 0 => items.push(ReturnItem {
+                id: line.to_string(),
+                quantity: n,
+                ..ReturnItem::default()
+            }),
             _ => {
                 return show(
                     engine,
@@ -129,12 +132,14 @@ fn take(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
             400,
         );
     }
-    let input = json!({
-        "session_id": session.id, "user_id": ui.session.user_id,
-        "receipt_number": ui.form.get("receipt_number").unwrap_or(""),
-        "items": Value::Array(items), "refund": ui.form.get("refund").unwrap_or("cash"),
-    });
-    match run(engine, RETURN, input, None) {
+    let input = TillReturnIn {
+        session_id: session.id,
+        user_id: ui.session.user_id.clone(),
+        receipt_number: ui.form.get("receipt_number").unwrap_or("").to_string(),
+        items,
+        refund: ui.form.get("refund").unwrap_or("cash").to_string(),
+    };
+    match TILL_RETURN.run(engine, &input, None) {
         Ok(_) => Ok(respond::redirect(&format!(
             "/pos/till/{}/cash?done=returned",
             register.code

@@ -9,14 +9,19 @@ use super::{layout, parse_amount, pos_route};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::checkout::refresh;
-use crate::flows::pos::{basket, lookup, sale, sessions as session_flows};
+use crate::flows::pos::tenders::Offered;
+use crate::flows::pos::types::{
+    BasketChange, COMPLETE_SALE, CompleteSale, OPEN_SESSION, OpenSession, UPDATE_BASKET,
+};
+use crate::flows::pos::{basket, lookup};
 use crate::http::ui::{Ui, respond};
 use crate::http::{Request, Response, Route};
 use crate::modules::cart;
 use crate::modules::customer::{self, CustomerFilter};
 use crate::modules::pos::{self, Register, sessions::Session};
-use crate::workflow::run;
-use serde_json::{Value, json};
+use crate::workflow::Handle;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// The selling routes.
 pub fn routes() -> Vec<Route> {
@@ -123,15 +128,19 @@ fn show(engine: &Engine, request: &Request, ui: &Ui, status: u16) -> Result<Resp
 }
 
 /// Runs a till workflow; a refusal re-renders the selling screen with its message.
-fn act(
+fn act<I, O>(
     engine: &Engine,
     request: &Request,
     ui: &Ui,
-    workflow: &str,
-    input: Value,
+    workflow: Handle<I, O>,
+    input: &I,
     done: &str,
-) -> Result<Response> {
-    match run(engine, workflow, input, None) {
+) -> Result<Response>
+where
+    I: Serialize + DeserializeOwned + 'static,
+    O: DeserializeOwned,
+{
+    match workflow.run(engine, input, None) {
         Ok(_) => Ok(respond::redirect(&format!(
             "/pos/till/{}?done={done}",
             request.param("code")
@@ -152,20 +161,42 @@ fn open_session_id(engine: &Engine, register: &Register) -> Result<String> {
         .ok_or_else(|| Error::invalid("No cash session is open on this register"))
 }
 
+/// Runs `pos-update-basket` with `change` on the register's open session.
 fn basket_action(
     engine: &Engine,
     request: &Request,
     ui: &Ui,
-    mut input: Value,
+    change: BasketChange,
 ) -> Result<Response> {
     let register = register_of(engine, request)?;
     let session = match open_session_id(engine, &register) {
         Ok(s) => s,
         Err(e) => return show(engine, request, &ui.with_error(e.to_string()), 400),
     };
-    input["session_id"] = json!(session);
-    input["user_id"] = json!(ui.session.user_id);
-    act(engine, request, ui, basket::UPDATE, input, "saved")
+    let input = BasketChange {
+        session_id: session,
+        user_id: ui.session.user_id.clone(),
+        ..change
+    };
+    act(engine, request, ui, UPDATE_BASKET, &input, "saved")
+}
+
+/// A basket change doing `action` (the session and staff member are set by
+/// [`basket_action`]).
+fn change(action: &str) -> BasketChange {
+    BasketChange {
+        action: action.to_string(),
+        ..BasketChange::default()
+    }
+}
+
+/// Adding one unit of `variant`.
+fn add_one(variant: &str) -> BasketChange {
+    BasketChange {
+        variant_id: Some(variant.to_string()),
+        quantity: Some(1),
+        ..change("add")
+    }
 }
 
 fn open(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
@@ -175,9 +206,12 @@ fn open(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         Ok(f) => f.unwrap_or(0),
         Err(e) => return show(engine, request, &ui.with_error(e.to_string()), 400),
     };
-    let input =
-        json!({"register_id": register.id, "user_id": ui.session.user_id, "opening_float": float});
-    act(engine, request, ui, session_flows::OPEN, input, "opened")
+    let input = OpenSession {
+        register_id: register.id,
+        user_id: ui.session.user_id.clone(),
+        opening_float: float,
+    };
+    act(engine, request, ui, OPEN_SESSION, &input, "opened")
 }
 
 /// The register's currency.
@@ -200,12 +234,7 @@ fn scan(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         .store()
         .read(move |c| lookup::by_code(c, &ctx, &r, &c2))?;
     match hit {
-        Some(h) => basket_action(
-            engine,
-            request,
-            ui,
-            json!({"action": "add", "variant_id": h.variant_id, "quantity": 1}),
-        ),
+        Some(h) => basket_action(engine, request, ui, add_one(&h.variant_id)),
         None => Ok(respond::redirect(&format!(
             "/pos/till/{}?q={}",
             register.code,
@@ -216,16 +245,11 @@ fn scan(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
 
 fn add(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     let variant = ui.form.get("variant_id").unwrap_or("");
-    basket_action(
-        engine,
-        request,
-        ui,
-        json!({"action": "add", "variant_id": variant, "quantity": 1}),
-    )
+    basket_action(engine, request, ui, add_one(variant))
 }
 
 fn line(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
-    let line_id = ui.form.get("line_id").unwrap_or("");
+    let line_id = Some(ui.form.get("line_id").unwrap_or("").to_string());
     let input = match ui.form.get("op").unwrap_or("") {
         "quantity" => {
             let quantity = ui
@@ -233,9 +257,11 @@ fn line(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
                 .get("quantity")
                 .and_then(|q| q.trim().parse::<i64>().ok());
             match quantity {
-                Some(q) if q >= 0 => {
-                    json!({"action": "quantity", "line_id": line_id, "quantity": q})
-                }
+                Some(q) if q >= 0 => BasketChange {
+                    line_id,
+                    quantity: Some(q),
+                    ..change("quantity")
+                },
                 _ => {
                     return show(
                         engine,
@@ -246,15 +272,20 @@ fn line(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
                 }
             }
         }
-        "remove" => json!({"action": "remove", "line_id": line_id}),
+        "remove" => BasketChange {
+            line_id,
+            ..change("remove")
+        },
         "discount" => {
             let register = register_of(engine, request)?;
             let currency = region_currency(engine, &register)?;
             match parse_amount(ui.form.get("amount"), &currency, "Discount") {
-                Ok(Some(amount)) => {
-                    json!({"action": "discount", "line_id": line_id, "amount": amount,
-                    "reason": ui.form.get("reason").unwrap_or("")})
-                }
+                Ok(Some(amount)) => BasketChange {
+                    line_id,
+                    amount: Some(amount),
+                    reason: Some(ui.form.get("reason").unwrap_or("").to_string()),
+                    ..change("discount")
+                },
                 Ok(None) => {
                     return show(
                         engine,
@@ -279,7 +310,7 @@ fn customer(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         .trim()
         .to_ascii_lowercase();
     let customer_id = if email.is_empty() {
-        Value::Null
+        None
     } else {
         let filter = CustomerFilter {
             email: vec![email.clone()],
@@ -290,7 +321,7 @@ fn customer(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
             .read(move |c| customer::list(c, &filter, 0, 1))?
             .0;
         match found.into_iter().next() {
-            Some(c) => json!(c.id),
+            Some(c) => Some(c.id),
             None => {
                 return show(
                     engine,
@@ -301,12 +332,11 @@ fn customer(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
             }
         }
     };
-    basket_action(
-        engine,
-        request,
-        ui,
-        json!({"action": "customer", "customer_id": customer_id}),
-    )
+    let input = BasketChange {
+        customer_id,
+        ..change("customer")
+    };
+    basket_action(engine, request, ui, input)
 }
 
 fn promotion(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
@@ -315,12 +345,15 @@ fn promotion(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
     } else {
         "promo_add"
     };
-    let code = ui.form.get("code").unwrap_or("");
-    basket_action(engine, request, ui, json!({"action": action, "code": code}))
+    let input = BasketChange {
+        code: Some(ui.form.get("code").unwrap_or("").to_string()),
+        ..change(action)
+    };
+    basket_action(engine, request, ui, input)
 }
 
 fn clear(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
-    basket_action(engine, request, ui, json!({"action": "clear"}))
+    basket_action(engine, request, ui, change("clear"))
 }
 
 fn pay(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
@@ -342,18 +375,28 @@ fn pay(engine: &Engine, request: &Request, ui: &Ui) -> Result<Response> {
         Err(e) => return show(engine, request, &ui.with_error(e.to_string()), 400),
     };
     if let Some(card) = card.filter(|c| *c > 0) {
-        tenders.push(
-            json!({"kind": "card", "tendered": card, "reference": ui.form.get("card_reference")}),
-        );
+        tenders.push(Offered {
+            kind: "card".into(),
+            tendered: card,
+            reference: ui.form.get("card_reference").map(str::to_string),
+        });
     }
     if let Some(cash) = cash.filter(|c| *c > 0) {
-        tenders.push(json!({"kind": "cash", "tendered": cash}));
+        tenders.push(Offered {
+            kind: "cash".into(),
+            tendered: cash,
+            reference: None,
+        });
     }
-    let input = json!({"session_id": session, "user_id": ui.session.user_id, "tenders": tenders});
-    match run(engine, sale::COMPLETE, input, None) {
+    let input = CompleteSale {
+        session_id: session,
+        user_id: ui.session.user_id.clone(),
+        tenders,
+    };
+    match COMPLETE_SALE.run(engine, &input, None) {
         Ok(done) => Ok(respond::redirect(&format!(
             "/pos/receipts/{}",
-            crate::workflow::output_str(&done, "order_id")?
+            done.order_id
         ))),
         Err(e) if e.status() < 500 => {
             show(engine, request, &ui.with_error(e.to_string()), e.status())

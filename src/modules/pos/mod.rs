@@ -14,7 +14,7 @@ use crate::db::module::Module;
 use crate::error::{Error, Result};
 use crate::migration;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The module: tables `pos_*`.
 pub fn module() -> Module {
@@ -24,7 +24,7 @@ pub fn module() -> Module {
 }
 
 /// A till.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Register {
     /// `posreg_…`
     pub id: String,

@@ -6,11 +6,11 @@
 
 use crate::error::Result;
 use rusqlite::{Connection, params};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
 /// Takings of one tender kind.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TenderLine {
     /// How many tenders.
     pub count: i64,
@@ -19,7 +19,7 @@ pub struct TenderLine {
 }
 
 /// One staff member's sales.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StaffLine {
     /// Sales rung up.
     pub sales: i64,
@@ -28,7 +28,7 @@ pub struct StaffLine {
 }
 
 /// A session's report (minor units).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     /// Sales completed.
     pub sales_count: i64,
