@@ -15,7 +15,6 @@ use crate::modules::product::update::ProductUpdate;
 use crate::modules::product::{
     self, NewImage, NewOption, NewProduct, NewVariant, ProductFilter, ProductOrder,
 };
-use crate::workflow::hooks::{self, points};
 use serde_json::{Value, json};
 
 use std::sync::Arc;
