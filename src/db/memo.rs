@@ -27,7 +27,11 @@ type Entry = (u64, usize, Arc<dyn Any + Send + Sync>);
 #[derive(Default)]
 struct Entries {
     map: HashMap<String, Entry>,
+    /// The values' declared weight.
     bytes: usize,
+    /// The keys' length: keys are built from request input (a query string of up to 8 KiB),
+    /// so small values under long keys must count against the bound too.
+    key_bytes: usize,
 }
 
 /// The memo of one store.
@@ -56,7 +60,13 @@ impl TableGenerations {
         }
         let mut changed = self.changed.lock().unwrap_or_else(PoisonError::into_inner);
         for table in tables {
-            *changed.entry(table.clone()).or_default() += 1;
+            // Hot path (every write job): allocate a name only the first time it is seen.
+            match changed.get_mut(table.as_str()) {
+                Some(count) => *count += 1,
+                None => {
+                    changed.insert(table.clone(), 1);
+                }
+            }
         }
     }
 
@@ -93,7 +103,8 @@ impl Memo {
     /// one of them (or the database was replaced), not with other writes. Read it *before*
     /// the read transaction that computes a value filed under it, like [`Memo::generation`].
     /// The numbers of different table sets are unrelated, so a key must always be filed
-    /// under the same set.
+    /// under the same set. Only rowid tables changed row by row move it (SQLite's update hook
+    /// sees neither `WITHOUT ROWID` tables nor a bare `DELETE FROM t`).
     pub fn table_generation(&self, tables: &[&str]) -> u64 {
         self.tables.of(tables)
     }
@@ -126,18 +137,23 @@ impl Memo {
         bytes: usize,
     ) {
         let mut entries = self.lock();
-        let full = |e: &Entries| e.map.len() >= MAX_ENTRIES || e.bytes + bytes > MAX_BYTES;
+        let weight = bytes + key.len();
+        let full =
+            |e: &Entries| e.map.len() >= MAX_ENTRIES || e.bytes + e.key_bytes + weight > MAX_BYTES;
         if full(&entries) {
             let now = self.generation();
             entries.map.retain(|_, (g, _, _)| *g == now);
             entries.bytes = entries.map.values().map(|(_, b, _)| b).sum();
+            entries.key_bytes = entries.map.keys().map(String::len).sum();
             if full(&entries) {
                 entries.map.clear();
-                entries.bytes = 0;
+                (entries.bytes, entries.key_bytes) = (0, 0);
             }
         }
-        if let Some((_, old, _)) = entries.map.insert(key, (generation, bytes, value)) {
-            entries.bytes -= old;
+        let key_len = key.len();
+        match entries.map.insert(key, (generation, bytes, value)) {
+            Some((_, old, _)) => entries.bytes -= old,
+            None => entries.key_bytes += key_len,
         }
         entries.bytes += bytes;
     }
@@ -218,5 +234,18 @@ mod tests {
             10,
             "a replaced entry gives its weight back"
         );
+    }
+
+    #[test]
+    fn long_keys_count_against_the_bound() {
+        let memo = Memo::default();
+        let (first, second) = ("a".repeat(MAX_BYTES / 2 + 1), "b".repeat(MAX_BYTES / 2 + 1));
+        memo.put(first.clone(), 0, Arc::new(1));
+        memo.put(second.clone(), 0, Arc::new(2));
+        assert!(
+            memo.get::<i32>(&first, 0).is_none(),
+            "the keys alone were over"
+        );
+        assert_eq!(memo.get::<i32>(&second, 0).as_deref(), Some(&2));
     }
 }

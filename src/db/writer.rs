@@ -146,9 +146,10 @@ pub(crate) struct WriterHandle {
 }
 
 /// The tables whose rows the running job changed so far (SQLite's update hook on the write
-/// connection fills it; [`crate::db::Store::write`] drains it after each job). Every table
-/// is a rowid table and nothing deletes a whole table with a bare `DELETE FROM`, the two
-/// cases the hook does not see.
+/// connection fills it; [`crate::db::Store::write`] drains it after each job). The hook does
+/// not see `WITHOUT ROWID` tables (the product module has some) nor a bare `DELETE FROM t`,
+/// so a value filed under a table's generation may read only rowid tables that are changed
+/// row by row (`api_key` and its channel link are).
 pub(crate) type Touched = std::sync::Arc<Mutex<Vec<String>>>;
 
 /// Records `table` in `touched` once.

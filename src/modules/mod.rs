@@ -141,6 +141,12 @@ pub struct SortKey {
 }
 
 impl SortKey {
+    /// Newest first: every list's order when none is asked for.
+    pub const NEWEST: SortKey = SortKey {
+        column: "created_at",
+        descending: true,
+    };
+
     /// `order` (`email`, `-created_at`) among `allowed`.
     ///
     /// # Errors

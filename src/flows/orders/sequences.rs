@@ -265,7 +265,6 @@ pub fn edit_order_quantities(engine: &Engine, edit: &QuantityEdit) -> Result<edi
         return Err(Error::invalid("No quantity was changed"));
     }
     let order_id = edit.order_id.as_str();
-    let id = order_id;
     let open = engine
         .store()
         .read(|conn| changes::open_change(conn, order_id))?;
@@ -282,7 +281,7 @@ pub fn edit_order_quantities(engine: &Engine, edit: &QuantityEdit) -> Result<edi
                 created_by: edit.by.clone(),
                 ..edits::BeginEdit::default()
             };
-            edits::BEGIN_EDIT.run(engine, &On::new(id, begin), None)?;
+            edits::BEGIN_EDIT.run(engine, &On::new(order_id, begin), None)?;
             true
         }
     };
@@ -295,11 +294,11 @@ pub fn edit_order_quantities(engine: &Engine, edit: &QuantityEdit) -> Result<edi
                 quantity: *quantity,
                 internal_note: None,
             };
-            call(edits::UPDATE_QUANTITY, On::new(id, body))
+            call(edits::UPDATE_QUANTITY, On::new(order_id, body))
         })
         .collect();
     let undo: Call = if began {
-        call(edits::CANCEL_EDIT, On::new(id, canceled(&edit.by)))
+        call(edits::CANCEL_EDIT, On::new(order_id, canceled(&edit.by)))
     } else {
         Box::new(|_| Ok(()))
     };
@@ -340,10 +339,7 @@ pub fn settle_open_change(
 
 /// The workflows that confirm or cancel `change`, its record's id bound.
 fn settle_calls(change: &OrderChange, confirm: bool, by: Option<String>) -> Option<Vec<Call>> {
-    let yes = Confirm {
-        confirmed_by: by.clone(),
-        no_notification: None,
-    };
+    let yes = confirmed(&by);
     let no = canceled(&by);
     let pick = |c: Call, n: Call| if confirm { c } else { n };
     let calls = match change.change_type.as_deref()? {

@@ -219,10 +219,8 @@ pub fn form(
 }
 
 fn parse_amount(text: &str, currency: &str, what: &str) -> Result<i64> {
-    money::parse_major(text, currency)
-        .ok()
-        .filter(|m| *m >= 0)
-        .ok_or_else(|| Error::invalid(format!("{what} must be an amount like 12.50")))
+    money::parse_major_non_negative(text, currency)
+        .map_err(|_| Error::invalid(format!("{what} must be an amount like 12.50")))
 }
 
 /// The posted price fields as prices (blank ones left out): per currency without rules, per

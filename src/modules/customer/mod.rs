@@ -221,11 +221,13 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Customer>, u64)> {
-    let newest = crate::modules::SortKey {
-        column: "created_at",
-        descending: true,
-    };
-    list_sorted(conn, filter, &newest, offset, limit)
+    list_sorted(
+        conn,
+        filter,
+        &crate::modules::SortKey::NEWEST,
+        offset,
+        limit,
+    )
 }
 
 /// [`list`] in `order` (a column of [`SORTABLE`]).

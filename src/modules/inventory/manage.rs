@@ -128,11 +128,15 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Item>, u64)> {
-    let newest = crate::modules::SortKey {
-        column: "created_at",
-        descending: true,
-    };
-    list_sorted(conn, q, sku, ids, &newest, offset, limit)
+    list_sorted(
+        conn,
+        q,
+        sku,
+        ids,
+        &crate::modules::SortKey::NEWEST,
+        offset,
+        limit,
+    )
 }
 
 /// Columns an item list can be sorted on ([`list_sorted`]).

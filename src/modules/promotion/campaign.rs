@@ -200,11 +200,14 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Campaign>, u64)> {
-    let newest = crate::modules::SortKey {
-        column: "created_at",
-        descending: true,
-    };
-    list_sorted(conn, q, ids, &newest, offset, limit)
+    list_sorted(
+        conn,
+        q,
+        ids,
+        &crate::modules::SortKey::NEWEST,
+        offset,
+        limit,
+    )
 }
 
 /// Columns a campaign list can be sorted on ([`list_sorted`]).

@@ -50,11 +50,13 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Promotion>, u64)> {
-    let newest = crate::modules::SortKey {
-        column: "created_at",
-        descending: true,
-    };
-    list_sorted(conn, filter, &newest, offset, limit)
+    list_sorted(
+        conn,
+        filter,
+        &crate::modules::SortKey::NEWEST,
+        offset,
+        limit,
+    )
 }
 
 /// Columns a promotion list can be sorted on ([`list_sorted`]).
