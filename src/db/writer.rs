@@ -7,6 +7,7 @@
 //! error. After a successful commit the jobs' after-commit hooks run (e.g. waking the event
 //! dispatcher).
 
+use super::oneshot;
 use crate::error::{Error, Result};
 use crossbeam_channel::{Receiver, Sender, TryRecvError};
 use rusqlite::Connection;
@@ -66,7 +67,7 @@ trait Job: Send {
 struct TypedJob<T, F> {
     work: Option<F>,
     result: Option<Result<T>>,
-    reply: Sender<Result<T>>,
+    reply: oneshot::Sender<Result<T>>,
 }
 
 impl<T, F> Job for TypedJob<T, F>
@@ -93,7 +94,7 @@ where
             (Err(e), _) => Err(Error::Internal(format!("commit failed: {e}"))),
         };
         // The caller may have gone away; nothing to do then.
-        let _ = self.reply.send(result);
+        self.reply.send(result);
     }
 }
 
@@ -202,7 +203,7 @@ impl WriterHandle {
         T: Send + 'static,
         F: FnOnce(&Tx) -> Result<T> + Send + 'static,
     {
-        let (reply, answer) = crossbeam_channel::bounded(1);
+        let (reply, answer) = oneshot::channel();
         let job = TypedJob {
             work: Some(work),
             result: None,
@@ -223,10 +224,8 @@ impl WriterHandle {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T> + Send + 'static,
     {
-        let (reply, answer) = crossbeam_channel::bounded(1);
-        let direct: Direct = Box::new(move |conn| {
-            let _ = reply.send(work(conn));
-        });
+        let (reply, answer) = oneshot::channel();
+        let direct: Direct = Box::new(move |conn| reply.send(work(conn)));
         self.sender
             .send(Message::Direct(direct))
             .map_err(|_| Error::Internal("the store is closed".into()))?;
