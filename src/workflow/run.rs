@@ -321,7 +321,12 @@ fn finished_steps(exec: &Exec, state: &State, ran: &[usize]) -> Option<String> {
 /// so recovery may need them).
 fn put_done_rows(tx: &Tx, exec: &Exec, state: &State, ran: &[usize]) -> Result<()> {
     for &idx in ran {
-        journal::put_step(tx, exec.engine.ctx(), &exec.id, &done_write(exec, state, idx))?;
+        journal::put_step(
+            tx,
+            exec.engine.ctx(),
+            &exec.id,
+            &done_write(exec, state, idx),
+        )?;
     }
     Ok(())
 }
