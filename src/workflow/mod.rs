@@ -10,6 +10,10 @@
 //!   caller's thread, never on the writer; the journal records the intent before the call
 //!   and the outcome after it, so a crash in between is recoverable. Each gets a stable
 //!   idempotency key ([`StepCtx::idempotency_key`]) to pass to the provider.
+//! * An external step may say, per run, that this call has no effect outside the process
+//!   ([`Step::inline_when`], e.g. a payment provider that lives in the process): it then runs
+//!   inside the surrounding write job like a local step — no intent row, no second job, one
+//!   attempt — and a crash loses it together with the rest of the job.
 //! * On failure, completed steps are compensated in reverse order, each journaled; a
 //!   compensation that still fails after its retries leaves the execution
 //!   `failed_compensation` for an operator.
@@ -123,6 +127,7 @@ pub(crate) type LocalCompensate = Arc<dyn Fn(&Tx, &StepCtx, &Value) -> Result<()
 type ExternalInvoke = Arc<dyn Fn(&StepCtx) -> Result<Done> + Send + Sync>;
 pub(crate) type ExternalCompensateFn = dyn Fn(&StepCtx, &Value) -> Result<()> + Send + Sync;
 type ExternalCompensate = Arc<dyn Fn(&StepCtx, &Value) -> Result<()> + Send + Sync>;
+type InlineRule = Arc<dyn Fn(&StepCtx) -> bool + Send + Sync>;
 
 #[derive(Clone)]
 pub(crate) enum Body {
@@ -133,6 +138,7 @@ pub(crate) enum Body {
     External {
         invoke: ExternalInvoke,
         compensate: Option<ExternalCompensate>,
+        inline: Option<InlineRule>,
     },
 }
 
@@ -171,6 +177,7 @@ impl Step {
             Body::External {
                 invoke: Arc::new(invoke),
                 compensate: None,
+                inline: None,
             },
         )
     }
@@ -227,8 +234,35 @@ impl Step {
         self
     }
 
+    /// Lets this external step run inside the surrounding write job, as if it were local,
+    /// on the runs where `rule` answers `true` (asked on the writer, with the outputs of the
+    /// steps before it, when the run reaches the step; and again when it is compensated).
+    ///
+    /// `rule` answers for the call the step is about to make: `true` only when that call has
+    /// no effect outside this process, does no blocking I/O, is fast, does not write to the
+    /// store by itself (the writer is busy running it), and gives the same answer when re-run.
+    /// Such a step is not journaled `invoking` first and costs no job of its own: a crash
+    /// loses it together with the job, and nothing outside the process happened. It gets one
+    /// attempt (retries wait, and a write job must not), and its compensation runs in a write
+    /// job with its journal row, as a local step's does. Ignored on a local step.
+    pub fn inline_when(mut self, rule: impl Fn(&StepCtx) -> bool + Send + Sync + 'static) -> Self {
+        if let Body::External { inline, .. } = &mut self.body {
+            *inline = Some(Arc::new(rule));
+        }
+        self
+    }
+
+    /// Whether this run may run the step inside a write job ([`Step::inline_when`]): always
+    /// for a local step, never for an external step without a rule.
+    pub(crate) fn runs_inline(&self, ctx: &StepCtx) -> bool {
+        match &self.body {
+            Body::Local { .. } => true,
+            Body::External { inline, .. } => inline.as_ref().is_some_and(|rule| rule(ctx)),
+        }
+    }
+
     /// Retries an external step up to `attempts` times in all, waiting `backoff`, doubled
-    /// each time, between attempts. (Local steps are deterministic store work: a retry
+    /// each time, between attempts (not when it runs inline: one attempt). (Local steps are deterministic store work: a retry
     /// would fail the same way, so they always run once.)
     pub fn retry(mut self, attempts: u32, backoff: Duration) -> Self {
         self.attempts = attempts.max(1);

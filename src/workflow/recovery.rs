@@ -1,8 +1,9 @@
 //! Compensation, and recovery of executions a crash interrupted.
 //!
 //! Compensation walks completed steps in reverse. A local compensation runs in a write job
-//! together with its journal row; an external one is journaled `compensating` before the call
-//! and `compensated` after it. Each is tried three times; if it still fails the step is
+//! together with its journal row, and so does that of an external step this run may call
+//! inline (`Step::inline_when`); any other external one is journaled `compensating` before
+//! the call and `compensated` after it. Each is tried three times; if it still fails the step is
 //! `compensation_failed`, the execution `failed_compensation`, and an operator takes over
 //! (`GET /admin/workflows-executions?status=failed_compensation`, `stockroom workflows`).
 //!
@@ -64,6 +65,12 @@ fn compensate_step(exec: &Exec, state: &State, idx: usize, data: &Value) -> Resu
             Body::Local { compensate, .. } => {
                 compensate_local(exec, state, idx, data, compensate.clone(), attempt)
             }
+            // A step this run may call inline is undone the local way: one write job.
+            Body::External { compensate, .. }
+                if step.runs_inline(&step_ctx(exec, state, idx, attempt)) =>
+            {
+                compensate_inline(exec, state, idx, data, compensate.clone(), attempt)
+            }
             Body::External { compensate, .. } => {
                 compensate_external(exec, state, idx, data, compensate.as_deref(), attempt)
             }
@@ -94,6 +101,30 @@ fn compensate_local(
     exec.engine.store().write(move |tx| {
         if let Some(f) = &f {
             f(tx, &step_ctx(&exec2, &state2, idx, attempt), &data2)?;
+        }
+        let write = StepWrite {
+            status: "compensated",
+            attempts: attempt,
+            ..step_write(idx, &exec2.wf.steps[idx])
+        };
+        journal::put_step(tx, exec2.engine.ctx(), &exec2.id, &write)
+    })
+}
+
+/// Compensation of an external step whose rule lets it run inline ([`super::Step::inline_when`]):
+/// the call and its `compensated` row in one write job, as for a local step.
+fn compensate_inline(
+    exec: &Exec,
+    state: &State,
+    idx: usize,
+    data: &Value,
+    f: Option<Arc<super::ExternalCompensateFn>>,
+    attempt: u32,
+) -> Result<()> {
+    let (exec2, state2, data2) = (exec.clone(), state.clone(), data.clone());
+    exec.engine.store().write(move |tx| {
+        if let Some(f) = &f {
+            f(&step_ctx(&exec2, &state2, idx, attempt), &data2)?;
         }
         let write = StepWrite {
             status: "compensated",

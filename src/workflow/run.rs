@@ -1,11 +1,12 @@
 //! Running a workflow: the fewest write jobs that keep every step journaled.
 //!
 //! Each write job does, in one transaction: (start: idempotency check + execution row) →
-//! (the outcome of the external step just called) → (the next group of local steps with their
-//! journal rows) → (the intent of the next external step) or (the execution marked done). So a
-//! workflow "local group, external, local group" costs two commits. A local step that fails
-//! rolls its group back to a savepoint; its failure is journaled and the completed steps are
-//! compensated in reverse.
+//! (the outcome of the external step just called) → (the next local steps with their journal
+//! rows, and the external steps this run may call inline) → (the intent of the next external
+//! step) or (the execution marked done). So a workflow "local group, external, local group"
+//! costs two commits, or one when the external step runs inline. A local step that fails
+//! rolls its run of local steps back to a savepoint; its failure is journaled and the
+//! completed steps are compensated in reverse.
 
 use super::journal::{self, StepWrite};
 use super::{Body, StepCtx, Workflow};
@@ -14,7 +15,6 @@ use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::failpoint;
 use serde_json::{Map, Value};
-use std::ops::Range;
 use std::sync::Arc;
 
 /// Outputs so far, and the completed steps still to compensate on failure (with their data).
@@ -58,8 +58,20 @@ enum JobOutcome {
     Replay(Result<Value>),
     Ran {
         state: State,
-        failure: Option<Error>,
+        /// The steps this job completed and committed, in order.
+        ran: Vec<usize>,
+        stop: Stop,
     },
+}
+
+/// Where a job stopped running steps.
+enum Stop {
+    /// Past the last step: the execution is done.
+    Finished,
+    /// At an external step that must be called outside the writer (its intent is journaled).
+    External(usize),
+    /// A step failed (journaled `failed`); the completed steps are to be compensated.
+    Failed(Error),
 }
 
 /// Runs the workflow from step `from`. `start` is `Some(key)` for a fresh run (the first job
@@ -70,37 +82,32 @@ pub(crate) fn drive(
     from: usize,
     mut start: Option<Option<String>>,
 ) -> Result<Value> {
-    let n = exec.wf.steps.len();
     let mut idx = from;
     let mut called: Option<(usize, super::Done)> = None;
     loop {
-        let local_end = (idx..n)
-            .find(|&i| !exec.wf.steps[i].is_local())
-            .unwrap_or(n);
-        let intent = (local_end < n).then_some(local_end);
         let job = JobPlan {
             start: start.take(),
             called: called.take(),
-            locals: idx..local_end,
-            intent,
+            from: idx,
         };
-        match submit(exec, job, state)? {
+        let stop = match submit(exec, job, state)? {
             JobOutcome::Replay(result) => return result,
             JobOutcome::Ran {
                 state: next,
-                failure,
+                ran,
+                stop,
             } => {
                 state = next;
-                for i in idx..local_end {
+                for i in ran {
                     failpoint::hit(&point(exec, i, "after"));
                 }
-                if let Some(error) = failure {
-                    return Err(compensate(exec, &state, error));
-                }
+                stop
             }
-        }
-        let Some(ext) = intent else {
-            return Ok(final_result(exec, &state));
+        };
+        let ext = match stop {
+            Stop::Finished => return Ok(final_result(exec, &state)),
+            Stop::Failed(error) => return Err(compensate(exec, &state, error)),
+            Stop::External(ext) => ext,
         };
         failpoint::hit(&point(exec, ext, "before"));
         match call_external(exec, ext, &state) {
@@ -117,11 +124,13 @@ pub(crate) fn drive(
     }
 }
 
+/// One write job: start the execution (or not), record the external call just made (if
+/// any), then run steps from `from` until the end, a step that fails, or an external step
+/// that may not run inline.
 struct JobPlan {
     start: Option<Option<String>>,
     called: Option<(usize, super::Done)>,
-    locals: Range<usize>,
-    intent: Option<usize>,
+    from: usize,
 }
 
 fn submit(exec: &Exec, plan: JobPlan, state: State) -> Result<JobOutcome> {
@@ -159,34 +168,27 @@ fn run_job(tx: &Tx, exec: &Exec, plan: JobPlan, mut state: State) -> Result<JobO
         state.results.insert(step.name.clone(), done.output);
         state.completed.push((idx, done.compensation));
     }
-    // A job that ends the execution keeps its steps for the `done` update (see
-    // `journal::FinishedSteps`); one that leaves it running writes step rows for recovery.
-    let mut finished = plan.intent.is_none().then(journal::FinishedSteps::default);
-    if let Some(error) = run_local_group(tx, exec, plan.locals.clone(), &mut state, &mut finished)?
-    {
-        return Ok(JobOutcome::Ran {
-            state,
-            failure: Some(error),
-        });
-    }
-    match plan.intent {
-        Some(ext) => {
+    let mut ran = Vec::new();
+    let stop = run_steps(tx, exec, plan.from, &mut state, &mut ran)?;
+    match &stop {
+        // The job that ends the execution keeps its steps for the `done` update (see
+        // `journal::FinishedSteps`); one that leaves it running writes step rows for recovery.
+        Stop::Finished => {
+            let result = final_result(exec, &state);
+            let steps = finished_steps(exec, &state, &ran);
+            journal::finish(tx, ctx, &exec.id, &result, steps.as_deref())?;
+        }
+        Stop::External(ext) => {
+            put_done_rows(tx, exec, &state, &ran)?;
             let write = StepWrite {
                 status: "invoking",
-                ..step_write(ext, &exec.wf.steps[ext])
+                ..step_write(*ext, &exec.wf.steps[*ext])
             };
             journal::put_step(tx, ctx, &exec.id, &write)?;
         }
-        None => {
-            let result = final_result(exec, &state);
-            let steps = finished.and_then(journal::FinishedSteps::text);
-            journal::finish(tx, ctx, &exec.id, &result, steps.as_deref())?;
-        }
+        Stop::Failed(_) => put_done_rows(tx, exec, &state, &ran)?,
     }
-    Ok(JobOutcome::Ran {
-        state,
-        failure: None,
-    })
+    Ok(JobOutcome::Ran { state, ran, stop })
 }
 
 /// The stored answer for a repeat under the same key, if there is a live execution.
@@ -208,47 +210,62 @@ fn replay(tx: &Tx, exec: &Exec, key: Option<&str>) -> Result<Option<Result<Value
     }))
 }
 
-/// Runs local steps `range` inside a savepoint. Returns the first step error (after rolling
-/// the group back and journaling the failure), or `None` if all succeeded.
-fn run_local_group(
+/// A run of consecutive local steps inside one savepoint: where it began, to roll back to.
+struct Segment {
+    completed: usize,
+    ran: usize,
+}
+
+/// Runs steps from `from` inside the caller's write job: local steps, and external steps
+/// whose rule lets this run call them inline ([`super::Step::inline_when`]). Consecutive
+/// local steps share a savepoint: a local step's error rolls back that run of steps only
+/// (an inline call before it stays done, to be compensated like any completed step). Each
+/// failure is journaled `failed` here. `ran` gets the steps that completed.
+fn run_steps(
     tx: &Tx,
     exec: &Exec,
-    range: Range<usize>,
+    from: usize,
     state: &mut State,
-    finished: &mut Option<journal::FinishedSteps>,
-) -> Result<Option<Error>> {
-    if range.is_empty() {
-        return Ok(None);
-    }
-    let ctx = exec.engine.ctx();
-    crate::db::writer::exec_cached(tx, "SAVEPOINT workflow_group")?;
-    let before = state.clone();
-    for idx in range {
+    ran: &mut Vec<usize>,
+) -> Result<Stop> {
+    let mut segment: Option<Segment> = None;
+    for idx in from..exec.wf.steps.len() {
         let step = &exec.wf.steps[idx];
-        let Body::Local { invoke, .. } = &step.body else {
-            continue;
+        let outcome = match &step.body {
+            Body::Local { invoke, .. } => {
+                if segment.is_none() {
+                    crate::db::writer::exec_cached(tx, "SAVEPOINT workflow_group")?;
+                    segment = Some(Segment {
+                        completed: state.completed.len(),
+                        ran: ran.len(),
+                    });
+                }
+                failpoint::hit(&point(exec, idx, "before"));
+                invoke(tx, &step_ctx(exec, state, idx, 1))
+            }
+            Body::External { invoke, .. } => {
+                release(tx, &mut segment)?;
+                if !step.runs_inline(&step_ctx(exec, state, idx, 1)) {
+                    return Ok(Stop::External(idx));
+                }
+                failpoint::hit(&point(exec, idx, "before"));
+                invoke(&step_ctx(exec, state, idx, 1))
+            }
         };
-        failpoint::hit(&point(exec, idx, "before"));
-        let outcome = invoke(tx, &step_ctx(exec, state, idx, 1));
         match outcome {
             Ok(done) => {
-                let write = StepWrite {
-                    status: "done",
-                    output: Some(&done.output),
-                    compensation: Some(&done.compensation),
-                    attempts: 1,
-                    ..step_write(idx, step)
-                };
-                match finished.as_mut() {
-                    Some(steps) => steps.push(&write),
-                    None => journal::put_step(tx, ctx, &exec.id, &write)?,
-                }
                 state.results.insert(step.name.clone(), done.output);
                 state.completed.push((idx, done.compensation));
+                ran.push(idx);
             }
             Err(error) => {
-                tx.execute_batch("ROLLBACK TO workflow_group; RELEASE workflow_group")?;
-                *state = before;
+                if let Some(begun) = segment.take() {
+                    tx.execute_batch("ROLLBACK TO workflow_group; RELEASE workflow_group")?;
+                    for undone in ran.drain(begun.ran..) {
+                        state.results.remove(&exec.wf.steps[undone].name);
+                    }
+                    state.completed.truncate(begun.completed);
+                }
                 let stored = error.to_stored();
                 let write = StepWrite {
                     status: "failed",
@@ -256,13 +273,62 @@ fn run_local_group(
                     attempts: 1,
                     ..step_write(idx, step)
                 };
-                journal::put_step(tx, ctx, &exec.id, &write)?;
-                return Ok(Some(error));
+                journal::put_step(tx, exec.engine.ctx(), &exec.id, &write)?;
+                return Ok(Stop::Failed(error));
             }
         }
     }
-    crate::db::writer::exec_cached(tx, "RELEASE workflow_group")?;
-    Ok(None)
+    release(tx, &mut segment)?;
+    Ok(Stop::Finished)
+}
+
+/// Ends the open run of local steps, keeping its changes.
+fn release(tx: &Tx, segment: &mut Option<Segment>) -> Result<()> {
+    if segment.take().is_some() {
+        crate::db::writer::exec_cached(tx, "RELEASE workflow_group")?;
+    }
+    Ok(())
+}
+
+/// The journal entry of a step this job completed (first attempt), from `state`.
+fn done_write<'a>(exec: &'a Exec, state: &'a State, idx: usize) -> StepWrite<'a> {
+    let step = &exec.wf.steps[idx];
+    let compensation = state
+        .completed
+        .iter()
+        .rev()
+        .find(|(i, _)| *i == idx)
+        .map(|(_, data)| data);
+    StepWrite {
+        status: "done",
+        output: state.results.get(&step.name),
+        compensation,
+        attempts: 1,
+        ..step_write(idx, step)
+    }
+}
+
+/// The steps of the job that finishes the execution, as [`journal::FinishedSteps`] text.
+fn finished_steps(exec: &Exec, state: &State, ran: &[usize]) -> Option<String> {
+    let mut steps = journal::FinishedSteps::default();
+    for &idx in ran {
+        steps.push(&done_write(exec, state, idx));
+    }
+    steps.text()
+}
+
+/// A `workflow_step` row for each step this job completed (the execution goes on running,
+/// so recovery may need them).
+fn put_done_rows(tx: &Tx, exec: &Exec, state: &State, ran: &[usize]) -> Result<()> {
+    for &idx in ran {
+        journal::put_step(
+            tx,
+            exec.engine.ctx(),
+            &exec.id,
+            &done_write(exec, state, idx),
+        )?;
+    }
+    Ok(())
 }
 
 /// Calls an external step with its retries. On failure returns the last error and the number

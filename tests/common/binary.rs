@@ -103,8 +103,14 @@ impl Server {
 
     /// Sends a POST the armed failpoint aborts, then waits for the process to die.
     #[track_caller]
-    pub fn crash_on(mut self, path: &str, auth: Option<&str>) {
-        let reply = std::panic::catch_unwind(|| self.call("POST", path, auth, Some(json!({}))));
+    pub fn crash_on(self, path: &str, auth: Option<&str>) {
+        self.crash_posting(path, auth, json!({}));
+    }
+
+    /// [`Server::crash_on`] with a body.
+    #[track_caller]
+    pub fn crash_posting(mut self, path: &str, auth: Option<&str>, body: Value) {
+        let reply = std::panic::catch_unwind(|| self.call("POST", path, auth, Some(body)));
         assert!(
             reply.is_err() || reply.as_ref().is_ok_and(|r| r.status == 0),
             "the server should have aborted"
@@ -124,6 +130,19 @@ impl Server {
     /// region, with an address, the first shipping option and a system payment session:
     /// ready to complete. Returns its id.
     pub fn ready_cart(&self, quantity: i64) -> String {
+        self.ready_cart_with(quantity, "pp_system_default")
+    }
+
+    /// [`Server::ready_cart`] with a payment session of `provider` (`pp_test_test` is offered
+    /// in demo mode: a provider that is not in-process, whose calls are external steps).
+    pub fn ready_cart_with(&self, quantity: i64, provider: &str) -> String {
+        let cart = self.cart_before_payment(quantity);
+        self.pay_with(&cart, provider);
+        cart
+    }
+
+    /// A cart ready but for its payment collection and session. Returns its id.
+    pub fn cart_before_payment(&self, quantity: i64) -> String {
         let regions = self.call("GET", "/store/regions", None, None).json();
         let region = regions["regions"]
             .as_array()
@@ -163,17 +182,26 @@ impl Server {
             None,
             json!({"option_id": options["shipping_options"][0]["id"]}),
         );
-        let pc = self.ok("/store/payment-collections", None, json!({"cart_id": cart}))
-            ["payment_collection"]["id"]
+        cart
+    }
+
+    /// The cart's payment collection (created); its id.
+    pub fn collection(&self, cart: &str) -> String {
+        self.ok("/store/payment-collections", None, json!({"cart_id": cart}))["payment_collection"]
+            ["id"]
             .as_str()
             .expect("a collection id")
-            .to_string();
+            .to_string()
+    }
+
+    /// A payment collection and a session of `provider` for `cart`.
+    pub fn pay_with(&self, cart: &str, provider: &str) {
+        let pc = self.collection(cart);
         self.ok(
             &format!("/store/payment-collections/{pc}/payment-sessions"),
             None,
-            json!({"provider_id": "pp_system_default"}),
+            json!({"provider_id": provider}),
         );
-        cart
     }
 
     /// Places an order of `quantity` units through the storefront ([`Server::ready_cart`],

@@ -6,7 +6,9 @@
 //! the campaign budget). The provider's authorization follows as an external step, outside the
 //! writer, under the key `<cart id>:authorize:<attempt>`. A second write job records the
 //! payment, marks the cart completed and emits `order.placed`. If authorization fails, the
-//! order and the reservations are compensated away: nothing is left behind.
+//! order and the reservations are compensated away: nothing is left behind. When the
+//! session's provider lives in the process (`pp_system_default`), the authorization runs
+//! inline and all of it is one write job.
 
 use super::CartRef;
 use super::inputs::OrderRef;
@@ -81,7 +83,8 @@ pub fn workflow() -> Workflow {
         }))
         .step(
             Step::external("authorize-payment", authorize)
-                .compensate_external(cancel_authorization),
+                .compensate_external(cancel_authorization)
+                .inline_when(authorizes_in_process),
         )
         .step(Step::local("finalize-order", finalize))
 }
@@ -321,6 +324,17 @@ fn authorization_call(step: &StepCtx, payment: Payment) -> Result<provider::Call
         data: payment.data,
         scripted: None,
     })
+}
+
+/// Whether `authorize-payment` may run inside the write job: on a repeat (it calls nothing)
+/// or when the session's provider lives in this process.
+/// (Read from [`Validated`]'s JSON in place: the rule is asked on the writer, on every run.)
+fn authorizes_in_process(step: &StepCtx) -> bool {
+    let found = step.result("validate-cart");
+    !found["existing"].is_null()
+        || found["provider_id"]
+            .as_str()
+            .is_some_and(|id| super::payment::in_process(step, id))
 }
 
 fn authorize(step: &StepCtx) -> Result<Done> {

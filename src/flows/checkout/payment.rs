@@ -1,5 +1,7 @@
 //! Paying for a cart: its payment collection (one per cart, created on demand) and payment
-//! sessions — the provider's `initiate` is an external workflow step, never on the writer.
+//! sessions — the provider's `initiate` is an external workflow step, never on the writer,
+//! unless the provider lives in the process ([`in_process`](provider::PaymentProvider::in_process)):
+//! then it runs inside the session's one write job.
 
 use super::inputs::{CollectionRef, NewSession};
 use super::{carts, refresh};
@@ -62,8 +64,30 @@ pub fn session_workflow() -> Workflow {
     super::CREATE_PAYMENT_SESSION
         .workflow()
         .step(Step::local("validate-collection", validate_collection))
-        .step(Step::external("initiate-payment", initiate).compensate_external(cancel_initiated))
+        .step(
+            Step::external("initiate-payment", initiate)
+                .compensate_external(cancel_initiated)
+                .inline_when(initiates_in_process),
+        )
         .step(Step::local("create-session", create_session))
+}
+
+/// Whether the payment is started at a provider living in this process, so `initiate-payment`
+/// may run inside the write job.
+/// (Read from [`NewSession`]'s JSON in place: the rule is asked on the writer, on every run.)
+fn initiates_in_process(step: &StepCtx) -> bool {
+    step.input["provider_id"]
+        .as_str()
+        .is_some_and(|id| in_process(step, id))
+}
+
+/// Whether `provider_id` is a registered provider that lives in this process
+/// ([`in_process`](provider::PaymentProvider::in_process)).
+pub(crate) fn in_process(step: &StepCtx, provider_id: &str) -> bool {
+    step.engine
+        .providers()
+        .payment(provider_id)
+        .is_some_and(|p| p.in_process())
 }
 
 /// The collection a new session for `provider_id` may be started on, checked inside the

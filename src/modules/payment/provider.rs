@@ -1,5 +1,6 @@
-//! Payment providers: the trait the checkout calls (always outside the writer, as an external
-//! workflow step), the system provider `pp_system_default` (authorizes at once), and the test
+//! Payment providers: the trait the checkout calls (outside the writer, as an external
+//! workflow step, unless the provider is [`in_process`](PaymentProvider::in_process)), the
+//! system provider `pp_system_default` (authorizes at once), and the test
 //! provider `pp_test_test` whose next outcomes a test scripts (decline, error, slow). Both are
 //! registered by `Engine::builder`; others with `EngineBuilder::payment_provider`, and a
 //! region offers those its `payment_providers` name.
@@ -105,6 +106,20 @@ pub trait PaymentProvider: Send + Sync {
     /// # Errors
     /// The provider failed.
     fn cancel(&self, call: &Call) -> Result<Reply>;
+    /// Whether this provider lives entirely in this process, so the checkout may call it
+    /// inside a write job instead of as a journaled external step (one commit instead of
+    /// two for a payment session and for a completion).
+    ///
+    /// Answering `true` promises, for `initiate`, `authorize` and `cancel`: no effect outside
+    /// this process (nothing to undo after a crash that loses the write job), no blocking
+    /// I/O and no waiting (the writer, which every write in the shop queues on, runs the
+    /// call), no write to the store of its own, and an answer that depends only on the call,
+    /// so a re-run (by recovery, or after a rolled-back job) does the same. The default,
+    /// `false`, keeps every call outside the writer with its intent journaled first: the
+    /// only safe answer for a provider that talks to anyone.
+    fn in_process(&self) -> bool {
+        false
+    }
 }
 
 /// `pp_system_default`: no outside party; everything succeeds at once.
@@ -120,6 +135,10 @@ fn ok(status: &'static str, call: &Call) -> Result<Reply> {
 impl PaymentProvider for SystemProvider {
     fn id(&self) -> &'static str {
         SYSTEM
+    }
+    /// Every answer is computed from the call alone, at once.
+    fn in_process(&self) -> bool {
+        true
     }
     fn initiate(&self, call: &Call) -> Result<Reply> {
         ok("pending", call)
@@ -140,6 +159,11 @@ impl PaymentProvider for SystemProvider {
 
 /// `pp_test_test`: like the system provider unless the call carries a scripted outcome. Its
 /// data records the idempotency key of the last call, so tests can see it.
+///
+/// It is not [`in_process`](PaymentProvider::in_process): a scripted outcome is consumed by
+/// a write job of its own and may sleep (`slow`), and it stands for a remote provider — the
+/// tests of the journaled external path (crashes at its failpoints, 409 while it
+/// authorizes, declines compensated) run through it.
 pub struct TestProvider;
 
 impl TestProvider {
