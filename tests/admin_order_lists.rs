@@ -37,7 +37,10 @@ fn q_matches_every_word_in_the_display_id_email_or_names() {
 fn status_counts_follow_a_cancel_and_several_statuses_merge_newest_first() {
     let admin = Admin::start();
     let placed: Vec<Value> = (1..=3).map(|q| admin.order(q)).collect();
-    admin.post(&format!("/admin/orders/{}/cancel", id(&placed[1])), &json!({}));
+    admin.post(
+        &format!("/admin/orders/{}/cancel", id(&placed[1])),
+        &json!({}),
+    );
     let canceled = admin.get("/admin/orders?status=canceled");
     assert_eq!(
         (ids(&canceled), &canceled["count"]),
@@ -62,7 +65,12 @@ fn offset_pages_agree_with_the_whole_list() {
     for q in 1..=4 {
         admin.order(q);
     }
-    for filter in ["", "&status=pending", "&q=lovelace", "&created_at[$gte]=2000-01-01"] {
+    for filter in [
+        "",
+        "&status=pending",
+        "&q=lovelace",
+        "&created_at[$gte]=2000-01-01",
+    ] {
         let whole = ids(&admin.get(&format!("/admin/orders?limit=50{filter}")));
         assert_eq!(whole.len(), 4, "{filter}");
         let paged: Vec<String> = (0..5)

@@ -16,7 +16,8 @@
 //! - **`q`** is Medusa's free-text search: every whitespace-separated word must be a
 //!   case-insensitive substring of the display id, the email or a first or last name of the
 //!   order's addresses. Words of three characters or more are answered by the trigram index
-//!   `order_search`; a shorter word (`q=42`) is checked on each order the walk meets.
+//!   `order_search` (once per request; the page and the count read the matched orders by
+//!   rowid); a shorter word (`q=42`) is checked on each order the walk meets.
 
 use super::admin::{OrderFilter, any_of, ranges};
 use super::{COLUMNS, Order, from_row};
@@ -56,7 +57,7 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Order>, u64)> {
-    let query = Query::of(filter)?;
+    let query = Query::of(conn, filter)?;
     let count = query.count(conn)?;
     let direction = if filter.oldest_first { "ASC" } else { "DESC" };
     let rowids = query.page(conn, direction, offset, limit)?;
@@ -84,7 +85,7 @@ pub fn list_for_customer(
 }
 
 impl Query {
-    fn of(filter: &OrderFilter) -> Result<Self> {
+    fn of(conn: &Connection, filter: &OrderFilter) -> Result<Self> {
         let base = if filter.drafts { DRAFTS } else { LISTED };
         let mut terms = vec![base.to_string()];
         let mut args = Vec::new();
@@ -105,7 +106,7 @@ impl Query {
             terms.push(format!("display_id = ?{}", args.len()));
         }
         if let Some(q) = filter.q.as_deref() {
-            search(q, &mut terms, &mut args);
+            search(conn, q, &mut terms, &mut args)?;
         }
         let alone = if filter.drafts || terms.len() != 2 {
             None
@@ -212,7 +213,8 @@ impl Query {
 
 /// The orders of a page, read by rowid in the page's order.
 fn by_rowid(conn: &Connection, rowids: &[i64]) -> Result<Vec<Order>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {COLUMNS} FROM \"order\" WHERE rowid = ?1"))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM \"order\" WHERE rowid = ?1"))?;
     rowids
         .iter()
         .map(|rowid| Ok(stmt.query_row([rowid], from_row)?))
@@ -233,9 +235,16 @@ fn dedup(values: &[String]) -> Vec<String> {
 
 /// Medusa's `q`: each whitespace-separated word a case-insensitive substring of one of the
 /// searchable fields. Words of three characters or more go to the trigram index as one
-/// query (`"word" AND "word"`); shorter ones are matched with `LIKE` on the same document the
-/// index holds (`order_search_doc`), order by order.
-fn search(q: &str, terms: &mut Vec<String>, args: &mut Vec<SqlValue>) {
+/// query (`"word" AND "word"`), run once here: the count and the page then read the same
+/// rowids (the index query is the costly part when its trigrams are common, as `history-`
+/// is in every generated email). Shorter words are matched with `LIKE` on the same document
+/// the index holds (`order_search_doc`), order by order.
+fn search(
+    conn: &Connection,
+    q: &str,
+    terms: &mut Vec<String>,
+    args: &mut Vec<SqlValue>,
+) -> Result<()> {
     let (long, short): (Vec<&str>, Vec<&str>) =
         q.split_whitespace().partition(|w| w.chars().count() >= 3);
     if !long.is_empty() {
@@ -243,9 +252,13 @@ fn search(q: &str, terms: &mut Vec<String>, args: &mut Vec<SqlValue>) {
             .iter()
             .map(|w| format!("\"{}\"", w.replace('"', "\"\"")))
             .collect();
-        args.push(SqlValue::Text(phrases.join(" AND ")));
+        let rowids: Vec<i64> = conn
+            .prepare_cached(MATCHES)?
+            .query_map([phrases.join(" AND ")], |r| r.get(0))?
+            .collect::<rusqlite::Result<_>>()?;
+        args.push(SqlValue::Text(serde_json::Value::from(rowids).to_string()));
         terms.push(format!(
-            "rowid IN (SELECT rowid FROM order_search WHERE order_search MATCH ?{})",
+            "rowid IN (SELECT value FROM json_each(?{}))",
             args.len()
         ));
     }
@@ -261,7 +274,11 @@ fn search(q: &str, terms: &mut Vec<String>, args: &mut Vec<SqlValue>) {
             args.len()
         ));
     }
+    Ok(())
 }
+
+/// The rowids of the orders whose search document holds every phrase.
+const MATCHES: &str = "SELECT rowid FROM order_search WHERE order_search MATCH ?1";
 
 #[cfg(test)]
 #[path = "listing_tests.rs"]
