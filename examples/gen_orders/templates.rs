@@ -283,11 +283,18 @@ fn first_option(engine: &Engine, cart_id: &str) -> Result<String> {
 /// Per table: `(name, largest rowid, row count)`; the count guards WITHOUT ROWID tables.
 type Marks = Vec<(String, Option<i64>, i64)>;
 
+/// Tables kept by triggers on the orders (per-value counts): a copy's inserts fire the
+/// triggers, so their rows are never copied.
+const TRIGGER_KEPT: &str = "'order_listed_count'";
+
 fn marks(c: &Connection) -> Result<Marks> {
     let tables = strings(
         c,
-        "SELECT name, CAST(wr AS TEXT) FROM pragma_table_list
-         WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+        &format!(
+            "SELECT name, CAST(wr AS TEXT) FROM pragma_table_list
+             WHERE schema = 'main' AND type = 'table' AND name NOT LIKE 'sqlite_%'
+               AND name NOT IN ({TRIGGER_KEPT}) ORDER BY name"
+        ),
     )?;
     let mut out = Vec::with_capacity(tables.len());
     for (name, without_rowid) in tables {
@@ -331,14 +338,19 @@ fn rows_since(c: &Connection, marks: &Marks) -> Result<Vec<TableRows>> {
 }
 
 /// Orders tables so that a table's foreign keys point at tables before it (copies are
-/// inserted in this order and foreign keys are checked at once).
+/// inserted in this order and foreign keys are checked at once). An order also comes after
+/// its addresses, which it points at without a declared key: the trigger that writes the
+/// order's search document (`order_search`) reads their names when the order is inserted.
 fn parents_first(c: &Connection, mut tables: Vec<TableRows>) -> Result<Vec<TableRows>> {
     let mut parents = Vec::with_capacity(tables.len());
     for t in &tables {
         let mut stmt = c.prepare("SELECT \"table\" FROM pragma_foreign_key_list(?1)")?;
-        let refs = stmt
+        let mut refs = stmt
             .query_map([&t.table], |r| r.get::<_, String>(0))?
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        if t.table == "order" {
+            refs.push("order_address".to_string());
+        }
         parents.push(refs);
     }
     let mut out: Vec<TableRows> = Vec::with_capacity(tables.len());

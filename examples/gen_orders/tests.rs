@@ -42,7 +42,8 @@ fn counts(engine: &Engine) -> BTreeMap<String, i64> {
         .read(|c| {
             let mut stmt = c.prepare(
                 "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
-                   AND name NOT LIKE 'product_fts%'",
+                   AND name NOT LIKE 'product_fts%' AND name NOT LIKE 'order_search%'
+                   AND name <> 'order_listed_count'",
             )?;
             let names = stmt
                 .query_map([], |r| r.get::<_, String>(0))?

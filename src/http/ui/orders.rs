@@ -1,6 +1,7 @@
-//! `/app/orders`: the order list — search by order number (exact, indexed) or email, status filter, newest or
+//! `/app/orders`: the order list — search by order number (exact, indexed) or else Medusa's `q`
+//! (email, names, display ids), status filter, newest or
 //! oldest first, 50 rows a page — through the admin list query
-//! (`modules::order::admin::list`, the `order_live_created` index) and each row's
+//! (`modules::order::listing`: an index walk, trigger-kept counts, the `order_search` index for `q`) and each row's
 //! `order_json::list_summary` (total, payment and fulfillment status, derived as in the admin
 //! order document without building it).
 

@@ -1,11 +1,12 @@
-//! What the admin does with orders: filtered listing (status, customer, region, sales
-//! channel, creation time, `q` over email and display id) and status changes (cancel).
+//! What the admin does with orders: the listing's filter (status, customer, region, sales
+//! channel, creation time, Medusa's `q`; served by [`super::listing`]) and status changes
+//! (cancel).
 
-use super::{COLUMNS, Order, from_row};
+use super::Order;
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use rusqlite::types::Value as SqlValue;
-use rusqlite::{Connection, params, params_from_iter};
+use rusqlite::{Connection, params};
 
 /// Filters of the admin order list; empty lists and `None` mean "any".
 #[derive(Debug, Clone, Default)]
@@ -24,7 +25,8 @@ pub struct OrderFilter {
     pub created_at: Vec<(String, String)>,
     /// `(operator, ISO-8601)` pairs on `updated_at`.
     pub updated_at: Vec<(String, String)>,
-    /// Substring of the email, or the display id.
+    /// Medusa's free-text search: every word a substring of the display id, the email or
+    /// an address's first or last name (case-insensitive).
     pub q: Option<String>,
     /// Draft orders only (`/admin/draft-orders`); otherwise drafts are left out.
     pub drafts: bool,
@@ -77,7 +79,8 @@ pub(super) fn ranges(
     Ok(())
 }
 
-/// A page of orders, newest first (or oldest first), and the count of all that match.
+/// A page of orders, newest first (or oldest first), and the count of all that match
+/// ([`super::listing`]: which index serves each filter, where each count comes from).
 ///
 /// # Errors
 /// An unknown range operator; database failures.
@@ -87,73 +90,7 @@ pub fn list(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Order>, u64)> {
-    let mut wheres = vec![if filter.drafts { DRAFTS } else { LIVE }.to_string()];
-    let mut args: Vec<SqlValue> = Vec::new();
-    any_of("id", &filter.ids, &mut wheres, &mut args);
-    any_of("status", &filter.statuses, &mut wheres, &mut args);
-    any_of("customer_id", &filter.customer_ids, &mut wheres, &mut args);
-    any_of("region_id", &filter.region_ids, &mut wheres, &mut args);
-    any_of(
-        "sales_channel_id",
-        &filter.sales_channel_ids,
-        &mut wheres,
-        &mut args,
-    );
-    ranges("created_at", &filter.created_at, &mut wheres, &mut args)?;
-    ranges("updated_at", &filter.updated_at, &mut wheres, &mut args)?;
-    if let Some(display_id) = filter.display_id {
-        args.push(SqlValue::Integer(display_id));
-        wheres.push(format!("display_id = ?{}", args.len()));
-    }
-    if let Some(q) = filter.q.as_deref().filter(|q| !q.is_empty()) {
-        let escaped = q
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        args.push(SqlValue::Text(format!("%{escaped}%")));
-        let like = args.len();
-        args.push(SqlValue::Text(q.trim_start_matches('#').to_string()));
-        wheres.push(format!(
-            "(email LIKE ?{like} ESCAPE '\\' OR CAST(display_id AS TEXT) = ?{})",
-            args.len()
-        ));
-    }
-    let count = count(conn, &wheres, &args)?;
-    let clause = wheres.join(" AND ");
-    args.push(SqlValue::Integer(i64::try_from(limit).unwrap_or(i64::MAX)));
-    args.push(SqlValue::Integer(i64::try_from(offset).unwrap_or(i64::MAX)));
-    let direction = if filter.oldest_first { "ASC" } else { "DESC" };
-    let sql = format!(
-        "SELECT {COLUMNS} FROM \"order\" WHERE {clause} ORDER BY created_at {direction}, id {direction} LIMIT ?{} OFFSET ?{}",
-        args.len() - 1,
-        args.len()
-    );
-    let orders = conn
-        .prepare(&sql)?
-        .query_map(params_from_iter(args.iter()), from_row)?
-        .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok((orders, count.max(0) as u64))
-}
-
-/// The condition every order listing starts with: live orders, drafts left out (the
-/// trigger-kept `order_live_count` counts the same rows).
-const LIVE: &str = "deleted_at IS NULL AND status <> 'draft'";
-
-/// The condition of the draft-order listing.
-const DRAFTS: &str = "deleted_at IS NULL AND status = 'draft'";
-
-/// The number of orders matching `wheres`: all live orders from the trigger-kept
-/// `order_live_count` (constant time at any history size), filtered ones by counting.
-fn count(conn: &Connection, wheres: &[String], args: &[SqlValue]) -> Result<i64> {
-    if wheres.len() == 1 && wheres[0] == LIVE {
-        return Ok(conn
-            .prepare_cached("SELECT live FROM order_live_count WHERE id = 1")?
-            .query_row([], |r| r.get(0))?);
-    }
-    let clause = wheres.join(" AND ");
-    Ok(conn
-        .prepare(&format!("SELECT COUNT(*) FROM \"order\" WHERE {clause}"))?
-        .query_row(params_from_iter(args.iter()), |r| r.get(0))?)
+    super::listing::list(conn, filter, offset, limit)
 }
 
 /// Refuses a canceled order (Medusa's message).

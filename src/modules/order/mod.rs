@@ -11,6 +11,7 @@ pub mod changes;
 pub mod changes_admin;
 pub mod draft_lines;
 pub mod items;
+pub mod listing;
 pub mod manage;
 pub mod return_actions;
 pub mod return_items;
@@ -26,7 +27,7 @@ use crate::ctx::Ctx;
 use crate::db::module::Module;
 use crate::error::{Error, Result};
 use crate::migration;
-use crate::modules::{clamp, metadata_from_sql, update_columns};
+use crate::modules::{metadata_from_sql, update_columns};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -45,6 +46,7 @@ pub fn module() -> Module {
         .migration(migration!("order", "0009_exchange_claim.sql"))
         .migration(migration!("order", "0010_draft_index.sql"))
         .migration(migration!("order", "0011_order_summary.sql"))
+        .migration(migration!("order", "0012_admin_lists.sql"))
 }
 
 /// An order as stored.
@@ -269,7 +271,8 @@ pub fn count_live(conn: &Connection) -> Result<u64> {
     Ok(u64::try_from(n).unwrap_or_default())
 }
 
-/// A customer's orders (among `ids` when not empty), newest first, and their count.
+/// A customer's orders (among `ids` when not empty), newest first, and their count
+/// ([`listing::list_for_customer`]: an index range, and a trigger-kept count).
 ///
 /// # Errors
 /// Database failures.
@@ -280,20 +283,7 @@ pub fn list_for_customer(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Order>, u64)> {
-    let clause = "customer_id = ?1 AND deleted_at IS NULL AND status <> 'draft'
-        AND (?2 = '[]' OR id IN (SELECT value FROM json_each(?2)))";
-    let ids = crate::modules::json_list(ids);
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM \"order\" WHERE {clause}
-         ORDER BY created_at DESC, id DESC LIMIT ?3 OFFSET ?4"
-    ))?;
-    let page = (clamp(limit), clamp(offset));
-    let rows = stmt.query_map(params![customer_id, ids, page.0, page.1], from_row)?;
-    let orders: Vec<Order> = rows.collect::<rusqlite::Result<_>>()?;
-    let count: i64 = conn
-        .prepare_cached(&format!("SELECT COUNT(*) FROM \"order\" WHERE {clause}"))?
-        .query_row(params![customer_id, ids], |r| r.get(0))?;
-    Ok((orders, count.max(0) as u64))
+    listing::list_for_customer(conn, customer_id, ids, offset, limit)
 }
 
 /// Removes an order and everything under it (compensation of a failed checkout: the order
