@@ -276,6 +276,36 @@ impl Store {
         Ok(value)
     }
 
+    /// Runs `warm` once on every pooled read connection, each inside a read transaction,
+    /// opening the connections the pool has not opened yet; returns how many were warmed.
+    ///
+    /// Why: a reader's first statements parse the schema and fill its statement cache, and
+    /// the pool opens readers only when concurrent requests need them, so after a start each
+    /// reader's first user paid that (BENCHMARKS.md, "First requests after a start"). All
+    /// readers are taken first (otherwise the pool hands the same idle one back), then each
+    /// is released as soon as it is warm, so a request waits at most one reader's warm-up.
+    ///
+    /// # Errors
+    /// No connection could be had, or `warm` failed (the remaining readers are still warmed).
+    pub fn warm_readers(&self, warm: impl Fn(&Connection) -> Result<()>) -> Result<usize> {
+        let pool = &self.inner.pool;
+        let held = (0..pool.max_size())
+            .map(|_| pool.get())
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::Internal(format!("read pool: {e}")))?;
+        let count = held.len();
+        let mut outcome = Ok(count);
+        for conn in held {
+            writer::exec_cached(&conn, "BEGIN")?;
+            let warmed = warm(&conn);
+            writer::exec_cached(&conn, "COMMIT")?;
+            if let Err(e) = warmed {
+                outcome = Err(e);
+            }
+        }
+        outcome
+    }
+
     /// Copies the whole database into a private in-memory image (SQLite's backup API, on the
     /// writer between batches, so the image is one consistent commit).
     ///
