@@ -120,17 +120,18 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         }
         _ => None,
     };
+    // Started before the starting responder stops, so readiness goes from "starting" to
+    // "warming" to ready with no gap; `/health` and every route answer while it runs.
+    let warm = match config.ops.warm {
+        true => Some(crate::http::warm::spawn(engine.clone(), config.access_log)?),
+        false => None,
+    };
     starting.finish(&listener)?;
     let options = HttpOptions {
         metrics: Some(metrics),
         ..config.http_options()
     };
     let server = serve(engine.clone(), listener, options)?;
-    // After the server took the socket: the warm-up delays neither `/health` nor a request.
-    let warm = match config.ops.warm {
-        true => Some(crate::http::warm::spawn(engine.clone())?),
-        false => None,
-    };
     Ok(App {
         engine,
         server,

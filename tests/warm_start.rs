@@ -57,6 +57,25 @@ fn the_warm_up_answers_every_entry_request_and_warms_every_reader() {
         "every pooled reader (the default pool of 4)"
     );
     assert_eq!(app.warmed(), None, "joined once");
+    assert_eq!(app.get("/health/ready").status, 200, "ready once warm");
+}
+
+#[test]
+fn readiness_waits_for_a_running_warm_up_and_liveness_does_not() {
+    let app = TestApp::start();
+    let store = app.engine().store();
+    store.set_warming(true);
+    let reply = app.get("/health/ready");
+    assert_eq!(reply.status, 503);
+    assert_eq!(reply.json()["status"], "warming");
+    assert_eq!(app.get("/health").status, 200);
+    assert_eq!(
+        app.store_get("/store/regions").status,
+        200,
+        "routes answer meanwhile"
+    );
+    store.set_warming(false);
+    assert_eq!(app.get("/health/ready").status, 200);
 }
 
 #[test]

@@ -153,6 +153,8 @@ struct Inner {
     memo: memo::Memo,
     /// Keeps an in-memory database alive while the store exists.
     _holder: Option<Mutex<Connection>>,
+    /// A warm-up of the readers and memos is running (`/health/ready` waits for it).
+    warming: std::sync::atomic::AtomicBool,
 }
 
 impl Store {
@@ -200,6 +202,7 @@ impl Store {
                 pool,
                 memo: memo::Memo::default(),
                 _holder: holder,
+                warming: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -274,6 +277,17 @@ impl Store {
         let value = result?;
         end?;
         Ok(value)
+    }
+
+    /// Marks a warm-up of this store's readers and memos as running or done; readiness
+    /// (`/health/ready`) answers 503 while one runs, so a balancer sends traffic after it.
+    pub fn set_warming(&self, warming: bool) {
+        self.inner.warming.store(warming, Ordering::SeqCst);
+    }
+
+    /// Whether a warm-up is running.
+    pub fn warming(&self) -> bool {
+        self.inner.warming.load(Ordering::SeqCst)
     }
 
     /// Runs `warm` once on every pooled read connection, each inside a read transaction,

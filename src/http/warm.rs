@@ -46,15 +46,41 @@ pub struct Warmed {
     pub elapsed: Duration,
 }
 
-/// Starts the warm-up on a thread of its own; joining it gives what it did.
+/// Starts the warm-up on a thread of its own; joining it gives what it did. Readiness
+/// (`/health/ready`) answers 503 until it ends, however it ends; liveness (`/health`) and
+/// every other route answer meanwhile. With `log`, one line on stderr says what it did.
 ///
 /// # Errors
 /// The thread cannot be started.
-pub fn spawn(engine: Engine) -> Result<JoinHandle<Warmed>> {
+pub fn spawn(engine: Engine, log: bool) -> Result<JoinHandle<Warmed>> {
+    let ready = ReadyWhenDropped(engine.store().clone());
+    engine.store().set_warming(true);
     std::thread::Builder::new()
         .name("stockroom-warm".into())
-        .spawn(move || run(&engine))
+        .spawn(move || {
+            let warmed = run(&engine);
+            drop(ready);
+            if log {
+                eprintln!(
+                    "stockroom: warmed {} requests and {} readers in {:.1} ms",
+                    warmed.requests,
+                    warmed.readers,
+                    warmed.elapsed.as_secs_f64() * 1000.0
+                );
+            }
+            warmed
+        })
         .map_err(|e| crate::Error::Internal(format!("cannot start the warm-up: {e}")))
+}
+
+/// Ends the store's warming state when dropped (also on a panic, or if the thread never
+/// started), so readiness never stays 503.
+struct ReadyWhenDropped(crate::db::Store);
+
+impl Drop for ReadyWhenDropped {
+    fn drop(&mut self) {
+        self.0.set_warming(false);
+    }
 }
 
 /// Warms `engine` (see the module documentation). Best effort: a failure leaves the rest to
