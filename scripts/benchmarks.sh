@@ -133,5 +133,12 @@ if [ -f "$READY" ]; then
   checkout md "$MEDUSA_URL" "$PUBLISHABLE_KEY" "$MPID"
 fi
 
+# Printed, not tabulated (BENCHMARKS.md, "First requests after a start" and "Password
+# hashing memory"): fresh starts with sequential and concurrent clients; RSS around logins.
+echo "== first requests after a start"
+python3 scripts/first_requests.py "$STOCKROOM" 4 | tee "$OUT/first-requests.txt"
+echo "== password hashing memory"
+python3 scripts/hash_memory.py "$STOCKROOM" | tee "$OUT/hash-memory.txt"
+
 python3 scripts/benchmarks_report.py "$OUT" BENCHMARKS.md
 echo "raw results in $OUT"

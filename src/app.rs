@@ -36,6 +36,8 @@ pub struct App {
     pruner: Option<crate::ops::pruner::Pruner>,
     /// The store file's lock, held while serving (a restore refuses a locked store).
     _store_lock: Option<StoreLock>,
+    /// The background warm-up (`ops.warm`), until [`App::warmed`] joins it.
+    warm: Option<std::thread::JoinHandle<crate::http::warm::Warmed>>,
 }
 
 /// Opens the store described by `config`.
@@ -118,6 +120,12 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         }
         _ => None,
     };
+    // Started before the starting responder stops, so readiness goes from "starting" to
+    // "warming" to ready with no gap; `/health` and every route answer while it runs.
+    let warm = match config.ops.warm {
+        true => Some(crate::http::warm::spawn(engine.clone(), config.access_log)?),
+        false => None,
+    };
     starting.finish(&listener)?;
     let options = HttpOptions {
         metrics: Some(metrics),
@@ -132,6 +140,7 @@ pub fn start(config: &ServeConfig, builder: EngineBuilder) -> Result<App> {
         fixture: control,
         pruner,
         _store_lock: store_lock,
+        warm,
     })
 }
 
@@ -216,8 +225,15 @@ fn read_fixture(
 }
 
 impl App {
+    /// Waits for the background warm-up to finish and says what it did (`None` without one,
+    /// or once asked).
+    pub fn warmed(&mut self) -> Option<crate::http::warm::Warmed> {
+        self.warm.take().and_then(|thread| thread.join().ok())
+    }
+
     /// Graceful stop: finish in-flight requests, then close the store.
     pub fn shutdown(mut self) {
+        let _ = self.warmed();
         drop(self.pruner.take());
         self.server.shutdown();
         self.engine.shutdown();

@@ -109,7 +109,11 @@ fn demo_defaults() -> ServeConfig {
         auth: AuthConfig::dev(),
         admin_override: AdminOverride::default(),
         fixture_cache: None,
-        ops: OpsConfig::default(),
+        // `serve` warms in the background unless told not to.
+        ops: OpsConfig {
+            warm: true,
+            ..OpsConfig::default()
+        },
     }
 }
 
@@ -201,7 +205,7 @@ fn every_serve_flag_keeps_its_meaning() {
                 --access-log json --retention-days 7 --litestream \
                 --smtp-url smtps://u:p@mail.example.com --smtp-from shop@example.com \
                 --webhooks-allow-loopback --webhook-workers 2 --webhook-max-attempts 3 \
-                --webhook-backoff-ms 20 --webhook-timeout-ms 1500 --no-fixture-cache";
+                --webhook-backoff-ms 20 --webhook-timeout-ms 1500 --no-fixture-cache --no-warm";
     let expected = ServeConfig {
         db: DbTarget::Memory,
         host: "0.0.0.0".into(),
@@ -230,6 +234,7 @@ fn every_serve_flag_keeps_its_meaning() {
             smtp_url: Some("smtps://u:p@mail.example.com".into()),
             smtp_from: Some("shop@example.com".into()),
             litestream: true,
+            warm: false,
         },
         ..file_store("x")
     };
@@ -263,6 +268,7 @@ fn every_serve_variable_keeps_its_meaning_and_flags_win() {
         ("STOCKROOM_ACCESS_LOG", "json"),
         ("STOCKROOM_RETENTION_DAYS", "0"),
         ("STOCKROOM_LITESTREAM", "true"),
+        ("STOCKROOM_NO_WARM", "true"),
         ("STOCKROOM_SMTP_URL", "smtp://mail:2525?tls=none"),
         ("STOCKROOM_SMTP_FROM", "Shop <shop@example.com>"),
         ("STOCKROOM_WEBHOOKS_ALLOW_LOOPBACK", "1"),
@@ -313,6 +319,7 @@ fn every_serve_variable_keeps_its_meaning_and_flags_win() {
             smtp_url: Some("smtp://mail:2525?tls=none".into()),
             smtp_from: Some("Shop <shop@example.com>".into()),
             litestream: true,
+            warm: false,
         },
         ..file_store("x")
     };

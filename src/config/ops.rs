@@ -36,6 +36,10 @@ pub struct OpsConfig {
     /// Litestream replicates the store and owns its checkpoints (`--litestream`,
     /// `STOCKROOM_LITESTREAM=true`): no automatic checkpoints, no TRUNCATE at shutdown.
     pub litestream: bool,
+    /// Warm the catalog memos and every pooled reader in the background after a start
+    /// (`serve` does unless `--no-warm` / `STOCKROOM_NO_WARM=true`; off by default in
+    /// embedded and test configurations). See [`crate::http::warm`].
+    pub warm: bool,
 }
 
 impl std::fmt::Debug for OpsConfig {
@@ -52,6 +56,7 @@ impl std::fmt::Debug for OpsConfig {
             .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<redacted>"))
             .field("smtp_from", &self.smtp_from)
             .field("litestream", &self.litestream)
+            .field("warm", &self.warm)
             .finish()
     }
 }
@@ -121,6 +126,11 @@ pub struct OpsArgs {
     #[arg(long, env = "STOCKROOM_LITESTREAM", action = ArgAction::SetTrue,
           value_parser = BoolishValueParser::new())]
     litestream: bool,
+    /// Do not warm the catalog memos and the pooled readers in the background after the
+    /// start (by default the first listings of each region are ready before anyone asks).
+    #[arg(long, env = "STOCKROOM_NO_WARM", action = ArgAction::SetTrue,
+          value_parser = BoolishValueParser::new())]
+    no_warm: bool,
     /// Mail notifications through this server: smtps://user:pass@host[:465],
     /// smtp://user:pass@host[:587] (STARTTLS required), smtp://host:port?tls=none; without
     /// it the local provider logs them.
@@ -163,6 +173,7 @@ impl OpsArgs {
             smtp_url: some(self.smtp_url),
             smtp_from: some(self.smtp_from),
             litestream: self.litestream,
+            warm: !self.no_warm,
         })
     }
 }

@@ -154,6 +154,8 @@ struct Inner {
     memo: memo::Memo,
     /// Keeps an in-memory database alive while the store exists.
     _holder: Option<Mutex<Connection>>,
+    /// A warm-up of the readers and memos is running (`/health/ready` waits for it).
+    warming: std::sync::atomic::AtomicBool,
 }
 
 impl Store {
@@ -206,6 +208,7 @@ impl Store {
                 pool,
                 memo: memo::Memo::default(),
                 _holder: holder,
+                warming: std::sync::atomic::AtomicBool::new(false),
             }),
         })
     }
@@ -280,6 +283,47 @@ impl Store {
         let value = result?;
         end?;
         Ok(value)
+    }
+
+    /// Marks a warm-up of this store's readers and memos as running or done; readiness
+    /// (`/health/ready`) answers 503 while one runs, so a balancer sends traffic after it.
+    pub fn set_warming(&self, warming: bool) {
+        self.inner.warming.store(warming, Ordering::SeqCst);
+    }
+
+    /// Whether a warm-up is running.
+    pub fn warming(&self) -> bool {
+        self.inner.warming.load(Ordering::SeqCst)
+    }
+
+    /// Runs `warm` once on every pooled read connection, each inside a read transaction,
+    /// opening the connections the pool has not opened yet; returns how many were warmed.
+    ///
+    /// Why: a reader's first statements parse the schema and fill its statement cache, and
+    /// the pool opens readers only when concurrent requests need them, so after a start each
+    /// reader's first user paid that (BENCHMARKS.md, "First requests after a start"). All
+    /// readers are taken first (otherwise the pool hands the same idle one back), then each
+    /// is released as soon as it is warm, so a request waits at most one reader's warm-up.
+    ///
+    /// # Errors
+    /// No connection could be had, or `warm` failed (the remaining readers are still warmed).
+    pub fn warm_readers(&self, warm: impl Fn(&Connection) -> Result<()>) -> Result<usize> {
+        let pool = &self.inner.pool;
+        let held = (0..pool.max_size())
+            .map(|_| pool.get())
+            .collect::<std::result::Result<Vec<_>, _>>()
+            .map_err(|e| Error::Internal(format!("read pool: {e}")))?;
+        let count = held.len();
+        let mut outcome = Ok(count);
+        for conn in held {
+            writer::exec_cached(&conn, "BEGIN")?;
+            let warmed = warm(&conn);
+            writer::exec_cached(&conn, "COMMIT")?;
+            if let Err(e) = warmed {
+                outcome = Err(e);
+            }
+        }
+        outcome
     }
 
     /// Copies the whole database into a private in-memory image (SQLite's backup API, on the

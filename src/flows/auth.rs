@@ -173,7 +173,7 @@ pub fn reset_password(
         return Err(invalid());
     }
     let cost = engine.auth().hash_cost;
-    let hash = gated(engine, || password::hash(new, cost))??;
+    let hash = gated(engine, |memory| password::hash_in(new, cost, memory))??;
     let (ctx, expected) = (engine.ctx().clone(), field("pwv"));
     engine.store().write(move |tx| {
         // Re-checked inside the write: two concurrent uses of one token cannot both succeed.

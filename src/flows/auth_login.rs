@@ -45,7 +45,7 @@ pub fn register(
         return resume_registration(engine, actor_type, &email, pass, client, record);
     }
     let cost = engine.auth().hash_cost;
-    let hash = gated(engine, || password::hash(pass, cost))??;
+    let hash = gated(engine, |memory| password::hash_in(pass, cost, memory))??;
     let ctx = engine.ctx().clone();
     let identity_id = engine
         .store()
@@ -111,19 +111,19 @@ pub fn login(
     Ok(mint_token(engine, &context))
 }
 
-/// Runs `work` (an argon2 call) under a hashing permit.
+/// Runs `work` (an argon2 call) under a hashing permit, in the permit's working memory.
 ///
 /// # Errors
 /// 429 when no permit frees up within the gate's short wait.
-pub fn gated<T>(engine: &Engine, work: impl FnOnce() -> T) -> Result<T> {
-    let _permit = engine
+pub fn gated<T>(engine: &Engine, work: impl FnOnce(&mut password::Memory) -> T) -> Result<T> {
+    let mut permit = engine
         .hash_gate()
         .acquire()
         .ok_or_else(|| Error::TooManyRequests {
             message: "Too many password checks in progress, retry in 1 s".into(),
             retry_after_secs: 1,
         })?;
-    Ok(work())
+    Ok(work(permit.memory()))
 }
 
 /// Whether `pass` is the record's password. Costs one verification at the engine's
@@ -131,15 +131,15 @@ pub fn gated<T>(engine: &Engine, work: impl FnOnce() -> T) -> Result<T> {
 /// wrong password against a weaker stored hash is padded with it.
 fn check_password(engine: &Engine, pass: &str, record: Option<&EmailpassRecord>) -> Result<bool> {
     let cost = engine.auth().hash_cost;
-    gated(engine, || match record {
+    gated(engine, |memory| match record {
         None => {
-            password::verify_dummy(pass, cost);
+            password::verify_dummy_in(pass, cost, memory);
             false
         }
         Some(record) => {
-            let ok = password::verify(pass, &record.password_hash);
+            let ok = password::verify_in(pass, &record.password_hash, memory);
             if !ok && password::needs_rehash(&record.password_hash, cost) {
-                password::verify_dummy(pass, cost);
+                password::verify_dummy_in(pass, cost, memory);
             }
             ok
         }
@@ -184,7 +184,7 @@ fn after_success(
     let upgrade = password::needs_rehash(&record.password_hash, cost)
         .then(|| engine.hash_gate().acquire_within(std::time::Duration::ZERO))
         .flatten()
-        .and_then(|_permit| password::hash(pass, cost).ok());
+        .and_then(|mut permit| password::hash_in(pass, cost, permit.memory()).ok());
     let failed = engine
         .store()
         .read(|conn| throttle::has_failures(conn, email, address))?;

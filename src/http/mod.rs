@@ -31,6 +31,7 @@ pub mod store;
 pub mod test_control;
 pub mod ui;
 pub mod validate;
+pub mod warm;
 
 use crate::error::{Error, Result};
 use serde_json::{Map, Value};

@@ -16,9 +16,15 @@ pub fn core_routes() -> Vec<Route> {
         "GET",
         "/health/ready",
         Access::Public,
-        "Readiness probe: 200 once the store is migrated and recovered and answers reads \
-         (503 from the starting responder before that)",
+        "Readiness probe: 200 once the store is migrated and recovered, answers reads and \
+         is warm (503 from the starting responder before that, and while the warm-up runs)",
         |engine, _| {
+            if engine.store().warming() {
+                let body = serde_json::json!({"status": "warming", "message": "warming the catalog; retry shortly"});
+                let mut response = Response::json(body).with_status(503);
+                response.headers.push(("Retry-After".into(), "1".into()));
+                return Ok(response);
+            }
             engine.store().read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))?;
             Ok(Response::json(
                 serde_json::json!({"status": "ready", "writer_queue": engine.store().queued_writes()}),

@@ -249,7 +249,10 @@ fn preflight(options: &HttpOptions, path: &str, origin: Option<&str>) -> Respons
 
 /// Route lookup, access check, and the handler under `catch_unwind`; with the route matched
 /// (for the metrics), if any.
-fn dispatch(engine: &Engine, mut request: Request) -> (Result<Response>, Option<&Route>) {
+pub(crate) fn dispatch(
+    engine: &Engine,
+    mut request: Request,
+) -> (Result<Response>, Option<&Route>) {
     let (route, params) = match engine.router().find(&request.method, &request.path) {
         Ok(found) => found,
         Err(e) => return (Err(e), None),

@@ -80,6 +80,11 @@ impl TestApp {
         &self.app.as_ref().expect("running").engine
     }
 
+    /// Waits for the background warm-up (`ops.warm`) and says what it did.
+    pub fn warmed(&mut self) -> Option<stockroom::http::warm::Warmed> {
+        self.app.as_mut()?.warmed()
+    }
+
     /// Stops the server now (graceful), returning once workers have exited.
     pub fn shutdown(mut self) {
         if let Some(app) = self.app.take() {

@@ -42,7 +42,7 @@ pub fn set(engine: &Engine, user_id: &str, pin: &str) -> Result<StaffPin> {
         _ => found.email.clone(),
     };
     let cost = engine.auth().hash_cost;
-    let hash = gated(engine, || password::hash(pin, cost))??;
+    let hash = gated(engine, |memory| password::hash_in(pin, cost, memory))??;
     let ctx = engine.ctx().clone();
     engine
         .store()
@@ -79,10 +79,10 @@ pub fn check(
     let found = engine.store().read(move |c| pins::pin_of(c, &id))?;
     let cost = engine.auth().hash_cost;
     // A PIN is short: refuse anything but digits before hashing, yet hash all the same.
-    let verified = gated(engine, || match &found {
-        Some(staff) if pins::valid_pin(pin) => password::verify(pin, &staff.pin_hash),
+    let verified = gated(engine, |memory| match &found {
+        Some(staff) if pins::valid_pin(pin) => password::verify_in(pin, &staff.pin_hash, memory),
         _ => {
-            password::verify_dummy(pin, cost);
+            password::verify_dummy_in(pin, cost, memory);
             false
         }
     })?;

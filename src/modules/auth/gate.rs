@@ -3,7 +3,12 @@
 //! other routes queue behind them (a listing's p50 went from 2 ms to 124 ms under 16 clients
 //! failing logins). With `permits` hashes at a time and at most `permits` callers waiting,
 //! each for at most `wait`, the rest are refused at once (429), so most workers stay free.
+//!
+//! Each permit also lends argon2's working memory ([`Permit::memory`]): one block per permit,
+//! kept by the gate between holders, so hashing memory is bounded by the permits (19 MiB each
+//! at the standard parameters) instead of one block per HTTP worker that ever hashed.
 
+use super::password::Memory;
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -20,17 +25,31 @@ pub struct HashGate {
 struct State {
     running: usize,
     waiting: usize,
+    /// Working memory of the permits not held now (at most one per permit).
+    spare: Vec<Memory>,
 }
 
-/// A held permit; dropping it lets the next caller in.
+/// A held permit; dropping it lets the next caller in and gives its memory back.
 #[derive(Debug)]
 pub struct Permit<'a> {
     gate: &'a HashGate,
+    memory: Memory,
+}
+
+impl Permit<'_> {
+    /// argon2's working memory for this permit's hashes (grown on first use, then reused).
+    pub fn memory(&mut self) -> &mut Memory {
+        &mut self.memory
+    }
 }
 
 impl Drop for Permit<'_> {
     fn drop(&mut self) {
-        self.gate.lock().running -= 1;
+        let memory = std::mem::take(&mut self.memory);
+        let mut state = self.gate.lock();
+        state.running -= 1;
+        state.spare.push(memory);
+        drop(state);
         self.gate.freed.notify_one();
     }
 }
@@ -63,8 +82,7 @@ impl HashGate {
     pub fn acquire_within(&self, wait: Duration) -> Option<Permit<'_>> {
         let mut state = self.lock();
         if state.running < self.permits {
-            state.running += 1;
-            return Some(Permit { gate: self });
+            return Some(self.grant(&mut state));
         }
         if state.waiting >= self.permits || wait.is_zero() {
             return None;
@@ -82,11 +100,15 @@ impl HashGate {
                 .map_or_else(|p| p.into_inner().0, |(s, _)| s);
         }
         state.waiting -= 1;
-        if state.running < self.permits {
-            state.running += 1;
-            Some(Permit { gate: self })
-        } else {
-            None
+        (state.running < self.permits).then(|| self.grant(&mut state))
+    }
+
+    /// Takes a free permit (the caller checked there is one) with a spare memory block.
+    fn grant(&self, state: &mut State) -> Permit<'_> {
+        state.running += 1;
+        Permit {
+            gate: self,
+            memory: state.spare.pop().unwrap_or_default(),
         }
     }
 
@@ -117,6 +139,22 @@ mod tests {
         let c = gate.acquire().expect("a freed permit is reusable");
         drop((b, c));
         assert!(HashGate::new(0, LONG).acquire().is_some(), "at least one");
+    }
+
+    #[test]
+    fn a_permits_memory_is_kept_for_the_next_holder_and_never_more_blocks_than_permits() {
+        let gate = HashGate::new(2, Duration::ZERO);
+        let mut a = gate.acquire().expect("first permit");
+        let mut b = gate.acquire().expect("second permit");
+        a.memory().resize(8, argon2::Block::new());
+        b.memory().resize(16, argon2::Block::new());
+        drop((a, b));
+        let (mut c, mut d) = (gate.acquire().unwrap(), gate.acquire().unwrap());
+        let mut lens = [c.memory().len(), d.memory().len()];
+        lens.sort_unstable();
+        assert_eq!(lens, [8, 16], "both blocks came back, none was made anew");
+        drop((c, d));
+        assert_eq!(gate.lock().spare.len(), 2, "one block per permit");
     }
 
     #[test]
