@@ -10,10 +10,6 @@ use stockroom::db::{Store, StoreOptions};
 use stockroom::modules::auth::AuthConfig;
 use stockroom::{Engine, Result, app, flows::accounts, flows::seed, flows::seed_files};
 
-/// See Cargo.toml: mimalloc for the binary's (and SQLite's) allocations.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     // Help, --version and usage errors: clap prints them and exits (0, or 2 for an error).
