@@ -1,9 +1,11 @@
 //! The notification provider trait and the `local` provider.
 //!
 //! A provider sends one rendered [`Message`] on its channel and answers the id its system gave
-//! it. It is called outside any write job (it may talk to the network); the message carries the
-//! notification's id, which a provider should use as its idempotency key where its system has
-//! one (the SMTP provider makes it the `Message-ID`).
+//! it. It is called outside any write job (it may talk to the network), between the claim and
+//! the record of the notification; the message carries the notification's id, which a provider
+//! should use as its idempotency key where its system has one (the SMTP provider makes it the
+//! `Message-ID`). A provider that declares itself [`NotificationProvider::in_process`] is
+//! instead called inside the one write job that claims, records and acknowledges.
 
 use crate::error::Result;
 use serde::Serialize;
@@ -44,11 +46,28 @@ pub trait NotificationProvider: Send + Sync {
     /// # Errors
     /// The message was not accepted (the caller records a failure and the event is retried).
     fn send(&self, message: &Message) -> Result<String>;
+
+    /// Whether [`NotificationProvider::send`] may run inside a write job, so that claiming
+    /// the notification, sending, recording the outcome and acknowledging the event commit
+    /// as one job (one durable commit instead of three).
+    ///
+    /// Answer `true` only if sending has **no effect outside this process** and does **no
+    /// blocking I/O** (it runs on the writer thread, which every write waits for). Then a crash
+    /// before that job commits loses the send together with its record, and the redelivered
+    /// event sends it once. One thing a rolled-back job cannot take back is the provider's own
+    /// memory: if the job's `COMMIT` itself fails, the retry sends again under a new
+    /// notification id. The default, `false`, keeps the journaled path: the claim commits
+    /// before the provider is called, so a crash after a real send can resend only in the
+    /// window before its record commits, under the same notification id.
+    fn in_process(&self) -> bool {
+        false
+    }
 }
 
 /// Medusa's local provider: logs each message (one line on stderr, unless quiet) and keeps it
 /// in memory, where tests and the till read what was "sent". Sending the same notification id
-/// twice keeps one copy.
+/// twice keeps one copy. It is [`NotificationProvider::in_process`]: nothing leaves the
+/// process but the log line.
 #[derive(Clone, Default)]
 pub struct LocalProvider {
     sent: Arc<Mutex<Vec<Message>>>,
@@ -99,6 +118,10 @@ impl NotificationProvider for LocalProvider {
             sent.push(message.clone());
         }
         Ok(format!("local_{}", message.notification_id))
+    }
+
+    fn in_process(&self) -> bool {
+        true
     }
 }
 
