@@ -10,6 +10,7 @@
 use crate::error::Result;
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 /// A rendered notification, ready to send.
@@ -70,8 +71,16 @@ pub trait NotificationProvider: Send + Sync {
 /// process but the log line.
 #[derive(Clone, Default)]
 pub struct LocalProvider {
-    sent: Arc<Mutex<Vec<Message>>>,
+    sent: Arc<Mutex<Sent>>,
     quiet: bool,
+}
+
+/// The messages kept, and their ids: a send runs on the writer thread (in process), so the
+/// duplicate check is a set lookup, not a scan of every message sent so far.
+#[derive(Default)]
+struct Sent {
+    messages: Vec<Message>,
+    ids: HashSet<String>,
 }
 
 impl LocalProvider {
@@ -90,7 +99,8 @@ impl LocalProvider {
 
     /// The messages sent so far, oldest first.
     pub fn sent(&self) -> Vec<Message> {
-        self.sent.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        let sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
+        sent.messages.clone()
     }
 }
 
@@ -105,17 +115,14 @@ impl NotificationProvider for LocalProvider {
 
     fn send(&self, message: &Message) -> Result<String> {
         let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
-        if !sent
-            .iter()
-            .any(|m| m.notification_id == message.notification_id)
-        {
+        if sent.ids.insert(message.notification_id.clone()) {
             if !self.quiet {
                 eprintln!(
                     "stockroom: notification {} ({}) to {}: {}",
                     message.notification_id, message.template, message.to, message.subject
                 );
             }
-            sent.push(message.clone());
+            sent.messages.push(message.clone());
         }
         Ok(format!("local_{}", message.notification_id))
     }
