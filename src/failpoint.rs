@@ -1,6 +1,7 @@
 //! Fault injection for crash tests: `STOCKROOM_FAILPOINT=<name>` makes the process abort the
 //! moment execution reaches the named point, as a power cut or `kill -9` would. Workflow steps
-//! expose `wf:<workflow>:<step>:before|after|compensate`.
+//! expose `wf:<workflow>:<step>:before|after|compensate`; a notification send
+//! `notify:in-process:sent`, `notify:sent` and `notify:recorded` (`flows::notifications`).
 //!
 //! The variable is read once; when it is unset (always, in production) a hit costs one
 //! comparison against `None`.

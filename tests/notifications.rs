@@ -1,19 +1,21 @@
 //! The notification module: order, password-reset and invite mails sent by outbox subscribers
 //! through the local provider (read back) and through SMTP (a loopback sink in the test),
 //! once per event even when the event is delivered again; `/admin/notifications` as Medusa's.
+//! The write jobs a mail costs on each path (in process: one; journaled: claim, then record),
+//! and a refused send's retries and dead letter on both.
 
 mod common;
 
 use common::orders::{Admin, Seen};
+use common::smtp::smtp_sink;
 use common::{TestApp, config};
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Write};
-use std::net::TcpListener;
-use std::sync::Arc;
-use std::sync::mpsc::{Receiver, channel};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use stockroom::Engine;
-use stockroom::modules::notification::provider::LocalProvider;
+use stockroom::events::dispatcher::RetryPolicy;
+use stockroom::modules::notification::provider::{LocalProvider, Message, NotificationProvider};
 
 fn with_local() -> (Admin, LocalProvider) {
     let local = LocalProvider::quiet();
@@ -160,51 +162,6 @@ fn send_is_a_plain_function_and_refuses_unknown_templates() {
     );
 }
 
-/// A loopback SMTP server that accepts every message and hands over the conversation.
-fn smtp_sink() -> (u16, Receiver<String>) {
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let (sent, inbox) = channel();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().flatten() {
-            let mut writer = stream.try_clone().unwrap();
-            let mut reader = BufReader::new(stream);
-            let mut transcript = String::new();
-            let _ = writer.write_all(b"220 sink ESMTP\r\n");
-            let mut in_data = false;
-            let mut line = String::new();
-            while reader.read_line(&mut line).unwrap_or(0) > 0 {
-                transcript.push_str(&line);
-                let reply: &[u8] = if in_data {
-                    if line == ".\r\n" {
-                        in_data = false;
-                        b"250 queued\r\n"
-                    } else {
-                        b""
-                    }
-                } else {
-                    let upper = line.to_ascii_uppercase();
-                    if upper.starts_with("EHLO") {
-                        b"250-sink\r\n250 8BITMIME\r\n"
-                    } else if upper.starts_with("DATA") {
-                        in_data = true;
-                        b"354 go ahead\r\n"
-                    } else if upper.starts_with("QUIT") {
-                        let _ = writer.write_all(b"221 bye\r\n");
-                        break;
-                    } else {
-                        b"250 ok\r\n"
-                    }
-                };
-                let _ = writer.write_all(reply);
-                line.clear();
-            }
-            let _ = sent.send(transcript);
-        }
-    });
-    (port, inbox)
-}
-
 #[test]
 fn the_smtp_provider_mails_through_a_server() {
     let (port, inbox) = smtp_sink();
@@ -239,4 +196,185 @@ fn the_smtp_provider_mails_through_a_server() {
         mail.contains(&format!("Message-ID: {message_id}")),
         "{mail}"
     );
+}
+
+/// A provider that refuses its first `failures` sends, keeps what it accepts, and declares
+/// itself in-process or not (the journaled path, as SMTP takes).
+struct Flaky {
+    in_process: bool,
+    failures: AtomicU32,
+    sent: Mutex<Vec<Message>>,
+}
+
+impl NotificationProvider for Flaky {
+    fn id(&self) -> &str {
+        "flaky"
+    }
+
+    fn channels(&self) -> Vec<String> {
+        vec!["email".into()]
+    }
+
+    fn send(&self, message: &Message) -> stockroom::error::Result<String> {
+        let left = self.failures.load(Ordering::SeqCst);
+        if left > 0 {
+            self.failures.store(left - 1, Ordering::SeqCst);
+            return Err(stockroom::error::Error::UnexpectedState("refused".into()));
+        }
+        self.sent.lock().unwrap().push(message.clone());
+        Ok(format!("flaky_{}", message.notification_id))
+    }
+
+    fn in_process(&self) -> bool {
+        self.in_process
+    }
+}
+
+fn with_flaky(in_process: bool, failures: u32) -> (Admin, Arc<Flaky>) {
+    let flaky = Arc::new(Flaky {
+        in_process,
+        failures: AtomicU32::new(failures),
+        sent: Mutex::new(Vec::new()),
+    });
+    let builder = Engine::builder()
+        .notification_provider(flaky.clone())
+        .event_retry(RetryPolicy {
+            max_attempts: 3,
+            base_backoff: Duration::from_millis(1),
+        });
+    let app = TestApp::with(config(), builder);
+    let auth = format!("Bearer {}", app.admin_token());
+    let admin = Admin {
+        app,
+        auth,
+        seen: Seen::default(),
+    };
+    (admin, flaky)
+}
+
+/// Write jobs the writer ran for `change` and everything the dispatcher did about it: counted
+/// from a settled dispatcher to a settled dispatcher (`wait_idle`), nothing else writing.
+fn jobs_for(admin: &Admin, change: impl FnOnce(&Engine)) -> u64 {
+    let engine = admin.app.engine();
+    engine.wait_idle().unwrap();
+    let before = engine.store().writer_stats().jobs;
+    change(engine);
+    engine.wait_idle().unwrap();
+    engine.store().writer_stats().jobs - before
+}
+
+/// Emits `order.placed` for `order` again (a new event, so a new mail).
+fn place_again(engine: &Engine, order: &Value) {
+    let (ctx, id) = (engine.ctx().clone(), order["id"].clone());
+    engine
+        .store()
+        .write(move |tx| ctx.emit(tx, "order.placed", json!({ "id": id })))
+        .unwrap();
+}
+
+/// Puts the order mails' deliveries back to pending, as a crash before their
+/// acknowledgement would leave them.
+fn redeliver(engine: &Engine) {
+    engine
+        .store()
+        .write(|tx| {
+            Ok(tx.execute(
+                "UPDATE event_delivery SET status = 'pending'
+                 WHERE subscriber = 'notify.order-placed'",
+                [],
+            )?)
+        })
+        .unwrap();
+}
+
+/// (status, attempts, last error) of the order mails' deliveries, oldest first.
+fn deliveries(engine: &Engine) -> Vec<(String, i64, Option<String>)> {
+    engine
+        .store()
+        .read(|c| {
+            let mut stmt = c.prepare(
+                "SELECT status, attempts, last_error FROM event_delivery
+                 WHERE subscriber = 'notify.order-placed' ORDER BY event_seq",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        })
+        .unwrap()
+}
+
+#[test]
+fn an_in_process_mail_is_claimed_sent_recorded_and_acknowledged_in_one_write_job() {
+    let (admin, local) = with_local();
+    let order = admin.order(1);
+    let jobs = jobs_for(&admin, |engine| place_again(engine, &order));
+    // The emit, the fan-out, and one job for the mail (before: claim, record, `done`).
+    assert_eq!(jobs, 3);
+    assert_eq!(local.sent().len(), 2, "one mail per order.placed event");
+    let listed = notifications(&admin, "template=order-placed");
+    assert!(
+        listed.iter().all(|n| n["status"] == "success"),
+        "{listed:?}"
+    );
+    let engine = admin.app.engine();
+    assert_eq!(deliveries(engine), vec![("done".into(), 1, None); 2]);
+
+    // A redelivery finds the mails sent: one job each acknowledges, nothing is sent.
+    let jobs = jobs_for(&admin, redeliver);
+    assert_eq!(jobs, 1 + 2, "the reset, then one job per delivery");
+    assert_eq!(local.sent().len(), 2);
+    assert_eq!(notifications(&admin, "template=order-placed").len(), 2);
+}
+
+#[test]
+fn a_journaled_mail_commits_its_claim_before_the_send_and_acknowledges_with_its_record() {
+    let (admin, flaky) = with_flaky(false, 0);
+    let order = admin.order(1);
+    let jobs = jobs_for(&admin, |engine| place_again(engine, &order));
+    // The emit, the fan-out, the claim, the record with the acknowledgement.
+    assert_eq!(jobs, 4);
+    assert_eq!(flaky.sent.lock().unwrap().len(), 2);
+    let engine = admin.app.engine();
+    assert_eq!(deliveries(engine), vec![("done".into(), 1, None); 2]);
+    let jobs = jobs_for(&admin, redeliver);
+    assert_eq!(jobs, 1 + 2, "a sent mail's claim acknowledges it");
+    assert_eq!(flaky.sent.lock().unwrap().len(), 2, "never sent twice");
+}
+
+#[test]
+fn a_refused_mail_is_recorded_as_failed_retried_and_sent_once_on_both_paths() {
+    for in_process in [true, false] {
+        let (admin, flaky) = with_flaky(in_process, 1);
+        admin.order(1);
+        admin.app.engine().wait_idle().unwrap();
+        let sent = flaky.sent.lock().unwrap().clone();
+        assert_eq!(sent.len(), 1, "in process: {in_process}");
+        let listed = notifications(&admin, "template=order-placed");
+        assert_eq!(listed.len(), 1, "the retry reuses the claimed row");
+        assert_eq!(listed[0]["status"], "success");
+        assert_eq!(sent[0].notification_id, listed[0]["id"].as_str().unwrap());
+        let delivered = deliveries(admin.app.engine());
+        assert_eq!(delivered.len(), 1);
+        let (status, attempts, error) = &delivered[0];
+        assert_eq!((status.as_str(), *attempts), ("done", 2), "{in_process}");
+        assert!(
+            error.as_deref().unwrap_or("").contains("refused"),
+            "{error:?}"
+        );
+    }
+}
+
+#[test]
+fn a_mail_refused_every_time_is_dead_lettered_with_its_failure_recorded() {
+    for in_process in [true, false] {
+        let (admin, flaky) = with_flaky(in_process, u32::MAX);
+        admin.order(1);
+        admin.app.engine().wait_idle().unwrap();
+        assert!(flaky.sent.lock().unwrap().is_empty());
+        let listed = notifications(&admin, "template=order-placed");
+        assert_eq!(listed.len(), 1, "{listed:?}");
+        assert_eq!(listed[0]["status"], "failure", "in process: {in_process}");
+        let delivered = deliveries(admin.app.engine());
+        assert_eq!(delivered.len(), 1);
+        assert_eq!((delivered[0].0.as_str(), delivered[0].1), ("dead", 3));
+    }
 }

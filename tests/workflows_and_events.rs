@@ -1,6 +1,7 @@
 //! The workflow engine and the event outbox, through the public library API: compensation
 //! order, failed compensation, idempotent and concurrent reruns, retries, outbox atomicity,
-//! at-least-once delivery, dead letters, order per event name, redelivery after restart.
+//! at-least-once delivery, dead letters, order per event name, redelivery after restart, and a
+//! subscriber's own acknowledgement (`ack_in`) standing in for the dispatcher's `done` job.
 
 use serde_json::{Value, json};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -516,22 +517,112 @@ fn pending_deliveries_are_redelivered_after_a_restart() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+/// A subscriber that shelves the event's id and acknowledges in the same write job, then
+/// fails `fail_after_ack` times after that commit; counts its calls.
+fn shelving_subscriber(
+    calls: &Arc<AtomicU32>,
+    fail_after_ack: bool,
+) -> impl Fn(&Engine, &stockroom::events::Event) -> stockroom::Result<()> + Send + Sync + 'static {
+    let calls = calls.clone();
+    move |engine, event| {
+        calls.fetch_add(1, Ordering::SeqCst);
+        let (ctx, event) = (engine.ctx().clone(), event.clone());
+        let acked = event.clone();
+        engine.store().write(move |tx| {
+            tx.execute(
+                "INSERT INTO shelf_item VALUES (?1)",
+                [event.data["id"].as_str().unwrap_or("")],
+            )?;
+            stockroom::events::ack_in(tx, &ctx, &event)
+        })?;
+        assert!(acked.acked(), "the signal is set once the ack committed");
+        if fail_after_ack {
+            return Err(Error::Internal("after the ack".into()));
+        }
+        Ok(())
+    }
+}
+
+fn delivery_of(engine: &Engine, subscriber: &'static str) -> (String, i64) {
+    engine
+        .store()
+        .read(move |c| {
+            Ok(c.query_row(
+                "SELECT status, attempts FROM event_delivery WHERE subscriber = ?1",
+                [subscriber],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )?)
+        })
+        .unwrap()
+}
+
 #[test]
 fn a_subscriber_can_ack_in_its_own_write_for_an_exactly_once_effect() {
+    let calls = Arc::new(AtomicU32::new(0));
     let engine = builder()
-        .on("shelver", "product.created", |engine, event| {
+        .on(
+            "shelver",
+            "product.created",
+            shelving_subscriber(&calls, false),
+        )
+        .build(memory())
+        .unwrap();
+    engine.wait_idle().unwrap();
+    let before = engine.store().writer_stats().jobs;
+    emit(&engine, "product.created", "p1", false).unwrap();
+    engine.wait_idle().unwrap();
+    assert_eq!(shelved(&engine), vec!["p1"]);
+    // The emit, the fan-out and the subscriber's own job: the dispatcher learns the ack
+    // committed and writes no `done` of its own.
+    assert_eq!(engine.store().writer_stats().jobs - before, 3);
+    assert_eq!(delivery_of(&engine, "shelver"), ("done".into(), 1));
+}
+
+#[test]
+fn an_error_after_a_committed_ack_neither_retries_nor_dead_letters() {
+    let calls = Arc::new(AtomicU32::new(0));
+    let engine = builder()
+        .on(
+            "shelver",
+            "product.created",
+            shelving_subscriber(&calls, true),
+        )
+        .build(memory())
+        .unwrap();
+    emit(&engine, "product.created", "p1", false).unwrap();
+    engine.wait_idle().unwrap();
+    assert_eq!(
+        calls.load(Ordering::SeqCst),
+        1,
+        "the effect is done: no retry"
+    );
+    assert_eq!(shelved(&engine), vec!["p1"]);
+    assert_eq!(delivery_of(&engine, "shelver"), ("done".into(), 1));
+}
+
+#[test]
+fn an_ack_rolled_back_with_its_job_is_retried() {
+    let calls = Arc::new(AtomicU32::new(0));
+    let counter = calls.clone();
+    let engine = builder()
+        .on("shelver", "product.created", move |engine, event| {
+            let first = counter.fetch_add(1, Ordering::SeqCst) == 0;
             let (ctx, event) = (engine.ctx().clone(), event.clone());
             engine.store().write(move |tx| {
-                tx.execute(
-                    "INSERT INTO shelf_item VALUES (?1)",
-                    [event.data["id"].as_str().unwrap_or("")],
-                )?;
-                stockroom::events::ack_in(tx, &ctx, &event)
+                tx.execute("INSERT INTO shelf_item VALUES ('p1')", [])?;
+                stockroom::events::ack_in(tx, &ctx, &event)?;
+                if first {
+                    return Err(Error::Internal("rolled back after the ack".into()));
+                }
+                Ok(())
             })
         })
         .build(memory())
         .unwrap();
     emit(&engine, "product.created", "p1", false).unwrap();
     engine.wait_idle().unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
     assert_eq!(shelved(&engine), vec!["p1"]);
+    // The failed attempt counted, then the ack's own increment.
+    assert_eq!(delivery_of(&engine, "shelver"), ("done".into(), 2));
 }

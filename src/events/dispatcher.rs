@@ -5,7 +5,8 @@
 //! outbox order; a delivery waits while an earlier one of the same subscriber and event name is
 //! still pending (order per name); (3) each handler runs outside any transaction, then one write
 //! job records the outcome (done, or attempts + error and a retry time; dead after
-//! `max_attempts`). Retry timing is kept in memory on a monotonic clock; after a restart every
+//! `max_attempts`) — unless the handler acknowledged the delivery in its own write job
+//! ([`super::ack_in`]), in which case the `done` mark has already committed with its effect. Retry timing is kept in memory on a monotonic clock; after a restart every
 //! pending delivery is due at once.
 
 use super::webhooks::{self, deliveries::OutboxEvent};
@@ -270,15 +271,13 @@ fn load_pending(conn: &Connection) -> Result<Vec<Pending>> {
         let data: String = r.get(3)?;
         let attempts: u32 = r.get(6)?;
         Ok((
-            Event {
-                seq: r.get(0)?,
-                id: r.get(1)?,
-                name: r.get(2)?,
-                data: serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
-                created_at: r.get(4)?,
-                subscriber: r.get(5)?,
-                attempt: attempts + 1,
-            },
+            Event::delivery(
+                (r.get(0)?, r.get(1)?, r.get(2)?),
+                serde_json::from_str(&data).unwrap_or(serde_json::Value::Null),
+                r.get(4)?,
+                r.get(5)?,
+                attempts + 1,
+            ),
             data,
         ))
     })?;
@@ -305,6 +304,10 @@ fn deliver(engine: &Engine, event: &Event) -> Result<Option<Duration>> {
     let now = engine.ctx().now();
     let (seq, subscriber) = (event.seq, event.subscriber.clone());
     match outcome {
+        // The handler's own write job acknowledged it (`ack_in`): its effect and the `done`
+        // mark are committed together, and nothing is left to write. An error after the ack
+        // changes nothing either (the record below would match no pending row).
+        _ if event.acked() => Ok(None),
         Ok(()) => {
             engine.store().write(move |tx| {
                 tx.prepare_cached(

@@ -6,7 +6,8 @@
 //! `event_delivery` rows (one per subscriber) and delivers them: at least once, in order per
 //! event name and subscriber, with retries and backoff, dead-lettered after N attempts. A
 //! subscriber that writes to the store can call [`ack_in`] inside its own write job, which makes
-//! its local effect exactly-once.
+//! its local effect exactly-once — and saves the dispatcher its own `done` write job, since the
+//! acknowledgement already committed.
 
 pub mod dispatcher;
 pub mod webhooks;
@@ -19,6 +20,7 @@ use crossbeam_channel::{Receiver, Sender};
 use rusqlite::params;
 use serde_json::Value;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// An event as a subscriber receives it.
 #[derive(Debug, Clone, PartialEq)]
@@ -37,6 +39,49 @@ pub struct Event {
     pub subscriber: String,
     /// Delivery attempt, from 1.
     pub attempt: u32,
+    /// Set once an [`ack_in`] for this delivery has committed (clones share it).
+    acked: AckSignal,
+}
+
+/// Tells the dispatcher that a subscriber's own write job acknowledged the delivery, so it
+/// does not spend a write job marking it `done` again. Set by an after-commit hook: it is set
+/// only if the acknowledgement is durable, and before the subscriber's `write` returns.
+#[derive(Debug, Clone, Default)]
+struct AckSignal(Arc<AtomicBool>);
+
+/// The signal is bookkeeping between one delivery's handler and the dispatcher, not part of
+/// the event: two events are equal whatever their signals say.
+impl PartialEq for AckSignal {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl Event {
+    /// An event as the dispatcher hands it to `subscriber` for attempt `attempt`.
+    pub(crate) fn delivery(
+        (seq, id, name): (i64, String, String),
+        data: Value,
+        created_at: String,
+        subscriber: String,
+        attempt: u32,
+    ) -> Self {
+        Event {
+            seq,
+            id,
+            name,
+            data,
+            created_at,
+            subscriber,
+            attempt,
+            acked: AckSignal::default(),
+        }
+    }
+
+    /// Whether an [`ack_in`] for this delivery has committed.
+    pub fn acked(&self) -> bool {
+        self.acked.0.load(Ordering::SeqCst)
+    }
 }
 
 /// A subscriber's handler.
@@ -194,16 +239,23 @@ pub fn about(conn: &rusqlite::Connection, ids: &[String], limit: u32) -> Result<
 }
 
 /// Marks `event`'s delivery as done inside the subscriber's own write job: the subscriber's
-/// effect and the acknowledgement commit together, so a crash can never apply it twice.
+/// effect and the acknowledgement commit together, so a crash can never apply it twice. Once
+/// that job commits, [`Event::acked`] is true and the dispatcher writes nothing more for this
+/// delivery — even if the handler then returns an error (the effect is already done).
 ///
 /// # Errors
 /// Database failures.
 pub fn ack_in(tx: &Tx, ctx: &Ctx, event: &Event) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE event_delivery SET status = 'done', attempts = attempts + 1, delivered_at = ?3
-         WHERE event_seq = ?1 AND subscriber = ?2 AND status = 'pending'",
-    )?
-    .execute(params![event.seq, event.subscriber, ctx.now()])?;
+    let changed = tx
+        .prepare_cached(
+            "UPDATE event_delivery SET status = 'done', attempts = attempts + 1, delivered_at = ?3
+             WHERE event_seq = ?1 AND subscriber = ?2 AND status = 'pending'",
+        )?
+        .execute(params![event.seq, event.subscriber, ctx.now()])?;
+    if changed > 0 {
+        let signal = event.acked.0.clone();
+        tx.after_commit(move || signal.store(true, Ordering::SeqCst));
+    }
     Ok(())
 }
 

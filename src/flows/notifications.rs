@@ -2,18 +2,31 @@
 //! receipts) and the outbox subscribers that mail customers and staff — order placed, shipped,
 //! refunded, password reset, invite.
 //!
-//! Each send is: render (a bad template or data is refused before anything is written) →
-//! claim the `notification` row under its idempotency key → provider call (outside any write
-//! job) → record `success` with the provider's id, or `failure` (the subscriber then fails and
-//! the dispatcher retries it). A subscriber's key is `<template>:<event id>`, so a redelivered
-//! event finds its row already `success` and sends nothing. What remains is the window between
-//! the provider accepting a message and the `success` commit: a crash there sends it again on
-//! redelivery, under the same notification id (the SMTP `Message-ID`), which is what a
-//! receiving system can deduplicate on.
+//! Each send renders first (a bad template or data is refused before anything is written),
+//! then takes one of two paths, by what the provider declares
+//! ([`NotificationProvider::in_process`]):
+//!
+//! - **In process** (the `local` provider): one write job claims the `notification` row under
+//!   its idempotency key, calls the provider, records `success` with the provider's id (or
+//!   `failure`) and, for a subscriber, acknowledges the event's delivery ([`ack_in`]). A crash
+//!   before that commit leaves nothing, outside the process or in the file: the event is
+//!   delivered again and sent once.
+//! - **Journaled** (SMTP, and any provider by default): claim (one job) → provider call
+//!   (outside any write job) → record + acknowledge (one job). A subscriber's key is
+//!   `<template>:<event id>`, so a redelivered event finds its row already `success` and sends
+//!   nothing. What remains is the window between the provider accepting a message and the
+//!   record's commit: a crash there sends it again on redelivery, under the same
+//!   notification id (the SMTP `Message-ID`), which is what a receiving system can
+//!   deduplicate on.
+//!
+//! A failed send records `failure` without acknowledging, so the subscriber fails and the
+//! dispatcher retries it (backoff, dead letter) as before.
 
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::events::{Event, Subscriber};
+use crate::events::{Event, Subscriber, ack_in};
+use crate::modules::notification::provider::NotificationProvider;
+use crate::modules::notification::templates::Rendered;
 use crate::modules::notification::{self, NewNotification, Notification, templates};
 use crate::modules::{order, payment};
 use crate::totals::{Line, Totals};
@@ -43,7 +56,22 @@ pub fn send(engine: &Engine, to: &str, template: &str, data: Value) -> Result<No
 ///
 /// # Errors
 /// As [`send`]; also 400 when no provider serves the channel.
-pub fn deliver(engine: &Engine, mut new: NewNotification) -> Result<Notification> {
+pub fn deliver(engine: &Engine, new: NewNotification) -> Result<Notification> {
+    deliver_for(engine, new, None)
+}
+
+/// [`deliver`] for a subscriber's delivery of `event`: the delivery is acknowledged in the
+/// write job that records the send (or finds it already sent), so the dispatcher writes no
+/// `done` of its own.
+fn deliver_acking(engine: &Engine, new: NewNotification, event: &Event) -> Result<()> {
+    deliver_for(engine, new, Some(event)).map(|_| ())
+}
+
+fn deliver_for(
+    engine: &Engine,
+    mut new: NewNotification,
+    event: Option<&Event>,
+) -> Result<Notification> {
     let rendered = templates::render(&new.template, &new.data)?;
     let provider = engine.notification_provider(&new.channel).ok_or_else(|| {
         Error::invalid(format!(
@@ -52,24 +80,106 @@ pub fn deliver(engine: &Engine, mut new: NewNotification) -> Result<Notification
         ))
     })?;
     new.provider_id = provider.id().to_string();
+    let send = Outgoing {
+        new,
+        rendered,
+        event: event.cloned(),
+    };
+    if provider.in_process() {
+        in_one_job(engine, provider, send)
+    } else {
+        journaled(engine, provider.as_ref(), send)
+    }
+}
+
+/// What one send needs, owned so it can move into a write job.
+struct Outgoing {
+    new: NewNotification,
+    rendered: Rendered,
+    event: Option<Event>,
+}
+
+impl Outgoing {
+    fn message(self, id: &str) -> notification::provider::Message {
+        let new = &self.new;
+        self.rendered
+            .into_message(id, &new.to, &new.channel, &new.template, &new.data)
+    }
+}
+
+/// Acknowledges the subscriber's delivery, if this send is one, in the caller's job.
+fn ack(tx: &crate::db::Tx, ctx: &crate::ctx::Ctx, event: Option<&Event>) -> Result<()> {
+    event.map_or(Ok(()), |event| ack_in(tx, ctx, event))
+}
+
+/// Claim, send, record and acknowledge in one write job: for a provider whose send has no
+/// effect outside the process, a crash before the commit takes everything back.
+fn in_one_job(
+    engine: &Engine,
+    provider: std::sync::Arc<dyn NotificationProvider>,
+    send: Outgoing,
+) -> Result<Notification> {
+    let ctx = engine.ctx().clone();
+    let (recorded, outcome) = engine.store().write(move |tx| {
+        let claimed = notification::claim(tx, &ctx, &send.new)?;
+        let event = send.event.clone();
+        if claimed.status == "success" {
+            ack(tx, &ctx, event.as_ref())?;
+            return Ok((claimed, Ok(String::new())));
+        }
+        let outcome = provider.send(&send.message(&claimed.id));
+        crate::failpoint::hit("notify:in-process:sent");
+        let external = outcome.as_ref().ok();
+        let recorded = notification::record(
+            tx,
+            &ctx,
+            &claimed.id,
+            external.is_some(),
+            external.map(String::as_str),
+        )?;
+        if outcome.is_ok() {
+            ack(tx, &ctx, event.as_ref())?;
+        }
+        // A refusal commits its `failure` record; the error reaches the dispatcher after.
+        Ok((recorded, outcome))
+    })?;
+    outcome.map(|_| recorded)
+}
+
+/// Claim (committed before the provider is called) → send → record and acknowledge.
+fn journaled(
+    engine: &Engine,
+    provider: &dyn NotificationProvider,
+    send: Outgoing,
+) -> Result<Notification> {
     let ctx = engine.ctx().clone();
     let claimed = {
-        let new = new.clone();
-        engine
-            .store()
-            .write(move |tx| notification::claim(tx, &ctx, &new))?
+        let (new, event) = (send.new.clone(), send.event.clone());
+        engine.store().write(move |tx| {
+            let claimed = notification::claim(tx, &ctx, &new)?;
+            if claimed.status == "success" {
+                ack(tx, &ctx, event.as_ref())?;
+            }
+            Ok(claimed)
+        })?
     };
     if claimed.status == "success" {
         return Ok(claimed);
     }
-    let message =
-        rendered.into_message(&claimed.id, &new.to, &new.channel, &new.template, &new.data);
-    let outcome = provider.send(&message);
+    let event = send.event.clone();
+    let outcome = provider.send(&send.message(&claimed.id));
+    crate::failpoint::hit("notify:sent");
     let (ctx, id) = (engine.ctx().clone(), claimed.id.clone());
     let external = outcome.as_ref().ok().cloned();
     let recorded = engine.store().write(move |tx| {
-        notification::record(tx, &ctx, &id, external.is_some(), external.as_deref())
+        let recorded =
+            notification::record(tx, &ctx, &id, external.is_some(), external.as_deref())?;
+        if external.is_some() {
+            ack(tx, &ctx, event.as_ref())?;
+        }
+        Ok(recorded)
     })?;
+    crate::failpoint::hit("notify:recorded");
     outcome.map(|_| recorded)
 }
 
@@ -173,11 +283,11 @@ fn order_placed(engine: &Engine, event: &Event) -> Result<()> {
     let (Some(email), data) = found else {
         return Ok(());
     };
-    deliver(
+    deliver_acking(
         engine,
         keyed(event, "order-placed", email, data, ("order", order_id)),
+        event,
     )
-    .map(|_| ())
 }
 
 fn order_shipped(engine: &Engine, event: &Event) -> Result<()> {
@@ -205,11 +315,11 @@ fn order_shipped(engine: &Engine, event: &Event) -> Result<()> {
     let Some((email, data, order_id)) = found else {
         return Ok(());
     };
-    deliver(
+    deliver_acking(
         engine,
         keyed(event, "order-shipped", email, data, ("order", &order_id)),
+        event,
     )
-    .map(|_| ())
 }
 
 fn order_refunded(engine: &Engine, event: &Event) -> Result<()> {
@@ -229,11 +339,11 @@ fn order_refunded(engine: &Engine, event: &Event) -> Result<()> {
     let Some((email, data, order_id)) = found else {
         return Ok(());
     };
-    deliver(
+    deliver_acking(
         engine,
         keyed(event, "order-refunded", email, data, ("order", &order_id)),
+        event,
     )
-    .map(|_| ())
 }
 
 fn password_reset(engine: &Engine, event: &Event) -> Result<()> {
@@ -249,12 +359,16 @@ fn password_reset(engine: &Engine, event: &Event) -> Result<()> {
         data,
         ("auth_identity", &email),
     );
-    deliver(engine, new).map(|_| ())
+    deliver_acking(engine, new, event)
 }
 
 fn invite(engine: &Engine, event: &Event) -> Result<()> {
     let id = id_of(event, "id")?;
     let email = id_of(event, "email")?.to_string();
     let data = json!({"token": id_of(event, "token")?});
-    deliver(engine, keyed(event, "invite", email, data, ("invite", id))).map(|_| ())
+    deliver_acking(
+        engine,
+        keyed(event, "invite", email, data, ("invite", id)),
+        event,
+    )
 }

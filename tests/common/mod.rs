@@ -11,6 +11,7 @@ pub mod client;
 pub mod orders;
 pub mod receiver;
 pub mod setup;
+pub mod smtp;
 
 use client::Reply;
 use serde_json::Value;

@@ -1,13 +1,16 @@
 //! The notification provider trait and the `local` provider.
 //!
 //! A provider sends one rendered [`Message`] on its channel and answers the id its system gave
-//! it. It is called outside any write job (it may talk to the network); the message carries the
-//! notification's id, which a provider should use as its idempotency key where its system has
-//! one (the SMTP provider makes it the `Message-ID`).
+//! it. It is called outside any write job (it may talk to the network), between the claim and
+//! the record of the notification; the message carries the notification's id, which a provider
+//! should use as its idempotency key where its system has one (the SMTP provider makes it the
+//! `Message-ID`). A provider that declares itself [`NotificationProvider::in_process`] is
+//! instead called inside the one write job that claims, records and acknowledges.
 
 use crate::error::Result;
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
 /// A rendered notification, ready to send.
@@ -44,15 +47,40 @@ pub trait NotificationProvider: Send + Sync {
     /// # Errors
     /// The message was not accepted (the caller records a failure and the event is retried).
     fn send(&self, message: &Message) -> Result<String>;
+
+    /// Whether [`NotificationProvider::send`] may run inside a write job, so that claiming
+    /// the notification, sending, recording the outcome and acknowledging the event commit
+    /// as one job (one durable commit instead of three).
+    ///
+    /// Answer `true` only if sending has **no effect outside this process** and does **no
+    /// blocking I/O** (it runs on the writer thread, which every write waits for). Then a crash
+    /// before that job commits loses the send together with its record, and the redelivered
+    /// event sends it once. One thing a rolled-back job cannot take back is the provider's own
+    /// memory: if the job's `COMMIT` itself fails, the retry sends again under a new
+    /// notification id. The default, `false`, keeps the journaled path: the claim commits
+    /// before the provider is called, so a crash after a real send can resend only in the
+    /// window before its record commits, under the same notification id.
+    fn in_process(&self) -> bool {
+        false
+    }
 }
 
 /// Medusa's local provider: logs each message (one line on stderr, unless quiet) and keeps it
 /// in memory, where tests and the till read what was "sent". Sending the same notification id
-/// twice keeps one copy.
+/// twice keeps one copy. It is [`NotificationProvider::in_process`]: nothing leaves the
+/// process but the log line.
 #[derive(Clone, Default)]
 pub struct LocalProvider {
-    sent: Arc<Mutex<Vec<Message>>>,
+    sent: Arc<Mutex<Sent>>,
     quiet: bool,
+}
+
+/// The messages kept, and their ids: a send runs on the writer thread (in process), so the
+/// duplicate check is a set lookup, not a scan of every message sent so far.
+#[derive(Default)]
+struct Sent {
+    messages: Vec<Message>,
+    ids: HashSet<String>,
 }
 
 impl LocalProvider {
@@ -71,7 +99,8 @@ impl LocalProvider {
 
     /// The messages sent so far, oldest first.
     pub fn sent(&self) -> Vec<Message> {
-        self.sent.lock().unwrap_or_else(|p| p.into_inner()).clone()
+        let sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
+        sent.messages.clone()
     }
 }
 
@@ -86,19 +115,20 @@ impl NotificationProvider for LocalProvider {
 
     fn send(&self, message: &Message) -> Result<String> {
         let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
-        if !sent
-            .iter()
-            .any(|m| m.notification_id == message.notification_id)
-        {
+        if sent.ids.insert(message.notification_id.clone()) {
             if !self.quiet {
                 eprintln!(
                     "stockroom: notification {} ({}) to {}: {}",
                     message.notification_id, message.template, message.to, message.subject
                 );
             }
-            sent.push(message.clone());
+            sent.messages.push(message.clone());
         }
         Ok(format!("local_{}", message.notification_id))
+    }
+
+    fn in_process(&self) -> bool {
+        true
     }
 }
 
