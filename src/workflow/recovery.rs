@@ -69,7 +69,13 @@ fn compensate_step(exec: &Exec, state: &State, idx: usize, data: &Value) -> Resu
             Body::External { compensate, .. }
                 if step.runs_inline(&step_ctx(exec, state, idx, attempt)) =>
             {
-                compensate_inline(exec, state, idx, data, compensate.clone(), attempt)
+                // The call and its `compensated` row in one write job, as for a local step.
+                let f: LocalCompensate = compensate.clone().map(|f| {
+                    Arc::new(
+                        move |_: &crate::db::Tx, ctx: &super::StepCtx, data: &Value| f(ctx, data),
+                    ) as _
+                });
+                compensate_local(exec, state, idx, data, f, attempt)
             }
             Body::External { compensate, .. } => {
                 compensate_external(exec, state, idx, data, compensate.as_deref(), attempt)
@@ -101,30 +107,6 @@ fn compensate_local(
     exec.engine.store().write(move |tx| {
         if let Some(f) = &f {
             f(tx, &step_ctx(&exec2, &state2, idx, attempt), &data2)?;
-        }
-        let write = StepWrite {
-            status: "compensated",
-            attempts: attempt,
-            ..step_write(idx, &exec2.wf.steps[idx])
-        };
-        journal::put_step(tx, exec2.engine.ctx(), &exec2.id, &write)
-    })
-}
-
-/// Compensation of an external step whose rule lets it run inline ([`super::Step::inline_when`]):
-/// the call and its `compensated` row in one write job, as for a local step.
-fn compensate_inline(
-    exec: &Exec,
-    state: &State,
-    idx: usize,
-    data: &Value,
-    f: Option<Arc<super::ExternalCompensateFn>>,
-    attempt: u32,
-) -> Result<()> {
-    let (exec2, state2, data2) = (exec.clone(), state.clone(), data.clone());
-    exec.engine.store().write(move |tx| {
-        if let Some(f) = &f {
-            f(&step_ctx(&exec2, &state2, idx, attempt), &data2)?;
         }
         let write = StepWrite {
             status: "compensated",

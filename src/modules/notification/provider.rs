@@ -147,28 +147,8 @@ impl NotificationProvider for LocalProvider {
 mod tests {
     use super::*;
 
-    #[test]
-    fn the_local_provider_keeps_one_copy_per_notification() {
-        let local = LocalProvider::quiet();
-        let message = Message {
-            notification_id: "noti_1".into(),
-            to: "ada@example.com".into(),
-            channel: "email".into(),
-            template: "order-placed".into(),
-            subject: "s".into(),
-            text: "t".into(),
-            html: "h".into(),
-            data: Value::Null,
-        };
-        assert_eq!(local.send(&message).unwrap(), "local_noti_1");
-        local.send(&message).unwrap();
-        assert_eq!(local.sent().len(), 1);
-    }
-
-    #[test]
-    fn the_local_provider_keeps_only_the_latest_messages() {
-        let local = LocalProvider::quiet();
-        let message = |n: usize| Message {
+    fn message(n: usize) -> Message {
+        Message {
             notification_id: format!("noti_{n}"),
             to: "ada@example.com".into(),
             channel: "email".into(),
@@ -177,7 +157,21 @@ mod tests {
             text: "t".into(),
             html: "h".into(),
             data: Value::Null,
-        };
+        }
+    }
+
+    #[test]
+    fn the_local_provider_keeps_one_copy_per_notification() {
+        let local = LocalProvider::quiet();
+        let message = message(1);
+        assert_eq!(local.send(&message).unwrap(), "local_noti_1");
+        local.send(&message).unwrap();
+        assert_eq!(local.sent().len(), 1);
+    }
+
+    #[test]
+    fn the_local_provider_keeps_only_the_latest_messages() {
+        let local = LocalProvider::quiet();
         for n in 0..LocalProvider::KEPT + 5 {
             local.send(&message(n)).unwrap();
         }

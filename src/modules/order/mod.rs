@@ -271,20 +271,7 @@ pub fn count_live(conn: &Connection) -> Result<u64> {
     Ok(u64::try_from(n).unwrap_or_default())
 }
 
-/// A customer's orders (among `ids` when not empty), newest first, and their count
-/// ([`listing::list_for_customer`]: an index range, and a trigger-kept count).
-///
-/// # Errors
-/// Database failures.
-pub fn list_for_customer(
-    conn: &Connection,
-    customer_id: &str,
-    ids: &[String],
-    offset: u64,
-    limit: u64,
-) -> Result<(Vec<Order>, u64)> {
-    listing::list_for_customer(conn, customer_id, ids, offset, limit)
-}
+pub use listing::list_for_customer;
 
 /// Removes an order and everything under it (compensation of a failed checkout: the order
 /// never existed for anyone).
