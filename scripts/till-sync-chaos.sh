@@ -9,4 +9,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 kills="${1:-60}"
-TILL_KILLS="$kills" cargo test --release --test till_sync_binary -- --nocapture
+TILL_KILLS="$kills" cargo test --release --test it till_sync_binary:: -- --nocapture

@@ -11,7 +11,7 @@
 //! moves no money of its own: a claim's inbound items are credited through its return like
 //! an exchange's, its outbound items are charged like new lines (staff may price them at
 //! 0), and its `refund_amount` stays unset — a refund claim with nothing coming back credits
-//! nothing until staff refund by hand (pinned in `tests/admin_claims.rs`). An exchange
+//! nothing until staff refund by hand (pinned in `tests/it/admin_claims.rs`). An exchange
 //! records the difference as `difference_due`; when it is due, a payment collection for it
 //! is linked to the order. `order.exchange_created` / `order.claim_created` are emitted.
 //!

@@ -1,0 +1,124 @@
+//! `/metrics`: request counters by route pattern and status, writer and store figures, and
+//! its access rule (loopback, or a bearer token when one is configured).
+
+use crate::common;
+
+use common::{DEMO_KEY, TestApp, config};
+use stockroom::Engine;
+
+/// The value of the sample line starting with `prefix` (labels included).
+fn sample(text: &str, prefix: &str) -> Option<f64> {
+    text.lines()
+        .find(|l| l.starts_with(prefix) && l[prefix.len()..].starts_with(' '))
+        .and_then(|l| l.rsplit(' ').next())
+        .and_then(|v| v.parse().ok())
+}
+
+#[test]
+fn metrics_count_requests_by_route_pattern_and_report_the_store() {
+    let app = TestApp::start();
+    let variant = app.variant();
+    for _ in 0..2 {
+        assert_eq!(
+            app.store_get(&format!("/store/products?id={variant}"))
+                .status,
+            200
+        );
+    }
+    let product = app.store_get("/store/products?limit=1").json()["products"][0]["id"]
+        .as_str()
+        .expect("product")
+        .to_string();
+    assert_eq!(
+        app.store_get(&format!("/store/products/{product}")).status,
+        200
+    );
+    assert_eq!(app.store_get("/store/products/prod_missing").status, 404);
+    assert_eq!(app.get("/no/such/route").status, 404);
+    let reply = app.get("/metrics");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert!(
+        reply
+            .header("content-type")
+            .is_some_and(|t| t.starts_with("text/plain; version=0.0.4")),
+        "{:?}",
+        reply.header("content-type")
+    );
+    let text = reply.text();
+    let requests = |route: &str, status: u16| {
+        sample(
+            &text,
+            &format!(
+                "stockroom_http_requests_total{{method=\"GET\",route=\"{route}\",status=\"{status}\"}}"
+            ),
+        )
+    };
+    assert_eq!(requests("/store/products", 200), Some(4.0), "{text}");
+    assert_eq!(
+        requests("/store/products/:id", 200),
+        Some(1.0),
+        "by pattern, not path"
+    );
+    assert_eq!(requests("/store/products/:id", 404), Some(1.0));
+    assert_eq!(
+        sample(
+            &text,
+            "stockroom_http_requests_total{method=\"\",route=\"unmatched\",status=\"404\"}"
+        ),
+        Some(1.0)
+    );
+    let count = sample(
+        &text,
+        "stockroom_http_request_duration_seconds_count{method=\"GET\",route=\"/store/products\"}",
+    );
+    assert_eq!(count, Some(4.0));
+    let inf = sample(
+        &text,
+        "stockroom_http_request_duration_seconds_bucket{method=\"GET\",route=\"/store/products\",le=\"+Inf\"}",
+    );
+    assert_eq!(inf, Some(4.0));
+    assert!(sample(&text, "stockroom_writer_commits_total").is_some_and(|n| n > 0.0));
+    assert!(sample(&text, "stockroom_writer_batch_size_count").is_some_and(|n| n > 0.0));
+    assert!(sample(&text, "stockroom_writer_queue_depth").is_some());
+    assert!(sample(&text, "stockroom_outbox_backlog").is_some());
+    assert_eq!(
+        sample(
+            &text,
+            "stockroom_workflow_executions{state=\"failed_compensation\"}"
+        ),
+        Some(0.0)
+    );
+    assert!(sample(&text, "stockroom_db_size_bytes").is_some_and(|n| n > 100_000.0));
+    assert!(sample(&text, "process_resident_memory_bytes").is_some_and(|n| n > 0.0));
+    assert!(
+        !text.contains(DEMO_KEY) && !text.contains(&variant),
+        "no query values"
+    );
+}
+
+#[test]
+fn a_metrics_token_is_required_once_configured() {
+    let mut config = config();
+    config.ops.metrics_token = Some("scrape-token-for-the-test".into());
+    let app = TestApp::with(config, Engine::builder());
+    assert_eq!(
+        app.get("/metrics").status,
+        401,
+        "loopback is not enough then"
+    );
+    let wrong = [("authorization", "Bearer scrape-token-for-the-tes")];
+    assert_eq!(app.request("GET", "/metrics", &wrong, None).status, 401);
+    let right = [("authorization", "Bearer scrape-token-for-the-test")];
+    let reply = app.request("GET", "/metrics", &right, None);
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert!(reply.text().contains("stockroom_http_requests_total"));
+}
+
+#[test]
+fn health_ready_answers_once_the_engine_is_built() {
+    let app = TestApp::start();
+    let reply = app.get("/health/ready");
+    assert_eq!(reply.status, 200, "{}", reply.text());
+    assert_eq!(reply.json()["status"], "ready");
+    assert_eq!(app.get("/health").text(), "OK", "liveness unchanged");
+}
