@@ -286,14 +286,15 @@ fn idle_connections_are_closed_after_the_timeout() {
 }
 
 /// Regression: without TCP_NODELAY each keep-alive response over ~1 KiB waited ~40 ms for the
-/// client's delayed ACK. Twenty requests would take 800 ms; the bound leaves a wide margin.
+/// client's delayed ACK. A hundred requests would take 4 s; the bound is half that, a wide
+/// margin for a loaded CI machine.
 #[test]
 fn keep_alive_responses_are_not_delayed_by_nagle() {
     let app = app_with_probes();
     let mut stream = client::connect(&app.addr);
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let started = Instant::now();
-    for _ in 0..20 {
+    for _ in 0..100 {
         write_request(
             &mut stream,
             "GET",
@@ -305,7 +306,7 @@ fn keep_alive_responses_are_not_delayed_by_nagle() {
         assert_eq!(read_reply(&mut reader).expect("reply").status, 200);
     }
     assert!(
-        started.elapsed() < Duration::from_millis(400),
+        started.elapsed() < Duration::from_secs(2),
         "{:?}",
         started.elapsed()
     );

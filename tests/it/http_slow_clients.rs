@@ -47,13 +47,8 @@ fn withheld_chunked_bodies_do_not_hold_the_workers() {
     // Give the server the moment it needs to take the held requests (on main they then sit
     // in both workers; the answer below would wait ~30 s).
     std::thread::sleep(Duration::from_millis(100));
-    let started = Instant::now();
-    assert_eq!(health_within(&app.addr, Duration::from_secs(5)), Some(200));
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
+    // Far below the 30 s the old path waited, and generous for a loaded CI machine.
+    assert_eq!(health_within(&app.addr, Duration::from_secs(15)), Some(200));
     drop(held);
 }
 
@@ -84,8 +79,10 @@ fn a_trickled_body_gets_408_at_the_request_deadline() {
     assert_eq!(reply.status, 408);
     assert_eq!(reply.json()["message"], "Request timed out");
     assert_eq!(reply.header("connection"), Some("close"));
+    // Without the deadline the answer would wait for the 30 s connection timeout (the body
+    // never completes); the bound only has to tell the two apart.
     assert!(
-        started.elapsed() < Duration::from_secs(2),
+        started.elapsed() < Duration::from_secs(10),
         "{:?}",
         started.elapsed()
     );
@@ -268,13 +265,10 @@ fn clients_that_do_not_read_their_answers_do_not_hold_the_workers() {
         .collect();
     // Let the workers make the three answers (and, on the old path, block writing them).
     std::thread::sleep(Duration::from_millis(500));
-    let started = Instant::now();
-    assert_eq!(health_within(&app.addr, Duration::from_secs(5)), Some(200));
-    assert!(
-        started.elapsed() < Duration::from_secs(1),
-        "{:?}",
-        started.elapsed()
-    );
+    // On the old path both workers stay blocked until the 30 s connection timeout. The bound
+    // is far below that but generous, so a loaded CI machine (which once took 1.5 s to build
+    // the three 16 MiB answers) cannot fail it: a timing bound is not what is tested here.
+    assert_eq!(health_within(&app.addr, Duration::from_secs(15)), Some(200));
     drop(silent);
 }
 
