@@ -315,6 +315,7 @@ pub struct Workflow {
     steps: Vec<Step>,
     recovery: Recovery,
     input_check: Option<InputCheck>,
+    transient: bool,
 }
 
 type InputCheck = Arc<dyn Fn(&Value) -> Result<()> + Send + Sync>;
@@ -327,7 +328,26 @@ impl Workflow {
             steps: Vec::new(),
             recovery: Recovery::Compensate,
             input_check: None,
+            transient: false,
         }
+    }
+
+    /// Keeps no execution row for a run that needs none: one without an idempotency key
+    /// that finishes in its first write job. The journal exists for recovery and for replays;
+    /// such a run needs neither, because its effects and their absence commit atomically.
+    /// A run that stops at an external step or fails is journaled as usual, from that same
+    /// job on. The admin's execution list (`/admin/workflows-executions`) then shows only
+    /// the runs that kept a row — as Medusa, which keeps a workflow without `store`,
+    /// `idempotent` or `retentionTime` in memory only. Meant for the storefront's frequent
+    /// cart changes: each row costs a write to the table and three indexes in that commit.
+    pub fn transient(mut self) -> Self {
+        self.transient = true;
+        self
+    }
+
+    /// Whether [`Workflow::transient`] was asked.
+    pub fn is_transient(&self) -> bool {
+        self.transient
     }
 
     /// Appends a step.

@@ -70,8 +70,9 @@ enum Stop {
     Finished,
     /// At an external step that must be called outside the writer (its intent is journaled).
     External(usize),
-    /// A step failed (journaled `failed`); the completed steps are to be compensated.
-    Failed(Error),
+    /// The step at this index failed (journaled `failed` by the job); the completed steps
+    /// are to be compensated.
+    Failed(usize, Error),
 }
 
 /// Runs the workflow from step `from`. `start` is `Some(key)` for a fresh run (the first job
@@ -106,7 +107,7 @@ pub(crate) fn drive(
         };
         let ext = match stop {
             Stop::Finished => return Ok(final_result(exec, &state)),
-            Stop::Failed(error) => return Err(compensate(exec, &state, error)),
+            Stop::Failed(_, error) => return Err(compensate(exec, &state, error)),
             Stop::External(ext) => ext,
         };
         failpoint::hit(&point(exec, ext, "before"));
@@ -143,18 +144,18 @@ fn submit(exec: &Exec, plan: JobPlan, state: State) -> Result<JobOutcome> {
 
 fn run_job(tx: &Tx, exec: &Exec, plan: JobPlan, mut state: State) -> Result<JobOutcome> {
     let ctx = exec.engine.ctx();
+    // A transient run without a key writes its execution row only if it turns out to need
+    // one: when it stops at an external step or fails (see `Workflow::transient`).
+    let mut unstarted = None;
     if let Some(key) = plan.start {
         if let Some(replay) = replay(tx, exec, key.as_deref())? {
             return Ok(JobOutcome::Replay(replay));
         }
-        journal::insert_execution(
-            tx,
-            ctx,
-            &exec.id,
-            exec.wf.name(),
-            key.as_deref(),
-            &exec.input,
-        )?;
+        if key.is_none() && exec.wf.is_transient() {
+            unstarted = Some(key);
+        } else {
+            start_execution(tx, exec, key.as_deref())?;
+        }
     }
     if let Some((idx, done)) = plan.called {
         let step = &exec.wf.steps[idx];
@@ -170,15 +171,20 @@ fn run_job(tx: &Tx, exec: &Exec, plan: JobPlan, mut state: State) -> Result<JobO
     }
     let mut ran = Vec::new();
     let stop = run_steps(tx, exec, plan.from, &mut state, &mut ran)?;
-    match &stop {
+    match (&stop, unstarted) {
+        // Finished in its first job with nothing to replay or recover: no row at all.
+        (Stop::Finished, Some(_)) => {}
         // The job that ends the execution keeps its steps for the `done` update (see
         // `journal::FinishedSteps`); one that leaves it running writes step rows for recovery.
-        Stop::Finished => {
+        (Stop::Finished, None) => {
             let result = final_result(exec, &state);
             let steps = finished_steps(exec, &state, &ran);
             journal::finish(tx, ctx, &exec.id, &result, steps.as_deref())?;
         }
-        Stop::External(ext) => {
+        (Stop::External(ext), unstarted) => {
+            if let Some(key) = unstarted {
+                start_execution(tx, exec, key.as_deref())?;
+            }
             put_done_rows(tx, exec, &state, &ran)?;
             let write = StepWrite {
                 status: "invoking",
@@ -186,9 +192,27 @@ fn run_job(tx: &Tx, exec: &Exec, plan: JobPlan, mut state: State) -> Result<JobO
             };
             journal::put_step(tx, ctx, &exec.id, &write)?;
         }
-        Stop::Failed(_) => put_done_rows(tx, exec, &state, &ran)?,
+        (Stop::Failed(idx, error), unstarted) => {
+            if let Some(key) = unstarted {
+                start_execution(tx, exec, key.as_deref())?;
+            }
+            put_done_rows(tx, exec, &state, &ran)?;
+            let stored = error.to_stored();
+            let write = StepWrite {
+                status: "failed",
+                error: Some(&stored),
+                attempts: 1,
+                ..step_write(*idx, &exec.wf.steps[*idx])
+            };
+            journal::put_step(tx, ctx, &exec.id, &write)?;
+        }
     }
     Ok(JobOutcome::Ran { state, ran, stop })
+}
+
+fn start_execution(tx: &Tx, exec: &Exec, key: Option<&str>) -> Result<()> {
+    let ctx = exec.engine.ctx();
+    journal::insert_execution(tx, ctx, &exec.id, exec.wf.name(), key, &exec.input)
 }
 
 /// The stored answer for a repeat under the same key, if there is a live execution.
@@ -220,7 +244,7 @@ struct Segment {
 /// whose rule lets this run call them inline ([`super::Step::inline_when`]). Consecutive
 /// local steps share a savepoint: a local step's error rolls back that run of steps only
 /// (an inline call before it stays done, to be compensated like any completed step). Each
-/// failure is journaled `failed` here. `ran` gets the steps that completed.
+/// failure is journaled `failed` by the job (`run_job`). `ran` gets the steps that completed.
 fn run_steps(
     tx: &Tx,
     exec: &Exec,
@@ -266,15 +290,7 @@ fn run_steps(
                     }
                     state.completed.truncate(begun.completed);
                 }
-                let stored = error.to_stored();
-                let write = StepWrite {
-                    status: "failed",
-                    error: Some(&stored),
-                    attempts: 1,
-                    ..step_write(idx, step)
-                };
-                journal::put_step(tx, exec.engine.ctx(), &exec.id, &write)?;
-                return Ok(Stop::Failed(error));
+                return Ok(Stop::Failed(idx, error));
             }
         }
     }

@@ -154,10 +154,18 @@ fn every_admin_list_filters_by_id() {
             admin.create("/admin/reservations", "reservation", body)
         })
         .collect();
-    // Carts are created by workflows, so two carts leave two executions.
+    // Carts are created by workflows; under an `Idempotency-Key` each keeps its execution
+    // (without one, a cart change is transient and keeps none).
     let region = admin.app.region("eur");
-    for _ in 0..2 {
-        admin.app.ok("/store/carts", &json!({"region_id": region}));
+    for key in ["cart-a", "cart-b"] {
+        let body = json!({"region_id": region});
+        let reply = admin.app.store_with(
+            "POST",
+            "/store/carts",
+            &[("idempotency-key", key)],
+            Some(&body),
+        );
+        assert_eq!(reply.status, 200, "{}", reply.text());
     }
     let executions = first_ids(
         &get("/admin/workflows-executions"),

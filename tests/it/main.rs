@@ -123,4 +123,5 @@ mod webhooks;
 mod webhooks_crash;
 mod workflow_hooks;
 mod workflow_inline;
+mod workflow_transient;
 mod workflows_and_events;

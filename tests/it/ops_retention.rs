@@ -30,7 +30,8 @@ fn a_month_after_a_checkout_its_journal_goes_and_the_order_stays_the_same() {
             .expect("count")
     };
     let executions = count("SELECT count(*) FROM workflow_execution");
-    assert!(executions > 5, "the checkout journaled its workflows");
+    // The cart changes are transient (no row); the keyed completion keeps one.
+    assert!(executions >= 1, "the checkout journaled its completion");
 
     let engine = app.engine();
     let policy = RetentionPolicy::default();
@@ -46,7 +47,10 @@ fn a_month_after_a_checkout_its_journal_goes_and_the_order_stays_the_same() {
     assert!(sent >= 1, "the order-placed mail was sent (local provider)");
     engine.clock().advance(31 * DAY_MS);
     let pruned = prune_expired(engine.store(), engine.clock().now(), policy).expect("prune");
-    assert!(pruned.executions > 5 && pruned.events > 0, "{pruned:?}");
+    assert!(
+        pruned.executions as i64 == executions && pruned.events > 0,
+        "{pruned:?}"
+    );
     assert_eq!(pruned.notifications, sent as u64, "{pruned:?}");
     assert_eq!(count("SELECT count(*) FROM notification"), 0);
     assert_eq!(

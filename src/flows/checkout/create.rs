@@ -80,6 +80,7 @@ pub const CREATE_CARTS: Handle<CreateCarts, CartRef> = Handle::new("create-carts
 pub fn workflow() -> Workflow {
     CREATE_CARTS
         .workflow()
+        .transient()
         .step(Step::local("create-cart", |tx, s| {
             let input: CreateCarts = s.input_as()?;
             let cart_id = carts::create_cart(tx, s.engine, &input.body)?;

@@ -49,13 +49,16 @@ fn cart_workflow<B: Serialize + DeserializeOwned + 'static>(
     step: &str,
     op: fn(&Tx, &Engine, &CartChange<B>) -> Result<()>,
 ) -> Workflow {
-    handle.workflow().step(Step::local(step, move |tx, s| {
-        let change: CartChange<B> = s.input_as()?;
-        op(tx, s.engine, &change)?;
-        Done::of(&CartRef {
-            cart_id: change.cart_id,
-        })
-    }))
+    handle
+        .workflow()
+        .transient()
+        .step(Step::local(step, move |tx, s| {
+            let change: CartChange<B> = s.input_as()?;
+            op(tx, s.engine, &change)?;
+            Done::of(&CartRef {
+                cart_id: change.cart_id,
+            })
+        }))
 }
 
 /// Every checkout workflow, registered by `Engine::builder`.
@@ -96,6 +99,7 @@ pub fn workflows() -> Vec<Workflow> {
         })),
         UPDATE_CART_PROMOTIONS
             .workflow()
+            .transient()
             .step(Step::local("update-cart-promotions", |tx, s| {
                 let change: PromotionChange = s.input_as()?;
                 let add = change.action == PromotionAction::Add;
@@ -115,6 +119,7 @@ pub fn workflows() -> Vec<Workflow> {
         }),
         CREATE_PAYMENT_COLLECTION
             .workflow()
+            .transient()
             .step(Step::local("create-collection", |tx, s| {
                 let cart: CartRef = s.input_as()?;
                 let id = payment::collection_for_cart(tx, s.engine.ctx(), &cart.cart_id)?;

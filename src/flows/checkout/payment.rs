@@ -63,6 +63,7 @@ pub fn scripted(step: &StepCtx, provider_id: &str) -> Result<Option<provider::Sc
 pub fn session_workflow() -> Workflow {
     super::CREATE_PAYMENT_SESSION
         .workflow()
+        .transient()
         .step(Step::local("validate-collection", validate_collection))
         .step(
             Step::external("initiate-payment", initiate)
