@@ -1,7 +1,9 @@
 //! Fault injection for crash tests: `STOCKROOM_FAILPOINT=<name>` makes the process abort the
 //! moment execution reaches the named point, as a power cut or `kill -9` would. Workflow steps
 //! expose `wf:<workflow>:<step>:before|after|compensate`; a notification send
-//! `notify:in-process:sent`, `notify:sent` and `notify:recorded` (`flows::notifications`).
+//! `notify:in-process:sent`, `notify:sent` and `notify:recorded` (`flows::notifications`); the
+//! dispatcher's fan-out job with in-process subscribers handled in it `events:inline:handled`
+//! (before its commit) and `events:inline:committed` (after).
 //!
 //! The variable is read once; when it is unset (always, in production) a hit costs one
 //! comparison against `None`.

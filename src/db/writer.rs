@@ -46,6 +46,28 @@ impl<'a> Tx<'a> {
     fn take_hooks(&self) -> Vec<Hook> {
         std::mem::take(&mut *self.after_commit.borrow_mut())
     }
+
+    /// Runs `work` in a savepoint of its own inside this job: an error or a panic rolls back
+    /// only `work`'s changes and drops only the after-commit hooks it registered, and the job
+    /// goes on. What lets the event dispatcher run an in-process subscriber inside its fan-out
+    /// job without a failing handler undoing the fan-out.
+    ///
+    /// # Errors
+    /// `work`'s error (a panic becomes an internal error), or the savepoint's own.
+    pub fn nested<T>(&self, work: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
+        exec_cached(self.conn, "SAVEPOINT nested")?;
+        let inner = Tx::new(self.conn);
+        let outcome = catch_unwind(AssertUnwindSafe(|| work(&inner)))
+            .unwrap_or_else(|_| Err(Error::Internal("a nested write panicked".into())));
+        if outcome.is_ok() {
+            exec_cached(self.conn, "RELEASE nested")?;
+            self.after_commit.borrow_mut().extend(inner.take_hooks());
+        } else {
+            self.conn
+                .execute_batch("ROLLBACK TO nested; RELEASE nested")?;
+        }
+        outcome
+    }
 }
 
 impl Deref for Tx<'_> {
@@ -375,5 +397,65 @@ pub(crate) fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> 
 fn finish_all(batch: Vec<Box<dyn Job>>, commit: std::result::Result<(), String>) {
     for job in batch {
         job.finish(commit.clone());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::db::{Store, StoreOptions};
+    use crate::error::Error;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    fn values(store: &Store) -> Vec<String> {
+        store
+            .read(|c| {
+                let mut stmt = c.prepare("SELECT v FROM t ORDER BY v")?;
+                let rows = stmt.query_map([], |r| r.get(0))?;
+                Ok(rows.collect::<rusqlite::Result<_>>()?)
+            })
+            .unwrap()
+    }
+
+    #[test]
+    fn a_nested_failure_or_panic_undoes_only_its_own_writes_and_hooks() {
+        let store = Store::memory(StoreOptions::default()).unwrap();
+        let rang = Arc::new(AtomicU32::new(0));
+        let seen = rang.clone();
+        store
+            .write(move |tx| {
+                tx.execute_batch("CREATE TABLE t (v TEXT)")?;
+                tx.execute("INSERT INTO t VALUES ('outer')", [])?;
+                let failed = tx.nested(|inner| {
+                    inner.execute("INSERT INTO t VALUES ('failed')", [])?;
+                    let rang = seen.clone();
+                    inner.after_commit(move || {
+                        rang.fetch_add(100, Ordering::SeqCst);
+                    });
+                    Err::<(), _>(Error::invalid("on purpose"))
+                });
+                assert!(failed.is_err());
+                let panicked = tx.nested(|inner| -> crate::error::Result<()> {
+                    inner.execute("INSERT INTO t VALUES ('panicked')", [])?;
+                    panic!("on purpose")
+                });
+                assert!(panicked.is_err());
+                tx.nested(|inner| {
+                    inner.execute("INSERT INTO t VALUES ('kept')", [])?;
+                    let rang = seen.clone();
+                    inner.after_commit(move || {
+                        rang.fetch_add(1, Ordering::SeqCst);
+                    });
+                    Ok(())
+                })?;
+                Ok(())
+            })
+            .unwrap();
+        assert_eq!(values(&store), ["kept", "outer"]);
+        assert_eq!(
+            rang.load(Ordering::SeqCst),
+            1,
+            "only the kept write's hook ran"
+        );
     }
 }

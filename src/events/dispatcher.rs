@@ -1,7 +1,9 @@
 //! The dispatcher thread: fans committed events out into deliveries and delivers them.
 //!
 //! One round: (1) if the outbox has events past the cursor, one write job creates a pending
-//! delivery per matching subscriber and moves the cursor; (2) pending deliveries are taken in
+//! delivery per matching subscriber and moves the cursor, and in that same job handles the new
+//! deliveries of in-process subscribers ([`super::Subscriber::inline`]);
+//! (2) pending deliveries are taken in
 //! outbox order; a delivery waits while an earlier one of the same subscriber and event name is
 //! still pending (order per name); (3) each handler runs outside any transaction, then one write
 //! job records the outcome (done, or attempts + error and a retry time; dead after
@@ -9,6 +11,7 @@
 //! ([`super::ack_in`]), in which case the `done` mark has already committed with its effect. Retry timing is kept in memory on a monotonic clock; after a restart every
 //! pending delivery is due at once.
 
+use super::inline;
 use super::webhooks::{self, deliveries::OutboxEvent};
 use super::{Event, Subscriber};
 use crate::engine::{Engine, EngineInner};
@@ -40,7 +43,7 @@ impl Default for RetryPolicy {
 }
 
 impl RetryPolicy {
-    fn backoff(&self, attempts: u32) -> Duration {
+    pub(crate) fn backoff(&self, attempts: u32) -> Duration {
         let factor = 1u32 << attempts.saturating_sub(1).min(16);
         (self.base_backoff * factor).min(Duration::from_secs(30))
     }
@@ -167,13 +170,16 @@ enum RoundOutcome {
 }
 
 fn round(engine: &Engine, retry_at: &mut HashMap<(i64, String), Instant>) -> Result<RoundOutcome> {
-    fan_out(engine)?;
+    let failed_inline = fan_out(engine)?;
+    let now = Instant::now();
+    for (key, delay) in failed_inline {
+        retry_at.insert(key, now + delay);
+    }
     let pending = engine.store().read(load_pending)?;
     if pending.is_empty() {
         retry_at.clear();
         return Ok(RoundOutcome::Idle);
     }
-    let now = Instant::now();
     let mut blocked: HashSet<(String, String)> = HashSet::new();
     let mut next = Duration::from_secs(1);
     let mut delivered_any = false;
@@ -204,8 +210,10 @@ fn round(engine: &Engine, retry_at: &mut HashMap<(i64, String), Instant>) -> Res
     }))
 }
 
-/// Creates pending deliveries for events past the cursor.
-fn fan_out(engine: &Engine) -> Result<()> {
+/// Creates pending deliveries for events past the cursor, and handles those of in-process
+/// subscribers in the same job ([`super::inline`]); returns the in-process deliveries that
+/// failed there and wait for a retry.
+fn fan_out(engine: &Engine) -> Result<Vec<inline::Retry>> {
     let behind: bool = engine.store().read(|c| {
         Ok(c.query_row(
             "SELECT EXISTS (SELECT 1 FROM event_outbox WHERE seq > (SELECT last_seq FROM event_cursor WHERE id = 1))",
@@ -214,51 +222,62 @@ fn fan_out(engine: &Engine) -> Result<()> {
         )?)
     })?;
     if !behind {
-        return Ok(());
+        return Ok(Vec::new());
     }
-    let subscribers: Vec<(String, String)> = engine
-        .subscribers()
-        .iter()
-        .map(|s| (s.id.clone(), s.event.clone()))
-        .collect();
-    let (ctx, webhook_bell) = (engine.ctx().clone(), engine.webhook_bell().clone());
+    let job_engine = engine.clone();
     engine.store().write(move |tx| {
-        let mut stmt = tx.prepare_cached(
-            "SELECT seq, id, name, data, created_at FROM event_outbox WHERE seq > (SELECT last_seq FROM event_cursor WHERE id = 1) ORDER BY seq",
-        )?;
-        let events: Vec<(i64, OutboxEvent)> = stmt
-            .query_map([], |r| {
-                Ok((
-                    r.get(0)?,
-                    OutboxEvent {
-                        id: r.get(1)?,
-                        name: r.get(2)?,
-                        data: r.get(3)?,
-                        created_at: r.get(4)?,
-                    },
-                ))
-            })?
-            .collect::<rusqlite::Result<_>>()?;
+        let engine = &job_engine;
+        let events = past_cursor(tx)?;
         let mut insert = tx.prepare_cached(
             "INSERT OR IGNORE INTO event_delivery (event_seq, subscriber, event_name, status) VALUES (?1, ?2, ?3, 'pending')",
         )?;
+        let mut fresh = Vec::new();
         for (seq, event) in &events {
-            for (id, wanted) in &subscribers {
-                if wanted == "*" || *wanted == event.name {
-                    insert.execute(params![seq, id, event.name])?;
+            for subscriber in engine.subscribers().iter().filter(|s| s.wants(&event.name)) {
+                let created = insert.execute(params![seq, subscriber.id, event.name])? > 0;
+                if let Some(handler) = subscriber.inline.as_ref().filter(|_| created) {
+                    fresh.push(inline::Fresh {
+                        seq: *seq,
+                        event,
+                        subscriber: &subscriber.id,
+                        handler,
+                    });
                 }
             }
         }
         // Webhook deliveries commit with the cursor: none skipped, none doubled.
         let outbox: Vec<OutboxEvent> = events.iter().map(|(_, e)| e.clone()).collect();
-        if webhooks::deliveries::fan_out(tx, &ctx, &outbox)? {
+        if webhooks::deliveries::fan_out(tx, engine.ctx(), &outbox)? {
+            let webhook_bell = engine.webhook_bell().clone();
             tx.after_commit(move || webhook_bell.ring());
         }
+        drop(insert);
         if let Some((last, _)) = events.last() {
             tx.execute("UPDATE event_cursor SET last_seq = ?1 WHERE id = 1", [last])?;
         }
-        Ok(())
+        inline::handle(engine, tx, &fresh)
     })
+}
+
+/// The outbox's events past the cursor, oldest first (read inside the fan-out job).
+fn past_cursor(tx: &rusqlite::Connection) -> Result<Vec<(i64, OutboxEvent)>> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT seq, id, name, data, created_at FROM event_outbox WHERE seq > (SELECT last_seq FROM event_cursor WHERE id = 1) ORDER BY seq",
+    )?;
+    let events = stmt
+        .query_map([], |r| {
+            Ok((
+                r.get(0)?,
+                OutboxEvent {
+                    id: r.get(1)?,
+                    name: r.get(2)?,
+                    data: r.get(3)?,
+                    created_at: r.get(4)?,
+                },
+            ))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(events)
 }
 
 fn load_pending(conn: &Connection) -> Result<Vec<Pending>> {

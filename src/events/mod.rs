@@ -10,6 +10,7 @@
 //! acknowledgement already committed.
 
 pub mod dispatcher;
+mod inline;
 pub mod webhooks;
 
 use crate::ctx::Ctx;
@@ -87,6 +88,23 @@ impl Event {
 /// A subscriber's handler.
 pub type SubscriberFn = Arc<dyn Fn(&Engine, &Event) -> Result<()> + Send + Sync>;
 
+/// A subscriber's in-process handler, run by the dispatcher inside its fan-out write job
+/// (see [`Subscriber::inline`]).
+pub type InlineFn = Arc<dyn Fn(&Engine, &Tx, &Event) -> Result<Inline> + Send + Sync>;
+
+/// What an in-process handler did with a delivery inside the fan-out job.
+#[derive(Debug)]
+pub enum Inline {
+    /// Handled: its writes commit with the fan-out and the delivery is marked `done` there.
+    Handled,
+    /// Not handled, its writes kept (a refused mail's `failure` record): the delivery counts
+    /// a failed attempt with this error and is retried on the usual path, after the backoff.
+    Failed(String),
+    /// Not for this job (e.g. the provider is not in process): nothing written, and the
+    /// dispatcher delivers it on the usual path.
+    Deferred,
+}
+
 /// A named subscription to one event name (or `*` for all).
 #[derive(Clone)]
 pub struct Subscriber {
@@ -96,6 +114,8 @@ pub struct Subscriber {
     pub event: String,
     /// What it does.
     pub handler: SubscriberFn,
+    /// What it does inside the fan-out job, when it can ([`Subscriber::inline`]).
+    pub inline: Option<InlineFn>,
 }
 
 impl Subscriber {
@@ -109,7 +129,29 @@ impl Subscriber {
             id: id.into(),
             event: event.into(),
             handler: Arc::new(handler),
+            inline: None,
         }
+    }
+
+    /// Lets the dispatcher handle a new delivery inside the write job that fans it out (one
+    /// write job for the fan-out and this subscriber, instead of one each), in a savepoint of
+    /// its own: an error or a panic rolls back the handler's writes only and counts a failed
+    /// attempt, retried on the usual path ([`Subscriber::handler`]) after the backoff.
+    ///
+    /// `inline` runs on the writer thread, so it must do what an in-process provider
+    /// promises: no effect outside the process, no blocking I/O, fast; it reads and writes
+    /// through `tx` only (never `engine.store()`: a write would wait on the writer it runs
+    /// on, and a read would not see the job's own rows); and it acknowledges nothing itself
+    /// (the dispatcher marks the delivery). It may return [`Inline::Deferred`] to leave the
+    /// delivery to the usual path. A delivery waiting behind an earlier one of the same
+    /// subscriber and event name is never handled here.
+    #[must_use]
+    pub fn inline(
+        mut self,
+        inline: impl Fn(&Engine, &Tx, &Event) -> Result<Inline> + Send + Sync + 'static,
+    ) -> Self {
+        self.inline = Some(Arc::new(inline));
+        self
     }
 
     /// Whether this subscriber wants events named `name`.

@@ -21,10 +21,16 @@
 //!
 //! A failed send records `failure` without acknowledging, so the subscriber fails and the
 //! dispatcher retries it (backoff, dead letter) as before.
+//!
+//! The subscribers are also in-process handlers ([`Subscriber::inline`]): when the provider
+//! is in process, a new delivery's mail is prepared, claimed, sent and recorded inside the
+//! dispatcher's fan-out job, which marks the delivery `done` with it — no write job of the
+//! mail's own. Any other provider defers to the paths above.
 
+use crate::db::Tx;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
-use crate::events::{Event, Subscriber, ack_in};
+use crate::events::{Event, Inline, Subscriber, ack_in};
 use crate::modules::notification::provider::NotificationProvider;
 use crate::modules::notification::templates::Rendered;
 use crate::modules::notification::{self, NewNotification, Notification, templates};
@@ -120,30 +126,86 @@ fn in_one_job(
     send: Outgoing,
 ) -> Result<Notification> {
     let ctx = engine.ctx().clone();
-    let (recorded, outcome) = engine.store().write(move |tx| {
-        let claimed = notification::claim(tx, &ctx, &send.new)?;
-        let event = send.event.clone();
-        if claimed.status == "success" {
-            ack(tx, &ctx, event.as_ref())?;
-            return Ok((claimed, Ok(String::new())));
-        }
-        let outcome = provider.send(&send.message(&claimed.id));
-        crate::failpoint::hit("notify:in-process:sent");
-        let external = outcome.as_ref().ok();
-        let recorded = notification::record(
-            tx,
-            &ctx,
-            &claimed.id,
-            external.is_some(),
-            external.map(String::as_str),
-        )?;
-        if outcome.is_ok() {
-            ack(tx, &ctx, event.as_ref())?;
-        }
-        // A refusal commits its `failure` record; the error reaches the dispatcher after.
-        Ok((recorded, outcome))
-    })?;
+    let (recorded, outcome) = engine
+        .store()
+        .write(move |tx| send_in(tx, &ctx, provider.as_ref(), send))?;
     outcome.map(|_| recorded)
+}
+
+/// The in-process send inside the caller's job: claim, call the provider, record the outcome
+/// and (when it was sent, or had been) acknowledge. A refusal's `failure` record is returned
+/// as an `Ok` with the provider's error beside it, so the caller's job commits it.
+fn send_in(
+    tx: &crate::db::Tx,
+    ctx: &crate::ctx::Ctx,
+    provider: &dyn NotificationProvider,
+    send: Outgoing,
+) -> Result<(Notification, Result<String>)> {
+    let claimed = notification::claim(tx, ctx, &send.new)?;
+    let event = send.event.clone();
+    if claimed.status == "success" {
+        ack(tx, ctx, event.as_ref())?;
+        return Ok((claimed, Ok(String::new())));
+    }
+    let outcome = provider.send(&send.message(&claimed.id));
+    crate::failpoint::hit("notify:in-process:sent");
+    let external = outcome.as_ref().ok();
+    let recorded = notification::record(
+        tx,
+        ctx,
+        &claimed.id,
+        external.is_some(),
+        external.map(String::as_str),
+    )?;
+    if outcome.is_ok() {
+        ack(tx, ctx, event.as_ref())?;
+    }
+    Ok((recorded, outcome))
+}
+
+/// A subscriber's delivery inside the dispatcher's fan-out job ([`Subscriber::inline`]): the
+/// mail is prepared from `tx` and, when the provider is in process, claimed, sent and recorded
+/// there (the dispatcher marks the delivery); any other provider is left to the usual path.
+fn in_fan_out(engine: &Engine, tx: &Tx, event: &Event, prepare: Prepare) -> Result<Inline> {
+    let Some(mut new) = prepare(tx, event)? else {
+        return Ok(Inline::Handled);
+    };
+    let Some(provider) = engine
+        .notification_provider(&new.channel)
+        .filter(|p| p.in_process())
+    else {
+        return Ok(Inline::Deferred);
+    };
+    let rendered = templates::render(&new.template, &new.data)?;
+    new.provider_id = provider.id().to_string();
+    let send = Outgoing {
+        new,
+        rendered,
+        event: None,
+    };
+    let (_, outcome) = send_in(tx, engine.ctx(), provider.as_ref(), send)?;
+    Ok(match outcome {
+        Ok(_) => Inline::Handled,
+        Err(e) => Inline::Failed(e.to_string()),
+    })
+}
+
+/// A subscriber's delivery on the usual path: prepare from a read, then deliver and acknowledge.
+fn usual(engine: &Engine, event: &Event, prepare: Prepare) -> Result<()> {
+    let Some(new) = engine.store().read(|c| prepare(c, event))? else {
+        return Ok(());
+    };
+    deliver_acking(engine, new, event)
+}
+
+/// Reads what a subscriber's mail needs for `event`; `None` when there is nobody to mail.
+type Prepare = fn(&Connection, &Event) -> Result<Option<NewNotification>>;
+
+/// A notification subscriber: the usual path, and the fan-out job's when the provider is in
+/// process.
+fn notifying(id: &str, event: &str, prepare: Prepare) -> Subscriber {
+    Subscriber::new(id, event, move |engine, e| usual(engine, e, prepare))
+        .inline(move |engine, tx, e| in_fan_out(engine, tx, e, prepare))
 }
 
 /// Claim (committed before the provider is called) → send → record and acknowledge.
@@ -186,16 +248,16 @@ fn journaled(
 /// The core's notification subscribers.
 pub fn subscribers() -> Vec<Subscriber> {
     vec![
-        Subscriber::new("notify.order-placed", "order.placed", order_placed),
-        Subscriber::new("notify.order-shipped", "shipment.created", order_shipped),
-        Subscriber::new("notify.order-refunded", "payment.refunded", order_refunded),
-        Subscriber::new(
+        notifying("notify.order-placed", "order.placed", order_placed),
+        notifying("notify.order-shipped", "shipment.created", order_shipped),
+        notifying("notify.order-refunded", "payment.refunded", order_refunded),
+        notifying(
             "notify.password-reset",
             "auth.password_reset",
             password_reset,
         ),
-        Subscriber::new("notify.invite", "invite.created", invite),
-        Subscriber::new("notify.invite-resent", "invite.resent", invite),
+        notifying("notify.invite", "invite.created", invite),
+        notifying("notify.invite-resent", "invite.resent", invite),
     ]
 }
 
@@ -273,102 +335,70 @@ fn order_data(conn: &Connection, order_id: &str) -> Result<(Option<String>, Valu
     Ok((found.email, data))
 }
 
-fn order_placed(engine: &Engine, event: &Event) -> Result<()> {
+fn order_placed(c: &Connection, event: &Event) -> Result<Option<NewNotification>> {
     let order_id = id_of(event, "id")?;
-    let found = engine.store().read(|c| match order_data(c, order_id) {
+    let (email, data) = match order_data(c, order_id) {
         // An order that no longer exists has nobody to mail.
-        Err(Error::NotFound(_)) => Ok((None, Value::Null)),
-        other => other,
-    })?;
-    let (Some(email), data) = found else {
-        return Ok(());
+        Err(Error::NotFound(_)) => return Ok(None),
+        other => other?,
     };
-    deliver_acking(
-        engine,
-        keyed(event, "order-placed", email, data, ("order", order_id)),
-        event,
-    )
+    Ok(email.map(|email| keyed(event, "order-placed", email, data, ("order", order_id))))
 }
 
-fn order_shipped(engine: &Engine, event: &Event) -> Result<()> {
+fn order_shipped(c: &Connection, event: &Event) -> Result<Option<NewNotification>> {
     if event.data.get("no_notification").and_then(Value::as_bool) == Some(true) {
-        return Ok(());
+        return Ok(None);
     }
     let fulfillment_id = id_of(event, "id")?;
-    let found = engine.store().read(|c| {
-        let orders = crate::flows::links::order_fulfillment().lefts_of(c, fulfillment_id)?;
-        let Some(order_id) = orders.first() else {
-            return Ok(None);
-        };
-        let (email, mut data) = order_data(c, order_id)?;
-        let labels = crate::modules::fulfillment::records::retrieve(c, fulfillment_id)
-            .map(|f| {
-                f.labels
-                    .iter()
-                    .map(|l| l.tracking_number.clone())
-                    .collect::<Vec<_>>()
-            })
-            .unwrap_or_default();
-        data["tracking_numbers"] = json!(labels);
-        Ok(email.map(|e| (e, data, order_id.clone())))
-    })?;
-    let Some((email, data, order_id)) = found else {
-        return Ok(());
+    let orders = crate::flows::links::order_fulfillment().lefts_of(c, fulfillment_id)?;
+    let Some(order_id) = orders.first() else {
+        return Ok(None);
     };
-    deliver_acking(
-        engine,
-        keyed(event, "order-shipped", email, data, ("order", &order_id)),
-        event,
-    )
+    let (email, mut data) = order_data(c, order_id)?;
+    let labels = crate::modules::fulfillment::records::retrieve(c, fulfillment_id)
+        .map(|f| {
+            f.labels
+                .iter()
+                .map(|l| l.tracking_number.clone())
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default();
+    data["tracking_numbers"] = json!(labels);
+    Ok(email.map(|email| keyed(event, "order-shipped", email, data, ("order", order_id))))
 }
 
-fn order_refunded(engine: &Engine, event: &Event) -> Result<()> {
+fn order_refunded(c: &Connection, event: &Event) -> Result<Option<NewNotification>> {
     let payment_id = id_of(event, "id")?;
-    let found = engine.store().read(|c| {
-        let ledger = payment::ledger::retrieve(c, payment_id)?;
-        let amount = ledger.refunds.last().map_or(0, |r| r.1);
-        let orders = crate::flows::links::order_payment_collection()
-            .lefts_of(c, &ledger.payment.payment_collection_id)?;
-        let Some(order_id) = orders.first() else {
-            return Ok(None);
-        };
-        let (email, mut data) = order_data(c, order_id)?;
-        data["amount"] = json!(amount);
-        Ok(email.map(|e| (e, data, order_id.clone())))
-    })?;
-    let Some((email, data, order_id)) = found else {
-        return Ok(());
+    let ledger = payment::ledger::retrieve(c, payment_id)?;
+    let amount = ledger.refunds.last().map_or(0, |r| r.1);
+    let orders = crate::flows::links::order_payment_collection()
+        .lefts_of(c, &ledger.payment.payment_collection_id)?;
+    let Some(order_id) = orders.first() else {
+        return Ok(None);
     };
-    deliver_acking(
-        engine,
-        keyed(event, "order-refunded", email, data, ("order", &order_id)),
-        event,
-    )
+    let (email, mut data) = order_data(c, order_id)?;
+    data["amount"] = json!(amount);
+    Ok(email.map(|email| keyed(event, "order-refunded", email, data, ("order", order_id))))
 }
 
-fn password_reset(engine: &Engine, event: &Event) -> Result<()> {
+fn password_reset(_: &Connection, event: &Event) -> Result<Option<NewNotification>> {
     let email = id_of(event, "entity_id")?.to_string();
     let data = json!({
         "token": id_of(event, "token")?,
         "actor_type": event.data.get("actor_type").cloned().unwrap_or(Value::Null),
     });
-    let new = keyed(
+    Ok(Some(keyed(
         event,
         "password-reset",
         email.clone(),
         data,
         ("auth_identity", &email),
-    );
-    deliver_acking(engine, new, event)
+    )))
 }
 
-fn invite(engine: &Engine, event: &Event) -> Result<()> {
+fn invite(_: &Connection, event: &Event) -> Result<Option<NewNotification>> {
     let id = id_of(event, "id")?;
     let email = id_of(event, "email")?.to_string();
     let data = json!({"token": id_of(event, "token")?});
-    deliver_acking(
-        engine,
-        keyed(event, "invite", email, data, ("invite", id)),
-        event,
-    )
+    Ok(Some(keyed(event, "invite", email, data, ("invite", id))))
 }

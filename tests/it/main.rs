@@ -81,6 +81,7 @@ mod crash_harness;
 mod crash_recovery;
 mod customer_group_pricing;
 mod demo_images;
+mod events_inline;
 mod export_roundtrip;
 mod file_uploads;
 mod fixture_mode;

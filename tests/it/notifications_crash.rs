@@ -1,6 +1,7 @@
 //! `kill -9` (a failpoint's abort) in the middle of an order mail, on the real binary over a
-//! file store: the in-process path (the `local` provider) loses nothing and leaves no trace
-//! of the interrupted attempt; the journaled path (SMTP to a loopback sink) sends again only
+//! file store: the in-process path (the `local` provider, handled inside the dispatcher's
+//! fan-out job) loses nothing and leaves no trace of the interrupted attempt, and once that
+//! job committed sends nothing again; the journaled path (SMTP to a loopback sink) sends again only
 //! in its documented window — after the server accepted, before the record committed — and
 //! under the same `Message-ID`; once the record committed, never.
 
@@ -76,24 +77,31 @@ fn next_mail(inbox: &Receiver<String>) -> String {
         .expect("a mail reaches the sink")
 }
 
-#[test]
-fn a_crash_inside_the_in_process_mail_job_loses_nothing_and_sends_once() {
-    let db = sandbox("notify-crash-local");
+/// Kills the in-process mail inside the dispatcher's fan-out job (it is handled there) at
+/// `point`, then restarts: the order stands, the job left nothing (no delivery, no
+/// notification, the cursor before the event), and the restart sends the mail once.
+fn crash_inside_the_fan_out_job(name: &str, point: &str) {
+    let db = sandbox(name);
     seed(&db);
-    order_and_crash(Server::spawn(command(
-        &db,
-        None,
-        Some("notify:in-process:sent"),
-    )));
-    // The job that claimed and "sent" never committed: no row, the delivery still pending.
+    order_and_crash(Server::spawn(command(&db, None, Some(point))));
     assert_eq!(count(&db, "SELECT count(*) FROM \"order\""), 1);
     assert_eq!(count(&db, "SELECT count(*) FROM notification"), 0);
     assert_eq!(
-        query(
+        count(
             &db,
-            "SELECT status FROM event_delivery WHERE subscriber = 'notify.order-placed'"
+            "SELECT count(*) FROM event_delivery WHERE subscriber = 'notify.order-placed'"
         ),
-        "pending"
+        0,
+        "the fan-out rolled back with the mail"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(*) FROM event_outbox WHERE name = 'order.placed'
+               AND seq > (SELECT last_seq FROM event_cursor)"
+        ),
+        1,
+        "the cursor is still before the order's event"
     );
 
     let second = Server::spawn(command(&db, None, None));
@@ -114,6 +122,55 @@ fn a_crash_inside_the_in_process_mail_job_loses_nothing_and_sends_once() {
         ),
         1,
         "the interrupted attempt left no trace"
+    );
+    clean(&db);
+}
+
+#[test]
+fn a_crash_inside_the_in_process_mail_job_loses_nothing_and_sends_once() {
+    crash_inside_the_fan_out_job("notify-crash-local", "notify:in-process:sent");
+}
+
+#[test]
+fn a_crash_before_the_fan_out_job_with_the_mail_commits_loses_nothing_and_sends_once() {
+    crash_inside_the_fan_out_job("notify-crash-fan-out", "events:inline:handled");
+}
+
+#[test]
+fn a_crash_after_the_fan_out_job_with_the_mail_committed_never_sends_it_again() {
+    let db = sandbox("notify-crash-fan-out-committed");
+    seed(&db);
+    order_and_crash(Server::spawn(command(
+        &db,
+        None,
+        Some("events:inline:committed"),
+    )));
+    // The fan-out, the mail and its `done` committed in one job before the abort.
+    assert_eq!(query(&db, "SELECT status FROM notification"), "success");
+    assert_eq!(
+        query(
+            &db,
+            "SELECT status || ' ' || attempts FROM event_delivery
+             WHERE subscriber = 'notify.order-placed'"
+        ),
+        "done 1"
+    );
+
+    let second = Server::spawn(command(&db, None, None));
+    second.place_order(1);
+    wait_delivered(&db, 2);
+    drop(second);
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM notification"),
+        2,
+        "the second order's mail only"
+    );
+    assert_eq!(
+        count(
+            &db,
+            "SELECT count(DISTINCT resource_id) FROM notification WHERE template = 'order-placed'"
+        ),
+        2
     );
     clean(&db);
 }
