@@ -43,7 +43,7 @@ pub use journal::{
     load_by_key as load_execution_by_key,
 };
 pub use recovery::recover;
-pub use run::run;
+pub use run::{run, run_replying};
 pub use typed::{Handle, keep_null, parse_input};
 
 /// The text field `key` of a workflow's JSON output (an id the caller goes on with). An

@@ -41,26 +41,69 @@ pub(crate) struct Exec {
 /// The failing step's error (after compensation); `conflict` for a concurrent repeat;
 /// `not_found` for an unregistered workflow.
 pub fn run(engine: &Engine, workflow: &str, input: Value, key: Option<&str>) -> Result<Value> {
+    let exec = start(engine, workflow, input)?;
+    drive(&exec, State::default(), 0, Some(key.map(String::from)))
+}
+
+/// A read answered from inside the write job that ends a run, or replays it under its key:
+/// given the workflow's output, on the writer's own connection, after the journal rows. It
+/// sees exactly what the run is committing, with the writer's warm page cache and no read
+/// transaction of its own (a read-back on a pooled reader after the commit found its page
+/// cache reset by that commit and re-read every page). Its answer travels back with the
+/// job's result and is never journaled, so a replay answers the current state, as a
+/// read-back did.
+pub(crate) type Reply<R> = Arc<ReplyFn<R>>;
+
+/// The function behind a [`Reply`].
+pub(crate) type ReplyFn<R> = dyn Fn(&Tx, &Value) -> Result<R> + Send + Sync;
+
+/// [`run`], answering `reply` instead of the output: `reply` reads the store inside the
+/// write job that ends the run done, or replays a done run under its key, given the
+/// workflow's output — on the writer's connection, seeing exactly what the run commits, and
+/// never journaled. An error of its own is answered after the run's changes commit, as a
+/// failed read-back's was.
+///
+/// # Errors
+/// As [`run`]; otherwise the reply's error.
+pub fn run_replying<R: Send + 'static>(
+    engine: &Engine,
+    workflow: &str,
+    input: Value,
+    key: Option<&str>,
+    reply: impl Fn(&Tx, &Value) -> Result<R> + Send + Sync + 'static,
+) -> Result<R> {
+    let exec = start(engine, workflow, input)?;
+    let start = Some(key.map(String::from));
+    let (_, answer) = drive_with(&exec, State::default(), 0, start, Some(Arc::new(reply)))?;
+    answer.unwrap_or_else(|| {
+        Err(Error::UnexpectedState(
+            "workflow ended without reply".into(),
+        ))
+    })
+}
+
+fn start(engine: &Engine, workflow: &str, input: Value) -> Result<Exec> {
     let wf = engine
         .workflow(workflow)
         .ok_or_else(|| Error::not_found("Workflow", workflow))?;
     wf.check_input(&input)?;
-    let exec = Exec {
+    Ok(Exec {
         engine: engine.clone(),
         id: engine.ctx().id("wf_exec"),
         wf,
         input: Arc::new(input),
-    };
-    drive(&exec, State::default(), 0, Some(key.map(String::from)))
+    })
 }
 
-enum JobOutcome {
-    Replay(Result<Value>),
+/// A job's outcome, with the caller's [`Reply`] when the job ended or replayed the run.
+enum JobOutcome<R> {
+    Replay(Result<Value>, Option<Result<R>>),
     Ran {
         state: State,
         /// The steps this job completed and committed, in order.
         ran: Vec<usize>,
         stop: Stop,
+        answer: Option<Result<R>>,
     },
 }
 
@@ -79,10 +122,21 @@ enum Stop {
 /// then creates the execution row).
 pub(crate) fn drive(
     exec: &Exec,
+    state: State,
+    from: usize,
+    start: Option<Option<String>>,
+) -> Result<Value> {
+    drive_with::<()>(exec, state, from, start, None).map(|(output, _)| output)
+}
+
+/// [`drive`], with the answer of `reply` from the job that ends or replays the run.
+fn drive_with<R: Send + 'static>(
+    exec: &Exec,
     mut state: State,
     from: usize,
     mut start: Option<Option<String>>,
-) -> Result<Value> {
+    reply: Option<Reply<R>>,
+) -> Result<(Value, Option<Result<R>>)> {
     let mut idx = from;
     let mut called: Option<(usize, super::Done)> = None;
     loop {
@@ -91,22 +145,23 @@ pub(crate) fn drive(
             called: called.take(),
             from: idx,
         };
-        let stop = match submit(exec, job, state)? {
-            JobOutcome::Replay(result) => return result,
+        let (stop, answer) = match submit(exec, job, state, reply.clone())? {
+            JobOutcome::Replay(result, answer) => return result.map(|output| (output, answer)),
             JobOutcome::Ran {
                 state: next,
                 ran,
                 stop,
+                answer,
             } => {
                 state = next;
                 for i in ran {
                     failpoint::hit(&point(exec, i, "after"));
                 }
-                stop
+                (stop, answer)
             }
         };
         let ext = match stop {
-            Stop::Finished => return Ok(final_result(exec, &state)),
+            Stop::Finished => return Ok((final_result(exec, &state), answer)),
             Stop::Failed(_, error) => return Err(compensate(exec, &state, error)),
             Stop::External(ext) => ext,
         };
@@ -134,22 +189,37 @@ struct JobPlan {
     from: usize,
 }
 
-fn submit(exec: &Exec, plan: JobPlan, state: State) -> Result<JobOutcome> {
+fn submit<R: Send + 'static>(
+    exec: &Exec,
+    plan: JobPlan,
+    state: State,
+    reply: Option<Reply<R>>,
+) -> Result<JobOutcome<R>> {
     let exec = exec.clone();
     exec.engine
         .clone()
         .store()
-        .write(move |tx| run_job(tx, &exec, plan, state))
+        .write(move |tx| run_job(tx, &exec, plan, state, reply.as_deref()))
 }
 
-fn run_job(tx: &Tx, exec: &Exec, plan: JobPlan, mut state: State) -> Result<JobOutcome> {
+fn run_job<R>(
+    tx: &Tx,
+    exec: &Exec,
+    plan: JobPlan,
+    mut state: State,
+    reply: Option<&ReplyFn<R>>,
+) -> Result<JobOutcome<R>> {
     let ctx = exec.engine.ctx();
     // A transient run without a key writes its execution row only if it turns out to need
     // one: when it stops at an external step or fails (see `Workflow::transient`).
     let mut unstarted = None;
     if let Some(key) = plan.start {
         if let Some(replay) = replay(tx, exec, key.as_deref())? {
-            return Ok(JobOutcome::Replay(replay));
+            let answer = match (&replay, reply) {
+                (Ok(output), Some(reply)) => Some(reply(tx, output)),
+                _ => None,
+            };
+            return Ok(JobOutcome::Replay(replay, answer));
         }
         if key.is_none() && exec.wf.is_transient() {
             unstarted = Some(key);
@@ -170,16 +240,21 @@ fn run_job(tx: &Tx, exec: &Exec, plan: JobPlan, mut state: State) -> Result<JobO
         state.completed.push((idx, done.compensation));
     }
     let mut ran = Vec::new();
+    let mut answer = None;
     let stop = run_steps(tx, exec, plan.from, &mut state, &mut ran)?;
     match (&stop, unstarted) {
-        // Finished in its first job with nothing to replay or recover: no row at all.
-        (Stop::Finished, Some(_)) => {}
         // The job that ends the execution keeps its steps for the `done` update (see
         // `journal::FinishedSteps`); one that leaves it running writes step rows for recovery.
-        (Stop::Finished, None) => {
+        // A transient run finished in its first job has no row at all: nothing to replay or
+        // recover.
+        (Stop::Finished, unstarted) => {
             let result = final_result(exec, &state);
-            let steps = finished_steps(exec, &state, &ran);
-            journal::finish(tx, ctx, &exec.id, &result, steps.as_deref())?;
+            if unstarted.is_none() {
+                let steps = finished_steps(exec, &state, &ran);
+                journal::finish(tx, ctx, &exec.id, &result, steps.as_deref())?;
+            }
+            // Inside the job but outside its `?`: a failed read must not undo the run.
+            answer = reply.map(|reply| reply(tx, &result));
         }
         (Stop::External(ext), unstarted) => {
             if let Some(key) = unstarted {
@@ -207,7 +282,12 @@ fn run_job(tx: &Tx, exec: &Exec, plan: JobPlan, mut state: State) -> Result<JobO
             journal::put_step(tx, ctx, &exec.id, &write)?;
         }
     }
-    Ok(JobOutcome::Ran { state, ran, stop })
+    Ok(JobOutcome::Ran {
+        state,
+        ran,
+        stop,
+        answer,
+    })
 }
 
 fn start_execution(tx: &Tx, exec: &Exec, key: Option<&str>) -> Result<()> {

@@ -8,6 +8,7 @@
 //! recovery and the admin's execution list still see JSON under the workflow's name.
 
 use super::{Done, StepCtx, Workflow};
+use crate::db::Tx;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use serde::de::DeserializeOwned;
@@ -95,8 +96,54 @@ impl<I: Serialize + DeserializeOwned + 'static, O: DeserializeOwned> Handle<I, O
     }
 
     fn output(&self, output: Value) -> Result<O> {
-        serde_json::from_value(output).map_err(|e| {
+        self.output_of(&output)
+    }
+
+    fn output_of(&self, output: &Value) -> Result<O> {
+        O::deserialize(output).map_err(|e| {
             Error::UnexpectedState(format!("workflow {} returned another type: {e}", self.name))
+        })
+    }
+}
+
+impl<I: Serialize + DeserializeOwned + 'static, O: DeserializeOwned + 'static> Handle<I, O> {
+    /// [`Handle::run`], answering what `reply` reads inside the write job that ends (or
+    /// replays) the run, given the typed output: see [`run_replying`](super::run_replying).
+    ///
+    /// # Errors
+    /// As [`Handle::run`]; otherwise the reply's error.
+    pub fn run_replying<R: Send + 'static>(
+        &self,
+        engine: &Engine,
+        input: &I,
+        key: Option<&str>,
+        reply: impl Fn(&Tx, O) -> Result<R> + Send + Sync + 'static,
+    ) -> Result<R> {
+        let handle = *self;
+        super::run_replying(
+            engine,
+            self.name,
+            to_json(input)?,
+            key,
+            move |tx, output| reply(tx, handle.output_of(output)?),
+        )
+    }
+
+    /// [`Handle::run_json`], answering as [`Handle::run_replying`] does.
+    ///
+    /// # Errors
+    /// As [`Handle::run_json`]; otherwise the reply's error.
+    pub fn run_json_replying<R: Send + 'static>(
+        &self,
+        engine: &Engine,
+        input: Value,
+        key: Option<&str>,
+        reply: impl Fn(&Tx, O) -> Result<R> + Send + Sync + 'static,
+    ) -> Result<R> {
+        parse_input::<I>(&input)?;
+        let handle = *self;
+        super::run_replying(engine, self.name, input, key, move |tx, output| {
+            reply(tx, handle.output_of(output)?)
         })
     }
 }
@@ -215,5 +262,45 @@ mod tests {
         );
         assert!(err(serde_json::json!({"cart_id": "c", "quantity": "2"})).contains("invalid type"));
         assert!(parse_input::<Input>(&serde_json::json!({"cart_id": "c", "quantity": 2})).is_ok());
+    }
+
+    const COUNT: Handle<String, String> = Handle::new("count");
+
+    /// The reply reads inside the job that ends the run (it sees the run's own journal row,
+    /// still uncommitted), runs again on a replay with the stored output, and its failure
+    /// leaves the run committed.
+    #[test]
+    fn a_reply_is_read_in_the_job_that_ends_or_replays_the_run() -> Result<()> {
+        let wf = COUNT
+            .workflow()
+            .step(super::super::Step::local("echo", |_tx, ctx| {
+                Done::of(&ctx.input_as::<String>()?)
+            }));
+        let store = crate::db::Store::memory(Default::default())?;
+        let engine = crate::EngineBuilder::empty().workflow(wf).build(store)?;
+        let done_rows = |tx: &Tx, output: String| -> Result<(String, i64)> {
+            let sql = "SELECT COUNT(*) FROM workflow_execution WHERE status = 'done'";
+            Ok((output, tx.query_row(sql, [], |r| r.get(0))?))
+        };
+        let first = COUNT.run_replying(&engine, &"a".into(), Some("k"), done_rows)?;
+        assert_eq!(first, ("a".to_string(), 1));
+        let replay = COUNT.run_replying(&engine, &"b".into(), Some("k"), done_rows)?;
+        assert_eq!(
+            replay,
+            ("a".to_string(), 1),
+            "the stored output, nothing run again"
+        );
+        let refused = COUNT.run_replying(&engine, &"c".into(), Some("k2"), |_, _| {
+            Err::<(), _>(Error::invalid("the reply failed"))
+        });
+        assert_eq!(refused.unwrap_err().to_string(), "the reply failed");
+        let kept = engine
+            .store()
+            .read(|conn| super::super::load_execution_by_key(conn, "count", "k2"))?;
+        assert_eq!(
+            (kept.status.as_str(), kept.result),
+            ("done", Some("c".into()))
+        );
+        Ok(())
     }
 }

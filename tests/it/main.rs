@@ -69,6 +69,7 @@ mod bad_input;
 mod cart_completion_race;
 mod cart_promotion_rules;
 mod cart_promotions;
+mod cart_reply;
 mod catalog_events;
 mod checkout;
 mod checkout_concurrency;

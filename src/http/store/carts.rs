@@ -1,6 +1,9 @@
 //! `/store/carts`, `/store/shipping-options`, `/store/payment-collections` (reference
 //! §2.3–2.6). Handlers validate the body strictly, run the cart workflow, and answer the
-//! refetched cart.
+//! cart as that workflow's write job left it: the cart text is rendered inside the job that
+//! changed it (or replayed the change), on the writer's connection, not read back afterwards
+//! on a pooled reader (whose page cache every commit resets: ~14 % of a checkout's samples
+//! went to that read-back, BENCHMARKS.md, issue 19).
 
 use super::cart_text::cart_text;
 use super::checkout_json::{collection_json, order_text};
@@ -156,18 +159,37 @@ fn cart_reply(engine: &Engine, cart_id: &str) -> Result<Response> {
     Ok(Response::raw_envelope("cart", &cart))
 }
 
-/// Runs a workflow under the request's `Idempotency-Key`, scoped to the path so one key
-/// reused on another cart or collection never replays that one's answer.
+/// The request's `Idempotency-Key`, scoped to the path so one key reused on another cart or
+/// collection never replays that one's answer.
+fn workflow_key(request: &Request) -> Option<String> {
+    request
+        .header("idempotency-key")
+        .map(|k| format!("{}:{k}", request.path))
+}
+
+/// Runs a workflow under the request's key.
 fn run<I: Serialize + DeserializeOwned + 'static, O: DeserializeOwned>(
     engine: &Engine,
     request: &Request,
     handle: Handle<I, O>,
     input: Value,
 ) -> Result<O> {
-    let key = request
-        .header("idempotency-key")
-        .map(|k| format!("{}:{k}", request.path));
-    handle.run_json(engine, input, key.as_deref())
+    handle.run_json(engine, input, workflow_key(request).as_deref())
+}
+
+/// Runs a cart workflow under the request's key and answers the text of the cart it changed,
+/// rendered inside the write job that changed it — or, for a replay, inside the job that
+/// found the stored run: the current cart, as a read-back answered.
+fn run_cart<I: Serialize + DeserializeOwned + 'static>(
+    engine: &Engine,
+    request: &Request,
+    handle: Handle<I, CartRef>,
+    input: Value,
+) -> Result<String> {
+    let key = workflow_key(request);
+    handle.run_json_replying(engine, input, key.as_deref(), |tx, made| {
+        cart_text(tx, &made.cart_id)
+    })
 }
 
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
@@ -187,11 +209,11 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
     body["key_channels"] = json!(key_channels(request));
     body["customer_id"] = json!(request.actor.customer_id);
     let input: CreateCarts = workflow::parse_input(&json!({ "body": body }))?;
-    let key = request
-        .header("idempotency-key")
-        .map(|k| format!("{}:{k}", request.path));
-    let made = CREATE_CARTS.run(engine, &input, key.as_deref())?;
-    cart_reply(engine, &made.cart_id)
+    let key = workflow_key(request);
+    let cart = CREATE_CARTS.run_replying(engine, &input, key.as_deref(), |tx, made| {
+        cart_text(tx, &made.cart_id)
+    })?;
+    Ok(Response::raw_envelope("cart", &cart))
 }
 
 /// The sales channels of the request's publishable key (a cart may only use these).
@@ -216,8 +238,8 @@ fn cart_op<B: Serialize + DeserializeOwned + 'static>(
 ) -> Result<Response> {
     let input =
         json!({"cart_id": request.param("id"), "line_id": request.param("line_id"), "body": body});
-    run(engine, request, handle, input)?;
-    cart_reply(engine, request.param("id"))
+    let cart = run_cart(engine, request, handle, input)?;
+    Ok(Response::raw_envelope("cart", &cart))
 }
 
 fn update(engine: &Engine, request: &Request) -> Result<Response> {
@@ -256,10 +278,7 @@ fn update_item(engine: &Engine, request: &Request) -> Result<Response> {
 fn delete_item(engine: &Engine, request: &Request) -> Result<Response> {
     let input =
         json!({"cart_id": request.param("id"), "line_id": request.param("line_id"), "body": {}});
-    run(engine, request, checkout::DELETE_LINE_ITEMS, input)?;
-    let parent = engine
-        .store()
-        .read(|conn| cart_text(conn, request.param("id")))?;
+    let parent = run_cart(engine, request, checkout::DELETE_LINE_ITEMS, input)?;
     let mut out = String::with_capacity(parent.len() + 128);
     let mut o = Obj::start(&mut out);
     o.str("id", Some(request.param("line_id")));
@@ -284,8 +303,8 @@ fn promotions_op(engine: &Engine, request: &Request, action: &str) -> Result<Res
     let body =
         request.body_with(&Schema::new().required("promo_codes", Kind::array_of(Kind::String)))?;
     let input = json!({"cart_id": request.param("id"), "action": action, "body": body});
-    run(engine, request, checkout::UPDATE_CART_PROMOTIONS, input)?;
-    cart_reply(engine, request.param("id"))
+    let cart = run_cart(engine, request, checkout::UPDATE_CART_PROMOTIONS, input)?;
+    Ok(Response::raw_envelope("cart", &cart))
 }
 
 fn add_promotions(engine: &Engine, request: &Request) -> Result<Response> {
