@@ -14,6 +14,37 @@ fn sample(text: &str, prefix: &str) -> Option<f64> {
         .and_then(|v| v.parse().ok())
 }
 
+/// `/metrics` once every request of the test below is counted. A worker counts a request
+/// after it has written the answer, so the client can ask for `/metrics` (on the other
+/// worker) a moment before that: read again until all are in. Counts only grow, and no
+/// request of an asserted route follows, so what is read then is final.
+fn settled_metrics(app: &TestApp) -> common::client::Reply {
+    let counted = |text: &str| {
+        let get = |route: &str, status: u16| {
+            sample(
+                text,
+                &format!(
+                    "stockroom_http_requests_total{{method=\"GET\",route=\"{route}\",status=\"{status}\"}}"
+                ),
+            )
+        };
+        let unmatched =
+            "stockroom_http_requests_total{method=\"\",route=\"unmatched\",status=\"404\"}";
+        get("/store/products", 200) >= Some(4.0)
+            && get("/store/products/:id", 200).is_some()
+            && get("/store/products/:id", 404).is_some()
+            && sample(text, unmatched).is_some()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let reply = app.get("/metrics");
+        if reply.status != 200 || counted(&reply.text()) || std::time::Instant::now() > deadline {
+            return reply;
+        }
+        std::thread::yield_now();
+    }
+}
+
 #[test]
 fn metrics_count_requests_by_route_pattern_and_report_the_store() {
     let app = TestApp::start();
@@ -35,7 +66,7 @@ fn metrics_count_requests_by_route_pattern_and_report_the_store() {
     );
     assert_eq!(app.store_get("/store/products/prod_missing").status, 404);
     assert_eq!(app.get("/no/such/route").status, 404);
-    let reply = app.get("/metrics");
+    let reply = settled_metrics(&app);
     assert_eq!(reply.status, 200, "{}", reply.text());
     assert!(
         reply
