@@ -16,9 +16,9 @@
 /// Arenas per core (glibc's own default is 8 on 64-bit).
 const ARENAS_PER_CORE: usize = 2;
 
-/// Caps glibc's arenas at [`ARENAS_PER_CORE`] per core, unless the operator set
+/// Caps glibc's arenas at two per core, unless the operator set `MALLOC_ARENA_MAX` or
 /// `glibc.malloc.arena_max`. Returns the cap applied, `None` if none was (another libc, or
-/// the operator's tunable).
+/// the operator's setting).
 pub fn tune_for_server() -> Option<usize> {
     if operator_set() {
         return None;
