@@ -52,6 +52,11 @@ impl FixtureControl {
         );
     }
 
+    /// Drops the state saved as `name`, if any (its image is freed once no one holds it).
+    pub fn forget(&self, name: &str) {
+        self.lock().remove(name);
+    }
+
     /// The image, clock and ID position saved as `name`.
     pub fn get(&self, name: &str) -> Option<(Arc<StoreImage>, i64, IdState)> {
         self.lock()

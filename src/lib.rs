@@ -8,6 +8,7 @@
 
 #![doc = include_str!("guide.md")]
 
+pub mod alloc;
 pub mod app;
 pub mod clock;
 pub mod composition;

@@ -190,6 +190,8 @@ fn serve(config: &ServeConfig) -> Result<()> {
     // Register the handlers before the server exists, so an early signal is not lost.
     let mut signals = Signals::new([SIGINT, SIGTERM])
         .map_err(|e| stockroom::Error::Internal(format!("signal handlers: {e}")))?;
+    // Before the server's threads exist, so none of them makes an arena past the cap.
+    stockroom::alloc::tune_for_server();
     let app = app::start(config, Engine::builder())?;
     // A till syncs with its central in the background; any other store compacts its till
     // change log there (hourly).

@@ -14,6 +14,7 @@
 pub mod memo;
 pub mod module;
 mod oneshot;
+pub mod status;
 pub mod writer;
 
 use crate::error::{Error, Result};
@@ -430,7 +431,7 @@ mod tests {
     use std::sync::Barrier;
     use std::thread;
 
-    fn memory_store() -> Store {
+    pub(super) fn memory_store() -> Store {
         let store = Store::memory(StoreOptions::default()).unwrap();
         store
             .write(|tx| {

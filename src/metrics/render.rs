@@ -31,6 +31,7 @@ pub(super) fn exposition(
     writer(&mut out, engine);
     let figures = engine.store().read(store_figures)?;
     store(&mut out, &figures, engine);
+    sqlite_memory(&mut out, engine);
     process(&mut out);
     Ok(out)
 }
@@ -238,6 +239,43 @@ fn store(out: &mut String, f: &StoreFigures, engine: &Engine) {
         "Size of the WAL file.",
     );
     let _ = writeln!(out, "stockroom_db_wal_bytes {wal}");
+}
+
+/// SQLite's share of the process's memory, by connection and use (see [`crate::db::status`]).
+fn sqlite_memory(out: &mut String, engine: &Engine) {
+    let Ok(memory) = engine.store().sqlite_memory() else {
+        return;
+    };
+    head(
+        out,
+        "stockroom_sqlite_memory_bytes",
+        "gauge",
+        "Memory SQLite holds: page cache, schema and prepared statements, for the writer and \
+         the pooled readers idle at scrape time.",
+    );
+    for (connection, figures) in [("writer", memory.writer), ("readers", memory.readers)] {
+        for (kind, bytes) in [
+            ("page_cache", figures.page_cache),
+            ("schema", figures.schema),
+            ("statements", figures.statements),
+        ] {
+            let _ = writeln!(
+                out,
+                "stockroom_sqlite_memory_bytes{{connection=\"{connection}\",kind=\"{kind}\"}} {bytes}"
+            );
+        }
+    }
+    head(
+        out,
+        "stockroom_sqlite_readers_counted",
+        "gauge",
+        "Pooled readers idle at scrape time (those stockroom_sqlite_memory_bytes counts).",
+    );
+    let _ = writeln!(
+        out,
+        "stockroom_sqlite_readers_counted {}",
+        memory.readers_counted
+    );
 }
 
 fn process(out: &mut String) {

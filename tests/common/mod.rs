@@ -76,6 +76,12 @@ impl TestApp {
         }
     }
 
+    /// Names of the fixture snapshots the server keeps (`seeded` among them), sorted.
+    pub fn snapshots(&self) -> Vec<String> {
+        let app = self.app.as_ref().expect("running");
+        app.fixture.as_ref().map(|f| f.names()).unwrap_or_default()
+    }
+
     /// The engine behind the server.
     pub fn engine(&self) -> &stockroom::Engine {
         &self.app.as_ref().expect("running").engine

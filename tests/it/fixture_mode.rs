@@ -183,6 +183,25 @@ fn the_control_api_is_absent_without_the_flag() {
         404
     );
     assert_eq!(app.get("/test-control/clock").status, 404);
+    assert_eq!(
+        app.snapshots(),
+        Vec::<String>::new(),
+        "no reset can come, so no seeded image is kept"
+    );
+    assert_eq!(TestApp::start().snapshots(), ["seeded"]);
+}
+
+#[test]
+fn without_the_control_api_the_image_cache_is_still_written() {
+    let dir = cache_dir("no-control");
+    let mut cfg = config();
+    cfg.test_control = false;
+    cfg.fixture_cache = Some(dir.clone());
+    let app = TestApp::with(cfg, Engine::builder());
+    let images = std::fs::read_dir(&dir).map_or(0, |d| d.count());
+    assert_eq!(images, 2, "an image and its sidecar were written");
+    assert_eq!(app.snapshots(), Vec::<String>::new());
+    std::fs::remove_dir_all(&dir).ok();
 }
 
 #[test]

@@ -121,6 +121,21 @@ fn metrics_count_requests_by_route_pattern_and_report_the_store() {
     );
     assert!(sample(&text, "stockroom_db_size_bytes").is_some_and(|n| n > 100_000.0));
     assert!(sample(&text, "process_resident_memory_bytes").is_some_and(|n| n > 0.0));
+    let sqlite = |connection: &str, kind: &str| {
+        sample(
+            &text,
+            &format!(
+                "stockroom_sqlite_memory_bytes{{connection=\"{connection}\",kind=\"{kind}\"}}"
+            ),
+        )
+    };
+    assert!(
+        sqlite("writer", "schema").is_some_and(|n| n > 0.0),
+        "{text}"
+    );
+    assert!(sqlite("writer", "page_cache").is_some_and(|n| n > 0.0));
+    assert!(sqlite("readers", "statements").is_some());
+    assert!(sample(&text, "stockroom_sqlite_readers_counted").is_some());
     assert!(
         !text.contains(DEMO_KEY) && !text.contains(&variant),
         "no query values"
