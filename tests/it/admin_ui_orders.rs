@@ -66,6 +66,13 @@ fn the_list_shows_searches_filters_and_sorts_orders() {
         found.contains(&a) && !found.contains(&b),
         "search by display id"
     );
+    // The placeholder says what `q` matches: the number, the email, an address's name.
+    assert!(page.contains("placeholder=\"Order number, email or name\""));
+    let by_name = browser.get("/app/orders?q=lovelace").text();
+    assert!(
+        by_name.contains(&a) && by_name.contains(&b),
+        "search by address name"
+    );
     let canceled = browser.get("/app/orders?status=canceled").text();
     assert!(canceled.contains("No orders match."));
     // Every status the filter offers can match an order; `draft` (never listed) is not one.

@@ -81,7 +81,7 @@ fn filters(q: Option<&str>, status: Option<&str>, sort: Option<&str>) -> Markup 
         form method="get" action="/app/orders" class="filters" role="search" aria-label="Filter orders" {
             div {
                 label for="q" { "Search" }
-                input id="q" name="q" type="search" placeholder="Order number or email" value=(q.unwrap_or(""));
+                input id="q" name="q" type="search" placeholder="Order number, email or name" value=(q.unwrap_or(""));
             }
             div {
                 label for="status" { "Status" }
