@@ -6,16 +6,16 @@
 #
 #   scripts/dashboard.sh install               # npm-install the pinned packages (once)
 #   scripts/dashboard.sh build [BACKEND_URL]   # install if needed; build for BACKEND_URL
-#                                              # (default http://127.0.0.1:38410)
+#                                              # (default http://127.0.0.1:29410)
 #   scripts/dashboard.sh serve [PORT]          # serve the build on http://127.0.0.1:PORT/app
-#                                              # (default 38411); Ctrl-C stops it
+#                                              # (default 29411); Ctrl-C stops it
 #   scripts/dashboard.sh test                  # build if needed, then the browser test
 #                                              # (tests/dashboard) against `serve --demo`
 #
 # The server must admit the dashboard's origin on /admin and /auth (and /cloud, which
 # follows AUTH_CORS):
-#   ADMIN_CORS=http://127.0.0.1:38411 AUTH_CORS=http://127.0.0.1:38411 \
-#     stockroom serve --demo --port 38410
+#   ADMIN_CORS=http://127.0.0.1:29411 AUTH_CORS=http://127.0.0.1:29411 \
+#     stockroom serve --demo --port 29410
 #
 # STOCKROOM_DASHBOARD_DIR overrides the cache directory
 # (default ${XDG_CACHE_HOME:-~/.cache}/stockroom/medusa-dashboard-2.21.2).
@@ -24,7 +24,9 @@ set -euo pipefail
 VERSION=2.21.2
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DIR="${STOCKROOM_DASHBOARD_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/stockroom/medusa-dashboard-$VERSION}"
-DEFAULT_BACKEND=http://127.0.0.1:38410
+# Both ports lie below Linux's ephemeral range (32768-60999), where any client socket may hold
+# a port: CI once found 38410 taken ("Address already in use") after the browser tests.
+DEFAULT_BACKEND=http://127.0.0.1:29410
 
 need() {
   command -v "$1" >/dev/null 2>&1 || { echo "dashboard.sh: $1 is required" >&2; exit 2; }
@@ -80,7 +82,7 @@ serve() {
   need node
   [ -f "$DIR/dist/index.html" ] || { echo "dashboard.sh: nothing built in $DIR/dist (run build)" >&2; exit 2; }
   echo "built for the server at $(cat "$DIR/backend-url")" >&2
-  exec node "$ROOT/tests/dashboard/serve.mjs" "$DIR/dist" "${1:-38411}"
+  exec node "$ROOT/tests/dashboard/serve.mjs" "$DIR/dist" "${1:-29411}"
 }
 
 browser_test() {

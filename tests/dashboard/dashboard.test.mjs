@@ -32,7 +32,7 @@ const DIST = join(CACHE, "dist");
 const KEY = "pk_demo_0000000000000000000000000000000000000000000000000000000000000000";
 const ADMIN = { email: "admin@example.com", password: "supersecret" };
 const FAILURES = `${root}tests/dashboard/failures`;
-const DASHBOARD_PORT = Number(process.env.STOCKROOM_DASHBOARD_PORT ?? 38411);
+const DASHBOARD_PORT = Number(process.env.STOCKROOM_DASHBOARD_PORT ?? 29411);
 // Medusa's error boundary titles (its en.json `errorBoundary.*`).
 const CRASH_TEXT = /An error occurred|500 - Internal server error|400 - Bad request|404 - There is no page at this address/;
 

@@ -3,7 +3,7 @@
 // index.html for every other path under it (the dashboard routes in the browser).
 // No dependencies, so scripts/dashboard.sh and the browser test share it.
 //
-//   node tests/dashboard/serve.mjs DIST_DIR [PORT]        # PORT defaults to 38411
+//   node tests/dashboard/serve.mjs DIST_DIR [PORT]        # PORT defaults to 29411
 import { createServer } from "node:http";
 import { readFile, stat } from "node:fs/promises";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -45,7 +45,7 @@ async function fileFor(root, urlPath, base) {
 }
 
 /// Starts the server; resolves with `{ server, url }` once it listens.
-export async function serveDashboard(dist, port = 38411, base = "/app/") {
+export async function serveDashboard(dist, port = 29411, base = "/app/") {
   const root = resolve(dist);
   const index = join(root, "index.html");
   const server = createServer(async (req, res) => {
@@ -78,6 +78,6 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     console.error("usage: node serve.mjs DIST_DIR [PORT]");
     process.exit(2);
   }
-  const { url } = await serveDashboard(dist, Number(port ?? 38411));
+  const { url } = await serveDashboard(dist, Number(port ?? 29411));
   console.log(`Medusa admin dashboard on ${url}/app`);
 }

@@ -11,7 +11,7 @@ use common::{TestApp, check, config};
 use serde_json::{Value, json};
 use stockroom::http::cors::parse_origins;
 
-const DASHBOARD: &str = "http://127.0.0.1:38411";
+const DASHBOARD: &str = "http://127.0.0.1:29411";
 
 #[test]
 fn cloud_auth_answers_disabled_to_the_dashboards_origin() {
