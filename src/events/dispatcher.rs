@@ -328,28 +328,17 @@ fn deliver(engine: &Engine, event: &Event) -> Result<Option<Duration>> {
         // changes nothing either (the record below would match no pending row).
         _ if event.acked() => Ok(None),
         Ok(()) => {
-            engine.store().write(move |tx| {
-                tx.prepare_cached(
-                    "UPDATE event_delivery SET status = 'done', attempts = attempts + 1, delivered_at = ?3
-                     WHERE event_seq = ?1 AND subscriber = ?2 AND status = 'pending'",
-                )?
-                .execute(params![seq, subscriber, now])?;
-                Ok(())
-            })?;
+            engine
+                .store()
+                .write(move |tx| super::mark_done(tx, seq, &subscriber, &now).map(|_| ()))?;
             Ok(None)
         }
         Err(e) => {
             let dead = event.attempt >= policy.max_attempts;
             let message = e.to_string();
-            engine.store().write(move |tx| {
-                tx.prepare_cached(
-                    "UPDATE event_delivery SET attempts = attempts + 1, last_error = ?3,
-                       status = CASE WHEN ?4 THEN 'dead' ELSE 'pending' END
-                     WHERE event_seq = ?1 AND subscriber = ?2 AND status = 'pending'",
-                )?
-                .execute(params![seq, subscriber, message, dead])?;
-                Ok(())
-            })?;
+            engine
+                .store()
+                .write(move |tx| super::mark_failed(tx, seq, &subscriber, &message, dead))?;
             Ok((!dead).then(|| policy.backoff(event.attempt)))
         }
     }

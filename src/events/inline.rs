@@ -100,21 +100,12 @@ fn record(
     failure: Option<String>,
 ) -> Result<Option<Retry>> {
     let Some(message) = failure else {
-        tx.prepare_cached(
-            "UPDATE event_delivery SET status = 'done', attempts = attempts + 1, delivered_at = ?3
-             WHERE event_seq = ?1 AND subscriber = ?2 AND status = 'pending'",
-        )?
-        .execute(params![event.seq, event.subscriber, engine.ctx().now()])?;
+        super::mark_done(tx, event.seq, &event.subscriber, &engine.ctx().now())?;
         return Ok(None);
     };
     let policy = engine.event_retry();
     let dead = event.attempt >= policy.max_attempts;
-    tx.prepare_cached(
-        "UPDATE event_delivery SET attempts = attempts + 1, last_error = ?3,
-           status = CASE WHEN ?4 THEN 'dead' ELSE 'pending' END
-         WHERE event_seq = ?1 AND subscriber = ?2 AND status = 'pending'",
-    )?
-    .execute(params![event.seq, event.subscriber, message, dead])?;
+    super::mark_failed(tx, event.seq, &event.subscriber, &message, dead)?;
     Ok((!dead).then(|| {
         (
             (event.seq, event.subscriber.clone()),

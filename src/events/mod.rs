@@ -280,6 +280,36 @@ pub fn about(conn: &rusqlite::Connection, ids: &[String], limit: u32) -> Result<
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Records a delivery's successful attempt, if it is still pending; how many rows changed.
+/// Every path that finishes a delivery writes it here: the dispatcher's record, a
+/// subscriber's own ack, the fan-out job's in-process handlers.
+pub(super) fn mark_done(tx: &Tx, seq: i64, subscriber: &str, now: &str) -> Result<usize> {
+    Ok(tx
+        .prepare_cached(
+            "UPDATE event_delivery SET status = 'done', attempts = attempts + 1, delivered_at = ?3
+             WHERE event_seq = ?1 AND subscriber = ?2 AND status = 'pending'",
+        )?
+        .execute(params![seq, subscriber, now])?)
+}
+
+/// Records a delivery's failed attempt, if it is still pending: `dead` when out of attempts,
+/// else left pending for a retry.
+pub(super) fn mark_failed(
+    tx: &Tx,
+    seq: i64,
+    subscriber: &str,
+    message: &str,
+    dead: bool,
+) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE event_delivery SET attempts = attempts + 1, last_error = ?3,
+           status = CASE WHEN ?4 THEN 'dead' ELSE 'pending' END
+         WHERE event_seq = ?1 AND subscriber = ?2 AND status = 'pending'",
+    )?
+    .execute(params![seq, subscriber, message, dead])?;
+    Ok(())
+}
+
 /// Marks `event`'s delivery as done inside the subscriber's own write job: the subscriber's
 /// effect and the acknowledgement commit together, so a crash can never apply it twice. Once
 /// that job commits, [`Event::acked`] is true and the dispatcher writes nothing more for this
@@ -288,12 +318,7 @@ pub fn about(conn: &rusqlite::Connection, ids: &[String], limit: u32) -> Result<
 /// # Errors
 /// Database failures.
 pub fn ack_in(tx: &Tx, ctx: &Ctx, event: &Event) -> Result<()> {
-    let changed = tx
-        .prepare_cached(
-            "UPDATE event_delivery SET status = 'done', attempts = attempts + 1, delivered_at = ?3
-             WHERE event_seq = ?1 AND subscriber = ?2 AND status = 'pending'",
-        )?
-        .execute(params![event.seq, event.subscriber, ctx.now()])?;
+    let changed = mark_done(tx, event.seq, &event.subscriber, &ctx.now())?;
     if changed > 0 {
         let signal = event.acked.0.clone();
         tx.after_commit(move || signal.store(true, Ordering::SeqCst));

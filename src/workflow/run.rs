@@ -242,12 +242,21 @@ fn run_job<R>(
     let mut ran = Vec::new();
     let mut answer = None;
     let stop = run_steps(tx, exec, plan.from, &mut state, &mut ran)?;
-    match (&stop, unstarted) {
+    // A transient run that did not finish in this job needs its row after all, before its
+    // step rows.
+    let finished = matches!(stop, Stop::Finished);
+    if let (Some(key), false) = (&unstarted, finished) {
+        start_execution(tx, exec, key.as_deref())?;
+    }
+    if !finished {
+        put_done_rows(tx, exec, &state, &ran)?;
+    }
+    match &stop {
         // The job that ends the execution keeps its steps for the `done` update (see
-        // `journal::FinishedSteps`); one that leaves it running writes step rows for recovery.
-        // A transient run finished in its first job has no row at all: nothing to replay or
-        // recover.
-        (Stop::Finished, unstarted) => {
+        // `journal::FinishedSteps`); one that leaves it running writes step rows for recovery
+        // (above). A transient run finished in its first job has no row at all: nothing to
+        // replay or recover.
+        Stop::Finished => {
             let result = final_result(exec, &state);
             if unstarted.is_none() {
                 let steps = finished_steps(exec, &state, &ran);
@@ -256,22 +265,14 @@ fn run_job<R>(
             // Inside the job but outside its `?`: a failed read must not undo the run.
             answer = reply.map(|reply| reply(tx, &result));
         }
-        (Stop::External(ext), unstarted) => {
-            if let Some(key) = unstarted {
-                start_execution(tx, exec, key.as_deref())?;
-            }
-            put_done_rows(tx, exec, &state, &ran)?;
+        Stop::External(ext) => {
             let write = StepWrite {
                 status: "invoking",
                 ..step_write(*ext, &exec.wf.steps[*ext])
             };
             journal::put_step(tx, ctx, &exec.id, &write)?;
         }
-        (Stop::Failed(idx, error), unstarted) => {
-            if let Some(key) = unstarted {
-                start_execution(tx, exec, key.as_deref())?;
-            }
-            put_done_rows(tx, exec, &state, &ran)?;
+        Stop::Failed(idx, error) => {
             let stored = error.to_stored();
             let write = StepWrite {
                 status: "failed",

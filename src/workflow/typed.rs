@@ -119,14 +119,7 @@ impl<I: Serialize + DeserializeOwned + 'static, O: DeserializeOwned + 'static> H
         key: Option<&str>,
         reply: impl Fn(&Tx, O) -> Result<R> + Send + Sync + 'static,
     ) -> Result<R> {
-        let handle = *self;
-        super::run_replying(
-            engine,
-            self.name,
-            to_json(input)?,
-            key,
-            move |tx, output| reply(tx, handle.output_of(output)?),
-        )
+        self.replying(engine, to_json(input)?, key, reply)
     }
 
     /// [`Handle::run_json`], answering as [`Handle::run_replying`] does.
@@ -141,6 +134,17 @@ impl<I: Serialize + DeserializeOwned + 'static, O: DeserializeOwned + 'static> H
         reply: impl Fn(&Tx, O) -> Result<R> + Send + Sync + 'static,
     ) -> Result<R> {
         parse_input::<I>(&input)?;
+        self.replying(engine, input, key, reply)
+    }
+
+    /// Runs with JSON input already known to fit `I`, the typed output handed to `reply`.
+    fn replying<R: Send + 'static>(
+        &self,
+        engine: &Engine,
+        input: Value,
+        key: Option<&str>,
+        reply: impl Fn(&Tx, O) -> Result<R> + Send + Sync + 'static,
+    ) -> Result<R> {
         let handle = *self;
         super::run_replying(engine, self.name, input, key, move |tx, output| {
             reply(tx, handle.output_of(output)?)
