@@ -167,16 +167,6 @@ fn workflow_key(request: &Request) -> Option<String> {
         .map(|k| format!("{}:{k}", request.path))
 }
 
-/// Runs a workflow under the request's key.
-fn run<I: Serialize + DeserializeOwned + 'static, O: DeserializeOwned>(
-    engine: &Engine,
-    request: &Request,
-    handle: Handle<I, O>,
-    input: Value,
-) -> Result<O> {
-    handle.run_json(engine, input, workflow_key(request).as_deref())
-}
-
 /// Runs a cart workflow under the request's key and answers the text of the cart it changed,
 /// rendered inside the write job that changed it — or, for a replay, inside the job that
 /// found the stored run: the current cart, as a read-back answered.
@@ -328,11 +318,14 @@ fn complete_cart(engine: &Engine, request: &Request) -> Result<Response> {
     let cart = CartRef {
         cart_id: cart_id.to_string(),
     };
-    match checkout::COMPLETE_CART.run(engine, &cart, Some(&key)) {
-        Ok(placed) => {
-            let order = engine
-                .store()
-                .read(|conn| order_text(conn, &placed.order_id))?;
+    // The order document is rendered inside the write job that placed the order (or found
+    // the stored run, for a replay): a read-back on a reader would start with a page cache
+    // the commit just reset.
+    let placed = checkout::COMPLETE_CART.run_replying(engine, &cart, Some(&key), |tx, placed| {
+        order_text(tx, &placed.order_id)
+    });
+    match placed {
+        Ok(order) => {
             let mut out = String::with_capacity(order.len() + 32);
             let mut o = Obj::start(&mut out);
             o.raw("order", &order);
@@ -402,18 +395,20 @@ fn option_json(
 fn create_collection(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(&Schema::new().required("cart_id", Kind::String))?;
     let input = json!({"cart_id": body["cart_id"]});
-    let made = run(engine, request, checkout::CREATE_PAYMENT_COLLECTION, input)?;
-    collection_reply(engine, &made.payment_collection_id)
+    let key = workflow_key(request);
+    let collection = checkout::CREATE_PAYMENT_COLLECTION.run_json_replying(
+        engine,
+        input,
+        key.as_deref(),
+        |tx, made| collection_value(tx, &made.payment_collection_id),
+    )?;
+    Ok(Response::envelope("payment_collection", collection))
 }
 
-fn collection_reply(engine: &Engine, id: &str) -> Result<Response> {
-    let collection = engine
-        .store()
-        .read(|conn| payment::retrieve_collection(conn, id))?;
-    Ok(Response::envelope(
-        "payment_collection",
-        collection_json(&collection),
-    ))
+/// The payment collection as the store routes answer it, read on `conn`: the writer's, inside
+/// the job that changed the collection, so no reader re-reads pages the commit reset.
+fn collection_value(conn: &rusqlite::Connection, id: &str) -> Result<Value> {
+    Ok(collection_json(&payment::retrieve_collection(conn, id)?))
 }
 
 fn create_session(engine: &Engine, request: &Request) -> Result<Response> {
@@ -425,8 +420,14 @@ fn create_session(engine: &Engine, request: &Request) -> Result<Response> {
     )?;
     let id = request.param("id");
     let input = json!({"payment_collection_id": id, "provider_id": body["provider_id"], "data": body.get("data")});
-    run(engine, request, checkout::CREATE_PAYMENT_SESSION, input)?;
-    collection_reply(engine, id)
+    let key = workflow_key(request);
+    let collection = checkout::CREATE_PAYMENT_SESSION.run_json_replying(
+        engine,
+        input,
+        key.as_deref(),
+        |tx, made| collection_value(tx, &made.payment_collection_id),
+    )?;
+    Ok(Response::envelope("payment_collection", collection))
 }
 
 /// The message a failed authorization carries (re-exported for tests and docs).
