@@ -39,33 +39,51 @@ pub fn columns(conn: &Connection, table: &str) -> Result<Vec<String>> {
 /// # Errors
 /// A bad identifier; database failures.
 pub fn load_rows(conn: &Connection, table: &str, ids: &[String]) -> Result<Vec<Value>> {
-    if ids.is_empty() {
-        return Ok(Vec::new());
-    }
-    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
-    let sql = format!(
-        "SELECT * FROM {} WHERE id IN ({}) ORDER BY id",
-        check_identifier(table)?,
-        marks.join(", ")
-    );
+    let table = check_identifier(table)?;
+    let sql = match ids.len() {
+        0 => return Ok(Vec::new()),
+        // One id (most calls): no list of placeholders to build.
+        1 => format!("SELECT * FROM {table} WHERE id = ?1"),
+        n => {
+            let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
+            format!(
+                "SELECT * FROM {table} WHERE id IN ({}) ORDER BY id",
+                marks.join(", ")
+            )
+        }
+    };
     let mut stmt = conn.prepare_cached(&sql)?;
-    let cols: Vec<String> = stmt.column_names().iter().map(|c| c.to_string()).collect();
-    let deleted = cols.iter().position(|c| c == "deleted_at");
-    let mut rows = stmt.query(rusqlite::params_from_iter(ids))?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next()? {
+    let width = stmt.column_count();
+    let deleted = (0..width).find(|&i| stmt.column_name(i).is_ok_and(|c| c == "deleted_at"));
+    let mut out = Vec::with_capacity(ids.len());
+    for_each_row(&mut stmt, ids, |r| {
         if let Some(i) = deleted
-            && !matches!(r.get::<_, Sql>(i)?, Sql::Null)
+            && !matches!(r.get_ref(i)?, rusqlite::types::ValueRef::Null)
         {
-            continue;
+            return Ok(());
         }
         let mut map = Map::new();
-        for (i, name) in cols.iter().enumerate() {
-            map.insert(name.clone(), sql_to_json(r.get::<_, Sql>(i)?));
+        for i in 0..width {
+            let name = r.as_ref().column_name(i)?;
+            map.insert(name.to_string(), sql_to_json(r.get::<_, Sql>(i)?));
         }
         out.push(Value::Object(map));
-    }
+        Ok(())
+    })?;
     Ok(out)
+}
+
+/// Runs `stmt` with `ids` bound and hands each row to `each`.
+fn for_each_row(
+    stmt: &mut rusqlite::Statement,
+    ids: &[String],
+    mut each: impl FnMut(&rusqlite::Row) -> rusqlite::Result<()>,
+) -> Result<()> {
+    let mut rows = stmt.query(rusqlite::params_from_iter(ids))?;
+    while let Some(r) = rows.next()? {
+        each(r)?;
+    }
+    Ok(())
 }
 
 /// SQLite value → JSON (BLOBs become null: no module stores them).

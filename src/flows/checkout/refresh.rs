@@ -178,17 +178,8 @@ fn reprice(
 /// # Errors
 /// Database failures.
 pub fn shipping_place(conn: &Connection, cart: &Cart) -> Result<Option<Place>> {
-    let Some(address) = cart::address(conn, cart.shipping_address_id.as_deref())? else {
-        return Ok(None);
-    };
-    let text = |k: &str| {
-        address
-            .get(k)
-            .and_then(|v| v.as_str())
-            .filter(|s| !s.is_empty())
-            .map(str::to_lowercase)
-    };
-    Ok(text("country_code").map(|c| (c, text("province"))))
+    let place = cart::address_place(conn, cart.shipping_address_id.as_deref())?;
+    Ok(place.and_then(|(country, province)| country.map(|c| (c, province))))
 }
 
 /// The fulfillment sets serving a cart's sales channel (through its stock locations).
