@@ -99,7 +99,7 @@ fn demo_defaults() -> ServeConfig {
         host: "127.0.0.1".into(),
         port: 9000,
         synchronous: Synchronous::Full,
-        workers: 4,
+        workers: 8,
         body_limit: 1 << 20,
         connection_timeout_ms: 30_000,
         request_timeout_ms: 10_000,

@@ -144,8 +144,8 @@ pub struct ServeArgs {
     #[arg(long, env = "STOCKROOM_SYNCHRONOUS", value_name = "MODE", default_value = "full",
           value_parser = synchronous)]
     pub synchronous: Synchronous,
-    /// HTTP worker threads.
-    #[arg(long, env = "STOCKROOM_WORKERS", default_value_t = 4, value_parser = number::<usize>)]
+    /// Requests whose handlers run at once (each on its connection's thread).
+    #[arg(long, env = "STOCKROOM_WORKERS", default_value_t = 8, value_parser = number::<usize>)]
     pub workers: usize,
     /// Largest request body in bytes.
     #[arg(long, env = "STOCKROOM_BODY_LIMIT", value_name = "BYTES", default_value_t = 1 << 20,

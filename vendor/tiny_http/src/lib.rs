@@ -299,6 +299,29 @@ impl Server {
         ssl_config: Option<SslConfig>,
         limits: ConnectionLimits,
     ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        Self::build(listener, ssl_config, limits, None)
+    }
+
+    /// PATCH(perf): like `from_listener_with_limits`, but each request is given to `serve` on
+    /// its connection's own thread instead of being queued for `recv()`. Handing every
+    /// request to another thread and its answer back cost two thread wake-ups per request;
+    /// the caller bounds how many requests run at once. `serve` must answer (or drop) the
+    /// request before it returns; the connection's next request is read after that.
+    pub fn from_listener_serving<L: Into<Listener>>(
+        listener: L,
+        ssl_config: Option<SslConfig>,
+        limits: ConnectionLimits,
+        serve: Arc<dyn Fn(Request) + Send + Sync>,
+    ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
+        Self::build(listener, ssl_config, limits, Some(serve))
+    }
+
+    fn build<L: Into<Listener>>(
+        listener: L,
+        ssl_config: Option<SslConfig>,
+        limits: ConnectionLimits,
+        serve: Option<Arc<dyn Fn(Request) + Send + Sync>>,
+    ) -> Result<Server, Box<dyn Error + Send + Sync + 'static>> {
         let connection_timeout = limits.idle_timeout;
         let listener = listener.into();
         // building the "close" variable
@@ -406,6 +429,7 @@ impl Server {
                 match new_client {
                     Ok(client) => {
                         let messages = inside_messages.clone();
+                        let serve = serve.clone();
                         let pending_writes = inside_pending_writes.clone();
                         let mut client = Some(client);
                         let mut slot = Some(slot);
@@ -423,7 +447,10 @@ impl Server {
                                     let rq = rq
                                         .with_notify_sender(sender.clone(), pending_writes.clone())
                                         .with_write_budget(limits.worker_write_budget);
-                                    messages.push(rq.into());
+                                    match &serve {
+                                        Some(serve) => serve(rq),
+                                        None => messages.push(rq.into()),
+                                    }
                                     match receiver.recv() {
                                         Ok(Some((writer, bytes))) => {
                                             let written =
