@@ -187,6 +187,8 @@ fn write_image_files(files: &stockroom::flows::seed_files::ExportFiles) -> Resul
 }
 
 fn serve(config: &ServeConfig) -> Result<()> {
+    // First, while this is the only thread: glibc reads its cache size only at start.
+    stockroom::alloc::reexec_with_tunables();
     // Register the handlers before the server exists, so an early signal is not lost.
     let mut signals = Signals::new([SIGINT, SIGTERM])
         .map_err(|e| stockroom::Error::Internal(format!("signal handlers: {e}")))?;
