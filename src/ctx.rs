@@ -50,6 +50,7 @@ impl Ctx {
     /// Database failures (which fail the caller's job too).
     pub fn emit(&self, tx: &Tx, name: &str, data: Value) -> Result<()> {
         events::write_outbox(tx, self, name, &data)?;
+        tx.note_emitted();
         let bell = self.bell.clone();
         tx.after_commit(move || bell.ring());
         Ok(())

@@ -23,6 +23,8 @@ use std::thread::JoinHandle;
 pub struct Tx<'a> {
     conn: &'a Connection,
     after_commit: RefCell<Vec<Hook>>,
+    /// The job wrote to the event outbox (see [`Tx::note_emitted`]).
+    emitted: std::cell::Cell<bool>,
 }
 
 type Hook = Box<dyn FnOnce() + Send>;
@@ -34,7 +36,19 @@ impl<'a> Tx<'a> {
         Tx {
             conn,
             after_commit: RefCell::new(Vec::new()),
+            emitted: std::cell::Cell::new(false),
         }
+    }
+
+    /// Notes that this job wrote an event to the outbox, so whoever ends the job may fan
+    /// the events out in it (a workflow's last job does: `events::dispatcher::fan_out_in_job`).
+    pub fn note_emitted(&self) {
+        self.emitted.set(true);
+    }
+
+    /// Whether this job wrote an event to the outbox (in a nested part that was kept, too).
+    pub fn has_emitted(&self) -> bool {
+        self.emitted.get()
     }
 
     /// Registers `hook` to run after this job's changes have committed. Dropped if the job
@@ -62,6 +76,9 @@ impl<'a> Tx<'a> {
         if outcome.is_ok() {
             exec_cached(self.conn, "RELEASE nested")?;
             self.after_commit.borrow_mut().extend(inner.take_hooks());
+            if inner.has_emitted() {
+                self.note_emitted();
+            }
         } else {
             self.conn
                 .execute_batch("ROLLBACK TO nested; RELEASE nested")?;

@@ -92,6 +92,11 @@ impl Engine {
         self.inner.event_retry
     }
 
+    /// The event dispatcher, once started.
+    pub(crate) fn dispatcher(&self) -> Option<&Dispatcher> {
+        self.inner.dispatcher.get()
+    }
+
     /// Blocks until every event committed before the call has been delivered (or
     /// dead-lettered). Tests use it instead of sleeping.
     ///

@@ -15,6 +15,7 @@ use super::inline;
 use super::webhooks::{self, deliveries::OutboxEvent};
 use super::{Event, Subscriber};
 use crate::engine::{Engine, EngineInner};
+use crate::db::Tx;
 use crate::error::{Error, Result};
 use rusqlite::{Connection, params};
 use std::collections::{HashMap, HashSet};
@@ -58,12 +59,21 @@ pub struct Dispatcher {
 #[derive(Default)]
 struct Shared {
     stop: AtomicBool,
+    /// In-process deliveries that failed in a workflow's own job ([`fan_out_in_job`]),
+    /// with their retry delays, for the next round.
+    early_retries: Mutex<Vec<inline::Retry>>,
     progress: Mutex<Progress>,
     changed: Condvar,
 }
 
 /// `requested` counts wait_idle calls; `idle_through` is the highest request a round that
 /// started after it found nothing pending.
+impl Shared {
+    fn early_retries(&self) -> std::sync::MutexGuard<'_, Vec<inline::Retry>> {
+        self.early_retries.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
 #[derive(Default)]
 struct Progress {
     requested: u64,
@@ -170,7 +180,10 @@ enum RoundOutcome {
 }
 
 fn round(engine: &Engine, retry_at: &mut HashMap<(i64, String), Instant>) -> Result<RoundOutcome> {
-    let failed_inline = fan_out(engine)?;
+    let mut failed_inline = fan_out(engine)?;
+    if let Some(dispatcher) = engine.dispatcher() {
+        failed_inline.append(&mut dispatcher.shared.early_retries());
+    }
     let now = Instant::now();
     for (key, delay) in failed_inline {
         retry_at.insert(key, now + delay);
@@ -225,38 +238,65 @@ fn fan_out(engine: &Engine) -> Result<Vec<inline::Retry>> {
         return Ok(Vec::new());
     }
     let job_engine = engine.clone();
-    engine.store().write(move |tx| {
-        let engine = &job_engine;
-        let events = past_cursor(tx)?;
-        let mut insert = tx.prepare_cached(
-            "INSERT OR IGNORE INTO event_delivery (event_seq, subscriber, event_name, status) VALUES (?1, ?2, ?3, 'pending')",
-        )?;
-        let mut fresh = Vec::new();
-        for (seq, event) in &events {
-            for subscriber in engine.subscribers().iter().filter(|s| s.wants(&event.name)) {
-                let created = insert.execute(params![seq, subscriber.id, event.name])? > 0;
-                if let Some(handler) = subscriber.inline.as_ref().filter(|_| created) {
-                    fresh.push(inline::Fresh {
-                        seq: *seq,
-                        event,
-                        subscriber: &subscriber.id,
-                        handler,
-                    });
-                }
+    engine
+        .store()
+        .write(move |tx| fan_out_in(&job_engine, tx))
+}
+
+/// The fan-out's work inside a write job: the deliveries of the events past the cursor,
+/// the webhook deliveries, the cursor moved past them, and the fresh in-process deliveries
+/// handled ([`inline::handle`]). Returns those that failed and wait for a retry.
+fn fan_out_in(engine: &Engine, tx: &Tx) -> Result<Vec<inline::Retry>> {
+    let events = past_cursor(tx)?;
+    let mut insert = tx.prepare_cached(
+        "INSERT OR IGNORE INTO event_delivery (event_seq, subscriber, event_name, status) VALUES (?1, ?2, ?3, 'pending')",
+    )?;
+    let mut fresh = Vec::new();
+    for (seq, event) in &events {
+        for subscriber in engine.subscribers().iter().filter(|s| s.wants(&event.name)) {
+            let created = insert.execute(params![seq, subscriber.id, event.name])? > 0;
+            if let Some(handler) = subscriber.inline.as_ref().filter(|_| created) {
+                fresh.push(inline::Fresh {
+                    seq: *seq,
+                    event,
+                    subscriber: &subscriber.id,
+                    handler,
+                });
             }
         }
-        // Webhook deliveries commit with the cursor: none skipped, none doubled.
-        let outbox: Vec<OutboxEvent> = events.iter().map(|(_, e)| e.clone()).collect();
-        if webhooks::deliveries::fan_out(tx, engine.ctx(), &outbox)? {
-            let webhook_bell = engine.webhook_bell().clone();
-            tx.after_commit(move || webhook_bell.ring());
+    }
+    // Webhook deliveries commit with the cursor: none skipped, none doubled.
+    let outbox: Vec<OutboxEvent> = events.iter().map(|(_, e)| e.clone()).collect();
+    if webhooks::deliveries::fan_out(tx, engine.ctx(), &outbox)? {
+        let webhook_bell = engine.webhook_bell().clone();
+        tx.after_commit(move || webhook_bell.ring());
+    }
+    drop(insert);
+    if let Some((last, _)) = events.last() {
+        tx.execute("UPDATE event_cursor SET last_seq = ?1 WHERE id = 1", [last])?;
+    }
+    inline::handle(engine, tx, &fresh)
+}
+
+/// Fans out, inside the caller's write job, the events past the cursor — the job's own and
+/// any earlier ones, in order — as the dispatcher's fan-out job would, in a savepoint of its
+/// own. A workflow's last job calls it when the run emitted: the order mail of a checkout
+/// is then written with the order, and the dispatcher's fan-out job and its commit are
+/// saved. If it fails, its part is rolled back and the dispatcher fans the events out
+/// later, as before. Crash-wise the deliveries commit with the events that made them.
+pub(crate) fn fan_out_in_job(engine: &Engine, tx: &Tx) {
+    match tx.nested(|inner| fan_out_in(engine, inner)) {
+        Ok(retries) if !retries.is_empty() => {
+            // Given to the dispatcher now, before the commit rings its bell, so its next
+            // round waits out the backoff. Should the commit fail, the entries name
+            // deliveries that do not exist, and the dispatcher drops them when idle.
+            if let Some(dispatcher) = engine.dispatcher() {
+                dispatcher.shared.early_retries().extend(retries);
+            }
         }
-        drop(insert);
-        if let Some((last, _)) = events.last() {
-            tx.execute("UPDATE event_cursor SET last_seq = ?1 WHERE id = 1", [last])?;
-        }
-        inline::handle(engine, tx, &fresh)
-    })
+        Ok(_) => {}
+        Err(e) => eprintln!("stockroom: fan-out in the emitting job: {e}"),
+    }
 }
 
 /// The outbox's events past the cursor, oldest first (read inside the fan-out job).

@@ -1,4 +1,5 @@
-//! In-process subscribers handled inside the dispatcher's fan-out job.
+//! In-process subscribers handled inside a fan-out: the dispatcher's fan-out job, or the
+//! last job of a workflow that emitted ([`super::dispatcher::fan_out_in_job`]).
 //!
 //! The fan-out job creates the deliveries of new events; for a delivery it has just created
 //! whose subscriber has an in-process handler ([`super::Subscriber::inline`]) and whose lane

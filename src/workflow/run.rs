@@ -262,6 +262,11 @@ fn run_job<R>(
                 let steps = finished_steps(exec, &state, &ran);
                 journal::finish(tx, ctx, &exec.id, &result, steps.as_deref())?;
             }
+            // The run's events are fanned out (and in-process subscribers handled) in this
+            // job, saving the dispatcher's own job and commit.
+            if tx.has_emitted() {
+                crate::events::dispatcher::fan_out_in_job(&exec.engine, tx);
+            }
             // Inside the job but outside its `?`: a failed read must not undo the run.
             answer = reply.map(|reply| reply(tx, &result));
         }
