@@ -14,6 +14,7 @@ pub mod fields;
 pub mod form;
 pub mod json_out;
 pub mod middleware;
+mod gate;
 pub mod multipart;
 pub mod openapi;
 pub mod pos;

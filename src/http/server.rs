@@ -16,7 +16,8 @@ use crate::metrics::Metrics;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::{Arc, Condvar, Mutex};
+use super::gate::{Gate, Pass};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Settings of the HTTP layer.
@@ -133,95 +134,6 @@ impl RunningServer {
 impl Drop for RunningServer {
     fn drop(&mut self) {
         self.stop();
-    }
-}
-
-/// Bounds how many requests run their handlers at once (the `workers` setting) and holds
-/// the engine they run on until the server stops. Requests run on their connections' own
-/// threads: queueing each for a worker thread and handing its answer back cost two thread
-/// wake-ups per request, a measurable share of a checkout's CPU on two cores.
-struct Gate {
-    state: Mutex<GateState>,
-    /// Signalled when a place frees up (one waiter at a time: one place, one thread).
-    freed: Condvar,
-    /// Signalled when the last running handler of a stopping server is done.
-    idle: Condvar,
-}
-
-struct GateState {
-    /// Handlers that may still start.
-    free: usize,
-    /// Handlers running now.
-    running: usize,
-    /// Threads waiting in [`Gate::enter`] (the only ones a release needs to wake).
-    waiting: usize,
-    /// `None` once the server is stopping.
-    engine: Option<Engine>,
-}
-
-/// A place taken in the [`Gate`]; gives it back when dropped.
-struct Pass<'a> {
-    gate: &'a Gate,
-    engine: Engine,
-}
-
-impl Gate {
-    fn new(engine: Engine, places: usize) -> Gate {
-        Gate {
-            state: Mutex::new(GateState {
-                free: places,
-                running: 0,
-                waiting: 0,
-                engine: Some(engine),
-            }),
-            freed: Condvar::new(),
-            idle: Condvar::new(),
-        }
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, GateState> {
-        self.state.lock().unwrap_or_else(|p| p.into_inner())
-    }
-
-    /// Waits for a free place; `None` once the server is stopping.
-    fn enter(&self) -> Option<Pass<'_>> {
-        let mut state = self.lock();
-        loop {
-            let engine = state.engine.clone()?;
-            if state.free > 0 {
-                state.free -= 1;
-                state.running += 1;
-                return Some(Pass { gate: self, engine });
-            }
-            state.waiting += 1;
-            state = self.freed.wait(state).unwrap_or_else(|p| p.into_inner());
-            state.waiting -= 1;
-        }
-    }
-
-    /// Takes no more requests and waits until the running ones are done.
-    fn close(&self) {
-        let mut state = self.lock();
-        state.engine = None;
-        // Waiters wake to find the server stopping.
-        self.freed.notify_all();
-        while state.running > 0 {
-            state = self.idle.wait(state).unwrap_or_else(|p| p.into_inner());
-        }
-    }
-}
-
-impl Drop for Pass<'_> {
-    fn drop(&mut self) {
-        let mut state = self.gate.lock();
-        state.free += 1;
-        state.running -= 1;
-        if state.waiting > 0 {
-            self.gate.freed.notify_one();
-        }
-        if state.running == 0 && state.engine.is_none() {
-            self.gate.idle.notify_all();
-        }
     }
 }
 
