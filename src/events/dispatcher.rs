@@ -14,8 +14,8 @@
 use super::inline;
 use super::webhooks::{self, deliveries::OutboxEvent};
 use super::{Event, Subscriber};
-use crate::engine::{Engine, EngineInner};
 use crate::db::Tx;
+use crate::engine::{Engine, EngineInner};
 use crate::error::{Error, Result};
 use rusqlite::{Connection, params};
 use std::collections::{HashMap, HashSet};
@@ -238,9 +238,7 @@ fn fan_out(engine: &Engine) -> Result<Vec<inline::Retry>> {
         return Ok(Vec::new());
     }
     let job_engine = engine.clone();
-    engine
-        .store()
-        .write(move |tx| fan_out_in(&job_engine, tx))
+    engine.store().write(move |tx| fan_out_in(&job_engine, tx))
 }
 
 /// The fan-out's work inside a write job: the deliveries of the events past the cursor,

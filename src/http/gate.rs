@@ -93,7 +93,6 @@ impl Drop for Pass<'_> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

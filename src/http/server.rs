@@ -9,6 +9,7 @@
 //! stops taking requests, lets in-flight ones finish, and closes the listener.
 
 use super::cors::CorsConfig;
+use super::gate::{Gate, Pass};
 use super::{Body, Request, Response, Route, auth, query};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
@@ -16,7 +17,6 @@ use crate::metrics::Metrics;
 use std::io::Read;
 use std::net::{SocketAddr, TcpListener};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use super::gate::{Gate, Pass};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -138,7 +138,12 @@ impl Drop for RunningServer {
 }
 
 /// Runs on a connection's thread for each of its requests, once a place in the gate is free.
-fn serve_on_connection(gate: &Gate, raw: tiny_http::Request, options: &HttpOptions, addr: SocketAddr) {
+fn serve_on_connection(
+    gate: &Gate,
+    raw: tiny_http::Request,
+    options: &HttpOptions,
+    addr: SocketAddr,
+) {
     let Some(pass) = gate.enter() else {
         let mut response = Response::json(serde_json::json!({
             "type": "unexpected_state",
