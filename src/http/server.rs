@@ -1,9 +1,9 @@
 //! The HTTP server: the patched tiny_http (TCP_NODELAY, bounded headers, whole requests read
 //! on their connection's thread within a deadline, connection timeouts; see
 //! `vendor/tiny_http/README.stockroom.md`). Each request runs on its connection's own thread
-//! once a place in the [`Gate`] is free (the `workers` setting bounds how many run at once):
-//! it is turned into a [`Request`], the route's handler runs under `catch_unwind`, and the
-//! JSON answer is written.
+//! once a place in the gate (`http/gate.rs`; the `workers` setting bounds how many run at
+//! once) is free: it is turned into a [`Request`], the route's handler runs under
+//! `catch_unwind`, and the JSON answer is written.
 //!
 //! [`serve`] takes a pre-bound listener so tests bind port 0; [`RunningServer::shutdown`]
 //! stops taking requests, lets in-flight ones finish, and closes the listener.
