@@ -1,9 +1,10 @@
 //! HTTP: the hardened tiny_http server, the route table, and the request/response types that
 //! handlers see. Only this layer knows tiny_http and the wire JSON envelopes.
 //!
-//! Life of a request: a worker takes it from tiny_http → CORS preflight or `/health` answered
-//! directly → route lookup (404/405) → size and content-type checks on the body → access check
-//! ([`auth`]) → the handler under `catch_unwind` → JSON response and one access-log line.
+//! Life of a request: its connection's thread takes a place in the gate → CORS preflight or
+//! `/health` answered directly → route lookup (404/405) → size and content-type checks on the
+//! body → access check ([`auth`]) → the handler under `catch_unwind` → JSON response and one
+//! access-log line.
 
 pub mod admin;
 pub mod auth;

@@ -33,7 +33,7 @@ pub struct HttpOptions {
     /// Idle/read/write timeout per connection (`None` = never).
     pub connection_timeout: Option<Duration>,
     /// Total time to read one request, line, headers and body (`None` = no total bound).
-    /// Requests are read whole on their connection's thread before a worker sees them.
+    /// Requests are read whole on their connection's thread before a handler sees them.
     pub request_timeout: Option<Duration>,
     /// Most connections open at once (each holds a thread and two file descriptors); lowered
     /// at start to what the open-files limit allows. Beyond it, connections wait in the
@@ -209,7 +209,7 @@ fn handle(pass: Pass, mut raw: tiny_http::Request, options: &HttpOptions, addr: 
 }
 
 /// Writes one access-log line with a single `write` (formatting macros write piecewise, so
-/// lines of concurrent workers could interleave, and a line cut by a kill be half-written).
+/// lines of concurrent requests could interleave, and a line cut by a kill be half-written).
 fn log_line(mut line: String) {
     use std::io::Write;
     line.push('\n');
