@@ -10,7 +10,7 @@ use super::checkout_json::{collection_json, order_text};
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::checkout::create::{CREATE_CARTS, CreateCarts};
-use crate::flows::checkout::inputs::CartChange;
+use crate::flows::checkout::inputs::{CartChange, CollectionRef};
 use crate::flows::checkout::{self, CartRef, complete, refresh};
 use crate::http::json_out::Obj;
 use crate::http::validate::{Kind, Schema};
@@ -395,20 +395,26 @@ fn option_json(
 fn create_collection(engine: &Engine, request: &Request) -> Result<Response> {
     let body = request.body_with(&Schema::new().required("cart_id", Kind::String))?;
     let input = json!({"cart_id": body["cart_id"]});
-    let key = workflow_key(request);
-    let collection = checkout::CREATE_PAYMENT_COLLECTION.run_json_replying(
-        engine,
-        input,
-        key.as_deref(),
-        |tx, made| collection_value(tx, &made.payment_collection_id),
-    )?;
-    Ok(Response::envelope("payment_collection", collection))
+    run_collection(engine, request, checkout::CREATE_PAYMENT_COLLECTION, input)
 }
 
-/// The payment collection as the store routes answer it, read on `conn`: the writer's, inside
-/// the job that changed the collection, so no reader re-reads pages the commit reset.
-fn collection_value(conn: &rusqlite::Connection, id: &str) -> Result<Value> {
-    Ok(collection_json(&payment::retrieve_collection(conn, id)?))
+/// Runs a payment workflow under the request's key and answers the collection it changed,
+/// read inside the write job that changed it (or found the stored run, for a replay), so
+/// no reader re-reads pages the commit reset.
+fn run_collection<I: Serialize + DeserializeOwned + 'static>(
+    engine: &Engine,
+    request: &Request,
+    handle: Handle<I, CollectionRef>,
+    input: Value,
+) -> Result<Response> {
+    let key = workflow_key(request);
+    let collection = handle.run_json_replying(engine, input, key.as_deref(), |tx, made| {
+        Ok(collection_json(&payment::retrieve_collection(
+            tx,
+            &made.payment_collection_id,
+        )?))
+    })?;
+    Ok(Response::envelope("payment_collection", collection))
 }
 
 fn create_session(engine: &Engine, request: &Request) -> Result<Response> {
@@ -420,14 +426,7 @@ fn create_session(engine: &Engine, request: &Request) -> Result<Response> {
     )?;
     let id = request.param("id");
     let input = json!({"payment_collection_id": id, "provider_id": body["provider_id"], "data": body.get("data")});
-    let key = workflow_key(request);
-    let collection = checkout::CREATE_PAYMENT_SESSION.run_json_replying(
-        engine,
-        input,
-        key.as_deref(),
-        |tx, made| collection_value(tx, &made.payment_collection_id),
-    )?;
-    Ok(Response::envelope("payment_collection", collection))
+    run_collection(engine, request, checkout::CREATE_PAYMENT_SESSION, input)
 }
 
 /// The message a failed authorization carries (re-exported for tests and docs).

@@ -289,9 +289,10 @@ pub fn address(conn: &Connection, id: Option<&str>) -> Result<Option<Map<String,
     let found = stmt
         .query_row([id], |r| {
             let mut map = Map::new();
-            for (i, name) in ADDRESS_COLUMNS.iter().enumerate() {
+            for i in 0..r.as_ref().column_count() {
+                let name = r.as_ref().column_name(i)?.to_string();
                 let value = r.get::<_, rusqlite::types::Value>(i)?;
-                map.insert((*name).to_string(), crate::model::rows::sql_to_json(value));
+                map.insert(name, crate::model::rows::sql_to_json(value));
             }
             Ok(map)
         })
@@ -305,26 +306,6 @@ pub fn address(conn: &Connection, id: Option<&str>) -> Result<Option<Map<String,
         map
     }))
 }
-
-/// The columns [`address`] selects, in the statement's order.
-const ADDRESS_COLUMNS: [&str; 16] = [
-    "id",
-    "customer_id",
-    "company",
-    "first_name",
-    "last_name",
-    "address_1",
-    "address_2",
-    "city",
-    "country_code",
-    "province",
-    "postal_code",
-    "phone",
-    "metadata",
-    "created_at",
-    "updated_at",
-    "deleted_at",
-];
 
 /// The address `id`'s country (lower case) and province, each `None` when empty: what
 /// shipping and taxes are chosen by, read without building the whole address.
