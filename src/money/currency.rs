@@ -190,12 +190,13 @@ pub(super) const CURRENCIES: &[(&str, u32)] = &[
 /// ISO 4217 minor-unit exponent of a currency code (case-insensitive), so
 /// callers know how many decimals a major amount may carry; `None` if unknown.
 pub fn currency_exponent(code: &str) -> Option<u32> {
-    if code.len() != 3 {
+    let Ok(upper_or_lower) = <[u8; 3]>::try_from(code.as_bytes()) else {
         return None;
-    }
-    let lower = code.to_ascii_lowercase();
+    };
+    // Lowercased on the stack: every rendered amount looks its currency up.
+    let lower = upper_or_lower.map(|b| b.to_ascii_lowercase());
     CURRENCIES
-        .binary_search_by(|(known, _)| (*known).cmp(lower.as_str()))
+        .binary_search_by(|(known, _)| known.as_bytes().cmp(&lower[..]))
         .ok()
         .and_then(|index| CURRENCIES.get(index))
         .map(|&(_, exponent)| exponent)

@@ -327,21 +327,41 @@ pub fn raw_json(minor: i64, currency: &str) -> Value {
 
 /// Writes `minor` of `currency` into JSON text as [`to_json`] and [`raw_json`] render it:
 /// `"key":number,"raw_key":{"value":"…","precision":20}` without building either value.
+/// Replies carry dozens of amounts (27 per cart reply), so the digits go straight into `out`:
+/// no intermediate string, no formatting machinery for the common whole amount.
 pub fn write_json_pair(out: &mut String, key: &str, minor: i64, currency: &str) {
-    use std::fmt::Write as _;
     let exponent = exponent_or_default(currency);
-    let _ = write!(out, "\"{key}\":");
+    out.push('"');
+    out.push_str(key);
+    out.push_str("\":");
+    let whole = 10_i64
+        .checked_pow(exponent)
+        .is_some_and(|scale| minor % scale == 0);
+    if whole {
+        // The integer `decimal_json` would make, as its own digits: `write_major` of a whole
+        // amount writes exactly them.
+        write_major(out, minor, exponent);
+    } else {
+        write_json_number(out, minor, exponent);
+    }
+    out.push_str(",\"raw_");
+    out.push_str(key);
+    out.push_str("\":{\"value\":\"");
+    write_major(out, minor, exponent);
+    out.push_str("\",\"precision\":");
+    push_digits(out, u64::from(RAW_PRECISION), 1);
+    out.push('}');
+}
+
+/// The JSON number [`decimal_json`] makes, as text.
+fn write_json_number(out: &mut String, minor: i64, exponent: u32) {
+    use std::fmt::Write as _;
     match decimal_json(minor, exponent) {
         Value::Number(n) => {
             let _ = write!(out, "{n}");
         }
         other => out.push_str(&other.to_string()),
     }
-    let _ = write!(
-        out,
-        ",\"raw_{key}\":{{\"value\":\"{}\",\"precision\":{RAW_PRECISION}}}",
-        format_major(minor, exponent)
-    );
 }
 
 #[cfg(test)]

@@ -511,6 +511,36 @@ fn written_pairs_parse_to_the_rendered_values() {
 }
 
 #[test]
+fn written_pairs_are_the_bytes_serde_json_writes() {
+    for currency in ["usd", "JPY", "kwd", "clf", "xyz", "eu"] {
+        for minor in [
+            0,
+            1,
+            -1,
+            5,
+            10,
+            1050,
+            -1050,
+            99_999,
+            123_456_789,
+            i64::MAX,
+            i64::MIN,
+        ] {
+            let mut out = String::new();
+            write_json_pair(&mut out, "total", minor, currency);
+            // What the function wrote before its fast path: serde_json's number, then the
+            // raw object with `value` first.
+            let expected = format!(
+                "\"total\":{},\"raw_total\":{{\"value\":\"{}\",\"precision\":20}}",
+                to_json(minor, currency),
+                format_major(minor, exponent_or_default(currency))
+            );
+            assert_eq!(out, expected, "{minor} {currency}");
+        }
+    }
+}
+
+#[test]
 fn fast_major_text_matches_the_padded_path() {
     let mut values = vec![
         0,
