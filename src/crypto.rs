@@ -1,4 +1,4 @@
-//! Small cryptographic helpers over well-kept crates (`hmac`, `sha2`, `argon2`'s `OsRng`,
+//! Small cryptographic helpers over well-kept crates (`hmac`, `sha2`, `argon2`'s `OsRng`, `rand`,
 //! `base64`): secret randomness, HMAC-SHA256 with constant-time verification, SHA-256 and
 //! base64url. Nothing here is hand-rolled crypto; it only names the operations the engine uses.
 
@@ -17,10 +17,15 @@ pub fn random_hex(bytes: usize) -> String {
     hex(&buf)
 }
 
-/// `N` bytes from the operating system's CSPRNG.
+/// `N` bytes from this thread's CSPRNG: `rand`'s `ThreadRng`, ChaCha12 seeded from the
+/// operating system and reseeded from it every 64 KiB of output. IDs take their randomness
+/// here: a checkout makes ~27 of them, and asking the kernel for each (one `getrandom` call
+/// apiece) cost more than the generator. Secrets made once (tokens, salts) still come
+/// straight from the operating system ([`random_hex`]).
 pub fn random_array<const N: usize>() -> [u8; N] {
+    use rand::Rng as _;
     let mut buf = [0u8; N];
-    OsRng.fill_bytes(&mut buf);
+    rand::rng().fill_bytes(&mut buf);
     buf
 }
 

@@ -2,7 +2,8 @@
 //!
 //! IDs are generated in application code, never by SQLite. An ID a client sees is a bearer
 //! secret (a cart id is all it takes to read and change a cart), so every ID carries fresh
-//! randomness from the operating system's CSPRNG: the first ID of a millisecond takes 80 fresh
+//! randomness from a CSPRNG (the thread's, seeded by the operating system: see
+//! [`crypto::random_array`]): the first ID of a millisecond takes 80 fresh
 //! random bits; a later ID of the same millisecond adds a fresh random step of 1..2^64 to the
 //! previous one. That keeps IDs of one millisecond in creation order (a stable tie-break for
 //! lists) while knowing one ID tells nothing about the next: it is 2^64 guesses away, not +1.
