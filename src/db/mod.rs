@@ -11,6 +11,7 @@
 //! multi-second tails, while grouping commits doubles durable throughput
 //! (`shared/engineering-notes.md`).
 
+pub mod cached;
 pub mod memo;
 pub mod module;
 mod oneshot;
@@ -227,11 +228,14 @@ impl Store {
     {
         let generation = self.inner.memo.counter();
         let (touched, tables) = (self.inner.writer.touched(), self.inner.memo.tables());
+        let pending = self.inner.writer.pending();
+        let store = self.clone();
         self.inner.writer.submit(move |tx: &Tx| {
             let take = || std::mem::take(&mut *touched.lock().unwrap_or_else(|p| p.into_inner()));
             take();
-            let result = job(tx);
+            let result = cached::in_write(&store, || job(tx));
             let changed = take();
+            cached::note_pending(&pending, &changed);
             tx.after_commit(move || {
                 tables.bump(&changed);
                 generation.fetch_add(1, Ordering::SeqCst);
@@ -277,8 +281,9 @@ impl Store {
             .pool
             .get()
             .map_err(|e| Error::Internal(format!("read pool: {e}")))?;
+        let generation = self.generation();
         writer::exec_cached(&conn, "BEGIN")?;
-        let result = f(&conn);
+        let result = cached::in_read(self, generation, || f(&conn));
         // A read transaction has nothing to commit; ending it releases the snapshot.
         let end = writer::exec_cached(&conn, "COMMIT");
         let value = result?;

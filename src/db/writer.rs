@@ -183,6 +183,9 @@ pub(crate) struct WriterHandle {
     thread: Mutex<Option<JoinHandle<()>>>,
     counters: std::sync::Arc<Counters>,
     touched: Touched,
+    /// Tables changed by the running batch's earlier jobs (uncommitted yet): filled by
+    /// [`crate::db::Store::write`] after each job, emptied when the batch ends.
+    pending: Touched,
 }
 
 /// The tables whose rows the running job changed so far (SQLite's update hook on the write
@@ -216,6 +219,8 @@ pub(crate) fn spawn(
         note_table(&noted, table)
     }))?;
     let thread_counters = counters.clone();
+    let pending = Touched::default();
+    let batch_pending = pending.clone();
     let thread = std::thread::Builder::new()
         .name("stockroom-writer".into())
         .spawn(move || {
@@ -225,6 +230,7 @@ pub(crate) fn spawn(
                 max_batch.max(1),
                 &thread_counters,
                 checkpoint_at_shutdown,
+                &batch_pending,
             )
         })
         .map_err(|e| Error::Internal(format!("cannot start writer: {e}")))?;
@@ -233,6 +239,7 @@ pub(crate) fn spawn(
         thread: Mutex::new(Some(thread)),
         counters,
         touched,
+        pending,
     })
 }
 
@@ -278,6 +285,22 @@ impl WriterHandle {
         self.touched.clone()
     }
 
+    /// The tables the running batch's finished jobs changed (see [`WriterHandle::dirty`]).
+    pub(crate) fn pending(&self) -> Touched {
+        self.pending.clone()
+    }
+
+    /// Whether the running batch (its finished jobs or the running one) has changed one of
+    /// `tables` without committing yet: the writer's own reads then differ from the last
+    /// committed state, so a value memoized under that state must not be used or filed there.
+    pub(crate) fn dirty(&self, tables: &[&str]) -> bool {
+        let any = |list: &Touched| {
+            let list = list.lock().unwrap_or_else(|p| p.into_inner());
+            list.iter().any(|t| tables.contains(&t.as_str()))
+        };
+        any(&self.touched) || any(&self.pending)
+    }
+
     /// Jobs waiting for the writer right now.
     pub(crate) fn queued(&self) -> usize {
         self.sender.len()
@@ -315,6 +338,7 @@ fn writer_loop(
     max_batch: usize,
     counters: &Counters,
     checkpoint_at_shutdown: bool,
+    pending: &Touched,
 ) {
     let mut held: Option<Message> = None;
     loop {
@@ -350,6 +374,9 @@ fn writer_loop(
                     .fetch_add(batch.len() as u64, Ordering::Relaxed);
                 counters.batch_sizes[batch_bucket(batch.len())].fetch_add(1, Ordering::Relaxed);
                 run_batch(&conn, batch, &counters.commits);
+                // Committed (and the generations bumped by the hooks) or rolled back: either
+                // way the store's tables are what their generations say again.
+                pending.lock().unwrap_or_else(|p| p.into_inner()).clear();
             }
         }
     }

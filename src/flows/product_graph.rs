@@ -220,6 +220,28 @@ pub fn candidates_for_variants(
     currency: &str,
     variant_ids: &[String],
 ) -> Result<HashMap<String, Vec<calc::Candidate>>> {
+    // Every refresh of a cart prices its items again from these rows, which only a price
+    // change (a committed write to one of these tables) alters.
+    let key = format!("price-candidates:{currency}:{}", variant_ids.join(","));
+    let link = links::variant_price_set();
+    let price_tables = [
+        link.table(),
+        "pricing_price",
+        "pricing_price_rule",
+        "pricing_price_list",
+        "pricing_price_list_rule",
+    ];
+    let found = crate::db::cached::cached(&key, &price_tables, || {
+        read_candidates(conn, currency, variant_ids)
+    })?;
+    Ok(found.as_ref().clone())
+}
+
+fn read_candidates(
+    conn: &Connection,
+    currency: &str,
+    variant_ids: &[String],
+) -> Result<HashMap<String, Vec<calc::Candidate>>> {
     let sets = links::variant_price_set().rights_of_many(conn, variant_ids)?;
     let set_ids: Vec<String> = sets.values().flatten().cloned().collect();
     let mut by_set = pricing::candidates(conn, &set_ids, currency)?;

@@ -229,6 +229,9 @@ pub fn prices_include_tax(conn: &Connection, currency: &str, region: Option<&str
     pricing::is_tax_inclusive(conn, currency, region)
 }
 
+/// The product rows and the variant rows a reply's items show, each by id.
+pub type ItemRelations = (Map<String, Value>, Map<String, Value>);
+
 /// `items.product` / `items.variant` for the cart and order JSON, by product and variant id.
 ///
 /// # Errors
@@ -237,7 +240,23 @@ pub fn item_relations(
     conn: &Connection,
     product_ids: &[String],
     variant_ids: &[String],
-) -> Result<(Map<String, Value>, Map<String, Value>)> {
+) -> Result<std::sync::Arc<ItemRelations>> {
+    // Every cart reply shows its items' product and variant rows (four replies per checkout).
+    let key = format!(
+        "item-relations:{}:{}",
+        product_ids.join(","),
+        variant_ids.join(",")
+    );
+    crate::db::cached::cached(&key, &["product", "product_variant"], || {
+        read_item_relations(conn, product_ids, variant_ids)
+    })
+}
+
+fn read_item_relations(
+    conn: &Connection,
+    product_ids: &[String],
+    variant_ids: &[String],
+) -> Result<ItemRelations> {
     let by_id = |rows: Vec<Value>| -> Map<String, Value> {
         rows.into_iter()
             .filter_map(|mut v| {

@@ -187,11 +187,23 @@ pub fn shipping_place(conn: &Connection, cart: &Cart) -> Result<Option<Place>> {
 /// # Errors
 /// Database failures.
 pub fn channel_sets(conn: &Connection, cart: &Cart) -> Result<Vec<String>> {
-    let mut sets = Vec::new();
-    for location in super::stock::channel_locations(conn, cart.sales_channel_id.as_deref())? {
-        sets.extend(links::location_fulfillment_set().rights_of(conn, &location)?);
-    }
-    Ok(sets)
+    let channel = cart.sales_channel_id.as_deref();
+    let (to_locations, to_sets) = (
+        links::sales_channel_stock_location(),
+        links::location_fulfillment_set(),
+    );
+    let sets = crate::db::cached::cached(
+        &format!("channel-sets:{channel:?}"),
+        &[to_locations.table(), to_sets.table()],
+        || {
+            let mut sets = Vec::new();
+            for location in super::stock::channel_locations(conn, channel)? {
+                sets.extend(to_sets.rights_of(conn, &location)?);
+            }
+            Ok(sets)
+        },
+    )?;
+    Ok(sets.as_ref().clone())
 }
 
 /// Shipping options available to a cart: in its channel's sets, serving its address, allowed

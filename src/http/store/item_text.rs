@@ -49,14 +49,15 @@ pub fn write_items(
 ) -> Result<()> {
     let product_ids: Vec<String> = items.iter().filter_map(|i| i.product_id.clone()).collect();
     let variant_ids: Vec<String> = items.iter().filter_map(|i| i.variant_id.clone()).collect();
-    let (products, variants) = catalog::item_relations(conn, &product_ids, &variant_ids)?;
+    let relations = catalog::item_relations(conn, &product_ids, &variant_ids)?;
+    let (products, variants) = (&relations.0, &relations.1);
     out.push('[');
     for (n, (item, line)) in items.iter().zip(lines).enumerate() {
         if n > 0 {
             out.push(',');
         }
-        let product = relation(&products, item.product_id.as_deref());
-        let variant = relation(&variants, item.variant_id.as_deref());
+        let product = relation(products, item.product_id.as_deref());
+        let variant = relation(variants, item.variant_id.as_deref());
         write_item(
             out,
             item,

@@ -305,7 +305,32 @@ pub fn options_in_sets(
     country: &str,
     province: Option<&str>,
 ) -> Result<Vec<ShippingOption>> {
+    // Every cart change re-checks its shipping methods against these, and the storefront
+    // lists them once per checkout; they change only when a shop edits its shipping.
     let sets = serde_json::to_string(set_ids).map_err(|e| Error::Internal(e.to_string()))?;
+    let key = format!("shipping-options:{sets}:{country}:{province:?}");
+    let options = crate::db::cached::cached(&key, &OPTION_TABLES, || {
+        read_options_in_sets(conn, &sets, country, province)
+    })?;
+    Ok(options.as_ref().clone())
+}
+
+/// Every table [`options_in_sets`] reads.
+const OPTION_TABLES: [&str; 6] = [
+    "fulfillment_shipping_option",
+    "fulfillment_service_zone",
+    "fulfillment_shipping_option_type",
+    "fulfillment_geo_zone",
+    "fulfillment_shipping_option_rule",
+    "fulfillment_shipping_option_price",
+];
+
+fn read_options_in_sets(
+    conn: &Connection,
+    sets: &str,
+    country: &str,
+    province: Option<&str>,
+) -> Result<Vec<ShippingOption>> {
     let mut stmt = conn.prepare_cached(&format!(
         "SELECT {COLUMNS} FROM fulfillment_shipping_option o {JOINS}
          WHERE z.deleted_at IS NULL AND z.fulfillment_set_id IN (SELECT value FROM json_each(?1)) AND o.deleted_at IS NULL

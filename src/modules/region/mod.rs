@@ -160,6 +160,17 @@ fn assign_country(conn: &Connection, region_id: &str, code: &str, now: &str) -> 
 /// # Errors
 /// 404 "Region with id: X was not found".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Region> {
+    // Each cart change and each cart reply looks its region up (about ten per checkout);
+    // regions change rarely.
+    let region = crate::db::cached::cached(
+        &format!("region:{id}"),
+        &["region", "region_country"],
+        || read_region(conn, id),
+    )?;
+    Ok(region.as_ref().clone())
+}
+
+fn read_region(conn: &Connection, id: &str) -> Result<Region> {
     let mut region = conn
         .prepare_cached(&format!(
             "SELECT {COLUMNS} FROM region WHERE id = ?1 AND deleted_at IS NULL"
