@@ -490,11 +490,29 @@ pub(crate) fn replace_adjustments(
     owner: &str,
     rows: &[Adjustment],
 ) -> Result<()> {
-    let now = ctx.now();
     conn.prepare_cached(&format!(
         "UPDATE {table} SET deleted_at = ?2, updated_at = ?2 WHERE {owner_column} = ?1 AND deleted_at IS NULL"
     ))?
-    .execute(params![owner, now])?;
+    .execute(params![owner, ctx.now()])?;
+    insert_adjustments(conn, ctx, (table, owner_column, prefix), owner, rows)
+}
+
+/// Adds `rows` as adjustments of one item or shipping method (one just created has none to
+/// replace, and an order's lines are all new). Ids get `prefix`.
+///
+/// # Errors
+/// Database failures.
+pub(crate) fn insert_adjustments(
+    conn: &Connection,
+    ctx: &Ctx,
+    (table, owner_column, prefix): (&str, &str, &str),
+    owner: &str,
+    rows: &[Adjustment],
+) -> Result<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let now = ctx.now();
     let mut insert = conn.prepare_cached(&format!(
         "INSERT INTO {table} (id, {owner_column}, code, amount, is_tax_inclusive, promotion_id, provider_id,
            description, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?8)"

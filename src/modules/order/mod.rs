@@ -213,7 +213,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewOrder) -> Result<String> 
             &item_id,
             &item.tax_lines,
         )?;
-        crate::lines::replace_adjustments(
+        crate::lines::insert_adjustments(
             conn,
             ctx,
             ("order_line_item_adjustment", "item_id", "ordliadj"),
@@ -231,7 +231,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewOrder) -> Result<String> 
             &method_id,
             &method.tax_lines,
         )?;
-        crate::lines::replace_adjustments(
+        crate::lines::insert_adjustments(
             conn,
             ctx,
             (
