@@ -229,8 +229,9 @@ pub fn prices_include_tax(conn: &Connection, currency: &str, region: Option<&str
     pricing::is_tax_inclusive(conn, currency, region)
 }
 
-/// The product rows and the variant rows a reply's items show, each by id.
-pub type ItemRelations = (Map<String, Value>, Map<String, Value>);
+/// The product and the variant documents a reply's items show, each by id, as JSON text
+/// (each reply used to serialize them again).
+pub type ItemRelations = (HashMap<String, String>, HashMap<String, String>);
 
 /// `items.product` / `items.variant` for the cart and order JSON, by product and variant id.
 ///
@@ -287,9 +288,15 @@ fn read_item_relations(
         product["categories"] = json!([]);
         product["tags"] = json!([]);
     }
+    let texts = |documents: Map<String, Value>| -> Result<HashMap<String, String>> {
+        documents
+            .into_iter()
+            .map(|(id, document)| Ok((id, serde_json::to_string(&document)?)))
+            .collect()
+    };
     Ok((
-        products,
-        by_id(load_rows(conn, "product_variant", variant_ids)?),
+        texts(products)?,
+        texts(by_id(load_rows(conn, "product_variant", variant_ids)?))?,
     ))
 }
 

@@ -53,13 +53,13 @@ pub fn cart_text(conn: &Connection, cart_id: &str) -> Result<String> {
         .chain(methods.iter().flat_map(|s| &s.adjustments));
     o.serialized("promotions", &promotions_json(conn, adjustments)?)?;
     write_customer(&mut o, conn, found.customer_id.as_deref())?;
-    // The region (with its countries) serialized from its struct, not through a JSON tree.
+    // The region (with its countries) as memoized JSON text.
     match found
         .region_id
         .as_deref()
-        .map(|id| region::retrieve(conn, id))
+        .map(|id| region::retrieve_json(conn, id))
     {
-        Some(Ok(region)) => o.serialized("region", &region)?,
+        Some(Ok(region)) => o.raw("region", &region),
         _ => o.raw("region", "null"),
     }
     match links::cart_payment_collection()

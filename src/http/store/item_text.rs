@@ -12,7 +12,7 @@ use crate::lines::{Adjustment, LineItem, ShippingMethod, TaxLine};
 use crate::money::write_json_pair;
 use crate::totals::{Line, LineTotals};
 use rusqlite::Connection;
-use serde_json::{Map, Value};
+use std::collections::HashMap;
 
 /// Whose lines are written: a cart's, or an order's (whose items also carry their
 /// `detail`: the quantities fulfilled, shipped, returned…, all zero on a new order).
@@ -71,9 +71,9 @@ pub fn write_items(
     Ok(())
 }
 
-/// The document of `id` in `map` (a product or variant by id).
-fn relation<'m>(map: &'m Map<String, Value>, id: Option<&str>) -> Option<&'m Value> {
-    id.and_then(|id| map.get(id))
+/// The document of `id` in `map` (a product or variant by id), as JSON text.
+fn relation<'m>(map: &'m HashMap<String, String>, id: Option<&str>) -> Option<&'m str> {
+    id.and_then(|id| map.get(id)).map(String::as_str)
 }
 
 /// One item: its stored fields, tax lines, adjustments, prices and totals in major units.
@@ -83,7 +83,7 @@ fn write_item(
     totals: &LineTotals,
     currency: &str,
     owner: Owner,
-    (product, variant): (Option<&Value>, Option<&Value>),
+    (product, variant): (Option<&str>, Option<&str>),
 ) -> Result<()> {
     let mut o = Obj::start(out);
     o.str("id", Some(item.id.as_str()));
@@ -149,10 +149,7 @@ fn write_item(
         write_detail(o.key("detail"), item, order_id);
     }
     for (key, document) in [("product", product), ("variant", variant)] {
-        match document {
-            Some(document) => o.serialized(key, document)?,
-            None => o.raw(key, "null"),
-        }
+        o.raw(key, document.unwrap_or("null"));
     }
     o.end();
     Ok(())
@@ -270,7 +267,7 @@ fn write_adjustments(
 mod tests {
     use super::*;
     use crate::flows::checkout::refresh::{item_line, method_line};
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn item() -> LineItem {
         LineItem {

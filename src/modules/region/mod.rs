@@ -170,6 +170,18 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Region> {
     Ok(region.as_ref().clone())
 }
 
+/// [`retrieve`]'s region as JSON text (every cart reply shows it with its countries).
+///
+/// # Errors
+/// As [`retrieve`].
+pub fn retrieve_json(conn: &Connection, id: &str) -> Result<std::sync::Arc<String>> {
+    crate::db::cached::cached(
+        &format!("region-json:{id}"),
+        &["region", "region_country"],
+        || Ok(serde_json::to_string(&read_region(conn, id)?)?),
+    )
+}
+
 fn read_region(conn: &Connection, id: &str) -> Result<Region> {
     let mut region = conn
         .prepare_cached(&format!(
