@@ -66,14 +66,14 @@ struct Shared {
     changed: Condvar,
 }
 
-/// `requested` counts wait_idle calls; `idle_through` is the highest request a round that
-/// started after it found nothing pending.
 impl Shared {
     fn early_retries(&self) -> std::sync::MutexGuard<'_, Vec<inline::Retry>> {
         self.early_retries.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
+/// `requested` counts wait_idle calls; `idle_through` is the highest request a round that
+/// started after it found nothing pending.
 #[derive(Default)]
 struct Progress {
     requested: u64,

@@ -6,7 +6,7 @@ use super::product_json::{CATEGORY, COLLECTION, IMAGE, TAG, Taxed};
 use crate::modules::pricing::StoredPrice;
 use crate::modules::pricing::calc::{CalculatedPrice, Chosen};
 use crate::modules::product::{Category, Collection, Image, Tag};
-use crate::money::{exponent_or_default, write_major};
+use crate::money::{exponent_or_default, write_major, write_raw_member};
 
 /// Writes an image.
 pub(super) fn image(out: &mut String, i: &Image, keep: &[bool]) {
@@ -90,11 +90,7 @@ fn money_pair(o: &mut Obj, key: &str, minor: i64, exponent: u32) {
         out.push_str(key);
         out.push_str("\":");
         write_major(out, minor, exponent);
-        out.push_str(",\"raw_");
-        out.push_str(key);
-        out.push_str("\":{\"value\":\"");
-        write_major(out, minor, exponent);
-        out.push_str("\",\"precision\":20}");
+        write_raw_member(out, key, minor, exponent);
     });
 }
 

@@ -344,6 +344,12 @@ pub fn write_json_pair(out: &mut String, key: &str, minor: i64, currency: &str) 
     } else {
         write_json_number(out, minor, exponent);
     }
+    write_raw_member(out, key, minor, exponent);
+}
+
+/// Writes `,"raw_key":{"value":"…","precision":20}`, the member [`raw_json`] renders after
+/// a pair's number, straight into `out`.
+pub fn write_raw_member(out: &mut String, key: &str, minor: i64, exponent: u32) {
     out.push_str(",\"raw_");
     out.push_str(key);
     out.push_str("\":{\"value\":\"");

@@ -476,22 +476,13 @@ fn the_fast_json_rendering_is_the_same_number_as_the_text() {
     }
 }
 
+/// Amounts the written money pairs are checked on: whole, fractional, signed and extreme.
+const PAIR_AMOUNTS: [i64; 10] = [0, 1, -1, 5, 10, 1050, -1050, 99_999, 123_456_789, i64::MAX];
+
 #[test]
 fn written_pairs_parse_to_the_rendered_values() {
     for currency in ["usd", "jpy", "kwd", "eur"] {
-        for minor in [
-            0,
-            1,
-            -1,
-            5,
-            10,
-            1050,
-            -1050,
-            99_999,
-            123_456_789,
-            i64::MAX,
-            i64::MIN + 1,
-        ] {
+        for &minor in PAIR_AMOUNTS.iter().chain(&[i64::MIN + 1]) {
             let mut out = String::from("{");
             write_json_pair(&mut out, "total", minor, currency);
             out.push('}');
@@ -513,19 +504,7 @@ fn written_pairs_parse_to_the_rendered_values() {
 #[test]
 fn written_pairs_are_the_bytes_serde_json_writes() {
     for currency in ["usd", "JPY", "kwd", "clf", "xyz", "eu"] {
-        for minor in [
-            0,
-            1,
-            -1,
-            5,
-            10,
-            1050,
-            -1050,
-            99_999,
-            123_456_789,
-            i64::MAX,
-            i64::MIN,
-        ] {
+        for &minor in PAIR_AMOUNTS.iter().chain(&[i64::MIN]) {
             let mut out = String::new();
             write_json_pair(&mut out, "total", minor, currency);
             // What the function wrote before its fast path: serde_json's number, then the
