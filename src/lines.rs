@@ -260,6 +260,13 @@ impl LineTables {
     /// # Errors
     /// Database failures.
     pub(crate) fn items_of(&self, conn: &Connection, owner_id: &str) -> Result<Vec<LineItem>> {
+        let tables = [self.items, self.item_tax_lines, self.item_adjustments];
+        crate::db::job_memo::remembered(self.items, owner_id, &tables, || {
+            self.read_items(conn, owner_id)
+        })
+    }
+
+    fn read_items(&self, conn: &Connection, owner_id: &str) -> Result<Vec<LineItem>> {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT {ITEM_COLUMNS} FROM {} WHERE {} = ?1 AND deleted_at IS NULL ORDER BY id",
             self.items, self.owner
@@ -400,6 +407,13 @@ impl ShippingTables {
         conn: &Connection,
         owner_id: &str,
     ) -> Result<Vec<ShippingMethod>> {
+        let tables = [self.methods, self.tax_lines, self.adjustments];
+        crate::db::job_memo::remembered(self.methods, owner_id, &tables, || {
+            self.read_methods(conn, owner_id)
+        })
+    }
+
+    fn read_methods(&self, conn: &Connection, owner_id: &str) -> Result<Vec<ShippingMethod>> {
         let mut stmt = conn.prepare_cached(&format!(
             "SELECT id, name, description, amount, is_tax_inclusive, shipping_option_id, data, created_at
              FROM {} WHERE {} = ?1 AND deleted_at IS NULL ORDER BY id",

@@ -12,6 +12,7 @@
 //! (`shared/engineering-notes.md`).
 
 pub mod cached;
+pub mod job_memo;
 pub mod memo;
 pub mod module;
 mod oneshot;

@@ -80,8 +80,7 @@ impl<'a> Tx<'a> {
                 self.note_emitted();
             }
         } else {
-            self.conn
-                .execute_batch("ROLLBACK TO nested; RELEASE nested")?;
+            rollback_to(self.conn, "nested")?;
         }
         outcome
     }
@@ -216,7 +215,8 @@ pub(crate) fn spawn(
     let touched = Touched::default();
     let noted = touched.clone();
     conn.update_hook(Some(move |_, _: &str, table: &str, _| {
-        note_table(&noted, table)
+        note_table(&noted, table);
+        super::job_memo::note_change(table);
     }))?;
     let thread_counters = counters.clone();
     let pending = Touched::default();
@@ -416,7 +416,9 @@ fn run_in_savepoint(conn: &Connection, job: &mut dyn Job) -> Option<Vec<Hook>> {
     if exec_cached(conn, "SAVEPOINT job").is_err() {
         return None;
     }
+    super::job_memo::begin();
     let hooks = job.run(conn);
+    super::job_memo::end();
     // If even this fails the COMMIT will fail too, and every job hears of it.
     let _ = if hooks.is_some() {
         exec_cached(conn, "RELEASE job")
@@ -424,6 +426,17 @@ fn run_in_savepoint(conn: &Connection, job: &mut dyn Job) -> Option<Vec<Hook>> {
         conn.execute_batch("ROLLBACK TO job; RELEASE job")
     };
     hooks
+}
+
+/// Rolls back to the savepoint `name` and releases it. Use this rather than a bare `ROLLBACK
+/// TO` inside a job: the rows it restores are not reported to the update hook, so the job's
+/// remembered reads ([`super::job_memo`]) are forgotten here.
+///
+/// # Errors
+/// SQLite's.
+pub(crate) fn rollback_to(conn: &Connection, name: &str) -> rusqlite::Result<()> {
+    super::job_memo::forget_all();
+    conn.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"))
 }
 
 /// Runs one statement without rows through the connection's statement cache: the writer

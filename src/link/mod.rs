@@ -178,6 +178,13 @@ impl Link {
     }
 
     fn ids(&self, conn: &Connection, want: &str, by: &str, value: &str) -> Result<Vec<String>> {
+        let kind = format!("{}.{want}", self.table);
+        crate::db::job_memo::remembered(&kind, value, &[&self.table], || {
+            self.read_ids(conn, want, by, value)
+        })
+    }
+
+    fn read_ids(&self, conn: &Connection, want: &str, by: &str, value: &str) -> Result<Vec<String>> {
         let sql = format!(
             "SELECT {want} FROM {t} WHERE {by} = ?1 AND deleted_at IS NULL ORDER BY id",
             t = self.table

@@ -370,7 +370,7 @@ fn run_steps(
             }
             Err(error) => {
                 if let Some(begun) = segment.take() {
-                    tx.execute_batch("ROLLBACK TO workflow_group; RELEASE workflow_group")?;
+                    crate::db::writer::rollback_to(tx, "workflow_group")?;
                     for undone in ran.drain(begun.ran..) {
                         state.results.remove(&exec.wf.steps[undone].name);
                     }

@@ -82,7 +82,7 @@ pub fn apply(tx: &Tx, ctx: &Ctx, since: i64, page: &Page) -> Result<Applied> {
                 done.applied += 1;
             }
             outcome => {
-                tx.execute_batch("ROLLBACK TO till_sync_apply; RELEASE till_sync_apply")?;
+                crate::db::writer::rollback_to(tx, "till_sync_apply")?;
                 if let Err(e) = outcome {
                     eprintln!(
                         "stockroom till: change {} ({} {}) not applied: {e}",

@@ -140,12 +140,16 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewCart) -> Result<String> {
 /// # Errors
 /// 404 "Cart id not found: X".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Cart> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM cart WHERE id = ?1 AND deleted_at IS NULL"
-    ))?
-    .query_row([id], from_row)
-    .optional()?
-    .ok_or_else(|| Error::NotFound(format!("Cart id not found: {id}")))
+    // A checkout's write jobs read their cart ~17 times; within a job it is read once until
+    // the job changes it.
+    crate::db::job_memo::remembered("cart", id, &["cart"], || {
+        conn.prepare_cached(&format!(
+            "SELECT {COLUMNS} FROM cart WHERE id = ?1 AND deleted_at IS NULL"
+        ))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("Cart id not found: {id}")))
+    })
 }
 
 /// A cart that may still change.
@@ -278,6 +282,12 @@ pub fn set_address(
 /// Database failures.
 pub fn address(conn: &Connection, id: Option<&str>) -> Result<Option<Map<String, Value>>> {
     let Some(id) = id else { return Ok(None) };
+    crate::db::job_memo::remembered("cart_address", id, &["cart_address"], || {
+        read_address(conn, id)
+    })
+}
+
+fn read_address(conn: &Connection, id: &str) -> Result<Option<Map<String, Value>>> {
     // A fixed statement, not the generic row loader: a checkout reads an address about
     // fourteen times (every cart reply renders two), and building the loader's SQL and
     // column names each time cost more than the query.
