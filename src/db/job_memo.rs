@@ -145,9 +145,11 @@ mod tests {
     fn quantity(conn: &Connection, reads: &Cell<u32>) -> Result<i64> {
         remembered("qty", "c1", TABLES, || {
             reads.set(reads.get() + 1);
-            Ok(conn.query_row("SELECT sum(qty) FROM item WHERE cart = 'c1'", [], |r| {
-                r.get(0)
-            })?)
+            Ok(
+                conn.query_row("SELECT sum(qty) FROM item WHERE cart = 'c1'", [], |r| {
+                    r.get(0)
+                })?,
+            )
         })
     }
 
@@ -166,7 +168,10 @@ mod tests {
             })
             .unwrap();
         assert_eq!((first, second, third), (1, 1, 5));
-        assert_eq!(reads, 2, "the unrelated insert keeps the value; the update drops it");
+        assert_eq!(
+            reads, 2,
+            "the unrelated insert keeps the value; the update drops it"
+        );
     }
 
     #[test]
@@ -187,7 +192,10 @@ mod tests {
             })
             .unwrap();
         assert!(inside.contains("undo 7"), "{inside}");
-        assert_eq!(after, 1, "the rollback restored 1; the 7 read inside must not be served");
+        assert_eq!(
+            after, 1,
+            "the rollback restored 1; the 7 read inside must not be served"
+        );
     }
 
     #[test]

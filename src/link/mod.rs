@@ -184,7 +184,13 @@ impl Link {
         })
     }
 
-    fn read_ids(&self, conn: &Connection, want: &str, by: &str, value: &str) -> Result<Vec<String>> {
+    fn read_ids(
+        &self,
+        conn: &Connection,
+        want: &str,
+        by: &str,
+        value: &str,
+    ) -> Result<Vec<String>> {
         let sql = format!(
             "SELECT {want} FROM {t} WHERE {by} = ?1 AND deleted_at IS NULL ORDER BY id",
             t = self.table

@@ -2,11 +2,13 @@
 //! ([`items`]), shipping methods ([`shipping`]) and the tax lines of both. Totals are computed
 //! on read (`crate::totals`), never stored.
 
+mod address_json;
 pub mod items;
 pub mod shipping;
 #[cfg(test)]
 mod tests;
 
+pub use address_json::address_json;
 pub use items::LineItem;
 pub use shipping::ShippingMethod;
 
@@ -14,7 +16,8 @@ use crate::ctx::Ctx;
 use crate::db::module::Module;
 use crate::error::{Error, Result};
 use crate::migration;
-use crate::modules::{metadata_from_sql, update_columns};
+use crate::modules::{metadata_from_sql, sql_value, update_columns};
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -242,17 +245,8 @@ pub fn set_address(
     };
     let address_id = match fields {
         Some(fields) => {
-            let (id, now) = (ctx.id("caaddr"), ctx.now());
-            conn.prepare_cached(
-                "INSERT INTO cart_address (id, created_at, updated_at) VALUES (?1, ?2, ?2)",
-            )?
-            .execute(params![id, now])?;
-            let mut fields = fields.clone();
-            if let Some(Value::String(code)) = fields.get_mut("country_code") {
-                *code = code.to_lowercase();
-            }
-            fields.retain(|k, _| ADDRESS_FIELDS.contains(&k.as_str()));
-            update_columns(conn, "cart_address", &id, ADDRESS_FIELDS, &fields, &now)?;
+            let id = ctx.id("caaddr");
+            insert_address(conn, &id, &ctx.now(), fields)?;
             Some(id)
         }
         None => None,
@@ -273,6 +267,39 @@ pub fn set_address(
         )?
         .execute(params![replaced, cart_id])?;
     }
+    Ok(())
+}
+
+/// Inserts the address `id` with the [`ADDRESS_FIELDS`] among `fields` (others are ignored;
+/// the country code in lower case), in one statement.
+fn insert_address(
+    conn: &Connection,
+    id: &str,
+    now: &str,
+    fields: &Map<String, Value>,
+) -> Result<()> {
+    let mut columns = String::from("id, created_at, updated_at");
+    let mut marks = String::from("?1, ?2, ?2");
+    let mut values = vec![
+        SqlValue::Text(id.to_string()),
+        SqlValue::Text(now.to_string()),
+    ];
+    for (key, value) in fields {
+        if !ADDRESS_FIELDS.contains(&key.as_str()) {
+            continue;
+        }
+        values.push(match value {
+            Value::String(code) if key == "country_code" => SqlValue::Text(code.to_lowercase()),
+            other => sql_value(other),
+        });
+        columns.push_str(", ");
+        columns.push_str(key);
+        marks.push_str(&format!(", ?{}", values.len()));
+    }
+    conn.prepare_cached(&format!(
+        "INSERT INTO cart_address ({columns}) VALUES ({marks})"
+    ))?
+    .execute(rusqlite::params_from_iter(values))?;
     Ok(())
 }
 
