@@ -52,7 +52,7 @@ impl Ctx {
         events::write_outbox(tx, self, name, &data)?;
         tx.note_emitted();
         let bell = self.bell.clone();
-        tx.after_commit(move || bell.ring());
+        tx.after_commit_unless_fanned_out(move || bell.ring());
         Ok(())
     }
 

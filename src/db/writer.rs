@@ -23,8 +23,10 @@ use std::thread::JoinHandle;
 pub struct Tx<'a> {
     conn: &'a Connection,
     after_commit: RefCell<Vec<Hook>>,
-    /// The job wrote to the event outbox (see [`Tx::note_emitted`]).
-    emitted: std::cell::Cell<bool>,
+    /// The job wrote to the event outbox and has not fanned those events out itself (see
+    /// [`Tx::note_emitted`], [`Tx::note_fanned_out`]). Shared with the hooks of
+    /// [`Tx::after_commit_unless_fanned_out`], which read it when the batch commits.
+    emitted: std::sync::Arc<std::sync::atomic::AtomicBool>,
 }
 
 type Hook = Box<dyn FnOnce() + Send>;
@@ -36,19 +38,39 @@ impl<'a> Tx<'a> {
         Tx {
             conn,
             after_commit: RefCell::new(Vec::new()),
-            emitted: std::cell::Cell::new(false),
+            emitted: std::sync::Arc::default(),
         }
     }
 
     /// Notes that this job wrote an event to the outbox, so whoever ends the job may fan
     /// the events out in it (a workflow's last job does: `events::dispatcher::fan_out_in_job`).
     pub fn note_emitted(&self) {
-        self.emitted.set(true);
+        self.emitted.store(true, Ordering::Relaxed);
     }
 
-    /// Whether this job wrote an event to the outbox (in a nested part that was kept, too).
+    /// Whether this job wrote an event to the outbox (in a nested part that was kept, too)
+    /// that it has not fanned out itself.
     pub fn has_emitted(&self) -> bool {
-        self.emitted.get()
+        self.emitted.load(Ordering::Relaxed)
+    }
+
+    /// Notes that the job fanned its events out itself and left the dispatcher nothing to do:
+    /// the hooks of [`Tx::after_commit_unless_fanned_out`] registered so far then do not run
+    /// (unless the job emits again).
+    pub fn note_fanned_out(&self) {
+        self.emitted.store(false, Ordering::Relaxed);
+    }
+
+    /// [`Tx::after_commit`], for a hook that is needed only while the job's events are not
+    /// fanned out (waking the event dispatcher): it is skipped when, at commit, the job has
+    /// fanned them out itself.
+    pub fn after_commit_unless_fanned_out(&self, hook: impl FnOnce() + Send + 'static) {
+        let emitted = self.emitted.clone();
+        self.after_commit(move || {
+            if emitted.load(Ordering::Relaxed) {
+                hook();
+            }
+        });
     }
 
     /// Registers `hook` to run after this job's changes have committed. Dropped if the job
@@ -458,61 +480,5 @@ fn finish_all(batch: Vec<Box<dyn Job>>, commit: std::result::Result<(), String>)
 }
 
 #[cfg(test)]
-mod tests {
-    use crate::db::{Store, StoreOptions};
-    use crate::error::Error;
-    use std::sync::Arc;
-    use std::sync::atomic::{AtomicU32, Ordering};
-
-    fn values(store: &Store) -> Vec<String> {
-        store
-            .read(|c| {
-                let mut stmt = c.prepare("SELECT v FROM t ORDER BY v")?;
-                let rows = stmt.query_map([], |r| r.get(0))?;
-                Ok(rows.collect::<rusqlite::Result<_>>()?)
-            })
-            .unwrap()
-    }
-
-    #[test]
-    fn a_nested_failure_or_panic_undoes_only_its_own_writes_and_hooks() {
-        let store = Store::memory(StoreOptions::default()).unwrap();
-        let rang = Arc::new(AtomicU32::new(0));
-        let seen = rang.clone();
-        store
-            .write(move |tx| {
-                tx.execute_batch("CREATE TABLE t (v TEXT)")?;
-                tx.execute("INSERT INTO t VALUES ('outer')", [])?;
-                let failed = tx.nested(|inner| {
-                    inner.execute("INSERT INTO t VALUES ('failed')", [])?;
-                    let rang = seen.clone();
-                    inner.after_commit(move || {
-                        rang.fetch_add(100, Ordering::SeqCst);
-                    });
-                    Err::<(), _>(Error::invalid("on purpose"))
-                });
-                assert!(failed.is_err());
-                let panicked = tx.nested(|inner| -> crate::error::Result<()> {
-                    inner.execute("INSERT INTO t VALUES ('panicked')", [])?;
-                    panic!("on purpose")
-                });
-                assert!(panicked.is_err());
-                tx.nested(|inner| {
-                    inner.execute("INSERT INTO t VALUES ('kept')", [])?;
-                    let rang = seen.clone();
-                    inner.after_commit(move || {
-                        rang.fetch_add(1, Ordering::SeqCst);
-                    });
-                    Ok(())
-                })?;
-                Ok(())
-            })
-            .unwrap();
-        assert_eq!(values(&store), ["kept", "outer"]);
-        assert_eq!(
-            rang.load(Ordering::SeqCst),
-            1,
-            "only the kept write's hook ran"
-        );
-    }
-}
+#[path = "writer_tests.rs"]
+mod tests;

@@ -292,9 +292,24 @@ pub(crate) fn fan_out_in_job(engine: &Engine, tx: &Tx) {
                 dispatcher.shared.early_retries().extend(retries);
             }
         }
-        Ok(_) => {}
+        Ok(_) => match nothing_pending(tx) {
+            // The dispatcher would wake, find nothing and sleep: its bell stays quiet.
+            Ok(true) => tx.note_fanned_out(),
+            Ok(false) => {}
+            Err(e) => eprintln!("stockroom: fan-out in the emitting job: {e}"),
+        },
         Err(e) => eprintln!("stockroom: fan-out in the emitting job: {e}"),
     }
+}
+
+/// Whether no delivery waits for the dispatcher (read inside a job, after its fan-out: a
+/// subscriber without an in-process handler, a deferred or waiting lane, leave some).
+fn nothing_pending(tx: &rusqlite::Connection) -> Result<bool> {
+    Ok(tx
+        .prepare_cached(
+            "SELECT NOT EXISTS (SELECT 1 FROM event_delivery WHERE status = 'pending')",
+        )?
+        .query_row([], |r| r.get(0))?)
 }
 
 /// The outbox's events past the cursor, oldest first (read inside the fan-out job).

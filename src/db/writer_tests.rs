@@ -1,0 +1,87 @@
+//! Tests of the writer's jobs: nested savepoints and after-commit hooks.
+
+use crate::db::{Store, StoreOptions};
+use crate::error::Error;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+fn values(store: &Store) -> Vec<String> {
+    store
+        .read(|c| {
+            let mut stmt = c.prepare("SELECT v FROM t ORDER BY v")?;
+            let rows = stmt.query_map([], |r| r.get(0))?;
+            Ok(rows.collect::<rusqlite::Result<_>>()?)
+        })
+        .unwrap()
+}
+
+#[test]
+fn a_nested_failure_or_panic_undoes_only_its_own_writes_and_hooks() {
+    let store = Store::memory(StoreOptions::default()).unwrap();
+    let rang = Arc::new(AtomicU32::new(0));
+    let seen = rang.clone();
+    store
+        .write(move |tx| {
+            tx.execute_batch("CREATE TABLE t (v TEXT)")?;
+            tx.execute("INSERT INTO t VALUES ('outer')", [])?;
+            let failed = tx.nested(|inner| {
+                inner.execute("INSERT INTO t VALUES ('failed')", [])?;
+                let rang = seen.clone();
+                inner.after_commit(move || {
+                    rang.fetch_add(100, Ordering::SeqCst);
+                });
+                Err::<(), _>(Error::invalid("on purpose"))
+            });
+            assert!(failed.is_err());
+            let panicked = tx.nested(|inner| -> crate::error::Result<()> {
+                inner.execute("INSERT INTO t VALUES ('panicked')", [])?;
+                panic!("on purpose")
+            });
+            assert!(panicked.is_err());
+            tx.nested(|inner| {
+                inner.execute("INSERT INTO t VALUES ('kept')", [])?;
+                let rang = seen.clone();
+                inner.after_commit(move || {
+                    rang.fetch_add(1, Ordering::SeqCst);
+                });
+                Ok(())
+            })?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(values(&store), ["kept", "outer"]);
+    assert_eq!(
+        rang.load(Ordering::SeqCst),
+        1,
+        "only the kept write's hook ran"
+    );
+}
+
+#[test]
+fn a_hook_unless_fanned_out_is_skipped_once_the_job_fanned_out_its_events() {
+    let store = Store::memory(StoreOptions::default()).unwrap();
+    let rang = Arc::new(AtomicU32::new(0));
+    for (fanned_out, emits_again) in [(false, false), (true, false), (true, true)] {
+        let seen = rang.clone();
+        store
+            .write(move |tx| {
+                tx.note_emitted();
+                tx.after_commit_unless_fanned_out(move || {
+                    seen.fetch_add(1, Ordering::SeqCst);
+                });
+                if fanned_out {
+                    tx.note_fanned_out();
+                }
+                if emits_again {
+                    tx.note_emitted();
+                }
+                Ok(())
+            })
+            .unwrap();
+    }
+    assert_eq!(
+        rang.load(Ordering::SeqCst),
+        2,
+        "run without a fan-out, skipped after one, run again when the job emitted after it"
+    );
+}
