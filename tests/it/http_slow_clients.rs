@@ -187,6 +187,36 @@ fn overlong_or_too_many_headers_are_431() {
     assert_eq!(app.get("/health").status, 200);
 }
 
+/// Lines are found across reads: a request sent a few bytes at a time, its CR and LF in
+/// separate writes, is served; a header line of exactly the limit (8,192 bytes before its
+/// CR LF, the CR counted) is read, one byte more is 431.
+#[test]
+fn lines_split_across_reads_and_the_exact_line_limit() {
+    let app = TestApp::start();
+    let mut stream = client::connect(&app.addr);
+    stream.set_nodelay(true).expect("nodelay");
+    let request = "GET /health HTTP/1.1\r\nhost: t\r\nx-a: 1\r\n\r\n";
+    // Split after each CR, so each LF arrives in a later read than its CR.
+    for piece in request.split_inclusive('\r') {
+        stream.write_all(piece.as_bytes()).expect("write");
+        stream.flush().expect("flush");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let reply = read_reply(&mut BufReader::new(stream)).expect("an answer");
+    assert_eq!(reply.status, 200);
+    for (value_len, status) in [(8_192 - 8 - 1, 200), (8_192 - 8, 431)] {
+        // "x-long: " is 8 bytes; with the CR the line is value_len + 9 bytes.
+        let request = format!(
+            "GET /health HTTP/1.1\r\nx-long: {}\r\n\r\n",
+            "a".repeat(value_len)
+        );
+        let mut stream = client::connect(&app.addr);
+        stream.write_all(request.as_bytes()).expect("write");
+        let reply = read_reply(&mut BufReader::new(stream)).expect("an answer");
+        assert_eq!(reply.status, status, "a header value of {value_len} bytes");
+    }
+}
+
 /// An HTTP version above 1.1 gets a JSON 505 and the connection closes.
 #[test]
 fn http_2_over_plain_http_1_framing_is_505() {

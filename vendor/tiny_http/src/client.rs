@@ -114,39 +114,44 @@ impl ClientConnection {
         let mut buf = Vec::new();
         let mut prev_byte_was_cr = false;
 
-        // PATCH(perf): the bytes already buffered are scanned in place (one `fill_buf` per
-        // chunk, not one `read` call per byte); the per-byte rules are upstream's.
+        // PATCH(perf): the bytes already buffered are searched in place for the line's end
+        // (one `fill_buf` per chunk, not one `read` call per byte, and no per-byte push);
+        // the rules are upstream's: a line ends at CR LF, a lone LF is part of the line.
         loop {
             let chunk = self.next_header_source.fill_buf()?;
             if chunk.is_empty() {
                 return Err(IoError::new(ErrorKind::ConnectionAborted, "Unexpected EOF"));
             }
-            let mut used = 0;
-            let mut line_done = false;
-            for &byte in chunk {
-                used += 1;
-                if starts_request && buf.is_empty() && !prev_byte_was_cr {
-                    self.deadline.arm(self.limits.request_timeout);
-                }
-
-                if byte == b'\n' && prev_byte_was_cr {
-                    buf.pop(); // removing the '\r'
-                    line_done = true;
-                    break;
-                }
-
-                prev_byte_was_cr = byte == b'\r';
-
-                // PATCH(limits): bound a request/header line (no limit upstream)
-                if buf.len() >= MAX_LINE {
-                    return Err(IoError::new(ErrorKind::InvalidData, "header line too long"));
-                }
-                buf.push(byte);
+            if starts_request && buf.is_empty() && !prev_byte_was_cr {
+                self.deadline.arm(self.limits.request_timeout);
             }
-            self.next_header_source.consume(used);
-            if line_done {
-                return AsciiString::from_ascii(buf)
-                    .map_err(|_| IoError::new(ErrorKind::InvalidInput, "Header is not in ASCII"));
+            let end = chunk.iter().enumerate().position(|(i, &byte)| {
+                byte == b'\n'
+                    && if i == 0 {
+                        prev_byte_was_cr
+                    } else {
+                        chunk[i - 1] == b'\r'
+                    }
+            });
+            let taken = end.unwrap_or(chunk.len());
+            // PATCH(limits): bound a request/header line (no limit upstream)
+            if buf.len() + taken > MAX_LINE {
+                return Err(IoError::new(ErrorKind::InvalidData, "header line too long"));
+            }
+            buf.extend_from_slice(&chunk[..taken]);
+            prev_byte_was_cr = buf.last() == Some(&b'\r');
+            match end {
+                Some(at) => {
+                    self.next_header_source.consume(at + 1);
+                    buf.pop(); // removing the '\r'
+                    return AsciiString::from_ascii(buf).map_err(|_| {
+                        IoError::new(ErrorKind::InvalidInput, "Header is not in ASCII")
+                    });
+                }
+                None => {
+                    let used = chunk.len();
+                    self.next_header_source.consume(used);
+                }
             }
         }
     }
