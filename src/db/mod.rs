@@ -17,6 +17,7 @@ pub mod memo;
 pub mod module;
 mod oneshot;
 pub mod status;
+mod wal_coalesce;
 pub mod writer;
 
 use crate::error::{Error, Result};
@@ -168,7 +169,7 @@ impl Store {
     /// The file cannot be opened or is not a SQLite database.
     pub fn open(path: impl AsRef<Path>, options: StoreOptions) -> Result<Store> {
         let location = Location::File(path.as_ref().to_path_buf());
-        let write_conn = open_connection(&location, &options)?;
+        let write_conn = open_writer(path.as_ref(), &options)?;
         write_conn.pragma_update(None, "journal_mode", "WAL")?;
         // Every job runs in a SAVEPOINT, so SQLite keeps a statement journal of the pages it
         // changes; past 64 KiB that journal spilled into a temporary file (open, writes,
@@ -392,6 +393,21 @@ fn open_connection(location: &Location, options: &StoreOptions) -> Result<Connec
     let conn = match location {
         Location::File(path) => Connection::open(path)?,
         Location::Memory(uri) => Connection::open_with_flags(uri, memory_flags())?,
+    };
+    configure(&conn, options)?;
+    Ok(conn)
+}
+
+/// The writer's connection to a store file. With `synchronous=FULL` it opens through
+/// [`wal_coalesce`], which writes a commit's WAL frames with one system call.
+fn open_writer(path: &Path, options: &StoreOptions) -> Result<Connection> {
+    let vfs = match options.synchronous {
+        Synchronous::Full => wal_coalesce::registered(),
+        Synchronous::Normal | Synchronous::Off => None,
+    };
+    let conn = match vfs {
+        Some(vfs) => Connection::open_with_flags_and_vfs(path, OpenFlags::default(), vfs)?,
+        None => Connection::open(path)?,
     };
     configure(&conn, options)?;
     Ok(conn)
