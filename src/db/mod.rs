@@ -546,8 +546,8 @@ mod tests {
                 })
             })
         };
-        // The blocker runs inside its batch (which was fixed before the batch began, so no
-        // later job can join it); queue ten jobs behind it.
+        // The blocker runs inside its batch; queue ten jobs while it runs: they join its
+        // batch before the commit.
         running.recv().unwrap();
         let writers: Vec<_> = (0..10)
             .map(|i| {
@@ -569,8 +569,8 @@ mod tests {
         assert_eq!(after.jobs - before.jobs, 11);
         assert_eq!(
             after.commits - before.commits,
-            2,
-            "blocker's batch + one batch of ten"
+            1,
+            "the blocker's batch, joined by the ten queued while it ran"
         );
         assert_eq!(count(&store), 10);
     }

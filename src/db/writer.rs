@@ -2,8 +2,9 @@
 //!
 //! Loop: block for one job, drain up to `max_batch - 1` more without blocking, `BEGIN
 //! IMMEDIATE`, run each job between `SAVEPOINT` and `RELEASE` (or `ROLLBACK TO` on error or
-//! panic, so a failing job undoes only its own changes), `COMMIT`, and only then reply to every
-//! job of the batch. If `COMMIT` fails, the whole batch is rolled back and every job gets the
+//! panic, so a failing job undoes only its own changes), take the jobs that arrived meanwhile
+//! into the same transaction (up to `max_batch`), `COMMIT`, and only then reply to every job
+//! of the batch. If `COMMIT` fails, the whole batch is rolled back and every job gets the
 //! error. After a successful commit the jobs' after-commit hooks run (e.g. waking the event
 //! dispatcher).
 
@@ -379,23 +380,14 @@ fn writer_loop(
                 let _ = catch_unwind(AssertUnwindSafe(|| work(&mut conn)));
             }
             Message::Job(job) => {
+                let mut queue = Queue {
+                    receiver,
+                    max_batch,
+                    held: &mut held,
+                };
                 let mut batch = vec![job];
-                while batch.len() < max_batch {
-                    match receiver.try_recv() {
-                        Ok(Message::Job(job)) => batch.push(job),
-                        // Runs after this batch, in arrival order.
-                        Ok(other) => {
-                            held = Some(other);
-                            break;
-                        }
-                        Err(TryRecvError::Empty) | Err(TryRecvError::Disconnected) => break,
-                    }
-                }
-                counters
-                    .jobs
-                    .fetch_add(batch.len() as u64, Ordering::Relaxed);
-                counters.batch_sizes[batch_bucket(batch.len())].fetch_add(1, Ordering::Relaxed);
-                run_batch(&conn, batch, &counters.commits);
+                queue.join(&mut batch);
+                run_batch(&conn, batch, &mut queue, counters);
                 // Committed (and the generations bumped by the hooks) or rolled back: either
                 // way the store's tables are what their generations say again.
                 pending.lock().unwrap_or_else(|p| p.into_inner()).clear();
@@ -404,23 +396,63 @@ fn writer_loop(
     }
 }
 
-/// Runs one batch in one transaction. Returns whether it committed.
-/// Runs a batch in one transaction and counts its commit in `commits` — before any caller
-/// hears back, so a caller that reads the stats after its write returns sees its commit.
-fn run_batch(conn: &Connection, mut batch: Vec<Box<dyn Job>>, commits: &AtomicU64) {
+/// The writer's view of its channel while it gathers a batch.
+struct Queue<'a> {
+    receiver: &'a Receiver<Message>,
+    max_batch: usize,
+    /// A message that is not a job, to handle after the batch (in arrival order).
+    held: &'a mut Option<Message>,
+}
+
+impl Queue<'_> {
+    /// Adds the jobs waiting now to `batch`, up to the batch limit; stops at a message that
+    /// is not a job. Returns whether it added any.
+    fn join(&mut self, batch: &mut Vec<Box<dyn Job>>) -> bool {
+        let before = batch.len();
+        while batch.len() < self.max_batch && self.held.is_none() {
+            match self.receiver.try_recv() {
+                Ok(Message::Job(job)) => batch.push(job),
+                Ok(other) => *self.held = Some(other),
+                Err(TryRecvError::Empty) | Err(TryRecvError::Disconnected) => break,
+            }
+        }
+        batch.len() > before
+    }
+}
+
+/// Runs a batch in one transaction and counts its jobs and commit in `counters` — before
+/// any caller hears back, so a caller that reads the stats after its write returns sees them.
+/// Jobs that arrive while the batch runs join it before the commit (up to the batch limit):
+/// under load they would otherwise wait for this commit and then pay for one of their own,
+/// an fsync and a WAL write of the pages every job touches.
+fn run_batch(
+    conn: &Connection,
+    mut batch: Vec<Box<dyn Job>>,
+    queue: &mut Queue,
+    counters: &Counters,
+) {
     if let Err(e) = exec_cached(conn, "BEGIN IMMEDIATE") {
+        count_batch(counters, batch.len());
         finish_all(batch, Err(e.to_string()));
         return;
     }
     let mut hooks = Vec::new();
-    for job in batch.iter_mut() {
-        if let Some(job_hooks) = run_in_savepoint(conn, job.as_mut()) {
-            hooks.extend(job_hooks);
+    let mut next = 0;
+    loop {
+        for job in &mut batch[next..] {
+            if let Some(job_hooks) = run_in_savepoint(conn, job.as_mut()) {
+                hooks.extend(job_hooks);
+            }
+        }
+        next = batch.len();
+        if !queue.join(&mut batch) {
+            break;
         }
     }
+    count_batch(counters, batch.len());
     match exec_cached(conn, "COMMIT") {
         Ok(()) => {
-            commits.fetch_add(1, Ordering::Relaxed);
+            counters.commits.fetch_add(1, Ordering::Relaxed);
             // Hooks first: when a caller's write returns, its hooks have run.
             for hook in hooks {
                 let _ = catch_unwind(AssertUnwindSafe(hook));
@@ -432,6 +464,11 @@ fn run_batch(conn: &Connection, mut batch: Vec<Box<dyn Job>>, commits: &AtomicU6
             finish_all(batch, Err(e.to_string()));
         }
     }
+}
+
+fn count_batch(counters: &Counters, jobs: usize) {
+    counters.jobs.fetch_add(jobs as u64, Ordering::Relaxed);
+    counters.batch_sizes[batch_bucket(jobs)].fetch_add(1, Ordering::Relaxed);
 }
 
 fn run_in_savepoint(conn: &Connection, job: &mut dyn Job) -> Option<Vec<Hook>> {

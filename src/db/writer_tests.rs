@@ -85,3 +85,38 @@ fn a_hook_unless_fanned_out_is_skipped_once_the_job_fanned_out_its_events() {
         "run without a fan-out, skipped after one, run again when the job emitted after it"
     );
 }
+
+#[test]
+fn a_job_that_arrives_while_a_batch_runs_shares_its_commit() {
+    let store = Store::memory(StoreOptions::default()).unwrap();
+    store
+        .write(|tx| Ok(tx.execute_batch("CREATE TABLE t (v TEXT)")?))
+        .unwrap();
+    let before = store.writer_stats();
+    let late = store.clone();
+    let queued = store.clone();
+    let first = std::thread::spawn(move || {
+        late.write(move |tx| {
+            tx.execute("INSERT INTO t VALUES ('first')", [])?;
+            // Another caller submits while this job runs; wait until it is queued.
+            let second = queued.clone();
+            let joined = std::thread::spawn(move || {
+                second.write(|tx| Ok(tx.execute("INSERT INTO t VALUES ('second')", [])?))
+            });
+            while queued.queued_writes() == 0 {
+                std::thread::yield_now();
+            }
+            Ok(joined)
+        })
+    });
+    let joined = first.join().unwrap().unwrap();
+    joined.join().unwrap().unwrap();
+    let after = store.writer_stats();
+    assert_eq!(values(&store), ["first", "second"]);
+    assert_eq!(after.jobs - before.jobs, 2);
+    assert_eq!(
+        after.commits - before.commits,
+        1,
+        "the late job joined the running batch"
+    );
+}
