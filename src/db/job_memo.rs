@@ -7,13 +7,13 @@
 //!
 //! Why a value is right when served — it is exactly what the read would return now:
 //! - It lives only inside one job on the writer thread ([`active`] between
-//!   [`begin`] and [`end`]); reads on the pool, and work outside a job, always compute.
-//! - Every row change the write connection makes reaches [`note_change`] (SQLite's update
+//!   `begin` and `end`); reads on the pool, and work outside a job, always compute.
+//! - Every row change the write connection makes reaches `note_change` (SQLite's update
 //!   hook, with triggers' and cascades' changes), which drops each value read from that
 //!   table. Named tables must therefore be rowid tables changed row by row, as for
 //!   [`super::cached`].
 //! - A rollback (to a savepoint or the job's) undoes changes the hook never reports, so
-//!   [`forget_all`] runs at each one ([`super::writer::rollback_to`]).
+//!   `forget_all` runs at each one (`db::writer::rollback_to`).
 //!
 //! Values are cloned out, so a caller may change its copy freely.
 

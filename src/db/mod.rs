@@ -17,6 +17,7 @@ pub mod memo;
 pub mod module;
 mod oneshot;
 pub mod status;
+mod tx;
 mod wal_coalesce;
 pub mod writer;
 
