@@ -82,6 +82,12 @@ pub(super) fn note_pending(pending: &Touched, changed: &[String]) {
     }
 }
 
+/// Whether the innermost scope on this thread is a write job (not a read, even one a job
+/// started).
+pub(super) fn in_write_job() -> bool {
+    SCOPES.with(|s| matches!(s.borrow().last(), Some(Scope::Write(_))))
+}
+
 /// The store whose memo may serve a value read from `tables` here, with the generation to
 /// file it under; `None` when the memo must be left alone.
 fn usable(tables: &[&str]) -> Option<(Store, u64)> {

@@ -7,7 +7,8 @@
 //!
 //! Why a value is right when served — it is exactly what the read would return now:
 //! - It lives only inside one job on the writer thread ([`active`] between
-//!   `begin` and `end`); reads on the pool, and work outside a job, always compute.
+//!   `begin` and `end`); reads on the pool, even one a job opens, and work outside a job,
+//!   always compute.
 //! - Every row change the write connection makes reaches `note_change` (SQLite's update
 //!   hook, with triggers' and cascades' changes), which drops each value read from that
 //!   table. Named tables must therefore be rowid tables changed row by row, as for
@@ -51,9 +52,10 @@ pub(super) fn end() {
     ENTRIES.with(|e| *e.borrow_mut() = None);
 }
 
-/// Whether this thread is running a write job.
+/// Whether this thread is running a write job, and the code asking runs in the job itself
+/// (not in a read transaction the job opened on a pooled connection, whose snapshot differs).
 pub fn active() -> bool {
-    ENTRIES.with(|e| e.borrow().is_some())
+    ENTRIES.with(|e| e.borrow().is_some()) && super::cached::in_write_job()
 }
 
 /// A row of `table` changed: values read from it are stale.
@@ -87,6 +89,9 @@ pub fn remembered<T: Clone + 'static>(
     tables: &[&str],
     compute: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
+    if !active() {
+        return compute();
+    }
     if let Some(value) = lookup::<T>(kind, id) {
         return Ok(value);
     }
@@ -196,6 +201,41 @@ mod tests {
             after, 1,
             "the rollback restored 1; the 7 read inside must not be served"
         );
+    }
+
+    #[test]
+    fn a_read_a_job_opens_neither_uses_nor_fills_the_memo() {
+        // A file store: its readers see the last commit while the job's write is open.
+        let dir = std::env::temp_dir().join(format!("stockroom-jobmemo-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("s.db");
+        let _ = std::fs::remove_file(&path);
+        let store = Store::open(&path, StoreOptions::default()).unwrap();
+        store
+            .write(|tx| {
+                tx.execute_batch(
+                    "CREATE TABLE item (id TEXT PRIMARY KEY, cart TEXT, qty INTEGER);
+                     INSERT INTO item VALUES ('i1', 'c1', 1);",
+                )?;
+                Ok(())
+            })
+            .unwrap();
+        let reader = store.clone();
+        let (in_job, in_read, after) = store
+            .write(move |tx| {
+                let reads = Cell::new(0);
+                tx.execute("UPDATE item SET qty = 3 WHERE id = 'i1'", [])?;
+                let in_job = quantity(tx, &reads)?;
+                // The pool's snapshot is the last commit: 1, not the job's 3.
+                let in_read = reader.read(|conn| quantity(conn, &Cell::new(0)))?;
+                let after = quantity(tx, &reads)?;
+                assert_eq!(reads.get(), 1, "the job's second read was served");
+                Ok((in_job, in_read, after))
+            })
+            .unwrap();
+        assert_eq!((in_job, in_read, after), (3, 1, 3));
+        store.close();
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
