@@ -206,10 +206,7 @@ mod tests {
     #[test]
     fn a_read_a_job_opens_neither_uses_nor_fills_the_memo() {
         // A file store: its readers see the last commit while the job's write is open.
-        let dir = std::env::temp_dir().join(format!("stockroom-jobmemo-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("s.db");
-        let _ = std::fs::remove_file(&path);
+        let (dir, path) = crate::db::test_store_path("jobmemo");
         let store = Store::open(&path, StoreOptions::default()).unwrap();
         store
             .write(|tx| {

@@ -414,6 +414,16 @@ fn open_writer(path: &Path, options: &StoreOptions) -> Result<Connection> {
     Ok(conn)
 }
 
+/// A fresh, empty directory for a test's store file, and the file's path in it.
+#[cfg(test)]
+pub(crate) fn test_store_path(tag: &str) -> (PathBuf, PathBuf) {
+    let dir = std::env::temp_dir().join(format!("stockroom-{tag}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    let path = dir.join("s.db");
+    (dir, path)
+}
+
 fn memory_flags() -> OpenFlags {
     OpenFlags::SQLITE_OPEN_READ_WRITE
         | OpenFlags::SQLITE_OPEN_CREATE
@@ -687,10 +697,7 @@ mod tests {
 
     #[test]
     fn file_store_is_wal_and_durable_across_reopen() {
-        let dir = std::env::temp_dir().join(format!("stockroom-db-test-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("s.db");
-        let _ = std::fs::remove_file(&path);
+        let (dir, path) = test_store_path("db-test");
         {
             let store = Store::open(&path, StoreOptions::default()).unwrap();
             store
@@ -717,13 +724,7 @@ mod tests {
     #[test]
     fn under_litestream_the_writer_leaves_checkpoints_to_it() {
         for litestream in [false, true] {
-            let dir = std::env::temp_dir().join(format!(
-                "stockroom-db-litestream-{litestream}-{}",
-                std::process::id()
-            ));
-            let _ = std::fs::remove_dir_all(&dir);
-            std::fs::create_dir_all(&dir).unwrap();
-            let path = dir.join("s.db");
+            let (dir, path) = test_store_path(&format!("db-litestream-{litestream}"));
             let options = StoreOptions {
                 litestream,
                 ..StoreOptions::default()

@@ -309,10 +309,7 @@ mod tests {
 
     #[test]
     fn a_full_store_writes_its_commits_in_few_calls_and_keeps_every_row() {
-        let dir = std::env::temp_dir().join(format!("stockroom-walc-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("s.db");
-        let _ = std::fs::remove_file(&path);
+        let (dir, path) = crate::db::test_store_path("walc");
         let options = StoreOptions {
             synchronous: Synchronous::Full,
             ..StoreOptions::default()

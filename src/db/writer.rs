@@ -385,7 +385,7 @@ fn run_in_savepoint(conn: &Connection, job: &mut dyn Job) -> Option<Vec<Hook>> {
     let _ = if hooks.is_some() {
         exec_cached(conn, "RELEASE job")
     } else {
-        conn.execute_batch("ROLLBACK TO job; RELEASE job")
+        rollback_to(conn, "job")
     };
     hooks
 }

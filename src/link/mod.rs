@@ -178,6 +178,9 @@ impl Link {
     }
 
     fn ids(&self, conn: &Connection, want: &str, by: &str, value: &str) -> Result<Vec<String>> {
+        if !crate::db::job_memo::active() {
+            return self.read_ids(conn, want, by, value);
+        }
         let kind = format!("{}.{want}", self.table);
         crate::db::job_memo::remembered(&kind, value, &[&self.table], || {
             self.read_ids(conn, want, by, value)

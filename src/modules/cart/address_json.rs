@@ -30,8 +30,8 @@ const SORTED_COLUMNS: [&str; 16] = [
     "updated_at",
 ];
 
-/// [`SORTED_COLUMNS`], selected.
-const SELECT: &str = "SELECT address_1, address_2, city, company, country_code, created_at, \
+/// [`SORTED_COLUMNS`], selected (also what [`super::address`] reads).
+pub(super) const SELECT: &str = "SELECT address_1, address_2, city, company, country_code, created_at, \
      customer_id, deleted_at, first_name, id, last_name, metadata, phone, postal_code, \
      province, updated_at FROM cart_address WHERE id = ?1 AND deleted_at IS NULL";
 

@@ -318,11 +318,7 @@ fn read_address(conn: &Connection, id: &str) -> Result<Option<Map<String, Value>
     // A fixed statement, not the generic row loader: a checkout reads an address about
     // fourteen times (every cart reply renders two), and building the loader's SQL and
     // column names each time cost more than the query.
-    let mut stmt = conn.prepare_cached(
-        "SELECT id, customer_id, company, first_name, last_name, address_1, address_2, city, \
-         country_code, province, postal_code, phone, metadata, created_at, updated_at, \
-         deleted_at FROM cart_address WHERE id = ?1 AND deleted_at IS NULL",
-    )?;
+    let mut stmt = conn.prepare_cached(address_json::SELECT)?;
     let found = stmt
         .query_row([id], |r| {
             let mut map = Map::new();
