@@ -252,7 +252,9 @@ fn latest_slot(cron: &Cron, now: Millis) -> Option<Millis> {
 /// The last slot a run of `workflow` was journaled for (keys are ISO times: they sort).
 fn last_slot(conn: &rusqlite::Connection, workflow: &str) -> Result<Option<Millis>> {
     let key: Option<String> = conn
-        .prepare_cached("SELECT max(idempotency_key) FROM workflow_execution WHERE workflow = ?1")?
+        .prepare_cached_static(
+            "SELECT max(idempotency_key) FROM workflow_execution WHERE workflow = ?1",
+        )?
         .query_row([workflow], |r| r.get(0))?;
     Ok(key.as_deref().and_then(parse_iso8601))
 }
@@ -263,7 +265,7 @@ fn last_slot(conn: &rusqlite::Connection, workflow: &str) -> Result<Option<Milli
 /// # Errors
 /// Database failures.
 pub fn list_runs(conn: &rusqlite::Connection, limit: u64) -> Result<Vec<Value>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT workflow, idempotency_key, status, result, error, created_at, updated_at
          FROM workflow_execution WHERE workflow LIKE 'job:%'
          ORDER BY created_at DESC, id DESC LIMIT ?1",

@@ -240,7 +240,8 @@ impl LineTables {
         item: &LineItem,
     ) -> Result<String> {
         let (id, now) = (ctx.id(self.item_prefix), ctx.now());
-        conn.prepare_cached(&format!(
+        conn.prepare_cached_static(crate::sql_text!(
+            [self.items, self.owner],
             "INSERT INTO {} ({}, {ITEM_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13,
              ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, ?27)",
             self.items, self.owner
@@ -267,9 +268,11 @@ impl LineTables {
     }
 
     fn read_items(&self, conn: &Connection, owner_id: &str) -> Result<Vec<LineItem>> {
-        let mut stmt = conn.prepare_cached(&format!(
+        let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+            [self.items, self.owner],
             "SELECT {ITEM_COLUMNS} FROM {} WHERE {} = ?1 AND deleted_at IS NULL ORDER BY id",
-            self.items, self.owner
+            self.items,
+            self.owner
         ))?;
         let mut items: Vec<LineItem> = stmt
             .query_map([owner_id], item_from_row)?
@@ -351,7 +354,8 @@ impl ShippingTables {
         method: &ShippingMethod,
     ) -> Result<String> {
         let (id, now) = (ctx.id(self.prefix), ctx.now());
-        conn.prepare_cached(&format!(
+        conn.prepare_cached_static(crate::sql_text!(
+            [self.methods, self.owner],
             "INSERT INTO {} (id, {}, name, description, amount, is_tax_inclusive, shipping_option_id, data, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
             self.methods, self.owner
@@ -370,9 +374,11 @@ impl ShippingTables {
         ctx: &Ctx,
         owner_id: &str,
     ) -> Result<()> {
-        conn.prepare_cached(&format!(
+        conn.prepare_cached_static(crate::sql_text!(
+            [self.methods, self.owner],
             "UPDATE {} SET deleted_at = ?2, updated_at = ?2 WHERE {} = ?1 AND deleted_at IS NULL",
-            self.methods, self.owner
+            self.methods,
+            self.owner
         ))?
         .execute(params![owner_id, ctx.now()])?;
         Ok(())
@@ -390,7 +396,8 @@ impl ShippingTables {
         amount: i64,
         is_tax_inclusive: bool,
     ) -> Result<()> {
-        conn.prepare_cached(&format!(
+        conn.prepare_cached_static(crate::sql_text!(
+            [self.methods],
             "UPDATE {} SET amount = ?2, is_tax_inclusive = ?3, updated_at = ?4 WHERE id = ?1",
             self.methods
         ))?
@@ -414,7 +421,8 @@ impl ShippingTables {
     }
 
     fn read_methods(&self, conn: &Connection, owner_id: &str) -> Result<Vec<ShippingMethod>> {
-        let mut stmt = conn.prepare_cached(&format!(
+        let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+            [self.methods, self.owner],
             "SELECT id, name, description, amount, is_tax_inclusive, shipping_option_id, data, created_at
              FROM {} WHERE {} = ?1 AND deleted_at IS NULL ORDER BY id",
             self.methods, self.owner
@@ -447,11 +455,12 @@ impl ShippingTables {
 /// Tax lines of one item or shipping method.
 pub(crate) fn tax_lines(
     conn: &Connection,
-    table: &str,
-    owner_column: &str,
+    table: &'static str,
+    owner_column: &'static str,
     owner: &str,
 ) -> Result<Vec<TaxLine>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [table, owner_column],
         "SELECT id, description, tax_rate_id, code, rate_ppm, provider_id FROM {table}
          WHERE {owner_column} = ?1 AND deleted_at IS NULL ORDER BY id"
     ))?;
@@ -471,11 +480,12 @@ pub(crate) fn tax_lines(
 /// Live adjustments of one item or shipping method.
 pub(crate) fn adjustments(
     conn: &Connection,
-    table: &str,
-    owner_column: &str,
+    table: &'static str,
+    owner_column: &'static str,
     owner: &str,
 ) -> Result<Vec<Adjustment>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [table, owner_column],
         "SELECT id, code, amount, is_tax_inclusive, promotion_id, description FROM {table}
          WHERE {owner_column} = ?1 AND deleted_at IS NULL ORDER BY id"
     ))?;
@@ -500,11 +510,12 @@ pub(crate) fn adjustments(
 pub(crate) fn replace_adjustments(
     conn: &Connection,
     ctx: &Ctx,
-    (table, owner_column, prefix): (&str, &str, &str),
+    (table, owner_column, prefix): (&'static str, &'static str, &'static str),
     owner: &str,
     rows: &[Adjustment],
 ) -> Result<()> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [table, owner_column],
         "UPDATE {table} SET deleted_at = ?2, updated_at = ?2 WHERE {owner_column} = ?1 AND deleted_at IS NULL"
     ))?
     .execute(params![owner, ctx.now()])?;
@@ -519,7 +530,7 @@ pub(crate) fn replace_adjustments(
 pub(crate) fn insert_adjustments(
     conn: &Connection,
     ctx: &Ctx,
-    (table, owner_column, prefix): (&str, &str, &str),
+    (table, owner_column, prefix): (&'static str, &'static str, &'static str),
     owner: &str,
     rows: &[Adjustment],
 ) -> Result<()> {
@@ -527,7 +538,8 @@ pub(crate) fn insert_adjustments(
         return Ok(());
     }
     let now = ctx.now();
-    let mut insert = conn.prepare_cached(&format!(
+    let mut insert = conn.prepare_cached_static(crate::sql_text!(
+           [table, owner_column],
         "INSERT INTO {table} (id, {owner_column}, code, amount, is_tax_inclusive, promotion_id, provider_id,
            description, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, NULL, ?7, ?8, ?8)"
     ))?;

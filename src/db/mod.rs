@@ -16,6 +16,7 @@ pub mod job_memo;
 pub mod memo;
 pub mod module;
 mod oneshot;
+pub mod sql_text;
 pub mod status;
 mod tx;
 mod wal_coalesce;
@@ -250,6 +251,12 @@ impl Store {
     /// How many write jobs have committed; changes whenever the data may have changed.
     pub fn generation(&self) -> u64 {
         self.inner.memo.generation()
+    }
+
+    /// Sets the modules' batch-end work ([`module::Module::at_batch_end`]); the engine calls
+    /// it once it has migrated the store.
+    pub fn set_batch_end(&self, work: Vec<module::BatchEnd>) {
+        self.inner.writer.set_batch_end(work);
     }
 
     /// Values derived from the data, memoized until the next committed write.

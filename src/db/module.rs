@@ -60,6 +60,18 @@ pub struct Module {
     table_prefix: String,
     migrations: Vec<Migration>,
     models: Vec<crate::model::Model>,
+    batch_end: Vec<BatchEnd>,
+}
+
+/// Work a module does once at the end of each write batch that changed one of its tables,
+/// inside the batch's transaction, after every job (see [`Module::at_batch_end`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchEnd {
+    /// The table whose change calls for the work (a rowid table: the writer learns of
+    /// changes through SQLite's update hook, which does not see `WITHOUT ROWID` tables).
+    pub watch: &'static str,
+    /// The statements, in order.
+    pub statements: &'static [&'static str],
 }
 
 impl Module {
@@ -71,6 +83,7 @@ impl Module {
             table_prefix: table_prefix.into(),
             migrations: Vec::new(),
             models: Vec::new(),
+            batch_end: Vec::new(),
         }
     }
 
@@ -95,6 +108,26 @@ impl Module {
     pub fn model(mut self, model: crate::model::Model) -> Self {
         self.models.push(model);
         self
+    }
+
+    /// Runs `statements` once at the end of every write batch that changed `watch`, inside
+    /// the batch's transaction, after its last job: work that many jobs of one batch would
+    /// each repeat, done once for all of them (the order module indexes the batch's orders for
+    /// search there: FTS5 writes a new segment at every savepoint after a change, that is at
+    /// every later job). A failure rolls back this work only (the batch commits; the
+    /// statements should leave what they did not finish for the next batch) and is logged.
+    pub fn at_batch_end(
+        mut self,
+        watch: &'static str,
+        statements: &'static [&'static str],
+    ) -> Self {
+        self.batch_end.push(BatchEnd { watch, statements });
+        self
+    }
+
+    /// The module's batch-end work ([`Module::at_batch_end`]).
+    pub fn batch_end(&self) -> &[BatchEnd] {
+        &self.batch_end
     }
 
     /// The module's declared models.
@@ -255,7 +288,9 @@ fn recorded_checksum(
     migration: &Migration,
 ) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached("SELECT checksum FROM schema_migration WHERE module = ?1 AND name = ?2")?
+        .prepare_cached_static(
+            "SELECT checksum FROM schema_migration WHERE module = ?1 AND name = ?2",
+        )?
         .query_row(params![module.name, migration.name], |r| r.get(0))
         .optional()?)
 }

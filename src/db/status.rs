@@ -105,7 +105,7 @@ mod tests {
         )
         .unwrap();
         let mut statement = conn
-            .prepare_cached("SELECT v FROM t WHERE id = ?1")
+            .prepare_cached_static("SELECT v FROM t WHERE id = ?1")
             .unwrap();
         let _: String = statement.query_row([7], |r| r.get(0)).unwrap();
         drop(statement);

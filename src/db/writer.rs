@@ -8,6 +8,7 @@
 //! error. After a successful commit the jobs' after-commit hooks run (e.g. waking the event
 //! dispatcher).
 
+use super::module::BatchEnd;
 use super::oneshot;
 use super::tx::Hook;
 pub use super::tx::Tx;
@@ -111,7 +112,12 @@ pub(crate) struct WriterHandle {
     /// Tables changed by the running batch's earlier jobs (uncommitted yet): filled by
     /// [`crate::db::Store::write`] after each job, emptied when the batch ends.
     pending: Touched,
+    /// The modules' batch-end work ([`super::module::Module::at_batch_end`]).
+    batch_end: BatchEndList,
 }
+
+/// The batch-end work the writer runs, set once the engine knows its modules.
+type BatchEndList = std::sync::Arc<Mutex<Vec<BatchEnd>>>;
 
 /// The tables whose rows the running job changed so far (SQLite's update hook on the write
 /// connection fills it; [`crate::db::Store::write`] drains it after each job). The hook does
@@ -147,6 +153,8 @@ pub(crate) fn spawn(
     let thread_counters = counters.clone();
     let pending = Touched::default();
     let batch_pending = pending.clone();
+    let batch_end = BatchEndList::default();
+    let thread_batch_end = batch_end.clone();
     let thread = std::thread::Builder::new()
         .name("stockroom-writer".into())
         .spawn(move || {
@@ -156,7 +164,10 @@ pub(crate) fn spawn(
                 max_batch.max(1),
                 &thread_counters,
                 checkpoint_at_shutdown,
-                &batch_pending,
+                Batches {
+                    pending: &batch_pending,
+                    end: &thread_batch_end,
+                },
             )
         })
         .map_err(|e| Error::Internal(format!("cannot start writer: {e}")))?;
@@ -166,6 +177,7 @@ pub(crate) fn spawn(
         counters,
         touched,
         pending,
+        batch_end,
     })
 }
 
@@ -187,6 +199,11 @@ impl WriterHandle {
         answer
             .recv()
             .map_err(|_| Error::Internal("the store is closed".into()))?
+    }
+
+    /// Sets the work the writer runs at the end of a batch that changed a watched table.
+    pub(crate) fn set_batch_end(&self, work: Vec<BatchEnd>) {
+        *self.batch_end.lock().unwrap_or_else(|p| p.into_inner()) = work;
     }
 
     /// Runs `work` on the writer thread with the bare connection, between batches and outside
@@ -258,13 +275,20 @@ impl Drop for WriterHandle {
     }
 }
 
+/// What the writer keeps across a batch: the tables its jobs changed, and the work to run
+/// at its end when one of them is watched.
+struct Batches<'a> {
+    pending: &'a Touched,
+    end: &'a BatchEndList,
+}
+
 fn writer_loop(
     mut conn: Connection,
     receiver: &Receiver<Message>,
     max_batch: usize,
     counters: &Counters,
     checkpoint_at_shutdown: bool,
-    pending: &Touched,
+    batches: Batches,
 ) {
     let mut held: Option<Message> = None;
     loop {
@@ -290,10 +314,14 @@ fn writer_loop(
                 };
                 let mut batch = vec![job];
                 queue.join(&mut batch);
-                run_batch(&conn, batch, &mut queue, counters);
+                run_batch(&conn, batch, &mut queue, counters, &batches);
                 // Committed (and the generations bumped by the hooks) or rolled back: either
                 // way the store's tables are what their generations say again.
-                pending.lock().unwrap_or_else(|p| p.into_inner()).clear();
+                batches
+                    .pending
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .clear();
             }
         }
     }
@@ -333,6 +361,7 @@ fn run_batch(
     mut batch: Vec<Box<dyn Job>>,
     queue: &mut Queue,
     counters: &Counters,
+    batches: &Batches,
 ) {
     if let Err(e) = exec_cached(conn, "BEGIN IMMEDIATE") {
         count_batch(counters, batch.len());
@@ -353,6 +382,7 @@ fn run_batch(
         }
     }
     count_batch(counters, batch.len());
+    run_batch_end(conn, batches);
     match exec_cached(conn, "COMMIT") {
         Ok(()) => {
             counters.commits.fetch_add(1, Ordering::Relaxed);
@@ -365,6 +395,37 @@ fn run_batch(
         Err(e) => {
             let _ = conn.execute_batch("ROLLBACK");
             finish_all(batch, Err(e.to_string()));
+        }
+    }
+}
+
+/// Runs the batch-end work whose watched table a job of this batch changed, each in a
+/// savepoint: a failure undoes that work only (logged), and the batch still commits.
+fn run_batch_end(conn: &Connection, batches: &Batches) {
+    let due: Vec<BatchEnd> = {
+        let changed = batches.pending.lock().unwrap_or_else(|p| p.into_inner());
+        if changed.is_empty() {
+            return;
+        }
+        let all = batches.end.lock().unwrap_or_else(|p| p.into_inner());
+        all.iter()
+            .filter(|end| changed.iter().any(|t| t == end.watch))
+            .copied()
+            .collect()
+    };
+    for end in due {
+        let run = || -> rusqlite::Result<()> {
+            exec_cached(conn, "SAVEPOINT batch_end")?;
+            for sql in end.statements {
+                if let Err(e) = exec_cached(conn, sql) {
+                    rollback_to(conn, "batch_end")?;
+                    return Err(e);
+                }
+            }
+            exec_cached(conn, "RELEASE batch_end")
+        };
+        if let Err(e) = run() {
+            eprintln!("stockroom: batch-end work for {} failed: {e}", end.watch);
         }
     }
 }
@@ -408,8 +469,8 @@ pub(crate) fn rollback_to(conn: &Connection, name: &str) -> rusqlite::Result<()>
 ///
 /// # Errors
 /// SQLite's.
-pub(crate) fn exec_cached(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached(sql)?.execute([])?;
+pub(crate) fn exec_cached(conn: &Connection, sql: &'static str) -> rusqlite::Result<()> {
+    conn.prepare_cached_static(sql)?.execute([])?;
     Ok(())
 }
 

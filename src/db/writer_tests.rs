@@ -120,3 +120,83 @@ fn a_job_that_arrives_while_a_batch_runs_shares_its_commit() {
         "the late job joined the running batch"
     );
 }
+
+fn count(store: &Store, table: &str) -> i64 {
+    let sql = format!("SELECT COUNT(*) FROM {table}");
+    store
+        .read(move |c| Ok(c.query_row(&sql, [], |r| r.get(0))?))
+        .unwrap()
+}
+
+/// Moves noted rows into `done`; `runs` counts the batch ends that ran.
+const MOVE_NOTED: &[&str] = &[
+    "INSERT INTO runs DEFAULT VALUES",
+    "INSERT INTO done SELECT v FROM noted",
+    "DELETE FROM noted",
+];
+
+fn batch_end_store(statements: &'static [&'static str]) -> Store {
+    let store = Store::memory(StoreOptions::default()).unwrap();
+    store
+        .write(|tx| {
+            tx.execute_batch(
+                "CREATE TABLE noted (v TEXT); CREATE TABLE done (v TEXT);
+                 CREATE TABLE runs (id INTEGER PRIMARY KEY); CREATE TABLE other (v TEXT);",
+            )?;
+            Ok(())
+        })
+        .unwrap();
+    store.set_batch_end(vec![crate::db::module::BatchEnd {
+        watch: "noted",
+        statements,
+    }]);
+    store
+}
+
+#[test]
+fn batch_end_work_runs_once_in_the_batch_that_changed_its_table() {
+    let store = batch_end_store(MOVE_NOTED);
+    store
+        .write(|tx| Ok(tx.execute("INSERT INTO other VALUES ('x')", [])?))
+        .unwrap();
+    assert_eq!(
+        count(&store, "runs"),
+        0,
+        "a batch that did not touch `noted`"
+    );
+    store
+        .write(|tx| {
+            tx.execute("INSERT INTO noted VALUES ('a')", [])?;
+            Ok(tx.execute("INSERT INTO noted VALUES ('b')", [])?)
+        })
+        .unwrap();
+    // Seen by the first read after the write returned: the work was in its commit.
+    assert_eq!(count(&store, "done"), 2);
+    assert_eq!(count(&store, "noted"), 0);
+    assert_eq!(count(&store, "runs"), 1);
+    // A job that failed keeps nothing: the work finds nothing of it to move.
+    let failed = store.write(|tx| -> crate::error::Result<()> {
+        tx.execute("INSERT INTO noted VALUES ('c')", [])?;
+        Err(Error::invalid("on purpose"))
+    });
+    assert!(failed.is_err());
+    assert_eq!((count(&store, "done"), count(&store, "noted")), (2, 0));
+}
+
+#[test]
+fn failed_batch_end_work_is_undone_alone_and_the_batch_commits() {
+    const BROKEN: &[&str] = &[
+        "INSERT INTO done SELECT v FROM noted",
+        "SELECT * FROM missing",
+    ];
+    let store = batch_end_store(BROKEN);
+    store
+        .write(|tx| Ok(tx.execute("INSERT INTO noted VALUES ('kept')", [])?))
+        .unwrap();
+    assert_eq!(count(&store, "noted"), 1, "the job's write committed");
+    assert_eq!(
+        count(&store, "done"),
+        0,
+        "the work's first statement was undone"
+    );
+}

@@ -325,7 +325,9 @@ impl EngineBuilder {
             .chain(self.notification_providers.iter().cloned())
             .collect();
         let now = ctx.now();
+        let batch_end = all.iter().flat_map(|m| m.batch_end()).copied().collect();
         store.write(move |tx| migrate(tx, &all, &now))?;
+        store.set_batch_end(batch_end);
         for work in &self.after_migrations {
             store.write(*work)?;
         }

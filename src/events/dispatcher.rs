@@ -246,7 +246,7 @@ fn fan_out(engine: &Engine) -> Result<Vec<inline::Retry>> {
 /// handled ([`inline::handle`]). Returns those that failed and wait for a retry.
 fn fan_out_in(engine: &Engine, tx: &Tx) -> Result<Vec<inline::Retry>> {
     let events = past_cursor(tx)?;
-    let mut insert = tx.prepare_cached(
+    let mut insert = tx.prepare_cached_static(
         "INSERT OR IGNORE INTO event_delivery (event_seq, subscriber, event_name, status) VALUES (?1, ?2, ?3, 'pending')",
     )?;
     let mut fresh = Vec::new();
@@ -306,7 +306,7 @@ pub(crate) fn fan_out_in_job(engine: &Engine, tx: &Tx) {
 /// subscriber without an in-process handler, a deferred or waiting lane, leave some).
 fn nothing_pending(tx: &rusqlite::Connection) -> Result<bool> {
     Ok(tx
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT NOT EXISTS (SELECT 1 FROM event_delivery WHERE status = 'pending')",
         )?
         .query_row([], |r| r.get(0))?)
@@ -314,7 +314,7 @@ fn nothing_pending(tx: &rusqlite::Connection) -> Result<bool> {
 
 /// The outbox's events past the cursor, oldest first (read inside the fan-out job).
 fn past_cursor(tx: &rusqlite::Connection) -> Result<Vec<(i64, OutboxEvent)>> {
-    let mut stmt = tx.prepare_cached(
+    let mut stmt = tx.prepare_cached_static(
         "SELECT seq, id, name, data, created_at FROM event_outbox WHERE seq > (SELECT last_seq FROM event_cursor WHERE id = 1) ORDER BY seq",
     )?;
     let events = stmt
@@ -334,7 +334,7 @@ fn past_cursor(tx: &rusqlite::Connection) -> Result<Vec<(i64, OutboxEvent)>> {
 }
 
 fn load_pending(conn: &Connection) -> Result<Vec<Pending>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT o.seq, o.id, o.name, o.data, o.created_at, d.subscriber, d.attempts
          FROM event_delivery d JOIN event_outbox o ON o.seq = d.event_seq
          WHERE d.status = 'pending' ORDER BY d.event_seq, d.subscriber LIMIT 512",

@@ -82,7 +82,7 @@ pub(super) fn handle(engine: &Engine, tx: &Tx, fresh: &[Fresh]) -> Result<Vec<Re
 /// goes first: order per lane).
 fn lane_waits(tx: &Tx, delivery: &Fresh) -> Result<bool> {
     Ok(tx
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT EXISTS (SELECT 1 FROM event_delivery
                WHERE status = 'pending' AND event_seq < ?1 AND subscriber = ?2 AND event_name = ?3)",
         )?

@@ -191,7 +191,7 @@ impl EventBell {
 /// # Errors
 /// Database failures.
 pub(crate) fn write_outbox(tx: &Tx, ctx: &Ctx, name: &str, data: &Value) -> Result<()> {
-    tx.prepare_cached(
+    tx.prepare_cached_static(
         "INSERT INTO event_outbox (id, name, data, created_at) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![
@@ -210,7 +210,7 @@ pub(crate) fn write_outbox(tx: &Tx, ctx: &Ctx, name: &str, data: &Value) -> Resu
 /// # Errors
 /// Database failures.
 pub fn emitted(conn: &rusqlite::Connection, name: Option<&str>) -> Result<Vec<Value>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, name, data, created_at FROM event_outbox WHERE ?1 IS NULL OR name = ?1
          ORDER BY seq",
     )?;
@@ -237,7 +237,7 @@ pub fn named_after(
     name: &str,
     after: i64,
 ) -> Result<(Vec<(i64, Value)>, i64)> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT seq, data FROM event_outbox WHERE seq > ?1 AND name = ?2 ORDER BY seq",
     )?;
     let rows = stmt.query_map(params![after, name], |r| {
@@ -249,7 +249,7 @@ pub fn named_after(
     })?;
     let events = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     let last: i64 = conn
-        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM event_outbox")?
+        .prepare_cached_static("SELECT COALESCE(MAX(seq), 0) FROM event_outbox")?
         .query_row([], |r| r.get(0))?;
     Ok((events, last.max(after)))
 }
@@ -262,7 +262,7 @@ pub fn named_after(
 /// Database failures.
 pub fn about(conn: &rusqlite::Connection, ids: &[String], limit: u32) -> Result<Vec<Value>> {
     let wanted = serde_json::to_string(ids)?;
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, name, data, created_at FROM event_outbox
          WHERE json_extract(data, '$.id') IN (SELECT value FROM json_each(?1))
             OR json_extract(data, '$.order_id') IN (SELECT value FROM json_each(?1))
@@ -285,7 +285,7 @@ pub fn about(conn: &rusqlite::Connection, ids: &[String], limit: u32) -> Result<
 /// subscriber's own ack, the fan-out job's in-process handlers.
 pub(super) fn mark_done(tx: &Tx, seq: i64, subscriber: &str, now: &str) -> Result<usize> {
     Ok(tx
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE event_delivery SET status = 'done', attempts = attempts + 1, delivered_at = ?3
              WHERE event_seq = ?1 AND subscriber = ?2 AND status = 'pending'",
         )?
@@ -301,7 +301,7 @@ pub(super) fn mark_failed(
     message: &str,
     dead: bool,
 ) -> Result<()> {
-    tx.prepare_cached(
+    tx.prepare_cached_static(
         "UPDATE event_delivery SET attempts = attempts + 1, last_error = ?3,
            status = CASE WHEN ?4 THEN 'dead' ELSE 'pending' END
          WHERE event_seq = ?1 AND subscriber = ?2 AND status = 'pending'",

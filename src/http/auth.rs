@@ -215,11 +215,10 @@ struct PublishableKey {
 /// can send any number of them) and cost a read each, as before.
 fn publishable_key(engine: &Engine, token: &str) -> Result<Option<Arc<PublishableKey>>> {
     let link = links::publishable_key_sales_channel();
-    let link_table = link.table().to_string();
-    let tables = [KEY_TABLE, link_table.as_str()];
+    let tables = [KEY_TABLE, link.table()];
     let memo = engine.store().memo();
     let generation = memo.table_generation(&tables);
-    let memo_key = format!("publishable-key:{token}");
+    let memo_key = ["publishable-key:", token].concat();
     if let Some(key) = memo.get::<PublishableKey>(&memo_key, generation) {
         return Ok(Some(key));
     }

@@ -149,7 +149,23 @@ const ANY: &str = "*";
 /// A pattern's or a path's shape: its segment count and first two segments (`*` for a
 /// parameter, nothing for a missing one).
 fn shape(len: usize, first: &str, second: &str) -> String {
-    format!("{len}/{first}/{second}")
+    let mut key = String::new();
+    write_shape(&mut key, len, first, second);
+    key
+}
+
+/// Appends the shape `{len}/{first}/{second}` to `key`.
+fn write_shape(key: &mut String, len: usize, first: &str, second: &str) {
+    use std::fmt::Write as _;
+    if len < 10 {
+        key.push(char::from(b'0' + len as u8));
+    } else {
+        let _ = write!(key, "{len}");
+    }
+    key.push('/');
+    key.push_str(first);
+    key.push('/');
+    key.push_str(second);
 }
 
 impl Route {
@@ -183,9 +199,14 @@ impl Router {
     fn candidates(&self, parts: &[&str]) -> Vec<usize> {
         let part = |i: usize| parts.get(i).copied().unwrap_or("");
         let mut found = Vec::new();
+        // The four shapes are written into one buffer, not four `format!`s (a lookup runs
+        // on every request).
+        let mut key = String::with_capacity(64);
         for first in [part(0), ANY] {
             for second in [part(1), ANY] {
-                if let Some(positions) = self.by_shape.get(&shape(parts.len(), first, second)) {
+                key.clear();
+                write_shape(&mut key, parts.len(), first, second);
+                if let Some(positions) = self.by_shape.get(key.as_str()) {
                     found.extend_from_slice(positions);
                 }
             }

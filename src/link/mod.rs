@@ -36,19 +36,25 @@ pub struct Link {
     pub left: LinkEnd,
     /// Right end.
     pub right: LinkEnd,
-    table: String,
+    /// Built once per pair of entities (links are defined on every use).
+    table: &'static str,
 }
 
 /// Defines a link; register [`Link::module`] with the engine so its table exists.
 pub fn define_link(left: LinkEnd, right: LinkEnd) -> Link {
-    let table = format!("link_{}_{}", left.entity, right.entity);
+    let table = crate::sql_text!(
+        [left.entity, right.entity],
+        "link_{}_{}",
+        left.entity,
+        right.entity
+    );
     Link { left, right, table }
 }
 
 impl Link {
     /// The link table's name.
-    pub fn table(&self) -> &str {
-        &self.table
+    pub fn table(&self) -> &'static str {
+        self.table
     }
 
     /// The link as a module: its table under the `link_` namespace, one generated migration.
@@ -68,7 +74,7 @@ impl Link {
             l = self.left.column,
             r = self.right.column,
         );
-        Module::new(self.table.clone(), self.table.clone()).migration(Migration {
+        Module::new(self.table, self.table).migration(Migration {
             name: Cow::Borrowed("0001_link.sql"),
             sql: Cow::Owned(sql),
         })
@@ -86,14 +92,15 @@ impl Link {
         right_id: &str,
         now: &str,
     ) -> Result<()> {
-        let sql = format!(
+        let sql = crate::sql_text!(
+            [self.table, self.left.column, self.right.column],
             "INSERT INTO {t} (id, {l}, {r}, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)
              ON CONFLICT ({l}, {r}) WHERE deleted_at IS NULL DO NOTHING",
             t = self.table,
             l = self.left.column,
             r = self.right.column,
         );
-        conn.prepare_cached(&sql)?
+        conn.prepare_cached(sql)?
             .execute(params![id, left_id, right_id, now])?;
         Ok(())
     }
@@ -109,7 +116,8 @@ impl Link {
         right_id: &str,
         now: &str,
     ) -> Result<bool> {
-        let sql = format!(
+        let sql = crate::sql_text!(
+            [self.table, self.left.column, self.right.column],
             "UPDATE {t} SET deleted_at = ?3, updated_at = ?3
              WHERE {l} = ?1 AND {r} = ?2 AND deleted_at IS NULL",
             t = self.table,
@@ -117,7 +125,7 @@ impl Link {
             r = self.right.column,
         );
         Ok(conn
-            .prepare_cached(&sql)?
+            .prepare_cached(sql)?
             .execute(params![left_id, right_id, now])?
             > 0)
     }
@@ -177,12 +185,18 @@ impl Link {
         )
     }
 
-    fn ids(&self, conn: &Connection, want: &str, by: &str, value: &str) -> Result<Vec<String>> {
+    fn ids(
+        &self,
+        conn: &Connection,
+        want: &'static str,
+        by: &'static str,
+        value: &str,
+    ) -> Result<Vec<String>> {
         if !crate::db::job_memo::active() {
             return self.read_ids(conn, want, by, value);
         }
-        let kind = format!("{}.{want}", self.table);
-        crate::db::job_memo::remembered(&kind, value, &[&self.table], || {
+        let kind = crate::sql_text!([self.table, want], "{}.{want}", self.table);
+        crate::db::job_memo::remembered(kind, value, &[self.table], || {
             self.read_ids(conn, want, by, value)
         })
     }
@@ -190,15 +204,16 @@ impl Link {
     fn read_ids(
         &self,
         conn: &Connection,
-        want: &str,
-        by: &str,
+        want: &'static str,
+        by: &'static str,
         value: &str,
     ) -> Result<Vec<String>> {
-        let sql = format!(
+        let sql = crate::sql_text!(
+            [self.table, want, by],
             "SELECT {want} FROM {t} WHERE {by} = ?1 AND deleted_at IS NULL ORDER BY id",
             t = self.table
         );
-        let mut stmt = conn.prepare_cached(&sql)?;
+        let mut stmt = conn.prepare_cached(sql)?;
         let rows = stmt.query_map([value], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

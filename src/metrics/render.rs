@@ -154,7 +154,7 @@ fn store_figures(conn: &Connection) -> Result<StoreFigures> {
     let mut executions = Vec::new();
     for state in WATCHED_STATES {
         let n: i64 = conn
-            .prepare_cached("SELECT count(*) FROM workflow_execution WHERE status = ?1")?
+            .prepare_cached_static("SELECT count(*) FROM workflow_execution WHERE status = ?1")?
             .query_row([state], |r| r.get(0))?;
         executions.push((state, n));
     }

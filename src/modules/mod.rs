@@ -81,7 +81,10 @@ pub(crate) fn update_columns(
     changes: &Map<String, Value>,
     now: &str,
 ) -> Result<bool> {
-    let mut sets = vec!["updated_at = ?1".to_string()];
+    use std::fmt::Write as _;
+    // One string written in place: this runs for every cart update of a checkout.
+    let mut sql = String::with_capacity(128);
+    let _ = write!(sql, "UPDATE {table} SET updated_at = ?1");
     let mut values: Vec<SqlValue> = vec![SqlValue::Text(now.to_string())];
     for (key, value) in changes {
         let column = allowed
@@ -89,14 +92,10 @@ pub(crate) fn update_columns(
             .find(|c| **c == key.as_str())
             .ok_or_else(|| Error::invalid(format!("Unrecognized fields: '{key}'")))?;
         values.push(sql_value(value));
-        sets.push(format!("{column} = ?{}", values.len()));
+        let _ = write!(sql, ", {column} = ?{}", values.len());
     }
     values.push(SqlValue::Text(id.to_string()));
-    let sql = format!(
-        "UPDATE {table} SET {} WHERE id = ?{} AND deleted_at IS NULL",
-        sets.join(", "),
-        values.len()
-    );
+    let _ = write!(sql, " WHERE id = ?{} AND deleted_at IS NULL", values.len());
     Ok(conn
         .prepare_cached(&sql)?
         .execute(rusqlite::params_from_iter(values))?

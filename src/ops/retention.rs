@@ -167,7 +167,7 @@ where
 /// index, oldest rowids first).
 fn expired_executions(conn: &Connection, cutoff: &str, batch: usize) -> Result<Vec<String>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM workflow_execution
              WHERE status IN ('done', 'reverted') AND updated_at < ?1 LIMIT ?2",
         )?
@@ -180,7 +180,7 @@ fn delete_executions(conn: &Connection, ids: &[String], cutoff: &str) -> Result<
     let (mut executions, mut steps) = (0, 0);
     for id in ids {
         let still_expired: bool = conn
-            .prepare_cached(
+            .prepare_cached_static(
                 "SELECT EXISTS (SELECT 1 FROM workflow_execution
                    WHERE id = ?1 AND status IN ('done', 'reverted') AND updated_at < ?2)",
             )?
@@ -189,10 +189,10 @@ fn delete_executions(conn: &Connection, ids: &[String], cutoff: &str) -> Result<
             continue;
         }
         steps += conn
-            .prepare_cached("DELETE FROM workflow_step WHERE execution_id = ?1")?
+            .prepare_cached_static("DELETE FROM workflow_step WHERE execution_id = ?1")?
             .execute([id])? as u64;
         executions += conn
-            .prepare_cached("DELETE FROM workflow_execution WHERE id = ?1")?
+            .prepare_cached_static("DELETE FROM workflow_execution WHERE id = ?1")?
             .execute([id])? as u64;
     }
     Ok((executions, steps))
@@ -202,7 +202,7 @@ fn delete_executions(conn: &Connection, ids: &[String], cutoff: &str) -> Result<
 /// oldest first.
 fn expired_events(conn: &Connection, cutoff: &str, batch: usize) -> Result<Vec<i64>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT o.seq FROM event_outbox o
              WHERE o.seq <= (SELECT last_seq FROM event_cursor) AND o.created_at < ?1
                AND NOT EXISTS (SELECT 1 FROM event_delivery d
@@ -218,7 +218,7 @@ fn delete_events(conn: &Connection, seqs: &[i64], cutoff: &str) -> Result<(u64, 
     let (mut events, mut deliveries) = (0, 0);
     for seq in seqs {
         let settled: bool = conn
-            .prepare_cached(
+            .prepare_cached_static(
                 "SELECT EXISTS (SELECT 1 FROM event_outbox o
                    WHERE o.seq = ?1 AND o.seq <= (SELECT last_seq FROM event_cursor)
                      AND o.created_at < ?2
@@ -230,10 +230,10 @@ fn delete_events(conn: &Connection, seqs: &[i64], cutoff: &str) -> Result<(u64, 
             continue;
         }
         deliveries += conn
-            .prepare_cached("DELETE FROM event_delivery WHERE event_seq = ?1")?
+            .prepare_cached_static("DELETE FROM event_delivery WHERE event_seq = ?1")?
             .execute([seq])? as u64;
         events += conn
-            .prepare_cached("DELETE FROM event_outbox WHERE seq = ?1")?
+            .prepare_cached_static("DELETE FROM event_outbox WHERE seq = ?1")?
             .execute([seq])? as u64;
     }
     Ok((events, deliveries))

@@ -63,7 +63,7 @@ pub(crate) fn find_by_key(
     key: &str,
 ) -> Result<Option<KeyedExecution>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, status, result, error FROM workflow_execution
              WHERE workflow = ?1 AND idempotency_key = ?2 AND status <> 'reverted'",
         )?
@@ -92,7 +92,7 @@ pub(crate) fn insert_execution(
     key: Option<&str>,
     input: &Value,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO workflow_execution (id, workflow, idempotency_key, status, input, created_at, updated_at)
          VALUES (?1, ?2, ?3, 'running', ?4, ?5, ?5)",
     )?
@@ -108,7 +108,7 @@ pub(crate) fn set_status(
     result: Option<&Value>,
     error: Option<&Value>,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE workflow_execution SET status = ?2, result = COALESCE(?3, result),
            error = COALESCE(?4, error), updated_at = ?5 WHERE id = ?1",
     )?
@@ -131,7 +131,7 @@ pub(crate) fn finish(
     result: &Value,
     steps: Option<&str>,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE workflow_execution SET status = 'done', result = ?2, steps = ?3, updated_at = ?4
          WHERE id = ?1",
     )?
@@ -205,7 +205,7 @@ pub(crate) fn put_step(
     execution_id: &str,
     step: &StepWrite,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO workflow_step (execution_id, idx, name, kind, status, output, compensation, error, attempts, started_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)
          ON CONFLICT (execution_id, idx) DO UPDATE SET status = excluded.status,
@@ -234,7 +234,7 @@ pub(crate) fn put_step(
 /// 404 when there is no such execution.
 pub fn load(conn: &Connection, id: &str) -> Result<ExecutionRecord> {
     let record = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, workflow, idempotency_key, status, input, result, error, created_at, updated_at, steps
              FROM workflow_execution WHERE id = ?1",
         )?
@@ -257,7 +257,7 @@ pub fn load(conn: &Connection, id: &str) -> Result<ExecutionRecord> {
         .optional()?
         .ok_or_else(|| Error::not_found("Workflow execution", id))?;
     let (mut record, finished) = record;
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT idx, name, kind, status, output, compensation, error, attempts
          FROM workflow_step WHERE execution_id = ?1 ORDER BY idx",
     )?;
@@ -291,7 +291,7 @@ pub fn load(conn: &Connection, id: &str) -> Result<ExecutionRecord> {
 /// 404 when `workflow` never ran under `key`.
 pub fn load_by_key(conn: &Connection, workflow: &str, key: &str) -> Result<ExecutionRecord> {
     let id: Option<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM workflow_execution WHERE workflow = ?1 AND idempotency_key = ?2
              ORDER BY created_at DESC, id DESC LIMIT 1",
         )?
@@ -354,7 +354,7 @@ pub fn list_executions_among(
 
 /// Ids of executions a crash may have interrupted.
 pub(crate) fn unfinished(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id FROM workflow_execution WHERE status IN ('running', 'compensating') ORDER BY id",
     )?;
     Ok(stmt

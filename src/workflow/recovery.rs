@@ -28,7 +28,7 @@ const COMPENSATION_ATTEMPTS: u32 = 3;
 pub(crate) fn compensate_all(exec: &Exec, state: &State, error: &Error) -> Result<()> {
     set_status(exec, "compensating", None, Some(error.to_stored()))?;
     for (idx, data) in state.completed.iter().rev() {
-        failpoint::hit(&point(exec, *idx, "compensate"));
+        failpoint::hit_named(|| point(exec, *idx, "compensate"));
         if let Err(e) = compensate_step(exec, state, *idx, data) {
             mark_failed_compensation(exec, *idx, &e)?;
             return Err(e);

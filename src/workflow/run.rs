@@ -155,7 +155,7 @@ fn drive_with<R: Send + 'static>(
             } => {
                 state = next;
                 for i in ran {
-                    failpoint::hit(&point(exec, i, "after"));
+                    failpoint::hit_named(|| point(exec, i, "after"));
                 }
                 (stop, answer)
             }
@@ -165,10 +165,10 @@ fn drive_with<R: Send + 'static>(
             Stop::Failed(_, error) => return Err(compensate(exec, &state, error)),
             Stop::External(ext) => ext,
         };
-        failpoint::hit(&point(exec, ext, "before"));
+        failpoint::hit_named(|| point(exec, ext, "before"));
         match call_external(exec, ext, &state) {
             Ok(done) => {
-                failpoint::hit(&point(exec, ext, "after"));
+                failpoint::hit_named(|| point(exec, ext, "after"));
                 called = Some((ext, done));
                 idx = ext + 1;
             }
@@ -350,7 +350,7 @@ fn run_steps(
                         ran: ran.len(),
                     });
                 }
-                failpoint::hit(&point(exec, idx, "before"));
+                failpoint::hit_named(|| point(exec, idx, "before"));
                 invoke(tx, &step_ctx(exec, state, idx, 1))
             }
             Body::External { invoke, .. } => {
@@ -358,7 +358,7 @@ fn run_steps(
                 if !step.runs_inline(&step_ctx(exec, state, idx, 1)) {
                     return Ok(Stop::External(idx));
                 }
-                failpoint::hit(&point(exec, idx, "before"));
+                failpoint::hit_named(|| point(exec, idx, "before"));
                 invoke(&step_ctx(exec, state, idx, 1))
             }
         };

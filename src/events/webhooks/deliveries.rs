@@ -94,7 +94,7 @@ pub fn fan_out(tx: &Tx, ctx: &Ctx, events: &[OutboxEvent]) -> Result<bool> {
     if webhooks.is_empty() {
         return Ok(false);
     }
-    let mut insert = tx.prepare_cached(
+    let mut insert = tx.prepare_cached_static(
         "INSERT OR IGNORE INTO event_webhook_delivery
            (id, webhook_id, event_id, event_name, body, status, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, 'pending', ?6, ?6)",
@@ -129,7 +129,8 @@ pub fn list(
     limit: u64,
 ) -> Result<(Vec<Delivery>, u64)> {
     let found = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM event_webhook_delivery
              WHERE webhook_id = ?1 AND (?2 IS NULL OR status = ?2)
              ORDER BY created_at DESC, rowid DESC LIMIT ?3 OFFSET ?4"
@@ -152,7 +153,8 @@ pub fn list(
 /// # Errors
 /// 404 when the endpoint has no such delivery.
 pub fn retrieve(conn: &Connection, webhook_id: &str, id: &str) -> Result<Delivery> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM event_webhook_delivery WHERE id = ?1 AND webhook_id = ?2"
     ))?
     .query_row(params![id, webhook_id], from_row)
@@ -224,7 +226,7 @@ pub struct Due {
 /// Database failures.
 pub fn pending(conn: &Connection, limit: u64) -> Result<Vec<Due>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT d.id, d.webhook_id, w.url, w.secret, d.event_id, d.body, d.attempts
              FROM event_webhook_delivery d JOIN event_webhook w ON w.id = d.webhook_id
              WHERE d.status = 'pending' AND w.deleted_at IS NULL AND w.enabled = 1
@@ -263,7 +265,7 @@ pub fn record(tx: &Tx, ctx: &Ctx, id: &str, outcome: &Outcome, max_attempts: u32
     let now = ctx.now();
     match outcome {
         Outcome::Delivered(status) => {
-            tx.prepare_cached(
+            tx.prepare_cached_static(
                 "UPDATE event_webhook_delivery SET status = 'succeeded', attempts = attempts + 1,
                    response_status = ?2, last_error = NULL, delivered_at = ?3, updated_at = ?3
                  WHERE id = ?1 AND status = 'pending'",
@@ -273,7 +275,7 @@ pub fn record(tx: &Tx, ctx: &Ctx, id: &str, outcome: &Outcome, max_attempts: u32
         }
         Outcome::Failed(status, error) => {
             let still: Option<String> = tx
-                .prepare_cached(
+                .prepare_cached_static(
                     "UPDATE event_webhook_delivery SET attempts = attempts + 1,
                        response_status = ?2, last_error = ?3, updated_at = ?4,
                        status = CASE WHEN attempts + 1 >= ?5 THEN 'dead' ELSE 'pending' END
@@ -311,7 +313,7 @@ pub(super) fn sql_int(n: u64) -> i64 {
 /// Database failures.
 pub fn expired(conn: &Connection, cutoff: &str, batch: usize) -> Result<Vec<String>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM event_webhook_delivery
              WHERE status IN ('succeeded', 'dead') AND updated_at < ?1
              ORDER BY updated_at LIMIT ?2",
@@ -329,7 +331,7 @@ pub fn delete_expired(conn: &Connection, ids: &[String], cutoff: &str) -> Result
     let mut deleted = 0;
     for id in ids {
         deleted += conn
-            .prepare_cached(
+            .prepare_cached_static(
                 "DELETE FROM event_webhook_delivery
                  WHERE id = ?1 AND status IN ('succeeded', 'dead') AND updated_at < ?2",
             )?

@@ -216,7 +216,8 @@ pub fn create(tx: &Tx, ctx: &Ctx, new: &NewWebhook, allow_loopback: bool) -> Res
 /// # Errors
 /// 404 when unknown or deleted.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Webhook> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM event_webhook WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -230,7 +231,8 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Webhook> {
 /// Database failures.
 pub fn list(conn: &Connection, offset: u64, limit: u64) -> Result<(Vec<Webhook>, u64)> {
     let found = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM event_webhook WHERE deleted_at IS NULL
              ORDER BY created_at DESC, id DESC LIMIT ?1 OFFSET ?2"
         ))?
@@ -253,7 +255,8 @@ pub fn list(conn: &Connection, offset: u64, limit: u64) -> Result<(Vec<Webhook>,
 /// Database failures.
 pub fn active(conn: &Connection) -> Result<Vec<Webhook>> {
     Ok(conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM event_webhook WHERE deleted_at IS NULL AND enabled = 1"
         ))?
         .query_map([], from_row)?

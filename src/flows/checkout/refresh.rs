@@ -193,7 +193,10 @@ pub fn channel_sets(conn: &Connection, cart: &Cart) -> Result<Vec<String>> {
         links::location_fulfillment_set(),
     );
     let sets = crate::db::cached::cached(
-        &format!("channel-sets:{channel:?}"),
+        &match channel {
+            Some(id) => ["channel-sets:some:", id].concat(),
+            None => "channel-sets:none".to_string(),
+        },
         &[to_locations.table(), to_sets.table()],
         || {
             let mut sets = Vec::new();

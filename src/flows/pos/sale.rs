@@ -159,7 +159,7 @@ fn place_sale(tx: &Tx, step: &StepCtx) -> Result<Done> {
     });
     new.metadata = Some(metadata.clone());
     let order_id = order::create(tx, ctx, &new)?;
-    tx.prepare_cached("UPDATE \"order\" SET status = 'draft' WHERE id = ?1")?
+    tx.prepare_cached_static("UPDATE \"order\" SET status = 'draft' WHERE id = ?1")?
         .execute([&order_id])?;
     let receipt = pos::receipt_number(&register.code, order::retrieve(tx, &order_id)?.display_id);
     metadata["receipt_number"] = json!(receipt);

@@ -92,7 +92,7 @@ pub fn create_publishable(
     };
     let id = ctx.id("apk");
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO api_key (id, token, redacted, title, type, created_by, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, 'publishable', ?5, ?6, ?6)",
     )?
@@ -105,7 +105,8 @@ pub fn create_publishable(
 /// # Errors
 /// 404 when absent.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<ApiKey> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM api_key WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -120,7 +121,8 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<ApiKey> {
 /// Database failures.
 pub fn find_valid_publishable(conn: &Connection, token: &str, now: &str) -> Result<Option<ApiKey>> {
     Ok(conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM api_key
              WHERE token = ?1 AND type = 'publishable' AND deleted_at IS NULL
                AND (revoked_at IS NULL OR revoked_at > ?2)"
@@ -146,7 +148,7 @@ pub fn create_secret(
     let salt = crypto::random_hex(16);
     let stored = crypto::hex(&crypto::hmac_sha256(salt.as_bytes(), token.as_bytes()));
     let (id, now) = (ctx.id("apk"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO api_key (id, token, salt, redacted, title, type, created_by, created_at,
             updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, 'secret', ?6, ?7, ?7)",
@@ -171,7 +173,7 @@ pub fn find_valid_secret(conn: &Connection, token: &str, now: &str) -> Result<Op
     if !token.starts_with("sk_") {
         return Ok(None);
     }
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, token, salt FROM api_key
          WHERE type = 'secret' AND deleted_at IS NULL AND (revoked_at IS NULL OR revoked_at > ?1)",
     )?;
@@ -228,7 +230,7 @@ pub fn list(
 pub fn revoke(conn: &Connection, ctx: &Ctx, id: &str, revoked_by: &str) -> Result<ApiKey> {
     let now = ctx.now();
     let changed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE api_key SET revoked_at = ?2, revoked_by = ?3, updated_at = ?2
              WHERE id = ?1 AND deleted_at IS NULL AND revoked_at IS NULL",
         )?
@@ -244,7 +246,7 @@ pub fn revoke(conn: &Connection, ctx: &Ctx, id: &str, revoked_by: &str) -> Resul
 /// # Errors
 /// 404 when absent.
 pub fn update_title(conn: &Connection, ctx: &Ctx, id: &str, title: &str) -> Result<ApiKey> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE api_key SET title = ?2, updated_at = ?3 WHERE id = ?1 AND deleted_at IS NULL",
     )?
     .execute(params![id, title, ctx.now()])?;
@@ -264,8 +266,10 @@ pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
             "Cannot delete api keys that are not revoked - {id}"
         )));
     }
-    conn.prepare_cached("UPDATE api_key SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
-        .execute(params![id, now])?;
+    conn.prepare_cached_static(
+        "UPDATE api_key SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, now])?;
     Ok(())
 }
 

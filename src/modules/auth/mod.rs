@@ -118,7 +118,7 @@ fn parse_metadata(text: &str) -> Map<String, Value> {
 /// Database failures.
 pub fn find_emailpass(conn: &Connection, email: &str) -> Result<Option<EmailpassRecord>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT p.id, p.auth_identity_id, p.password_hash, i.app_metadata
              FROM auth_provider_identity p JOIN auth_identity i ON i.id = p.auth_identity_id
              WHERE p.entity_id = ?1 AND p.provider = ?2 AND p.deleted_at IS NULL",
@@ -151,7 +151,7 @@ pub fn create_emailpass(
         ));
     }
     let (identity_id, provider_id, now) = (ctx.id("authid"), ctx.id("authpi"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO auth_identity (id, app_metadata, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?3)",
     )?
@@ -160,7 +160,7 @@ pub fn create_emailpass(
         Value::from(app_metadata.clone()).to_string(),
         now
     ])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO auth_provider_identity
             (id, entity_id, provider, auth_identity_id, password_hash, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
@@ -181,7 +181,7 @@ pub fn create_emailpass(
 /// # Errors
 /// 404 when the identity does not exist.
 pub fn app_metadata(conn: &Connection, auth_identity_id: &str) -> Result<Map<String, Value>> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "SELECT app_metadata FROM auth_identity WHERE id = ?1 AND deleted_at IS NULL",
     )?
     .query_row([auth_identity_id], |r| r.get::<_, String>(0))
@@ -203,7 +203,7 @@ pub fn set_app_metadata(
 ) -> Result<()> {
     let mut metadata = app_metadata(conn, auth_identity_id)?;
     metadata.insert(key.to_string(), Value::from(value));
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE auth_identity SET app_metadata = ?2, updated_at = ?3 WHERE id = ?1",
     )?
     .execute(params![
@@ -224,32 +224,32 @@ pub fn set_app_metadata(
 pub fn forget_actor(conn: &Connection, ctx: &Ctx, key: &str, value: &str) -> Result<()> {
     let (path, now) = (format!("$.{key}"), ctx.now());
     let identities: Vec<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM auth_identity WHERE deleted_at IS NULL
              AND json_extract(app_metadata, ?1) = ?2",
         )?
         .query_map(params![path, value], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for id in identities {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE auth_identity SET app_metadata = json_remove(app_metadata, ?2), updated_at = ?3
              WHERE id = ?1",
         )?
         .execute(params![id, path, now])?;
         let unused = conn
-            .prepare_cached(
+            .prepare_cached_static(
                 "SELECT json_extract(app_metadata, '$.customer_id') IS NULL
                     AND json_extract(app_metadata, '$.user_id') IS NULL
                  FROM auth_identity WHERE id = ?1",
             )?
             .query_row([&id], |r| r.get::<_, bool>(0))?;
         if unused {
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "UPDATE auth_provider_identity SET deleted_at = ?2, updated_at = ?2
                  WHERE auth_identity_id = ?1 AND deleted_at IS NULL",
             )?
             .execute(params![id, now])?;
-            conn.prepare_cached("UPDATE auth_identity SET deleted_at = ?2 WHERE id = ?1")?
+            conn.prepare_cached_static("UPDATE auth_identity SET deleted_at = ?2 WHERE id = ?1")?
                 .execute(params![id, now])?;
         }
     }
@@ -268,7 +268,7 @@ pub fn upgrade_hash(
     old: &str,
     new: &str,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE auth_provider_identity SET password_hash = ?3, updated_at = ?4
          WHERE id = ?1 AND password_hash = ?2",
     )?
@@ -287,7 +287,7 @@ pub fn set_password(
     hash: &str,
 ) -> Result<()> {
     let changed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE auth_provider_identity
              SET password_hash = ?2, updated_at = ?3
              WHERE auth_identity_id = ?1 AND provider = ?4 AND deleted_at IS NULL",
@@ -305,7 +305,7 @@ pub fn set_password(
 /// Database failures.
 pub fn password_hash_of(conn: &Connection, auth_identity_id: &str) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT password_hash FROM auth_provider_identity
              WHERE auth_identity_id = ?1 AND provider = ?2 AND deleted_at IS NULL",
         )?
@@ -324,7 +324,7 @@ pub fn create_session(
     context: &AuthContext,
     expires_at_ms: i64,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO auth_session (id, auth_context, expires_at, created_at) VALUES (?1, ?2, ?3, ?4)",
     )?
     .execute(params![sid, serde_json::to_string(context)?, expires_at_ms, ctx.now()])?;
@@ -337,7 +337,9 @@ pub fn create_session(
 /// Database failures.
 pub fn find_session(conn: &Connection, sid: &str, now_ms: i64) -> Result<Option<AuthContext>> {
     let text: Option<String> = conn
-        .prepare_cached("SELECT auth_context FROM auth_session WHERE id = ?1 AND expires_at > ?2")?
+        .prepare_cached_static(
+            "SELECT auth_context FROM auth_session WHERE id = ?1 AND expires_at > ?2",
+        )?
         .query_row(params![sid, now_ms], |r| r.get(0))
         .optional()?;
     Ok(text.and_then(|t| serde_json::from_str(&t).ok()))
@@ -348,7 +350,7 @@ pub fn find_session(conn: &Connection, sid: &str, now_ms: i64) -> Result<Option<
 /// # Errors
 /// Database failures.
 pub fn delete_session(conn: &Connection, sid: &str, now_ms: i64) -> Result<()> {
-    conn.prepare_cached("DELETE FROM auth_session WHERE id = ?1 OR expires_at <= ?2")?
+    conn.prepare_cached_static("DELETE FROM auth_session WHERE id = ?1 OR expires_at <= ?2")?
         .execute(params![sid, now_ms])?;
     Ok(())
 }
@@ -367,7 +369,7 @@ pub fn providers_of_actor(
     value: &str,
 ) -> Result<Vec<(String, String)>> {
     let path = format!("$.{key}");
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT p.provider, p.entity_id FROM auth_provider_identity p
          JOIN auth_identity i ON i.id = p.auth_identity_id
          WHERE i.deleted_at IS NULL AND p.deleted_at IS NULL

@@ -96,7 +96,7 @@ pub struct LoginAttempts {
 /// Database failures.
 pub fn wait_ms(conn: &Connection, email: &str, address: &str, now_ms: i64) -> Result<i64> {
     let until: Option<i64> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT blocked_until FROM auth_login_attempt WHERE entity_id = ?1 AND address = ?2",
         )?
         .query_row(params![email, address], |r| r.get(0))
@@ -117,18 +117,18 @@ pub fn record_failure(
     throttle: &Throttle,
 ) -> Result<i64> {
     let since = now_ms - throttle.window_ms;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "DELETE FROM auth_login_attempt WHERE last_at < ?1 AND blocked_until <= ?2",
     )?
     .execute(params![since, now_ms])?;
     let crowd: i64 = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT COALESCE(SUM(failures), 0) FROM auth_login_attempt
              WHERE entity_id = ?1 AND last_at >= ?2",
         )?
         .query_row(params![email, since], |r| r.get(0))?;
     let previous: Option<(i64, i64, i64)> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT failures, first_at, last_at FROM auth_login_attempt
              WHERE entity_id = ?1 AND address = ?2",
         )?
@@ -147,7 +147,7 @@ pub fn record_failure(
     };
     let delay = throttle.delay_ms(failures, free);
     let blocked_until = if delay > 0 { now_ms + delay } else { 0 };
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO auth_login_attempt
             (entity_id, address, failures, first_at, last_at, blocked_until)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)
@@ -171,8 +171,10 @@ pub fn record_failure(
 /// # Errors
 /// Database failures.
 pub fn clear(conn: &Connection, email: &str, address: &str) -> Result<()> {
-    conn.prepare_cached("DELETE FROM auth_login_attempt WHERE entity_id = ?1 AND address = ?2")?
-        .execute(params![email, address])?;
+    conn.prepare_cached_static(
+        "DELETE FROM auth_login_attempt WHERE entity_id = ?1 AND address = ?2",
+    )?
+    .execute(params![email, address])?;
     Ok(())
 }
 
@@ -182,7 +184,9 @@ pub fn clear(conn: &Connection, email: &str, address: &str) -> Result<()> {
 /// Database failures.
 pub fn has_failures(conn: &Connection, email: &str, address: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM auth_login_attempt WHERE entity_id = ?1 AND address = ?2")?
+        .prepare_cached_static(
+            "SELECT 1 FROM auth_login_attempt WHERE entity_id = ?1 AND address = ?2",
+        )?
         .query_row(params![email, address], |_| Ok(()))
         .optional()?
         .is_some())
@@ -199,7 +203,7 @@ pub fn list(
     offset: u64,
 ) -> Result<(Vec<LoginAttempts>, u64)> {
     let count: i64 = conn.query_row("SELECT COUNT(*) FROM auth_login_attempt", [], |r| r.get(0))?;
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT entity_id, address, failures, first_at, last_at, blocked_until
          FROM auth_login_attempt ORDER BY last_at DESC, entity_id, address
          LIMIT ?1 OFFSET ?2",

@@ -39,7 +39,8 @@ pub fn items_of(conn: &Connection, cart_id: &str) -> Result<Vec<LineItem>> {
 /// # Errors
 /// 404 "Line item with id: X was not found".
 pub fn item(conn: &Connection, cart_id: &str, item_id: &str) -> Result<LineItem> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM cart_line_item WHERE id = ?1 AND cart_id = ?2 AND deleted_at IS NULL"
     ))?
     .query_row([item_id, cart_id], from_row)
@@ -58,7 +59,7 @@ pub fn set_quantity(
     quantity: i64,
     metadata: Option<&Value>,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE cart_line_item SET quantity = ?2, metadata = COALESCE(?3, metadata), updated_at = ?4 WHERE id = ?1",
     )?
     .execute(params![item_id, quantity, metadata.map(Value::to_string), ctx.now()])?;
@@ -76,7 +77,7 @@ pub fn set_price(
     unit_price: i64,
     is_tax_inclusive: bool,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE cart_line_item SET unit_price = ?2, is_tax_inclusive = ?3, updated_at = ?4
          WHERE id = ?1 AND (unit_price != ?2 OR is_tax_inclusive != ?3)",
     )?
@@ -96,7 +97,7 @@ pub fn set_custom_price(
     unit_price: i64,
     metadata: &Value,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE cart_line_item SET unit_price = ?2, is_custom_price = 1, metadata = ?3, updated_at = ?4
          WHERE id = ?1",
     )?
@@ -109,7 +110,7 @@ pub fn set_custom_price(
 /// # Errors
 /// Database failures.
 pub fn delete_item(conn: &Connection, ctx: &Ctx, item_id: &str) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE cart_line_item SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![item_id, ctx.now()])?;
@@ -121,7 +122,7 @@ pub fn delete_item(conn: &Connection, ctx: &Ctx, item_id: &str) -> Result<()> {
 /// # Errors
 /// Database failures.
 pub fn restore_item(conn: &Connection, item_id: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE cart_line_item SET deleted_at = NULL WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE cart_line_item SET deleted_at = NULL WHERE id = ?1")?
         .execute([item_id])?;
     Ok(())
 }

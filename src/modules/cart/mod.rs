@@ -21,6 +21,7 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
+use std::sync::LazyLock;
 
 /// The module: tables `cart*`.
 pub fn module() -> Module {
@@ -127,7 +128,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Cart> {
 /// Database failures.
 pub fn create(conn: &Connection, ctx: &Ctx, input: &NewCart) -> Result<String> {
     let (id, now) = (ctx.id("cart"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO cart (id, region_id, customer_id, sales_channel_id, email, currency_code, metadata, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
     )?
@@ -146,12 +147,13 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Cart> {
     // A checkout's write jobs read their cart ~17 times; within a job it is read once until
     // the job changes it.
     crate::db::job_memo::remembered("cart", id, &["cart"], || {
-        conn.prepare_cached(&format!(
-            "SELECT {COLUMNS} FROM cart WHERE id = ?1 AND deleted_at IS NULL"
-        ))?
-        .query_row([id], from_row)
-        .optional()?
-        .ok_or_else(|| Error::NotFound(format!("Cart id not found: {id}")))
+        static SELECT: LazyLock<String> = LazyLock::new(|| {
+            format!("SELECT {COLUMNS} FROM cart WHERE id = ?1 AND deleted_at IS NULL")
+        });
+        conn.prepare_cached(&SELECT)?
+            .query_row([id], from_row)
+            .optional()?
+            .ok_or_else(|| Error::NotFound(format!("Cart id not found: {id}")))
     })
 }
 
@@ -192,7 +194,7 @@ pub fn update(conn: &Connection, ctx: &Ctx, id: &str, changes: &Map<String, Valu
 /// Database failures.
 pub fn set_completed(conn: &Connection, ctx: &Ctx, id: &str, completed: bool) -> Result<()> {
     let at = completed.then(|| ctx.now());
-    conn.prepare_cached("UPDATE cart SET completed_at = ?2, updated_at = ?3 WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE cart SET completed_at = ?2, updated_at = ?3 WHERE id = ?1")?
         .execute(params![id, at, ctx.now()])?;
     Ok(())
 }
@@ -203,7 +205,7 @@ pub fn set_completed(conn: &Connection, ctx: &Ctx, id: &str, completed: bool) ->
 /// Database failures.
 pub fn next_attempt(conn: &Connection, id: &str) -> Result<i64> {
     Ok(conn
-        .prepare_cached("UPDATE cart SET completion_attempts = completion_attempts + 1 WHERE id = ?1 RETURNING completion_attempts")?
+        .prepare_cached_static("UPDATE cart SET completion_attempts = completion_attempts + 1 WHERE id = ?1 RETURNING completion_attempts")?
         .query_row([id], |r| r.get(0))?)
 }
 
@@ -252,16 +254,20 @@ pub fn set_address(
         None => None,
     };
     let replaced: Option<String> = conn
-        .prepare_cached(&format!("SELECT {column} FROM cart WHERE id = ?1"))?
+        .prepare_cached_static(crate::sql_text!(
+            [column],
+            "SELECT {column} FROM cart WHERE id = ?1"
+        ))?
         .query_row(params![cart_id], |r| r.get(0))
         .optional()?
         .flatten();
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [column],
         "UPDATE cart SET {column} = ?2, updated_at = ?3 WHERE id = ?1"
     ))?
     .execute(params![cart_id, address_id, ctx.now()])?;
     if let Some(replaced) = replaced {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "DELETE FROM cart_address WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM cart \
              WHERE id = ?2 AND (shipping_address_id = ?1 OR billing_address_id = ?1))",
         )?
@@ -278,7 +284,10 @@ fn insert_address(
     now: &str,
     fields: &Map<String, Value>,
 ) -> Result<()> {
-    let mut columns = String::from("id, created_at, updated_at");
+    use std::fmt::Write as _;
+    // The statement is written in place (an address is set twice per checkout).
+    let mut sql = String::with_capacity(256);
+    sql.push_str("INSERT INTO cart_address (id, created_at, updated_at");
     let mut marks = String::from("?1, ?2, ?2");
     let mut values = vec![
         SqlValue::Text(id.to_string()),
@@ -292,14 +301,13 @@ fn insert_address(
             Value::String(code) if key == "country_code" => SqlValue::Text(code.to_lowercase()),
             other => sql_value(other),
         });
-        columns.push_str(", ");
-        columns.push_str(key);
-        marks.push_str(&format!(", ?{}", values.len()));
+        sql.push_str(", ");
+        sql.push_str(key);
+        let _ = write!(marks, ", ?{}", values.len());
     }
-    conn.prepare_cached(&format!(
-        "INSERT INTO cart_address ({columns}) VALUES ({marks})"
-    ))?
-    .execute(rusqlite::params_from_iter(values))?;
+    let _ = write!(sql, ") VALUES ({marks})");
+    conn.prepare_cached(&sql)?
+        .execute(rusqlite::params_from_iter(values))?;
     Ok(())
 }
 
@@ -350,7 +358,7 @@ pub fn address_place(
     id: Option<&str>,
 ) -> Result<Option<(Option<String>, Option<String>)>> {
     let Some(id) = id else { return Ok(None) };
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT country_code, province FROM cart_address WHERE id = ?1 AND deleted_at IS NULL",
     )?;
     let lower = |v: Option<String>| v.filter(|s| !s.is_empty()).map(|s| s.to_lowercase());
@@ -366,19 +374,23 @@ pub fn address_place(
 pub fn set_tax_lines(
     conn: &Connection,
     ctx: &Ctx,
-    table: &str,
-    owner_column: &str,
+    table: &'static str,
+    owner_column: &'static str,
     owner: &str,
     lines: &[TaxLine],
 ) -> Result<()> {
-    conn.prepare_cached(&format!("DELETE FROM {table} WHERE {owner_column} = ?1"))?
-        .execute([owner])?;
+    conn.prepare_cached_static(crate::sql_text!(
+        [table, owner_column],
+        "DELETE FROM {table} WHERE {owner_column} = ?1"
+    ))?
+    .execute([owner])?;
     let prefix = if table == "cart_line_item_tax_line" {
         "calitxl"
     } else {
         "casmtxl"
     };
-    let mut insert = conn.prepare_cached(&format!(
+    let mut insert = conn.prepare_cached_static(crate::sql_text!(
+        [table, owner_column],
         "INSERT INTO {table} (id, {owner_column}, description, tax_rate_id, code, rate_ppm, provider_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"
     ))?;
@@ -403,7 +415,7 @@ pub fn set_tax_lines(
 /// Database failures.
 pub fn exists(conn: &Connection, id: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached("SELECT 1 FROM cart WHERE id = ?1 AND deleted_at IS NULL")?
+        .prepare_cached_static("SELECT 1 FROM cart WHERE id = ?1 AND deleted_at IS NULL")?
         .query_row([id], |_| Ok(()))
         .optional()?
         .is_some())

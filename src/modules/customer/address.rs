@@ -102,7 +102,8 @@ fn from_row(r: &Row) -> rusqlite::Result<Address> {
 /// # Errors
 /// Database failures.
 pub fn list_all(conn: &Connection, customer_id: &str) -> Result<Vec<Address>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM customer_address WHERE customer_id = ?1 AND deleted_at IS NULL
          ORDER BY id"
     ))?;
@@ -172,7 +173,8 @@ pub fn list(
 /// # Errors
 /// 404 "Address with id: X was not found" when absent or another customer's.
 pub fn retrieve(conn: &Connection, customer_id: &str, id: &str) -> Result<Address> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM customer_address
          WHERE id = ?1 AND customer_id = ?2 AND deleted_at IS NULL"
     ))?
@@ -192,7 +194,7 @@ pub fn create(
     fields: &Map<String, Value>,
 ) -> Result<Address> {
     let (id, now) = (ctx.id("cuaddr"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO customer_address (id, customer_id, created_at, updated_at)
          SELECT ?1, id, ?3, ?3 FROM customer WHERE id = ?2 AND deleted_at IS NULL",
     )?
@@ -241,7 +243,7 @@ pub fn update(
 /// 404 when absent or another customer's.
 pub fn delete(conn: &Connection, ctx: &Ctx, customer_id: &str, id: &str) -> Result<()> {
     retrieve(conn, customer_id, id)?;
-    conn.prepare_cached("UPDATE customer_address SET deleted_at = ?2 WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE customer_address SET deleted_at = ?2 WHERE id = ?1")?
         .execute(params![id, ctx.now()])?;
     Ok(())
 }

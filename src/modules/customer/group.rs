@@ -55,7 +55,7 @@ pub fn create(
         return Err(Error::invalid("Invalid request: Field 'name' is required"));
     }
     let (id, now) = (ctx.id("cusgroup"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO customer_group (id, name, metadata, created_by, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
@@ -74,7 +74,8 @@ pub fn create(
 /// # Errors
 /// 404 when absent.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<CustomerGroup> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM customer_group WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -164,13 +165,13 @@ pub fn add_customers(
     retrieve(conn, group_id)?;
     for customer_id in customer_ids {
         let exists = conn
-            .prepare_cached("SELECT 1 FROM customer WHERE id = ?1 AND deleted_at IS NULL")?
+            .prepare_cached_static("SELECT 1 FROM customer WHERE id = ?1 AND deleted_at IS NULL")?
             .query_row([customer_id], |_| Ok(()))
             .optional()?;
         if exists.is_none() {
             return Err(Error::not_found("Customer", customer_id));
         }
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT OR IGNORE INTO customer_group_customer
                 (id, customer_id, customer_group_id, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?4)",
@@ -187,7 +188,7 @@ pub fn add_customers(
 pub fn remove_customers(conn: &Connection, group_id: &str, customer_ids: &[String]) -> Result<()> {
     retrieve(conn, group_id)?;
     for customer_id in customer_ids {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "DELETE FROM customer_group_customer WHERE customer_group_id = ?1 AND customer_id = ?2",
         )?
         .execute([group_id, customer_id])?;
@@ -200,7 +201,7 @@ pub fn remove_customers(conn: &Connection, group_id: &str, customer_ids: &[Strin
 /// # Errors
 /// Database failures.
 pub fn groups_of(conn: &Connection, customer_id: &str) -> Result<Vec<CustomerGroup>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT g.id, g.name, g.metadata, g.created_by, g.created_at, g.updated_at, g.deleted_at
          FROM customer_group g JOIN customer_group_customer m ON m.customer_group_id = g.id
          WHERE m.customer_id = ?1 AND g.deleted_at IS NULL ORDER BY g.id",
@@ -214,7 +215,7 @@ pub fn groups_of(conn: &Connection, customer_id: &str) -> Result<Vec<CustomerGro
 /// # Errors
 /// Database failures.
 pub fn member_ids(conn: &Connection, group_id: &str) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT customer_id FROM customer_group_customer WHERE customer_group_id = ?1
          ORDER BY customer_id",
     )?;

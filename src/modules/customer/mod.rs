@@ -123,7 +123,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewCustomer) -> Result<Custo
     }
     let (id, now) = (ctx.id("cus"), ctx.now());
     let metadata = input.metadata.as_ref().map(Value::to_string);
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO customer (id, email, company_name, first_name, last_name, phone, has_account,
             metadata, created_by, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
@@ -145,7 +145,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewCustomer) -> Result<Custo
 
 fn registered_with_email(conn: &Connection, email: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT 1 FROM customer WHERE email = ?1 AND has_account = 1 AND deleted_at IS NULL",
         )?
         .query_row([email], |_| Ok(()))
@@ -159,7 +159,8 @@ fn registered_with_email(conn: &Connection, email: &str) -> Result<bool> {
 /// 404 "Customer with id: X was not found".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Customer> {
     let mut customer = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM customer WHERE id = ?1 AND deleted_at IS NULL"
         ))?
         .query_row([id], from_row)
@@ -296,15 +297,17 @@ pub fn list_sorted(
 pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     retrieve(conn, id)?;
     let now = ctx.now();
-    conn.prepare_cached("DELETE FROM customer_group_customer WHERE customer_id = ?1")?
+    conn.prepare_cached_static("DELETE FROM customer_group_customer WHERE customer_id = ?1")?
         .execute([id])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE customer_address SET deleted_at = ?2, updated_at = ?2
          WHERE customer_id = ?1 AND deleted_at IS NULL",
     )?
     .execute(params![id, now])?;
-    conn.prepare_cached("UPDATE customer SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
-        .execute(params![id, now])?;
+    conn.prepare_cached_static(
+        "UPDATE customer SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, now])?;
     Ok(())
 }
 

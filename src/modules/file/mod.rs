@@ -191,7 +191,7 @@ fn from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredFile> {
 /// 400 `invalid_data` for a file over [`MAX_FILE_BYTES`]; database failures.
 pub fn create(conn: &Connection, ctx: &Ctx, files: &[NewFile]) -> Result<Vec<StoredFile>> {
     let now = ctx.now();
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "INSERT INTO file_blob (id, filename, mime_type, size, sha256, content, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
@@ -240,10 +240,13 @@ fn not_found(id: &str) -> Error {
 /// # Errors
 /// 404 when absent.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<StoredFile> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM file_blob WHERE id = ?1"))?
-        .query_row([id], from_row)
-        .optional()?
-        .ok_or_else(|| not_found(id))
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
+        "SELECT {COLUMNS} FROM file_blob WHERE id = ?1"
+    ))?
+    .query_row([id], from_row)
+    .optional()?
+    .ok_or_else(|| not_found(id))
 }
 
 /// `len` bytes of a stored file from byte `start` (fewer at its end), read by SQLite
@@ -253,7 +256,7 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<StoredFile> {
 /// 404 when absent.
 pub fn read_bytes(conn: &Connection, id: &str, start: u64, len: u64) -> Result<Vec<u8>> {
     let clamp = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    conn.prepare_cached("SELECT substr(content, ?2, ?3) FROM file_blob WHERE id = ?1")?
+    conn.prepare_cached_static("SELECT substr(content, ?2, ?3) FROM file_blob WHERE id = ?1")?
         .query_row(
             params![id, clamp(start).saturating_add(1), clamp(len)],
             // SQLite's substr of an empty blob is NULL.
@@ -273,7 +276,7 @@ pub fn read_bytes(conn: &Connection, id: &str, start: u64, len: u64) -> Result<V
 /// Database failures.
 pub fn delete(conn: &Connection, id: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached("DELETE FROM file_blob WHERE id = ?1")?
+        .prepare_cached_static("DELETE FROM file_blob WHERE id = ?1")?
         .execute([id])?
         > 0)
 }

@@ -72,7 +72,7 @@ pub fn module() -> Module {
 /// Database failures.
 pub fn create_set(conn: &Connection, ctx: &Ctx, name: &str, kind: &str) -> Result<String> {
     let id = ctx.id("fuset");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO fulfillment_set (id, name, type, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
     )?
     .execute(params![id, name, kind, ctx.now()])?;
@@ -100,7 +100,7 @@ pub fn create_zone(
     geo_zones: &[GeoZone],
 ) -> Result<String> {
     let (id, now) = (ctx.id("serzo"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO fulfillment_service_zone (id, name, fulfillment_set_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
     )?
     .execute(params![id, name, set_id, now])?;
@@ -145,7 +145,7 @@ pub struct ZoneLayout {
 /// # Errors
 /// Database failures.
 pub fn layout_of_sets(conn: &Connection, set_ids: &[String]) -> Result<Vec<SetLayout>> {
-    let mut set_stmt = conn.prepare_cached(
+    let mut set_stmt = conn.prepare_cached_static(
         "SELECT name, type FROM fulfillment_set WHERE id = ?1 AND deleted_at IS NULL",
     )?;
     let mut layouts = Vec::new();
@@ -168,17 +168,17 @@ pub fn layout_of_sets(conn: &Connection, set_ids: &[String]) -> Result<Vec<SetLa
 
 fn zones_of_set(conn: &Connection, set_id: &str) -> Result<Vec<ZoneLayout>> {
     let zones: Vec<(String, String)> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, name FROM fulfillment_service_zone
              WHERE fulfillment_set_id = ?1 AND deleted_at IS NULL ORDER BY id",
         )?
         .query_map([set_id], |r| Ok((r.get(0)?, r.get(1)?)))?
         .collect::<rusqlite::Result<_>>()?;
-    let mut geo = conn.prepare_cached(
+    let mut geo = conn.prepare_cached_static(
         "SELECT country_code, province_code FROM fulfillment_geo_zone
          WHERE service_zone_id = ?1 AND deleted_at IS NULL ORDER BY id",
     )?;
-    let mut option_ids = conn.prepare_cached(
+    let mut option_ids = conn.prepare_cached_static(
         "SELECT id FROM fulfillment_shipping_option
          WHERE service_zone_id = ?1 AND deleted_at IS NULL ORDER BY id",
     )?;

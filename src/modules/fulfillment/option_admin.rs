@@ -82,7 +82,8 @@ pub fn list(
         filter.admin_only,
     );
     let count: i64 = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT COUNT(*) FROM fulfillment_shipping_option o {JOINS} WHERE {WHERE}"
         ))?
         .query_row(
@@ -151,7 +152,7 @@ pub fn update(
         Some(d) => d.as_ref().map(Value::to_string),
         None => current.data.as_ref().map(Value::to_string),
     };
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE fulfillment_shipping_option
          SET name = coalesce(?2, name), price_type = coalesce(?3, price_type),
              provider_id = coalesce(?4, provider_id),
@@ -192,7 +193,7 @@ pub fn replace_prices(
                 if !option.prices.iter().any(|p| &p.id == id) {
                     return Err(Error::not_found("Price", id));
                 }
-                conn.prepare_cached(
+                conn.prepare_cached_static(
                     "UPDATE fulfillment_shipping_option_price
                      SET currency_code = ?2, region_id = ?3, amount = ?4, updated_at = ?5 WHERE id = ?1",
                 )?
@@ -211,7 +212,7 @@ pub fn replace_prices(
             .iter()
             .any(|p| p.0.as_deref() == Some(old.id.as_str()))
         {
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "UPDATE fulfillment_shipping_option_price SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
             )?
             .execute(params![old.id, now])?;
@@ -264,7 +265,7 @@ fn update_rule(
     if !option.rules.iter().any(|r| r.id == id) {
         return Err(Error::not_found("ShippingOptionRule", id));
     }
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE fulfillment_shipping_option_rule
          SET attribute = ?2, operator = ?3, value = ?4, updated_at = ?5 WHERE id = ?1",
     )?
@@ -273,7 +274,7 @@ fn update_rule(
 }
 
 fn delete_rules(conn: &Connection, ctx: &Ctx, ids: &[String]) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "UPDATE fulfillment_shipping_option_rule SET deleted_at = ?2, updated_at = ?2
          WHERE id = ?1 AND deleted_at IS NULL",
     )?;

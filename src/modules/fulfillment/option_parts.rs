@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 /// # Errors
 /// Database failures.
 pub fn rules_of(conn: &Connection, option_id: &str) -> Result<Vec<Value>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, attribute, operator, value, created_at, updated_at
          FROM fulfillment_shipping_option_rule
          WHERE shipping_option_id = ?1 AND deleted_at IS NULL ORDER BY id",

@@ -63,7 +63,7 @@ pub fn create(
     description: &str,
 ) -> Result<ShippingOptionType> {
     let id = ctx.id("sotype");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO fulfillment_shipping_option_type (id, label, code, description, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
@@ -76,9 +76,7 @@ pub fn create(
 /// # Errors
 /// 404 when absent or deleted.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<ShippingOptionType> {
-    conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM fulfillment_shipping_option_type WHERE id = ?1 AND deleted_at IS NULL"
-    ))?
+    conn.prepare_cached_static(crate::sql_text!([], "SELECT {COLUMNS} FROM fulfillment_shipping_option_type WHERE id = ?1 AND deleted_at IS NULL"))?
     .query_row([id], from_row)
     .optional()?
     .ok_or_else(|| Error::not_found("ShippingOptionType", id))
@@ -116,7 +114,8 @@ pub fn list(
         json_list(&filter.codes),
     );
     let count: i64 = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT COUNT(*) FROM fulfillment_shipping_option_type WHERE {WHERE}"
         ))?
         .query_row(params![q, ids, labels, codes], |r| r.get(0))?;
@@ -146,7 +145,7 @@ pub fn update(
     description: Option<&str>,
 ) -> Result<ShippingOptionType> {
     retrieve(conn, id)?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE fulfillment_shipping_option_type
          SET label = coalesce(?2, label), code = coalesce(?3, code),
              description = coalesce(?4, description), updated_at = ?5
@@ -161,7 +160,7 @@ pub fn update(
 /// # Errors
 /// Database failures.
 pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE fulfillment_shipping_option_type SET deleted_at = ?2, updated_at = ?2
          WHERE id = ?1 AND deleted_at IS NULL",
     )?

@@ -184,7 +184,7 @@ pub fn create_option(
         &input.price_type
     };
     let data = input.data.as_ref().map(Value::to_string);
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO fulfillment_shipping_option
            (id, name, price_type, service_zone_id, shipping_profile_id, provider_id, data, type_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
@@ -220,7 +220,7 @@ pub fn insert_rule(
     rule: &NewRule,
 ) -> Result<String> {
     let id = ctx.id("sorul");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO fulfillment_shipping_option_rule (id, shipping_option_id, attribute, operator, value, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )?
@@ -238,7 +238,7 @@ pub fn insert_price(
     option_id: &str,
     (currency, region, amount): &(String, Option<String>, i64),
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO fulfillment_shipping_option_price (id, shipping_option_id, currency_code, region_id, amount, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )?
@@ -284,7 +284,8 @@ pub(super) fn from_row(r: &Row) -> rusqlite::Result<ShippingOption> {
 /// 404 when absent.
 pub fn retrieve_option(conn: &Connection, id: &str) -> Result<ShippingOption> {
     let found = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM fulfillment_shipping_option o {JOINS}
              WHERE o.id = ?1 AND o.deleted_at IS NULL"
         ))?
@@ -331,14 +332,12 @@ fn read_options_in_sets(
     country: &str,
     province: Option<&str>,
 ) -> Result<Vec<ShippingOption>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM fulfillment_shipping_option o {JOINS}
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!([], "SELECT {COLUMNS} FROM fulfillment_shipping_option o {JOINS}
          WHERE z.deleted_at IS NULL AND z.fulfillment_set_id IN (SELECT value FROM json_each(?1)) AND o.deleted_at IS NULL
            AND EXISTS (SELECT 1 FROM fulfillment_geo_zone g WHERE g.service_zone_id = z.id
                 AND g.deleted_at IS NULL AND g.country_code = ?2
                 AND (g.type = 'country' OR g.province_code = lower(?3)))
-         ORDER BY o.id"
-    ))?;
+         ORDER BY o.id"))?;
     let rows = stmt.query_map(params![sets, country.to_lowercase(), province], from_row)?;
     let mut options: Vec<ShippingOption> = rows.collect::<rusqlite::Result<_>>()?;
     for option in &mut options {
@@ -348,7 +347,7 @@ fn read_options_in_sets(
 }
 
 pub(super) fn attach(conn: &Connection, option: &mut ShippingOption) -> Result<()> {
-    let mut rules = conn.prepare_cached(
+    let mut rules = conn.prepare_cached_static(
         "SELECT id, attribute, operator, value FROM fulfillment_shipping_option_rule
          WHERE shipping_option_id = ?1 AND deleted_at IS NULL ORDER BY id",
     )?;
@@ -362,7 +361,7 @@ pub(super) fn attach(conn: &Connection, option: &mut ShippingOption) -> Result<(
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
-    let mut prices = conn.prepare_cached(
+    let mut prices = conn.prepare_cached_static(
         "SELECT id, currency_code, region_id, amount FROM fulfillment_shipping_option_price
          WHERE shipping_option_id = ?1 AND deleted_at IS NULL ORDER BY id",
     )?;

@@ -57,7 +57,7 @@ fn from_row(r: &Row) -> rusqlite::Result<ShippingProfile> {
 /// Refuses a name another live profile has, with Medusa's message.
 fn check_name_free(conn: &Connection, name: &str, except: &str) -> Result<()> {
     let taken: Option<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM fulfillment_shipping_profile
              WHERE name = ?1 AND id != ?2 AND deleted_at IS NULL",
         )?
@@ -84,7 +84,7 @@ pub fn create(
 ) -> Result<ShippingProfile> {
     check_name_free(conn, name, "")?;
     let id = ctx.id("sp");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO fulfillment_shipping_profile (id, name, type, metadata, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
@@ -97,7 +97,8 @@ pub fn create(
 /// # Errors
 /// 404 when absent or deleted.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<ShippingProfile> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM fulfillment_shipping_profile WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -129,7 +130,8 @@ pub fn list(
     let q = filter.q.as_deref().map(super::like_pattern);
     let ids = json_list(&filter.ids);
     let count: i64 = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT COUNT(*) FROM fulfillment_shipping_profile WHERE {WHERE}"
         ))?
         .query_row(params![q, ids, filter.name, filter.kind], |r| r.get(0))?;
@@ -173,7 +175,7 @@ pub fn update(
         Some(m) => m.map(Value::to_string),
         None => current.metadata.as_ref().map(Value::to_string),
     };
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE fulfillment_shipping_profile
          SET name = coalesce(?2, name), type = coalesce(?3, type), metadata = ?4, updated_at = ?5
          WHERE id = ?1",
@@ -189,7 +191,7 @@ pub fn update(
 pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     retrieve(conn, id)?;
     let used: i64 = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT COUNT(*) FROM fulfillment_shipping_option
              WHERE shipping_profile_id = ?1 AND deleted_at IS NULL",
         )?
@@ -199,7 +201,7 @@ pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
             "Cannot delete Shipping Profiles {id} with associated Shipping Options. Delete Shipping Options first and try again."
         )));
     }
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE fulfillment_shipping_profile SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![id, ctx.now()])?;

@@ -89,12 +89,12 @@ pub fn create(
     metadata: Option<&Value>,
 ) -> Result<String> {
     let (id, now) = (ctx.id("ful"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO fulfillment (id, location_id, shipping_option_id, packed_at, metadata, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?4, ?4)",
     )?
     .execute(params![id, location_id, shipping_option_id, now, metadata.map(Value::to_string)])?;
-    let mut insert = conn.prepare_cached(
+    let mut insert = conn.prepare_cached_static(
         "INSERT INTO fulfillment_item (id, fulfillment_id, title, sku, barcode, quantity, line_item_id, inventory_item_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
     )?;
@@ -120,7 +120,7 @@ pub fn create(
 /// 404 "Fulfillment with id: X was not found".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Fulfillment> {
     let found = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, location_id, provider_id, shipping_option_id, packed_at, shipped_at, delivered_at,
                canceled_at, requires_shipping, data, metadata, created_at, updated_at
              FROM fulfillment WHERE id = ?1 AND deleted_at IS NULL",
@@ -147,7 +147,7 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Fulfillment> {
         .optional()?;
     let mut fulfillment = found.ok_or_else(|| Error::not_found("Fulfillment", id))?;
     fulfillment.items = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, title, sku, barcode, quantity, line_item_id, inventory_item_id FROM fulfillment_item
              WHERE fulfillment_id = ?1 AND deleted_at IS NULL ORDER BY id",
         )?
@@ -164,7 +164,7 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Fulfillment> {
         })?
         .collect::<rusqlite::Result<_>>()?;
     fulfillment.labels = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, tracking_number, tracking_url, label_url FROM fulfillment_label
              WHERE fulfillment_id = ?1 AND deleted_at IS NULL ORDER BY id",
         )?
@@ -195,7 +195,7 @@ fn live(conn: &Connection, id: &str) -> Result<Fulfillment> {
 /// # Errors
 /// Database failures.
 pub fn set_provider(conn: &Connection, id: &str, provider_id: &str, data: &Value) -> Result<()> {
-    conn.prepare_cached("UPDATE fulfillment SET provider_id = ?2, data = ?3 WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE fulfillment SET provider_id = ?2, data = ?3 WHERE id = ?1")?
         .execute(params![id, provider_id, data.to_string()])?;
     Ok(())
 }
@@ -227,9 +227,11 @@ pub fn ship(conn: &Connection, ctx: &Ctx, id: &str, labels: &[Label]) -> Result<
         )));
     }
     let now = ctx.now();
-    conn.prepare_cached("UPDATE fulfillment SET shipped_at = ?2, updated_at = ?2 WHERE id = ?1")?
-        .execute(params![id, now])?;
-    let mut insert = conn.prepare_cached(
+    conn.prepare_cached_static(
+        "UPDATE fulfillment SET shipped_at = ?2, updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, now])?;
+    let mut insert = conn.prepare_cached_static(
         "INSERT INTO fulfillment_label (id, fulfillment_id, tracking_number, tracking_url, label_url, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )?;
@@ -257,7 +259,7 @@ pub fn deliver(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
             "Fulfillment with id: {id} has already been delivered"
         )));
     }
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE fulfillment SET delivered_at = ?2, shipped_at = COALESCE(shipped_at, ?2), updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![id, ctx.now()])?;
@@ -270,7 +272,9 @@ pub fn deliver(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
 /// 404 when absent; `not_allowed` when already canceled or shipped; database failures.
 pub fn cancel(conn: &Connection, ctx: &Ctx, id: &str) -> Result<Fulfillment> {
     let found = check_cancelable(conn, id)?;
-    conn.prepare_cached("UPDATE fulfillment SET canceled_at = ?2, updated_at = ?2 WHERE id = ?1")?
-        .execute(params![id, ctx.now()])?;
+    conn.prepare_cached_static(
+        "UPDATE fulfillment SET canceled_at = ?2, updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, ctx.now()])?;
     Ok(found)
 }

@@ -81,7 +81,7 @@ pub struct GeoZoneInput {
 /// 404 when absent or deleted.
 pub fn retrieve_set(conn: &Connection, id: &str) -> Result<FulfillmentSet> {
     let found = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, name, type, created_at, updated_at FROM fulfillment_set
              WHERE id = ?1 AND deleted_at IS NULL",
         )?
@@ -98,7 +98,7 @@ pub fn retrieve_set(conn: &Connection, id: &str) -> Result<FulfillmentSet> {
         .optional()?;
     let mut set = found.ok_or_else(|| Error::not_found("FulfillmentSet", id))?;
     let zone_ids: Vec<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM fulfillment_service_zone
              WHERE fulfillment_set_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id",
         )?
@@ -117,7 +117,7 @@ pub fn retrieve_set(conn: &Connection, id: &str) -> Result<FulfillmentSet> {
 /// 404 when absent or deleted.
 pub fn retrieve_zone(conn: &Connection, id: &str) -> Result<ServiceZone> {
     let found = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, name, fulfillment_set_id, created_at, updated_at FROM fulfillment_service_zone
              WHERE id = ?1 AND deleted_at IS NULL",
         )?
@@ -134,7 +134,7 @@ pub fn retrieve_zone(conn: &Connection, id: &str) -> Result<ServiceZone> {
         .optional()?;
     let mut zone = found.ok_or_else(|| Error::not_found("ServiceZone", id))?;
     zone.geo_zones = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, type, country_code, province_code, created_at, updated_at
              FROM fulfillment_geo_zone WHERE service_zone_id = ?1 AND deleted_at IS NULL
              ORDER BY created_at, id",
@@ -205,14 +205,16 @@ pub fn update_zone(
     let now = ctx.now();
     if let Some(name) = name {
         check_zone_name_free(conn, name, id)?;
-        conn.prepare_cached("UPDATE fulfillment_service_zone SET name = ?2 WHERE id = ?1")?
+        conn.prepare_cached_static("UPDATE fulfillment_service_zone SET name = ?2 WHERE id = ?1")?
             .execute(params![id, name])?;
     }
     if let Some(inputs) = geo_zones {
         replace_geo_zones(conn, ctx, &zone, inputs)?;
     }
-    conn.prepare_cached("UPDATE fulfillment_service_zone SET updated_at = ?2 WHERE id = ?1")?
-        .execute(params![id, now])?;
+    conn.prepare_cached_static(
+        "UPDATE fulfillment_service_zone SET updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, now])?;
     retrieve_zone(conn, id)
 }
 
@@ -229,7 +231,7 @@ fn replace_geo_zones(
             return Err(Error::not_found("GeoZone", geo_id));
         }
         let (kind, province) = kind_of(&input.zone);
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE fulfillment_geo_zone SET type = ?2, country_code = ?3, province_code = ?4, updated_at = ?5
              WHERE id = ?1",
         )?
@@ -268,7 +270,7 @@ pub fn insert_geo_zones(
     zone_id: &str,
     geo_zones: &[GeoZone],
 ) -> Result<()> {
-    let mut insert = conn.prepare_cached(
+    let mut insert = conn.prepare_cached_static(
         "INSERT INTO fulfillment_geo_zone (id, service_zone_id, type, country_code, province_code, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )?;
@@ -327,7 +329,7 @@ pub fn delete_option(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
 pub fn delete_zone(conn: &Connection, ctx: &Ctx, id: &str) -> Result<Vec<String>> {
     let now = ctx.now();
     let options: Vec<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM fulfillment_shipping_option WHERE service_zone_id = ?1 AND deleted_at IS NULL",
         )?
         .query_map([id], |r| r.get(0))?

@@ -82,7 +82,7 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Item> {
 /// Database failures.
 pub fn levels_of(conn: &Connection, item: &str) -> Result<Vec<Level>> {
     let rows = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, inventory_item_id, location_id, stocked_quantity, reserved_quantity, incoming_quantity
              FROM inventory_level WHERE inventory_item_id = ?1 AND deleted_at IS NULL ORDER BY id",
         )?
@@ -107,7 +107,7 @@ pub fn levels_of(conn: &Connection, item: &str) -> Result<Vec<Level>> {
 /// # Errors
 /// 404 for an id that is no live level.
 pub fn item_of_level(conn: &Connection, level_id: &str) -> Result<String> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "SELECT inventory_item_id FROM inventory_level WHERE id = ?1 AND deleted_at IS NULL",
     )?
     .query_row([level_id], |r| r.get(0))
@@ -210,7 +210,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, fields: &Map<String, Value>) -> Resu
 
 fn sku_free(conn: &Connection, sku: &str, except: Option<&str>) -> Result<()> {
     let taken: Option<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM inventory_item WHERE sku = ?1 AND deleted_at IS NULL AND (?2 IS NULL OR id != ?2)",
         )?
         .query_row(params![sku, except], |r| r.get(0))
@@ -248,9 +248,9 @@ pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
         )));
     }
     let now = ctx.now();
-    conn.prepare_cached("UPDATE inventory_level SET deleted_at = ?2, updated_at = ?2 WHERE inventory_item_id = ?1 AND deleted_at IS NULL")?
+    conn.prepare_cached_static("UPDATE inventory_level SET deleted_at = ?2, updated_at = ?2 WHERE inventory_item_id = ?1 AND deleted_at IS NULL")?
         .execute(params![id, now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE inventory_item SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![id, now])?;
@@ -282,7 +282,7 @@ pub fn create_level(
         )));
     }
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO inventory_level (id, inventory_item_id, location_id, stocked_quantity, incoming_quantity, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )?
@@ -304,7 +304,7 @@ pub fn update_level(
 ) -> Result<()> {
     retrieve(conn, item)?;
     level_at(conn, item, location)?.ok_or_else(|| not_stocked(item, location))?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE inventory_level SET stocked_quantity = COALESCE(?3, stocked_quantity),
            incoming_quantity = COALESCE(?4, incoming_quantity), updated_at = ?5
          WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL",
@@ -342,7 +342,7 @@ pub fn delete_level(
             level.id
         )));
     }
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE inventory_level SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![level.id, ctx.now()])?;
@@ -356,7 +356,7 @@ pub fn delete_level(
 /// Database failures.
 pub fn stock_by_sku(conn: &Connection) -> Result<Vec<(String, String, i64)>> {
     let rows = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT i.sku, l.location_id, l.stocked_quantity
              FROM inventory_item i JOIN inventory_level l ON l.inventory_item_id = i.id
              WHERE i.deleted_at IS NULL AND l.deleted_at IS NULL AND i.sku IS NOT NULL

@@ -72,7 +72,7 @@ pub struct Want {
 /// Database failures.
 pub fn create_item(conn: &Connection, ctx: &Ctx, sku: Option<&str>, title: &str) -> Result<String> {
     let id = ctx.id("iitem");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO inventory_item (id, sku, title, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
     )?
     .execute(params![id, sku, title, ctx.now()])?;
@@ -95,13 +95,13 @@ pub fn set_stocked(
     }
     let now = ctx.now();
     let updated = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE inventory_level SET stocked_quantity = ?3, updated_at = ?4
              WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL",
         )?
         .execute(params![item, location, stocked, now])?;
     if updated == 0 {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO inventory_level (id, inventory_item_id, location_id, stocked_quantity, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         )?
@@ -127,7 +127,7 @@ pub fn receive(
     }
     let now = ctx.now();
     let updated = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE inventory_level SET stocked_quantity = stocked_quantity + ?3, updated_at = ?4
              WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL",
         )?
@@ -143,7 +143,7 @@ pub fn receive(
 /// # Errors
 /// Database failures.
 pub fn levels(conn: &Connection, item: &str, locations: &[String]) -> Result<Vec<Level>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, inventory_item_id, location_id, stocked_quantity, reserved_quantity, incoming_quantity
          FROM inventory_level WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL",
     )?;
@@ -209,7 +209,7 @@ pub fn reserve(
     }
     let now = ctx.now();
     let mut ids = Vec::with_capacity(wants.len());
-    let mut insert = conn.prepare_cached(
+    let mut insert = conn.prepare_cached_static(
         "INSERT INTO inventory_reservation_item
            (id, line_item_id, inventory_item_id, location_id, quantity, allow_backorder, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
@@ -243,7 +243,7 @@ fn take(
     quantity: i64,
     backorder: bool,
 ) -> Result<String> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "UPDATE inventory_level SET reserved_quantity = reserved_quantity + ?3, updated_at = ?5
          WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL
            AND (?4 OR stocked_quantity - reserved_quantity >= ?3)",
@@ -265,7 +265,7 @@ pub fn release(conn: &Connection, ctx: &Ctx, reservation_ids: &[String]) -> Resu
     let now = ctx.now();
     for id in reservation_ids {
         let found: Option<(String, String, i64)> = conn
-            .prepare_cached(
+            .prepare_cached_static(
                 "SELECT inventory_item_id, location_id, quantity FROM inventory_reservation_item
                  WHERE id = ?1 AND deleted_at IS NULL",
             )?
@@ -274,12 +274,12 @@ pub fn release(conn: &Connection, ctx: &Ctx, reservation_ids: &[String]) -> Resu
         let Some((item, location, quantity)) = found else {
             continue;
         };
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE inventory_level SET reserved_quantity = MAX(reserved_quantity - ?3, 0), updated_at = ?4
              WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL",
         )?
         .execute(params![item, location, quantity, now])?;
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE inventory_reservation_item SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
         )?
         .execute(params![id, now])?;
@@ -295,7 +295,7 @@ pub fn reservations_of(
     conn: &Connection,
     line_item_id: &str,
 ) -> Result<Vec<(String, String, String, i64)>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, inventory_item_id, location_id, quantity FROM inventory_reservation_item
          WHERE line_item_id = ?1 AND deleted_at IS NULL ORDER BY id",
     )?;
@@ -320,7 +320,7 @@ pub fn set_stocked_everywhere(
         return Err(Error::invalid("stocked_quantity must not be negative"));
     }
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE inventory_level SET stocked_quantity = COALESCE(?2, reserved_quantity), updated_at = ?3
              WHERE inventory_item_id = ?1 AND deleted_at IS NULL",
         )?
@@ -333,7 +333,7 @@ pub fn set_stocked_everywhere(
 /// Database failures.
 pub fn available_everywhere(conn: &Connection, item: &str) -> Result<i64> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT COALESCE(SUM(stocked_quantity - reserved_quantity), 0) FROM inventory_level
              WHERE inventory_item_id = ?1 AND deleted_at IS NULL",
         )?

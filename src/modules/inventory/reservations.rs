@@ -63,7 +63,8 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<Reservation> {
 /// # Errors
 /// 404 "Reservation with id: X was not found".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Reservation> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM inventory_reservation_item WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -168,7 +169,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewReservation) -> Result<Re
         .into_iter()
         .next()
         .unwrap_or_default();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE inventory_reservation_item SET line_item_id = ?2, description = ?3, metadata = ?4, created_by = ?5 WHERE id = ?1",
     )?
     .execute(params![
@@ -189,7 +190,7 @@ fn short(item: &str, location: &str) -> Error {
 
 fn level_exists(conn: &Connection, item: &str, location: &str) -> Result<()> {
     let found: Option<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM inventory_level WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL",
         )?
         .query_row(params![item, location], |r| r.get(0))
@@ -226,7 +227,7 @@ pub fn update(
             -old.quantity,
         )?;
         let taken = conn
-            .prepare_cached(
+            .prepare_cached_static(
                 "UPDATE inventory_level SET reserved_quantity = reserved_quantity + ?3, updated_at = ?5
                  WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL
                    AND (?4 OR stocked_quantity - reserved_quantity >= ?3)",
@@ -236,7 +237,7 @@ pub fn update(
             return Err(short(&old.inventory_item_id, &location));
         }
     }
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE inventory_reservation_item SET quantity = ?2, location_id = ?3,
            description = COALESCE(?4, description), metadata = COALESCE(?5, metadata), updated_at = ?6 WHERE id = ?1",
     )?
@@ -251,7 +252,7 @@ fn adjust_reserved(
     location: &str,
     by: i64,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE inventory_level SET reserved_quantity = MAX(reserved_quantity + ?3, 0), updated_at = ?4
          WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL",
     )?
@@ -292,7 +293,7 @@ pub fn fulfill_reserved(
         for (id, _, q) in held.iter().filter(|h| &h.1 == item) {
             let used = left.min(*q);
             left -= used;
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "UPDATE inventory_reservation_item SET quantity = quantity - ?2, updated_at = ?3,
                    deleted_at = CASE WHEN quantity - ?2 <= 0 THEN ?3 ELSE NULL END WHERE id = ?1",
             )?
@@ -322,7 +323,7 @@ pub fn ship_unreserved(
 ) -> Result<()> {
     level_exists(conn, item, location)?;
     let changed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE inventory_level SET stocked_quantity = stocked_quantity - ?3, updated_at = ?5
              WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL
                AND (?4 OR stocked_quantity - reserved_quantity >= ?3)",
@@ -349,7 +350,7 @@ pub fn shrink(conn: &Connection, ctx: &Ctx, line_item_id: &str, quantity: i64) -
         }
         let used = left.min(q);
         left -= used;
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE inventory_reservation_item SET quantity = quantity - ?2, updated_at = ?3,
                deleted_at = CASE WHEN quantity - ?2 <= 0 THEN ?3 ELSE NULL END WHERE id = ?1",
         )?
@@ -400,7 +401,7 @@ pub fn unfulfill(
     quantity: i64,
 ) -> Result<()> {
     level_exists(conn, item, location)?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE inventory_level SET stocked_quantity = stocked_quantity + ?3, updated_at = ?4
          WHERE inventory_item_id = ?1 AND location_id = ?2 AND deleted_at IS NULL",
     )?

@@ -129,7 +129,7 @@ pub fn claim(tx: &Tx, ctx: &Ctx, new: &NewNotification) -> Result<Notification> 
         return Ok(found);
     }
     let (id, now) = (ctx.id("noti"), ctx.now());
-    tx.prepare_cached(
+    tx.prepare_cached_static(
         "INSERT INTO notification (id, \"to\", channel, template, data, trigger_type,
            resource_id, resource_type, receiver_id, idempotency_key, provider_id, status,
            created_at, updated_at)
@@ -154,7 +154,8 @@ pub fn claim(tx: &Tx, ctx: &Ctx, new: &NewNotification) -> Result<Notification> 
 
 fn by_key(conn: &Connection, key: &str) -> Result<Option<Notification>> {
     Ok(conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM notification WHERE idempotency_key = ?1"
         ))?
         .query_row([key], from_row)
@@ -173,7 +174,7 @@ pub fn record(
     sent: bool,
     external_id: Option<&str>,
 ) -> Result<Notification> {
-    tx.prepare_cached(
+    tx.prepare_cached_static(
         "UPDATE notification SET status = ?2, external_id = COALESCE(?3, external_id),
            updated_at = ?4
          WHERE id = ?1 AND status <> 'success'",
@@ -192,7 +193,8 @@ pub fn record(
 /// # Errors
 /// 404 when unknown.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Notification> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM notification WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -279,7 +281,7 @@ pub fn list(
 /// Database failures.
 pub fn expired_sent(conn: &Connection, cutoff: &str, batch: usize) -> Result<Vec<String>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM notification WHERE status = 'success' AND updated_at < ?1
              ORDER BY updated_at LIMIT ?2",
         )?
@@ -295,7 +297,7 @@ pub fn delete_sent(conn: &Connection, ids: &[String], cutoff: &str) -> Result<u6
     let mut deleted = 0;
     for id in ids {
         deleted += conn
-            .prepare_cached(
+            .prepare_cached_static(
                 "DELETE FROM notification WHERE id = ?1 AND status = 'success' AND updated_at < ?2",
             )?
             .execute(params![id, cutoff])? as u64;

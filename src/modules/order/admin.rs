@@ -129,7 +129,7 @@ pub fn ensure_placed(order: &Order) -> Result<()> {
 /// # Errors
 /// Database failures.
 pub fn mark_canceled(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE \"order\" SET status = 'canceled', canceled_at = ?2, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![id, ctx.now()])?;
@@ -142,6 +142,6 @@ pub fn mark_canceled(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
 /// Database failures.
 pub fn canceled_at(conn: &Connection, id: &str) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached("SELECT canceled_at FROM \"order\" WHERE id = ?1")?
+        .prepare_cached_static("SELECT canceled_at FROM \"order\" WHERE id = ?1")?
         .query_row([id], |r| r.get(0))?)
 }

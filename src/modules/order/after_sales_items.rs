@@ -131,7 +131,7 @@ pub fn items_of(conn: &Connection, found: &AfterSale) -> Result<Vec<AfterSaleIte
 /// # Errors
 /// Database failures.
 pub fn claimed_by_line(conn: &Connection, order_id: &str) -> Result<HashMap<String, i64>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT i.item_id, SUM(i.quantity) FROM order_claim_item i
            JOIN order_claim c ON c.id = i.claim_id
          WHERE c.order_id = ?1 AND c.deleted_at IS NULL AND c.canceled_at IS NULL
@@ -149,7 +149,7 @@ pub fn claimed_by_line(conn: &Connection, order_id: &str) -> Result<HashMap<Stri
 /// Database failures.
 pub fn claims_owed(conn: &Connection, order_id: &str) -> Result<i64> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT COALESCE(SUM(refund_amount), 0) FROM order_claim
              WHERE order_id = ?1 AND deleted_at IS NULL AND canceled_at IS NULL",
         )?

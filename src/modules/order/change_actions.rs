@@ -13,7 +13,8 @@ use serde_json::Value;
 /// # Errors
 /// 404 when absent.
 pub fn action(conn: &Connection, id: &str) -> Result<ChangeAction> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {ACTION_COLUMNS} FROM order_change_action WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], action_from_row)
@@ -26,7 +27,7 @@ pub fn action(conn: &Connection, id: &str) -> Result<ChangeAction> {
 /// # Errors
 /// Database failures.
 pub fn mark_applied(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE order_change_action SET applied = 1, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![id, ctx.now()])?;
@@ -47,7 +48,7 @@ pub fn update_action(
     internal_note: Option<&str>,
 ) -> Result<ChangeAction> {
     ensure_open(conn, found.order_change_id.as_deref().unwrap_or_default())?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE order_change_action SET details = ?2, amount = ?3, internal_note = ?4,
            updated_at = ?5 WHERE id = ?1 AND applied = 0",
     )?
@@ -67,7 +68,7 @@ pub fn update_action(
 /// 400 when the change is no longer open; database failures.
 pub fn delete_action(conn: &Connection, ctx: &Ctx, found: &ChangeAction) -> Result<()> {
     ensure_open(conn, found.order_change_id.as_deref().unwrap_or_default())?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE order_change_action SET deleted_at = ?2, updated_at = ?2
          WHERE id = ?1 AND applied = 0",
     )?

@@ -75,12 +75,12 @@ pub fn confirm(conn: &Connection, ctx: &Ctx, id: &str, by: Option<&str>) -> Resu
     let now = ctx.now();
     for action in actions_of(conn, id)?.iter().filter(|a| !a.applied) {
         apply(conn, ctx, action)?;
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE order_change_action SET applied = 1, updated_at = ?2 WHERE id = ?1",
         )?
         .execute(params![action.id, now])?;
     }
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE \"order\" SET version = ?2, updated_at = ?3 WHERE id = ?1 AND version < ?2",
     )?
     .execute(params![change.order_id, change.version, now])?;
@@ -100,7 +100,7 @@ fn apply(conn: &Connection, ctx: &Ctx, action: &ChangeAction) -> Result<()> {
                 .as_deref()
                 .ok_or_else(|| Error::invalid("Reference to customer ID is required"))?;
             let email = action.details.get("new_email").and_then(Value::as_str);
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "UPDATE \"order\" SET customer_id = ?2, email = COALESCE(?3, email), updated_at = ?4
                  WHERE id = ?1",
             )?
@@ -137,7 +137,7 @@ fn close_as(
 
 pub(super) fn ensure_open(conn: &Connection, id: &str) -> Result<()> {
     let open: Option<i64> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT 1 FROM order_change WHERE id = ?1 AND deleted_at IS NULL
                AND status IN ('pending', 'requested')",
         )?

@@ -243,7 +243,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewChange) -> Result<OrderCh
         )));
     }
     let (id, now) = (ctx.id("ordch"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO order_change (id, order_id, version, change_type, description, internal_note,
            created_by, created_at, updated_at, return_id, exchange_id, claim_id)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9, ?10, ?11)",
@@ -270,7 +270,8 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewChange) -> Result<OrderCh
 /// # Errors
 /// 404 when absent.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<OrderChange> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM order_change WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -284,7 +285,8 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<OrderChange> {
 /// Database failures.
 pub fn open_change(conn: &Connection, order_id: &str) -> Result<Option<OrderChange>> {
     Ok(conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM order_change WHERE order_id = ?1 AND deleted_at IS NULL
                AND status IN ('pending', 'requested')"
         ))?
@@ -297,7 +299,8 @@ pub fn open_change(conn: &Connection, order_id: &str) -> Result<Option<OrderChan
 /// # Errors
 /// Database failures.
 pub fn changes_of(conn: &Connection, order_id: &str) -> Result<Vec<OrderChange>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM order_change WHERE order_id = ?1 AND deleted_at IS NULL
          ORDER BY created_at, id"
     ))?;
@@ -318,7 +321,7 @@ pub fn add_action(
 ) -> Result<ChangeAction> {
     ensure_open(conn, &change.id)?;
     let (id, now) = (ctx.id("ordchact"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO order_change_action (id, order_change_id, order_id, ordering, version, reference,
            reference_id, action, details, amount, created_at, updated_at, internal_note, return_id,
            exchange_id, claim_id)
@@ -349,7 +352,8 @@ pub fn add_action(
 /// # Errors
 /// Database failures.
 pub fn actions_of(conn: &Connection, change_id: &str) -> Result<Vec<ChangeAction>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {ACTION_COLUMNS} FROM order_change_action
          WHERE order_change_id = ?1 AND deleted_at IS NULL ORDER BY ordering"
     ))?;

@@ -80,7 +80,7 @@ pub struct ChangeUpdate {
 pub fn update(conn: &Connection, ctx: &Ctx, id: &str, input: &ChangeUpdate) -> Result<OrderChange> {
     let now = ctx.now();
     let changed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE order_change SET
                internal_note = CASE WHEN ?2 THEN ?3 ELSE internal_note END,
                carry_over_promotions = CASE WHEN ?4 THEN ?5 ELSE carry_over_promotions END,
@@ -118,13 +118,13 @@ pub fn register(
 ) -> Result<OrderChange> {
     let order = super::retrieve(conn, order_id)?;
     let (id, now) = (ctx.id("ordch"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO order_change (id, order_id, version, change_type, status, created_by,
            confirmed_by, confirmed_at, created_at, updated_at)
          VALUES (?1, ?2, ?3, 'update_order', 'confirmed', ?4, ?4, ?5, ?5, ?5)",
     )?
     .execute(params![id, order.id, order.version, by, now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO order_change_action (id, order_change_id, order_id, ordering, version,
            action, details, applied, created_at, updated_at)
          VALUES (?1, ?2, ?3, (SELECT COALESCE(MAX(ordering), 0) + 1 FROM order_change_action),

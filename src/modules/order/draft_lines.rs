@@ -67,7 +67,7 @@ pub fn set_tax_lines(
 /// 400 "Shipping method X does not belong to order Y".
 pub fn ensure_method_of(conn: &Connection, order_id: &str, method_id: &str) -> Result<()> {
     let found: i64 = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT COUNT(*) FROM order_shipping_method
              WHERE id = ?1 AND order_id = ?2 AND deleted_at IS NULL",
         )?
@@ -86,7 +86,7 @@ pub fn ensure_method_of(conn: &Connection, order_id: &str, method_id: &str) -> R
 /// 400 when it is not a live method of the order.
 pub fn remove_method(conn: &Connection, ctx: &Ctx, order_id: &str, method_id: &str) -> Result<()> {
     ensure_method_of(conn, order_id, method_id)?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE order_shipping_method SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![method_id, ctx.now()])?;
@@ -105,7 +105,7 @@ pub fn reprice_method(
     (option_id, name, amount): (Option<&str>, &str, i64),
 ) -> Result<()> {
     ensure_method_of(conn, order_id, method_id)?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE order_shipping_method SET shipping_option_id = ?2, name = ?3, amount = ?4,
            updated_at = ?5 WHERE id = ?1",
     )?
@@ -123,7 +123,7 @@ pub fn set_sales_channel(
     order_id: &str,
     channel: &str,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE \"order\" SET sales_channel_id = ?2, updated_at = ?3 WHERE id = ?1",
     )?
     .execute(params![order_id, channel, ctx.now()])?;

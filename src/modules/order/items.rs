@@ -62,7 +62,7 @@ pub fn set_quantity(conn: &Connection, ctx: &Ctx, item_id: &str, quantity: i64) 
     }
     let now = ctx.now();
     let changed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE order_line_item SET quantity = ?2, updated_at = ?3,
                deleted_at = CASE WHEN ?2 = 0 THEN ?3 ELSE NULL END
              WHERE id = ?1 AND deleted_at IS NULL",

@@ -213,8 +213,10 @@ impl Query {
 
 /// The orders of a page, read by rowid in the page's order.
 fn by_rowid(conn: &Connection, rowids: &[i64]) -> Result<Vec<Order>> {
-    let mut stmt =
-        conn.prepare_cached(&format!("SELECT {COLUMNS} FROM \"order\" WHERE rowid = ?1"))?;
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
+        "SELECT {COLUMNS} FROM \"order\" WHERE rowid = ?1"
+    ))?;
     rowids
         .iter()
         .map(|rowid| Ok(stmt.query_row([rowid], from_row)?))

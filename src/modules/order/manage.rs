@@ -20,7 +20,8 @@ const ARCHIVABLE: &str = "('completed', 'canceled', 'draft')";
 pub fn archive(conn: &Connection, ctx: &Ctx, id: &str) -> Result<Order> {
     let order = retrieve(conn, id)?;
     let moved = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "UPDATE \"order\" SET status = 'archived', updated_at = ?2
              WHERE id = ?1 AND status IN {ARCHIVABLE}"
         ))?
@@ -40,7 +41,7 @@ pub fn archive(conn: &Connection, ctx: &Ctx, id: &str) -> Result<Order> {
 /// # Errors
 /// Database failures.
 pub fn mark_draft(conn: &Connection, id: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE \"order\" SET status = 'draft' WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE \"order\" SET status = 'draft' WHERE id = ?1")?
         .execute([id])?;
     Ok(())
 }
@@ -51,7 +52,7 @@ pub fn mark_draft(conn: &Connection, id: &str) -> Result<()> {
 /// 400 "Order X is not a draft" (also when placed already).
 pub fn place_draft(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     let moved = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE \"order\" SET status = 'pending', updated_at = ?2
              WHERE id = ?1 AND status = 'draft' AND deleted_at IS NULL",
         )?
@@ -70,7 +71,7 @@ pub fn place_draft(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
 pub fn complete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<Order> {
     let order = retrieve(conn, id)?;
     let moved = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE \"order\" SET status = 'completed', updated_at = ?2
              WHERE id = ?1 AND status != 'canceled'",
         )?
@@ -184,7 +185,7 @@ pub fn set_fields(conn: &Connection, ctx: &Ctx, id: &str, input: &OrderUpdate) -
         .metadata
         .as_ref()
         .map(|m| m.as_ref().map(Value::to_string));
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE \"order\" SET email = COALESCE(?2, email),
            metadata = CASE WHEN ?3 THEN ?4 ELSE metadata END, updated_at = ?5
          WHERE id = ?1",
@@ -204,8 +205,10 @@ pub fn set_fields(conn: &Connection, ctx: &Ctx, id: &str, input: &OrderUpdate) -
 /// # Errors
 /// Database failures.
 pub fn set_customer(conn: &Connection, ctx: &Ctx, id: &str, customer_id: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE \"order\" SET customer_id = ?2, updated_at = ?3 WHERE id = ?1")?
-        .execute(params![id, customer_id, ctx.now()])?;
+    conn.prepare_cached_static(
+        "UPDATE \"order\" SET customer_id = ?2, updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, customer_id, ctx.now()])?;
     Ok(())
 }
 

@@ -47,6 +47,27 @@ pub fn module() -> Module {
         .migration(migration!("order", "0010_draft_index.sql"))
         .migration(migration!("order", "0011_order_summary.sql"))
         .migration(migration!("order", "0012_admin_lists.sql"))
+        .migration(migration!("order", "0013_search_at_batch_end.sql"))
+        .at_batch_end("order_search_pending", SEARCH_AT_BATCH_END)
+}
+
+/// Indexes the orders the batch noted for search (`0013_search_at_batch_end.sql`): their old
+/// documents out, their current ones in, the notes cleared.
+const SEARCH_AT_BATCH_END: &[&str] = &[
+    "DELETE FROM order_search WHERE rowid IN \
+     (SELECT order_rowid FROM order_search_pending WHERE indexed = 1)",
+    "INSERT INTO order_search (rowid, doc) SELECT d.order_rowid, d.doc \
+     FROM order_search_pending p JOIN order_search_doc d ON d.order_rowid = p.order_rowid",
+    "DELETE FROM order_search_pending",
+];
+
+/// Indexes the orders noted for search, as the writer does at the end of a batch: for tests
+/// that write on a bare connection.
+#[cfg(test)]
+pub(crate) fn index_noted_orders(conn: &Connection) {
+    for sql in SEARCH_AT_BATCH_END {
+        conn.execute(sql, []).expect("batch-end search statement");
+    }
 }
 
 /// An order as stored.
@@ -175,7 +196,7 @@ pub(crate) fn insert_address(
         return Ok(None);
     };
     let (id, now) = (ctx.id("ordaddr"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO order_address (id, created_at, updated_at) VALUES (?1, ?2, ?2)",
     )?
     .execute(params![id, now])?;
@@ -194,7 +215,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewOrder) -> Result<String> 
     let (id, now) = (ctx.id("order"), ctx.now());
     let shipping = insert_address(conn, ctx, input.shipping_address.as_ref())?;
     let billing = insert_address(conn, ctx, input.billing_address.as_ref())?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO \"order\" (id, display_id, region_id, customer_id, sales_channel_id, email, currency_code,
            shipping_address_id, billing_address_id, metadata, created_at, updated_at)
          VALUES (?1, (SELECT COALESCE(MAX(display_id), 0) + 1 FROM \"order\"), ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
@@ -251,7 +272,8 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewOrder) -> Result<String> 
 /// # Errors
 /// 404 "Order with id: X was not found".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Order> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM \"order\" WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -266,7 +288,7 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Order> {
 /// Database failures.
 pub fn count_live(conn: &Connection) -> Result<u64> {
     let n: i64 = conn
-        .prepare_cached("SELECT live FROM order_live_count WHERE id = 1")?
+        .prepare_cached_static("SELECT live FROM order_live_count WHERE id = 1")?
         .query_row([], |r| r.get(0))?;
     Ok(u64::try_from(n).unwrap_or_default())
 }

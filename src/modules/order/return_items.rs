@@ -61,7 +61,8 @@ fn item_from_row(r: &Row) -> rusqlite::Result<ReturnItem> {
 /// # Errors
 /// Database failures.
 pub fn items_of(conn: &Connection, return_id: &str) -> Result<Vec<ReturnItem>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {ITEM_COLUMNS} FROM order_return_item WHERE return_id = ?1 AND deleted_at IS NULL
          ORDER BY created_at, id"
     ))?;
@@ -75,7 +76,7 @@ pub fn items_of(conn: &Connection, return_id: &str) -> Result<Vec<ReturnItem>> {
 /// # Errors
 /// Database failures.
 pub fn claimed_by_line(conn: &Connection, order_id: &str) -> Result<HashMap<String, i64>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT i.item_id, SUM(i.quantity) FROM order_return_item i
            JOIN order_return r ON r.id = i.return_id
          WHERE r.order_id = ?1 AND r.deleted_at IS NULL AND r.status <> 'canceled'
@@ -98,14 +99,14 @@ pub fn add_item(conn: &Connection, ctx: &Ctx, return_id: &str, details: &Value) 
     let metadata = details.get("metadata").filter(|m| m.is_object());
     let now = ctx.now();
     let grown = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE order_return_item SET quantity = quantity + ?3,
                reason_id = COALESCE(?4, reason_id), updated_at = ?5
              WHERE return_id = ?1 AND item_id = ?2 AND deleted_at IS NULL",
         )?
         .execute(params![return_id, line, quantity, reason, now])?;
     if grown == 0 {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO order_return_item (id, return_id, item_id, quantity, reason_id, note,
                metadata, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
@@ -137,7 +138,7 @@ pub fn receive_item(
     damaged: bool,
 ) -> Result<()> {
     let changed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE order_return_item SET received_quantity = received_quantity + ?3,
                damaged_quantity = damaged_quantity + (CASE WHEN ?4 THEN ?3 ELSE 0 END),
                updated_at = ?5
@@ -164,7 +165,7 @@ pub fn detail_by_line(
     conn: &Connection,
     order_id: &str,
 ) -> Result<HashMap<String, (i64, i64, i64)>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT i.item_id,
            SUM(CASE WHEN r.status IN ('requested', 'partially_received')
                     THEN i.quantity - i.received_quantity ELSE 0 END),

@@ -73,7 +73,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, new: &NewReturnReason) -> Result<Ret
         retrieve(conn, parent)?;
     }
     let (id, now) = (ctx.id("rr"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO order_return_reason (id, value, label, description, parent_return_reason_id,
          metadata, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )?
@@ -94,7 +94,8 @@ pub fn create(conn: &Connection, ctx: &Ctx, new: &NewReturnReason) -> Result<Ret
 /// # Errors
 /// 404 when absent or deleted.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<ReturnReason> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM order_return_reason WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -180,12 +181,12 @@ pub fn update(
 pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     retrieve(conn, id)?;
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE order_return_reason SET parent_return_reason_id = NULL, updated_at = ?2
          WHERE parent_return_reason_id = ?1",
     )?
     .execute(params![id, now])?;
-    conn.prepare_cached("UPDATE order_return_reason SET deleted_at = ?2 WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE order_return_reason SET deleted_at = ?2 WHERE id = ?1")?
         .execute(params![id, now])?;
     Ok(())
 }

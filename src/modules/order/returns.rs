@@ -134,7 +134,7 @@ pub use super::return_items::{
 pub fn create(conn: &Connection, ctx: &Ctx, input: &NewReturn) -> Result<Return> {
     let order = super::retrieve(conn, &input.order_id)?;
     let (id, now) = (ctx.id("return"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO order_return (id, order_id, display_id, order_version, location_id,
            no_notification, created_by, metadata, created_at, updated_at)
          VALUES (?1, ?2, (SELECT COALESCE(MAX(display_id), 0) + 1 FROM order_return), ?3, ?4,
@@ -158,7 +158,8 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewReturn) -> Result<Return>
 /// # Errors
 /// 404 "Return with id: X was not found".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Return> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM order_return WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -233,7 +234,7 @@ pub fn update(conn: &Connection, ctx: &Ctx, id: &str, input: &ReturnUpdate) -> R
         Some(m) => m.as_ref().map(Value::to_string),
         None => found.metadata.as_ref().map(Value::to_string),
     };
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE order_return SET location_id = COALESCE(?2, location_id),
            no_notification = COALESCE(?3, no_notification), metadata = ?4, updated_at = ?5
          WHERE id = ?1",
@@ -300,7 +301,7 @@ pub fn move_status(
 /// # Errors
 /// Database failures.
 pub fn set_refund_amount(conn: &Connection, ctx: &Ctx, id: &str, amount: i64) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE order_return SET refund_amount = ?2, updated_at = ?3 WHERE id = ?1",
     )?
     .execute(params![id, amount, ctx.now()])?;
@@ -312,7 +313,7 @@ pub fn set_refund_amount(conn: &Connection, ctx: &Ctx, id: &str, amount: i64) ->
 /// # Errors
 /// Database failures.
 pub fn default_location(conn: &Connection, ctx: &Ctx, id: &str, location: &str) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE order_return SET location_id = ?2, updated_at = ?3
          WHERE id = ?1 AND location_id IS NULL",
     )?
@@ -340,7 +341,7 @@ pub fn belong_to(conn: &Connection, ctx: &Ctx, id: &str, kind: Kind, owner: &str
 pub fn delete_open(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     let now = ctx.now();
     let changed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE order_return SET deleted_at = ?2, updated_at = ?2
              WHERE id = ?1 AND status = 'open' AND deleted_at IS NULL",
         )?
@@ -365,7 +366,7 @@ pub fn add_shipping(
     option: Option<&str>,
     amount: i64,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO order_return_shipping_method (id, return_id, name, shipping_option_id,
            amount, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
@@ -386,7 +387,7 @@ pub fn add_shipping(
 /// # Errors
 /// Database failures.
 pub fn shipping_of(conn: &Connection, return_id: &str) -> Result<Vec<ReturnShipping>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, return_id, name, shipping_option_id, amount FROM order_return_shipping_method
          WHERE return_id = ?1 AND deleted_at IS NULL ORDER BY created_at, id",
     )?;
@@ -409,7 +410,7 @@ pub fn shipping_of(conn: &Connection, return_id: &str) -> Result<Vec<ReturnShipp
 /// Database failures.
 pub fn refund_owed(conn: &Connection, order_id: &str) -> Result<i64> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT COALESCE(SUM(refund_amount), 0) FROM order_return
              WHERE order_id = ?1 AND deleted_at IS NULL
                AND status IN ('requested', 'partially_received', 'received')",

@@ -36,7 +36,7 @@ pub fn current_total(conn: &Connection, order_id: &str) -> Result<i64> {
 /// Database failures; amounts out of range.
 pub(super) fn snapshot(conn: &Connection, change_id: &str, order_id: &str) -> Result<()> {
     let total = current_total(conn, order_id)?;
-    conn.prepare_cached("UPDATE order_change SET original_order_total = ?2 WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE order_change SET original_order_total = ?2 WHERE id = ?1")?
         .execute(params![change_id, total])?;
     Ok(())
 }
@@ -49,7 +49,7 @@ pub(super) fn snapshot(conn: &Connection, change_id: &str, order_id: &str) -> Re
 /// Database failures.
 pub(super) fn record(conn: &Connection, ctx: &Ctx, change: &OrderChange) -> Result<()> {
     let (id, now) = (ctx.id("ordsum"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO order_summary (id, order_id, version, original_order_total, created_at,
            updated_at)
          SELECT ?1, order_id, version, original_order_total, ?3, ?3 FROM order_change
@@ -69,7 +69,7 @@ pub(super) fn record(conn: &Connection, ctx: &Ctx, change: &OrderChange) -> Resu
 /// Database failures.
 pub fn original_total(conn: &Connection, order: &Order) -> Result<Option<i64>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT original_order_total FROM order_summary WHERE order_id = ?1 AND version = ?2",
         )?
         .query_row(params![order.id, order.version], |r| r.get(0))

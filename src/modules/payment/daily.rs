@@ -30,7 +30,7 @@ impl DayTotal {
 /// Database failures.
 pub fn per_day(conn: &Connection, since: &str) -> Result<BTreeMap<(String, String), DayTotal>> {
     let mut out: BTreeMap<(String, String), DayTotal> = BTreeMap::new();
-    let mut sales = conn.prepare_cached(
+    let mut sales = conn.prepare_cached_static(
         "SELECT substr(created_at, 1, 10), currency_code, SUM(amount) FROM payment
          WHERE created_at >= ?1 AND canceled_at IS NULL AND deleted_at IS NULL
          GROUP BY 1, 2",
@@ -42,7 +42,7 @@ pub fn per_day(conn: &Connection, since: &str) -> Result<BTreeMap<(String, Strin
         let (day, currency, amount) = row?;
         out.entry((day, currency)).or_default().sales = amount;
     }
-    let mut refunds = conn.prepare_cached(
+    let mut refunds = conn.prepare_cached_static(
         "SELECT substr(r.created_at, 1, 10), p.currency_code, SUM(r.amount)
          FROM payment_refund r JOIN payment p ON p.id = r.payment_id
          WHERE r.created_at >= ?1 AND r.deleted_at IS NULL

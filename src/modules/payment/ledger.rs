@@ -86,7 +86,7 @@ impl Ledger {
 /// 404 "Payment with id: X was not found".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Ledger> {
     let payment = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, payment_collection_id, payment_session_id, provider_id, currency_code, amount, data, captured_at, canceled_at, created_at
              FROM payment WHERE id = ?1 AND deleted_at IS NULL",
         )?
@@ -107,13 +107,13 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Ledger> {
         .optional()?
         .ok_or_else(|| Error::not_found("Payment", id))?;
     let captures = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, amount, created_at FROM payment_capture WHERE payment_id = ?1 AND deleted_at IS NULL ORDER BY id",
         )?
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
         .collect::<rusqlite::Result<_>>()?;
     let refunds = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, amount, note, created_at FROM payment_refund WHERE payment_id = ?1 AND deleted_at IS NULL ORDER BY id",
         )?
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
@@ -133,12 +133,12 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Ledger> {
 pub fn record_cancel(conn: &Connection, ctx: &Ctx, payment_id: &str) -> Result<()> {
     let now = ctx.now();
     let changed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE payment SET canceled_at = ?2, updated_at = ?2 WHERE id = ?1 AND canceled_at IS NULL",
         )?
         .execute(params![payment_id, now])?;
     if changed > 0 {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE payment_collection SET status = 'canceled', updated_at = ?2
              WHERE id = (SELECT payment_collection_id FROM payment WHERE id = ?1)",
         )?
@@ -153,7 +153,7 @@ pub fn record_cancel(conn: &Connection, ctx: &Ctx, payment_id: &str) -> Result<(
 /// Database failures.
 pub fn undo_capture(conn: &Connection, ctx: &Ctx, capture_id: &str) -> Result<()> {
     undo(conn, ctx, "payment_capture", "captured_amount", capture_id)?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE payment SET captured_at = NULL WHERE id = (SELECT payment_id FROM payment_capture WHERE id = ?1)
            AND NOT EXISTS (SELECT 1 FROM payment_capture c WHERE c.payment_id = payment.id AND c.deleted_at IS NULL)",
     )?

@@ -122,7 +122,7 @@ pub fn create_collection(
     region_id: Option<&str>,
 ) -> Result<String> {
     let id = ctx.id("pay_col");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO payment_collection (id, currency_code, amount, region_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
@@ -136,7 +136,7 @@ pub fn create_collection(
 /// 404 when absent.
 pub fn retrieve_collection(conn: &Connection, id: &str) -> Result<Collection> {
     let found = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, currency_code, amount, status, authorized_amount, captured_amount, refunded_amount, created_at, updated_at
              FROM payment_collection WHERE id = ?1 AND deleted_at IS NULL",
         )?
@@ -167,7 +167,7 @@ pub fn retrieve_collection(conn: &Connection, id: &str) -> Result<Collection> {
 /// # Errors
 /// Database failures.
 pub fn sessions_of(conn: &Connection, collection_id: &str) -> Result<Vec<Session>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, payment_collection_id, provider_id, currency_code, amount, data, status, authorized_at, created_at
          FROM payment_session WHERE payment_collection_id = ?1 AND deleted_at IS NULL ORDER BY id",
     )?;
@@ -192,7 +192,7 @@ pub fn sessions_of(conn: &Connection, collection_id: &str) -> Result<Vec<Session
 /// # Errors
 /// Database failures.
 pub fn payments_of(conn: &Connection, collection_id: &str) -> Result<Vec<Payment>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, payment_collection_id, payment_session_id, provider_id, currency_code, amount, data, captured_at, canceled_at, created_at
          FROM payment WHERE payment_collection_id = ?1 AND deleted_at IS NULL ORDER BY id",
     )?;
@@ -221,7 +221,7 @@ pub fn payments_of(conn: &Connection, collection_id: &str) -> Result<Vec<Payment
 pub fn set_amount(conn: &Connection, ctx: &Ctx, id: &str, amount: i64) -> Result<bool> {
     let now = ctx.now();
     let changed = conn
-        .prepare_cached("UPDATE payment_collection SET amount = ?2, updated_at = ?3 WHERE id = ?1 AND amount != ?2 AND deleted_at IS NULL")?
+        .prepare_cached_static("UPDATE payment_collection SET amount = ?2, updated_at = ?3 WHERE id = ?1 AND amount != ?2 AND deleted_at IS NULL")?
         .execute(params![id, amount, now])?
         > 0;
     if changed {
@@ -235,7 +235,7 @@ pub fn set_amount(conn: &Connection, ctx: &Ctx, id: &str, amount: i64) -> Result
 /// # Errors
 /// Database failures.
 pub fn delete_sessions(conn: &Connection, ctx: &Ctx, collection_id: &str) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE payment_session SET deleted_at = ?2, updated_at = ?2 WHERE payment_collection_id = ?1 AND deleted_at IS NULL",
     )?
     .execute(params![collection_id, ctx.now()])?;
@@ -256,12 +256,12 @@ pub fn create_session(
 ) -> Result<String> {
     delete_sessions(conn, ctx, &collection.id)?;
     let id = ctx.id("payses");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO payment_session (id, payment_collection_id, provider_id, currency_code, amount, data, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )?
     .execute(params![id, collection.id, provider_id, collection.currency_code, collection.amount, json_text(data), ctx.now()])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE payment_collection SET status = 'awaiting', updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![collection.id, ctx.now()])?;
@@ -282,7 +282,7 @@ pub fn add_session(
     data: &Value,
 ) -> Result<String> {
     let id = ctx.id("payses");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO payment_session (id, payment_collection_id, provider_id, currency_code, amount, data, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )?
@@ -303,19 +303,19 @@ pub fn record_authorization(
 ) -> Result<String> {
     let now = ctx.now();
     let (collection_id, provider, currency, amount): (String, String, String, i64) = conn
-        .prepare_cached("SELECT payment_collection_id, provider_id, currency_code, amount FROM payment_session WHERE id = ?1")?
+        .prepare_cached_static("SELECT payment_collection_id, provider_id, currency_code, amount FROM payment_session WHERE id = ?1")?
         .query_row([session_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
         .optional()?
         .ok_or_else(|| Error::not_found("Payment session", session_id))?;
-    conn.prepare_cached("UPDATE payment_session SET status = 'authorized', authorized_at = ?2, data = ?3, updated_at = ?2 WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE payment_session SET status = 'authorized', authorized_at = ?2, data = ?3, updated_at = ?2 WHERE id = ?1")?
         .execute(params![session_id, now, json_text(data)])?;
     let id = ctx.id("pay");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO payment (id, payment_collection_id, payment_session_id, provider_id, currency_code, amount, data, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
     )?
     .execute(params![id, collection_id, session_id, provider, currency, amount, json_text(data), now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE payment_collection SET status = 'authorized', authorized_amount = authorized_amount + ?2, updated_at = ?3 WHERE id = ?1",
     )?
     .execute(params![collection_id, amount, now])?;
@@ -330,19 +330,19 @@ pub fn record_authorization(
 pub fn undo_authorization(conn: &Connection, ctx: &Ctx, payment_id: &str) -> Result<()> {
     let now = ctx.now();
     let found: Option<(String, String, i64)> = conn
-        .prepare_cached("SELECT payment_collection_id, payment_session_id, amount FROM payment WHERE id = ?1 AND deleted_at IS NULL")?
+        .prepare_cached_static("SELECT payment_collection_id, payment_session_id, amount FROM payment WHERE id = ?1 AND deleted_at IS NULL")?
         .query_row([payment_id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
         .optional()?;
     let Some((collection_id, session_id, amount)) = found else {
         return Ok(());
     };
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE payment SET canceled_at = ?2, deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![payment_id, now])?;
-    conn.prepare_cached("UPDATE payment_session SET status = 'pending', authorized_at = NULL, updated_at = ?2 WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE payment_session SET status = 'pending', authorized_at = NULL, updated_at = ?2 WHERE id = ?1")?
         .execute(params![session_id, now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE payment_collection SET status = 'awaiting', authorized_amount = MAX(authorized_amount - ?2, 0), updated_at = ?3 WHERE id = ?1",
     )?
     .execute(params![collection_id, amount, now])?;
@@ -360,11 +360,13 @@ pub fn record_capture(
     amount: i64,
 ) -> Result<String> {
     let (id, now) = (ctx.id("capt"), ctx.now());
-    conn.prepare_cached("INSERT INTO payment_capture (id, payment_id, amount, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
+    conn.prepare_cached_static("INSERT INTO payment_capture (id, payment_id, amount, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")?
         .execute(params![id, payment_id, amount, now])?;
-    conn.prepare_cached("UPDATE payment SET captured_at = ?2, updated_at = ?2 WHERE id = ?1")?
-        .execute(params![payment_id, now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
+        "UPDATE payment SET captured_at = ?2, updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![payment_id, now])?;
+    conn.prepare_cached_static(
         "UPDATE payment_collection SET captured_amount = captured_amount + ?2, status = 'completed', updated_at = ?3
          WHERE id = (SELECT payment_collection_id FROM payment WHERE id = ?1)",
     )?
@@ -384,9 +386,9 @@ pub fn record_refund(
     note: Option<&str>,
 ) -> Result<String> {
     let (id, now) = (ctx.id("ref"), ctx.now());
-    conn.prepare_cached("INSERT INTO payment_refund (id, payment_id, amount, note, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)")?
+    conn.prepare_cached_static("INSERT INTO payment_refund (id, payment_id, amount, note, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)")?
         .execute(params![id, payment_id, amount, note, now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE payment_collection SET refunded_amount = refunded_amount + ?2, updated_at = ?3
          WHERE id = (SELECT payment_collection_id FROM payment WHERE id = ?1)",
     )?
@@ -399,8 +401,9 @@ pub fn record_refund(
 /// # Errors
 /// Database failures.
 pub fn script_push(conn: &Connection, ctx: &Ctx, outcomes: &[provider::Scripted]) -> Result<()> {
-    let mut stmt = conn
-        .prepare_cached("INSERT INTO payment_test_script (outcome, created_at) VALUES (?1, ?2)")?;
+    let mut stmt = conn.prepare_cached_static(
+        "INSERT INTO payment_test_script (outcome, created_at) VALUES (?1, ?2)",
+    )?;
     for outcome in outcomes {
         stmt.execute(params![outcome.as_text(), ctx.now()])?;
     }
@@ -413,13 +416,13 @@ pub fn script_push(conn: &Connection, ctx: &Ctx, outcomes: &[provider::Scripted]
 /// Database failures.
 pub fn script_pop(conn: &Connection) -> Result<Option<provider::Scripted>> {
     let next: Option<(i64, String)> = conn
-        .prepare_cached("SELECT seq, outcome FROM payment_test_script ORDER BY seq LIMIT 1")?
+        .prepare_cached_static("SELECT seq, outcome FROM payment_test_script ORDER BY seq LIMIT 1")?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))
         .optional()?;
     let Some((seq, outcome)) = next else {
         return Ok(None);
     };
-    conn.prepare_cached("DELETE FROM payment_test_script WHERE seq = ?1")?
+    conn.prepare_cached_static("DELETE FROM payment_test_script WHERE seq = ?1")?
         .execute([seq])?;
     Ok(provider::Scripted::parse(&outcome))
 }
@@ -430,7 +433,7 @@ pub fn script_pop(conn: &Connection) -> Result<Option<provider::Scripted>> {
 /// Database failures.
 pub fn delete_collection(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     delete_sessions(conn, ctx, id)?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE payment_collection SET deleted_at = ?2, updated_at = ?2
          WHERE id = ?1 AND deleted_at IS NULL",
     )?
@@ -443,7 +446,7 @@ pub fn delete_collection(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
 /// # Errors
 /// 404 for an unknown session.
 pub fn collection_of_session(conn: &Connection, session_id: &str) -> Result<String> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "SELECT payment_collection_id FROM payment_session WHERE id = ?1 AND deleted_at IS NULL",
     )?
     .query_row([session_id], |r| r.get(0))

@@ -24,17 +24,17 @@ pub fn record_captured(
 ) -> Result<String> {
     let now = ctx.now();
     let (session, payment) = (ctx.id("payses"), ctx.id("pay"));
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO payment_session (id, payment_collection_id, provider_id, currency_code, amount, data, status, authorized_at, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'authorized', ?7, ?7, ?7)",
     )?
     .execute(params![session, collection_id, provider_id, currency, amount, data.to_string(), now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO payment (id, payment_collection_id, payment_session_id, provider_id, currency_code, amount, data, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
     )?
     .execute(params![payment, collection_id, session, provider_id, currency, amount, data.to_string(), now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE payment_collection SET authorized_amount = authorized_amount + ?2, updated_at = ?3 WHERE id = ?1",
     )?
     .execute(params![collection_id, amount, now])?;

@@ -53,7 +53,7 @@ pub fn create(
     description: Option<&str>,
 ) -> Result<RefundReason> {
     let (id, now) = (ctx.id("refr"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO payment_refund_reason (id, label, code, description, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
@@ -66,7 +66,8 @@ pub fn create(
 /// # Errors
 /// 404 when absent or deleted.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<RefundReason> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM payment_refund_reason WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -131,7 +132,7 @@ pub fn update(
 /// 404 when absent.
 pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     retrieve(conn, id)?;
-    conn.prepare_cached("UPDATE payment_refund_reason SET deleted_at = ?2 WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE payment_refund_reason SET deleted_at = ?2 WHERE id = ?1")?
         .execute(params![id, ctx.now()])?;
     Ok(())
 }

@@ -97,7 +97,7 @@ pub fn create_register(conn: &Connection, ctx: &Ctx, input: &NewRegister) -> Res
         )));
     }
     let (id, now) = (ctx.id("posreg"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO pos_register (id, code, name, sales_channel_id, stock_location_id, region_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )?
@@ -118,7 +118,8 @@ pub fn create_register(conn: &Connection, ctx: &Ctx, input: &NewRegister) -> Res
 /// # Errors
 /// 404 when absent.
 pub fn retrieve_register(conn: &Connection, id: &str) -> Result<Register> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM pos_register WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -132,7 +133,8 @@ pub fn retrieve_register(conn: &Connection, id: &str) -> Result<Register> {
 /// Database failures.
 pub fn find_by_code(conn: &Connection, code: &str) -> Result<Option<Register>> {
     Ok(conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM pos_register WHERE code = ?1 AND deleted_at IS NULL"
         ))?
         .query_row([code.trim().to_ascii_uppercase()], from_row)
@@ -144,7 +146,8 @@ pub fn find_by_code(conn: &Connection, code: &str) -> Result<Option<Register>> {
 /// # Errors
 /// Database failures.
 pub fn list_registers(conn: &Connection) -> Result<Vec<Register>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM pos_register WHERE deleted_at IS NULL ORDER BY code"
     ))?;
     let rows = stmt.query_map([], from_row)?;
@@ -157,7 +160,8 @@ pub fn list_registers(conn: &Connection) -> Result<Vec<Register>> {
 /// Database failures.
 pub fn register_of_channel(conn: &Connection, channel_id: &str) -> Result<Option<Register>> {
     Ok(conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM pos_register WHERE sales_channel_id = ?1 AND deleted_at IS NULL"
         ))?
         .query_row([channel_id], from_row)

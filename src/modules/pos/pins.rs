@@ -38,7 +38,7 @@ pub fn set_pin(
     pin_hash: &str,
 ) -> Result<StaffPin> {
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO pos_staff_pin (user_id, display_name, pin_hash, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?4)
          ON CONFLICT (user_id) DO UPDATE SET display_name = excluded.display_name,
@@ -59,7 +59,7 @@ pub fn set_pin(
 /// Database failures.
 pub fn remove_pin(conn: &Connection, user_id: &str) -> Result<bool> {
     Ok(conn
-        .prepare_cached("DELETE FROM pos_staff_pin WHERE user_id = ?1")?
+        .prepare_cached_static("DELETE FROM pos_staff_pin WHERE user_id = ?1")?
         .execute([user_id])?
         == 1)
 }
@@ -79,7 +79,7 @@ fn from_row(r: &rusqlite::Row) -> rusqlite::Result<StaffPin> {
 /// Database failures.
 pub fn pin_of(conn: &Connection, user_id: &str) -> Result<Option<StaffPin>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT user_id, display_name, pin_hash, updated_at FROM pos_staff_pin WHERE user_id = ?1",
         )?
         .query_row([user_id], from_row)
@@ -91,7 +91,7 @@ pub fn pin_of(conn: &Connection, user_id: &str) -> Result<Option<StaffPin>> {
 /// # Errors
 /// Database failures.
 pub fn list_pins(conn: &Connection) -> Result<Vec<StaffPin>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT user_id, display_name, pin_hash, updated_at FROM pos_staff_pin
          ORDER BY display_name, user_id",
     )?;

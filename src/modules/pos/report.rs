@@ -70,7 +70,7 @@ pub struct Report {
 /// Database failures.
 pub fn of_session(conn: &Connection, session_id: &str, opening_float: i64) -> Result<Report> {
     let mut report = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT COUNT(*), COALESCE(SUM(subtotal), 0), COALESCE(SUM(discount_total), 0),
                     COALESCE(SUM(manual_discount_total), 0), COALESCE(SUM(tax_total), 0),
                     COALESCE(SUM(total), 0), COALESCE(SUM(cash_rounding), 0)
@@ -89,7 +89,7 @@ pub fn of_session(conn: &Connection, session_id: &str, opening_float: i64) -> Re
                 ..Report::default()
             })
         })?;
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT kind, COUNT(*), SUM(amount) FROM pos_tender WHERE session_id = ?1 GROUP BY kind",
     )?;
     for row in stmt.query_map([session_id], |r| {
@@ -98,7 +98,7 @@ pub fn of_session(conn: &Connection, session_id: &str, opening_float: i64) -> Re
         let (kind, count, amount) = row?;
         report.tenders.insert(kind, TenderLine { count, amount });
     }
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT staff_user_id, COUNT(*), SUM(total) FROM pos_sale WHERE session_id = ?1 GROUP BY staff_user_id",
     )?;
     for row in stmt.query_map([session_id], |r| {
@@ -108,13 +108,13 @@ pub fn of_session(conn: &Connection, session_id: &str, opening_float: i64) -> Re
         report.staff.insert(user, StaffLine { sales, total });
     }
     (report.returns_count, report.returns_total) = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT COUNT(*), COALESCE(SUM(amount), 0) FROM pos_return WHERE session_id = ?1",
         )?
         .query_row([session_id], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let movement = |kind: &str| -> Result<i64> {
         Ok(conn
-            .prepare_cached(
+            .prepare_cached_static(
                 "SELECT COALESCE(SUM(amount), 0) FROM pos_cash_movement WHERE session_id = ?1 AND kind = ?2",
             )?
             .query_row(params![session_id, kind], |r| r.get(0))?)

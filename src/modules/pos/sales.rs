@@ -65,7 +65,7 @@ pub struct Tender {
 /// error).
 pub fn record(conn: &Connection, ctx: &Ctx, sale: &Sale, tenders: &[Tender]) -> Result<String> {
     let (id, now) = (ctx.id("possale"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO pos_sale (id, session_id, register_id, order_id, receipt_number, staff_user_id,
            currency_code, subtotal, discount_total, manual_discount_total, tax_total, total,
            cash_rounding, created_at)
@@ -88,7 +88,7 @@ pub fn record(conn: &Connection, ctx: &Ctx, sale: &Sale, tenders: &[Tender]) -> 
         now
     ])?;
     for t in tenders {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO pos_tender (id, sale_id, session_id, kind, amount, tendered, change_given, payment_id, reference, created_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
         )?
@@ -113,9 +113,9 @@ pub fn record(conn: &Connection, ctx: &Ctx, sale: &Sale, tenders: &[Tender]) -> 
 /// # Errors
 /// Database failures.
 pub fn remove(conn: &Connection, sale_id: &str) -> Result<()> {
-    conn.prepare_cached("DELETE FROM pos_tender WHERE sale_id = ?1")?
+    conn.prepare_cached_static("DELETE FROM pos_tender WHERE sale_id = ?1")?
         .execute([sale_id])?;
-    conn.prepare_cached("DELETE FROM pos_sale WHERE id = ?1")?
+    conn.prepare_cached_static("DELETE FROM pos_sale WHERE id = ?1")?
         .execute([sale_id])?;
     Ok(())
 }
@@ -148,7 +148,8 @@ fn sale_row(r: &Row) -> rusqlite::Result<Sale> {
 /// Database failures.
 pub fn of_order(conn: &Connection, order_id: &str) -> Result<Option<Sale>> {
     Ok(conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {SALE_COLUMNS} FROM pos_sale WHERE order_id = ?1"
         ))?
         .query_row([order_id], sale_row)
@@ -161,7 +162,8 @@ pub fn of_order(conn: &Connection, order_id: &str) -> Result<Option<Sale>> {
 /// Database failures.
 pub fn by_receipt(conn: &Connection, receipt_number: &str) -> Result<Option<Sale>> {
     Ok(conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {SALE_COLUMNS} FROM pos_sale WHERE receipt_number = ?1"
         ))?
         .query_row([receipt_number], sale_row)
@@ -173,7 +175,8 @@ pub fn by_receipt(conn: &Connection, receipt_number: &str) -> Result<Option<Sale
 /// # Errors
 /// Database failures.
 pub fn of_session(conn: &Connection, session_id: &str) -> Result<Vec<Sale>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {SALE_COLUMNS} FROM pos_sale WHERE session_id = ?1 ORDER BY created_at, id"
     ))?;
     let rows = stmt.query_map([session_id], sale_row)?;
@@ -185,7 +188,7 @@ pub fn of_session(conn: &Connection, session_id: &str) -> Result<Vec<Sale>> {
 /// # Errors
 /// Database failures.
 pub fn tenders_of(conn: &Connection, sale_id: &str) -> Result<Vec<Tender>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT kind, amount, tendered, change_given, payment_id, reference FROM pos_tender
          WHERE sale_id = ?1 ORDER BY rowid",
     )?;
@@ -225,7 +228,7 @@ pub struct TillReturn {
 /// Database failures.
 pub fn record_return(conn: &Connection, ctx: &Ctx, r: &TillReturn) -> Result<String> {
     let id = ctx.id("posret");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO pos_return (id, session_id, order_id, return_id, refund_kind, amount, staff_user_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?

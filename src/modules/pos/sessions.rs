@@ -79,7 +79,7 @@ pub fn open(
         ));
     }
     let id = ctx.id("possess");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO pos_session (id, register_id, status, opened_by, opening_float, opened_at)
          VALUES (?1, ?2, 'open', ?3, ?4, ?5)",
     )?
@@ -92,10 +92,13 @@ pub fn open(
 /// # Errors
 /// 404 when absent.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Session> {
-    conn.prepare_cached(&format!("SELECT {COLUMNS} FROM pos_session WHERE id = ?1"))?
-        .query_row([id], from_row)
-        .optional()?
-        .ok_or_else(|| Error::not_found("Cash session", id))
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
+        "SELECT {COLUMNS} FROM pos_session WHERE id = ?1"
+    ))?
+    .query_row([id], from_row)
+    .optional()?
+    .ok_or_else(|| Error::not_found("Cash session", id))
 }
 
 /// The register's open session, if any.
@@ -104,7 +107,8 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Session> {
 /// Database failures.
 pub fn current(conn: &Connection, register_id: &str) -> Result<Option<Session>> {
     Ok(conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM pos_session WHERE register_id = ?1 AND status = 'open'"
         ))?
         .query_row([register_id], from_row)
@@ -116,9 +120,7 @@ pub fn current(conn: &Connection, register_id: &str) -> Result<Option<Session>> 
 /// # Errors
 /// Database failures.
 pub fn list(conn: &Connection, register_id: &str, limit: u32) -> Result<Vec<Session>> {
-    let mut stmt = conn.prepare_cached(&format!(
-        "SELECT {COLUMNS} FROM pos_session WHERE register_id = ?1 ORDER BY opened_at DESC, id DESC LIMIT ?2"
-    ))?;
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!([], "SELECT {COLUMNS} FROM pos_session WHERE register_id = ?1 ORDER BY opened_at DESC, id DESC LIMIT ?2"))?;
     let rows = stmt.query_map(params![register_id, limit], from_row)?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
@@ -144,7 +146,9 @@ pub fn ensure_open(conn: &Connection, id: &str) -> Result<Session> {
 /// 400 when the session is closed.
 pub fn set_cart(conn: &Connection, id: &str, cart_id: Option<&str>) -> Result<()> {
     let moved = conn
-        .prepare_cached("UPDATE pos_session SET cart_id = ?2 WHERE id = ?1 AND status = 'open'")?
+        .prepare_cached_static(
+            "UPDATE pos_session SET cart_id = ?2 WHERE id = ?1 AND status = 'open'",
+        )?
         .execute(params![id, cart_id])?;
     if moved != 1 {
         ensure_open(conn, id)?;
@@ -188,7 +192,7 @@ pub fn add_movement(
         return Err(Error::invalid("A pay-in or pay-out needs a reason"));
     }
     let id = ctx.id("poscash");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO pos_cash_movement (id, session_id, kind, amount, reason, user_id, order_id, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
@@ -218,7 +222,7 @@ pub fn close(conn: &Connection, ctx: &Ctx, id: &str, closing: &Closing) -> Resul
         return Err(Error::invalid("Counted cash cannot be negative"));
     }
     let moved = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE pos_session SET status = 'closed', counted_cash = ?2, counted_detail = ?3,
                expected_cash = ?4, closed_by = ?5, closed_at = ?6, cart_id = NULL
              WHERE id = ?1 AND status = 'open'",

@@ -65,7 +65,7 @@ fn insert_rules(
     rules: &[(String, Vec<String>)],
 ) -> Result<()> {
     for (attribute, values) in rules {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO pricing_price_list_rule (id, price_list_id, attribute, value, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         )?
@@ -107,13 +107,13 @@ pub fn update(
     ];
     update_columns(conn, "pricing_price_list", id, &columns, changes, &now)?;
     if let Some(rules) = rules {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE pricing_price_list_rule SET deleted_at = ?2, updated_at = ?2
              WHERE price_list_id = ?1 AND deleted_at IS NULL",
         )?
         .execute(params![id, now])?;
         insert_rules(conn, ctx, id, rules)?;
-        conn.prepare_cached("UPDATE pricing_price_list SET rules_count = ?2 WHERE id = ?1")?
+        conn.prepare_cached_static("UPDATE pricing_price_list SET rules_count = ?2 WHERE id = ?1")?
             .execute(params![id, i64::try_from(rules.len()).unwrap_or(0)])?;
     }
     super::retrieve_price_list(conn, id)
@@ -143,11 +143,11 @@ fn delete_prices_where(
 pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     super::retrieve_price_list(conn, id)?;
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE pricing_price_list SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![id, now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE pricing_price_list_rule SET deleted_at = ?2, updated_at = ?2
          WHERE price_list_id = ?1 AND deleted_at IS NULL",
     )?
@@ -232,7 +232,7 @@ pub fn update_price(
     price: &NewPrice,
 ) -> Result<()> {
     let found: Option<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM pricing_price WHERE id = ?1 AND price_list_id = ?2 AND deleted_at IS NULL",
         )?
         .query_row(params![price_id, list_id], |r| r.get(0))
@@ -247,7 +247,7 @@ pub fn update_price(
             "Invalid request: Price amounts cannot be negative",
         ));
     }
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE pricing_price SET price_set_id = ?2, currency_code = ?3, amount = ?4,
             min_quantity = ?5, max_quantity = ?6, updated_at = ?7 WHERE id = ?1",
     )?
@@ -286,7 +286,7 @@ pub fn delete_prices(conn: &Connection, ctx: &Ctx, list_id: &str, ids: &[String]
 /// # Errors
 /// Database failures.
 pub fn prices(conn: &Connection, list_id: &str, ids: &[String]) -> Result<Vec<ListPrice>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, price_set_id, price_list_id, currency_code, amount, min_quantity,
                 max_quantity, created_at, updated_at
          FROM pricing_price
@@ -319,7 +319,7 @@ fn list_price_from(r: &rusqlite::Row) -> rusqlite::Result<ListPrice> {
 /// # Errors
 /// Database failures.
 pub fn window_boundaries(conn: &Connection) -> Result<Vec<String>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT starts_at FROM pricing_price_list
          WHERE starts_at IS NOT NULL AND deleted_at IS NULL
          UNION
@@ -335,7 +335,7 @@ pub fn window_boundaries(conn: &Connection) -> Result<Vec<String>> {
 /// # Errors
 /// Database failures.
 pub fn rules_of(conn: &Connection, list_ids: &[String]) -> Result<HashMap<String, ListRules>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT price_list_id, attribute, value FROM pricing_price_list_rule
          WHERE price_list_id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL
          ORDER BY price_list_id, attribute, id",
@@ -358,7 +358,7 @@ pub fn prices_of(
     conn: &Connection,
     list_ids: &[String],
 ) -> Result<HashMap<String, Vec<ListPrice>>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, price_set_id, price_list_id, currency_code, amount, min_quantity,
                 max_quantity, created_at, updated_at
          FROM pricing_price

@@ -42,7 +42,7 @@ pub struct NewPrice {
 /// An unknown currency or a negative amount.
 pub fn create_price_set(conn: &Connection, ctx: &Ctx, prices: &[NewPrice]) -> Result<String> {
     let id = ctx.id("pset");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO pricing_price_set (id, created_at, updated_at) VALUES (?1, ?2, ?2)",
     )?
     .execute(params![id, ctx.now()])?;
@@ -68,7 +68,7 @@ pub(crate) fn insert_price(
     }
     let id = ctx.id("price");
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO pricing_price (id, price_set_id, currency_code, amount, min_quantity,
             max_quantity, rules_count, price_list_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
@@ -85,7 +85,7 @@ pub(crate) fn insert_price(
         now
     ])?;
     for (attribute, value) in &price.rules {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO pricing_price_rule (id, price_id, attribute, value, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         )?
@@ -145,7 +145,8 @@ pub(crate) fn price_list_from(r: &rusqlite::Row) -> rusqlite::Result<PriceList> 
 /// # Errors
 /// 404 "Price list with id: X was not found".
 pub fn retrieve_price_list(conn: &Connection, id: &str) -> Result<PriceList> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {PRICE_LIST_COLUMNS} FROM pricing_price_list WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], price_list_from)
@@ -184,7 +185,7 @@ pub fn create_price_list(conn: &Connection, ctx: &Ctx, input: &NewPriceList) -> 
     }
     let id = ctx.id("plist");
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO pricing_price_list (id, title, description, status, type, starts_at,
             ends_at, rules_count, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
@@ -201,7 +202,7 @@ pub fn create_price_list(conn: &Connection, ctx: &Ctx, input: &NewPriceList) -> 
         now
     ])?;
     for (attribute, values) in &input.rules {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO pricing_price_list_rule (id, price_list_id, attribute, value, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         )?
@@ -229,7 +230,7 @@ pub fn set_preference(
             "Unknown price preference attribute {attribute}"
         )));
     }
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO pricing_price_preference (id, attribute, value, is_tax_inclusive, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)
          ON CONFLICT (attribute, value) WHERE deleted_at IS NULL
@@ -248,7 +249,7 @@ pub fn is_tax_inclusive(
     currency_code: &str,
     region_id: Option<&str>,
 ) -> Result<bool> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT is_tax_inclusive FROM pricing_price_preference
          WHERE attribute = ?1 AND value = ?2 AND deleted_at IS NULL",
     )?;
@@ -274,7 +275,7 @@ pub fn candidates(
     price_set_ids: &[String],
     currency: &str,
 ) -> Result<HashMap<String, Vec<Candidate>>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT p.id, p.price_set_id, p.amount, p.min_quantity, p.max_quantity,
                 r.attribute, r.operator, r.value, l.id, l.type, l.status, l.starts_at, l.ends_at
          FROM pricing_price p
@@ -333,7 +334,7 @@ fn attach_list_rules(
     map: &mut HashMap<String, Vec<Candidate>>,
     list_ids: &[String],
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT price_list_id, attribute, value FROM pricing_price_list_rule
          WHERE price_list_id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL",
     )?;
@@ -386,7 +387,7 @@ pub fn prices_of(
     conn: &Connection,
     price_set_ids: &[String],
 ) -> Result<HashMap<String, Vec<StoredPrice>>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT p.id, p.price_set_id, p.currency_code, p.amount, p.min_quantity, p.max_quantity,
                 p.created_at, p.updated_at, r.attribute, r.value
          FROM pricing_price p LEFT JOIN pricing_price_rule r ON r.price_id = p.id AND r.deleted_at IS NULL

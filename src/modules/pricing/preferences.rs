@@ -64,7 +64,7 @@ pub fn create(
 ) -> Result<PricePreference> {
     check_attribute(attribute)?;
     let (id, now) = (ctx.id("prpref"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO pricing_price_preference
          (id, attribute, value, is_tax_inclusive, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
@@ -78,7 +78,8 @@ pub fn create(
 /// # Errors
 /// 404 when absent.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<PricePreference> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM pricing_price_preference WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -148,7 +149,7 @@ pub fn update(
     let current = retrieve(conn, id)?;
     let attribute = attribute.unwrap_or(&current.attribute);
     check_attribute(attribute)?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE pricing_price_preference SET attribute = ?2, value = ?3, is_tax_inclusive = ?4,
          updated_at = ?5 WHERE id = ?1",
     )?
@@ -168,7 +169,7 @@ pub fn update(
 /// 404 when absent.
 pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     retrieve(conn, id)?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE pricing_price_preference SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![id, ctx.now()])?;

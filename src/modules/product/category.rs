@@ -64,7 +64,7 @@ pub fn create_category(conn: &Connection, ctx: &Ctx, input: &NewCategory) -> Res
         None => String::new(),
     };
     let rank: i64 = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT count(*) FROM product_category WHERE parent_category_id IS ?1 AND deleted_at IS NULL",
         )?
         .query_row([&input.parent_category_id], |r| r.get(0))?;
@@ -72,7 +72,7 @@ pub fn create_category(conn: &Connection, ctx: &Ctx, input: &NewCategory) -> Res
         .handle
         .clone()
         .unwrap_or_else(|| super::write::slug(&input.name));
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO product_category (id, name, description, handle, mpath, is_active,
             is_internal, rank, parent_category_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",

@@ -87,7 +87,7 @@ pub fn search_variants(conn: &Connection, q: &str, limit: u32) -> Result<Vec<Fou
     let Some(query) = fts_query(q) else {
         return Ok(Vec::new());
     };
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT v.id, p.title, v.title, v.sku FROM product p
          JOIN product_variant v ON v.product_id = p.id AND v.deleted_at IS NULL
          WHERE p.pk IN (SELECT rowid FROM product_fts WHERE product_fts MATCH ?1)

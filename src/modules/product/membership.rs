@@ -24,7 +24,7 @@ pub fn link_to_category(
     let now = ctx.now();
     for product in add {
         retrieve_any(conn, product)?;
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT OR IGNORE INTO product_category_product (product_id, product_category_id)
              VALUES (?1, ?2)",
         )?
@@ -33,7 +33,7 @@ pub fn link_to_category(
     }
     for product in remove {
         let removed = conn
-            .prepare_cached(
+            .prepare_cached_static(
                 "DELETE FROM product_category_product
                  WHERE product_id = ?1 AND product_category_id = ?2",
             )?
@@ -60,13 +60,13 @@ pub fn link_to_collection(
     let now = ctx.now();
     for product in add {
         retrieve_any(conn, product)?;
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE product SET collection_id = ?2, updated_at = ?3 WHERE id = ?1",
         )?
         .execute(params![product, id, now])?;
     }
     for product in remove {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE product SET collection_id = NULL, updated_at = ?3
              WHERE id = ?1 AND collection_id = ?2",
         )?
@@ -76,7 +76,7 @@ pub fn link_to_collection(
 }
 
 fn touch(conn: &Connection, product: &str, now: &str) -> Result<()> {
-    conn.prepare_cached("UPDATE product SET updated_at = ?2 WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE product SET updated_at = ?2 WHERE id = ?1")?
         .execute(params![product, now])?;
     Ok(())
 }

@@ -40,7 +40,8 @@ pub struct ValueFilter {
 pub type OptionDoc = (ProductOption, Vec<OptionValue>);
 
 fn values_of(conn: &Connection, option_id: &str) -> Result<Vec<OptionValue>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {VALUE_COLUMNS} FROM product_option_value v
          WHERE v.option_id = ?1 AND v.deleted_at IS NULL
          ORDER BY v.rank IS NULL, v.rank, v.id"
@@ -98,7 +99,8 @@ pub fn list(
 /// 404 "Product option with id: X was not found".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<OptionDoc> {
     let option = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {OPTION_COLUMNS} FROM product_option o WHERE o.id = ?1 AND o.deleted_at IS NULL"
         ))?
         .query_row([id], |r| option_from(r, 0))
@@ -166,8 +168,10 @@ pub fn set_metadata(
     metadata: Option<&Value>,
 ) -> Result<()> {
     retrieve(conn, id)?;
-    conn.prepare_cached("UPDATE product_option SET metadata = ?2, updated_at = ?3 WHERE id = ?1")?
-        .execute(params![id, metadata.map(Value::to_string), ctx.now()])?;
+    conn.prepare_cached_static(
+        "UPDATE product_option SET metadata = ?2, updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![id, metadata.map(Value::to_string), ctx.now()])?;
     Ok(())
 }
 
@@ -182,7 +186,7 @@ pub fn set_ranks(conn: &Connection, ctx: &Ctx, id: &str, ranks: &[(String, i64)]
             .iter()
             .find(|v| &v.value == text)
             .ok_or_else(|| Error::invalid(format!("Option {id} has no value {text} to rank")))?;
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE product_option_value SET rank = ?2, updated_at = ?3 WHERE id = ?1",
         )?
         .execute(params![found.id, rank, ctx.now()])?;
@@ -221,7 +225,7 @@ pub fn update_value(
         Some(m) => m.cloned(),
         None => current.metadata.clone(),
     };
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE product_option_value SET value = ?2, metadata = ?3, updated_at = ?4 WHERE id = ?1",
     )?
     .execute(params![
@@ -239,9 +243,9 @@ pub fn update_value(
 /// 404 as [`value`].
 pub fn delete_value(conn: &Connection, ctx: &Ctx, option_id: &str, value_id: &str) -> Result<()> {
     value(conn, option_id, value_id)?;
-    conn.prepare_cached("DELETE FROM product_variant_option WHERE option_value_id = ?1")?
+    conn.prepare_cached_static("DELETE FROM product_variant_option WHERE option_value_id = ?1")?
         .execute([value_id])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE product_option_value SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![value_id, ctx.now()])?;

@@ -15,7 +15,7 @@ fn require_title(title: &str) -> Result<()> {
 
 fn title_taken(conn: &Connection, product_id: &str, title: &str, except: &str) -> Result<()> {
     let taken: Option<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM product_option
              WHERE product_id = ?1 AND title = ?2 AND id <> ?3 AND deleted_at IS NULL",
         )?
@@ -30,7 +30,7 @@ fn title_taken(conn: &Connection, product_id: &str, title: &str, except: &str) -
 }
 
 fn insert_value(conn: &Connection, ctx: &Ctx, option_id: &str, value: &str) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO product_option_value (id, option_id, value, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?4)",
     )?
@@ -47,7 +47,7 @@ pub fn add(conn: &Connection, ctx: &Ctx, product_id: &str, option: &NewOption) -
     require_title(&option.title)?;
     title_taken(conn, product_id, &option.title, "")?;
     let id = ctx.id("opt");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO product_option (id, product_id, title, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?4)",
     )?
@@ -65,7 +65,7 @@ pub fn add(conn: &Connection, ctx: &Ctx, product_id: &str, option: &NewOption) -
 fn require_option(conn: &Connection, product_id: &str, option_id: &str) -> Result<()> {
     super::read::retrieve_any(conn, product_id)?;
     let found: Option<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM product_option WHERE id = ?1 AND product_id = ?2 AND deleted_at IS NULL",
         )?
         .query_row(params![option_id, product_id], |r| r.get(0))
@@ -79,13 +79,13 @@ fn require_option(conn: &Connection, product_id: &str, option_id: &str) -> Resul
 /// variants.
 fn drop_values(conn: &Connection, ctx: &Ctx, option_id: &str, keep: &[String]) -> Result<()> {
     let keep = crate::modules::json_list(keep);
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "DELETE FROM product_variant_option WHERE option_value_id IN (
             SELECT id FROM product_option_value WHERE option_id = ?1 AND deleted_at IS NULL
               AND value NOT IN (SELECT value FROM json_each(?2)))",
     )?
     .execute(params![option_id, keep])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE product_option_value SET deleted_at = ?3, updated_at = ?3
          WHERE option_id = ?1 AND deleted_at IS NULL
            AND value NOT IN (SELECT value FROM json_each(?2))",
@@ -112,12 +112,14 @@ pub fn update(
     if let Some(title) = title {
         require_title(title)?;
         title_taken(conn, product_id, title, option_id)?;
-        conn.prepare_cached("UPDATE product_option SET title = ?2, updated_at = ?3 WHERE id = ?1")?
-            .execute(params![option_id, title, now])?;
+        conn.prepare_cached_static(
+            "UPDATE product_option SET title = ?2, updated_at = ?3 WHERE id = ?1",
+        )?
+        .execute(params![option_id, title, now])?;
     }
     if let Some(values) = values {
         drop_values(conn, ctx, option_id, values)?;
-        let mut stmt = conn.prepare_cached(
+        let mut stmt = conn.prepare_cached_static(
             "SELECT value FROM product_option_value WHERE option_id = ?1 AND deleted_at IS NULL",
         )?;
         let mut existing: Vec<String> = stmt
@@ -140,7 +142,7 @@ pub fn update(
 pub fn delete(conn: &Connection, ctx: &Ctx, product_id: &str, option_id: &str) -> Result<()> {
     require_option(conn, product_id, option_id)?;
     drop_values(conn, ctx, option_id, &[])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE product_option SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![option_id, ctx.now()])?;

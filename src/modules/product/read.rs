@@ -127,7 +127,8 @@ pub(super) fn product_from(r: &Row, at: usize) -> rusqlite::Result<Product> {
 /// # Errors
 /// 404 "Product with id: X was not found".
 pub fn retrieve_any(conn: &Connection, id: &str) -> Result<Product> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM product p WHERE p.id = ?1 AND p.deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -216,7 +217,8 @@ pub fn page_ids(
 /// # Errors
 /// Database failures.
 pub fn by_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Product>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM product p
          WHERE p.id IN (SELECT value FROM json_each(?1)) AND p.deleted_at IS NULL"
     ))?;

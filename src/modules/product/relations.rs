@@ -62,7 +62,8 @@ pub fn variants_of(
     conn: &Connection,
     product_ids: &[String],
 ) -> Result<HashMap<String, Vec<Variant>>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {VARIANT_COLUMNS} FROM product_variant
          WHERE product_id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL
          ORDER BY product_id, variant_rank, id"
@@ -113,7 +114,8 @@ pub fn variant_options_of(
     conn: &Connection,
     variant_ids: &[String],
 ) -> Result<HashMap<String, Vec<(OptionValue, ProductOption)>>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT vo.variant_id, {VALUE_COLUMNS}, {OPTION_COLUMNS}
          FROM product_variant_option vo
          JOIN product_option_value v ON v.id = vo.option_value_id
@@ -139,7 +141,8 @@ pub fn options_of(
     conn: &Connection,
     product_ids: &[String],
 ) -> Result<HashMap<String, Vec<OptionWithValues>>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {OPTION_COLUMNS}, {VALUE_COLUMNS}
          FROM product_option o
          LEFT JOIN product_option_value v ON v.option_id = o.id AND v.deleted_at IS NULL
@@ -167,7 +170,7 @@ pub fn options_of(
 /// # Errors
 /// Database failures.
 pub fn images_of(conn: &Connection, product_ids: &[String]) -> Result<HashMap<String, Vec<Image>>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, url, rank, product_id, metadata, created_at, updated_at, deleted_at
          FROM product_image
          WHERE product_id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL
@@ -194,7 +197,7 @@ pub fn images_of(conn: &Connection, product_ids: &[String]) -> Result<HashMap<St
 /// # Errors
 /// Database failures.
 pub fn tags_of(conn: &Connection, product_ids: &[String]) -> Result<HashMap<String, Vec<Tag>>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT pt.product_id, t.id, t.value, t.metadata, t.created_at, t.updated_at, t.deleted_at
          FROM product_tags pt JOIN product_tag t ON t.id = pt.product_tag_id
          WHERE pt.product_id IN (SELECT value FROM json_each(?1)) AND t.deleted_at IS NULL

@@ -258,7 +258,8 @@ pub fn values_of(
     conn: &Connection,
     option_ids: &[String],
 ) -> Result<HashMap<String, Vec<OptionValue>>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {VALUE_COLUMNS} FROM product_option_value v
          WHERE v.option_id IN (SELECT value FROM json_each(?1)) AND v.deleted_at IS NULL
          ORDER BY v.option_id, v.rank, v.id"

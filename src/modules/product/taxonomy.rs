@@ -247,7 +247,7 @@ pub fn create_collection(
     }
     let id = ctx.id("pcol");
     let handle = handle.map_or_else(|| super::write::slug(title), str::to_string);
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO product_collection (id, title, handle, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?4)",
     )?
@@ -260,7 +260,8 @@ pub fn create_collection(
 /// # Errors
 /// 404 "Collection with id: X was not found".
 pub fn retrieve_collection(conn: &Connection, id: &str) -> Result<Collection> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLLECTION_COLUMNS} FROM product_collection WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], collection_from)

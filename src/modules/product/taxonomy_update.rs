@@ -136,7 +136,7 @@ fn renumber(
     place: Option<u64>,
     now: &str,
 ) -> Result<()> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id FROM product_category
          WHERE parent_category_id IS ?1 AND deleted_at IS NULL AND id <> ?2
          ORDER BY rank, id",
@@ -151,7 +151,7 @@ fn renumber(
         order.insert(at, id.to_string());
     }
     for (rank, child) in order.iter().enumerate() {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE product_category SET rank = ?2, updated_at = ?3 WHERE id = ?1 AND rank <> ?2",
         )?
         .execute(params![child, i64::try_from(rank).unwrap_or(i64::MAX), now])?;
@@ -174,12 +174,14 @@ fn move_category(conn: &Connection, current: &Category, parent: Option<&str>) ->
         }
         None => String::new(),
     };
-    conn.prepare_cached("UPDATE product_category SET parent_category_id = ?2 WHERE id = ?1")?
-        .execute(params![current.id, parent])?;
+    conn.prepare_cached_static(
+        "UPDATE product_category SET parent_category_id = ?2 WHERE id = ?1",
+    )?
+    .execute(params![current.id, parent])?;
     let old = &current.mpath;
     let new = format!("{parent_path}{}.", current.id);
     let old_len = i64::try_from(old.chars().count()).unwrap_or(i64::MAX);
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE product_category SET mpath = ?2 || substr(mpath, ?3 + 1)
          WHERE substr(mpath, 1, ?3) = ?1",
     )?

@@ -120,20 +120,20 @@ fn assignments(c: &ProductUpdate) -> (Vec<String>, Vec<Box<dyn ToSql>>) {
 
 fn replace_links(conn: &Connection, id: &str, change: &ProductUpdate) -> Result<()> {
     if let Some(tags) = &change.tag_ids {
-        conn.prepare_cached("DELETE FROM product_tags WHERE product_id = ?1")?
+        conn.prepare_cached_static("DELETE FROM product_tags WHERE product_id = ?1")?
             .execute([id])?;
         for tag in tags {
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "INSERT INTO product_tags (product_id, product_tag_id) VALUES (?1, ?2)",
             )?
             .execute(params![id, tag])?;
         }
     }
     if let Some(categories) = &change.category_ids {
-        conn.prepare_cached("DELETE FROM product_category_product WHERE product_id = ?1")?
+        conn.prepare_cached_static("DELETE FROM product_category_product WHERE product_id = ?1")?
             .execute([id])?;
         for category in categories {
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "INSERT INTO product_category_product (product_id, product_category_id) VALUES (?1, ?2)",
             )?
             .execute(params![id, category])?;
@@ -150,12 +150,12 @@ fn replace_links(conn: &Connection, id: &str, change: &ProductUpdate) -> Result<
 pub fn add_images(conn: &Connection, ctx: &Ctx, id: &str, urls: &[String]) -> Result<()> {
     let found = super::read::retrieve_any(conn, id)?;
     let next: i64 = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT coalesce(max(rank) + 1, 0) FROM product_image WHERE product_id = ?1 AND deleted_at IS NULL",
         )?
         .query_row([id], |r| r.get(0))?;
     let now = ctx.now();
-    let mut insert = conn.prepare_cached(
+    let mut insert = conn.prepare_cached_static(
         "INSERT INTO product_image (id, product_id, url, rank, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?;
@@ -171,8 +171,10 @@ pub fn add_images(conn: &Connection, ctx: &Ctx, id: &str, urls: &[String]) -> Re
     if found.thumbnail.is_none()
         && let Some(first) = urls.first()
     {
-        conn.prepare_cached("UPDATE product SET thumbnail = ?2, updated_at = ?3 WHERE id = ?1")?
-            .execute(rusqlite::params![id, first, now])?;
+        conn.prepare_cached_static(
+            "UPDATE product SET thumbnail = ?2, updated_at = ?3 WHERE id = ?1",
+        )?
+        .execute(rusqlite::params![id, first, now])?;
     }
     Ok(())
 }
@@ -231,12 +233,12 @@ pub fn set_columns(
 pub fn replace_images(conn: &Connection, ctx: &Ctx, id: &str, urls: &[String]) -> Result<()> {
     super::read::retrieve_any(conn, id)?;
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE product_image SET deleted_at = ?2, updated_at = ?2
          WHERE product_id = ?1 AND deleted_at IS NULL",
     )?
     .execute(params![id, now])?;
-    let mut insert = conn.prepare_cached(
+    let mut insert = conn.prepare_cached_static(
         "INSERT INTO product_image (id, product_id, url, rank, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?;

@@ -27,7 +27,7 @@ pub fn add(conn: &Connection, ctx: &Ctx, product_id: &str, variant: &NewVariant)
         })
         .collect();
     let rank: i64 = conn
-        .prepare_cached("SELECT count(*) FROM product_variant WHERE product_id = ?1")?
+        .prepare_cached_static("SELECT count(*) FROM product_variant WHERE product_id = ?1")?
         .query_row([product_id], |r| r.get(0))?;
     let rank = usize::try_from(rank).unwrap_or(0);
     let now = ctx.now();
@@ -40,7 +40,7 @@ pub fn add(conn: &Connection, ctx: &Ctx, product_id: &str, variant: &NewVariant)
 /// 404 "Variant with id: X was not found" when it is not a live variant of that product.
 pub fn soft_delete(conn: &Connection, ctx: &Ctx, product_id: &str, variant_id: &str) -> Result<()> {
     let changed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE product_variant SET deleted_at = ?3, updated_at = ?3
              WHERE id = ?1 AND product_id = ?2 AND deleted_at IS NULL",
         )?
@@ -88,7 +88,7 @@ pub fn update(
     options: Option<&[(String, String)]>,
 ) -> Result<()> {
     let live: i64 = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT count(*) FROM product_variant
              WHERE id = ?1 AND product_id = ?2 AND deleted_at IS NULL",
         )?
@@ -129,7 +129,7 @@ pub fn update(
                 .map(|v| ((option.title.as_str(), v.value.as_str()), v.id.as_str()))
         })
         .collect();
-    conn.prepare_cached("DELETE FROM product_variant_option WHERE variant_id = ?1")?
+    conn.prepare_cached_static("DELETE FROM product_variant_option WHERE variant_id = ?1")?
         .execute([variant_id])?;
     for (option, value) in options {
         let value_id = values
@@ -139,7 +139,7 @@ pub fn update(
                     "Option value {value} does not exist for option {option}"
                 ))
             })?;
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO product_variant_option (variant_id, option_value_id) VALUES (?1, ?2)",
         )?
         .execute(params![variant_id, value_id])?;
@@ -153,7 +153,7 @@ pub fn update(
 /// # Errors
 /// Database failures.
 pub fn weights(conn: &Connection, ids: &[&str]) -> Result<HashMap<String, f64>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT coalesce(v.weight, p.weight) FROM product_variant v JOIN product p ON p.id = v.product_id
          WHERE v.id = ?1 AND coalesce(v.weight, p.weight) IS NOT NULL",
     )?;

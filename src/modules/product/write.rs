@@ -127,20 +127,20 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewProduct) -> Result<Create
     let now = ctx.now();
     insert_product(conn, &id, input, &now)?;
     for (rank, image) in input.images.iter().enumerate() {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO product_image (id, product_id, url, rank, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         )?
         .execute(params![ctx.id("img"), id, image.url, rank as i64, now])?;
     }
     for tag in &input.tag_ids {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO product_tags (product_id, product_tag_id) VALUES (?1, ?2)",
         )?
         .execute(params![id, tag])?;
     }
     for category in &input.category_ids {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO product_category_product (product_id, product_category_id) VALUES (?1, ?2)",
         )?
         .execute(params![id, category])?;
@@ -173,7 +173,7 @@ fn insert_product(conn: &Connection, id: &str, p: &NewProduct, now: &str) -> Res
         .thumbnail
         .clone()
         .or_else(|| p.images.first().map(|i| i.url.clone()));
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO product (id, title, handle, subtitle, description, is_giftcard, status,
             thumbnail, weight, length, height, width, material, origin_country, discountable,
             external_id, collection_id, type_id, metadata, created_at, updated_at)
@@ -216,14 +216,14 @@ fn insert_options(
     let mut values = HashMap::new();
     for option in options {
         let option_id = ctx.id("opt");
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO product_option (id, product_id, title, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?4)",
         )?
         .execute(params![option_id, product_id, option.title, now])?;
         for value in &option.values {
             let value_id = ctx.id("optval");
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "INSERT INTO product_option_value (id, option_id, value, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?4)",
             )?
@@ -251,7 +251,7 @@ pub(super) fn insert_variant(
         ));
     }
     let id = chosen_id(conn, ctx, "product_variant", "variant", v.id.as_deref())?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO product_variant (id, product_id, title, sku, barcode, ean, upc,
             allow_backorder, manage_inventory, weight, variant_rank, metadata, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13)",
@@ -279,7 +279,7 @@ pub(super) fn insert_variant(
                     "Option value {value} does not exist for option {option}"
                 ))
             })?;
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO product_variant_option (variant_id, option_value_id) VALUES (?1, ?2)",
         )?
         .execute(params![id, value_id])?;
@@ -336,14 +336,14 @@ fn chosen_id(
 pub fn soft_delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     let now = ctx.now();
     let changed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE product SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
         )?
         .execute(params![id, now])?;
     if changed == 0 {
         return Err(Error::not_found("Product", id));
     }
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE product_variant SET deleted_at = ?2, updated_at = ?2
          WHERE product_id = ?1 AND deleted_at IS NULL",
     )?

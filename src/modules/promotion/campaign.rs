@@ -98,7 +98,7 @@ fn from_row(r: &Row) -> rusqlite::Result<Campaign> {
 
 fn check_identifier(conn: &Connection, identifier: &str, except: &str) -> Result<()> {
     let taken: Option<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM promotion_campaign WHERE campaign_identifier = ?1 AND id != ?2
              AND deleted_at IS NULL",
         )?
@@ -119,7 +119,7 @@ fn check_identifier(conn: &Connection, identifier: &str, except: &str) -> Result
 pub fn create(conn: &Connection, ctx: &Ctx, input: &NewCampaign) -> Result<String> {
     check_identifier(conn, &input.campaign_identifier, "")?;
     let (id, now) = (ctx.id("procamp"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO promotion_campaign (id, name, description, campaign_identifier, starts_at, ends_at,
            created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
     )?
@@ -133,7 +133,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewCampaign) -> Result<Strin
         now
     ])?;
     if let Some((kind, currency, limit)) = &input.budget {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO promotion_campaign_budget (id, campaign_id, type, currency_code, budget_limit,
                created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
         )?
@@ -148,7 +148,8 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewCampaign) -> Result<Strin
 /// Database failures.
 pub fn find(conn: &Connection, id: &str) -> Result<Option<Campaign>> {
     let found = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM promotion_campaign WHERE id = ?1 AND deleted_at IS NULL"
         ))?
         .query_row([id], from_row)
@@ -170,7 +171,7 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Campaign> {
 
 fn budget_of(conn: &Connection, campaign_id: &str) -> Result<Option<Budget>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, type, currency_code, budget_limit, used, created_at, updated_at
              FROM promotion_campaign_budget WHERE campaign_id = ?1 AND deleted_at IS NULL",
         )?
@@ -292,7 +293,7 @@ pub fn update(
                 "Campaign budget limit cannot be lower than the amount already used",
             ));
         }
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE promotion_campaign_budget SET budget_limit = ?2, updated_at = ?3 WHERE id = ?1",
         )?
         .execute(params![budget.id, limit, now])?;
@@ -306,16 +307,16 @@ pub fn update(
 /// Database failures.
 pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE promotion_campaign SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1 AND deleted_at IS NULL",
     )?
     .execute(params![id, now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE promotion_campaign_budget SET deleted_at = ?2, updated_at = ?2
          WHERE campaign_id = ?1 AND deleted_at IS NULL",
     )?
     .execute(params![id, now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE promotion SET campaign_id = NULL, updated_at = ?2 WHERE campaign_id = ?1",
     )?
     .execute(params![id, now])?;

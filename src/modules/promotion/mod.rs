@@ -109,7 +109,7 @@ pub fn list_sorted(
 /// Database failures.
 pub fn of_campaign(conn: &Connection, campaign_id: &str) -> Result<Vec<String>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM promotion WHERE campaign_id = ?1 AND deleted_at IS NULL ORDER BY id",
         )?
         .query_map([campaign_id], |r| r.get(0))?
@@ -126,7 +126,7 @@ pub fn set_campaign(
     ids: &[String],
     campaign_id: Option<&str>,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE promotion SET campaign_id = ?2, updated_at = ?3
          WHERE id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL",
     )?
@@ -140,6 +140,8 @@ pub fn set_campaign(
 /// Database failures.
 pub fn uses(conn: &Connection) -> Result<i64> {
     Ok(conn
-        .prepare_cached("SELECT COALESCE(SUM(used), 0) FROM promotion WHERE deleted_at IS NULL")?
+        .prepare_cached_static(
+            "SELECT COALESCE(SUM(used), 0) FROM promotion WHERE deleted_at IS NULL",
+        )?
         .query_row([], |r| r.get(0))?)
 }

@@ -142,7 +142,8 @@ fn method_from_row(r: &Row) -> rusqlite::Result<ApplicationMethod> {
 /// # Errors
 /// Database failures.
 pub fn by_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Promotion>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM promotion WHERE id IN (SELECT value FROM json_each(?1))
          AND deleted_at IS NULL ORDER BY id"
     ))?;
@@ -157,7 +158,8 @@ pub fn by_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Promotion>> {
 /// # Errors
 /// Database failures.
 pub fn by_codes(conn: &Connection, codes: &[String]) -> Result<Vec<Promotion>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM promotion WHERE code IN (SELECT value FROM json_each(?1))
          AND deleted_at IS NULL ORDER BY id"
     ))?;
@@ -172,7 +174,8 @@ pub fn by_codes(conn: &Connection, codes: &[String]) -> Result<Vec<Promotion>> {
 /// # Errors
 /// Database failures.
 pub fn automatic(conn: &Connection) -> Result<Vec<Promotion>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM promotion WHERE is_automatic = 1 AND status = 'active'
          AND deleted_at IS NULL ORDER BY id"
     ))?;
@@ -188,7 +191,8 @@ pub fn automatic(conn: &Connection) -> Result<Vec<Promotion>> {
 /// 404 "Promotion with id: X was not found".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Promotion> {
     let found = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM promotion WHERE id = ?1 AND deleted_at IS NULL"
         ))?
         .query_row([id], from_row)
@@ -216,7 +220,7 @@ pub(crate) fn complete(conn: &Connection, mut found: Vec<Promotion>) -> Result<V
 
 fn method_of(conn: &Connection, promotion_id: &str) -> Result<Option<ApplicationMethod>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, type, target_type, allocation, value, currency_code, max_quantity,
                apply_to_quantity, buy_rules_min_quantity, description, created_at, updated_at
              FROM promotion_application_method WHERE promotion_id = ?1 AND deleted_at IS NULL",
@@ -227,7 +231,7 @@ fn method_of(conn: &Connection, promotion_id: &str) -> Result<Option<Application
 
 /// A promotion's live rules grouped by kind (`rules`, `target_rules`, `buy_rules`).
 fn rules_of(conn: &Connection, promotion_id: &str) -> Result<HashMap<String, Vec<Rule>>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT r.kind, r.id, r.attribute, r.operator, r.description, v.id, v.value
          FROM promotion_rule r LEFT JOIN promotion_rule_value v
            ON v.promotion_rule_id = r.id AND v.deleted_at IS NULL

@@ -52,19 +52,19 @@ pub fn batch(
     }
     let created = add_rules(conn, ctx, promotion_id, kind, create)?;
     for u in update {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE promotion_rule SET attribute = COALESCE(?2, attribute), operator = COALESCE(?3, operator),
                description = COALESCE(?4, description), updated_at = ?5 WHERE id = ?1",
         )?
         .execute(params![u.id, u.attribute, u.operator, u.description, now])?;
         replace_values(conn, ctx, &u.id, &u.values)?;
     }
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE promotion_rule_value SET deleted_at = ?2, updated_at = ?2
          WHERE promotion_rule_id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL",
     )?
     .execute(params![json_list(delete), now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE promotion_rule SET deleted_at = ?2, updated_at = ?2
          WHERE id IN (SELECT value FROM json_each(?1)) AND deleted_at IS NULL",
     )?
@@ -77,7 +77,7 @@ pub fn batch(
 }
 
 fn owned(conn: &Connection, promotion_id: &str, kind: &str, id: &str) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "SELECT id FROM promotion_rule WHERE id = ?1 AND promotion_id = ?2 AND kind = ?3
          AND deleted_at IS NULL",
     )?
@@ -89,13 +89,13 @@ fn owned(conn: &Connection, promotion_id: &str, kind: &str, id: &str) -> Result<
 
 fn replace_values(conn: &Connection, ctx: &Ctx, rule_id: &str, values: &[String]) -> Result<()> {
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE promotion_rule_value SET deleted_at = ?2, updated_at = ?2
          WHERE promotion_rule_id = ?1 AND deleted_at IS NULL",
     )?
     .execute(params![rule_id, now])?;
     for value in values {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO promotion_rule_value (id, promotion_rule_id, value, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?4)",
         )?
@@ -109,7 +109,7 @@ fn replace_values(conn: &Connection, ctx: &Ctx, rule_id: &str, values: &[String]
 /// # Errors
 /// Database failures.
 pub fn by_ids(conn: &Connection, ids: &[String]) -> Result<Vec<Rule>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT r.id, r.attribute, r.operator, r.description, v.id, v.value
          FROM promotion_rule r LEFT JOIN promotion_rule_value v
            ON v.promotion_rule_id = r.id AND v.deleted_at IS NULL

@@ -47,7 +47,7 @@ pub fn register(conn: &Connection, ctx: &Ctx, uses: &[Use]) -> Result<()> {
                 ))
             })?;
         let changed = conn
-            .prepare_cached(
+            .prepare_cached_static(
                 "UPDATE promotion SET used = used + 1, updated_at = ?2
                  WHERE id = ?1 AND (usage_limit IS NULL OR used + 1 <= usage_limit)",
             )?
@@ -60,7 +60,7 @@ pub fn register(conn: &Connection, ctx: &Ctx, uses: &[Use]) -> Result<()> {
         }
         if let Some((budget_id, n)) = budget_share(promotion, u)? {
             let changed = conn
-                .prepare_cached(
+                .prepare_cached_static(
                     "UPDATE promotion_campaign_budget SET used = used + ?2, updated_at = ?3
                      WHERE id = ?1 AND (budget_limit IS NULL OR used + ?2 <= budget_limit)",
                 )?
@@ -114,12 +114,12 @@ pub fn revert(conn: &Connection, ctx: &Ctx, uses: &[Use]) -> Result<()> {
         else {
             continue;
         };
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE promotion SET used = MAX(used - 1, 0), updated_at = ?2 WHERE id = ?1",
         )?
         .execute(params![promotion.id, now])?;
         if let Ok(Some((budget_id, n))) = budget_share(&promotion, u) {
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "UPDATE promotion_campaign_budget SET used = MAX(used - ?2, 0), updated_at = ?3 WHERE id = ?1",
             )?
             .execute(params![budget_id, n, now])?;

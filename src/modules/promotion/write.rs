@@ -150,7 +150,7 @@ pub fn validate_method(method: &MethodFields, promotion_kind: &str) -> Result<()
 
 fn check_code(conn: &Connection, code: &str, except: &str) -> Result<()> {
     let taken: Option<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM promotion WHERE code = ?1 AND id != ?2 AND deleted_at IS NULL",
         )?
         .query_row([code, except], |r| r.get(0))
@@ -178,7 +178,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewPromotion) -> Result<Stri
         super::campaign::retrieve(conn, campaign)?;
     }
     let (id, now) = (ctx.id("promo"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO promotion (id, code, type, status, is_automatic, is_tax_inclusive, usage_limit,
            campaign_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
     )?
@@ -205,7 +205,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewPromotion) -> Result<Stri
 }
 
 fn insert_method(conn: &Connection, ctx: &Ctx, promotion_id: &str, m: &MethodFields) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO promotion_application_method (id, promotion_id, type, target_type, allocation, value,
            currency_code, max_quantity, apply_to_quantity, buy_rules_min_quantity, description,
            created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12)",
@@ -243,7 +243,7 @@ pub fn add_rules(
     let mut ids = Vec::with_capacity(rules.len());
     for rule in rules {
         let rule_id = ctx.id("prorul");
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO promotion_rule (id, promotion_id, kind, attribute, operator, description,
                created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
         )?
@@ -257,7 +257,7 @@ pub fn add_rules(
             now
         ])?;
         for value in &rule.values {
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "INSERT INTO promotion_rule_value (id, promotion_rule_id, value, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?4)",
             )?
@@ -320,7 +320,7 @@ pub fn update(
             fields.allocation = Some("across".into());
         }
         validate_method(&fields, kind)?;
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE promotion_application_method SET type = ?2, target_type = ?3, allocation = ?4,
                value = ?5, currency_code = ?6, max_quantity = ?7, apply_to_quantity = ?8,
                buy_rules_min_quantity = ?9, description = ?10, updated_at = ?11 WHERE id = ?1",

@@ -123,7 +123,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewRegion) -> Result<Region>
     let id = ctx.id("reg");
     let now = ctx.now();
     let metadata = input.metadata.as_ref().map(|m| m.to_string());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO region (id, name, currency_code, automatic_taxes, metadata, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )?
@@ -138,7 +138,7 @@ fn assign_country(conn: &Connection, region_id: &str, code: &str, now: &str) -> 
     let (iso_2, iso_3, num, name, display) = *countries::find(code)
         .ok_or_else(|| Error::invalid(format!("Countries with codes: \"{code}\" do not exist")))?;
     let taken: Option<Option<String>> = conn
-        .prepare_cached("SELECT region_id FROM region_country WHERE iso_2 = ?1")?
+        .prepare_cached_static("SELECT region_id FROM region_country WHERE iso_2 = ?1")?
         .query_row([iso_2], |r| r.get(0))
         .optional()?;
     if let Some(Some(_)) = taken {
@@ -146,7 +146,7 @@ fn assign_country(conn: &Connection, region_id: &str, code: &str, now: &str) -> 
             "Countries with codes: \"{iso_2}\" are already assigned to a region"
         )));
     }
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO region_country (iso_2, iso_3, num_code, name, display_name, region_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)
          ON CONFLICT (iso_2) DO UPDATE SET region_id = excluded.region_id, updated_at = excluded.updated_at",
@@ -184,7 +184,8 @@ pub fn retrieve_json(conn: &Connection, id: &str) -> Result<std::sync::Arc<Strin
 
 fn read_region(conn: &Connection, id: &str) -> Result<Region> {
     let mut region = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM region WHERE id = ?1 AND deleted_at IS NULL"
         ))?
         .query_row([id], from_row)
@@ -195,7 +196,7 @@ fn read_region(conn: &Connection, id: &str) -> Result<Region> {
 }
 
 fn countries_of(conn: &Connection, region_id: &str) -> Result<Vec<Country>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT iso_2, iso_3, num_code, name, display_name, region_id, metadata, created_at,
                 updated_at, deleted_at
          FROM region_country WHERE region_id = ?1 ORDER BY iso_2",
@@ -270,9 +271,9 @@ pub fn list(
 pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     retrieve(conn, id)?;
     let now = ctx.now();
-    conn.prepare_cached("UPDATE region SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE region SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
         .execute(params![id, now])?;
-    conn.prepare_cached("UPDATE region_country SET region_id = NULL WHERE region_id = ?1")?
+    conn.prepare_cached_static("UPDATE region_country SET region_id = NULL WHERE region_id = ?1")?
         .execute([id])?;
     Ok(())
 }
@@ -311,7 +312,7 @@ pub fn update(
     let columns = ["name", "currency_code", "automatic_taxes", "metadata"];
     crate::modules::update_columns(conn, "region", id, &columns, &changes, &now)?;
     if let Some(countries) = countries {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE region_country SET region_id = NULL, updated_at = ?2 WHERE region_id = ?1",
         )?
         .execute(params![id, now])?;

@@ -73,7 +73,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewSalesChannel) -> Result<S
     }
     let id = ctx.id("sc");
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO sales_channel (id, name, description, is_disabled, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
@@ -92,7 +92,8 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewSalesChannel) -> Result<S
 /// # Errors
 /// 404 when absent.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<SalesChannel> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM sales_channel WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -113,7 +114,8 @@ pub fn list(conn: &Connection) -> Result<Vec<SalesChannel>> {
 /// # Errors
 /// Database failures.
 pub fn list_ids(conn: &Connection, ids: &[String]) -> Result<Vec<SalesChannel>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM sales_channel WHERE deleted_at IS NULL
          AND (?1 = '[]' OR id IN (SELECT value FROM json_each(?1))) ORDER BY id"
     ))?;
@@ -153,7 +155,7 @@ pub fn update(
 /// 404 when absent.
 pub fn soft_delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     let changed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE sales_channel SET deleted_at = ?2, updated_at = ?2
              WHERE id = ?1 AND deleted_at IS NULL",
         )?

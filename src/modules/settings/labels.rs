@@ -105,7 +105,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, labels: &[NewLabel]) -> Result<Vec<S
             )));
         }
         let (id, now) = (ctx.id("plbl"), ctx.now());
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO settings_property_label
                 (id, entity, property, label, description, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
@@ -125,7 +125,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, labels: &[NewLabel]) -> Result<Vec<S
 
 fn find_key(conn: &Connection, entity: &str, property: &str) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM settings_property_label WHERE entity = ?1 AND property = ?2",
         )?
         .query_row(params![entity, property], |r| r.get(0))
@@ -137,7 +137,8 @@ fn find_key(conn: &Connection, entity: &str, property: &str) -> Result<Option<St
 /// # Errors
 /// 404 "Property label with id: X not found" (Medusa's wording).
 pub fn retrieve(conn: &Connection, id: &str) -> Result<PropertyLabel> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM settings_property_label WHERE id = ?1"
     ))?
     .query_row([id], from_row)
@@ -158,7 +159,7 @@ pub fn update(conn: &Connection, ctx: &Ctx, changes: &[LabelChange]) -> Result<V
             ));
         }
         let description = change.description.clone().unwrap_or(current.description);
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE settings_property_label SET label = ?2, description = ?3, updated_at = ?4
              WHERE id = ?1",
         )?
@@ -180,7 +181,7 @@ pub fn delete(conn: &Connection, ids: &[String]) -> Result<()> {
     for id in ids {
         retrieve(conn, id)?;
     }
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "DELETE FROM settings_property_label WHERE id IN (SELECT value FROM json_each(?1))",
     )?
     .execute([json_list(ids)])?;

@@ -85,7 +85,8 @@ pub fn find(
     user: Option<&str>,
 ) -> Result<Option<LayoutConfiguration>> {
     Ok(conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {COLUMNS} FROM settings_layout_configuration
              WHERE zone = ?1 AND ifnull(user_id, '') = ifnull(?2, '')"
         ))?
@@ -103,7 +104,7 @@ fn preference_key(zone: &str) -> String {
 /// Database failures.
 pub fn stored_scope(conn: &Connection, zone: &str, user: &str) -> Result<Option<Scope>> {
     let value: Option<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT value FROM settings_user_preference WHERE user_id = ?1 AND key = ?2",
         )?
         .query_row(params![user, preference_key(zone)], |r| r.get(0))
@@ -147,14 +148,14 @@ pub fn save(
     let now = ctx.now();
     match find(conn, zone, owner)? {
         Some(existing) => {
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "UPDATE settings_layout_configuration SET configuration = ?2, updated_at = ?3
                  WHERE id = ?1",
             )?
             .execute(params![existing.id, configuration, now])?;
         }
         None => {
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "INSERT INTO settings_layout_configuration
                     (id, zone, user_id, is_system_default, configuration, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
@@ -187,14 +188,14 @@ fn set_preference(
 ) -> Result<()> {
     let key = preference_key(zone);
     let Some(scope) = scope else {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "DELETE FROM settings_user_preference WHERE user_id = ?1 AND key = ?2",
         )?
         .execute(params![user, key])?;
         return Ok(());
     };
     let value = serde_json::json!({ "scope": scope.as_str() }).to_string();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO settings_user_preference (id, user_id, key, value, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)
          ON CONFLICT (user_id, key) DO UPDATE SET value = excluded.value,
@@ -210,7 +211,7 @@ fn set_preference(
 /// # Errors
 /// Database failures.
 pub fn clear(conn: &Connection, ctx: &Ctx, zone: &str, user: &str) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "DELETE FROM settings_layout_configuration WHERE zone = ?1 AND user_id = ?2",
     )?
     .execute(params![zone, user])?;

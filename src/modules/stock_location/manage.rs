@@ -130,11 +130,11 @@ pub fn update(
         Some(a) => a,
         None => {
             let a = ctx.id("laddr");
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "INSERT INTO stock_location_address (id, address_1, country_code, created_at, updated_at) VALUES (?1, '', '', ?2, ?2)",
             )?
             .execute(params![a, now])?;
-            conn.prepare_cached("UPDATE stock_location SET address_id = ?2 WHERE id = ?1")?
+            conn.prepare_cached_static("UPDATE stock_location SET address_id = ?2 WHERE id = ?1")?
                 .execute(params![id, a])?;
             a
         }
@@ -161,12 +161,12 @@ pub fn update(
 pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     let found = retrieve(conn, id)?;
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE stock_location SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
     )?
     .execute(params![id, now])?;
     if let Some(a) = found.address_id {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE stock_location_address SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
         )?
         .execute(params![a, now])?;

@@ -63,7 +63,7 @@ pub fn create(
     let address_id = match address {
         Some(a) => {
             let address_id = ctx.id("laddr");
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "INSERT INTO stock_location_address (id, address_1, city, country_code, province, postal_code, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
             )?
@@ -72,7 +72,7 @@ pub fn create(
         }
         None => None,
     };
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO stock_location (id, name, address_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
     )?
     .execute(params![id, name, address_id, now])?;
@@ -85,7 +85,7 @@ pub fn create(
 /// 404 when absent.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<StockLocation> {
     let found: Option<(String, String, Option<String>)> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, name, address_id FROM stock_location WHERE id = ?1 AND deleted_at IS NULL",
         )?
         .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
@@ -93,7 +93,7 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<StockLocation> {
     let (id, name, address_id) = found.ok_or_else(|| Error::not_found("Stock location", id))?;
     let address = match &address_id {
         Some(a) => conn
-            .prepare_cached(
+            .prepare_cached_static(
                 "SELECT id, address_1, city, country_code, province, postal_code FROM stock_location_address WHERE id = ?1",
             )?
             .query_row([a], |r| {

@@ -71,7 +71,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewStore) -> Result<StoreRec
     }
     let id = ctx.id("store");
     let now = ctx.now();
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO store (id, name, default_sales_channel_id, default_region_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
@@ -85,7 +85,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewStore) -> Result<StoreRec
     for (i, code) in input.currencies.iter().enumerate() {
         let code = code.to_ascii_lowercase();
         crate::money::require_exponent(&code).map_err(|e| Error::invalid(e.to_string()))?;
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO store_currency (id, store_id, currency_code, is_default, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         )?
@@ -100,7 +100,7 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewStore) -> Result<StoreRec
 /// 404 when absent.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<StoreRecord> {
     let mut store = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id, name, default_sales_channel_id, default_region_id, default_location_id,
                     metadata, created_at, updated_at
              FROM store WHERE id = ?1 AND deleted_at IS NULL",
@@ -120,7 +120,7 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<StoreRecord> {
         })
         .optional()?
         .ok_or_else(|| Error::not_found("Store", id))?;
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT id, currency_code, is_default FROM store_currency
          WHERE store_id = ?1 AND deleted_at IS NULL ORDER BY id",
     )?;
@@ -142,7 +142,7 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<StoreRecord> {
 /// Database failures.
 pub fn default_store(conn: &Connection) -> Result<Option<StoreRecord>> {
     let id: Option<String> = conn
-        .prepare_cached("SELECT id FROM store WHERE deleted_at IS NULL ORDER BY id LIMIT 1")?
+        .prepare_cached_static("SELECT id FROM store WHERE deleted_at IS NULL ORDER BY id LIMIT 1")?
         .query_row([], |r| r.get(0))
         .optional()?;
     id.map(|id| retrieve(conn, &id)).transpose()
@@ -154,7 +154,7 @@ pub fn default_store(conn: &Connection) -> Result<Option<StoreRecord>> {
 /// Database failures.
 pub fn list(conn: &Connection, ids: &[String]) -> Result<Vec<StoreRecord>> {
     let found: Vec<String> = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT id FROM store WHERE deleted_at IS NULL
              AND (?1 = '[]' OR id IN (SELECT value FROM json_each(?1))) ORDER BY id",
         )?
@@ -207,12 +207,12 @@ pub fn update(
         1 => {}
         _ => return Err(Error::invalid("Only one default currency is allowed")),
     }
-    conn.prepare_cached("DELETE FROM store_currency WHERE store_id = ?1")?
+    conn.prepare_cached_static("DELETE FROM store_currency WHERE store_id = ?1")?
         .execute([id])?;
     for (code, is_default) in currencies {
         let code = code.to_ascii_lowercase();
         crate::money::require_exponent(&code).map_err(|e| Error::invalid(e.to_string()))?;
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO store_currency (id, store_id, currency_code, is_default, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)
              ON CONFLICT (store_id, currency_code) DO UPDATE SET is_default = excluded.is_default",

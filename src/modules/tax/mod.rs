@@ -132,7 +132,7 @@ pub fn create_region(
     };
     let provider = parent.is_none().then_some("tp_system");
     let id = ctx.id("txreg");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO tax_region (id, country_code, province_code, parent_id, provider_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
     )?
@@ -152,7 +152,8 @@ pub fn create_region(
 /// # Errors
 /// 404 when absent.
 pub fn retrieve_region(conn: &Connection, id: &str) -> Result<TaxRegion> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {REGION_COLUMNS} FROM tax_region WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], region_from)
@@ -170,10 +171,8 @@ pub fn region_for(
     province: Option<&str>,
 ) -> Result<Option<TaxRegion>> {
     Ok(conn
-        .prepare_cached(&format!(
-            "SELECT {REGION_COLUMNS} FROM tax_region
-             WHERE country_code = ?1 AND ifnull(province_code, '') = ifnull(?2, '') AND deleted_at IS NULL"
-        ))?
+        .prepare_cached_static(crate::sql_text!([], "SELECT {REGION_COLUMNS} FROM tax_region
+             WHERE country_code = ?1 AND ifnull(province_code, '') = ifnull(?2, '') AND deleted_at IS NULL"))?
         .query_row(params![country.to_ascii_lowercase(), province.map(str::to_ascii_lowercase)], region_from)
         .optional()?)
 }
@@ -183,7 +182,8 @@ pub fn region_for(
 /// # Errors
 /// Database failures.
 pub fn list_regions(conn: &Connection, ids: &[String]) -> Result<Vec<TaxRegion>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {REGION_COLUMNS} FROM tax_region WHERE deleted_at IS NULL
          AND (?1 = '[]' OR id IN (SELECT value FROM json_each(?1)))
          ORDER BY country_code, ifnull(province_code, '')"
@@ -210,13 +210,13 @@ pub fn create_rate(
     }
     let now = ctx.now();
     if input.is_default {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE tax_rate SET is_default = 0, updated_at = ?2 WHERE tax_region_id = ?1 AND is_default = 1",
         )?
         .execute(params![region_id, now])?;
     }
     let id = ctx.id("txr");
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO tax_rate (id, tax_region_id, rate_ppm, code, name, is_default, is_combinable,
             metadata, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)",
@@ -233,7 +233,7 @@ pub fn create_rate(
         now
     ])?;
     for (reference, reference_id) in &input.rules {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "INSERT INTO tax_rate_rule (id, tax_rate_id, reference, reference_id, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
         )?
@@ -263,7 +263,7 @@ pub fn create_rate(
 /// # Errors
 /// Database failures.
 pub fn rates_of(conn: &Connection, region_id: &str) -> Result<Vec<TaxRate>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT t.id, t.tax_region_id, t.rate_ppm, t.code, t.name, t.is_default, t.is_combinable,
                 t.created_at, t.metadata, t.updated_at, r.reference, r.reference_id, r.id
          FROM tax_rate t LEFT JOIN tax_rate_rule r ON r.tax_rate_id = t.id AND r.deleted_at IS NULL
@@ -395,8 +395,10 @@ pub fn set_region_provider(
     provider: &str,
 ) -> Result<()> {
     retrieve_region(conn, region_id)?;
-    conn.prepare_cached("UPDATE tax_region SET provider_id = ?2, updated_at = ?3 WHERE id = ?1")?
-        .execute(params![region_id, provider, ctx.now()])?;
+    conn.prepare_cached_static(
+        "UPDATE tax_region SET provider_id = ?2, updated_at = ?3 WHERE id = ?1",
+    )?
+    .execute(params![region_id, provider, ctx.now()])?;
     Ok(())
 }
 

@@ -31,7 +31,9 @@ pub struct RateUpdate {
 /// 404 "TaxRate with id: X was not found".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<TaxRate> {
     let region: Option<String> = conn
-        .prepare_cached("SELECT tax_region_id FROM tax_rate WHERE id = ?1 AND deleted_at IS NULL")?
+        .prepare_cached_static(
+            "SELECT tax_region_id FROM tax_rate WHERE id = ?1 AND deleted_at IS NULL",
+        )?
         .query_row([id], |r| r.get(0))
         .optional()?;
     let region = region.ok_or_else(|| Error::not_found("TaxRate", id))?;
@@ -55,7 +57,7 @@ pub fn update(conn: &Connection, ctx: &Ctx, id: &str, change: &RateUpdate) -> Re
     }
     let now = ctx.now();
     if change.is_default == Some(true) && !current.is_default {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE tax_rate SET is_default = 0, updated_at = ?2
              WHERE tax_region_id = ?1 AND is_default = 1 AND deleted_at IS NULL",
         )?
@@ -63,7 +65,7 @@ pub fn update(conn: &Connection, ctx: &Ctx, id: &str, change: &RateUpdate) -> Re
     }
     let rate = change.rate.unwrap_or(current.rate);
     let metadata = change.metadata.clone().unwrap_or(current.metadata);
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE tax_rate SET rate_ppm = ?2, code = ?3, name = ?4, is_default = ?5,
             is_combinable = ?6, updated_at = ?7, metadata = ?8 WHERE id = ?1",
     )?
@@ -78,13 +80,13 @@ pub fn update(conn: &Connection, ctx: &Ctx, id: &str, change: &RateUpdate) -> Re
         metadata.as_ref().map(serde_json::Value::to_string)
     ])?;
     if let Some(rules) = &change.rules {
-        conn.prepare_cached(
+        conn.prepare_cached_static(
             "UPDATE tax_rate_rule SET deleted_at = ?2, updated_at = ?2
              WHERE tax_rate_id = ?1 AND deleted_at IS NULL",
         )?
         .execute(params![id, now])?;
         for (reference, reference_id) in rules {
-            conn.prepare_cached(
+            conn.prepare_cached_static(
                 "INSERT INTO tax_rate_rule (id, tax_rate_id, reference, reference_id, created_at, updated_at)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
             )?
@@ -101,9 +103,11 @@ pub fn update(conn: &Connection, ctx: &Ctx, id: &str, change: &RateUpdate) -> Re
 pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     retrieve(conn, id)?;
     let now = ctx.now();
-    conn.prepare_cached("UPDATE tax_rate SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
-        .execute(params![id, now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
+        "UPDATE tax_rate SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, now])?;
+    conn.prepare_cached_static(
         "UPDATE tax_rate_rule SET deleted_at = ?2, updated_at = ?2
          WHERE tax_rate_id = ?1 AND deleted_at IS NULL",
     )?
@@ -136,7 +140,7 @@ pub fn add_rule(
         )));
     }
     let (id, now) = (ctx.id("txrule"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO tax_rate_rule (id, tax_rate_id, reference, reference_id, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
@@ -151,7 +155,7 @@ pub fn add_rule(
 pub fn delete_rule(conn: &Connection, ctx: &Ctx, rate_id: &str, rule_id: &str) -> Result<()> {
     retrieve(conn, rate_id)?;
     let changed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE tax_rate_rule SET deleted_at = ?3, updated_at = ?3
              WHERE id = ?1 AND tax_rate_id = ?2 AND deleted_at IS NULL",
         )?

@@ -13,7 +13,8 @@ use serde_json::{Map, Value};
 /// # Errors
 /// Database failures.
 pub fn children_of(conn: &Connection, id: &str) -> Result<Vec<TaxRegion>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {REGION_COLUMNS} FROM tax_region WHERE parent_id = ?1 AND deleted_at IS NULL
          ORDER BY ifnull(province_code, '')"
     ))?;
@@ -66,7 +67,7 @@ pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
          AND tax_region_id IN ({doomed})"
     ))?
     .execute(params![id, now])?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE tax_region SET deleted_at = ?2, updated_at = ?2
          WHERE (id = ?1 OR parent_id = ?1) AND deleted_at IS NULL",
     )?

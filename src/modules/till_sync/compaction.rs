@@ -29,7 +29,7 @@ pub struct Till {
 /// Database failures.
 pub fn record_till(conn: &Connection, ctx: &Ctx, register: &str, cursor: i64) -> Result<bool> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "INSERT INTO till_sync_till (register, cursor, seen_at) VALUES (?1, ?2, ?3)
              ON CONFLICT (register) DO UPDATE SET
                cursor = CASE WHEN excluded.cursor = 0 THEN 0 ELSE max(cursor, excluded.cursor) END,
@@ -47,7 +47,9 @@ pub fn record_till(conn: &Connection, ctx: &Ctx, register: &str, cursor: i64) ->
 /// Database failures.
 pub fn mark_stale_before(conn: &Connection, point: i64) -> Result<usize> {
     Ok(conn
-        .prepare_cached("UPDATE till_sync_till SET stale = 1 WHERE cursor < ?1 AND stale = 0")?
+        .prepare_cached_static(
+            "UPDATE till_sync_till SET stale = 1 WHERE cursor < ?1 AND stale = 0",
+        )?
         .execute([point])?)
 }
 
@@ -56,7 +58,7 @@ pub fn mark_stale_before(conn: &Connection, point: i64) -> Result<usize> {
 /// # Errors
 /// Database failures.
 pub fn tills(conn: &Connection) -> Result<Vec<Till>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT register, cursor, stale, seen_at FROM till_sync_till ORDER BY register",
     )?;
     let rows = stmt.query_map([], |r| {
@@ -76,7 +78,9 @@ pub fn tills(conn: &Connection) -> Result<Vec<Till>> {
 /// Database failures.
 pub fn oldest_live_cursor(conn: &Connection, seen_since: &str) -> Result<Option<i64>> {
     Ok(conn
-        .prepare_cached("SELECT MIN(cursor) FROM till_sync_till WHERE seen_at >= ?1 AND stale = 0")?
+        .prepare_cached_static(
+            "SELECT MIN(cursor) FROM till_sync_till WHERE seen_at >= ?1 AND stale = 0",
+        )?
         .query_row([seen_since], |r| r.get(0))?)
 }
 
@@ -86,7 +90,7 @@ pub fn oldest_live_cursor(conn: &Connection, seen_since: &str) -> Result<Option<
 /// Database failures.
 pub fn compacted_through(conn: &Connection) -> Result<i64> {
     Ok(conn
-        .prepare_cached("SELECT through FROM till_sync_compaction WHERE id = 1")?
+        .prepare_cached_static("SELECT through FROM till_sync_compaction WHERE id = 1")?
         .query_row([], |r| r.get(0))
         .optional()?
         .unwrap_or(0))
@@ -97,7 +101,7 @@ pub fn compacted_through(conn: &Connection) -> Result<i64> {
 /// # Errors
 /// Database failures.
 pub fn set_compacted_through(conn: &Connection, ctx: &Ctx, through: i64) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO till_sync_compaction (id, through, updated_at) VALUES (1, ?1, ?2)
          ON CONFLICT (id) DO UPDATE SET through = max(through, excluded.through),
            updated_at = excluded.updated_at",
@@ -120,7 +124,7 @@ pub fn remove_superseded(
 ) -> Result<usize> {
     let names = serde_json::to_string(tables).unwrap_or_else(|_| "[]".into());
     let removed = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "DELETE FROM till_sync_change WHERE seq IN (
                SELECT c.seq FROM till_sync_change c
                WHERE c.seq <= ?1 AND c.tbl IN (SELECT value FROM json_each(?2))

@@ -42,7 +42,7 @@ pub struct Config {
 /// Database failures.
 pub fn config(conn: &Connection) -> Result<Option<Config>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT central_url, api_key, register, sales_channel_id, location_id, pull_cursor, pulled_at
              FROM till_sync_config WHERE id = 1",
         )?
@@ -65,7 +65,7 @@ pub fn config(conn: &Connection) -> Result<Option<Config>> {
 /// # Errors
 /// Database failures.
 pub fn set_config(conn: &Connection, ctx: &Ctx, config: &Config) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO till_sync_config (id, central_url, api_key, register, sales_channel_id, location_id, pull_cursor, pulled_at, created_at)
          VALUES (1, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (id) DO UPDATE SET central_url = ?1, api_key = ?2, register = ?3,
@@ -89,7 +89,7 @@ pub fn set_config(conn: &Connection, ctx: &Ctx, config: &Config) -> Result<()> {
 /// # Errors
 /// Database failures.
 pub fn set_cursor(conn: &Connection, ctx: &Ctx, cursor: i64) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE till_sync_config SET pull_cursor = ?1, pulled_at = ?2 WHERE id = 1",
     )?
     .execute(params![cursor, ctx.now()])?;
@@ -102,7 +102,7 @@ pub fn set_cursor(conn: &Connection, ctx: &Ctx, cursor: i64) -> Result<()> {
 /// Database failures.
 pub fn event_cursor(conn: &Connection) -> Result<i64> {
     Ok(conn
-        .prepare_cached("SELECT COALESCE(MAX(event_cursor), 0) FROM till_sync_config")?
+        .prepare_cached_static("SELECT COALESCE(MAX(event_cursor), 0) FROM till_sync_config")?
         .query_row([], |r| r.get(0))?)
 }
 
@@ -111,7 +111,7 @@ pub fn event_cursor(conn: &Connection) -> Result<i64> {
 /// # Errors
 /// Database failures.
 pub fn set_event_cursor(conn: &Connection, cursor: i64) -> Result<()> {
-    conn.prepare_cached("UPDATE till_sync_config SET event_cursor = ?1 WHERE id = 1")?
+    conn.prepare_cached_static("UPDATE till_sync_config SET event_cursor = ?1 WHERE id = 1")?
         .execute([cursor])?;
     Ok(())
 }
@@ -136,7 +136,7 @@ pub struct Change {
 /// # Errors
 /// Database failures.
 pub fn changes_since(conn: &Connection, since: i64, limit: u32) -> Result<Vec<Change>> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT seq, tbl, op, row_key, image FROM till_sync_change WHERE seq > ?1 ORDER BY seq LIMIT ?2",
     )?;
     let rows = stmt.query_map(params![since, limit], |r| {
@@ -161,7 +161,7 @@ pub fn changes_since(conn: &Connection, since: i64, limit: u32) -> Result<Vec<Ch
 /// Database failures.
 pub fn head(conn: &Connection) -> Result<i64> {
     Ok(conn
-        .prepare_cached("SELECT COALESCE(MAX(seq), 0) FROM till_sync_change")?
+        .prepare_cached_static("SELECT COALESCE(MAX(seq), 0) FROM till_sync_change")?
         .query_row([], |r| r.get(0))?)
 }
 
@@ -191,7 +191,7 @@ pub struct Sale {
 /// Database failures.
 pub fn sale(conn: &Connection, till_order_id: &str) -> Result<Option<Sale>> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT order_id, stock_short, result FROM till_sync_sale WHERE till_order_id = ?1",
         )?
         .query_row([till_order_id], |r| {
@@ -216,7 +216,7 @@ pub fn record_sale(
     register: &str,
     sale: &Sale,
 ) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO till_sync_sale (till_order_id, order_id, register, stock_short, result, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
@@ -241,7 +241,7 @@ pub fn list_sales(
     offset: u64,
     limit: u64,
 ) -> Result<(Vec<Value>, u64)> {
-    let mut stmt = conn.prepare_cached(
+    let mut stmt = conn.prepare_cached_static(
         "SELECT result FROM till_sync_sale WHERE (?1 = 0 OR stock_short = 1)
          ORDER BY created_at DESC, till_order_id DESC LIMIT ?2 OFFSET ?3",
     )?;
@@ -258,7 +258,9 @@ pub fn list_sales(
     )?;
     let items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     let count: i64 = conn
-        .prepare_cached("SELECT COUNT(*) FROM till_sync_sale WHERE (?1 = 0 OR stock_short = 1)")?
+        .prepare_cached_static(
+            "SELECT COUNT(*) FROM till_sync_sale WHERE (?1 = 0 OR stock_short = 1)",
+        )?
         .query_row([short_only], |r| r.get(0))?;
     Ok((items, u64::try_from(count).unwrap_or_default()))
 }
@@ -283,7 +285,7 @@ pub struct Queued {
 /// # Errors
 /// Database failures.
 pub fn enqueue(conn: &Connection, ctx: &Ctx, order_id: &str) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO till_sync_outbox (order_id, created_at) VALUES (?1, ?2) ON CONFLICT (order_id) DO NOTHING",
     )?
     .execute(params![order_id, ctx.now()])?;
@@ -331,7 +333,7 @@ pub fn mark_synced(
     central_display_id: i64,
 ) -> Result<bool> {
     let moved = conn
-        .prepare_cached(
+        .prepare_cached_static(
             "UPDATE till_sync_outbox SET status = 'synced', attempts = attempts + 1, last_error = NULL,
                central_order_id = ?2, central_display_id = ?3, synced_at = ?4
              WHERE order_id = ?1 AND status = 'pending'",
@@ -350,7 +352,7 @@ pub fn mark_synced(
 /// # Errors
 /// Database failures.
 pub fn mark_failed(conn: &Connection, order_id: &str, error: &str) -> Result<()> {
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE till_sync_outbox SET attempts = attempts + 1, last_error = ?2 WHERE order_id = ?1 AND status = 'pending'",
     )?
     .execute(params![order_id, error])?;
@@ -363,7 +365,7 @@ pub fn mark_failed(conn: &Connection, order_id: &str, error: &str) -> Result<()>
 /// Database failures.
 pub fn queue_counts(conn: &Connection) -> Result<(i64, i64)> {
     Ok(conn
-        .prepare_cached(
+        .prepare_cached_static(
             "SELECT COALESCE(SUM(status = 'pending'), 0), COALESCE(SUM(status = 'synced'), 0) FROM till_sync_outbox",
         )?
         .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?)

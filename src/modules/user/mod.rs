@@ -99,7 +99,7 @@ pub fn create(
         return Err(Error::invalid("Invalid request: Field 'email' is required"));
     }
     let (id, now) = (ctx.id("user"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO user (id, email, first_name, last_name, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
@@ -112,7 +112,8 @@ pub fn create(
 /// # Errors
 /// 404 when absent.
 pub fn retrieve(conn: &Connection, id: &str) -> Result<User> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {COLUMNS} FROM user WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], from_row)
@@ -171,7 +172,7 @@ pub fn update(
 /// 404 when absent.
 pub fn delete(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     retrieve(conn, id)?;
-    conn.prepare_cached("UPDATE user SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
+    conn.prepare_cached_static("UPDATE user SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
         .execute(params![id, ctx.now()])?;
     Ok(())
 }
@@ -193,7 +194,7 @@ pub fn create_invite(
         return Err(Error::invalid("Invalid request: Field 'email' is required"));
     }
     let (id, now) = (ctx.id("invite"), ctx.now());
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "INSERT INTO user_invite (id, email, token_hash, expires_at, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
     )?
@@ -229,7 +230,8 @@ fn invite_from_row(r: &Row) -> rusqlite::Result<Invite> {
 /// # Errors
 /// 404 when absent.
 pub fn retrieve_invite(conn: &Connection, id: &str) -> Result<Invite> {
-    conn.prepare_cached(&format!(
+    conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {INVITE_COLUMNS} FROM user_invite WHERE id = ?1 AND deleted_at IS NULL"
     ))?
     .query_row([id], invite_from_row)
@@ -242,7 +244,8 @@ pub fn retrieve_invite(conn: &Connection, id: &str) -> Result<Invite> {
 /// # Errors
 /// Database failures.
 pub fn list_invites(conn: &Connection, ids: &[String]) -> Result<Vec<Invite>> {
-    let mut stmt = conn.prepare_cached(&format!(
+    let mut stmt = conn.prepare_cached_static(crate::sql_text!(
+        [],
         "SELECT {INVITE_COLUMNS} FROM user_invite WHERE deleted_at IS NULL
          AND (?1 = '[]' OR id IN (SELECT value FROM json_each(?1))) ORDER BY id"
     ))?;
@@ -263,7 +266,7 @@ pub fn refresh_invite(
     expires_at: &str,
 ) -> Result<Invite> {
     retrieve_invite(conn, id)?;
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE user_invite SET token_hash = ?2, expires_at = ?3, updated_at = ?4 WHERE id = ?1",
     )?
     .execute(params![
@@ -283,8 +286,10 @@ pub fn refresh_invite(
 /// 404 when absent.
 pub fn delete_invite(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
     retrieve_invite(conn, id)?;
-    conn.prepare_cached("UPDATE user_invite SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1")?
-        .execute(params![id, ctx.now()])?;
+    conn.prepare_cached_static(
+        "UPDATE user_invite SET deleted_at = ?2, updated_at = ?2 WHERE id = ?1",
+    )?
+    .execute(params![id, ctx.now()])?;
     Ok(())
 }
 
@@ -296,7 +301,8 @@ pub fn delete_invite(conn: &Connection, ctx: &Ctx, id: &str) -> Result<()> {
 pub fn accept_invite(conn: &Connection, ctx: &Ctx, token: &str) -> Result<Invite> {
     let now = ctx.now();
     let invite = conn
-        .prepare_cached(&format!(
+        .prepare_cached_static(crate::sql_text!(
+            [],
             "SELECT {INVITE_COLUMNS} FROM user_invite
              WHERE token_hash = ?1 AND accepted = 0 AND expires_at > ?2 AND deleted_at IS NULL"
         ))?
@@ -308,7 +314,7 @@ pub fn accept_invite(conn: &Connection, ctx: &Ctx, token: &str) -> Result<Invite
         .ok_or_else(|| Error::AuthFailed("Invalid invite".into()))?;
     // Accepted, the invite is also deleted (Medusa's accept-invite workflow deletes it), so
     // the email can be invited again should that user ever be removed.
-    conn.prepare_cached(
+    conn.prepare_cached_static(
         "UPDATE user_invite SET accepted = 1, updated_at = ?2, deleted_at = ?2 WHERE id = ?1",
     )?
     .execute(params![invite.id, now])?;
