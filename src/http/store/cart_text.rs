@@ -5,7 +5,7 @@
 //! shipping methods by [`super::item_text`] (which the order document shares); addresses,
 //! region and payment collection are serialized in place.
 
-use super::checkout_json::{collection_json, promotions_json};
+use super::checkout_json::{promotions_json, write_collection};
 use super::item_text::{Owner, write_items, write_methods};
 use crate::error::Result;
 use crate::flows::checkout::refresh;
@@ -71,7 +71,7 @@ pub fn cart_text(conn: &Connection, cart_id: &str) -> Result<String> {
     {
         Some(id) => {
             let collection = payment::retrieve_collection(conn, id)?;
-            o.serialized("payment_collection", &collection_json(&collection))?;
+            write_collection(o.key("payment_collection"), &collection);
         }
         None => o.raw("payment_collection", "null"),
     }

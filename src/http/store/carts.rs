@@ -6,13 +6,14 @@
 //! went to that read-back, BENCHMARKS.md, issue 19).
 
 use super::cart_text::cart_text;
-use super::checkout_json::{collection_json, order_text};
+use super::checkout_json::{order_text, write_collection};
+use super::option_text::write_option;
 use crate::engine::Engine;
 use crate::error::{Error, Result};
 use crate::flows::checkout::create::{CREATE_CARTS, CreateCarts};
 use crate::flows::checkout::inputs::{CartChange, CollectionRef};
 use crate::flows::checkout::{self, CartRef, complete, refresh};
-use crate::http::json_out::Obj;
+use crate::http::json_out::{self, Obj};
 use crate::http::validate::{Kind, Schema};
 use crate::http::{Access, Request, Response, Route};
 use crate::modules::{cart, payment};
@@ -364,32 +365,15 @@ fn shipping_options(engine: &Engine, request: &Request) -> Result<Response> {
             &found.currency_code,
             found.region_id.as_deref(),
         )?;
-        Ok(options
-            .iter()
-            .map(|(o, amount)| option_json(o, *amount, inclusive, &found.currency_code))
-            .collect::<Vec<_>>())
+        let mut out = String::with_capacity(1024 * options.len().max(1));
+        out.push_str("{\"shipping_options\":");
+        json_out::array(&mut out, &options, |out, (o, amount)| {
+            write_option(out, o, *amount, inclusive, &found.currency_code);
+        });
+        out.push('}');
+        Ok(out)
     })?;
-    Ok(Response::json(json!({ "shipping_options": options })))
-}
-
-fn option_json(
-    o: &crate::modules::fulfillment::ShippingOption,
-    amount: i64,
-    inclusive: bool,
-    currency: &str,
-) -> Value {
-    let major = crate::money::to_json(amount, currency);
-    json!({
-        "id": o.id, "name": o.name, "price_type": o.price_type, "service_zone_id": o.service_zone_id,
-        "shipping_profile_id": o.shipping_profile_id, "provider_id": o.provider_id, "data": o.data,
-        "type": {"id": o.type_id, "label": o.type_label, "description": o.type_description, "code": o.type_code},
-        "provider": {"id": o.provider_id, "is_enabled": true},
-        "rules": o.rules, "service_zone": {"id": o.service_zone_id, "fulfillment_set_id": o.fulfillment_set_id},
-        "prices": o.prices.iter().map(|p| json!({"id": p.id, "currency_code": p.currency_code, "amount": crate::money::to_json(p.amount, &p.currency_code)})).collect::<Vec<_>>(),
-        "calculated_price": {"calculated_amount": major, "original_amount": major, "currency_code": currency,
-            "is_calculated_price_tax_inclusive": inclusive, "is_original_price_tax_inclusive": inclusive},
-        "amount": major, "is_tax_inclusive": inclusive, "insufficient_inventory": false,
-    })
+    Ok(Response::raw_json(options))
 }
 
 fn create_collection(engine: &Engine, request: &Request) -> Result<Response> {
@@ -409,12 +393,12 @@ fn run_collection<I: Serialize + DeserializeOwned + 'static>(
 ) -> Result<Response> {
     let key = workflow_key(request);
     let collection = handle.run_json_replying(engine, input, key.as_deref(), |tx, made| {
-        Ok(collection_json(&payment::retrieve_collection(
-            tx,
-            &made.payment_collection_id,
-        )?))
+        let collection = payment::retrieve_collection(tx, &made.payment_collection_id)?;
+        let mut out = String::with_capacity(1024);
+        write_collection(&mut out, &collection);
+        Ok(out)
     })?;
-    Ok(Response::envelope("payment_collection", collection))
+    Ok(Response::raw_envelope("payment_collection", &collection))
 }
 
 fn create_session(engine: &Engine, request: &Request) -> Result<Response> {

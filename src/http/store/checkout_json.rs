@@ -6,7 +6,7 @@
 use super::item_text::{Owner, write_items, write_methods};
 use crate::error::Result;
 use crate::flows::links;
-use crate::http::json_out::Obj;
+use crate::http::json_out::{self, Obj};
 use crate::modules::{order, payment};
 use crate::money::write_json_pair;
 use crate::money::{raw_json, to_json};
@@ -97,6 +97,65 @@ pub fn collection_json(collection: &payment::Collection) -> Value {
     });
     m.insert("payments".into(), Value::Array(payments.collect()));
     Value::Object(m)
+}
+
+/// [`collection_json`] written as text: the same document (a test compares the two) without
+/// building and dropping a value tree (a checkout renders three collections: the answers to
+/// creating the collection and its session, and the order's).
+pub fn write_collection(out: &mut String, collection: &payment::Collection) {
+    let currency = collection.currency_code.as_str();
+    let mut o = Obj::start(out);
+    o.str("id", Some(&collection.id));
+    o.str("currency_code", Some(currency));
+    o.str("status", Some(&collection.status));
+    o.str("created_at", Some(&collection.created_at));
+    o.str("updated_at", Some(&collection.updated_at));
+    for (key, minor) in [
+        ("amount", collection.amount),
+        ("authorized_amount", collection.authorized_amount),
+        ("captured_amount", collection.captured_amount),
+        ("refunded_amount", collection.refunded_amount),
+    ] {
+        o.with_separator(|out| write_json_pair(out, key, minor, currency));
+    }
+    for key in ["completed_at", "metadata", "deleted_at"] {
+        o.raw(key, "null");
+    }
+    json_out::array(
+        o.key("payment_sessions"),
+        &collection.payment_sessions,
+        |out, s| {
+            let mut so = Obj::start(out);
+            so.str("id", Some(&s.id));
+            so.str("payment_collection_id", Some(&s.payment_collection_id));
+            so.str("provider_id", Some(&s.provider_id));
+            so.str("currency_code", Some(&s.currency_code));
+            so.with_separator(|out| write_json_pair(out, "amount", s.amount, currency));
+            so.value("data", Some(&s.data));
+            so.str("status", Some(&s.status));
+            so.str("authorized_at", s.authorized_at.as_deref());
+            so.str("created_at", Some(&s.created_at));
+            so.raw("context", "{}");
+            so.raw("metadata", "{}");
+            so.raw("payment", "null");
+            so.end();
+        },
+    );
+    json_out::array(o.key("payments"), &collection.payments, |out, p| {
+        let mut po = Obj::start(out);
+        po.str("id", Some(&p.id));
+        po.str("payment_collection_id", Some(&p.payment_collection_id));
+        po.str("payment_session_id", Some(&p.payment_session_id));
+        po.str("provider_id", Some(&p.provider_id));
+        po.str("currency_code", Some(&p.currency_code));
+        po.with_separator(|out| write_json_pair(out, "amount", p.amount, currency));
+        po.value("data", Some(&p.data));
+        po.str("captured_at", p.captured_at.as_deref());
+        po.str("canceled_at", p.canceled_at.as_deref());
+        po.str("created_at", Some(&p.created_at));
+        po.end();
+    });
+    o.end();
 }
 
 /// A document's totals fields (`total`, `subtotal`, … and their `raw_` forms) in major units.
@@ -194,14 +253,22 @@ pub fn order_text(conn: &Connection, order_id: &str) -> Result<String> {
         .flat_map(|i| &i.adjustments)
         .chain(methods.iter().flat_map(|s| &s.adjustments));
     o.serialized("promotions", &promotions_json(conn, adjustments)?)?;
-    let mut collections = Vec::new();
     let mut authorized = 0;
-    for id in links::order_payment_collection().rights_of(conn, order_id)? {
-        let collection = payment::retrieve_collection(conn, &id)?;
+    let list = o.key("payment_collections");
+    list.push('[');
+    for (i, id) in links::order_payment_collection()
+        .rights_of(conn, order_id)?
+        .iter()
+        .enumerate()
+    {
+        let collection = payment::retrieve_collection(conn, id)?;
         authorized += collection.authorized_amount;
-        collections.push(collection_json(&collection));
+        if i > 0 {
+            list.push(',');
+        }
+        write_collection(list, &collection);
     }
-    o.serialized("payment_collections", &collections)?;
+    list.push(']');
     let status = if authorized >= totals.total() && authorized > 0 {
         "authorized"
     } else {
@@ -216,4 +283,68 @@ pub fn order_text(conn: &Connection, order_id: &str) -> Result<String> {
     o.serialized("summary", &summary)?;
     o.end();
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn collection() -> payment::Collection {
+        let session = |id: &str, status: &str, authorized_at: Option<&str>| payment::Session {
+            id: id.into(),
+            payment_collection_id: "pay_col_1".into(),
+            provider_id: "pp_system_default".into(),
+            currency_code: "eur".into(),
+            amount: 12_345,
+            data: json!({"note": "a \"quoted\" line\nand more", "n": [1, 2.5]}),
+            status: status.into(),
+            authorized_at: authorized_at.map(Into::into),
+            created_at: "2026-12-08T01:02:03.004Z".into(),
+        };
+        payment::Collection {
+            id: "pay_col_1".into(),
+            currency_code: "eur".into(),
+            amount: 12_345,
+            status: "authorized".into(),
+            authorized_amount: 12_345,
+            captured_amount: 0,
+            refunded_amount: -5,
+            created_at: "2026-12-08T01:02:03.004Z".into(),
+            updated_at: "2026-12-08T01:02:04.000Z".into(),
+            payment_sessions: vec![
+                session("payses_1", "authorized", Some("2026-12-08T01:02:04.000Z")),
+                session("payses_2", "pending", None),
+            ],
+            payments: vec![payment::Payment {
+                id: "pay_1".into(),
+                payment_collection_id: "pay_col_1".into(),
+                payment_session_id: "payses_1".into(),
+                provider_id: "pp_system_default".into(),
+                currency_code: "eur".into(),
+                amount: 12_345,
+                data: json!({}),
+                captured_at: None,
+                canceled_at: Some("2026-12-08T01:02:05.000Z".into()),
+                created_at: "2026-12-08T01:02:04.000Z".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn a_collection_written_as_text_is_the_collection_document() {
+        for c in [
+            collection(),
+            payment::Collection {
+                payment_sessions: Vec::new(),
+                payments: Vec::new(),
+                currency_code: "jpy".into(),
+                ..collection()
+            },
+        ] {
+            let mut text = String::new();
+            write_collection(&mut text, &c);
+            let written: Value = serde_json::from_str(&text).unwrap();
+            assert_eq!(written, collection_json(&c));
+        }
+    }
 }

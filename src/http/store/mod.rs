@@ -9,6 +9,7 @@ pub mod checkout_json;
 pub mod customers;
 pub mod item_text;
 pub mod locales;
+pub mod option_text;
 pub mod order_transfer;
 pub mod orders;
 pub mod products;
