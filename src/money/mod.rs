@@ -337,15 +337,22 @@ pub fn write_json_pair(out: &mut String, key: &str, minor: i64, currency: &str) 
     let whole = 10_i64
         .checked_pow(exponent)
         .is_some_and(|scale| minor % scale == 0);
-    if whole {
-        // The integer `decimal_json` would make, as its own digits: `write_major` of a whole
-        // amount writes exactly them.
+    if whole || minor.unsigned_abs() < FIFTEEN_DIGITS {
+        // A whole amount: the integer `decimal_json` would make, as its own digits. Any other
+        // amount of at most 15 significant digits: `decimal_json` makes the double nearest the
+        // decimal, and the shortest text that reads back as that double (what serde_json
+        // writes) is the decimal itself — two different decimals of 15 digits or fewer never
+        // share a double, and a shorter text would be one. `write_major` writes exactly that
+        // decimal, trailing zeros dropped, without the float formatting machinery.
         write_major(out, minor, exponent);
     } else {
         write_json_number(out, minor, exponent);
     }
     write_raw_member(out, key, minor, exponent);
 }
+
+/// Amounts under this (in minor units) have at most 15 significant digits.
+const FIFTEEN_DIGITS: u64 = 1_000_000_000_000_000;
 
 /// Writes `,"raw_key":{"value":"…","precision":20}`, the member [`raw_json`] renders after
 /// a pair's number, straight into `out`.

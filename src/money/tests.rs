@@ -520,6 +520,42 @@ fn written_pairs_are_the_bytes_serde_json_writes() {
 }
 
 #[test]
+fn written_numbers_are_serde_json_numbers_across_ranges() {
+    let mut amounts: Vec<i64> = (-2_500..2_500).collect();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    for _ in 0..20_000 {
+        // xorshift: amounts of every length up to and past 15 digits
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let digits = (x % 19) as u32;
+        let amount = (x >> 8) % 10_u64.pow(digits).max(1);
+        let signed = i64::try_from(amount).unwrap_or(i64::MAX);
+        amounts.push(if x & 1 == 0 { signed } else { -signed });
+    }
+    amounts.extend([
+        999_999_999_999_999,
+        -999_999_999_999_999,
+        1_000_000_000_000_001,
+    ]);
+    for currency in ["usd", "jpy", "kwd", "clf"] {
+        for &minor in &amounts {
+            let mut out = String::new();
+            write_json_pair(&mut out, "t", minor, currency);
+            let number = out
+                .strip_prefix("\"t\":")
+                .and_then(|rest| rest.split(",\"raw_t\"").next())
+                .unwrap();
+            assert_eq!(
+                number,
+                to_json(minor, currency).to_string(),
+                "{minor} {currency}"
+            );
+        }
+    }
+}
+
+#[test]
 fn fast_major_text_matches_the_padded_path() {
     let mut values = vec![
         0,
