@@ -72,8 +72,44 @@ impl FromStr for TransferEncoding {
 
 /// Builds a Date: header with the current date.
 fn build_date_header() -> Header {
-    let d = HttpDate::from(SystemTime::now());
-    Header::from_bytes(&b"Date"[..], &d.to_string().into_bytes()[..]).unwrap()
+    // PATCH(perf): the header is built once per second per thread, not formatted for every
+    // answer.
+    thread_local! {
+        static DATE: std::cell::RefCell<Option<(u64, Header)>> = const { std::cell::RefCell::new(None) };
+    }
+    let now = SystemTime::now();
+    let second = now
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    DATE.with(|cell| {
+        let mut cached = cell.borrow_mut();
+        match &*cached {
+            Some((at, header)) if *at == second => header.clone(),
+            _ => {
+                let d = HttpDate::from(now);
+                let header =
+                    Header::from_bytes(&b"Date"[..], &d.to_string().into_bytes()[..]).unwrap();
+                *cached = Some((second, header.clone()));
+                header
+            }
+        }
+    })
+}
+
+/// PATCH(perf): decimal digits of `n` appended to `out`.
+fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[start..]);
 }
 
 fn write_message_header<W>(
@@ -85,28 +121,26 @@ fn write_message_header<W>(
 where
     W: Write,
 {
-    // writing status line
-    write!(
-        &mut writer,
-        "HTTP/{}.{} {} {}\r\n",
-        http_version.0,
-        http_version.1,
-        status_code.0,
-        status_code.default_reason_phrase()
-    )?;
-
-    // writing headers
+    // PATCH(perf): the status line and headers are put together in one buffer and written
+    // with one call (each `write!` went through the formatting machinery).
+    let mut head = Vec::with_capacity(256);
+    head.extend_from_slice(b"HTTP/");
+    push_decimal(&mut head, u64::from(http_version.0));
+    head.push(b'.');
+    push_decimal(&mut head, u64::from(http_version.1));
+    head.push(b' ');
+    push_decimal(&mut head, u64::from(status_code.0));
+    head.push(b' ');
+    head.extend_from_slice(status_code.default_reason_phrase().as_bytes());
+    head.extend_from_slice(b"\r\n");
     for header in headers.iter() {
-        writer.write_all(header.field.as_str().as_ref())?;
-        write!(&mut writer, ": ")?;
-        writer.write_all(header.value.as_str().as_ref())?;
-        write!(&mut writer, "\r\n")?;
+        head.extend_from_slice(header.field.as_str().as_ref());
+        head.extend_from_slice(b": ");
+        head.extend_from_slice(header.value.as_str().as_ref());
+        head.extend_from_slice(b"\r\n");
     }
-
-    // separator between header and data
-    write!(&mut writer, "\r\n")?;
-
-    Ok(())
+    head.extend_from_slice(b"\r\n");
+    writer.write_all(&head)
 }
 
 fn choose_transfer_encoding(
@@ -415,13 +449,10 @@ where
                 assert!(data_length.is_some());
                 let data_length = data_length.unwrap();
 
-                self.headers.push(
-                    Header::from_bytes(
-                        &b"Content-Length"[..],
-                        format!("{}", data_length).as_bytes(),
-                    )
-                    .unwrap(),
-                )
+                let mut length = Vec::with_capacity(20);
+                push_decimal(&mut length, data_length as u64);
+                self.headers
+                    .push(Header::from_bytes(&b"Content-Length"[..], &length[..]).unwrap())
             }
 
             _ => (),
