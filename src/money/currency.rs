@@ -193,14 +193,33 @@ pub fn currency_exponent(code: &str) -> Option<u32> {
     let Ok(upper_or_lower) = <[u8; 3]>::try_from(code.as_bytes()) else {
         return None;
     };
-    // Lowercased on the stack: every rendered amount looks its currency up.
-    let lower = upper_or_lower.map(|b| b.to_ascii_lowercase());
-    CURRENCIES
-        .binary_search_by(|(known, _)| known.as_bytes().cmp(&lower[..]))
+    // Every rendered amount looks its currency up (~150 per checkout): the code is packed
+    // into an integer and searched among the codes packed the same way, in the same order.
+    let key = pack(upper_or_lower.map(|b| b.to_ascii_lowercase()));
+    CURRENCY_KEYS
+        .binary_search(&key)
         .ok()
         .and_then(|index| CURRENCIES.get(index))
         .map(|&(_, exponent)| exponent)
 }
+
+/// Three bytes as one integer, most significant first: integers compare as the codes do.
+const fn pack(code: [u8; 3]) -> u32 {
+    ((code[0] as u32) << 16) | ((code[1] as u32) << 8) | code[2] as u32
+}
+
+/// [`CURRENCIES`]' codes packed ([`pack`]), index for index.
+static CURRENCY_KEYS: [u32; CURRENCIES.len()] = {
+    let mut keys = [0; CURRENCIES.len()];
+    let mut i = 0;
+    while i < CURRENCIES.len() {
+        let code = CURRENCIES[i].0.as_bytes();
+        assert!(code.len() == 3, "currency codes have three letters");
+        keys[i] = pack([code[0], code[1], code[2]]);
+        i += 1;
+    }
+    keys
+};
 
 /// Like [`currency_exponent`] but as an error, for validating input at the
 /// API edge.
