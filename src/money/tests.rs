@@ -594,10 +594,17 @@ fn fast_major_text_matches_the_padded_path() {
 #[test]
 fn every_known_currency_is_found_in_either_case_and_others_are_not() {
     let codes = super::currency::CURRENCIES;
-    assert!(codes.windows(2).all(|w| w[0].0 < w[1].0), "sorted, no duplicates");
+    assert!(
+        codes.windows(2).all(|w| w[0].0 < w[1].0),
+        "sorted, no duplicates"
+    );
     for &(code, exponent) in codes {
         assert_eq!(currency_exponent(code), Some(exponent), "{code}");
-        assert_eq!(currency_exponent(&code.to_uppercase()), Some(exponent), "{code}");
+        assert_eq!(
+            currency_exponent(&code.to_uppercase()),
+            Some(exponent),
+            "{code}"
+        );
     }
     for unknown in ["", "us", "usdd", "zzz", "aaa", "u\u{e9}", "\u{0}\u{0}\u{0}"] {
         assert_eq!(currency_exponent(unknown), None, "{unknown:?}");

@@ -13,7 +13,7 @@ use crate::modules::pricing::{
     self,
     calc::{CalculatedPrice, Candidate, PricingContext},
 };
-use crate::modules::product::{self, ProductFilter, ProductOrder};
+use crate::modules::product::{self, ProductFilter, ProductOrder, line_source};
 use crate::modules::{region, store};
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
@@ -45,24 +45,6 @@ pub struct RegionInfo {
     pub countries: Vec<String>,
 }
 
-fn row(conn: &Connection, table: &str, id: &str) -> Result<Option<Map<String, Value>>> {
-    Ok(load_rows(conn, table, &[id.to_string()])?
-        .into_iter()
-        .next()
-        .and_then(|v| match v {
-            Value::Object(m) => Some(m),
-            _ => None,
-        }))
-}
-
-fn text(m: &Map<String, Value>, key: &str) -> Option<String> {
-    m.get(key).and_then(Value::as_str).map(str::to_string)
-}
-
-fn flag(m: &Map<String, Value>, key: &str) -> bool {
-    m.get(key).and_then(Value::as_i64).is_some_and(|v| v != 0)
-}
-
 /// The variant `id`, of a published product sold in one of `channels`, priced in
 /// `currency` / `region`.
 ///
@@ -78,11 +60,11 @@ pub fn variant(
     now: &str,
 ) -> Result<VariantInfo> {
     let not_found = || Error::not_found("Variant", id);
-    let variant = row(conn, "product_variant", id)?.ok_or_else(not_found)?;
-    let product_id = text(&variant, "product_id").ok_or_else(not_found)?;
-    let product = row(conn, "product", &product_id)?.ok_or_else(not_found)?;
+    let variant = line_source::variant_line(conn, id)?.ok_or_else(not_found)?;
+    let product_id = variant.product_id.clone().ok_or_else(not_found)?;
+    let product = line_source::product_line(conn, &product_id)?.ok_or_else(not_found)?;
     let sold_in = links::product_sales_channel().rights_of(conn, &product_id)?;
-    if text(&product, "status").as_deref() != Some("published")
+    if product.status.as_deref() != Some("published")
         || !channels.iter().any(|c| sold_in.contains(c))
     {
         return Err(not_found());
@@ -90,32 +72,34 @@ pub fn variant(
     let price = price(conn, id, currency, (region, &[]), (1, now))?;
     let compare =
         (price.original.amount > price.calculated.amount).then_some(price.original.amount);
-    let lookup = |table: &str, key: &str, column: &str| -> Result<Option<String>> {
-        match text(&product, key) {
-            Some(id) => Ok(row(conn, table, &id)?.and_then(|m| text(&m, column))),
-            None => Ok(None),
-        }
+    let product_type = match &product.type_id {
+        Some(type_id) => line_source::type_value(conn, type_id)?,
+        None => None,
     };
-    let title = text(&product, "title").unwrap_or_default();
+    let product_collection = match &product.collection_id {
+        Some(collection_id) => line_source::collection_title(conn, collection_id)?,
+        None => None,
+    };
+    let title = product.title.clone().unwrap_or_default();
     let item = LineItem {
         title: title.clone(),
-        subtitle: text(&variant, "title"),
-        thumbnail: text(&variant, "thumbnail").or_else(|| text(&product, "thumbnail")),
+        subtitle: variant.title.clone(),
+        thumbnail: variant.thumbnail.or(product.thumbnail),
         variant_id: Some(id.to_string()),
         product_id: Some(product_id),
         product_title: Some(title),
-        product_description: text(&product, "description"),
-        product_subtitle: text(&product, "subtitle"),
-        product_type: lookup("product_type", "type_id", "value")?,
-        product_type_id: text(&product, "type_id"),
-        product_collection: lookup("product_collection", "collection_id", "title")?,
-        product_handle: text(&product, "handle"),
-        variant_sku: text(&variant, "sku"),
-        variant_barcode: text(&variant, "barcode"),
-        variant_title: text(&variant, "title"),
+        product_description: product.description,
+        product_subtitle: product.subtitle,
+        product_type,
+        product_type_id: product.type_id,
+        product_collection,
+        product_handle: product.handle,
+        variant_sku: variant.sku,
+        variant_barcode: variant.barcode,
+        variant_title: variant.title,
         requires_shipping: true,
-        is_discountable: flag(&product, "discountable"),
-        is_giftcard: flag(&product, "is_giftcard"),
+        is_discountable: product.discountable,
+        is_giftcard: product.is_giftcard,
         is_tax_inclusive: price.is_tax_inclusive,
         compare_at_unit_price: compare,
         unit_price: price.calculated.amount,
@@ -124,8 +108,8 @@ pub fn variant(
     };
     Ok(VariantInfo {
         item,
-        manage_inventory: flag(&variant, "manage_inventory"),
-        allow_backorder: flag(&variant, "allow_backorder"),
+        manage_inventory: variant.manage_inventory,
+        allow_backorder: variant.allow_backorder,
     })
 }
 
@@ -305,11 +289,8 @@ fn read_item_relations(
 /// # Errors
 /// Database failures.
 pub fn inventory_flags(conn: &Connection, variant_id: &str) -> Result<(bool, bool)> {
-    Ok(
-        row(conn, "product_variant", variant_id)?.map_or((false, false), |v| {
-            (flag(&v, "manage_inventory"), flag(&v, "allow_backorder"))
-        }),
-    )
+    Ok(line_source::variant_line(conn, variant_id)?
+        .map_or((false, false), |v| (v.manage_inventory, v.allow_backorder)))
 }
 
 /// Every live variant with a SKU: `(variant id, sku, title)` (for seeding inventory).

@@ -11,6 +11,7 @@
 
 pub mod category;
 pub mod codes;
+pub mod line_source;
 pub mod membership;
 pub mod model;
 pub mod option_admin;
