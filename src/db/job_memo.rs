@@ -26,10 +26,10 @@ use std::rc::Rc;
 /// One remembered read.
 struct Entry {
     /// What was read (e.g. `cart_line_item`), with `id`, the key.
-    kind: String,
+    kind: &'static str,
     id: String,
     /// Every table the read looked at.
-    tables: Vec<String>,
+    tables: Vec<&'static str>,
     value: Rc<dyn Any>,
 }
 
@@ -62,7 +62,7 @@ pub fn active() -> bool {
 pub(super) fn note_change(table: &str) {
     ENTRIES.with(|e| {
         if let Some(entries) = e.borrow_mut().as_mut() {
-            entries.retain(|entry| !entry.tables.iter().any(|t| t == table));
+            entries.retain(|entry| !entry.tables.iter().any(|t| *t == table));
         }
     });
 }
@@ -84,9 +84,9 @@ pub(super) fn forget_all() {
 /// # Errors
 /// `compute`'s.
 pub fn remembered<T: Clone + 'static>(
-    kind: &str,
+    kind: &'static str,
     id: &str,
-    tables: &[&str],
+    tables: &[&'static str],
     compute: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
     if !active() {
@@ -101,9 +101,9 @@ pub fn remembered<T: Clone + 'static>(
             && entries.len() < CAPACITY
         {
             entries.push(Entry {
-                kind: kind.to_string(),
+                kind,
                 id: id.to_string(),
-                tables: tables.iter().map(|t| t.to_string()).collect(),
+                tables: tables.to_vec(),
                 value: Rc::new(value.clone()),
             });
         }
