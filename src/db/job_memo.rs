@@ -62,7 +62,7 @@ pub fn active() -> bool {
 pub(super) fn note_change(table: &str) {
     ENTRIES.with(|e| {
         if let Some(entries) = e.borrow_mut().as_mut() {
-            entries.retain(|entry| !entry.tables.iter().any(|t| *t == table));
+            entries.retain(|entry| !entry.tables.contains(&table));
         }
     });
 }
