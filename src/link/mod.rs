@@ -100,7 +100,7 @@ impl Link {
             l = self.left.column,
             r = self.right.column,
         );
-        conn.prepare_cached(sql)?
+        conn.prepare_cached_static(sql)?
             .execute(params![id, left_id, right_id, now])?;
         Ok(())
     }
@@ -125,7 +125,7 @@ impl Link {
             r = self.right.column,
         );
         Ok(conn
-            .prepare_cached(sql)?
+            .prepare_cached_static(sql)?
             .execute(params![left_id, right_id, now])?
             > 0)
     }
@@ -213,7 +213,7 @@ impl Link {
             "SELECT {want} FROM {t} WHERE {by} = ?1 AND deleted_at IS NULL ORDER BY id",
             t = self.table
         );
-        let mut stmt = conn.prepare_cached(sql)?;
+        let mut stmt = conn.prepare_cached_static(sql)?;
         let rows = stmt.query_map([value], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }

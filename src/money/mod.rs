@@ -334,10 +334,12 @@ pub fn write_json_pair(out: &mut String, key: &str, minor: i64, currency: &str) 
     out.push('"');
     out.push_str(key);
     out.push_str("\":");
-    let whole = 10_i64
-        .checked_pow(exponent)
-        .is_some_and(|scale| minor % scale == 0);
-    if whole || minor.unsigned_abs() < FIFTEEN_DIGITS {
+    let whole = || {
+        10_i64
+            .checked_pow(exponent)
+            .is_some_and(|scale| minor % scale == 0)
+    };
+    if minor.unsigned_abs() < FIFTEEN_DIGITS || whole() {
         // A whole amount: the integer `decimal_json` would make, as its own digits. Any other
         // amount of at most 15 significant digits: `decimal_json` makes the double nearest the
         // decimal, and the shortest text that reads back as that double (what serde_json

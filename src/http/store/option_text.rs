@@ -1,10 +1,10 @@
 //! A shipping option as the Store API lists it for a cart (`GET /store/shipping-options`):
-//! written as text for the list every checkout asks for, and as a value for tests to compare.
+//! written as text, straight into the reply (a test compares it with the value the reply was
+//! built as before).
 
 use crate::http::json_out::{self, Obj};
 use crate::modules::fulfillment::ShippingOption;
 use crate::money::{exponent_or_default, write_major};
-use serde_json::{Value, json};
 
 /// The option priced at `amount` (minor units of `currency`), as JSON text.
 pub fn write_option(
@@ -61,26 +61,28 @@ pub fn write_option(
     w.end();
 }
 
-/// [`write_option`]'s document as a value.
-pub fn option_json(o: &ShippingOption, amount: i64, inclusive: bool, currency: &str) -> Value {
-    let major = crate::money::to_json(amount, currency);
-    json!({
-        "id": o.id, "name": o.name, "price_type": o.price_type, "service_zone_id": o.service_zone_id,
-        "shipping_profile_id": o.shipping_profile_id, "provider_id": o.provider_id, "data": o.data,
-        "type": {"id": o.type_id, "label": o.type_label, "description": o.type_description, "code": o.type_code},
-        "provider": {"id": o.provider_id, "is_enabled": true},
-        "rules": o.rules, "service_zone": {"id": o.service_zone_id, "fulfillment_set_id": o.fulfillment_set_id},
-        "prices": o.prices.iter().map(|p| json!({"id": p.id, "currency_code": p.currency_code, "amount": crate::money::to_json(p.amount, &p.currency_code)})).collect::<Vec<_>>(),
-        "calculated_price": {"calculated_amount": major, "original_amount": major, "currency_code": currency,
-            "is_calculated_price_tax_inclusive": inclusive, "is_original_price_tax_inclusive": inclusive},
-        "amount": major, "is_tax_inclusive": inclusive, "insufficient_inventory": false,
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::modules::fulfillment::{OptionPrice, OptionRule};
+    use serde_json::{Value, json};
+
+    /// [`write_option`]'s document as a value, as the reply built it before: what the text
+    /// is checked against.
+    fn option_json(o: &ShippingOption, amount: i64, inclusive: bool, currency: &str) -> Value {
+        let major = crate::money::to_json(amount, currency);
+        json!({
+            "id": o.id, "name": o.name, "price_type": o.price_type, "service_zone_id": o.service_zone_id,
+            "shipping_profile_id": o.shipping_profile_id, "provider_id": o.provider_id, "data": o.data,
+            "type": {"id": o.type_id, "label": o.type_label, "description": o.type_description, "code": o.type_code},
+            "provider": {"id": o.provider_id, "is_enabled": true},
+            "rules": o.rules, "service_zone": {"id": o.service_zone_id, "fulfillment_set_id": o.fulfillment_set_id},
+            "prices": o.prices.iter().map(|p| json!({"id": p.id, "currency_code": p.currency_code, "amount": crate::money::to_json(p.amount, &p.currency_code)})).collect::<Vec<_>>(),
+            "calculated_price": {"calculated_amount": major, "original_amount": major, "currency_code": currency,
+                "is_calculated_price_tax_inclusive": inclusive, "is_original_price_tax_inclusive": inclusive},
+            "amount": major, "is_tax_inclusive": inclusive, "insufficient_inventory": false,
+        })
+    }
 
     fn option() -> ShippingOption {
         ShippingOption {

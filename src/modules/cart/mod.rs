@@ -21,7 +21,6 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::sync::LazyLock;
 
 /// The module: tables `cart*`.
 pub fn module() -> Module {
@@ -147,13 +146,13 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Cart> {
     // A checkout's write jobs read their cart ~17 times; within a job it is read once until
     // the job changes it.
     crate::db::job_memo::remembered("cart", id, &["cart"], || {
-        static SELECT: LazyLock<String> = LazyLock::new(|| {
-            format!("SELECT {COLUMNS} FROM cart WHERE id = ?1 AND deleted_at IS NULL")
-        });
-        conn.prepare_cached(&SELECT)?
-            .query_row([id], from_row)
-            .optional()?
-            .ok_or_else(|| Error::NotFound(format!("Cart id not found: {id}")))
+        conn.prepare_cached_static(crate::sql_text!(
+            [],
+            "SELECT {COLUMNS} FROM cart WHERE id = ?1 AND deleted_at IS NULL"
+        ))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::NotFound(format!("Cart id not found: {id}")))
     })
 }
 

@@ -120,13 +120,11 @@ pub fn product_line(conn: &Connection, id: &str) -> Result<Option<ProductLine>> 
 /// # Errors
 /// Database failures.
 pub fn type_value(conn: &Connection, id: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached_static(
-            "SELECT value FROM product_type WHERE id = ?1 AND deleted_at IS NULL",
-        )?
-        .query_row([id], |r| text(r, 0))
-        .optional()?
-        .flatten())
+    live_text(
+        conn,
+        "SELECT value FROM product_type WHERE id = ?1 AND deleted_at IS NULL",
+        id,
+    )
 }
 
 /// The title of the live collection `id`.
@@ -134,10 +132,17 @@ pub fn type_value(conn: &Connection, id: &str) -> Result<Option<String>> {
 /// # Errors
 /// Database failures.
 pub fn collection_title(conn: &Connection, id: &str) -> Result<Option<String>> {
+    live_text(
+        conn,
+        "SELECT title FROM product_collection WHERE id = ?1 AND deleted_at IS NULL",
+        id,
+    )
+}
+
+/// The one text column `sql` selects for `id`, if its row is found.
+fn live_text(conn: &Connection, sql: &'static str, id: &str) -> Result<Option<String>> {
     Ok(conn
-        .prepare_cached_static(
-            "SELECT title FROM product_collection WHERE id = ?1 AND deleted_at IS NULL",
-        )?
+        .prepare_cached_static(sql)?
         .query_row([id], |r| text(r, 0))
         .optional()?
         .flatten())
