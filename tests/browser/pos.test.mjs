@@ -94,7 +94,9 @@ tillTest("a day at the till: scan, cash with change, receipt, Z-report", async (
   await page.keyboard.press("Enter");
   await page.getByRole("cell", { name: /Classic T-Shirt/ }).waitFor();
   await page.getByLabel("Scan a barcode or SKU, or type a product name").type(SKU);
-  await page.keyboard.press("Enter");
+  // The scan posts its form and the till comes back: wait for that page, not for the
+  // quantity field the page before it already had (CI read "1" there once).
+  await Promise.all([page.waitForNavigation({ url: /\/pos\/till\/T1(\?.*)?$/ }), page.keyboard.press("Enter")]);
   await page.getByLabel("Quantity").first().waitFor();
   assert.equal(await page.getByLabel("Quantity").first().inputValue(), "2");
 
