@@ -8,6 +8,7 @@ use crate::money::Rate;
 use rusqlite::{Connection, Row, params};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+use std::rc::Rc;
 
 /// The tables of one owner kind (cart or order).
 pub(crate) struct LineTables {
@@ -261,8 +262,21 @@ impl LineTables {
     /// # Errors
     /// Database failures.
     pub(crate) fn items_of(&self, conn: &Connection, owner_id: &str) -> Result<Vec<LineItem>> {
+        self.shared_items_of(conn, owner_id)
+            .map(Rc::unwrap_or_clone)
+    }
+
+    /// [`Self::items_of`], shared with the job's memo: for readers that change nothing.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub(crate) fn shared_items_of(
+        &self,
+        conn: &Connection,
+        owner_id: &str,
+    ) -> Result<Rc<Vec<LineItem>>> {
         let tables = [self.items, self.item_tax_lines, self.item_adjustments];
-        crate::db::job_memo::remembered(self.items, owner_id, &tables, || {
+        crate::db::job_memo::shared(self.items, owner_id, &tables, || {
             self.read_items(conn, owner_id)
         })
     }
@@ -414,8 +428,21 @@ impl ShippingTables {
         conn: &Connection,
         owner_id: &str,
     ) -> Result<Vec<ShippingMethod>> {
+        self.shared_methods_of(conn, owner_id)
+            .map(Rc::unwrap_or_clone)
+    }
+
+    /// [`Self::methods_of`], shared with the job's memo: for readers that change nothing.
+    ///
+    /// # Errors
+    /// Database failures.
+    pub(crate) fn shared_methods_of(
+        &self,
+        conn: &Connection,
+        owner_id: &str,
+    ) -> Result<Rc<Vec<ShippingMethod>>> {
         let tables = [self.methods, self.tax_lines, self.adjustments];
-        crate::db::job_memo::remembered(self.methods, owner_id, &tables, || {
+        crate::db::job_memo::shared(self.methods, owner_id, &tables, || {
             self.read_methods(conn, owner_id)
         })
     }

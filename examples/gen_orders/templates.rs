@@ -273,9 +273,9 @@ fn first_option(engine: &Engine, cart_id: &str) -> Result<String> {
     engine.store().read(|c| {
         let found = cart::retrieve(c, cart_id)?;
         refresh::options_for(c, engine.providers(), &found)?
-            .into_iter()
+            .iter()
             .next()
-            .map(|(o, _)| o.id)
+            .map(|(o, _)| o.id.clone())
             .ok_or_else(|| Error::invalid(format!("no shipping option for cart {cart_id}")))
     })
 }

@@ -16,7 +16,8 @@
 //! - A rollback (to a savepoint or the job's) undoes changes the hook never reports, so
 //!   `forget_all` runs at each one (`db::writer::rollback_to`).
 //!
-//! Values are cloned out, so a caller may change its copy freely.
+//! [`remembered`] clones values out, so a caller may change its copy freely; [`shared`] hands
+//! out the value itself (`Rc`), for callers that only read it.
 
 use crate::error::Result;
 use std::any::Any;
@@ -89,13 +90,28 @@ pub fn remembered<T: Clone + 'static>(
     tables: &[&'static str],
     compute: impl FnOnce() -> Result<T>,
 ) -> Result<T> {
+    shared(kind, id, tables, compute).map(Rc::unwrap_or_clone)
+}
+
+/// [`remembered`] without the copy: the value itself, shared with the memo. A caller that
+/// only reads it (a reply, a total, a check) pays no clone of its strings; one that
+/// changes it takes a copy (`Rc::unwrap_or_clone`, free when the memo kept none).
+///
+/// # Errors
+/// `compute`'s.
+pub fn shared<T: 'static>(
+    kind: &'static str,
+    id: &str,
+    tables: &[&'static str],
+    compute: impl FnOnce() -> Result<T>,
+) -> Result<Rc<T>> {
     if !active() {
-        return compute();
+        return compute().map(Rc::new);
     }
     if let Some(value) = lookup::<T>(kind, id) {
         return Ok(value);
     }
-    let value = compute()?;
+    let value = Rc::new(compute()?);
     ENTRIES.with(|e| {
         if let Some(entries) = e.borrow_mut().as_mut()
             && entries.len() < CAPACITY
@@ -104,21 +120,21 @@ pub fn remembered<T: Clone + 'static>(
                 kind,
                 id: id.to_string(),
                 tables: tables.to_vec(),
-                value: Rc::new(value.clone()),
+                value: value.clone(),
             });
         }
     });
     Ok(value)
 }
 
-fn lookup<T: Clone + 'static>(kind: &str, id: &str) -> Option<T> {
+fn lookup<T: 'static>(kind: &str, id: &str) -> Option<Rc<T>> {
     ENTRIES.with(|e| {
         let entries = e.borrow();
         let entry = entries
             .as_ref()?
             .iter()
             .find(|entry| entry.kind == kind && entry.id == id)?;
-        entry.value.downcast_ref::<T>().cloned()
+        entry.value.clone().downcast::<T>().ok()
     })
 }
 

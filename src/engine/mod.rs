@@ -28,6 +28,8 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 mod builder;
+#[cfg(test)]
+mod schema_tests;
 pub use builder::EngineBuilder;
 
 /// A running engine; cheap to clone.

@@ -350,4 +350,5 @@ pub fn module() -> crate::db::module::Module {
             "event",
             "0005_settled_delivery_index.sql"
         ))
+        .migration(crate::migration!("event", "0006_checks_without_lists.sql"))
 }

@@ -219,7 +219,7 @@ pub fn candidates_for_variants(
     conn: &Connection,
     currency: &str,
     variant_ids: &[String],
-) -> Result<HashMap<String, Vec<calc::Candidate>>> {
+) -> Result<std::sync::Arc<HashMap<String, Vec<calc::Candidate>>>> {
     // Every refresh of a cart prices its items again from these rows, which only a price
     // change (a committed write to one of these tables) alters.
     let key = format!("price-candidates:{currency}:{}", variant_ids.join(","));
@@ -231,10 +231,9 @@ pub fn candidates_for_variants(
         "pricing_price_list",
         "pricing_price_list_rule",
     ];
-    let found = crate::db::cached::cached(&key, &price_tables, || {
+    crate::db::cached::cached(&key, &price_tables, || {
         read_candidates(conn, currency, variant_ids)
-    })?;
-    Ok(found.as_ref().clone())
+    })
 }
 
 fn read_candidates(
@@ -270,9 +269,9 @@ pub fn prices_for_variants(
     let inclusive = pricing::is_tax_inclusive(conn, &ctx.currency_code, ctx.region_id.as_deref())?;
     Ok(
         candidates_for_variants(conn, &ctx.currency_code, variant_ids)?
-            .into_iter()
+            .iter()
             .filter_map(|(variant, prices)| {
-                Some((variant, calc::calculate(ctx, &prices, inclusive)?))
+                Some((variant.clone(), calc::calculate(ctx, prices, inclusive)?))
             })
             .collect(),
     )

@@ -48,14 +48,14 @@ pub fn pricing_context(conn: &Connection, input: &PricingInput) -> Result<Option
     };
     let (region_id, currency, taxes) = match region_id {
         Some(id) => {
-            let region = region::retrieve(conn, &id).map_err(|_| {
+            let region = region::shared(conn, &id).map_err(|_| {
                 Error::invalid(format!(
                     "Region with id {id} not found when populating the pricing context"
                 ))
             })?;
             (
-                Some(region.id),
-                region.currency_code,
+                Some(region.id.clone()),
+                region.currency_code.clone(),
                 region.automatic_taxes,
             )
         }

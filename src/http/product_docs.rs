@@ -164,7 +164,9 @@ fn candidates(
         .flat_map(|(doc, _)| doc.variant_ids.iter().cloned())
         .collect();
     if !missing.is_empty() {
-        let mut loaded = product_graph::candidates_for_variants(conn, currency, &missing)?;
+        let mut loaded = Arc::unwrap_or_clone(product_graph::candidates_for_variants(
+            conn, currency, &missing,
+        )?);
         for (doc, slot) in docs.iter().zip(per_doc.iter_mut()) {
             if slot.is_some() {
                 continue;

@@ -223,41 +223,75 @@ pub fn format_major(minor: i64, exponent: u32) -> String {
 /// [`format_major`] appended to `out`. Listings write two of these per price, so the digits
 /// are produced by integer arithmetic rather than through `format!`'s padding machinery.
 pub fn write_major(out: &mut String, minor: i64, exponent: u32) {
-    let Some(scale) = 10_u64.checked_pow(exponent) else {
-        return write_major_padded(out, minor, exponent);
-    };
-    if minor < 0 {
-        out.push('-');
+    match MajorDigits::of(minor, exponent) {
+        Some(text) => out.push_str(text.as_str()),
+        None => write_major_padded(out, minor, exponent),
     }
-    let abs = minor.unsigned_abs();
-    push_digits(out, abs / scale, 1);
-    let (mut fraction, mut width) = (abs % scale, exponent);
-    if fraction == 0 {
-        return;
-    }
-    while fraction % 10 == 0 {
-        fraction /= 10;
-        width -= 1;
-    }
-    out.push('.');
-    push_digits(out, fraction, width);
 }
 
-/// Decimal digits of `n`, zero-padded on the left to at least `width` (≤ 20) digits.
-fn push_digits(out: &mut String, mut n: u64, width: u32) {
-    let mut buf = [b'0'; 20];
-    let mut start = buf.len();
-    loop {
-        start -= 1;
-        buf[start] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
+/// [`format_major`]'s text in a buffer on the stack: a reply writes each amount twice (the
+/// number and its `raw_` value), so it is made once, without allocating.
+struct MajorDigits {
+    bytes: [u8; MajorDigits::CAPACITY],
+    len: usize,
+}
+
+impl MajorDigits {
+    /// A sign, 19 whole digits at most, a point and 19 decimals at most (`u64` scales).
+    const CAPACITY: usize = 40;
+
+    /// `None` when the exponent's scale leaves `u64` (no real currency has one).
+    fn of(minor: i64, exponent: u32) -> Option<MajorDigits> {
+        let scale = 10_u64.checked_pow(exponent)?;
+        let mut text = MajorDigits {
+            bytes: [0; MajorDigits::CAPACITY],
+            len: 0,
+        };
+        if minor < 0 {
+            text.push(b'-');
+        }
+        let abs = minor.unsigned_abs();
+        text.push_digits(abs / scale, 1);
+        let (mut fraction, mut width) = (abs % scale, exponent);
+        if fraction != 0 {
+            while fraction % 10 == 0 {
+                fraction /= 10;
+                width -= 1;
+            }
+            text.push(b'.');
+            text.push_digits(fraction, width);
+        }
+        Some(text)
+    }
+
+    fn push(&mut self, byte: u8) {
+        if let Some(slot) = self.bytes.get_mut(self.len) {
+            *slot = byte;
+            self.len += 1;
         }
     }
-    let padded = buf.len().saturating_sub(width as usize);
-    if let Ok(digits) = std::str::from_utf8(&buf[start.min(padded)..]) {
-        out.push_str(digits);
+
+    /// Decimal digits of `n`, zero-padded on the left to at least `width` (≤ 20) digits.
+    fn push_digits(&mut self, mut n: u64, width: u32) {
+        let mut digits = [b'0'; 20];
+        let mut start = digits.len();
+        loop {
+            start -= 1;
+            digits[start] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        let start = start.min(digits.len().saturating_sub(width as usize));
+        for &digit in &digits[start..] {
+            self.push(digit);
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        // Only ASCII digits, '-' and '.' were pushed.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
     }
 }
 
@@ -331,6 +365,15 @@ pub fn raw_json(minor: i64, currency: &str) -> Value {
 /// no intermediate string, no formatting machinery for the common whole amount.
 pub fn write_json_pair(out: &mut String, key: &str, minor: i64, currency: &str) {
     let exponent = exponent_or_default(currency);
+    let Some(text) = MajorDigits::of(minor, exponent) else {
+        out.push('"');
+        out.push_str(key);
+        out.push_str("\":");
+        write_json_number(out, minor, exponent);
+        return write_raw_member(out, key, minor, exponent);
+    };
+    let text = text.as_str();
+    out.reserve(2 * key.len() + 2 * text.len() + 40);
     out.push('"');
     out.push_str(key);
     out.push_str("\":");
@@ -344,27 +387,41 @@ pub fn write_json_pair(out: &mut String, key: &str, minor: i64, currency: &str) 
         // amount of at most 15 significant digits: `decimal_json` makes the double nearest the
         // decimal, and the shortest text that reads back as that double (what serde_json
         // writes) is the decimal itself — two different decimals of 15 digits or fewer never
-        // share a double, and a shorter text would be one. `write_major` writes exactly that
+        // share a double, and a shorter text would be one. `MajorDigits` is exactly that
         // decimal, trailing zeros dropped, without the float formatting machinery.
-        write_major(out, minor, exponent);
+        out.push_str(text);
     } else {
         write_json_number(out, minor, exponent);
     }
-    write_raw_member(out, key, minor, exponent);
+    push_raw_member(out, key, text);
 }
 
 /// Amounts under this (in minor units) have at most 15 significant digits.
 const FIFTEEN_DIGITS: u64 = 1_000_000_000_000_000;
 
+/// [`RAW_PRECISION`] as the text a raw value's member carries (a test holds them equal).
+const RAW_PRECISION_TEXT: &str = "20";
+
 /// Writes `,"raw_key":{"value":"…","precision":20}`, the member [`raw_json`] renders after
 /// a pair's number, straight into `out`.
 pub fn write_raw_member(out: &mut String, key: &str, minor: i64, exponent: u32) {
+    match MajorDigits::of(minor, exponent) {
+        Some(text) => push_raw_member(out, key, text.as_str()),
+        None => {
+            let mut major = String::new();
+            write_major_padded(&mut major, minor, exponent);
+            push_raw_member(out, key, &major);
+        }
+    }
+}
+
+fn push_raw_member(out: &mut String, key: &str, major: &str) {
     out.push_str(",\"raw_");
     out.push_str(key);
     out.push_str("\":{\"value\":\"");
-    write_major(out, minor, exponent);
+    out.push_str(major);
     out.push_str("\",\"precision\":");
-    push_digits(out, u64::from(RAW_PRECISION), 1);
+    out.push_str(RAW_PRECISION_TEXT);
     out.push('}');
 }
 

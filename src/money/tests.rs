@@ -610,3 +610,8 @@ fn every_known_currency_is_found_in_either_case_and_others_are_not() {
         assert_eq!(currency_exponent(unknown), None, "{unknown:?}");
     }
 }
+
+#[test]
+fn the_raw_precision_text_is_the_raw_precision() {
+    assert_eq!(RAW_PRECISION_TEXT, RAW_PRECISION.to_string());
+}

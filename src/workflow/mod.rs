@@ -389,4 +389,8 @@ pub fn module() -> crate::db::module::Module {
         .migration(crate::migration!("workflow", "0001_init.sql"))
         .migration(crate::migration!("workflow", "0002_key_index.sql"))
         .migration(crate::migration!("workflow", "0003_finished_steps.sql"))
+        .migration(crate::migration!(
+            "workflow",
+            "0004_checks_without_lists.sql"
+        ))
 }

@@ -16,6 +16,7 @@ use crate::modules::{customer, store};
 use crate::workflow::parse_input;
 use rusqlite::Connection;
 use serde_json::{Map, Value, json};
+use std::rc::Rc;
 
 /// The answer to a change of a cart whose completion is under way (409, Medusa's wording).
 pub const BEING_COMPLETED: &str = "Cart is already being completed by another request";
@@ -29,7 +30,7 @@ pub const BEING_COMPLETED: &str = "Cart is already being completed by another re
 ///
 /// # Errors
 /// 404 for an unknown cart; 400 completed; 409 being completed.
-pub fn retrieve_open(conn: &Connection, cart_id: &str) -> Result<Cart> {
+pub fn retrieve_open(conn: &Connection, cart_id: &str) -> Result<Rc<Cart>> {
     let found = cart::retrieve_open(conn, cart_id)?;
     if !links::order_cart().lefts_of(conn, cart_id)?.is_empty() {
         return Err(Error::Conflict(BEING_COMPLETED.into()));
@@ -449,9 +450,9 @@ pub fn add_shipping_method(
     let ctx = engine.ctx();
     let cart = retrieve_open(conn, cart_id)?;
     let option_id = choice.option_id.as_str();
-    let (option, amount) = refresh::options_for(conn, engine.providers(), &cart)?
-        .into_iter()
-        .find(|(o, _)| o.id == option_id)
+    let offered = refresh::options_for(conn, engine.providers(), &cart)?;
+    let (option, amount) = offered
+        .find(option_id)
         .ok_or_else(|| Error::invalid("Shipping Options are invalid for cart."))?;
     let method = ShippingMethod {
         name: option.name.clone(),

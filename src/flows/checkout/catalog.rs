@@ -147,7 +147,7 @@ pub fn candidates(
     conn: &Connection,
     currency: &str,
     variant_ids: &[String],
-) -> Result<HashMap<String, Vec<Candidate>>> {
+) -> Result<std::sync::Arc<HashMap<String, Vec<Candidate>>>> {
     product_graph::candidates_for_variants(conn, currency, variant_ids)
 }
 
@@ -167,12 +167,12 @@ pub fn price_among(
         .ok_or_else(|| Error::invalid(format!("Variants with IDs {id} do not have a price")))
 }
 
-fn info(r: region::Region) -> RegionInfo {
+fn info(r: &region::Region) -> RegionInfo {
     RegionInfo {
         countries: r.countries.iter().map(|c| c.iso_2.to_lowercase()).collect(),
-        id: r.id,
-        name: r.name,
-        currency_code: r.currency_code,
+        id: r.id.clone(),
+        name: r.name.clone(),
+        currency_code: r.currency_code.clone(),
         automatic_taxes: r.automatic_taxes,
     }
 }
@@ -182,7 +182,7 @@ fn info(r: region::Region) -> RegionInfo {
 /// # Errors
 /// 404.
 pub fn region(conn: &Connection, id: &str) -> Result<RegionInfo> {
-    region::retrieve(conn, id).map(info)
+    region::shared(conn, id).map(|r| info(&r))
 }
 
 /// Whether the region computes taxes on every cart change (without building its document).
@@ -190,7 +190,7 @@ pub fn region(conn: &Connection, id: &str) -> Result<RegionInfo> {
 /// # Errors
 /// 404.
 pub fn automatic_taxes(conn: &Connection, id: &str) -> Result<bool> {
-    Ok(region::retrieve(conn, id)?.automatic_taxes)
+    Ok(region::shared(conn, id)?.automatic_taxes)
 }
 
 /// The store's default region, else any region.
@@ -202,7 +202,7 @@ pub fn default_region(conn: &Connection) -> Result<Option<RegionInfo>> {
         return region(conn, &id).map(Some);
     }
     let (all, _) = region::list(conn, &region::RegionFilter::default(), 1, 0)?;
-    Ok(all.into_iter().next().map(info))
+    Ok(all.first().map(info))
 }
 
 /// Whether prices in this currency / region include tax.

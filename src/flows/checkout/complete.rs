@@ -115,7 +115,7 @@ fn placed_order(step: &StepCtx) -> Result<String> {
 
 fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
     let id = &cart_id(step)?;
-    let found = cart::retrieve(tx, id)?;
+    let found = cart::shared(tx, id)?;
     if let Some(order_id) = links::order_cart().lefts_of(tx, id)?.into_iter().next() {
         if found.completed_at.is_none() {
             return Err(Error::Conflict(
@@ -164,7 +164,7 @@ fn validate(tx: &Tx, step: &StepCtx) -> Result<Done> {
             provider_id: session.provider_id,
             amount: session.amount,
             data: session.data,
-            currency_code: found.currency_code,
+            currency_code: found.currency_code.clone(),
             attempt,
             total: totals.total(),
         }),
@@ -189,8 +189,8 @@ pub(crate) fn new_order(tx: &Tx, found: &Cart) -> Result<order::NewOrder> {
         metadata: found.metadata.clone(),
         shipping_address: strip(cart::address(tx, found.shipping_address_id.as_deref())?),
         billing_address: strip(cart::address(tx, found.billing_address_id.as_deref())?),
-        items: convert(&items)?,
-        shipping_methods: convert(&methods)?,
+        items: convert(&*items)?,
+        shipping_methods: convert(&*methods)?,
     })
 }
 
@@ -205,7 +205,7 @@ fn create_order(tx: &Tx, step: &StepCtx) -> Result<Done> {
         return Done::of(&OrderRef { order_id });
     }
     let ctx = step.engine.ctx();
-    let found = cart::retrieve(tx, &cart_id(step)?)?;
+    let found = cart::shared(tx, &cart_id(step)?)?;
     let order_id = order::create(tx, ctx, &new_order(tx, &found)?)?;
     links::order_cart().create(tx, &ctx.id("ordcart"), &order_id, &found.id, &ctx.now())?;
     let collection_id = payment_of(step)?.collection_id;

@@ -22,7 +22,7 @@ use serde_json::{Value, json};
 /// # Errors
 /// 404 for an unknown cart; 400 for a completed one.
 pub fn collection_for_cart(conn: &Connection, ctx: &Ctx, cart_id: &str) -> Result<String> {
-    let cart = cart::retrieve(conn, cart_id)?;
+    let cart = cart::shared(conn, cart_id)?;
     if let Some(existing) = links::cart_payment_collection()
         .rights_of(conn, cart_id)?
         .into_iter()

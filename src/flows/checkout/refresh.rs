@@ -19,6 +19,7 @@ use crate::modules::{customer, fulfillment, payment, product};
 use crate::providers::Providers;
 use crate::totals::{Line, Totals};
 use rusqlite::Connection;
+use std::rc::Rc;
 
 /// Taxing lines is in [`super::taxes`]; order edits reach it by this path.
 pub use super::taxes::provider_tax_lines;
@@ -85,7 +86,7 @@ pub fn refresh_with(
     codes: Codes,
 ) -> Result<()> {
     let ctx = engine.ctx();
-    let cart = cart::retrieve(conn, cart_id)?;
+    let cart = cart::shared(conn, cart_id)?;
     let place = shipping_place(conn, &cart)?;
     let mut lines = CartLines::read(conn, cart_id)?;
     let region = cart.region_id.as_deref();
@@ -186,13 +187,13 @@ pub fn shipping_place(conn: &Connection, cart: &Cart) -> Result<Option<Place>> {
 ///
 /// # Errors
 /// Database failures.
-pub fn channel_sets(conn: &Connection, cart: &Cart) -> Result<Vec<String>> {
+pub fn channel_sets(conn: &Connection, cart: &Cart) -> Result<std::sync::Arc<Vec<String>>> {
     let channel = cart.sales_channel_id.as_deref();
     let (to_locations, to_sets) = (
         links::sales_channel_stock_location(),
         links::location_fulfillment_set(),
     );
-    let sets = crate::db::cached::cached(
+    crate::db::cached::cached(
         &match channel {
             Some(id) => ["channel-sets:some:", id].concat(),
             None => "channel-sets:none".to_string(),
@@ -205,8 +206,7 @@ pub fn channel_sets(conn: &Connection, cart: &Cart) -> Result<Vec<String>> {
             }
             Ok(sets)
         },
-    )?;
-    Ok(sets.as_ref().clone())
+    )
 }
 
 /// Shipping options available to a cart: in its channel's sets, serving its address, allowed
@@ -216,13 +216,32 @@ pub fn channel_sets(conn: &Connection, cart: &Cart) -> Result<Vec<String>> {
 ///
 /// # Errors
 /// Database failures.
-pub fn options_for(
-    conn: &Connection,
-    providers: &Providers,
-    cart: &Cart,
-) -> Result<Vec<(fulfillment::ShippingOption, i64)>> {
+pub fn options_for(conn: &Connection, providers: &Providers, cart: &Cart) -> Result<Offered> {
     let place = shipping_place(conn, cart)?;
     options_at(conn, providers, cart, place.as_ref(), None)
+}
+
+/// The shipping options offered to a cart with their amounts: the memoized options of its
+/// sets (shared, not copied: a checkout asks three times) and which of them are offered.
+#[derive(Debug, Default)]
+pub struct Offered {
+    options: std::sync::Arc<Vec<fulfillment::ShippingOption>>,
+    /// Index into `options`, amount.
+    picks: Vec<(usize, i64)>,
+}
+
+impl Offered {
+    /// The offered options with their amounts, in the options' order.
+    pub fn iter(&self) -> impl Iterator<Item = (&fulfillment::ShippingOption, i64)> {
+        self.picks
+            .iter()
+            .filter_map(|&(at, amount)| Some((self.options.get(at)?, amount)))
+    }
+
+    /// The offered option `id` with its amount.
+    pub fn find(&self, id: &str) -> Option<(&fulfillment::ShippingOption, i64)> {
+        self.iter().find(|(o, _)| o.id == id)
+    }
 }
 
 /// [`options_for`] a cart shipping to `place`, whose items (for a `calculated` option) are
@@ -233,15 +252,15 @@ fn options_at(
     cart: &Cart,
     place: Option<&Place>,
     items: Option<&[LineItem]>,
-) -> Result<Vec<(fulfillment::ShippingOption, i64)>> {
+) -> Result<Offered> {
     let Some((country, province)) = place else {
-        return Ok(Vec::new());
+        return Ok(Offered::default());
     };
     let sets = channel_sets(conn, cart)?;
     let options = fulfillment::options_in_sets(conn, &sets, country, province.as_deref())?;
     let mut shipped: Option<Vec<ShippedItem>> = None;
-    let mut offered = Vec::new();
-    for option in options {
+    let mut picks = Vec::new();
+    for (at, option) in options.iter().enumerate() {
         if !(option.rule_allows("enabled_in_store", "true")
             && option.rule_allows("is_return", "false"))
         {
@@ -255,16 +274,16 @@ fn options_at(
                 });
             }
             let items = shipped.clone().unwrap_or_default();
-            calculated_price(providers, &option, cart, country, items).ok()
+            calculated_price(providers, option, cart, country, items).ok()
         } else {
-            fulfillment::price_for(&option, &cart.currency_code, cart.region_id.as_deref())
+            fulfillment::price_for(option, &cart.currency_code, cart.region_id.as_deref())
                 .map(|p| p.amount)
         };
         if let Some(amount) = amount {
-            offered.push((option, amount));
+            picks.push((at, amount));
         }
     }
-    Ok(offered)
+    Ok(Offered { options, picks })
 }
 
 /// The cart's lines as a fulfillment provider prices them (with their variants' weights).
@@ -346,14 +365,11 @@ fn refresh_shipping(
     let available = options_at(conn, engine.providers(), cart, place, Some(&lines.items))?;
     for method in &mut lines.methods {
         let option = method.shipping_option_id.as_deref();
-        match available
-            .iter()
-            .find(|(o, _)| Some(o.id.as_str()) == option)
-        {
+        match option.and_then(|id| available.find(id)) {
             Some((_, amount)) => {
-                if (method.amount, method.is_tax_inclusive) != (*amount, inclusive) {
-                    cart::shipping::set_amount(conn, ctx, &method.id, *amount, inclusive)?;
-                    method.amount = *amount;
+                if (method.amount, method.is_tax_inclusive) != (amount, inclusive) {
+                    cart::shipping::set_amount(conn, ctx, &method.id, amount, inclusive)?;
+                    method.amount = amount;
                     method.is_tax_inclusive = inclusive;
                 }
             }
@@ -374,9 +390,9 @@ fn refresh_shipping(
 pub fn totals(
     conn: &Connection,
     cart_id: &str,
-) -> Result<(Vec<LineItem>, Vec<ShippingMethod>, Totals)> {
-    let items = cart::items::items_of(conn, cart_id)?;
-    let methods = cart::shipping::methods_of(conn, cart_id)?;
+) -> Result<(Rc<Vec<LineItem>>, Rc<Vec<ShippingMethod>>, Totals)> {
+    let items = cart::items::shared_items_of(conn, cart_id)?;
+    let methods = cart::shipping::shared_methods_of(conn, cart_id)?;
     let item_lines: Vec<Line> = items.iter().map(item_line).collect();
     let method_lines: Vec<Line> = methods.iter().map(method_line).collect();
     let totals = Totals::of(&item_lines, &method_lines)?;

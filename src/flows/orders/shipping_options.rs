@@ -67,7 +67,7 @@ pub fn for_order(conn: &Connection, order_id: &str) -> Result<Vec<OrderOption>> 
     let sets: Vec<String> = set_location.iter().map(|(s, _)| s.clone()).collect();
     let items = order::items::items_of(conn, order_id)?;
     let options = fulfillment::options_in_sets(conn, &sets, &country, province.as_deref())?;
-    options
+    std::sync::Arc::unwrap_or_clone(options)
         .into_iter()
         .map(|option| {
             let zone = zones::retrieve_zone(conn, &option.service_zone_id)?;

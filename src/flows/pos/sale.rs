@@ -82,7 +82,7 @@ fn plan_sale(tx: &Tx, step: &StepCtx) -> Result<Done> {
         cart_id,
         register_id: session.register_id,
         total: totals.total(),
-        currency_code: found.currency_code,
+        currency_code: found.currency_code.clone(),
         plan,
     })
 }

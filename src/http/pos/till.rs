@@ -84,7 +84,7 @@ fn state(engine: &Engine, register: &Register) -> Result<(Option<Session>, Optio
                 let (items, _, totals) = refresh::totals(c, cart_id)?;
                 (found.completed_at.is_none()).then_some(Basket {
                     cart: found,
-                    items,
+                    items: std::rc::Rc::unwrap_or_clone(items),
                     totals,
                 })
             }

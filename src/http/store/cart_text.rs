@@ -22,13 +22,13 @@ use serde::Serialize;
 /// # Errors
 /// 404 for an unknown cart; database failures.
 pub fn cart_text(conn: &Connection, cart_id: &str) -> Result<String> {
-    let found = cart::retrieve(conn, cart_id)?;
+    let found = cart::shared(conn, cart_id)?;
     let currency = found.currency_code.as_str();
     let (items, methods, totals) = refresh::totals(conn, cart_id)?;
     let item_lines: Vec<Line> = items.iter().map(refresh::item_line).collect();
     let method_lines: Vec<Line> = methods.iter().map(refresh::method_line).collect();
     let mut out = String::with_capacity(8 * 1024);
-    let mut o = Obj::extend(&mut out, &found)?;
+    let mut o = Obj::extend(&mut out, &*found)?;
     write_totals(&mut o, &totals, currency);
     o.raw("locale", "null");
     let parent = Owner::Cart(cart_id);

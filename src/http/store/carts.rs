@@ -358,8 +358,9 @@ fn shipping_options(engine: &Engine, request: &Request) -> Result<Response> {
         .query_str("cart_id")
         .ok_or_else(|| Error::invalid("Invalid request: Field 'cart_id' is required"))?;
     let options = engine.store().read(|conn| {
-        let found = cart::retrieve(conn, cart_id)?;
-        let options = refresh::options_for(conn, engine.providers(), &found)?;
+        let found = cart::shared(conn, cart_id)?;
+        let offered = refresh::options_for(conn, engine.providers(), &found)?;
+        let options: Vec<_> = offered.iter().collect();
         let inclusive = crate::flows::checkout::catalog::prices_include_tax(
             conn,
             &found.currency_code,
@@ -367,8 +368,8 @@ fn shipping_options(engine: &Engine, request: &Request) -> Result<Response> {
         )?;
         let mut out = String::with_capacity(1024 * options.len().max(1));
         out.push_str("{\"shipping_options\":");
-        json_out::array(&mut out, &options, |out, (o, amount)| {
-            write_option(out, o, *amount, inclusive, &found.currency_code);
+        json_out::array(&mut out, &options, |out, &(o, amount)| {
+            write_option(out, o, amount, inclusive, &found.currency_code);
         });
         out.push('}');
         Ok(out)

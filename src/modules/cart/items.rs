@@ -5,6 +5,7 @@ use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde_json::Value;
+use std::rc::Rc;
 
 pub use crate::lines::LineItem;
 use crate::lines::{ITEM_COLUMNS as COLUMNS, LineTables, item_from_row as from_row};
@@ -32,6 +33,14 @@ pub fn add_item(conn: &Connection, ctx: &Ctx, cart_id: &str, item: &LineItem) ->
 /// Database failures.
 pub fn items_of(conn: &Connection, cart_id: &str) -> Result<Vec<LineItem>> {
     TABLES.items_of(conn, cart_id)
+}
+
+/// [`items_of`], shared with the write job's memo (for readers that change nothing).
+///
+/// # Errors
+/// Database failures.
+pub fn shared_items_of(conn: &Connection, cart_id: &str) -> Result<Rc<Vec<LineItem>>> {
+    TABLES.shared_items_of(conn, cart_id)
 }
 
 /// One live item of a cart.

@@ -143,9 +143,17 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewCart) -> Result<String> {
 /// # Errors
 /// 404 "Cart id not found: X".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Cart> {
+    shared(conn, id).map(std::rc::Rc::unwrap_or_clone)
+}
+
+/// [`retrieve`]'s cart shared with the write job's memo, for readers that change nothing.
+///
+/// # Errors
+/// As [`retrieve`].
+pub fn shared(conn: &Connection, id: &str) -> Result<std::rc::Rc<Cart>> {
     // A checkout's write jobs read their cart ~17 times; within a job it is read once until
     // the job changes it.
-    crate::db::job_memo::remembered("cart", id, &["cart"], || {
+    crate::db::job_memo::shared("cart", id, &["cart"], || {
         conn.prepare_cached_static(crate::sql_text!(
             [],
             "SELECT {COLUMNS} FROM cart WHERE id = ?1 AND deleted_at IS NULL"
@@ -160,8 +168,8 @@ pub fn retrieve(conn: &Connection, id: &str) -> Result<Cart> {
 ///
 /// # Errors
 /// 404; 400 "Cart X is already completed.".
-pub fn retrieve_open(conn: &Connection, id: &str) -> Result<Cart> {
-    let cart = retrieve(conn, id)?;
+pub fn retrieve_open(conn: &Connection, id: &str) -> Result<std::rc::Rc<Cart>> {
+    let cart = shared(conn, id)?;
     if cart.completed_at.is_some() {
         return Err(Error::invalid(format!("Cart {id} is already completed.")));
     }

@@ -5,6 +5,7 @@ use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::lines::ShippingTables;
 use rusqlite::Connection;
+use std::rc::Rc;
 
 pub use crate::lines::ShippingMethod;
 
@@ -58,4 +59,12 @@ pub fn set_amount(
 /// Database failures.
 pub fn methods_of(conn: &Connection, cart_id: &str) -> Result<Vec<ShippingMethod>> {
     TABLES.methods_of(conn, cart_id)
+}
+
+/// [`methods_of`], shared with the write job's memo (for readers that change nothing).
+///
+/// # Errors
+/// Database failures.
+pub fn shared_methods_of(conn: &Connection, cart_id: &str) -> Result<Rc<Vec<ShippingMethod>>> {
+    TABLES.shared_methods_of(conn, cart_id)
 }

@@ -305,15 +305,14 @@ pub fn options_in_sets(
     set_ids: &[String],
     country: &str,
     province: Option<&str>,
-) -> Result<Vec<ShippingOption>> {
+) -> Result<std::sync::Arc<Vec<ShippingOption>>> {
     // Every cart change re-checks its shipping methods against these, and the storefront
     // lists them once per checkout; they change only when a shop edits its shipping.
     let sets = serde_json::to_string(set_ids).map_err(|e| Error::Internal(e.to_string()))?;
     let key = format!("shipping-options:{sets}:{country}:{province:?}");
-    let options = crate::db::cached::cached(&key, &OPTION_TABLES, || {
+    crate::db::cached::cached(&key, &OPTION_TABLES, || {
         read_options_in_sets(conn, &sets, country, province)
-    })?;
-    Ok(options.as_ref().clone())
+    })
 }
 
 /// Every table [`options_in_sets`] reads.

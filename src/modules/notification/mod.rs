@@ -25,6 +25,7 @@ pub fn module() -> crate::db::module::Module {
     crate::db::module::Module::new("notification", "notification")
         .migration(migration!("notification", "0001_init.sql"))
         .migration(migration!("notification", "0002_sent_index.sql"))
+        .migration(migration!("notification", "0003_checks_without_lists.sql"))
 }
 
 /// A notification as Medusa's admin API shows it.

@@ -4,6 +4,7 @@
 use crate::ctx::Ctx;
 use crate::error::{Error, Result};
 use rusqlite::{Connection, params};
+use std::rc::Rc;
 
 pub use crate::lines::LineItem;
 use crate::lines::LineTables;
@@ -31,6 +32,14 @@ pub fn add_item(conn: &Connection, ctx: &Ctx, order_id: &str, item: &LineItem) -
 /// Database failures.
 pub fn items_of(conn: &Connection, order_id: &str) -> Result<Vec<LineItem>> {
     TABLES.items_of(conn, order_id)
+}
+
+/// [`items_of`], shared with the write job's memo (for readers that change nothing).
+///
+/// # Errors
+/// Database failures.
+pub fn shared_items_of(conn: &Connection, order_id: &str) -> Result<Rc<Vec<LineItem>>> {
+    TABLES.shared_items_of(conn, order_id)
 }
 
 /// Adds a line to a placed order (an order edit's new item) with its tax lines. Returns its

@@ -6,6 +6,7 @@ use crate::ctx::Ctx;
 use crate::error::Result;
 use crate::lines::ShippingTables;
 use rusqlite::{Connection, params};
+use std::rc::Rc;
 
 pub use crate::lines::ShippingMethod;
 
@@ -59,6 +60,14 @@ pub fn set_amount(
 /// Database failures.
 pub fn methods_of(conn: &Connection, order_id: &str) -> Result<Vec<ShippingMethod>> {
     TABLES.methods_of(conn, order_id)
+}
+
+/// [`methods_of`], shared with the write job's memo (for readers that change nothing).
+///
+/// # Errors
+/// Database failures.
+pub fn shared_methods_of(conn: &Connection, order_id: &str) -> Result<Rc<Vec<ShippingMethod>>> {
+    TABLES.shared_methods_of(conn, order_id)
 }
 
 /// Adds a shipping method to a placed order (an order edit's, an exchange's or a claim's),

@@ -160,14 +160,21 @@ fn assign_country(conn: &Connection, region_id: &str, code: &str, now: &str) -> 
 /// # Errors
 /// 404 "Region with id: X was not found".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Region> {
-    // Each cart change and each cart reply looks its region up (about ten per checkout);
-    // regions change rarely.
-    let region = crate::db::cached::cached(
-        &format!("region:{id}"),
+    shared(conn, id).map(std::sync::Arc::unwrap_or_clone)
+}
+
+/// [`retrieve`]'s region shared with the memo, for readers that change nothing (a checkout
+/// looks its region up about thirty times; copying its countries each time was most of it).
+///
+/// # Errors
+/// As [`retrieve`].
+pub fn shared(conn: &Connection, id: &str) -> Result<std::sync::Arc<Region>> {
+    // Regions change rarely.
+    crate::db::cached::cached(
+        &["region:", id].concat(),
         &["region", "region_country"],
         || read_region(conn, id),
-    )?;
-    Ok(region.as_ref().clone())
+    )
 }
 
 /// [`retrieve`]'s region as JSON text (every cart reply shows it with its countries).
