@@ -292,8 +292,8 @@ fn id_of<'a>(event: &'a Event, key: &str) -> Result<&'a str> {
 /// The order document a mail needs: email, display id, items, total.
 fn order_data(conn: &Connection, order_id: &str) -> Result<(Option<String>, Value)> {
     let found = order::retrieve(conn, order_id)?;
-    let items = order::items::items_of(conn, order_id)?;
-    let methods = order::shipping::methods_of(conn, order_id)?;
+    let items = order::items::shared_items_of(conn, order_id)?;
+    let methods = order::shipping::shared_methods_of(conn, order_id)?;
     let rates =
         |lines: &[order::TaxLine]| lines.iter().map(order::TaxLine::rate).collect::<Vec<_>>();
     let item_lines: Vec<Line> = items

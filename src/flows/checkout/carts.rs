@@ -318,8 +318,9 @@ pub fn add_line(
         cart.region_id.as_deref(),
         &ctx.now(),
     )?;
-    let existing = cart::items::items_of(conn, cart_id)?
-        .into_iter()
+    let items = cart::items::shared_items_of(conn, cart_id)?;
+    let existing = items
+        .iter()
         .find(|i| i.variant_id.as_deref() == Some(variant_id) && i.metadata == metadata);
     let total = existing.as_ref().map_or(0, |i| i.quantity) + quantity;
     stock::confirm(

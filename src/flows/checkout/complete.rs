@@ -241,12 +241,12 @@ fn reserve(tx: &Tx, step: &StepCtx) -> Result<Done> {
     }
     let order_id = placed_order(step)?;
     let placed = order::retrieve(tx, &order_id)?;
-    let lines: Vec<stock::Line> = order::items::items_of(tx, &order_id)?
-        .into_iter()
+    let lines: Vec<stock::Line> = order::items::shared_items_of(tx, &order_id)?
+        .iter()
         .filter_map(|i| {
             Some(stock::Line {
-                line_item_id: i.id,
-                variant_id: i.variant_id?,
+                line_item_id: i.id.clone(),
+                variant_id: i.variant_id.clone()?,
                 quantity: i.quantity,
             })
         })
@@ -285,22 +285,22 @@ fn register_usage(tx: &Tx, step: &StepCtx) -> Result<Done> {
 pub(crate) fn order_usage(tx: &Tx, order_id: &str) -> Result<Vec<usage::Use>> {
     let placed = order::retrieve(tx, order_id)?;
     let mut uses: Vec<usage::Use> = Vec::new();
-    let adjustments = order::items::items_of(tx, order_id)?
-        .into_iter()
-        .flat_map(|i| i.adjustments)
-        .chain(
-            order::shipping::methods_of(tx, order_id)?
-                .into_iter()
-                .flat_map(|m| m.adjustments),
-        );
+    let (items, methods) = (
+        order::items::shared_items_of(tx, order_id)?,
+        order::shipping::shared_methods_of(tx, order_id)?,
+    );
+    let adjustments = items
+        .iter()
+        .flat_map(|i| &i.adjustments)
+        .chain(methods.iter().flat_map(|m| &m.adjustments));
     for adjustment in adjustments {
-        let Some(promotion_id) = adjustment.promotion_id else {
+        let Some(promotion_id) = &adjustment.promotion_id else {
             continue;
         };
-        match uses.iter_mut().find(|u| u.promotion_id == promotion_id) {
+        match uses.iter_mut().find(|u| &u.promotion_id == promotion_id) {
             Some(u) => u.amount += adjustment.amount,
             None => uses.push(usage::Use {
-                promotion_id,
+                promotion_id: promotion_id.clone(),
                 amount: adjustment.amount,
                 currency_code: placed.currency_code.clone(),
             }),

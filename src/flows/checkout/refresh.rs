@@ -291,7 +291,7 @@ fn options_at(
 /// # Errors
 /// Database failures.
 pub fn shipped_items(conn: &Connection, cart: &Cart) -> Result<Vec<ShippedItem>> {
-    shipped_from(conn, &cart::items::items_of(conn, &cart.id)?)
+    shipped_from(conn, &cart::items::shared_items_of(conn, &cart.id)?)
 }
 
 /// `items` as a fulfillment provider prices them (with their variants' weights).

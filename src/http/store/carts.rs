@@ -21,6 +21,7 @@ use crate::workflow::{self, Handle};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
+use std::sync::LazyLock;
 
 /// The routes of this family.
 pub fn routes() -> Vec<Route> {
@@ -184,8 +185,8 @@ fn run_cart<I: Serialize + DeserializeOwned + 'static>(
 }
 
 fn create(engine: &Engine, request: &Request) -> Result<Response> {
-    let mut body = request.body_with(
-        &Schema::new()
+    static BODY: LazyLock<Schema> = LazyLock::new(|| {
+        Schema::new()
             .optional("region_id", Kind::String)
             .optional("currency_code", Kind::String)
             .optional("email", Kind::Email)
@@ -195,8 +196,9 @@ fn create(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("sales_channel_id", Kind::String)
             .optional("promo_codes", Kind::array_of(Kind::String))
             .optional("metadata", Kind::Object.nullable())
-            .optional("additional_data", Kind::Object.nullable()),
-    )?;
+            .optional("additional_data", Kind::Object.nullable())
+    });
+    let mut body = request.body_with(&BODY)?;
     body["key_channels"] = json!(key_channels(request));
     body["customer_id"] = json!(request.actor.customer_id);
     let input: CreateCarts = workflow::parse_input(&json!({ "body": body }))?;
@@ -234,8 +236,8 @@ fn cart_op<B: Serialize + DeserializeOwned + 'static>(
 }
 
 fn update(engine: &Engine, request: &Request) -> Result<Response> {
-    let body = request.body_with(
-        &Schema::new()
+    static BODY: LazyLock<Schema> = LazyLock::new(|| {
+        Schema::new()
             .optional("region_id", Kind::String)
             .optional("email", Kind::Email.nullable())
             .optional("shipping_address", address())
@@ -243,16 +245,18 @@ fn update(engine: &Engine, request: &Request) -> Result<Response> {
             .optional("sales_channel_id", Kind::String)
             .optional("promo_codes", Kind::array_of(Kind::String))
             .optional("metadata", Kind::Object.nullable())
-            .optional("additional_data", Kind::Object.nullable()),
-    )?;
+            .optional("additional_data", Kind::Object.nullable())
+    });
+    let body = request.body_with(&BODY)?;
     let mut body = body;
     body["key_channels"] = json!(key_channels(request));
     cart_op(engine, request, checkout::UPDATE_CART, body)
 }
 
 fn add_item(engine: &Engine, request: &Request) -> Result<Response> {
-    let body =
-        request.body_with(&item_schema().optional("additional_data", Kind::Object.nullable()))?;
+    static BODY: LazyLock<Schema> =
+        LazyLock::new(|| item_schema().optional("additional_data", Kind::Object.nullable()));
+    let body = request.body_with(&BODY)?;
     cart_op(engine, request, checkout::ADD_TO_CART, body)
 }
 
@@ -281,12 +285,13 @@ fn delete_item(engine: &Engine, request: &Request) -> Result<Response> {
 }
 
 fn shipping_method(engine: &Engine, request: &Request) -> Result<Response> {
-    let body = request.body_with(
-        &Schema::new()
+    static BODY: LazyLock<Schema> = LazyLock::new(|| {
+        Schema::new()
             .required("option_id", Kind::String)
             .optional("data", Kind::Object.nullable())
-            .optional("additional_data", Kind::Object.nullable()),
-    )?;
+            .optional("additional_data", Kind::Object.nullable())
+    });
+    let body = request.body_with(&BODY)?;
     cart_op(engine, request, checkout::ADD_SHIPPING_METHOD, body)
 }
 

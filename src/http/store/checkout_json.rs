@@ -171,9 +171,9 @@ pub fn totals_fields(totals: &Totals, currency: &str) -> Map<String, Value> {
 /// An order's lines and totals: what its document and the admin UI's order list both add up.
 pub struct OrderLines {
     /// The line items with their tax lines and adjustments.
-    pub items: Vec<order::LineItem>,
+    pub items: std::rc::Rc<Vec<order::LineItem>>,
     /// The shipping methods with theirs.
-    pub methods: Vec<order::ShippingMethod>,
+    pub methods: std::rc::Rc<Vec<order::ShippingMethod>>,
     item_lines: Vec<Line>,
     method_lines: Vec<Line>,
     /// The order's totals.
@@ -185,8 +185,8 @@ pub struct OrderLines {
 /// # Errors
 /// Database failures; amounts out of range.
 pub fn order_lines(conn: &Connection, order_id: &str) -> Result<OrderLines> {
-    let items = order::items::items_of(conn, order_id)?;
-    let methods = order::shipping::methods_of(conn, order_id)?;
+    let items = order::items::shared_items_of(conn, order_id)?;
+    let methods = order::shipping::shared_methods_of(conn, order_id)?;
     let item_lines: Vec<Line> = items.iter().map(order::LineItem::totals_line).collect();
     let method_lines: Vec<Line> = methods
         .iter()
