@@ -189,15 +189,10 @@ pub(crate) fn new_order(tx: &Tx, found: &Cart) -> Result<order::NewOrder> {
         metadata: found.metadata.clone(),
         shipping_address: strip(cart::address(tx, found.shipping_address_id.as_deref())?),
         billing_address: strip(cart::address(tx, found.billing_address_id.as_deref())?),
-        items: convert(&*items)?,
-        shipping_methods: convert(&*methods)?,
+        // The cart's and the order's lines are the same type (`crate::lines`).
+        items: items.to_vec(),
+        shipping_methods: methods.to_vec(),
     })
-}
-
-/// Cart rows → order rows (the two modules share the field names, not the types).
-fn convert<T: serde::Serialize, U: serde::de::DeserializeOwned>(rows: &T) -> Result<U> {
-    let value = serde_json::to_value(rows).map_err(|e| Error::Internal(e.to_string()))?;
-    serde_json::from_value(value).map_err(|e| Error::Internal(e.to_string()))
 }
 
 fn create_order(tx: &Tx, step: &StepCtx) -> Result<Done> {

@@ -27,7 +27,8 @@ use crate::ctx::Ctx;
 use crate::db::module::Module;
 use crate::error::{Error, Result};
 use crate::migration;
-use crate::modules::{metadata_from_sql, update_columns};
+use crate::modules::{metadata_from_sql, sql_value};
+use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -196,15 +197,23 @@ pub(crate) fn insert_address(
         return Ok(None);
     };
     let (id, now) = (ctx.id("ordaddr"), ctx.now());
-    conn.prepare_cached_static(
-        "INSERT INTO order_address (id, created_at, updated_at) VALUES (?1, ?2, ?2)",
-    )?
-    .execute(params![id, now])?;
-    let mut fields = fields.clone();
-    fields.retain(|k, _| ADDRESS_FIELDS.contains(&k.as_str()));
-    update_columns(conn, "order_address", &id, ADDRESS_FIELDS, &fields, &now)?;
+    // One insert with every column (the absent ones NULL, as the table has no defaults):
+    // each placed order inserts two of these.
+    let mut values = Vec::with_capacity(ADDRESS_FIELDS.len() + 2);
+    values.push(SqlValue::Text(id.clone()));
+    for field in ADDRESS_FIELDS {
+        values.push(fields.get(*field).map_or(SqlValue::Null, sql_value));
+    }
+    values.push(SqlValue::Text(now));
+    conn.prepare_cached_static(ADDRESS_INSERT)?
+        .execute(rusqlite::params_from_iter(values))?;
     Ok(Some(id))
 }
+
+/// The insert of [`insert_address`]: `id`, [`ADDRESS_FIELDS`] in order, then the time.
+const ADDRESS_INSERT: &str = "INSERT INTO order_address (id, customer_id, company, first_name, \
+     last_name, address_1, address_2, city, country_code, province, postal_code, phone, metadata, \
+     created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)";
 
 /// Creates an order with the next display id, its addresses, items, shipping methods and
 /// tax lines. Returns its id.
@@ -389,6 +398,19 @@ mod tests {
     use crate::clock::Clock;
     use crate::id::IdGenerator;
     use serde_json::json;
+
+    #[test]
+    fn the_address_insert_names_the_address_fields_in_order() {
+        let columns = ADDRESS_INSERT
+            .split_once('(')
+            .and_then(|(_, rest)| rest.split_once(')'))
+            .map(|(list, _)| list.split(',').map(str::trim).collect::<Vec<_>>())
+            .unwrap();
+        let mut expected = vec!["id"];
+        expected.extend(ADDRESS_FIELDS);
+        expected.extend(["created_at", "updated_at"]);
+        assert_eq!(columns, expected);
+    }
 
     fn live_count(conn: &Connection) -> (u64, i64) {
         let listed = admin::list(conn, &admin::OrderFilter::default(), 0, 1)
