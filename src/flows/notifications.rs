@@ -126,41 +126,43 @@ fn in_one_job(
     send: Outgoing,
 ) -> Result<Notification> {
     let ctx = engine.ctx().clone();
-    let (recorded, outcome) = engine
-        .store()
-        .write(move |tx| send_in(tx, &ctx, provider.as_ref(), send))?;
+    let (recorded, outcome) = engine.store().write(move |tx| {
+        let (id, outcome) = send_in(tx, &ctx, provider.as_ref(), send)?;
+        Ok((notification::retrieve(tx, &id)?, outcome))
+    })?;
     outcome.map(|_| recorded)
 }
 
 /// The in-process send inside the caller's job: claim, call the provider, record the outcome
-/// and (when it was sent, or had been) acknowledge. A refusal's `failure` record is returned
-/// as an `Ok` with the provider's error beside it, so the caller's job commits it.
+/// and (when it was sent, or had been) acknowledge. Returns the notification's id; a
+/// refusal's `failure` record comes back as an `Ok` with the provider's error beside it, so
+/// the caller's job commits it. Nothing is read back: the fan-out needs only the outcome.
 fn send_in(
     tx: &crate::db::Tx,
     ctx: &crate::ctx::Ctx,
     provider: &dyn NotificationProvider,
     send: Outgoing,
-) -> Result<(Notification, Result<String>)> {
-    let claimed = notification::claim(tx, ctx, &send.new)?;
+) -> Result<(String, Result<String>)> {
+    let (id, status) = notification::claim_id(tx, ctx, &send.new)?;
     let event = send.event.clone();
-    if claimed.status == "success" {
+    if status == "success" {
         ack(tx, ctx, event.as_ref())?;
-        return Ok((claimed, Ok(String::new())));
+        return Ok((id, Ok(String::new())));
     }
-    let outcome = provider.send(&send.message(&claimed.id));
+    let outcome = provider.send(&send.message(&id));
     crate::failpoint::hit("notify:in-process:sent");
     let external = outcome.as_ref().ok();
-    let recorded = notification::record(
+    notification::set_outcome(
         tx,
         ctx,
-        &claimed.id,
+        &id,
         external.is_some(),
         external.map(String::as_str),
     )?;
     if outcome.is_ok() {
         ack(tx, ctx, event.as_ref())?;
     }
-    Ok((recorded, outcome))
+    Ok((id, outcome))
 }
 
 /// A subscriber's delivery inside the dispatcher's fan-out job ([`Subscriber::inline`]): the

@@ -124,10 +124,20 @@ fn from_row(row: &Row) -> rusqlite::Result<Notification> {
 /// # Errors
 /// Database failures.
 pub fn claim(tx: &Tx, ctx: &Ctx, new: &NewNotification) -> Result<Notification> {
+    let (id, _) = claim_id(tx, ctx, new)?;
+    retrieve(tx, &id)
+}
+
+/// [`claim`] without reading the row back: its id and status (`pending` when this call
+/// created it). The in-process send of every order's mail needs no more.
+///
+/// # Errors
+/// Database failures.
+pub fn claim_id(tx: &Tx, ctx: &Ctx, new: &NewNotification) -> Result<(String, String)> {
     if let Some(key) = &new.idempotency_key
         && let Some(found) = by_key(tx, key)?
     {
-        return Ok(found);
+        return Ok((found.id, found.status));
     }
     let (id, now) = (ctx.id("noti"), ctx.now());
     tx.prepare_cached_static(
@@ -150,7 +160,7 @@ pub fn claim(tx: &Tx, ctx: &Ctx, new: &NewNotification) -> Result<Notification> 
         new.provider_id,
         now
     ])?;
-    retrieve(tx, &id)
+    Ok((id, "pending".to_string()))
 }
 
 fn by_key(conn: &Connection, key: &str) -> Result<Option<Notification>> {
@@ -175,6 +185,21 @@ pub fn record(
     sent: bool,
     external_id: Option<&str>,
 ) -> Result<Notification> {
+    set_outcome(tx, ctx, id, sent, external_id)?;
+    retrieve(tx, id)
+}
+
+/// [`record`] without reading the row back.
+///
+/// # Errors
+/// Database failures.
+pub fn set_outcome(
+    tx: &Tx,
+    ctx: &Ctx,
+    id: &str,
+    sent: bool,
+    external_id: Option<&str>,
+) -> Result<()> {
     tx.prepare_cached_static(
         "UPDATE notification SET status = ?2, external_id = COALESCE(?3, external_id),
            updated_at = ?4
@@ -186,7 +211,7 @@ pub fn record(
         external_id,
         ctx.now()
     ])?;
-    retrieve(tx, id)
+    Ok(())
 }
 
 /// One notification.

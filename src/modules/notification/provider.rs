@@ -123,10 +123,13 @@ impl NotificationProvider for LocalProvider {
         let mut sent = self.sent.lock().unwrap_or_else(|p| p.into_inner());
         if sent.ids.insert(message.notification_id.clone()) {
             if !self.quiet {
-                eprintln!(
-                    "stockroom: notification {} ({}) to {}: {}",
+                // One write for the line: `eprintln!` writes each piece of its format with
+                // its own system call (stderr is unbuffered), nine per message.
+                let line = format!(
+                    "stockroom: notification {} ({}) to {}: {}\n",
                     message.notification_id, message.template, message.to, message.subject
                 );
+                let _ = std::io::Write::write_all(&mut std::io::stderr().lock(), line.as_bytes());
             }
             sent.messages.push_back(message.clone());
             if sent.messages.len() > Self::KEPT
