@@ -365,13 +365,16 @@ pub fn address_place(
     id: Option<&str>,
 ) -> Result<Option<(Option<String>, Option<String>)>> {
     let Some(id) = id else { return Ok(None) };
-    let mut stmt = conn.prepare_cached_static(
-        "SELECT country_code, province FROM cart_address WHERE id = ?1 AND deleted_at IS NULL",
-    )?;
-    let lower = |v: Option<String>| v.filter(|s| !s.is_empty()).map(|s| s.to_lowercase());
-    Ok(stmt
-        .query_row([id], |r| Ok((lower(r.get(0)?), lower(r.get(1)?))))
-        .optional()?)
+    // Each refresh and each shipping-option lookup asks (six times per checkout).
+    crate::db::job_memo::remembered("cart_address_place", id, &["cart_address"], || {
+        let mut stmt = conn.prepare_cached_static(
+            "SELECT country_code, province FROM cart_address WHERE id = ?1 AND deleted_at IS NULL",
+        )?;
+        let lower = |v: Option<String>| v.filter(|s| !s.is_empty()).map(|s| s.to_lowercase());
+        Ok(stmt
+            .query_row([id], |r| Ok((lower(r.get(0)?), lower(r.get(1)?))))
+            .optional()?)
+    })
 }
 
 /// Replaces the tax lines of an item or shipping method.

@@ -281,13 +281,17 @@ pub fn create(conn: &Connection, ctx: &Ctx, input: &NewOrder) -> Result<String> 
 /// # Errors
 /// 404 "Order with id: X was not found".
 pub fn retrieve(conn: &Connection, id: &str) -> Result<Order> {
-    conn.prepare_cached_static(crate::sql_text!(
-        [],
-        "SELECT {COLUMNS} FROM \"order\" WHERE id = ?1 AND deleted_at IS NULL"
-    ))?
-    .query_row([id], from_row)
-    .optional()?
-    .ok_or_else(|| Error::not_found("Order", id))
+    // Placing an order reads it back five times (reservations, promotion usage, the mail,
+    // the reply); within a write job, once until the job changes it.
+    crate::db::job_memo::remembered("order", id, &["order"], || {
+        conn.prepare_cached_static(crate::sql_text!(
+            [],
+            "SELECT {COLUMNS} FROM \"order\" WHERE id = ?1 AND deleted_at IS NULL"
+        ))?
+        .query_row([id], from_row)
+        .optional()?
+        .ok_or_else(|| Error::not_found("Order", id))
+    })
 }
 
 /// How many live orders the store holds (what `stockroom export` reports leaving out), from

@@ -135,6 +135,17 @@ pub fn create_collection(
 /// # Errors
 /// 404 when absent.
 pub fn retrieve_collection(conn: &Connection, id: &str) -> Result<Collection> {
+    // A checkout's payment steps and replies read the collection about five times; within a
+    // write job, once until the job changes one of its tables.
+    crate::db::job_memo::remembered(
+        "payment_collection",
+        id,
+        &["payment_collection", "payment_session", "payment"],
+        || read_collection(conn, id),
+    )
+}
+
+fn read_collection(conn: &Connection, id: &str) -> Result<Collection> {
     let found = conn
         .prepare_cached_static(
             "SELECT id, currency_code, amount, status, authorized_amount, captured_amount, refunded_amount, created_at, updated_at

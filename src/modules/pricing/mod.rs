@@ -249,6 +249,26 @@ pub fn is_tax_inclusive(
     currency_code: &str,
     region_id: Option<&str>,
 ) -> Result<bool> {
+    // Asked about twelve times per checkout (every pricing of items and shipping); price
+    // preferences change only when a shop edits them.
+    let key = [
+        "tax-inclusive:",
+        currency_code,
+        ":",
+        region_id.unwrap_or("\u{0}"),
+    ]
+    .concat();
+    let flag = crate::db::cached::cached(&key, &["pricing_price_preference"], || {
+        read_tax_inclusive(conn, currency_code, region_id)
+    })?;
+    Ok(*flag)
+}
+
+fn read_tax_inclusive(
+    conn: &Connection,
+    currency_code: &str,
+    region_id: Option<&str>,
+) -> Result<bool> {
     let mut stmt = conn.prepare_cached_static(
         "SELECT is_tax_inclusive FROM pricing_price_preference
          WHERE attribute = ?1 AND value = ?2 AND deleted_at IS NULL",

@@ -170,6 +170,20 @@ pub fn region_for(
     country: &str,
     province: Option<&str>,
 ) -> Result<Option<TaxRegion>> {
+    // Every refresh of a taxed cart looks its tax region up (six times per checkout); tax
+    // regions change only when a shop edits them.
+    let key = ["tax-region:", country, ":", province.unwrap_or("\u{0}")].concat();
+    let found = crate::db::cached::cached(&key, &["tax_region"], || {
+        read_region_for(conn, country, province)
+    })?;
+    Ok(found.as_ref().clone())
+}
+
+fn read_region_for(
+    conn: &Connection,
+    country: &str,
+    province: Option<&str>,
+) -> Result<Option<TaxRegion>> {
     Ok(conn
         .prepare_cached_static(crate::sql_text!([], "SELECT {REGION_COLUMNS} FROM tax_region
              WHERE country_code = ?1 AND ifnull(province_code, '') = ifnull(?2, '') AND deleted_at IS NULL"))?
