@@ -364,6 +364,15 @@ pub fn raw_json(minor: i64, currency: &str) -> Value {
 /// Replies carry dozens of amounts (27 per cart reply), so the digits go straight into `out`:
 /// no intermediate string, no formatting machinery for the common whole amount.
 pub fn write_json_pair(out: &mut String, key: &str, minor: i64, currency: &str) {
+    if minor == 0 {
+        // Most of a cart's 27 amounts are zero (discounts, credits, taxes before an address):
+        // the same text in every currency.
+        out.reserve(2 * key.len() + 48);
+        out.push('"');
+        out.push_str(key);
+        out.push_str("\":0");
+        return push_raw_member(out, key, "0");
+    }
     let exponent = exponent_or_default(currency);
     let Some(text) = MajorDigits::of(minor, exponent) else {
         out.push('"');

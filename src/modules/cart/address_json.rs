@@ -48,7 +48,7 @@ pub fn address_json(conn: &Connection, id: Option<&str>) -> Result<Option<String
 }
 
 fn read(conn: &Connection, id: &str) -> Result<Option<String>> {
-    let mut stmt = conn.prepare_cached(SELECT)?;
+    let mut stmt = conn.prepare_cached_static(SELECT)?;
     let bytes = stmt
         .query_row([id], |row| {
             let mut out = Vec::with_capacity(512);
@@ -68,7 +68,9 @@ fn read(conn: &Connection, id: &str) -> Result<Option<String>> {
         })
         .optional()?;
     // Only JSON text was written, from UTF-8 (or lossily converted) input.
-    Ok(bytes.map(|b| String::from_utf8_lossy(&b).into_owned()))
+    Ok(bytes.map(|b| {
+        String::from_utf8(b).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+    }))
 }
 
 /// One column's value as [`crate::model::rows::sql_to_json`] renders it; `metadata` (JSON
@@ -91,10 +93,13 @@ fn write_value(out: &mut Vec<u8>, metadata: bool, value: ValueRef<'_>) -> std::i
             Some(n) => write!(out, "{n}"),
             None => out.write_all(b"null"),
         },
-        ValueRef::Text(t) => {
-            let text = String::from_utf8_lossy(t);
-            serde_json::to_writer(&mut *out, text.as_ref()).map_err(std::io::Error::other)
-        }
+        ValueRef::Text(t) => match std::str::from_utf8(t) {
+            // Stored text is UTF-8 (SQLite's own encoding); only a foreign write could be
+            // otherwise, and that is read lossily as before.
+            Ok(text) => serde_json::to_writer(&mut *out, text).map_err(std::io::Error::other),
+            Err(_) => serde_json::to_writer(&mut *out, String::from_utf8_lossy(t).as_ref())
+                .map_err(std::io::Error::other),
+        },
     }
 }
 

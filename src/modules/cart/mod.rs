@@ -333,7 +333,7 @@ fn read_address(conn: &Connection, id: &str) -> Result<Option<Map<String, Value>
     // A fixed statement, not the generic row loader: a checkout reads an address about
     // fourteen times (every cart reply renders two), and building the loader's SQL and
     // column names each time cost more than the query.
-    let mut stmt = conn.prepare_cached(address_json::SELECT)?;
+    let mut stmt = conn.prepare_cached_static(address_json::SELECT)?;
     let found = stmt
         .query_row([id], |r| {
             let mut map = Map::new();
