@@ -383,14 +383,15 @@ fn refresh_shipping(
     Ok(())
 }
 
+/// A cart's items and shipping methods as the write job's memo holds them (shared, not
+/// copied), with their totals.
+pub type LinesWithTotals = (Rc<Vec<LineItem>>, Rc<Vec<ShippingMethod>>, Totals);
+
 /// The cart's items, shipping methods and totals.
 ///
 /// # Errors
 /// An amount out of range; database failures.
-pub fn totals(
-    conn: &Connection,
-    cart_id: &str,
-) -> Result<(Rc<Vec<LineItem>>, Rc<Vec<ShippingMethod>>, Totals)> {
+pub fn totals(conn: &Connection, cart_id: &str) -> Result<LinesWithTotals> {
     let items = cart::items::shared_items_of(conn, cart_id)?;
     let methods = cart::shipping::shared_methods_of(conn, cart_id)?;
     let item_lines: Vec<Line> = items.iter().map(item_line).collect();
