@@ -223,9 +223,19 @@ pub fn format_major(minor: i64, exponent: u32) -> String {
 /// [`format_major`] appended to `out`. Listings write two of these per price, so the digits
 /// are produced by integer arithmetic rather than through `format!`'s padding machinery.
 pub fn write_major(out: &mut String, minor: i64, exponent: u32) {
+    with_major(minor, exponent, |text| out.push_str(text));
+}
+
+/// Calls `f` with [`format_major`]'s text: made on the stack ([`MajorDigits`]) when the
+/// exponent's scale fits `u64`, as it does for every real currency.
+fn with_major<R>(minor: i64, exponent: u32, f: impl FnOnce(&str) -> R) -> R {
     match MajorDigits::of(minor, exponent) {
-        Some(text) => out.push_str(text.as_str()),
-        None => write_major_padded(out, minor, exponent),
+        Some(digits) => f(digits.as_str()),
+        None => {
+            let mut padded = String::new();
+            write_major_padded(&mut padded, minor, exponent);
+            f(&padded)
+        }
     }
 }
 
@@ -367,42 +377,47 @@ pub fn write_json_pair(out: &mut String, key: &str, minor: i64, currency: &str) 
     if minor == 0 {
         // Most of a cart's 27 amounts are zero (discounts, credits, taxes before an address):
         // the same text in every currency.
-        out.reserve(2 * key.len() + 48);
-        out.push('"');
-        out.push_str(key);
-        out.push_str("\":0");
-        return push_raw_member(out, key, "0");
+        return push_pair(out, key, |out| out.push('0'), "0");
     }
     let exponent = exponent_or_default(currency);
-    let Some(text) = MajorDigits::of(minor, exponent) else {
-        out.push('"');
-        out.push_str(key);
-        out.push_str("\":");
-        write_json_number(out, minor, exponent);
-        return write_raw_member(out, key, minor, exponent);
-    };
-    let text = text.as_str();
-    out.reserve(2 * key.len() + 2 * text.len() + 40);
-    out.push('"');
-    out.push_str(key);
-    out.push_str("\":");
     let whole = || {
         10_i64
             .checked_pow(exponent)
             .is_some_and(|scale| minor % scale == 0)
     };
-    if minor.unsigned_abs() < FIFTEEN_DIGITS || whole() {
-        // A whole amount: the integer `decimal_json` would make, as its own digits. Any other
-        // amount of at most 15 significant digits: `decimal_json` makes the double nearest the
-        // decimal, and the shortest text that reads back as that double (what serde_json
-        // writes) is the decimal itself — two different decimals of 15 digits or fewer never
-        // share a double, and a shorter text would be one. `MajorDigits` is exactly that
-        // decimal, trailing zeros dropped, without the float formatting machinery.
-        out.push_str(text);
-    } else {
-        write_json_number(out, minor, exponent);
-    }
-    push_raw_member(out, key, text);
+    let short = minor.unsigned_abs() < FIFTEEN_DIGITS || whole();
+    with_major(minor, exponent, |major| {
+        push_pair(
+            out,
+            key,
+            |out| {
+                if short {
+                    // A whole amount: the integer `decimal_json` would make, as its own
+                    // digits. Any other amount of at most 15 significant digits:
+                    // `decimal_json` makes the double nearest the decimal, and the shortest
+                    // text that reads back as that double (what serde_json writes) is the
+                    // decimal itself — two different decimals of 15 digits or fewer never
+                    // share a double, and a shorter text would be one. `major` is exactly
+                    // that decimal, trailing zeros dropped, without the float formatting
+                    // machinery.
+                    out.push_str(major);
+                } else {
+                    write_json_number(out, minor, exponent);
+                }
+            },
+            major,
+        );
+    });
+}
+
+/// `"key":` then the number `number` writes, then the `raw_` member of `major`.
+fn push_pair(out: &mut String, key: &str, number: impl FnOnce(&mut String), major: &str) {
+    out.reserve(2 * key.len() + 2 * major.len() + 40);
+    out.push('"');
+    out.push_str(key);
+    out.push_str("\":");
+    number(out);
+    push_raw_member(out, key, major);
 }
 
 /// Amounts under this (in minor units) have at most 15 significant digits.
@@ -414,14 +429,7 @@ const RAW_PRECISION_TEXT: &str = "20";
 /// Writes `,"raw_key":{"value":"…","precision":20}`, the member [`raw_json`] renders after
 /// a pair's number, straight into `out`.
 pub fn write_raw_member(out: &mut String, key: &str, minor: i64, exponent: u32) {
-    match MajorDigits::of(minor, exponent) {
-        Some(text) => push_raw_member(out, key, text.as_str()),
-        None => {
-            let mut major = String::new();
-            write_major_padded(&mut major, minor, exponent);
-            push_raw_member(out, key, &major);
-        }
-    }
+    with_major(minor, exponent, |major| push_raw_member(out, key, major));
 }
 
 fn push_raw_member(out: &mut String, key: &str, major: &str) {
